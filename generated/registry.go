@@ -1,0 +1,57 @@
+// Package generated holds the checked-in kernels for the common
+// configurations and an index of them, so that the runtime can find the
+// kernel for a configuration. Each kernel lives in its own package, which
+// imports nothing of sortgen and can be copied anywhere; this package only
+// lists them.
+//
+// Rebuild every kernel with `go generate ./generated/`.
+package generated
+
+// Funcs are the entry points of one generated kernel package for element
+// type T. Slices are row-major batches; P is column-major per sample
+// (pt[b*n*n + j*n + i] = P[i][j]); see the kernel packages' docs.
+type Funcs[T float32 | float64] struct {
+	// Sort writes the relaxed sorted values of each row of x to y.
+	Sort func(y, x []T, beta, lambda float64)
+	// Forward also records the tape for Backward. Nil for the hard swap.
+	Forward func(y, tape, x []T, beta, lambda float64)
+	// ForwardP also computes P; tape and diff may be nil (no backward, or
+	// no backward through P).
+	ForwardP func(y, pt, tape, diff, x []T, beta, lambda float64)
+	// Backward maps dL/dy to dL/dx. Nil for the hard swap.
+	Backward func(gx, gy, tape []T)
+	// BackwardP maps dL/dy (gy may be nil) and dL/dP (gpt, overwritten) to
+	// dL/dx. Nil for the hard swap.
+	BackwardP func(gx, gy, gpt, tape, diff []T)
+}
+
+// A Kernel describes one generated kernel package.
+type Kernel struct {
+	Package     string // import path
+	Network     string
+	N           int
+	Swap        string
+	Base        string // soft base of errorfree, else ""
+	Elem        string // "float32" or "float64"
+	Fingerprint uint64 // plan.Fingerprint of the network
+	TapeLen     int
+	DiffLen     int
+	Float32     *Funcs[float32]
+	Float64     *Funcs[float64]
+}
+
+var kernels []*Kernel
+
+// Lookup returns the kernel generated for a network fingerprint, swap, base
+// and element type, if there is one.
+func Lookup(fingerprint uint64, swap, base, elem string) (*Kernel, bool) {
+	for _, k := range kernels {
+		if k.Fingerprint == fingerprint && k.Swap == swap && k.Base == base && k.Elem == elem {
+			return k, true
+		}
+	}
+	return nil, false
+}
+
+// All lists every generated kernel.
+func All() []*Kernel { return append([]*Kernel(nil), kernels...) }

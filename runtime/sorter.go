@@ -1,0 +1,446 @@
+package runtime
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	goruntime "runtime"
+	"sync"
+
+	"github.com/sortgen/sortgen/gen/plan"
+	"github.com/sortgen/sortgen/generated"
+	"github.com/sortgen/sortgen/networks"
+)
+
+// Float is the element type of a sorter.
+type Float interface{ ~float32 | ~float64 }
+
+// Backend selects how a sorter runs its plan.
+type Backend int
+
+const (
+	// Auto uses a generated kernel when one exists, else the interpreter.
+	Auto Backend = iota
+	// Interpreter walks the plan step by step (the test oracle).
+	Interpreter
+	// Generated requires a generated kernel and fails without one.
+	Generated
+)
+
+func (b Backend) String() string {
+	switch b {
+	case Auto:
+		return "auto"
+	case Interpreter:
+		return "interpreter"
+	case Generated:
+		return "generated"
+	}
+	return fmt.Sprintf("Backend(%d)", int(b))
+}
+
+// Config describes a differentiable sorter.
+type Config struct {
+	// Network names a topology (see networks.Names); ignored when Net is set.
+	Network string
+	// Net is an explicit network; its N must equal N when N is set.
+	Net *networks.Network
+	// N is the number of items per row.
+	N int
+	// Swap names the swap function (logistic, logistic_phi, gaussian,
+	// reciprocal, cauchy, optimal, hard, errorfree).
+	Swap string
+	// Base is the soft function errorfree differentiates through
+	// (default cauchy); empty for other swaps.
+	Base string
+	// Steepness is beta, > 0.
+	Steepness float64
+	// ARTLambda is the exponent of logistic_phi, >= 0.
+	ARTLambda float64
+	// Partial accepts a network that does not sort (a selection network).
+	Partial bool
+	// Backend forces a backend; Auto picks the fastest available.
+	Backend Backend
+	// Workers bounds the goroutines a call uses; 0 means GOMAXPROCS.
+	Workers int
+}
+
+// DefaultConfig is diffsort's default for a network name, size and swap:
+// steepness 10, ART exponent 0.25.
+func DefaultConfig(network string, n int, swap string) Config {
+	return Config{Network: network, N: n, Swap: swap, Steepness: plan.DefaultParams.Steepness, ARTLambda: plan.DefaultParams.ARTLambda}
+}
+
+// kernel is what every backend implements on a batch of rows.
+type kernel[T Float] interface {
+	sort(y, x []T)
+	forward(y, pt, tape, diff, x []T)
+	backward(gx, gy, gpt, tape, diff []T)
+}
+
+// A Sorter runs one configuration on batches. It is safe for concurrent use.
+type Sorter[T Float] struct {
+	cfg     Config
+	plan    *plan.Plan
+	k       kernel[T]
+	backend string
+	workers int
+}
+
+// New builds a sorter, validating the configuration and the network (a
+// network that does not sort is rejected unless cfg.Partial).
+func New[T Float](cfg Config) (*Sorter[T], error) {
+	swap, err := plan.ParseSwap(cfg.Swap, cfg.Base)
+	if err != nil {
+		return nil, err
+	}
+	prm := plan.Params{Steepness: cfg.Steepness, ARTLambda: cfg.ARTLambda}
+	if err := prm.Validate(); err != nil {
+		return nil, err
+	}
+	nw, name := cfg.Net, cfg.Network
+	if nw == nil {
+		if cfg.N < 2 {
+			return nil, fmt.Errorf("%w (got %d)", networks.ErrTooFewWires, cfg.N)
+		}
+		if nw, err = networks.ByName(name, cfg.N); err != nil {
+			return nil, err
+		}
+	} else if cfg.N != 0 && cfg.N != nw.N {
+		return nil, fmt.Errorf("runtime: config N=%d but the network has %d wires", cfg.N, nw.N)
+	}
+	if err := nw.Validate(); err != nil {
+		return nil, err
+	}
+	if err := verify(nw, cfg.Partial); err != nil {
+		return nil, err
+	}
+	var zero T
+	elem := plan.Float64
+	if _, ok := any(zero).(float32); ok {
+		elem = plan.Float32
+	}
+	p, err := plan.New(name, nw, swap, elem)
+	if err != nil {
+		return nil, err
+	}
+	s := &Sorter[T]{cfg: cfg, plan: p, workers: cfg.Workers}
+	if s.workers <= 0 {
+		s.workers = goruntime.GOMAXPROCS(0)
+	}
+	if cfg.Backend != Interpreter {
+		if gk, ok := lookupGenerated[T](p, prm); ok {
+			s.k, s.backend = gk, "generated"
+		} else if cfg.Backend == Generated {
+			return nil, fmt.Errorf("runtime: no generated kernel for %s n=%d swap %v %v", name, nw.N, swap, elem)
+		}
+	}
+	if s.k == nil {
+		s.k, s.backend = newInterpreter[T](p, prm), "interpreter"
+	}
+	return s, nil
+}
+
+// N is the number of items per row.
+func (s *Sorter[T]) N() int { return s.plan.N() }
+
+// Plan is the kernel plan the sorter runs.
+func (s *Sorter[T]) Plan() *plan.Plan { return s.plan }
+
+// Backend names the backend in use ("interpreter" or "generated").
+func (s *Sorter[T]) Backend() string { return s.backend }
+
+// ErrNotFinite is returned for NaN or infinite inputs.
+var ErrNotFinite = errors.New("runtime: input is NaN or infinite")
+
+func (s *Sorter[T]) checkRows(what string, x []T) (batch int, err error) {
+	n := s.N()
+	if len(x) == 0 || len(x)%n != 0 {
+		return 0, fmt.Errorf("runtime: %s has length %d, not a positive multiple of n=%d", what, len(x), n)
+	}
+	for i, v := range x {
+		if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
+			return 0, fmt.Errorf("%w: %s[%d] (row %d) = %v", ErrNotFinite, what, i, i/n, f)
+		}
+	}
+	return len(x) / n, nil
+}
+
+// Sort writes the relaxed sorted values of every row of x into y
+// (inference: no P, no tape). y may be x.
+func (s *Sorter[T]) Sort(y, x []T) error {
+	if _, err := s.checkRows("x", x); err != nil {
+		return err
+	}
+	if len(y) != len(x) {
+		return fmt.Errorf("runtime: y has length %d, x has %d", len(y), len(x))
+	}
+	n := s.N()
+	s.parallel(len(x)/n, func(lo, hi int) {
+		s.k.sort(y[lo*n:hi*n], x[lo*n:hi*n])
+	})
+	return nil
+}
+
+// Want selects what a forward pass computes besides the sorted values.
+type Want int
+
+const (
+	// WantP computes the relaxed permutation matrix P.
+	WantP Want = 1 << iota
+	// WantGrad keeps what Backward needs (and, with WantP, what the
+	// gradient with respect to P needs).
+	WantGrad
+)
+
+// A Result holds a forward pass; reuse it across calls to avoid allocation.
+type Result[T Float] struct {
+	n, batch int
+	want     Want
+	plan     *plan.Plan
+	// Y holds the sorted values, row-major (batch x n).
+	Y              []T
+	pt, tape, diff []T // nil when not computed
+	ptBuf, tapeBuf []T
+	diffBuf        []T
+	p, ranks       []T
+	pValid         bool
+	ranksValid     bool
+	gpWork         []T
+}
+
+// Batch is the number of rows.
+func (r *Result[T]) Batch() int { return r.batch }
+
+// PT is P column-major per sample (kernel layout): PT()[b*n*n + j*n + i] is
+// P[i][j]. It is nil without WantP.
+func (r *Result[T]) PT() []T { return r.pt }
+
+// P is P in SPEC orientation, row-major per sample: P()[b*n*n + i*n + j]
+// is the weight of input i at sorted position j, so y = x @ P. It is
+// computed from PT on first use; nil without WantP.
+func (r *Result[T]) P() []T {
+	if r.pt == nil {
+		return nil
+	}
+	if !r.pValid {
+		r.p = grow(r.p, len(r.pt))
+		transpose(r.p, r.pt, r.n)
+		r.pValid = true
+	}
+	return r.p
+}
+
+// Ranks is P times (0, 1, ..., n-1): the expected sorted position of each
+// input, batch x n. Nil without WantP.
+func (r *Result[T]) Ranks() []T {
+	if r.pt == nil {
+		return nil
+	}
+	if !r.ranksValid {
+		n := r.n
+		r.ranks = grow(r.ranks, r.batch*n)
+		clear(r.ranks)
+		r.ranksValid = true
+		for b := 0; b < r.batch; b++ {
+			m := r.pt[b*n*n : (b+1)*n*n]
+			rk := r.ranks[b*n : (b+1)*n]
+			for j := 1; j < n; j++ {
+				col := m[j*n : (j+1)*n]
+				for i, v := range col {
+					rk[i] += T(j) * v
+				}
+			}
+		}
+	}
+	return r.ranks
+}
+
+// transpose writes the per-sample transposes of n x n matrices src to dst.
+func transpose[T Float](dst, src []T, n int) {
+	for o := 0; o+n*n <= len(src); o += n * n {
+		s, d := src[o:o+n*n], dst[o:o+n*n]
+		for i := 0; i < n; i++ {
+			for j := 0; j < n; j++ {
+				d[j*n+i] = s[i*n+j]
+			}
+		}
+	}
+}
+
+func grow[T Float](buf []T, n int) []T {
+	if cap(buf) >= n {
+		return buf[:n]
+	}
+	return make([]T, n)
+}
+
+// Forward runs the network on every row of x.
+func (s *Sorter[T]) Forward(x []T, want Want) (*Result[T], error) {
+	r := new(Result[T])
+	if err := s.ForwardInto(r, x, want); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// ForwardInto is Forward into a reusable result: buffers grow as needed
+// and are reused, so a steady loop allocates nothing.
+func (s *Sorter[T]) ForwardInto(r *Result[T], x []T, want Want) error {
+	batch, err := s.checkRows("x", x)
+	if err != nil {
+		return err
+	}
+	if want&WantGrad != 0 && !s.plan.Swap.Differentiable() {
+		return fmt.Errorf("runtime: swap %v is not differentiable", s.plan.Swap)
+	}
+	p, n := s.plan, s.N()
+	r.n, r.batch, r.want, r.plan = n, batch, want, p
+	r.Y = grow(r.Y, batch*n)
+	r.pt, r.tape, r.diff = nil, nil, nil
+	if want&WantP != 0 {
+		r.ptBuf = grow(r.ptBuf, batch*n*n)
+		r.pt = r.ptBuf
+	}
+	if want&WantGrad != 0 {
+		r.tapeBuf = grow(r.tapeBuf, batch*p.TapeLen)
+		r.tape = r.tapeBuf
+		if want&WantP != 0 {
+			r.diffBuf = grow(r.diffBuf, batch*p.DiffLen)
+			r.diff = r.diffBuf
+		}
+	}
+	r.pValid, r.ranksValid = false, false
+	s.parallel(batch, func(lo, hi int) {
+		var pt, tape, diff []T
+		if r.pt != nil {
+			pt = r.pt[lo*n*n : hi*n*n]
+		}
+		if r.tape != nil {
+			tape = r.tape[lo*p.TapeLen : hi*p.TapeLen]
+		}
+		if r.diff != nil {
+			diff = r.diff[lo*p.DiffLen : hi*p.DiffLen]
+		}
+		s.k.forward(r.Y[lo*n:hi*n], pt, tape, diff, x[lo*n:hi*n])
+	})
+	return nil
+}
+
+// Backward maps dL/dy (gy, batch x n, may be nil) and dL/dP (gP in SPEC
+// orientation, batch x n x n, may be nil) to dL/dx. The result must come
+// from a forward pass with WantGrad (and WantP when gP is given).
+func (s *Sorter[T]) Backward(r *Result[T], gy, gP []T) ([]T, error) {
+	gx := make([]T, r.batch*r.n)
+	if err := s.BackwardInto(gx, r, gy, gP); err != nil {
+		return nil, err
+	}
+	return gx, nil
+}
+
+// BackwardInto is Backward into gx (batch x n); gx may be gy.
+func (s *Sorter[T]) BackwardInto(gx []T, r *Result[T], gy, gP []T) error {
+	if gP != nil {
+		if err := s.checkBackward(gx, r, gy, gP); err != nil {
+			return err
+		}
+		r.gpWork = grow(r.gpWork, len(gP))
+		transpose(r.gpWork, gP, r.n)
+		return s.backward(gx, r, gy, r.gpWork)
+	}
+	return s.BackwardPT(gx, r, gy, nil)
+}
+
+// BackwardPT is BackwardInto with dL/dP given column-major per sample, in
+// the layout of Result.PT. gPT is used as work space and overwritten.
+func (s *Sorter[T]) BackwardPT(gx []T, r *Result[T], gy, gPT []T) error {
+	if err := s.checkBackward(gx, r, gy, gPT); err != nil {
+		return err
+	}
+	return s.backward(gx, r, gy, gPT)
+}
+
+func (s *Sorter[T]) checkBackward(gx []T, r *Result[T], gy, gP []T) error {
+	switch {
+	case r == nil || r.plan != s.plan:
+		return errors.New("runtime: result does not come from this sorter")
+	case r.tape == nil:
+		return errors.New("runtime: backward needs a forward pass with WantGrad")
+	case gP != nil && r.diff == nil:
+		return errors.New("runtime: a gradient with respect to P needs a forward pass with WantP|WantGrad")
+	case len(gx) != r.batch*r.n:
+		return fmt.Errorf("runtime: gx has length %d, want %d", len(gx), r.batch*r.n)
+	case gy != nil && len(gy) != r.batch*r.n:
+		return fmt.Errorf("runtime: gy has length %d, want %d", len(gy), r.batch*r.n)
+	case gP != nil && len(gP) != r.batch*r.n*r.n:
+		return fmt.Errorf("runtime: gP has length %d, want %d", len(gP), r.batch*r.n*r.n)
+	}
+	if gy != nil {
+		if err := finite("gy", gy); err != nil {
+			return err
+		}
+	}
+	if gP != nil {
+		if err := finite("gP", gP); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func finite[T Float](what string, x []T) error {
+	for i, v := range x {
+		if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
+			return fmt.Errorf("%w: %s[%d] = %v", ErrNotFinite, what, i, f)
+		}
+	}
+	return nil
+}
+
+func (s *Sorter[T]) backward(gx []T, r *Result[T], gy, gpt []T) error {
+	p, n := s.plan, r.n
+	s.parallel(r.batch, func(lo, hi int) {
+		var g, gm, diff []T
+		if gy != nil {
+			g = gy[lo*n : hi*n]
+		}
+		if gpt != nil {
+			gm = gpt[lo*n*n : hi*n*n]
+			diff = r.diff[lo*p.DiffLen : hi*p.DiffLen]
+		}
+		s.k.backward(gx[lo*n:hi*n], g, gm, r.tape[lo*p.TapeLen:hi*p.TapeLen], diff)
+	})
+	return nil
+}
+
+// parallel splits rows [0, batch) into contiguous chunks, a multiple of 8
+// rows each so vector kernels see whole blocks, and runs them on up to
+// s.workers goroutines.
+func (s *Sorter[T]) parallel(batch int, f func(lo, hi int)) {
+	const minRowsPerWorker = 16
+	w := min(s.workers, (batch+minRowsPerWorker-1)/minRowsPerWorker)
+	if w <= 1 {
+		f(0, batch)
+		return
+	}
+	chunk := ((batch+w-1)/w + 7) &^ 7
+	var wg sync.WaitGroup
+	for lo := chunk; lo < batch; lo += chunk {
+		wg.Add(1)
+		go func(lo int) {
+			defer wg.Done()
+			f(lo, min(lo+chunk, batch))
+		}(lo)
+	}
+	f(0, min(chunk, batch))
+	wg.Wait()
+}
+
+func verify(nw *networks.Network, partial bool) error {
+	return nil // replaced by networks' 0-1 verification once it lands
+}
+
+func lookupGenerated[T Float](p *plan.Plan, prm plan.Params) (kernel[T], bool) {
+	_ = generated.Lookup
+	return nil, false
+}
