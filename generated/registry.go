@@ -12,17 +12,17 @@ package generated
 // (pt[b*n*n + j*n + i] = P[i][j]); see the kernel packages' docs.
 type Funcs[T float32 | float64] struct {
 	// Sort writes the relaxed sorted values of each row of x to y.
-	Sort func(y, x []T, beta, lambda float64)
+	Sort func(y, x []T, beta, lambda float64) error
 	// Forward also records the tape for Backward. Nil for the hard swap.
-	Forward func(y, tape, x []T, beta, lambda float64)
+	Forward func(y, tape, x []T, beta, lambda float64) error
 	// ForwardP also computes P; tape and diff may be nil (no backward, or
 	// no backward through P).
-	ForwardP func(y, pt, tape, diff, x []T, beta, lambda float64)
+	ForwardP func(y, pt, tape, diff, x []T, beta, lambda float64) error
 	// Backward maps dL/dy to dL/dx. Nil for the hard swap.
-	Backward func(gx, gy, tape []T)
+	Backward func(gx, gy, tape []T) error
 	// BackwardP maps dL/dy (gy may be nil) and dL/dP (gpt, overwritten) to
 	// dL/dx. Nil for the hard swap.
-	BackwardP func(gx, gy, gpt, tape, diff []T)
+	BackwardP func(gx, gy, gpt, tape, diff []T) error
 }
 
 // A Kernel describes one generated kernel package.

@@ -8,7 +8,6 @@ import (
 	"sync"
 
 	"github.com/sortgen/sortgen/gen/plan"
-	"github.com/sortgen/sortgen/generated"
 	"github.com/sortgen/sortgen/networks"
 )
 
@@ -438,9 +437,4 @@ func (s *Sorter[T]) parallel(batch int, f func(lo, hi int)) {
 
 func verify(nw *networks.Network, partial bool) error {
 	return nil // replaced by networks' 0-1 verification once it lands
-}
-
-func lookupGenerated[T Float](p *plan.Plan, prm plan.Params) (kernel[T], bool) {
-	_ = generated.Lookup
-	return nil, false
 }
