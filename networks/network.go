@@ -188,3 +188,39 @@ func ranges(set []uint64, n int) []Range {
 	}
 	return rs
 }
+
+// FromFlat layers a flat list of comparators: each comparator goes into the
+// earliest layer it can, right after the last layer that touches either of
+// its wires. That keeps the order of comparators on every wire (so the
+// network computes the same function) and gives the smallest depth that
+// order allows; it is how the published flat lists define their depth.
+// Comparators keep their relative order within a layer.
+func FromFlat(n int, cs []Comparator) (*Network, error) {
+	if n < 2 {
+		return nil, fmt.Errorf("%w (got %d)", ErrTooFewWires, n)
+	}
+	nw := &Network{N: n}
+	last := make([]int, n) // number of layers touching the wire so far
+	for i, c := range cs {
+		if c.P < 0 || c.P >= n || c.Q < 0 || c.Q >= n {
+			return nil, fmt.Errorf("networks: comparator %d (%d,%d): wire out of range [0,%d)", i, c.P, c.Q, n)
+		}
+		if c.P == c.Q {
+			return nil, fmt.Errorf("networks: comparator %d (%d,%d): p == q", i, c.P, c.Q)
+		}
+		l := max(last[c.P], last[c.Q])
+		if l == len(nw.Layers) {
+			nw.Layers = append(nw.Layers, nil)
+		}
+		nw.Layers[l] = append(nw.Layers[l], c)
+		last[c.P], last[c.Q] = l+1, l+1
+	}
+	return nw, nil
+}
+
+// canonical reports whether nw is laid out as FromFlat would lay out its
+// comparators, i.e. whether a flat format preserves its layers.
+func (nw *Network) canonical() bool {
+	f, err := FromFlat(nw.N, nw.Comparators())
+	return err == nil && f.Equal(nw)
+}
