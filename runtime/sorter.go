@@ -435,4 +435,3 @@ func (s *Sorter[T]) parallel(batch int, f func(lo, hi int)) {
 	f(0, min(chunk, batch))
 	wg.Wait()
 }
-
