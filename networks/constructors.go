@@ -26,7 +26,10 @@ func OddEven(n int) (*Network, error) {
 }
 
 // Bitonic returns Batcher's bitonic sorter. For n = 2^k it is diffsort's
-// layout (with reversed comparators); for other n, see bitonicAny.
+// layout, with reversed comparators. For other n it is the all-ascending
+// bitonic sorter on the next power of two with the wires from n up dropped
+// (see bitonicAny): diffsort's own way of dropping wires from the layout
+// with reversed comparators does not sort for some n (22, for one).
 func Bitonic(n int) (*Network, error) {
 	if n < 2 {
 		return nil, fmt.Errorf("%w (got %d)", ErrTooFewWires, n)
@@ -63,8 +66,13 @@ func Bitonic(n int) (*Network, error) {
 type Constructor func(n int) (*Network, error)
 
 var constructors = map[string]Constructor{
-	"odd_even": OddEven,
-	"bitonic":  Bitonic,
+	"odd_even":       OddEven,
+	"bitonic":        Bitonic,
+	"oddeven_merge":  OddEvenMerge,
+	"pairwise":       Pairwise,
+	"merge_exchange": MergeExchange,
+	"best":           Best,
+	"best_depth":     BestDepth,
 }
 
 // Names lists the network names ByName accepts, sorted.
