@@ -183,10 +183,10 @@ func TestConfigErrors(t *testing.T) {
 		{"negative lambda", func(c *Config) { c.ARTLambda = -0.1 }, "lambda"},
 		{"N disagrees with Net", func(c *Config) { c.Net = nw }, "wires"},
 		{"invalid Net", func(c *Config) {
-			c.Net, c.N = &networks.Network{N: 4, Layers: [][]networks.Comparator{{{0, 0}}}}, 0
+			c.Net, c.N = &networks.Network{N: 4, Layers: [][]networks.Comparator{{{P: 0, Q: 0}}}}, 0
 		}, "p == q"},
 		{"network that does not sort", func(c *Config) {
-			c.Net, c.N = &networks.Network{N: 3, Layers: [][]networks.Comparator{{{0, 1}}}}, 0
+			c.Net, c.N = &networks.Network{N: 3, Layers: [][]networks.Comparator{{{P: 0, Q: 1}}}}, 0
 		}, "not a sorting network"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -198,7 +198,7 @@ func TestConfigErrors(t *testing.T) {
 	}
 	// A partial network is accepted when asked for.
 	cfg := good
-	cfg.Net, cfg.N, cfg.Partial = &networks.Network{N: 3, Layers: [][]networks.Comparator{{{0, 1}}}}, 0, true
+	cfg.Net, cfg.N, cfg.Partial = &networks.Network{N: 3, Layers: [][]networks.Comparator{{{P: 0, Q: 1}}}}, 0, true
 	_, err = New[float64](cfg)
 	require.NoError(t, err)
 }
