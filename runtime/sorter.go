@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	goruntime "runtime"
-	"sync"
 
 	"github.com/sortgen/sortgen/gen/plan"
 	"github.com/sortgen/sortgen/networks"
@@ -84,6 +83,7 @@ type Sorter[T Float] struct {
 	k       kernel[T]
 	backend string
 	workers int
+	pool    workers[T]
 }
 
 // New builds a sorter, validating the configuration and the network (a
@@ -176,9 +176,10 @@ func (s *Sorter[T]) Sort(y, x []T) error {
 		return fmt.Errorf("runtime: y has length %d, x has %d", len(y), len(x))
 	}
 	n := s.N()
-	s.parallel(len(x)/n, func(lo, hi int) {
-		s.k.sort(y[lo*n:hi*n], x[lo*n:hi*n])
-	})
+	c := s.pool.get()
+	c.k, c.op, c.n, c.y, c.x = s.k, opSort, n, y, x
+	s.pool.run(s, s.workers, len(x)/n, c)
+	s.pool.put(c)
 	return nil
 }
 
@@ -311,19 +312,11 @@ func (s *Sorter[T]) ForwardInto(r *Result[T], x []T, want Want) error {
 		}
 	}
 	r.pValid, r.ranksValid = false, false
-	s.parallel(batch, func(lo, hi int) {
-		var pt, tape, diff []T
-		if r.pt != nil {
-			pt = r.pt[lo*n*n : hi*n*n]
-		}
-		if r.tape != nil {
-			tape = r.tape[lo*p.TapeLen : hi*p.TapeLen]
-		}
-		if r.diff != nil {
-			diff = r.diff[lo*p.DiffLen : hi*p.DiffLen]
-		}
-		s.k.forward(r.Y[lo*n:hi*n], pt, tape, diff, x[lo*n:hi*n])
-	})
+	c := s.pool.get()
+	c.k, c.op, c.n, c.tapeLen, c.diffLen = s.k, opForward, n, p.TapeLen, p.DiffLen
+	c.y, c.x, c.pt, c.tape, c.diff = r.Y, x, r.pt, r.tape, r.diff
+	s.pool.run(s, s.workers, batch, c)
+	s.pool.put(c)
 	return nil
 }
 
@@ -399,39 +392,10 @@ func finite[T Float](what string, x []T) error {
 
 func (s *Sorter[T]) backward(gx []T, r *Result[T], gy, gpt []T) error {
 	p, n := s.plan, r.n
-	s.parallel(r.batch, func(lo, hi int) {
-		var g, gm, diff []T
-		if gy != nil {
-			g = gy[lo*n : hi*n]
-		}
-		if gpt != nil {
-			gm = gpt[lo*n*n : hi*n*n]
-			diff = r.diff[lo*p.DiffLen : hi*p.DiffLen]
-		}
-		s.k.backward(gx[lo*n:hi*n], g, gm, r.tape[lo*p.TapeLen:hi*p.TapeLen], diff)
-	})
+	c := s.pool.get()
+	c.k, c.op, c.n, c.tapeLen, c.diffLen = s.k, opBackward, n, p.TapeLen, p.DiffLen
+	c.gx, c.gy, c.gpt, c.tape, c.diff = gx, gy, gpt, r.tape, r.diff
+	s.pool.run(s, s.workers, r.batch, c)
+	s.pool.put(c)
 	return nil
-}
-
-// parallel splits rows [0, batch) into contiguous chunks, a multiple of 8
-// rows each so vector kernels see whole blocks, and runs them on up to
-// s.workers goroutines.
-func (s *Sorter[T]) parallel(batch int, f func(lo, hi int)) {
-	const minRowsPerWorker = 16
-	w := min(s.workers, (batch+minRowsPerWorker-1)/minRowsPerWorker)
-	if w <= 1 {
-		f(0, batch)
-		return
-	}
-	chunk := ((batch+w-1)/w + 7) &^ 7
-	var wg sync.WaitGroup
-	for lo := chunk; lo < batch; lo += chunk {
-		wg.Add(1)
-		go func(lo int) {
-			defer wg.Done()
-			f(lo, min(lo+chunk, batch))
-		}(lo)
-	}
-	f(0, min(chunk, batch))
-	wg.Wait()
 }
