@@ -4,13 +4,21 @@
 // imports nothing of sortgen and can be copied anywhere; this package only
 // lists them.
 //
-// Rebuild every kernel with `go generate ./generated/`.
+// The packages are named network_nN_swap[_base]_type after their
+// configuration, with the underscores of network and swap names dropped
+// (gen.PackageName): oddeven_n32_cauchy_f32, bitonic_n16_errorfree_cauchy_f64.
+// The //go:generate lines of gen.go list them; rebuild every kernel and the
+// index (index.go) with `go generate ./generated/`. A test in cmd/sortgen
+// fails when the checked-in files differ from what that would write.
 package generated
 
 // Funcs are the entry points of one generated kernel package for element
 // type T. Slices are row-major batches; P is column-major per sample
-// (pt[b*n*n + j*n + i] = P[i][j]); see the kernel packages' docs.
-type Funcs[T float32 | float64] struct {
+// (pt[b*n*n + j*n + i] = P[i][j]); see the kernel packages' docs. Only
+// Funcs[float32] and Funcs[float64] exist; the constraint admits the types
+// derived from them so that generic code (the runtime's, over ~float32 |
+// ~float64) can name Funcs[T].
+type Funcs[T ~float32 | ~float64] struct {
 	// Sort writes the relaxed sorted values of each row of x to y.
 	Sort func(y, x []T, beta, lambda float64) error
 	// Forward also records the tape for Backward. Nil for the hard swap.

@@ -1,12 +1,79 @@
 package runtime
 
 import (
+	"fmt"
+
 	"github.com/sortgen/sortgen/gen/plan"
 	"github.com/sortgen/sortgen/generated"
 )
 
-// lookupGenerated adapts the generated kernel for p, if there is one.
+// lookupGenerated adapts the generated kernel for p, if one is registered
+// for exactly this network (by fingerprint), swap and element type. A
+// kernel whose sizes disagree with the plan is ignored rather than trusted:
+// it would come from a stale index.
 func lookupGenerated[T Float](p *plan.Plan, prm plan.Params) (kernel[T], bool) {
-	_ = generated.Lookup
-	return nil, false
+	base := ""
+	if p.Swap.Func == plan.ErrorFree {
+		base = p.Swap.Base.String()
+	}
+	k, ok := generated.Lookup(p.Fingerprint(), p.Swap.Func.String(), base, p.Elem.String())
+	if !ok || k.N != p.N() || k.TapeLen != p.TapeLen || k.DiffLen != p.DiffLen {
+		return nil, false
+	}
+	// The assertion fails for types derived from float32 or float64, whose
+	// slices the kernels cannot take: they keep the interpreter.
+	var f *generated.Funcs[T]
+	switch p.Elem {
+	case plan.Float32:
+		f, ok = any(k.Float32).(*generated.Funcs[T])
+	case plan.Float64:
+		f, ok = any(k.Float64).(*generated.Funcs[T])
+	}
+	if !ok || f == nil || f.Sort == nil || f.ForwardP == nil ||
+		(p.Swap.Differentiable() && (f.Forward == nil || f.Backward == nil || f.BackwardP == nil)) {
+		return nil, false
+	}
+	return &generatedKernel[T]{k: k, f: f, beta: prm.Steepness, lambda: prm.ARTLambda}, true
+}
+
+// generatedKernel runs a generated package's entry points. Their argument
+// checks repeat the Sorter's, so an error here is a bug, not bad input.
+type generatedKernel[T Float] struct {
+	k            *generated.Kernel
+	f            *generated.Funcs[T]
+	beta, lambda float64
+}
+
+func (g *generatedKernel[T]) must(err error) {
+	if err != nil {
+		panic(fmt.Sprintf("runtime: generated kernel %s rejected arguments the sorter checked: %v", g.k.Package, err))
+	}
+}
+
+func (g *generatedKernel[T]) sort(y, x []T) {
+	if len(x) > 0 {
+		g.must(g.f.Sort(y, x, g.beta, g.lambda))
+	}
+}
+
+func (g *generatedKernel[T]) forward(y, pt, tape, diff, x []T) {
+	switch {
+	case len(x) == 0:
+	case pt != nil:
+		g.must(g.f.ForwardP(y, pt, tape, diff, x, g.beta, g.lambda))
+	case tape != nil:
+		g.must(g.f.Forward(y, tape, x, g.beta, g.lambda))
+	default:
+		g.must(g.f.Sort(y, x, g.beta, g.lambda))
+	}
+}
+
+func (g *generatedKernel[T]) backward(gx, gy, gpt, tape, diff []T) {
+	switch {
+	case len(gx) == 0:
+	case gpt != nil:
+		g.must(g.f.BackwardP(gx, gy, gpt, tape, diff))
+	default:
+		g.must(g.f.Backward(gx, gy, tape))
+	}
 }

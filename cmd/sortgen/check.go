@@ -1,7 +1,367 @@
 package main
 
-import "io"
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"text/template"
 
+	"github.com/sortgen/sortgen/gen"
+	"github.com/sortgen/sortgen/gen/plan"
+	"github.com/sortgen/sortgen/internal/reference"
+	"github.com/sortgen/sortgen/networks"
+	"github.com/sortgen/sortgen/runtime"
+)
+
+// runCheck runs every backend on a reference file and compares:
+//
+//	sortgen check [-fly=false] FILE.json
+//
+// Backends: the interpreter, the registered generated kernel where there is
+// one, and otherwise (with -fly, the default when go is on PATH) a kernel
+// generated on the fly into a temporary module. It prints one line per case
+// and backend, and exits 1 if any result is outside the file's tolerances.
 func runCheck(args []string, stdout, stderr io.Writer) int {
-	return usageError(stderr, "check: not implemented yet")
+	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	_, goErr := exec.LookPath("go")
+	fly := fs.Bool("fly", goErr == nil, "generate, build and run kernels for the cases without a registered one (needs the go command)")
+	fs.SetOutput(io.Discard)
+	// Flags may come before or after the file name.
+	err := fs.Parse(args)
+	var file []string
+	for err == nil && fs.NArg() > 0 {
+		file = append(file, fs.Arg(0))
+		err = fs.Parse(fs.Args()[1:])
+	}
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		fs.SetOutput(stdout)
+		fmt.Fprintln(stdout, "usage: sortgen check [-fly=false] FILE.json")
+		fs.PrintDefaults()
+		return 0
+	case err != nil:
+		return usageError(stderr, "check: %v", err)
+	case len(file) != 1:
+		return usageError(stderr, "check: need exactly one reference file (sortgen check [-fly=false] FILE.json)")
+	}
+	f, err := reference.Load(file[0])
+	if err != nil {
+		return usageError(stderr, "check: %s", strings.TrimPrefix(err.Error(), "reference: "))
+	}
+	tol := f.Tolerances()
+	failed, runs := 0, 0
+	report := func(c *reference.Case, backend string, res *caseResult, err error) {
+		runs++
+		if err != nil {
+			failed++
+			fmt.Fprintf(stdout, "FAIL  %-11s %s: %v\n", backend, c, err)
+			return
+		}
+		worst, ok := res.compare(c, tol)
+		status := "ok  "
+		if !ok {
+			status = "FAIL"
+			failed++
+		}
+		fmt.Fprintf(stdout, "%s  %-11s %s: y %.1e  P %.1e  grad_x %.1e\n", status, backend, c, worst[0], worst[1], worst[2])
+	}
+	var pending []*reference.Case
+	for i := range f.Cases {
+		c := &f.Cases[i]
+		si, err := newSorter(c, runtime.Interpreter)
+		if err != nil {
+			report(c, "interpreter", nil, err)
+			continue
+		}
+		res, err := runSorter(si, c)
+		report(c, "interpreter", res, err)
+		// The interpreter accepted the configuration: the only reason left
+		// for the generated backend to refuse it is a missing kernel.
+		if sg, err := newSorter(c, runtime.Generated); err == nil {
+			res, err := runSorter(sg, c)
+			report(c, "generated", res, err)
+		} else {
+			pending = append(pending, c)
+		}
+	}
+	if len(pending) > 0 && *fly {
+		results, err := runOnTheFly(pending)
+		if err != nil {
+			fmt.Fprintf(stderr, "sortgen: check: kernels generated on the fly: %v\n", err)
+			return 1
+		}
+		for i, c := range pending {
+			report(c, "on-the-fly", results[i], nil)
+		}
+	} else if len(pending) > 0 {
+		fmt.Fprintf(stdout, "skip  %d cases without a generated kernel (-fly=false)\n", len(pending))
+	}
+	fmt.Fprintf(stdout, "%d cases, %d runs, %d failed (tolerance %g, grad_x of gaussian %g)\n",
+		len(f.Cases), runs, failed, tol.Default, tol.GaussianGrad)
+	if failed > 0 {
+		return 1
+	}
+	return 0
 }
+
+// caseResult is a backend's output for a case, in the file's layout.
+type caseResult struct {
+	Y, P, GradX []float64 // batch x n, batch x n x n (P[i][j]), batch x n
+}
+
+// compare returns the worst relative errors of y, P and grad_x and whether
+// every row is within its tolerance.
+func (r *caseResult) compare(c *reference.Case, tol reference.Tolerances) (worst [3]float64, ok bool) {
+	ok = true
+	n := c.N
+	fields := []struct {
+		name      string
+		got, want []float64
+		size      int
+	}{
+		{"y", r.Y, reference.Flat(c.Y), n},
+		{"P", r.P, reference.FlatMatrices(c.P), n * n},
+		{"grad_x", r.GradX, reference.Flat(c.GradX), n},
+	}
+	for fi, fd := range fields {
+		if len(fd.got) != len(fd.want) {
+			worst[fi], ok = math.Inf(1), false
+			continue
+		}
+		for row := range c.X {
+			e := reference.RelErr(fd.got[row*fd.size:(row+1)*fd.size], fd.want[row*fd.size:(row+1)*fd.size])
+			worst[fi] = math.Max(worst[fi], e)
+			if !(e <= c.RowToleranceIn(tol, fd.name, row)) {
+				ok = false
+			}
+		}
+	}
+	return worst, ok
+}
+
+func newSorter(c *reference.Case, backend runtime.Backend) (*runtime.Sorter[float64], error) {
+	return runtime.New[float64](runtime.Config{Network: c.Network, N: c.N, Swap: c.Swap, Base: c.BaseName(),
+		Steepness: c.Steepness, ARTLambda: c.ARTLambda, Backend: backend})
+}
+
+// runSorter runs a case's forward and backward pass.
+func runSorter(s *runtime.Sorter[float64], c *reference.Case) (*caseResult, error) {
+	want := runtime.WantP
+	if s.Plan().Swap.Differentiable() {
+		want |= runtime.WantGrad
+	}
+	r, err := s.Forward(reference.Flat(c.X), want)
+	if err != nil {
+		return nil, err
+	}
+	res := &caseResult{Y: r.Y, P: r.P()}
+	if want&runtime.WantGrad != 0 {
+		if res.GradX, err = s.Backward(r, reference.Flat(c.GY), reference.FlatMatrices(c.GP)); err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+// flyRequest is one case for the on-the-fly program; P and its gradient
+// travel column-major, as the kernels take them.
+type flyRequest struct {
+	Kernel       string
+	Beta, Lambda float64
+	X, GY, GPT   []float64
+}
+
+type flyResponse struct {
+	Y, PT, GX []float64
+	Err       string
+}
+
+// runOnTheFly generates a float64 kernel package per distinct
+// configuration into a temporary module with a main program that runs the
+// cases it reads on stdin, and runs it.
+func runOnTheFly(cases []*reference.Case) ([]*caseResult, error) {
+	dir, err := os.MkdirTemp("", "sortgen-check-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module sortgencheck\n\ngo 1.22\n"), 0o644); err != nil {
+		return nil, err
+	}
+	pkgs := map[string]*flyPackage{}
+	reqs := make([]flyRequest, len(cases))
+	for i, c := range cases {
+		key := fmt.Sprintf("%s/%d/%s/%s", c.Network, c.N, c.Swap, c.BaseName())
+		fp, ok := pkgs[key]
+		if !ok {
+			if fp, err = generateFly(dir, c, len(pkgs)); err != nil {
+				return nil, fmt.Errorf("%v: %w", c, err)
+			}
+			pkgs[key] = fp
+		}
+		reqs[i] = flyRequest{Kernel: fp.Name, Beta: c.Steepness, Lambda: c.ARTLambda,
+			X: reference.Flat(c.X), GY: reference.Flat(c.GY), GPT: transposeRows(reference.FlatMatrices(c.GP), c.N)}
+	}
+	list := make([]*flyPackage, 0, len(pkgs))
+	for _, fp := range pkgs {
+		list = append(list, fp)
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].Name < list[j].Name })
+	var main bytes.Buffer
+	if err := flyMain.Execute(&main, list); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), main.Bytes(), 0o644); err != nil {
+		return nil, err
+	}
+	in, err := json.Marshal(reqs)
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command("go", "run", ".")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod", "GOPROXY=off")
+	cmd.Stdin = bytes.NewReader(in)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("go run: %v: %s", err, strings.TrimSpace(errb.String()))
+	}
+	var resps []flyResponse
+	if err := json.Unmarshal(out.Bytes(), &resps); err != nil || len(resps) != len(cases) {
+		return nil, fmt.Errorf("unexpected output of the generated program (%v)", err)
+	}
+	results := make([]*caseResult, len(cases))
+	for i, r := range resps {
+		if r.Err != "" {
+			return nil, fmt.Errorf("%v: %s", cases[i], r.Err)
+		}
+		results[i] = &caseResult{Y: r.Y, P: transposeRows(r.PT, cases[i].N), GradX: r.GX}
+	}
+	return results, nil
+}
+
+type flyPackage struct {
+	Name, Path     string
+	Differentiable bool
+}
+
+func generateFly(dir string, c *reference.Case, i int) (*flyPackage, error) {
+	swap, err := plan.ParseSwap(c.Swap, c.BaseName())
+	if err != nil {
+		return nil, err
+	}
+	nw, err := networks.ByName(c.Network, c.N)
+	if err != nil {
+		return nil, err
+	}
+	p, err := plan.New(c.Network, nw, swap, plan.Float64)
+	if err != nil {
+		return nil, err
+	}
+	name := fmt.Sprintf("k%d", i)
+	files, err := gen.Generate(p, gen.Options{Package: name})
+	if err != nil {
+		return nil, err
+	}
+	delete(files, name+"_test.go") // only the program is built
+	if err := gen.WriteDir(filepath.Join(dir, name), files); err != nil {
+		return nil, err
+	}
+	return &flyPackage{Name: name, Path: "sortgencheck/" + name, Differentiable: swap.Differentiable()}, nil
+}
+
+// transposeRows transposes each n x n matrix of a batch.
+func transposeRows(m []float64, n int) []float64 {
+	out := make([]float64, len(m))
+	for o := 0; o+n*n <= len(m); o += n * n {
+		for i := 0; i < n; i++ {
+			for j := 0; j < n; j++ {
+				out[o+j*n+i] = m[o+i*n+j]
+			}
+		}
+	}
+	return out
+}
+
+var flyMain = template.Must(template.New("main").Parse(`// Command sortgencheck runs the cases it reads on stdin through kernels
+// generated by sortgen check.
+package main
+
+import (
+	"encoding/json"
+	"os"
+{{range .}}
+	"{{.Path}}"
+{{- end}}
+)
+
+type kernel struct {
+	n, tapeLen, diffLen int
+	forwardP            func(y, pt, tape, diff, x []float64, beta, lambda float64) error
+	backwardP           func(gx, gy, gpt, tape, diff []float64) error
+}
+
+var kernels = map[string]kernel{
+{{- range .}}
+	"{{.Name}}": { {{- .Name}}.N, {{.Name}}.TapeLen, {{.Name}}.DiffLen, {{.Name}}.ForwardP, {{if .Differentiable}}{{.Name}}.BackwardP{{else}}nil{{end -}} },
+{{- end}}
+}
+
+type request struct {
+	Kernel       string
+	Beta, Lambda float64
+	X, GY, GPT   []float64
+}
+
+type response struct {
+	Y, PT, GX []float64
+	Err       string
+}
+
+func run(r request) (out response) {
+	k := kernels[r.Kernel]
+	rows := len(r.X) / k.n
+	out.Y, out.PT = make([]float64, len(r.X)), make([]float64, rows*k.n*k.n)
+	var tape, diff []float64
+	if k.backwardP != nil {
+		tape, diff = make([]float64, rows*k.tapeLen), make([]float64, rows*k.diffLen)
+	}
+	if err := k.forwardP(out.Y, out.PT, tape, diff, r.X, r.Beta, r.Lambda); err != nil {
+		out.Err = err.Error()
+		return out
+	}
+	if k.backwardP != nil {
+		out.GX = make([]float64, len(r.X))
+		if err := k.backwardP(out.GX, r.GY, r.GPT, tape, diff); err != nil {
+			out.Err = err.Error()
+		}
+	}
+	return out
+}
+
+func main() {
+	var reqs []request
+	if err := json.NewDecoder(os.Stdin).Decode(&reqs); err != nil {
+		os.Stderr.WriteString(err.Error() + "\n")
+		os.Exit(1)
+	}
+	out := make([]response, len(reqs))
+	for i, r := range reqs {
+		out[i] = run(r)
+	}
+	if err := json.NewEncoder(os.Stdout).Encode(out); err != nil {
+		os.Stderr.WriteString(err.Error() + "\n")
+		os.Exit(1)
+	}
+}
+`))

@@ -1,7 +1,132 @@
 package main
 
-import "io"
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
 
+	"github.com/sortgen/sortgen/gen"
+	"github.com/sortgen/sortgen/gen/plan"
+	"github.com/sortgen/sortgen/networks"
+)
+
+// defaultNetwork is diffsort's default: odd-even transposition exists for
+// every n, where bitonic's own layout needs a power of two.
+const defaultNetwork = "odd_even"
+
+// runGenerate writes a kernel package and prints its directory:
+//
+//	sortgen [generate] -n N [-network odd_even] [-swap cauchy] [-base B]
+//	        [-type float32] [-pkg NAME] [-o DIR] [-partial] [-in FILE]
+//
+// Bad flags, values or combinations are usage errors (status 2); failing
+// to write is status 1.
 func runGenerate(args []string, stdout, stderr io.Writer) int {
-	return usageError(stderr, "generate: not implemented yet")
+	fs := flag.NewFlagSet("generate", flag.ContinueOnError)
+	var nf networkFlags
+	nf.register(fs)
+	fs.Lookup("network").DefValue = defaultNetwork // applied below unless -in
+	swapName := fs.String("swap", "cauchy", "swap function: "+strings.Join(swapNames(), ", "))
+	base := fs.String("base", "", "soft function errorfree differentiates (default cauchy); only with -swap errorfree")
+	elemName := fs.String("type", "float32", "element type: float32 or float64")
+	pkg := fs.String("pkg", "", "package name (default from the configuration, e.g. oddeven_n32_cauchy_f32)")
+	out := fs.String("o", "", "output `DIR` (default ./PKG)")
+	partial := fs.Bool("partial", false, "accept a network that does not sort")
+	if code, done := parseFlags(fs, args, stdout, stderr); done {
+		return code
+	}
+	if nf.name == "" && nf.in == "" {
+		nf.name = defaultNetwork
+	}
+	if nf.n == 0 && nf.in == "" {
+		return usageError(stderr, "generate: need -n N (the number of wires)")
+	}
+	swap, err := plan.ParseSwap(*swapName, *base)
+	if err != nil {
+		return usageError(stderr, "generate: %s", strings.TrimPrefix(err.Error(), "plan: "))
+	}
+	elem, err := plan.ParseElem(*elemName)
+	if err != nil {
+		return usageError(stderr, "generate: %s", strings.TrimPrefix(err.Error(), "plan: "))
+	}
+	nw, label, err := nf.load()
+	if err != nil {
+		return usageError(stderr, "generate: %v", err)
+	}
+	name := label
+	if nf.in != "" {
+		name = strings.TrimSuffix(label, filepath.Ext(label))
+	}
+	if err := checkNetwork(nw, *partial); err != nil {
+		var notSorting *networks.SortError
+		if errors.As(err, &notSorting) {
+			return usageError(stderr, "generate: %s: %s (use -partial to generate it anyway)", name, trimPkg(err))
+		}
+		return usageError(stderr, "generate: %s: %s", name, trimPkg(err))
+	}
+	p, err := plan.New(name, nw, swap, elem)
+	if err != nil {
+		return usageError(stderr, "generate: %v", err)
+	}
+	if *pkg == "" {
+		*pkg = gen.PackageName(name, nw.N, swap, elem)
+	}
+	dir := *out
+	if dir == "" {
+		dir = "." + string(filepath.Separator) + *pkg
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		fmt.Fprintf(stderr, "sortgen: generate: %v\n", err)
+		return 1
+	}
+	cmd := gen.Command(p, *pkg)
+	if nf.in != "" {
+		cmd = strings.Replace(cmd, "-network "+name+" -n "+strconv.Itoa(nw.N), "-in "+nf.in, 1)
+	}
+	if *partial {
+		cmd += " -partial"
+	}
+	files, err := gen.Generate(p, gen.Options{Package: *pkg, ImportPath: gen.ImportPath(abs), Command: cmd})
+	if err != nil {
+		return usageError(stderr, "generate: %s", strings.TrimPrefix(err.Error(), "gen: "))
+	}
+	if err := gen.WriteDir(abs, files); err != nil {
+		fmt.Fprintf(stderr, "sortgen: generate: %v\n", err)
+		return 1
+	}
+	fmt.Fprintln(stdout, abs)
+	return 0
+}
+
+// verified remembers the networks checked in this process: a test that
+// runs every line of generated/gen.go checks each network once per element
+// type and swap, and the 0-1 check of n = 32 takes about a second.
+var verified sync.Map // plan.Fingerprint -> error
+
+func checkNetwork(nw *networks.Network, partial bool) error {
+	if partial {
+		return networks.Check(nw, true)
+	}
+	fp := plan.Fingerprint(nw)
+	if err, ok := verified.Load(fp); ok {
+		err, _ := err.(error)
+		return err
+	}
+	err := networks.Check(nw, false)
+	verified.Store(fp, err)
+	return err
+}
+
+func swapNames() []string {
+	names := make([]string, len(plan.Funcs))
+	for i, f := range plan.Funcs {
+		names[i] = f.String()
+	}
+	return names
 }

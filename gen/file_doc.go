@@ -1,0 +1,123 @@
+package gen
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/dave/jennifer/jen"
+)
+
+// newFile starts an emitted file: the generated-code header and, for
+// buildTag != "", a build constraint.
+func newFile(m *model, buildTag string) *jen.File {
+	f := jen.NewFile(m.pkg)
+	if buildTag == "" {
+		f.HeaderComment(Header)
+	} else {
+		// One raw comment (it starts with //): a blank line must separate
+		// the header from the constraint, and jennifer puts none between
+		// header comments.
+		f.HeaderComment(Header + "\n\n//go:build " + buildTag)
+	}
+	return f
+}
+
+// render renders f; jennifer runs go/format on it, and gofmt makes sure a
+// failure says where.
+func render(f *jen.File) ([]byte, error) {
+	var b bytes.Buffer
+	if err := f.Render(&b); err != nil {
+		// jennifer appends the whole unformatted source; the first line
+		// says what is wrong.
+		msg, _, _ := strings.Cut(err.Error(), "\n")
+		return nil, errors.New(msg)
+	}
+	return gofmt(b.Bytes())
+}
+
+// lines formats text as // comment lines (jennifer would use /* */ for
+// multi-line text).
+func lines(text string) string {
+	ls := strings.Split(strings.TrimRight(text, "\n"), "\n")
+	for i, l := range ls {
+		if l == "" {
+			ls[i] = "//"
+		} else {
+			ls[i] = "// " + l
+		}
+	}
+	return strings.Join(ls, "\n")
+}
+
+func renderDoc(m *model) ([]byte, error) {
+	f := newFile(m, "")
+	f.PackageComment(lines(m.docText()))
+	return render(f)
+}
+
+func (m *model) docText() string {
+	p := m.p
+	var b strings.Builder
+	w := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
+	w("Package %s runs a sorting network on rows of N values", m.pkg)
+	if m.grad == nil {
+		w(".\n")
+	} else {
+		w(",\nrelaxed to be differentiable.")
+	}
+	w(" sortgen generated it for one configuration:\n\n")
+	w("\tnetwork  %s, N = %d wires, %d comparators in %d layers\n", p.Name, m.n, p.Network.Size(), p.Network.Depth())
+	w("\tswap     %s\n", p.Swap.Func)
+	if m.grad != nil && p.Swap.HardForward() {
+		w("\tbase     %s (the soft function the backward pass differentiates)\n", p.Swap.Base)
+	}
+	w("\ttype     %s\n", m.elem)
+	w("\nEvery row of N values is sorted ascending: the smallest value ends at\n")
+	w("position 0. Batches are row-major: row b of x is x[b*N : (b+1)*N].\n")
+	switch {
+	case !m.hard:
+		w("Each comparator mixes its two wires with the weight alpha = f(d) of \"no\n")
+		w("swap\", d = b - a the difference of the pair, f the %s function\n", p.Swap.Func)
+		w("at steepness beta")
+		if m.soft.lambda {
+			w(" and exponent lambda")
+		}
+		w(".\n")
+	case m.grad == nil:
+		w("Comparators swap exactly; ties keep their order. There is no backward pass.\n")
+	default:
+		w("Comparators swap exactly (ties keep their order), so y is exactly the\n")
+		w("sorted input and P exactly a permutation; the backward pass uses the\n")
+		w("derivative of the soft %s function along that hard trajectory\n", p.Swap.Base)
+		w("(the error-free swap).\n")
+	}
+	w("\nForwardP also computes the relaxed permutation matrix P with y = x @ P:\n")
+	w("P[i][j] is the weight of input i at sorted position j. P is stored\n")
+	w("column-major per row (\"PT\"): pt[b*N*N + j*N + i] = P[i][j].\n")
+	if m.grad != nil {
+		w("\nForward and ForwardP record a tape for Backward and BackwardP, TapeLen\n")
+		w("values per row: for comparator k, d = b - a before it, alpha the weight\n")
+		w("of %s at d and slope its derivative. ForwardP can also keep the\n", m.grad.f)
+		w("column differences P[:,p] - P[:,q] before every comparator (p the wire\n")
+		w("that receives the minimum) over the rows that can be non-zero there,\n")
+		w("DiffLen values per row, which only BackwardP needs. The portable kernels\n")
+		w("store row b's triple of comparator k at tape[b*TapeLen + 3*k:], but treat\n")
+		w("both as opaque: an assembly backend lays out blocks of rows its own way,\n")
+		w("so the backward pass must see the rows the forward pass recorded.\n")
+	}
+	w("\nAliasing: y may be x")
+	if m.grad != nil {
+		w(" and gx may be gy")
+	}
+	w("; no other arguments may overlap.\n")
+	w("Every entry point checks its arguments (lengths, finite inputs, beta > 0,\n")
+	w("lambda >= 0, both finite) and returns an error instead of panicking.\n")
+	if m.opt.ImportPath != "" {
+		w("\nImport it as\n\n\timport %q\n", m.opt.ImportPath)
+	}
+	w("\nRegenerate it with\n\n\t%s\n", m.command)
+	w("\nIt imports only the standard library and needs Go 1.22 or later.\n")
+	return b.String()
+}

@@ -1,0 +1,664 @@
+package gen
+
+import (
+	"bytes"
+	"fmt"
+	"strconv"
+	"strings"
+	"text/template"
+
+	"github.com/sortgen/sortgen/gen/plan"
+)
+
+// testData fills testTemplate.
+type testData struct {
+	Header, Package, T string
+	Comparators        string // Go literal rows of the comparator list
+	Hard, Diffable     bool
+	Soft               bool // soft forward: P is doubly stochastic, finite differences apply
+	F64                bool
+	Grad               string // the emitted function the tape records
+	GradLambda         bool
+	SwapTable          string // Go literal rows: d, beta, lambda, alpha, slope
+	Tol, XPTol, APITol string
+	Lambdas            string
+	BatchSizes         string
+	FDCoords           int // coordinates the finite-difference test checks
+}
+
+// renderTest emits the package's test. Unlike the other files it is almost
+// all fixed text, which reads best as a template. It checks the unrolled
+// kernels against a straightforward implementation that keeps the network
+// as data, and the emitted swap function against plan.Alpha's values,
+// recorded here at generation time.
+func renderTest(m *model) ([]byte, error) {
+	d := testData{
+		Header: Header, Package: m.pkg, T: m.elem,
+		Hard: m.hard, Diffable: m.grad != nil, Soft: !m.hard, F64: m.elem == "float64",
+		Tol: "1e-12", XPTol: "1e-10", APITol: "1e-8", Lambdas: "0.25",
+		BatchSizes: "1, 7, 9, 100", FDCoords: 64,
+	}
+	// The reference is dense (O(size * N) per row): keep the tests of a
+	// large network to seconds.
+	if m.p.Network.Size()*m.n > 1_000_000 {
+		d.BatchSizes, d.FDCoords = "1, 2", 16
+	}
+	if !d.F64 {
+		d.Tol, d.XPTol, d.APITol = "1e-5", "1e-4", "1e-3"
+	}
+	var b strings.Builder
+	for i, st := range m.p.Steps {
+		if i%8 == 0 {
+			b.WriteString("\n\t")
+		} else {
+			b.WriteString(" ")
+		}
+		fmt.Fprintf(&b, "{%d, %d},", st.P, st.Q)
+	}
+	if len(m.p.Steps) > 0 {
+		b.WriteString("\n")
+	}
+	d.Comparators = b.String()
+	if m.grad != nil {
+		d.Grad, d.GradLambda = m.grad.name, m.grad.lambda
+		lambdas := []float64{0.25}
+		if m.grad.lambda {
+			lambdas = []float64{0.25, 0.4}
+			d.Lambdas = "0.25, 0.4"
+		}
+		var t strings.Builder
+		g := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+		for _, beta := range []float64{1, 10, 37.5} {
+			for _, lambda := range lambdas {
+				for _, dd := range []float64{-3, -0.7, -0.01, 0, 1e-12, 0.004, 0.04, 0.3, 2.5, 40} {
+					alpha, slope := plan.Alpha(m.grad.f, dd, beta, lambda)
+					fmt.Fprintf(&t, "\n\t{%s, %s, %s, %s, %s},", g(dd), g(beta), g(lambda), g(alpha), g(slope))
+				}
+			}
+		}
+		t.WriteString("\n")
+		d.SwapTable = t.String()
+	}
+	var out bytes.Buffer
+	if err := testTemplate.Execute(&out, d); err != nil {
+		return nil, err
+	}
+	return gofmt(out.Bytes())
+}
+
+var testTemplate = template.Must(template.New("test").Parse(`{{.Header}}
+
+package {{.Package}}
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// T is the element type.
+type T = {{.T}}
+
+// comparators is the network the kernels were generated from, as data:
+// after (p, q), wire p holds the minimum of the two.
+var comparators = [][2]int{ {{- .Comparators -}} }
+
+const (
+	// tol bounds the relative difference between a kernel and the reference
+	// implementation below, which computes the same things in the same order.
+	tol = {{.Tol}}
+	// xpTol bounds |y - x @ P| relative to the largest |x|: y and P round
+	// differently.
+	xpTol = {{.XPTol}}
+	// apiTol bounds the difference between an entry point and the portable
+	// kernel, relative to the largest value of the row: an assembly
+	// backend rounds differently, a dispatch error is off by O(1).
+	apiTol = {{.APITol}}
+)
+
+var (
+	batchSizes = []int{ {{- .BatchSizes -}} }
+	betas      = []float64{2.5, 10}
+	lambdas    = []float64{ {{- .Lambdas -}} }
+)
+
+// ref is one row run through the reference implementation.
+type ref struct {
+	y, pt []T // values and P, column-major like the kernels'
+{{- if .Diffable}}
+	// Per comparator: the tape entry and the columns p and q of P before it.
+	d, alpha, slope []T
+	colP, colQ      [][]T
+{{- end}}
+}
+
+// reference runs one row with the comparator list and a dense P: no
+// unrolling, no skipped rows.
+func reference(x []T, beta, lambda float64) ref {
+	r := ref{y: slices.Clone(x), pt: make([]T, N*N)}
+	for j := 0; j < N; j++ {
+		r.pt[j*N+j] = 1
+	}
+	for _, c := range comparators {
+		p, q := c[0], c[1]
+		a, b := r.y[p], r.y[q]
+{{- if .Diffable}}
+		alpha, slope := {{.Grad}}(float64(b-a), beta{{if .GradLambda}}, lambda{{end}})
+		r.d = append(r.d, b-a)
+		r.alpha = append(r.alpha, T(alpha))
+		r.slope = append(r.slope, T(slope))
+		r.colP = append(r.colP, slices.Clone(r.pt[p*N:(p+1)*N]))
+		r.colQ = append(r.colQ, slices.Clone(r.pt[q*N:(q+1)*N]))
+{{- end}}
+{{- if .Hard}}
+		var w T // exact: 1 keeps the order, 0 swaps; a tie keeps its order
+		if a <= b {
+			w = 1
+		}
+{{- else}}
+		w := T(alpha)
+{{- end}}
+		r.y[p], r.y[q] = refMix(w, a, b)
+		for i := 0; i < N; i++ {
+			r.pt[p*N+i], r.pt[q*N+i] = refMix(w, r.pt[p*N+i], r.pt[q*N+i])
+		}
+	}
+	return r
+}
+
+func refMix(w, a, b T) (T, T) {
+	return T(w*a) + T((1-w)*b), T((1-w)*a) + T(w*b)
+}
+{{- if .Diffable}}
+
+// backward is the reference backward pass of SPEC.md, with dense gradient
+// columns; gy and gpt may be nil (zero).
+func (r *ref) backward(gy, gpt []T) []T {
+	g := make([]T, N)
+	copy(g, gy)
+	var gm []T
+	if gpt != nil {
+		gm = slices.Clone(gpt)
+	}
+	for k := len(comparators) - 1; k >= 0; k-- {
+		p, q := comparators[k][0], comparators[k][1]
+		gp, gq := g[p], g[q]
+		dalpha := (gp - gq) * -r.d[k]
+		if gm != nil {
+			var dot T
+			for i := 0; i < N; i++ {
+				dot += (gm[p*N+i] - gm[q*N+i]) * (r.colP[k][i] - r.colQ[k][i])
+			}
+			dalpha += dot
+		}
+		dd := dalpha * r.slope[k]
+		alpha := r.alpha[k]
+		g[p], g[q] = refMix(alpha, gp, gq)
+		g[p] -= dd
+		g[q] += dd
+		for i := 0; gm != nil && i < N; i++ {
+			gm[p*N+i], gm[q*N+i] = refMix(alpha, gm[p*N+i], gm[q*N+i])
+		}
+	}
+	return g
+}
+{{- end}}
+
+// randomRows draws rows of x; every third row has ties.
+func randomRows(rng *rand.Rand, rows int) []T {
+	x := make([]T, rows*N)
+	for i := range x {
+		if (i/N)%3 == 2 {
+			x[i] = T(rng.IntN(3))
+		} else {
+			x[i] = T(2 * rng.NormFloat64())
+		}
+	}
+	return x
+}
+
+func row(s []T, r, size int) []T { return s[r*size : (r+1)*size] }
+
+// near fails the test unless got and want agree to tol relative to
+// max(|want|, 1).
+func near(t *testing.T, what string, got, want []T) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: length %d, want %d", what, len(got), len(want))
+	}
+	for i := range got {
+		g, w := float64(got[i]), float64(want[i])
+		if !(math.Abs(g-w) <= tol*math.Max(1, math.Abs(w))) {
+			t.Fatalf("%s[%d] = %v, want %v", what, i, g, w)
+		}
+	}
+}
+
+// same fails the test unless got and want are equal element by element.
+func same(t *testing.T, what string, got, want []T) {
+	t.Helper()
+	if !slices.Equal(got, want) {
+		t.Fatalf("%s differs:\n got %v\nwant %v", what, got, want)
+	}
+}
+{{- if .Diffable}}
+
+func TestSwapFunction(t *testing.T) {
+	f := func(d, beta, lambda float64) (alpha, slope float64) {
+		return {{.Grad}}(d, beta{{if .GradLambda}}, lambda{{end}})
+	}
+	// Values of sortgen's plan.Alpha for this function, recorded when the
+	// package was generated: d, beta, lambda, alpha, slope.
+	table := [][5]float64{ {{- .SwapTable -}} }
+	for _, c := range table {
+		alpha, slope := f(c[0], c[1], c[2])
+		if math.Abs(alpha-c[3]) > 1e-15*math.Abs(c[3]) || math.Abs(slope-c[4]) > 1e-15*math.Abs(c[4]) {
+			t.Errorf("{{.Grad}}(d=%v, beta=%v, lambda=%v) = (%v, %v), want (%v, %v)", c[0], c[1], c[2], alpha, slope, c[3], c[4])
+		}
+	}
+	for _, beta := range betas {
+		for _, lambda := range lambdas {
+			for _, d := range []float64{-2, -0.3, -0.01, 0.02, 0.5, 3} {
+				a, slope := f(d, beta, lambda)
+				b, _ := f(-d, beta, lambda)
+				if a < 0 || a > 1 || math.Abs(a+b-1) > 1e-12 {
+					t.Errorf("beta=%v d=%v: alpha(d) = %v, alpha(-d) = %v: want in [0, 1] and summing to 1", beta, d, a, b)
+				}
+				const h = 1e-6
+				ap, _ := f(d+h, beta, lambda)
+				am, _ := f(d-h, beta, lambda)
+				if fd := (ap - am) / (2 * h); math.Abs(fd-slope) > 1e-5*math.Max(1, math.Abs(slope)) {
+					t.Errorf("beta=%v lambda=%v d=%v: slope %v, finite difference %v", beta, lambda, d, slope, fd)
+				}
+			}
+		}
+	}
+}
+{{- end}}
+
+// The tests against the reference run the portable kernels (xxxGeneric),
+// whose tape has the per-row layout of the package documentation.
+// TestEntryPoints checks that the exported functions agree with them,
+// whatever kernels they dispatch to.
+
+func TestSort(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, rows := range batchSizes {
+		for _, beta := range betas {
+			x := randomRows(rng, rows)
+			y := make([]T, len(x))
+			sortGeneric(y, x, beta, lambdas[0])
+			for r := 0; r < rows; r++ {
+				what := fmt.Sprintf("rows=%d beta=%v: y of row %d", rows, beta, r)
+				near(t, what, row(y, r, N), reference(row(x, r, N), beta, lambdas[0]).y)
+{{- if .Hard}}
+				sorted := slices.Clone(row(x, r, N))
+				slices.Sort(sorted)
+				same(t, what, row(y, r, N), sorted)
+{{- end}}
+			}
+		}
+	}
+}
+
+func TestForwardP(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, rows := range batchSizes {
+		for _, beta := range betas {
+			for _, lambda := range lambdas {
+				x := randomRows(rng, rows)
+				y, pt := make([]T, len(x)), make([]T, len(x)*N)
+				forwardPGeneric(y, pt, nil, nil, x, beta, lambda)
+				ys := make([]T, len(x))
+				sortGeneric(ys, x, beta, lambda)
+				same(t, "values of ForwardP and Sort", y, ys)
+				for r := 0; r < rows; r++ {
+					what := fmt.Sprintf("rows=%d beta=%v lambda=%v row %d", rows, beta, lambda, r)
+					want := reference(row(x, r, N), beta, lambda)
+					near(t, what+": y", row(y, r, N), want.y)
+					near(t, what+": P", row(pt, r, N*N), want.pt)
+					checkP(t, what, row(x, r, N), row(y, r, N), row(pt, r, N*N))
+				}
+			}
+		}
+	}
+}
+
+// checkP checks that P is {{if .Hard}}a permutation matrix and y = x @ P exactly{{else}}doubly stochastic and y = x @ P{{end}}.
+func checkP(t *testing.T, what string, x, y, pt []T) {
+	t.Helper()
+	scale := 1.0
+	for _, v := range x {
+		scale = math.Max(scale, math.Abs(float64(v)))
+	}
+	for j := 0; j < N; j++ {
+		var xp, colSum, rowSum float64
+		for i := 0; i < N; i++ {
+			pij := float64(pt[j*N+i])
+			xp += float64(x[i]) * pij
+			colSum += pij
+			rowSum += float64(pt[i*N+j]) // P[j][i]
+{{- if .Hard}}
+			if pij != 0 && pij != 1 {
+				t.Fatalf("%s: P[%d][%d] = %v, want 0 or 1", what, i, j, pij)
+			}
+		}
+		if colSum != 1 || rowSum != 1 || T(xp) != y[j] {
+			t.Fatalf("%s: column %d of P sums to %v, row %d to %v, x @ P = %v, y = %v", what, j, colSum, j, rowSum, xp, y[j])
+		}
+{{- else}}
+			if pij < 0 || pij > 1 {
+				t.Fatalf("%s: P[%d][%d] = %v, not in [0, 1]", what, i, j, pij)
+			}
+		}
+		if math.Abs(colSum-1) > tol*N || math.Abs(rowSum-1) > tol*N {
+			t.Fatalf("%s: column %d of P sums to %v, row %d to %v", what, j, colSum, j, rowSum)
+		}
+		if math.Abs(xp-float64(y[j])) > xpTol*scale {
+			t.Fatalf("%s: (x @ P)[%d] = %v, y = %v", what, j, xp, y[j])
+		}
+{{- end}}
+	}
+}
+{{- if .Diffable}}
+
+func TestTapes(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, rows := range batchSizes {
+		beta, lambda := betas[rows%len(betas)], lambdas[rows%len(lambdas)]
+		x := randomRows(rng, rows)
+		y, pt := make([]T, len(x)), make([]T, len(x)*N)
+		forwardPGeneric(y, pt, nil, nil, x, beta, lambda)
+		y1, tape1 := make([]T, len(x)), make([]T, rows*TapeLen)
+		forwardGeneric(y1, tape1, x, beta, lambda)
+		y2, pt2, tape2 := make([]T, len(x)), make([]T, len(x)*N), make([]T, rows*TapeLen)
+		forwardPGeneric(y2, pt2, tape2, nil, x, beta, lambda)
+		y3, pt3, tape3, diff3 := make([]T, len(x)), make([]T, len(x)*N), make([]T, rows*TapeLen), make([]T, rows*DiffLen)
+		forwardPGeneric(y3, pt3, tape3, diff3, x, beta, lambda)
+		// Every forward kernel computes the same values and tape bit for bit.
+		for _, ys := range [][]T{y1, y2, y3} {
+			same(t, "y", ys, y)
+		}
+		same(t, "P with a tape", pt2, pt)
+		same(t, "P with a tape and differences", pt3, pt)
+		same(t, "tape of ForwardP", tape2, tape1)
+		same(t, "tape of ForwardP with differences", tape3, tape1)
+		for r := 0; r < rows; r++ {
+			want := reference(row(x, r, N), beta, lambda)
+			tp := row(tape1, r, TapeLen)
+			for k := range comparators {
+				near(t, fmt.Sprintf("rows=%d row %d: tape of comparator %d", rows, r, k), tp[3*k:3*k+3], []T{want.d[k], want.alpha[k], want.slope[k]})
+			}
+		}
+	}
+}
+
+func TestBackward(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, rows := range batchSizes {
+		for _, beta := range betas {
+			lambda := lambdas[rows%len(lambdas)]
+			x := randomRows(rng, rows)
+			gy, gpt := randomRows(rng, rows), randomRows(rng, rows*N)
+			y, pt := make([]T, len(x)), make([]T, len(x)*N)
+			tape, diff := make([]T, rows*TapeLen), make([]T, rows*DiffLen)
+			forwardPGeneric(y, pt, tape, diff, x, beta, lambda)
+			gx := make([]T, len(x))
+			backwardGeneric(gx, gy, tape)
+			gxP := make([]T, len(x))
+			backwardPGeneric(gxP, gy, slices.Clone(gpt), tape, diff)
+			gxNoY := make([]T, len(x))
+			backwardPGeneric(gxNoY, nil, slices.Clone(gpt), tape, diff)
+			gxZeroP := make([]T, len(x))
+			backwardPGeneric(gxZeroP, gy, make([]T, len(gpt)), tape, diff)
+			near(t, "BackwardP with dL/dP = 0 against Backward", gxZeroP, gx)
+			for r := 0; r < rows; r++ {
+				what := fmt.Sprintf("rows=%d beta=%v row %d", rows, beta, r)
+				want := reference(row(x, r, N), beta, lambda)
+				near(t, what+": Backward", row(gx, r, N), want.backward(row(gy, r, N), nil))
+				near(t, what+": BackwardP", row(gxP, r, N), want.backward(row(gy, r, N), row(gpt, r, N*N)))
+				near(t, what+": BackwardP without dL/dy", row(gxNoY, r, N), want.backward(nil, row(gpt, r, N*N)))
+			}
+			gx0 := randomRows(rng, rows)
+			backwardGeneric(gx0, nil, tape)
+			same(t, "Backward without dL/dy", gx0, make([]T, len(x)))
+		}
+	}
+}
+{{- end}}
+{{- if and .Soft .F64}}
+
+func TestGradientFiniteDifferences(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	const rows, h = 2, 1e-6
+	const coords = {{.FDCoords}} // checked coordinates, evenly spread
+	for _, beta := range betas {
+		for _, lambda := range lambdas {
+			x := make([]T, rows*N)
+			for i := range x {
+				x[i] = 2 * rng.NormFloat64() // no ties: logistic_phi is ill-conditioned at a tie
+			}
+			gy, gpt := randomRows(rng, rows), randomRows(rng, rows*N)
+			loss := func(x []T) float64 {
+				y, pt := make([]T, len(x)), make([]T, len(x)*N)
+				forwardPGeneric(y, pt, nil, nil, x, beta, lambda)
+				l := 0.0
+				for i := range y {
+					l += gy[i] * y[i]
+				}
+				for i := range pt {
+					l += gpt[i] * pt[i]
+				}
+				return l
+			}
+			y, pt := make([]T, len(x)), make([]T, len(x)*N)
+			tape, diff := make([]T, rows*TapeLen), make([]T, rows*DiffLen)
+			forwardPGeneric(y, pt, tape, diff, x, beta, lambda)
+			gx := make([]T, len(x))
+			backwardPGeneric(gx, gy, slices.Clone(gpt), tape, diff)
+			for c := 0; c < min(coords, len(x)); c++ {
+				i := c * len(x) / min(coords, len(x))
+				xp, xm := slices.Clone(x), slices.Clone(x)
+				xp[i] += h
+				xm[i] -= h
+				fd := (loss(xp) - loss(xm)) / (2 * h)
+				if math.Abs(fd-gx[i]) > 1e-5*math.Max(1, math.Abs(fd)) {
+					t.Errorf("beta=%v lambda=%v: dL/dx[%d] = %v, finite difference %v", beta, lambda, i, gx[i], fd)
+				}
+			}
+		}
+	}
+}
+{{- end}}
+
+// nearRow fails the test unless each row of got is within apiTol of want,
+// relative to the largest |want| of the row (at least 1).
+func nearRow(t *testing.T, what string, got, want []T, size int) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: length %d, want %d", what, len(got), len(want))
+	}
+	for r := 0; r < len(want)/size; r++ {
+		scale := 1.0
+		for _, v := range row(want, r, size) {
+			scale = math.Max(scale, math.Abs(float64(v)))
+		}
+		for i := r * size; i < (r+1)*size; i++ {
+			if !(math.Abs(float64(got[i])-float64(want[i])) <= apiTol*scale) {
+				t.Fatalf("%s[%d] = %v, want %v (row %d)", what, i, got[i], want[i], r)
+			}
+		}
+	}
+}
+
+func TestEntryPoints(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	// 17 rows: whole blocks of 4 or 8 rows and a tail, for a vector backend.
+	for _, rows := range []int{1, 17} {
+		beta, lambda := betas[1], lambdas[len(lambdas)-1]
+		x := make([]T, rows*N)
+		for i := range x {
+			x[i] = T(2 * rng.NormFloat64()) // no ties: their gradients are ill-conditioned
+		}
+		what := fmt.Sprintf("rows=%d", rows)
+		y, pt := make([]T, len(x)), make([]T, len(x)*N)
+		wantY, wantPT := make([]T, len(x)), make([]T, len(x)*N)
+		forwardPGeneric(wantY, wantPT, nil, nil, x, beta, lambda)
+		if err := Sort(y, x, beta, lambda); err != nil {
+			t.Fatal(err)
+		}
+		nearRow(t, what+": Sort", y, wantY, N)
+		if err := ForwardP(y, pt, nil, nil, x, beta, lambda); err != nil {
+			t.Fatal(err)
+		}
+{{- if .Hard}}
+		same(t, what+": ForwardP y", y, wantY)
+		same(t, what+": ForwardP P", pt, wantPT)
+{{- else}}
+		nearRow(t, what+": ForwardP y", y, wantY, N)
+		nearRow(t, what+": ForwardP P", pt, wantPT, N*N)
+{{- end}}
+{{- if .Diffable}}
+		gy, gpt := randomRows(rng, rows), randomRows(rng, rows*N)
+		tape, diff := make([]T, rows*TapeLen), make([]T, rows*DiffLen)
+		wantGX := make([]T, len(x))
+		forwardPGeneric(wantY, wantPT, tape, diff, x, beta, lambda)
+		backwardPGeneric(wantGX, gy, slices.Clone(gpt), tape, diff)
+		gx := make([]T, len(x))
+		if err := ForwardP(y, pt, tape, diff, x, beta, lambda); err != nil {
+			t.Fatal(err)
+		}
+		if err := BackwardP(gx, gy, slices.Clone(gpt), tape, diff); err != nil {
+			t.Fatal(err)
+		}
+		nearRow(t, what+": ForwardP and BackwardP", gx, wantGX, N)
+
+		forwardGeneric(wantY, tape, x, beta, lambda)
+		backwardGeneric(wantGX, gy, tape)
+		if err := Forward(y, tape, x, beta, lambda); err != nil {
+			t.Fatal(err)
+		}
+		nearRow(t, what+": Forward", y, wantY, N)
+		if err := Backward(gx, gy, tape); err != nil {
+			t.Fatal(err)
+		}
+		nearRow(t, what+": Forward and Backward", gx, wantGX, N)
+		if err := ForwardP(y, pt, tape, nil, x, beta, lambda); err != nil {
+			t.Fatal(err)
+		}
+		if err := Backward(gx, gy, tape); err != nil {
+			t.Fatal(err)
+		}
+		nearRow(t, what+": ForwardP without differences and Backward", gx, wantGX, N)
+{{- end}}
+	}
+}
+
+func TestAliasing(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	x := randomRows(rng, 9)
+	y := make([]T, len(x))
+	if err := Sort(y, x, betas[0], lambdas[0]); err != nil {
+		t.Fatal(err)
+	}
+	inPlace := slices.Clone(x)
+	if err := Sort(inPlace, inPlace, betas[0], lambdas[0]); err != nil {
+		t.Fatal(err)
+	}
+	same(t, "Sort in place", inPlace, y)
+	pt := make([]T, len(x)*N)
+{{- if .Diffable}}
+	tape, diff := make([]T, 9*TapeLen), make([]T, 9*DiffLen)
+	inPlace = slices.Clone(x)
+	if err := ForwardP(inPlace, pt, tape, diff, inPlace, betas[0], lambdas[0]); err != nil {
+		t.Fatal(err)
+	}
+	same(t, "ForwardP in place", inPlace, y)
+	gy, gpt := randomRows(rng, 9), randomRows(rng, 9*N)
+	gx := make([]T, len(x))
+	if err := BackwardP(gx, gy, slices.Clone(gpt), tape, diff); err != nil {
+		t.Fatal(err)
+	}
+	if err := BackwardP(gy, gy, gpt, tape, diff); err != nil {
+		t.Fatal(err)
+	}
+	same(t, "BackwardP in place", gy, gx)
+{{- else}}
+	inPlace = slices.Clone(x)
+	if err := ForwardP(inPlace, pt, nil, nil, inPlace, betas[0], lambdas[0]); err != nil {
+		t.Fatal(err)
+	}
+	same(t, "ForwardP in place", inPlace, y)
+{{- end}}
+}
+
+func TestErrors(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	x := randomRows(rng, 3)
+	y, pt := make([]T, len(x)), make([]T, len(x)*N)
+	nan, inf := slices.Clone(x), slices.Clone(x)
+	nan[4] = T(math.NaN())
+	inf[N] = T(math.Inf(-1))
+	beta, lambda := betas[0], lambdas[0]
+{{- if .Diffable}}
+	tape, diff := make([]T, 3*TapeLen), make([]T, 3*DiffLen)
+	if err := ForwardP(y, pt, tape, diff, x, beta, lambda); err != nil {
+		t.Fatal(err)
+	}
+	gy, gpt := randomRows(rng, 3), randomRows(rng, 3*N)
+	gpt[7] = T(math.Inf(1))
+{{- end}}
+	cases := []struct {
+		name      string
+		notFinite bool
+		call      func() error
+	}{
+		{"no rows", false, func() error { return Sort(nil, nil, beta, lambda) }},
+		{"x not a multiple of N", false, func() error { return Sort(y[1:], x[1:], beta, lambda) }},
+		{"y too short", false, func() error { return Sort(y[:N], x, beta, lambda) }},
+		{"NaN in x", true, func() error { return Sort(y, nan, beta, lambda) }},
+		{"Inf in x", true, func() error { return ForwardP(y, pt, nil, nil, inf, beta, lambda) }},
+		{"beta zero", false, func() error { return Sort(y, x, 0, lambda) }},
+		{"beta negative", false, func() error { return Sort(y, x, -1, lambda) }},
+		{"beta NaN", false, func() error { return Sort(y, x, math.NaN(), lambda) }},
+		{"beta Inf", false, func() error { return ForwardP(y, pt, nil, nil, x, math.Inf(1), lambda) }},
+		{"lambda negative", false, func() error { return Sort(y, x, beta, -0.5) }},
+		{"lambda NaN", false, func() error { return Sort(y, x, beta, math.NaN()) }},
+		{"lambda Inf", false, func() error { return Sort(y, x, beta, math.Inf(1)) }},
+		{"pt too short", false, func() error { return ForwardP(y, pt[1:], nil, nil, x, beta, lambda) }},
+{{- if .Diffable}}
+		{"Forward: tape too short", false, func() error { return Forward(y, tape[1:], x, beta, lambda) }},
+		{"Forward: y too long", false, func() error { return Forward(append(y, 0), tape, x, beta, lambda) }},
+		{"ForwardP: tape too long", false, func() error { return ForwardP(y, pt, append(tape, 0), nil, x, beta, lambda) }},
+		{"ForwardP: diff without tape", false, func() error { return ForwardP(y, pt, nil, diff, x, beta, lambda) }},
+		{"ForwardP: diff too short", false, func() error { return ForwardP(y, pt, tape, diff[1:], x, beta, lambda) }},
+		{"Backward: gx not a multiple of N", false, func() error { return Backward(y[1:], nil, tape) }},
+		{"Backward: gy too short", false, func() error { return Backward(y, gy[N:], tape) }},
+		{"Backward: gy NaN", true, func() error { return Backward(y, nan, tape) }},
+		{"Backward: tape too short", false, func() error { return Backward(y, gy, tape[1:]) }},
+		{"BackwardP: gpt Inf", true, func() error { return BackwardP(y, gy, gpt, tape, diff) }},
+		{"BackwardP: gpt nil", false, func() error { return BackwardP(y, gy, nil, tape, diff) }},
+		{"BackwardP: diff too short", false, func() error { return BackwardP(y, gy, pt, tape, diff[1:]) }},
+		{"BackwardP: tape too long", false, func() error { return BackwardP(y, gy, pt, append(tape, 0), diff) }},
+{{- else}}
+		{"ForwardP: a tape", false, func() error { return ForwardP(y, pt, make([]T, 3), nil, x, beta, lambda) }},
+		{"ForwardP: column differences", false, func() error { return ForwardP(y, pt, nil, make([]T, 3), x, beta, lambda) }},
+{{- end}}
+	}
+	for _, c := range cases {
+		err := c.call()
+		switch {
+		case err == nil:
+			t.Errorf("%s: no error", c.name)
+		case errors.Is(err, ErrNotFinite) != c.notFinite:
+			t.Errorf("%s: %v: errors.Is(err, ErrNotFinite) = %v", c.name, err, !c.notFinite)
+		case !strings.HasPrefix(err.Error(), "{{.Package}}: "):
+			t.Errorf("%s: %q does not name the package", c.name, err)
+		}
+	}
+}
+`))

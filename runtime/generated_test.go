@@ -1,0 +1,222 @@
+package runtime
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"path"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/sortgen/sortgen/gen/plan"
+	"github.com/sortgen/sortgen/generated"
+	"github.com/sortgen/sortgen/internal/reference"
+	"github.com/sortgen/sortgen/networks"
+)
+
+// genConfig is the sorter configuration of a registered kernel.
+func genConfig(k *generated.Kernel, backend Backend, beta, lambda float64) Config {
+	return Config{Network: k.Network, N: k.N, Swap: k.Swap, Base: k.Base,
+		Steepness: beta, ARTLambda: lambda, Backend: backend}
+}
+
+// genRows draws batch rows of n values; every third row has ties.
+func genRows[T Float](rng *rand.Rand, batch, n int) []T {
+	x := make([]T, batch*n)
+	for i := range x {
+		if (i/n)%3 == 2 {
+			x[i] = T(rng.IntN(4))
+		} else {
+			x[i] = T(3 * rng.NormFloat64())
+		}
+	}
+	return x
+}
+
+// requireRel requires |got-want| <= tol*max(|want|, 1) elementwise.
+func requireRel[T Float](t *testing.T, what string, got, want []T, tol float64) {
+	t.Helper()
+	require.Len(t, got, len(want), what)
+	for i := range got {
+		g, w := float64(got[i]), float64(want[i])
+		if !(math.Abs(g-w) <= tol*math.Max(1, math.Abs(w))) {
+			require.Failf(t, "mismatch", "%s[%d] = %v, want %v (tolerance %g)", what, i, g, w, tol)
+		}
+	}
+}
+
+func TestGeneratedIndexMatchesNetworks(t *testing.T) {
+	all := generated.All()
+	require.NotEmpty(t, all)
+	seen := map[string]bool{}
+	for _, k := range all {
+		nw, err := networks.ByName(k.Network, k.N)
+		require.NoError(t, err, k.Package)
+		require.Equal(t, plan.Fingerprint(nw), k.Fingerprint,
+			"%s: the network constructor changed since the kernel was generated; run go generate ./generated/", k.Package)
+		swap, err := plan.ParseSwap(k.Swap, k.Base)
+		require.NoError(t, err, k.Package)
+		elem, err := plan.ParseElem(k.Elem)
+		require.NoError(t, err, k.Package)
+		p, err := plan.New(k.Network, nw, swap, elem)
+		require.NoError(t, err)
+		require.Equal(t, p.TapeLen, k.TapeLen, k.Package)
+		require.Equal(t, p.DiffLen, k.DiffLen, k.Package)
+		key := fmt.Sprint(k.Fingerprint, k.Swap, k.Base, k.Elem)
+		require.False(t, seen[key], "%s registered twice", k.Package)
+		seen[key] = true
+		got, ok := generated.Lookup(k.Fingerprint, k.Swap, k.Base, k.Elem)
+		require.True(t, ok)
+		require.Same(t, k, got)
+	}
+}
+
+func TestAutoPicksGenerated(t *testing.T) {
+	for _, tc := range []struct {
+		network     string
+		n           int
+		swap, base  string
+		wantBackend string
+	}{
+		{"odd_even", 16, "cauchy", "", "generated"},
+		{"bitonic", 32, "errorfree", "cauchy", "generated"},
+		{"odd_even", 16, "gaussian", "", "interpreter"},
+		{"odd_even", 6, "cauchy", "", "interpreter"},
+	} {
+		cfg := DefaultConfig(tc.network, tc.n, tc.swap)
+		cfg.Base = tc.base
+		s32, err := New[float32](cfg)
+		require.NoError(t, err)
+		require.Equal(t, tc.wantBackend, s32.Backend(), "%+v float32", tc)
+		s64, err := New[float64](cfg)
+		require.NoError(t, err)
+		require.Equal(t, tc.wantBackend, s64.Backend(), "%+v float64", tc)
+		cfg.Backend = Generated
+		_, err = New[float64](cfg)
+		if tc.wantBackend == "generated" {
+			require.NoError(t, err)
+		} else {
+			require.Error(t, err)
+		}
+	}
+	// A type derived from float32 cannot use the kernels' []float32.
+	type score float32
+	s, err := New[score](DefaultConfig("odd_even", 16, "cauchy"))
+	require.NoError(t, err)
+	require.Equal(t, "interpreter", s.Backend())
+}
+
+func TestGeneratedMatchesInterpreter(t *testing.T) {
+	for _, k := range generated.All() {
+		t.Run(path.Base(k.Package), func(t *testing.T) {
+			if k.Elem == "float32" {
+				compareBackends[float32](t, k, 1e-5)
+			} else {
+				compareBackends[float64](t, k, 1e-12)
+			}
+		})
+	}
+}
+
+// compareBackends runs the interpreter and the generated kernel on the same
+// random batches: values, P and gradients agree to tol, and a hard forward
+// pass agrees exactly.
+func compareBackends[T Float](t *testing.T, k *generated.Kernel, tol float64) {
+	rng := rand.New(rand.NewPCG(uint64(k.N), k.Fingerprint))
+	hard := k.Swap == "hard" || k.Swap == "errorfree"
+	diffable := k.Swap != "hard"
+	for bi, batch := range []int{1, 7, 8, 9, 100} {
+		beta := []float64{1, 10, 37.5}[bi%3]
+		gen, err := New[T](genConfig(k, Generated, beta, 0.25))
+		require.NoError(t, err)
+		require.Equal(t, "generated", gen.Backend())
+		ref, err := New[T](genConfig(k, Interpreter, beta, 0.25))
+		require.NoError(t, err)
+		x := genRows[T](rng, batch, k.N)
+		what := fmt.Sprintf("batch %d beta %v", batch, beta)
+
+		ys, yr := make([]T, len(x)), make([]T, len(x))
+		require.NoError(t, gen.Sort(ys, x))
+		require.NoError(t, ref.Sort(yr, x))
+		requireRel(t, what+": Sort", ys, yr, tol)
+
+		want := WantP
+		if diffable {
+			want |= WantGrad
+		}
+		rg, err := gen.Forward(x, want)
+		require.NoError(t, err)
+		rr, err := ref.Forward(x, want)
+		require.NoError(t, err)
+		if hard {
+			require.Equal(t, rr.Y, rg.Y, what+": y")
+			require.Equal(t, rr.PT(), rg.PT(), what+": P")
+		}
+		requireRel(t, what+": y", rg.Y, rr.Y, tol)
+		requireRel(t, what+": P", rg.PT(), rr.PT(), tol)
+		if !diffable {
+			continue
+		}
+		gy, gP := genRows[T](rng, batch, k.N), genRows[T](rng, batch*k.N, k.N)
+		gg, err := gen.Backward(rg, gy, gP)
+		require.NoError(t, err)
+		gr, err := ref.Backward(rr, gy, gP)
+		require.NoError(t, err)
+		requireRel(t, what+": grad_x", gg, gr, tol)
+
+		// Values and tape only (Forward), then dL/dy only (Backward).
+		rg, err = gen.Forward(x, WantGrad)
+		require.NoError(t, err)
+		rr, err = ref.Forward(x, WantGrad)
+		require.NoError(t, err)
+		requireRel(t, what+": y without P", rg.Y, rr.Y, tol)
+		gg, err = gen.Backward(rg, gy, nil)
+		require.NoError(t, err)
+		gr, err = ref.Backward(rr, gy, nil)
+		require.NoError(t, err)
+		requireRel(t, what+": grad_x without P", gg, gr, tol)
+	}
+}
+
+// TestGeneratedReference runs the reference file through every case that
+// has a generated kernel, with the file's tolerances for float64 and the
+// float32 interpreter test's for float32.
+func TestGeneratedReference(t *testing.T) {
+	path, err := reference.DefaultPath()
+	require.NoError(t, err)
+	f, err := reference.Load(path)
+	require.NoError(t, err)
+	covered := 0
+	for i := range f.Cases {
+		c := &f.Cases[i]
+		cfg := Config{Network: c.Network, N: c.N, Swap: c.Swap, Base: c.BaseName(),
+			Steepness: c.Steepness, ARTLambda: c.ARTLambda, Backend: Generated}
+		if s, err := New[float64](cfg); err == nil {
+			covered++
+			t.Run(c.String()+"/float64", func(t *testing.T) {
+				y, p, gx := runCase(t, s, c)
+				require.LessOrEqual(t, reference.RelErr(y, reference.Flat(c.Y)), c.Tolerance("y"), "y")
+				require.LessOrEqual(t, reference.RelErr(p, reference.FlatMatrices(c.P)), c.Tolerance("P"), "P")
+				for row := range c.X {
+					require.LessOrEqual(t, reference.RelErr(gx[row*c.N:(row+1)*c.N], c.GradX[row]), c.RowTolerance("grad_x", row), "grad_x row %d", row)
+				}
+			})
+		}
+		if s, err := New[float32](cfg); err == nil {
+			t.Run(c.String()+"/float32", func(t *testing.T) {
+				y, p, gx := runCase(t, s, c)
+				require.LessOrEqual(t, reference.RelErr(y, reference.Flat(c.Y)), 1e-5, "y")
+				require.LessOrEqual(t, reference.RelErr(p, reference.FlatMatrices(c.P)), 1e-5, "P")
+				for row := range c.X {
+					if !c.IllConditioned(row) {
+						require.LessOrEqual(t, reference.RelErr(gx[row*c.N:(row+1)*c.N], c.GradX[row]), 1e-4, "grad_x row %d", row)
+					}
+				}
+			})
+		}
+	}
+	// odd_even 3, 5, 9, 16 and bitonic 16, 32, each with logistic, cauchy
+	// and errorfree(cauchy), are in both the file and the generated set.
+	require.GreaterOrEqual(t, covered, 18)
+}
