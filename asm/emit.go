@@ -1,0 +1,85 @@
+package asm
+
+import (
+	"fmt"
+	"go/format"
+
+	"github.com/sortgen/sortgen/gen/plan"
+)
+
+// Names of the files Generate returns.
+const (
+	FileAsm   = "kernels_amd64.s"
+	FileGo    = "kernels_amd64.go"
+	FileStubs = "stubs_amd64.go"
+)
+
+// Names of the assembly functions of an emitted package.
+const (
+	fnTransposeIn  = "avx2TransposeIn"
+	fnTransposeOut = "avx2TransposeOut"
+	fnSort         = "avx2Sort"
+	fnForward      = "avx2Forward"
+	fnForwardP     = "avx2ForwardP"
+	fnForwardPT    = "avx2ForwardPT"
+	fnBackward     = "avx2Backward"
+	fnBackwardP    = "avx2BackwardP"
+)
+
+// Generate emits the amd64 side of the kernel package pkg for plan p:
+// FileAsm (the AVX2+FMA assembly), FileStubs (its Go declarations) and
+// FileGo (the xxxImpl functions, which run whole blocks of Lanes(p.Elem)
+// rows in assembly on AVX2+FMA CPUs and everything else with the
+// package's generic Go kernels). All three files are built only on amd64
+// without the purego tag; the package must supply sortGeneric,
+// forwardPGeneric and, for a differentiable swap, forwardGeneric,
+// backwardGeneric and backwardPGeneric with the signatures of the
+// corresponding xxxImpl, and import golang.org/x/sys/cpu through its module.
+func Generate(p *plan.Plan, pkg string) (map[string][]byte, error) {
+	if err := checkPlan(p); err != nil {
+		return nil, err
+	}
+	k := newBuilder(p.Elem)
+	k.transposeKernel(fnTransposeIn, true)
+	k.transposeKernel(fnTransposeOut, false)
+	rs := runs(p)
+	fwd := k.table("sgk_fwd", rs)
+	kernels := []netKernel{
+		{name: fnSort},
+		{name: fnForwardP, withP: true},
+	}
+	if p.Swap.Differentiable() {
+		kernels = append(kernels,
+			netKernel{name: fnForward, withTape: true},
+			netKernel{name: fnForwardPT, withP: true, withTape: true},
+		)
+	}
+	for _, kn := range kernels {
+		if err := k.forwardKernel(p, kn, fwd); err != nil {
+			return nil, err
+		}
+	}
+	if p.Swap.Differentiable() {
+		bwd := k.table("sgk_bwd", reversed(rs))
+		for _, kn := range []netKernel{
+			{name: fnBackward, backward: true},
+			{name: fnBackwardP, backward: true, withP: true},
+		} {
+			if err := k.backwardKernel(p, kn, bwd); err != nil {
+				return nil, err
+			}
+		}
+	}
+	asmSrc, stubs, err := k.print(pkg)
+	if err != nil {
+		return nil, fmt.Errorf("asm: %s %v %v n=%d: %w", p.Name, p.Swap, p.Elem, p.N(), err)
+	}
+	if stubs, err = format.Source(stubs); err != nil {
+		return nil, fmt.Errorf("asm: stubs: %w", err)
+	}
+	goSrc, err := glue(p, pkg)
+	if err != nil {
+		return nil, err
+	}
+	return map[string][]byte{FileAsm: asmSrc, FileStubs: stubs, FileGo: goSrc}, nil
+}

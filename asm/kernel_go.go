@@ -1,0 +1,255 @@
+package asm
+
+import (
+	"bytes"
+	"fmt"
+	"go/format"
+	"text/template"
+
+	"github.com/sortgen/sortgen/gen/plan"
+)
+
+// glue emits FileGo: the dispatching xxxImpl functions.
+func glue(p *plan.Plan, pkg string) ([]byte, error) {
+	var b bytes.Buffer
+	err := glueTemplate.Execute(&b, map[string]any{
+		"Header":  header,
+		"Pkg":     pkg,
+		"T":       p.Elem.String(),
+		"L":       Lanes(p.Elem),
+		"N":       p.N(),
+		"TapeLen": p.TapeLen,
+		"DiffLen": p.DiffLen,
+		"Swap":    p.Swap.String(),
+		"Diff":    p.Swap.Differentiable(),
+		"Params":  !p.Swap.HardForward(),
+		"Steps":   len(p.Steps),
+	})
+	if err != nil {
+		return nil, err
+	}
+	src, err := format.Source(b.Bytes())
+	if err != nil {
+		return nil, fmt.Errorf("asm: formatting %s: %w\n%s", FileGo, err, b.Bytes())
+	}
+	return src, nil
+}
+
+var glueTemplate = template.Must(template.New("glue").Parse(`{{.Header}}
+
+//go:build !purego
+
+package {{.Pkg}}
+
+import (
+	"sync"
+
+	"golang.org/x/sys/cpu"
+)
+
+// AVX2 kernels (amd64, without the purego tag).
+//
+// On CPUs with AVX2 and FMA the batch is cut into blocks of avx2Lanes = {{.L}}
+// consecutive rows, which run in assembly with one row per YMM lane: every
+// comparator is the same instruction sequence for all lanes. The rows
+// after the last whole block (batch % {{.L}}), and every row on other CPUs,
+// run in the generic Go kernels (xxxGeneric), so results do not depend on
+// the batch size beyond rounding (float32 weights are computed in float32
+// in assembly, in float64 in Go).
+//
+// A block is transposed to lane-major scratch (wire w of lane l at
+// w*{{.L}} + l; P column-major, P[i][j] of lane l at (j*n + i)*{{.L}} + l),
+// run through the network, and transposed back. The scratch comes from a
+// sync.Pool: a steady loop allocates nothing.
+//
+// Aliasing: y may be x and gx may be gy (each block is read before it is
+// written); no other arguments may overlap.
+//
+// Tape layout. Within a block of {{.L}} rows starting at row r (a multiple
+// of {{.L}} from the start of the call), the block's tape occupies exactly
+// tape[r*TapeLen : (r+{{.L}})*TapeLen], lane-major: member c (0: d,
+// 1: alpha, 2: slope) of step k for lane l is at offset (3k+c)*{{.L}} + l.
+// Its difference tape occupies diff[r*DiffLen : (r+{{.L}})*DiffLen]: the
+// difference of row i of step k is at offset (DiffOffset(k)+i)*{{.L}} + l.
+// Tail rows keep the generic per-row layout. The backward pass must
+// therefore see the same batch (the same rows, split the same way) as the
+// forward pass that recorded the tape, on the same machine, with the same
+// avx2Enabled; the runtime's Sorter guarantees the first two.
+
+// avx2Enabled selects the assembly kernels. It is set once from the CPU
+// features; tests may clear it to force the generic kernels.
+var avx2Enabled = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+
+const (
+	avx2Lanes   = {{.L}}
+	avx2Wires   = {{.N}}
+	avx2TapeLen = {{.TapeLen}}
+	avx2DiffLen = {{.DiffLen}}
+	avx2Block   = avx2Wires * avx2Lanes // values per block
+	avx2PBlock  = avx2Wires * avx2Wires * avx2Lanes
+)
+
+// avx2Scratch is the lane-major work space of one call.
+type avx2Scratch struct {
+	x []{{.T}} // values or their gradient
+	p []{{.T}} // P or its gradient; allocated on first use
+}
+
+var avx2Pool = sync.Pool{New: func() any { return &avx2Scratch{x: make([]{{.T}}, avx2Block)} }}
+
+func avx2Get(withP bool) *avx2Scratch {
+	s := avx2Pool.Get().(*avx2Scratch)
+	if withP && s.p == nil {
+		s.p = make([]{{.T}}, avx2PBlock)
+	}
+	return s
+}
+
+// avx2Blocks is the number of whole blocks of rows in values elements, or
+// 0 when the assembly kernels are disabled.
+func avx2Blocks(values int) int {
+	if !avx2Enabled {
+		return 0
+	}
+	return values / avx2Block
+}
+
+// avx2Identity sets the lane-major scratch p to the identity matrix.
+func avx2Identity(p []{{.T}}) {
+	clear(p)
+	for j := 0; j < avx2Wires; j++ {
+		o := (j*avx2Wires + j) * avx2Lanes
+		for l := range avx2Lanes {
+			p[o+l] = 1
+		}
+	}
+}
+
+// avx2Tail is s[from:], or nil for a nil s.
+func avx2Tail(s []{{.T}}, from int) []{{.T}} {
+	if s == nil {
+		return nil
+	}
+	return s[from:]
+}
+
+// avx2At is &s[i], or nil for a nil s.
+func avx2At(s []{{.T}}, i int) *{{.T}} {
+	if s == nil {
+		return nil
+	}
+	return &s[i]
+}
+
+func sortImpl(y, x []{{.T}}, beta, lambda float64) {
+	nb := avx2Blocks(len(x))
+	if nb > 0 {
+		s := avx2Get(false)
+		for b := range nb {
+			o := b * avx2Block
+			avx2TransposeIn(&s.x[0], &x[o], avx2Wires, avx2Wires)
+			avx2Sort(&s.x[0]{{if .Params}}, beta, lambda{{end}})
+			avx2TransposeOut(&y[o], &s.x[0], avx2Wires, avx2Wires)
+		}
+		avx2Pool.Put(s)
+	}
+	if t := nb * avx2Block; t < len(x) {
+		sortGeneric(y[t:], x[t:], beta, lambda)
+	}
+}
+
+func forwardPImpl(y, pt, tape, diff, x []{{.T}}, beta, lambda float64) {
+	nb := avx2Blocks(len(x))
+	if nb > 0 {
+		s := avx2Get(true)
+		for b := range nb {
+			o := b * avx2Block
+			avx2TransposeIn(&s.x[0], &x[o], avx2Wires, avx2Wires)
+			avx2Identity(s.p)
+			dp := avx2At(diff, b*avx2Lanes*avx2DiffLen)
+{{- if .Diff}}
+			if tape != nil {
+				avx2ForwardPT(&s.x[0], &s.p[0], &tape[b*avx2Lanes*avx2TapeLen], dp, beta, lambda)
+			} else {
+				avx2ForwardP(&s.x[0], &s.p[0], dp{{if .Params}}, beta, lambda{{end}})
+			}
+{{- else}}
+			avx2ForwardP(&s.x[0], &s.p[0], dp{{if .Params}}, beta, lambda{{end}})
+{{- end}}
+			avx2TransposeOut(&y[o], &s.x[0], avx2Wires, avx2Wires)
+			avx2TransposeOut(&pt[b*avx2PBlock], &s.p[0], avx2Wires*avx2Wires, avx2Wires*avx2Wires)
+		}
+		avx2Pool.Put(s)
+	}
+	if t := nb * avx2Block; t < len(x) {
+		r := nb * avx2Lanes
+		forwardPGeneric(y[t:], pt[r*avx2Wires*avx2Wires:], avx2Tail(tape, r*avx2TapeLen), avx2Tail(diff, r*avx2DiffLen), x[t:], beta, lambda)
+	}
+}
+{{- if .Diff}}
+
+func forwardImpl(y, tape, x []{{.T}}, beta, lambda float64) {
+	nb := avx2Blocks(len(x))
+	if nb > 0 {
+		s := avx2Get(false)
+		for b := range nb {
+			o := b * avx2Block
+			avx2TransposeIn(&s.x[0], &x[o], avx2Wires, avx2Wires)
+			avx2Forward(&s.x[0], &tape[b*avx2Lanes*avx2TapeLen], beta, lambda)
+			avx2TransposeOut(&y[o], &s.x[0], avx2Wires, avx2Wires)
+		}
+		avx2Pool.Put(s)
+	}
+	if t := nb * avx2Block; t < len(x) {
+		forwardGeneric(y[t:], tape[nb*avx2Lanes*avx2TapeLen:], x[t:], beta, lambda)
+	}
+}
+
+// avx2LoadGrad transposes block b of gy into s.x, or clears s.x for a nil gy.
+func avx2LoadGrad(s *avx2Scratch, gy []{{.T}}, b int) {
+	if gy == nil {
+		clear(s.x)
+		return
+	}
+	avx2TransposeIn(&s.x[0], &gy[b*avx2Block], avx2Wires, avx2Wires)
+}
+
+func backwardImpl(gx, gy, tape []{{.T}}) {
+	nb := avx2Blocks(len(gx))
+	if nb > 0 {
+		s := avx2Get(false)
+		for b := range nb {
+			avx2LoadGrad(s, gy, b)
+			avx2Backward(&s.x[0], &tape[b*avx2Lanes*avx2TapeLen])
+			avx2TransposeOut(&gx[b*avx2Block], &s.x[0], avx2Wires, avx2Wires)
+		}
+		avx2Pool.Put(s)
+	}
+	if t := nb * avx2Block; t < len(gx) {
+		backwardGeneric(gx[t:], avx2Tail(gy, t), tape[nb*avx2Lanes*avx2TapeLen:])
+	}
+}
+
+func backwardPImpl(gx, gy, gpt, tape, diff []{{.T}}) {
+	if gpt == nil {
+		backwardImpl(gx, gy, tape)
+		return
+	}
+	nb := avx2Blocks(len(gx))
+	if nb > 0 {
+		s := avx2Get(true)
+		for b := range nb {
+			avx2LoadGrad(s, gy, b)
+			avx2TransposeIn(&s.p[0], &gpt[b*avx2PBlock], avx2Wires*avx2Wires, avx2Wires*avx2Wires)
+			avx2BackwardP(&s.x[0], &s.p[0], &tape[b*avx2Lanes*avx2TapeLen], &diff[b*avx2Lanes*avx2DiffLen])
+			avx2TransposeOut(&gx[b*avx2Block], &s.x[0], avx2Wires, avx2Wires)
+		}
+		avx2Pool.Put(s)
+	}
+	if t := nb * avx2Block; t < len(gx) {
+		r := nb * avx2Lanes
+		backwardPGeneric(gx[t:], avx2Tail(gy, t), gpt[r*avx2Wires*avx2Wires:], tape[r*avx2TapeLen:], diff[r*avx2DiffLen:])
+	}
+}
+{{- end}}
+`))

@@ -1,0 +1,196 @@
+package asm
+
+import (
+	"bytes"
+	"go/format"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/sortgen/sortgen/gen/plan"
+	"github.com/sortgen/sortgen/networks"
+)
+
+func testPlan(t testing.TB, network string, n int, swap, base string, e plan.Elem) *plan.Plan {
+	t.Helper()
+	nw, err := networks.ByName(network, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := plan.ParseSwap(swap, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := plan.New(network, nw, s, e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// avx512Operand matches the operands only AVX-512 (EVEX) encodings can
+// use: X16-X31, Y16-Y31, any ZMM or opmask register.
+var avx512Operand = regexp.MustCompile(`\b([XY](1[6-9]|2[0-9]|3[01])|Z([0-9]|[12][0-9]|3[01])|K[0-7])\b`)
+
+// checkAsm fails on AVX-512 operands in an emitted assembly file.
+func checkAsm(t *testing.T, name string, src []byte) {
+	t.Helper()
+	for i, line := range strings.Split(string(src), "\n") {
+		code, _, _ := strings.Cut(line, "//")
+		if m := avx512Operand.FindString(code); m != "" {
+			t.Errorf("%s:%d: AVX-512-only operand %s: %s", name, i+1, m, strings.TrimSpace(line))
+		}
+		for _, ext := range []string{"AVX512", "AVX-512"} {
+			if strings.Contains(line, "Requires:") && strings.Contains(line, ext) {
+				t.Errorf("%s:%d: requires AVX-512: %s", name, i+1, line)
+			}
+		}
+	}
+}
+
+// TestGenerateAll emits every swap and element type and checks the files:
+// no AVX-512 register or instruction, gofmt-ed Go files, the header and
+// the build constraints.
+func TestGenerateAll(t *testing.T) {
+	type sw struct{ swap, base string }
+	swaps := []sw{{"hard", ""}}
+	for _, f := range plan.SoftFuncs {
+		swaps = append(swaps, sw{f.String(), ""}, sw{"errorfree", f.String()})
+	}
+	for _, s := range swaps {
+		for _, e := range []plan.Elem{plan.Float32, plan.Float64} {
+			for _, nw := range []struct {
+				name string
+				n    int
+			}{{"odd_even", 5}, {"bitonic", 16}} {
+				p := testPlan(t, nw.name, nw.n, s.swap, s.base, e)
+				files, err := Generate(p, "kernel")
+				if err != nil {
+					t.Fatalf("%v %v: %v", s, e, err)
+				}
+				checkFiles(t, files)
+			}
+		}
+	}
+}
+
+func checkFiles(t *testing.T, files map[string][]byte) {
+	t.Helper()
+	if len(files) != 3 {
+		t.Errorf("got %d files, want 3", len(files))
+	}
+	for name, src := range files {
+		if !bytes.HasPrefix(src, []byte(header+"\n\n//go:build !purego\n")) {
+			t.Errorf("%s does not start with the header and the build constraint:\n%.200s", name, src)
+		}
+		switch {
+		case strings.HasSuffix(name, ".s"):
+			checkAsm(t, name, src)
+		case strings.HasSuffix(name, ".go"):
+			if !strings.HasSuffix(name, "_amd64.go") {
+				t.Errorf("%s is not an amd64 file", name)
+			}
+			out, err := format.Source(src)
+			if err != nil {
+				t.Errorf("%s: %v", name, err)
+			} else if !bytes.Equal(out, src) {
+				t.Errorf("%s is not gofmt-ed", name)
+			}
+		default:
+			t.Errorf("unexpected file %s", name)
+		}
+	}
+}
+
+// TestLargeNetworks: the code does not grow with the network, and the step
+// table of regular networks stays small.
+func TestLargeNetworks(t *testing.T) {
+	if testing.Short() {
+		t.Skip("large networks")
+	}
+	for _, c := range []struct {
+		name string
+		n    int
+	}{{"bitonic", 128}, {"odd_even", 128}, {"bitonic", 1024}, {"odd_even", 1024}} {
+		p := testPlan(t, c.name, c.n, "cauchy", "", plan.Float32)
+		files, err := Generate(p, "kernel")
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkFiles(t, files)
+		src := string(files[FileAsm])
+		text := strings.Count(src, "\n\t") - strings.Count(src, "\tDATA ")
+		t.Logf("%s n=%d: %d comparators, %d runs, %d instruction lines, %d bytes of assembly",
+			c.name, c.n, len(p.Steps), len(runs(p)), text, len(src))
+		if text > 4000 {
+			t.Errorf("%d instruction lines", text)
+		}
+	}
+}
+
+// expand lists the steps a table of runs encodes.
+func expand(rs []run) []plan.Step {
+	var out []plan.Step
+	for _, r := range rs {
+		for c := 0; c < r.count; c++ {
+			st := plan.Step{P: r.p + c*r.dp, Q: r.q + c*r.dq, RowCount: r.rows + c*(r.dhi-r.dlo)}
+			for _, g := range r.ranges {
+				st.Rows = append(st.Rows, networks.Range{Lo: g.Lo + c*r.dlo, Hi: g.Hi + c*r.dhi})
+			}
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+// TestRuns checks that the step tables encode the plan's steps exactly, in
+// order and (for the backward table) in reverse.
+func TestRuns(t *testing.T) {
+	for _, name := range networks.Names() {
+		for _, n := range []int{2, 3, 5, 8, 13, 16, 32, 33, 64} {
+			nw, err := networks.ByName(name, n)
+			if err != nil {
+				continue
+			}
+			p, err := plan.New(name, nw, plan.Swap{Func: plan.Cauchy}, plan.Float32)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rs := runs(p)
+			fwd, bwd := expand(rs), expand(reversed(rs))
+			if len(fwd) != len(p.Steps) || len(bwd) != len(p.Steps) {
+				t.Fatalf("%s n=%d: %d/%d steps, want %d", name, n, len(fwd), len(bwd), len(p.Steps))
+			}
+			for i, st := range p.Steps {
+				for _, got := range []plan.Step{fwd[i], bwd[len(bwd)-1-i]} {
+					if got.P != st.P || got.Q != st.Q || got.RowCount != st.RowCount || len(got.Rows) != len(st.Rows) {
+						t.Fatalf("%s n=%d step %d: %+v, want %+v", name, n, i, got, st)
+					}
+					for j := range st.Rows {
+						if got.Rows[j] != st.Rows[j] {
+							t.Fatalf("%s n=%d step %d: rows %v, want %v", name, n, i, got.Rows, st.Rows)
+						}
+					}
+				}
+			}
+			w := words(rs)
+			if w[len(w)-2] != 0 {
+				t.Fatalf("table not terminated")
+			}
+		}
+	}
+}
+
+// TestRegisterScan makes sure the scanner finds what it must.
+func TestRegisterScan(t *testing.T) {
+	for _, line := range []string{"\tVMOVUPS Y16, (AX)", "\tVADDPS Z1, Z2, Z3", "\tKMOVW K1, AX", "\tVMOVUPS X31, X0"} {
+		if avx512Operand.FindString(line) == "" {
+			t.Errorf("missed %q", line)
+		}
+	}
+	for _, line := range []string{"\tVMOVUPS Y15, (AX)", "\tMOVQ R15, AX", "\tVADDPS X1, X2, X3", "\tJMP K_loop"} {
+		if m := avx512Operand.FindString(line); m != "" {
+			t.Errorf("false positive %q in %q", m, line)
+		}
+	}
+}
