@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	goruntime "runtime"
+	"unsafe"
 
 	"github.com/sortgen/sortgen/gen/plan"
 	"github.com/sortgen/sortgen/networks"
@@ -69,6 +70,16 @@ func DefaultConfig(network string, n int, swap string) Config {
 	return Config{Network: network, N: n, Swap: swap, Steepness: plan.DefaultParams.Steepness, ARTLambda: plan.DefaultParams.ARTLambda}
 }
 
+// elemOf is the plan element type of T, named types such as
+// `type score float32` included.
+func elemOf[T Float]() plan.Elem {
+	var zero T
+	if unsafe.Sizeof(zero) == 4 {
+		return plan.Float32
+	}
+	return plan.Float64
+}
+
 // kernel is what every backend implements on a batch of rows.
 type kernel[T Float] interface {
 	sort(y, x []T)
@@ -115,12 +126,7 @@ func New[T Float](cfg Config) (*Sorter[T], error) {
 			return nil, err
 		}
 	}
-	var zero T
-	elem := plan.Float64
-	if _, ok := any(zero).(float32); ok {
-		elem = plan.Float32
-	}
-	p, err := plan.New(name, nw, swap, elem)
+	p, err := plan.New(name, nw, swap, elemOf[T]())
 	if err != nil {
 		return nil, err
 	}
@@ -132,7 +138,7 @@ func New[T Float](cfg Config) (*Sorter[T], error) {
 		if gk, ok := lookupGenerated[T](p, prm); ok {
 			s.k, s.backend = gk, "generated"
 		} else if cfg.Backend == Generated {
-			return nil, fmt.Errorf("runtime: no generated kernel for %s n=%d swap %v %v", name, nw.N, swap, elem)
+			return nil, fmt.Errorf("runtime: no generated kernel for %s n=%d swap %v %v", name, nw.N, swap, p.Elem)
 		}
 	}
 	if s.k == nil {
