@@ -3,6 +3,8 @@ package runtime
 import (
 	"fmt"
 	"math"
+
+	"github.com/sortgen/sortgen/runtime/internal/vbce"
 )
 
 // BCEPT is BCE on P in the kernel layout of Result.PT (column-major per
@@ -19,29 +21,23 @@ func BCEPT[T Float](grad, pt []T, ranks []int, n int) (float64, error) {
 		return 0, fmt.Errorf("runtime: BCE gradient has length %d, want %d", len(grad), len(pt))
 	}
 	inv := 1 / float64(len(pt))
+	// Q is zero but for one entry per input: take every entry as a zero
+	// target in one vectorised pass, then correct the n entries per sample
+	// where Q is 1.
 	var sum float64
+	if grad != nil {
+		sum = -vbce.Log1m(grad, pt, T(inv))
+	} else {
+		sum = -vbce.Log1m(make([]T, len(pt)), pt, T(inv))
+	}
 	for b := 0; b < len(ranks)/n; b++ {
 		m := pt[b*n*n : (b+1)*n*n]
-		rk := ranks[b*n : (b+1)*n]
-		var g []T
-		if grad != nil {
-			g = grad[b*n*n : (b+1)*n*n]
-		}
-		// Q is zero but for one entry per input: sum log(1-P) over every
-		// entry, then correct the n entries where Q is 1.
-		for k, v := range m {
-			pv := min(max(float64(v), 0), 1)
-			sum -= max(math.Log(1-pv), bceLogFloor)
-			if g != nil {
-				g[k] = T(pv / max(pv*(1-pv), 1e-12) * inv)
-			}
-		}
-		for i, j := range rk {
+		for i, j := range ranks[b*n : (b+1)*n] {
 			k := j*n + i
 			pv := min(max(float64(m[k]), 0), 1)
 			sum += max(math.Log(1-pv), bceLogFloor) - max(math.Log(pv), bceLogFloor)
-			if g != nil {
-				g[k] = T((pv - 1) / max(pv*(1-pv), 1e-12) * inv)
+			if grad != nil {
+				grad[b*n*n+k] = T((pv - 1) / max(pv*(1-pv), 1e-12) * inv)
 			}
 		}
 	}

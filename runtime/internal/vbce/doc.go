@@ -1,0 +1,10 @@
+// Package vbce computes the bulk of diffsort's BCE loss on a relaxed
+// permutation matrix: for every entry p, the term of a zero target,
+// max(log(1-p), -100), and its gradient p / max(p(1-p), 1e-12) / count,
+// with p clamped to [0, 1] first, as PyTorch's BCELoss does. The caller
+// corrects the n entries per sample whose target is 1. On amd64 with AVX2
+// and FMA it runs an avo-generated kernel (go generate; its log is within
+// 1 ulp); elsewhere, and under the purego tag, plain Go.
+package vbce
+
+//go:generate go run generate.go

@@ -1,0 +1,31 @@
+package vbce
+
+import "math"
+
+// Float is the element type of the kernels.
+type Float interface{ ~float32 | ~float64 }
+
+// Log1m writes grad[i] = q/max(q(1-q), 1e-12)*inv for q = min(max(p[i],0),1)
+// and returns the sum of max(log(1-q), -100). len(grad) must equal len(p).
+func Log1m[T Float](grad, p []T, inv T) float64 {
+	k := blockLen[T](len(p))
+	sum := 0.0
+	if k > 0 {
+		sum = log1mBlocks(grad[:k], p[:k], inv)
+	}
+	return sum + log1mGeneric(grad[k:len(p)], p[k:], inv)
+}
+
+func log1mGeneric[T Float](grad, p []T, inv T) float64 {
+	grad = grad[:len(p)]
+	sum := 0.0
+	for i, v := range p {
+		q := min(max(float64(v), 0), 1)
+		if math.IsNaN(float64(v)) {
+			q = 0
+		}
+		sum += max(math.Log(1-q), -100)
+		grad[i] = T(q / max(q*(1-q), 1e-12) * float64(inv))
+	}
+	return sum
+}
