@@ -1,0 +1,87 @@
+package bench
+
+import (
+	"math/rand/v2"
+	"slices"
+
+	"github.com/sortgen/sortgen/runtime"
+)
+
+// BatchFor is the batch a benchmark uses at size n: 256 rows, fewer where P
+// (n*n per row, plus its tape) would not fit memory comfortably.
+func BatchFor(n int) int {
+	switch {
+	case n >= 1024:
+		return 16
+	case n >= 128:
+		return 64
+	}
+	return 256
+}
+
+// Data returns a seeded batch of random scores and, as the target, their
+// true ranks.
+func Data[T runtime.Float](n, batch int) ([]T, []int) {
+	rng := rand.New(rand.NewPCG(uint64(n), uint64(batch)))
+	x := make([]T, n*batch)
+	ranks := make([]int, n*batch)
+	order := make([]int, n)
+	for b := 0; b < batch; b++ {
+		row := x[b*n : (b+1)*n]
+		for i := range row {
+			row[i] = T(rng.NormFloat64())
+			order[i] = i
+		}
+		slices.SortStableFunc(order, func(a, c int) int {
+			switch {
+			case row[a] < row[c]:
+				return -1
+			case row[a] > row[c]:
+				return 1
+			}
+			return 0
+		})
+		for r, i := range order {
+			ranks[b*n+i] = r
+		}
+	}
+	return x, ranks
+}
+
+// A Trainer runs the training step the peer is measured on: forward with
+// P, BCE against the true permutation, backward to the scores. Buffers are
+// allocated once.
+type Trainer[T runtime.Float] struct {
+	S     *runtime.Sorter[T]
+	X     []T
+	Ranks []int
+	r     runtime.Result[T]
+	gpt   []T
+	gx    []T
+}
+
+// NewTrainer builds a trainer for a configuration on a batch of random rows.
+func NewTrainer[T runtime.Float](cfg runtime.Config, batch int) (*Trainer[T], error) {
+	s, err := runtime.New[T](cfg)
+	if err != nil {
+		return nil, err
+	}
+	n := s.N()
+	x, ranks := Data[T](n, batch)
+	return &Trainer[T]{S: s, X: x, Ranks: ranks, gpt: make([]T, batch*n*n), gx: make([]T, batch*n)}, nil
+}
+
+// Step runs one training step and returns the loss.
+func (t *Trainer[T]) Step() (float64, error) {
+	if err := t.S.ForwardInto(&t.r, t.X, runtime.WantP|runtime.WantGrad); err != nil {
+		return 0, err
+	}
+	loss, err := runtime.BCEPT(t.gpt, t.r.PT(), t.Ranks, t.S.N())
+	if err != nil {
+		return 0, err
+	}
+	return loss, t.S.BackwardPT(t.gx, &t.r, nil, t.gpt)
+}
+
+// Grad is dL/dx of the last step.
+func (t *Trainer[T]) Grad() []T { return t.gx }
