@@ -15,7 +15,8 @@
 //   - kernels_amd64.go (//go:build !purego): the xxxImpl functions the
 //     package's checked entry points call. They run whole blocks of rows in
 //     assembly when the CPU has AVX2 and FMA (golang.org/x/sys/cpu, read
-//     once into the package variable avx2Enabled) and everything else in
+//     once into the package variable avx2Enabled, which the exported
+//     SetAVX2 can clear and AVX2 reports) and everything else in
 //     the generic Go kernels (xxxGeneric). Its comments document the
 //     batching, the aliasing rules and the tape layout.
 //

@@ -30,8 +30,11 @@ const (
 // FileAsm (the AVX2+FMA assembly), FileStubs (its Go declarations) and
 // FileGo (the xxxImpl functions, which run whole blocks of Lanes(p.Elem)
 // rows in assembly on AVX2+FMA CPUs and everything else with the
-// package's generic Go kernels). All three files are built only on amd64
-// without the purego tag; the package must supply sortGeneric,
+// package's generic Go kernels), the exported SetAVX2 and AVX2 and, for a
+// differentiable swap, tapeToGeneric (see gen's impl_noasm.go, which
+// defines the same functions for the other builds). All three files are
+// built only on amd64 without the purego tag; the package must supply
+// sortGeneric,
 // forwardPGeneric and, for a differentiable swap, forwardGeneric,
 // backwardGeneric and backwardPGeneric with the signatures of the
 // corresponding xxxImpl, and import golang.org/x/sys/cpu through its module.

@@ -43,6 +43,7 @@ package {{.Pkg}}
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/sys/cpu"
 )
@@ -54,8 +55,13 @@ import (
 // comparator is the same instruction sequence for all lanes. The rows
 // after the last whole block (batch % {{.L}}), and every row on other CPUs,
 // run in the generic Go kernels (xxxGeneric), so results do not depend on
-// the batch size beyond rounding (float32 weights are computed in float32
-// in assembly, in float64 in Go).
+// the batch size beyond rounding (both compute the weights in float64; the
+// assembly rounds the last bits of the transcendental functions, P's FMAs
+// and the order of the dot products differently). The hard and error-free
+// swaps give bit-identical values and P.
+//
+// This file, the assembly and its stubs build on amd64 without the purego
+// tag; impl_noasm.go is the portable dispatch otherwise.
 //
 // A block is transposed to lane-major scratch (wire w of lane l at
 // w*{{.L}} + l; P column-major, P[i][j] of lane l at (j*n + i)*{{.L}} + l),
@@ -74,11 +80,32 @@ import (
 // Tail rows keep the generic per-row layout. The backward pass must
 // therefore see the same batch (the same rows, split the same way) as the
 // forward pass that recorded the tape, on the same machine, with the same
-// avx2Enabled; the runtime's Sorter guarantees the first two.
+// setting of SetAVX2; the runtime's Sorter guarantees the first two.
+{{- if .Diff}} The
+// package's tests read tapes through tapeToGeneric, which undoes the
+// blocks' layout.
+{{- end}}
 
-// avx2Enabled selects the assembly kernels. It is set once from the CPU
-// features; tests may clear it to force the generic kernels.
-var avx2Enabled = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+// avx2Supported reports whether the CPU runs the assembly kernels.
+var avx2Supported = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+
+// avx2Enabled selects the assembly kernels: avx2Supported unless SetAVX2
+// turned them off. Every call reads it once.
+var avx2Enabled atomic.Bool
+
+func init() { avx2Enabled.Store(avx2Supported) }
+
+// SetAVX2 turns the AVX2 kernels on or off and returns the previous
+// setting. It is for benchmarks and tests: it switches every caller in the
+// process, and a tape recorded with one setting must be read back with the
+// same one. Enabling has no effect on CPUs without AVX2+FMA.
+func SetAVX2(enabled bool) (previous bool) {
+	return avx2Enabled.Swap(enabled && avx2Supported)
+}
+
+// AVX2 reports whether the entry points run whole blocks of rows in the
+// AVX2 kernels (the CPU has AVX2 and FMA, and SetAVX2 did not turn them off).
+func AVX2() bool { return avx2Enabled.Load() }
 
 const (
 	avx2Lanes   = {{.L}}
@@ -108,7 +135,7 @@ func avx2Get(withP bool) *avx2Scratch {
 // avx2Blocks is the number of whole blocks of rows in values elements, or
 // 0 when the assembly kernels are disabled.
 func avx2Blocks(values int) int {
-	if !avx2Enabled {
+	if !avx2Enabled.Load() {
 		return 0
 	}
 	return values / avx2Block
@@ -203,6 +230,35 @@ func forwardImpl(y, tape, x []{{.T}}, beta, lambda float64) {
 	if t := nb * avx2Block; t < len(x) {
 		forwardGeneric(y[t:], tape[nb*avx2Lanes*avx2TapeLen:], x[t:], beta, lambda)
 	}
+}
+
+// tapeToGeneric returns copies of the tape and the column differences
+// (either may be nil) of batch rows in the generic per-row layout, for a
+// tape recorded with the current setting of SetAVX2: whole blocks of rows
+// are transposed from the lane-major layout, the tail is copied.
+func tapeToGeneric(tape, diff []{{.T}}, batch int) (genericTape, genericDiff []{{.T}}) {
+	nb := avx2Blocks(batch * avx2Wires)
+	return avx2Relayout(tape, avx2TapeLen, nb), avx2Relayout(diff, avx2DiffLen, nb)
+}
+
+// avx2Relayout copies s (per values per row) with its first nb blocks
+// transposed from lane-major to per-row.
+func avx2Relayout(s []{{.T}}, per, nb int) []{{.T}} {
+	if s == nil {
+		return nil
+	}
+	out := make([]{{.T}}, len(s))
+	copy(out, s)
+	for b := range nb {
+		blk := s[b*avx2Lanes*per : (b+1)*avx2Lanes*per]
+		for l := range avx2Lanes {
+			dst := out[(b*avx2Lanes+l)*per : (b*avx2Lanes+l+1)*per]
+			for e := range dst {
+				dst[e] = blk[e*avx2Lanes+l]
+			}
+		}
+	}
+	return out
 }
 
 // avx2LoadGrad transposes block b of gy into s.x, or clears s.x for a nil gy.

@@ -63,7 +63,7 @@ func (m *model) docText() string {
 	w := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
 	w("Package %s runs a sorting network on rows of N values", m.pkg)
 	if m.grad == nil {
-		w(".\n")
+		w(".")
 	} else {
 		w(",\nrelaxed to be differentiable.")
 	}
@@ -104,8 +104,34 @@ func (m *model) docText() string {
 		w("that receives the minimum) over the rows that can be non-zero there,\n")
 		w("DiffLen values per row, which only BackwardP needs. The portable kernels\n")
 		w("store row b's triple of comparator k at tape[b*TapeLen + 3*k:], but treat\n")
-		w("both as opaque: an assembly backend lays out blocks of rows its own way,\n")
-		w("so the backward pass must see the rows the forward pass recorded.\n")
+		w("both as opaque: ")
+		if m.opt.Asm {
+			w("the assembly kernels lay out each block of rows their own\n")
+			w("way, so the backward pass must see the batch the forward pass recorded,\n")
+			w("split the same way (the same rows in one call), with the same SetAVX2\n")
+			w("setting.\n")
+		} else {
+			w("an assembly backend lays out blocks of rows its own way,\n")
+			w("so the backward pass must see the rows the forward pass recorded.\n")
+		}
+	}
+	if m.opt.Asm {
+		lanes := 4
+		if m.elem == "float32" {
+			lanes = 8
+		}
+		w("\nKernels. On amd64 the entry points run whole blocks of %d rows in AVX2+FMA\n", lanes)
+		w("assembly (kernels_amd64.s, one row per vector lane) when the CPU has both,\n")
+		w("as golang.org/x/sys/cpu reports at start-up, and the remaining rows, and\n")
+		w("everything on other CPUs and architectures, in the portable Go kernels\n")
+		w("(kernels_generic.go). Both compute the weights in float64; they differ by\n")
+		w("rounding only")
+		if m.hard {
+			w(" (values and P of the exact swaps are bit-identical)")
+		}
+		w(". Build with -tags purego to leave the assembly out;\n")
+		w("SetAVX2(false) switches every caller to the portable kernels at run time,\n")
+		w("for benchmarks and tests, and AVX2 reports which kernels run.\n")
 	}
 	w("\nAliasing: y may be x")
 	if m.grad != nil {
@@ -118,6 +144,13 @@ func (m *model) docText() string {
 		w("\nImport it as\n\n\timport %q\n", m.opt.ImportPath)
 	}
 	w("\nRegenerate it with\n\n\t%s\n", m.command)
-	w("\nIt imports only the standard library and needs Go 1.22 or later.\n")
+	if m.opt.Asm {
+		w("\nIt imports the standard library and, in its amd64 files without the\n")
+		w("purego tag, golang.org/x/sys/cpu (go mod tidy adds it to your module);\n")
+		w("it needs Go 1.22 or later.\n")
+	} else {
+		w("\nIt imports only the standard library (sortgen -asm=false: no assembly)\n")
+		w("and needs Go 1.22 or later.\n")
+	}
 	return b.String()
 }

@@ -3,8 +3,10 @@ package gen
 import "github.com/dave/jennifer/jen"
 
 // renderImpl emits the dispatch from the checked entry points to the
-// kernels. With an assembly backend, amd64 builds without the purego tag
-// get their own dispatch from the assembly emitter instead of this file.
+// kernels, and the portable SetAVX2, AVX2 and tapeToGeneric. With an
+// assembly backend, amd64 builds without the purego tag get all of them
+// from the assembly emitter (asm.Generate's kernels_amd64.go) instead of
+// this file.
 func renderImpl(m *model) ([]byte, error) {
 	tag := ""
 	if m.opt.Asm {
@@ -44,6 +46,33 @@ func renderImpl(m *model) ([]byte, error) {
 	if m.has(kBackward) {
 		fn("backward", []string{"gx", "gy", "tape"}, false)
 		fn("backwardP", []string{"gx", "gy", "gpt", "tape", "diff"}, false)
+	}
+
+	doc := "SetAVX2 is for benchmarks and tests: it switches every caller in the\n" +
+		"process between the AVX2 kernels and the portable ones and returns the\n" +
+		"previous setting. Enabling has no effect on CPUs without AVX2+FMA."
+	if m.opt.Asm {
+		doc += "\nThis build (not amd64, or the purego tag) has no AVX2 kernels: it\n" +
+			"ignores its argument and returns false."
+	} else {
+		doc += "\nThis package has no AVX2 kernels (sortgen -asm=false): it ignores its\n" +
+			"argument and returns false."
+	}
+	f.Comment(lines(doc))
+	f.Func().Id("SetAVX2").Params(jen.Id("enabled").Bool()).Params(jen.Id("previous").Bool()).Block(jen.Return(jen.False()))
+	f.Line()
+	f.Comment("AVX2 reports whether the entry points run the AVX2 kernels: never in this build.")
+	f.Func().Id("AVX2").Params().Bool().Block(jen.Return(jen.False()))
+	if m.grad != nil {
+		f.Line()
+		f.Comment(lines("tapeToGeneric returns the tape and the column differences (either may be\n" +
+			"nil) of batch rows in the generic per-row layout of the package\n" +
+			"documentation, which the portable kernels use throughout: it returns its\n" +
+			"arguments. An assembly backend brings its own, which undoes the layout of\n" +
+			"its blocks of rows; the package's tests read tapes through it."))
+		f.Func().Id("tapeToGeneric").Params(jen.List(jen.Id("tape"), jen.Id("diff")).Index().Add(T), jen.Id("batch").Int()).
+			Params(jen.List(jen.Id("genericTape"), jen.Id("genericDiff")).Index().Add(T)).
+			Block(jen.Return(jen.Id("tape"), jen.Id("diff")))
 	}
 	return render(f)
 }

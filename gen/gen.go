@@ -8,8 +8,11 @@
 // fixed text, is a text/template). The plan stays the one representation of
 // steps, support rows and tape offsets: nothing here re-derives them.
 //
-// An emitted package imports only the standard library, so it can be copied
-// into any module.
+// The files emitted here import only the standard library. With
+// Options.Asm the package is completed by the amd64 files of the assembly
+// emitter (package asm), which import golang.org/x/sys/cpu; the files here
+// then hold the portable dispatch for the other builds (not amd64, or the
+// purego tag). sortgen generate writes both by default.
 package gen
 
 import (
@@ -37,11 +40,12 @@ type Options struct {
 	// ImportPath is where the package will live, for its documentation;
 	// empty leaves it out.
 	ImportPath string
-	// Asm marks that an assembly backend adds amd64 files: the portable
-	// dispatch then builds only on other architectures or with -tags purego.
+	// Asm marks that an assembly backend (asm.Generate) adds amd64 files:
+	// the portable dispatch then builds only on other architectures or with
+	// -tags purego, and the documentation describes both.
 	Asm bool
 	// Command is the regeneration command the package documents; empty
-	// means Command(plan, package).
+	// means Command(plan, package), with -asm=false unless Asm.
 	Command string
 }
 

@@ -110,10 +110,25 @@ func TestGenerateFiles(t *testing.T) {
 		require.Equal(t, want, got, pkg)
 
 		impl := string(files["impl_noasm.go"])
+		doc := string(files["doc.go"])
 		if tc.asm {
 			require.True(t, strings.HasPrefix(impl, Header+"\n\n//go:build !amd64 || purego\n\npackage "), impl)
+			require.Contains(t, doc, "golang.org/x/sys/cpu")
+			require.Contains(t, doc, "-tags purego")
+			require.NotContains(t, doc, "-asm=false")
 		} else {
 			require.NotContains(t, impl, "go:build")
+			require.Contains(t, doc, "imports only the standard library")
+			require.NotContains(t, doc, "golang.org/x/sys")
+			require.Contains(t, doc, " -asm=false\n")
+		}
+		// Both builds have SetAVX2 and AVX2; the portable ones report no AVX2.
+		require.Contains(t, impl, "func SetAVX2(enabled bool) (previous bool) {\n\treturn false\n}")
+		require.Contains(t, impl, "func AVX2() bool {\n\treturn false\n}")
+		if p.Swap.Differentiable() {
+			require.Contains(t, impl, "func tapeToGeneric(")
+		} else {
+			require.NotContains(t, impl, "tapeToGeneric")
 		}
 		f, err := parser.ParseFile(token.NewFileSet(), "api.go", files["api.go"], 0)
 		require.NoError(t, err)
@@ -240,6 +255,7 @@ func TestIndex(t *testing.T) {
 	require.Contains(t, s, "Float64: &Funcs[float64]{\n\t\t\t\tSort:      oddeven_n3_cauchy_f64.Sort,\n\t\t\t\tForward:   oddeven_n3_cauchy_f64.Forward,")
 	require.Contains(t, s, "Float32: &Funcs[float32]{\n\t\t\t\tSort:     oddeven_n3_hard_f32.Sort,\n\t\t\t\tForwardP: oddeven_n3_hard_f32.ForwardP,\n\t\t\t},")
 	require.NotContains(t, s, "oddeven_n3_hard_f32.Backward")
+	require.Contains(t, s, "\t\t\tSetAVX2:     oddeven_n3_hard_f32.SetAVX2,\n\t\t\tAVX2:        oddeven_n3_hard_f32.AVX2,\n")
 	require.Less(t, strings.Index(s, "oddeven_n3_cauchy_f64.N,"), strings.Index(s, "oddeven_n3_hard_f32.N,"), "sorted by directory")
 
 	k, err := ReadKernelPackage(filepath.Join(dir, "oddeven_n3_hard_f32"))

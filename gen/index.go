@@ -65,7 +65,8 @@ func ReadKernelPackage(dir string) (*KernelPackage, error) {
 // Index renders the index file of package indexPkg (in dir, whose import
 // path is importPath) registering every emitted package in dir's
 // subdirectories into the slice named kernels, of type []*Kernel, with
-// Funcs[T] entry points: the layout of github.com/sortgen/sortgen/generated.
+// Funcs[T] entry points and the packages' SetAVX2 and AVX2: the layout of
+// github.com/sortgen/sortgen/generated.
 func Index(dir, indexPkg, importPath string) ([]byte, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -120,6 +121,8 @@ func Index(dir, indexPkg, importPath string) ([]byte, error) {
 			kv("Fingerprint", q("Fingerprint")),
 			kv("TapeLen", q("TapeLen")),
 			kv("DiffLen", q("DiffLen")),
+			kv("SetAVX2", q("SetAVX2")),
+			kv("AVX2", q("AVX2")),
 			kv(field, jen.Op("&").Id("Funcs").Types(jen.Id(k.Elem)).Values(append(funcs, jen.Line())...)),
 			jen.Line(),
 		))

@@ -117,6 +117,9 @@ func newModel(p *plan.Plan, opt Options) (*model, error) {
 	m.command = opt.Command
 	if m.command == "" {
 		m.command = Command(p, m.pkg)
+		if !opt.Asm {
+			m.command += " -asm=false"
+		}
 	}
 	if !m.hard {
 		f := softFuncs[p.Swap.Func]

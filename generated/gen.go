@@ -7,8 +7,13 @@
 //
 // A package is named network_nN_swap[_base]_type, with the underscores of
 // the network and swap names dropped (gen.PackageName): for example
-// oddeven_n32_cauchy_f32 or bitonic_n16_errorfree_cauchy_f64. Each imports
-// only the standard library and can be copied into any module.
+// oddeven_n32_cauchy_f32 or bitonic_n16_errorfree_cauchy_f64. Each has the
+// portable Go kernels and, for amd64, the AVX2+FMA assembly that sortgen
+// writes by default (kernels_amd64.s, stubs_amd64.go, kernels_amd64.go),
+// which it runs on CPUs with both; -tags purego leaves the assembly out. A
+// package imports the standard library and, on amd64 without purego,
+// golang.org/x/sys/cpu; it can be copied into any module that requires
+// golang.org/x/sys (go mod tidy adds it).
 
 package generated
 

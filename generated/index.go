@@ -71,6 +71,8 @@ func init() {
 			Fingerprint: bitonic_n16_cauchy_f32.Fingerprint,
 			TapeLen:     bitonic_n16_cauchy_f32.TapeLen,
 			DiffLen:     bitonic_n16_cauchy_f32.DiffLen,
+			SetAVX2:     bitonic_n16_cauchy_f32.SetAVX2,
+			AVX2:        bitonic_n16_cauchy_f32.AVX2,
 			Float32: &Funcs[float32]{
 				Sort:      bitonic_n16_cauchy_f32.Sort,
 				Forward:   bitonic_n16_cauchy_f32.Forward,
@@ -89,6 +91,8 @@ func init() {
 			Fingerprint: bitonic_n16_cauchy_f64.Fingerprint,
 			TapeLen:     bitonic_n16_cauchy_f64.TapeLen,
 			DiffLen:     bitonic_n16_cauchy_f64.DiffLen,
+			SetAVX2:     bitonic_n16_cauchy_f64.SetAVX2,
+			AVX2:        bitonic_n16_cauchy_f64.AVX2,
 			Float64: &Funcs[float64]{
 				Sort:      bitonic_n16_cauchy_f64.Sort,
 				Forward:   bitonic_n16_cauchy_f64.Forward,
@@ -107,6 +111,8 @@ func init() {
 			Fingerprint: bitonic_n16_errorfree_cauchy_f32.Fingerprint,
 			TapeLen:     bitonic_n16_errorfree_cauchy_f32.TapeLen,
 			DiffLen:     bitonic_n16_errorfree_cauchy_f32.DiffLen,
+			SetAVX2:     bitonic_n16_errorfree_cauchy_f32.SetAVX2,
+			AVX2:        bitonic_n16_errorfree_cauchy_f32.AVX2,
 			Float32: &Funcs[float32]{
 				Sort:      bitonic_n16_errorfree_cauchy_f32.Sort,
 				Forward:   bitonic_n16_errorfree_cauchy_f32.Forward,
@@ -125,6 +131,8 @@ func init() {
 			Fingerprint: bitonic_n16_errorfree_cauchy_f64.Fingerprint,
 			TapeLen:     bitonic_n16_errorfree_cauchy_f64.TapeLen,
 			DiffLen:     bitonic_n16_errorfree_cauchy_f64.DiffLen,
+			SetAVX2:     bitonic_n16_errorfree_cauchy_f64.SetAVX2,
+			AVX2:        bitonic_n16_errorfree_cauchy_f64.AVX2,
 			Float64: &Funcs[float64]{
 				Sort:      bitonic_n16_errorfree_cauchy_f64.Sort,
 				Forward:   bitonic_n16_errorfree_cauchy_f64.Forward,
@@ -143,6 +151,8 @@ func init() {
 			Fingerprint: bitonic_n16_logistic_f32.Fingerprint,
 			TapeLen:     bitonic_n16_logistic_f32.TapeLen,
 			DiffLen:     bitonic_n16_logistic_f32.DiffLen,
+			SetAVX2:     bitonic_n16_logistic_f32.SetAVX2,
+			AVX2:        bitonic_n16_logistic_f32.AVX2,
 			Float32: &Funcs[float32]{
 				Sort:      bitonic_n16_logistic_f32.Sort,
 				Forward:   bitonic_n16_logistic_f32.Forward,
@@ -161,6 +171,8 @@ func init() {
 			Fingerprint: bitonic_n16_logistic_f64.Fingerprint,
 			TapeLen:     bitonic_n16_logistic_f64.TapeLen,
 			DiffLen:     bitonic_n16_logistic_f64.DiffLen,
+			SetAVX2:     bitonic_n16_logistic_f64.SetAVX2,
+			AVX2:        bitonic_n16_logistic_f64.AVX2,
 			Float64: &Funcs[float64]{
 				Sort:      bitonic_n16_logistic_f64.Sort,
 				Forward:   bitonic_n16_logistic_f64.Forward,
@@ -179,6 +191,8 @@ func init() {
 			Fingerprint: bitonic_n32_cauchy_f32.Fingerprint,
 			TapeLen:     bitonic_n32_cauchy_f32.TapeLen,
 			DiffLen:     bitonic_n32_cauchy_f32.DiffLen,
+			SetAVX2:     bitonic_n32_cauchy_f32.SetAVX2,
+			AVX2:        bitonic_n32_cauchy_f32.AVX2,
 			Float32: &Funcs[float32]{
 				Sort:      bitonic_n32_cauchy_f32.Sort,
 				Forward:   bitonic_n32_cauchy_f32.Forward,
@@ -197,6 +211,8 @@ func init() {
 			Fingerprint: bitonic_n32_cauchy_f64.Fingerprint,
 			TapeLen:     bitonic_n32_cauchy_f64.TapeLen,
 			DiffLen:     bitonic_n32_cauchy_f64.DiffLen,
+			SetAVX2:     bitonic_n32_cauchy_f64.SetAVX2,
+			AVX2:        bitonic_n32_cauchy_f64.AVX2,
 			Float64: &Funcs[float64]{
 				Sort:      bitonic_n32_cauchy_f64.Sort,
 				Forward:   bitonic_n32_cauchy_f64.Forward,
@@ -215,6 +231,8 @@ func init() {
 			Fingerprint: bitonic_n32_errorfree_cauchy_f32.Fingerprint,
 			TapeLen:     bitonic_n32_errorfree_cauchy_f32.TapeLen,
 			DiffLen:     bitonic_n32_errorfree_cauchy_f32.DiffLen,
+			SetAVX2:     bitonic_n32_errorfree_cauchy_f32.SetAVX2,
+			AVX2:        bitonic_n32_errorfree_cauchy_f32.AVX2,
 			Float32: &Funcs[float32]{
 				Sort:      bitonic_n32_errorfree_cauchy_f32.Sort,
 				Forward:   bitonic_n32_errorfree_cauchy_f32.Forward,
@@ -233,6 +251,8 @@ func init() {
 			Fingerprint: bitonic_n32_errorfree_cauchy_f64.Fingerprint,
 			TapeLen:     bitonic_n32_errorfree_cauchy_f64.TapeLen,
 			DiffLen:     bitonic_n32_errorfree_cauchy_f64.DiffLen,
+			SetAVX2:     bitonic_n32_errorfree_cauchy_f64.SetAVX2,
+			AVX2:        bitonic_n32_errorfree_cauchy_f64.AVX2,
 			Float64: &Funcs[float64]{
 				Sort:      bitonic_n32_errorfree_cauchy_f64.Sort,
 				Forward:   bitonic_n32_errorfree_cauchy_f64.Forward,
@@ -251,6 +271,8 @@ func init() {
 			Fingerprint: bitonic_n32_logistic_f32.Fingerprint,
 			TapeLen:     bitonic_n32_logistic_f32.TapeLen,
 			DiffLen:     bitonic_n32_logistic_f32.DiffLen,
+			SetAVX2:     bitonic_n32_logistic_f32.SetAVX2,
+			AVX2:        bitonic_n32_logistic_f32.AVX2,
 			Float32: &Funcs[float32]{
 				Sort:      bitonic_n32_logistic_f32.Sort,
 				Forward:   bitonic_n32_logistic_f32.Forward,
@@ -269,6 +291,8 @@ func init() {
 			Fingerprint: bitonic_n32_logistic_f64.Fingerprint,
 			TapeLen:     bitonic_n32_logistic_f64.TapeLen,
 			DiffLen:     bitonic_n32_logistic_f64.DiffLen,
+			SetAVX2:     bitonic_n32_logistic_f64.SetAVX2,
+			AVX2:        bitonic_n32_logistic_f64.AVX2,
 			Float64: &Funcs[float64]{
 				Sort:      bitonic_n32_logistic_f64.Sort,
 				Forward:   bitonic_n32_logistic_f64.Forward,
@@ -287,6 +311,8 @@ func init() {
 			Fingerprint: oddeven_n15_cauchy_f32.Fingerprint,
 			TapeLen:     oddeven_n15_cauchy_f32.TapeLen,
 			DiffLen:     oddeven_n15_cauchy_f32.DiffLen,
+			SetAVX2:     oddeven_n15_cauchy_f32.SetAVX2,
+			AVX2:        oddeven_n15_cauchy_f32.AVX2,
 			Float32: &Funcs[float32]{
 				Sort:      oddeven_n15_cauchy_f32.Sort,
 				Forward:   oddeven_n15_cauchy_f32.Forward,
@@ -305,6 +331,8 @@ func init() {
 			Fingerprint: oddeven_n15_cauchy_f64.Fingerprint,
 			TapeLen:     oddeven_n15_cauchy_f64.TapeLen,
 			DiffLen:     oddeven_n15_cauchy_f64.DiffLen,
+			SetAVX2:     oddeven_n15_cauchy_f64.SetAVX2,
+			AVX2:        oddeven_n15_cauchy_f64.AVX2,
 			Float64: &Funcs[float64]{
 				Sort:      oddeven_n15_cauchy_f64.Sort,
 				Forward:   oddeven_n15_cauchy_f64.Forward,
@@ -323,6 +351,8 @@ func init() {
 			Fingerprint: oddeven_n15_errorfree_cauchy_f32.Fingerprint,
 			TapeLen:     oddeven_n15_errorfree_cauchy_f32.TapeLen,
 			DiffLen:     oddeven_n15_errorfree_cauchy_f32.DiffLen,
+			SetAVX2:     oddeven_n15_errorfree_cauchy_f32.SetAVX2,
+			AVX2:        oddeven_n15_errorfree_cauchy_f32.AVX2,
 			Float32: &Funcs[float32]{
 				Sort:      oddeven_n15_errorfree_cauchy_f32.Sort,
 				Forward:   oddeven_n15_errorfree_cauchy_f32.Forward,
@@ -341,6 +371,8 @@ func init() {
 			Fingerprint: oddeven_n15_errorfree_cauchy_f64.Fingerprint,
 			TapeLen:     oddeven_n15_errorfree_cauchy_f64.TapeLen,
 			DiffLen:     oddeven_n15_errorfree_cauchy_f64.DiffLen,
+			SetAVX2:     oddeven_n15_errorfree_cauchy_f64.SetAVX2,
+			AVX2:        oddeven_n15_errorfree_cauchy_f64.AVX2,
 			Float64: &Funcs[float64]{
 				Sort:      oddeven_n15_errorfree_cauchy_f64.Sort,
 				Forward:   oddeven_n15_errorfree_cauchy_f64.Forward,
@@ -359,6 +391,8 @@ func init() {
 			Fingerprint: oddeven_n15_logistic_f32.Fingerprint,
 			TapeLen:     oddeven_n15_logistic_f32.TapeLen,
 			DiffLen:     oddeven_n15_logistic_f32.DiffLen,
+			SetAVX2:     oddeven_n15_logistic_f32.SetAVX2,
+			AVX2:        oddeven_n15_logistic_f32.AVX2,
 			Float32: &Funcs[float32]{
 				Sort:      oddeven_n15_logistic_f32.Sort,
 				Forward:   oddeven_n15_logistic_f32.Forward,
@@ -377,6 +411,8 @@ func init() {
 			Fingerprint: oddeven_n15_logistic_f64.Fingerprint,
 			TapeLen:     oddeven_n15_logistic_f64.TapeLen,
 			DiffLen:     oddeven_n15_logistic_f64.DiffLen,
+			SetAVX2:     oddeven_n15_logistic_f64.SetAVX2,
+			AVX2:        oddeven_n15_logistic_f64.AVX2,
 			Float64: &Funcs[float64]{
 				Sort:      oddeven_n15_logistic_f64.Sort,
 				Forward:   oddeven_n15_logistic_f64.Forward,
@@ -395,6 +431,8 @@ func init() {
 			Fingerprint: oddeven_n16_cauchy_f32.Fingerprint,
 			TapeLen:     oddeven_n16_cauchy_f32.TapeLen,
 			DiffLen:     oddeven_n16_cauchy_f32.DiffLen,
+			SetAVX2:     oddeven_n16_cauchy_f32.SetAVX2,
+			AVX2:        oddeven_n16_cauchy_f32.AVX2,
 			Float32: &Funcs[float32]{
 				Sort:      oddeven_n16_cauchy_f32.Sort,
 				Forward:   oddeven_n16_cauchy_f32.Forward,
@@ -413,6 +451,8 @@ func init() {
 			Fingerprint: oddeven_n16_cauchy_f64.Fingerprint,
 			TapeLen:     oddeven_n16_cauchy_f64.TapeLen,
 			DiffLen:     oddeven_n16_cauchy_f64.DiffLen,
+			SetAVX2:     oddeven_n16_cauchy_f64.SetAVX2,
+			AVX2:        oddeven_n16_cauchy_f64.AVX2,
 			Float64: &Funcs[float64]{
 				Sort:      oddeven_n16_cauchy_f64.Sort,
 				Forward:   oddeven_n16_cauchy_f64.Forward,
@@ -431,6 +471,8 @@ func init() {
 			Fingerprint: oddeven_n16_errorfree_cauchy_f32.Fingerprint,
 			TapeLen:     oddeven_n16_errorfree_cauchy_f32.TapeLen,
 			DiffLen:     oddeven_n16_errorfree_cauchy_f32.DiffLen,
+			SetAVX2:     oddeven_n16_errorfree_cauchy_f32.SetAVX2,
+			AVX2:        oddeven_n16_errorfree_cauchy_f32.AVX2,
 			Float32: &Funcs[float32]{
 				Sort:      oddeven_n16_errorfree_cauchy_f32.Sort,
 				Forward:   oddeven_n16_errorfree_cauchy_f32.Forward,
@@ -449,6 +491,8 @@ func init() {
 			Fingerprint: oddeven_n16_errorfree_cauchy_f64.Fingerprint,
 			TapeLen:     oddeven_n16_errorfree_cauchy_f64.TapeLen,
 			DiffLen:     oddeven_n16_errorfree_cauchy_f64.DiffLen,
+			SetAVX2:     oddeven_n16_errorfree_cauchy_f64.SetAVX2,
+			AVX2:        oddeven_n16_errorfree_cauchy_f64.AVX2,
 			Float64: &Funcs[float64]{
 				Sort:      oddeven_n16_errorfree_cauchy_f64.Sort,
 				Forward:   oddeven_n16_errorfree_cauchy_f64.Forward,
@@ -467,6 +511,8 @@ func init() {
 			Fingerprint: oddeven_n16_logistic_f32.Fingerprint,
 			TapeLen:     oddeven_n16_logistic_f32.TapeLen,
 			DiffLen:     oddeven_n16_logistic_f32.DiffLen,
+			SetAVX2:     oddeven_n16_logistic_f32.SetAVX2,
+			AVX2:        oddeven_n16_logistic_f32.AVX2,
 			Float32: &Funcs[float32]{
 				Sort:      oddeven_n16_logistic_f32.Sort,
 				Forward:   oddeven_n16_logistic_f32.Forward,
@@ -485,6 +531,8 @@ func init() {
 			Fingerprint: oddeven_n16_logistic_f64.Fingerprint,
 			TapeLen:     oddeven_n16_logistic_f64.TapeLen,
 			DiffLen:     oddeven_n16_logistic_f64.DiffLen,
+			SetAVX2:     oddeven_n16_logistic_f64.SetAVX2,
+			AVX2:        oddeven_n16_logistic_f64.AVX2,
 			Float64: &Funcs[float64]{
 				Sort:      oddeven_n16_logistic_f64.Sort,
 				Forward:   oddeven_n16_logistic_f64.Forward,
@@ -503,6 +551,8 @@ func init() {
 			Fingerprint: oddeven_n32_cauchy_f32.Fingerprint,
 			TapeLen:     oddeven_n32_cauchy_f32.TapeLen,
 			DiffLen:     oddeven_n32_cauchy_f32.DiffLen,
+			SetAVX2:     oddeven_n32_cauchy_f32.SetAVX2,
+			AVX2:        oddeven_n32_cauchy_f32.AVX2,
 			Float32: &Funcs[float32]{
 				Sort:      oddeven_n32_cauchy_f32.Sort,
 				Forward:   oddeven_n32_cauchy_f32.Forward,
@@ -521,6 +571,8 @@ func init() {
 			Fingerprint: oddeven_n32_cauchy_f64.Fingerprint,
 			TapeLen:     oddeven_n32_cauchy_f64.TapeLen,
 			DiffLen:     oddeven_n32_cauchy_f64.DiffLen,
+			SetAVX2:     oddeven_n32_cauchy_f64.SetAVX2,
+			AVX2:        oddeven_n32_cauchy_f64.AVX2,
 			Float64: &Funcs[float64]{
 				Sort:      oddeven_n32_cauchy_f64.Sort,
 				Forward:   oddeven_n32_cauchy_f64.Forward,
@@ -539,6 +591,8 @@ func init() {
 			Fingerprint: oddeven_n32_errorfree_cauchy_f32.Fingerprint,
 			TapeLen:     oddeven_n32_errorfree_cauchy_f32.TapeLen,
 			DiffLen:     oddeven_n32_errorfree_cauchy_f32.DiffLen,
+			SetAVX2:     oddeven_n32_errorfree_cauchy_f32.SetAVX2,
+			AVX2:        oddeven_n32_errorfree_cauchy_f32.AVX2,
 			Float32: &Funcs[float32]{
 				Sort:      oddeven_n32_errorfree_cauchy_f32.Sort,
 				Forward:   oddeven_n32_errorfree_cauchy_f32.Forward,
@@ -557,6 +611,8 @@ func init() {
 			Fingerprint: oddeven_n32_errorfree_cauchy_f64.Fingerprint,
 			TapeLen:     oddeven_n32_errorfree_cauchy_f64.TapeLen,
 			DiffLen:     oddeven_n32_errorfree_cauchy_f64.DiffLen,
+			SetAVX2:     oddeven_n32_errorfree_cauchy_f64.SetAVX2,
+			AVX2:        oddeven_n32_errorfree_cauchy_f64.AVX2,
 			Float64: &Funcs[float64]{
 				Sort:      oddeven_n32_errorfree_cauchy_f64.Sort,
 				Forward:   oddeven_n32_errorfree_cauchy_f64.Forward,
@@ -575,6 +631,8 @@ func init() {
 			Fingerprint: oddeven_n32_logistic_f32.Fingerprint,
 			TapeLen:     oddeven_n32_logistic_f32.TapeLen,
 			DiffLen:     oddeven_n32_logistic_f32.DiffLen,
+			SetAVX2:     oddeven_n32_logistic_f32.SetAVX2,
+			AVX2:        oddeven_n32_logistic_f32.AVX2,
 			Float32: &Funcs[float32]{
 				Sort:      oddeven_n32_logistic_f32.Sort,
 				Forward:   oddeven_n32_logistic_f32.Forward,
@@ -593,6 +651,8 @@ func init() {
 			Fingerprint: oddeven_n32_logistic_f64.Fingerprint,
 			TapeLen:     oddeven_n32_logistic_f64.TapeLen,
 			DiffLen:     oddeven_n32_logistic_f64.DiffLen,
+			SetAVX2:     oddeven_n32_logistic_f64.SetAVX2,
+			AVX2:        oddeven_n32_logistic_f64.AVX2,
 			Float64: &Funcs[float64]{
 				Sort:      oddeven_n32_logistic_f64.Sort,
 				Forward:   oddeven_n32_logistic_f64.Forward,
@@ -611,6 +671,8 @@ func init() {
 			Fingerprint: oddeven_n3_cauchy_f32.Fingerprint,
 			TapeLen:     oddeven_n3_cauchy_f32.TapeLen,
 			DiffLen:     oddeven_n3_cauchy_f32.DiffLen,
+			SetAVX2:     oddeven_n3_cauchy_f32.SetAVX2,
+			AVX2:        oddeven_n3_cauchy_f32.AVX2,
 			Float32: &Funcs[float32]{
 				Sort:      oddeven_n3_cauchy_f32.Sort,
 				Forward:   oddeven_n3_cauchy_f32.Forward,
@@ -629,6 +691,8 @@ func init() {
 			Fingerprint: oddeven_n3_cauchy_f64.Fingerprint,
 			TapeLen:     oddeven_n3_cauchy_f64.TapeLen,
 			DiffLen:     oddeven_n3_cauchy_f64.DiffLen,
+			SetAVX2:     oddeven_n3_cauchy_f64.SetAVX2,
+			AVX2:        oddeven_n3_cauchy_f64.AVX2,
 			Float64: &Funcs[float64]{
 				Sort:      oddeven_n3_cauchy_f64.Sort,
 				Forward:   oddeven_n3_cauchy_f64.Forward,
@@ -647,6 +711,8 @@ func init() {
 			Fingerprint: oddeven_n3_errorfree_cauchy_f32.Fingerprint,
 			TapeLen:     oddeven_n3_errorfree_cauchy_f32.TapeLen,
 			DiffLen:     oddeven_n3_errorfree_cauchy_f32.DiffLen,
+			SetAVX2:     oddeven_n3_errorfree_cauchy_f32.SetAVX2,
+			AVX2:        oddeven_n3_errorfree_cauchy_f32.AVX2,
 			Float32: &Funcs[float32]{
 				Sort:      oddeven_n3_errorfree_cauchy_f32.Sort,
 				Forward:   oddeven_n3_errorfree_cauchy_f32.Forward,
@@ -665,6 +731,8 @@ func init() {
 			Fingerprint: oddeven_n3_errorfree_cauchy_f64.Fingerprint,
 			TapeLen:     oddeven_n3_errorfree_cauchy_f64.TapeLen,
 			DiffLen:     oddeven_n3_errorfree_cauchy_f64.DiffLen,
+			SetAVX2:     oddeven_n3_errorfree_cauchy_f64.SetAVX2,
+			AVX2:        oddeven_n3_errorfree_cauchy_f64.AVX2,
 			Float64: &Funcs[float64]{
 				Sort:      oddeven_n3_errorfree_cauchy_f64.Sort,
 				Forward:   oddeven_n3_errorfree_cauchy_f64.Forward,
@@ -683,6 +751,8 @@ func init() {
 			Fingerprint: oddeven_n3_logistic_f32.Fingerprint,
 			TapeLen:     oddeven_n3_logistic_f32.TapeLen,
 			DiffLen:     oddeven_n3_logistic_f32.DiffLen,
+			SetAVX2:     oddeven_n3_logistic_f32.SetAVX2,
+			AVX2:        oddeven_n3_logistic_f32.AVX2,
 			Float32: &Funcs[float32]{
 				Sort:      oddeven_n3_logistic_f32.Sort,
 				Forward:   oddeven_n3_logistic_f32.Forward,
@@ -701,6 +771,8 @@ func init() {
 			Fingerprint: oddeven_n3_logistic_f64.Fingerprint,
 			TapeLen:     oddeven_n3_logistic_f64.TapeLen,
 			DiffLen:     oddeven_n3_logistic_f64.DiffLen,
+			SetAVX2:     oddeven_n3_logistic_f64.SetAVX2,
+			AVX2:        oddeven_n3_logistic_f64.AVX2,
 			Float64: &Funcs[float64]{
 				Sort:      oddeven_n3_logistic_f64.Sort,
 				Forward:   oddeven_n3_logistic_f64.Forward,
@@ -719,6 +791,8 @@ func init() {
 			Fingerprint: oddeven_n5_cauchy_f32.Fingerprint,
 			TapeLen:     oddeven_n5_cauchy_f32.TapeLen,
 			DiffLen:     oddeven_n5_cauchy_f32.DiffLen,
+			SetAVX2:     oddeven_n5_cauchy_f32.SetAVX2,
+			AVX2:        oddeven_n5_cauchy_f32.AVX2,
 			Float32: &Funcs[float32]{
 				Sort:      oddeven_n5_cauchy_f32.Sort,
 				Forward:   oddeven_n5_cauchy_f32.Forward,
@@ -737,6 +811,8 @@ func init() {
 			Fingerprint: oddeven_n5_cauchy_f64.Fingerprint,
 			TapeLen:     oddeven_n5_cauchy_f64.TapeLen,
 			DiffLen:     oddeven_n5_cauchy_f64.DiffLen,
+			SetAVX2:     oddeven_n5_cauchy_f64.SetAVX2,
+			AVX2:        oddeven_n5_cauchy_f64.AVX2,
 			Float64: &Funcs[float64]{
 				Sort:      oddeven_n5_cauchy_f64.Sort,
 				Forward:   oddeven_n5_cauchy_f64.Forward,
@@ -755,6 +831,8 @@ func init() {
 			Fingerprint: oddeven_n5_errorfree_cauchy_f32.Fingerprint,
 			TapeLen:     oddeven_n5_errorfree_cauchy_f32.TapeLen,
 			DiffLen:     oddeven_n5_errorfree_cauchy_f32.DiffLen,
+			SetAVX2:     oddeven_n5_errorfree_cauchy_f32.SetAVX2,
+			AVX2:        oddeven_n5_errorfree_cauchy_f32.AVX2,
 			Float32: &Funcs[float32]{
 				Sort:      oddeven_n5_errorfree_cauchy_f32.Sort,
 				Forward:   oddeven_n5_errorfree_cauchy_f32.Forward,
@@ -773,6 +851,8 @@ func init() {
 			Fingerprint: oddeven_n5_errorfree_cauchy_f64.Fingerprint,
 			TapeLen:     oddeven_n5_errorfree_cauchy_f64.TapeLen,
 			DiffLen:     oddeven_n5_errorfree_cauchy_f64.DiffLen,
+			SetAVX2:     oddeven_n5_errorfree_cauchy_f64.SetAVX2,
+			AVX2:        oddeven_n5_errorfree_cauchy_f64.AVX2,
 			Float64: &Funcs[float64]{
 				Sort:      oddeven_n5_errorfree_cauchy_f64.Sort,
 				Forward:   oddeven_n5_errorfree_cauchy_f64.Forward,
@@ -791,6 +871,8 @@ func init() {
 			Fingerprint: oddeven_n5_logistic_f32.Fingerprint,
 			TapeLen:     oddeven_n5_logistic_f32.TapeLen,
 			DiffLen:     oddeven_n5_logistic_f32.DiffLen,
+			SetAVX2:     oddeven_n5_logistic_f32.SetAVX2,
+			AVX2:        oddeven_n5_logistic_f32.AVX2,
 			Float32: &Funcs[float32]{
 				Sort:      oddeven_n5_logistic_f32.Sort,
 				Forward:   oddeven_n5_logistic_f32.Forward,
@@ -809,6 +891,8 @@ func init() {
 			Fingerprint: oddeven_n5_logistic_f64.Fingerprint,
 			TapeLen:     oddeven_n5_logistic_f64.TapeLen,
 			DiffLen:     oddeven_n5_logistic_f64.DiffLen,
+			SetAVX2:     oddeven_n5_logistic_f64.SetAVX2,
+			AVX2:        oddeven_n5_logistic_f64.AVX2,
 			Float64: &Funcs[float64]{
 				Sort:      oddeven_n5_logistic_f64.Sort,
 				Forward:   oddeven_n5_logistic_f64.Forward,
@@ -827,6 +911,8 @@ func init() {
 			Fingerprint: oddeven_n7_cauchy_f32.Fingerprint,
 			TapeLen:     oddeven_n7_cauchy_f32.TapeLen,
 			DiffLen:     oddeven_n7_cauchy_f32.DiffLen,
+			SetAVX2:     oddeven_n7_cauchy_f32.SetAVX2,
+			AVX2:        oddeven_n7_cauchy_f32.AVX2,
 			Float32: &Funcs[float32]{
 				Sort:      oddeven_n7_cauchy_f32.Sort,
 				Forward:   oddeven_n7_cauchy_f32.Forward,
@@ -845,6 +931,8 @@ func init() {
 			Fingerprint: oddeven_n7_cauchy_f64.Fingerprint,
 			TapeLen:     oddeven_n7_cauchy_f64.TapeLen,
 			DiffLen:     oddeven_n7_cauchy_f64.DiffLen,
+			SetAVX2:     oddeven_n7_cauchy_f64.SetAVX2,
+			AVX2:        oddeven_n7_cauchy_f64.AVX2,
 			Float64: &Funcs[float64]{
 				Sort:      oddeven_n7_cauchy_f64.Sort,
 				Forward:   oddeven_n7_cauchy_f64.Forward,
@@ -863,6 +951,8 @@ func init() {
 			Fingerprint: oddeven_n7_errorfree_cauchy_f32.Fingerprint,
 			TapeLen:     oddeven_n7_errorfree_cauchy_f32.TapeLen,
 			DiffLen:     oddeven_n7_errorfree_cauchy_f32.DiffLen,
+			SetAVX2:     oddeven_n7_errorfree_cauchy_f32.SetAVX2,
+			AVX2:        oddeven_n7_errorfree_cauchy_f32.AVX2,
 			Float32: &Funcs[float32]{
 				Sort:      oddeven_n7_errorfree_cauchy_f32.Sort,
 				Forward:   oddeven_n7_errorfree_cauchy_f32.Forward,
@@ -881,6 +971,8 @@ func init() {
 			Fingerprint: oddeven_n7_errorfree_cauchy_f64.Fingerprint,
 			TapeLen:     oddeven_n7_errorfree_cauchy_f64.TapeLen,
 			DiffLen:     oddeven_n7_errorfree_cauchy_f64.DiffLen,
+			SetAVX2:     oddeven_n7_errorfree_cauchy_f64.SetAVX2,
+			AVX2:        oddeven_n7_errorfree_cauchy_f64.AVX2,
 			Float64: &Funcs[float64]{
 				Sort:      oddeven_n7_errorfree_cauchy_f64.Sort,
 				Forward:   oddeven_n7_errorfree_cauchy_f64.Forward,
@@ -899,6 +991,8 @@ func init() {
 			Fingerprint: oddeven_n7_logistic_f32.Fingerprint,
 			TapeLen:     oddeven_n7_logistic_f32.TapeLen,
 			DiffLen:     oddeven_n7_logistic_f32.DiffLen,
+			SetAVX2:     oddeven_n7_logistic_f32.SetAVX2,
+			AVX2:        oddeven_n7_logistic_f32.AVX2,
 			Float32: &Funcs[float32]{
 				Sort:      oddeven_n7_logistic_f32.Sort,
 				Forward:   oddeven_n7_logistic_f32.Forward,
@@ -917,6 +1011,8 @@ func init() {
 			Fingerprint: oddeven_n7_logistic_f64.Fingerprint,
 			TapeLen:     oddeven_n7_logistic_f64.TapeLen,
 			DiffLen:     oddeven_n7_logistic_f64.DiffLen,
+			SetAVX2:     oddeven_n7_logistic_f64.SetAVX2,
+			AVX2:        oddeven_n7_logistic_f64.AVX2,
 			Float64: &Funcs[float64]{
 				Sort:      oddeven_n7_logistic_f64.Sort,
 				Forward:   oddeven_n7_logistic_f64.Forward,
@@ -935,6 +1031,8 @@ func init() {
 			Fingerprint: oddeven_n9_cauchy_f32.Fingerprint,
 			TapeLen:     oddeven_n9_cauchy_f32.TapeLen,
 			DiffLen:     oddeven_n9_cauchy_f32.DiffLen,
+			SetAVX2:     oddeven_n9_cauchy_f32.SetAVX2,
+			AVX2:        oddeven_n9_cauchy_f32.AVX2,
 			Float32: &Funcs[float32]{
 				Sort:      oddeven_n9_cauchy_f32.Sort,
 				Forward:   oddeven_n9_cauchy_f32.Forward,
@@ -953,6 +1051,8 @@ func init() {
 			Fingerprint: oddeven_n9_cauchy_f64.Fingerprint,
 			TapeLen:     oddeven_n9_cauchy_f64.TapeLen,
 			DiffLen:     oddeven_n9_cauchy_f64.DiffLen,
+			SetAVX2:     oddeven_n9_cauchy_f64.SetAVX2,
+			AVX2:        oddeven_n9_cauchy_f64.AVX2,
 			Float64: &Funcs[float64]{
 				Sort:      oddeven_n9_cauchy_f64.Sort,
 				Forward:   oddeven_n9_cauchy_f64.Forward,
@@ -971,6 +1071,8 @@ func init() {
 			Fingerprint: oddeven_n9_errorfree_cauchy_f32.Fingerprint,
 			TapeLen:     oddeven_n9_errorfree_cauchy_f32.TapeLen,
 			DiffLen:     oddeven_n9_errorfree_cauchy_f32.DiffLen,
+			SetAVX2:     oddeven_n9_errorfree_cauchy_f32.SetAVX2,
+			AVX2:        oddeven_n9_errorfree_cauchy_f32.AVX2,
 			Float32: &Funcs[float32]{
 				Sort:      oddeven_n9_errorfree_cauchy_f32.Sort,
 				Forward:   oddeven_n9_errorfree_cauchy_f32.Forward,
@@ -989,6 +1091,8 @@ func init() {
 			Fingerprint: oddeven_n9_errorfree_cauchy_f64.Fingerprint,
 			TapeLen:     oddeven_n9_errorfree_cauchy_f64.TapeLen,
 			DiffLen:     oddeven_n9_errorfree_cauchy_f64.DiffLen,
+			SetAVX2:     oddeven_n9_errorfree_cauchy_f64.SetAVX2,
+			AVX2:        oddeven_n9_errorfree_cauchy_f64.AVX2,
 			Float64: &Funcs[float64]{
 				Sort:      oddeven_n9_errorfree_cauchy_f64.Sort,
 				Forward:   oddeven_n9_errorfree_cauchy_f64.Forward,
@@ -1007,6 +1111,8 @@ func init() {
 			Fingerprint: oddeven_n9_logistic_f32.Fingerprint,
 			TapeLen:     oddeven_n9_logistic_f32.TapeLen,
 			DiffLen:     oddeven_n9_logistic_f32.DiffLen,
+			SetAVX2:     oddeven_n9_logistic_f32.SetAVX2,
+			AVX2:        oddeven_n9_logistic_f32.AVX2,
 			Float32: &Funcs[float32]{
 				Sort:      oddeven_n9_logistic_f32.Sort,
 				Forward:   oddeven_n9_logistic_f32.Forward,
@@ -1025,6 +1131,8 @@ func init() {
 			Fingerprint: oddeven_n9_logistic_f64.Fingerprint,
 			TapeLen:     oddeven_n9_logistic_f64.TapeLen,
 			DiffLen:     oddeven_n9_logistic_f64.DiffLen,
+			SetAVX2:     oddeven_n9_logistic_f64.SetAVX2,
+			AVX2:        oddeven_n9_logistic_f64.AVX2,
 			Float64: &Funcs[float64]{
 				Sort:      oddeven_n9_logistic_f64.Sort,
 				Forward:   oddeven_n9_logistic_f64.Forward,

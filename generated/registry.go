@@ -4,6 +4,12 @@
 // imports nothing of sortgen and can be copied anywhere; this package only
 // lists them.
 //
+// Each package has AVX2+FMA assembly for amd64, which it picks at run time
+// on CPUs that have both (golang.org/x/sys/cpu), and portable Go kernels
+// for the remaining rows of a batch, other CPUs and other architectures;
+// -tags purego builds the portable kernels only. Kernel.AVX2 reports which
+// kernels a package runs, Kernel.SetAVX2 switches them.
+//
 // The packages are named network_nN_swap[_base]_type after their
 // configuration, with the underscores of network and swap names dropped
 // (gen.PackageName): oddeven_n32_cauchy_f32, bitonic_n16_errorfree_cauchy_f64.
@@ -44,8 +50,18 @@ type Kernel struct {
 	Fingerprint uint64 // plan.Fingerprint of the network
 	TapeLen     int
 	DiffLen     int
-	Float32     *Funcs[float32]
-	Float64     *Funcs[float64]
+	// SetAVX2 is the package's SetAVX2, for benchmarks and tests: it
+	// switches every caller of the package in the process between its AVX2
+	// kernels and its portable Go kernels, and returns the previous setting.
+	// Enabling has no effect on CPUs without AVX2+FMA (or in a build without
+	// the assembly: not amd64, or the purego tag). A tape must be read back
+	// with the setting that recorded it.
+	SetAVX2 func(enabled bool) (previous bool)
+	// AVX2 reports whether the package's entry points run whole blocks of
+	// rows in its AVX2 kernels.
+	AVX2    func() bool
+	Float32 *Funcs[float32]
+	Float64 *Funcs[float64]
 }
 
 var kernels []*Kernel

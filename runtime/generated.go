@@ -77,3 +77,16 @@ func (g *generatedKernel[T]) backward(gx, gy, gpt, tape, diff []T) {
 		g.must(g.f.Backward(gx, gy, tape))
 	}
 }
+
+// generatedBackendName names the kernels a generated package runs at the
+// moment: "avx2" when its entry points run whole blocks of rows in AVX2
+// assembly (amd64 with AVX2 and FMA, not built with -tags purego, and not
+// switched off with Kernel.SetAVX2), else "go" (its portable kernels). The
+// answer can change when anything in the process calls the package's
+// SetAVX2, so read it when it is reported rather than caching it.
+func generatedBackendName(k *generated.Kernel) string {
+	if k != nil && k.AVX2 != nil && k.AVX2() {
+		return "avx2"
+	}
+	return "go"
+}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/sortgen/sortgen/asm"
 	"github.com/sortgen/sortgen/gen"
 	"github.com/sortgen/sortgen/gen/plan"
 	"github.com/sortgen/sortgen/networks"
@@ -23,6 +24,11 @@ const defaultNetwork = "odd_even"
 //
 //	sortgen [generate] -n N [-network odd_even] [-swap cauchy] [-base B]
 //	        [-type float32] [-pkg NAME] [-o DIR] [-partial] [-in FILE]
+//	        [-asm=false]
+//
+// By default the package has the AVX2 assembly for amd64 (package asm)
+// next to the portable Go kernels (package gen); -asm=false leaves it out,
+// and with it the dependency on golang.org/x/sys.
 //
 // Bad flags, values or combinations are usage errors (status 2); failing
 // to write is status 1.
@@ -37,6 +43,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	pkg := fs.String("pkg", "", "package name (default from the configuration, e.g. oddeven_n32_cauchy_f32)")
 	out := fs.String("o", "", "output `DIR` (default ./PKG)")
 	partial := fs.Bool("partial", false, "accept a network that does not sort")
+	withAsm := fs.Bool("asm", true, "also write the AVX2 assembly for amd64 (imports golang.org/x/sys/cpu); -asm=false writes a pure-Go package")
 	if code, done := parseFlags(fs, args, stdout, stderr); done {
 		return code
 	}
@@ -92,9 +99,12 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	if *partial {
 		cmd += " -partial"
 	}
-	files, err := gen.Generate(p, gen.Options{Package: *pkg, ImportPath: gen.ImportPath(abs), Command: cmd})
+	if !*withAsm {
+		cmd += " -asm=false"
+	}
+	files, err := generateFiles(p, gen.Options{Package: *pkg, ImportPath: gen.ImportPath(abs), Asm: *withAsm, Command: cmd})
 	if err != nil {
-		return usageError(stderr, "generate: %s", strings.TrimPrefix(err.Error(), "gen: "))
+		return usageError(stderr, "generate: %s", strings.TrimPrefix(strings.TrimPrefix(err.Error(), "gen: "), "asm: "))
 	}
 	if err := gen.WriteDir(abs, files); err != nil {
 		fmt.Fprintf(stderr, "sortgen: generate: %v\n", err)
@@ -102,6 +112,30 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintln(stdout, abs)
 	return 0
+}
+
+// generateFiles emits the files of a kernel package: the Go emitter's and,
+// with opt.Asm, the assembly emitter's amd64 files next to them.
+func generateFiles(p *plan.Plan, opt gen.Options) (map[string][]byte, error) {
+	files, err := gen.Generate(p, opt)
+	if err != nil || !opt.Asm {
+		return files, err
+	}
+	pkg := opt.Package
+	if pkg == "" {
+		pkg = gen.PackageName(p.Name, p.N(), p.Swap, p.Elem)
+	}
+	amd64, err := asm.Generate(p, pkg)
+	if err != nil {
+		return nil, fmt.Errorf("%w (-asm=false writes a pure-Go package)", err)
+	}
+	for name, src := range amd64 {
+		if _, dup := files[name]; dup {
+			return nil, fmt.Errorf("both emitters write %s", name)
+		}
+		files[name] = src
+	}
+	return files, nil
 }
 
 // verified remembers the networks checked in this process: a test that

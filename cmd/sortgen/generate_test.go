@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -74,15 +75,15 @@ func TestGenerateWritesPackage(t *testing.T) {
 		notInAPI []string
 	}{
 		{[]string{"-n", "5", "-swap", "errorfree", "-type", "float64"}, "oddeven_n5_errorfree_cauchy_f64",
-			[]string{"api.go", "doc.go", "impl_noasm.go", "kernels_generic.go", "oddeven_n5_errorfree_cauchy_f64_test.go", "swap.go"},
-			[]string{"errorfree", "base     cauchy", "-network odd_even -n 5 -swap errorfree -base cauchy -type float64"}, nil},
+			[]string{"api.go", "doc.go", "impl_noasm.go", "kernels_amd64.go", "kernels_amd64.s", "kernels_generic.go", "oddeven_n5_errorfree_cauchy_f64_test.go", "stubs_amd64.go", "swap.go"},
+			[]string{"errorfree", "base     cauchy", "-network odd_even -n 5 -swap errorfree -base cauchy -type float64\n", "golang.org/x/sys/cpu", "whole blocks of 4 rows"}, nil},
 		{[]string{"-n", "8", "-network", "bitonic", "-swap", "hard", "-pkg", "hard8"}, "hard8",
-			[]string{"api.go", "doc.go", "hard8_test.go", "impl_noasm.go", "kernels_generic.go"},
-			[]string{"-network bitonic -n 8 -swap hard -type float32 -pkg hard8", "no backward pass"},
+			[]string{"api.go", "doc.go", "hard8_test.go", "impl_noasm.go", "kernels_amd64.go", "kernels_amd64.s", "kernels_generic.go", "stubs_amd64.go"},
+			[]string{"-network bitonic -n 8 -swap hard -type float32 -pkg hard8", "no backward pass", "whole blocks of 8 rows"},
 			[]string{"func Backward", "func Forward("}},
-		{[]string{"-n", "6", "-swap", "logistic_phi"}, "oddeven_n6_logisticphi_f32",
+		{[]string{"-n", "6", "-swap", "logistic_phi", "-asm=false"}, "oddeven_n6_logisticphi_f32",
 			[]string{"api.go", "doc.go", "impl_noasm.go", "kernels_generic.go", "oddeven_n6_logisticphi_f32_test.go", "swap.go"},
-			[]string{"logistic_phi function", "exponent lambda"}, nil},
+			[]string{"logistic_phi function", "exponent lambda", "-network odd_even -n 6 -swap logistic_phi -type float32 -asm=false\n", "imports only the standard library"}, nil},
 	} {
 		t.Run(tc.pkg, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "k")
@@ -95,6 +96,9 @@ func TestGenerateWritesPackage(t *testing.T) {
 			for name, src := range files {
 				names = append(names, name)
 				require.True(t, bytes.HasPrefix(src, []byte(gen.Header+"\n")), name)
+				if strings.HasSuffix(name, ".s") {
+					continue
+				}
 				formatted, err := format.Source(src)
 				require.NoError(t, err, name)
 				require.Equal(t, string(formatted), string(src), "%s is not gofmt-ed", name)
@@ -126,6 +130,24 @@ func TestGenerateDefaultDirectory(t *testing.T) {
 	require.Equal(t, filepath.Join(dir, "oddeven_n4_cauchy_f64")+"\n", stdout)
 }
 
+// TestGenerateAsmSwitch: regenerating with -asm=false removes the amd64
+// files of an earlier run, and the default brings them back.
+func TestGenerateAsmSwitch(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "k")
+	amd64 := []string{"kernels_amd64.go", "kernels_amd64.s", "stubs_amd64.go"}
+	for _, asm := range []bool{true, false, true} {
+		code, _, stderr := invoke("-n", "4", "-asm="+strconv.FormatBool(asm), "-o", dir)
+		require.Equal(t, 0, code, stderr)
+		for _, name := range amd64 {
+			if asm {
+				require.FileExists(t, filepath.Join(dir, name))
+			} else {
+				require.NoFileExists(t, filepath.Join(dir, name))
+			}
+		}
+	}
+}
+
 func TestGeneratePartial(t *testing.T) {
 	dir := t.TempDir()
 	in := filepath.Join(dir, "chain.txt")
@@ -139,19 +161,30 @@ func TestGeneratePartial(t *testing.T) {
 	require.Contains(t, string(doc), "-in "+in+" -swap hard -type float32 -partial")
 }
 
-// goCmd runs the go command in dir, offline and outside any workspace.
-func goCmd(t *testing.T, dir string, args ...string) {
+// goCmd runs the go command in dir, outside any workspace. The module
+// proxy is the local module cache (file://GOMODCACHE/cache/download),
+// offline: go mod tidy finds golang.org/x/sys there, because building this
+// repository's tests put it there (go.mod requires it). The checksum
+// database is off for the same reason: the cache verified the module when
+// it was downloaded.
+func goCmd(t *testing.T, dir string, args ...string) string {
 	t.Helper()
+	cache, err := exec.Command("go", "env", "GOMODCACHE").Output()
+	require.NoError(t, err)
+	proxy := "file://" + filepath.ToSlash(filepath.Join(strings.TrimSpace(string(cache)), "cache", "download"))
 	cmd := exec.Command("go", args...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod", "GOPROXY=off", "GOTOOLCHAIN=local")
+	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod", "GOPROXY="+proxy, "GOSUMDB=off", "GOTOOLCHAIN=local")
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, "go %s in %s:\n%s", strings.Join(args, " "), dir, out)
+	return string(out)
 }
 
 // TestGeneratedPackageInFreshModule is the README's promise: the output
 // directory of the main command becomes a module of its own with go mod
-// init, and its tests pass with only the standard library.
+// init and go mod tidy (which adds golang.org/x/sys for the assembly's CPU
+// detection), and its tests pass, with and without the assembly (-tags
+// purego). With -asm=false the package needs only the standard library.
 func TestGeneratedPackageInFreshModule(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and tests generated modules")
@@ -164,8 +197,30 @@ func TestGeneratedPackageInFreshModule(t *testing.T) {
 	require.Equal(t, 0, code, stderr)
 	goCmd(t, dir, "mod", "init", "example.com/x")
 	goCmd(t, dir, "mod", "tidy")
-	goCmd(t, dir, "vet", "./...")
+	gomod, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+	require.NoError(t, err)
+	require.Contains(t, string(gomod), "golang.org/x/sys")
+	goCmd(t, dir, "vet", "./...") // also checks the assembly against its stubs (asmdecl)
 	goCmd(t, dir, "test", "./...")
+	goCmd(t, dir, "test", "-tags", "purego", "./...")
+	goCmd(t, dir, "vet", "-tags", "purego", "./...")
+	env := []string{"GOOS=linux", "GOARCH=arm64"}
+	cmd := exec.Command("go", "build", "./...")
+	cmd.Dir, cmd.Env = dir, append(os.Environ(), append(env, "GOWORK=off", "GOFLAGS=-mod=mod", "GOPROXY=off")...)
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "GOARCH=arm64 go build:\n%s", out)
+
+	// A pure-Go package: no dependency at all.
+	pure := filepath.Join(t.TempDir(), "pure")
+	code, _, stderr = invoke("-n", "9", "-swap", "logistic", "-type", "float64", "-asm=false", "-o", pure)
+	require.Equal(t, 0, code, stderr)
+	goCmd(t, pure, "mod", "init", "example.com/pure")
+	goCmd(t, pure, "mod", "tidy")
+	gomod, err = os.ReadFile(filepath.Join(pure, "go.mod"))
+	require.NoError(t, err)
+	require.NotContains(t, string(gomod), "require")
+	goCmd(t, pure, "vet", "./...")
+	goCmd(t, pure, "test", "./...")
 
 	// The swap functions the checked-in kernels do not use, one package
 	// each in a second module.

@@ -1,7 +1,7 @@
 // Command sortgen compiles sorting networks into specialised differentiable
 // sorting kernels, and inspects, draws and checks networks.
 //
-//	sortgen -n 32 -swap errorfree [-base cauchy] [-network bitonic] [-type float32] [-pkg NAME] [-o DIR]
+//	sortgen -n 32 -swap errorfree [-base cauchy] [-network bitonic] [-type float32] [-pkg NAME] [-o DIR] [-asm=false]
 //	sortgen networks -n N -network NAME [-json] | -in FILE
 //	sortgen draw -n N -network NAME -o net.svg | -in FILE -o net.svg
 //	sortgen check FILE.json

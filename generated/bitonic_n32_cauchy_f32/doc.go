@@ -24,8 +24,19 @@
 // that receives the minimum) over the rows that can be non-zero there,
 // DiffLen values per row, which only BackwardP needs. The portable kernels
 // store row b's triple of comparator k at tape[b*TapeLen + 3*k:], but treat
-// both as opaque: an assembly backend lays out blocks of rows its own way,
-// so the backward pass must see the rows the forward pass recorded.
+// both as opaque: the assembly kernels lay out each block of rows their own
+// way, so the backward pass must see the batch the forward pass recorded,
+// split the same way (the same rows in one call), with the same SetAVX2
+// setting.
+//
+// Kernels. On amd64 the entry points run whole blocks of 8 rows in AVX2+FMA
+// assembly (kernels_amd64.s, one row per vector lane) when the CPU has both,
+// as golang.org/x/sys/cpu reports at start-up, and the remaining rows, and
+// everything on other CPUs and architectures, in the portable Go kernels
+// (kernels_generic.go). Both compute the weights in float64; they differ by
+// rounding only. Build with -tags purego to leave the assembly out;
+// SetAVX2(false) switches every caller to the portable kernels at run time,
+// for benchmarks and tests, and AVX2 reports which kernels run.
 //
 // Aliasing: y may be x and gx may be gy; no other arguments may overlap.
 // Every entry point checks its arguments (lengths, finite inputs, beta > 0,
@@ -39,5 +50,7 @@
 //
 //	go run github.com/sortgen/sortgen/cmd/sortgen -network bitonic -n 32 -swap cauchy -type float32
 //
-// It imports only the standard library and needs Go 1.22 or later.
+// It imports the standard library and, in its amd64 files without the
+// purego tag, golang.org/x/sys/cpu (go mod tidy adds it to your module);
+// it needs Go 1.22 or later.
 package bitonic_n32_cauchy_f32

@@ -42,16 +42,20 @@ const (
 	// xpTol bounds |y - x @ P| relative to the largest |x|: y and P round
 	// differently.
 	xpTol = 1e-4
-	// apiTol bounds the difference between an entry point and the portable
-	// kernel, relative to the largest value of the row: an assembly
-	// backend rounds differently, a dispatch error is off by O(1).
-	apiTol = 1e-3
+	// backendTol bounds the difference between an entry point running the
+	// AVX2 kernels and the portable kernels, relative to the largest value
+	// of the row (at least 1): they round differently (sortgen's
+	// gen.BackendTol).
+	backendTol = 1e-05
 )
 
 var (
 	batchSizes = []int{1, 7, 9, 100}
-	betas      = []float64{2.5, 10}
-	lambdas    = []float64{0.25}
+	// entryBatchSizes cover a part of a block of AVX2 lanes (8 float32 or 4
+	// float64 rows), whole blocks, and whole blocks with a tail.
+	entryBatchSizes = []int{1, 7, 8, 9, 100}
+	betas           = []float64{2.5, 10}
+	lambdas         = []float64{0.25}
 )
 
 // ref is one row run through the reference implementation.
@@ -227,7 +231,7 @@ func TestSwapFunction(t *testing.T) {
 // The tests against the reference run the portable kernels (xxxGeneric),
 // whose tape has the per-row layout of the package documentation.
 // TestEntryPoints checks that the exported functions agree with them,
-// whatever kernels they dispatch to.
+// with each set of kernels they can dispatch to.
 
 func TestSort(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -358,8 +362,8 @@ func TestBackward(t *testing.T) {
 	}
 }
 
-// nearRow fails the test unless each row of got is within apiTol of want,
-// relative to the largest |want| of the row (at least 1).
+// nearRow fails the test unless each row of got is within backendTol of
+// want, relative to the largest |want| of the row (at least 1).
 func nearRow(t *testing.T, what string, got, want []T, size int) {
 	t.Helper()
 	if len(got) != len(want) {
@@ -371,66 +375,121 @@ func nearRow(t *testing.T, what string, got, want []T, size int) {
 			scale = math.Max(scale, math.Abs(float64(v)))
 		}
 		for i := r * size; i < (r+1)*size; i++ {
-			if !(math.Abs(float64(got[i])-float64(want[i])) <= apiTol*scale) {
-				t.Fatalf("%s[%d] = %v, want %v (row %d)", what, i, got[i], want[i], r)
+			if !(math.Abs(float64(got[i])-float64(want[i])) <= backendTol*scale) {
+				t.Fatalf("%s[%d] = %v, want %v (row %d, difference %.3g, tolerance %.3g)", what, i, got[i], want[i], r, float64(got[i])-float64(want[i]), backendTol*scale)
 			}
 		}
 	}
 }
 
+// TestEntryPoints runs the exported functions with every set of kernels
+// this build has: the portable kernels and, on amd64 CPUs with AVX2 and FMA
+// (without the purego tag), the AVX2 kernels; SetAVX2 switches between
+// them. It compares the results, tapes included (read through
+// tapeToGeneric), with the portable kernels on the same rows: exactly with
+// the portable kernels, within backendTol with the AVX2 kernels.
 func TestEntryPoints(t *testing.T) {
-	rng := rand.New(rand.NewPCG(15, 16))
-	// 17 rows: whole blocks of 4 or 8 rows and a tail, for a vector backend.
-	for _, rows := range []int{1, 17} {
-		beta, lambda := betas[1], lambdas[len(lambdas)-1]
-		x := make([]T, rows*N)
-		for i := range x {
-			x[i] = T(2 * rng.NormFloat64()) // no ties: their gradients are ill-conditioned
+	prev := SetAVX2(true)
+	defer SetAVX2(prev)
+	settings := []bool{false}
+	if AVX2() {
+		settings = append(settings, true)
+	}
+	for _, avx2 := range settings {
+		name := "go"
+		if avx2 {
+			name = "avx2"
 		}
-		what := fmt.Sprintf("rows=%d", rows)
-		y, pt := make([]T, len(x)), make([]T, len(x)*N)
-		wantY, wantPT := make([]T, len(x)), make([]T, len(x)*N)
-		forwardPGeneric(wantY, wantPT, nil, nil, x, beta, lambda)
-		if err := Sort(y, x, beta, lambda); err != nil {
-			t.Fatal(err)
+		SetAVX2(avx2)
+		if AVX2() != avx2 {
+			t.Fatalf("AVX2() = %v after SetAVX2(%v)", !avx2, avx2)
 		}
-		nearRow(t, what+": Sort", y, wantY, N)
-		if err := ForwardP(y, pt, nil, nil, x, beta, lambda); err != nil {
-			t.Fatal(err)
-		}
-		nearRow(t, what+": ForwardP y", y, wantY, N)
-		nearRow(t, what+": ForwardP P", pt, wantPT, N*N)
-		gy, gpt := randomRows(rng, rows), randomRows(rng, rows*N)
-		tape, diff := make([]T, rows*TapeLen), make([]T, rows*DiffLen)
-		wantGX := make([]T, len(x))
-		forwardPGeneric(wantY, wantPT, tape, diff, x, beta, lambda)
-		backwardPGeneric(wantGX, gy, slices.Clone(gpt), tape, diff)
-		gx := make([]T, len(x))
-		if err := ForwardP(y, pt, tape, diff, x, beta, lambda); err != nil {
-			t.Fatal(err)
-		}
-		if err := BackwardP(gx, gy, slices.Clone(gpt), tape, diff); err != nil {
-			t.Fatal(err)
-		}
-		nearRow(t, what+": ForwardP and BackwardP", gx, wantGX, N)
+		t.Run(name, func(t *testing.T) { checkEntryPoints(t, avx2) })
+	}
+	SetAVX2(false)
+	if SetAVX2(true) || SetAVX2(prev) != settings[len(settings)-1] {
+		t.Error("SetAVX2 does not return the previous setting")
+	}
+}
 
-		forwardGeneric(wantY, tape, x, beta, lambda)
-		backwardGeneric(wantGX, gy, tape)
-		if err := Forward(y, tape, x, beta, lambda); err != nil {
+// entryRows draws rows for TestEntryPoints: randomRows.
+func entryRows(rng *rand.Rand, rows int) []T {
+	return randomRows(rng, rows)
+}
+
+func checkEntryPoints(t *testing.T, avx2 bool) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	// compare requires got = want exactly with the portable kernels or for
+	// exact results, and within backendTol otherwise.
+	compare := func(what string, got, want []T, size int, exact bool) {
+		t.Helper()
+		if exact || !avx2 {
+			same(t, what, got, want)
+		} else {
+			nearRow(t, what, got, want, size)
+		}
+	}
+	check := func(err error) {
+		t.Helper()
+		if err != nil {
 			t.Fatal(err)
 		}
-		nearRow(t, what+": Forward", y, wantY, N)
-		if err := Backward(gx, gy, tape); err != nil {
-			t.Fatal(err)
+	}
+	const exact = false // values and P are exact
+	for _, rows := range entryBatchSizes {
+		for _, beta := range betas {
+			for _, lambda := range lambdas {
+				what := fmt.Sprintf("rows=%d beta=%v lambda=%v", rows, beta, lambda)
+				x := entryRows(rng, rows)
+				y, want := make([]T, len(x)), make([]T, len(x))
+				check(Sort(y, x, beta, lambda))
+				sortGeneric(want, x, beta, lambda)
+				compare(what+": Sort", y, want, N, exact)
+
+				pt, wantPT := make([]T, len(x)*N), make([]T, len(x)*N)
+				check(ForwardP(y, pt, nil, nil, x, beta, lambda))
+				forwardPGeneric(want, wantPT, nil, nil, x, beta, lambda)
+				compare(what+": ForwardP y", y, want, N, exact)
+				compare(what+": ForwardP P", pt, wantPT, N*N, exact)
+
+				tape, wantTape := make([]T, rows*TapeLen), make([]T, rows*TapeLen)
+				check(Forward(y, tape, x, beta, lambda))
+				forwardGeneric(want, wantTape, x, beta, lambda)
+				compare(what+": Forward y", y, want, N, exact)
+				gt, _ := tapeToGeneric(tape, nil, rows)
+				compare(what+": Forward tape", gt, wantTape, TapeLen, false)
+
+				gy := randomRows(rng, rows)
+				gx, wantGX := make([]T, len(x)), make([]T, len(x))
+				check(Backward(gx, gy, tape))
+				backwardGeneric(wantGX, gy, wantTape)
+				compare(what+": Backward", gx, wantGX, N, false)
+
+				diff, wantDiff := make([]T, rows*DiffLen), make([]T, rows*DiffLen)
+				check(ForwardP(y, pt, tape, diff, x, beta, lambda))
+				forwardPGeneric(want, wantPT, wantTape, wantDiff, x, beta, lambda)
+				compare(what+": ForwardP with a tape: y", y, want, N, exact)
+				compare(what+": ForwardP with a tape: P", pt, wantPT, N*N, exact)
+				gt, gd := tapeToGeneric(tape, diff, rows)
+				compare(what+": ForwardP with a tape: tape", gt, wantTape, TapeLen, false)
+				compare(what+": ForwardP with a tape: differences", gd, wantDiff, DiffLen, exact)
+
+				gpt := randomRows(rng, rows*N)
+				for _, g := range [][]T{gy, nil} {
+					check(BackwardP(gx, g, slices.Clone(gpt), tape, diff))
+					backwardPGeneric(wantGX, g, slices.Clone(gpt), wantTape, wantDiff)
+					compare(fmt.Sprintf("%s: BackwardP (dL/dy: %v)", what, g != nil), gx, wantGX, N, false)
+				}
+
+				// The tape of ForwardP without differences feeds Backward.
+				check(ForwardP(y, pt, tape, nil, x, beta, lambda))
+				gt, _ = tapeToGeneric(tape, nil, rows)
+				compare(what+": ForwardP without differences: tape", gt, wantTape, TapeLen, false)
+				check(Backward(gx, gy, tape))
+				backwardGeneric(wantGX, gy, wantTape)
+				compare(what+": ForwardP without differences, then Backward", gx, wantGX, N, false)
+			}
 		}
-		nearRow(t, what+": Forward and Backward", gx, wantGX, N)
-		if err := ForwardP(y, pt, tape, nil, x, beta, lambda); err != nil {
-			t.Fatal(err)
-		}
-		if err := Backward(gx, gy, tape); err != nil {
-			t.Fatal(err)
-		}
-		nearRow(t, what+": ForwardP without differences and Backward", gx, wantGX, N)
 	}
 }
 

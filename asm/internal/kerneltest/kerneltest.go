@@ -2,22 +2,29 @@
 // generic Go kernels of the same generated package.
 //
 // Every test package is a complete generated kernel package (the Go files
-// of the Go emitter plus the amd64 files of asm.Generate) with one more file,
-// the comparison check, which calls the package's unexported xxxImpl
-// (dispatching to assembly for whole blocks of lanes) and xxxGeneric
-// functions on the same inputs.
+// of the Go emitter, its test included, plus the amd64 files of
+// asm.Generate: what sortgen writes) with one more file, the comparison
+// check, which calls the package's unexported xxxImpl (dispatching to
+// assembly for whole blocks of lanes) and xxxGeneric functions on the same
+// inputs.
 //
 // A compact representative set (Golden) is checked in as subdirectories of
 // this one, each with the check as a _test.go file; TestGolden regenerates
 // them and compares bytes (go test -run TestGolden -update rewrites them).
-// TestMatrix (skipped with -short) generates the full matrix of swaps,
-// element types, networks and sizes into a temporary module and runs the
-// checks there in one test binary.
+// TestMatrix (skipped with -short) generates a matrix of swaps, element
+// types, networks and sizes into a temporary module and runs the checks and
+// the Go emitter's tests there in one test binary: by default Subset, a
+// representative part that takes about a minute, and with
+// SORTGEN_FULL_MATRIX=1 the full Matrix (216 packages, several minutes).
 package kerneltest
 
 import (
+	"errors"
 	"fmt"
+	"go/ast"
 	"go/format"
+	"go/parser"
+	"go/token"
 	"strings"
 
 	"github.com/sortgen/sortgen/asm"
@@ -75,21 +82,49 @@ var Golden = []Config{
 	{Network: "odd_even", N: 3, Swap: "hard", Elem: plan.Float32},
 }
 
-// Matrix is the full test matrix: every swap (errorfree over cauchy and
-// over another base), both element types, odd_even at n in {2, 3, 5, 8,
-// 16, 32, 64} and bitonic at the powers of two.
+// matrixSwaps are the swaps of the matrix: every swap function, and
+// errorfree over cauchy and over another base.
+var matrixSwaps = []struct{ swap, base string }{{"logistic", ""}, {"logistic_phi", ""}, {"gaussian", ""}, {"reciprocal", ""},
+	{"cauchy", ""}, {"optimal", ""}, {"hard", ""}, {"errorfree", "cauchy"}, {"errorfree", "logistic"}}
+
+// matrixSizes are the sizes of the matrix.
+var matrixSizes = []int{2, 3, 5, 8, 16, 32, 64}
+
+// Matrix is the full test matrix: every swap of matrixSwaps, both element
+// types, odd_even at n in matrixSizes and bitonic at the powers of two.
 func Matrix() []Config {
-	type sw struct{ swap, base string }
-	swaps := []sw{{"logistic", ""}, {"logistic_phi", ""}, {"gaussian", ""}, {"reciprocal", ""},
-		{"cauchy", ""}, {"optimal", ""}, {"hard", ""}, {"errorfree", "cauchy"}, {"errorfree", "logistic"}}
 	var out []Config
-	for _, s := range swaps {
+	for _, s := range matrixSwaps {
 		for _, e := range []plan.Elem{plan.Float32, plan.Float64} {
-			for _, n := range []int{2, 3, 5, 8, 16, 32, 64} {
+			for _, n := range matrixSizes {
 				out = append(out, Config{Network: "odd_even", N: n, Swap: s.swap, Base: s.base, Elem: e})
 				if n&(n-1) == 0 {
 					out = append(out, Config{Network: "bitonic", N: n, Swap: s.swap, Base: s.base, Elem: e})
 				}
+			}
+		}
+	}
+	return out
+}
+
+// Subset is the representative part of Matrix that TestMatrix runs by
+// default (36 of its 216 packages): each swap twice with float32 and twice
+// with float64, at two different sizes taken in turn from the matrix's, so
+// that every size occurs at least four times; a power of two is bitonic for
+// float64 in the first round and for float32 in the second, odd_even
+// otherwise. Every package is checked at every batch size.
+func Subset() []Config {
+	var out []Config
+	for round := range 2 {
+		for i, s := range matrixSwaps {
+			for j, e := range []plan.Elem{plan.Float32, plan.Float64} {
+				k := 2*i + j + 4*round
+				n := matrixSizes[k%len(matrixSizes)]
+				network := "odd_even"
+				if n&(n-1) == 0 && (e == plan.Float64) == (round == 0) {
+					network = "bitonic"
+				}
+				out = append(out, Config{Network: network, N: n, Swap: s.swap, Base: s.base, Elem: e})
 			}
 		}
 	}
@@ -103,9 +138,14 @@ const CheckFile = "avx2_check_test.go"
 // exporting CheckAVX2 so that one test binary runs every package.
 const ExportedCheckFile = "avx2_check.go"
 
+// ExportedTestFile is the name of the Go emitter's test in the matrix,
+// where it is a regular file too (CheckAVX2 runs its tests).
+const ExportedTestFile = "gen_tests.go"
+
 // Files returns every file of the test package of c named pkg: the Go
-// emitter's files except its test, the amd64 files and the check. With
-// exported, the check is a regular file with an exported CheckAVX2(t).
+// emitter's files, its test included, the amd64 files and the check. With
+// exported, the check and the Go emitter's test are regular files, and
+// the exported CheckAVX2(t) runs both.
 func Files(c Config, pkg string, exported bool) (map[string][]byte, error) {
 	p, err := c.Plan()
 	if err != nil {
@@ -134,16 +174,25 @@ func Files(c Config, pkg string, exported bool) (map[string][]byte, error) {
 	} else {
 		src += "\nfunc checkAVX2Grad(*testing.T, *rand.Rand, []avx2T, float64, float64) {}\n"
 	}
-	// The Go emitter's own test reads the tape in the generic per-row
-	// layout (TestTapes), which whole blocks of assembly rows do not use:
-	// it is left out until it reads tapes through a layout-aware helper.
-	for name := range files {
-		if strings.HasSuffix(name, "_test.go") {
-			delete(files, name)
-		}
-	}
 	if exported {
-		src += "\n// CheckAVX2 compares the assembly kernels with the generic ones.\nfunc CheckAVX2(t *testing.T) { checkAVX2(t) }\n"
+		// The Go emitter's test becomes a regular file, its tests
+		// functions CheckAVX2 runs.
+		testName := pkg + "_test.go"
+		test, ok := files[testName]
+		if !ok {
+			return nil, fmt.Errorf("kerneltest: the Go emitter wrote no %s", testName)
+		}
+		delete(files, testName)
+		files[ExportedTestFile] = test
+		tests, err := testFuncs(test)
+		if err != nil {
+			return nil, err
+		}
+		src += "\n// CheckAVX2 compares the assembly kernels with the generic ones and runs\n// the Go emitter's tests.\nfunc CheckAVX2(t *testing.T) {\n\tt.Run(\"AVX2MatchesGeneric\", checkAVX2)\n"
+		for _, name := range tests {
+			src += fmt.Sprintf("\tt.Run(%q, %s)\n", name, name)
+		}
+		src += "}\n"
 		return files, addFormatted(files, ExportedCheckFile, src)
 	}
 	src += "\nfunc TestAVX2MatchesGeneric(t *testing.T) { checkAVX2(t) }\n"
@@ -167,28 +216,27 @@ func addFormatted(files map[string][]byte, name, src string) error {
 }
 
 // Tol is the tolerance of the comparisons of the check, relative to the
-// largest magnitude of the compared array: 1e-12 for float64 (times
-// depth/16 for networks deeper than 16 layers: at n = 64 odd_even, the
-// gradients of rows with many ties differ by up to 3.4e-12, the ulp-level
-// differences of the transcendental weights growing along 64 layers), 1e-5
-// for float32 (the assembly computes the weights in float64 like the generic
-// kernels, so float32 results differ only by the rounding of P's FMAs, of
-// the dot products' order, and the last bits of the transcendental
-// functions).
-//
-// logistic_phi is the exception: mixing creates near-ties (|d| ~ 1e-11:
-// with lambda > 0 a near-tie mixes into a nearer one), where its slope,
-// proportional to (|d|+1e-10)^(-lambda-1)*(|d|+1e-10-lambda*|d|), turns a
-// last-bit difference of a value into a relative difference of ~1e-6 of the
-// slope. Its tape is compared to 1e-4, like everything else of it.
-func Tol(p *plan.Plan) float64 {
-	switch {
-	case p.Swap.Grad() == plan.LogisticPhi:
-		return 1e-4
-	case p.Elem == plan.Float32:
-		return 1e-5
+// largest magnitude of the compared array: gen.BackendTol, which documents
+// the values (the Go emitter's test uses it too, relative to the largest
+// magnitude of each row).
+func Tol(p *plan.Plan) float64 { return gen.BackendTol(p) }
+
+// testFuncs lists the TestXxx functions of a Go test file, in order.
+func testFuncs(src []byte) ([]string, error) {
+	f, err := parser.ParseFile(token.NewFileSet(), "", src, parser.SkipObjectResolution)
+	if err != nil {
+		return nil, fmt.Errorf("kerneltest: the Go emitter's test: %w", err)
 	}
-	return 1e-12 * max(1, float64(p.Network.Depth())/16)
+	var names []string
+	for _, d := range f.Decls {
+		if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil && strings.HasPrefix(fd.Name.Name, "Test") {
+			names = append(names, fd.Name.Name)
+		}
+	}
+	if len(names) == 0 {
+		return nil, errors.New("kerneltest: the Go emitter's test has no tests")
+	}
+	return names, nil
 }
 
 // goFiles is the Go side of a kernel package: the Go emitter's files for

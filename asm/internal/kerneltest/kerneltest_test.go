@@ -89,12 +89,14 @@ func moduleRoot(t *testing.T) string {
 	}
 }
 
-// TestMatrix generates every configuration of Matrix into a temporary
-// module and runs all checks in one test binary. SORTGEN_MATRIX=substring
-// restricts it to the packages whose names contain substring.
+// TestMatrix generates the configurations of Subset (with
+// SORTGEN_FULL_MATRIX=1, of Matrix) into a temporary module and runs all
+// checks, and the Go emitter's tests of every package, in one test binary.
+// SORTGEN_MATRIX=substring restricts it to the packages whose names contain
+// substring.
 func TestMatrix(t *testing.T) {
 	if testing.Short() {
-		t.Skip("the full matrix compiles hundreds of packages; skipped with -short")
+		t.Skip("the matrix compiles dozens of packages; skipped with -short")
 	}
 	if goruntime.GOARCH != "amd64" {
 		t.Skip("the assembly kernels are amd64 only")
@@ -133,7 +135,11 @@ func TestMatrix(t *testing.T) {
 	}
 	var names []string
 	filter := os.Getenv("SORTGEN_MATRIX") // optional: only names containing it
-	for _, c := range Matrix() {
+	configs := Subset()
+	if os.Getenv("SORTGEN_FULL_MATRIX") == "1" {
+		configs = Matrix()
+	}
+	for _, c := range configs {
 		name := c.Name()
 		if filter != "" && !strings.Contains(name, filter) {
 			continue
@@ -169,5 +175,36 @@ func TestMatrix(t *testing.T) {
 	t.Logf("%d packages, %v\n%s", len(names), time.Since(start), out)
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestSubset checks that the default matrix keeps what it promises: every
+// swap with both element types, every size, both networks.
+func TestSubset(t *testing.T) {
+	type swapElem struct {
+		swap, base string
+		elem       string
+	}
+	want := map[swapElem]bool{}
+	sizes := map[int]bool{}
+	full := map[string]bool{}
+	for _, c := range Matrix() {
+		want[swapElem{c.Swap, c.Base, c.Elem.String()}] = true
+		sizes[c.N] = true
+		full[c.Name()] = true
+	}
+	networks := map[string]bool{}
+	seen := map[string]bool{}
+	for _, c := range Subset() {
+		if !full[c.Name()] || seen[c.Name()] {
+			t.Errorf("%s is not in the full matrix, or twice in the subset", c.Name())
+		}
+		seen[c.Name()] = true
+		delete(want, swapElem{c.Swap, c.Base, c.Elem.String()})
+		delete(sizes, c.N)
+		networks[c.Network] = true
+	}
+	if len(want) > 0 || len(sizes) > 0 || len(networks) != 2 {
+		t.Errorf("the subset misses swaps and types %v, sizes %v, or a network (has %v)", want, sizes, networks)
 	}
 }

@@ -60,9 +60,10 @@ func avx2CheckInputs(rng *rand.Rand, batch int) []avx2T {
 	return x
 }
 
-// avx2Relayout converts a tape (per-row length per) written by the
-// assembly kernels to the generic layout.
-func avx2Relayout(t []avx2T, per, batch int) []avx2T {
+// avx2CheckRelayout converts a tape (per-row length per) written by the
+// assembly kernels to the generic layout: the check's own version of the
+// package's tapeToGeneric.
+func avx2CheckRelayout(t []avx2T, per, batch int) []avx2T {
 	out := make([]avx2T, len(t))
 	copy(out, t)
 	L := avx2Lanes
@@ -107,7 +108,7 @@ func avx2Compare(t testing.TB, what string, got, want []avx2T, exact bool) {
 func avx2Clone(s []avx2T) []avx2T { return append([]avx2T(nil), s...) }
 
 func checkAVX2(t *testing.T) {
-	if !avx2Enabled {
+	if !AVX2() {
 		t.Skip("no AVX2/FMA: the assembly kernels are not used")
 	}
 	n, nn := avx2Wires, avx2Wires*avx2Wires
@@ -124,10 +125,10 @@ func checkAVX2(t *testing.T) {
 				yi := avx2Clone(x)
 				sortImpl(yi, yi, beta, lambda)
 				avx2Compare(t, "Sort in place y", yi, ya, true)
-				avx2Enabled = false // the dispatch falls back to the generic kernels
+				SetAVX2(false) // the dispatch falls back to the generic kernels
 				sortImpl(yi, x, beta, lambda)
-				avx2Enabled = true
-				avx2Compare(t, "Sort (avx2Enabled = false) y", yi, yg, true)
+				SetAVX2(true)
+				avx2Compare(t, "Sort (SetAVX2(false)) y", yi, yg, true)
 
 				pa, pg := make([]avx2T, batch*nn), make([]avx2T, batch*nn)
 				for i := range pa {
@@ -154,7 +155,7 @@ func checkAVX2Grad(t *testing.T, rng *rand.Rand, x []avx2T, beta, lambda float64
 	forwardImpl(ya, ta, x, beta, lambda)
 	forwardGeneric(yg, tg, x, beta, lambda)
 	avx2Compare(t, "Forward y", ya, yg, avx2CheckHard)
-	avx2Compare(t, "Forward tape", avx2Relayout(ta, avx2TapeLen, batch), tg, false)
+	avx2Compare(t, "Forward tape", avx2CheckRelayout(ta, avx2TapeLen, batch), tg, false)
 
 	gy := make([]avx2T, len(x))
 	for i := range gy {
@@ -176,8 +177,11 @@ func checkAVX2Grad(t *testing.T, rng *rand.Rand, x []avx2T, beta, lambda float64
 	forwardPGeneric(yg, pg, tg, dg, x, beta, lambda)
 	avx2Compare(t, "ForwardP(tape) y", ya, yg, avx2CheckHard)
 	avx2Compare(t, "ForwardP(tape) P", pa, pg, avx2CheckHard)
-	avx2Compare(t, "ForwardP(tape) tape", avx2Relayout(ta, avx2TapeLen, batch), tg, false)
-	avx2Compare(t, "ForwardP(tape) diff", avx2Relayout(da, avx2DiffLen, batch), dg, avx2CheckHard)
+	avx2Compare(t, "ForwardP(tape) tape", avx2CheckRelayout(ta, avx2TapeLen, batch), tg, false)
+	avx2Compare(t, "ForwardP(tape) diff", avx2CheckRelayout(da, avx2DiffLen, batch), dg, avx2CheckHard)
+	ta2, da2 := tapeToGeneric(ta, da, batch)
+	avx2Compare(t, "tapeToGeneric tape", ta2, avx2CheckRelayout(ta, avx2TapeLen, batch), true)
+	avx2Compare(t, "tapeToGeneric diff", da2, avx2CheckRelayout(da, avx2DiffLen, batch), true)
 
 	gp := make([]avx2T, batch*nn)
 	for i := range gp {
@@ -223,7 +227,7 @@ func BenchmarkAVX2Train(b *testing.B) {
 	gx, gpt := make([]avx2T, batch*n), make([]avx2T, batch*nn)
 	for _, kind := range []string{"generic", "avx2"} {
 		b.Run(kind, func(b *testing.B) {
-			if kind == "avx2" && !avx2Enabled {
+			if kind == "avx2" && !AVX2() {
 				b.Skip("no AVX2/FMA")
 			}
 			b.SetBytes(int64(len(x)) * int64(unsafeSizeofT))

@@ -60,9 +60,10 @@ func avx2CheckInputs(rng *rand.Rand, batch int) []avx2T {
 	return x
 }
 
-// avx2Relayout converts a tape (per-row length per) written by the
-// assembly kernels to the generic layout.
-func avx2Relayout(t []avx2T, per, batch int) []avx2T {
+// avx2CheckRelayout converts a tape (per-row length per) written by the
+// assembly kernels to the generic layout: the check's own version of the
+// package's tapeToGeneric.
+func avx2CheckRelayout(t []avx2T, per, batch int) []avx2T {
 	out := make([]avx2T, len(t))
 	copy(out, t)
 	L := avx2Lanes
@@ -107,7 +108,7 @@ func avx2Compare(t testing.TB, what string, got, want []avx2T, exact bool) {
 func avx2Clone(s []avx2T) []avx2T { return append([]avx2T(nil), s...) }
 
 func checkAVX2(t *testing.T) {
-	if !avx2Enabled {
+	if !AVX2() {
 		t.Skip("no AVX2/FMA: the assembly kernels are not used")
 	}
 	n, nn := avx2Wires, avx2Wires*avx2Wires
@@ -124,10 +125,10 @@ func checkAVX2(t *testing.T) {
 				yi := avx2Clone(x)
 				sortImpl(yi, yi, beta, lambda)
 				avx2Compare(t, "Sort in place y", yi, ya, true)
-				avx2Enabled = false // the dispatch falls back to the generic kernels
+				SetAVX2(false) // the dispatch falls back to the generic kernels
 				sortImpl(yi, x, beta, lambda)
-				avx2Enabled = true
-				avx2Compare(t, "Sort (avx2Enabled = false) y", yi, yg, true)
+				SetAVX2(true)
+				avx2Compare(t, "Sort (SetAVX2(false)) y", yi, yg, true)
 
 				pa, pg := make([]avx2T, batch*nn), make([]avx2T, batch*nn)
 				for i := range pa {

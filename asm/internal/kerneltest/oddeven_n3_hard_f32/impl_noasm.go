@@ -14,3 +14,17 @@ func sortImpl(y, x []float32, beta, lambda float64) {
 func forwardPImpl(y, pt, tape, diff, x []float32, beta, lambda float64) {
 	forwardPGeneric(y, pt, tape, diff, x, beta, lambda)
 }
+
+// SetAVX2 is for benchmarks and tests: it switches every caller in the
+// process between the AVX2 kernels and the portable ones and returns the
+// previous setting. Enabling has no effect on CPUs without AVX2+FMA.
+// This build (not amd64, or the purego tag) has no AVX2 kernels: it
+// ignores its argument and returns false.
+func SetAVX2(enabled bool) (previous bool) {
+	return false
+}
+
+// AVX2 reports whether the entry points run the AVX2 kernels: never in this build.
+func AVX2() bool {
+	return false
+}

@@ -26,3 +26,26 @@ func backwardImpl(gx, gy, tape []float32) {
 func backwardPImpl(gx, gy, gpt, tape, diff []float32) {
 	backwardPGeneric(gx, gy, gpt, tape, diff)
 }
+
+// SetAVX2 is for benchmarks and tests: it switches every caller in the
+// process between the AVX2 kernels and the portable ones and returns the
+// previous setting. Enabling has no effect on CPUs without AVX2+FMA.
+// This build (not amd64, or the purego tag) has no AVX2 kernels: it
+// ignores its argument and returns false.
+func SetAVX2(enabled bool) (previous bool) {
+	return false
+}
+
+// AVX2 reports whether the entry points run the AVX2 kernels: never in this build.
+func AVX2() bool {
+	return false
+}
+
+// tapeToGeneric returns the tape and the column differences (either may be
+// nil) of batch rows in the generic per-row layout of the package
+// documentation, which the portable kernels use throughout: it returns its
+// arguments. An assembly backend brings its own, which undoes the layout of
+// its blocks of rows; the package's tests read tapes through it.
+func tapeToGeneric(tape, diff []float32, batch int) (genericTape, genericDiff []float32) {
+	return tape, diff
+}
