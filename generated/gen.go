@@ -71,4 +71,26 @@ package generated
 //go:generate go run github.com/sortgen/sortgen/cmd/sortgen -network bitonic -n 32 -swap logistic -type float64
 //go:generate go run github.com/sortgen/sortgen/cmd/sortgen -network bitonic -n 32 -swap errorfree -base cauchy -type float32
 //go:generate go run github.com/sortgen/sortgen/cmd/sortgen -network bitonic -n 32 -swap errorfree -base cauchy -type float64
+// Sizes and swaps the benchmarks (bench/) measure.
+//go:generate go run github.com/sortgen/sortgen/cmd/sortgen -network odd_even -n 8 -swap cauchy -type float32
+//go:generate go run github.com/sortgen/sortgen/cmd/sortgen -network odd_even -n 8 -swap cauchy -type float64
+//go:generate go run github.com/sortgen/sortgen/cmd/sortgen -network odd_even -n 8 -swap logistic -type float32
+//go:generate go run github.com/sortgen/sortgen/cmd/sortgen -network odd_even -n 8 -swap logistic -type float64
+//go:generate go run github.com/sortgen/sortgen/cmd/sortgen -network odd_even -n 8 -swap errorfree -base cauchy -type float32
+//go:generate go run github.com/sortgen/sortgen/cmd/sortgen -network odd_even -n 8 -swap errorfree -base cauchy -type float64
+//go:generate go run github.com/sortgen/sortgen/cmd/sortgen -network bitonic -n 8 -swap cauchy -type float32
+//go:generate go run github.com/sortgen/sortgen/cmd/sortgen -network bitonic -n 8 -swap cauchy -type float64
+//go:generate go run github.com/sortgen/sortgen/cmd/sortgen -network bitonic -n 8 -swap logistic -type float32
+//go:generate go run github.com/sortgen/sortgen/cmd/sortgen -network bitonic -n 8 -swap logistic -type float64
+//go:generate go run github.com/sortgen/sortgen/cmd/sortgen -network bitonic -n 8 -swap errorfree -base cauchy -type float32
+//go:generate go run github.com/sortgen/sortgen/cmd/sortgen -network bitonic -n 8 -swap errorfree -base cauchy -type float64
+//go:generate go run github.com/sortgen/sortgen/cmd/sortgen -network bitonic -n 128 -swap cauchy -type float32
+//go:generate go run github.com/sortgen/sortgen/cmd/sortgen -network bitonic -n 128 -swap cauchy -type float64
+//go:generate go run github.com/sortgen/sortgen/cmd/sortgen -network bitonic -n 128 -swap logistic -type float32
+//go:generate go run github.com/sortgen/sortgen/cmd/sortgen -network bitonic -n 128 -swap logistic -type float64
+//go:generate go run github.com/sortgen/sortgen/cmd/sortgen -network bitonic -n 128 -swap errorfree -base cauchy -type float32
+//go:generate go run github.com/sortgen/sortgen/cmd/sortgen -network bitonic -n 128 -swap errorfree -base cauchy -type float64
+//go:generate go run github.com/sortgen/sortgen/cmd/sortgen -network bitonic -n 8 -swap hard -type float32
+//go:generate go run github.com/sortgen/sortgen/cmd/sortgen -network bitonic -n 32 -swap hard -type float32
+//go:generate go run github.com/sortgen/sortgen/cmd/sortgen -network bitonic -n 128 -swap hard -type float32
 //go:generate go run ./internal/mkindex

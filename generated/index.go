@@ -3,6 +3,13 @@
 package generated
 
 import (
+	"github.com/sortgen/sortgen/generated/bitonic_n128_cauchy_f32"
+	"github.com/sortgen/sortgen/generated/bitonic_n128_cauchy_f64"
+	"github.com/sortgen/sortgen/generated/bitonic_n128_errorfree_cauchy_f32"
+	"github.com/sortgen/sortgen/generated/bitonic_n128_errorfree_cauchy_f64"
+	"github.com/sortgen/sortgen/generated/bitonic_n128_hard_f32"
+	"github.com/sortgen/sortgen/generated/bitonic_n128_logistic_f32"
+	"github.com/sortgen/sortgen/generated/bitonic_n128_logistic_f64"
 	"github.com/sortgen/sortgen/generated/bitonic_n16_cauchy_f32"
 	"github.com/sortgen/sortgen/generated/bitonic_n16_cauchy_f64"
 	"github.com/sortgen/sortgen/generated/bitonic_n16_errorfree_cauchy_f32"
@@ -13,8 +20,16 @@ import (
 	"github.com/sortgen/sortgen/generated/bitonic_n32_cauchy_f64"
 	"github.com/sortgen/sortgen/generated/bitonic_n32_errorfree_cauchy_f32"
 	"github.com/sortgen/sortgen/generated/bitonic_n32_errorfree_cauchy_f64"
+	"github.com/sortgen/sortgen/generated/bitonic_n32_hard_f32"
 	"github.com/sortgen/sortgen/generated/bitonic_n32_logistic_f32"
 	"github.com/sortgen/sortgen/generated/bitonic_n32_logistic_f64"
+	"github.com/sortgen/sortgen/generated/bitonic_n8_cauchy_f32"
+	"github.com/sortgen/sortgen/generated/bitonic_n8_cauchy_f64"
+	"github.com/sortgen/sortgen/generated/bitonic_n8_errorfree_cauchy_f32"
+	"github.com/sortgen/sortgen/generated/bitonic_n8_errorfree_cauchy_f64"
+	"github.com/sortgen/sortgen/generated/bitonic_n8_hard_f32"
+	"github.com/sortgen/sortgen/generated/bitonic_n8_logistic_f32"
+	"github.com/sortgen/sortgen/generated/bitonic_n8_logistic_f64"
 	"github.com/sortgen/sortgen/generated/oddeven_n15_cauchy_f32"
 	"github.com/sortgen/sortgen/generated/oddeven_n15_cauchy_f64"
 	"github.com/sortgen/sortgen/generated/oddeven_n15_errorfree_cauchy_f32"
@@ -51,6 +66,12 @@ import (
 	"github.com/sortgen/sortgen/generated/oddeven_n7_errorfree_cauchy_f64"
 	"github.com/sortgen/sortgen/generated/oddeven_n7_logistic_f32"
 	"github.com/sortgen/sortgen/generated/oddeven_n7_logistic_f64"
+	"github.com/sortgen/sortgen/generated/oddeven_n8_cauchy_f32"
+	"github.com/sortgen/sortgen/generated/oddeven_n8_cauchy_f64"
+	"github.com/sortgen/sortgen/generated/oddeven_n8_errorfree_cauchy_f32"
+	"github.com/sortgen/sortgen/generated/oddeven_n8_errorfree_cauchy_f64"
+	"github.com/sortgen/sortgen/generated/oddeven_n8_logistic_f32"
+	"github.com/sortgen/sortgen/generated/oddeven_n8_logistic_f64"
 	"github.com/sortgen/sortgen/generated/oddeven_n9_cauchy_f32"
 	"github.com/sortgen/sortgen/generated/oddeven_n9_cauchy_f64"
 	"github.com/sortgen/sortgen/generated/oddeven_n9_errorfree_cauchy_f32"
@@ -61,6 +82,143 @@ import (
 
 func init() {
 	kernels = []*Kernel{
+		{
+			Package:     "github.com/sortgen/sortgen/generated/bitonic_n128_cauchy_f32",
+			Network:     bitonic_n128_cauchy_f32.Network,
+			N:           bitonic_n128_cauchy_f32.N,
+			Swap:        bitonic_n128_cauchy_f32.Swap,
+			Base:        bitonic_n128_cauchy_f32.Base,
+			Elem:        bitonic_n128_cauchy_f32.Elem,
+			Fingerprint: bitonic_n128_cauchy_f32.Fingerprint,
+			TapeLen:     bitonic_n128_cauchy_f32.TapeLen,
+			DiffLen:     bitonic_n128_cauchy_f32.DiffLen,
+			SetAVX2:     bitonic_n128_cauchy_f32.SetAVX2,
+			AVX2:        bitonic_n128_cauchy_f32.AVX2,
+			Float32: &Funcs[float32]{
+				Sort:      bitonic_n128_cauchy_f32.Sort,
+				Forward:   bitonic_n128_cauchy_f32.Forward,
+				ForwardP:  bitonic_n128_cauchy_f32.ForwardP,
+				Backward:  bitonic_n128_cauchy_f32.Backward,
+				BackwardP: bitonic_n128_cauchy_f32.BackwardP,
+			},
+		},
+		{
+			Package:     "github.com/sortgen/sortgen/generated/bitonic_n128_cauchy_f64",
+			Network:     bitonic_n128_cauchy_f64.Network,
+			N:           bitonic_n128_cauchy_f64.N,
+			Swap:        bitonic_n128_cauchy_f64.Swap,
+			Base:        bitonic_n128_cauchy_f64.Base,
+			Elem:        bitonic_n128_cauchy_f64.Elem,
+			Fingerprint: bitonic_n128_cauchy_f64.Fingerprint,
+			TapeLen:     bitonic_n128_cauchy_f64.TapeLen,
+			DiffLen:     bitonic_n128_cauchy_f64.DiffLen,
+			SetAVX2:     bitonic_n128_cauchy_f64.SetAVX2,
+			AVX2:        bitonic_n128_cauchy_f64.AVX2,
+			Float64: &Funcs[float64]{
+				Sort:      bitonic_n128_cauchy_f64.Sort,
+				Forward:   bitonic_n128_cauchy_f64.Forward,
+				ForwardP:  bitonic_n128_cauchy_f64.ForwardP,
+				Backward:  bitonic_n128_cauchy_f64.Backward,
+				BackwardP: bitonic_n128_cauchy_f64.BackwardP,
+			},
+		},
+		{
+			Package:     "github.com/sortgen/sortgen/generated/bitonic_n128_errorfree_cauchy_f32",
+			Network:     bitonic_n128_errorfree_cauchy_f32.Network,
+			N:           bitonic_n128_errorfree_cauchy_f32.N,
+			Swap:        bitonic_n128_errorfree_cauchy_f32.Swap,
+			Base:        bitonic_n128_errorfree_cauchy_f32.Base,
+			Elem:        bitonic_n128_errorfree_cauchy_f32.Elem,
+			Fingerprint: bitonic_n128_errorfree_cauchy_f32.Fingerprint,
+			TapeLen:     bitonic_n128_errorfree_cauchy_f32.TapeLen,
+			DiffLen:     bitonic_n128_errorfree_cauchy_f32.DiffLen,
+			SetAVX2:     bitonic_n128_errorfree_cauchy_f32.SetAVX2,
+			AVX2:        bitonic_n128_errorfree_cauchy_f32.AVX2,
+			Float32: &Funcs[float32]{
+				Sort:      bitonic_n128_errorfree_cauchy_f32.Sort,
+				Forward:   bitonic_n128_errorfree_cauchy_f32.Forward,
+				ForwardP:  bitonic_n128_errorfree_cauchy_f32.ForwardP,
+				Backward:  bitonic_n128_errorfree_cauchy_f32.Backward,
+				BackwardP: bitonic_n128_errorfree_cauchy_f32.BackwardP,
+			},
+		},
+		{
+			Package:     "github.com/sortgen/sortgen/generated/bitonic_n128_errorfree_cauchy_f64",
+			Network:     bitonic_n128_errorfree_cauchy_f64.Network,
+			N:           bitonic_n128_errorfree_cauchy_f64.N,
+			Swap:        bitonic_n128_errorfree_cauchy_f64.Swap,
+			Base:        bitonic_n128_errorfree_cauchy_f64.Base,
+			Elem:        bitonic_n128_errorfree_cauchy_f64.Elem,
+			Fingerprint: bitonic_n128_errorfree_cauchy_f64.Fingerprint,
+			TapeLen:     bitonic_n128_errorfree_cauchy_f64.TapeLen,
+			DiffLen:     bitonic_n128_errorfree_cauchy_f64.DiffLen,
+			SetAVX2:     bitonic_n128_errorfree_cauchy_f64.SetAVX2,
+			AVX2:        bitonic_n128_errorfree_cauchy_f64.AVX2,
+			Float64: &Funcs[float64]{
+				Sort:      bitonic_n128_errorfree_cauchy_f64.Sort,
+				Forward:   bitonic_n128_errorfree_cauchy_f64.Forward,
+				ForwardP:  bitonic_n128_errorfree_cauchy_f64.ForwardP,
+				Backward:  bitonic_n128_errorfree_cauchy_f64.Backward,
+				BackwardP: bitonic_n128_errorfree_cauchy_f64.BackwardP,
+			},
+		},
+		{
+			Package:     "github.com/sortgen/sortgen/generated/bitonic_n128_hard_f32",
+			Network:     bitonic_n128_hard_f32.Network,
+			N:           bitonic_n128_hard_f32.N,
+			Swap:        bitonic_n128_hard_f32.Swap,
+			Base:        bitonic_n128_hard_f32.Base,
+			Elem:        bitonic_n128_hard_f32.Elem,
+			Fingerprint: bitonic_n128_hard_f32.Fingerprint,
+			TapeLen:     bitonic_n128_hard_f32.TapeLen,
+			DiffLen:     bitonic_n128_hard_f32.DiffLen,
+			SetAVX2:     bitonic_n128_hard_f32.SetAVX2,
+			AVX2:        bitonic_n128_hard_f32.AVX2,
+			Float32: &Funcs[float32]{
+				Sort:     bitonic_n128_hard_f32.Sort,
+				ForwardP: bitonic_n128_hard_f32.ForwardP,
+			},
+		},
+		{
+			Package:     "github.com/sortgen/sortgen/generated/bitonic_n128_logistic_f32",
+			Network:     bitonic_n128_logistic_f32.Network,
+			N:           bitonic_n128_logistic_f32.N,
+			Swap:        bitonic_n128_logistic_f32.Swap,
+			Base:        bitonic_n128_logistic_f32.Base,
+			Elem:        bitonic_n128_logistic_f32.Elem,
+			Fingerprint: bitonic_n128_logistic_f32.Fingerprint,
+			TapeLen:     bitonic_n128_logistic_f32.TapeLen,
+			DiffLen:     bitonic_n128_logistic_f32.DiffLen,
+			SetAVX2:     bitonic_n128_logistic_f32.SetAVX2,
+			AVX2:        bitonic_n128_logistic_f32.AVX2,
+			Float32: &Funcs[float32]{
+				Sort:      bitonic_n128_logistic_f32.Sort,
+				Forward:   bitonic_n128_logistic_f32.Forward,
+				ForwardP:  bitonic_n128_logistic_f32.ForwardP,
+				Backward:  bitonic_n128_logistic_f32.Backward,
+				BackwardP: bitonic_n128_logistic_f32.BackwardP,
+			},
+		},
+		{
+			Package:     "github.com/sortgen/sortgen/generated/bitonic_n128_logistic_f64",
+			Network:     bitonic_n128_logistic_f64.Network,
+			N:           bitonic_n128_logistic_f64.N,
+			Swap:        bitonic_n128_logistic_f64.Swap,
+			Base:        bitonic_n128_logistic_f64.Base,
+			Elem:        bitonic_n128_logistic_f64.Elem,
+			Fingerprint: bitonic_n128_logistic_f64.Fingerprint,
+			TapeLen:     bitonic_n128_logistic_f64.TapeLen,
+			DiffLen:     bitonic_n128_logistic_f64.DiffLen,
+			SetAVX2:     bitonic_n128_logistic_f64.SetAVX2,
+			AVX2:        bitonic_n128_logistic_f64.AVX2,
+			Float64: &Funcs[float64]{
+				Sort:      bitonic_n128_logistic_f64.Sort,
+				Forward:   bitonic_n128_logistic_f64.Forward,
+				ForwardP:  bitonic_n128_logistic_f64.ForwardP,
+				Backward:  bitonic_n128_logistic_f64.Backward,
+				BackwardP: bitonic_n128_logistic_f64.BackwardP,
+			},
+		},
 		{
 			Package:     "github.com/sortgen/sortgen/generated/bitonic_n16_cauchy_f32",
 			Network:     bitonic_n16_cauchy_f32.Network,
@@ -262,6 +420,23 @@ func init() {
 			},
 		},
 		{
+			Package:     "github.com/sortgen/sortgen/generated/bitonic_n32_hard_f32",
+			Network:     bitonic_n32_hard_f32.Network,
+			N:           bitonic_n32_hard_f32.N,
+			Swap:        bitonic_n32_hard_f32.Swap,
+			Base:        bitonic_n32_hard_f32.Base,
+			Elem:        bitonic_n32_hard_f32.Elem,
+			Fingerprint: bitonic_n32_hard_f32.Fingerprint,
+			TapeLen:     bitonic_n32_hard_f32.TapeLen,
+			DiffLen:     bitonic_n32_hard_f32.DiffLen,
+			SetAVX2:     bitonic_n32_hard_f32.SetAVX2,
+			AVX2:        bitonic_n32_hard_f32.AVX2,
+			Float32: &Funcs[float32]{
+				Sort:     bitonic_n32_hard_f32.Sort,
+				ForwardP: bitonic_n32_hard_f32.ForwardP,
+			},
+		},
+		{
 			Package:     "github.com/sortgen/sortgen/generated/bitonic_n32_logistic_f32",
 			Network:     bitonic_n32_logistic_f32.Network,
 			N:           bitonic_n32_logistic_f32.N,
@@ -299,6 +474,143 @@ func init() {
 				ForwardP:  bitonic_n32_logistic_f64.ForwardP,
 				Backward:  bitonic_n32_logistic_f64.Backward,
 				BackwardP: bitonic_n32_logistic_f64.BackwardP,
+			},
+		},
+		{
+			Package:     "github.com/sortgen/sortgen/generated/bitonic_n8_cauchy_f32",
+			Network:     bitonic_n8_cauchy_f32.Network,
+			N:           bitonic_n8_cauchy_f32.N,
+			Swap:        bitonic_n8_cauchy_f32.Swap,
+			Base:        bitonic_n8_cauchy_f32.Base,
+			Elem:        bitonic_n8_cauchy_f32.Elem,
+			Fingerprint: bitonic_n8_cauchy_f32.Fingerprint,
+			TapeLen:     bitonic_n8_cauchy_f32.TapeLen,
+			DiffLen:     bitonic_n8_cauchy_f32.DiffLen,
+			SetAVX2:     bitonic_n8_cauchy_f32.SetAVX2,
+			AVX2:        bitonic_n8_cauchy_f32.AVX2,
+			Float32: &Funcs[float32]{
+				Sort:      bitonic_n8_cauchy_f32.Sort,
+				Forward:   bitonic_n8_cauchy_f32.Forward,
+				ForwardP:  bitonic_n8_cauchy_f32.ForwardP,
+				Backward:  bitonic_n8_cauchy_f32.Backward,
+				BackwardP: bitonic_n8_cauchy_f32.BackwardP,
+			},
+		},
+		{
+			Package:     "github.com/sortgen/sortgen/generated/bitonic_n8_cauchy_f64",
+			Network:     bitonic_n8_cauchy_f64.Network,
+			N:           bitonic_n8_cauchy_f64.N,
+			Swap:        bitonic_n8_cauchy_f64.Swap,
+			Base:        bitonic_n8_cauchy_f64.Base,
+			Elem:        bitonic_n8_cauchy_f64.Elem,
+			Fingerprint: bitonic_n8_cauchy_f64.Fingerprint,
+			TapeLen:     bitonic_n8_cauchy_f64.TapeLen,
+			DiffLen:     bitonic_n8_cauchy_f64.DiffLen,
+			SetAVX2:     bitonic_n8_cauchy_f64.SetAVX2,
+			AVX2:        bitonic_n8_cauchy_f64.AVX2,
+			Float64: &Funcs[float64]{
+				Sort:      bitonic_n8_cauchy_f64.Sort,
+				Forward:   bitonic_n8_cauchy_f64.Forward,
+				ForwardP:  bitonic_n8_cauchy_f64.ForwardP,
+				Backward:  bitonic_n8_cauchy_f64.Backward,
+				BackwardP: bitonic_n8_cauchy_f64.BackwardP,
+			},
+		},
+		{
+			Package:     "github.com/sortgen/sortgen/generated/bitonic_n8_errorfree_cauchy_f32",
+			Network:     bitonic_n8_errorfree_cauchy_f32.Network,
+			N:           bitonic_n8_errorfree_cauchy_f32.N,
+			Swap:        bitonic_n8_errorfree_cauchy_f32.Swap,
+			Base:        bitonic_n8_errorfree_cauchy_f32.Base,
+			Elem:        bitonic_n8_errorfree_cauchy_f32.Elem,
+			Fingerprint: bitonic_n8_errorfree_cauchy_f32.Fingerprint,
+			TapeLen:     bitonic_n8_errorfree_cauchy_f32.TapeLen,
+			DiffLen:     bitonic_n8_errorfree_cauchy_f32.DiffLen,
+			SetAVX2:     bitonic_n8_errorfree_cauchy_f32.SetAVX2,
+			AVX2:        bitonic_n8_errorfree_cauchy_f32.AVX2,
+			Float32: &Funcs[float32]{
+				Sort:      bitonic_n8_errorfree_cauchy_f32.Sort,
+				Forward:   bitonic_n8_errorfree_cauchy_f32.Forward,
+				ForwardP:  bitonic_n8_errorfree_cauchy_f32.ForwardP,
+				Backward:  bitonic_n8_errorfree_cauchy_f32.Backward,
+				BackwardP: bitonic_n8_errorfree_cauchy_f32.BackwardP,
+			},
+		},
+		{
+			Package:     "github.com/sortgen/sortgen/generated/bitonic_n8_errorfree_cauchy_f64",
+			Network:     bitonic_n8_errorfree_cauchy_f64.Network,
+			N:           bitonic_n8_errorfree_cauchy_f64.N,
+			Swap:        bitonic_n8_errorfree_cauchy_f64.Swap,
+			Base:        bitonic_n8_errorfree_cauchy_f64.Base,
+			Elem:        bitonic_n8_errorfree_cauchy_f64.Elem,
+			Fingerprint: bitonic_n8_errorfree_cauchy_f64.Fingerprint,
+			TapeLen:     bitonic_n8_errorfree_cauchy_f64.TapeLen,
+			DiffLen:     bitonic_n8_errorfree_cauchy_f64.DiffLen,
+			SetAVX2:     bitonic_n8_errorfree_cauchy_f64.SetAVX2,
+			AVX2:        bitonic_n8_errorfree_cauchy_f64.AVX2,
+			Float64: &Funcs[float64]{
+				Sort:      bitonic_n8_errorfree_cauchy_f64.Sort,
+				Forward:   bitonic_n8_errorfree_cauchy_f64.Forward,
+				ForwardP:  bitonic_n8_errorfree_cauchy_f64.ForwardP,
+				Backward:  bitonic_n8_errorfree_cauchy_f64.Backward,
+				BackwardP: bitonic_n8_errorfree_cauchy_f64.BackwardP,
+			},
+		},
+		{
+			Package:     "github.com/sortgen/sortgen/generated/bitonic_n8_hard_f32",
+			Network:     bitonic_n8_hard_f32.Network,
+			N:           bitonic_n8_hard_f32.N,
+			Swap:        bitonic_n8_hard_f32.Swap,
+			Base:        bitonic_n8_hard_f32.Base,
+			Elem:        bitonic_n8_hard_f32.Elem,
+			Fingerprint: bitonic_n8_hard_f32.Fingerprint,
+			TapeLen:     bitonic_n8_hard_f32.TapeLen,
+			DiffLen:     bitonic_n8_hard_f32.DiffLen,
+			SetAVX2:     bitonic_n8_hard_f32.SetAVX2,
+			AVX2:        bitonic_n8_hard_f32.AVX2,
+			Float32: &Funcs[float32]{
+				Sort:     bitonic_n8_hard_f32.Sort,
+				ForwardP: bitonic_n8_hard_f32.ForwardP,
+			},
+		},
+		{
+			Package:     "github.com/sortgen/sortgen/generated/bitonic_n8_logistic_f32",
+			Network:     bitonic_n8_logistic_f32.Network,
+			N:           bitonic_n8_logistic_f32.N,
+			Swap:        bitonic_n8_logistic_f32.Swap,
+			Base:        bitonic_n8_logistic_f32.Base,
+			Elem:        bitonic_n8_logistic_f32.Elem,
+			Fingerprint: bitonic_n8_logistic_f32.Fingerprint,
+			TapeLen:     bitonic_n8_logistic_f32.TapeLen,
+			DiffLen:     bitonic_n8_logistic_f32.DiffLen,
+			SetAVX2:     bitonic_n8_logistic_f32.SetAVX2,
+			AVX2:        bitonic_n8_logistic_f32.AVX2,
+			Float32: &Funcs[float32]{
+				Sort:      bitonic_n8_logistic_f32.Sort,
+				Forward:   bitonic_n8_logistic_f32.Forward,
+				ForwardP:  bitonic_n8_logistic_f32.ForwardP,
+				Backward:  bitonic_n8_logistic_f32.Backward,
+				BackwardP: bitonic_n8_logistic_f32.BackwardP,
+			},
+		},
+		{
+			Package:     "github.com/sortgen/sortgen/generated/bitonic_n8_logistic_f64",
+			Network:     bitonic_n8_logistic_f64.Network,
+			N:           bitonic_n8_logistic_f64.N,
+			Swap:        bitonic_n8_logistic_f64.Swap,
+			Base:        bitonic_n8_logistic_f64.Base,
+			Elem:        bitonic_n8_logistic_f64.Elem,
+			Fingerprint: bitonic_n8_logistic_f64.Fingerprint,
+			TapeLen:     bitonic_n8_logistic_f64.TapeLen,
+			DiffLen:     bitonic_n8_logistic_f64.DiffLen,
+			SetAVX2:     bitonic_n8_logistic_f64.SetAVX2,
+			AVX2:        bitonic_n8_logistic_f64.AVX2,
+			Float64: &Funcs[float64]{
+				Sort:      bitonic_n8_logistic_f64.Sort,
+				Forward:   bitonic_n8_logistic_f64.Forward,
+				ForwardP:  bitonic_n8_logistic_f64.ForwardP,
+				Backward:  bitonic_n8_logistic_f64.Backward,
+				BackwardP: bitonic_n8_logistic_f64.BackwardP,
 			},
 		},
 		{
@@ -1019,6 +1331,126 @@ func init() {
 				ForwardP:  oddeven_n7_logistic_f64.ForwardP,
 				Backward:  oddeven_n7_logistic_f64.Backward,
 				BackwardP: oddeven_n7_logistic_f64.BackwardP,
+			},
+		},
+		{
+			Package:     "github.com/sortgen/sortgen/generated/oddeven_n8_cauchy_f32",
+			Network:     oddeven_n8_cauchy_f32.Network,
+			N:           oddeven_n8_cauchy_f32.N,
+			Swap:        oddeven_n8_cauchy_f32.Swap,
+			Base:        oddeven_n8_cauchy_f32.Base,
+			Elem:        oddeven_n8_cauchy_f32.Elem,
+			Fingerprint: oddeven_n8_cauchy_f32.Fingerprint,
+			TapeLen:     oddeven_n8_cauchy_f32.TapeLen,
+			DiffLen:     oddeven_n8_cauchy_f32.DiffLen,
+			SetAVX2:     oddeven_n8_cauchy_f32.SetAVX2,
+			AVX2:        oddeven_n8_cauchy_f32.AVX2,
+			Float32: &Funcs[float32]{
+				Sort:      oddeven_n8_cauchy_f32.Sort,
+				Forward:   oddeven_n8_cauchy_f32.Forward,
+				ForwardP:  oddeven_n8_cauchy_f32.ForwardP,
+				Backward:  oddeven_n8_cauchy_f32.Backward,
+				BackwardP: oddeven_n8_cauchy_f32.BackwardP,
+			},
+		},
+		{
+			Package:     "github.com/sortgen/sortgen/generated/oddeven_n8_cauchy_f64",
+			Network:     oddeven_n8_cauchy_f64.Network,
+			N:           oddeven_n8_cauchy_f64.N,
+			Swap:        oddeven_n8_cauchy_f64.Swap,
+			Base:        oddeven_n8_cauchy_f64.Base,
+			Elem:        oddeven_n8_cauchy_f64.Elem,
+			Fingerprint: oddeven_n8_cauchy_f64.Fingerprint,
+			TapeLen:     oddeven_n8_cauchy_f64.TapeLen,
+			DiffLen:     oddeven_n8_cauchy_f64.DiffLen,
+			SetAVX2:     oddeven_n8_cauchy_f64.SetAVX2,
+			AVX2:        oddeven_n8_cauchy_f64.AVX2,
+			Float64: &Funcs[float64]{
+				Sort:      oddeven_n8_cauchy_f64.Sort,
+				Forward:   oddeven_n8_cauchy_f64.Forward,
+				ForwardP:  oddeven_n8_cauchy_f64.ForwardP,
+				Backward:  oddeven_n8_cauchy_f64.Backward,
+				BackwardP: oddeven_n8_cauchy_f64.BackwardP,
+			},
+		},
+		{
+			Package:     "github.com/sortgen/sortgen/generated/oddeven_n8_errorfree_cauchy_f32",
+			Network:     oddeven_n8_errorfree_cauchy_f32.Network,
+			N:           oddeven_n8_errorfree_cauchy_f32.N,
+			Swap:        oddeven_n8_errorfree_cauchy_f32.Swap,
+			Base:        oddeven_n8_errorfree_cauchy_f32.Base,
+			Elem:        oddeven_n8_errorfree_cauchy_f32.Elem,
+			Fingerprint: oddeven_n8_errorfree_cauchy_f32.Fingerprint,
+			TapeLen:     oddeven_n8_errorfree_cauchy_f32.TapeLen,
+			DiffLen:     oddeven_n8_errorfree_cauchy_f32.DiffLen,
+			SetAVX2:     oddeven_n8_errorfree_cauchy_f32.SetAVX2,
+			AVX2:        oddeven_n8_errorfree_cauchy_f32.AVX2,
+			Float32: &Funcs[float32]{
+				Sort:      oddeven_n8_errorfree_cauchy_f32.Sort,
+				Forward:   oddeven_n8_errorfree_cauchy_f32.Forward,
+				ForwardP:  oddeven_n8_errorfree_cauchy_f32.ForwardP,
+				Backward:  oddeven_n8_errorfree_cauchy_f32.Backward,
+				BackwardP: oddeven_n8_errorfree_cauchy_f32.BackwardP,
+			},
+		},
+		{
+			Package:     "github.com/sortgen/sortgen/generated/oddeven_n8_errorfree_cauchy_f64",
+			Network:     oddeven_n8_errorfree_cauchy_f64.Network,
+			N:           oddeven_n8_errorfree_cauchy_f64.N,
+			Swap:        oddeven_n8_errorfree_cauchy_f64.Swap,
+			Base:        oddeven_n8_errorfree_cauchy_f64.Base,
+			Elem:        oddeven_n8_errorfree_cauchy_f64.Elem,
+			Fingerprint: oddeven_n8_errorfree_cauchy_f64.Fingerprint,
+			TapeLen:     oddeven_n8_errorfree_cauchy_f64.TapeLen,
+			DiffLen:     oddeven_n8_errorfree_cauchy_f64.DiffLen,
+			SetAVX2:     oddeven_n8_errorfree_cauchy_f64.SetAVX2,
+			AVX2:        oddeven_n8_errorfree_cauchy_f64.AVX2,
+			Float64: &Funcs[float64]{
+				Sort:      oddeven_n8_errorfree_cauchy_f64.Sort,
+				Forward:   oddeven_n8_errorfree_cauchy_f64.Forward,
+				ForwardP:  oddeven_n8_errorfree_cauchy_f64.ForwardP,
+				Backward:  oddeven_n8_errorfree_cauchy_f64.Backward,
+				BackwardP: oddeven_n8_errorfree_cauchy_f64.BackwardP,
+			},
+		},
+		{
+			Package:     "github.com/sortgen/sortgen/generated/oddeven_n8_logistic_f32",
+			Network:     oddeven_n8_logistic_f32.Network,
+			N:           oddeven_n8_logistic_f32.N,
+			Swap:        oddeven_n8_logistic_f32.Swap,
+			Base:        oddeven_n8_logistic_f32.Base,
+			Elem:        oddeven_n8_logistic_f32.Elem,
+			Fingerprint: oddeven_n8_logistic_f32.Fingerprint,
+			TapeLen:     oddeven_n8_logistic_f32.TapeLen,
+			DiffLen:     oddeven_n8_logistic_f32.DiffLen,
+			SetAVX2:     oddeven_n8_logistic_f32.SetAVX2,
+			AVX2:        oddeven_n8_logistic_f32.AVX2,
+			Float32: &Funcs[float32]{
+				Sort:      oddeven_n8_logistic_f32.Sort,
+				Forward:   oddeven_n8_logistic_f32.Forward,
+				ForwardP:  oddeven_n8_logistic_f32.ForwardP,
+				Backward:  oddeven_n8_logistic_f32.Backward,
+				BackwardP: oddeven_n8_logistic_f32.BackwardP,
+			},
+		},
+		{
+			Package:     "github.com/sortgen/sortgen/generated/oddeven_n8_logistic_f64",
+			Network:     oddeven_n8_logistic_f64.Network,
+			N:           oddeven_n8_logistic_f64.N,
+			Swap:        oddeven_n8_logistic_f64.Swap,
+			Base:        oddeven_n8_logistic_f64.Base,
+			Elem:        oddeven_n8_logistic_f64.Elem,
+			Fingerprint: oddeven_n8_logistic_f64.Fingerprint,
+			TapeLen:     oddeven_n8_logistic_f64.TapeLen,
+			DiffLen:     oddeven_n8_logistic_f64.DiffLen,
+			SetAVX2:     oddeven_n8_logistic_f64.SetAVX2,
+			AVX2:        oddeven_n8_logistic_f64.AVX2,
+			Float64: &Funcs[float64]{
+				Sort:      oddeven_n8_logistic_f64.Sort,
+				Forward:   oddeven_n8_logistic_f64.Forward,
+				ForwardP:  oddeven_n8_logistic_f64.ForwardP,
+				Backward:  oddeven_n8_logistic_f64.Backward,
+				BackwardP: oddeven_n8_logistic_f64.BackwardP,
 			},
 		},
 		{

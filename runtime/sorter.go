@@ -153,8 +153,15 @@ func (s *Sorter[T]) N() int { return s.plan.N() }
 // Plan is the kernel plan the sorter runs.
 func (s *Sorter[T]) Plan() *plan.Plan { return s.plan }
 
-// Backend names the backend in use ("interpreter" or "generated").
-func (s *Sorter[T]) Backend() string { return s.backend }
+// Backend names the backend in use: "interpreter", or "generated/avx2" or
+// "generated/go" for a generated kernel running its AVX2 or its portable
+// kernels (which can change when Kernel.SetAVX2 is called).
+func (s *Sorter[T]) Backend() string {
+	if g, ok := s.k.(*generatedKernel[T]); ok {
+		return "generated/" + generatedBackendName(g.k)
+	}
+	return s.backend
+}
 
 // ErrNotFinite is returned for NaN or infinite inputs.
 var ErrNotFinite = errors.New("runtime: input is NaN or infinite")
