@@ -2,7 +2,6 @@ package runtime
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/sortgen/sortgen/runtime/internal/vbce"
 )
@@ -30,16 +29,32 @@ func BCEPT[T Float](grad, pt []T, ranks []int, n int) (float64, error) {
 	} else {
 		sum = -vbce.Log1m(make([]T, len(pt)), pt, T(inv))
 	}
-	for b := 0; b < len(ranks)/n; b++ {
-		m := pt[b*n*n : (b+1)*n*n]
-		for i, j := range ranks[b*n : (b+1)*n] {
-			k := j*n + i
-			pv := min(max(float64(m[k]), 0), 1)
-			sum += max(math.Log(1-pv), bceLogFloor) - max(math.Log(pv), bceLogFloor)
-			if grad != nil {
-				grad[b*n*n+k] = T((pv - 1) / max(pv*(1-pv), 1e-12) * inv)
+	// The n entries per sample whose target is 1 go through the vector
+	// kernel too, gathered a chunk at a time across samples.
+	const chunk = 64
+	var vals, grads [chunk]T
+	var at [chunk]int
+	k := 0
+	flush := func() {
+		sum += vbce.One(grads[:k], vals[:k], T(inv))
+		if grad != nil {
+			for c, o := range at[:k] {
+				grad[o] = grads[c]
 			}
 		}
+		k = 0
+	}
+	for b := 0; b < len(ranks)/n; b++ {
+		for i, j := range ranks[b*n : (b+1)*n] {
+			o := b*n*n + j*n + i
+			vals[k], at[k] = pt[o], o
+			if k++; k == chunk {
+				flush()
+			}
+		}
+	}
+	if k > 0 {
+		flush()
 	}
 	return sum * inv, nil
 }

@@ -27,8 +27,10 @@ func main() {
 		log.Fatal(err)
 	}
 	ctx.Constraint(c)
-	kernel(ctx, plan.Float32)
-	kernel(ctx, plan.Float64)
+	for _, e := range []plan.Elem{plan.Float32, plan.Float64} {
+		kernel(ctx, e, false)
+		kernel(ctx, e, true)
+	}
 	f, err := ctx.Result()
 	if err != nil {
 		log.Fatal(err)
@@ -57,7 +59,11 @@ func main() {
 // every element, with q = min(max(p, 0), 1), sums += max(log(1-q), -100)
 // (four float64 partial sums) and grad = q / max(q*(1-q), 1e-12) * inv.
 // len(p) must be a multiple of the lanes and len(grad) >= len(p).
-func kernel(ctx *build.Context, e plan.Elem) {
+//
+// With one, it emits oneAVX2F32/F64 instead, the correction for entries
+// whose target is 1: sums += max(log(1-q), -100) - max(log(q), -100) and
+// grad = (q-1) / max(q*(1-q), 1e-12) * inv.
+func kernel(ctx *build.Context, e plan.Elem, one bool) {
 	m := asm.NewMath(ctx, e)
 	f32 := e == plan.Float32
 	suffix, typ := "F64", "float64"
@@ -65,11 +71,18 @@ func kernel(ctx *build.Context, e plan.Elem) {
 		suffix, typ = "F32", "float32"
 	}
 	name := "log1mAVX2" + suffix
+	if one {
+		name = "oneAVX2" + suffix
+	}
 	ctx.Function(name)
 	ctx.Attributes(attr.NOSPLIT)
 	ctx.SignatureExpr(fmt.Sprintf("func(grad, p []%s, inv %s, sums *[4]float64)", typ, typ))
 	ctx.Pragma("noescape")
-	ctx.Doc(name + " is BCE's all-zero-target part on a block: see package doc.")
+	if one {
+		ctx.Doc(name + " is BCE's correction for entries whose target is 1: see Log1m and One.")
+	} else {
+		ctx.Doc(name + " is BCE's all-zero-target part on a block: see Log1m.")
+	}
 	g := ctx.Load(ctx.Param("grad").Base(), ctx.GP64()).(reg.GPVirtual)
 	p := ctx.Load(ctx.Param("p").Base(), ctx.GP64()).(reg.GPVirtual)
 	n := ctx.Load(ctx.Param("p").Len(), ctx.GP64()).(reg.GPVirtual)
@@ -134,6 +147,24 @@ func kernel(ctx *build.Context, e plan.Elem) {
 		ctx.VBLENDVPD(small, floor, l, l)
 		ctx.VMAXPD(floor, l, l)
 	}
+	if one {
+		// subtract max(log(q), -100), clamped the same way
+		argq := ctx.YMM()
+		ops.max(m.Const(tiny), q, argq)
+		lq := m.Log(argq)
+		smallq := ctx.YMM()
+		if f32 {
+			ctx.VCMPPS(operand.Imm(1), m.Const(tiny), q, smallq)
+			ctx.VBLENDVPS(smallq, floor, lq, lq)
+			ctx.VMAXPS(floor, lq, lq)
+			ctx.VSUBPS(lq, l, l)
+		} else {
+			ctx.VCMPPD(operand.Imm(1), m.Const(tiny), q, smallq)
+			ctx.VBLENDVPD(smallq, floor, lq, lq)
+			ctx.VMAXPD(floor, lq, lq)
+			ctx.VSUBPD(lq, l, l)
+		}
+	}
 	if f32 {
 		lo, hi := ctx.YMM(), ctx.YMM()
 		ctx.VCVTPS2PD(l.AsX(), lo)
@@ -147,6 +178,13 @@ func kernel(ctx *build.Context, e plan.Elem) {
 	den := ctx.YMM()
 	ops.mul(omq, q, den)
 	ops.max(m.Const(1e-12), den, den)
+	if one {
+		if f32 {
+			ctx.VSUBPS(m.Const(1), q, q) // q - 1
+		} else {
+			ctx.VSUBPD(m.Const(1), q, q)
+		}
+	}
 	ops.div(den, q, q)
 	ops.mul(inv, q, q)
 	if f32 {

@@ -4,12 +4,22 @@
 
 package vbce
 
-// log1mAVX2F32 is BCE's all-zero-target part on a block: see package doc.
+// log1mAVX2F32 is BCE's all-zero-target part on a block: see Log1m.
 //
 //go:noescape
 func log1mAVX2F32(grad []float32, p []float32, inv float32, sums *[4]float64)
 
-// log1mAVX2F64 is BCE's all-zero-target part on a block: see package doc.
+// oneAVX2F32 is BCE's correction for entries whose target is 1: see Log1m and One.
+//
+//go:noescape
+func oneAVX2F32(grad []float32, p []float32, inv float32, sums *[4]float64)
+
+// log1mAVX2F64 is BCE's all-zero-target part on a block: see Log1m.
 //
 //go:noescape
 func log1mAVX2F64(grad []float64, p []float64, inv float64, sums *[4]float64)
+
+// oneAVX2F64 is BCE's correction for entries whose target is 1: see Log1m and One.
+//
+//go:noescape
+func oneAVX2F64(grad []float64, p []float64, inv float64, sums *[4]float64)

@@ -29,3 +29,30 @@ func log1mGeneric[T Float](grad, p []T, inv T) float64 {
 	}
 	return sum
 }
+
+// One is Log1m's correction for entries whose target is 1: it writes
+// grad[i] = (q-1)/max(q(1-q), 1e-12)*inv and returns the sum of
+// max(log(1-q), -100) - max(log(q), -100), so that adding it to Log1m's sum
+// for those entries leaves their BCE term -max(log(q), -100) negated.
+func One[T Float](grad, p []T, inv T) float64 {
+	k := blockLen[T](len(p))
+	sum := 0.0
+	if k > 0 {
+		sum = oneBlocks(grad[:k], p[:k], inv)
+	}
+	return sum + oneGeneric(grad[k:len(p)], p[k:], inv)
+}
+
+func oneGeneric[T Float](grad, p []T, inv T) float64 {
+	grad = grad[:len(p)]
+	sum := 0.0
+	for i, v := range p {
+		q := min(max(float64(v), 0), 1)
+		if math.IsNaN(float64(v)) {
+			q = 0
+		}
+		sum += max(math.Log(1-q), -100) - max(math.Log(q), -100)
+		grad[i] = T((q - 1) / max(q*(1-q), 1e-12) * float64(inv))
+	}
+	return sum
+}

@@ -32,3 +32,16 @@ func log1mBlocks[T Float](grad, p []T, inv T) float64 {
 	}
 	return sums[0] + sums[1] + sums[2] + sums[3]
 }
+
+func oneBlocks[T Float](grad, p []T, inv T) float64 {
+	var sums [4]float64
+	var zero T
+	if unsafe.Sizeof(zero) == 4 {
+		oneAVX2F32(unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(grad))), len(grad)),
+			unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(p))), len(p)), float32(inv), &sums)
+	} else {
+		oneAVX2F64(unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(grad))), len(grad)),
+			unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(p))), len(p)), float64(inv), &sums)
+	}
+	return sums[0] + sums[1] + sums[2] + sums[3]
+}

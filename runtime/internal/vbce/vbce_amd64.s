@@ -166,6 +166,101 @@ DATA vecmath_f32_2b8cbccc<>+16(SB)/8, $0x2b8cbccc2b8cbccc
 DATA vecmath_f32_2b8cbccc<>+24(SB)/8, $0x2b8cbccc2b8cbccc
 GLOBL vecmath_f32_2b8cbccc<>(SB), RODATA|NOPTR, $32
 
+// func oneAVX2F32(grad []float32, p []float32, inv float32, sums *[4]float64)
+// Requires: AVX, AVX2, FMA3
+TEXT ·oneAVX2F32(SB), NOSPLIT, $0-64
+	MOVQ         grad_base+0(FP), AX
+	MOVQ         p_base+24(FP), CX
+	MOVQ         p_len+32(FP), DX
+	MOVQ         sums+56(FP), BX
+	VXORPD       Y0, Y0, Y0
+	VBROADCASTSS inv+48(FP), Y1
+
+oneAVX2F32_loop:
+	CMPQ    DX, $0x00
+	JE      oneAVX2F32_done
+	VXORPD  Y2, Y2, Y2
+	VMAXPS  (CX), Y2, Y2
+	VMINPS  vecmath_f32_3f800000<>+0(SB), Y2, Y2
+	VMOVUPS vecmath_f32_3f800000<>+0(SB), Y3
+	VSUBPS  Y2, Y3, Y3
+	VMAXPS  vecmath_f32_00800000<>+0(SB), Y3, Y4
+
+	// vecmath: log
+	VPADDD      vecmath_f32_004afb0d<>+0(SB), Y4, Y4
+	VPSRLD      $0x17, Y4, Y5
+	VORPS       vecmath_f32_4b000000<>+0(SB), Y5, Y5
+	VSUBPS      vecmath_f32_4b00007f<>+0(SB), Y5, Y5
+	VANDPS      vecmath_f32_007fffff<>+0(SB), Y4, Y4
+	VPADDD      vecmath_f32_3f3504f3<>+0(SB), Y4, Y4
+	VSUBPS      vecmath_f32_3f800000<>+0(SB), Y4, Y4
+	VADDPS      vecmath_f32_40000000<>+0(SB), Y4, Y6
+	VDIVPS      Y6, Y4, Y6
+	VMULPS      Y6, Y6, Y7
+	VMULPS      Y4, Y4, Y8
+	VMULPS      vecmath_f32_3f000000<>+0(SB), Y8, Y8
+	VMOVUPS     vecmath_f32_3eccaf3e<>+0(SB), Y9
+	VFMADD231PS vecmath_f32_3e98f500<>+0(SB), Y7, Y9
+	VFMADD213PS vecmath_f32_3f2aaabd<>+0(SB), Y7, Y9
+	VFMADD213PS Y8, Y7, Y9
+	VMULPS      vecmath_f32_b95e8083<>+0(SB), Y5, Y7
+	VFMADD231PS Y6, Y9, Y7
+	VSUBPS      Y7, Y8, Y6
+	VSUBPS      Y6, Y4, Y4
+	VFMADD231PS vecmath_f32_3f318000<>+0(SB), Y5, Y4
+	VCMPPS      $0x01, vecmath_f32_00800000<>+0(SB), Y3, Y5
+	VMOVUPS     vecmath_f32_c2c80000<>+0(SB), Y6
+	VBLENDVPS   Y5, Y6, Y4, Y4
+	VMAXPS      Y6, Y4, Y4
+	VMAXPS      vecmath_f32_00800000<>+0(SB), Y2, Y5
+
+	// vecmath: log
+	VPADDD       vecmath_f32_004afb0d<>+0(SB), Y5, Y5
+	VPSRLD       $0x17, Y5, Y7
+	VORPS        vecmath_f32_4b000000<>+0(SB), Y7, Y7
+	VSUBPS       vecmath_f32_4b00007f<>+0(SB), Y7, Y7
+	VANDPS       vecmath_f32_007fffff<>+0(SB), Y5, Y5
+	VPADDD       vecmath_f32_3f3504f3<>+0(SB), Y5, Y5
+	VSUBPS       vecmath_f32_3f800000<>+0(SB), Y5, Y5
+	VADDPS       vecmath_f32_40000000<>+0(SB), Y5, Y8
+	VDIVPS       Y8, Y5, Y8
+	VMULPS       Y8, Y8, Y9
+	VMULPS       Y5, Y5, Y10
+	VMULPS       vecmath_f32_3f000000<>+0(SB), Y10, Y10
+	VMOVUPS      vecmath_f32_3eccaf3e<>+0(SB), Y11
+	VFMADD231PS  vecmath_f32_3e98f500<>+0(SB), Y9, Y11
+	VFMADD213PS  vecmath_f32_3f2aaabd<>+0(SB), Y9, Y11
+	VFMADD213PS  Y10, Y9, Y11
+	VMULPS       vecmath_f32_b95e8083<>+0(SB), Y7, Y9
+	VFMADD231PS  Y8, Y11, Y9
+	VSUBPS       Y9, Y10, Y8
+	VSUBPS       Y8, Y5, Y5
+	VFMADD231PS  vecmath_f32_3f318000<>+0(SB), Y7, Y5
+	VCMPPS       $0x01, vecmath_f32_00800000<>+0(SB), Y2, Y7
+	VBLENDVPS    Y7, Y6, Y5, Y5
+	VMAXPS       Y6, Y5, Y5
+	VSUBPS       Y5, Y4, Y4
+	VCVTPS2PD    X4, Y5
+	VEXTRACTF128 $0x01, Y4, X4
+	VCVTPS2PD    X4, Y4
+	VADDPD       Y5, Y0, Y0
+	VADDPD       Y4, Y0, Y0
+	VMULPS       Y3, Y2, Y3
+	VMAXPS       vecmath_f32_2b8cbccc<>+0(SB), Y3, Y3
+	VSUBPS       vecmath_f32_3f800000<>+0(SB), Y2, Y2
+	VDIVPS       Y3, Y2, Y2
+	VMULPS       Y1, Y2, Y2
+	VMOVUPS      Y2, (AX)
+	ADDQ         $0x20, CX
+	ADDQ         $0x20, AX
+	SUBQ         $0x08, DX
+	JMP          oneAVX2F32_loop
+
+oneAVX2F32_done:
+	VMOVUPD Y0, (BX)
+	VZEROUPPER
+	RET
+
 // func log1mAVX2F64(grad []float64, p []float64, inv float64, sums *[4]float64)
 // Requires: AVX, AVX2, FMA3
 TEXT ·log1mAVX2F64(SB), NOSPLIT, $0-64
@@ -351,3 +446,102 @@ DATA vecmath_f64_3d719799812dea11<>+8(SB)/8, $0x3d719799812dea11
 DATA vecmath_f64_3d719799812dea11<>+16(SB)/8, $0x3d719799812dea11
 DATA vecmath_f64_3d719799812dea11<>+24(SB)/8, $0x3d719799812dea11
 GLOBL vecmath_f64_3d719799812dea11<>(SB), RODATA|NOPTR, $32
+
+// func oneAVX2F64(grad []float64, p []float64, inv float64, sums *[4]float64)
+// Requires: AVX, AVX2, FMA3
+TEXT ·oneAVX2F64(SB), NOSPLIT, $0-64
+	MOVQ         grad_base+0(FP), AX
+	MOVQ         p_base+24(FP), CX
+	MOVQ         p_len+32(FP), DX
+	MOVQ         sums+56(FP), BX
+	VXORPD       Y0, Y0, Y0
+	VBROADCASTSD inv+48(FP), Y1
+
+oneAVX2F64_loop:
+	CMPQ    DX, $0x00
+	JE      oneAVX2F64_done
+	VXORPD  Y2, Y2, Y2
+	VMAXPD  (CX), Y2, Y2
+	VMINPD  vecmath_f64_3ff0000000000000<>+0(SB), Y2, Y2
+	VMOVUPD vecmath_f64_3ff0000000000000<>+0(SB), Y3
+	VSUBPD  Y2, Y3, Y3
+	VMAXPD  vecmath_f64_0010000000000000<>+0(SB), Y3, Y4
+
+	// vecmath: log
+	VPADDQ      vecmath_f64_00095f619980c433<>+0(SB), Y4, Y4
+	VPSRLQ      $0x34, Y4, Y5
+	VORPD       vecmath_f64_4330000000000000<>+0(SB), Y5, Y5
+	VSUBPD      vecmath_f64_43300000000003ff<>+0(SB), Y5, Y5
+	VANDPD      vecmath_f64_000fffffffffffff<>+0(SB), Y4, Y4
+	VPADDQ      vecmath_f64_3fe6a09e667f3bcd<>+0(SB), Y4, Y4
+	VSUBPD      vecmath_f64_3ff0000000000000<>+0(SB), Y4, Y4
+	VADDPD      vecmath_f64_4000000000000000<>+0(SB), Y4, Y6
+	VDIVPD      Y6, Y4, Y6
+	VMULPD      Y6, Y6, Y7
+	VMULPD      Y4, Y4, Y8
+	VMULPD      vecmath_f64_3fe0000000000000<>+0(SB), Y8, Y8
+	VMOVUPD     vecmath_f64_3fc39a02ed46c85d<>+0(SB), Y9
+	VFMADD231PD vecmath_f64_3fc2f15bc8199ccc<>+0(SB), Y7, Y9
+	VFMADD213PD vecmath_f64_3fc74664d770f1c3<>+0(SB), Y7, Y9
+	VFMADD213PD vecmath_f64_3fcc71c51c66b25e<>+0(SB), Y7, Y9
+	VFMADD213PD vecmath_f64_3fd249249423e554<>+0(SB), Y7, Y9
+	VFMADD213PD vecmath_f64_3fd999999997f8a7<>+0(SB), Y7, Y9
+	VFMADD213PD vecmath_f64_3fe5555555555593<>+0(SB), Y7, Y9
+	VFMADD213PD Y8, Y7, Y9
+	VMULPD      vecmath_f64_3dea39ef35793c76<>+0(SB), Y5, Y7
+	VFMADD231PD Y6, Y9, Y7
+	VSUBPD      Y7, Y8, Y6
+	VSUBPD      Y6, Y4, Y4
+	VFMADD231PD vecmath_f64_3fe62e42fee00000<>+0(SB), Y5, Y4
+	VCMPPD      $0x01, vecmath_f64_0010000000000000<>+0(SB), Y3, Y5
+	VMOVUPD     vecmath_f64_c059000000000000<>+0(SB), Y6
+	VBLENDVPD   Y5, Y6, Y4, Y4
+	VMAXPD      Y6, Y4, Y4
+	VMAXPD      vecmath_f64_0010000000000000<>+0(SB), Y2, Y5
+
+	// vecmath: log
+	VPADDQ      vecmath_f64_00095f619980c433<>+0(SB), Y5, Y5
+	VPSRLQ      $0x34, Y5, Y7
+	VORPD       vecmath_f64_4330000000000000<>+0(SB), Y7, Y7
+	VSUBPD      vecmath_f64_43300000000003ff<>+0(SB), Y7, Y7
+	VANDPD      vecmath_f64_000fffffffffffff<>+0(SB), Y5, Y5
+	VPADDQ      vecmath_f64_3fe6a09e667f3bcd<>+0(SB), Y5, Y5
+	VSUBPD      vecmath_f64_3ff0000000000000<>+0(SB), Y5, Y5
+	VADDPD      vecmath_f64_4000000000000000<>+0(SB), Y5, Y8
+	VDIVPD      Y8, Y5, Y8
+	VMULPD      Y8, Y8, Y9
+	VMULPD      Y5, Y5, Y10
+	VMULPD      vecmath_f64_3fe0000000000000<>+0(SB), Y10, Y10
+	VMOVUPD     vecmath_f64_3fc39a02ed46c85d<>+0(SB), Y11
+	VFMADD231PD vecmath_f64_3fc2f15bc8199ccc<>+0(SB), Y9, Y11
+	VFMADD213PD vecmath_f64_3fc74664d770f1c3<>+0(SB), Y9, Y11
+	VFMADD213PD vecmath_f64_3fcc71c51c66b25e<>+0(SB), Y9, Y11
+	VFMADD213PD vecmath_f64_3fd249249423e554<>+0(SB), Y9, Y11
+	VFMADD213PD vecmath_f64_3fd999999997f8a7<>+0(SB), Y9, Y11
+	VFMADD213PD vecmath_f64_3fe5555555555593<>+0(SB), Y9, Y11
+	VFMADD213PD Y10, Y9, Y11
+	VMULPD      vecmath_f64_3dea39ef35793c76<>+0(SB), Y7, Y9
+	VFMADD231PD Y8, Y11, Y9
+	VSUBPD      Y9, Y10, Y8
+	VSUBPD      Y8, Y5, Y5
+	VFMADD231PD vecmath_f64_3fe62e42fee00000<>+0(SB), Y7, Y5
+	VCMPPD      $0x01, vecmath_f64_0010000000000000<>+0(SB), Y2, Y7
+	VBLENDVPD   Y7, Y6, Y5, Y5
+	VMAXPD      Y6, Y5, Y5
+	VSUBPD      Y5, Y4, Y4
+	VADDPD      Y4, Y0, Y0
+	VMULPD      Y3, Y2, Y3
+	VMAXPD      vecmath_f64_3d719799812dea11<>+0(SB), Y3, Y3
+	VSUBPD      vecmath_f64_3ff0000000000000<>+0(SB), Y2, Y2
+	VDIVPD      Y3, Y2, Y2
+	VMULPD      Y1, Y2, Y2
+	VMOVUPD     Y2, (AX)
+	ADDQ        $0x20, CX
+	ADDQ        $0x20, AX
+	SUBQ        $0x04, DX
+	JMP         oneAVX2F64_loop
+
+oneAVX2F64_done:
+	VMOVUPD Y0, (BX)
+	VZEROUPPER
+	RET

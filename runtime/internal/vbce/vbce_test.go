@@ -29,6 +29,13 @@ func check[T Float](t *testing.T, n int, tol float64) {
 	want := make([]T, n)
 	sum := Log1m(got, p, inv)
 	wantSum := log1mGeneric(want, p, inv)
+	compare(t, p, got, want, sum, wantSum, tol)
+	sum = One(got, p, inv)
+	wantSum = oneGeneric(want, p, inv)
+	compare(t, p, got, want, sum, wantSum, tol)
+}
+
+func compare[T Float](t *testing.T, p, got, want []T, sum, wantSum, tol float64) {
 	require.InDelta(t, wantSum, sum, tol*math.Max(1, math.Abs(wantSum)))
 	for i := range p {
 		require.InDelta(t, float64(want[i]), float64(got[i]), tol*math.Max(1e-30, math.Abs(float64(want[i]))), "p=%v", p[i])
