@@ -1,0 +1,360 @@
+package runtime
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"gonum.org/v1/gonum/mat"
+)
+
+func randRanks(rng *rand.Rand, batch, n int) []int {
+	r := make([]int, 0, batch*n)
+	for b := 0; b < batch; b++ {
+		r = append(r, rng.Perm(n)...)
+	}
+	return r
+}
+
+// randDoublyStochastic mixes random permutation matrices, so entries are
+// strictly inside (0, 1) like a soft sorter's P.
+func randSoftP(rng *rand.Rand, batch, n int) []float64 {
+	p := make([]float64, batch*n*n)
+	for b := 0; b < batch; b++ {
+		for k := 0; k < 3; k++ {
+			w := 0.2 + 0.2*rng.Float64()
+			for i, j := range rng.Perm(n) {
+				p[b*n*n+i*n+j] += w
+			}
+		}
+		for i := 0; i < n*n; i++ {
+			p[b*n*n+i] = 0.02 + 0.9*p[b*n*n+i]/3
+		}
+	}
+	return p
+}
+
+func TestLossBCE(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	const n, batch, h = 4, 3, 1e-7
+	p := randSoftP(rng, batch, n)
+	ranks := randRanks(rng, batch, n)
+	grad := make([]float64, len(p))
+	loss, err := BCE(grad, p, ranks, n)
+	require.NoError(t, err)
+	require.Greater(t, loss, 0.0)
+	for k := range p {
+		v := p[k]
+		p[k] = v + h
+		lp, _ := BCE(nil, p, ranks, n)
+		p[k] = v - h
+		lm, _ := BCE(nil, p, ranks, n)
+		p[k] = v
+		checkClose(t, "dBCE/dP", grad[k]*1e3, (lp-lm)/(2*h)*1e3, 1e-5)
+	}
+
+	t.Run("exact permutation", func(t *testing.T) {
+		q := make([]float64, n*n)
+		r := []int{2, 0, 3, 1}
+		for i, j := range r {
+			q[i*n+j] = 1
+		}
+		loss, err := BCE(nil, q, r, n)
+		require.NoError(t, err)
+		require.Zero(t, loss)
+		// The wrong permutation costs the clamped log: 100 per wrong 1 and 0.
+		loss, err = BCE(nil, q, []int{0, 1, 2, 3}, n)
+		require.NoError(t, err)
+		require.InDelta(t, 100*8/16.0, loss, 1e-12)
+	})
+
+	t.Run("errors", func(t *testing.T) {
+		_, err := BCE(nil, p, []int{0, 0, 1, 2}, n)
+		require.ErrorContains(t, err, "permutation")
+		_, err = BCE(nil, p[:5], ranks, n)
+		require.Error(t, err)
+		_, err = BCE(make([]float64, 3), p, ranks, n)
+		require.Error(t, err)
+	})
+}
+
+func TestLossFeatureMSE(t *testing.T) {
+	rng := rand.New(rand.NewPCG(2, 2))
+	const n, batch, d, h = 3, 2, 5, 1e-6
+	p := randSoftP(rng, batch, n)
+	ranks := randRanks(rng, batch, n)
+	x := randDense(rng, batch*n, d)
+	grad := make([]float64, len(p))
+	loss, err := FeatureMSE(grad, p, x, ranks, n)
+	require.NoError(t, err)
+	require.Greater(t, loss, 0.0)
+	for k := range p {
+		v := p[k]
+		p[k] = v + h
+		lp, _ := FeatureMSE(nil, p, x, ranks, n)
+		p[k] = v - h
+		lm, _ := FeatureMSE(nil, p, x, ranks, n)
+		p[k] = v
+		checkClose(t, "dMSE/dP", grad[k], (lp-lm)/(2*h), 1e-7)
+	}
+	// The true permutation reorders the features exactly.
+	q := make([]float64, len(p))
+	for k, r := range ranks {
+		q[k*n+r] = 1
+	}
+	loss, err = FeatureMSE(nil, q, x, ranks, n)
+	require.NoError(t, err)
+	require.Zero(t, loss)
+
+	_, err = FeatureMSE(nil, p, randDense(rng, 5, d), ranks, n)
+	require.Error(t, err)
+}
+
+func smallModel(t *testing.T, swap, loss string, f32 bool, seed uint64) *Model {
+	t.Helper()
+	m, err := NewModel(ModelConfig{
+		Scorer:  ScorerConfig{Kind: ScorerMLP, In: 4, Hidden: []int{5}},
+		Network: "odd_even", N: 4, Swap: swap, Steepness: 3, ARTLambda: 0.25,
+		Loss: loss, FeatureWeight: 1, Float32: f32,
+	}, rand.New(rand.NewPCG(seed, 9)))
+	require.NoError(t, err)
+	return m
+}
+
+// The whole chain (scorer, sorting layer, BCE) against finite differences
+// of the loss in every parameter.
+func TestModelGradient(t *testing.T) {
+	for _, swap := range []string{"cauchy", "logistic", "optimal"} {
+		t.Run(swap, func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(4, 4))
+			m := smallModel(t, swap, "", false, 1)
+			require.Equal(t, LossBCE, m.Config.Loss)
+			x := randDense(rng, 12, 4)
+			ranks := randRanks(rng, 3, 4)
+			for _, p := range m.Params() {
+				p.ZeroGrad()
+			}
+			_, err := m.Train(x, ranks)
+			require.NoError(t, err)
+			loss := func() float64 {
+				s, err := m.Scores(x)
+				require.NoError(t, err)
+				_, p, err := m.sorter.Forward(s, false)
+				require.NoError(t, err)
+				l, err := BCE(nil, p, ranks, 4)
+				require.NoError(t, err)
+				return l
+			}
+			const h = 1e-6
+			for _, p := range m.Params() {
+				g := append([]float64(nil), p.Grad...)
+				for k := range p.Value {
+					v := p.Value[k]
+					p.Value[k] = v + h
+					lp := loss()
+					p.Value[k] = v - h
+					lm := loss()
+					p.Value[k] = v
+					checkClose(t, p.Name, g[k], (lp-lm)/(2*h), 1e-6)
+				}
+			}
+		})
+	}
+}
+
+// Under errorfree the BCE term is the base function's soft sorter, so with
+// the feature term off the loss and gradients equal a plain cauchy model's.
+func TestLossErrorFree(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	x := randDense(rng, 12, 4)
+	ranks := randRanks(rng, 3, 4)
+	ef := smallModel(t, "errorfree", "", false, 7)
+	require.Equal(t, LossErrorFree, ef.Config.Loss)
+	soft := smallModel(t, "cauchy", "", false, 7)
+
+	ef.Config.FeatureWeight = 0
+	le, err := ef.Train(x, ranks)
+	require.NoError(t, err)
+	ls, err := soft.Train(x, ranks)
+	require.NoError(t, err)
+	require.InDelta(t, ls.Total, le.Total, 1e-15)
+	require.Zero(t, le.Feature)
+	for i, p := range ef.Params() {
+		require.InDeltaSlice(t, soft.Params()[i].Grad, p.Grad, 1e-15)
+	}
+
+	// With the feature term on, the extra gradient is the errorfree
+	// sorter's backward pass of FeatureMSE's dL/dP.
+	ef.Config.FeatureWeight = 1
+	for _, p := range ef.Params() {
+		p.ZeroGrad()
+	}
+	le, err = ef.Train(x, ranks)
+	require.NoError(t, err)
+	require.Greater(t, le.Feature, 0.0)
+	require.InDelta(t, le.BCE+le.Feature, le.Total, 1e-15)
+	s, _ := ef.Scores(x)
+	_, ph, err := ef.sorter.Forward(s, false)
+	require.NoError(t, err)
+	for k, v := range ph { // hard forward: P is exactly a permutation
+		require.True(t, v == 0 || v == 1, "P[%d] = %v", k, v)
+	}
+	mse, err := FeatureMSE(nil, ph, x, ranks, 4)
+	require.NoError(t, err)
+	require.InDelta(t, mse, le.Feature, 1e-15)
+
+	// A perfectly ordered batch has no feature loss.
+	sorted := mat.NewDense(4, 4, nil)
+	for i := 0; i < 4; i++ {
+		for j := 0; j < 4; j++ {
+			sorted.Set(i, j, float64(i))
+		}
+	}
+	s, err = ef.Scores(sorted)
+	require.NoError(t, err)
+	order := make([]int, 4)
+	argsort(order, s)
+	r := make([]int, 4)
+	for j, i := range order {
+		r[i] = j
+	}
+	le, err = ef.Train(sorted, r)
+	require.NoError(t, err)
+	require.Zero(t, le.Feature)
+}
+
+func TestModelConfigErrors(t *testing.T) {
+	base := ModelConfig{Scorer: ScorerConfig{Kind: ScorerLinear, In: 3}, Network: "odd_even", N: 3, Swap: "cauchy", Steepness: 10}
+	rng := rand.New(rand.NewPCG(1, 1))
+	cases := []struct {
+		name string
+		edit func(*ModelConfig)
+		want string
+	}{
+		{"bce on hard P", func(c *ModelConfig) { c.Swap, c.Loss = "errorfree", LossBCE }, "soft P"},
+		{"errorfree loss on soft swap", func(c *ModelConfig) { c.Loss = LossErrorFree }, "errorfree"},
+		{"unknown loss", func(c *ModelConfig) { c.Loss = "mse" }, "unknown loss"},
+		{"bad swap", func(c *ModelConfig) { c.Swap = "nope" }, "unknown swap"},
+		{"bad steepness", func(c *ModelConfig) { c.Steepness = -1 }, "steepness"},
+		{"set size", func(c *ModelConfig) {
+			c.Scorer = ScorerConfig{Kind: ScorerTransformer, In: 3, SetSize: 4, D: 4, Heads: 1, Layers: 1, FF: 4}
+		}, "set size"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := base
+			tc.edit(&cfg)
+			_, err := NewModel(cfg, rng)
+			require.ErrorContains(t, err, tc.want)
+		})
+	}
+	m, err := NewModel(base, rng)
+	require.NoError(t, err)
+	_, err = m.Train(randDense(rng, 6, 3), []int{0, 1, 2, 0, 1})
+	require.Error(t, err)
+	_, err = m.Train(randDense(rng, 6, 3), []int{0, 1, 2, 0, 1, 1})
+	require.ErrorContains(t, err, "permutation")
+}
+
+func TestModelRankAccuracy(t *testing.T) {
+	cases := []struct {
+		name        string
+		scores      []float64
+		ranks       []int
+		n           int
+		em, ew, em5 float64
+	}{
+		{"perfect", []float64{0.1, 3, 2}, []int{0, 2, 1}, 3, 1, 1, 1},
+		{"one swap", []float64{0.1, 2, 3}, []int{0, 2, 1}, 3, 0, 1.0 / 3, 0},
+		{"two samples", []float64{1, 2, 2, 1}, []int{0, 1, 0, 1}, 2, 0.5, 0.5, 0.5},
+		// n = 6: the last item is misplaced, the first five are in order.
+		{"em5", []float64{0, 1, 2, 3, 4, -1}, []int{0, 1, 2, 3, 4, 5}, 6, 0, 0, 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			a, err := RankAccuracy(tc.scores, tc.ranks, tc.n)
+			require.NoError(t, err)
+			require.InDelta(t, tc.em, a.EM(), 1e-12)
+			require.InDelta(t, tc.ew, a.EW(), 1e-12)
+			require.InDelta(t, tc.em5, a.EM5(), 1e-12)
+		})
+	}
+	_, err := RankAccuracy([]float64{1}, []int{0, 1}, 2)
+	require.Error(t, err)
+	require.Equal(t, 0.0, Accuracy{}.EM())
+	require.False(t, math.IsNaN(Accuracy{}.EW()))
+}
+
+// The float32 sorter gives the same loss as float64 to float32 precision.
+func TestModelSortLayerFloat32(t *testing.T) {
+	rng := rand.New(rand.NewPCG(6, 6))
+	x := randDense(rng, 12, 4)
+	ranks := randRanks(rng, 3, 4)
+	l64, err := smallModel(t, "cauchy", "", false, 3).Train(x, ranks)
+	require.NoError(t, err)
+	l32, err := smallModel(t, "cauchy", "", true, 3).Train(x, ranks)
+	require.NoError(t, err)
+	require.InDelta(t, l64.Total, l32.Total, 1e-5)
+
+	sl, err := NewSortLayer[float32](DefaultConfig("odd_even", 3, "cauchy"))
+	require.NoError(t, err)
+	_, err = sl.Backward(nil, make([]float64, 9))
+	require.ErrorContains(t, err, "wantGrad")
+	_, _, err = sl.Forward([]float64{1, math.NaN(), 2}, true)
+	require.ErrorIs(t, err, ErrNotFinite)
+}
+
+// End to end in the runtime: Adam on a linear scorer learns a hidden linear
+// order from rankings alone, with either loss.
+func TestModelTrainLearnsOrder(t *testing.T) {
+	for _, swap := range []string{"cauchy", "errorfree"} {
+		t.Run(swap, func(t *testing.T) {
+			const n, d, batch = 4, 5, 32
+			rng := rand.New(rand.NewPCG(11, 12))
+			w := []float64{1, -2, 0.5, 0, 1.5}
+			m, err := NewModel(ModelConfig{Scorer: ScorerConfig{Kind: ScorerLinear, In: d}, Network: "odd_even", N: n,
+				Swap: swap, Steepness: 10, FeatureWeight: 1}, rng)
+			require.NoError(t, err)
+			cfg := DefaultAdam()
+			cfg.LR = 0.02
+			opt, err := NewAdam(m.Params(), cfg)
+			require.NoError(t, err)
+			batchOf := func() (*mat.Dense, []int) {
+				x := randDense(rng, batch*n, d)
+				ranks := make([]int, batch*n)
+				v := make([]float64, n)
+				order := make([]int, n)
+				for b := 0; b < batch; b++ {
+					for i := range v {
+						v[i] = mat.Dot(x.RowView(b*n+i), mat.NewVecDense(d, w))
+					}
+					argsort(order, v)
+					for j, i := range order {
+						ranks[b*n+i] = j
+					}
+				}
+				return x, ranks
+			}
+			var first, last float64
+			for step := 0; step < 300; step++ {
+				x, ranks := batchOf()
+				opt.ZeroGrad()
+				lp, err := m.Train(x, ranks)
+				require.NoError(t, err)
+				require.NoError(t, opt.Update())
+				if step == 0 {
+					first = lp.Total
+				}
+				last = lp.Total
+			}
+			require.Less(t, last, first/2)
+			x, ranks := batchOf()
+			s, err := m.Scores(x)
+			require.NoError(t, err)
+			acc, err := RankAccuracy(s, ranks, n)
+			require.NoError(t, err)
+			require.Greater(t, acc.EM(), 0.8, "chance is 1/24")
+		})
+	}
+}
