@@ -76,7 +76,7 @@ func (t *Trainer[T]) Step() (float64, error) {
 	if err := t.S.ForwardInto(&t.r, t.X, runtime.WantP|runtime.WantGrad); err != nil {
 		return 0, err
 	}
-	loss, err := runtime.BCEPT(t.gpt, t.r.PT(), t.Ranks, t.S.N())
+	loss, err := t.S.BCEPT(t.gpt, t.r.PT(), t.Ranks)
 	if err != nil {
 		return 0, err
 	}

@@ -20,6 +20,12 @@ func BCEPT[T Float](grad, pt []T, ranks []int, n int) (float64, error) {
 		return 0, fmt.Errorf("runtime: BCE gradient has length %d, want %d", len(grad), len(pt))
 	}
 	inv := 1 / float64(len(pt))
+	return bceRows(grad, pt, ranks, n, inv) * inv, nil
+}
+
+// bceRows is BCEPT's sum over the rows given, each entry weighted by inv in
+// the gradient; grad may be nil.
+func bceRows[T Float](grad, pt []T, ranks []int, n int, inv float64) float64 {
 	// Q is zero but for one entry per input: take every entry as a zero
 	// target in one vectorised pass, then correct the n entries per sample
 	// where Q is 1.
@@ -56,5 +62,20 @@ func BCEPT[T Float](grad, pt []T, ranks []int, n int) (float64, error) {
 	if k > 0 {
 		flush()
 	}
-	return sum * inv, nil
+	return sum
+}
+
+// BCEPT is the package-level BCEPT run on the sorter's workers, for batches
+// where the loss is a noticeable part of a training step.
+func (s *Sorter[T]) BCEPT(grad, pt []T, ranks []int) (float64, error) {
+	n := s.N()
+	if len(ranks) == 0 || len(ranks)%n != 0 || len(pt) != len(ranks)*n || grad == nil || len(grad) != len(pt) {
+		return BCEPT(grad, pt, ranks, n) // the serial path reports the error
+	}
+	c := s.pool.get()
+	c.op, c.n, c.pt, c.gpt, c.ranks, c.inv = opBCE, n, pt, grad, ranks, 1/float64(len(pt))
+	s.pool.run(s, s.workers, len(ranks)/n, c)
+	sum := c.sum * c.inv
+	s.pool.put(c)
+	return sum, nil
 }

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/sortgen/sortgen/gen/plan"
 	"github.com/sortgen/sortgen/generated"
@@ -72,7 +73,13 @@ func (g *generatedKernel[T]) backward(gx, gy, gpt, tape, diff []T) {
 	switch {
 	case len(gx) == 0:
 	case gpt != nil:
-		g.must(g.f.BackwardP(gx, gy, gpt, tape, diff))
+		// The sorter does not scan gP (n*n per row) but checks dL/dx after
+		// the pass; the kernel does scan it, so its only possible complaint
+		// is a non-finite entry, which is handed on as a NaN gradient.
+		if err := g.f.BackwardP(gx, gy, gpt, tape, diff); err != nil {
+			clear(gx)
+			gx[0] = T(math.NaN())
+		}
 	default:
 		g.must(g.f.Backward(gx, gy, tape))
 	}

@@ -11,6 +11,7 @@ const (
 	opSort op = iota
 	opForward
 	opBackward
+	opBCE
 )
 
 // A batchCall is one kernel call on a whole batch, split into row chunks
@@ -22,6 +23,10 @@ type batchCall[T Float] struct {
 	n, tapeLen, diffLen int
 	y, x, pt, tape      []T
 	diff, gx, gy, gpt   []T
+	ranks               []int
+	inv                 float64
+	mu                  sync.Mutex
+	sum                 float64
 	wg                  sync.WaitGroup
 }
 
@@ -44,6 +49,11 @@ func (c *batchCall[T]) run(lo, hi int) {
 	case opBackward:
 		c.k.backward(rows(c.gx, lo, hi, n), rows(c.gy, lo, hi, n), rows(c.gpt, lo, hi, n*n),
 			rows(c.tape, lo, hi, c.tapeLen), rows(c.diff, lo, hi, c.diffLen))
+	case opBCE:
+		part := bceRows(rows(c.gpt, lo, hi, n*n), rows(c.pt, lo, hi, n*n), c.ranks[lo*n:hi*n], n, c.inv)
+		c.mu.Lock()
+		c.sum += part
+		c.mu.Unlock()
 	}
 }
 
@@ -86,8 +96,8 @@ func (w *workers[T]) get() *batchCall[T] {
 }
 
 func (w *workers[T]) put(c *batchCall[T]) {
-	k := c.k
-	*c = batchCall[T]{k: k} // drop the slices, keep nothing else alive
+	c.y, c.x, c.pt, c.tape, c.diff, c.gx, c.gy, c.gpt, c.ranks = nil, nil, nil, nil, nil, nil, nil, nil, nil
+	c.sum = 0 // the slices are dropped so that nothing stays alive
 	w.calls.Put(c)
 }
 

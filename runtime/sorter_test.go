@@ -272,3 +272,24 @@ func TestParallelMatchesSerial(t *testing.T) {
 	require.Equal(t, outs[0], outs[1])
 	require.Equal(t, outs[0], outs[2])
 }
+
+// A NaN in dL/dP is reported, on every backend, as an error naming it.
+func TestNonFiniteGP(t *testing.T) {
+	for _, backend := range []Backend{Interpreter, Generated} {
+		cfg := DefaultConfig("bitonic", 32, "cauchy")
+		cfg.Backend = backend
+		s, err := New[float32](cfg)
+		require.NoError(t, err)
+		x := make([]float32, 32*9)
+		for i := range x {
+			x[i] = float32(i % 7)
+		}
+		r, err := s.Forward(x, WantP|WantGrad)
+		require.NoError(t, err)
+		gP := make([]float32, 32*32*9)
+		gP[32*32*8+5] = float32(math.Inf(1))
+		_, err = s.Backward(r, nil, gP)
+		require.ErrorIs(t, err, ErrNotFinite, backend.String())
+		require.ErrorContains(t, err, "gP")
+	}
+}
