@@ -3,6 +3,7 @@ package bench
 import (
 	"math/rand/v2"
 	"slices"
+	"unsafe"
 
 	"github.com/sortgen/sortgen/runtime"
 )
@@ -85,3 +86,14 @@ func (t *Trainer[T]) Step() (float64, error) {
 
 // Grad is dL/dx of the last step.
 func (t *Trainer[T]) Grad() []T { return t.gx }
+
+// StepBytes is what a training step holds per batch: per row, P and dL/dP
+// (n*n each), the tape (3 per comparator) and the column differences
+// (plan.DiffLen, the sum of the comparators' support sizes), in bytes.
+func StepBytes[T runtime.Float](s *runtime.Sorter[T], batch int) int64 {
+	p := s.Plan()
+	var zero T
+	size := int64(unsafe.Sizeof(zero))
+	n := int64(s.N())
+	return int64(batch) * size * (2*n*n + int64(p.TapeLen) + int64(p.DiffLen) + 4*n)
+}
