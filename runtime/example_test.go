@@ -1,0 +1,51 @@
+package runtime_test
+
+import (
+	"fmt"
+
+	"github.com/sortgen/sortgen/runtime"
+)
+
+// A sorter relaxes sorting: the error-free swap sorts exactly and gives an
+// exact permutation matrix, while its gradient is the soft one.
+func ExampleSorter_Forward() {
+	cfg := runtime.DefaultConfig("odd_even", 3, "errorfree")
+	cfg.Steepness = 1 // soft enough for the gradient to show
+	s, err := runtime.New[float64](cfg)
+	if err != nil {
+		panic(err)
+	}
+	r, err := s.Forward([]float64{0.3, -1, 2}, runtime.WantP|runtime.WantGrad)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("y:", r.Y)
+	fmt.Println("P:", r.P()) // P[i][j]: weight of input i at sorted position j
+	fmt.Println("ranks:", r.Ranks())
+	gx, err := s.Backward(r, []float64{1, 0, 0}, nil) // d(smallest)/dx
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("dy0/dx: %.3f\n", gx) // sums to 1: shifting every input shifts y0
+	// Output:
+	// y: [-1 0.3 2]
+	// P: [0 1 0 1 0 0 0 0 1]
+	// ranks: [1 0 2]
+	// dy0/dx: [0.102 0.896 0.002]
+}
+
+// A soft swap gives a doubly stochastic P instead.
+func ExampleSorter_Forward_soft() {
+	s, err := runtime.New[float64](runtime.DefaultConfig("odd_even", 2, "logistic"))
+	if err != nil {
+		panic(err)
+	}
+	r, err := s.Forward([]float64{0.1, 0}, runtime.WantP)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("y: %.4f\nP: %.4f\n", r.Y, r.P())
+	// Output:
+	// y: [0.0269 0.0731]
+	// P: [0.2689 0.7311 0.7311 0.2689]
+}
