@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"text/template"
@@ -194,7 +195,15 @@ func runOnTheFly(cases []*reference.Case) ([]*caseResult, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module sortgencheck\n\ngo 1.22\n"), 0o644); err != nil {
+	// The kernels carry their AVX2 assembly when golang.org/x/sys, which
+	// its dispatch imports, can come from the local module cache at the
+	// version sortgen itself was built with; else they are pure Go.
+	sysVersion := moduleVersion("golang.org/x/sys")
+	gomod := "module sortgencheck\n\ngo 1.22\n"
+	if sysVersion != "" {
+		gomod += "\nrequire golang.org/x/sys " + sysVersion + "\n"
+	}
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte(gomod), 0o644); err != nil {
 		return nil, err
 	}
 	pkgs := map[string]*flyPackage{}
@@ -203,13 +212,17 @@ func runOnTheFly(cases []*reference.Case) ([]*caseResult, error) {
 		key := fmt.Sprintf("%s/%d/%s/%s", c.Network, c.N, c.Swap, c.BaseName())
 		fp, ok := pkgs[key]
 		if !ok {
-			if fp, err = generateFly(dir, c, len(pkgs)); err != nil {
+			if fp, err = generateFly(dir, c, len(pkgs), sysVersion != ""); err != nil {
 				return nil, fmt.Errorf("%v: %w", c, err)
 			}
 			pkgs[key] = fp
 		}
+		// The rows are sent flyRepeat times so that whole blocks of vector
+		// lanes exist and the assembly, not only its tail path, is checked.
 		reqs[i] = flyRequest{Kernel: fp.Name, Beta: c.Steepness, Lambda: c.ARTLambda,
-			X: reference.Flat(c.X), GY: reference.Flat(c.GY), GPT: transposeRows(reference.FlatMatrices(c.GP), c.N)}
+			X:   repeat(reference.Flat(c.X), flyRepeat),
+			GY:  repeat(reference.Flat(c.GY), flyRepeat),
+			GPT: repeat(transposeRows(reference.FlatMatrices(c.GP), c.N), flyRepeat)}
 	}
 	list := make([]*flyPackage, 0, len(pkgs))
 	for _, fp := range pkgs {
@@ -229,7 +242,7 @@ func runOnTheFly(cases []*reference.Case) ([]*caseResult, error) {
 	}
 	cmd := exec.Command("go", "run", ".")
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod", "GOPROXY=off")
+	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod", "GOPROXY="+localProxy(), "GOSUMDB=off")
 	cmd.Stdin = bytes.NewReader(in)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
@@ -245,7 +258,22 @@ func runOnTheFly(cases []*reference.Case) ([]*caseResult, error) {
 		if r.Err != "" {
 			return nil, fmt.Errorf("%v: %s", cases[i], r.Err)
 		}
-		results[i] = &caseResult{Y: r.Y, P: transposeRows(r.PT, cases[i].N), GradX: r.GX}
+		rows := len(cases[i].X)
+		n := cases[i].N
+		if len(r.Y) != flyRepeat*rows*n || len(r.PT) != flyRepeat*rows*n*n || len(r.GX) != flyRepeat*rows*n {
+			return nil, fmt.Errorf("%v: the generated program returned the wrong number of rows", cases[i])
+		}
+		// Every copy must give the first copy's numbers: blocks and tails
+		// run different code.
+		res := &caseResult{Y: r.Y[:rows*n], P: transposeRows(r.PT[:rows*n*n], n), GradX: r.GX[:rows*n]}
+		for k := 1; k < flyRepeat; k++ {
+			for _, pair := range [][2][]float64{{r.Y[:rows*n], r.Y[k*rows*n : (k+1)*rows*n]}, {r.GX[:rows*n], r.GX[k*rows*n : (k+1)*rows*n]}} {
+				if e := reference.RelErr(pair[1], pair[0]); e > 1e-12 {
+					return nil, fmt.Errorf("%v: copy %d of the rows differs from copy 0 by %.1e", cases[i], k, e)
+				}
+			}
+		}
+		results[i] = res
 	}
 	return results, nil
 }
@@ -255,7 +283,7 @@ type flyPackage struct {
 	Differentiable bool
 }
 
-func generateFly(dir string, c *reference.Case, i int) (*flyPackage, error) {
+func generateFly(dir string, c *reference.Case, i int, withAsm bool) (*flyPackage, error) {
 	swap, err := plan.ParseSwap(c.Swap, c.BaseName())
 	if err != nil {
 		return nil, err
@@ -269,7 +297,7 @@ func generateFly(dir string, c *reference.Case, i int) (*flyPackage, error) {
 		return nil, err
 	}
 	name := fmt.Sprintf("k%d", i)
-	files, err := gen.Generate(p, gen.Options{Package: name})
+	files, err := generateFiles(p, gen.Options{Package: name, Asm: withAsm})
 	if err != nil {
 		return nil, err
 	}
@@ -365,3 +393,44 @@ func main() {
 	}
 }
 `))
+
+// moduleVersion is the version of a module this binary was built with, or
+// "" when the build info does not say.
+func moduleVersion(path string) string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return ""
+	}
+	for _, d := range info.Deps {
+		if d.Path == path {
+			if d.Replace != nil {
+				return ""
+			}
+			return d.Version
+		}
+	}
+	return ""
+}
+
+// localProxy serves modules from the local module cache only, so that the
+// on-the-fly build never reaches the network.
+func localProxy() string {
+	out, err := exec.Command("go", "env", "GOMODCACHE").Output()
+	if err != nil {
+		return "off"
+	}
+	return "file://" + filepath.ToSlash(filepath.Join(strings.TrimSpace(string(out)), "cache", "download"))
+}
+
+// flyRepeat is how many times the on-the-fly check sends a case's rows:
+// with the reference file's 3 rows, 12 rows hold whole 4-lane float64
+// blocks (the AVX2 path) and, for other row counts, a tail.
+const flyRepeat = 4
+
+func repeat(v []float64, k int) []float64 {
+	out := make([]float64, 0, len(v)*k)
+	for range k {
+		out = append(out, v...)
+	}
+	return out
+}
