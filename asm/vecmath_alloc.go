@@ -84,11 +84,23 @@ func AllocateAVX2Registers(fn *ir.Function) error {
 			default:
 				a, ok := gp[k]
 				if !ok {
+					f := reg.FamilyOfKind(k)
+					if f == nil {
+						return fmt.Errorf("asm: %s: unknown register kind %v", fn.Name, k)
+					}
+					// Never R15: Go's assembler clobbers it for global
+					// accesses when linking dynamically.
+					var rs []reg.Physical
+					for _, p := range f.Registers() {
+						if p.Info()&reg.Restricted == 0 && !(k == reg.KindGP && p.PhysicalIndex() == 15) {
+							rs = append(rs, p)
+						}
+					}
 					var err error
-					if a, err = pass.NewAllocatorForKind(k); err != nil {
+					if a, err = pass.NewAllocator(rs); err != nil {
 						return fmt.Errorf("asm: %s: %w", fn.Name, err)
 					}
-					for _, p := range reg.FamilyOfKind(k).Registers() {
+					for _, p := range rs {
 						if p.Info()&reg.BasePointer != 0 {
 							a.SetPriority(p.ID(), -1)
 						}

@@ -2515,59 +2515,17 @@ step_10:
 	MOVQ      DX, R8
 	SHLQ      $0x05, R8
 	VMOVUPS   (SI)(DI*1), Y0
-	VMOVUPS   (SI)(R8*1), Y2
-	VSUBPS    Y0, Y2, Y0
-	VCVTPS2PD X0, Y2
+	VMOVUPS   (SI)(R8*1), Y1
+	VSUBPS    Y0, Y1, Y0
+	VCVTPS2PD X0, Y1
 
 	// vecmath: alpha logistic
-	VMULPD       64(SP), Y2, Y2
-	VANDPD       vecmath_f64_7fffffffffffffff<>+0(SB), Y2, Y3
-	VMINPD       vecmath_f64_4087500000000000<>+0(SB), Y3, Y3
-	VMOVUPD      vecmath_f64_4338000000000000<>+0(SB), Y4
-	VFNMADD231PD vecmath_f64_3ff71547652b82fe<>+0(SB), Y3, Y4
-	VSUBPD       vecmath_f64_4338000000000000<>+0(SB), Y4, Y5
-	VMOVAPD      Y3, Y3
-	VFNMSUB231PD vecmath_f64_3fe62e42fee00000<>+0(SB), Y5, Y3
-	VFNMADD231PD vecmath_f64_3dea39ef35793c76<>+0(SB), Y5, Y3
-	VMULPD       Y3, Y3, Y5
-	VMOVUPD      vecmath_f64_3efa01999e25ce43<>+0(SB), Y6
-	VFMADD231PD  vecmath_f64_3e928ad9b8b7c16b<>+0(SB), Y5, Y6
-	VFMADD213PD  vecmath_f64_3f56c16c18438b2a<>+0(SB), Y5, Y6
-	VFMADD213PD  vecmath_f64_3fa555555555083e<>+0(SB), Y5, Y6
-	VFMADD213PD  vecmath_f64_3fe000000000000a<>+0(SB), Y5, Y6
-	VMOVUPD      vecmath_f64_3ec71df25b4a6a5c<>+0(SB), Y7
-	VFMADD231PD  vecmath_f64_3e5ad7f3c411bf5b<>+0(SB), Y5, Y7
-	VFMADD213PD  vecmath_f64_3f2a01a012a0e882<>+0(SB), Y5, Y7
-	VFMADD213PD  vecmath_f64_3f81111111127d10<>+0(SB), Y5, Y7
-	VFMADD213PD  vecmath_f64_3fc55555555554f9<>+0(SB), Y5, Y7
-	VFMADD231PD  Y7, Y3, Y6
-	VFMADD213PD  vecmath_f64_3ff0000000000000<>+0(SB), Y3, Y6
-	VFMADD213PD  vecmath_f64_3ff0000000000000<>+0(SB), Y3, Y6
-	VPADDQ       vecmath_f64_00000000000007fe<>+0(SB), Y4, Y3
-	VPSRLQ       $0x01, Y3, Y4
-	VPSUBQ       Y4, Y3, Y3
-	VPSLLQ       $0x34, Y4, Y4
-	VPSLLQ       $0x34, Y3, Y3
-	VMULPD       Y4, Y6, Y4
-	VMULPD       Y3, Y4, Y3
-	VADDPD       vecmath_f64_3ff0000000000000<>+0(SB), Y3, Y4
-	VDIVPD       Y4, Y3, Y4
-	VFNMADD213PD Y3, Y3, Y4
-	VMOVUPD      vecmath_f64_3ff0000000000000<>+0(SB), Y3
-	VSUBPD       Y4, Y3, Y3
-	VBLENDVPD    Y2, Y4, Y3, Y2
-	VCVTPD2PSY   Y2, X1
-	VEXTRACTF128 $0x01, Y0, X0
-	VCVTPS2PD    X0, Y0
-
-	// vecmath: alpha logistic
-	VMULPD       64(SP), Y0, Y0
-	VANDPD       vecmath_f64_7fffffffffffffff<>+0(SB), Y0, Y2
+	VMULPD       64(SP), Y1, Y1
+	VANDPD       vecmath_f64_7fffffffffffffff<>+0(SB), Y1, Y2
 	VMINPD       vecmath_f64_4087500000000000<>+0(SB), Y2, Y2
 	VMOVUPD      vecmath_f64_4338000000000000<>+0(SB), Y3
 	VFNMADD231PD vecmath_f64_3ff71547652b82fe<>+0(SB), Y2, Y3
 	VSUBPD       vecmath_f64_4338000000000000<>+0(SB), Y3, Y4
-	VMOVAPD      Y2, Y2
 	VFNMSUB231PD vecmath_f64_3fe62e42fee00000<>+0(SB), Y4, Y2
 	VFNMADD231PD vecmath_f64_3dea39ef35793c76<>+0(SB), Y4, Y2
 	VMULPD       Y2, Y2, Y4
@@ -2596,20 +2554,60 @@ step_10:
 	VFNMADD213PD Y2, Y2, Y3
 	VMOVUPD      vecmath_f64_3ff0000000000000<>+0(SB), Y2
 	VSUBPD       Y3, Y2, Y2
-	VBLENDVPD    Y0, Y3, Y2, Y0
+	VBLENDVPD    Y1, Y3, Y2, Y1
+	VCVTPD2PSY   Y1, X7
+	VEXTRACTF128 $0x01, Y0, X0
+	VCVTPS2PD    X0, Y0
+
+	// vecmath: alpha logistic
+	VMULPD       64(SP), Y0, Y0
+	VANDPD       vecmath_f64_7fffffffffffffff<>+0(SB), Y0, Y1
+	VMINPD       vecmath_f64_4087500000000000<>+0(SB), Y1, Y1
+	VMOVUPD      vecmath_f64_4338000000000000<>+0(SB), Y2
+	VFNMADD231PD vecmath_f64_3ff71547652b82fe<>+0(SB), Y1, Y2
+	VSUBPD       vecmath_f64_4338000000000000<>+0(SB), Y2, Y3
+	VFNMSUB231PD vecmath_f64_3fe62e42fee00000<>+0(SB), Y3, Y1
+	VFNMADD231PD vecmath_f64_3dea39ef35793c76<>+0(SB), Y3, Y1
+	VMULPD       Y1, Y1, Y3
+	VMOVUPD      vecmath_f64_3efa01999e25ce43<>+0(SB), Y4
+	VFMADD231PD  vecmath_f64_3e928ad9b8b7c16b<>+0(SB), Y3, Y4
+	VFMADD213PD  vecmath_f64_3f56c16c18438b2a<>+0(SB), Y3, Y4
+	VFMADD213PD  vecmath_f64_3fa555555555083e<>+0(SB), Y3, Y4
+	VFMADD213PD  vecmath_f64_3fe000000000000a<>+0(SB), Y3, Y4
+	VMOVUPD      vecmath_f64_3ec71df25b4a6a5c<>+0(SB), Y5
+	VFMADD231PD  vecmath_f64_3e5ad7f3c411bf5b<>+0(SB), Y3, Y5
+	VFMADD213PD  vecmath_f64_3f2a01a012a0e882<>+0(SB), Y3, Y5
+	VFMADD213PD  vecmath_f64_3f81111111127d10<>+0(SB), Y3, Y5
+	VFMADD213PD  vecmath_f64_3fc55555555554f9<>+0(SB), Y3, Y5
+	VFMADD231PD  Y5, Y1, Y4
+	VFMADD213PD  vecmath_f64_3ff0000000000000<>+0(SB), Y1, Y4
+	VFMADD213PD  vecmath_f64_3ff0000000000000<>+0(SB), Y1, Y4
+	VPADDQ       vecmath_f64_00000000000007fe<>+0(SB), Y2, Y1
+	VPSRLQ       $0x01, Y1, Y2
+	VPSUBQ       Y2, Y1, Y1
+	VPSLLQ       $0x34, Y2, Y2
+	VPSLLQ       $0x34, Y1, Y1
+	VMULPD       Y2, Y4, Y2
+	VMULPD       Y1, Y2, Y1
+	VADDPD       vecmath_f64_3ff0000000000000<>+0(SB), Y1, Y2
+	VDIVPD       Y2, Y1, Y2
+	VFNMADD213PD Y1, Y1, Y2
+	VMOVUPD      vecmath_f64_3ff0000000000000<>+0(SB), Y1
+	VSUBPD       Y2, Y1, Y1
+	VBLENDVPD    Y0, Y2, Y1, Y0
 	VCVTPD2PSY   Y0, X0
-	VINSERTF128  $0x01, X0, Y1, Y1
+	VINSERTF128  $0x01, X0, Y7, Y7
 	VMOVUPS      (SI)(DI*1), Y0
-	VMOVUPS      (SI)(R8*1), Y2
-	VMOVUPS      sgk_float32_3f800000<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMULPS       Y0, Y1, Y4
-	VMULPS       Y2, Y3, Y5
-	VADDPS       Y5, Y4, Y4
-	VMULPS       Y0, Y3, Y0
-	VMULPS       Y2, Y1, Y5
-	VADDPS       Y5, Y0, Y0
-	VMOVUPS      Y4, (SI)(DI*1)
+	VMOVUPS      (SI)(R8*1), Y1
+	VMOVUPS      sgk_float32_3f800000<>+0(SB), Y2
+	VSUBPS       Y7, Y2, Y2
+	VMULPS       Y0, Y7, Y3
+	VMULPS       Y1, Y2, Y4
+	VADDPS       Y4, Y3, Y3
+	VMULPS       Y0, Y2, Y0
+	VMULPS       Y1, Y7, Y4
+	VADDPS       Y4, Y0, Y0
+	VMOVUPS      Y3, (SI)(DI*1)
 	VMOVUPS      Y0, (SI)(R8*1)
 	ADDL         12(AX), CX
 	ADDL         16(AX), DX
@@ -2775,59 +2773,17 @@ step_13:
 	MOVQ      BX, R9
 	SHLQ      $0x05, R9
 	VMOVUPS   (DI)(R8*1), Y0
-	VMOVUPS   (DI)(R9*1), Y2
-	VSUBPS    Y0, Y2, Y0
-	VCVTPS2PD X0, Y2
+	VMOVUPS   (DI)(R9*1), Y1
+	VSUBPS    Y0, Y1, Y0
+	VCVTPS2PD X0, Y1
 
 	// vecmath: alpha logistic
-	VMULPD       64(SP), Y2, Y2
-	VANDPD       vecmath_f64_7fffffffffffffff<>+0(SB), Y2, Y3
-	VMINPD       vecmath_f64_4087500000000000<>+0(SB), Y3, Y3
-	VMOVUPD      vecmath_f64_4338000000000000<>+0(SB), Y4
-	VFNMADD231PD vecmath_f64_3ff71547652b82fe<>+0(SB), Y3, Y4
-	VSUBPD       vecmath_f64_4338000000000000<>+0(SB), Y4, Y5
-	VMOVAPD      Y3, Y3
-	VFNMSUB231PD vecmath_f64_3fe62e42fee00000<>+0(SB), Y5, Y3
-	VFNMADD231PD vecmath_f64_3dea39ef35793c76<>+0(SB), Y5, Y3
-	VMULPD       Y3, Y3, Y5
-	VMOVUPD      vecmath_f64_3efa01999e25ce43<>+0(SB), Y6
-	VFMADD231PD  vecmath_f64_3e928ad9b8b7c16b<>+0(SB), Y5, Y6
-	VFMADD213PD  vecmath_f64_3f56c16c18438b2a<>+0(SB), Y5, Y6
-	VFMADD213PD  vecmath_f64_3fa555555555083e<>+0(SB), Y5, Y6
-	VFMADD213PD  vecmath_f64_3fe000000000000a<>+0(SB), Y5, Y6
-	VMOVUPD      vecmath_f64_3ec71df25b4a6a5c<>+0(SB), Y7
-	VFMADD231PD  vecmath_f64_3e5ad7f3c411bf5b<>+0(SB), Y5, Y7
-	VFMADD213PD  vecmath_f64_3f2a01a012a0e882<>+0(SB), Y5, Y7
-	VFMADD213PD  vecmath_f64_3f81111111127d10<>+0(SB), Y5, Y7
-	VFMADD213PD  vecmath_f64_3fc55555555554f9<>+0(SB), Y5, Y7
-	VFMADD231PD  Y7, Y3, Y6
-	VFMADD213PD  vecmath_f64_3ff0000000000000<>+0(SB), Y3, Y6
-	VFMADD213PD  vecmath_f64_3ff0000000000000<>+0(SB), Y3, Y6
-	VPADDQ       vecmath_f64_00000000000007fe<>+0(SB), Y4, Y3
-	VPSRLQ       $0x01, Y3, Y4
-	VPSUBQ       Y4, Y3, Y3
-	VPSLLQ       $0x34, Y4, Y4
-	VPSLLQ       $0x34, Y3, Y3
-	VMULPD       Y4, Y6, Y4
-	VMULPD       Y3, Y4, Y3
-	VADDPD       vecmath_f64_3ff0000000000000<>+0(SB), Y3, Y4
-	VDIVPD       Y4, Y3, Y4
-	VFNMADD213PD Y3, Y3, Y4
-	VMOVUPD      vecmath_f64_3ff0000000000000<>+0(SB), Y3
-	VSUBPD       Y4, Y3, Y3
-	VBLENDVPD    Y2, Y4, Y3, Y2
-	VCVTPD2PSY   Y2, X1
-	VEXTRACTF128 $0x01, Y0, X0
-	VCVTPS2PD    X0, Y0
-
-	// vecmath: alpha logistic
-	VMULPD       64(SP), Y0, Y0
-	VANDPD       vecmath_f64_7fffffffffffffff<>+0(SB), Y0, Y2
+	VMULPD       64(SP), Y1, Y1
+	VANDPD       vecmath_f64_7fffffffffffffff<>+0(SB), Y1, Y2
 	VMINPD       vecmath_f64_4087500000000000<>+0(SB), Y2, Y2
 	VMOVUPD      vecmath_f64_4338000000000000<>+0(SB), Y3
 	VFNMADD231PD vecmath_f64_3ff71547652b82fe<>+0(SB), Y2, Y3
 	VSUBPD       vecmath_f64_4338000000000000<>+0(SB), Y3, Y4
-	VMOVAPD      Y2, Y2
 	VFNMSUB231PD vecmath_f64_3fe62e42fee00000<>+0(SB), Y4, Y2
 	VFNMADD231PD vecmath_f64_3dea39ef35793c76<>+0(SB), Y4, Y2
 	VMULPD       Y2, Y2, Y4
@@ -2856,20 +2812,60 @@ step_13:
 	VFNMADD213PD Y2, Y2, Y3
 	VMOVUPD      vecmath_f64_3ff0000000000000<>+0(SB), Y2
 	VSUBPD       Y3, Y2, Y2
-	VBLENDVPD    Y0, Y3, Y2, Y0
+	VBLENDVPD    Y1, Y3, Y2, Y1
+	VCVTPD2PSY   Y1, X7
+	VEXTRACTF128 $0x01, Y0, X0
+	VCVTPS2PD    X0, Y0
+
+	// vecmath: alpha logistic
+	VMULPD       64(SP), Y0, Y0
+	VANDPD       vecmath_f64_7fffffffffffffff<>+0(SB), Y0, Y1
+	VMINPD       vecmath_f64_4087500000000000<>+0(SB), Y1, Y1
+	VMOVUPD      vecmath_f64_4338000000000000<>+0(SB), Y2
+	VFNMADD231PD vecmath_f64_3ff71547652b82fe<>+0(SB), Y1, Y2
+	VSUBPD       vecmath_f64_4338000000000000<>+0(SB), Y2, Y3
+	VFNMSUB231PD vecmath_f64_3fe62e42fee00000<>+0(SB), Y3, Y1
+	VFNMADD231PD vecmath_f64_3dea39ef35793c76<>+0(SB), Y3, Y1
+	VMULPD       Y1, Y1, Y3
+	VMOVUPD      vecmath_f64_3efa01999e25ce43<>+0(SB), Y4
+	VFMADD231PD  vecmath_f64_3e928ad9b8b7c16b<>+0(SB), Y3, Y4
+	VFMADD213PD  vecmath_f64_3f56c16c18438b2a<>+0(SB), Y3, Y4
+	VFMADD213PD  vecmath_f64_3fa555555555083e<>+0(SB), Y3, Y4
+	VFMADD213PD  vecmath_f64_3fe000000000000a<>+0(SB), Y3, Y4
+	VMOVUPD      vecmath_f64_3ec71df25b4a6a5c<>+0(SB), Y5
+	VFMADD231PD  vecmath_f64_3e5ad7f3c411bf5b<>+0(SB), Y3, Y5
+	VFMADD213PD  vecmath_f64_3f2a01a012a0e882<>+0(SB), Y3, Y5
+	VFMADD213PD  vecmath_f64_3f81111111127d10<>+0(SB), Y3, Y5
+	VFMADD213PD  vecmath_f64_3fc55555555554f9<>+0(SB), Y3, Y5
+	VFMADD231PD  Y5, Y1, Y4
+	VFMADD213PD  vecmath_f64_3ff0000000000000<>+0(SB), Y1, Y4
+	VFMADD213PD  vecmath_f64_3ff0000000000000<>+0(SB), Y1, Y4
+	VPADDQ       vecmath_f64_00000000000007fe<>+0(SB), Y2, Y1
+	VPSRLQ       $0x01, Y1, Y2
+	VPSUBQ       Y2, Y1, Y1
+	VPSLLQ       $0x34, Y2, Y2
+	VPSLLQ       $0x34, Y1, Y1
+	VMULPD       Y2, Y4, Y2
+	VMULPD       Y1, Y2, Y1
+	VADDPD       vecmath_f64_3ff0000000000000<>+0(SB), Y1, Y2
+	VDIVPD       Y2, Y1, Y2
+	VFNMADD213PD Y1, Y1, Y2
+	VMOVUPD      vecmath_f64_3ff0000000000000<>+0(SB), Y1
+	VSUBPD       Y2, Y1, Y1
+	VBLENDVPD    Y0, Y2, Y1, Y0
 	VCVTPD2PSY   Y0, X0
-	VINSERTF128  $0x01, X0, Y1, Y1
+	VINSERTF128  $0x01, X0, Y7, Y7
 	VMOVUPS      (DI)(R8*1), Y0
-	VMOVUPS      (DI)(R9*1), Y2
-	VMOVUPS      sgk_float32_3f800000<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMULPS       Y0, Y1, Y4
-	VMULPS       Y2, Y3, Y5
-	VADDPS       Y5, Y4, Y4
-	VMULPS       Y0, Y3, Y0
-	VMULPS       Y2, Y1, Y5
-	VADDPS       Y5, Y0, Y0
-	VMOVUPS      Y4, (DI)(R8*1)
+	VMOVUPS      (DI)(R9*1), Y1
+	VMOVUPS      sgk_float32_3f800000<>+0(SB), Y2
+	VSUBPS       Y7, Y2, Y2
+	VMULPS       Y0, Y7, Y3
+	VMULPS       Y1, Y2, Y4
+	VADDPS       Y4, Y3, Y3
+	VMULPS       Y0, Y2, Y0
+	VMULPS       Y1, Y7, Y4
+	VADDPS       Y4, Y0, Y0
+	VMOVUPS      Y3, (DI)(R8*1)
 	VMOVUPS      Y0, (DI)(R9*1)
 	LEAQ         36(CX), DI
 	MOVL         32(CX), R8
@@ -2895,24 +2891,24 @@ range_15:
 
 pair_18:
 	VMOVUPS     (R11), Y0
-	VMOVUPS     (R12), Y2
-	VSUBPS      Y2, Y0, Y4
-	VMOVUPS     Y4, (AX)
-	VMULPS      Y2, Y3, Y4
-	VFMADD231PS Y0, Y1, Y4
-	VMULPS      Y0, Y3, Y0
-	VFMADD231PS Y2, Y1, Y0
-	VMOVUPS     Y4, (R11)
+	VMOVUPS     (R12), Y1
+	VSUBPS      Y1, Y0, Y3
+	VMOVUPS     Y3, (AX)
+	VMULPS      Y1, Y2, Y3
+	VFMADD231PS Y0, Y7, Y3
+	VMULPS      Y0, Y2, Y0
+	VFMADD231PS Y1, Y7, Y0
+	VMOVUPS     Y3, (R11)
 	VMOVUPS     Y0, (R12)
 	VMOVUPS     32(R11), Y0
-	VMOVUPS     32(R12), Y2
-	VSUBPS      Y2, Y0, Y4
-	VMOVUPS     Y4, 32(AX)
-	VMULPS      Y2, Y3, Y4
-	VFMADD231PS Y0, Y1, Y4
-	VMULPS      Y0, Y3, Y0
-	VFMADD231PS Y2, Y1, Y0
-	VMOVUPS     Y4, 32(R11)
+	VMOVUPS     32(R12), Y1
+	VSUBPS      Y1, Y0, Y3
+	VMOVUPS     Y3, 32(AX)
+	VMULPS      Y1, Y2, Y3
+	VFMADD231PS Y0, Y7, Y3
+	VMULPS      Y0, Y2, Y0
+	VFMADD231PS Y1, Y7, Y0
+	VMOVUPS     Y3, 32(R11)
 	VMOVUPS     Y0, 32(R12)
 	ADDQ        $0x40, R11
 	ADDQ        $0x40, R12
@@ -2925,14 +2921,14 @@ tail_19:
 	TESTQ       R10, R10
 	JZ          rowsdone_20
 	VMOVUPS     (R11), Y0
-	VMOVUPS     (R12), Y2
-	VSUBPS      Y2, Y0, Y4
-	VMOVUPS     Y4, (AX)
-	VMULPS      Y2, Y3, Y4
-	VFMADD231PS Y0, Y1, Y4
-	VMULPS      Y0, Y3, Y0
-	VFMADD231PS Y2, Y1, Y0
-	VMOVUPS     Y4, (R11)
+	VMOVUPS     (R12), Y1
+	VSUBPS      Y1, Y0, Y3
+	VMOVUPS     Y3, (AX)
+	VMULPS      Y1, Y2, Y3
+	VFMADD231PS Y0, Y7, Y3
+	VMULPS      Y0, Y2, Y0
+	VFMADD231PS Y1, Y7, Y0
+	VMOVUPS     Y3, (R11)
 	VMOVUPS     Y0, (R12)
 	ADDQ        $0x20, R11
 	ADDQ        $0x20, R12
@@ -2947,20 +2943,20 @@ nodiff_16:
 
 pair_21:
 	VMOVUPS     (R11), Y0
-	VMOVUPS     (R12), Y2
-	VMULPS      Y2, Y3, Y4
-	VFMADD231PS Y0, Y1, Y4
-	VMULPS      Y0, Y3, Y0
-	VFMADD231PS Y2, Y1, Y0
-	VMOVUPS     Y4, (R11)
+	VMOVUPS     (R12), Y1
+	VMULPS      Y1, Y2, Y3
+	VFMADD231PS Y0, Y7, Y3
+	VMULPS      Y0, Y2, Y0
+	VFMADD231PS Y1, Y7, Y0
+	VMOVUPS     Y3, (R11)
 	VMOVUPS     Y0, (R12)
 	VMOVUPS     32(R11), Y0
-	VMOVUPS     32(R12), Y2
-	VMULPS      Y2, Y3, Y4
-	VFMADD231PS Y0, Y1, Y4
-	VMULPS      Y0, Y3, Y0
-	VFMADD231PS Y2, Y1, Y0
-	VMOVUPS     Y4, 32(R11)
+	VMOVUPS     32(R12), Y1
+	VMULPS      Y1, Y2, Y3
+	VFMADD231PS Y0, Y7, Y3
+	VMULPS      Y0, Y2, Y0
+	VFMADD231PS Y1, Y7, Y0
+	VMOVUPS     Y3, 32(R11)
 	VMOVUPS     Y0, 32(R12)
 	ADDQ        $0x40, R11
 	ADDQ        $0x40, R12
@@ -2972,12 +2968,12 @@ tail_22:
 	TESTQ       R10, R10
 	JZ          rowsdone_23
 	VMOVUPS     (R11), Y0
-	VMOVUPS     (R12), Y2
-	VMULPS      Y2, Y3, Y4
-	VFMADD231PS Y0, Y1, Y4
-	VMULPS      Y0, Y3, Y0
-	VFMADD231PS Y2, Y1, Y0
-	VMOVUPS     Y4, (R11)
+	VMOVUPS     (R12), Y1
+	VMULPS      Y1, Y2, Y3
+	VFMADD231PS Y0, Y7, Y3
+	VMULPS      Y0, Y2, Y0
+	VFMADD231PS Y1, Y7, Y0
+	VMOVUPS     Y3, (R11)
 	VMOVUPS     Y0, (R12)
 	ADDQ        $0x20, R11
 	ADDQ        $0x20, R12
@@ -3037,112 +3033,110 @@ step_25:
 	MOVQ      BX, R9
 	SHLQ      $0x05, R9
 	VMOVUPS   (DI)(R8*1), Y0
-	VMOVUPS   (DI)(R9*1), Y3
-	VSUBPS    Y0, Y3, Y0
+	VMOVUPS   (DI)(R9*1), Y1
+	VSUBPS    Y0, Y1, Y0
 	VMOVUPS   Y0, (AX)
-	VCVTPS2PD X0, Y3
+	VCVTPS2PD X0, Y1
 
 	// vecmath: alpha logistic
-	VMULPD       64(SP), Y3, Y3
-	VANDPD       vecmath_f64_7fffffffffffffff<>+0(SB), Y3, Y4
-	VMINPD       vecmath_f64_4087500000000000<>+0(SB), Y4, Y4
-	VMOVUPD      vecmath_f64_4338000000000000<>+0(SB), Y5
-	VFNMADD231PD vecmath_f64_3ff71547652b82fe<>+0(SB), Y4, Y5
-	VSUBPD       vecmath_f64_4338000000000000<>+0(SB), Y5, Y6
-	VMOVAPD      Y4, Y4
-	VFNMSUB231PD vecmath_f64_3fe62e42fee00000<>+0(SB), Y6, Y4
-	VFNMADD231PD vecmath_f64_3dea39ef35793c76<>+0(SB), Y6, Y4
-	VMULPD       Y4, Y4, Y6
-	VMOVUPD      vecmath_f64_3efa01999e25ce43<>+0(SB), Y7
-	VFMADD231PD  vecmath_f64_3e928ad9b8b7c16b<>+0(SB), Y6, Y7
-	VFMADD213PD  vecmath_f64_3f56c16c18438b2a<>+0(SB), Y6, Y7
-	VFMADD213PD  vecmath_f64_3fa555555555083e<>+0(SB), Y6, Y7
-	VFMADD213PD  vecmath_f64_3fe000000000000a<>+0(SB), Y6, Y7
-	VMOVUPD      vecmath_f64_3ec71df25b4a6a5c<>+0(SB), Y8
-	VFMADD231PD  vecmath_f64_3e5ad7f3c411bf5b<>+0(SB), Y6, Y8
-	VFMADD213PD  vecmath_f64_3f2a01a012a0e882<>+0(SB), Y6, Y8
-	VFMADD213PD  vecmath_f64_3f81111111127d10<>+0(SB), Y6, Y8
-	VFMADD213PD  vecmath_f64_3fc55555555554f9<>+0(SB), Y6, Y8
-	VFMADD231PD  Y8, Y4, Y7
-	VFMADD213PD  vecmath_f64_3ff0000000000000<>+0(SB), Y4, Y7
-	VFMADD213PD  vecmath_f64_3ff0000000000000<>+0(SB), Y4, Y7
-	VPADDQ       vecmath_f64_00000000000007fe<>+0(SB), Y5, Y4
-	VPSRLQ       $0x01, Y4, Y5
-	VPSUBQ       Y5, Y4, Y4
-	VPSLLQ       $0x34, Y5, Y5
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y5, Y7, Y5
-	VMULPD       Y4, Y5, Y4
-	VADDPD       vecmath_f64_3ff0000000000000<>+0(SB), Y4, Y5
-	VDIVPD       Y5, Y4, Y5
-	VFNMADD213PD Y4, Y4, Y5
-	VMOVUPD      vecmath_f64_3ff0000000000000<>+0(SB), Y4
-	VSUBPD       Y5, Y4, Y4
-	VBLENDVPD    Y3, Y5, Y4, Y3
-	VMULPD       Y4, Y5, Y4
-	VMULPD       64(SP), Y4, Y4
-	VCVTPD2PSY   Y3, X1
-	VCVTPD2PSY   Y4, X2
+	VMULPD       64(SP), Y1, Y1
+	VANDPD       vecmath_f64_7fffffffffffffff<>+0(SB), Y1, Y2
+	VMINPD       vecmath_f64_4087500000000000<>+0(SB), Y2, Y2
+	VMOVUPD      vecmath_f64_4338000000000000<>+0(SB), Y3
+	VFNMADD231PD vecmath_f64_3ff71547652b82fe<>+0(SB), Y2, Y3
+	VSUBPD       vecmath_f64_4338000000000000<>+0(SB), Y3, Y4
+	VFNMSUB231PD vecmath_f64_3fe62e42fee00000<>+0(SB), Y4, Y2
+	VFNMADD231PD vecmath_f64_3dea39ef35793c76<>+0(SB), Y4, Y2
+	VMULPD       Y2, Y2, Y4
+	VMOVUPD      vecmath_f64_3efa01999e25ce43<>+0(SB), Y5
+	VFMADD231PD  vecmath_f64_3e928ad9b8b7c16b<>+0(SB), Y4, Y5
+	VFMADD213PD  vecmath_f64_3f56c16c18438b2a<>+0(SB), Y4, Y5
+	VFMADD213PD  vecmath_f64_3fa555555555083e<>+0(SB), Y4, Y5
+	VFMADD213PD  vecmath_f64_3fe000000000000a<>+0(SB), Y4, Y5
+	VMOVUPD      vecmath_f64_3ec71df25b4a6a5c<>+0(SB), Y6
+	VFMADD231PD  vecmath_f64_3e5ad7f3c411bf5b<>+0(SB), Y4, Y6
+	VFMADD213PD  vecmath_f64_3f2a01a012a0e882<>+0(SB), Y4, Y6
+	VFMADD213PD  vecmath_f64_3f81111111127d10<>+0(SB), Y4, Y6
+	VFMADD213PD  vecmath_f64_3fc55555555554f9<>+0(SB), Y4, Y6
+	VFMADD231PD  Y6, Y2, Y5
+	VFMADD213PD  vecmath_f64_3ff0000000000000<>+0(SB), Y2, Y5
+	VFMADD213PD  vecmath_f64_3ff0000000000000<>+0(SB), Y2, Y5
+	VPADDQ       vecmath_f64_00000000000007fe<>+0(SB), Y3, Y2
+	VPSRLQ       $0x01, Y2, Y3
+	VPSUBQ       Y3, Y2, Y2
+	VPSLLQ       $0x34, Y3, Y3
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y3, Y5, Y3
+	VMULPD       Y2, Y3, Y2
+	VADDPD       vecmath_f64_3ff0000000000000<>+0(SB), Y2, Y3
+	VDIVPD       Y3, Y2, Y3
+	VFNMADD213PD Y2, Y2, Y3
+	VMOVUPD      vecmath_f64_3ff0000000000000<>+0(SB), Y2
+	VSUBPD       Y3, Y2, Y2
+	VBLENDVPD    Y1, Y3, Y2, Y1
+	VMULPD       Y2, Y3, Y2
+	VMULPD       64(SP), Y2, Y2
+	VCVTPD2PSY   Y1, X7
+	VCVTPD2PSY   Y2, X8
 	VEXTRACTF128 $0x01, Y0, X0
 	VCVTPS2PD    X0, Y0
 
 	// vecmath: alpha logistic
 	VMULPD       64(SP), Y0, Y0
-	VANDPD       vecmath_f64_7fffffffffffffff<>+0(SB), Y0, Y3
-	VMINPD       vecmath_f64_4087500000000000<>+0(SB), Y3, Y3
-	VMOVUPD      vecmath_f64_4338000000000000<>+0(SB), Y4
-	VFNMADD231PD vecmath_f64_3ff71547652b82fe<>+0(SB), Y3, Y4
-	VSUBPD       vecmath_f64_4338000000000000<>+0(SB), Y4, Y5
-	VMOVAPD      Y3, Y3
-	VFNMSUB231PD vecmath_f64_3fe62e42fee00000<>+0(SB), Y5, Y3
-	VFNMADD231PD vecmath_f64_3dea39ef35793c76<>+0(SB), Y5, Y3
-	VMULPD       Y3, Y3, Y5
-	VMOVUPD      vecmath_f64_3efa01999e25ce43<>+0(SB), Y6
-	VFMADD231PD  vecmath_f64_3e928ad9b8b7c16b<>+0(SB), Y5, Y6
-	VFMADD213PD  vecmath_f64_3f56c16c18438b2a<>+0(SB), Y5, Y6
-	VFMADD213PD  vecmath_f64_3fa555555555083e<>+0(SB), Y5, Y6
-	VFMADD213PD  vecmath_f64_3fe000000000000a<>+0(SB), Y5, Y6
-	VMOVUPD      vecmath_f64_3ec71df25b4a6a5c<>+0(SB), Y7
-	VFMADD231PD  vecmath_f64_3e5ad7f3c411bf5b<>+0(SB), Y5, Y7
-	VFMADD213PD  vecmath_f64_3f2a01a012a0e882<>+0(SB), Y5, Y7
-	VFMADD213PD  vecmath_f64_3f81111111127d10<>+0(SB), Y5, Y7
-	VFMADD213PD  vecmath_f64_3fc55555555554f9<>+0(SB), Y5, Y7
-	VFMADD231PD  Y7, Y3, Y6
-	VFMADD213PD  vecmath_f64_3ff0000000000000<>+0(SB), Y3, Y6
-	VFMADD213PD  vecmath_f64_3ff0000000000000<>+0(SB), Y3, Y6
-	VPADDQ       vecmath_f64_00000000000007fe<>+0(SB), Y4, Y3
-	VPSRLQ       $0x01, Y3, Y4
-	VPSUBQ       Y4, Y3, Y3
-	VPSLLQ       $0x34, Y4, Y4
-	VPSLLQ       $0x34, Y3, Y3
-	VMULPD       Y4, Y6, Y4
-	VMULPD       Y3, Y4, Y3
-	VADDPD       vecmath_f64_3ff0000000000000<>+0(SB), Y3, Y4
-	VDIVPD       Y4, Y3, Y4
-	VFNMADD213PD Y3, Y3, Y4
-	VMOVUPD      vecmath_f64_3ff0000000000000<>+0(SB), Y3
-	VSUBPD       Y4, Y3, Y3
-	VBLENDVPD    Y0, Y4, Y3, Y0
-	VMULPD       Y3, Y4, Y3
-	VMULPD       64(SP), Y3, Y3
+	VANDPD       vecmath_f64_7fffffffffffffff<>+0(SB), Y0, Y1
+	VMINPD       vecmath_f64_4087500000000000<>+0(SB), Y1, Y1
+	VMOVUPD      vecmath_f64_4338000000000000<>+0(SB), Y2
+	VFNMADD231PD vecmath_f64_3ff71547652b82fe<>+0(SB), Y1, Y2
+	VSUBPD       vecmath_f64_4338000000000000<>+0(SB), Y2, Y3
+	VFNMSUB231PD vecmath_f64_3fe62e42fee00000<>+0(SB), Y3, Y1
+	VFNMADD231PD vecmath_f64_3dea39ef35793c76<>+0(SB), Y3, Y1
+	VMULPD       Y1, Y1, Y3
+	VMOVUPD      vecmath_f64_3efa01999e25ce43<>+0(SB), Y4
+	VFMADD231PD  vecmath_f64_3e928ad9b8b7c16b<>+0(SB), Y3, Y4
+	VFMADD213PD  vecmath_f64_3f56c16c18438b2a<>+0(SB), Y3, Y4
+	VFMADD213PD  vecmath_f64_3fa555555555083e<>+0(SB), Y3, Y4
+	VFMADD213PD  vecmath_f64_3fe000000000000a<>+0(SB), Y3, Y4
+	VMOVUPD      vecmath_f64_3ec71df25b4a6a5c<>+0(SB), Y5
+	VFMADD231PD  vecmath_f64_3e5ad7f3c411bf5b<>+0(SB), Y3, Y5
+	VFMADD213PD  vecmath_f64_3f2a01a012a0e882<>+0(SB), Y3, Y5
+	VFMADD213PD  vecmath_f64_3f81111111127d10<>+0(SB), Y3, Y5
+	VFMADD213PD  vecmath_f64_3fc55555555554f9<>+0(SB), Y3, Y5
+	VFMADD231PD  Y5, Y1, Y4
+	VFMADD213PD  vecmath_f64_3ff0000000000000<>+0(SB), Y1, Y4
+	VFMADD213PD  vecmath_f64_3ff0000000000000<>+0(SB), Y1, Y4
+	VPADDQ       vecmath_f64_00000000000007fe<>+0(SB), Y2, Y1
+	VPSRLQ       $0x01, Y1, Y2
+	VPSUBQ       Y2, Y1, Y1
+	VPSLLQ       $0x34, Y2, Y2
+	VPSLLQ       $0x34, Y1, Y1
+	VMULPD       Y2, Y4, Y2
+	VMULPD       Y1, Y2, Y1
+	VADDPD       vecmath_f64_3ff0000000000000<>+0(SB), Y1, Y2
+	VDIVPD       Y2, Y1, Y2
+	VFNMADD213PD Y1, Y1, Y2
+	VMOVUPD      vecmath_f64_3ff0000000000000<>+0(SB), Y1
+	VSUBPD       Y2, Y1, Y1
+	VBLENDVPD    Y0, Y2, Y1, Y0
+	VMULPD       Y1, Y2, Y1
+	VMULPD       64(SP), Y1, Y1
 	VCVTPD2PSY   Y0, X0
-	VCVTPD2PSY   Y3, X3
-	VINSERTF128  $0x01, X0, Y1, Y1
-	VINSERTF128  $0x01, X3, Y2, Y2
-	VMOVUPS      Y1, 32(AX)
-	VMOVUPS      Y2, 64(AX)
+	VCVTPD2PSY   Y1, X1
+	VINSERTF128  $0x01, X0, Y7, Y7
+	VINSERTF128  $0x01, X1, Y8, Y8
+	VMOVUPS      Y7, 32(AX)
+	VMOVUPS      Y8, 64(AX)
 	ADDQ         $0x60, AX
 	VMOVUPS      (DI)(R8*1), Y0
-	VMOVUPS      (DI)(R9*1), Y3
-	VMOVUPS      sgk_float32_3f800000<>+0(SB), Y4
-	VSUBPS       Y1, Y4, Y4
-	VMULPS       Y0, Y1, Y5
-	VMULPS       Y3, Y4, Y6
-	VADDPS       Y6, Y5, Y5
-	VMULPS       Y0, Y4, Y0
-	VMULPS       Y3, Y1, Y6
-	VADDPS       Y6, Y0, Y0
-	VMOVUPS      Y5, (DI)(R8*1)
+	VMOVUPS      (DI)(R9*1), Y1
+	VMOVUPS      sgk_float32_3f800000<>+0(SB), Y2
+	VSUBPS       Y7, Y2, Y2
+	VMULPS       Y0, Y7, Y3
+	VMULPS       Y1, Y2, Y4
+	VADDPS       Y4, Y3, Y3
+	VMULPS       Y0, Y2, Y0
+	VMULPS       Y1, Y7, Y4
+	VADDPS       Y4, Y0, Y0
+	VMOVUPS      Y3, (DI)(R8*1)
 	VMOVUPS      Y0, (DI)(R9*1)
 	ADDL         12(CX), DX
 	ADDL         16(CX), BX
@@ -3195,112 +3189,110 @@ step_28:
 	MOVQ      SI, R10
 	SHLQ      $0x05, R10
 	VMOVUPS   (R8)(R9*1), Y0
-	VMOVUPS   (R8)(R10*1), Y3
-	VSUBPS    Y0, Y3, Y0
+	VMOVUPS   (R8)(R10*1), Y1
+	VSUBPS    Y0, Y1, Y0
 	VMOVUPS   Y0, (AX)
-	VCVTPS2PD X0, Y3
+	VCVTPS2PD X0, Y1
 
 	// vecmath: alpha logistic
-	VMULPD       64(SP), Y3, Y3
-	VANDPD       vecmath_f64_7fffffffffffffff<>+0(SB), Y3, Y4
-	VMINPD       vecmath_f64_4087500000000000<>+0(SB), Y4, Y4
-	VMOVUPD      vecmath_f64_4338000000000000<>+0(SB), Y5
-	VFNMADD231PD vecmath_f64_3ff71547652b82fe<>+0(SB), Y4, Y5
-	VSUBPD       vecmath_f64_4338000000000000<>+0(SB), Y5, Y6
-	VMOVAPD      Y4, Y4
-	VFNMSUB231PD vecmath_f64_3fe62e42fee00000<>+0(SB), Y6, Y4
-	VFNMADD231PD vecmath_f64_3dea39ef35793c76<>+0(SB), Y6, Y4
-	VMULPD       Y4, Y4, Y6
-	VMOVUPD      vecmath_f64_3efa01999e25ce43<>+0(SB), Y7
-	VFMADD231PD  vecmath_f64_3e928ad9b8b7c16b<>+0(SB), Y6, Y7
-	VFMADD213PD  vecmath_f64_3f56c16c18438b2a<>+0(SB), Y6, Y7
-	VFMADD213PD  vecmath_f64_3fa555555555083e<>+0(SB), Y6, Y7
-	VFMADD213PD  vecmath_f64_3fe000000000000a<>+0(SB), Y6, Y7
-	VMOVUPD      vecmath_f64_3ec71df25b4a6a5c<>+0(SB), Y8
-	VFMADD231PD  vecmath_f64_3e5ad7f3c411bf5b<>+0(SB), Y6, Y8
-	VFMADD213PD  vecmath_f64_3f2a01a012a0e882<>+0(SB), Y6, Y8
-	VFMADD213PD  vecmath_f64_3f81111111127d10<>+0(SB), Y6, Y8
-	VFMADD213PD  vecmath_f64_3fc55555555554f9<>+0(SB), Y6, Y8
-	VFMADD231PD  Y8, Y4, Y7
-	VFMADD213PD  vecmath_f64_3ff0000000000000<>+0(SB), Y4, Y7
-	VFMADD213PD  vecmath_f64_3ff0000000000000<>+0(SB), Y4, Y7
-	VPADDQ       vecmath_f64_00000000000007fe<>+0(SB), Y5, Y4
-	VPSRLQ       $0x01, Y4, Y5
-	VPSUBQ       Y5, Y4, Y4
-	VPSLLQ       $0x34, Y5, Y5
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y5, Y7, Y5
-	VMULPD       Y4, Y5, Y4
-	VADDPD       vecmath_f64_3ff0000000000000<>+0(SB), Y4, Y5
-	VDIVPD       Y5, Y4, Y5
-	VFNMADD213PD Y4, Y4, Y5
-	VMOVUPD      vecmath_f64_3ff0000000000000<>+0(SB), Y4
-	VSUBPD       Y5, Y4, Y4
-	VBLENDVPD    Y3, Y5, Y4, Y3
-	VMULPD       Y4, Y5, Y4
-	VMULPD       64(SP), Y4, Y4
-	VCVTPD2PSY   Y3, X1
-	VCVTPD2PSY   Y4, X2
+	VMULPD       64(SP), Y1, Y1
+	VANDPD       vecmath_f64_7fffffffffffffff<>+0(SB), Y1, Y2
+	VMINPD       vecmath_f64_4087500000000000<>+0(SB), Y2, Y2
+	VMOVUPD      vecmath_f64_4338000000000000<>+0(SB), Y3
+	VFNMADD231PD vecmath_f64_3ff71547652b82fe<>+0(SB), Y2, Y3
+	VSUBPD       vecmath_f64_4338000000000000<>+0(SB), Y3, Y4
+	VFNMSUB231PD vecmath_f64_3fe62e42fee00000<>+0(SB), Y4, Y2
+	VFNMADD231PD vecmath_f64_3dea39ef35793c76<>+0(SB), Y4, Y2
+	VMULPD       Y2, Y2, Y4
+	VMOVUPD      vecmath_f64_3efa01999e25ce43<>+0(SB), Y5
+	VFMADD231PD  vecmath_f64_3e928ad9b8b7c16b<>+0(SB), Y4, Y5
+	VFMADD213PD  vecmath_f64_3f56c16c18438b2a<>+0(SB), Y4, Y5
+	VFMADD213PD  vecmath_f64_3fa555555555083e<>+0(SB), Y4, Y5
+	VFMADD213PD  vecmath_f64_3fe000000000000a<>+0(SB), Y4, Y5
+	VMOVUPD      vecmath_f64_3ec71df25b4a6a5c<>+0(SB), Y6
+	VFMADD231PD  vecmath_f64_3e5ad7f3c411bf5b<>+0(SB), Y4, Y6
+	VFMADD213PD  vecmath_f64_3f2a01a012a0e882<>+0(SB), Y4, Y6
+	VFMADD213PD  vecmath_f64_3f81111111127d10<>+0(SB), Y4, Y6
+	VFMADD213PD  vecmath_f64_3fc55555555554f9<>+0(SB), Y4, Y6
+	VFMADD231PD  Y6, Y2, Y5
+	VFMADD213PD  vecmath_f64_3ff0000000000000<>+0(SB), Y2, Y5
+	VFMADD213PD  vecmath_f64_3ff0000000000000<>+0(SB), Y2, Y5
+	VPADDQ       vecmath_f64_00000000000007fe<>+0(SB), Y3, Y2
+	VPSRLQ       $0x01, Y2, Y3
+	VPSUBQ       Y3, Y2, Y2
+	VPSLLQ       $0x34, Y3, Y3
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y3, Y5, Y3
+	VMULPD       Y2, Y3, Y2
+	VADDPD       vecmath_f64_3ff0000000000000<>+0(SB), Y2, Y3
+	VDIVPD       Y3, Y2, Y3
+	VFNMADD213PD Y2, Y2, Y3
+	VMOVUPD      vecmath_f64_3ff0000000000000<>+0(SB), Y2
+	VSUBPD       Y3, Y2, Y2
+	VBLENDVPD    Y1, Y3, Y2, Y1
+	VMULPD       Y2, Y3, Y2
+	VMULPD       64(SP), Y2, Y2
+	VCVTPD2PSY   Y1, X7
+	VCVTPD2PSY   Y2, X8
 	VEXTRACTF128 $0x01, Y0, X0
 	VCVTPS2PD    X0, Y0
 
 	// vecmath: alpha logistic
 	VMULPD       64(SP), Y0, Y0
-	VANDPD       vecmath_f64_7fffffffffffffff<>+0(SB), Y0, Y3
-	VMINPD       vecmath_f64_4087500000000000<>+0(SB), Y3, Y3
-	VMOVUPD      vecmath_f64_4338000000000000<>+0(SB), Y4
-	VFNMADD231PD vecmath_f64_3ff71547652b82fe<>+0(SB), Y3, Y4
-	VSUBPD       vecmath_f64_4338000000000000<>+0(SB), Y4, Y5
-	VMOVAPD      Y3, Y3
-	VFNMSUB231PD vecmath_f64_3fe62e42fee00000<>+0(SB), Y5, Y3
-	VFNMADD231PD vecmath_f64_3dea39ef35793c76<>+0(SB), Y5, Y3
-	VMULPD       Y3, Y3, Y5
-	VMOVUPD      vecmath_f64_3efa01999e25ce43<>+0(SB), Y6
-	VFMADD231PD  vecmath_f64_3e928ad9b8b7c16b<>+0(SB), Y5, Y6
-	VFMADD213PD  vecmath_f64_3f56c16c18438b2a<>+0(SB), Y5, Y6
-	VFMADD213PD  vecmath_f64_3fa555555555083e<>+0(SB), Y5, Y6
-	VFMADD213PD  vecmath_f64_3fe000000000000a<>+0(SB), Y5, Y6
-	VMOVUPD      vecmath_f64_3ec71df25b4a6a5c<>+0(SB), Y7
-	VFMADD231PD  vecmath_f64_3e5ad7f3c411bf5b<>+0(SB), Y5, Y7
-	VFMADD213PD  vecmath_f64_3f2a01a012a0e882<>+0(SB), Y5, Y7
-	VFMADD213PD  vecmath_f64_3f81111111127d10<>+0(SB), Y5, Y7
-	VFMADD213PD  vecmath_f64_3fc55555555554f9<>+0(SB), Y5, Y7
-	VFMADD231PD  Y7, Y3, Y6
-	VFMADD213PD  vecmath_f64_3ff0000000000000<>+0(SB), Y3, Y6
-	VFMADD213PD  vecmath_f64_3ff0000000000000<>+0(SB), Y3, Y6
-	VPADDQ       vecmath_f64_00000000000007fe<>+0(SB), Y4, Y3
-	VPSRLQ       $0x01, Y3, Y4
-	VPSUBQ       Y4, Y3, Y3
-	VPSLLQ       $0x34, Y4, Y4
-	VPSLLQ       $0x34, Y3, Y3
-	VMULPD       Y4, Y6, Y4
-	VMULPD       Y3, Y4, Y3
-	VADDPD       vecmath_f64_3ff0000000000000<>+0(SB), Y3, Y4
-	VDIVPD       Y4, Y3, Y4
-	VFNMADD213PD Y3, Y3, Y4
-	VMOVUPD      vecmath_f64_3ff0000000000000<>+0(SB), Y3
-	VSUBPD       Y4, Y3, Y3
-	VBLENDVPD    Y0, Y4, Y3, Y0
-	VMULPD       Y3, Y4, Y3
-	VMULPD       64(SP), Y3, Y3
+	VANDPD       vecmath_f64_7fffffffffffffff<>+0(SB), Y0, Y1
+	VMINPD       vecmath_f64_4087500000000000<>+0(SB), Y1, Y1
+	VMOVUPD      vecmath_f64_4338000000000000<>+0(SB), Y2
+	VFNMADD231PD vecmath_f64_3ff71547652b82fe<>+0(SB), Y1, Y2
+	VSUBPD       vecmath_f64_4338000000000000<>+0(SB), Y2, Y3
+	VFNMSUB231PD vecmath_f64_3fe62e42fee00000<>+0(SB), Y3, Y1
+	VFNMADD231PD vecmath_f64_3dea39ef35793c76<>+0(SB), Y3, Y1
+	VMULPD       Y1, Y1, Y3
+	VMOVUPD      vecmath_f64_3efa01999e25ce43<>+0(SB), Y4
+	VFMADD231PD  vecmath_f64_3e928ad9b8b7c16b<>+0(SB), Y3, Y4
+	VFMADD213PD  vecmath_f64_3f56c16c18438b2a<>+0(SB), Y3, Y4
+	VFMADD213PD  vecmath_f64_3fa555555555083e<>+0(SB), Y3, Y4
+	VFMADD213PD  vecmath_f64_3fe000000000000a<>+0(SB), Y3, Y4
+	VMOVUPD      vecmath_f64_3ec71df25b4a6a5c<>+0(SB), Y5
+	VFMADD231PD  vecmath_f64_3e5ad7f3c411bf5b<>+0(SB), Y3, Y5
+	VFMADD213PD  vecmath_f64_3f2a01a012a0e882<>+0(SB), Y3, Y5
+	VFMADD213PD  vecmath_f64_3f81111111127d10<>+0(SB), Y3, Y5
+	VFMADD213PD  vecmath_f64_3fc55555555554f9<>+0(SB), Y3, Y5
+	VFMADD231PD  Y5, Y1, Y4
+	VFMADD213PD  vecmath_f64_3ff0000000000000<>+0(SB), Y1, Y4
+	VFMADD213PD  vecmath_f64_3ff0000000000000<>+0(SB), Y1, Y4
+	VPADDQ       vecmath_f64_00000000000007fe<>+0(SB), Y2, Y1
+	VPSRLQ       $0x01, Y1, Y2
+	VPSUBQ       Y2, Y1, Y1
+	VPSLLQ       $0x34, Y2, Y2
+	VPSLLQ       $0x34, Y1, Y1
+	VMULPD       Y2, Y4, Y2
+	VMULPD       Y1, Y2, Y1
+	VADDPD       vecmath_f64_3ff0000000000000<>+0(SB), Y1, Y2
+	VDIVPD       Y2, Y1, Y2
+	VFNMADD213PD Y1, Y1, Y2
+	VMOVUPD      vecmath_f64_3ff0000000000000<>+0(SB), Y1
+	VSUBPD       Y2, Y1, Y1
+	VBLENDVPD    Y0, Y2, Y1, Y0
+	VMULPD       Y1, Y2, Y1
+	VMULPD       64(SP), Y1, Y1
 	VCVTPD2PSY   Y0, X0
-	VCVTPD2PSY   Y3, X3
-	VINSERTF128  $0x01, X0, Y1, Y1
-	VINSERTF128  $0x01, X3, Y2, Y2
-	VMOVUPS      Y1, 32(AX)
-	VMOVUPS      Y2, 64(AX)
+	VCVTPD2PSY   Y1, X1
+	VINSERTF128  $0x01, X0, Y7, Y7
+	VINSERTF128  $0x01, X1, Y8, Y8
+	VMOVUPS      Y7, 32(AX)
+	VMOVUPS      Y8, 64(AX)
 	ADDQ         $0x60, AX
 	VMOVUPS      (R8)(R9*1), Y0
-	VMOVUPS      (R8)(R10*1), Y3
-	VMOVUPS      sgk_float32_3f800000<>+0(SB), Y4
-	VSUBPS       Y1, Y4, Y4
-	VMULPS       Y0, Y1, Y5
-	VMULPS       Y3, Y4, Y6
-	VADDPS       Y6, Y5, Y5
-	VMULPS       Y0, Y4, Y0
-	VMULPS       Y3, Y1, Y6
-	VADDPS       Y6, Y0, Y0
-	VMOVUPS      Y5, (R8)(R9*1)
+	VMOVUPS      (R8)(R10*1), Y1
+	VMOVUPS      sgk_float32_3f800000<>+0(SB), Y2
+	VSUBPS       Y7, Y2, Y2
+	VMULPS       Y0, Y7, Y3
+	VMULPS       Y1, Y2, Y4
+	VADDPS       Y4, Y3, Y3
+	VMULPS       Y0, Y2, Y0
+	VMULPS       Y1, Y7, Y4
+	VADDPS       Y4, Y0, Y0
+	VMOVUPS      Y3, (R8)(R9*1)
 	VMOVUPS      Y0, (R8)(R10*1)
 	LEAQ         36(DX), R8
 	MOVL         32(DX), R9
@@ -3326,24 +3318,24 @@ range_30:
 
 pair_33:
 	VMOVUPS     (R12), Y0
-	VMOVUPS     (R13), Y3
-	VSUBPS      Y3, Y0, Y5
-	VMOVUPS     Y5, (CX)
-	VMULPS      Y3, Y4, Y5
-	VFMADD231PS Y0, Y1, Y5
-	VMULPS      Y0, Y4, Y0
-	VFMADD231PS Y3, Y1, Y0
-	VMOVUPS     Y5, (R12)
+	VMOVUPS     (R13), Y1
+	VSUBPS      Y1, Y0, Y3
+	VMOVUPS     Y3, (CX)
+	VMULPS      Y1, Y2, Y3
+	VFMADD231PS Y0, Y7, Y3
+	VMULPS      Y0, Y2, Y0
+	VFMADD231PS Y1, Y7, Y0
+	VMOVUPS     Y3, (R12)
 	VMOVUPS     Y0, (R13)
 	VMOVUPS     32(R12), Y0
-	VMOVUPS     32(R13), Y3
-	VSUBPS      Y3, Y0, Y5
-	VMOVUPS     Y5, 32(CX)
-	VMULPS      Y3, Y4, Y5
-	VFMADD231PS Y0, Y1, Y5
-	VMULPS      Y0, Y4, Y0
-	VFMADD231PS Y3, Y1, Y0
-	VMOVUPS     Y5, 32(R12)
+	VMOVUPS     32(R13), Y1
+	VSUBPS      Y1, Y0, Y3
+	VMOVUPS     Y3, 32(CX)
+	VMULPS      Y1, Y2, Y3
+	VFMADD231PS Y0, Y7, Y3
+	VMULPS      Y0, Y2, Y0
+	VFMADD231PS Y1, Y7, Y0
+	VMOVUPS     Y3, 32(R12)
 	VMOVUPS     Y0, 32(R13)
 	ADDQ        $0x40, R12
 	ADDQ        $0x40, R13
@@ -3356,14 +3348,14 @@ tail_34:
 	TESTQ       R11, R11
 	JZ          rowsdone_35
 	VMOVUPS     (R12), Y0
-	VMOVUPS     (R13), Y3
-	VSUBPS      Y3, Y0, Y5
-	VMOVUPS     Y5, (CX)
-	VMULPS      Y3, Y4, Y5
-	VFMADD231PS Y0, Y1, Y5
-	VMULPS      Y0, Y4, Y0
-	VFMADD231PS Y3, Y1, Y0
-	VMOVUPS     Y5, (R12)
+	VMOVUPS     (R13), Y1
+	VSUBPS      Y1, Y0, Y3
+	VMOVUPS     Y3, (CX)
+	VMULPS      Y1, Y2, Y3
+	VFMADD231PS Y0, Y7, Y3
+	VMULPS      Y0, Y2, Y0
+	VFMADD231PS Y1, Y7, Y0
+	VMOVUPS     Y3, (R12)
 	VMOVUPS     Y0, (R13)
 	ADDQ        $0x20, R12
 	ADDQ        $0x20, R13
@@ -3378,20 +3370,20 @@ nodiff_31:
 
 pair_36:
 	VMOVUPS     (R12), Y0
-	VMOVUPS     (R13), Y3
-	VMULPS      Y3, Y4, Y5
-	VFMADD231PS Y0, Y1, Y5
-	VMULPS      Y0, Y4, Y0
-	VFMADD231PS Y3, Y1, Y0
-	VMOVUPS     Y5, (R12)
+	VMOVUPS     (R13), Y1
+	VMULPS      Y1, Y2, Y3
+	VFMADD231PS Y0, Y7, Y3
+	VMULPS      Y0, Y2, Y0
+	VFMADD231PS Y1, Y7, Y0
+	VMOVUPS     Y3, (R12)
 	VMOVUPS     Y0, (R13)
 	VMOVUPS     32(R12), Y0
-	VMOVUPS     32(R13), Y3
-	VMULPS      Y3, Y4, Y5
-	VFMADD231PS Y0, Y1, Y5
-	VMULPS      Y0, Y4, Y0
-	VFMADD231PS Y3, Y1, Y0
-	VMOVUPS     Y5, 32(R12)
+	VMOVUPS     32(R13), Y1
+	VMULPS      Y1, Y2, Y3
+	VFMADD231PS Y0, Y7, Y3
+	VMULPS      Y0, Y2, Y0
+	VFMADD231PS Y1, Y7, Y0
+	VMOVUPS     Y3, 32(R12)
 	VMOVUPS     Y0, 32(R13)
 	ADDQ        $0x40, R12
 	ADDQ        $0x40, R13
@@ -3403,12 +3395,12 @@ tail_37:
 	TESTQ       R11, R11
 	JZ          rowsdone_38
 	VMOVUPS     (R12), Y0
-	VMOVUPS     (R13), Y3
-	VMULPS      Y3, Y4, Y5
-	VFMADD231PS Y0, Y1, Y5
-	VMULPS      Y0, Y4, Y0
-	VFMADD231PS Y3, Y1, Y0
-	VMOVUPS     Y5, (R12)
+	VMOVUPS     (R13), Y1
+	VMULPS      Y1, Y2, Y3
+	VFMADD231PS Y0, Y7, Y3
+	VMULPS      Y0, Y2, Y0
+	VFMADD231PS Y1, Y7, Y0
+	VMOVUPS     Y3, (R12)
 	VMOVUPS     Y0, (R13)
 	ADDQ        $0x20, R12
 	ADDQ        $0x20, R13

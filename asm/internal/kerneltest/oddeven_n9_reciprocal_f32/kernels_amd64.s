@@ -304,35 +304,35 @@ step_10:
 	MOVQ         DX, R8
 	SHLQ         $0x05, R8
 	VMOVUPS      (SI)(DI*1), Y0
-	VMOVUPS      (SI)(R8*1), Y2
-	VSUBPS       Y0, Y2, Y0
-	VCVTPS2PD    X0, Y2
-	VMULPD       64(SP), Y2, Y2
-	VANDPD       sgk_float64_7fffffffffffffff<>+0(SB), Y2, Y3
-	VADDPD       sgk_float64_4000000000000000<>+0(SB), Y3, Y3
-	VDIVPD       Y3, Y2, Y2
-	VADDPD       sgk_float64_3ff0000000000000<>+0(SB), Y2, Y2
-	VMULPD       sgk_float64_3fe0000000000000<>+0(SB), Y2, Y2
-	VCVTPD2PSY   Y2, X1
+	VMOVUPS      (SI)(R8*1), Y1
+	VSUBPS       Y0, Y1, Y0
+	VCVTPS2PD    X0, Y1
+	VMULPD       64(SP), Y1, Y1
+	VANDPD       sgk_float64_7fffffffffffffff<>+0(SB), Y1, Y2
+	VADDPD       sgk_float64_4000000000000000<>+0(SB), Y2, Y2
+	VDIVPD       Y2, Y1, Y1
+	VADDPD       sgk_float64_3ff0000000000000<>+0(SB), Y1, Y1
+	VMULPD       sgk_float64_3fe0000000000000<>+0(SB), Y1, Y1
+	VCVTPD2PSY   Y1, X3
 	VEXTRACTF128 $0x01, Y0, X0
 	VCVTPS2PD    X0, Y0
 	VMULPD       64(SP), Y0, Y0
-	VANDPD       sgk_float64_7fffffffffffffff<>+0(SB), Y0, Y2
-	VADDPD       sgk_float64_4000000000000000<>+0(SB), Y2, Y2
-	VDIVPD       Y2, Y0, Y0
+	VANDPD       sgk_float64_7fffffffffffffff<>+0(SB), Y0, Y1
+	VADDPD       sgk_float64_4000000000000000<>+0(SB), Y1, Y1
+	VDIVPD       Y1, Y0, Y0
 	VADDPD       sgk_float64_3ff0000000000000<>+0(SB), Y0, Y0
 	VMULPD       sgk_float64_3fe0000000000000<>+0(SB), Y0, Y0
 	VCVTPD2PSY   Y0, X0
-	VINSERTF128  $0x01, X0, Y1, Y1
+	VINSERTF128  $0x01, X0, Y3, Y3
 	VMOVUPS      (SI)(DI*1), Y0
-	VMOVUPS      (SI)(R8*1), Y2
-	VMOVUPS      sgk_float32_3f800000<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMULPS       Y0, Y1, Y4
-	VMULPS       Y2, Y3, Y5
+	VMOVUPS      (SI)(R8*1), Y1
+	VMOVUPS      sgk_float32_3f800000<>+0(SB), Y2
+	VSUBPS       Y3, Y2, Y2
+	VMULPS       Y0, Y3, Y4
+	VMULPS       Y1, Y2, Y5
 	VADDPS       Y5, Y4, Y4
-	VMULPS       Y0, Y3, Y0
-	VMULPS       Y2, Y1, Y5
+	VMULPS       Y0, Y2, Y0
+	VMULPS       Y1, Y3, Y5
 	VADDPS       Y5, Y0, Y0
 	VMOVUPS      Y4, (SI)(DI*1)
 	VMOVUPS      Y0, (SI)(R8*1)
@@ -416,35 +416,35 @@ step_13:
 	MOVQ         BX, R9
 	SHLQ         $0x05, R9
 	VMOVUPS      (DI)(R8*1), Y0
-	VMOVUPS      (DI)(R9*1), Y2
-	VSUBPS       Y0, Y2, Y0
-	VCVTPS2PD    X0, Y2
-	VMULPD       64(SP), Y2, Y2
-	VANDPD       sgk_float64_7fffffffffffffff<>+0(SB), Y2, Y3
-	VADDPD       sgk_float64_4000000000000000<>+0(SB), Y3, Y3
-	VDIVPD       Y3, Y2, Y2
-	VADDPD       sgk_float64_3ff0000000000000<>+0(SB), Y2, Y2
-	VMULPD       sgk_float64_3fe0000000000000<>+0(SB), Y2, Y2
-	VCVTPD2PSY   Y2, X1
+	VMOVUPS      (DI)(R9*1), Y1
+	VSUBPS       Y0, Y1, Y0
+	VCVTPS2PD    X0, Y1
+	VMULPD       64(SP), Y1, Y1
+	VANDPD       sgk_float64_7fffffffffffffff<>+0(SB), Y1, Y2
+	VADDPD       sgk_float64_4000000000000000<>+0(SB), Y2, Y2
+	VDIVPD       Y2, Y1, Y1
+	VADDPD       sgk_float64_3ff0000000000000<>+0(SB), Y1, Y1
+	VMULPD       sgk_float64_3fe0000000000000<>+0(SB), Y1, Y1
+	VCVTPD2PSY   Y1, X3
 	VEXTRACTF128 $0x01, Y0, X0
 	VCVTPS2PD    X0, Y0
 	VMULPD       64(SP), Y0, Y0
-	VANDPD       sgk_float64_7fffffffffffffff<>+0(SB), Y0, Y2
-	VADDPD       sgk_float64_4000000000000000<>+0(SB), Y2, Y2
-	VDIVPD       Y2, Y0, Y0
+	VANDPD       sgk_float64_7fffffffffffffff<>+0(SB), Y0, Y1
+	VADDPD       sgk_float64_4000000000000000<>+0(SB), Y1, Y1
+	VDIVPD       Y1, Y0, Y0
 	VADDPD       sgk_float64_3ff0000000000000<>+0(SB), Y0, Y0
 	VMULPD       sgk_float64_3fe0000000000000<>+0(SB), Y0, Y0
 	VCVTPD2PSY   Y0, X0
-	VINSERTF128  $0x01, X0, Y1, Y1
+	VINSERTF128  $0x01, X0, Y3, Y3
 	VMOVUPS      (DI)(R8*1), Y0
-	VMOVUPS      (DI)(R9*1), Y2
-	VMOVUPS      sgk_float32_3f800000<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMULPS       Y0, Y1, Y4
-	VMULPS       Y2, Y3, Y5
+	VMOVUPS      (DI)(R9*1), Y1
+	VMOVUPS      sgk_float32_3f800000<>+0(SB), Y2
+	VSUBPS       Y3, Y2, Y2
+	VMULPS       Y0, Y3, Y4
+	VMULPS       Y1, Y2, Y5
 	VADDPS       Y5, Y4, Y4
-	VMULPS       Y0, Y3, Y0
-	VMULPS       Y2, Y1, Y5
+	VMULPS       Y0, Y2, Y0
+	VMULPS       Y1, Y3, Y5
 	VADDPS       Y5, Y0, Y0
 	VMOVUPS      Y4, (DI)(R8*1)
 	VMOVUPS      Y0, (DI)(R9*1)
@@ -472,23 +472,23 @@ range_15:
 
 pair_18:
 	VMOVUPS     (R11), Y0
-	VMOVUPS     (R12), Y2
-	VSUBPS      Y2, Y0, Y4
+	VMOVUPS     (R12), Y1
+	VSUBPS      Y1, Y0, Y4
 	VMOVUPS     Y4, (AX)
-	VMULPS      Y2, Y3, Y4
-	VFMADD231PS Y0, Y1, Y4
-	VMULPS      Y0, Y3, Y0
-	VFMADD231PS Y2, Y1, Y0
+	VMULPS      Y1, Y2, Y4
+	VFMADD231PS Y0, Y3, Y4
+	VMULPS      Y0, Y2, Y0
+	VFMADD231PS Y1, Y3, Y0
 	VMOVUPS     Y4, (R11)
 	VMOVUPS     Y0, (R12)
 	VMOVUPS     32(R11), Y0
-	VMOVUPS     32(R12), Y2
-	VSUBPS      Y2, Y0, Y4
+	VMOVUPS     32(R12), Y1
+	VSUBPS      Y1, Y0, Y4
 	VMOVUPS     Y4, 32(AX)
-	VMULPS      Y2, Y3, Y4
-	VFMADD231PS Y0, Y1, Y4
-	VMULPS      Y0, Y3, Y0
-	VFMADD231PS Y2, Y1, Y0
+	VMULPS      Y1, Y2, Y4
+	VFMADD231PS Y0, Y3, Y4
+	VMULPS      Y0, Y2, Y0
+	VFMADD231PS Y1, Y3, Y0
 	VMOVUPS     Y4, 32(R11)
 	VMOVUPS     Y0, 32(R12)
 	ADDQ        $0x40, R11
@@ -502,13 +502,13 @@ tail_19:
 	TESTQ       R10, R10
 	JZ          rowsdone_20
 	VMOVUPS     (R11), Y0
-	VMOVUPS     (R12), Y2
-	VSUBPS      Y2, Y0, Y4
+	VMOVUPS     (R12), Y1
+	VSUBPS      Y1, Y0, Y4
 	VMOVUPS     Y4, (AX)
-	VMULPS      Y2, Y3, Y4
-	VFMADD231PS Y0, Y1, Y4
-	VMULPS      Y0, Y3, Y0
-	VFMADD231PS Y2, Y1, Y0
+	VMULPS      Y1, Y2, Y4
+	VFMADD231PS Y0, Y3, Y4
+	VMULPS      Y0, Y2, Y0
+	VFMADD231PS Y1, Y3, Y0
 	VMOVUPS     Y4, (R11)
 	VMOVUPS     Y0, (R12)
 	ADDQ        $0x20, R11
@@ -524,19 +524,19 @@ nodiff_16:
 
 pair_21:
 	VMOVUPS     (R11), Y0
-	VMOVUPS     (R12), Y2
-	VMULPS      Y2, Y3, Y4
-	VFMADD231PS Y0, Y1, Y4
-	VMULPS      Y0, Y3, Y0
-	VFMADD231PS Y2, Y1, Y0
+	VMOVUPS     (R12), Y1
+	VMULPS      Y1, Y2, Y4
+	VFMADD231PS Y0, Y3, Y4
+	VMULPS      Y0, Y2, Y0
+	VFMADD231PS Y1, Y3, Y0
 	VMOVUPS     Y4, (R11)
 	VMOVUPS     Y0, (R12)
 	VMOVUPS     32(R11), Y0
-	VMOVUPS     32(R12), Y2
-	VMULPS      Y2, Y3, Y4
-	VFMADD231PS Y0, Y1, Y4
-	VMULPS      Y0, Y3, Y0
-	VFMADD231PS Y2, Y1, Y0
+	VMOVUPS     32(R12), Y1
+	VMULPS      Y1, Y2, Y4
+	VFMADD231PS Y0, Y3, Y4
+	VMULPS      Y0, Y2, Y0
+	VFMADD231PS Y1, Y3, Y0
 	VMOVUPS     Y4, 32(R11)
 	VMOVUPS     Y0, 32(R12)
 	ADDQ        $0x40, R11
@@ -549,11 +549,11 @@ tail_22:
 	TESTQ       R10, R10
 	JZ          rowsdone_23
 	VMOVUPS     (R11), Y0
-	VMOVUPS     (R12), Y2
-	VMULPS      Y2, Y3, Y4
-	VFMADD231PS Y0, Y1, Y4
-	VMULPS      Y0, Y3, Y0
-	VFMADD231PS Y2, Y1, Y0
+	VMOVUPS     (R12), Y1
+	VMULPS      Y1, Y2, Y4
+	VFMADD231PS Y0, Y3, Y4
+	VMULPS      Y0, Y2, Y0
+	VFMADD231PS Y1, Y3, Y0
 	VMOVUPS     Y4, (R11)
 	VMOVUPS     Y0, (R12)
 	ADDQ        $0x20, R11
@@ -614,50 +614,50 @@ step_25:
 	MOVQ         BX, R9
 	SHLQ         $0x05, R9
 	VMOVUPS      (DI)(R8*1), Y0
-	VMOVUPS      (DI)(R9*1), Y3
-	VSUBPS       Y0, Y3, Y0
+	VMOVUPS      (DI)(R9*1), Y1
+	VSUBPS       Y0, Y1, Y0
 	VMOVUPS      Y0, (AX)
-	VCVTPS2PD    X0, Y3
-	VMULPD       64(SP), Y3, Y3
-	VANDPD       sgk_float64_7fffffffffffffff<>+0(SB), Y3, Y4
-	VADDPD       sgk_float64_4000000000000000<>+0(SB), Y4, Y4
-	VDIVPD       Y4, Y3, Y3
-	VADDPD       sgk_float64_3ff0000000000000<>+0(SB), Y3, Y3
-	VMULPD       sgk_float64_3fe0000000000000<>+0(SB), Y3, Y3
-	VMULPD       Y4, Y4, Y4
-	VMOVUPD      64(SP), Y5
-	VDIVPD       Y4, Y5, Y5
-	VCVTPD2PSY   Y3, X1
-	VCVTPD2PSY   Y5, X2
+	VCVTPS2PD    X0, Y1
+	VMULPD       64(SP), Y1, Y1
+	VANDPD       sgk_float64_7fffffffffffffff<>+0(SB), Y1, Y2
+	VADDPD       sgk_float64_4000000000000000<>+0(SB), Y2, Y2
+	VDIVPD       Y2, Y1, Y1
+	VADDPD       sgk_float64_3ff0000000000000<>+0(SB), Y1, Y1
+	VMULPD       sgk_float64_3fe0000000000000<>+0(SB), Y1, Y1
+	VMULPD       Y2, Y2, Y2
+	VMOVUPD      64(SP), Y3
+	VDIVPD       Y2, Y3, Y3
+	VCVTPD2PSY   Y1, X4
+	VCVTPD2PSY   Y3, X5
 	VEXTRACTF128 $0x01, Y0, X0
 	VCVTPS2PD    X0, Y0
 	VMULPD       64(SP), Y0, Y0
-	VANDPD       sgk_float64_7fffffffffffffff<>+0(SB), Y0, Y3
-	VADDPD       sgk_float64_4000000000000000<>+0(SB), Y3, Y3
-	VDIVPD       Y3, Y0, Y0
+	VANDPD       sgk_float64_7fffffffffffffff<>+0(SB), Y0, Y1
+	VADDPD       sgk_float64_4000000000000000<>+0(SB), Y1, Y1
+	VDIVPD       Y1, Y0, Y0
 	VADDPD       sgk_float64_3ff0000000000000<>+0(SB), Y0, Y0
 	VMULPD       sgk_float64_3fe0000000000000<>+0(SB), Y0, Y0
-	VMULPD       Y3, Y3, Y3
-	VMOVUPD      64(SP), Y4
-	VDIVPD       Y3, Y4, Y4
+	VMULPD       Y1, Y1, Y1
+	VMOVUPD      64(SP), Y2
+	VDIVPD       Y1, Y2, Y2
 	VCVTPD2PSY   Y0, X0
-	VCVTPD2PSY   Y4, X3
-	VINSERTF128  $0x01, X0, Y1, Y1
-	VINSERTF128  $0x01, X3, Y2, Y2
-	VMOVUPS      Y1, 32(AX)
-	VMOVUPS      Y2, 64(AX)
+	VCVTPD2PSY   Y2, X1
+	VINSERTF128  $0x01, X0, Y4, Y4
+	VINSERTF128  $0x01, X1, Y5, Y5
+	VMOVUPS      Y4, 32(AX)
+	VMOVUPS      Y5, 64(AX)
 	ADDQ         $0x60, AX
 	VMOVUPS      (DI)(R8*1), Y0
-	VMOVUPS      (DI)(R9*1), Y3
-	VMOVUPS      sgk_float32_3f800000<>+0(SB), Y4
-	VSUBPS       Y1, Y4, Y4
-	VMULPS       Y0, Y1, Y5
-	VMULPS       Y3, Y4, Y6
-	VADDPS       Y6, Y5, Y5
-	VMULPS       Y0, Y4, Y0
-	VMULPS       Y3, Y1, Y6
+	VMOVUPS      (DI)(R9*1), Y1
+	VMOVUPS      sgk_float32_3f800000<>+0(SB), Y2
+	VSUBPS       Y4, Y2, Y2
+	VMULPS       Y0, Y4, Y3
+	VMULPS       Y1, Y2, Y6
+	VADDPS       Y6, Y3, Y3
+	VMULPS       Y0, Y2, Y0
+	VMULPS       Y1, Y4, Y6
 	VADDPS       Y6, Y0, Y0
-	VMOVUPS      Y5, (DI)(R8*1)
+	VMOVUPS      Y3, (DI)(R8*1)
 	VMOVUPS      Y0, (DI)(R9*1)
 	ADDL         12(CX), DX
 	ADDL         16(CX), BX
@@ -710,50 +710,50 @@ step_28:
 	MOVQ         SI, R10
 	SHLQ         $0x05, R10
 	VMOVUPS      (R8)(R9*1), Y0
-	VMOVUPS      (R8)(R10*1), Y3
-	VSUBPS       Y0, Y3, Y0
+	VMOVUPS      (R8)(R10*1), Y1
+	VSUBPS       Y0, Y1, Y0
 	VMOVUPS      Y0, (AX)
-	VCVTPS2PD    X0, Y3
-	VMULPD       64(SP), Y3, Y3
-	VANDPD       sgk_float64_7fffffffffffffff<>+0(SB), Y3, Y4
-	VADDPD       sgk_float64_4000000000000000<>+0(SB), Y4, Y4
-	VDIVPD       Y4, Y3, Y3
-	VADDPD       sgk_float64_3ff0000000000000<>+0(SB), Y3, Y3
-	VMULPD       sgk_float64_3fe0000000000000<>+0(SB), Y3, Y3
-	VMULPD       Y4, Y4, Y4
-	VMOVUPD      64(SP), Y5
-	VDIVPD       Y4, Y5, Y5
-	VCVTPD2PSY   Y3, X1
-	VCVTPD2PSY   Y5, X2
+	VCVTPS2PD    X0, Y1
+	VMULPD       64(SP), Y1, Y1
+	VANDPD       sgk_float64_7fffffffffffffff<>+0(SB), Y1, Y2
+	VADDPD       sgk_float64_4000000000000000<>+0(SB), Y2, Y2
+	VDIVPD       Y2, Y1, Y1
+	VADDPD       sgk_float64_3ff0000000000000<>+0(SB), Y1, Y1
+	VMULPD       sgk_float64_3fe0000000000000<>+0(SB), Y1, Y1
+	VMULPD       Y2, Y2, Y2
+	VMOVUPD      64(SP), Y3
+	VDIVPD       Y2, Y3, Y3
+	VCVTPD2PSY   Y1, X4
+	VCVTPD2PSY   Y3, X5
 	VEXTRACTF128 $0x01, Y0, X0
 	VCVTPS2PD    X0, Y0
 	VMULPD       64(SP), Y0, Y0
-	VANDPD       sgk_float64_7fffffffffffffff<>+0(SB), Y0, Y3
-	VADDPD       sgk_float64_4000000000000000<>+0(SB), Y3, Y3
-	VDIVPD       Y3, Y0, Y0
+	VANDPD       sgk_float64_7fffffffffffffff<>+0(SB), Y0, Y1
+	VADDPD       sgk_float64_4000000000000000<>+0(SB), Y1, Y1
+	VDIVPD       Y1, Y0, Y0
 	VADDPD       sgk_float64_3ff0000000000000<>+0(SB), Y0, Y0
 	VMULPD       sgk_float64_3fe0000000000000<>+0(SB), Y0, Y0
-	VMULPD       Y3, Y3, Y3
-	VMOVUPD      64(SP), Y4
-	VDIVPD       Y3, Y4, Y4
+	VMULPD       Y1, Y1, Y1
+	VMOVUPD      64(SP), Y2
+	VDIVPD       Y1, Y2, Y2
 	VCVTPD2PSY   Y0, X0
-	VCVTPD2PSY   Y4, X3
-	VINSERTF128  $0x01, X0, Y1, Y1
-	VINSERTF128  $0x01, X3, Y2, Y2
-	VMOVUPS      Y1, 32(AX)
-	VMOVUPS      Y2, 64(AX)
+	VCVTPD2PSY   Y2, X1
+	VINSERTF128  $0x01, X0, Y4, Y4
+	VINSERTF128  $0x01, X1, Y5, Y5
+	VMOVUPS      Y4, 32(AX)
+	VMOVUPS      Y5, 64(AX)
 	ADDQ         $0x60, AX
 	VMOVUPS      (R8)(R9*1), Y0
-	VMOVUPS      (R8)(R10*1), Y3
-	VMOVUPS      sgk_float32_3f800000<>+0(SB), Y4
-	VSUBPS       Y1, Y4, Y4
-	VMULPS       Y0, Y1, Y5
-	VMULPS       Y3, Y4, Y6
-	VADDPS       Y6, Y5, Y5
-	VMULPS       Y0, Y4, Y0
-	VMULPS       Y3, Y1, Y6
+	VMOVUPS      (R8)(R10*1), Y1
+	VMOVUPS      sgk_float32_3f800000<>+0(SB), Y2
+	VSUBPS       Y4, Y2, Y2
+	VMULPS       Y0, Y4, Y3
+	VMULPS       Y1, Y2, Y6
+	VADDPS       Y6, Y3, Y3
+	VMULPS       Y0, Y2, Y0
+	VMULPS       Y1, Y4, Y6
 	VADDPS       Y6, Y0, Y0
-	VMOVUPS      Y5, (R8)(R9*1)
+	VMOVUPS      Y3, (R8)(R9*1)
 	VMOVUPS      Y0, (R8)(R10*1)
 	LEAQ         36(DX), R8
 	MOVL         32(DX), R9
@@ -779,24 +779,24 @@ range_30:
 
 pair_33:
 	VMOVUPS     (R12), Y0
-	VMOVUPS     (R13), Y3
-	VSUBPS      Y3, Y0, Y5
-	VMOVUPS     Y5, (CX)
-	VMULPS      Y3, Y4, Y5
-	VFMADD231PS Y0, Y1, Y5
-	VMULPS      Y0, Y4, Y0
-	VFMADD231PS Y3, Y1, Y0
-	VMOVUPS     Y5, (R12)
+	VMOVUPS     (R13), Y1
+	VSUBPS      Y1, Y0, Y3
+	VMOVUPS     Y3, (CX)
+	VMULPS      Y1, Y2, Y3
+	VFMADD231PS Y0, Y4, Y3
+	VMULPS      Y0, Y2, Y0
+	VFMADD231PS Y1, Y4, Y0
+	VMOVUPS     Y3, (R12)
 	VMOVUPS     Y0, (R13)
 	VMOVUPS     32(R12), Y0
-	VMOVUPS     32(R13), Y3
-	VSUBPS      Y3, Y0, Y5
-	VMOVUPS     Y5, 32(CX)
-	VMULPS      Y3, Y4, Y5
-	VFMADD231PS Y0, Y1, Y5
-	VMULPS      Y0, Y4, Y0
-	VFMADD231PS Y3, Y1, Y0
-	VMOVUPS     Y5, 32(R12)
+	VMOVUPS     32(R13), Y1
+	VSUBPS      Y1, Y0, Y3
+	VMOVUPS     Y3, 32(CX)
+	VMULPS      Y1, Y2, Y3
+	VFMADD231PS Y0, Y4, Y3
+	VMULPS      Y0, Y2, Y0
+	VFMADD231PS Y1, Y4, Y0
+	VMOVUPS     Y3, 32(R12)
 	VMOVUPS     Y0, 32(R13)
 	ADDQ        $0x40, R12
 	ADDQ        $0x40, R13
@@ -809,14 +809,14 @@ tail_34:
 	TESTQ       R11, R11
 	JZ          rowsdone_35
 	VMOVUPS     (R12), Y0
-	VMOVUPS     (R13), Y3
-	VSUBPS      Y3, Y0, Y5
-	VMOVUPS     Y5, (CX)
-	VMULPS      Y3, Y4, Y5
-	VFMADD231PS Y0, Y1, Y5
-	VMULPS      Y0, Y4, Y0
-	VFMADD231PS Y3, Y1, Y0
-	VMOVUPS     Y5, (R12)
+	VMOVUPS     (R13), Y1
+	VSUBPS      Y1, Y0, Y3
+	VMOVUPS     Y3, (CX)
+	VMULPS      Y1, Y2, Y3
+	VFMADD231PS Y0, Y4, Y3
+	VMULPS      Y0, Y2, Y0
+	VFMADD231PS Y1, Y4, Y0
+	VMOVUPS     Y3, (R12)
 	VMOVUPS     Y0, (R13)
 	ADDQ        $0x20, R12
 	ADDQ        $0x20, R13
@@ -831,20 +831,20 @@ nodiff_31:
 
 pair_36:
 	VMOVUPS     (R12), Y0
-	VMOVUPS     (R13), Y3
-	VMULPS      Y3, Y4, Y5
-	VFMADD231PS Y0, Y1, Y5
-	VMULPS      Y0, Y4, Y0
-	VFMADD231PS Y3, Y1, Y0
-	VMOVUPS     Y5, (R12)
+	VMOVUPS     (R13), Y1
+	VMULPS      Y1, Y2, Y3
+	VFMADD231PS Y0, Y4, Y3
+	VMULPS      Y0, Y2, Y0
+	VFMADD231PS Y1, Y4, Y0
+	VMOVUPS     Y3, (R12)
 	VMOVUPS     Y0, (R13)
 	VMOVUPS     32(R12), Y0
-	VMOVUPS     32(R13), Y3
-	VMULPS      Y3, Y4, Y5
-	VFMADD231PS Y0, Y1, Y5
-	VMULPS      Y0, Y4, Y0
-	VFMADD231PS Y3, Y1, Y0
-	VMOVUPS     Y5, 32(R12)
+	VMOVUPS     32(R13), Y1
+	VMULPS      Y1, Y2, Y3
+	VFMADD231PS Y0, Y4, Y3
+	VMULPS      Y0, Y2, Y0
+	VFMADD231PS Y1, Y4, Y0
+	VMOVUPS     Y3, 32(R12)
 	VMOVUPS     Y0, 32(R13)
 	ADDQ        $0x40, R12
 	ADDQ        $0x40, R13
@@ -856,12 +856,12 @@ tail_37:
 	TESTQ       R11, R11
 	JZ          rowsdone_38
 	VMOVUPS     (R12), Y0
-	VMOVUPS     (R13), Y3
-	VMULPS      Y3, Y4, Y5
-	VFMADD231PS Y0, Y1, Y5
-	VMULPS      Y0, Y4, Y0
-	VFMADD231PS Y3, Y1, Y0
-	VMOVUPS     Y5, (R12)
+	VMOVUPS     (R13), Y1
+	VMULPS      Y1, Y2, Y3
+	VFMADD231PS Y0, Y4, Y3
+	VMULPS      Y0, Y2, Y0
+	VFMADD231PS Y1, Y4, Y0
+	VMOVUPS     Y3, (R12)
 	VMOVUPS     Y0, (R13)
 	ADDQ        $0x20, R12
 	ADDQ        $0x20, R13
