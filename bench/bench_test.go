@@ -34,20 +34,7 @@ func trainStep[T runtime.Float](b *testing.B, network string, n int, swap string
 	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "samples/s")
 }
 
-func BenchmarkTrainStep(b *testing.B) {
-	for _, network := range benchNetworks {
-		for _, n := range benchSizes {
-			for _, swap := range benchSwaps {
-				b.Run(fmt.Sprintf("%s/n=%d/%s/float32", network, n, swap), func(b *testing.B) {
-					trainStep[float32](b, network, n, swap)
-				})
-				b.Run(fmt.Sprintf("%s/n=%d/%s/float64", network, n, swap), func(b *testing.B) {
-					trainStep[float64](b, network, n, swap)
-				})
-			}
-		}
-	}
-}
+func BenchmarkTrainStep(b *testing.B) { sweep(b, trainStep[float32], trainStep[float64]) }
 
 // forward is inference: relaxed sorted values only, no P, no tape.
 func forward[T runtime.Float](b *testing.B, network string, n int, swap string) {
@@ -68,16 +55,16 @@ func forward[T runtime.Float](b *testing.B, network string, n int, swap string) 
 	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "samples/s")
 }
 
-func BenchmarkForward(b *testing.B) {
+func BenchmarkForward(b *testing.B) { sweep(b, forward[float32], forward[float64]) }
+
+// sweep runs a benchmark for every network, size and swap, float32 and
+// float64, named <network>/n=<n>/<swap>/<type>.
+func sweep(b *testing.B, f32, f64 func(b *testing.B, network string, n int, swap string)) {
 	for _, network := range benchNetworks {
 		for _, n := range benchSizes {
 			for _, swap := range benchSwaps {
-				b.Run(fmt.Sprintf("%s/n=%d/%s/float32", network, n, swap), func(b *testing.B) {
-					forward[float32](b, network, n, swap)
-				})
-				b.Run(fmt.Sprintf("%s/n=%d/%s/float64", network, n, swap), func(b *testing.B) {
-					forward[float64](b, network, n, swap)
-				})
+				b.Run(fmt.Sprintf("%s/n=%d/%s/float32", network, n, swap), func(b *testing.B) { f32(b, network, n, swap) })
+				b.Run(fmt.Sprintf("%s/n=%d/%s/float64", network, n, swap), func(b *testing.B) { f64(b, network, n, swap) })
 			}
 		}
 	}

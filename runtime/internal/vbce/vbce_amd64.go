@@ -20,28 +20,26 @@ func blockLen[T Float](n int) int {
 	return n - n%lanes
 }
 
-func log1mBlocks[T Float](grad, p []T, inv T) float64 {
+// blocks runs the assembly of Log1m (or, with one, One) on whole blocks.
+func blocks[T Float](grad, p []T, inv T, one bool) float64 {
 	var sums [4]float64
 	var zero T
 	if unsafe.Sizeof(zero) == 4 {
-		log1mAVX2F32(unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(grad))), len(grad)),
-			unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(p))), len(p)), float32(inv), &sums)
+		g := unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(grad))), len(grad))
+		x := unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(p))), len(p))
+		if one {
+			oneAVX2F32(g, x, float32(inv), &sums)
+		} else {
+			log1mAVX2F32(g, x, float32(inv), &sums)
+		}
 	} else {
-		log1mAVX2F64(unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(grad))), len(grad)),
-			unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(p))), len(p)), float64(inv), &sums)
-	}
-	return sums[0] + sums[1] + sums[2] + sums[3]
-}
-
-func oneBlocks[T Float](grad, p []T, inv T) float64 {
-	var sums [4]float64
-	var zero T
-	if unsafe.Sizeof(zero) == 4 {
-		oneAVX2F32(unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(grad))), len(grad)),
-			unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(p))), len(p)), float32(inv), &sums)
-	} else {
-		oneAVX2F64(unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(grad))), len(grad)),
-			unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(p))), len(p)), float64(inv), &sums)
+		g := unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(grad))), len(grad))
+		x := unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(p))), len(p))
+		if one {
+			oneAVX2F64(g, x, float64(inv), &sums)
+		} else {
+			log1mAVX2F64(g, x, float64(inv), &sums)
+		}
 	}
 	return sums[0] + sums[1] + sums[2] + sums[3]
 }

@@ -4,6 +4,4 @@ package vbce
 
 func blockLen[T Float](int) int { return 0 }
 
-func log1mBlocks[T Float](grad, p []T, inv T) float64 { return log1mGeneric(grad, p, inv) }
-
-func oneBlocks[T Float](grad, p []T, inv T) float64 { return oneGeneric(grad, p, inv) }
+func blocks[T Float](grad, p []T, inv T, one bool) float64 { return generic(grad, p, inv, one) }

@@ -28,10 +28,10 @@ func check[T Float](t *testing.T, n int, tol float64) {
 	got := make([]T, n)
 	want := make([]T, n)
 	sum := Log1m(got, p, inv)
-	wantSum := log1mGeneric(want, p, inv)
+	wantSum := generic(want, p, inv, false)
 	compare(t, p, got, want, sum, wantSum, tol)
 	sum = One(got, p, inv)
-	wantSum = oneGeneric(want, p, inv)
+	wantSum = generic(want, p, inv, true)
 	compare(t, p, got, want, sum, wantSum, tol)
 }
 
