@@ -47,9 +47,12 @@ func Generate(p *plan.Plan, pkg string) (map[string][]byte, error) {
 	k.transposeKernel(fnTransposeOut, false)
 	rs := runs(p)
 	fwd := k.table("sgk_fwd", rs)
-	kernels := []netKernel{
-		{name: fnSort},
-		{name: fnForwardP, withP: true},
+	kernels := []netKernel{{name: fnSort}, {name: fnForwardP, withP: true}}
+	if unrollSort(p) {
+		if err := k.hardSortKernel(p); err != nil {
+			return nil, err
+		}
+		kernels = kernels[1:]
 	}
 	if p.Swap.Differentiable() {
 		kernels = append(kernels,

@@ -14,7 +14,7 @@ func avx2TransposeIn(dst *float32, src *float32, stride int, m int)
 //go:noescape
 func avx2TransposeOut(dst *float32, src *float32, stride int, m int)
 
-// avx2Sort runs one block of 8 lanes through the network (lane-major scratch; see kernels_amd64.go).
+// avx2Sort runs one block of 8 lanes through the network (lane-major scratch; see kernels_amd64.go), unrolled, with wires cached in registers.
 //
 //go:noescape
 func avx2Sort(xs *float32)

@@ -250,44 +250,72 @@ GLOBL sgk_fwd<>(SB), RODATA|NOPTR, $448
 
 // func avx2Sort(xs *float32)
 // Requires: AVX
-TEXT ·avx2Sort(SB), NOSPLIT, $16-8
-	LEAQ sgk_fwd<>+0(SB), AX
-
-run_9:
-	MOVL  (AX), CX
-	TESTL CX, CX
-	JZ    done_11
-	MOVQ  CX, (SP)
-	MOVL  4(AX), CX
-	MOVL  8(AX), DX
-	XORL  BX, BX
-	MOVQ  BX, 8(SP)
-
-step_10:
-	MOVQ      xs+0(FP), SI
-	MOVQ      CX, DI
-	SHLQ      $0x05, DI
-	MOVQ      DX, R8
-	SHLQ      $0x05, R8
-	VMOVUPS   (SI)(DI*1), Y0
-	VMOVUPS   (SI)(R8*1), Y1
-	VCMPPS    $0x02, Y1, Y0, Y2
-	VBLENDVPS Y2, Y0, Y1, Y3
-	VBLENDVPS Y2, Y1, Y0, Y0
-	VMOVUPS   Y3, (SI)(DI*1)
-	VMOVUPS   Y0, (SI)(R8*1)
-	ADDL      12(AX), CX
-	ADDL      16(AX), DX
-	ADDL      20(AX), BX
-	MOVL      24(AX), SI
-	ADDL      SI, 8(SP)
-	DECQ      (SP)
-	JNZ       step_10
-	MOVL      32(AX), CX
-	LEAQ      36(AX)(CX*8), AX
-	JMP       run_9
-
-done_11:
+TEXT ·avx2Sort(SB), NOSPLIT, $0-8
+	MOVQ    xs+0(FP), AX
+	VMOVUPS (AX), Y0
+	VMOVUPS 32(AX), Y1
+	VMINPS  Y0, Y1, Y2
+	VMAXPS  Y1, Y0, Y0
+	VMOVUPS 96(AX), Y1
+	VMOVUPS 64(AX), Y3
+	VMINPS  Y1, Y3, Y4
+	VMAXPS  Y3, Y1, Y1
+	VMINPS  Y2, Y1, Y3
+	VMAXPS  Y1, Y2, Y2
+	VMINPS  Y0, Y4, Y1
+	VMAXPS  Y4, Y0, Y0
+	VMINPS  Y3, Y1, Y4
+	VMAXPS  Y1, Y3, Y3
+	VMINPS  Y2, Y0, Y1
+	VMAXPS  Y0, Y2, Y2
+	VMOVUPS 128(AX), Y0
+	VMOVUPS 160(AX), Y5
+	VMINPS  Y0, Y5, Y6
+	VMAXPS  Y5, Y0, Y0
+	VMOVUPS 224(AX), Y5
+	VMOVUPS 192(AX), Y7
+	VMINPS  Y5, Y7, Y8
+	VMAXPS  Y7, Y5, Y5
+	VMINPS  Y5, Y6, Y7
+	VMAXPS  Y6, Y5, Y5
+	VMINPS  Y8, Y0, Y6
+	VMAXPS  Y0, Y8, Y8
+	VMINPS  Y8, Y5, Y0
+	VMAXPS  Y5, Y8, Y8
+	VMINPS  Y6, Y7, Y5
+	VMAXPS  Y7, Y6, Y6
+	VMINPS  Y1, Y6, Y7
+	VMAXPS  Y6, Y1, Y1
+	VMINPS  Y2, Y5, Y6
+	VMAXPS  Y5, Y2, Y2
+	VMINPS  Y4, Y8, Y5
+	VMAXPS  Y8, Y4, Y4
+	VMINPS  Y5, Y7, Y8
+	VMAXPS  Y7, Y5, Y5
+	VMINPS  Y4, Y1, Y7
+	VMAXPS  Y1, Y4, Y4
+	VMINPS  Y3, Y0, Y1
+	VMAXPS  Y0, Y3, Y3
+	VMINPS  Y1, Y6, Y0
+	VMAXPS  Y6, Y1, Y1
+	VMINPS  Y8, Y0, Y6
+	VMAXPS  Y0, Y8, Y8
+	VMINPS  Y5, Y1, Y0
+	VMAXPS  Y1, Y5, Y5
+	VMINPS  Y3, Y2, Y1
+	VMAXPS  Y2, Y3, Y3
+	VMINPS  Y7, Y1, Y2
+	VMAXPS  Y1, Y7, Y7
+	VMINPS  Y4, Y3, Y1
+	VMAXPS  Y3, Y4, Y4
+	VMOVUPS Y0, 64(AX)
+	VMOVUPS Y1, 192(AX)
+	VMOVUPS Y2, 128(AX)
+	VMOVUPS Y4, 224(AX)
+	VMOVUPS Y5, 96(AX)
+	VMOVUPS Y6, (AX)
+	VMOVUPS Y7, 160(AX)
+	VMOVUPS Y8, 32(AX)
 	VZEROUPPER
 	RET
 
@@ -297,17 +325,17 @@ TEXT ·avx2ForwardP(SB), NOSPLIT, $16-24
 	MOVQ diff+16(FP), AX
 	LEAQ sgk_fwd<>+0(SB), CX
 
-run_12:
+run_9:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_14
+	JZ    done_11
 	MOVQ  DX, (SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 8(SP)
 
-step_13:
+step_10:
 	MOVQ      xs+0(FP), DI
 	MOVQ      DX, R8
 	SHLQ      $0x05, R8
@@ -323,7 +351,7 @@ step_13:
 	LEAQ      36(CX), DI
 	MOVL      32(CX), R8
 
-range_15:
+range_12:
 	MOVL   (DI), R9
 	MOVL   4(DI), R10
 	ADDL   8(SP), R10
@@ -338,11 +366,11 @@ range_15:
 	ADDQ   R9, R11
 	ADDQ   R9, R12
 	TESTQ  AX, AX
-	JZ     nodiff_16
+	JZ     nodiff_13
 	CMPQ   R10, $0x02
-	JB     tail_19
+	JB     tail_16
 
-pair_18:
+pair_15:
 	VMOVUPS   (R11), Y0
 	VMOVUPS   (R12), Y1
 	VSUBPS    Y1, Y0, Y3
@@ -364,11 +392,11 @@ pair_18:
 	ADDQ      $0x40, AX
 	SUBQ      $0x02, R10
 	CMPQ      R10, $0x02
-	JAE       pair_18
+	JAE       pair_15
 
-tail_19:
+tail_16:
 	TESTQ     R10, R10
-	JZ        rowsdone_20
+	JZ        rowsdone_17
 	VMOVUPS   (R11), Y0
 	VMOVUPS   (R12), Y1
 	VSUBPS    Y1, Y0, Y3
@@ -381,14 +409,14 @@ tail_19:
 	ADDQ      $0x20, R12
 	ADDQ      $0x20, AX
 
-rowsdone_20:
-	JMP rangedone_17
+rowsdone_17:
+	JMP rangedone_14
 
-nodiff_16:
+nodiff_13:
 	CMPQ R10, $0x02
-	JB   tail_22
+	JB   tail_19
 
-pair_21:
+pair_18:
 	VMOVUPS   (R11), Y0
 	VMOVUPS   (R12), Y1
 	VBLENDVPS Y2, Y0, Y1, Y3
@@ -405,11 +433,11 @@ pair_21:
 	ADDQ      $0x40, R12
 	SUBQ      $0x02, R10
 	CMPQ      R10, $0x02
-	JAE       pair_21
+	JAE       pair_18
 
-tail_22:
+tail_19:
 	TESTQ     R10, R10
-	JZ        rowsdone_23
+	JZ        rowsdone_20
 	VMOVUPS   (R11), Y0
 	VMOVUPS   (R12), Y1
 	VBLENDVPS Y2, Y0, Y1, Y3
@@ -419,22 +447,22 @@ tail_22:
 	ADDQ      $0x20, R11
 	ADDQ      $0x20, R12
 
-rowsdone_23:
-rangedone_17:
+rowsdone_20:
+rangedone_14:
 	ADDQ $0x08, DI
 	DECQ R8
-	JNZ  range_15
+	JNZ  range_12
 	ADDL 12(CX), DX
 	ADDL 16(CX), BX
 	ADDL 20(CX), SI
 	MOVL 24(CX), DI
 	ADDL DI, 8(SP)
 	DECQ (SP)
-	JNZ  step_13
+	JNZ  step_10
 	MOVL 32(CX), DX
 	LEAQ 36(CX)(DX*8), CX
-	JMP  run_12
+	JMP  run_9
 
-done_14:
+done_11:
 	VZEROUPPER
 	RET

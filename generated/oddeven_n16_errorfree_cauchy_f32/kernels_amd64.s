@@ -377,44 +377,282 @@ GLOBL sgk_fwd<>(SB), RODATA|NOPTR, $1464
 
 // func avx2Sort(xs *float32)
 // Requires: AVX
-TEXT ·avx2Sort(SB), NOSPLIT, $16-8
-	LEAQ sgk_fwd<>+0(SB), AX
-
-run_9:
-	MOVL  (AX), CX
-	TESTL CX, CX
-	JZ    done_11
-	MOVQ  CX, (SP)
-	MOVL  4(AX), CX
-	MOVL  8(AX), DX
-	XORL  BX, BX
-	MOVQ  BX, 8(SP)
-
-step_10:
-	MOVQ      xs+0(FP), SI
-	MOVQ      CX, DI
-	SHLQ      $0x05, DI
-	MOVQ      DX, R8
-	SHLQ      $0x05, R8
-	VMOVUPS   (SI)(DI*1), Y0
-	VMOVUPS   (SI)(R8*1), Y1
-	VCMPPS    $0x02, Y1, Y0, Y2
-	VBLENDVPS Y2, Y0, Y1, Y3
-	VBLENDVPS Y2, Y1, Y0, Y0
-	VMOVUPS   Y3, (SI)(DI*1)
-	VMOVUPS   Y0, (SI)(R8*1)
-	ADDL      12(AX), CX
-	ADDL      16(AX), DX
-	ADDL      20(AX), BX
-	MOVL      24(AX), SI
-	ADDL      SI, 8(SP)
-	DECQ      (SP)
-	JNZ       step_10
-	MOVL      32(AX), CX
-	LEAQ      36(AX)(CX*8), AX
-	JMP       run_9
-
-done_11:
+TEXT ·avx2Sort(SB), NOSPLIT, $0-8
+	MOVQ    xs+0(FP), AX
+	VMOVUPS (AX), Y0
+	VMOVUPS 32(AX), Y1
+	VMINPS  Y0, Y1, Y2
+	VMAXPS  Y1, Y0, Y0
+	VMOVUPS 64(AX), Y1
+	VMOVUPS 96(AX), Y3
+	VMINPS  Y1, Y3, Y4
+	VMAXPS  Y3, Y1, Y1
+	VMINPS  Y0, Y4, Y3
+	VMAXPS  Y4, Y0, Y0
+	VMINPS  Y2, Y3, Y4
+	VMAXPS  Y3, Y2, Y2
+	VMOVUPS 128(AX), Y3
+	VMOVUPS 160(AX), Y5
+	VMINPS  Y3, Y5, Y6
+	VMAXPS  Y5, Y3, Y3
+	VMINPS  Y1, Y6, Y5
+	VMAXPS  Y6, Y1, Y1
+	VMINPS  Y0, Y5, Y6
+	VMAXPS  Y5, Y0, Y0
+	VMINPS  Y2, Y6, Y5
+	VMAXPS  Y6, Y2, Y2
+	VMINPS  Y4, Y5, Y6
+	VMAXPS  Y5, Y4, Y4
+	VMOVUPS 192(AX), Y5
+	VMOVUPS 224(AX), Y7
+	VMINPS  Y5, Y7, Y8
+	VMAXPS  Y7, Y5, Y5
+	VMINPS  Y3, Y8, Y7
+	VMAXPS  Y8, Y3, Y3
+	VMINPS  Y1, Y7, Y8
+	VMAXPS  Y7, Y1, Y1
+	VMINPS  Y0, Y8, Y7
+	VMAXPS  Y8, Y0, Y0
+	VMINPS  Y2, Y7, Y8
+	VMAXPS  Y7, Y2, Y2
+	VMINPS  Y4, Y8, Y7
+	VMAXPS  Y8, Y4, Y4
+	VMINPS  Y6, Y7, Y8
+	VMAXPS  Y7, Y6, Y6
+	VMOVUPS 256(AX), Y7
+	VMOVUPS 288(AX), Y9
+	VMINPS  Y7, Y9, Y10
+	VMAXPS  Y9, Y7, Y7
+	VMINPS  Y5, Y10, Y9
+	VMAXPS  Y10, Y5, Y5
+	VMINPS  Y3, Y9, Y10
+	VMAXPS  Y9, Y3, Y3
+	VMINPS  Y1, Y10, Y9
+	VMAXPS  Y10, Y1, Y1
+	VMINPS  Y0, Y9, Y10
+	VMAXPS  Y9, Y0, Y0
+	VMINPS  Y2, Y10, Y9
+	VMAXPS  Y10, Y2, Y2
+	VMINPS  Y4, Y9, Y10
+	VMAXPS  Y9, Y4, Y4
+	VMINPS  Y6, Y10, Y9
+	VMAXPS  Y10, Y6, Y6
+	VMINPS  Y8, Y9, Y10
+	VMAXPS  Y9, Y8, Y8
+	VMOVUPS 320(AX), Y9
+	VMOVUPS 352(AX), Y11
+	VMINPS  Y9, Y11, Y12
+	VMAXPS  Y11, Y9, Y9
+	VMINPS  Y7, Y12, Y11
+	VMAXPS  Y12, Y7, Y7
+	VMINPS  Y5, Y11, Y12
+	VMAXPS  Y11, Y5, Y5
+	VMINPS  Y3, Y12, Y11
+	VMAXPS  Y12, Y3, Y3
+	VMINPS  Y1, Y11, Y12
+	VMAXPS  Y11, Y1, Y1
+	VMINPS  Y0, Y12, Y11
+	VMAXPS  Y12, Y0, Y0
+	VMINPS  Y2, Y11, Y12
+	VMAXPS  Y11, Y2, Y2
+	VMINPS  Y4, Y12, Y11
+	VMAXPS  Y12, Y4, Y4
+	VMINPS  Y6, Y11, Y12
+	VMAXPS  Y11, Y6, Y6
+	VMINPS  Y8, Y12, Y11
+	VMAXPS  Y12, Y8, Y8
+	VMINPS  Y10, Y11, Y12
+	VMAXPS  Y11, Y10, Y10
+	VMOVUPS 384(AX), Y11
+	VMOVUPS 416(AX), Y13
+	VMINPS  Y11, Y13, Y14
+	VMAXPS  Y13, Y11, Y11
+	VMINPS  Y9, Y14, Y13
+	VMAXPS  Y14, Y9, Y9
+	VMINPS  Y7, Y13, Y14
+	VMAXPS  Y13, Y7, Y7
+	VMINPS  Y5, Y14, Y13
+	VMAXPS  Y14, Y5, Y5
+	VMINPS  Y3, Y13, Y14
+	VMAXPS  Y13, Y3, Y3
+	VMINPS  Y1, Y14, Y13
+	VMAXPS  Y14, Y1, Y1
+	VMINPS  Y0, Y13, Y14
+	VMAXPS  Y13, Y0, Y0
+	VMINPS  Y2, Y14, Y13
+	VMAXPS  Y14, Y2, Y2
+	VMINPS  Y4, Y13, Y14
+	VMAXPS  Y13, Y4, Y4
+	VMINPS  Y6, Y14, Y13
+	VMAXPS  Y14, Y6, Y6
+	VMINPS  Y8, Y13, Y14
+	VMAXPS  Y13, Y8, Y8
+	VMINPS  Y10, Y14, Y13
+	VMAXPS  Y14, Y10, Y10
+	VMINPS  Y12, Y13, Y14
+	VMAXPS  Y13, Y12, Y12
+	VMOVUPS 448(AX), Y13
+	VMOVUPS Y14, (AX)
+	VMOVUPS 480(AX), Y14
+	VMINPS  Y13, Y14, Y15
+	VMAXPS  Y14, Y13, Y13
+	VMINPS  Y11, Y15, Y14
+	VMAXPS  Y15, Y11, Y11
+	VMINPS  Y11, Y13, Y15
+	VMAXPS  Y13, Y11, Y11
+	VMINPS  Y9, Y14, Y13
+	VMAXPS  Y14, Y9, Y9
+	VMINPS  Y9, Y15, Y14
+	VMAXPS  Y15, Y9, Y9
+	VMINPS  Y9, Y11, Y15
+	VMAXPS  Y11, Y9, Y9
+	VMINPS  Y7, Y13, Y11
+	VMAXPS  Y13, Y7, Y7
+	VMINPS  Y7, Y14, Y13
+	VMAXPS  Y14, Y7, Y7
+	VMINPS  Y7, Y15, Y14
+	VMAXPS  Y15, Y7, Y7
+	VMINPS  Y7, Y9, Y15
+	VMAXPS  Y9, Y7, Y7
+	VMINPS  Y5, Y11, Y9
+	VMAXPS  Y11, Y5, Y5
+	VMINPS  Y5, Y13, Y11
+	VMAXPS  Y13, Y5, Y5
+	VMINPS  Y5, Y14, Y13
+	VMAXPS  Y14, Y5, Y5
+	VMINPS  Y5, Y15, Y14
+	VMAXPS  Y15, Y5, Y5
+	VMINPS  Y5, Y7, Y15
+	VMAXPS  Y7, Y5, Y5
+	VMINPS  Y3, Y9, Y7
+	VMAXPS  Y9, Y3, Y3
+	VMINPS  Y3, Y11, Y9
+	VMAXPS  Y11, Y3, Y3
+	VMINPS  Y3, Y13, Y11
+	VMAXPS  Y13, Y3, Y3
+	VMINPS  Y3, Y14, Y13
+	VMAXPS  Y14, Y3, Y3
+	VMINPS  Y3, Y15, Y14
+	VMAXPS  Y15, Y3, Y3
+	VMINPS  Y3, Y5, Y15
+	VMAXPS  Y5, Y3, Y3
+	VMINPS  Y1, Y7, Y5
+	VMAXPS  Y7, Y1, Y1
+	VMINPS  Y1, Y9, Y7
+	VMAXPS  Y9, Y1, Y1
+	VMINPS  Y1, Y11, Y9
+	VMAXPS  Y11, Y1, Y1
+	VMINPS  Y1, Y13, Y11
+	VMAXPS  Y13, Y1, Y1
+	VMINPS  Y1, Y14, Y13
+	VMAXPS  Y14, Y1, Y1
+	VMINPS  Y1, Y15, Y14
+	VMAXPS  Y15, Y1, Y1
+	VMINPS  Y1, Y3, Y15
+	VMAXPS  Y3, Y1, Y1
+	VMINPS  Y0, Y5, Y3
+	VMAXPS  Y5, Y0, Y0
+	VMINPS  Y0, Y7, Y5
+	VMAXPS  Y7, Y0, Y0
+	VMINPS  Y0, Y9, Y7
+	VMAXPS  Y9, Y0, Y0
+	VMINPS  Y0, Y11, Y9
+	VMAXPS  Y11, Y0, Y0
+	VMINPS  Y0, Y13, Y11
+	VMAXPS  Y13, Y0, Y0
+	VMINPS  Y0, Y14, Y13
+	VMAXPS  Y14, Y0, Y0
+	VMINPS  Y0, Y15, Y14
+	VMAXPS  Y15, Y0, Y0
+	VMINPS  Y0, Y1, Y15
+	VMAXPS  Y1, Y0, Y0
+	VMINPS  Y2, Y3, Y1
+	VMAXPS  Y3, Y2, Y2
+	VMINPS  Y2, Y5, Y3
+	VMAXPS  Y5, Y2, Y2
+	VMINPS  Y2, Y7, Y5
+	VMAXPS  Y7, Y2, Y2
+	VMINPS  Y2, Y9, Y7
+	VMAXPS  Y9, Y2, Y2
+	VMINPS  Y2, Y11, Y9
+	VMAXPS  Y11, Y2, Y2
+	VMINPS  Y2, Y13, Y11
+	VMAXPS  Y13, Y2, Y2
+	VMINPS  Y2, Y14, Y13
+	VMAXPS  Y14, Y2, Y2
+	VMINPS  Y2, Y15, Y14
+	VMAXPS  Y15, Y2, Y2
+	VMINPS  Y4, Y1, Y15
+	VMAXPS  Y1, Y4, Y4
+	VMINPS  Y4, Y3, Y1
+	VMAXPS  Y3, Y4, Y4
+	VMINPS  Y4, Y5, Y3
+	VMAXPS  Y5, Y4, Y4
+	VMINPS  Y4, Y7, Y5
+	VMAXPS  Y7, Y4, Y4
+	VMINPS  Y4, Y9, Y7
+	VMAXPS  Y9, Y4, Y4
+	VMINPS  Y4, Y11, Y9
+	VMAXPS  Y11, Y4, Y4
+	VMINPS  Y4, Y13, Y11
+	VMAXPS  Y13, Y4, Y4
+	VMINPS  Y6, Y15, Y13
+	VMAXPS  Y15, Y6, Y6
+	VMINPS  Y6, Y1, Y15
+	VMAXPS  Y1, Y6, Y6
+	VMINPS  Y6, Y3, Y1
+	VMAXPS  Y3, Y6, Y6
+	VMINPS  Y6, Y5, Y3
+	VMAXPS  Y5, Y6, Y6
+	VMINPS  Y6, Y7, Y5
+	VMAXPS  Y7, Y6, Y6
+	VMINPS  Y6, Y9, Y7
+	VMAXPS  Y9, Y6, Y6
+	VMINPS  Y8, Y13, Y9
+	VMAXPS  Y13, Y8, Y8
+	VMINPS  Y8, Y15, Y13
+	VMAXPS  Y15, Y8, Y8
+	VMINPS  Y8, Y1, Y15
+	VMAXPS  Y1, Y8, Y8
+	VMINPS  Y8, Y3, Y1
+	VMAXPS  Y3, Y8, Y8
+	VMINPS  Y8, Y5, Y3
+	VMAXPS  Y5, Y8, Y8
+	VMINPS  Y10, Y9, Y5
+	VMAXPS  Y9, Y10, Y10
+	VMINPS  Y10, Y13, Y9
+	VMAXPS  Y13, Y10, Y10
+	VMINPS  Y10, Y15, Y13
+	VMAXPS  Y15, Y10, Y10
+	VMINPS  Y10, Y1, Y15
+	VMAXPS  Y1, Y10, Y10
+	VMINPS  Y12, Y5, Y1
+	VMAXPS  Y5, Y12, Y12
+	VMINPS  Y12, Y9, Y5
+	VMAXPS  Y9, Y12, Y12
+	VMINPS  Y12, Y13, Y9
+	VMAXPS  Y13, Y12, Y12
+	VMOVUPS Y0, 480(AX)
+	VMOVUPS (AX), Y0
+	VMINPS  Y0, Y1, Y13
+	VMAXPS  Y1, Y0, Y0
+	VMINPS  Y0, Y5, Y1
+	VMAXPS  Y5, Y0, Y0
+	VMOVUPS Y0, 64(AX)
+	VMOVUPS Y1, 32(AX)
+	VMOVUPS Y2, 448(AX)
+	VMOVUPS Y3, 224(AX)
+	VMOVUPS Y4, 384(AX)
+	VMOVUPS Y6, 320(AX)
+	VMOVUPS Y7, 288(AX)
+	VMOVUPS Y8, 256(AX)
+	VMOVUPS Y9, 96(AX)
+	VMOVUPS Y10, 192(AX)
+	VMOVUPS Y11, 352(AX)
+	VMOVUPS Y12, 128(AX)
+	VMOVUPS Y13, (AX)
+	VMOVUPS Y14, 416(AX)
+	VMOVUPS Y15, 160(AX)
 	VZEROUPPER
 	RET
 
@@ -424,17 +662,17 @@ TEXT ·avx2ForwardP(SB), NOSPLIT, $16-24
 	MOVQ diff+16(FP), AX
 	LEAQ sgk_fwd<>+0(SB), CX
 
-run_12:
+run_9:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_14
+	JZ    done_11
 	MOVQ  DX, (SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 8(SP)
 
-step_13:
+step_10:
 	MOVQ      xs+0(FP), DI
 	MOVQ      DX, R8
 	SHLQ      $0x05, R8
@@ -450,7 +688,7 @@ step_13:
 	LEAQ      36(CX), DI
 	MOVL      32(CX), R8
 
-range_15:
+range_12:
 	MOVL   (DI), R9
 	MOVL   4(DI), R10
 	ADDL   8(SP), R10
@@ -465,11 +703,11 @@ range_15:
 	ADDQ   R9, R11
 	ADDQ   R9, R12
 	TESTQ  AX, AX
-	JZ     nodiff_16
+	JZ     nodiff_13
 	CMPQ   R10, $0x02
-	JB     tail_19
+	JB     tail_16
 
-pair_18:
+pair_15:
 	VMOVUPS   (R11), Y0
 	VMOVUPS   (R12), Y1
 	VSUBPS    Y1, Y0, Y3
@@ -491,11 +729,11 @@ pair_18:
 	ADDQ      $0x40, AX
 	SUBQ      $0x02, R10
 	CMPQ      R10, $0x02
-	JAE       pair_18
+	JAE       pair_15
 
-tail_19:
+tail_16:
 	TESTQ     R10, R10
-	JZ        rowsdone_20
+	JZ        rowsdone_17
 	VMOVUPS   (R11), Y0
 	VMOVUPS   (R12), Y1
 	VSUBPS    Y1, Y0, Y3
@@ -508,14 +746,14 @@ tail_19:
 	ADDQ      $0x20, R12
 	ADDQ      $0x20, AX
 
-rowsdone_20:
-	JMP rangedone_17
+rowsdone_17:
+	JMP rangedone_14
 
-nodiff_16:
+nodiff_13:
 	CMPQ R10, $0x02
-	JB   tail_22
+	JB   tail_19
 
-pair_21:
+pair_18:
 	VMOVUPS   (R11), Y0
 	VMOVUPS   (R12), Y1
 	VBLENDVPS Y2, Y0, Y1, Y3
@@ -532,11 +770,11 @@ pair_21:
 	ADDQ      $0x40, R12
 	SUBQ      $0x02, R10
 	CMPQ      R10, $0x02
-	JAE       pair_21
+	JAE       pair_18
 
-tail_22:
+tail_19:
 	TESTQ     R10, R10
-	JZ        rowsdone_23
+	JZ        rowsdone_20
 	VMOVUPS   (R11), Y0
 	VMOVUPS   (R12), Y1
 	VBLENDVPS Y2, Y0, Y1, Y3
@@ -546,23 +784,23 @@ tail_22:
 	ADDQ      $0x20, R11
 	ADDQ      $0x20, R12
 
-rowsdone_23:
-rangedone_17:
+rowsdone_20:
+rangedone_14:
 	ADDQ $0x08, DI
 	DECQ R8
-	JNZ  range_15
+	JNZ  range_12
 	ADDL 12(CX), DX
 	ADDL 16(CX), BX
 	ADDL 20(CX), SI
 	MOVL 24(CX), DI
 	ADDL DI, 8(SP)
 	DECQ (SP)
-	JNZ  step_13
+	JNZ  step_10
 	MOVL 32(CX), DX
 	LEAQ 36(CX)(DX*8), CX
-	JMP  run_12
+	JMP  run_9
 
-done_14:
+done_11:
 	VZEROUPPER
 	RET
 
@@ -584,17 +822,17 @@ TEXT ·avx2Forward(SB), NOSPLIT, $144-32
 	MOVQ         tape+8(FP), AX
 	LEAQ         sgk_fwd<>+0(SB), CX
 
-run_24:
+run_21:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_26
+	JZ    done_23
 	MOVQ  DX, 128(SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 136(SP)
 
-step_25:
+step_22:
 	MOVQ      xs+0(FP), DI
 	MOVQ      DX, R8
 	SHLQ      $0x05, R8
@@ -709,12 +947,12 @@ step_25:
 	MOVL        24(CX), DI
 	ADDL        DI, 136(SP)
 	DECQ        128(SP)
-	JNZ         step_25
+	JNZ         step_22
 	MOVL        32(CX), DX
 	LEAQ        36(CX)(DX*8), CX
-	JMP         run_24
+	JMP         run_21
 
-done_26:
+done_23:
 	VZEROUPPER
 	RET
 
@@ -857,17 +1095,17 @@ TEXT ·avx2ForwardPT(SB), NOSPLIT, $144-48
 	MOVQ         diff+24(FP), CX
 	LEAQ         sgk_fwd<>+0(SB), DX
 
-run_27:
+run_24:
 	MOVL  (DX), BX
 	TESTL BX, BX
-	JZ    done_29
+	JZ    done_26
 	MOVQ  BX, 128(SP)
 	MOVL  4(DX), BX
 	MOVL  8(DX), SI
 	XORL  DI, DI
 	MOVQ  DI, 136(SP)
 
-step_28:
+step_25:
 	MOVQ      xs+0(FP), R8
 	MOVQ      BX, R9
 	SHLQ      $0x05, R9
@@ -979,7 +1217,7 @@ step_28:
 	LEAQ        36(DX), R8
 	MOVL        32(DX), R9
 
-range_30:
+range_27:
 	MOVL   (R8), R10
 	MOVL   4(R8), R11
 	ADDL   136(SP), R11
@@ -994,11 +1232,11 @@ range_30:
 	ADDQ   R10, R12
 	ADDQ   R10, R13
 	TESTQ  CX, CX
-	JZ     nodiff_31
+	JZ     nodiff_28
 	CMPQ   R11, $0x02
-	JB     tail_34
+	JB     tail_31
 
-pair_33:
+pair_30:
 	VMOVUPS   (R12), Y0
 	VMOVUPS   (R13), Y1
 	VSUBPS    Y1, Y0, Y3
@@ -1020,11 +1258,11 @@ pair_33:
 	ADDQ      $0x40, CX
 	SUBQ      $0x02, R11
 	CMPQ      R11, $0x02
-	JAE       pair_33
+	JAE       pair_30
 
-tail_34:
+tail_31:
 	TESTQ     R11, R11
-	JZ        rowsdone_35
+	JZ        rowsdone_32
 	VMOVUPS   (R12), Y0
 	VMOVUPS   (R13), Y1
 	VSUBPS    Y1, Y0, Y3
@@ -1037,14 +1275,14 @@ tail_34:
 	ADDQ      $0x20, R13
 	ADDQ      $0x20, CX
 
-rowsdone_35:
-	JMP rangedone_32
+rowsdone_32:
+	JMP rangedone_29
 
-nodiff_31:
+nodiff_28:
 	CMPQ R11, $0x02
-	JB   tail_37
+	JB   tail_34
 
-pair_36:
+pair_33:
 	VMOVUPS   (R12), Y0
 	VMOVUPS   (R13), Y1
 	VBLENDVPS Y2, Y0, Y1, Y3
@@ -1061,11 +1299,11 @@ pair_36:
 	ADDQ      $0x40, R13
 	SUBQ      $0x02, R11
 	CMPQ      R11, $0x02
-	JAE       pair_36
+	JAE       pair_33
 
-tail_37:
+tail_34:
 	TESTQ     R11, R11
-	JZ        rowsdone_38
+	JZ        rowsdone_35
 	VMOVUPS   (R12), Y0
 	VMOVUPS   (R13), Y1
 	VBLENDVPS Y2, Y0, Y1, Y3
@@ -1075,23 +1313,23 @@ tail_37:
 	ADDQ      $0x20, R12
 	ADDQ      $0x20, R13
 
-rowsdone_38:
-rangedone_32:
+rowsdone_35:
+rangedone_29:
 	ADDQ $0x08, R8
 	DECQ R9
-	JNZ  range_30
+	JNZ  range_27
 	ADDL 12(DX), BX
 	ADDL 16(DX), SI
 	ADDL 20(DX), DI
 	MOVL 24(DX), R8
 	ADDL R8, 136(SP)
 	DECQ 128(SP)
-	JNZ  step_28
+	JNZ  step_25
 	MOVL 32(DX), BX
 	LEAQ 36(DX)(BX*8), DX
-	JMP  run_27
+	JMP  run_24
 
-done_29:
+done_26:
 	VZEROUPPER
 	RET
 
@@ -1287,17 +1525,17 @@ TEXT ·avx2Backward(SB), NOSPLIT, $16-16
 	ADDQ $0x00002d00, AX
 	LEAQ sgk_bwd<>+0(SB), CX
 
-run_39:
+run_36:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_41
+	JZ    done_38
 	MOVQ  DX, (SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 8(SP)
 
-step_40:
+step_37:
 	SUBQ    $0x60, AX
 	VMOVUPS 32(AX), Y0
 	VMOVUPS sgk_float32_3f800000<>+0(SB), Y1
@@ -1328,12 +1566,12 @@ step_40:
 	MOVL    24(CX), DI
 	ADDL    DI, 8(SP)
 	DECQ    (SP)
-	JNZ     step_40
+	JNZ     step_37
 	MOVL    32(CX), DX
 	LEAQ    36(CX)(DX*8), CX
-	JMP     run_39
+	JMP     run_36
 
-done_41:
+done_38:
 	VZEROUPPER
 	RET
 
@@ -1352,17 +1590,17 @@ TEXT ·avx2BackwardP(SB), NOSPLIT, $16-32
 	ADDQ $0x0000aa00, CX
 	LEAQ sgk_bwd<>+0(SB), DX
 
-run_42:
+run_39:
 	MOVL  (DX), BX
 	TESTL BX, BX
-	JZ    done_44
+	JZ    done_41
 	MOVQ  BX, (SP)
 	MOVL  4(DX), BX
 	MOVL  8(DX), SI
 	XORL  DI, DI
 	MOVQ  DI, 8(SP)
 
-step_43:
+step_40:
 	SUBQ    $0x60, AX
 	VMOVUPS 32(AX), Y0
 	VMOVUPS sgk_float32_3f800000<>+0(SB), Y1
@@ -1378,7 +1616,7 @@ step_43:
 	LEAQ    36(DX), R9
 	MOVL    32(DX), R10
 
-range_45:
+range_42:
 	MOVL   (R9), R11
 	MOVL   4(R9), R12
 	ADDL   8(SP), R12
@@ -1393,9 +1631,9 @@ range_45:
 	ADDQ   R11, R13
 	ADDQ   R11, R14
 	CMPQ   R12, $0x02
-	JB     tail_47
+	JB     tail_44
 
-pair_46:
+pair_43:
 	VMOVUPS     (R13), Y4
 	VMOVUPS     (R14), Y5
 	VSUBPS      Y5, Y4, Y6
@@ -1421,11 +1659,11 @@ pair_46:
 	ADDQ        $0x40, R8
 	SUBQ        $0x02, R12
 	CMPQ        R12, $0x02
-	JAE         pair_46
+	JAE         pair_43
 
-tail_47:
+tail_44:
 	TESTQ       R12, R12
-	JZ          rowsdone_48
+	JZ          rowsdone_45
 	VMOVUPS     (R13), Y4
 	VMOVUPS     (R14), Y5
 	VSUBPS      Y5, Y4, Y6
@@ -1440,10 +1678,10 @@ tail_47:
 	ADDQ        $0x20, R14
 	ADDQ        $0x20, R8
 
-rowsdone_48:
+rowsdone_45:
 	ADDQ    $0x08, R9
 	DECQ    R10
-	JNZ     range_45
+	JNZ     range_42
 	VADDPS  Y3, Y2, Y2
 	MOVQ    gs+0(FP), R8
 	MOVQ    BX, R9
@@ -1472,11 +1710,11 @@ rowsdone_48:
 	MOVL    24(DX), R8
 	ADDL    R8, 8(SP)
 	DECQ    (SP)
-	JNZ     step_43
+	JNZ     step_40
 	MOVL    32(DX), BX
 	LEAQ    36(DX)(BX*8), DX
-	JMP     run_42
+	JMP     run_39
 
-done_44:
+done_41:
 	VZEROUPPER
 	RET
