@@ -271,3 +271,30 @@ func TestGeneratedReference(t *testing.T) {
 	// and errorfree(cauchy), are in both the file and the generated set.
 	require.GreaterOrEqual(t, covered, 18)
 }
+
+// TestSetAVX2BetweenPasses: a tape recorded by the AVX2 kernels is laid out
+// for them, so a backward pass after switching the package to its portable
+// kernels must be refused, not read the tape wrongly.
+func TestSetAVX2BetweenPasses(t *testing.T) {
+	s, err := New[float32](DefaultConfig("odd_even", 16, "cauchy"))
+	require.NoError(t, err)
+	g, ok := s.k.(*generatedKernel[float32])
+	if !ok {
+		t.Skip("no generated kernel for odd_even n=16 cauchy float32")
+	}
+	prev := g.k.SetAVX2(true)
+	t.Cleanup(func() { g.k.SetAVX2(prev) })
+	if !g.k.AVX2() {
+		t.Skip("no AVX2 kernels here")
+	}
+	x := genRows[float32](rand.New(rand.NewPCG(1, 2)), 9, 16)
+	r, err := s.Forward(x, WantP|WantGrad)
+	require.NoError(t, err)
+	g.k.SetAVX2(false)
+	_, err = s.Backward(r, x, nil)
+	require.ErrorContains(t, err, "SetAVX2")
+	g.k.SetAVX2(true)
+	gx, err := s.Backward(r, x, nil)
+	require.NoError(t, err)
+	require.Len(t, gx, len(x))
+}

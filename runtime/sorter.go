@@ -222,6 +222,10 @@ type Result[T Float] struct {
 	pValid         bool
 	ranksValid     bool
 	gpWork         []T
+	// backend is the Backend that wrote the tape: a generated package
+	// lays its tape out per kernel (AVX2 or portable), so a backward pass
+	// after SetAVX2 switched it would read the tape wrongly.
+	backend string
 }
 
 // Batch is the number of rows.
@@ -326,6 +330,7 @@ func (s *Sorter[T]) ForwardInto(r *Result[T], x []T, want Want) error {
 		}
 	}
 	r.pValid, r.ranksValid = false, false
+	r.backend = s.Backend()
 	c := s.pool.get()
 	c.k, c.op, c.n, c.tapeLen, c.diffLen = s.k, opForward, n, p.TapeLen, p.DiffLen
 	c.y, c.x, c.pt, c.tape, c.diff = r.Y, x, r.pt, r.tape, r.diff
@@ -373,6 +378,8 @@ func (s *Sorter[T]) checkBackward(gx []T, r *Result[T], gy, gP []T) error {
 		return errors.New("runtime: result does not come from this sorter")
 	case r.tape == nil:
 		return errors.New("runtime: backward needs a forward pass with WantGrad")
+	case r.backend != s.Backend():
+		return fmt.Errorf("runtime: the forward pass ran on %s, the backend is now %s (SetAVX2 was called in between): run the forward pass again", r.backend, s.Backend())
 	case gP != nil && r.diff == nil:
 		return errors.New("runtime: a gradient with respect to P needs a forward pass with WantP|WantGrad")
 	case len(gx) != r.batch*r.n:
