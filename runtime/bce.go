@@ -76,6 +76,6 @@ func (s *Sorter[T]) BCEPT(grad, pt []T, ranks []int) (float64, error) {
 	c.op, c.n, c.pt, c.gpt, c.ranks, c.inv = opBCE, n, pt, grad, ranks, 1/float64(len(pt))
 	s.pool.run(s, s.workers, len(ranks)/n, c)
 	sum := c.sum * c.inv
-	s.pool.put(c)
+	s.pool.release(c)
 	return sum, nil
 }

@@ -16,9 +16,11 @@ const (
 	opBCE
 )
 
-// A batchCall is one kernel call on a whole batch, split into row chunks
-// that run on the sorter's workers. Calls are pooled so that a steady loop
-// of forward and backward passes allocates nothing.
+// A batchCall is one kernel call on a whole batch, split into chunks of
+// rows that the caller and the sorter's workers claim one at a time. Calls
+// are pooled so that a steady loop of forward and backward passes
+// allocates nothing; a call goes back to the pool when the caller and
+// every worker told about it have let go of it (refs).
 type batchCall[T Float] struct {
 	k                   kernel[T]
 	op                  op
@@ -29,8 +31,15 @@ type batchCall[T Float] struct {
 	inv                 float64
 	mu                  sync.Mutex
 	sum                 float64
-	pending             atomic.Int32 // chunks still running on workers
-	wg                  sync.WaitGroup
+
+	batch, chunk int
+	next         atomic.Int64 // first row not yet claimed
+	done         atomic.Int64 // rows finished
+	refs         atomic.Int32
+	// waiting and finished let the caller park until the last chunk is
+	// done: 1 = the caller is about to park, 2 = a finisher will send.
+	waiting  atomic.Int32
+	finished chan struct{}
 }
 
 // rows returns rows [lo, hi) of a batch whose rows have width w, or nil.
@@ -60,27 +69,22 @@ func (c *batchCall[T]) run(lo, hi int) {
 	}
 }
 
-type job[T Float] struct {
-	c      *batchCall[T]
-	lo, hi int
-}
-
-// workers runs jobs on goroutines that live as long as the sorter.
+// workers runs calls on goroutines that live as long as the sorter.
 type workers[T Float] struct {
 	once  sync.Once
-	jobs  chan job[T]
-	calls sync.Pool
+	calls chan *batchCall[T]
+	pool  sync.Pool
 }
 
 func (w *workers[T]) start(owner *Sorter[T], count int) {
 	w.once.Do(func() {
-		w.jobs = make(chan job[T], count)
+		w.calls = make(chan *batchCall[T], count)
 		for range count {
-			go work(w.jobs)
+			go work(w)
 		}
 		// The goroutines hold only the channel, so the sorter can be
 		// collected; closing the channel then ends them.
-		goruntime.AddCleanup(owner, func(ch chan job[T]) { close(ch) }, w.jobs)
+		goruntime.AddCleanup(owner, func(ch chan *batchCall[T]) { close(ch) }, w.calls)
 	})
 }
 
@@ -91,79 +95,139 @@ func (w *workers[T]) start(owner *Sorter[T], count int) {
 // half a batch, so a pool that parked between calls did not scale at all.
 // Training alternates forward, loss and backward calls back to back, so
 // polling for a fraction of a millisecond catches the next call almost
-// always; Gosched in the loop leaves the processor to any other goroutine.
+// always. The price is that a worker holds its processor for up to
+// spinWindow after a call.
 const spinWindow = 300 * time.Microsecond
 
-func work[T Float](jobs chan job[T]) {
-	for j := range jobs {
-		for {
-			j.c.run(j.lo, j.hi)
-			j.c.pending.Add(-1)
-			j.c.wg.Done()
-			var ok bool
-			if j, ok = poll(jobs); !ok {
-				break
+// yieldAfter is when a polling loop starts offering its core to other
+// threads (osYield) on each check: on an oversubscribed machine the
+// thread it waits for may need that core. (runtime.Gosched would queue
+// the goroutine globally without waking an idle processor.)
+const yieldAfter = 20 * time.Microsecond
+
+// spin calls ready until it reports true or spinWindow has passed, and
+// reports whether ready did.
+func spin(ready func() bool) bool {
+	start := time.Now()
+	for i := 0; ; i++ {
+		if ready() {
+			return true
+		}
+		if i%64 == 63 {
+			if d := time.Since(start); d > spinWindow {
+				return false
+			} else if d > yieldAfter {
+				osYield()
 			}
 		}
 	}
 }
 
-// poll waits up to spinWindow for the next job without parking. It
-// reports false on timeout and when the channel is closed: the caller's
-// blocking receive then parks or ends.
-func poll[T Float](jobs chan job[T]) (job[T], bool) {
-	start := time.Now()
-	for i := 0; ; i++ {
+func work[T Float](w *workers[T]) {
+	var c *batchCall[T]
+	pending := func() bool {
+		if len(w.calls) == 0 {
+			return false
+		}
 		select {
-		case j, ok := <-jobs:
-			return j, ok
+		case c = <-w.calls:
+			return true
 		default:
+			return false
 		}
-		if i%16 == 15 && time.Since(start) > spinWindow {
-			return job[T]{}, false
+	}
+	for {
+		if !spin(pending) {
+			var ok bool
+			if c, ok = <-w.calls; !ok {
+				return
+			}
 		}
-		goruntime.Gosched()
+		if c == nil { // closed while polling
+			return
+		}
+		c.claim()
+		w.release(c)
+		c = nil
+	}
+}
+
+// claim runs chunks of rows until none is left unclaimed. A worker that
+// comes late, because its thread was not running, finds nothing to do:
+// the caller and the others have taken its share, so a busy machine slows
+// a call down to no worse than one thread's speed.
+func (c *batchCall[T]) claim() {
+	for {
+		lo := int(c.next.Add(int64(c.chunk))) - c.chunk
+		if lo >= c.batch {
+			return
+		}
+		hi := min(lo+c.chunk, c.batch)
+		c.run(lo, hi)
+		if int(c.done.Add(int64(hi-lo))) == c.batch && c.waiting.CompareAndSwap(1, 2) {
+			c.finished <- struct{}{}
+		}
 	}
 }
 
 func (w *workers[T]) get() *batchCall[T] {
-	if c, ok := w.calls.Get().(*batchCall[T]); ok {
+	if c, ok := w.pool.Get().(*batchCall[T]); ok {
 		return c
 	}
-	return new(batchCall[T])
+	return &batchCall[T]{finished: make(chan struct{}, 1)}
 }
 
-func (w *workers[T]) put(c *batchCall[T]) {
+// release drops a reference to c and pools it when it was the last.
+func (w *workers[T]) release(c *batchCall[T]) {
+	if c.refs.Add(-1) > 0 {
+		return
+	}
 	c.y, c.x, c.pt, c.tape, c.diff, c.gx, c.gy, c.gpt, c.ranks = nil, nil, nil, nil, nil, nil, nil, nil, nil
 	c.sum = 0 // the slices are dropped so that nothing stays alive
-	w.calls.Put(c)
+	w.pool.Put(c)
 }
 
-// run splits rows [0, batch) into contiguous chunks, a multiple of 8 rows
-// each so that vector kernels see whole blocks, and runs them on up to
-// maxWorkers goroutines, this one included.
+// run runs rows [0, batch) of c, in chunks of a multiple of 8 rows so that
+// vector kernels see whole blocks, on this goroutine and up to
+// maxWorkers-1 workers, and returns when all are done. The caller then
+// reads what c accumulated and releases it.
 func (w *workers[T]) run(owner *Sorter[T], maxWorkers, batch int, c *batchCall[T]) {
 	const minRowsPerWorker = 16
+	// Never more goroutines than processors: the caller's polling wait
+	// would hold the only processor a worker could run on.
+	maxWorkers = min(maxWorkers, goruntime.GOMAXPROCS(0))
 	nw := min(maxWorkers, (batch+minRowsPerWorker-1)/minRowsPerWorker)
+	c.refs.Store(1)
 	if nw <= 1 {
 		c.run(0, batch)
 		return
 	}
 	w.start(owner, maxWorkers-1)
-	chunk := ((batch+nw-1)/nw + 7) &^ 7
-	for lo := chunk; lo < batch; lo += chunk {
-		c.pending.Add(1)
-		c.wg.Add(1)
-		w.jobs <- job[T]{c: c, lo: lo, hi: min(lo+chunk, batch)}
-	}
-	c.run(0, min(chunk, batch))
-	// Wait as the workers do: poll first, park only after spinWindow.
-	start := time.Now()
-	for i := 0; c.pending.Load() > 0; i++ {
-		if i%16 == 15 && time.Since(start) > spinWindow {
-			break
+	// About four chunks per goroutine: few enough that claiming costs
+	// nothing, enough that a late worker's share is picked up by others.
+	c.batch = batch
+	c.chunk = max(minRowsPerWorker, ((batch+4*nw-1)/(4*nw)+7)&^7)
+	c.next.Store(0)
+	c.done.Store(0)
+	c.waiting.Store(0)
+	for range nw - 1 {
+		c.refs.Add(1)
+		select {
+		case w.calls <- c:
+		default: // every worker is still busy with earlier calls
+			c.refs.Add(-1)
 		}
-		goruntime.Gosched()
 	}
-	c.wg.Wait()
+	c.claim()
+	finished := func() bool { return int(c.done.Load()) == c.batch }
+	if spin(finished) {
+		return
+	}
+	// Park until the finisher of the last chunk sends, unless it is
+	// already done (then take the token back if a finisher claimed it).
+	c.waiting.Store(1)
+	if finished() && c.waiting.CompareAndSwap(1, 0) {
+		return
+	}
+	<-c.finished
 }

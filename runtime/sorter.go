@@ -59,7 +59,13 @@ type Config struct {
 	Partial bool
 	// Backend forces a backend; Auto picks the fastest available.
 	Backend Backend
-	// Workers bounds the goroutines a call uses; 0 means GOMAXPROCS.
+	// Workers bounds the goroutines a call uses (never more than
+	// GOMAXPROCS at the time of the call); 0 means GOMAXPROCS. A batch is
+	// split into chunks of rows that idle goroutines claim, so a call on a
+	// busy machine is not held up by a worker whose thread is not running.
+	// After a call, workers poll for the next one for a fraction of a
+	// millisecond before they sleep (waking a sleeping thread costs about
+	// as much as a small call): set Workers to 1 where that is unwelcome.
 	Workers int
 }
 
@@ -193,7 +199,7 @@ func (s *Sorter[T]) Sort(y, x []T) error {
 	c := s.pool.get()
 	c.k, c.op, c.n, c.y, c.x = s.k, opSort, n, y, x
 	s.pool.run(s, s.workers, len(x)/n, c)
-	s.pool.put(c)
+	s.pool.release(c)
 	return nil
 }
 
@@ -335,7 +341,7 @@ func (s *Sorter[T]) ForwardInto(r *Result[T], x []T, want Want) error {
 	c.k, c.op, c.n, c.tapeLen, c.diffLen = s.k, opForward, n, p.TapeLen, p.DiffLen
 	c.y, c.x, c.pt, c.tape, c.diff = r.Y, x, r.pt, r.tape, r.diff
 	s.pool.run(s, s.workers, batch, c)
-	s.pool.put(c)
+	s.pool.release(c)
 	return nil
 }
 
@@ -414,7 +420,7 @@ func (s *Sorter[T]) backward(gx []T, r *Result[T], gy, gpt []T) error {
 	c.k, c.op, c.n, c.tapeLen, c.diffLen = s.k, opBackward, n, p.TapeLen, p.DiffLen
 	c.gx, c.gy, c.gpt, c.tape, c.diff = gx, gy, gpt, r.tape, r.diff
 	s.pool.run(s, s.workers, r.batch, c)
-	s.pool.put(c)
+	s.pool.release(c)
 	if gpt != nil {
 		if err := finite("dL/dx", gx); err != nil {
 			return fmt.Errorf("%w (gP has a NaN or infinite entry, or the gradient overflowed)", err)

@@ -3,6 +3,7 @@ package runtime
 import (
 	"math"
 	"math/rand/v2"
+	goruntime "runtime"
 	"slices"
 	"testing"
 
@@ -250,27 +251,51 @@ func TestInputErrors(t *testing.T) {
 	require.ErrorContains(t, err, "not come from this sorter")
 }
 
-// Splitting a batch across goroutines must not change any number.
+// Splitting a batch across goroutines must not change any number, for
+// batches of every shape and for calls that reuse the sorter's pool
+// (more processors than this machine may have, so that chunks interleave).
 func TestParallelMatchesSerial(t *testing.T) {
+	defer goruntime.GOMAXPROCS(goruntime.GOMAXPROCS(4))
 	rng := rand.New(rand.NewPCG(5, 6))
-	const n, batch = 8, 203
-	x := randRows(rng, batch, n, 1)
-	gy := randRows(rng, batch, n, 1)
-	gP := randRows(rng, batch, n*n, 1)
-	var outs [][]float64
-	for _, workers := range []int{1, 2, 5} {
+	const n = 8
+	sorters := map[int]*Sorter[float64]{}
+	for _, workers := range []int{1, 2, 4} {
 		cfg := DefaultConfig("bitonic", n, "logistic")
 		cfg.Workers = workers
 		s, err := New[float64](cfg)
 		require.NoError(t, err)
-		r, err := s.Forward(x, WantP|WantGrad)
-		require.NoError(t, err)
-		gx, err := s.Backward(r, gy, gP)
-		require.NoError(t, err)
-		outs = append(outs, slices.Concat(r.Y, r.P(), gx))
+		sorters[workers] = s
 	}
-	require.Equal(t, outs[0], outs[1])
-	require.Equal(t, outs[0], outs[2])
+	for _, batch := range []int{1, 15, 16, 17, 64, 203, 256, 203} {
+		x := randRows(rng, batch, n, 1)
+		gy := randRows(rng, batch, n, 1)
+		gP := randRows(rng, batch, n*n, 1)
+		ranks := make([]int, batch*n)
+		for b := range batch {
+			copy(ranks[b*n:], rng.Perm(n))
+		}
+		var outs [][]float64
+		var losses []float64
+		for _, workers := range []int{1, 2, 4} {
+			s := sorters[workers]
+			r, err := s.Forward(x, WantP|WantGrad)
+			require.NoError(t, err)
+			gx, err := s.Backward(r, gy, gP)
+			require.NoError(t, err)
+			gpt := make([]float64, batch*n*n)
+			loss, err := s.BCEPT(gpt, r.PT(), ranks)
+			require.NoError(t, err)
+			y := make([]float64, len(x))
+			require.NoError(t, s.Sort(y, x))
+			outs = append(outs, slices.Concat(r.Y, r.P(), gx, gpt, y))
+			losses = append(losses, loss)
+		}
+		for i := 1; i < len(outs); i++ {
+			require.Equal(t, outs[0], outs[i], "batch %d", batch)
+			// The loss is summed per chunk: the order of the sum may differ.
+			require.InDelta(t, losses[0], losses[i], 1e-12*math.Abs(losses[0]), "batch %d", batch)
+		}
+	}
 }
 
 // A NaN in dL/dP is reported, on every backend, as an error naming it.
