@@ -8,17 +8,19 @@
 //     as a library. Two block transposes (avx2TransposeIn/Out), the
 //     forward kernels avx2Sort, avx2ForwardP (P, optional differences) and,
 //     for a differentiable swap, avx2Forward (tape) and avx2ForwardPT (P,
-//     tape, optional differences), and the backward kernels avx2Backward
-//     and avx2BackwardP, plus read-only data: the step tables and the
-//     vector constants.
+//     tape, optional differences), the backward kernels avx2Backward
+//     and avx2BackwardP, and avx2AllFinite (AllFinite: no NaN or
+//     infinity in a slice, the fast path of the input check), plus
+//     read-only data: the step tables and the vector constants.
 //   - stubs_amd64.go (//go:build !purego): avo's //go:noescape stubs.
 //   - kernels_amd64.go (//go:build !purego): the xxxImpl functions the
 //     package's checked entry points call. They run whole blocks of rows in
 //     assembly when the CPU has AVX2 and FMA (golang.org/x/sys/cpu, read
 //     once into the package variable avx2Enabled, which the exported
 //     SetAVX2 can clear and AVX2 reports) and everything else in
-//     the generic Go kernels (xxxGeneric). Its comments document the
-//     batching, the aliasing rules and the tape layout.
+//     the generic Go kernels (xxxGeneric), and allFinite, which runs
+//     avx2AllFinite, or allFiniteGeneric, on the same switch. Its comments
+//     document the batching, the aliasing rules and the tape layout.
 //
 // # Kernels
 //

@@ -24,20 +24,23 @@ const (
 	fnForwardPT    = "avx2ForwardPT"
 	fnBackward     = "avx2Backward"
 	fnBackwardP    = "avx2BackwardP"
+	fnAllFinite    = "avx2AllFinite"
 )
 
 // Generate emits the amd64 side of the kernel package pkg for plan p:
 // FileAsm (the AVX2+FMA assembly), FileStubs (its Go declarations) and
 // FileGo (the xxxImpl functions, which run whole blocks of Lanes(p.Elem)
 // rows in assembly on AVX2+FMA CPUs and everything else with the
-// package's generic Go kernels), the exported SetAVX2 and AVX2 and, for a
-// differentiable swap, tapeToGeneric (see gen's impl_noasm.go, which
-// defines the same functions for the other builds). All three files are
-// built only on amd64 without the purego tag; the package must supply
-// sortGeneric,
-// forwardPGeneric and, for a differentiable swap, forwardGeneric,
+// package's generic Go kernels, allFinite, the fast path of the input
+// check, which runs the AllFinite kernel or allFiniteGeneric in the same
+// way), the exported SetAVX2 and AVX2 and, for a differentiable swap,
+// tapeToGeneric (see gen's impl_noasm.go, which defines the same functions
+// for the other builds). All three files are built only on amd64 without
+// the purego tag; the package must supply sortGeneric, forwardPGeneric,
+// allFiniteGeneric and, for a differentiable swap, forwardGeneric,
 // backwardGeneric and backwardPGeneric with the signatures of the
-// corresponding xxxImpl, and import golang.org/x/sys/cpu through its module.
+// corresponding xxxImpl (allFiniteGeneric: func(s []T) bool), and import
+// golang.org/x/sys/cpu through its module.
 func Generate(p *plan.Plan, pkg string) (map[string][]byte, error) {
 	if err := checkPlan(p); err != nil {
 		return nil, err
@@ -45,6 +48,7 @@ func Generate(p *plan.Plan, pkg string) (map[string][]byte, error) {
 	k := newBuilder(p.Elem)
 	k.transposeKernel(fnTransposeIn, true)
 	k.transposeKernel(fnTransposeOut, false)
+	AllFinite(k.Context, fnAllFinite, p.Elem)
 	rs := runs(p)
 	fwd := k.table("sgk_fwd", rs)
 	kernels := []netKernel{{name: fnSort}, {name: fnForwardP, withP: true}}

@@ -168,6 +168,16 @@ func avx2At(s []{{.T}}, i int) *{{.T}} {
 	return &s[i]
 }
 
+// allFinite reports whether no element of s is NaN or infinite, the fast
+// path of checkFinite: the AVX2 kernel avx2AllFinite (asm.AllFinite) when
+// the assembly kernels are enabled, else allFiniteGeneric.
+func allFinite(s []{{.T}}) bool {
+	if avx2Enabled.Load() {
+		return avx2AllFinite(s)
+	}
+	return allFiniteGeneric(s)
+}
+
 func sortImpl(y, x []{{.T}}, beta, lambda float64) {
 	nb := avx2Blocks(len(x))
 	if nb > 0 {

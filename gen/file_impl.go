@@ -3,7 +3,8 @@ package gen
 import "github.com/dave/jennifer/jen"
 
 // renderImpl emits the dispatch from the checked entry points to the
-// kernels, and the portable SetAVX2, AVX2 and tapeToGeneric. With an
+// kernels, allFinite (checkFinite's fast path), and the portable SetAVX2,
+// AVX2 and tapeToGeneric. With an
 // assembly backend, amd64 builds without the purego tag get all of them
 // from the assembly emitter (asm.Generate's kernels_amd64.go) instead of
 // this file.
@@ -47,6 +48,12 @@ func renderImpl(m *model) ([]byte, error) {
 		fn("backward", []string{"gx", "gy", "tape"}, false)
 		fn("backwardP", []string{"gx", "gy", "gpt", "tape", "diff"}, false)
 	}
+
+	f.Comment(lines("allFinite reports whether no element of s is NaN or infinite, the fast\n" +
+		"path of checkFinite. It is allFiniteGeneric here; an assembly backend\n" +
+		"brings its own, which runs an AVX2 kernel."))
+	f.Func().Id("allFinite").Params(jen.Id("s").Index().Add(T)).Bool().Block(jen.Return(jen.Id("allFiniteGeneric").Call(jen.Id("s"))))
+	f.Line()
 
 	doc := "SetAVX2 is for benchmarks and tests: it switches every caller in the\n" +
 		"process between the AVX2 kernels and the portable ones and returns the\n" +

@@ -190,6 +190,75 @@ tdone_8:
 	VZEROUPPER
 	RET
 
+// func avx2AllFinite(x []float32) bool
+// Requires: AVX, AVX2
+TEXT ·avx2AllFinite(SB), NOSPLIT, $0-25
+	MOVQ    x_base+0(FP), AX
+	MOVQ    x_len+8(FP), CX
+	VMOVDQU vecmath_f32_7fffffff<>+0(SB), Y0
+	VPXOR   Y1, Y1, Y1
+	CMPQ    CX, $0x20
+	JL      avx2AllFinite_loop1
+
+avx2AllFinite_loop4:
+	VPAND   (AX), Y0, Y2
+	VPAND   32(AX), Y0, Y3
+	VPAND   64(AX), Y0, Y4
+	VPAND   96(AX), Y0, Y5
+	VPMAXUD Y3, Y2, Y2
+	VPMAXUD Y5, Y4, Y4
+	VPMAXUD Y4, Y2, Y2
+	VPMAXUD Y2, Y1, Y1
+	ADDQ    $0x80, AX
+	SUBQ    $0x20, CX
+	CMPQ    CX, $0x20
+	JGE     avx2AllFinite_loop4
+
+avx2AllFinite_loop1:
+	CMPQ    CX, $0x08
+	JL      avx2AllFinite_tail
+	VPAND   (AX), Y0, Y2
+	VPMAXUD Y2, Y1, Y1
+	ADDQ    $0x20, AX
+	SUBQ    $0x08, CX
+	JMP     avx2AllFinite_loop1
+
+avx2AllFinite_tail:
+	XORL DX, DX
+
+avx2AllFinite_tail_loop:
+	TESTQ CX, CX
+	JE    avx2AllFinite_done
+	MOVL  (AX), BX
+	ANDL  $0x7fffffff, BX
+	ADDL  $0x00800000, BX
+	ORL   BX, DX
+	ADDQ  $0x04, AX
+	DECQ  CX
+	JMP   avx2AllFinite_tail_loop
+
+avx2AllFinite_done:
+	VPADDD    vecmath_f32_00800000<>+0(SB), Y1, Y1
+	VMOVMSKPS Y1, AX
+	SHRL      $0x1f, DX
+	ORL       DX, AX
+	SETEQ     AL
+	VZEROUPPER
+	MOVB      AL, ret+24(FP)
+	RET
+
+DATA vecmath_f32_7fffffff<>+0(SB)/8, $0x7fffffff7fffffff
+DATA vecmath_f32_7fffffff<>+8(SB)/8, $0x7fffffff7fffffff
+DATA vecmath_f32_7fffffff<>+16(SB)/8, $0x7fffffff7fffffff
+DATA vecmath_f32_7fffffff<>+24(SB)/8, $0x7fffffff7fffffff
+GLOBL vecmath_f32_7fffffff<>(SB), RODATA|NOPTR, $32
+
+DATA vecmath_f32_00800000<>+0(SB)/8, $0x0080000000800000
+DATA vecmath_f32_00800000<>+8(SB)/8, $0x0080000000800000
+DATA vecmath_f32_00800000<>+16(SB)/8, $0x0080000000800000
+DATA vecmath_f32_00800000<>+24(SB)/8, $0x0080000000800000
+GLOBL vecmath_f32_00800000<>(SB), RODATA|NOPTR, $32
+
 DATA sgk_fwd<>+0(SB)/8, $0x0000000000000002
 DATA sgk_fwd<>+8(SB)/8, $0x0000000300000001
 DATA sgk_fwd<>+16(SB)/8, $0x0000000200000001

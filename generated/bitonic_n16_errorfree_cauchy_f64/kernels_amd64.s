@@ -120,6 +120,75 @@ tdone_8:
 	VZEROUPPER
 	RET
 
+// func avx2AllFinite(x []float64) bool
+// Requires: AVX, AVX2
+TEXT ·avx2AllFinite(SB), NOSPLIT, $0-25
+	MOVQ    x_base+0(FP), AX
+	MOVQ    x_len+8(FP), CX
+	VMOVDQU vecmath_f64_7fffffff00000000<>+0(SB), Y0
+	VPXOR   Y1, Y1, Y1
+	CMPQ    CX, $0x10
+	JL      avx2AllFinite_loop1
+
+avx2AllFinite_loop4:
+	VPAND   (AX), Y0, Y2
+	VPAND   32(AX), Y0, Y3
+	VPAND   64(AX), Y0, Y4
+	VPAND   96(AX), Y0, Y5
+	VPMAXUD Y3, Y2, Y2
+	VPMAXUD Y5, Y4, Y4
+	VPMAXUD Y4, Y2, Y2
+	VPMAXUD Y2, Y1, Y1
+	ADDQ    $0x80, AX
+	SUBQ    $0x10, CX
+	CMPQ    CX, $0x10
+	JGE     avx2AllFinite_loop4
+
+avx2AllFinite_loop1:
+	CMPQ    CX, $0x04
+	JL      avx2AllFinite_tail
+	VPAND   (AX), Y0, Y2
+	VPMAXUD Y2, Y1, Y1
+	ADDQ    $0x20, AX
+	SUBQ    $0x04, CX
+	JMP     avx2AllFinite_loop1
+
+avx2AllFinite_tail:
+	XORL DX, DX
+
+avx2AllFinite_tail_loop:
+	TESTQ CX, CX
+	JE    avx2AllFinite_done
+	MOVL  4(AX), BX
+	ANDL  $0x7fffffff, BX
+	ADDL  $0x00100000, BX
+	ORL   BX, DX
+	ADDQ  $0x08, AX
+	DECQ  CX
+	JMP   avx2AllFinite_tail_loop
+
+avx2AllFinite_done:
+	VPADDD    vecmath_f64_0010000000000000<>+0(SB), Y1, Y1
+	VMOVMSKPS Y1, AX
+	SHRL      $0x1f, DX
+	ORL       DX, AX
+	SETEQ     AL
+	VZEROUPPER
+	MOVB      AL, ret+24(FP)
+	RET
+
+DATA vecmath_f64_7fffffff00000000<>+0(SB)/8, $0x7fffffff00000000
+DATA vecmath_f64_7fffffff00000000<>+8(SB)/8, $0x7fffffff00000000
+DATA vecmath_f64_7fffffff00000000<>+16(SB)/8, $0x7fffffff00000000
+DATA vecmath_f64_7fffffff00000000<>+24(SB)/8, $0x7fffffff00000000
+GLOBL vecmath_f64_7fffffff00000000<>(SB), RODATA|NOPTR, $32
+
+DATA vecmath_f64_0010000000000000<>+0(SB)/8, $0x0010000000000000
+DATA vecmath_f64_0010000000000000<>+8(SB)/8, $0x0010000000000000
+DATA vecmath_f64_0010000000000000<>+16(SB)/8, $0x0010000000000000
+DATA vecmath_f64_0010000000000000<>+24(SB)/8, $0x0010000000000000
+GLOBL vecmath_f64_0010000000000000<>(SB), RODATA|NOPTR, $32
+
 DATA sgk_fwd<>+0(SB)/8, $0x0000000000000002
 DATA sgk_fwd<>+8(SB)/8, $0x0000000300000001
 DATA sgk_fwd<>+16(SB)/8, $0x0000000200000001

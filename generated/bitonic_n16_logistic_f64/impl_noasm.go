@@ -27,6 +27,13 @@ func backwardPImpl(gx, gy, gpt, tape, diff []float64) {
 	backwardPGeneric(gx, gy, gpt, tape, diff)
 }
 
+// allFinite reports whether no element of s is NaN or infinite, the fast
+// path of checkFinite. It is allFiniteGeneric here; an assembly backend
+// brings its own, which runs an AVX2 kernel.
+func allFinite(s []float64) bool {
+	return allFiniteGeneric(s)
+}
+
 // SetAVX2 is for benchmarks and tests: it switches every caller in the
 // process between the AVX2 kernels and the portable ones and returns the
 // previous setting. Enabling has no effect on CPUs without AVX2+FMA.

@@ -628,3 +628,87 @@ func TestErrors(t *testing.T) {
 		}
 	}
 }
+
+// finiteSpecials are bit patterns the input check must classify: every
+// kind of NaN and infinity, and the extreme finite values.
+var finiteSpecials = []struct {
+	name string
+	bits uint64
+}{
+	{"NaN", 0x7fc00000},
+	{"-NaN", 0xffc00000},
+	{"+Inf", 0x7f800000},
+	{"-Inf", 0xff800000},
+	{"signalling NaN", 0x7f800001},
+	{"-signalling NaN, largest payload", 0xffbfffff},
+	{"largest finite", 0x7f7fffff},
+	{"-largest finite", 0xff7fffff},
+	{"smallest normal", 0x00800000},
+	{"smallest denormal", 0x00000001},
+	{"-largest denormal", 0x807fffff},
+	{"-0", 0x80000000},
+}
+
+// TestAllFinite checks the input check's fast path (allFinite with each
+// setting of SetAVX2, and allFiniteGeneric) against math.IsNaN and
+// math.IsInf, with each of finiteSpecials at every position of slices of
+// every length up to 70 (at some positions of longer ones), alone and
+// followed by a NaN at the end, while the element just past the slice is
+// a NaN that must not be seen; and checkFinite's error, which names the
+// first non-finite element.
+func TestAllFinite(t *testing.T) {
+	prev := SetAVX2(true)
+	defer SetAVX2(prev)
+	settings := []bool{false}
+	if AVX2() {
+		settings = append(settings, true)
+	}
+	nan := T(math.NaN())
+	buf := make([]T, 1032)
+	check := func(x []T, what string) {
+		t.Helper()
+		first := slices.IndexFunc(x, func(v T) bool { return math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) })
+		want := first < 0
+		if got := allFiniteGeneric(x); got != want {
+			t.Fatalf("allFiniteGeneric, len %d, %s: %v, want %v", len(x), what, got, want)
+		}
+		for _, avx2 := range settings {
+			SetAVX2(avx2)
+			if got := allFinite(x); got != want {
+				t.Fatalf("allFinite (AVX2 %v), len %d, %s: %v, want %v", avx2, len(x), what, got, want)
+			}
+			err := checkFinite("x", x)
+			switch {
+			case want && err != nil:
+				t.Fatalf("checkFinite (AVX2 %v), len %d, %s: %v", avx2, len(x), what, err)
+			case !want && (!errors.Is(err, ErrNotFinite) || err.Error() != fmt.Sprintf("%v: x[%d] = %v (row %d)", ErrNotFinite, first, x[first], first/N)):
+				t.Fatalf("checkFinite (AVX2 %v), len %d, %s: %v, want x[%d] named", avx2, len(x), what, err, first)
+			}
+		}
+	}
+	for _, n := range []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 23, 31, 32, 33, 35, 39, 40, 47, 48, 63, 64, 65, 69, 70, 127, 128, 129, 1031} {
+		x := buf[:n:n]
+		fill := func() {
+			for i := range x {
+				x[i] = T(i%7) - 3.5
+			}
+			buf[n] = nan
+		}
+		fill()
+		check(x, "ordinary values")
+		for pos := range n {
+			if n > 70 && pos > 40 && pos < n-40 {
+				continue
+			}
+			for _, sp := range finiteSpecials {
+				fill()
+				x[pos] = math.Float32frombits(uint32(sp.bits))
+				check(x, fmt.Sprintf("%s at %d", sp.name, pos))
+				if pos < n-1 {
+					x[n-1] = nan
+					check(x, fmt.Sprintf("%s at %d, NaN last", sp.name, pos))
+				}
+			}
+		}
+	}
+}

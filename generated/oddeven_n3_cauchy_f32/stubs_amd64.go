@@ -14,6 +14,11 @@ func avx2TransposeIn(dst *float32, src *float32, stride int, m int)
 //go:noescape
 func avx2TransposeOut(dst *float32, src *float32, stride int, m int)
 
+// avx2AllFinite reports whether no element of x is NaN or infinite (see asm.AllFinite).
+//
+//go:noescape
+func avx2AllFinite(x []float32) bool
+
 // avx2Sort runs one block of 8 lanes through the network (lane-major scratch; see kernels_amd64.go).
 //
 //go:noescape

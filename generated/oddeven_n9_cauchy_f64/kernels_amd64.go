@@ -129,6 +129,16 @@ func avx2At(s []float64, i int) *float64 {
 	return &s[i]
 }
 
+// allFinite reports whether no element of s is NaN or infinite, the fast
+// path of checkFinite: the AVX2 kernel avx2AllFinite (asm.AllFinite) when
+// the assembly kernels are enabled, else allFiniteGeneric.
+func allFinite(s []float64) bool {
+	if avx2Enabled.Load() {
+		return avx2AllFinite(s)
+	}
+	return allFiniteGeneric(s)
+}
+
 func sortImpl(y, x []float64, beta, lambda float64) {
 	nb := avx2Blocks(len(x))
 	if nb > 0 {

@@ -5,6 +5,10 @@
 // corrects the n entries per sample whose target is 1. On amd64 with AVX2
 // and FMA it runs an avo-generated kernel (go generate; its log is within
 // 1 ulp); elsewhere, and under the purego tag, plain Go.
+//
+// AllFinite is the runtime's input check (no NaN or infinity), on the same
+// terms: the AVX2 kernel of asm.AllFinite (the emitter the generated
+// kernel packages use too), else a branch-free Go loop.
 package vbce
 
 //go:generate go run generate.go

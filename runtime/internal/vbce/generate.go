@@ -1,6 +1,7 @@
 //go:build ignore
 
-// Command generate writes the AVX2 kernels of package vbce (go generate).
+// Command generate writes the AVX2 kernels of package vbce (go generate):
+// BCE's and, from asm.AllFinite, the finiteness check.
 package main
 
 import (
@@ -31,6 +32,8 @@ func main() {
 		kernel(ctx, e, false)
 		kernel(ctx, e, true)
 	}
+	asm.AllFinite(ctx, "allFiniteAVX2F32", plan.Float32)
+	asm.AllFinite(ctx, "allFiniteAVX2F64", plan.Float64)
 	f, err := ctx.Result()
 	if err != nil {
 		log.Fatal(err)

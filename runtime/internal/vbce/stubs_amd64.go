@@ -23,3 +23,13 @@ func log1mAVX2F64(grad []float64, p []float64, inv float64, sums *[4]float64)
 //
 //go:noescape
 func oneAVX2F64(grad []float64, p []float64, inv float64, sums *[4]float64)
+
+// allFiniteAVX2F32 reports whether no element of x is NaN or infinite (see asm.AllFinite).
+//
+//go:noescape
+func allFiniteAVX2F32(x []float32) bool
+
+// allFiniteAVX2F64 reports whether no element of x is NaN or infinite (see asm.AllFinite).
+//
+//go:noescape
+func allFiniteAVX2F64(x []float64) bool

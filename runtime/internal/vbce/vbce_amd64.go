@@ -43,3 +43,17 @@ func blocks[T Float](grad, p []T, inv T, one bool) float64 {
 	}
 	return sums[0] + sums[1] + sums[2] + sums[3]
 }
+
+func allFinite32(x []float32) bool {
+	if useAVX2 {
+		return allFiniteAVX2F32(x)
+	}
+	return allFiniteGo32(x)
+}
+
+func allFinite64(x []float64) bool {
+	if useAVX2 {
+		return allFiniteAVX2F64(x)
+	}
+	return allFiniteGo64(x)
+}

@@ -545,3 +545,129 @@ oneAVX2F64_done:
 	VMOVUPD Y0, (BX)
 	VZEROUPPER
 	RET
+
+// func allFiniteAVX2F32(x []float32) bool
+// Requires: AVX, AVX2
+TEXT ·allFiniteAVX2F32(SB), NOSPLIT, $0-25
+	MOVQ    x_base+0(FP), AX
+	MOVQ    x_len+8(FP), CX
+	VMOVDQU vecmath_f32_7fffffff<>+0(SB), Y0
+	VPXOR   Y1, Y1, Y1
+	CMPQ    CX, $0x20
+	JL      allFiniteAVX2F32_loop1
+
+allFiniteAVX2F32_loop4:
+	VPAND   (AX), Y0, Y2
+	VPAND   32(AX), Y0, Y3
+	VPAND   64(AX), Y0, Y4
+	VPAND   96(AX), Y0, Y5
+	VPMAXUD Y3, Y2, Y2
+	VPMAXUD Y5, Y4, Y4
+	VPMAXUD Y4, Y2, Y2
+	VPMAXUD Y2, Y1, Y1
+	ADDQ    $0x80, AX
+	SUBQ    $0x20, CX
+	CMPQ    CX, $0x20
+	JGE     allFiniteAVX2F32_loop4
+
+allFiniteAVX2F32_loop1:
+	CMPQ    CX, $0x08
+	JL      allFiniteAVX2F32_tail
+	VPAND   (AX), Y0, Y2
+	VPMAXUD Y2, Y1, Y1
+	ADDQ    $0x20, AX
+	SUBQ    $0x08, CX
+	JMP     allFiniteAVX2F32_loop1
+
+allFiniteAVX2F32_tail:
+	XORL DX, DX
+
+allFiniteAVX2F32_tail_loop:
+	TESTQ CX, CX
+	JE    allFiniteAVX2F32_done
+	MOVL  (AX), BX
+	ANDL  $0x7fffffff, BX
+	ADDL  $0x00800000, BX
+	ORL   BX, DX
+	ADDQ  $0x04, AX
+	DECQ  CX
+	JMP   allFiniteAVX2F32_tail_loop
+
+allFiniteAVX2F32_done:
+	VPADDD    vecmath_f32_00800000<>+0(SB), Y1, Y1
+	VMOVMSKPS Y1, AX
+	SHRL      $0x1f, DX
+	ORL       DX, AX
+	SETEQ     AL
+	VZEROUPPER
+	MOVB      AL, ret+24(FP)
+	RET
+
+DATA vecmath_f32_7fffffff<>+0(SB)/8, $0x7fffffff7fffffff
+DATA vecmath_f32_7fffffff<>+8(SB)/8, $0x7fffffff7fffffff
+DATA vecmath_f32_7fffffff<>+16(SB)/8, $0x7fffffff7fffffff
+DATA vecmath_f32_7fffffff<>+24(SB)/8, $0x7fffffff7fffffff
+GLOBL vecmath_f32_7fffffff<>(SB), RODATA|NOPTR, $32
+
+// func allFiniteAVX2F64(x []float64) bool
+// Requires: AVX, AVX2
+TEXT ·allFiniteAVX2F64(SB), NOSPLIT, $0-25
+	MOVQ    x_base+0(FP), AX
+	MOVQ    x_len+8(FP), CX
+	VMOVDQU vecmath_f64_7fffffff00000000<>+0(SB), Y0
+	VPXOR   Y1, Y1, Y1
+	CMPQ    CX, $0x10
+	JL      allFiniteAVX2F64_loop1
+
+allFiniteAVX2F64_loop4:
+	VPAND   (AX), Y0, Y2
+	VPAND   32(AX), Y0, Y3
+	VPAND   64(AX), Y0, Y4
+	VPAND   96(AX), Y0, Y5
+	VPMAXUD Y3, Y2, Y2
+	VPMAXUD Y5, Y4, Y4
+	VPMAXUD Y4, Y2, Y2
+	VPMAXUD Y2, Y1, Y1
+	ADDQ    $0x80, AX
+	SUBQ    $0x10, CX
+	CMPQ    CX, $0x10
+	JGE     allFiniteAVX2F64_loop4
+
+allFiniteAVX2F64_loop1:
+	CMPQ    CX, $0x04
+	JL      allFiniteAVX2F64_tail
+	VPAND   (AX), Y0, Y2
+	VPMAXUD Y2, Y1, Y1
+	ADDQ    $0x20, AX
+	SUBQ    $0x04, CX
+	JMP     allFiniteAVX2F64_loop1
+
+allFiniteAVX2F64_tail:
+	XORL DX, DX
+
+allFiniteAVX2F64_tail_loop:
+	TESTQ CX, CX
+	JE    allFiniteAVX2F64_done
+	MOVL  4(AX), BX
+	ANDL  $0x7fffffff, BX
+	ADDL  $0x00100000, BX
+	ORL   BX, DX
+	ADDQ  $0x08, AX
+	DECQ  CX
+	JMP   allFiniteAVX2F64_tail_loop
+
+allFiniteAVX2F64_done:
+	VPADDD    vecmath_f64_0010000000000000<>+0(SB), Y1, Y1
+	VMOVMSKPS Y1, AX
+	SHRL      $0x1f, DX
+	ORL       DX, AX
+	SETEQ     AL
+	VZEROUPPER
+	MOVB      AL, ret+24(FP)
+	RET
+
+DATA vecmath_f64_7fffffff00000000<>+0(SB)/8, $0x7fffffff00000000
+DATA vecmath_f64_7fffffff00000000<>+8(SB)/8, $0x7fffffff00000000
+DATA vecmath_f64_7fffffff00000000<>+16(SB)/8, $0x7fffffff00000000
+DATA vecmath_f64_7fffffff00000000<>+24(SB)/8, $0x7fffffff00000000
+GLOBL vecmath_f64_7fffffff00000000<>(SB), RODATA|NOPTR, $32

@@ -1,0 +1,52 @@
+package asm
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/mmcloughlin/avo/build"
+	"github.com/mmcloughlin/avo/printer"
+
+	"github.com/sortgen/sortgen/gen/plan"
+)
+
+// TestAllFiniteEmit emits the kernel of both element types (twice each,
+// under other names, into a context that has vecmath constants already)
+// and checks what the build needs: it compiles within Y0-Y15, needs AVX2
+// but neither FMA nor AVX-512, and has the frame go vet's asmdecl expects
+// of func(x []T) bool. The kernels run in runtime/internal/vbce's tests and
+// in every generated package's TestAllFinite.
+func TestAllFiniteEmit(t *testing.T) {
+	ctx := build.NewContext()
+	m := NewMath(ctx, plan.Float32)
+	_ = m.Const(1)
+	_ = m.Bits(0x00800000) // the bump of float32, as Log's clamp uses it
+	names := []string{"a32", "b32", "a64", "b64"}
+	for i, e := range []plan.Elem{plan.Float32, plan.Float32, plan.Float64, plan.Float64} {
+		AllFinite(ctx, names[i], e)
+	}
+	f, err := ctx.Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := CompileAVX2(f); err != nil {
+		t.Fatal(err)
+	}
+	src, err := printer.NewGoAsm(printer.Config{Name: "test", Pkg: "finite"}).Print(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkAsm(t, "finite.s", src)
+	s := string(src)
+	for _, name := range names {
+		if !strings.Contains(s, "TEXT ·"+name+"(SB), NOSPLIT, $0-25\n") {
+			t.Errorf("%s: no TEXT line with frame $0-25", name)
+		}
+	}
+	if n := strings.Count(s, "// Requires: AVX, AVX2\n"); n != len(names) {
+		t.Errorf("%d functions require exactly AVX and AVX2, want %d:\n%s", n, len(names), s)
+	}
+	if strings.Contains(s, "FMA") {
+		t.Error("the kernel uses FMA")
+	}
+}
