@@ -105,50 +105,51 @@ const spinWindow = 300 * time.Microsecond
 // the goroutine globally without waking an idle processor.)
 const yieldAfter = 20 * time.Microsecond
 
-// spin calls ready until it reports true or spinWindow has passed, and
-// reports whether ready did.
-func spin(ready func() bool) bool {
-	start := time.Now()
-	for i := 0; ; i++ {
-		if ready() {
-			return true
-		}
-		if i%64 == 63 {
-			if d := time.Since(start); d > spinWindow {
-				return false
-			} else if d > yieldAfter {
-				osYield()
-			}
-		}
+// A spinner paces a polling loop: next reports false once spinWindow has
+// passed since its first call, and offers the core to other threads after
+// yieldAfter. (A loop over a closure would allocate it on every call.)
+type spinner struct {
+	start time.Time
+	i     int
+}
+
+func (s *spinner) next() bool {
+	s.i++
+	if s.i == 1 {
+		s.start = time.Now()
 	}
+	if s.i%64 != 0 {
+		return true
+	}
+	d := time.Since(s.start)
+	if d > yieldAfter {
+		osYield()
+	}
+	return d <= spinWindow
 }
 
 func work[T Float](w *workers[T]) {
-	var c *batchCall[T]
-	pending := func() bool {
-		if len(w.calls) == 0 {
-			return false
-		}
-		select {
-		case c = <-w.calls:
-			return true
-		default:
-			return false
-		}
-	}
 	for {
-		if !spin(pending) {
+		var c *batchCall[T]
+		for sp := (spinner{}); c == nil && sp.next(); {
+			if len(w.calls) > 0 {
+				select {
+				case c = <-w.calls:
+					if c == nil { // closed
+						return
+					}
+				default:
+				}
+			}
+		}
+		if c == nil {
 			var ok bool
 			if c, ok = <-w.calls; !ok {
 				return
 			}
 		}
-		if c == nil { // closed while polling
-			return
-		}
 		c.claim()
 		w.release(c)
-		c = nil
 	}
 }
 
@@ -219,14 +220,19 @@ func (w *workers[T]) run(owner *Sorter[T], maxWorkers, batch int, c *batchCall[T
 		}
 	}
 	c.claim()
-	finished := func() bool { return int(c.done.Load()) == c.batch }
-	if spin(finished) {
-		return
+	for sp := (spinner{}); int(c.done.Load()) < c.batch; {
+		if !sp.next() {
+			c.park()
+			return
+		}
 	}
-	// Park until the finisher of the last chunk sends, unless it is
-	// already done (then take the token back if a finisher claimed it).
+}
+
+// park waits for the finisher of the last chunk to send, unless it is
+// already done (then takes the token back if a finisher claimed it).
+func (c *batchCall[T]) park() {
 	c.waiting.Store(1)
-	if finished() && c.waiting.CompareAndSwap(1, 0) {
+	if int(c.done.Load()) == c.batch && c.waiting.CompareAndSwap(1, 0) {
 		return
 	}
 	<-c.finished

@@ -164,7 +164,11 @@ func (s *Sorter[T]) Plan() *plan.Plan { return s.plan }
 // kernels (which can change when Kernel.SetAVX2 is called).
 func (s *Sorter[T]) Backend() string {
 	if g, ok := s.k.(*generatedKernel[T]); ok {
-		return "generated/" + generatedBackendName(g.k)
+		// Constants: a forward pass records this, and must not allocate.
+		if generatedBackendName(g.k) == "avx2" {
+			return "generated/avx2"
+		}
+		return "generated/go"
 	}
 	return s.backend
 }
