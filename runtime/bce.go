@@ -10,8 +10,9 @@ import (
 // sample: pt[b*n*n + j*n + i] = P[i][j]) and in the sorter's element type,
 // so that a training step needs no transpose and no conversion. It writes
 // dL/dPT into grad (which may be nil) and returns the loss; the numbers are
-// BCE's. ranks must be permutations (see CheckRanks); this is not checked
-// here because it sits on the hot path of every step.
+// BCE's. Each row of ranks must be a permutation of 0..n-1 (the error is
+// CheckRanks's; grad is then unspecified): the check rides along the pass
+// that gathers the entries whose target is 1, so it costs next to nothing.
 func BCEPT[T Float](grad, pt []T, ranks []int, n int) (float64, error) {
 	if len(ranks) == 0 || len(ranks)%n != 0 || len(pt) != len(ranks)*n {
 		return 0, fmt.Errorf("runtime: P has length %d and ranks %d, want ranks a positive multiple of n=%d and P n times that", len(pt), len(ranks), n)
@@ -20,12 +21,17 @@ func BCEPT[T Float](grad, pt []T, ranks []int, n int) (float64, error) {
 		return 0, fmt.Errorf("runtime: BCE gradient has length %d, want %d", len(grad), len(pt))
 	}
 	inv := 1 / float64(len(pt))
-	return bceRows(grad, pt, ranks, n, inv) * inv, nil
+	sum, ok := bceRows(grad, pt, ranks, n, inv)
+	if !ok {
+		return 0, CheckRanks(ranks, n)
+	}
+	return sum * inv, nil
 }
 
 // bceRows is BCEPT's sum over the rows given, each entry weighted by inv in
-// the gradient; grad may be nil.
-func bceRows[T Float](grad, pt []T, ranks []int, n int, inv float64) float64 {
+// the gradient; grad may be nil. It reports false, and stops, at a row of
+// ranks that is not a permutation.
+func bceRows[T Float](grad, pt []T, ranks []int, n int, inv float64) (float64, bool) {
 	// Q is zero but for one entry per input: take every entry as a zero
 	// target in one vectorised pass, then correct the n entries per sample
 	// where Q is 1.
@@ -50,8 +56,19 @@ func bceRows[T Float](grad, pt []T, ranks []int, n int, inv float64) float64 {
 		}
 		k = 0
 	}
+	// seen marks the ranks of a row, a bit each.
+	var small [16]uint64
+	seen := small[:]
+	if words := (n + 63) / 64; words > len(small) {
+		seen = make([]uint64, words)
+	}
 	for b := 0; b < len(ranks)/n; b++ {
+		clear(seen)
 		for i, j := range ranks[b*n : (b+1)*n] {
+			if uint(j) >= uint(n) || seen[j/64]&(1<<(j%64)) != 0 {
+				return 0, false
+			}
+			seen[j/64] |= 1 << (j % 64)
 			o := b*n*n + j*n + i
 			vals[k], at[k] = pt[o], o
 			if k++; k == chunk {
@@ -62,7 +79,7 @@ func bceRows[T Float](grad, pt []T, ranks []int, n int, inv float64) float64 {
 	if k > 0 {
 		flush()
 	}
-	return sum
+	return sum, true
 }
 
 // BCEPT is the package-level BCEPT run on the sorter's workers, for batches
@@ -75,7 +92,10 @@ func (s *Sorter[T]) BCEPT(grad, pt []T, ranks []int) (float64, error) {
 	c := s.pool.get()
 	c.op, c.n, c.pt, c.gpt, c.ranks, c.inv = opBCE, n, pt, grad, ranks, 1/float64(len(pt))
 	s.pool.run(s, s.workers, len(ranks)/n, c)
-	sum := c.sum * c.inv
+	sum, bad := c.sum*c.inv, c.badRanks
 	s.pool.release(c)
+	if bad {
+		return 0, CheckRanks(ranks, n)
+	}
 	return sum, nil
 }

@@ -31,6 +31,7 @@ type batchCall[T Float] struct {
 	inv                 float64
 	mu                  sync.Mutex
 	sum                 float64
+	badRanks            bool // a row of ranks is not a permutation (BCE)
 
 	batch, chunk int
 	next         atomic.Int64 // first row not yet claimed
@@ -62,9 +63,10 @@ func (c *batchCall[T]) run(lo, hi int) {
 		c.k.backward(rows(c.gx, lo, hi, n), rows(c.gy, lo, hi, n), rows(c.gpt, lo, hi, n*n),
 			rows(c.tape, lo, hi, c.tapeLen), rows(c.diff, lo, hi, c.diffLen))
 	case opBCE:
-		part := bceRows(rows(c.gpt, lo, hi, n*n), rows(c.pt, lo, hi, n*n), c.ranks[lo*n:hi*n], n, c.inv)
+		part, ok := bceRows(rows(c.gpt, lo, hi, n*n), rows(c.pt, lo, hi, n*n), c.ranks[lo*n:hi*n], n, c.inv)
 		c.mu.Lock()
 		c.sum += part
+		c.badRanks = c.badRanks || !ok
 		c.mu.Unlock()
 	}
 }
@@ -184,7 +186,7 @@ func (w *workers[T]) release(c *batchCall[T]) {
 		return
 	}
 	c.y, c.x, c.pt, c.tape, c.diff, c.gx, c.gy, c.gpt, c.ranks = nil, nil, nil, nil, nil, nil, nil, nil, nil
-	c.sum = 0 // the slices are dropped so that nothing stays alive
+	c.sum, c.badRanks = 0, false // the slices are dropped so that nothing stays alive
 	w.pool.Put(c)
 }
 
