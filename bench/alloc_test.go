@@ -8,12 +8,19 @@ import (
 )
 
 // TestStepAllocatesNothing: a steady training loop reuses every buffer, on
-// one goroutine and split across workers (the pool's calls are reused).
+// one goroutine and split across workers (the pool's calls are reused),
+// keeping the whole tape or checkpointing it (the scratch of the
+// recomputation is reused).
 func TestStepAllocatesNothing(t *testing.T) {
 	for _, procs := range []int{1, 2} {
 		prev := goruntime.GOMAXPROCS(procs)
-		for _, swap := range []string{"cauchy", "errorfree"} {
-			tr, err := NewTrainer[float32](runtime.DefaultConfig("bitonic", 16, swap), 64)
+		for _, tc := range []struct {
+			swap    string
+			maxTape int64
+		}{{"cauchy", 0}, {"errorfree", 0}, {"cauchy", -1}, {"errorfree", -1}} {
+			cfg := runtime.DefaultConfig("bitonic", 16, tc.swap)
+			cfg.MaxTapeBytes = tc.maxTape
+			tr, err := NewTrainer[float32](cfg, 64)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -28,7 +35,7 @@ func TestStepAllocatesNothing(t *testing.T) {
 			}
 			step()
 			if a := testing.AllocsPerRun(50, step); a != 0 {
-				t.Errorf("GOMAXPROCS=%d %s: %v allocations per step", procs, swap, a)
+				t.Errorf("GOMAXPROCS=%d %s MaxTapeBytes=%d: %v allocations per step", procs, tc.swap, tc.maxTape, a)
 			}
 		}
 		goruntime.GOMAXPROCS(prev)

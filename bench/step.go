@@ -9,7 +9,9 @@ import (
 )
 
 // BatchFor is the batch a benchmark uses at size n: 256 rows, fewer where P
-// (n*n per row, plus its tape) would not fit memory comfortably.
+// and dL/dP (n*n per row each) would not fit memory comfortably. The
+// column-difference tape does not decide it: where it would be too large
+// the sorter checkpoints (runtime.Config.MaxTapeBytes).
 func BatchFor(n int) int {
 	switch {
 	case n >= 1024:
@@ -87,13 +89,16 @@ func (t *Trainer[T]) Step() (float64, error) {
 // Grad is dL/dx of the last step.
 func (t *Trainer[T]) Grad() []T { return t.gx }
 
-// StepBytes is what a training step holds per batch: per row, P and dL/dP
-// (n*n each), the tape (3 per comparator) and the column differences
-// (plan.DiffLen, the sum of the comparators' support sizes), in bytes.
+// StepBytes is what a training step holds for a batch, in bytes, in the
+// mode its forward pass uses (runtime.Sorter.ForwardBytes): Y, P and the
+// tape, 3 values per comparator, per row; then either the whole column-
+// difference tape (plan.DiffLen per row, the sum of the comparators'
+// support sizes) or, when that would pass the sorter's MaxTapeBytes, the
+// checkpoint snapshots and the scratch of the recomputing backward pass;
+// and the step's own dL/dP (n*n per row), x, dL/dx and the ranks.
 func StepBytes[T runtime.Float](s *runtime.Sorter[T], batch int) int64 {
-	p := s.Plan()
 	var zero T
 	size := int64(unsafe.Sizeof(zero))
 	n := int64(s.N())
-	return int64(batch) * size * (2*n*n + int64(p.TapeLen) + int64(p.DiffLen) + 4*n)
+	return s.ForwardBytes(batch, runtime.WantP|runtime.WantGrad) + int64(batch)*(size*(n*n+2*n)+8*n)
 }

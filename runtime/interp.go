@@ -62,55 +62,66 @@ func (k *interpreter[T]) forward(y, pt, tape, diff, x []T) {
 	copy(y, x)
 	batch := len(x) / n
 	for b := 0; b < batch; b++ {
-		v := y[b*n : (b+1)*n]
 		var m []T
 		if pt != nil {
 			m = pt[b*n*n : (b+1)*n*n]
-			clear(m)
-			for j := 0; j < n; j++ {
-				m[j*n+j] = 1
+			identity(m, n)
+		}
+		k.forwardSteps(y[b*n:(b+1)*n], m, rows(tape, b, b+1, p.TapeLen), rows(diff, b, b+1, p.DiffLen), 0, len(p.Steps), 0)
+	}
+}
+
+// identity sets the n x n matrix m to the identity.
+func identity[T Float](m []T, n int) {
+	clear(m)
+	for j := 0; j < n; j++ {
+		m[j*n+j] = 1
+	}
+}
+
+// forwardSteps runs steps [from, to) of the plan on one row: its values v
+// and, when m != nil, its P (column-major, n x n). It records the row's
+// tape tp (nil: not recorded; its full per-row length, indexed by step)
+// and the column differences df (nil: not recorded, needs m), whose index
+// is the plan's DiffOffset minus base: a whole row's tape from 0, or a
+// segment's from Steps[from].DiffOffset. Every pass over a step range,
+// checkpointed recomputation included, runs this code, so the numbers do
+// not depend on how the steps are split.
+func (k *interpreter[T]) forwardSteps(v, m, tp, df []T, from, to, base int) {
+	n := k.p.N()
+	for si := from; si < to; si++ {
+		st := &k.p.Steps[si]
+		a, c := v[st.P], v[st.Q]
+		hard, w, alpha, slope := k.weights(a, c, tp != nil)
+		if tp != nil {
+			tp[3*si], tp[3*si+1], tp[3*si+2] = c-a, alpha, slope
+		}
+		if hard {
+			if w == 0 {
+				v[st.P], v[st.Q] = c, a
 			}
+		} else {
+			v[st.P], v[st.Q] = mix(w, a, c)
 		}
-		var tp, df []T
-		if tape != nil {
-			tp = tape[b*p.TapeLen : (b+1)*p.TapeLen]
+		if m == nil {
+			continue
 		}
-		if diff != nil {
-			df = diff[b*p.DiffLen : (b+1)*p.DiffLen]
-		}
-		for si, st := range p.Steps {
-			a, c := v[st.P], v[st.Q]
-			hard, w, alpha, slope := k.weights(a, c, tape != nil)
-			if tp != nil {
-				tp[3*si], tp[3*si+1], tp[3*si+2] = c-a, alpha, slope
-			}
-			if hard {
-				if w == 0 {
-					v[st.P], v[st.Q] = c, a
+		cp, cq := m[st.P*n:(st.P+1)*n], m[st.Q*n:(st.Q+1)*n]
+		o := st.DiffOffset - base
+		for _, r := range st.Rows {
+			for i := r.Lo; i < r.Hi; i++ {
+				pa, pb := cp[i], cq[i]
+				if df != nil {
+					df[o] = pa - pb
+					o++
 				}
-			} else {
-				v[st.P], v[st.Q] = mix(w, a, c)
-			}
-			if m == nil {
-				continue
-			}
-			cp, cq := m[st.P*n:(st.P+1)*n], m[st.Q*n:(st.Q+1)*n]
-			o := st.DiffOffset
-			for _, r := range st.Rows {
-				for i := r.Lo; i < r.Hi; i++ {
-					pa, pb := cp[i], cq[i]
-					if df != nil {
-						df[o] = pa - pb
-						o++
+				if hard {
+					if w == 0 {
+						cp[i], cq[i] = pb, pa
 					}
-					if hard {
-						if w == 0 {
-							cp[i], cq[i] = pb, pa
-						}
-						continue
-					}
-					cp[i], cq[i] = mix(w, pa, pb)
+					continue
 				}
+				cp[i], cq[i] = mix(w, pa, pb)
 			}
 		}
 	}
@@ -128,41 +139,48 @@ func (k *interpreter[T]) backward(gx, gy, gpt, tape, diff []T) {
 		copy(gx, gy)
 	}
 	for b := 0; b < batch; b++ {
-		g := gx[b*n : (b+1)*n]
-		tp := tape[b*p.TapeLen : (b+1)*p.TapeLen]
 		var gm, df []T
 		if gpt != nil {
 			gm = gpt[b*n*n : (b+1)*n*n]
 			df = diff[b*p.DiffLen : (b+1)*p.DiffLen]
 		}
-		for si := len(p.Steps) - 1; si >= 0; si-- {
-			st := &p.Steps[si]
-			d, alpha, slope := tp[3*si], tp[3*si+1], tp[3*si+2]
-			gp, gq := g[st.P], g[st.Q]
-			dalpha := -(gp - gq) * d
-			var gcp, gcq []T
-			if gm != nil {
-				gcp, gcq = gm[st.P*n:(st.P+1)*n], gm[st.Q*n:(st.Q+1)*n]
-				o := st.DiffOffset
-				var dot T
-				for _, r := range st.Rows {
-					for i := r.Lo; i < r.Hi; i++ {
-						dot += (gcp[i] - gcq[i]) * df[o]
-						o++
-					}
-				}
-				dalpha += dot
-			}
-			dd := dalpha * slope
-			np, nq := mix(alpha, gp, gq)
-			g[st.P], g[st.Q] = np-dd, nq+dd
-			if gm == nil {
-				continue
-			}
+		k.backwardSteps(gx[b*n:(b+1)*n], gm, tape[b*p.TapeLen:(b+1)*p.TapeLen], df, 0, len(p.Steps), 0)
+	}
+}
+
+// backwardSteps runs the backward pass of steps [from, to), last first, on
+// one row: the gradient g of its values and, when gm != nil, of its P
+// (column-major; df then holds the column differences of these steps,
+// indexed as in forwardSteps). tp is the row's whole tape.
+func (k *interpreter[T]) backwardSteps(g, gm, tp, df []T, from, to, base int) {
+	n := k.p.N()
+	for si := to - 1; si >= from; si-- {
+		st := &k.p.Steps[si]
+		d, alpha, slope := tp[3*si], tp[3*si+1], tp[3*si+2]
+		gp, gq := g[st.P], g[st.Q]
+		dalpha := -(gp - gq) * d
+		var gcp, gcq []T
+		if gm != nil {
+			gcp, gcq = gm[st.P*n:(st.P+1)*n], gm[st.Q*n:(st.Q+1)*n]
+			o := st.DiffOffset - base
+			var dot T
 			for _, r := range st.Rows {
 				for i := r.Lo; i < r.Hi; i++ {
-					gcp[i], gcq[i] = mix(alpha, gcp[i], gcq[i])
+					dot += (gcp[i] - gcq[i]) * df[o]
+					o++
 				}
+			}
+			dalpha += dot
+		}
+		dd := dalpha * slope
+		np, nq := mix(alpha, gp, gq)
+		g[st.P], g[st.Q] = np-dd, nq+dd
+		if gm == nil {
+			continue
+		}
+		for _, r := range st.Rows {
+			for i := r.Lo; i < r.Hi; i++ {
+				gcp[i], gcq[i] = mix(alpha, gcp[i], gcq[i])
 			}
 		}
 	}

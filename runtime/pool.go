@@ -14,6 +14,8 @@ const (
 	opForward
 	opBackward
 	opBCE
+	opForwardCkpt  // forward with P, tape and snapshots (interpreter)
+	opBackwardCkpt // backward with dL/dP, recomputing segments (interpreter)
 )
 
 // A batchCall is one kernel call on a whole batch, split into chunks of
@@ -32,6 +34,15 @@ type batchCall[T Float] struct {
 	mu                  sync.Mutex
 	sum                 float64
 	badRanks            bool // a row of ranks is not a permutation (BCE)
+
+	// A checkpointed pass: the interpreter, its snapshots (snapLen per
+	// row), segment boundaries, the largest segment's differences and
+	// where scratch comes from.
+	ip               *interpreter[T]
+	snap             []T
+	snapLen, segDiff int
+	segs             []int
+	scratch          *scratchPool[T]
 
 	batch, chunk int
 	next         atomic.Int64 // first row not yet claimed
@@ -62,6 +73,14 @@ func (c *batchCall[T]) run(lo, hi int) {
 	case opBackward:
 		c.k.backward(rows(c.gx, lo, hi, n), rows(c.gy, lo, hi, n), rows(c.gpt, lo, hi, n*n),
 			rows(c.tape, lo, hi, c.tapeLen), rows(c.diff, lo, hi, c.diffLen))
+	case opForwardCkpt:
+		c.ip.forwardCkpt(rows(c.y, lo, hi, n), rows(c.pt, lo, hi, n*n), rows(c.tape, lo, hi, c.tapeLen),
+			rows(c.snap, lo, hi, c.snapLen), rows(c.x, lo, hi, n), c.segs)
+	case opBackwardCkpt:
+		work := c.scratch.get(scratchLen(n, c.segDiff))
+		c.ip.backwardCkpt(rows(c.gx, lo, hi, n), rows(c.gy, lo, hi, n), rows(c.gpt, lo, hi, n*n),
+			rows(c.tape, lo, hi, c.tapeLen), rows(c.snap, lo, hi, c.snapLen), c.segs, work)
+		c.scratch.put(work)
 	case opBCE:
 		part, ok := bceRows(rows(c.gpt, lo, hi, n*n), rows(c.pt, lo, hi, n*n), c.ranks[lo*n:hi*n], n, c.inv)
 		c.mu.Lock()
@@ -186,8 +205,19 @@ func (w *workers[T]) release(c *batchCall[T]) {
 		return
 	}
 	c.y, c.x, c.pt, c.tape, c.diff, c.gx, c.gy, c.gpt, c.ranks = nil, nil, nil, nil, nil, nil, nil, nil, nil
+	c.ip, c.snap, c.segs, c.scratch = nil, nil, nil, nil
 	c.sum, c.badRanks = 0, false // the slices are dropped so that nothing stays alive
 	w.pool.Put(c)
+}
+
+// minRowsPerWorker is the fewest rows worth a goroutine of their own.
+const minRowsPerWorker = 16
+
+// goroutines is how many goroutines, the caller's included, run a call on
+// batch rows for a sorter of maxWorkers workers.
+func goroutines(maxWorkers, batch int) int {
+	maxWorkers = min(maxWorkers, goruntime.GOMAXPROCS(0))
+	return max(1, min(maxWorkers, (batch+minRowsPerWorker-1)/minRowsPerWorker))
 }
 
 // run runs rows [0, batch) of c, in chunks of a multiple of 8 rows so that
@@ -195,11 +225,10 @@ func (w *workers[T]) release(c *batchCall[T]) {
 // maxWorkers-1 workers, and returns when all are done. The caller then
 // reads what c accumulated and releases it.
 func (w *workers[T]) run(owner *Sorter[T], maxWorkers, batch int, c *batchCall[T]) {
-	const minRowsPerWorker = 16
 	// Never more goroutines than processors: the caller's polling wait
 	// would hold the only processor a worker could run on.
 	maxWorkers = min(maxWorkers, goruntime.GOMAXPROCS(0))
-	nw := min(maxWorkers, (batch+minRowsPerWorker-1)/minRowsPerWorker)
+	nw := goroutines(maxWorkers, batch)
 	c.refs.Store(1)
 	if nw <= 1 {
 		c.run(0, batch)

@@ -68,6 +68,20 @@ type Config struct {
 	// millisecond before they sleep (waking a sleeping thread costs about
 	// as much as a small call): set Workers to 1 where that is unwelcome.
 	Workers int
+	// MaxTapeBytes bounds the column-difference tape (batch*DiffLen
+	// elements) that a forward pass with WantP|WantGrad keeps for the
+	// gradient with respect to P. A pass whose tape would be larger
+	// checkpoints instead: it keeps a few snapshots per row, and its
+	// backward pass recomputes the differences segment by segment, on the
+	// interpreter (see the package documentation and Result.Segments),
+	// with bitwise the interpreter's results. 0 means
+	// DefaultMaxTapeBytes (512 MiB); a negative value checkpoints every
+	// such pass.
+	MaxTapeBytes int64
+	// SegmentSteps, when positive, makes checkpoint segments that many
+	// comparators long (the last may be shorter) instead of the size that
+	// uses the least memory. It exists for tests.
+	SegmentSteps int
 }
 
 // DefaultConfig is diffsort's default for a network name, size and swap:
@@ -101,6 +115,10 @@ type Sorter[T Float] struct {
 	backend string
 	workers int
 	pool    workers[T]
+	// ip runs checkpointed passes (it is k when k is the interpreter),
+	// which borrow their work space from scratch.
+	ip      *interpreter[T]
+	scratch scratchPool[T]
 }
 
 // New builds a sorter, validating the configuration and the network (a
@@ -132,11 +150,14 @@ func New[T Float](cfg Config) (*Sorter[T], error) {
 			return nil, err
 		}
 	}
+	if cfg.SegmentSteps < 0 {
+		return nil, fmt.Errorf("runtime: SegmentSteps is %d, not >= 0", cfg.SegmentSteps)
+	}
 	p, err := plan.New(name, nw, swap, elemOf[T]())
 	if err != nil {
 		return nil, err
 	}
-	s := &Sorter[T]{cfg: cfg, plan: p, workers: cfg.Workers}
+	s := &Sorter[T]{cfg: cfg, plan: p, workers: cfg.Workers, ip: newInterpreter[T](p, prm)}
 	if s.workers <= 0 {
 		s.workers = goruntime.GOMAXPROCS(0)
 	}
@@ -148,7 +169,7 @@ func New[T Float](cfg Config) (*Sorter[T], error) {
 		}
 	}
 	if s.k == nil {
-		s.k, s.backend = newInterpreter[T](p, prm), "interpreter"
+		s.k, s.backend = s.ip, "interpreter"
 	}
 	return s, nil
 }
@@ -250,10 +271,28 @@ type Result[T Float] struct {
 	// lays its tape out per kernel (AVX2 or portable), so a backward pass
 	// after SetAVX2 switched it would read the tape wrongly.
 	backend string
+	// A checkpointed pass keeps snapshots instead of diff (nil otherwise):
+	// snapLen per row, at the starts of the segments segs (then the number
+	// of steps); segDiff is the largest segment's difference count.
+	snap, snapBuf    []T
+	snapLen, segDiff int
+	segs             []int
 }
 
 // Batch is the number of rows.
 func (r *Result[T]) Batch() int { return r.batch }
+
+// Segments is the number of checkpoint segments of the forward pass: 0
+// when it kept the whole column-difference tape (or computed none), else
+// the number of segments its backward pass recomputes one at a time (on
+// the interpreter, which also ran the forward pass). See
+// Config.MaxTapeBytes.
+func (r *Result[T]) Segments() int {
+	if r.snap == nil {
+		return 0
+	}
+	return len(r.segs) - 1
+}
 
 // PT is P column-major per sample (kernel layout): PT()[b*n*n + j*n + i] is
 // P[i][j]. It is nil without WantP.
@@ -340,24 +379,38 @@ func (s *Sorter[T]) ForwardInto(r *Result[T], x []T, want Want) error {
 	p, n := s.plan, s.N()
 	r.n, r.batch, r.want, r.plan = n, batch, want, p
 	r.Y = grow(r.Y, batch*n)
-	r.pt, r.tape, r.diff = nil, nil, nil
+	r.pt, r.tape, r.diff, r.snap = nil, nil, nil, nil
 	if want&WantP != 0 {
 		r.ptBuf = grow(r.ptBuf, batch*n*n)
 		r.pt = r.ptBuf
 	}
+	ckpt := false
 	if want&WantGrad != 0 {
 		r.tapeBuf = grow(r.tapeBuf, batch*p.TapeLen)
 		r.tape = r.tapeBuf
 		if want&WantP != 0 {
-			r.diffBuf = grow(r.diffBuf, batch*p.DiffLen)
-			r.diff = r.diffBuf
+			if ckpt = s.checkpoints(batch); ckpt {
+				k := segmentCount(p, batch, goroutines(s.workers, batch))
+				r.segs, r.segDiff = appendSegments(r.segs, p, k, s.cfg.SegmentSteps)
+				r.snapLen = snapshotLen(n, len(r.segs)-1)
+				r.snapBuf = grow(r.snapBuf, batch*r.snapLen)
+				r.snap = r.snapBuf
+			} else {
+				r.diffBuf = grow(r.diffBuf, batch*p.DiffLen)
+				r.diff = r.diffBuf
+			}
 		}
 	}
 	r.pValid, r.ranksValid = false, false
-	r.backend = s.Backend()
 	c := s.pool.get()
 	c.k, c.op, c.n, c.tapeLen, c.diffLen = s.k, opForward, n, p.TapeLen, p.DiffLen
 	c.y, c.x, c.pt, c.tape, c.diff = r.Y, x, r.pt, r.tape, r.diff
+	r.backend = s.Backend()
+	if ckpt {
+		// Only the interpreter runs a range of steps.
+		c.op, c.ip, c.snap, c.snapLen, c.segs = opForwardCkpt, s.ip, r.snap, r.snapLen, r.segs
+		r.backend = "interpreter"
+	}
 	s.pool.run(s, s.workers, batch, c)
 	s.pool.release(c)
 	return nil
@@ -402,9 +455,11 @@ func (s *Sorter[T]) checkBackward(gx []T, r *Result[T], gy, gP []T) error {
 		return errors.New("runtime: result does not come from this sorter")
 	case r.tape == nil:
 		return errors.New("runtime: backward needs a forward pass with WantGrad")
-	case r.backend != s.Backend():
+	case r.snap == nil && r.backend != s.Backend():
+		// (A checkpointed pass ran on the interpreter, whose tape layout
+		// does not change, and its backward pass runs there too.)
 		return fmt.Errorf("runtime: the forward pass ran on %s, the backend is now %s (SetAVX2 was called in between): run the forward pass again", r.backend, s.Backend())
-	case gP != nil && r.diff == nil:
+	case gP != nil && r.diff == nil && r.snap == nil:
 		return errors.New("runtime: a gradient with respect to P needs a forward pass with WantP|WantGrad")
 	case len(gx) != r.batch*r.n:
 		return fmt.Errorf("runtime: gx has length %d, want %d", len(gx), r.batch*r.n)
@@ -435,6 +490,15 @@ func (s *Sorter[T]) backward(gx []T, r *Result[T], gy, gpt []T) error {
 	c := s.pool.get()
 	c.k, c.op, c.n, c.tapeLen, c.diffLen = s.k, opBackward, n, p.TapeLen, p.DiffLen
 	c.gx, c.gy, c.gpt, c.tape, c.diff = gx, gy, gpt, r.tape, r.diff
+	if r.snap != nil {
+		// The forward pass ran on the interpreter: so does this one, and
+		// with dL/dP it recomputes the differences segment by segment.
+		c.k = s.ip
+		if gpt != nil {
+			c.op, c.ip, c.snap, c.snapLen, c.segs, c.segDiff = opBackwardCkpt, s.ip, r.snap, r.snapLen, r.segs, r.segDiff
+			c.scratch = &s.scratch
+		}
+	}
 	s.pool.run(s, s.workers, r.batch, c)
 	s.pool.release(c)
 	if gpt != nil {
