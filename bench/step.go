@@ -52,14 +52,13 @@ func Data[T runtime.Float](n, batch int) ([]T, []int) {
 }
 
 // A Trainer runs the training step the peer is measured on: forward with
-// P, BCE against the true permutation, backward to the scores. Buffers are
-// allocated once.
+// P, BCE against the true permutation, backward to the scores, as one
+// fused pass (runtime.Sorter.StepBCE). Buffers are allocated once.
 type Trainer[T runtime.Float] struct {
 	S     *runtime.Sorter[T]
 	X     []T
 	Ranks []int
 	r     runtime.Result[T]
-	gpt   []T
 	gx    []T
 }
 
@@ -69,36 +68,29 @@ func NewTrainer[T runtime.Float](cfg runtime.Config, batch int) (*Trainer[T], er
 	if err != nil {
 		return nil, err
 	}
-	n := s.N()
-	x, ranks := Data[T](n, batch)
-	return &Trainer[T]{S: s, X: x, Ranks: ranks, gpt: make([]T, batch*n*n), gx: make([]T, batch*n)}, nil
+	x, ranks := Data[T](s.N(), batch)
+	return &Trainer[T]{S: s, X: x, Ranks: ranks, gx: make([]T, len(x))}, nil
 }
 
 // Step runs one training step and returns the loss.
 func (t *Trainer[T]) Step() (float64, error) {
-	if err := t.S.ForwardInto(&t.r, t.X, runtime.WantP|runtime.WantGrad); err != nil {
-		return 0, err
-	}
-	loss, err := t.S.BCEPT(t.gpt, t.r.PT(), t.Ranks)
-	if err != nil {
-		return 0, err
-	}
-	return loss, t.S.BackwardPT(t.gx, &t.r, nil, t.gpt)
+	return t.S.StepBCE(t.gx, &t.r, t.X, t.Ranks)
 }
 
 // Grad is dL/dx of the last step.
 func (t *Trainer[T]) Grad() []T { return t.gx }
 
-// StepBytes is what a training step holds for a batch, in bytes, in the
-// mode its forward pass uses (runtime.Sorter.ForwardBytes): Y, P and the
-// tape, 3 values per comparator, per row; then either the whole column-
-// difference tape (plan.DiffLen per row, the sum of the comparators'
-// support sizes) or, when that would pass the sorter's MaxTapeBytes, the
-// checkpoint snapshots and the scratch of the recomputing backward pass;
-// and the step's own dL/dP (n*n per row), x, dL/dx and the ranks.
+// Result holds Y and P of the last step.
+func (t *Trainer[T]) Result() *runtime.Result[T] { return &t.r }
+
+// StepBytes is what a training step holds for a batch, in bytes: the
+// sorter's share (runtime.Sorter.StepBytes: Y and P for the batch and a
+// block of tape, column differences and dL/dP per goroutine, or, where
+// the step runs checkpointed, the forward pass's buffers and dL/dP for the
+// batch) and the step's own x, dL/dx and ranks.
 func StepBytes[T runtime.Float](s *runtime.Sorter[T], batch int) int64 {
 	var zero T
 	size := int64(unsafe.Sizeof(zero))
 	n := int64(s.N())
-	return s.ForwardBytes(batch, runtime.WantP|runtime.WantGrad) + int64(batch)*(size*(n*n+2*n)+8*n)
+	return s.StepBytes(batch) + int64(batch)*(size*2*n+8*n)
 }

@@ -5,6 +5,21 @@
 // package also has what a model trained through a sorter needs: losses,
 // scorers, Adam and checkpoint files.
 //
+// # Training steps
+//
+// Sorter.StepBCE is a whole training step on diffsort's loss (forward with
+// P, BCE against the true ranks, backward to the scores) in one pass: each
+// block of rows (up to 64, fewer where a row's tape is large, one row at
+// bitonic n = 1024) runs forward, loss and backward before the next block
+// starts, with the block's tape, column differences and dL/dP in a buffer
+// per goroutine. A step then holds Y and P for the batch plus one block's
+// tape per goroutine (Sorter.StepBytes) instead of the batch's tape, reads
+// it back from cache, and synchronises its goroutines once instead of
+// three times. Only where one block per goroutine would pass
+// Config.MaxTapeBytes (odd_even n = 1024) does it run the three passes
+// separately, checkpointed as below. ForwardInto, BCEPT and BackwardPT
+// remain for other losses and for gradients with respect to Y.
+//
 // # Memory and checkpointing
 //
 // A forward pass keeps, per row, Y and P (n + n^2 elements) and the tape,

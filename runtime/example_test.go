@@ -49,3 +49,32 @@ func ExampleSorter_Forward_soft() {
 	// y: [0.0269 0.0731]
 	// P: [0.2689 0.7311 0.7311 0.2689]
 }
+
+// A training step on diffsort's loss, fused: forward with P, BCE against
+// the true ranks, backward to the scores. Gradient descent on the scores
+// alone then sorts them into the given order.
+func ExampleSorter_StepBCE() {
+	s, err := runtime.New[float64](runtime.DefaultConfig("odd_even", 3, "cauchy"))
+	if err != nil {
+		panic(err)
+	}
+	scores := []float64{0.3, 0.2, 0.1}
+	ranks := []int{0, 1, 2} // the first item is the smallest
+	gx := make([]float64, len(scores))
+	var r runtime.Result[float64]
+	for step := 0; step <= 300; step++ {
+		loss, err := s.StepBCE(gx, &r, scores, ranks)
+		if err != nil {
+			panic(err)
+		}
+		if step%300 == 0 {
+			fmt.Printf("step %d: loss %.2f, ranks %.1f\n", step, loss, r.Ranks())
+		}
+		for i := range scores {
+			scores[i] -= 0.05 * gx[i]
+		}
+	}
+	// Output:
+	// step 0: loss 0.79, ranks [1.5 1.0 0.5]
+	// step 300: loss 0.04, ranks [0.1 1.0 2.0]
+}

@@ -16,6 +16,7 @@ const (
 	opBCE
 	opForwardCkpt  // forward with P, tape and snapshots (interpreter)
 	opBackwardCkpt // backward with dL/dP, recomputing segments (interpreter)
+	opStepBCE      // forward with P, BCE, backward, block by block (StepBCE)
 )
 
 // A batchCall is one kernel call on a whole batch, split into chunks of
@@ -43,6 +44,12 @@ type batchCall[T Float] struct {
 	snapLen, segDiff int
 	segs             []int
 	scratch          *scratchPool[T]
+
+	// A fused step: rows per block, the loss of each block, the fewest
+	// rows worth a goroutine and what chunks are a multiple of (0: the
+	// defaults, minRowsPerWorker and 8).
+	block, minRows, align int
+	partials              []float64
 
 	batch, chunk int
 	next         atomic.Int64 // first row not yet claimed
@@ -81,6 +88,8 @@ func (c *batchCall[T]) run(lo, hi int) {
 		c.ip.backwardCkpt(rows(c.gx, lo, hi, n), rows(c.gy, lo, hi, n), rows(c.gpt, lo, hi, n*n),
 			rows(c.tape, lo, hi, c.tapeLen), rows(c.snap, lo, hi, c.snapLen), c.segs, work)
 		c.scratch.put(work)
+	case opStepBCE:
+		c.stepBCE(lo, hi)
 	case opBCE:
 		part, ok := bceRows(rows(c.gpt, lo, hi, n*n), rows(c.pt, lo, hi, n*n), c.ranks[lo*n:hi*n], n, c.inv)
 		c.mu.Lock()
@@ -206,6 +215,7 @@ func (w *workers[T]) release(c *batchCall[T]) {
 	}
 	c.y, c.x, c.pt, c.tape, c.diff, c.gx, c.gy, c.gpt, c.ranks = nil, nil, nil, nil, nil, nil, nil, nil, nil
 	c.ip, c.snap, c.segs, c.scratch = nil, nil, nil, nil
+	c.block, c.minRows, c.align = 0, 0, 0
 	c.sum, c.badRanks = 0, false // the slices are dropped so that nothing stays alive
 	w.pool.Put(c)
 }
@@ -216,19 +226,31 @@ const minRowsPerWorker = 16
 // goroutines is how many goroutines, the caller's included, run a call on
 // batch rows for a sorter of maxWorkers workers.
 func goroutines(maxWorkers, batch int) int {
-	maxWorkers = min(maxWorkers, goruntime.GOMAXPROCS(0))
-	return max(1, min(maxWorkers, (batch+minRowsPerWorker-1)/minRowsPerWorker))
+	return goroutinesFor(maxWorkers, batch, minRowsPerWorker)
 }
 
-// run runs rows [0, batch) of c, in chunks of a multiple of 8 rows so that
-// vector kernels see whole blocks, on this goroutine and up to
-// maxWorkers-1 workers, and returns when all are done. The caller then
-// reads what c accumulated and releases it.
+// goroutinesFor is goroutines for calls worth a goroutine per minRows rows.
+func goroutinesFor(maxWorkers, batch, minRows int) int {
+	maxWorkers = min(maxWorkers, goruntime.GOMAXPROCS(0))
+	return max(1, min(maxWorkers, (batch+minRows-1)/minRows))
+}
+
+// run runs rows [0, batch) of c, in chunks of a multiple of 8 rows (or of
+// c.align) so that vector kernels see whole blocks, on this goroutine and
+// up to maxWorkers-1 workers, and returns when all are done. The caller
+// then reads what c accumulated and releases it.
 func (w *workers[T]) run(owner *Sorter[T], maxWorkers, batch int, c *batchCall[T]) {
 	// Never more goroutines than processors: the caller's polling wait
 	// would hold the only processor a worker could run on.
 	maxWorkers = min(maxWorkers, goruntime.GOMAXPROCS(0))
-	nw := goroutines(maxWorkers, batch)
+	minRows, align := minRowsPerWorker, 8
+	if c.minRows > 0 {
+		minRows = c.minRows
+	}
+	if c.align > 0 {
+		align = c.align
+	}
+	nw := goroutinesFor(maxWorkers, batch, minRows)
 	c.refs.Store(1)
 	if nw <= 1 {
 		c.run(0, batch)
@@ -238,7 +260,8 @@ func (w *workers[T]) run(owner *Sorter[T], maxWorkers, batch int, c *batchCall[T
 	// About four chunks per goroutine: few enough that claiming costs
 	// nothing, enough that a late worker's share is picked up by others.
 	c.batch = batch
-	c.chunk = max(minRowsPerWorker, ((batch+4*nw-1)/(4*nw)+7)&^7)
+	c.chunk = max(minRows, (batch+4*nw-1)/(4*nw))
+	c.chunk = (c.chunk + align - 1) / align * align
 	c.next.Store(0)
 	c.done.Store(0)
 	c.waiting.Store(0)

@@ -277,6 +277,8 @@ type Result[T Float] struct {
 	snap, snapBuf    []T
 	snapLen, segDiff int
 	segs             []int
+	// stepped marks a StepBCE result: Y and P, no tape.
+	stepped bool
 }
 
 // Batch is the number of rows.
@@ -401,7 +403,7 @@ func (s *Sorter[T]) ForwardInto(r *Result[T], x []T, want Want) error {
 			}
 		}
 	}
-	r.pValid, r.ranksValid = false, false
+	r.pValid, r.ranksValid, r.stepped = false, false, false
 	c := s.pool.get()
 	c.k, c.op, c.n, c.tapeLen, c.diffLen = s.k, opForward, n, p.TapeLen, p.DiffLen
 	c.y, c.x, c.pt, c.tape, c.diff = r.Y, x, r.pt, r.tape, r.diff
@@ -453,6 +455,8 @@ func (s *Sorter[T]) checkBackward(gx []T, r *Result[T], gy, gP []T) error {
 	switch {
 	case r == nil || r.plan != s.plan:
 		return errors.New("runtime: result does not come from this sorter")
+	case r.stepped:
+		return errStepped
 	case r.tape == nil:
 		return errors.New("runtime: backward needs a forward pass with WantGrad")
 	case r.snap == nil && r.backend != s.Backend():
