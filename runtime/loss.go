@@ -73,14 +73,13 @@ func BCE(grad, p []float64, ranks []int, n int) (float64, error) {
 	return sum / count, nil
 }
 
-// FeatureMSE is the error-free paper's second term: the items' features X
-// (one row per item, batch*n rows) reordered by the predicted P, P^T X, are
-// compared with the same features reordered by the truth, Q^T X, by mean
-// squared error over all batch*n*D entries. When grad is non-nil it
-// receives dL/dP (SPEC orientation): 2/count * X (P^T X - Q^T X)^T per sample.
-//
-// The paper's code splits the items into groups of four to bound GPU
-// memory; this computes the whole n x D product, which is cheap on a CPU.
+// FeatureMSE is the error-free paper's second term over whole samples: the
+// items' features X (one row per item, batch*n rows) reordered by the
+// predicted P, P^T X, are compared with the same features reordered by the
+// truth, Q^T X, by mean squared error over all batch*n*D entries. When
+// grad is non-nil it receives dL/dP (SPEC orientation): 2/count * X (P^T X
+// - Q^T X)^T per sample. FeatureGroupMSE is the paper's own form, which
+// compares groups of items.
 func FeatureMSE(grad, p []float64, feats *mat.Dense, ranks []int, n int) (float64, error) {
 	if err := CheckRanks(ranks, n); err != nil {
 		return 0, err
@@ -115,4 +114,120 @@ func FeatureMSE(grad, p []float64, feats *mat.Dense, ranks []int, n int) (float6
 		}
 	}
 	return sum / count, nil
+}
+
+// FeatureGroupMSE is the feature term as the error-free paper's code
+// computes it: the items of a sample are taken in groups of group
+// consecutive items (0..group-1, group..2*group-1, ...; a last item left
+// alone joins the group before it, and a remainder smaller than group
+// stays a group of its own), and within each group the features sorted by
+// the predicted order of its items are compared with the features sorted
+// by their true order. The predicted order of a group is the part of P on
+// its items' rows and on the columns those rows occupy (the columns whose
+// sum over the group's rows is 1): an exact permutation matrix, such as
+// the errorfree sorter's, restricted to the group. The loss is the sum
+// over groups of the mean squared error over batch*size*D entries, and
+// grad (may be nil) receives dL/dP, non-zero only on the entries that
+// order a group.
+//
+// So the term asks for the relative order of nearby items only, which for
+// n beyond 5 is a much gentler target than FeatureMSE's whole sample:
+// there a single misplaced item changes the features at every position it
+// passes. A group of group >= n is the whole sample (FeatureMSE, for any
+// P). A group's rows that do not occupy exactly its size of columns mean P
+// is not a permutation matrix there: that is an error.
+func FeatureGroupMSE(grad, p []float64, feats *mat.Dense, ranks []int, n, group int) (float64, error) {
+	if group <= 0 {
+		return 0, fmt.Errorf("runtime: feature group size %d, want >= 1", group)
+	}
+	if group >= n {
+		return FeatureMSE(grad, p, feats, ranks, n)
+	}
+	if err := CheckRanks(ranks, n); err != nil {
+		return 0, err
+	}
+	rows, d := feats.Dims()
+	if rows != len(ranks) || len(p) != len(ranks)*n {
+		return 0, fmt.Errorf("runtime: feature loss wants %d feature rows and %d P entries, got %d and %d", len(ranks), len(ranks)*n, rows, len(p))
+	}
+	if grad != nil {
+		if len(grad) != len(p) {
+			return 0, fmt.Errorf("runtime: feature loss gradient has length %d, want %d", len(grad), len(p))
+		}
+		clear(grad)
+	}
+	fm := feats.RawMatrix()
+	batch := rows / n
+	var total float64
+	pred := make([]float64, (group+1)*d)
+	cols := make([]int, 0, n)
+	truth := make([]int, group+1) // items of the group by true rank
+	for lo := 0; lo < n; lo += group {
+		size := group
+		if n == lo+group+1 {
+			size++ // the paper's code lets no item end up alone
+		}
+		hi := min(lo+size, n)
+		m := hi - lo
+		inv := 1 / float64(batch*m*d)
+		var sum float64
+		for b := 0; b < batch; b++ {
+			pb := p[b*n*n : (b+1)*n*n]
+			cols = cols[:0]
+			for j := 0; j < n; j++ {
+				var c float64
+				for i := lo; i < hi; i++ {
+					c += pb[i*n+j]
+				}
+				if math.Abs(c-1) < 1e-2 {
+					cols = append(cols, j)
+				}
+			}
+			if len(cols) != m {
+				return 0, fmt.Errorf("runtime: sample %d: items %d..%d of P occupy %d columns, not %d: the grouped feature loss needs an exact permutation matrix (a hard-forward swap's P)", b, lo, hi-1, len(cols), m)
+			}
+			// The group's items in true order: sort by rank (m <= group+1).
+			rb := ranks[b*n : (b+1)*n]
+			for k := range m {
+				truth[k] = lo + k
+			}
+			for k := 1; k < m; k++ {
+				for j := k; j > 0 && rb[truth[j]] < rb[truth[j-1]]; j-- {
+					truth[j], truth[j-1] = truth[j-1], truth[j]
+				}
+			}
+			item := func(i int) []float64 { return fm.Data[(b*n+i)*fm.Stride : (b*n+i)*fm.Stride+d] }
+			e := pred[:m*d]
+			clear(e)
+			for k, j := range cols {
+				ek := e[k*d : (k+1)*d]
+				for i := lo; i < hi; i++ {
+					if w := pb[i*n+j]; w != 0 {
+						for t, v := range item(i) {
+							ek[t] += w * v
+						}
+					}
+				}
+				for t, v := range item(truth[k]) {
+					ek[t] -= v
+					sum += ek[t] * ek[t]
+				}
+			}
+			if grad != nil {
+				gb := grad[b*n*n : (b+1)*n*n]
+				for k, j := range cols {
+					ek := e[k*d : (k+1)*d]
+					for i := lo; i < hi; i++ {
+						var dot float64
+						for t, v := range item(i) {
+							dot += v * ek[t]
+						}
+						gb[i*n+j] += 2 * inv * dot
+					}
+				}
+			}
+		}
+		total += sum * inv
+	}
+	return total, nil
 }

@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -204,6 +205,16 @@ func TestLossErrorFree(t *testing.T) {
 	require.NoError(t, err)
 	require.InDelta(t, mse, le.Feature, 1e-15)
 
+	// In groups (the paper's code), the term is FeatureGroupMSE.
+	ef.Config.FeatureGroup = 2
+	lg, err := ef.Train(x, ranks)
+	require.NoError(t, err)
+	gmse, err := FeatureGroupMSE(nil, ph, x, ranks, 4, 2)
+	require.NoError(t, err)
+	require.InDelta(t, gmse, lg.Feature, 1e-15)
+	require.NotEqual(t, mse, gmse)
+	ef.Config.FeatureGroup = 0
+
 	// A perfectly ordered batch has no feature loss.
 	sorted := mat.NewDense(4, 4, nil)
 	for i := 0; i < 4; i++ {
@@ -235,6 +246,7 @@ func TestModelConfigErrors(t *testing.T) {
 		{"bce on hard P", func(c *ModelConfig) { c.Swap, c.Loss = "errorfree", LossBCE }, "soft P"},
 		{"errorfree loss on soft swap", func(c *ModelConfig) { c.Loss = LossErrorFree }, "errorfree"},
 		{"unknown loss", func(c *ModelConfig) { c.Loss = "mse" }, "unknown loss"},
+		{"negative feature group", func(c *ModelConfig) { c.Swap, c.FeatureGroup = "errorfree", -1 }, "feature group"},
 		{"bad swap", func(c *ModelConfig) { c.Swap = "nope" }, "unknown swap"},
 		{"bad steepness", func(c *ModelConfig) { c.Steepness = -1 }, "steepness"},
 		{"set size", func(c *ModelConfig) {
@@ -357,4 +369,84 @@ func TestModelTrainLearnsOrder(t *testing.T) {
 			require.Greater(t, acc.EM(), 0.8, "chance is 1/24")
 		})
 	}
+}
+
+// hardP is the permutation matrix of ranks (item i at position ranks[i]).
+func hardP(ranks []int, n int) []float64 {
+	p := make([]float64, len(ranks)*n)
+	for k, r := range ranks {
+		p[k*n+r] = 1
+	}
+	return p
+}
+
+func TestFeatureGroupMSE(t *testing.T) {
+	// By hand: n = 4, groups {0, 1} and {2, 3}, one feature each. P keeps
+	// the items in place; the truth swaps each pair. Each group's two
+	// entries are both off by the pair's difference: mean (a-b)^2.
+	x := mat.NewDense(4, 1, []float64{1, 2, 4, 7})
+	ranks := []int{1, 0, 3, 2}
+	ident := hardP([]int{0, 1, 2, 3}, 4)
+	loss, err := FeatureGroupMSE(nil, ident, x, ranks, 4, 2)
+	require.NoError(t, err)
+	require.InDelta(t, 1.0+9.0, loss, 1e-15)
+	whole, err := FeatureMSE(nil, ident, x, ranks, 4)
+	require.NoError(t, err)
+	require.InDelta(t, (1+1+9+9)/4.0, whole, 1e-15)
+
+	// Right order within every group, wrong across groups: no group
+	// loss, while the whole-sample loss sees every item misplaced.
+	ranks = []int{2, 3, 0, 1}
+	loss, err = FeatureGroupMSE(nil, ident, x, ranks, 4, 2)
+	require.NoError(t, err)
+	require.Zero(t, loss)
+	whole, err = FeatureMSE(nil, ident, x, ranks, 4)
+	require.NoError(t, err)
+	require.Positive(t, whole)
+
+	rng := rand.New(rand.NewPCG(9, 9))
+	const batch, d, h = 3, 4, 1e-6
+	for _, tc := range []struct{ n, group int }{{7, 4}, {9, 4}, {5, 4}, {10, 3}, {6, 6}, {6, 1}} {
+		ranks := randRanks(rng, batch, tc.n)
+		x := randDense(rng, batch*tc.n, d)
+		p := hardP(randRanks(rng, batch, tc.n), tc.n)
+		grad := make([]float64, len(p))
+		loss, err := FeatureGroupMSE(grad, p, x, ranks, tc.n, tc.group)
+		require.NoError(t, err)
+		if tc.group == 1 {
+			require.Zero(t, loss) // one item is always in its own order
+		} else {
+			require.Positive(t, loss)
+		}
+		for k := range p {
+			v := p[k]
+			p[k] = v + h
+			lp, err := FeatureGroupMSE(nil, p, x, ranks, tc.n, tc.group)
+			require.NoError(t, err)
+			p[k] = v - h
+			lm, _ := FeatureGroupMSE(nil, p, x, ranks, tc.n, tc.group)
+			p[k] = v
+			checkClose(t, fmt.Sprintf("n=%d group %d: dMSE/dP[%d]", tc.n, tc.group, k), grad[k], (lp-lm)/(2*h), 1e-7)
+		}
+		// The truth has no loss.
+		loss, err = FeatureGroupMSE(nil, hardP(ranks, tc.n), x, ranks, tc.n, tc.group)
+		require.NoError(t, err)
+		require.Zero(t, loss)
+	}
+
+	// A group as large as the sample is FeatureMSE, for a soft P too.
+	soft := randSoftP(rng, 2, 5)
+	ranks = randRanks(rng, 2, 5)
+	x = randDense(rng, 10, 3)
+	want, err := FeatureMSE(nil, soft, x, ranks, 5)
+	require.NoError(t, err)
+	got, err := FeatureGroupMSE(nil, soft, x, ranks, 5, 8)
+	require.NoError(t, err)
+	require.Equal(t, want, got)
+
+	// Smaller groups need P to be a permutation on their rows.
+	_, err = FeatureGroupMSE(nil, soft, x, ranks, 5, 2)
+	require.ErrorContains(t, err, "exact permutation matrix")
+	_, err = FeatureGroupMSE(nil, soft, x, ranks, 5, 0)
+	require.ErrorContains(t, err, "group size 0")
 }

@@ -34,6 +34,9 @@ type ModelConfig struct {
 	// FeatureWeight is the weight of the feature term of LossErrorFree
 	// (the paper's default is 1).
 	FeatureWeight float64 `json:"feature_weight"`
+	// FeatureGroup is the group size of the feature term (FeatureGroupMSE;
+	// the paper's code uses 4); 0 compares whole samples (FeatureMSE).
+	FeatureGroup int `json:"feature_group,omitempty"`
 	// Float32 runs the sorter in float32 (the scorer is float64 always).
 	Float32 bool `json:"float32,omitempty"`
 }
@@ -64,11 +67,13 @@ func newSortLayer(cfg Config, f32 bool) (sortLayer, error) {
 // loss and gradients (P-Q)/1e-12, i.e. nonsense). The paper therefore
 // computes the BCE term on the P of a second, fully soft sorter with the
 // errorfree swap's base function (same network and steepness), and adds
-// FeatureWeight times FeatureMSE of the hard P: the items' features
+// FeatureWeight times the feature loss of the hard P: the items' features
 // reordered by the predicted permutation against the same features
-// reordered by the truth. That term reaches the scores through the
+// reordered by the truth, within groups of FeatureGroup items as the
+// paper's code does (FeatureGroupMSE) or, with FeatureGroup 0, over whole
+// samples (FeatureMSE). That term reaches the scores through the
 // errorfree backward pass (the base function's derivative along the hard
-// trajectory). The total is
+// trajectory). With whole samples the total is
 //
 //	L = BCE(P_soft, Q) + FeatureWeight * mean((P_hard^T X - Q^T X)^2).
 type Model struct {
@@ -97,6 +102,9 @@ func NewModel(cfg ModelConfig, rng *rand.Rand) (*Model, error) {
 		if swap.HardForward() {
 			cfg.Loss = LossErrorFree
 		}
+	}
+	if cfg.FeatureGroup < 0 {
+		return nil, fmt.Errorf("runtime: feature group size %d, want >= 0 (0: whole samples)", cfg.FeatureGroup)
 	}
 	m := &Model{Config: cfg, sorter: main}
 	switch cfg.Loss {
@@ -194,7 +202,12 @@ func (m *Model) Train(x *mat.Dense, ranks []int) (LossParts, error) {
 			if err != nil {
 				return lp, err
 			}
-			if lp.Feature, err = FeatureMSE(m.gp, ph, x, ranks, n); err != nil {
+			if g := m.Config.FeatureGroup; g > 0 {
+				lp.Feature, err = FeatureGroupMSE(m.gp, ph, x, ranks, n, g)
+			} else {
+				lp.Feature, err = FeatureMSE(m.gp, ph, x, ranks, n)
+			}
+			if err != nil {
 				return lp, err
 			}
 			for i := range m.gp {

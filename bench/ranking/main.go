@@ -48,6 +48,7 @@ func run(args []string) error {
 	fs.IntVar(&o.Heads, "heads", 4, "transformer heads")
 	fs.IntVar(&o.Layers, "layers", 2, "transformer encoder layers")
 	fs.Float64Var(&o.FeatureWeight, "feature-weight", 1, "weight of the error-free loss's feature term (swap errorfree)")
+	fs.IntVar(&o.FeatureGroup, "feature-group", 4, "the feature term compares the order within groups of this many items, as the error-free paper's code (0: whole samples)")
 	fs.IntVar(&o.Steps, "steps", 9000, "training steps")
 	fs.IntVar(&o.Batch, "batch", 100, "samples per batch")
 	fs.Float64Var(&o.LR, "lr", defaultLR, "Adam learning rate (the papers' 10^-3.5 is for 100k steps; 10^-2.5 with halving suits a 10-minute run)")

@@ -51,6 +51,7 @@ type options struct {
 	Heads         int     `json:"heads,omitempty"`
 	Layers        int     `json:"layers,omitempty"`
 	FeatureWeight float64 `json:"feature_weight"`
+	FeatureGroup  int     `json:"feature_group,omitempty"`
 	Batch         int     `json:"batch"`
 	LR            float64 `json:"lr"`
 	WeightDecay   float64 `json:"weight_decay"`
@@ -89,7 +90,7 @@ func (o *options) modelConfig(data dataSource) runtime.ModelConfig {
 		}
 	}
 	return runtime.ModelConfig{Scorer: sc, Network: o.Network, N: o.N, Swap: o.Swap, Base: o.Base,
-		Steepness: o.Steepness, ARTLambda: 0.25, FeatureWeight: o.FeatureWeight, Float32: o.Float32}
+		Steepness: o.Steepness, ARTLambda: 0.25, FeatureWeight: o.FeatureWeight, FeatureGroup: o.FeatureGroup, Float32: o.Float32}
 }
 
 // runState is where a run is; it is saved in checkpoints.
