@@ -7,7 +7,9 @@ import (
 )
 
 // OddEven returns odd-even transposition sort in diffsort's layout: n layers;
-// layer l holds (i, i+1) for i = l%2, l%2+2, ... < n-1.
+// layer l holds (i, i+1) for i = l%2, l%2+2, ... < n-1. For n = 2 the
+// second layer would be empty (diffsort runs it as a no-op); a Network has
+// no empty layers, so that one has a single layer.
 func OddEven(n int) (*Network, error) {
 	if n < 2 {
 		return nil, fmt.Errorf("%w (got %d)", ErrTooFewWires, n)

@@ -16,7 +16,9 @@ func ExampleByName() {
 	fmt.Print(nw)
 
 	x := []float64{5, 1, 4, 2, 8, 7, 3, 6}
-	nw.Apply(x)
+	if err := nw.Apply(x); err != nil {
+		panic(err)
+	}
 	fmt.Println(x)
 	// Output:
 	// 19 comparators in 6 layers
@@ -127,7 +129,11 @@ func ExampleNetwork_Support() {
 	// P[i][j] is the weight of input i on wire j; column j starts as {j},
 	// and a comparator gives both its columns the union of the two.
 	nw, _ := networks.ByName("odd_even", 4)
-	for i, rs := range nw.Support() {
+	sup, err := nw.Support()
+	if err != nil {
+		panic(err)
+	}
+	for i, rs := range sup {
 		fmt.Println(nw.Comparators()[i], rs)
 	}
 	// Output:

@@ -42,6 +42,9 @@ func New(n int, layers [][]Comparator) (*Network, error) {
 // p != q, and no wire used twice within a layer. Empty layers are allowed
 // only when the network has no comparators at all.
 func (nw *Network) Validate() error {
+	if nw == nil {
+		return errors.New("networks: nil network")
+	}
 	if nw.N < 2 {
 		return fmt.Errorf("%w (got %d)", ErrTooFewWires, nw.N)
 	}
@@ -89,8 +92,15 @@ func (nw *Network) Comparators() []Comparator {
 	return cs
 }
 
-// Apply runs the network as a hard sorter on x in place.
-func (nw *Network) Apply(x []float64) {
+// Apply runs the network as a hard sorter on x in place. x must have N
+// elements and the network must be valid (Validate).
+func (nw *Network) Apply(x []float64) error {
+	if err := nw.Validate(); err != nil {
+		return err
+	}
+	if len(x) != nw.N {
+		return fmt.Errorf("networks: Apply: %d values for %d wires", len(x), nw.N)
+	}
 	for _, l := range nw.Layers {
 		for _, c := range l {
 			if x[c.Q] < x[c.P] {
@@ -98,6 +108,7 @@ func (nw *Network) Apply(x []float64) {
 			}
 		}
 	}
+	return nil
 }
 
 // String is the stable text form: one layer per line, as in the published
@@ -118,8 +129,11 @@ func (nw *Network) String() string {
 }
 
 // Equal reports whether two networks have the same wires and the same
-// comparators in the same layers and order.
+// comparators in the same layers and order. Two nil networks are equal.
 func (nw *Network) Equal(o *Network) bool {
+	if nw == nil || o == nil {
+		return nw == o
+	}
 	if nw.N != o.N || len(nw.Layers) != len(o.Layers) {
 		return false
 	}
@@ -145,8 +159,12 @@ type Range struct{ Lo, Hi int }
 // the relaxed permutation matrix P (P[i][j]: weight of input i on wire j),
 // starting from the identity: column j starts as {j}, and a comparator sets
 // both of its columns to the union of the two. Entries outside the support
-// are zero whatever the data, so kernels skip them.
-func (nw *Network) Support() [][]Range {
+// are zero whatever the data, so kernels skip them. The network must be
+// valid (Validate's error otherwise).
+func (nw *Network) Support() ([][]Range, error) {
+	if err := nw.Validate(); err != nil {
+		return nil, err
+	}
 	words := (nw.N + 63) / 64
 	sets := make([][]uint64, nw.N)
 	for j := range sets {
@@ -164,7 +182,7 @@ func (nw *Network) Support() [][]Range {
 			out = append(out, ranges(sp, nw.N))
 		}
 	}
-	return out
+	return out, nil
 }
 
 func ranges(set []uint64, n int) []Range {

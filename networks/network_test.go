@@ -47,3 +47,24 @@ func TestValidate(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "[(2,0)]\n", nw.String())
 }
+
+// Methods on an invalid network or with mismatched arguments return an
+// error rather than panic.
+func TestBadNetworkNoPanic(t *testing.T) {
+	bad := &Network{N: 3, Layers: [][]Comparator{{{0, 5}}}}
+	require.ErrorContains(t, bad.Apply(make([]float64, 3)), "out of range")
+	_, err := bad.Support()
+	require.ErrorContains(t, err, "out of range")
+
+	good, err := ByName("odd_even", 4)
+	require.NoError(t, err)
+	require.ErrorContains(t, good.Apply(make([]float64, 3)), "3 values for 4 wires")
+	x := []float64{3, 1, 2, 0}
+	require.NoError(t, good.Apply(x))
+	require.Equal(t, []float64{0, 1, 2, 3}, x)
+
+	var none *Network
+	require.ErrorContains(t, none.Validate(), "nil network")
+	require.False(t, good.Equal(nil))
+	require.True(t, none.Equal(nil))
+}

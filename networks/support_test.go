@@ -23,7 +23,8 @@ func inRanges(rs []Range, i int) bool {
 func TestSupportOddEven(t *testing.T) {
 	for _, n := range []int{2, 3, 8, 11} {
 		nw := mustByName(t, "odd_even", n)
-		sup := nw.Support()
+		sup, err := nw.Support()
+		require.NoError(t, err)
 		require.Len(t, sup, nw.Size())
 		k := 0
 		for l, layer := range nw.Layers {
@@ -36,13 +37,15 @@ func TestSupportOddEven(t *testing.T) {
 		}
 	}
 	// The last comparators of a sorting network see every input.
-	sup := mustByName(t, "odd_even", 8).Support()
+	sup, err := mustByName(t, "odd_even", 8).Support()
+	require.NoError(t, err)
 	require.Equal(t, []Range{{0, 8}}, sup[len(sup)-1])
 }
 
 func TestSupportBitonic(t *testing.T) {
 	nw := mustByName(t, "bitonic", 8)
-	sup := nw.Support()
+	sup, err := nw.Support()
+	require.NoError(t, err)
 	// First layer: each comparator sees its own two wires.
 	for i, c := range nw.Layers[0] {
 		require.Equal(t, []Range{{min(c.P, c.Q), max(c.P, c.Q) + 1}}, sup[i])
@@ -64,11 +67,19 @@ func TestSupportBitonic(t *testing.T) {
 func TestSupportGaps(t *testing.T) {
 	nw, err := New(6, [][]Comparator{{{0, 5}}, {{0, 2}}})
 	require.NoError(t, err)
-	require.Equal(t, [][]Range{{{0, 1}, {5, 6}}, {{0, 1}, {2, 3}, {5, 6}}}, nw.Support())
+	sup, err := nw.Support()
+	require.NoError(t, err)
+	require.Equal(t, [][]Range{{{0, 1}, {5, 6}}, {{0, 1}, {2, 3}, {5, 6}}}, sup)
 	// More than 64 wires use several words per set.
 	nw, err = New(130, [][]Comparator{{{1, 129}}, {{1, 64}}})
 	require.NoError(t, err)
-	require.Equal(t, [][]Range{{{1, 2}, {129, 130}}, {{1, 2}, {64, 65}, {129, 130}}}, nw.Support())
+	sup, err = nw.Support()
+	require.NoError(t, err)
+	require.Equal(t, [][]Range{{{1, 2}, {129, 130}}, {{1, 2}, {64, 65}, {129, 130}}}, sup)
+
+	// An invalid network is an error, not a panic.
+	_, err = (&Network{N: 3, Layers: [][]Comparator{{{0, 5}}}}).Support()
+	require.ErrorContains(t, err, "out of range")
 }
 
 // TestSupportHardSort runs hard sorting on random inputs with ties,
@@ -84,7 +95,8 @@ func TestSupportHardSort(t *testing.T) {
 		}
 	}
 	for _, nw := range nets {
-		sup := nw.Support()
+		sup, err := nw.Support()
+		require.NoError(t, err)
 		cs := nw.Comparators()
 		x := make([]float64, nw.N)
 		from := make([]int, nw.N) // input index on each wire: column j of P is e_from[j]

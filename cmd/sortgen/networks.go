@@ -49,6 +49,9 @@ func (nf *networkFlags) load() (*networks.Network, string, error) {
 		if err != nil {
 			return nil, "", fmt.Errorf("%s: %s", nf.in, trimPkg(err))
 		}
+		if nw.N > maxCLIWires {
+			return nil, "", fmt.Errorf("%s: %d wires, more than the %d sortgen handles", nf.in, nw.N, maxCLIWires)
+		}
 		return nw, filepath.Base(nf.in), nil
 	}
 	if nf.name == "" || nf.n == 0 {
@@ -160,7 +163,9 @@ func describeVerdict(nw *networks.Network, v networks.Verdict) string {
 		for i, b := range v.Counterexample {
 			x[i] = float64(b)
 		}
-		nw.Apply(x)
+		if err := nw.Apply(x); err != nil {
+			return err.Error()
+		}
 		return fmt.Sprintf("NOT a sorting network: input %v comes out as %v (%s check)", v.Counterexample, x, v.Method)
 	case v.Method == networks.Exhaustive:
 		return fmt.Sprintf("sorts: proved on all %d 0-1 inputs the first layer can produce (0-1 principle)", v.Inputs)

@@ -109,6 +109,7 @@ func TestNetworksPrint(t *testing.T) {
 func TestNetworksUsageErrors(t *testing.T) {
 	dir := t.TempDir()
 	broken := writeNetworkFile(t, "broken.txt", "[(0,2),(1,3)]\n[(0,1),(2,3)]\n[(1,2(]\n")
+	huge := writeNetworkFile(t, "huge.json", `{"N":65536,"nw":[[0,65535]]}`)
 	tests := []struct {
 		args []string
 		want string
@@ -125,6 +126,7 @@ func TestNetworksUsageErrors(t *testing.T) {
 		{[]string{"-n", "8", "-network", "best", "-print", "yaml"}, `sortgen: networks: -print must be json, layers or flat (got "yaml")`},
 		{[]string{"-in", broken, "-network", "best"}, "sortgen: networks: give -network or -in, not both"},
 		{[]string{"-in", broken}, "sortgen: networks: " + broken + ": line 3, column 6: expected ')', found '('"},
+		{[]string{"-in", huge}, "sortgen: networks: " + huge + ": 65536 wires, more than the 1024 sortgen handles"},
 		{[]string{"-in", filepath.Join(dir, "missing.json")}, "sortgen: networks: open " + filepath.Join(dir, "missing.json") + ": no such file or directory"},
 	}
 	for _, tt := range tests {

@@ -90,7 +90,10 @@ func New(name string, nw *networks.Network, s Swap, e Elem) (*Plan, error) {
 		return nil, fmt.Errorf("plan: unknown element type %v", e)
 	}
 	p := &Plan{Name: name, Network: nw, Swap: s, Elem: e}
-	support := nw.Support()
+	support, err := nw.Support()
+	if err != nil {
+		return nil, err
+	}
 	k := 0
 	for li, layer := range nw.Layers {
 		for _, c := range layer {
