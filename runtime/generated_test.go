@@ -232,7 +232,9 @@ func compareBackends[T Float](t *testing.T, k *generated.Kernel, tol float64) {
 
 // TestGeneratedReference runs the reference file through every case that
 // has a generated kernel, with the file's tolerances for float64 and the
-// float32 interpreter test's for float32.
+// float32 interpreter test's for float32. The rows are repeated 8 times so
+// that whole vector blocks run the AVX2 kernels, and every copy is
+// checked, on the AVX2 kernels where they run and on the portable ones.
 func TestGeneratedReference(t *testing.T) {
 	path, err := reference.DefaultPath()
 	require.NoError(t, err)
@@ -245,31 +247,79 @@ func TestGeneratedReference(t *testing.T) {
 			Steepness: c.Steepness, ARTLambda: c.ARTLambda, Backend: Generated}
 		if s, err := New[float64](cfg); err == nil {
 			covered++
-			t.Run(c.String()+"/float64", func(t *testing.T) {
-				y, p, gx := runCase(t, s, c)
-				require.LessOrEqual(t, reference.RelErr(y, reference.Flat(c.Y)), c.Tolerance("y"), "y")
-				require.LessOrEqual(t, reference.RelErr(p, reference.FlatMatrices(c.P)), c.Tolerance("P"), "P")
-				for row := range c.X {
-					require.LessOrEqual(t, reference.RelErr(gx[row*c.N:(row+1)*c.N], c.GradX[row]), c.RowTolerance("grad_x", row), "grad_x row %d", row)
-				}
+			eachKernelSet(t, s, c.String()+"/float64", func(t *testing.T) {
+				forEachCopy(t, s, c, func(y, p, gx []float64) {
+					require.LessOrEqual(t, reference.RelErr(y, reference.Flat(c.Y)), c.Tolerance("y"), "y")
+					require.LessOrEqual(t, reference.RelErr(p, reference.FlatMatrices(c.P)), c.Tolerance("P"), "P")
+					for row := range c.X {
+						require.LessOrEqual(t, reference.RelErr(gx[row*c.N:(row+1)*c.N], c.GradX[row]), c.RowTolerance("grad_x", row), "grad_x row %d", row)
+					}
+				})
 			})
 		}
 		if s, err := New[float32](cfg); err == nil {
-			t.Run(c.String()+"/float32", func(t *testing.T) {
-				y, p, gx := runCase(t, s, c)
-				require.LessOrEqual(t, reference.RelErr(y, reference.Flat(c.Y)), 1e-5, "y")
-				require.LessOrEqual(t, reference.RelErr(p, reference.FlatMatrices(c.P)), 1e-5, "P")
-				for row := range c.X {
-					if !c.IllConditioned(row) {
-						require.LessOrEqual(t, reference.RelErr(gx[row*c.N:(row+1)*c.N], c.GradX[row]), 1e-4, "grad_x row %d", row)
+			eachKernelSet(t, s, c.String()+"/float32", func(t *testing.T) {
+				forEachCopy(t, s, c, func(y, p, gx []float64) {
+					require.LessOrEqual(t, reference.RelErr(y, reference.Flat(c.Y)), 1e-5, "y")
+					require.LessOrEqual(t, reference.RelErr(p, reference.FlatMatrices(c.P)), 1e-5, "P")
+					for row := range c.X {
+						if !c.IllConditioned(row) {
+							require.LessOrEqual(t, reference.RelErr(gx[row*c.N:(row+1)*c.N], c.GradX[row]), 1e-4, "grad_x row %d", row)
+						}
 					}
-				}
+				})
 			})
 		}
 	}
 	// odd_even 3, 5, 9, 16 and bitonic 16, 32, each with logistic, cauchy
 	// and errorfree(cauchy), are in both the file and the generated set.
 	require.GreaterOrEqual(t, covered, 18)
+}
+
+// eachKernelSet runs test as a subtest on s's generated kernel: on its
+// AVX2 kernels where they run, then on its portable kernels.
+func eachKernelSet[T Float](t *testing.T, s *Sorter[T], name string, test func(t *testing.T)) {
+	g, ok := s.k.(*generatedKernel[T])
+	require.True(t, ok, "%s: not a generated kernel", name)
+	if g.k.AVX2 == nil || !g.k.AVX2() {
+		t.Run(name+"/"+generatedBackendName(g.k), test)
+		return
+	}
+	t.Run(name+"/avx2", test)
+	prev := g.k.SetAVX2(false)
+	defer g.k.SetAVX2(prev)
+	t.Run(name+"/go", test)
+}
+
+// forEachCopy runs case c with its rows repeated 8 times and calls check
+// with each copy's y, P (SPEC orientation) and dL/dx.
+func forEachCopy[T Float](t *testing.T, s *Sorter[T], c *reference.Case, check func(y, p, gx []float64)) {
+	t.Helper()
+	const copies = 8
+	rep := func(v []float64) []T {
+		out := make([]T, 0, copies*len(v))
+		for range copies {
+			for _, f := range v {
+				out = append(out, T(f))
+			}
+		}
+		return out
+	}
+	back := func(v []T, k, w int) []float64 {
+		out := make([]float64, w)
+		for i := range out {
+			out[i] = float64(v[k*w+i])
+		}
+		return out
+	}
+	r, err := s.Forward(rep(reference.Flat(c.X)), WantP|WantGrad)
+	require.NoError(t, err)
+	gx, err := s.Backward(r, rep(reference.Flat(c.GY)), rep(reference.FlatMatrices(c.GP)))
+	require.NoError(t, err)
+	rows, n := len(c.X), c.N
+	for k := range copies {
+		check(back(r.Y, k, rows*n), back(r.P(), k, rows*n*n), back(gx, k, rows*n))
+	}
 }
 
 // TestSetAVX2BetweenPasses: a tape recorded by the AVX2 kernels is laid out

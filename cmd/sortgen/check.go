@@ -18,6 +18,7 @@ import (
 
 	"github.com/sortgen/sortgen/gen"
 	"github.com/sortgen/sortgen/gen/plan"
+	"github.com/sortgen/sortgen/generated"
 	"github.com/sortgen/sortgen/internal/reference"
 	"github.com/sortgen/sortgen/networks"
 	"github.com/sortgen/sortgen/runtime"
@@ -64,7 +65,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		runs++
 		if err != nil {
 			failed++
-			fmt.Fprintf(stdout, "FAIL  %-11s %s: %v\n", backend, c, err)
+			fmt.Fprintf(stdout, "FAIL  %-14s %s: %v\n", backend, c, err)
 			return
 		}
 		worst, ok := res.compare(c, tol)
@@ -73,7 +74,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			status = "FAIL"
 			failed++
 		}
-		fmt.Fprintf(stdout, "%s  %-11s %s: y %.1e  P %.1e  grad_x %.1e\n", status, backend, c, worst[0], worst[1], worst[2])
+		fmt.Fprintf(stdout, "%s  %-14s %s: y %.1e  P %.1e  grad_x %.1e\n", status, backend, c, worst[0], worst[1], worst[2])
 	}
 	var pending []*reference.Case
 	for i := range f.Cases {
@@ -83,13 +84,22 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			report(c, "interpreter", nil, err)
 			continue
 		}
-		res, err := runSorter(si, c)
+		res, err := runSorter(si, c, 1)
 		report(c, "interpreter", res, err)
 		// The interpreter accepted the configuration: the only reason left
-		// for the generated backend to refuse it is a missing kernel.
+		// for the generated backend to refuse it is a missing kernel. Its
+		// rows are repeated so that whole vector blocks run the assembly,
+		// then the portable kernels run them too.
 		if sg, err := newSorter(c, runtime.Generated); err == nil {
-			res, err := runSorter(sg, c)
-			report(c, "generated", res, err)
+			k := generatedKernel(sg)
+			res, err := runSorter(sg, c, flyRepeat)
+			report(c, sg.Backend(), res, err)
+			if k != nil && k.AVX2() {
+				k.SetAVX2(false)
+				res, err := runSorter(sg, c, flyRepeat)
+				report(c, sg.Backend(), res, err)
+				k.SetAVX2(true)
+			}
 		} else {
 			pending = append(pending, c)
 		}
@@ -154,23 +164,57 @@ func newSorter(c *reference.Case, backend runtime.Backend) (*runtime.Sorter[floa
 		Steepness: c.Steepness, ARTLambda: c.ARTLambda, Backend: backend})
 }
 
-// runSorter runs a case's forward and backward pass.
-func runSorter(s *runtime.Sorter[float64], c *reference.Case) (*caseResult, error) {
+// runSorter runs a case's forward and backward pass on its rows repeated
+// copies times, checks that every copy gives the numbers of the first
+// (blocks of vector lanes and tails run different code), and returns the
+// first.
+func runSorter(s *runtime.Sorter[float64], c *reference.Case, copies int) (*caseResult, error) {
 	want := runtime.WantP
 	if s.Plan().Swap.Differentiable() {
 		want |= runtime.WantGrad
 	}
-	r, err := s.Forward(reference.Flat(c.X), want)
+	r, err := s.Forward(repeat(reference.Flat(c.X), copies), want)
 	if err != nil {
 		return nil, err
 	}
+	rows, n := len(c.X), c.N
 	res := &caseResult{Y: r.Y, P: r.P()}
 	if want&runtime.WantGrad != 0 {
-		if res.GradX, err = s.Backward(r, reference.Flat(c.GY), reference.FlatMatrices(c.GP)); err != nil {
+		if res.GradX, err = s.Backward(r, repeat(reference.Flat(c.GY), copies), repeat(reference.FlatMatrices(c.GP), copies)); err != nil {
 			return nil, err
 		}
 	}
+	for k := 1; k < copies; k++ {
+		for _, f := range [][]float64{res.Y, res.P, res.GradX} {
+			if f == nil {
+				continue
+			}
+			w := len(f) / copies
+			if e := reference.RelErr(f[k*w:(k+1)*w], f[:w]); e > 1e-12 {
+				return nil, fmt.Errorf("copy %d of the %d rows differs from copy 0 by %.1e", k, rows, e)
+			}
+		}
+	}
+	res.Y, res.P = res.Y[:rows*n], res.P[:rows*n*n]
+	if res.GradX != nil {
+		res.GradX = res.GradX[:rows*n]
+	}
 	return res, nil
+}
+
+// generatedKernel is the registered package s runs, for switching its
+// AVX2 kernels off and on; nil if there is none or it cannot switch.
+func generatedKernel(s *runtime.Sorter[float64]) *generated.Kernel {
+	p := s.Plan()
+	base := ""
+	if p.Swap.Func == plan.ErrorFree {
+		base = p.Swap.Base.String()
+	}
+	k, ok := generated.Lookup(p.Fingerprint(), p.Swap.Func.String(), base, p.Elem.String())
+	if !ok || k.AVX2 == nil || k.SetAVX2 == nil {
+		return nil
+	}
+	return k
 }
 
 // flyRequest is one case for the on-the-fly program; P and its gradient
