@@ -109,9 +109,9 @@ func findCase(t *testing.T, f *reference.File, network string, n int, swap strin
 
 func TestCheckCorrupted(t *testing.T) {
 	for _, tc := range []struct {
-		name      string
-		edit      func(t *testing.T, f *reference.File)
-		wantFail  string // the case whose every backend fails; "": exit 0
+		name     string
+		edit     func(t *testing.T, f *reference.File)
+		wantFail string // the case whose every backend fails; "": exit 0
 	}{
 		{"y off by 1e-9", func(t *testing.T, f *reference.File) {
 			findCase(t, f, "odd_even", 16, "cauchy").Y[1][3] += 1e-9
