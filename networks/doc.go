@@ -42,8 +42,11 @@
 // # Verification
 //
 // Verify proves a network sorts by the 0-1 principle, checking all 0-1
-// inputs bit-parallel, for n <= 32; beyond that it checks random inputs and
-// says it is not a proof (Verdict.Method). VerifyPositions does the same for
+// inputs bit-parallel, for n <= 32: only those its first comparators (or,
+// where that is cheaper, a longer prefix) can output, packed so that a
+// 64-bit word carries nearly 64 distinct inputs. Beyond 32 wires, or past
+// the work budget, it checks random inputs and says it is not a proof
+// (Verdict.Method). VerifyPositions does the same for
 // selection networks that need only some outputs right; Check is the short
 // form for callers that accept partial networks.
 //
