@@ -133,14 +133,16 @@ func FeatureMSE(grad, p []float64, feats *mat.Dense, ranks []int, n int) (float6
 // So the term asks for the relative order of nearby items only, which for
 // n beyond 5 is a much gentler target than FeatureMSE's whole sample:
 // there a single misplaced item changes the features at every position it
-// passes. A group of group >= n is the whole sample (FeatureMSE, for any
-// P). A group's rows that do not occupy exactly its size of columns mean P
+// passes. For n <= group+1 the one group is the whole sample: that is
+// FeatureMSE (for any P). A group's rows that do not occupy exactly its size of columns mean P
 // is not a permutation matrix there: that is an error.
 func FeatureGroupMSE(grad, p []float64, feats *mat.Dense, ranks []int, n, group int) (float64, error) {
 	if group <= 0 {
 		return 0, fmt.Errorf("runtime: feature group size %d, want >= 1", group)
 	}
-	if group >= n {
+	if n <= group+1 {
+		// One group holds the whole sample (a last item alone joins it; its
+		// own group of one adds nothing): FeatureMSE, bit for bit.
 		return FeatureMSE(grad, p, feats, ranks, n)
 	}
 	if err := CheckRanks(ranks, n); err != nil {

@@ -443,9 +443,13 @@ func TestFeatureGroupMSE(t *testing.T) {
 	got, err := FeatureGroupMSE(nil, soft, x, ranks, 5, 8)
 	require.NoError(t, err)
 	require.Equal(t, want, got)
+	// So is the paper's grouping for n = 5 (4 items and the last one).
+	got, err = FeatureGroupMSE(nil, soft, x, ranks, 5, 4)
+	require.NoError(t, err)
+	require.Equal(t, want, got)
 
 	// Smaller groups need P to be a permutation on their rows.
-	_, err = FeatureGroupMSE(nil, soft, x, ranks, 5, 2)
+	_, err = FeatureGroupMSE(nil, soft, x, ranks, 5, 3)
 	require.ErrorContains(t, err, "exact permutation matrix")
 	_, err = FeatureGroupMSE(nil, soft, x, ranks, 5, 0)
 	require.ErrorContains(t, err, "group size 0")
