@@ -7,12 +7,13 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestTableReproducible regenerates the table from the published files,
-// when the shared folder is there, and compares it with the committed one.
+// TestTableReproducible regenerates the table from the published files in
+// the shared folder (beside the repository) and compares it with the
+// committed one.
 func TestTableReproducible(t *testing.T) {
 	const src = "../../../../shared/networks/sorterhunter"
 	if _, err := os.Stat(src); err != nil {
-		t.Skip("SorterHunter files not found:", err)
+		t.Fatal("SorterHunter files not found (the shared folder must sit beside the repository):", err)
 	}
 	code, err := generate(src, 64)
 	require.NoError(t, err)
@@ -24,7 +25,7 @@ func TestTableReproducible(t *testing.T) {
 func TestGenerateRejectsGaps(t *testing.T) {
 	const src = "../../../../shared/networks/sorterhunter"
 	if _, err := os.Stat(src); err != nil {
-		t.Skip("SorterHunter files not found:", err)
+		t.Fatal("SorterHunter files not found (the shared folder must sit beside the repository):", err)
 	}
 	_, err := generate(src, 65)
 	require.ErrorContains(t, err, "no network for n=65")
