@@ -3,6 +3,8 @@ package runtime_test
 import (
 	"fmt"
 
+	"gonum.org/v1/gonum/mat"
+
 	"github.com/sortgen/sortgen/runtime"
 )
 
@@ -77,4 +79,25 @@ func ExampleSorter_StepBCE() {
 	// Output:
 	// step 0: loss 0.79, ranks [1.5 1.0 0.5]
 	// step 300: loss 0.04, ranks [0.1 1.0 2.0]
+}
+
+// The error-free paper's feature term compares the items' features in the
+// order the hard P gives them with the true order: within groups of
+// consecutive items, as the paper's code does, or over whole samples.
+func ExampleFeatureGroupMSE() {
+	feats := mat.NewDense(4, 1, []float64{1, 2, 4, 7}) // one feature per item
+	p := []float64{ // the predicted P: every item stays where it is
+		1, 0, 0, 0,
+		0, 1, 0, 0,
+		0, 0, 1, 0,
+		0, 0, 0, 1,
+	}
+	// The truth swaps the halves: each pair is in the right order within
+	// itself, so groups of 2 see nothing wrong; the whole sample does.
+	ranks := []int{2, 3, 0, 1}
+	groups, _ := runtime.FeatureGroupMSE(nil, p, feats, ranks, 4, 2)
+	whole, _ := runtime.FeatureMSE(nil, p, feats, ranks, 4)
+	fmt.Println("groups of 2:", groups, "whole sample:", whole)
+	// Output:
+	// groups of 2: 0 whole sample: 17
 }
