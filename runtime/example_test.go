@@ -86,7 +86,8 @@ func ExampleSorter_StepBCE() {
 // consecutive items, as the paper's code does, or over whole samples.
 func ExampleFeatureGroupMSE() {
 	feats := mat.NewDense(4, 1, []float64{1, 2, 4, 7}) // one feature per item
-	p := []float64{                                    // the predicted P: every item stays where it is
+	// The predicted P: every item stays where it is.
+	p := []float64{
 		1, 0, 0, 0,
 		0, 1, 0, 0,
 		0, 0, 1, 0,
