@@ -121,19 +121,28 @@ func bruteForce(nw *Network, wires []int) bool {
 			x[i] = float64(v >> i & 1)
 			ones += v >> i & 1
 		}
-		if err := nw.Apply(x); err != nil {
-			panic(err) // the callers' networks are valid
-		}
-		for j := range x {
-			if wires != nil && !slices.Contains(wires, j) {
-				continue
-			}
-			if want := j >= nw.N-ones; (x[j] == 1) != want {
-				return false
-			}
+		if comesOutWrong(nw, x, ones, wires) {
+			return false
 		}
 	}
 	return true
+}
+
+// comesOutWrong applies nw to the 0-1 vector x, which has ones ones, and
+// reports whether a checked wire (all for nil wires) is wrong.
+func comesOutWrong(nw *Network, x []float64, ones int, wires []int) bool {
+	if err := nw.Apply(x); err != nil {
+		panic(err) // the callers' networks are valid
+	}
+	for j := range x {
+		if wires != nil && !slices.Contains(wires, j) {
+			continue
+		}
+		if want := j >= nw.N-ones; (x[j] == 1) != want {
+			return true
+		}
+	}
+	return false
 }
 
 // randomNetwork builds a random network by layers; some sort, most do not.
@@ -260,16 +269,8 @@ func refFirstFailure(nw *Network, wires []int) []int {
 			in[i] = int(v)
 			ones += in[i]
 		}
-		if err := nw.Apply(x); err != nil {
-			panic(err) // the callers' networks are valid
-		}
-		for j := range x {
-			if wires != nil && !slices.Contains(wires, j) {
-				continue
-			}
-			if want := j >= nw.N-ones; (x[j] == 1) != want {
-				return in
-			}
+		if comesOutWrong(nw, x, ones, wires) {
+			return in
 		}
 	}
 	return nil
