@@ -231,7 +231,11 @@ func goroutines(maxWorkers, batch int) int {
 
 // goroutinesFor is goroutines for calls worth a goroutine per minRows rows.
 func goroutinesFor(maxWorkers, batch, minRows int) int {
-	maxWorkers = min(maxWorkers, goruntime.GOMAXPROCS(0))
+	return split(min(maxWorkers, goruntime.GOMAXPROCS(0)), batch, minRows)
+}
+
+// split is goroutinesFor for maxWorkers already bounded by GOMAXPROCS.
+func split(maxWorkers, batch, minRows int) int {
 	return max(1, min(maxWorkers, (batch+minRows-1)/minRows))
 }
 
@@ -250,7 +254,7 @@ func (w *workers[T]) run(owner *Sorter[T], maxWorkers, batch int, c *batchCall[T
 	if c.align > 0 {
 		align = c.align
 	}
-	nw := goroutinesFor(maxWorkers, batch, minRows)
+	nw := split(maxWorkers, batch, minRows)
 	c.refs.Store(1)
 	if nw <= 1 {
 		c.run(0, batch)

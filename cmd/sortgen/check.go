@@ -184,16 +184,8 @@ func runSorter(s *runtime.Sorter[float64], c *reference.Case, copies int) (*case
 			return nil, err
 		}
 	}
-	for k := 1; k < copies; k++ {
-		for _, f := range [][]float64{res.Y, res.P, res.GradX} {
-			if f == nil {
-				continue
-			}
-			w := len(f) / copies
-			if e := reference.RelErr(f[k*w:(k+1)*w], f[:w]); e > 1e-12 {
-				return nil, fmt.Errorf("copy %d of the %d rows differs from copy 0 by %.1e", k, rows, e)
-			}
-		}
+	if err := copiesAgree(copies, res.Y, res.P, res.GradX); err != nil {
+		return nil, err
 	}
 	res.Y, res.P = res.Y[:rows*n], res.P[:rows*n*n]
 	if res.GradX != nil {
@@ -215,6 +207,21 @@ func generatedKernel(s *runtime.Sorter[float64]) *generated.Kernel {
 		return nil
 	}
 	return k
+}
+
+// copiesAgree checks that each field (nil: skipped), a case's output for
+// its rows repeated copies times, gives every copy the first copy's
+// numbers to 1e-12: blocks of vector lanes and tails run different code.
+func copiesAgree(copies int, fields ...[]float64) error {
+	for _, f := range fields {
+		w := len(f) / copies
+		for k := 1; k < copies && f != nil; k++ {
+			if e := reference.RelErr(f[k*w:(k+1)*w], f[:w]); e > 1e-12 {
+				return fmt.Errorf("copy %d of the rows differs from copy 0 by %.1e", k, e)
+			}
+		}
+	}
+	return nil
 }
 
 // flyRequest is one case for the on-the-fly program; P and its gradient
@@ -309,15 +316,10 @@ func runOnTheFly(cases []*reference.Case) ([]*caseResult, error) {
 		}
 		// Every copy must give the first copy's numbers: blocks and tails
 		// run different code.
-		res := &caseResult{Y: r.Y[:rows*n], P: transposeRows(r.PT[:rows*n*n], n), GradX: r.GX[:rows*n]}
-		for k := 1; k < flyRepeat; k++ {
-			for _, pair := range [][2][]float64{{r.Y[:rows*n], r.Y[k*rows*n : (k+1)*rows*n]}, {r.GX[:rows*n], r.GX[k*rows*n : (k+1)*rows*n]}} {
-				if e := reference.RelErr(pair[1], pair[0]); e > 1e-12 {
-					return nil, fmt.Errorf("%v: copy %d of the rows differs from copy 0 by %.1e", cases[i], k, e)
-				}
-			}
+		if err := copiesAgree(flyRepeat, r.Y, r.GX); err != nil {
+			return nil, fmt.Errorf("%v: %w", cases[i], err)
 		}
-		results[i] = res
+		results[i] = &caseResult{Y: r.Y[:rows*n], P: transposeRows(r.PT[:rows*n*n], n), GradX: r.GX[:rows*n]}
 	}
 	return results, nil
 }
