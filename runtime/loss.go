@@ -81,15 +81,9 @@ func BCE(grad, p []float64, ranks []int, n int) (float64, error) {
 // - Q^T X)^T per sample. FeatureGroupMSE is the paper's own form, which
 // compares groups of items.
 func FeatureMSE(grad, p []float64, feats *mat.Dense, ranks []int, n int) (float64, error) {
-	if err := CheckRanks(ranks, n); err != nil {
+	rows, d, err := checkFeatureArgs(grad, p, feats, ranks, n)
+	if err != nil {
 		return 0, err
-	}
-	rows, d := feats.Dims()
-	if rows != len(ranks) || len(p) != len(ranks)*n {
-		return 0, fmt.Errorf("runtime: feature loss wants %d feature rows and %d P entries, got %d and %d", len(ranks), len(ranks)*n, rows, len(p))
-	}
-	if grad != nil && len(grad) != len(p) {
-		return 0, fmt.Errorf("runtime: feature loss gradient has length %d, want %d", len(grad), len(p))
 	}
 	fm := feats.RawMatrix()
 	diff := make([]float64, n*d)
@@ -134,8 +128,9 @@ func FeatureMSE(grad, p []float64, feats *mat.Dense, ranks []int, n int) (float6
 // n beyond 5 is a much gentler target than FeatureMSE's whole sample:
 // there a single misplaced item changes the features at every position it
 // passes. For n <= group+1 the one group is the whole sample: that is
-// FeatureMSE (for any P). A group's rows that do not occupy exactly its size of columns mean P
-// is not a permutation matrix there: that is an error.
+// FeatureMSE (for any P). A group's rows that do not occupy exactly as
+// many columns as it has items mean P is not a permutation matrix there:
+// that is an error.
 func FeatureGroupMSE(grad, p []float64, feats *mat.Dense, ranks []int, n, group int) (float64, error) {
 	if group <= 0 {
 		return 0, fmt.Errorf("runtime: feature group size %d, want >= 1", group)
@@ -145,19 +140,11 @@ func FeatureGroupMSE(grad, p []float64, feats *mat.Dense, ranks []int, n, group 
 		// own group of one adds nothing): FeatureMSE, bit for bit.
 		return FeatureMSE(grad, p, feats, ranks, n)
 	}
-	if err := CheckRanks(ranks, n); err != nil {
+	rows, d, err := checkFeatureArgs(grad, p, feats, ranks, n)
+	if err != nil {
 		return 0, err
 	}
-	rows, d := feats.Dims()
-	if rows != len(ranks) || len(p) != len(ranks)*n {
-		return 0, fmt.Errorf("runtime: feature loss wants %d feature rows and %d P entries, got %d and %d", len(ranks), len(ranks)*n, rows, len(p))
-	}
-	if grad != nil {
-		if len(grad) != len(p) {
-			return 0, fmt.Errorf("runtime: feature loss gradient has length %d, want %d", len(grad), len(p))
-		}
-		clear(grad)
-	}
+	clear(grad)
 	fm := feats.RawMatrix()
 	batch := rows / n
 	var total float64
@@ -232,4 +219,20 @@ func FeatureGroupMSE(grad, p []float64, feats *mat.Dense, ranks []int, n, group 
 		total += sum * inv
 	}
 	return total, nil
+}
+
+// checkFeatureArgs checks the arguments of the feature losses and returns
+// the number of feature rows and features.
+func checkFeatureArgs(grad, p []float64, feats *mat.Dense, ranks []int, n int) (rows, d int, err error) {
+	if err := CheckRanks(ranks, n); err != nil {
+		return 0, 0, err
+	}
+	rows, d = feats.Dims()
+	if rows != len(ranks) || len(p) != len(ranks)*n {
+		return 0, 0, fmt.Errorf("runtime: feature loss wants %d feature rows and %d P entries, got %d and %d", len(ranks), len(ranks)*n, rows, len(p))
+	}
+	if grad != nil && len(grad) != len(p) {
+		return 0, 0, fmt.Errorf("runtime: feature loss gradient has length %d, want %d", len(grad), len(p))
+	}
+	return rows, d, nil
 }
