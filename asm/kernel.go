@@ -218,13 +218,12 @@ func (k *kbuilder) vblend(mask, s2, s1, d operand.Op) {
 	}
 }
 
-// vbroadcast loads a scalar from memory into every lane.
-func (k *kbuilder) vbroadcast(m operand.Mem, d operand.Op) {
-	if k.f32() {
-		k.VBROADCASTSS(m, d)
-	} else {
-		k.VBROADCASTSD(m, d)
-	}
+// vclampMax clamps every lane of r to [-math.MaxFloat64, math.MaxFloat64]
+// in float64 (an infinite difference of finite values becomes finite); the
+// kernel must be emitting float64 (k.elem), as every weight layer does.
+func (k *kbuilder) vclampMax(r reg.VecVirtual) {
+	k.VMINPD(k.vconst(math.MaxFloat64), r, r)
+	k.VMAXPD(k.vconst(-math.MaxFloat64), r, r)
 }
 
 // ymm allocates a virtual YMM register.

@@ -73,7 +73,7 @@ import (
 //
 // Tape layout. Within a block of {{.L}} rows starting at row r (a multiple
 // of {{.L}} from the start of the call), the block's tape occupies exactly
-// tape[r*TapeLen : (r+{{.L}})*TapeLen], lane-major: member c (0: d,
+// tape[r*TapeLen : (r+{{.L}})*TapeLen], lane-major: member c (0: d*slope,
 // 1: alpha, 2: slope) of step k for lane l is at offset (3k+c)*{{.L}} + l.
 // Its difference tape occupies diff[r*DiffLen : (r+{{.L}})*DiffLen]: the
 // difference of row i of step k is at offset (DiffOffset(k)+i)*{{.L}} + l.

@@ -15,7 +15,7 @@ import (
 //
 //	xs[w*L + l]          value of wire w, lane l (gradient in backward)
 //	ps[(j*n + i)*L + l]  P[i][j] of lane l, column-major (gradient in backward)
-//	tape[(3k+c)*L + l]   (d, alpha, slope)[c] of step k, lane l
+//	tape[(3k+c)*L + l]   (d*slope, alpha, slope)[c] of step k, lane l
 //	diff[(o+r)*L + l]    column difference of row r of the step at diff offset o
 //
 // Every wire, matrix entry, tape triple member or difference is one 32-byte
@@ -198,17 +198,12 @@ func (k *kbuilder) forwardKernel(p *plan.Plan, kn netKernel, tab operand.Mem) er
 		ap, aq := k.wireAddrs("xs", s)
 		var alpha, slope reg.VecVirtual
 		if kn.withTape || !hard {
-			// d = b - a goes to the tape first; a and b are reloaded after
-			// the weight layer, which then has all but 3 registers.
-			a, b, d := k.ymm(), k.ymm(), k.ymm()
-			k.vload(ap, a)
-			k.vload(aq, b)
-			k.vsub(a, b, d)
+			// a and b are reloaded after the weight layer, which then has
+			// all but 3 registers.
+			var ds reg.VecVirtual
+			alpha, slope, ds = k.wideWeights(s.wl, ap, aq, kn.withTape)
 			if kn.withTape {
-				k.vstore(d, mem(s.tape, nil, 0, 0))
-			}
-			alpha, slope = k.wideWeights(s.wl, d, kn.withTape)
-			if kn.withTape {
+				k.vstore(ds, mem(s.tape, nil, 0, 0))
 				k.vstore(alpha, mem(s.tape, nil, 0, laneBytes))
 				k.vstore(slope, mem(s.tape, nil, 0, 2*laneBytes))
 				k.ADDQ(operand.U8(3*laneBytes), s.tape)
@@ -351,14 +346,15 @@ func (k *kbuilder) backwardKernel(p *plan.Plan, kn netKernel, tab operand.Mem) e
 		gp, gq := k.ymm(), k.ymm()
 		k.vload(ap, gp)
 		k.vload(aq, gq)
-		// dalpha = -(gp - gq)*d (+ dot); dd = dalpha*slope
+		// dd = dalpha*slope = dot*slope - (gp - gq)*(d*slope), each product
+		// rounded on its own as in the Go kernels.
 		da := k.ymm()
 		k.vsub(gp, gq, da)
 		k.vmul(mem(s.tape, nil, 0, 0), da, da)
 		if dot != nil {
+			k.vmul(mem(s.tape, nil, 0, 2*laneBytes), dot, dot)
 			k.vadd(dot, da, da)
 		}
-		k.vmul(mem(s.tape, nil, 0, 2*laneBytes), da, da)
 		lo, hi, t := k.ymm(), k.ymm(), k.ymm()
 		k.vmul(gp, w, lo)
 		k.vmul(gq, omw, t)

@@ -16,9 +16,8 @@ import (
 // k.vconst, must leave d unchanged, and keeps at most maxLive vector
 // registers live at once, d, alpha and slope included: the kernels call it
 // with at most 3 registers of their own live (for float32 kernels, which
-// run it in float64 on two halves: the float32 d and the narrowed alpha and
-// slope of the first half), so maxLive <= 13 keeps every kernel within
-// Y0-Y15.
+// run it in float64 on two halves: the narrowed alpha, slope and d*slope of
+// the first half), so maxLive <= 13 keeps every kernel within Y0-Y15.
 type weightLayer interface {
 	weights(k *kbuilder, d reg.VecVirtual, wantSlope bool) (alpha, slope reg.VecVirtual)
 	maxLive() int
@@ -50,6 +49,7 @@ func (reciprocalWeights) maxLive() int { return 5 }
 func (reciprocalWeights) weights(k *kbuilder, d reg.VecVirtual, wantSlope bool) (alpha, slope reg.VecVirtual) {
 	v, den := k.ymm(), k.ymm()
 	k.vmul(k.beta, d, v)
+	k.vclampMax(v) // a saturated weight is v/den = 1, not Inf/Inf
 	k.vand(k.absMask(), v, den)
 	k.vadd(k.vconst(2), den, den)
 	alpha = k.ymm()
@@ -107,14 +107,26 @@ func (optimalWeights) weights(k *kbuilder, d reg.VecVirtual, wantSlope bool) (al
 	return alpha, slope
 }
 
-// wideWeights runs the weight layer wl on d in float64, as the generic Go
-// kernels do for both element types: float32 lanes are widened in two
-// halves of 4 and the results narrowed (rounded to nearest) again, so that
+// wideWeights loads a and b from ap and aq and runs the weight layer wl on
+// d = b - a in float64, as the generic Go kernels do for both element
+// types: float32 lanes are widened in two halves of 4 (where b - a cannot
+// overflow) and the results narrowed (rounded to nearest) again, so that
 // float32 kernels see the same weights as the generic ones (bit-identical
-// for the exact functions, reciprocal and optimal). d is consumed.
-func (k *kbuilder) wideWeights(wl weightLayer, d reg.VecVirtual, wantSlope bool) (alpha, slope reg.VecVirtual) {
+// for the exact functions, reciprocal and optimal); float64 differences are
+// clamped to the largest finite value, as plan.Diff. With wantTape it also
+// returns slope and ds = d*slope, the tape's bounded stand-in for d.
+func (k *kbuilder) wideWeights(wl weightLayer, ap, aq operand.Mem, wantTape bool) (alpha, slope, ds reg.VecVirtual) {
 	if !k.f32() {
-		return wl.weights(k, d, wantSlope)
+		a, d := k.ymm(), k.ymm()
+		k.vload(ap, a)
+		k.vload(aq, d)
+		k.vsub(a, d, d)
+		k.vclampMax(d)
+		alpha, slope = wl.weights(k, d, wantTape)
+		if wantTape {
+			k.vmul(slope, d, d)
+		}
+		return alpha, slope, d
 	}
 	k.elem = plan.Float64
 	b32, l32 := k.beta, k.lambda
@@ -123,31 +135,31 @@ func (k *kbuilder) wideWeights(wl weightLayer, d reg.VecVirtual, wantSlope bool)
 		k.elem = plan.Float32
 		k.beta, k.lambda = b32, l32
 	}()
-	var outA, outS [2]reg.VecVirtual
+	var outA, outS, outDS [2]reg.VecVirtual
 	for h := 0; h < 2; h++ {
-		dh := k.ymm()
-		if h == 0 {
-			k.VCVTPS2PD(d.AsX(), dh)
-		} else {
-			t := k.XMM()
-			k.VEXTRACTF128(operand.U8(1), d, t)
-			k.VCVTPS2PD(t, dh)
-		}
-		a, sl := wl.weights(k, dh, wantSlope)
+		dh, bh := k.ymm(), k.ymm()
+		k.VCVTPS2PD(ap.Offset(16*h), dh)
+		k.VCVTPS2PD(aq.Offset(16*h), bh)
+		k.vsub(dh, bh, dh)
+		a, sl := wl.weights(k, dh, wantTape)
 		outA[h] = k.ymm()
 		k.VCVTPD2PSY(a, outA[h].AsX())
-		if wantSlope {
+		if wantTape {
 			outS[h] = k.ymm()
 			k.VCVTPD2PSY(sl, outS[h].AsX())
+			k.vmul(sl, dh, dh)
+			outDS[h] = k.ymm()
+			k.VCVTPD2PSY(dh, outDS[h].AsX())
 		}
 	}
 	alpha = outA[0]
 	k.VINSERTF128(operand.U8(1), outA[1].AsX(), alpha, alpha)
-	if wantSlope {
-		slope = outS[0]
+	if wantTape {
+		slope, ds = outS[0], outDS[0]
 		k.VINSERTF128(operand.U8(1), outS[1].AsX(), slope, slope)
+		k.VINSERTF128(operand.U8(1), outDS[1].AsX(), ds, ds)
 	}
-	return alpha, slope
+	return alpha, slope, ds
 }
 
 // hardMask emits the forward decision of the hard and error-free swaps:

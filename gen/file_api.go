@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/dave/jennifer/jen"
+
+	"github.com/sortgen/sortgen/gen/plan"
 )
 
 // renderAPI emits the constants and the checked entry points.
@@ -157,11 +159,11 @@ func renderAPI(m *model) ([]byte, error) {
 	f.Line()
 	f.Comment("checkParams rejects what the swap functions are not defined for.")
 	f.Func().Id("checkParams").Params(params).Error().Block(
-		jen.If(jen.Op("!").Parens(jen.Id("beta").Op(">").Lit(0)).Op("||").Qual("math", "IsInf").Call(jen.Id("beta"), jen.Lit(1))).Block(
-			jen.Return(errf("beta (the steepness) must be positive and finite, got %v", jen.Id("beta"))),
+		jen.If(jen.Op("!").Parens(jen.Id("beta").Op(">").Lit(0).Op("&&").Id("beta").Op("<=").Lit(plan.MaxSteepness))).Block(
+			jen.Return(errf(fmt.Sprintf("beta (the steepness) must be in (0, %g], got %%v (steeper slopes overflow the tape and the gradients)", float64(plan.MaxSteepness)), jen.Id("beta"))),
 		),
-		jen.If(jen.Op("!").Parens(jen.Id("lambda").Op(">=").Lit(0)).Op("||").Qual("math", "IsInf").Call(jen.Id("lambda"), jen.Lit(1))).Block(
-			jen.Return(errf("lambda must be non-negative and finite, got %v", jen.Id("lambda"))),
+		jen.If(jen.Op("!").Parens(jen.Id("lambda").Op(">=").Lit(0).Op("&&").Id("lambda").Op("<=").Lit(plan.MaxARTLambda))).Block(
+			jen.Return(errf(fmt.Sprintf("lambda must be in [0, %g], got %%v (above 1 logistic_phi is not monotone, and it underflows to 0/0 at ties)", float64(plan.MaxARTLambda)), jen.Id("lambda"))),
 		),
 		jen.Return(jen.Nil()),
 	)

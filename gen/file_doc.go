@@ -98,8 +98,9 @@ func (m *model) docText() string {
 	w("column-major per row (\"PT\"): pt[b*N*N + j*N + i] = P[i][j].\n")
 	if m.grad != nil {
 		w("\nForward and ForwardP record a tape for Backward and BackwardP, TapeLen\n")
-		w("values per row: for comparator k, d = b - a before it, alpha the weight\n")
-		w("of %s at d and slope its derivative. ForwardP can also keep the\n", m.grad.f)
+		w("values per row: for comparator k, d*slope with d = b - a before it (in\n")
+		w("float64), alpha the weight of %s at d and slope its derivative.\n", m.grad.f)
+		w("ForwardP can also keep the\n")
 		w("column differences P[:,p] - P[:,q] before every comparator (p the wire\n")
 		w("that receives the minimum) over the rows that can be non-zero there,\n")
 		w("DiffLen values per row, which only BackwardP needs. The portable kernels\n")

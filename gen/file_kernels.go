@@ -469,7 +469,7 @@ func (k *kernelFile) helpers() {
 	// records (the same for soft swaps; errorfree's base otherwise).
 	soft, grad := k.m.soft, k.m.grad
 	fnArgs := func(sf *softFunc) []jen.Code {
-		a := []jen.Code{jen.Float64().Call(id("b").Op("-").Id("a")), id("beta")}
+		a := []jen.Code{id("diff").Call(id("a"), id("b")), id("beta")}
 		if sf.lambda {
 			a = append(a, id("lambda"))
 		}
@@ -484,6 +484,7 @@ func (k *kernelFile) helpers() {
 		f.Line()
 	}
 	if k.used["weight"] {
+		k.used["diff"] = true
 		f.Comment(lines("weight is the forward weight of a soft comparator on (a, b): the\n" +
 			"probability of \"no swap\" at d = b - a, computed in float64."))
 		f.Func().Id("weight").Params(jen.List(id("a"), id("b")).Add(T()), spDecl).Add(T()).Block(
@@ -493,12 +494,30 @@ func (k *kernelFile) helpers() {
 		f.Line()
 	}
 	if k.used["record"] {
-		f.Comment(lines("record is the tape entry of a comparator on (a, b): d = b - a, and the\n" +
-			"weight of \"no swap\" and its slope at d, computed in float64."))
-		f.Func().Id("record").Params(jen.List(id("a"), id("b")).Add(T()), spDecl).Params(jen.List(id("d"), id("alpha"), id("slope")).Add(T())).Block(
-			jen.List(id("al"), id("sl")).Op(":=").Id(grad.name).Call(fnArgs(grad)...),
-			jen.Return(id("b").Op("-").Id("a"), T().Call(id("al")), T().Call(id("sl"))),
+		k.used["diff"] = true
+		f.Comment(lines("record is the tape entry of a comparator on (a, b): d*slope, the weight\n" +
+			"of \"no swap\" and its slope at d = b - a, computed in float64 (d*slope\n" +
+			"stays small where d alone can overflow)."))
+		f.Func().Id("record").Params(jen.List(id("a"), id("b")).Add(T()), spDecl).Params(jen.List(id("ds"), id("alpha"), id("slope")).Add(T())).Block(
+			id("d").Op(":=").Id("diff").Call(id("a"), id("b")),
+			jen.List(id("al"), id("sl")).Op(":=").Id(grad.name).Call(append([]jen.Code{id("d")}, fnArgs(grad)[1:]...)...),
+			jen.Return(T().Call(id("d").Op("*").Id("sl")), T().Call(id("al")), T().Call(id("sl"))),
 		)
+		f.Line()
+	}
+	if k.used["diff"] {
+		if k.m.elem == "float32" {
+			f.Comment("diff is b - a in float64, where it cannot overflow.")
+			f.Func().Id("diff").Params(jen.List(id("a"), id("b")).Add(T())).Float64().Block(
+				jen.Return(jen.Float64().Call(id("b")).Op("-").Float64().Call(id("a"))),
+			)
+		} else {
+			f.Comment(lines("diff is b - a clamped to the largest finite value: where it acts the\n" +
+				"weight is saturated and the slope 0 either way, and d*slope stays 0."))
+			f.Func().Id("diff").Params(jen.List(id("a"), id("b")).Add(T())).Float64().Block(
+				jen.Return(jen.Max(jen.Op("-").Qual("math", "MaxFloat64"), jen.Min(id("b").Op("-").Id("a"), jen.Qual("math", "MaxFloat64")))),
+			)
+		}
 		f.Line()
 	}
 	if k.used["order"] {
@@ -512,12 +531,11 @@ func (k *kernelFile) helpers() {
 	if k.used["backpropDot"] {
 		k.used["mix"] = true
 		f.Comment(lines("backpropDot back-propagates through a comparator: (gp, gq) are the\n" +
-			"gradients of its outputs, (d, alpha, slope) its tape entry, dot the\n" +
-			"gradient of alpha through P. It returns the gradients of its inputs."))
-		f.Func().Id("backpropDot").Params(jen.List(id("gp"), id("gq"), id("d"), id("alpha"), id("slope"), id("dot")).Add(T())).Params(T(), T()).Block(
-			id("dalpha").Op(":=").Op("-").Parens(id("gp").Op("-").Id("gq")).Op("*").Id("d"),
-			id("dalpha").Op("+=").Id("dot"),
-			id("dd").Op(":=").Id("dalpha").Op("*").Id("slope"),
+			"gradients of its outputs, (ds, alpha, slope) its tape entry, dot the\n" +
+			"gradient of alpha through P. It returns the gradients of its inputs:\n" +
+			"dd = dalpha*slope = dot*slope - (gp-gq)*ds."))
+		f.Func().Id("backpropDot").Params(jen.List(id("gp"), id("gq"), id("ds"), id("alpha"), id("slope"), id("dot")).Add(T())).Params(T(), T()).Block(
+			id("dd").Op(":=").Add(T().Call(id("dot").Op("*").Id("slope"))).Op("-").Add(T().Call(jen.Parens(id("gp").Op("-").Id("gq")).Op("*").Id("ds"))),
 			jen.List(id("np"), id("nq")).Op(":=").Id("mix").Call(id("alpha"), id("gp"), id("gq")),
 			jen.Return(id("np").Op("-").Id("dd"), id("nq").Op("+").Id("dd")),
 		)
@@ -526,11 +544,10 @@ func (k *kernelFile) helpers() {
 	if k.used["backprop"] {
 		k.used["mix"] = true
 		f.Comment("backprop is backpropDot without a gradient through P.")
-		f.Func().Id("backprop").Params(jen.List(id("gp"), id("gq"), id("d"), id("alpha"), id("slope")).Add(T())).Params(T(), T()).Block(
-			id("dalpha").Op(":=").Op("-").Parens(id("gp").Op("-").Id("gq")).Op("*").Id("d"),
-			id("dd").Op(":=").Id("dalpha").Op("*").Id("slope"),
+		f.Func().Id("backprop").Params(jen.List(id("gp"), id("gq"), id("ds"), id("alpha"), id("_")).Add(T())).Params(T(), T()).Block(
+			id("e").Op(":=").Add(T().Call(jen.Parens(id("gp").Op("-").Id("gq")).Op("*").Id("ds"))),
 			jen.List(id("np"), id("nq")).Op(":=").Id("mix").Call(id("alpha"), id("gp"), id("gq")),
-			jen.Return(id("np").Op("-").Id("dd"), id("nq").Op("+").Id("dd")),
+			jen.Return(id("np").Op("+").Id("e"), id("nq").Op("-").Id("e")),
 		)
 		f.Line()
 	}

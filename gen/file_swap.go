@@ -99,7 +99,8 @@ func swapBody(fn plan.Func) []jen.Code {
 		// v := beta * d; den := 2 + math.Abs(v)
 		// return 0.5 * (v/den + 1), beta / (den * den)
 		return []jen.Code{
-			id("v").Op(":=").Id("beta").Op("*").Id("d"),
+			jen.Comment("v is clamped so that a saturated weight is v/den = 1, not Inf/Inf."),
+			id("v").Op(":=").Max(jen.Op("-").Qual("math", "MaxFloat64"), jen.Min(id("beta").Op("*").Id("d"), jen.Qual("math", "MaxFloat64"))),
 			id("den").Op(":=").Lit(2).Op("+").Add(math("Abs", id("v"))),
 			jen.Return(
 				jen.Lit(0.5).Op("*").Parens(id("v").Op("/").Id("den").Op("+").Lit(1)),

@@ -23,7 +23,7 @@
 // # Memory and checkpointing
 //
 // A forward pass keeps, per row, Y and P (n + n^2 elements) and the tape,
-// (d, alpha, slope) per comparator (3 per comparator). A gradient with
+// (d*slope, alpha, slope) per comparator (3 per comparator). A gradient with
 // respect to P also needs, for every comparator, the difference of the two
 // columns of P it mixes, taken before it, over the rows that can be
 // non-zero: the column-difference tape, plan.DiffLen elements per row

@@ -17,22 +17,22 @@ func newInterpreter[T Float](p *plan.Plan, prm plan.Params) *interpreter[T] {
 }
 
 // weights returns the forward weight w and, for a differentiable swap, the
-// soft alpha and slope at d.
-func (k *interpreter[T]) weights(a, b T, wantGrad bool) (hard bool, w, alpha, slope T) {
+// tape entry: d*slope, the soft alpha and slope at d, all from float64.
+func (k *interpreter[T]) weights(a, b T, wantGrad bool) (hard bool, w, ds, alpha, slope T) {
 	s := k.p.Swap
-	d := float64(b - a)
+	d := plan.Diff(float64(a), float64(b))
 	if s.HardForward() {
 		if wantGrad && s.Differentiable() {
 			al, sl := plan.Alpha(s.Grad(), d, k.beta, k.lambda)
-			alpha, slope = T(al), T(sl)
+			ds, alpha, slope = T(d*sl), T(al), T(sl)
 		}
 		if a <= b {
-			return true, 1, alpha, slope
+			return true, 1, ds, alpha, slope
 		}
-		return true, 0, alpha, slope
+		return true, 0, ds, alpha, slope
 	}
 	al, sl := plan.Alpha(s.Func, d, k.beta, k.lambda)
-	return false, T(al), T(al), T(sl)
+	return false, T(al), T(d * sl), T(al), T(sl)
 }
 
 func (k *interpreter[T]) sort(y, x []T) {
@@ -42,7 +42,7 @@ func (k *interpreter[T]) sort(y, x []T) {
 		v := y[b : b+n]
 		for _, st := range k.p.Steps {
 			a, c := v[st.P], v[st.Q]
-			hard, w, _, _ := k.weights(a, c, false)
+			hard, w, _, _, _ := k.weights(a, c, false)
 			if hard {
 				if w == 0 {
 					v[st.P], v[st.Q] = c, a
@@ -92,9 +92,9 @@ func (k *interpreter[T]) forwardSteps(v, m, tp, df []T, from, to, base int) {
 	for si := from; si < to; si++ {
 		st := &k.p.Steps[si]
 		a, c := v[st.P], v[st.Q]
-		hard, w, alpha, slope := k.weights(a, c, tp != nil)
+		hard, w, ds, alpha, slope := k.weights(a, c, tp != nil)
 		if tp != nil {
-			tp[3*si], tp[3*si+1], tp[3*si+2] = c-a, alpha, slope
+			tp[3*si], tp[3*si+1], tp[3*si+2] = ds, alpha, slope
 		}
 		if hard {
 			if w == 0 {
@@ -156,9 +156,13 @@ func (k *interpreter[T]) backwardSteps(g, gm, tp, df []T, from, to, base int) {
 	n := k.p.N()
 	for si := to - 1; si >= from; si-- {
 		st := &k.p.Steps[si]
-		d, alpha, slope := tp[3*si], tp[3*si+1], tp[3*si+2]
+		ds, alpha, slope := tp[3*si], tp[3*si+1], tp[3*si+2]
 		gp, gq := g[st.P], g[st.Q]
-		dalpha := -(gp - gq) * d
+		// dd = dalpha*slope with dalpha = (gp-gq)*(a-b) + dot, as SPEC.md,
+		// through the tape's bounded d*slope; e is rounded on its own so
+		// that no backend fuses it.
+		e := T((gp - gq) * ds)
+		dd := -e
 		var gcp, gcq []T
 		if gm != nil {
 			gcp, gcq = gm[st.P*n:(st.P+1)*n], gm[st.Q*n:(st.Q+1)*n]
@@ -170,9 +174,8 @@ func (k *interpreter[T]) backwardSteps(g, gm, tp, df []T, from, to, base int) {
 					o++
 				}
 			}
-			dalpha += dot
+			dd = T(dot*slope) - e
 		}
-		dd := dalpha * slope
 		np, nq := mix(alpha, gp, gq)
 		g[st.P], g[st.Q] = np-dd, nq+dd
 		if gm == nil {

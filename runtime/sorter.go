@@ -52,9 +52,9 @@ type Config struct {
 	// Base is the soft function errorfree differentiates through
 	// (default cauchy); empty for other swaps.
 	Base string
-	// Steepness is beta, > 0.
+	// Steepness is beta, in (0, plan.MaxSteepness].
 	Steepness float64
-	// ARTLambda is the exponent of logistic_phi, >= 0.
+	// ARTLambda is the exponent of logistic_phi, in [0, plan.MaxARTLambda].
 	ARTLambda float64
 	// Partial accepts a network that does not sort (a selection network).
 	Partial bool

@@ -8,9 +8,12 @@
 //   - P is kept column-major per sample ("PT"): PT[b*n*n + j*n + i] is
 //     P[i][j], the weight of input i at sorted position j (SPEC.md's
 //     orientation, y = x @ P). A comparator touches two contiguous columns.
-//   - The tape holds, per sample and per step k, the triple (d, alpha,
-//     slope) at Tape[b*TapeLen + 3k : +3]: d = b - a before the step,
-//     alpha = f(d) of the soft (gradient) function and slope = f'(d).
+//   - The tape holds, per sample and per step k, the triple (d*slope,
+//     alpha, slope) at Tape[b*TapeLen + 3k : +3]: with d = Diff(a, b) the
+//     difference before the step (in float64), alpha = f(d) of the soft
+//     (gradient) function and slope = f'(d). d*slope is bounded (|d f'(d)| <= 1/4
+//     for every soft function) where d alone overflows the element type; the backward pass needs only it
+//     and slope: dd = dot*slope - (g[p]-g[q])*(d*slope).
 //   - The difference tape holds, per sample and per step k, the column
 //     difference PT[:,p] - PT[:,q] before the step over the step's support
 //     rows, at Diff[b*DiffLen + Steps[k].DiffOffset : + Steps[k].Rows total].
@@ -72,7 +75,7 @@ type Plan struct {
 	Swap    Swap
 	Elem    Elem
 	Steps   []Step
-	// TapeLen is the per-sample length of the (d, alpha, slope) tape.
+	// TapeLen is the per-sample length of the (d*slope, alpha, slope) tape.
 	TapeLen int
 	// DiffLen is the per-sample length of the column-difference tape.
 	DiffLen int

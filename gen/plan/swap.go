@@ -142,22 +142,43 @@ func (s Swap) Grad() Func {
 
 // Params are the run-time arguments of a swap function.
 type Params struct {
-	Steepness float64 // beta, > 0
-	ARTLambda float64 // lambda of logistic_phi, >= 0
+	Steepness float64 // beta, in (0, MaxSteepness]
+	ARTLambda float64 // lambda of logistic_phi, in [0, MaxARTLambda]
 }
+
+// MaxSteepness bounds the steepness: the largest slope, logistic_phi's
+// beta/4 * 1e10^lambda at a tie, then stays below 1e22 and its sums in the
+// backward pass far below float32's largest value. A steeper swap is a hard
+// swap to float32 precision for any pair of distinct finite values.
+const MaxSteepness = 1e12
+
+// MaxARTLambda bounds logistic_phi's exponent: above 1 the relaxation is no
+// longer monotone in d, and near 31 (|d|+1e-10)^lambda underflows at a tie,
+// so alpha would be 0/0.
+const MaxARTLambda = 1
 
 // DefaultParams are diffsort's defaults.
 var DefaultParams = Params{Steepness: 10, ARTLambda: 0.25}
 
-// Validate rejects steepness <= 0 or not finite and a negative or non-finite lambda.
+// Validate rejects a steepness outside (0, MaxSteepness] and a lambda
+// outside [0, MaxARTLambda], NaN included.
 func (p Params) Validate() error {
-	if !(p.Steepness > 0) || math.IsInf(p.Steepness, 0) {
-		return fmt.Errorf("plan: steepness must be positive and finite, got %v", p.Steepness)
+	if !(p.Steepness > 0 && p.Steepness <= MaxSteepness) {
+		return fmt.Errorf("plan: steepness must be in (0, %g], got %v (larger slopes overflow the tape and the gradients)", float64(MaxSteepness), p.Steepness)
 	}
-	if !(p.ARTLambda >= 0) || math.IsInf(p.ARTLambda, 0) {
-		return fmt.Errorf("plan: art lambda must be non-negative and finite, got %v", p.ARTLambda)
+	if !(p.ARTLambda >= 0 && p.ARTLambda <= MaxARTLambda) {
+		return fmt.Errorf("plan: art lambda must be in [0, %g], got %v (above 1 logistic_phi is not monotone, and it underflows to 0/0 at ties)", float64(MaxARTLambda), p.ARTLambda)
 	}
 	return nil
+}
+
+// Diff returns d = b - a in float64, the argument of every swap function,
+// clamped to the largest finite float64: finite inputs of opposite signs near
+// the type's largest value would otherwise give an infinite d, and the
+// tape's d*slope 0*Inf. Where the clamp acts the weight is saturated and the
+// slope 0 either way.
+func Diff(a, b float64) float64 {
+	return max(-math.MaxFloat64, min(b-a, math.MaxFloat64))
 }
 
 // Alpha returns the soft weight alpha = f(d) of "no swap" and its derivative
@@ -176,7 +197,8 @@ func Alpha(f Func, d, beta, lambda float64) (alpha, slope float64) {
 		v := beta * d
 		return 0.5 + 0.5*math.Erf(v/math.Sqrt2), beta * math.Exp(-v*v/2) / math.Sqrt(2*math.Pi)
 	case Reciprocal:
-		v := beta * d
+		// v is clamped so that a saturated weight is v/den = 1, not Inf/Inf.
+		v := max(-math.MaxFloat64, min(beta*d, math.MaxFloat64))
 		den := 2 + math.Abs(v)
 		return 0.5 * (v/den + 1), beta / (den * den)
 	case Cauchy:

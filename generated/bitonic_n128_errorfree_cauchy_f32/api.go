@@ -160,11 +160,11 @@ func BackwardP(gx, gy, gpt, tape, diff []float32) error {
 
 // checkParams rejects what the swap functions are not defined for.
 func checkParams(beta, lambda float64) error {
-	if !(beta > 0) || math.IsInf(beta, 1) {
-		return fmt.Errorf("bitonic_n128_errorfree_cauchy_f32: beta (the steepness) must be positive and finite, got %v", beta)
+	if !(beta > 0 && beta <= 1e+12) {
+		return fmt.Errorf("bitonic_n128_errorfree_cauchy_f32: beta (the steepness) must be in (0, 1e+12], got %v (steeper slopes overflow the tape and the gradients)", beta)
 	}
-	if !(lambda >= 0) || math.IsInf(lambda, 1) {
-		return fmt.Errorf("bitonic_n128_errorfree_cauchy_f32: lambda must be non-negative and finite, got %v", lambda)
+	if !(lambda >= 0 && lambda <= 1) {
+		return fmt.Errorf("bitonic_n128_errorfree_cauchy_f32: lambda must be in [0, 1], got %v (above 1 logistic_phi is not monotone, and it underflows to 0/0 at ties)", lambda)
 	}
 	return nil
 }

@@ -36,7 +36,7 @@ import (
 //
 // Tape layout. Within a block of 8 rows starting at row r (a multiple
 // of 8 from the start of the call), the block's tape occupies exactly
-// tape[r*TapeLen : (r+8)*TapeLen], lane-major: member c (0: d,
+// tape[r*TapeLen : (r+8)*TapeLen], lane-major: member c (0: d*slope,
 // 1: alpha, 2: slope) of step k for lane l is at offset (3k+c)*8 + l.
 // Its difference tape occupies diff[r*DiffLen : (r+8)*DiffLen]: the
 // difference of row i of step k is at offset (DiffOffset(k)+i)*8 + l.

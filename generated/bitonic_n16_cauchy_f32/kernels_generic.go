@@ -1767,34 +1767,39 @@ func compare(a, b float32, beta float64) (lo, hi float32) {
 // weight is the forward weight of a soft comparator on (a, b): the
 // probability of "no swap" at d = b - a, computed in float64.
 func weight(a, b float32, beta float64) float32 {
-	alpha, _ := cauchy(float64(b-a), beta)
+	alpha, _ := cauchy(diff(a, b), beta)
 	return float32(alpha)
 }
 
-// record is the tape entry of a comparator on (a, b): d = b - a, and the
-// weight of "no swap" and its slope at d, computed in float64.
-func record(a, b float32, beta float64) (d, alpha, slope float32) {
-	al, sl := cauchy(float64(b-a), beta)
-	return b - a, float32(al), float32(sl)
+// record is the tape entry of a comparator on (a, b): d*slope, the weight
+// of "no swap" and its slope at d = b - a, computed in float64 (d*slope
+// stays small where d alone can overflow).
+func record(a, b float32, beta float64) (ds, alpha, slope float32) {
+	d := diff(a, b)
+	al, sl := cauchy(d, beta)
+	return float32(d * sl), float32(al), float32(sl)
+}
+
+// diff is b - a in float64, where it cannot overflow.
+func diff(a, b float32) float64 {
+	return float64(b) - float64(a)
 }
 
 // backpropDot back-propagates through a comparator: (gp, gq) are the
-// gradients of its outputs, (d, alpha, slope) its tape entry, dot the
-// gradient of alpha through P. It returns the gradients of its inputs.
-func backpropDot(gp, gq, d, alpha, slope, dot float32) (float32, float32) {
-	dalpha := -(gp - gq) * d
-	dalpha += dot
-	dd := dalpha * slope
+// gradients of its outputs, (ds, alpha, slope) its tape entry, dot the
+// gradient of alpha through P. It returns the gradients of its inputs:
+// dd = dalpha*slope = dot*slope - (gp-gq)*ds.
+func backpropDot(gp, gq, ds, alpha, slope, dot float32) (float32, float32) {
+	dd := float32(dot*slope) - float32((gp-gq)*ds)
 	np, nq := mix(alpha, gp, gq)
 	return np - dd, nq + dd
 }
 
 // backprop is backpropDot without a gradient through P.
-func backprop(gp, gq, d, alpha, slope float32) (float32, float32) {
-	dalpha := -(gp - gq) * d
-	dd := dalpha * slope
+func backprop(gp, gq, ds, alpha, _ float32) (float32, float32) {
+	e := float32((gp - gq) * ds)
 	np, nq := mix(alpha, gp, gq)
-	return np - dd, nq + dd
+	return np + e, nq - e
 }
 
 // mixColsDiff records cp - cq in df, then mixes cp and cq with weight w.

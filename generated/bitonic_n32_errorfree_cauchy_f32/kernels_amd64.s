@@ -1531,99 +1531,104 @@ step_22:
 	SHLQ      $0x05, R8
 	MOVQ      BX, R9
 	SHLQ      $0x05, R9
-	VMOVUPS   (DI)(R8*1), Y0
-	VMOVUPS   (DI)(R9*1), Y1
-	VSUBPS    Y0, Y1, Y0
-	VMOVUPS   Y0, (AX)
-	VCVTPS2PD X0, Y1
+	VCVTPS2PD (DI)(R8*1), Y0
+	VCVTPS2PD (DI)(R9*1), Y1
+	VSUBPD    Y0, Y1, Y0
 
 	// vecmath: alpha cauchy
-	VMULPD       64(SP), Y1, Y1
-	VMOVAPD      Y1, Y2
-	VFMADD213PD  vecmath_f64_3ff0000000000000<>+0(SB), Y1, Y2
-	VMOVUPD      vecmath_f64_3fd45f306dc9c883<>+0(SB), Y3
-	VMULPD       64(SP), Y3, Y3
-	VDIVPD       Y2, Y3, Y3
-	VANDPD       vecmath_f64_7fffffffffffffff<>+0(SB), Y1, Y2
-	VCMPPD       $0x1e, vecmath_f64_3fda827999fcef32<>+0(SB), Y2, Y4
-	VCMPPD       $0x1e, vecmath_f64_4003504f333f9de6<>+0(SB), Y2, Y5
-	VSUBPD       vecmath_f64_3ff0000000000000<>+0(SB), Y2, Y6
-	VBLENDVPD    Y4, Y6, Y2, Y6
-	VBLENDVPD    Y5, vecmath_f64_bff0000000000000<>+0(SB), Y6, Y6
-	VANDPD       Y2, Y4, Y7
-	VADDPD       vecmath_f64_3ff0000000000000<>+0(SB), Y7, Y7
-	VBLENDVPD    Y5, Y2, Y7, Y7
-	VDIVPD       Y7, Y6, Y2
-	VMULPD       Y2, Y2, Y6
-	VMULPD       Y6, Y6, Y7
-	VMOVUPD      vecmath_f64_3f930f9cb335d828<>+0(SB), Y8
-	VFMADD231PD  vecmath_f64_3f88cf9800031952<>+0(SB), Y7, Y8
-	VFMADD213PD  vecmath_f64_3f99127cbb9b4578<>+0(SB), Y7, Y8
-	VFMADD213PD  vecmath_f64_3fa21bb93c23427a<>+0(SB), Y7, Y8
-	VFMADD213PD  vecmath_f64_3fb04c26be3adcd8<>+0(SB), Y7, Y8
-	VFMADD213PD  vecmath_f64_3fd45f306dc9c883<>+0(SB), Y7, Y8
-	VMOVUPD      vecmath_f64_bf906cc456e09889<>+0(SB), Y9
-	VFMADD231PD  vecmath_f64_bf775734a455b1a8<>+0(SB), Y7, Y9
-	VFMADD213PD  vecmath_f64_bf95b7e39f75f1d6<>+0(SB), Y7, Y9
-	VFMADD213PD  vecmath_f64_bf9da1b85ff07530<>+0(SB), Y7, Y9
-	VFMADD213PD  vecmath_f64_bfa7483758bfb6c7<>+0(SB), Y7, Y9
-	VFMADD213PD  vecmath_f64_bfbb2995e7b7b5e5<>+0(SB), Y7, Y9
-	VFMADD231PD  Y9, Y6, Y8
-	VANDPD       vecmath_f64_8000000000000000<>+0(SB), Y1, Y1
-	VANDPD       vecmath_f64_3fd0000000000000<>+0(SB), Y4, Y4
-	VBLENDVPD    Y5, vecmath_f64_3fe0000000000000<>+0(SB), Y4, Y4
-	VXORPD       Y1, Y4, Y4
-	VADDPD       vecmath_f64_3fe0000000000000<>+0(SB), Y4, Y4
-	VXORPD       Y1, Y2, Y2
-	VFMADD231PD  Y2, Y8, Y4
-	VCVTPD2PSY   Y4, X10
-	VCVTPD2PSY   Y3, X11
-	VEXTRACTF128 $0x01, Y0, X0
-	VCVTPS2PD    X0, Y0
+	VMULPD      64(SP), Y0, Y1
+	VMOVAPD     Y1, Y2
+	VFMADD213PD vecmath_f64_3ff0000000000000<>+0(SB), Y1, Y2
+	VMOVUPD     vecmath_f64_3fd45f306dc9c883<>+0(SB), Y3
+	VMULPD      64(SP), Y3, Y3
+	VDIVPD      Y2, Y3, Y3
+	VANDPD      vecmath_f64_7fffffffffffffff<>+0(SB), Y1, Y2
+	VCMPPD      $0x1e, vecmath_f64_3fda827999fcef32<>+0(SB), Y2, Y4
+	VCMPPD      $0x1e, vecmath_f64_4003504f333f9de6<>+0(SB), Y2, Y5
+	VSUBPD      vecmath_f64_3ff0000000000000<>+0(SB), Y2, Y6
+	VBLENDVPD   Y4, Y6, Y2, Y6
+	VBLENDVPD   Y5, vecmath_f64_bff0000000000000<>+0(SB), Y6, Y6
+	VANDPD      Y2, Y4, Y7
+	VADDPD      vecmath_f64_3ff0000000000000<>+0(SB), Y7, Y7
+	VBLENDVPD   Y5, Y2, Y7, Y7
+	VDIVPD      Y7, Y6, Y2
+	VMULPD      Y2, Y2, Y6
+	VMULPD      Y6, Y6, Y7
+	VMOVUPD     vecmath_f64_3f930f9cb335d828<>+0(SB), Y8
+	VFMADD231PD vecmath_f64_3f88cf9800031952<>+0(SB), Y7, Y8
+	VFMADD213PD vecmath_f64_3f99127cbb9b4578<>+0(SB), Y7, Y8
+	VFMADD213PD vecmath_f64_3fa21bb93c23427a<>+0(SB), Y7, Y8
+	VFMADD213PD vecmath_f64_3fb04c26be3adcd8<>+0(SB), Y7, Y8
+	VFMADD213PD vecmath_f64_3fd45f306dc9c883<>+0(SB), Y7, Y8
+	VMOVUPD     vecmath_f64_bf906cc456e09889<>+0(SB), Y9
+	VFMADD231PD vecmath_f64_bf775734a455b1a8<>+0(SB), Y7, Y9
+	VFMADD213PD vecmath_f64_bf95b7e39f75f1d6<>+0(SB), Y7, Y9
+	VFMADD213PD vecmath_f64_bf9da1b85ff07530<>+0(SB), Y7, Y9
+	VFMADD213PD vecmath_f64_bfa7483758bfb6c7<>+0(SB), Y7, Y9
+	VFMADD213PD vecmath_f64_bfbb2995e7b7b5e5<>+0(SB), Y7, Y9
+	VFMADD231PD Y9, Y6, Y8
+	VANDPD      vecmath_f64_8000000000000000<>+0(SB), Y1, Y1
+	VANDPD      vecmath_f64_3fd0000000000000<>+0(SB), Y4, Y4
+	VBLENDVPD   Y5, vecmath_f64_3fe0000000000000<>+0(SB), Y4, Y4
+	VXORPD      Y1, Y4, Y4
+	VADDPD      vecmath_f64_3fe0000000000000<>+0(SB), Y4, Y4
+	VXORPD      Y1, Y2, Y2
+	VFMADD231PD Y2, Y8, Y4
+	VCVTPD2PSY  Y4, X10
+	VCVTPD2PSY  Y3, X11
+	VMULPD      Y3, Y0, Y0
+	VCVTPD2PSY  Y0, X12
+	VCVTPS2PD   16(DI)(R8*1), Y0
+	VCVTPS2PD   16(DI)(R9*1), Y1
+	VSUBPD      Y0, Y1, Y0
 
 	// vecmath: alpha cauchy
-	VMULPD      64(SP), Y0, Y0
-	VMOVAPD     Y0, Y1
-	VFMADD213PD vecmath_f64_3ff0000000000000<>+0(SB), Y0, Y1
-	VMOVUPD     vecmath_f64_3fd45f306dc9c883<>+0(SB), Y2
-	VMULPD      64(SP), Y2, Y2
-	VDIVPD      Y1, Y2, Y2
-	VANDPD      vecmath_f64_7fffffffffffffff<>+0(SB), Y0, Y1
-	VCMPPD      $0x1e, vecmath_f64_3fda827999fcef32<>+0(SB), Y1, Y3
-	VCMPPD      $0x1e, vecmath_f64_4003504f333f9de6<>+0(SB), Y1, Y4
-	VSUBPD      vecmath_f64_3ff0000000000000<>+0(SB), Y1, Y5
-	VBLENDVPD   Y3, Y5, Y1, Y5
-	VBLENDVPD   Y4, vecmath_f64_bff0000000000000<>+0(SB), Y5, Y5
-	VANDPD      Y1, Y3, Y6
-	VADDPD      vecmath_f64_3ff0000000000000<>+0(SB), Y6, Y6
-	VBLENDVPD   Y4, Y1, Y6, Y6
-	VDIVPD      Y6, Y5, Y1
-	VMULPD      Y1, Y1, Y5
-	VMULPD      Y5, Y5, Y6
-	VMOVUPD     vecmath_f64_3f930f9cb335d828<>+0(SB), Y7
-	VFMADD231PD vecmath_f64_3f88cf9800031952<>+0(SB), Y6, Y7
-	VFMADD213PD vecmath_f64_3f99127cbb9b4578<>+0(SB), Y6, Y7
-	VFMADD213PD vecmath_f64_3fa21bb93c23427a<>+0(SB), Y6, Y7
-	VFMADD213PD vecmath_f64_3fb04c26be3adcd8<>+0(SB), Y6, Y7
-	VFMADD213PD vecmath_f64_3fd45f306dc9c883<>+0(SB), Y6, Y7
-	VMOVUPD     vecmath_f64_bf906cc456e09889<>+0(SB), Y8
-	VFMADD231PD vecmath_f64_bf775734a455b1a8<>+0(SB), Y6, Y8
-	VFMADD213PD vecmath_f64_bf95b7e39f75f1d6<>+0(SB), Y6, Y8
-	VFMADD213PD vecmath_f64_bf9da1b85ff07530<>+0(SB), Y6, Y8
-	VFMADD213PD vecmath_f64_bfa7483758bfb6c7<>+0(SB), Y6, Y8
-	VFMADD213PD vecmath_f64_bfbb2995e7b7b5e5<>+0(SB), Y6, Y8
-	VFMADD231PD Y8, Y5, Y7
-	VANDPD      vecmath_f64_8000000000000000<>+0(SB), Y0, Y0
-	VANDPD      vecmath_f64_3fd0000000000000<>+0(SB), Y3, Y3
-	VBLENDVPD   Y4, vecmath_f64_3fe0000000000000<>+0(SB), Y3, Y3
-	VXORPD      Y0, Y3, Y3
-	VADDPD      vecmath_f64_3fe0000000000000<>+0(SB), Y3, Y3
-	VXORPD      Y0, Y1, Y1
-	VFMADD231PD Y1, Y7, Y3
-	VCVTPD2PSY  Y3, X0
-	VCVTPD2PSY  Y2, X1
-	VINSERTF128 $0x01, X0, Y10, Y10
-	VINSERTF128 $0x01, X1, Y11, Y11
+	VMULPD      64(SP), Y0, Y1
+	VMOVAPD     Y1, Y2
+	VFMADD213PD vecmath_f64_3ff0000000000000<>+0(SB), Y1, Y2
+	VMOVUPD     vecmath_f64_3fd45f306dc9c883<>+0(SB), Y3
+	VMULPD      64(SP), Y3, Y3
+	VDIVPD      Y2, Y3, Y3
+	VANDPD      vecmath_f64_7fffffffffffffff<>+0(SB), Y1, Y2
+	VCMPPD      $0x1e, vecmath_f64_3fda827999fcef32<>+0(SB), Y2, Y4
+	VCMPPD      $0x1e, vecmath_f64_4003504f333f9de6<>+0(SB), Y2, Y5
+	VSUBPD      vecmath_f64_3ff0000000000000<>+0(SB), Y2, Y6
+	VBLENDVPD   Y4, Y6, Y2, Y6
+	VBLENDVPD   Y5, vecmath_f64_bff0000000000000<>+0(SB), Y6, Y6
+	VANDPD      Y2, Y4, Y7
+	VADDPD      vecmath_f64_3ff0000000000000<>+0(SB), Y7, Y7
+	VBLENDVPD   Y5, Y2, Y7, Y7
+	VDIVPD      Y7, Y6, Y2
+	VMULPD      Y2, Y2, Y6
+	VMULPD      Y6, Y6, Y7
+	VMOVUPD     vecmath_f64_3f930f9cb335d828<>+0(SB), Y8
+	VFMADD231PD vecmath_f64_3f88cf9800031952<>+0(SB), Y7, Y8
+	VFMADD213PD vecmath_f64_3f99127cbb9b4578<>+0(SB), Y7, Y8
+	VFMADD213PD vecmath_f64_3fa21bb93c23427a<>+0(SB), Y7, Y8
+	VFMADD213PD vecmath_f64_3fb04c26be3adcd8<>+0(SB), Y7, Y8
+	VFMADD213PD vecmath_f64_3fd45f306dc9c883<>+0(SB), Y7, Y8
+	VMOVUPD     vecmath_f64_bf906cc456e09889<>+0(SB), Y9
+	VFMADD231PD vecmath_f64_bf775734a455b1a8<>+0(SB), Y7, Y9
+	VFMADD213PD vecmath_f64_bf95b7e39f75f1d6<>+0(SB), Y7, Y9
+	VFMADD213PD vecmath_f64_bf9da1b85ff07530<>+0(SB), Y7, Y9
+	VFMADD213PD vecmath_f64_bfa7483758bfb6c7<>+0(SB), Y7, Y9
+	VFMADD213PD vecmath_f64_bfbb2995e7b7b5e5<>+0(SB), Y7, Y9
+	VFMADD231PD Y9, Y6, Y8
+	VANDPD      vecmath_f64_8000000000000000<>+0(SB), Y1, Y1
+	VANDPD      vecmath_f64_3fd0000000000000<>+0(SB), Y4, Y4
+	VBLENDVPD   Y5, vecmath_f64_3fe0000000000000<>+0(SB), Y4, Y4
+	VXORPD      Y1, Y4, Y4
+	VADDPD      vecmath_f64_3fe0000000000000<>+0(SB), Y4, Y4
+	VXORPD      Y1, Y2, Y2
+	VFMADD231PD Y2, Y8, Y4
+	VCVTPD2PSY  Y4, X1
+	VCVTPD2PSY  Y3, X2
+	VMULPD      Y3, Y0, Y0
+	VCVTPD2PSY  Y0, X0
+	VINSERTF128 $0x01, X1, Y10, Y10
+	VINSERTF128 $0x01, X2, Y11, Y11
+	VINSERTF128 $0x01, X0, Y12, Y12
+	VMOVUPS     Y12, (AX)
 	VMOVUPS     Y10, 32(AX)
 	VMOVUPS     Y11, 64(AX)
 	ADDQ        $0x60, AX
@@ -1804,99 +1809,104 @@ step_25:
 	SHLQ      $0x05, R9
 	MOVQ      SI, R10
 	SHLQ      $0x05, R10
-	VMOVUPS   (R8)(R9*1), Y0
-	VMOVUPS   (R8)(R10*1), Y1
-	VSUBPS    Y0, Y1, Y0
-	VMOVUPS   Y0, (AX)
-	VCVTPS2PD X0, Y1
+	VCVTPS2PD (R8)(R9*1), Y0
+	VCVTPS2PD (R8)(R10*1), Y1
+	VSUBPD    Y0, Y1, Y0
 
 	// vecmath: alpha cauchy
-	VMULPD       64(SP), Y1, Y1
-	VMOVAPD      Y1, Y2
-	VFMADD213PD  vecmath_f64_3ff0000000000000<>+0(SB), Y1, Y2
-	VMOVUPD      vecmath_f64_3fd45f306dc9c883<>+0(SB), Y3
-	VMULPD       64(SP), Y3, Y3
-	VDIVPD       Y2, Y3, Y3
-	VANDPD       vecmath_f64_7fffffffffffffff<>+0(SB), Y1, Y2
-	VCMPPD       $0x1e, vecmath_f64_3fda827999fcef32<>+0(SB), Y2, Y4
-	VCMPPD       $0x1e, vecmath_f64_4003504f333f9de6<>+0(SB), Y2, Y5
-	VSUBPD       vecmath_f64_3ff0000000000000<>+0(SB), Y2, Y6
-	VBLENDVPD    Y4, Y6, Y2, Y6
-	VBLENDVPD    Y5, vecmath_f64_bff0000000000000<>+0(SB), Y6, Y6
-	VANDPD       Y2, Y4, Y7
-	VADDPD       vecmath_f64_3ff0000000000000<>+0(SB), Y7, Y7
-	VBLENDVPD    Y5, Y2, Y7, Y7
-	VDIVPD       Y7, Y6, Y2
-	VMULPD       Y2, Y2, Y6
-	VMULPD       Y6, Y6, Y7
-	VMOVUPD      vecmath_f64_3f930f9cb335d828<>+0(SB), Y8
-	VFMADD231PD  vecmath_f64_3f88cf9800031952<>+0(SB), Y7, Y8
-	VFMADD213PD  vecmath_f64_3f99127cbb9b4578<>+0(SB), Y7, Y8
-	VFMADD213PD  vecmath_f64_3fa21bb93c23427a<>+0(SB), Y7, Y8
-	VFMADD213PD  vecmath_f64_3fb04c26be3adcd8<>+0(SB), Y7, Y8
-	VFMADD213PD  vecmath_f64_3fd45f306dc9c883<>+0(SB), Y7, Y8
-	VMOVUPD      vecmath_f64_bf906cc456e09889<>+0(SB), Y9
-	VFMADD231PD  vecmath_f64_bf775734a455b1a8<>+0(SB), Y7, Y9
-	VFMADD213PD  vecmath_f64_bf95b7e39f75f1d6<>+0(SB), Y7, Y9
-	VFMADD213PD  vecmath_f64_bf9da1b85ff07530<>+0(SB), Y7, Y9
-	VFMADD213PD  vecmath_f64_bfa7483758bfb6c7<>+0(SB), Y7, Y9
-	VFMADD213PD  vecmath_f64_bfbb2995e7b7b5e5<>+0(SB), Y7, Y9
-	VFMADD231PD  Y9, Y6, Y8
-	VANDPD       vecmath_f64_8000000000000000<>+0(SB), Y1, Y1
-	VANDPD       vecmath_f64_3fd0000000000000<>+0(SB), Y4, Y4
-	VBLENDVPD    Y5, vecmath_f64_3fe0000000000000<>+0(SB), Y4, Y4
-	VXORPD       Y1, Y4, Y4
-	VADDPD       vecmath_f64_3fe0000000000000<>+0(SB), Y4, Y4
-	VXORPD       Y1, Y2, Y2
-	VFMADD231PD  Y2, Y8, Y4
-	VCVTPD2PSY   Y4, X10
-	VCVTPD2PSY   Y3, X11
-	VEXTRACTF128 $0x01, Y0, X0
-	VCVTPS2PD    X0, Y0
+	VMULPD      64(SP), Y0, Y1
+	VMOVAPD     Y1, Y2
+	VFMADD213PD vecmath_f64_3ff0000000000000<>+0(SB), Y1, Y2
+	VMOVUPD     vecmath_f64_3fd45f306dc9c883<>+0(SB), Y3
+	VMULPD      64(SP), Y3, Y3
+	VDIVPD      Y2, Y3, Y3
+	VANDPD      vecmath_f64_7fffffffffffffff<>+0(SB), Y1, Y2
+	VCMPPD      $0x1e, vecmath_f64_3fda827999fcef32<>+0(SB), Y2, Y4
+	VCMPPD      $0x1e, vecmath_f64_4003504f333f9de6<>+0(SB), Y2, Y5
+	VSUBPD      vecmath_f64_3ff0000000000000<>+0(SB), Y2, Y6
+	VBLENDVPD   Y4, Y6, Y2, Y6
+	VBLENDVPD   Y5, vecmath_f64_bff0000000000000<>+0(SB), Y6, Y6
+	VANDPD      Y2, Y4, Y7
+	VADDPD      vecmath_f64_3ff0000000000000<>+0(SB), Y7, Y7
+	VBLENDVPD   Y5, Y2, Y7, Y7
+	VDIVPD      Y7, Y6, Y2
+	VMULPD      Y2, Y2, Y6
+	VMULPD      Y6, Y6, Y7
+	VMOVUPD     vecmath_f64_3f930f9cb335d828<>+0(SB), Y8
+	VFMADD231PD vecmath_f64_3f88cf9800031952<>+0(SB), Y7, Y8
+	VFMADD213PD vecmath_f64_3f99127cbb9b4578<>+0(SB), Y7, Y8
+	VFMADD213PD vecmath_f64_3fa21bb93c23427a<>+0(SB), Y7, Y8
+	VFMADD213PD vecmath_f64_3fb04c26be3adcd8<>+0(SB), Y7, Y8
+	VFMADD213PD vecmath_f64_3fd45f306dc9c883<>+0(SB), Y7, Y8
+	VMOVUPD     vecmath_f64_bf906cc456e09889<>+0(SB), Y9
+	VFMADD231PD vecmath_f64_bf775734a455b1a8<>+0(SB), Y7, Y9
+	VFMADD213PD vecmath_f64_bf95b7e39f75f1d6<>+0(SB), Y7, Y9
+	VFMADD213PD vecmath_f64_bf9da1b85ff07530<>+0(SB), Y7, Y9
+	VFMADD213PD vecmath_f64_bfa7483758bfb6c7<>+0(SB), Y7, Y9
+	VFMADD213PD vecmath_f64_bfbb2995e7b7b5e5<>+0(SB), Y7, Y9
+	VFMADD231PD Y9, Y6, Y8
+	VANDPD      vecmath_f64_8000000000000000<>+0(SB), Y1, Y1
+	VANDPD      vecmath_f64_3fd0000000000000<>+0(SB), Y4, Y4
+	VBLENDVPD   Y5, vecmath_f64_3fe0000000000000<>+0(SB), Y4, Y4
+	VXORPD      Y1, Y4, Y4
+	VADDPD      vecmath_f64_3fe0000000000000<>+0(SB), Y4, Y4
+	VXORPD      Y1, Y2, Y2
+	VFMADD231PD Y2, Y8, Y4
+	VCVTPD2PSY  Y4, X10
+	VCVTPD2PSY  Y3, X11
+	VMULPD      Y3, Y0, Y0
+	VCVTPD2PSY  Y0, X12
+	VCVTPS2PD   16(R8)(R9*1), Y0
+	VCVTPS2PD   16(R8)(R10*1), Y1
+	VSUBPD      Y0, Y1, Y0
 
 	// vecmath: alpha cauchy
-	VMULPD      64(SP), Y0, Y0
-	VMOVAPD     Y0, Y1
-	VFMADD213PD vecmath_f64_3ff0000000000000<>+0(SB), Y0, Y1
-	VMOVUPD     vecmath_f64_3fd45f306dc9c883<>+0(SB), Y2
-	VMULPD      64(SP), Y2, Y2
-	VDIVPD      Y1, Y2, Y2
-	VANDPD      vecmath_f64_7fffffffffffffff<>+0(SB), Y0, Y1
-	VCMPPD      $0x1e, vecmath_f64_3fda827999fcef32<>+0(SB), Y1, Y3
-	VCMPPD      $0x1e, vecmath_f64_4003504f333f9de6<>+0(SB), Y1, Y4
-	VSUBPD      vecmath_f64_3ff0000000000000<>+0(SB), Y1, Y5
-	VBLENDVPD   Y3, Y5, Y1, Y5
-	VBLENDVPD   Y4, vecmath_f64_bff0000000000000<>+0(SB), Y5, Y5
-	VANDPD      Y1, Y3, Y6
-	VADDPD      vecmath_f64_3ff0000000000000<>+0(SB), Y6, Y6
-	VBLENDVPD   Y4, Y1, Y6, Y6
-	VDIVPD      Y6, Y5, Y1
-	VMULPD      Y1, Y1, Y5
-	VMULPD      Y5, Y5, Y6
-	VMOVUPD     vecmath_f64_3f930f9cb335d828<>+0(SB), Y7
-	VFMADD231PD vecmath_f64_3f88cf9800031952<>+0(SB), Y6, Y7
-	VFMADD213PD vecmath_f64_3f99127cbb9b4578<>+0(SB), Y6, Y7
-	VFMADD213PD vecmath_f64_3fa21bb93c23427a<>+0(SB), Y6, Y7
-	VFMADD213PD vecmath_f64_3fb04c26be3adcd8<>+0(SB), Y6, Y7
-	VFMADD213PD vecmath_f64_3fd45f306dc9c883<>+0(SB), Y6, Y7
-	VMOVUPD     vecmath_f64_bf906cc456e09889<>+0(SB), Y8
-	VFMADD231PD vecmath_f64_bf775734a455b1a8<>+0(SB), Y6, Y8
-	VFMADD213PD vecmath_f64_bf95b7e39f75f1d6<>+0(SB), Y6, Y8
-	VFMADD213PD vecmath_f64_bf9da1b85ff07530<>+0(SB), Y6, Y8
-	VFMADD213PD vecmath_f64_bfa7483758bfb6c7<>+0(SB), Y6, Y8
-	VFMADD213PD vecmath_f64_bfbb2995e7b7b5e5<>+0(SB), Y6, Y8
-	VFMADD231PD Y8, Y5, Y7
-	VANDPD      vecmath_f64_8000000000000000<>+0(SB), Y0, Y0
-	VANDPD      vecmath_f64_3fd0000000000000<>+0(SB), Y3, Y3
-	VBLENDVPD   Y4, vecmath_f64_3fe0000000000000<>+0(SB), Y3, Y3
-	VXORPD      Y0, Y3, Y3
-	VADDPD      vecmath_f64_3fe0000000000000<>+0(SB), Y3, Y3
-	VXORPD      Y0, Y1, Y1
-	VFMADD231PD Y1, Y7, Y3
-	VCVTPD2PSY  Y3, X0
-	VCVTPD2PSY  Y2, X1
-	VINSERTF128 $0x01, X0, Y10, Y10
-	VINSERTF128 $0x01, X1, Y11, Y11
+	VMULPD      64(SP), Y0, Y1
+	VMOVAPD     Y1, Y2
+	VFMADD213PD vecmath_f64_3ff0000000000000<>+0(SB), Y1, Y2
+	VMOVUPD     vecmath_f64_3fd45f306dc9c883<>+0(SB), Y3
+	VMULPD      64(SP), Y3, Y3
+	VDIVPD      Y2, Y3, Y3
+	VANDPD      vecmath_f64_7fffffffffffffff<>+0(SB), Y1, Y2
+	VCMPPD      $0x1e, vecmath_f64_3fda827999fcef32<>+0(SB), Y2, Y4
+	VCMPPD      $0x1e, vecmath_f64_4003504f333f9de6<>+0(SB), Y2, Y5
+	VSUBPD      vecmath_f64_3ff0000000000000<>+0(SB), Y2, Y6
+	VBLENDVPD   Y4, Y6, Y2, Y6
+	VBLENDVPD   Y5, vecmath_f64_bff0000000000000<>+0(SB), Y6, Y6
+	VANDPD      Y2, Y4, Y7
+	VADDPD      vecmath_f64_3ff0000000000000<>+0(SB), Y7, Y7
+	VBLENDVPD   Y5, Y2, Y7, Y7
+	VDIVPD      Y7, Y6, Y2
+	VMULPD      Y2, Y2, Y6
+	VMULPD      Y6, Y6, Y7
+	VMOVUPD     vecmath_f64_3f930f9cb335d828<>+0(SB), Y8
+	VFMADD231PD vecmath_f64_3f88cf9800031952<>+0(SB), Y7, Y8
+	VFMADD213PD vecmath_f64_3f99127cbb9b4578<>+0(SB), Y7, Y8
+	VFMADD213PD vecmath_f64_3fa21bb93c23427a<>+0(SB), Y7, Y8
+	VFMADD213PD vecmath_f64_3fb04c26be3adcd8<>+0(SB), Y7, Y8
+	VFMADD213PD vecmath_f64_3fd45f306dc9c883<>+0(SB), Y7, Y8
+	VMOVUPD     vecmath_f64_bf906cc456e09889<>+0(SB), Y9
+	VFMADD231PD vecmath_f64_bf775734a455b1a8<>+0(SB), Y7, Y9
+	VFMADD213PD vecmath_f64_bf95b7e39f75f1d6<>+0(SB), Y7, Y9
+	VFMADD213PD vecmath_f64_bf9da1b85ff07530<>+0(SB), Y7, Y9
+	VFMADD213PD vecmath_f64_bfa7483758bfb6c7<>+0(SB), Y7, Y9
+	VFMADD213PD vecmath_f64_bfbb2995e7b7b5e5<>+0(SB), Y7, Y9
+	VFMADD231PD Y9, Y6, Y8
+	VANDPD      vecmath_f64_8000000000000000<>+0(SB), Y1, Y1
+	VANDPD      vecmath_f64_3fd0000000000000<>+0(SB), Y4, Y4
+	VBLENDVPD   Y5, vecmath_f64_3fe0000000000000<>+0(SB), Y4, Y4
+	VXORPD      Y1, Y4, Y4
+	VADDPD      vecmath_f64_3fe0000000000000<>+0(SB), Y4, Y4
+	VXORPD      Y1, Y2, Y2
+	VFMADD231PD Y2, Y8, Y4
+	VCVTPD2PSY  Y4, X1
+	VCVTPD2PSY  Y3, X2
+	VMULPD      Y3, Y0, Y0
+	VCVTPD2PSY  Y0, X0
+	VINSERTF128 $0x01, X1, Y10, Y10
+	VINSERTF128 $0x01, X2, Y11, Y11
+	VINSERTF128 $0x01, X0, Y12, Y12
+	VMOVUPS     Y12, (AX)
 	VMOVUPS     Y10, 32(AX)
 	VMOVUPS     Y11, 64(AX)
 	ADDQ        $0x60, AX
@@ -2456,7 +2466,6 @@ step_37:
 	VMOVUPS (DI)(R9*1), Y3
 	VSUBPS  Y2, Y3, Y4
 	VMULPS  (AX), Y4, Y4
-	VMULPS  64(AX), Y4, Y4
 	VMULPS  Y2, Y0, Y5
 	VMULPS  Y3, Y1, Y6
 	VADDPS  Y6, Y5, Y5
@@ -2599,8 +2608,8 @@ rowsdone_45:
 	VMOVUPS (R8)(R10*1), Y4
 	VSUBPS  Y3, Y4, Y5
 	VMULPS  (AX), Y5, Y5
+	VMULPS  64(AX), Y2, Y2
 	VADDPS  Y2, Y5, Y5
-	VMULPS  64(AX), Y5, Y5
 	VMULPS  Y3, Y0, Y2
 	VMULPS  Y4, Y1, Y6
 	VADDPS  Y6, Y2, Y2

@@ -390,10 +390,12 @@ step_10:
 	SHLQ    $0x05, R8
 	VMOVUPD (SI)(DI*1), Y0
 	VMOVUPD (SI)(R8*1), Y1
-	VSUBPD  Y0, Y1, Y0
+	VSUBPD  Y0, Y1, Y1
+	VMINPD  sgk_float64_7fefffffffffffff<>+0(SB), Y1, Y1
+	VMAXPD  sgk_float64_ffefffffffffffff<>+0(SB), Y1, Y1
 
 	// vecmath: alpha cauchy
-	VMULPD      (SP), Y0, Y0
+	VMULPD      (SP), Y1, Y0
 	VANDPD      vecmath_f64_7fffffffffffffff<>+0(SB), Y0, Y1
 	VCMPPD      $0x1e, vecmath_f64_3fda827999fcef32<>+0(SB), Y1, Y2
 	VCMPPD      $0x1e, vecmath_f64_4003504f333f9de6<>+0(SB), Y1, Y3
@@ -452,6 +454,18 @@ step_10:
 done_11:
 	VZEROUPPER
 	RET
+
+DATA sgk_float64_7fefffffffffffff<>+0(SB)/8, $0x7fefffffffffffff
+DATA sgk_float64_7fefffffffffffff<>+8(SB)/8, $0x7fefffffffffffff
+DATA sgk_float64_7fefffffffffffff<>+16(SB)/8, $0x7fefffffffffffff
+DATA sgk_float64_7fefffffffffffff<>+24(SB)/8, $0x7fefffffffffffff
+GLOBL sgk_float64_7fefffffffffffff<>(SB), RODATA|NOPTR, $32
+
+DATA sgk_float64_ffefffffffffffff<>+0(SB)/8, $0xffefffffffffffff
+DATA sgk_float64_ffefffffffffffff<>+8(SB)/8, $0xffefffffffffffff
+DATA sgk_float64_ffefffffffffffff<>+16(SB)/8, $0xffefffffffffffff
+DATA sgk_float64_ffefffffffffffff<>+24(SB)/8, $0xffefffffffffffff
+GLOBL sgk_float64_ffefffffffffffff<>(SB), RODATA|NOPTR, $32
 
 DATA vecmath_f64_7fffffffffffffff<>+0(SB)/8, $0x7fffffffffffffff
 DATA vecmath_f64_7fffffffffffffff<>+8(SB)/8, $0x7fffffffffffffff
@@ -607,10 +621,12 @@ step_13:
 	SHLQ    $0x05, R9
 	VMOVUPD (DI)(R8*1), Y0
 	VMOVUPD (DI)(R9*1), Y1
-	VSUBPD  Y0, Y1, Y0
+	VSUBPD  Y0, Y1, Y1
+	VMINPD  sgk_float64_7fefffffffffffff<>+0(SB), Y1, Y1
+	VMAXPD  sgk_float64_ffefffffffffffff<>+0(SB), Y1, Y1
 
 	// vecmath: alpha cauchy
-	VMULPD      (SP), Y0, Y0
+	VMULPD      (SP), Y1, Y0
 	VANDPD      vecmath_f64_7fffffffffffffff<>+0(SB), Y0, Y1
 	VCMPPD      $0x1e, vecmath_f64_3fda827999fcef32<>+0(SB), Y1, Y2
 	VCMPPD      $0x1e, vecmath_f64_4003504f333f9de6<>+0(SB), Y1, Y3
@@ -814,62 +830,65 @@ step_25:
 	SHLQ    $0x05, R9
 	VMOVUPD (DI)(R8*1), Y0
 	VMOVUPD (DI)(R9*1), Y1
-	VSUBPD  Y0, Y1, Y0
-	VMOVUPD Y0, (AX)
+	VSUBPD  Y0, Y1, Y1
+	VMINPD  sgk_float64_7fefffffffffffff<>+0(SB), Y1, Y1
+	VMAXPD  sgk_float64_ffefffffffffffff<>+0(SB), Y1, Y1
 
 	// vecmath: alpha cauchy
-	VMULPD      (SP), Y0, Y0
-	VMOVAPD     Y0, Y1
-	VFMADD213PD vecmath_f64_3ff0000000000000<>+0(SB), Y0, Y1
-	VMOVUPD     vecmath_f64_3fd45f306dc9c883<>+0(SB), Y2
-	VMULPD      (SP), Y2, Y2
-	VDIVPD      Y1, Y2, Y2
-	VANDPD      vecmath_f64_7fffffffffffffff<>+0(SB), Y0, Y1
-	VCMPPD      $0x1e, vecmath_f64_3fda827999fcef32<>+0(SB), Y1, Y3
-	VCMPPD      $0x1e, vecmath_f64_4003504f333f9de6<>+0(SB), Y1, Y4
-	VSUBPD      vecmath_f64_3ff0000000000000<>+0(SB), Y1, Y5
-	VBLENDVPD   Y3, Y5, Y1, Y5
-	VBLENDVPD   Y4, vecmath_f64_bff0000000000000<>+0(SB), Y5, Y5
-	VANDPD      Y1, Y3, Y6
-	VADDPD      vecmath_f64_3ff0000000000000<>+0(SB), Y6, Y6
-	VBLENDVPD   Y4, Y1, Y6, Y6
-	VDIVPD      Y6, Y5, Y1
-	VMULPD      Y1, Y1, Y5
-	VMULPD      Y5, Y5, Y6
-	VMOVUPD     vecmath_f64_3f930f9cb335d828<>+0(SB), Y7
-	VFMADD231PD vecmath_f64_3f88cf9800031952<>+0(SB), Y6, Y7
-	VFMADD213PD vecmath_f64_3f99127cbb9b4578<>+0(SB), Y6, Y7
-	VFMADD213PD vecmath_f64_3fa21bb93c23427a<>+0(SB), Y6, Y7
-	VFMADD213PD vecmath_f64_3fb04c26be3adcd8<>+0(SB), Y6, Y7
-	VFMADD213PD vecmath_f64_3fd45f306dc9c883<>+0(SB), Y6, Y7
-	VMOVUPD     vecmath_f64_bf906cc456e09889<>+0(SB), Y8
-	VFMADD231PD vecmath_f64_bf775734a455b1a8<>+0(SB), Y6, Y8
-	VFMADD213PD vecmath_f64_bf95b7e39f75f1d6<>+0(SB), Y6, Y8
-	VFMADD213PD vecmath_f64_bf9da1b85ff07530<>+0(SB), Y6, Y8
-	VFMADD213PD vecmath_f64_bfa7483758bfb6c7<>+0(SB), Y6, Y8
-	VFMADD213PD vecmath_f64_bfbb2995e7b7b5e5<>+0(SB), Y6, Y8
-	VFMADD231PD Y8, Y5, Y7
+	VMULPD      (SP), Y1, Y0
+	VMOVAPD     Y0, Y2
+	VFMADD213PD vecmath_f64_3ff0000000000000<>+0(SB), Y0, Y2
+	VMOVUPD     vecmath_f64_3fd45f306dc9c883<>+0(SB), Y3
+	VMULPD      (SP), Y3, Y3
+	VDIVPD      Y2, Y3, Y3
+	VANDPD      vecmath_f64_7fffffffffffffff<>+0(SB), Y0, Y2
+	VCMPPD      $0x1e, vecmath_f64_3fda827999fcef32<>+0(SB), Y2, Y4
+	VCMPPD      $0x1e, vecmath_f64_4003504f333f9de6<>+0(SB), Y2, Y5
+	VSUBPD      vecmath_f64_3ff0000000000000<>+0(SB), Y2, Y6
+	VBLENDVPD   Y4, Y6, Y2, Y6
+	VBLENDVPD   Y5, vecmath_f64_bff0000000000000<>+0(SB), Y6, Y6
+	VANDPD      Y2, Y4, Y7
+	VADDPD      vecmath_f64_3ff0000000000000<>+0(SB), Y7, Y7
+	VBLENDVPD   Y5, Y2, Y7, Y7
+	VDIVPD      Y7, Y6, Y2
+	VMULPD      Y2, Y2, Y6
+	VMULPD      Y6, Y6, Y7
+	VMOVUPD     vecmath_f64_3f930f9cb335d828<>+0(SB), Y8
+	VFMADD231PD vecmath_f64_3f88cf9800031952<>+0(SB), Y7, Y8
+	VFMADD213PD vecmath_f64_3f99127cbb9b4578<>+0(SB), Y7, Y8
+	VFMADD213PD vecmath_f64_3fa21bb93c23427a<>+0(SB), Y7, Y8
+	VFMADD213PD vecmath_f64_3fb04c26be3adcd8<>+0(SB), Y7, Y8
+	VFMADD213PD vecmath_f64_3fd45f306dc9c883<>+0(SB), Y7, Y8
+	VMOVUPD     vecmath_f64_bf906cc456e09889<>+0(SB), Y9
+	VFMADD231PD vecmath_f64_bf775734a455b1a8<>+0(SB), Y7, Y9
+	VFMADD213PD vecmath_f64_bf95b7e39f75f1d6<>+0(SB), Y7, Y9
+	VFMADD213PD vecmath_f64_bf9da1b85ff07530<>+0(SB), Y7, Y9
+	VFMADD213PD vecmath_f64_bfa7483758bfb6c7<>+0(SB), Y7, Y9
+	VFMADD213PD vecmath_f64_bfbb2995e7b7b5e5<>+0(SB), Y7, Y9
+	VFMADD231PD Y9, Y6, Y8
 	VANDPD      vecmath_f64_8000000000000000<>+0(SB), Y0, Y0
-	VANDPD      vecmath_f64_3fd0000000000000<>+0(SB), Y3, Y3
-	VBLENDVPD   Y4, vecmath_f64_3fe0000000000000<>+0(SB), Y3, Y3
-	VXORPD      Y0, Y3, Y3
-	VADDPD      vecmath_f64_3fe0000000000000<>+0(SB), Y3, Y3
-	VXORPD      Y0, Y1, Y1
-	VFMADD231PD Y1, Y7, Y3
-	VMOVUPD     Y3, 32(AX)
-	VMOVUPD     Y2, 64(AX)
+	VANDPD      vecmath_f64_3fd0000000000000<>+0(SB), Y4, Y4
+	VBLENDVPD   Y5, vecmath_f64_3fe0000000000000<>+0(SB), Y4, Y4
+	VXORPD      Y0, Y4, Y4
+	VADDPD      vecmath_f64_3fe0000000000000<>+0(SB), Y4, Y4
+	VXORPD      Y0, Y2, Y2
+	VFMADD231PD Y2, Y8, Y4
+	VMULPD      Y3, Y1, Y1
+	VMOVUPD     Y1, (AX)
+	VMOVUPD     Y4, 32(AX)
+	VMOVUPD     Y3, 64(AX)
 	ADDQ        $0x60, AX
 	VMOVUPD     (DI)(R8*1), Y0
 	VMOVUPD     (DI)(R9*1), Y1
 	VMOVUPD     sgk_float64_3ff0000000000000<>+0(SB), Y2
-	VSUBPD      Y3, Y2, Y2
-	VMULPD      Y0, Y3, Y4
+	VSUBPD      Y4, Y2, Y2
+	VMULPD      Y0, Y4, Y3
 	VMULPD      Y1, Y2, Y5
-	VADDPD      Y5, Y4, Y4
+	VADDPD      Y5, Y3, Y3
 	VMULPD      Y0, Y2, Y0
-	VMULPD      Y1, Y3, Y5
+	VMULPD      Y1, Y4, Y5
 	VADDPD      Y5, Y0, Y0
-	VMOVUPD     Y4, (DI)(R8*1)
+	VMOVUPD     Y3, (DI)(R8*1)
 	VMOVUPD     Y0, (DI)(R9*1)
 	ADDL        12(CX), DX
 	ADDL        16(CX), BX
@@ -915,62 +934,65 @@ step_28:
 	SHLQ    $0x05, R10
 	VMOVUPD (R8)(R9*1), Y0
 	VMOVUPD (R8)(R10*1), Y1
-	VSUBPD  Y0, Y1, Y0
-	VMOVUPD Y0, (AX)
+	VSUBPD  Y0, Y1, Y1
+	VMINPD  sgk_float64_7fefffffffffffff<>+0(SB), Y1, Y1
+	VMAXPD  sgk_float64_ffefffffffffffff<>+0(SB), Y1, Y1
 
 	// vecmath: alpha cauchy
-	VMULPD      (SP), Y0, Y0
-	VMOVAPD     Y0, Y1
-	VFMADD213PD vecmath_f64_3ff0000000000000<>+0(SB), Y0, Y1
-	VMOVUPD     vecmath_f64_3fd45f306dc9c883<>+0(SB), Y2
-	VMULPD      (SP), Y2, Y2
-	VDIVPD      Y1, Y2, Y2
-	VANDPD      vecmath_f64_7fffffffffffffff<>+0(SB), Y0, Y1
-	VCMPPD      $0x1e, vecmath_f64_3fda827999fcef32<>+0(SB), Y1, Y3
-	VCMPPD      $0x1e, vecmath_f64_4003504f333f9de6<>+0(SB), Y1, Y4
-	VSUBPD      vecmath_f64_3ff0000000000000<>+0(SB), Y1, Y5
-	VBLENDVPD   Y3, Y5, Y1, Y5
-	VBLENDVPD   Y4, vecmath_f64_bff0000000000000<>+0(SB), Y5, Y5
-	VANDPD      Y1, Y3, Y6
-	VADDPD      vecmath_f64_3ff0000000000000<>+0(SB), Y6, Y6
-	VBLENDVPD   Y4, Y1, Y6, Y6
-	VDIVPD      Y6, Y5, Y1
-	VMULPD      Y1, Y1, Y5
-	VMULPD      Y5, Y5, Y6
-	VMOVUPD     vecmath_f64_3f930f9cb335d828<>+0(SB), Y7
-	VFMADD231PD vecmath_f64_3f88cf9800031952<>+0(SB), Y6, Y7
-	VFMADD213PD vecmath_f64_3f99127cbb9b4578<>+0(SB), Y6, Y7
-	VFMADD213PD vecmath_f64_3fa21bb93c23427a<>+0(SB), Y6, Y7
-	VFMADD213PD vecmath_f64_3fb04c26be3adcd8<>+0(SB), Y6, Y7
-	VFMADD213PD vecmath_f64_3fd45f306dc9c883<>+0(SB), Y6, Y7
-	VMOVUPD     vecmath_f64_bf906cc456e09889<>+0(SB), Y8
-	VFMADD231PD vecmath_f64_bf775734a455b1a8<>+0(SB), Y6, Y8
-	VFMADD213PD vecmath_f64_bf95b7e39f75f1d6<>+0(SB), Y6, Y8
-	VFMADD213PD vecmath_f64_bf9da1b85ff07530<>+0(SB), Y6, Y8
-	VFMADD213PD vecmath_f64_bfa7483758bfb6c7<>+0(SB), Y6, Y8
-	VFMADD213PD vecmath_f64_bfbb2995e7b7b5e5<>+0(SB), Y6, Y8
-	VFMADD231PD Y8, Y5, Y7
+	VMULPD      (SP), Y1, Y0
+	VMOVAPD     Y0, Y2
+	VFMADD213PD vecmath_f64_3ff0000000000000<>+0(SB), Y0, Y2
+	VMOVUPD     vecmath_f64_3fd45f306dc9c883<>+0(SB), Y3
+	VMULPD      (SP), Y3, Y3
+	VDIVPD      Y2, Y3, Y3
+	VANDPD      vecmath_f64_7fffffffffffffff<>+0(SB), Y0, Y2
+	VCMPPD      $0x1e, vecmath_f64_3fda827999fcef32<>+0(SB), Y2, Y4
+	VCMPPD      $0x1e, vecmath_f64_4003504f333f9de6<>+0(SB), Y2, Y5
+	VSUBPD      vecmath_f64_3ff0000000000000<>+0(SB), Y2, Y6
+	VBLENDVPD   Y4, Y6, Y2, Y6
+	VBLENDVPD   Y5, vecmath_f64_bff0000000000000<>+0(SB), Y6, Y6
+	VANDPD      Y2, Y4, Y7
+	VADDPD      vecmath_f64_3ff0000000000000<>+0(SB), Y7, Y7
+	VBLENDVPD   Y5, Y2, Y7, Y7
+	VDIVPD      Y7, Y6, Y2
+	VMULPD      Y2, Y2, Y6
+	VMULPD      Y6, Y6, Y7
+	VMOVUPD     vecmath_f64_3f930f9cb335d828<>+0(SB), Y8
+	VFMADD231PD vecmath_f64_3f88cf9800031952<>+0(SB), Y7, Y8
+	VFMADD213PD vecmath_f64_3f99127cbb9b4578<>+0(SB), Y7, Y8
+	VFMADD213PD vecmath_f64_3fa21bb93c23427a<>+0(SB), Y7, Y8
+	VFMADD213PD vecmath_f64_3fb04c26be3adcd8<>+0(SB), Y7, Y8
+	VFMADD213PD vecmath_f64_3fd45f306dc9c883<>+0(SB), Y7, Y8
+	VMOVUPD     vecmath_f64_bf906cc456e09889<>+0(SB), Y9
+	VFMADD231PD vecmath_f64_bf775734a455b1a8<>+0(SB), Y7, Y9
+	VFMADD213PD vecmath_f64_bf95b7e39f75f1d6<>+0(SB), Y7, Y9
+	VFMADD213PD vecmath_f64_bf9da1b85ff07530<>+0(SB), Y7, Y9
+	VFMADD213PD vecmath_f64_bfa7483758bfb6c7<>+0(SB), Y7, Y9
+	VFMADD213PD vecmath_f64_bfbb2995e7b7b5e5<>+0(SB), Y7, Y9
+	VFMADD231PD Y9, Y6, Y8
 	VANDPD      vecmath_f64_8000000000000000<>+0(SB), Y0, Y0
-	VANDPD      vecmath_f64_3fd0000000000000<>+0(SB), Y3, Y3
-	VBLENDVPD   Y4, vecmath_f64_3fe0000000000000<>+0(SB), Y3, Y3
-	VXORPD      Y0, Y3, Y3
-	VADDPD      vecmath_f64_3fe0000000000000<>+0(SB), Y3, Y3
-	VXORPD      Y0, Y1, Y1
-	VFMADD231PD Y1, Y7, Y3
-	VMOVUPD     Y3, 32(AX)
-	VMOVUPD     Y2, 64(AX)
+	VANDPD      vecmath_f64_3fd0000000000000<>+0(SB), Y4, Y4
+	VBLENDVPD   Y5, vecmath_f64_3fe0000000000000<>+0(SB), Y4, Y4
+	VXORPD      Y0, Y4, Y4
+	VADDPD      vecmath_f64_3fe0000000000000<>+0(SB), Y4, Y4
+	VXORPD      Y0, Y2, Y2
+	VFMADD231PD Y2, Y8, Y4
+	VMULPD      Y3, Y1, Y1
+	VMOVUPD     Y1, (AX)
+	VMOVUPD     Y4, 32(AX)
+	VMOVUPD     Y3, 64(AX)
 	ADDQ        $0x60, AX
 	VMOVUPD     (R8)(R9*1), Y0
 	VMOVUPD     (R8)(R10*1), Y1
 	VMOVUPD     sgk_float64_3ff0000000000000<>+0(SB), Y2
-	VSUBPD      Y3, Y2, Y2
-	VMULPD      Y0, Y3, Y4
+	VSUBPD      Y4, Y2, Y2
+	VMULPD      Y0, Y4, Y3
 	VMULPD      Y1, Y2, Y5
-	VADDPD      Y5, Y4, Y4
+	VADDPD      Y5, Y3, Y3
 	VMULPD      Y0, Y2, Y0
-	VMULPD      Y1, Y3, Y5
+	VMULPD      Y1, Y4, Y5
 	VADDPD      Y5, Y0, Y0
-	VMOVUPD     Y4, (R8)(R9*1)
+	VMOVUPD     Y3, (R8)(R9*1)
 	VMOVUPD     Y0, (R8)(R10*1)
 	LEAQ        36(DX), R8
 	MOVL        32(DX), R9
@@ -997,23 +1019,23 @@ range_30:
 pair_33:
 	VMOVUPD     (R12), Y0
 	VMOVUPD     (R13), Y1
-	VSUBPD      Y1, Y0, Y4
-	VMOVUPD     Y4, (CX)
-	VMULPD      Y1, Y2, Y4
-	VFMADD231PD Y0, Y3, Y4
+	VSUBPD      Y1, Y0, Y3
+	VMOVUPD     Y3, (CX)
+	VMULPD      Y1, Y2, Y3
+	VFMADD231PD Y0, Y4, Y3
 	VMULPD      Y0, Y2, Y0
-	VFMADD231PD Y1, Y3, Y0
-	VMOVUPD     Y4, (R12)
+	VFMADD231PD Y1, Y4, Y0
+	VMOVUPD     Y3, (R12)
 	VMOVUPD     Y0, (R13)
 	VMOVUPD     32(R12), Y0
 	VMOVUPD     32(R13), Y1
-	VSUBPD      Y1, Y0, Y4
-	VMOVUPD     Y4, 32(CX)
-	VMULPD      Y1, Y2, Y4
-	VFMADD231PD Y0, Y3, Y4
+	VSUBPD      Y1, Y0, Y3
+	VMOVUPD     Y3, 32(CX)
+	VMULPD      Y1, Y2, Y3
+	VFMADD231PD Y0, Y4, Y3
 	VMULPD      Y0, Y2, Y0
-	VFMADD231PD Y1, Y3, Y0
-	VMOVUPD     Y4, 32(R12)
+	VFMADD231PD Y1, Y4, Y0
+	VMOVUPD     Y3, 32(R12)
 	VMOVUPD     Y0, 32(R13)
 	ADDQ        $0x40, R12
 	ADDQ        $0x40, R13
@@ -1027,13 +1049,13 @@ tail_34:
 	JZ          rowsdone_35
 	VMOVUPD     (R12), Y0
 	VMOVUPD     (R13), Y1
-	VSUBPD      Y1, Y0, Y4
-	VMOVUPD     Y4, (CX)
-	VMULPD      Y1, Y2, Y4
-	VFMADD231PD Y0, Y3, Y4
+	VSUBPD      Y1, Y0, Y3
+	VMOVUPD     Y3, (CX)
+	VMULPD      Y1, Y2, Y3
+	VFMADD231PD Y0, Y4, Y3
 	VMULPD      Y0, Y2, Y0
-	VFMADD231PD Y1, Y3, Y0
-	VMOVUPD     Y4, (R12)
+	VFMADD231PD Y1, Y4, Y0
+	VMOVUPD     Y3, (R12)
 	VMOVUPD     Y0, (R13)
 	ADDQ        $0x20, R12
 	ADDQ        $0x20, R13
@@ -1049,19 +1071,19 @@ nodiff_31:
 pair_36:
 	VMOVUPD     (R12), Y0
 	VMOVUPD     (R13), Y1
-	VMULPD      Y1, Y2, Y4
-	VFMADD231PD Y0, Y3, Y4
+	VMULPD      Y1, Y2, Y3
+	VFMADD231PD Y0, Y4, Y3
 	VMULPD      Y0, Y2, Y0
-	VFMADD231PD Y1, Y3, Y0
-	VMOVUPD     Y4, (R12)
+	VFMADD231PD Y1, Y4, Y0
+	VMOVUPD     Y3, (R12)
 	VMOVUPD     Y0, (R13)
 	VMOVUPD     32(R12), Y0
 	VMOVUPD     32(R13), Y1
-	VMULPD      Y1, Y2, Y4
-	VFMADD231PD Y0, Y3, Y4
+	VMULPD      Y1, Y2, Y3
+	VFMADD231PD Y0, Y4, Y3
 	VMULPD      Y0, Y2, Y0
-	VFMADD231PD Y1, Y3, Y0
-	VMOVUPD     Y4, 32(R12)
+	VFMADD231PD Y1, Y4, Y0
+	VMOVUPD     Y3, 32(R12)
 	VMOVUPD     Y0, 32(R13)
 	ADDQ        $0x40, R12
 	ADDQ        $0x40, R13
@@ -1074,11 +1096,11 @@ tail_37:
 	JZ          rowsdone_38
 	VMOVUPD     (R12), Y0
 	VMOVUPD     (R13), Y1
-	VMULPD      Y1, Y2, Y4
-	VFMADD231PD Y0, Y3, Y4
+	VMULPD      Y1, Y2, Y3
+	VFMADD231PD Y0, Y4, Y3
 	VMULPD      Y0, Y2, Y0
-	VFMADD231PD Y1, Y3, Y0
-	VMOVUPD     Y4, (R12)
+	VFMADD231PD Y1, Y4, Y0
+	VMOVUPD     Y3, (R12)
 	VMOVUPD     Y0, (R13)
 	ADDQ        $0x20, R12
 	ADDQ        $0x20, R13
@@ -1308,7 +1330,6 @@ step_40:
 	VMOVUPD (DI)(R9*1), Y3
 	VSUBPD  Y2, Y3, Y4
 	VMULPD  (AX), Y4, Y4
-	VMULPD  64(AX), Y4, Y4
 	VMULPD  Y2, Y0, Y5
 	VMULPD  Y3, Y1, Y6
 	VADDPD  Y6, Y5, Y5
@@ -1445,8 +1466,8 @@ rowsdone_48:
 	VMOVUPD (R8)(R10*1), Y4
 	VSUBPD  Y3, Y4, Y5
 	VMULPD  (AX), Y5, Y5
+	VMULPD  64(AX), Y2, Y2
 	VADDPD  Y2, Y5, Y5
-	VMULPD  64(AX), Y5, Y5
 	VMULPD  Y3, Y0, Y2
 	VMULPD  Y4, Y1, Y6
 	VADDPD  Y6, Y2, Y2

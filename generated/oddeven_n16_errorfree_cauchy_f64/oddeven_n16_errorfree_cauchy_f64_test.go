@@ -62,8 +62,8 @@ var (
 type ref struct {
 	y, pt []T // values and P, column-major like the kernels'
 	// Per comparator: the tape entry and the columns p and q of P before it.
-	d, alpha, slope []T
-	colP, colQ      [][]T
+	ds, alpha, slope []T // d*slope, f(d), f'(d)
+	colP, colQ       [][]T
 }
 
 // reference runs one row with the comparator list and a dense P: no
@@ -76,8 +76,9 @@ func reference(x []T, beta, lambda float64) ref {
 	for _, c := range comparators {
 		p, q := c[0], c[1]
 		a, b := r.y[p], r.y[q]
-		alpha, slope := cauchy(float64(b-a), beta)
-		r.d = append(r.d, b-a)
+		d := max(-math.MaxFloat64, min(float64(b)-float64(a), math.MaxFloat64))
+		alpha, slope := cauchy(d, beta)
+		r.ds = append(r.ds, T(d*slope))
 		r.alpha = append(r.alpha, T(alpha))
 		r.slope = append(r.slope, T(slope))
 		r.colP = append(r.colP, slices.Clone(r.pt[p*N:(p+1)*N]))
@@ -110,15 +111,15 @@ func (r *ref) backward(gy, gpt []T) []T {
 	for k := len(comparators) - 1; k >= 0; k-- {
 		p, q := comparators[k][0], comparators[k][1]
 		gp, gq := g[p], g[q]
-		dalpha := (gp - gq) * -r.d[k]
+		// dd = dalpha*slope, dalpha = (gp-gq)*(a-b) + dot, through d*slope.
+		dd := -T((gp - gq) * r.ds[k])
 		if gm != nil {
 			var dot T
 			for i := 0; i < N; i++ {
 				dot += (gm[p*N+i] - gm[q*N+i]) * (r.colP[k][i] - r.colQ[k][i])
 			}
-			dalpha += dot
+			dd += T(dot * r.slope[k])
 		}
-		dd := dalpha * r.slope[k]
 		alpha := r.alpha[k]
 		g[p], g[q] = refMix(alpha, gp, gq)
 		g[p] -= dd
@@ -326,7 +327,7 @@ func TestTapes(t *testing.T) {
 			want := reference(row(x, r, N), beta, lambda)
 			tp := row(tape1, r, TapeLen)
 			for k := range comparators {
-				near(t, fmt.Sprintf("rows=%d row %d: tape of comparator %d", rows, r, k), tp[3*k:3*k+3], []T{want.d[k], want.alpha[k], want.slope[k]})
+				near(t, fmt.Sprintf("rows=%d row %d: tape of comparator %d", rows, r, k), tp[3*k:3*k+3], []T{want.ds[k], want.alpha[k], want.slope[k]})
 			}
 		}
 	}
@@ -527,6 +528,81 @@ func TestAliasing(t *testing.T) {
 	same(t, "BackwardP in place", gy, gx)
 }
 
+// TestExtremeValues runs rows of the type's largest finite values, of
+// both signs and tied, through every entry point with each set of kernels:
+// finite input must give finite output.
+func TestExtremeValues(t *testing.T) {
+	prev := SetAVX2(true)
+	defer SetAVX2(prev)
+	settings := []bool{false}
+	if AVX2() {
+		settings = append(settings, true)
+	}
+	big := T(math.MaxFloat64)
+	const rows = 11 // whole blocks of AVX2 lanes and a tail
+	x := make([]T, rows*N)
+	for i := range x {
+		switch r := i / N; r % 3 {
+		case 0: // alternating signs: b - a overflows the type
+			x[i] = big * T(1-2*(i%2))
+		case 1: // ties at the largest value, and a zero
+			x[i] = big * T(1-2*(r/3%2))
+			if i%N == 0 {
+				x[i] = 0
+			}
+		default:
+			x[i] = big / 2 * T((i*7)%5-2)
+		}
+	}
+	finite := func(what string, s []T) {
+		t.Helper()
+		for i, v := range s {
+			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+				t.Fatalf("%s[%d] = %v from finite input", what, i, v)
+			}
+		}
+	}
+	check := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, avx2 := range settings {
+		SetAVX2(avx2)
+		for _, beta := range betas {
+			lambda := lambdas[len(lambdas)-1]
+			y, pt := make([]T, len(x)), make([]T, len(x)*N)
+			check(Sort(y, x, beta, lambda))
+			finite("Sort y", y)
+			check(ForwardP(y, pt, nil, nil, x, beta, lambda))
+			finite("ForwardP y", y)
+			finite("ForwardP P", pt)
+			for r := 0; r < rows; r++ {
+				sorted := slices.Clone(row(x, r, N))
+				slices.Sort(sorted)
+				same(t, "sorted extreme row", row(y, r, N), sorted)
+			}
+			tape, diff := make([]T, rows*TapeLen), make([]T, rows*DiffLen)
+			check(Forward(y, tape, x, beta, lambda))
+			finite("Forward tape", tape)
+			gy, gpt, gx := make([]T, len(x)), make([]T, len(pt)), make([]T, len(x))
+			for i := range gy {
+				gy[i] = T(i%7) - 3
+			}
+			for i := range gpt {
+				gpt[i] = T(i%5) - 2
+			}
+			check(Backward(gx, gy, tape))
+			finite("Backward gx", gx)
+			check(ForwardP(y, pt, tape, diff, x, beta, lambda))
+			finite("ForwardP diff", diff)
+			check(BackwardP(gx, gy, gpt, tape, diff))
+			finite("BackwardP gx", gx)
+		}
+	}
+}
+
 func TestErrors(t *testing.T) {
 	rng := rand.New(rand.NewPCG(13, 14))
 	x := randomRows(rng, 3)
@@ -555,7 +631,9 @@ func TestErrors(t *testing.T) {
 		{"beta negative", false, func() error { return Sort(y, x, -1, lambda) }},
 		{"beta NaN", false, func() error { return Sort(y, x, math.NaN(), lambda) }},
 		{"beta Inf", false, func() error { return ForwardP(y, pt, nil, nil, x, math.Inf(1), lambda) }},
+		{"beta too steep", false, func() error { return Sort(y, x, 1e300, lambda) }},
 		{"lambda negative", false, func() error { return Sort(y, x, beta, -0.5) }},
+		{"lambda above 1", false, func() error { return Sort(y, x, beta, 40) }},
 		{"lambda NaN", false, func() error { return Sort(y, x, beta, math.NaN()) }},
 		{"lambda Inf", false, func() error { return Sort(y, x, beta, math.Inf(1)) }},
 		{"pt too short", false, func() error { return ForwardP(y, pt[1:], nil, nil, x, beta, lambda) }},

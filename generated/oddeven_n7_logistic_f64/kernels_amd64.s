@@ -269,10 +269,12 @@ step_10:
 	SHLQ    $0x05, R8
 	VMOVUPD (SI)(DI*1), Y0
 	VMOVUPD (SI)(R8*1), Y1
-	VSUBPD  Y0, Y1, Y0
+	VSUBPD  Y0, Y1, Y1
+	VMINPD  sgk_float64_7fefffffffffffff<>+0(SB), Y1, Y1
+	VMAXPD  sgk_float64_ffefffffffffffff<>+0(SB), Y1, Y1
 
 	// vecmath: alpha logistic
-	VMULPD       (SP), Y0, Y0
+	VMULPD       (SP), Y1, Y0
 	VANDPD       vecmath_f64_7fffffffffffffff<>+0(SB), Y0, Y1
 	VMINPD       vecmath_f64_4087500000000000<>+0(SB), Y1, Y1
 	VMOVUPD      vecmath_f64_4338000000000000<>+0(SB), Y2
@@ -333,6 +335,18 @@ step_10:
 done_11:
 	VZEROUPPER
 	RET
+
+DATA sgk_float64_7fefffffffffffff<>+0(SB)/8, $0x7fefffffffffffff
+DATA sgk_float64_7fefffffffffffff<>+8(SB)/8, $0x7fefffffffffffff
+DATA sgk_float64_7fefffffffffffff<>+16(SB)/8, $0x7fefffffffffffff
+DATA sgk_float64_7fefffffffffffff<>+24(SB)/8, $0x7fefffffffffffff
+GLOBL sgk_float64_7fefffffffffffff<>(SB), RODATA|NOPTR, $32
+
+DATA sgk_float64_ffefffffffffffff<>+0(SB)/8, $0xffefffffffffffff
+DATA sgk_float64_ffefffffffffffff<>+8(SB)/8, $0xffefffffffffffff
+DATA sgk_float64_ffefffffffffffff<>+16(SB)/8, $0xffefffffffffffff
+DATA sgk_float64_ffefffffffffffff<>+24(SB)/8, $0xffefffffffffffff
+GLOBL sgk_float64_ffefffffffffffff<>(SB), RODATA|NOPTR, $32
 
 DATA vecmath_f64_7fffffffffffffff<>+0(SB)/8, $0x7fffffffffffffff
 DATA vecmath_f64_7fffffffffffffff<>+8(SB)/8, $0x7fffffffffffffff
@@ -476,10 +490,12 @@ step_13:
 	SHLQ    $0x05, R9
 	VMOVUPD (DI)(R8*1), Y0
 	VMOVUPD (DI)(R9*1), Y1
-	VSUBPD  Y0, Y1, Y0
+	VSUBPD  Y0, Y1, Y1
+	VMINPD  sgk_float64_7fefffffffffffff<>+0(SB), Y1, Y1
+	VMAXPD  sgk_float64_ffefffffffffffff<>+0(SB), Y1, Y1
 
 	// vecmath: alpha logistic
-	VMULPD       (SP), Y0, Y0
+	VMULPD       (SP), Y1, Y0
 	VANDPD       vecmath_f64_7fffffffffffffff<>+0(SB), Y0, Y1
 	VMINPD       vecmath_f64_4087500000000000<>+0(SB), Y1, Y1
 	VMOVUPD      vecmath_f64_4338000000000000<>+0(SB), Y2
@@ -685,49 +701,52 @@ step_25:
 	SHLQ    $0x05, R9
 	VMOVUPD (DI)(R8*1), Y0
 	VMOVUPD (DI)(R9*1), Y1
-	VSUBPD  Y0, Y1, Y0
-	VMOVUPD Y0, (AX)
+	VSUBPD  Y0, Y1, Y1
+	VMINPD  sgk_float64_7fefffffffffffff<>+0(SB), Y1, Y1
+	VMAXPD  sgk_float64_ffefffffffffffff<>+0(SB), Y1, Y1
 
 	// vecmath: alpha logistic
-	VMULPD       (SP), Y0, Y0
-	VANDPD       vecmath_f64_7fffffffffffffff<>+0(SB), Y0, Y1
-	VMINPD       vecmath_f64_4087500000000000<>+0(SB), Y1, Y1
-	VMOVUPD      vecmath_f64_4338000000000000<>+0(SB), Y2
-	VFNMADD231PD vecmath_f64_3ff71547652b82fe<>+0(SB), Y1, Y2
-	VSUBPD       vecmath_f64_4338000000000000<>+0(SB), Y2, Y3
-	VFNMSUB231PD vecmath_f64_3fe62e42fee00000<>+0(SB), Y3, Y1
-	VFNMADD231PD vecmath_f64_3dea39ef35793c76<>+0(SB), Y3, Y1
-	VMULPD       Y1, Y1, Y3
-	VMOVUPD      vecmath_f64_3efa01999e25ce43<>+0(SB), Y4
-	VFMADD231PD  vecmath_f64_3e928ad9b8b7c16b<>+0(SB), Y3, Y4
-	VFMADD213PD  vecmath_f64_3f56c16c18438b2a<>+0(SB), Y3, Y4
-	VFMADD213PD  vecmath_f64_3fa555555555083e<>+0(SB), Y3, Y4
-	VFMADD213PD  vecmath_f64_3fe000000000000a<>+0(SB), Y3, Y4
-	VMOVUPD      vecmath_f64_3ec71df25b4a6a5c<>+0(SB), Y5
-	VFMADD231PD  vecmath_f64_3e5ad7f3c411bf5b<>+0(SB), Y3, Y5
-	VFMADD213PD  vecmath_f64_3f2a01a012a0e882<>+0(SB), Y3, Y5
-	VFMADD213PD  vecmath_f64_3f81111111127d10<>+0(SB), Y3, Y5
-	VFMADD213PD  vecmath_f64_3fc55555555554f9<>+0(SB), Y3, Y5
-	VFMADD231PD  Y5, Y1, Y4
-	VFMADD213PD  vecmath_f64_3ff0000000000000<>+0(SB), Y1, Y4
-	VFMADD213PD  vecmath_f64_3ff0000000000000<>+0(SB), Y1, Y4
-	VPADDQ       vecmath_f64_00000000000007fe<>+0(SB), Y2, Y1
-	VPSRLQ       $0x01, Y1, Y2
-	VPSUBQ       Y2, Y1, Y1
+	VMULPD       (SP), Y1, Y0
+	VANDPD       vecmath_f64_7fffffffffffffff<>+0(SB), Y0, Y2
+	VMINPD       vecmath_f64_4087500000000000<>+0(SB), Y2, Y2
+	VMOVUPD      vecmath_f64_4338000000000000<>+0(SB), Y3
+	VFNMADD231PD vecmath_f64_3ff71547652b82fe<>+0(SB), Y2, Y3
+	VSUBPD       vecmath_f64_4338000000000000<>+0(SB), Y3, Y4
+	VFNMSUB231PD vecmath_f64_3fe62e42fee00000<>+0(SB), Y4, Y2
+	VFNMADD231PD vecmath_f64_3dea39ef35793c76<>+0(SB), Y4, Y2
+	VMULPD       Y2, Y2, Y4
+	VMOVUPD      vecmath_f64_3efa01999e25ce43<>+0(SB), Y5
+	VFMADD231PD  vecmath_f64_3e928ad9b8b7c16b<>+0(SB), Y4, Y5
+	VFMADD213PD  vecmath_f64_3f56c16c18438b2a<>+0(SB), Y4, Y5
+	VFMADD213PD  vecmath_f64_3fa555555555083e<>+0(SB), Y4, Y5
+	VFMADD213PD  vecmath_f64_3fe000000000000a<>+0(SB), Y4, Y5
+	VMOVUPD      vecmath_f64_3ec71df25b4a6a5c<>+0(SB), Y6
+	VFMADD231PD  vecmath_f64_3e5ad7f3c411bf5b<>+0(SB), Y4, Y6
+	VFMADD213PD  vecmath_f64_3f2a01a012a0e882<>+0(SB), Y4, Y6
+	VFMADD213PD  vecmath_f64_3f81111111127d10<>+0(SB), Y4, Y6
+	VFMADD213PD  vecmath_f64_3fc55555555554f9<>+0(SB), Y4, Y6
+	VFMADD231PD  Y6, Y2, Y5
+	VFMADD213PD  vecmath_f64_3ff0000000000000<>+0(SB), Y2, Y5
+	VFMADD213PD  vecmath_f64_3ff0000000000000<>+0(SB), Y2, Y5
+	VPADDQ       vecmath_f64_00000000000007fe<>+0(SB), Y3, Y2
+	VPSRLQ       $0x01, Y2, Y3
+	VPSUBQ       Y3, Y2, Y2
+	VPSLLQ       $0x34, Y3, Y3
 	VPSLLQ       $0x34, Y2, Y2
-	VPSLLQ       $0x34, Y1, Y1
-	VMULPD       Y2, Y4, Y2
-	VMULPD       Y1, Y2, Y1
-	VADDPD       vecmath_f64_3ff0000000000000<>+0(SB), Y1, Y2
-	VDIVPD       Y2, Y1, Y2
-	VFNMADD213PD Y1, Y1, Y2
-	VMOVUPD      vecmath_f64_3ff0000000000000<>+0(SB), Y1
-	VSUBPD       Y2, Y1, Y1
-	VBLENDVPD    Y0, Y2, Y1, Y0
-	VMULPD       Y1, Y2, Y1
-	VMULPD       (SP), Y1, Y1
+	VMULPD       Y3, Y5, Y3
+	VMULPD       Y2, Y3, Y2
+	VADDPD       vecmath_f64_3ff0000000000000<>+0(SB), Y2, Y3
+	VDIVPD       Y3, Y2, Y3
+	VFNMADD213PD Y2, Y2, Y3
+	VMOVUPD      vecmath_f64_3ff0000000000000<>+0(SB), Y2
+	VSUBPD       Y3, Y2, Y2
+	VBLENDVPD    Y0, Y3, Y2, Y0
+	VMULPD       Y2, Y3, Y2
+	VMULPD       (SP), Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, (AX)
 	VMOVUPD      Y0, 32(AX)
-	VMOVUPD      Y1, 64(AX)
+	VMOVUPD      Y2, 64(AX)
 	ADDQ         $0x60, AX
 	VMOVUPD      (DI)(R8*1), Y1
 	VMOVUPD      (DI)(R9*1), Y2
@@ -785,49 +804,52 @@ step_28:
 	SHLQ    $0x05, R10
 	VMOVUPD (R8)(R9*1), Y0
 	VMOVUPD (R8)(R10*1), Y1
-	VSUBPD  Y0, Y1, Y0
-	VMOVUPD Y0, (AX)
+	VSUBPD  Y0, Y1, Y1
+	VMINPD  sgk_float64_7fefffffffffffff<>+0(SB), Y1, Y1
+	VMAXPD  sgk_float64_ffefffffffffffff<>+0(SB), Y1, Y1
 
 	// vecmath: alpha logistic
-	VMULPD       (SP), Y0, Y0
-	VANDPD       vecmath_f64_7fffffffffffffff<>+0(SB), Y0, Y1
-	VMINPD       vecmath_f64_4087500000000000<>+0(SB), Y1, Y1
-	VMOVUPD      vecmath_f64_4338000000000000<>+0(SB), Y2
-	VFNMADD231PD vecmath_f64_3ff71547652b82fe<>+0(SB), Y1, Y2
-	VSUBPD       vecmath_f64_4338000000000000<>+0(SB), Y2, Y3
-	VFNMSUB231PD vecmath_f64_3fe62e42fee00000<>+0(SB), Y3, Y1
-	VFNMADD231PD vecmath_f64_3dea39ef35793c76<>+0(SB), Y3, Y1
-	VMULPD       Y1, Y1, Y3
-	VMOVUPD      vecmath_f64_3efa01999e25ce43<>+0(SB), Y4
-	VFMADD231PD  vecmath_f64_3e928ad9b8b7c16b<>+0(SB), Y3, Y4
-	VFMADD213PD  vecmath_f64_3f56c16c18438b2a<>+0(SB), Y3, Y4
-	VFMADD213PD  vecmath_f64_3fa555555555083e<>+0(SB), Y3, Y4
-	VFMADD213PD  vecmath_f64_3fe000000000000a<>+0(SB), Y3, Y4
-	VMOVUPD      vecmath_f64_3ec71df25b4a6a5c<>+0(SB), Y5
-	VFMADD231PD  vecmath_f64_3e5ad7f3c411bf5b<>+0(SB), Y3, Y5
-	VFMADD213PD  vecmath_f64_3f2a01a012a0e882<>+0(SB), Y3, Y5
-	VFMADD213PD  vecmath_f64_3f81111111127d10<>+0(SB), Y3, Y5
-	VFMADD213PD  vecmath_f64_3fc55555555554f9<>+0(SB), Y3, Y5
-	VFMADD231PD  Y5, Y1, Y4
-	VFMADD213PD  vecmath_f64_3ff0000000000000<>+0(SB), Y1, Y4
-	VFMADD213PD  vecmath_f64_3ff0000000000000<>+0(SB), Y1, Y4
-	VPADDQ       vecmath_f64_00000000000007fe<>+0(SB), Y2, Y1
-	VPSRLQ       $0x01, Y1, Y2
-	VPSUBQ       Y2, Y1, Y1
+	VMULPD       (SP), Y1, Y0
+	VANDPD       vecmath_f64_7fffffffffffffff<>+0(SB), Y0, Y2
+	VMINPD       vecmath_f64_4087500000000000<>+0(SB), Y2, Y2
+	VMOVUPD      vecmath_f64_4338000000000000<>+0(SB), Y3
+	VFNMADD231PD vecmath_f64_3ff71547652b82fe<>+0(SB), Y2, Y3
+	VSUBPD       vecmath_f64_4338000000000000<>+0(SB), Y3, Y4
+	VFNMSUB231PD vecmath_f64_3fe62e42fee00000<>+0(SB), Y4, Y2
+	VFNMADD231PD vecmath_f64_3dea39ef35793c76<>+0(SB), Y4, Y2
+	VMULPD       Y2, Y2, Y4
+	VMOVUPD      vecmath_f64_3efa01999e25ce43<>+0(SB), Y5
+	VFMADD231PD  vecmath_f64_3e928ad9b8b7c16b<>+0(SB), Y4, Y5
+	VFMADD213PD  vecmath_f64_3f56c16c18438b2a<>+0(SB), Y4, Y5
+	VFMADD213PD  vecmath_f64_3fa555555555083e<>+0(SB), Y4, Y5
+	VFMADD213PD  vecmath_f64_3fe000000000000a<>+0(SB), Y4, Y5
+	VMOVUPD      vecmath_f64_3ec71df25b4a6a5c<>+0(SB), Y6
+	VFMADD231PD  vecmath_f64_3e5ad7f3c411bf5b<>+0(SB), Y4, Y6
+	VFMADD213PD  vecmath_f64_3f2a01a012a0e882<>+0(SB), Y4, Y6
+	VFMADD213PD  vecmath_f64_3f81111111127d10<>+0(SB), Y4, Y6
+	VFMADD213PD  vecmath_f64_3fc55555555554f9<>+0(SB), Y4, Y6
+	VFMADD231PD  Y6, Y2, Y5
+	VFMADD213PD  vecmath_f64_3ff0000000000000<>+0(SB), Y2, Y5
+	VFMADD213PD  vecmath_f64_3ff0000000000000<>+0(SB), Y2, Y5
+	VPADDQ       vecmath_f64_00000000000007fe<>+0(SB), Y3, Y2
+	VPSRLQ       $0x01, Y2, Y3
+	VPSUBQ       Y3, Y2, Y2
+	VPSLLQ       $0x34, Y3, Y3
 	VPSLLQ       $0x34, Y2, Y2
-	VPSLLQ       $0x34, Y1, Y1
-	VMULPD       Y2, Y4, Y2
-	VMULPD       Y1, Y2, Y1
-	VADDPD       vecmath_f64_3ff0000000000000<>+0(SB), Y1, Y2
-	VDIVPD       Y2, Y1, Y2
-	VFNMADD213PD Y1, Y1, Y2
-	VMOVUPD      vecmath_f64_3ff0000000000000<>+0(SB), Y1
-	VSUBPD       Y2, Y1, Y1
-	VBLENDVPD    Y0, Y2, Y1, Y0
-	VMULPD       Y1, Y2, Y1
-	VMULPD       (SP), Y1, Y1
+	VMULPD       Y3, Y5, Y3
+	VMULPD       Y2, Y3, Y2
+	VADDPD       vecmath_f64_3ff0000000000000<>+0(SB), Y2, Y3
+	VDIVPD       Y3, Y2, Y3
+	VFNMADD213PD Y2, Y2, Y3
+	VMOVUPD      vecmath_f64_3ff0000000000000<>+0(SB), Y2
+	VSUBPD       Y3, Y2, Y2
+	VBLENDVPD    Y0, Y3, Y2, Y0
+	VMULPD       Y2, Y3, Y2
+	VMULPD       (SP), Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPD      Y1, (AX)
 	VMOVUPD      Y0, 32(AX)
-	VMOVUPD      Y1, 64(AX)
+	VMOVUPD      Y2, 64(AX)
 	ADDQ         $0x60, AX
 	VMOVUPD      (R8)(R9*1), Y1
 	VMOVUPD      (R8)(R10*1), Y2
@@ -1056,7 +1078,6 @@ step_40:
 	VMOVUPD (DI)(R9*1), Y3
 	VSUBPD  Y2, Y3, Y4
 	VMULPD  (AX), Y4, Y4
-	VMULPD  64(AX), Y4, Y4
 	VMULPD  Y2, Y0, Y5
 	VMULPD  Y3, Y1, Y6
 	VADDPD  Y6, Y5, Y5
@@ -1193,8 +1214,8 @@ rowsdone_48:
 	VMOVUPD (R8)(R10*1), Y4
 	VSUBPD  Y3, Y4, Y5
 	VMULPD  (AX), Y5, Y5
+	VMULPD  64(AX), Y2, Y2
 	VADDPD  Y2, Y5, Y5
-	VMULPD  64(AX), Y5, Y5
 	VMULPD  Y3, Y0, Y2
 	VMULPD  Y4, Y1, Y6
 	VADDPD  Y6, Y2, Y2

@@ -18,8 +18,9 @@
 // column-major per row ("PT"): pt[b*N*N + j*N + i] = P[i][j].
 //
 // Forward and ForwardP record a tape for Backward and BackwardP, TapeLen
-// values per row: for comparator k, d = b - a before it, alpha the weight
-// of cauchy at d and slope its derivative. ForwardP can also keep the
+// values per row: for comparator k, d*slope with d = b - a before it (in
+// float64), alpha the weight of cauchy at d and slope its derivative.
+// ForwardP can also keep the
 // column differences P[:,p] - P[:,q] before every comparator (p the wire
 // that receives the minimum) over the rows that can be non-zero there,
 // DiffLen values per row, which only BackwardP needs. The portable kernels

@@ -36,7 +36,7 @@ import (
 //
 // Tape layout. Within a block of 4 rows starting at row r (a multiple
 // of 4 from the start of the call), the block's tape occupies exactly
-// tape[r*TapeLen : (r+4)*TapeLen], lane-major: member c (0: d,
+// tape[r*TapeLen : (r+4)*TapeLen], lane-major: member c (0: d*slope,
 // 1: alpha, 2: slope) of step k for lane l is at offset (3k+c)*4 + l.
 // Its difference tape occupies diff[r*DiffLen : (r+4)*DiffLen]: the
 // difference of row i of step k is at offset (DiffOffset(k)+i)*4 + l.

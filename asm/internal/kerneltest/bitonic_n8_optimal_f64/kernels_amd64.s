@@ -274,8 +274,10 @@ step_10:
 	SHLQ      $0x05, R8
 	VMOVUPD   (SI)(DI*1), Y0
 	VMOVUPD   (SI)(R8*1), Y1
-	VSUBPD    Y0, Y1, Y0
-	VMULPD    (SP), Y0, Y0
+	VSUBPD    Y0, Y1, Y1
+	VMINPD    sgk_float64_7fefffffffffffff<>+0(SB), Y1, Y1
+	VMAXPD    sgk_float64_ffefffffffffffff<>+0(SB), Y1, Y1
+	VMULPD    (SP), Y1, Y0
 	VANDPD    sgk_float64_7fffffffffffffff<>+0(SB), Y0, Y1
 	VADDPD    sgk_float64_3ddb7cdfd9d7bdbb<>+0(SB), Y1, Y1
 	VMULPD    sgk_float64_4030000000000000<>+0(SB), Y1, Y1
@@ -316,6 +318,18 @@ step_10:
 done_11:
 	VZEROUPPER
 	RET
+
+DATA sgk_float64_7fefffffffffffff<>+0(SB)/8, $0x7fefffffffffffff
+DATA sgk_float64_7fefffffffffffff<>+8(SB)/8, $0x7fefffffffffffff
+DATA sgk_float64_7fefffffffffffff<>+16(SB)/8, $0x7fefffffffffffff
+DATA sgk_float64_7fefffffffffffff<>+24(SB)/8, $0x7fefffffffffffff
+GLOBL sgk_float64_7fefffffffffffff<>(SB), RODATA|NOPTR, $32
+
+DATA sgk_float64_ffefffffffffffff<>+0(SB)/8, $0xffefffffffffffff
+DATA sgk_float64_ffefffffffffffff<>+8(SB)/8, $0xffefffffffffffff
+DATA sgk_float64_ffefffffffffffff<>+16(SB)/8, $0xffefffffffffffff
+DATA sgk_float64_ffefffffffffffff<>+24(SB)/8, $0xffefffffffffffff
+GLOBL sgk_float64_ffefffffffffffff<>(SB), RODATA|NOPTR, $32
 
 DATA sgk_float64_7fffffffffffffff<>+0(SB)/8, $0x7fffffffffffffff
 DATA sgk_float64_7fffffffffffffff<>+8(SB)/8, $0x7fffffffffffffff
@@ -381,8 +395,10 @@ step_13:
 	SHLQ      $0x05, R9
 	VMOVUPD   (DI)(R8*1), Y0
 	VMOVUPD   (DI)(R9*1), Y1
-	VSUBPD    Y0, Y1, Y0
-	VMULPD    (SP), Y0, Y0
+	VSUBPD    Y0, Y1, Y1
+	VMINPD    sgk_float64_7fefffffffffffff<>+0(SB), Y1, Y1
+	VMAXPD    sgk_float64_ffefffffffffffff<>+0(SB), Y1, Y1
+	VMULPD    (SP), Y1, Y0
 	VANDPD    sgk_float64_7fffffffffffffff<>+0(SB), Y0, Y1
 	VADDPD    sgk_float64_3ddb7cdfd9d7bdbb<>+0(SB), Y1, Y1
 	VMULPD    sgk_float64_4030000000000000<>+0(SB), Y1, Y1
@@ -568,41 +584,44 @@ step_25:
 	SHLQ      $0x05, R9
 	VMOVUPD   (DI)(R8*1), Y0
 	VMOVUPD   (DI)(R9*1), Y1
-	VSUBPD    Y0, Y1, Y0
-	VMOVUPD   Y0, (AX)
-	VMULPD    (SP), Y0, Y0
-	VANDPD    sgk_float64_7fffffffffffffff<>+0(SB), Y0, Y1
-	VADDPD    sgk_float64_3ddb7cdfd9d7bdbb<>+0(SB), Y1, Y1
-	VMULPD    sgk_float64_4030000000000000<>+0(SB), Y1, Y2
-	VMOVUPD   sgk_float64_3ff0000000000000<>+0(SB), Y3
-	VDIVPD    Y2, Y3, Y3
-	VMULPD    Y1, Y2, Y2
-	VMOVUPD   (SP), Y4
-	VDIVPD    Y2, Y4, Y4
-	VMOVUPD   sgk_float64_3ff0000000000000<>+0(SB), Y1
-	VSUBPD    Y3, Y1, Y1
-	VXORPD    Y2, Y2, Y2
-	VCMPPD    $0x0e, Y2, Y0, Y2
-	VBLENDVPD Y2, Y1, Y3, Y3
-	VANDPD    sgk_float64_7fffffffffffffff<>+0(SB), Y0, Y1
-	VCMPPD    $0x02, sgk_float64_3fd0000000000000<>+0(SB), Y1, Y2
+	VSUBPD    Y0, Y1, Y1
+	VMINPD    sgk_float64_7fefffffffffffff<>+0(SB), Y1, Y1
+	VMAXPD    sgk_float64_ffefffffffffffff<>+0(SB), Y1, Y1
+	VMULPD    (SP), Y1, Y0
+	VANDPD    sgk_float64_7fffffffffffffff<>+0(SB), Y0, Y2
+	VADDPD    sgk_float64_3ddb7cdfd9d7bdbb<>+0(SB), Y2, Y2
+	VMULPD    sgk_float64_4030000000000000<>+0(SB), Y2, Y3
+	VMOVUPD   sgk_float64_3ff0000000000000<>+0(SB), Y4
+	VDIVPD    Y3, Y4, Y4
+	VMULPD    Y2, Y3, Y3
+	VMOVUPD   (SP), Y5
+	VDIVPD    Y3, Y5, Y5
+	VMOVUPD   sgk_float64_3ff0000000000000<>+0(SB), Y2
+	VSUBPD    Y4, Y2, Y2
+	VXORPD    Y3, Y3, Y3
+	VCMPPD    $0x0e, Y3, Y0, Y3
+	VBLENDVPD Y3, Y2, Y4, Y4
+	VANDPD    sgk_float64_7fffffffffffffff<>+0(SB), Y0, Y2
+	VCMPPD    $0x02, sgk_float64_3fd0000000000000<>+0(SB), Y2, Y3
 	VADDPD    sgk_float64_3fe0000000000000<>+0(SB), Y0, Y0
-	VBLENDVPD Y2, Y0, Y3, Y3
-	VBLENDVPD Y2, (SP), Y4, Y4
-	VMOVUPD   Y3, 32(AX)
-	VMOVUPD   Y4, 64(AX)
+	VBLENDVPD Y3, Y0, Y4, Y4
+	VBLENDVPD Y3, (SP), Y5, Y5
+	VMULPD    Y5, Y1, Y1
+	VMOVUPD   Y1, (AX)
+	VMOVUPD   Y4, 32(AX)
+	VMOVUPD   Y5, 64(AX)
 	ADDQ      $0x60, AX
 	VMOVUPD   (DI)(R8*1), Y0
 	VMOVUPD   (DI)(R9*1), Y1
 	VMOVUPD   sgk_float64_3ff0000000000000<>+0(SB), Y2
-	VSUBPD    Y3, Y2, Y2
-	VMULPD    Y0, Y3, Y4
+	VSUBPD    Y4, Y2, Y2
+	VMULPD    Y0, Y4, Y3
 	VMULPD    Y1, Y2, Y5
-	VADDPD    Y5, Y4, Y4
+	VADDPD    Y5, Y3, Y3
 	VMULPD    Y0, Y2, Y0
-	VMULPD    Y1, Y3, Y5
+	VMULPD    Y1, Y4, Y5
 	VADDPD    Y5, Y0, Y0
-	VMOVUPD   Y4, (DI)(R8*1)
+	VMOVUPD   Y3, (DI)(R8*1)
 	VMOVUPD   Y0, (DI)(R9*1)
 	ADDL      12(CX), DX
 	ADDL      16(CX), BX
@@ -648,41 +667,44 @@ step_28:
 	SHLQ      $0x05, R10
 	VMOVUPD   (R8)(R9*1), Y0
 	VMOVUPD   (R8)(R10*1), Y1
-	VSUBPD    Y0, Y1, Y0
-	VMOVUPD   Y0, (AX)
-	VMULPD    (SP), Y0, Y0
-	VANDPD    sgk_float64_7fffffffffffffff<>+0(SB), Y0, Y1
-	VADDPD    sgk_float64_3ddb7cdfd9d7bdbb<>+0(SB), Y1, Y1
-	VMULPD    sgk_float64_4030000000000000<>+0(SB), Y1, Y2
-	VMOVUPD   sgk_float64_3ff0000000000000<>+0(SB), Y3
-	VDIVPD    Y2, Y3, Y3
-	VMULPD    Y1, Y2, Y2
-	VMOVUPD   (SP), Y4
-	VDIVPD    Y2, Y4, Y4
-	VMOVUPD   sgk_float64_3ff0000000000000<>+0(SB), Y1
-	VSUBPD    Y3, Y1, Y1
-	VXORPD    Y2, Y2, Y2
-	VCMPPD    $0x0e, Y2, Y0, Y2
-	VBLENDVPD Y2, Y1, Y3, Y3
-	VANDPD    sgk_float64_7fffffffffffffff<>+0(SB), Y0, Y1
-	VCMPPD    $0x02, sgk_float64_3fd0000000000000<>+0(SB), Y1, Y2
+	VSUBPD    Y0, Y1, Y1
+	VMINPD    sgk_float64_7fefffffffffffff<>+0(SB), Y1, Y1
+	VMAXPD    sgk_float64_ffefffffffffffff<>+0(SB), Y1, Y1
+	VMULPD    (SP), Y1, Y0
+	VANDPD    sgk_float64_7fffffffffffffff<>+0(SB), Y0, Y2
+	VADDPD    sgk_float64_3ddb7cdfd9d7bdbb<>+0(SB), Y2, Y2
+	VMULPD    sgk_float64_4030000000000000<>+0(SB), Y2, Y3
+	VMOVUPD   sgk_float64_3ff0000000000000<>+0(SB), Y4
+	VDIVPD    Y3, Y4, Y4
+	VMULPD    Y2, Y3, Y3
+	VMOVUPD   (SP), Y5
+	VDIVPD    Y3, Y5, Y5
+	VMOVUPD   sgk_float64_3ff0000000000000<>+0(SB), Y2
+	VSUBPD    Y4, Y2, Y2
+	VXORPD    Y3, Y3, Y3
+	VCMPPD    $0x0e, Y3, Y0, Y3
+	VBLENDVPD Y3, Y2, Y4, Y4
+	VANDPD    sgk_float64_7fffffffffffffff<>+0(SB), Y0, Y2
+	VCMPPD    $0x02, sgk_float64_3fd0000000000000<>+0(SB), Y2, Y3
 	VADDPD    sgk_float64_3fe0000000000000<>+0(SB), Y0, Y0
-	VBLENDVPD Y2, Y0, Y3, Y3
-	VBLENDVPD Y2, (SP), Y4, Y4
-	VMOVUPD   Y3, 32(AX)
-	VMOVUPD   Y4, 64(AX)
+	VBLENDVPD Y3, Y0, Y4, Y4
+	VBLENDVPD Y3, (SP), Y5, Y5
+	VMULPD    Y5, Y1, Y1
+	VMOVUPD   Y1, (AX)
+	VMOVUPD   Y4, 32(AX)
+	VMOVUPD   Y5, 64(AX)
 	ADDQ      $0x60, AX
 	VMOVUPD   (R8)(R9*1), Y0
 	VMOVUPD   (R8)(R10*1), Y1
 	VMOVUPD   sgk_float64_3ff0000000000000<>+0(SB), Y2
-	VSUBPD    Y3, Y2, Y2
-	VMULPD    Y0, Y3, Y4
+	VSUBPD    Y4, Y2, Y2
+	VMULPD    Y0, Y4, Y3
 	VMULPD    Y1, Y2, Y5
-	VADDPD    Y5, Y4, Y4
+	VADDPD    Y5, Y3, Y3
 	VMULPD    Y0, Y2, Y0
-	VMULPD    Y1, Y3, Y5
+	VMULPD    Y1, Y4, Y5
 	VADDPD    Y5, Y0, Y0
-	VMOVUPD   Y4, (R8)(R9*1)
+	VMOVUPD   Y3, (R8)(R9*1)
 	VMOVUPD   Y0, (R8)(R10*1)
 	LEAQ      36(DX), R8
 	MOVL      32(DX), R9
@@ -709,23 +731,23 @@ range_30:
 pair_33:
 	VMOVUPD     (R12), Y0
 	VMOVUPD     (R13), Y1
-	VSUBPD      Y1, Y0, Y4
-	VMOVUPD     Y4, (CX)
-	VMULPD      Y1, Y2, Y4
-	VFMADD231PD Y0, Y3, Y4
+	VSUBPD      Y1, Y0, Y3
+	VMOVUPD     Y3, (CX)
+	VMULPD      Y1, Y2, Y3
+	VFMADD231PD Y0, Y4, Y3
 	VMULPD      Y0, Y2, Y0
-	VFMADD231PD Y1, Y3, Y0
-	VMOVUPD     Y4, (R12)
+	VFMADD231PD Y1, Y4, Y0
+	VMOVUPD     Y3, (R12)
 	VMOVUPD     Y0, (R13)
 	VMOVUPD     32(R12), Y0
 	VMOVUPD     32(R13), Y1
-	VSUBPD      Y1, Y0, Y4
-	VMOVUPD     Y4, 32(CX)
-	VMULPD      Y1, Y2, Y4
-	VFMADD231PD Y0, Y3, Y4
+	VSUBPD      Y1, Y0, Y3
+	VMOVUPD     Y3, 32(CX)
+	VMULPD      Y1, Y2, Y3
+	VFMADD231PD Y0, Y4, Y3
 	VMULPD      Y0, Y2, Y0
-	VFMADD231PD Y1, Y3, Y0
-	VMOVUPD     Y4, 32(R12)
+	VFMADD231PD Y1, Y4, Y0
+	VMOVUPD     Y3, 32(R12)
 	VMOVUPD     Y0, 32(R13)
 	ADDQ        $0x40, R12
 	ADDQ        $0x40, R13
@@ -739,13 +761,13 @@ tail_34:
 	JZ          rowsdone_35
 	VMOVUPD     (R12), Y0
 	VMOVUPD     (R13), Y1
-	VSUBPD      Y1, Y0, Y4
-	VMOVUPD     Y4, (CX)
-	VMULPD      Y1, Y2, Y4
-	VFMADD231PD Y0, Y3, Y4
+	VSUBPD      Y1, Y0, Y3
+	VMOVUPD     Y3, (CX)
+	VMULPD      Y1, Y2, Y3
+	VFMADD231PD Y0, Y4, Y3
 	VMULPD      Y0, Y2, Y0
-	VFMADD231PD Y1, Y3, Y0
-	VMOVUPD     Y4, (R12)
+	VFMADD231PD Y1, Y4, Y0
+	VMOVUPD     Y3, (R12)
 	VMOVUPD     Y0, (R13)
 	ADDQ        $0x20, R12
 	ADDQ        $0x20, R13
@@ -761,19 +783,19 @@ nodiff_31:
 pair_36:
 	VMOVUPD     (R12), Y0
 	VMOVUPD     (R13), Y1
-	VMULPD      Y1, Y2, Y4
-	VFMADD231PD Y0, Y3, Y4
+	VMULPD      Y1, Y2, Y3
+	VFMADD231PD Y0, Y4, Y3
 	VMULPD      Y0, Y2, Y0
-	VFMADD231PD Y1, Y3, Y0
-	VMOVUPD     Y4, (R12)
+	VFMADD231PD Y1, Y4, Y0
+	VMOVUPD     Y3, (R12)
 	VMOVUPD     Y0, (R13)
 	VMOVUPD     32(R12), Y0
 	VMOVUPD     32(R13), Y1
-	VMULPD      Y1, Y2, Y4
-	VFMADD231PD Y0, Y3, Y4
+	VMULPD      Y1, Y2, Y3
+	VFMADD231PD Y0, Y4, Y3
 	VMULPD      Y0, Y2, Y0
-	VFMADD231PD Y1, Y3, Y0
-	VMOVUPD     Y4, 32(R12)
+	VFMADD231PD Y1, Y4, Y0
+	VMOVUPD     Y3, 32(R12)
 	VMOVUPD     Y0, 32(R13)
 	ADDQ        $0x40, R12
 	ADDQ        $0x40, R13
@@ -786,11 +808,11 @@ tail_37:
 	JZ          rowsdone_38
 	VMOVUPD     (R12), Y0
 	VMOVUPD     (R13), Y1
-	VMULPD      Y1, Y2, Y4
-	VFMADD231PD Y0, Y3, Y4
+	VMULPD      Y1, Y2, Y3
+	VFMADD231PD Y0, Y4, Y3
 	VMULPD      Y0, Y2, Y0
-	VFMADD231PD Y1, Y3, Y0
-	VMOVUPD     Y4, (R12)
+	VFMADD231PD Y1, Y4, Y0
+	VMOVUPD     Y3, (R12)
 	VMOVUPD     Y0, (R13)
 	ADDQ        $0x20, R12
 	ADDQ        $0x20, R13
@@ -904,7 +926,6 @@ step_40:
 	VMOVUPD (DI)(R9*1), Y3
 	VSUBPD  Y2, Y3, Y4
 	VMULPD  (AX), Y4, Y4
-	VMULPD  64(AX), Y4, Y4
 	VMULPD  Y2, Y0, Y5
 	VMULPD  Y3, Y1, Y6
 	VADDPD  Y6, Y5, Y5
@@ -1041,8 +1062,8 @@ rowsdone_48:
 	VMOVUPD (R8)(R10*1), Y4
 	VSUBPD  Y3, Y4, Y5
 	VMULPD  (AX), Y5, Y5
+	VMULPD  64(AX), Y2, Y2
 	VADDPD  Y2, Y5, Y5
-	VMULPD  64(AX), Y5, Y5
 	VMULPD  Y3, Y0, Y2
 	VMULPD  Y4, Y1, Y6
 	VADDPD  Y6, Y2, Y2

@@ -298,6 +298,65 @@ func TestAliasing(t *testing.T) {
 	same(t, "ForwardP in place", inPlace, y)
 }
 
+// TestExtremeValues runs rows of the type's largest finite values, of
+// both signs and tied, through every entry point with each set of kernels:
+// finite input must give finite output.
+func TestExtremeValues(t *testing.T) {
+	prev := SetAVX2(true)
+	defer SetAVX2(prev)
+	settings := []bool{false}
+	if AVX2() {
+		settings = append(settings, true)
+	}
+	big := T(math.MaxFloat32)
+	const rows = 11 // whole blocks of AVX2 lanes and a tail
+	x := make([]T, rows*N)
+	for i := range x {
+		switch r := i / N; r % 3 {
+		case 0: // alternating signs: b - a overflows the type
+			x[i] = big * T(1-2*(i%2))
+		case 1: // ties at the largest value, and a zero
+			x[i] = big * T(1-2*(r/3%2))
+			if i%N == 0 {
+				x[i] = 0
+			}
+		default:
+			x[i] = big / 2 * T((i*7)%5-2)
+		}
+	}
+	finite := func(what string, s []T) {
+		t.Helper()
+		for i, v := range s {
+			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+				t.Fatalf("%s[%d] = %v from finite input", what, i, v)
+			}
+		}
+	}
+	check := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, avx2 := range settings {
+		SetAVX2(avx2)
+		for _, beta := range betas {
+			lambda := lambdas[len(lambdas)-1]
+			y, pt := make([]T, len(x)), make([]T, len(x)*N)
+			check(Sort(y, x, beta, lambda))
+			finite("Sort y", y)
+			check(ForwardP(y, pt, nil, nil, x, beta, lambda))
+			finite("ForwardP y", y)
+			finite("ForwardP P", pt)
+			for r := 0; r < rows; r++ {
+				sorted := slices.Clone(row(x, r, N))
+				slices.Sort(sorted)
+				same(t, "sorted extreme row", row(y, r, N), sorted)
+			}
+		}
+	}
+}
+
 func TestErrors(t *testing.T) {
 	rng := rand.New(rand.NewPCG(13, 14))
 	x := randomRows(rng, 3)
@@ -320,7 +379,9 @@ func TestErrors(t *testing.T) {
 		{"beta negative", false, func() error { return Sort(y, x, -1, lambda) }},
 		{"beta NaN", false, func() error { return Sort(y, x, math.NaN(), lambda) }},
 		{"beta Inf", false, func() error { return ForwardP(y, pt, nil, nil, x, math.Inf(1), lambda) }},
+		{"beta too steep", false, func() error { return Sort(y, x, 1e300, lambda) }},
 		{"lambda negative", false, func() error { return Sort(y, x, beta, -0.5) }},
+		{"lambda above 1", false, func() error { return Sort(y, x, beta, 40) }},
 		{"lambda NaN", false, func() error { return Sort(y, x, beta, math.NaN()) }},
 		{"lambda Inf", false, func() error { return Sort(y, x, beta, math.Inf(1)) }},
 		{"pt too short", false, func() error { return ForwardP(y, pt[1:], nil, nil, x, beta, lambda) }},

@@ -433,19 +433,24 @@ step_22:
 	SHLQ      $0x05, R9
 	VMOVUPD   (DI)(R8*1), Y0
 	VMOVUPD   (DI)(R9*1), Y1
-	VSUBPD    Y0, Y1, Y0
-	VMOVUPD   Y0, (AX)
-	VMULPD    (SP), Y0, Y0
-	VANDPD    sgk_float64_7fffffffffffffff<>+0(SB), Y0, Y1
-	VADDPD    sgk_float64_4000000000000000<>+0(SB), Y1, Y1
-	VDIVPD    Y1, Y0, Y0
+	VSUBPD    Y0, Y1, Y1
+	VMINPD    sgk_float64_7fefffffffffffff<>+0(SB), Y1, Y1
+	VMAXPD    sgk_float64_ffefffffffffffff<>+0(SB), Y1, Y1
+	VMULPD    (SP), Y1, Y0
+	VMINPD    sgk_float64_7fefffffffffffff<>+0(SB), Y0, Y0
+	VMAXPD    sgk_float64_ffefffffffffffff<>+0(SB), Y0, Y0
+	VANDPD    sgk_float64_7fffffffffffffff<>+0(SB), Y0, Y2
+	VADDPD    sgk_float64_4000000000000000<>+0(SB), Y2, Y2
+	VDIVPD    Y2, Y0, Y0
 	VADDPD    sgk_float64_3ff0000000000000<>+0(SB), Y0, Y0
 	VMULPD    sgk_float64_3fe0000000000000<>+0(SB), Y0, Y0
-	VMULPD    Y1, Y1, Y1
-	VMOVUPD   (SP), Y2
-	VDIVPD    Y1, Y2, Y2
+	VMULPD    Y2, Y2, Y2
+	VMOVUPD   (SP), Y3
+	VDIVPD    Y2, Y3, Y3
+	VMULPD    Y3, Y1, Y1
+	VMOVUPD   Y1, (AX)
 	VMOVUPD   Y0, 32(AX)
-	VMOVUPD   Y2, 64(AX)
+	VMOVUPD   Y3, 64(AX)
 	ADDQ      $0x60, AX
 	VMOVUPD   (DI)(R8*1), Y0
 	VMOVUPD   (DI)(R9*1), Y1
@@ -468,6 +473,18 @@ step_22:
 done_23:
 	VZEROUPPER
 	RET
+
+DATA sgk_float64_7fefffffffffffff<>+0(SB)/8, $0x7fefffffffffffff
+DATA sgk_float64_7fefffffffffffff<>+8(SB)/8, $0x7fefffffffffffff
+DATA sgk_float64_7fefffffffffffff<>+16(SB)/8, $0x7fefffffffffffff
+DATA sgk_float64_7fefffffffffffff<>+24(SB)/8, $0x7fefffffffffffff
+GLOBL sgk_float64_7fefffffffffffff<>(SB), RODATA|NOPTR, $32
+
+DATA sgk_float64_ffefffffffffffff<>+0(SB)/8, $0xffefffffffffffff
+DATA sgk_float64_ffefffffffffffff<>+8(SB)/8, $0xffefffffffffffff
+DATA sgk_float64_ffefffffffffffff<>+16(SB)/8, $0xffefffffffffffff
+DATA sgk_float64_ffefffffffffffff<>+24(SB)/8, $0xffefffffffffffff
+GLOBL sgk_float64_ffefffffffffffff<>(SB), RODATA|NOPTR, $32
 
 DATA sgk_float64_7fffffffffffffff<>+0(SB)/8, $0x7fffffffffffffff
 DATA sgk_float64_7fffffffffffffff<>+8(SB)/8, $0x7fffffffffffffff
@@ -522,19 +539,24 @@ step_25:
 	SHLQ      $0x05, R10
 	VMOVUPD   (R8)(R9*1), Y0
 	VMOVUPD   (R8)(R10*1), Y1
-	VSUBPD    Y0, Y1, Y0
-	VMOVUPD   Y0, (AX)
-	VMULPD    (SP), Y0, Y0
-	VANDPD    sgk_float64_7fffffffffffffff<>+0(SB), Y0, Y1
-	VADDPD    sgk_float64_4000000000000000<>+0(SB), Y1, Y1
-	VDIVPD    Y1, Y0, Y0
+	VSUBPD    Y0, Y1, Y1
+	VMINPD    sgk_float64_7fefffffffffffff<>+0(SB), Y1, Y1
+	VMAXPD    sgk_float64_ffefffffffffffff<>+0(SB), Y1, Y1
+	VMULPD    (SP), Y1, Y0
+	VMINPD    sgk_float64_7fefffffffffffff<>+0(SB), Y0, Y0
+	VMAXPD    sgk_float64_ffefffffffffffff<>+0(SB), Y0, Y0
+	VANDPD    sgk_float64_7fffffffffffffff<>+0(SB), Y0, Y2
+	VADDPD    sgk_float64_4000000000000000<>+0(SB), Y2, Y2
+	VDIVPD    Y2, Y0, Y0
 	VADDPD    sgk_float64_3ff0000000000000<>+0(SB), Y0, Y0
 	VMULPD    sgk_float64_3fe0000000000000<>+0(SB), Y0, Y0
-	VMULPD    Y1, Y1, Y1
-	VMOVUPD   (SP), Y2
-	VDIVPD    Y1, Y2, Y2
+	VMULPD    Y2, Y2, Y2
+	VMOVUPD   (SP), Y3
+	VDIVPD    Y2, Y3, Y3
+	VMULPD    Y3, Y1, Y1
+	VMOVUPD   Y1, (AX)
 	VMOVUPD   Y0, 32(AX)
-	VMOVUPD   Y2, 64(AX)
+	VMOVUPD   Y3, 64(AX)
 	ADDQ      $0x60, AX
 	VMOVUPD   (R8)(R9*1), Y0
 	VMOVUPD   (R8)(R10*1), Y1
@@ -724,7 +746,6 @@ step_37:
 	VMOVUPD (DI)(R9*1), Y3
 	VSUBPD  Y2, Y3, Y4
 	VMULPD  (AX), Y4, Y4
-	VMULPD  64(AX), Y4, Y4
 	VMULPD  Y2, Y0, Y5
 	VMULPD  Y3, Y1, Y6
 	VADDPD  Y6, Y5, Y5
@@ -861,8 +882,8 @@ rowsdone_45:
 	VMOVUPD (R8)(R10*1), Y4
 	VSUBPD  Y3, Y4, Y5
 	VMULPD  (AX), Y5, Y5
+	VMULPD  64(AX), Y2, Y2
 	VADDPD  Y2, Y5, Y5
-	VMULPD  64(AX), Y5, Y5
 	VMULPD  Y3, Y0, Y2
 	VMULPD  Y4, Y1, Y6
 	VADDPD  Y6, Y2, Y2

@@ -2,6 +2,8 @@
 
 package oddeven_n5_errorfree_reciprocal_f64
 
+import "math"
+
 // sortGeneric is Sort on checked arguments.
 func sortGeneric(y, x []float64, beta, lambda float64) {
 	copy(y, x)
@@ -361,11 +363,19 @@ func backwardPRow(g *[N]float64, gm *[N * N]float64, tp *[TapeLen]float64, df *[
 	gm[1], gm[N+1] = mix(w, gm[1], gm[N+1])
 }
 
-// record is the tape entry of a comparator on (a, b): d = b - a, and the
-// weight of "no swap" and its slope at d, computed in float64.
-func record(a, b float64, beta float64) (d, alpha, slope float64) {
-	al, sl := reciprocal(float64(b-a), beta)
-	return b - a, float64(al), float64(sl)
+// record is the tape entry of a comparator on (a, b): d*slope, the weight
+// of "no swap" and its slope at d = b - a, computed in float64 (d*slope
+// stays small where d alone can overflow).
+func record(a, b float64, beta float64) (ds, alpha, slope float64) {
+	d := diff(a, b)
+	al, sl := reciprocal(d, beta)
+	return float64(d * sl), float64(al), float64(sl)
+}
+
+// diff is b - a clamped to the largest finite value: where it acts the
+// weight is saturated and the slope 0 either way, and d*slope stays 0.
+func diff(a, b float64) float64 {
+	return max(-math.MaxFloat64, min(b-a, math.MaxFloat64))
 }
 
 // order is an exact comparator on (a, b); a tie keeps its order.
@@ -377,22 +387,20 @@ func order(a, b float64) (lo, hi float64) {
 }
 
 // backpropDot back-propagates through a comparator: (gp, gq) are the
-// gradients of its outputs, (d, alpha, slope) its tape entry, dot the
-// gradient of alpha through P. It returns the gradients of its inputs.
-func backpropDot(gp, gq, d, alpha, slope, dot float64) (float64, float64) {
-	dalpha := -(gp - gq) * d
-	dalpha += dot
-	dd := dalpha * slope
+// gradients of its outputs, (ds, alpha, slope) its tape entry, dot the
+// gradient of alpha through P. It returns the gradients of its inputs:
+// dd = dalpha*slope = dot*slope - (gp-gq)*ds.
+func backpropDot(gp, gq, ds, alpha, slope, dot float64) (float64, float64) {
+	dd := float64(dot*slope) - float64((gp-gq)*ds)
 	np, nq := mix(alpha, gp, gq)
 	return np - dd, nq + dd
 }
 
 // backprop is backpropDot without a gradient through P.
-func backprop(gp, gq, d, alpha, slope float64) (float64, float64) {
-	dalpha := -(gp - gq) * d
-	dd := dalpha * slope
+func backprop(gp, gq, ds, alpha, _ float64) (float64, float64) {
+	e := float64((gp - gq) * ds)
 	np, nq := mix(alpha, gp, gq)
-	return np - dd, nq + dd
+	return np + e, nq - e
 }
 
 // mixCols mixes the column slices cp and cq with weight w.

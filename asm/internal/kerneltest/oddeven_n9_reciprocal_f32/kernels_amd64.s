@@ -367,58 +367,74 @@ run_9:
 	MOVQ  BX, 136(SP)
 
 step_10:
-	MOVQ         xs+0(FP), SI
-	MOVQ         CX, DI
-	SHLQ         $0x05, DI
-	MOVQ         DX, R8
-	SHLQ         $0x05, R8
-	VMOVUPS      (SI)(DI*1), Y0
-	VMOVUPS      (SI)(R8*1), Y1
-	VSUBPS       Y0, Y1, Y0
-	VCVTPS2PD    X0, Y1
-	VMULPD       64(SP), Y1, Y1
-	VANDPD       sgk_float64_7fffffffffffffff<>+0(SB), Y1, Y2
-	VADDPD       sgk_float64_4000000000000000<>+0(SB), Y2, Y2
-	VDIVPD       Y2, Y1, Y1
-	VADDPD       sgk_float64_3ff0000000000000<>+0(SB), Y1, Y1
-	VMULPD       sgk_float64_3fe0000000000000<>+0(SB), Y1, Y1
-	VCVTPD2PSY   Y1, X3
-	VEXTRACTF128 $0x01, Y0, X0
-	VCVTPS2PD    X0, Y0
-	VMULPD       64(SP), Y0, Y0
-	VANDPD       sgk_float64_7fffffffffffffff<>+0(SB), Y0, Y1
-	VADDPD       sgk_float64_4000000000000000<>+0(SB), Y1, Y1
-	VDIVPD       Y1, Y0, Y0
-	VADDPD       sgk_float64_3ff0000000000000<>+0(SB), Y0, Y0
-	VMULPD       sgk_float64_3fe0000000000000<>+0(SB), Y0, Y0
-	VCVTPD2PSY   Y0, X0
-	VINSERTF128  $0x01, X0, Y3, Y3
-	VMOVUPS      (SI)(DI*1), Y0
-	VMOVUPS      (SI)(R8*1), Y1
-	VMOVUPS      sgk_float32_3f800000<>+0(SB), Y2
-	VSUBPS       Y3, Y2, Y2
-	VMULPS       Y0, Y3, Y4
-	VMULPS       Y1, Y2, Y5
-	VADDPS       Y5, Y4, Y4
-	VMULPS       Y0, Y2, Y0
-	VMULPS       Y1, Y3, Y5
-	VADDPS       Y5, Y0, Y0
-	VMOVUPS      Y4, (SI)(DI*1)
-	VMOVUPS      Y0, (SI)(R8*1)
-	ADDL         12(AX), CX
-	ADDL         16(AX), DX
-	ADDL         20(AX), BX
-	MOVL         24(AX), SI
-	ADDL         SI, 136(SP)
-	DECQ         128(SP)
-	JNZ          step_10
-	MOVL         32(AX), CX
-	LEAQ         36(AX)(CX*8), AX
-	JMP          run_9
+	MOVQ        xs+0(FP), SI
+	MOVQ        CX, DI
+	SHLQ        $0x05, DI
+	MOVQ        DX, R8
+	SHLQ        $0x05, R8
+	VCVTPS2PD   (SI)(DI*1), Y0
+	VCVTPS2PD   (SI)(R8*1), Y1
+	VSUBPD      Y0, Y1, Y0
+	VMULPD      64(SP), Y0, Y0
+	VMINPD      sgk_float64_7fefffffffffffff<>+0(SB), Y0, Y0
+	VMAXPD      sgk_float64_ffefffffffffffff<>+0(SB), Y0, Y0
+	VANDPD      sgk_float64_7fffffffffffffff<>+0(SB), Y0, Y1
+	VADDPD      sgk_float64_4000000000000000<>+0(SB), Y1, Y1
+	VDIVPD      Y1, Y0, Y0
+	VADDPD      sgk_float64_3ff0000000000000<>+0(SB), Y0, Y0
+	VMULPD      sgk_float64_3fe0000000000000<>+0(SB), Y0, Y0
+	VCVTPD2PSY  Y0, X2
+	VCVTPS2PD   16(SI)(DI*1), Y0
+	VCVTPS2PD   16(SI)(R8*1), Y1
+	VSUBPD      Y0, Y1, Y0
+	VMULPD      64(SP), Y0, Y0
+	VMINPD      sgk_float64_7fefffffffffffff<>+0(SB), Y0, Y0
+	VMAXPD      sgk_float64_ffefffffffffffff<>+0(SB), Y0, Y0
+	VANDPD      sgk_float64_7fffffffffffffff<>+0(SB), Y0, Y1
+	VADDPD      sgk_float64_4000000000000000<>+0(SB), Y1, Y1
+	VDIVPD      Y1, Y0, Y0
+	VADDPD      sgk_float64_3ff0000000000000<>+0(SB), Y0, Y0
+	VMULPD      sgk_float64_3fe0000000000000<>+0(SB), Y0, Y0
+	VCVTPD2PSY  Y0, X0
+	VINSERTF128 $0x01, X0, Y2, Y2
+	VMOVUPS     (SI)(DI*1), Y0
+	VMOVUPS     (SI)(R8*1), Y1
+	VMOVUPS     sgk_float32_3f800000<>+0(SB), Y3
+	VSUBPS      Y2, Y3, Y3
+	VMULPS      Y0, Y2, Y4
+	VMULPS      Y1, Y3, Y5
+	VADDPS      Y5, Y4, Y4
+	VMULPS      Y0, Y3, Y0
+	VMULPS      Y1, Y2, Y5
+	VADDPS      Y5, Y0, Y0
+	VMOVUPS     Y4, (SI)(DI*1)
+	VMOVUPS     Y0, (SI)(R8*1)
+	ADDL        12(AX), CX
+	ADDL        16(AX), DX
+	ADDL        20(AX), BX
+	MOVL        24(AX), SI
+	ADDL        SI, 136(SP)
+	DECQ        128(SP)
+	JNZ         step_10
+	MOVL        32(AX), CX
+	LEAQ        36(AX)(CX*8), AX
+	JMP         run_9
 
 done_11:
 	VZEROUPPER
 	RET
+
+DATA sgk_float64_7fefffffffffffff<>+0(SB)/8, $0x7fefffffffffffff
+DATA sgk_float64_7fefffffffffffff<>+8(SB)/8, $0x7fefffffffffffff
+DATA sgk_float64_7fefffffffffffff<>+16(SB)/8, $0x7fefffffffffffff
+DATA sgk_float64_7fefffffffffffff<>+24(SB)/8, $0x7fefffffffffffff
+GLOBL sgk_float64_7fefffffffffffff<>(SB), RODATA|NOPTR, $32
+
+DATA sgk_float64_ffefffffffffffff<>+0(SB)/8, $0xffefffffffffffff
+DATA sgk_float64_ffefffffffffffff<>+8(SB)/8, $0xffefffffffffffff
+DATA sgk_float64_ffefffffffffffff<>+16(SB)/8, $0xffefffffffffffff
+DATA sgk_float64_ffefffffffffffff<>+24(SB)/8, $0xffefffffffffffff
+GLOBL sgk_float64_ffefffffffffffff<>(SB), RODATA|NOPTR, $32
 
 DATA sgk_float64_7fffffffffffffff<>+0(SB)/8, $0x7fffffffffffffff
 DATA sgk_float64_7fffffffffffffff<>+8(SB)/8, $0x7fffffffffffffff
@@ -479,46 +495,50 @@ run_12:
 	MOVQ  SI, 136(SP)
 
 step_13:
-	MOVQ         xs+0(FP), DI
-	MOVQ         DX, R8
-	SHLQ         $0x05, R8
-	MOVQ         BX, R9
-	SHLQ         $0x05, R9
-	VMOVUPS      (DI)(R8*1), Y0
-	VMOVUPS      (DI)(R9*1), Y1
-	VSUBPS       Y0, Y1, Y0
-	VCVTPS2PD    X0, Y1
-	VMULPD       64(SP), Y1, Y1
-	VANDPD       sgk_float64_7fffffffffffffff<>+0(SB), Y1, Y2
-	VADDPD       sgk_float64_4000000000000000<>+0(SB), Y2, Y2
-	VDIVPD       Y2, Y1, Y1
-	VADDPD       sgk_float64_3ff0000000000000<>+0(SB), Y1, Y1
-	VMULPD       sgk_float64_3fe0000000000000<>+0(SB), Y1, Y1
-	VCVTPD2PSY   Y1, X3
-	VEXTRACTF128 $0x01, Y0, X0
-	VCVTPS2PD    X0, Y0
-	VMULPD       64(SP), Y0, Y0
-	VANDPD       sgk_float64_7fffffffffffffff<>+0(SB), Y0, Y1
-	VADDPD       sgk_float64_4000000000000000<>+0(SB), Y1, Y1
-	VDIVPD       Y1, Y0, Y0
-	VADDPD       sgk_float64_3ff0000000000000<>+0(SB), Y0, Y0
-	VMULPD       sgk_float64_3fe0000000000000<>+0(SB), Y0, Y0
-	VCVTPD2PSY   Y0, X0
-	VINSERTF128  $0x01, X0, Y3, Y3
-	VMOVUPS      (DI)(R8*1), Y0
-	VMOVUPS      (DI)(R9*1), Y1
-	VMOVUPS      sgk_float32_3f800000<>+0(SB), Y2
-	VSUBPS       Y3, Y2, Y2
-	VMULPS       Y0, Y3, Y4
-	VMULPS       Y1, Y2, Y5
-	VADDPS       Y5, Y4, Y4
-	VMULPS       Y0, Y2, Y0
-	VMULPS       Y1, Y3, Y5
-	VADDPS       Y5, Y0, Y0
-	VMOVUPS      Y4, (DI)(R8*1)
-	VMOVUPS      Y0, (DI)(R9*1)
-	LEAQ         36(CX), DI
-	MOVL         32(CX), R8
+	MOVQ        xs+0(FP), DI
+	MOVQ        DX, R8
+	SHLQ        $0x05, R8
+	MOVQ        BX, R9
+	SHLQ        $0x05, R9
+	VCVTPS2PD   (DI)(R8*1), Y0
+	VCVTPS2PD   (DI)(R9*1), Y1
+	VSUBPD      Y0, Y1, Y0
+	VMULPD      64(SP), Y0, Y0
+	VMINPD      sgk_float64_7fefffffffffffff<>+0(SB), Y0, Y0
+	VMAXPD      sgk_float64_ffefffffffffffff<>+0(SB), Y0, Y0
+	VANDPD      sgk_float64_7fffffffffffffff<>+0(SB), Y0, Y1
+	VADDPD      sgk_float64_4000000000000000<>+0(SB), Y1, Y1
+	VDIVPD      Y1, Y0, Y0
+	VADDPD      sgk_float64_3ff0000000000000<>+0(SB), Y0, Y0
+	VMULPD      sgk_float64_3fe0000000000000<>+0(SB), Y0, Y0
+	VCVTPD2PSY  Y0, X2
+	VCVTPS2PD   16(DI)(R8*1), Y0
+	VCVTPS2PD   16(DI)(R9*1), Y1
+	VSUBPD      Y0, Y1, Y0
+	VMULPD      64(SP), Y0, Y0
+	VMINPD      sgk_float64_7fefffffffffffff<>+0(SB), Y0, Y0
+	VMAXPD      sgk_float64_ffefffffffffffff<>+0(SB), Y0, Y0
+	VANDPD      sgk_float64_7fffffffffffffff<>+0(SB), Y0, Y1
+	VADDPD      sgk_float64_4000000000000000<>+0(SB), Y1, Y1
+	VDIVPD      Y1, Y0, Y0
+	VADDPD      sgk_float64_3ff0000000000000<>+0(SB), Y0, Y0
+	VMULPD      sgk_float64_3fe0000000000000<>+0(SB), Y0, Y0
+	VCVTPD2PSY  Y0, X0
+	VINSERTF128 $0x01, X0, Y2, Y2
+	VMOVUPS     (DI)(R8*1), Y0
+	VMOVUPS     (DI)(R9*1), Y1
+	VMOVUPS     sgk_float32_3f800000<>+0(SB), Y3
+	VSUBPS      Y2, Y3, Y3
+	VMULPS      Y0, Y2, Y4
+	VMULPS      Y1, Y3, Y5
+	VADDPS      Y5, Y4, Y4
+	VMULPS      Y0, Y3, Y0
+	VMULPS      Y1, Y2, Y5
+	VADDPS      Y5, Y0, Y0
+	VMOVUPS     Y4, (DI)(R8*1)
+	VMOVUPS     Y0, (DI)(R9*1)
+	LEAQ        36(CX), DI
+	MOVL        32(CX), R8
 
 range_15:
 	MOVL   (DI), R9
@@ -544,20 +564,20 @@ pair_18:
 	VMOVUPS     (R12), Y1
 	VSUBPS      Y1, Y0, Y4
 	VMOVUPS     Y4, (AX)
-	VMULPS      Y1, Y2, Y4
-	VFMADD231PS Y0, Y3, Y4
-	VMULPS      Y0, Y2, Y0
-	VFMADD231PS Y1, Y3, Y0
+	VMULPS      Y1, Y3, Y4
+	VFMADD231PS Y0, Y2, Y4
+	VMULPS      Y0, Y3, Y0
+	VFMADD231PS Y1, Y2, Y0
 	VMOVUPS     Y4, (R11)
 	VMOVUPS     Y0, (R12)
 	VMOVUPS     32(R11), Y0
 	VMOVUPS     32(R12), Y1
 	VSUBPS      Y1, Y0, Y4
 	VMOVUPS     Y4, 32(AX)
-	VMULPS      Y1, Y2, Y4
-	VFMADD231PS Y0, Y3, Y4
-	VMULPS      Y0, Y2, Y0
-	VFMADD231PS Y1, Y3, Y0
+	VMULPS      Y1, Y3, Y4
+	VFMADD231PS Y0, Y2, Y4
+	VMULPS      Y0, Y3, Y0
+	VFMADD231PS Y1, Y2, Y0
 	VMOVUPS     Y4, 32(R11)
 	VMOVUPS     Y0, 32(R12)
 	ADDQ        $0x40, R11
@@ -574,10 +594,10 @@ tail_19:
 	VMOVUPS     (R12), Y1
 	VSUBPS      Y1, Y0, Y4
 	VMOVUPS     Y4, (AX)
-	VMULPS      Y1, Y2, Y4
-	VFMADD231PS Y0, Y3, Y4
-	VMULPS      Y0, Y2, Y0
-	VFMADD231PS Y1, Y3, Y0
+	VMULPS      Y1, Y3, Y4
+	VFMADD231PS Y0, Y2, Y4
+	VMULPS      Y0, Y3, Y0
+	VFMADD231PS Y1, Y2, Y0
 	VMOVUPS     Y4, (R11)
 	VMOVUPS     Y0, (R12)
 	ADDQ        $0x20, R11
@@ -594,18 +614,18 @@ nodiff_16:
 pair_21:
 	VMOVUPS     (R11), Y0
 	VMOVUPS     (R12), Y1
-	VMULPS      Y1, Y2, Y4
-	VFMADD231PS Y0, Y3, Y4
-	VMULPS      Y0, Y2, Y0
-	VFMADD231PS Y1, Y3, Y0
+	VMULPS      Y1, Y3, Y4
+	VFMADD231PS Y0, Y2, Y4
+	VMULPS      Y0, Y3, Y0
+	VFMADD231PS Y1, Y2, Y0
 	VMOVUPS     Y4, (R11)
 	VMOVUPS     Y0, (R12)
 	VMOVUPS     32(R11), Y0
 	VMOVUPS     32(R12), Y1
-	VMULPS      Y1, Y2, Y4
-	VFMADD231PS Y0, Y3, Y4
-	VMULPS      Y0, Y2, Y0
-	VFMADD231PS Y1, Y3, Y0
+	VMULPS      Y1, Y3, Y4
+	VFMADD231PS Y0, Y2, Y4
+	VMULPS      Y0, Y3, Y0
+	VFMADD231PS Y1, Y2, Y0
 	VMOVUPS     Y4, 32(R11)
 	VMOVUPS     Y0, 32(R12)
 	ADDQ        $0x40, R11
@@ -619,10 +639,10 @@ tail_22:
 	JZ          rowsdone_23
 	VMOVUPS     (R11), Y0
 	VMOVUPS     (R12), Y1
-	VMULPS      Y1, Y2, Y4
-	VFMADD231PS Y0, Y3, Y4
-	VMULPS      Y0, Y2, Y0
-	VFMADD231PS Y1, Y3, Y0
+	VMULPS      Y1, Y3, Y4
+	VFMADD231PS Y0, Y2, Y4
+	VMULPS      Y0, Y3, Y0
+	VFMADD231PS Y1, Y2, Y0
 	VMOVUPS     Y4, (R11)
 	VMOVUPS     Y0, (R12)
 	ADDQ        $0x20, R11
@@ -677,67 +697,76 @@ run_24:
 	MOVQ  SI, 136(SP)
 
 step_25:
-	MOVQ         xs+0(FP), DI
-	MOVQ         DX, R8
-	SHLQ         $0x05, R8
-	MOVQ         BX, R9
-	SHLQ         $0x05, R9
-	VMOVUPS      (DI)(R8*1), Y0
-	VMOVUPS      (DI)(R9*1), Y1
-	VSUBPS       Y0, Y1, Y0
-	VMOVUPS      Y0, (AX)
-	VCVTPS2PD    X0, Y1
-	VMULPD       64(SP), Y1, Y1
-	VANDPD       sgk_float64_7fffffffffffffff<>+0(SB), Y1, Y2
-	VADDPD       sgk_float64_4000000000000000<>+0(SB), Y2, Y2
-	VDIVPD       Y2, Y1, Y1
-	VADDPD       sgk_float64_3ff0000000000000<>+0(SB), Y1, Y1
-	VMULPD       sgk_float64_3fe0000000000000<>+0(SB), Y1, Y1
-	VMULPD       Y2, Y2, Y2
-	VMOVUPD      64(SP), Y3
-	VDIVPD       Y2, Y3, Y3
-	VCVTPD2PSY   Y1, X4
-	VCVTPD2PSY   Y3, X5
-	VEXTRACTF128 $0x01, Y0, X0
-	VCVTPS2PD    X0, Y0
-	VMULPD       64(SP), Y0, Y0
-	VANDPD       sgk_float64_7fffffffffffffff<>+0(SB), Y0, Y1
-	VADDPD       sgk_float64_4000000000000000<>+0(SB), Y1, Y1
-	VDIVPD       Y1, Y0, Y0
-	VADDPD       sgk_float64_3ff0000000000000<>+0(SB), Y0, Y0
-	VMULPD       sgk_float64_3fe0000000000000<>+0(SB), Y0, Y0
-	VMULPD       Y1, Y1, Y1
-	VMOVUPD      64(SP), Y2
-	VDIVPD       Y1, Y2, Y2
-	VCVTPD2PSY   Y0, X0
-	VCVTPD2PSY   Y2, X1
-	VINSERTF128  $0x01, X0, Y4, Y4
-	VINSERTF128  $0x01, X1, Y5, Y5
-	VMOVUPS      Y4, 32(AX)
-	VMOVUPS      Y5, 64(AX)
-	ADDQ         $0x60, AX
-	VMOVUPS      (DI)(R8*1), Y0
-	VMOVUPS      (DI)(R9*1), Y1
-	VMOVUPS      sgk_float32_3f800000<>+0(SB), Y2
-	VSUBPS       Y4, Y2, Y2
-	VMULPS       Y0, Y4, Y3
-	VMULPS       Y1, Y2, Y6
-	VADDPS       Y6, Y3, Y3
-	VMULPS       Y0, Y2, Y0
-	VMULPS       Y1, Y4, Y6
-	VADDPS       Y6, Y0, Y0
-	VMOVUPS      Y3, (DI)(R8*1)
-	VMOVUPS      Y0, (DI)(R9*1)
-	ADDL         12(CX), DX
-	ADDL         16(CX), BX
-	ADDL         20(CX), SI
-	MOVL         24(CX), DI
-	ADDL         DI, 136(SP)
-	DECQ         128(SP)
-	JNZ          step_25
-	MOVL         32(CX), DX
-	LEAQ         36(CX)(DX*8), CX
-	JMP          run_24
+	MOVQ        xs+0(FP), DI
+	MOVQ        DX, R8
+	SHLQ        $0x05, R8
+	MOVQ        BX, R9
+	SHLQ        $0x05, R9
+	VCVTPS2PD   (DI)(R8*1), Y0
+	VCVTPS2PD   (DI)(R9*1), Y1
+	VSUBPD      Y0, Y1, Y0
+	VMULPD      64(SP), Y0, Y1
+	VMINPD      sgk_float64_7fefffffffffffff<>+0(SB), Y1, Y1
+	VMAXPD      sgk_float64_ffefffffffffffff<>+0(SB), Y1, Y1
+	VANDPD      sgk_float64_7fffffffffffffff<>+0(SB), Y1, Y2
+	VADDPD      sgk_float64_4000000000000000<>+0(SB), Y2, Y2
+	VDIVPD      Y2, Y1, Y1
+	VADDPD      sgk_float64_3ff0000000000000<>+0(SB), Y1, Y1
+	VMULPD      sgk_float64_3fe0000000000000<>+0(SB), Y1, Y1
+	VMULPD      Y2, Y2, Y2
+	VMOVUPD     64(SP), Y3
+	VDIVPD      Y2, Y3, Y3
+	VCVTPD2PSY  Y1, X4
+	VCVTPD2PSY  Y3, X5
+	VMULPD      Y3, Y0, Y0
+	VCVTPD2PSY  Y0, X6
+	VCVTPS2PD   16(DI)(R8*1), Y0
+	VCVTPS2PD   16(DI)(R9*1), Y1
+	VSUBPD      Y0, Y1, Y0
+	VMULPD      64(SP), Y0, Y1
+	VMINPD      sgk_float64_7fefffffffffffff<>+0(SB), Y1, Y1
+	VMAXPD      sgk_float64_ffefffffffffffff<>+0(SB), Y1, Y1
+	VANDPD      sgk_float64_7fffffffffffffff<>+0(SB), Y1, Y2
+	VADDPD      sgk_float64_4000000000000000<>+0(SB), Y2, Y2
+	VDIVPD      Y2, Y1, Y1
+	VADDPD      sgk_float64_3ff0000000000000<>+0(SB), Y1, Y1
+	VMULPD      sgk_float64_3fe0000000000000<>+0(SB), Y1, Y1
+	VMULPD      Y2, Y2, Y2
+	VMOVUPD     64(SP), Y3
+	VDIVPD      Y2, Y3, Y3
+	VCVTPD2PSY  Y1, X1
+	VCVTPD2PSY  Y3, X2
+	VMULPD      Y3, Y0, Y0
+	VCVTPD2PSY  Y0, X0
+	VINSERTF128 $0x01, X1, Y4, Y4
+	VINSERTF128 $0x01, X2, Y5, Y5
+	VINSERTF128 $0x01, X0, Y6, Y6
+	VMOVUPS     Y6, (AX)
+	VMOVUPS     Y4, 32(AX)
+	VMOVUPS     Y5, 64(AX)
+	ADDQ        $0x60, AX
+	VMOVUPS     (DI)(R8*1), Y0
+	VMOVUPS     (DI)(R9*1), Y1
+	VMOVUPS     sgk_float32_3f800000<>+0(SB), Y2
+	VSUBPS      Y4, Y2, Y2
+	VMULPS      Y0, Y4, Y3
+	VMULPS      Y1, Y2, Y7
+	VADDPS      Y7, Y3, Y3
+	VMULPS      Y0, Y2, Y0
+	VMULPS      Y1, Y4, Y7
+	VADDPS      Y7, Y0, Y0
+	VMOVUPS     Y3, (DI)(R8*1)
+	VMOVUPS     Y0, (DI)(R9*1)
+	ADDL        12(CX), DX
+	ADDL        16(CX), BX
+	ADDL        20(CX), SI
+	MOVL        24(CX), DI
+	ADDL        DI, 136(SP)
+	DECQ        128(SP)
+	JNZ         step_25
+	MOVL        32(CX), DX
+	LEAQ        36(CX)(DX*8), CX
+	JMP         run_24
 
 done_26:
 	VZEROUPPER
@@ -773,59 +802,68 @@ run_27:
 	MOVQ  DI, 136(SP)
 
 step_28:
-	MOVQ         xs+0(FP), R8
-	MOVQ         BX, R9
-	SHLQ         $0x05, R9
-	MOVQ         SI, R10
-	SHLQ         $0x05, R10
-	VMOVUPS      (R8)(R9*1), Y0
-	VMOVUPS      (R8)(R10*1), Y1
-	VSUBPS       Y0, Y1, Y0
-	VMOVUPS      Y0, (AX)
-	VCVTPS2PD    X0, Y1
-	VMULPD       64(SP), Y1, Y1
-	VANDPD       sgk_float64_7fffffffffffffff<>+0(SB), Y1, Y2
-	VADDPD       sgk_float64_4000000000000000<>+0(SB), Y2, Y2
-	VDIVPD       Y2, Y1, Y1
-	VADDPD       sgk_float64_3ff0000000000000<>+0(SB), Y1, Y1
-	VMULPD       sgk_float64_3fe0000000000000<>+0(SB), Y1, Y1
-	VMULPD       Y2, Y2, Y2
-	VMOVUPD      64(SP), Y3
-	VDIVPD       Y2, Y3, Y3
-	VCVTPD2PSY   Y1, X4
-	VCVTPD2PSY   Y3, X5
-	VEXTRACTF128 $0x01, Y0, X0
-	VCVTPS2PD    X0, Y0
-	VMULPD       64(SP), Y0, Y0
-	VANDPD       sgk_float64_7fffffffffffffff<>+0(SB), Y0, Y1
-	VADDPD       sgk_float64_4000000000000000<>+0(SB), Y1, Y1
-	VDIVPD       Y1, Y0, Y0
-	VADDPD       sgk_float64_3ff0000000000000<>+0(SB), Y0, Y0
-	VMULPD       sgk_float64_3fe0000000000000<>+0(SB), Y0, Y0
-	VMULPD       Y1, Y1, Y1
-	VMOVUPD      64(SP), Y2
-	VDIVPD       Y1, Y2, Y2
-	VCVTPD2PSY   Y0, X0
-	VCVTPD2PSY   Y2, X1
-	VINSERTF128  $0x01, X0, Y4, Y4
-	VINSERTF128  $0x01, X1, Y5, Y5
-	VMOVUPS      Y4, 32(AX)
-	VMOVUPS      Y5, 64(AX)
-	ADDQ         $0x60, AX
-	VMOVUPS      (R8)(R9*1), Y0
-	VMOVUPS      (R8)(R10*1), Y1
-	VMOVUPS      sgk_float32_3f800000<>+0(SB), Y2
-	VSUBPS       Y4, Y2, Y2
-	VMULPS       Y0, Y4, Y3
-	VMULPS       Y1, Y2, Y6
-	VADDPS       Y6, Y3, Y3
-	VMULPS       Y0, Y2, Y0
-	VMULPS       Y1, Y4, Y6
-	VADDPS       Y6, Y0, Y0
-	VMOVUPS      Y3, (R8)(R9*1)
-	VMOVUPS      Y0, (R8)(R10*1)
-	LEAQ         36(DX), R8
-	MOVL         32(DX), R9
+	MOVQ        xs+0(FP), R8
+	MOVQ        BX, R9
+	SHLQ        $0x05, R9
+	MOVQ        SI, R10
+	SHLQ        $0x05, R10
+	VCVTPS2PD   (R8)(R9*1), Y0
+	VCVTPS2PD   (R8)(R10*1), Y1
+	VSUBPD      Y0, Y1, Y0
+	VMULPD      64(SP), Y0, Y1
+	VMINPD      sgk_float64_7fefffffffffffff<>+0(SB), Y1, Y1
+	VMAXPD      sgk_float64_ffefffffffffffff<>+0(SB), Y1, Y1
+	VANDPD      sgk_float64_7fffffffffffffff<>+0(SB), Y1, Y2
+	VADDPD      sgk_float64_4000000000000000<>+0(SB), Y2, Y2
+	VDIVPD      Y2, Y1, Y1
+	VADDPD      sgk_float64_3ff0000000000000<>+0(SB), Y1, Y1
+	VMULPD      sgk_float64_3fe0000000000000<>+0(SB), Y1, Y1
+	VMULPD      Y2, Y2, Y2
+	VMOVUPD     64(SP), Y3
+	VDIVPD      Y2, Y3, Y3
+	VCVTPD2PSY  Y1, X4
+	VCVTPD2PSY  Y3, X5
+	VMULPD      Y3, Y0, Y0
+	VCVTPD2PSY  Y0, X6
+	VCVTPS2PD   16(R8)(R9*1), Y0
+	VCVTPS2PD   16(R8)(R10*1), Y1
+	VSUBPD      Y0, Y1, Y0
+	VMULPD      64(SP), Y0, Y1
+	VMINPD      sgk_float64_7fefffffffffffff<>+0(SB), Y1, Y1
+	VMAXPD      sgk_float64_ffefffffffffffff<>+0(SB), Y1, Y1
+	VANDPD      sgk_float64_7fffffffffffffff<>+0(SB), Y1, Y2
+	VADDPD      sgk_float64_4000000000000000<>+0(SB), Y2, Y2
+	VDIVPD      Y2, Y1, Y1
+	VADDPD      sgk_float64_3ff0000000000000<>+0(SB), Y1, Y1
+	VMULPD      sgk_float64_3fe0000000000000<>+0(SB), Y1, Y1
+	VMULPD      Y2, Y2, Y2
+	VMOVUPD     64(SP), Y3
+	VDIVPD      Y2, Y3, Y3
+	VCVTPD2PSY  Y1, X1
+	VCVTPD2PSY  Y3, X2
+	VMULPD      Y3, Y0, Y0
+	VCVTPD2PSY  Y0, X0
+	VINSERTF128 $0x01, X1, Y4, Y4
+	VINSERTF128 $0x01, X2, Y5, Y5
+	VINSERTF128 $0x01, X0, Y6, Y6
+	VMOVUPS     Y6, (AX)
+	VMOVUPS     Y4, 32(AX)
+	VMOVUPS     Y5, 64(AX)
+	ADDQ        $0x60, AX
+	VMOVUPS     (R8)(R9*1), Y0
+	VMOVUPS     (R8)(R10*1), Y1
+	VMOVUPS     sgk_float32_3f800000<>+0(SB), Y2
+	VSUBPS      Y4, Y2, Y2
+	VMULPS      Y0, Y4, Y3
+	VMULPS      Y1, Y2, Y7
+	VADDPS      Y7, Y3, Y3
+	VMULPS      Y0, Y2, Y0
+	VMULPS      Y1, Y4, Y7
+	VADDPS      Y7, Y0, Y0
+	VMOVUPS     Y3, (R8)(R9*1)
+	VMOVUPS     Y0, (R8)(R10*1)
+	LEAQ        36(DX), R8
+	MOVL        32(DX), R9
 
 range_30:
 	MOVL   (R8), R10
@@ -1066,7 +1104,6 @@ step_40:
 	VMOVUPS (DI)(R9*1), Y3
 	VSUBPS  Y2, Y3, Y4
 	VMULPS  (AX), Y4, Y4
-	VMULPS  64(AX), Y4, Y4
 	VMULPS  Y2, Y0, Y5
 	VMULPS  Y3, Y1, Y6
 	VADDPS  Y6, Y5, Y5
@@ -1203,8 +1240,8 @@ rowsdone_48:
 	VMOVUPS (R8)(R10*1), Y4
 	VSUBPS  Y3, Y4, Y5
 	VMULPS  (AX), Y5, Y5
+	VMULPS  64(AX), Y2, Y2
 	VADDPS  Y2, Y5, Y5
-	VMULPS  64(AX), Y5, Y5
 	VMULPS  Y3, Y0, Y2
 	VMULPS  Y4, Y1, Y6
 	VADDPS  Y6, Y2, Y2

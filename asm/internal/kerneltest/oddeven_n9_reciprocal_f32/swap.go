@@ -7,7 +7,8 @@ import "math"
 // reciprocal is the swap function: alpha = (v/(2+|v|) + 1)/2 with v = beta*d
 // is the weight of "no swap" for d = b - a, and slope = dalpha/dd.
 func reciprocal(d, beta float64) (alpha, slope float64) {
-	v := beta * d
+	// v is clamped so that a saturated weight is v/den = 1, not Inf/Inf.
+	v := max(-math.MaxFloat64, min(beta*d, math.MaxFloat64))
 	den := 2 + math.Abs(v)
 	return 0.5 * (v/den + 1), beta / (den * den)
 }

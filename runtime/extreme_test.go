@@ -1,0 +1,153 @@
+package runtime
+
+import (
+	"fmt"
+	"math"
+	"path"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/sortgen/sortgen/gen/plan"
+	"github.com/sortgen/sortgen/generated"
+)
+
+// extremeRows are rows of the type's largest finite values: alternating
+// signs (b - a overflows the type), ties at the largest value beside a zero,
+// and a mix of halves; enough rows for whole AVX2 blocks and a tail.
+func extremeRows[T Float](n int) []T {
+	maxF := math.MaxFloat64
+	big := T(maxF)
+	if math.IsInf(float64(big), 0) {
+		big = T(math.MaxFloat32)
+	}
+	const rows = 11
+	x := make([]T, rows*n)
+	for i := range x {
+		switch r := i / n; r % 3 {
+		case 0:
+			x[i] = big * T(1-2*(i%2))
+		case 1:
+			x[i] = big * T(1-2*(r/3%2))
+			if i%n == 0 {
+				x[i] = 0
+			}
+		default:
+			x[i] = big / 2 * T((i*7)%5-2)
+		}
+	}
+	return x
+}
+
+// checkExtreme requires finite Y, P and gradients, and a nil error, on
+// extremeRows.
+func checkExtreme[T Float](t *testing.T, s *Sorter[T]) {
+	t.Helper()
+	n := s.N()
+	x := extremeRows[T](n)
+	finite := func(what string, v []T) {
+		t.Helper()
+		for i, f := range v {
+			require.False(t, math.IsNaN(float64(f)) || math.IsInf(float64(f), 0), "%s[%d] = %v from finite input", what, i, f)
+		}
+	}
+	y := make([]T, len(x))
+	require.NoError(t, s.Sort(y, x))
+	finite("Sort y", y)
+	want := WantP
+	if s.cfg.Swap != "hard" {
+		want |= WantGrad
+	}
+	r, err := s.Forward(x, want)
+	require.NoError(t, err)
+	finite("y", r.Y)
+	finite("P", r.PT())
+	if want&WantGrad == 0 {
+		return
+	}
+	gy, gP := make([]T, len(x)), make([]T, len(x)*n)
+	for i := range gy {
+		gy[i] = T(i%7) - 3
+	}
+	for i := range gP {
+		gP[i] = T(i%5) - 2
+	}
+	gx, err := s.Backward(r, gy, gP)
+	require.NoError(t, err)
+	finite("dL/dx", gx)
+	gx, err = s.Backward(r, gy, nil)
+	require.NoError(t, err)
+	finite("dL/dx without dL/dP", gx)
+}
+
+// TestExtremeValues: finite input near the type's largest value gives
+// finite output on every swap, at the extreme parameters too, on the
+// interpreter and on every registered kernel (its AVX2 and Go kernels).
+func TestExtremeValues(t *testing.T) {
+	for _, swap := range []string{"logistic", "logistic_phi", "gaussian", "reciprocal", "cauchy", "optimal", "hard", "errorfree"} {
+		for _, beta := range []float64{1, 10, plan.MaxSteepness} {
+			for _, network := range []string{"odd_even", "bitonic"} {
+				cfg := DefaultConfig(network, 5, swap)
+				cfg.Steepness, cfg.ARTLambda, cfg.Backend = beta, plan.MaxARTLambda, Interpreter
+				name := fmt.Sprintf("%s/%s/beta=%g", network, swap, beta)
+				t.Run(name+"/float32", func(t *testing.T) {
+					s, err := New[float32](cfg)
+					require.NoError(t, err)
+					checkExtreme(t, s)
+				})
+				t.Run(name+"/float64", func(t *testing.T) {
+					s, err := New[float64](cfg)
+					require.NoError(t, err)
+					checkExtreme(t, s)
+				})
+			}
+		}
+	}
+	for _, k := range generated.All() {
+		for _, beta := range []float64{10, plan.MaxSteepness} {
+			name := fmt.Sprintf("%s/beta=%g", path.Base(k.Package), beta)
+			cfg := genConfig(k, Generated, beta, 0.25)
+			if k.Elem == "float32" {
+				s, err := New[float32](cfg)
+				require.NoError(t, err)
+				eachKernelSet(t, s, name, func(t *testing.T) { checkExtreme(t, s) })
+			} else {
+				s, err := New[float64](cfg)
+				require.NoError(t, err)
+				eachKernelSet(t, s, name, func(t *testing.T) { checkExtreme(t, s) })
+			}
+		}
+	}
+}
+
+// TestParameterBounds: a steepness or lambda beyond the bounds where the
+// arithmetic stays finite is an error that says why, not NaN.
+func TestParameterBounds(t *testing.T) {
+	for _, c := range []struct {
+		swap          string
+		beta, lambda  float64
+		wantErrSubstr string
+	}{
+		{"cauchy", 1e300, 0.25, "steepness must be in (0, 1e+12]"},
+		{"logistic", math.Nextafter(plan.MaxSteepness, math.Inf(1)), 0.25, "overflow"},
+		{"logistic_phi", 10, 40, "art lambda must be in [0, 1]"},
+		{"logistic_phi", 10, 1.5, "not monotone"},
+	} {
+		cfg := DefaultConfig("odd_even", 4, c.swap)
+		cfg.Steepness, cfg.ARTLambda = c.beta, c.lambda
+		_, err := New[float32](cfg)
+		require.ErrorContains(t, err, c.wantErrSubstr, "%+v", c)
+	}
+	// The bounds themselves are accepted, and a tie stays finite there.
+	cfg := DefaultConfig("odd_even", 4, "logistic_phi")
+	cfg.Steepness, cfg.ARTLambda, cfg.Backend = plan.MaxSteepness, plan.MaxARTLambda, Interpreter
+	s, err := New[float32](cfg)
+	require.NoError(t, err)
+	r, err := s.Forward([]float32{1, 1, 1, 1}, WantP|WantGrad)
+	require.NoError(t, err)
+	gx, err := s.Backward(r, []float32{1, 2, 3, 4}, make([]float32, 16))
+	require.NoError(t, err)
+	for i, v := range append(append(r.Y, r.PT()...), gx...) {
+		require.False(t, math.IsNaN(float64(v)) || math.IsInf(float64(v), 0), "value %d = %v", i, v)
+	}
+}
