@@ -306,7 +306,6 @@ func (m *Math) div(x, y operand.Op) reg.VecVirtual { return m.bin(m.op.div, x, y
 func (m *Math) min(x, y operand.Op) reg.VecVirtual { return m.bin(m.op.min, x, y) }
 func (m *Math) max(x, y operand.Op) reg.VecVirtual { return m.bin(m.op.max, x, y) }
 func (m *Math) and(x, y operand.Op) reg.VecVirtual { return m.bin(m.op.and, x, y) }
-func (m *Math) or(x, y operand.Op) reg.VecVirtual  { return m.bin(m.op.or, x, y) }
 func (m *Math) xor(x, y operand.Op) reg.VecVirtual { return m.bin(m.op.xor, x, y) }
 
 // cmp returns the lane mask x pred y.

@@ -44,10 +44,6 @@ func (k kind) String() string { return kindNames[k] }
 
 func (k kind) backward() bool { return k == kBackward || k == kBackwardP }
 
-// hasP reports whether the kernel touches the columns of P (or of its
-// gradient).
-func (k kind) hasP() bool { return k == kForwardP || k == kForwardPTape || k == kBackwardP }
-
 // A softFunc is an emitted swap function.
 type softFunc struct {
 	f      plan.Func

@@ -7,7 +7,6 @@ import (
 	"math"
 	"math/big"
 	"math/rand/v2"
-	"sort"
 	"testing"
 
 	"golang.org/x/sys/cpu"
@@ -405,13 +404,6 @@ func TestUnary(t *testing.T) {
 			}
 		})
 	}
-}
-
-// quantiles logs the error distribution (debugging aid).
-func quantiles(errs []float64) string {
-	sort.Float64s(errs)
-	q := func(p float64) float64 { return errs[int(p*float64(len(errs)-1))] }
-	return fmt.Sprintf("p50 %.3g p99 %.3g p99.99 %.3g max %.3g", q(0.5), q(0.99), q(0.9999), q(1))
 }
 
 func BenchmarkAlpha(b *testing.B) {
