@@ -106,7 +106,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageError(stderr, "generate: %s", strings.TrimPrefix(strings.TrimPrefix(err.Error(), "gen: "), "asm: "))
 	}
-	if err := gen.WriteDir(abs, files); err != nil {
+	if err := writePackage(abs, files); err != nil {
 		fmt.Fprintf(stderr, "sortgen: generate: %v\n", err)
 		return 1
 	}
