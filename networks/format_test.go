@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -273,4 +274,20 @@ func FuzzParse(f *testing.F) {
 			require.NoError(t, err)
 		}
 	})
+}
+
+// Locating comparators for errors must not rescan the file each time: that
+// made SorterHunter JSON of odd-even transposition on 1,024 wires take
+// 30 s instead of about one.
+func TestParseLargeJSONInLinearTime(t *testing.T) {
+	nw := mustByName(t, "odd_even", 1024)
+	var b bytes.Buffer
+	require.NoError(t, Write(&b, nw, FormatJSON))
+	start := time.Now()
+	got, err := Parse(b.Bytes())
+	took := time.Since(start)
+	require.NoError(t, err)
+	require.True(t, got.Equal(nw))
+	require.Less(t, took, 10*time.Second)
+	t.Logf("%d bytes, %d comparators in %v", b.Len(), nw.Size(), took)
 }
