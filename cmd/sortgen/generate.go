@@ -37,6 +37,11 @@ const (
 // next to the portable Go kernels (package gen); -asm=false leaves it out,
 // and with it the dependency on golang.org/x/sys.
 //
+// A package already in the output directory is replaced as a whole
+// (writePackage): a failed run leaves it as it was, and files sortgen did
+// not write stay. doc.go gives the command that regenerates the package
+// (regenCommand).
+//
 // Bad flags, values or combinations are usage errors (status 2); failing
 // to write is status 1.
 func runGenerate(args []string, stdout, stderr io.Writer) int {
