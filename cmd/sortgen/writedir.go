@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/sortgen/sortgen/gen"
@@ -61,7 +63,7 @@ func writePackage(dir string, files map[string][]byte) (err error) {
 
 	// The go command ignores directories whose names start with a dot, so
 	// ./... never sees a half-written package.
-	stage, err := os.MkdirTemp(parent, "."+base+".sortgen-")
+	stage, err := mkdirUnique(filepath.Join(parent, "."+base+".sortgen-"))
 	if err != nil {
 		return fmt.Errorf("cannot stage the package next to %s: %w", dir, err)
 	}
@@ -70,9 +72,10 @@ func writePackage(dir string, files map[string][]byte) (err error) {
 			os.RemoveAll(stage)
 		}
 	}()
-	mode := fs.FileMode(0o755)
 	if exists {
-		mode = info.Mode().Perm()
+		if err := os.Chmod(stage, info.Mode()&(fs.ModePerm|fs.ModeSetgid|fs.ModeSticky)); err != nil {
+			return err
+		}
 		if err := carryOver(target, stage, files); err != nil {
 			return err
 		}
@@ -87,9 +90,6 @@ func writePackage(dir string, files map[string][]byte) (err error) {
 			return err
 		}
 	}
-	if err := os.Chmod(stage, mode); err != nil { // MkdirTemp made it 0700
-		return err
-	}
 	if !exists {
 		return os.Rename(stage, target)
 	}
@@ -101,6 +101,18 @@ func writePackage(dir string, files map[string][]byte) (err error) {
 		return fmt.Errorf("wrote %s, but could not remove the old package moved to %s: %w", dir, old, err)
 	}
 	return nil
+}
+
+// mkdirUnique makes a new directory prefix+random, 0755 less the umask as
+// for any new package directory (os.MkdirTemp would make it 0700).
+func mkdirUnique(prefix string) (string, error) {
+	for {
+		dir := prefix + strconv.FormatUint(uint64(rand.Uint32()), 36)
+		err := os.Mkdir(dir, 0o755)
+		if !errors.Is(err, fs.ErrExist) {
+			return dir, err
+		}
+	}
 }
 
 // carryOver links (or copies) into stage every entry of dir that is not a
