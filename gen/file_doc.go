@@ -144,7 +144,13 @@ func (m *model) docText() string {
 	if m.opt.ImportPath != "" {
 		w("\nImport it as\n\n\timport %q\n", m.opt.ImportPath)
 	}
-	w("\nRegenerate it with\n\n\t%s\n", m.command)
+	// sortgen's own command names -o relative to the module root; one
+	// without -o (Command's) writes ./PKG, so runs beside the package.
+	if m.opt.ImportPath != "" && strings.Contains(" "+m.command+" ", " -o ") {
+		w("\nRegenerate it, from the root of its module, with\n\n\t%s\n", m.command)
+	} else {
+		w("\nRegenerate it, from the directory that holds it, with\n\n\t%s\n", m.command)
+	}
 	if m.opt.Asm {
 		w("\nIt imports the standard library and, in its amd64 files without the\n")
 		w("purego tag, golang.org/x/sys/cpu (go mod tidy adds it to your module);\n")

@@ -54,4 +54,7 @@
 //
 // Parse reads SorterHunter JSON, one layer per line as on the published
 // tables, and flat lists; Write writes them back exactly. See Format.
+// ReadFormat reads them from an io.Reader, at most MaxFileBytes, and no
+// file may have more than MaxComparators comparators, so that reading an
+// untrusted file takes bounded time and memory.
 package networks

@@ -40,6 +40,17 @@ const (
 // MaxWires is the largest number of wires a parsed network may have.
 const MaxWires = 1 << 16
 
+// MaxComparators bounds the comparators of a parsed network, so that a
+// huge file fails fast instead of taking gigabytes: 1,024 wires (sortgen's
+// limit) times 1,024 comparators per wire. Odd-even transposition on 1,024
+// wires, the largest network ByName builds there, has 523,776.
+const MaxComparators = 1 << 20
+
+// MaxFileBytes bounds what ReadFormat reads: MaxComparators comparators at
+// 32 bytes each, room for SorterHunter's JSON (13 bytes a comparator at
+// 1,024 wires) or generously spaced text.
+const MaxFileBytes = 32 << 20
+
 var formatNames = [...]string{FormatAuto: "auto", FormatJSON: "json", FormatLayers: "layers", FormatFlat: "flat"}
 
 func (f Format) String() string {
@@ -87,6 +98,9 @@ func (e *ParseError) Error() string {
 // Text formats have no field for the number of wires n: it is max wire+1,
 // unless a comment line "# n=10" gives it (Write adds one when the network
 // has unused top wires). ParseFormat can also be told n.
+//
+// A network of more than MaxComparators comparators is an error, reported
+// as soon as the parser reaches the first one too many.
 func Parse(data []byte) (*Network, error) { return ParseFormat(data, FormatAuto, 0) }
 
 // ParseFormat reads a network in format f (FormatAuto to recognise it, see
@@ -110,6 +124,24 @@ func ParseFormat(data []byte, f Format, n int) (*Network, error) {
 		return parseText(data, f, n)
 	}
 	return nil, fmt.Errorf("networks: unknown format %v", f)
+}
+
+// ReadFormat is ParseFormat of what r holds, reading at most MaxFileBytes:
+// more is an error, before anything is parsed.
+func ReadFormat(r io.Reader, f Format, n int) (*Network, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxFileBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxFileBytes {
+		return nil, fmt.Errorf("networks: larger than %d MiB (MaxFileBytes), the most a network file may have", MaxFileBytes>>20)
+	}
+	return ParseFormat(data, f, n)
+}
+
+// tooMany is the error for the comparator past MaxComparators.
+func tooMany(line, col int) error {
+	return &ParseError{line, col, fmt.Sprintf("more than %d comparators (MaxComparators), the most a network file may have", MaxComparators)}
 }
 
 // A located comparator remembers where it was written, for error messages.
@@ -174,6 +206,15 @@ type textScanner struct {
 	off       int
 	line, col int
 	n         int // from a "# n=N" comment, 0 if none
+	pairs     int // read so far, against MaxComparators
+}
+
+// count counts the pair starting at line, col.
+func (s *textScanner) count(line, col int) error {
+	if s.pairs++; s.pairs > MaxComparators {
+		return tooMany(line, col)
+	}
+	return nil
 }
 
 func (s *textScanner) errorf(line, col int, format string, a ...any) error {
@@ -298,6 +339,9 @@ func (s *textScanner) wire() (int, error) {
 // pair reads "(p,q)" or "[p,q]"; the comma may be left out.
 func (s *textScanner) pair() (located, error) {
 	lc := located{line: s.line, col: s.col}
+	if err := s.count(lc.line, lc.col); err != nil {
+		return lc, err
+	}
 	closer := byte(')')
 	if s.peek() == '[' {
 		closer = ']'
@@ -328,6 +372,9 @@ func (s *textScanner) pair() (located, error) {
 // or comment.
 func (s *textScanner) barePair() (located, error) {
 	lc := located{line: s.line, col: s.col}
+	if err := s.count(lc.line, lc.col); err != nil {
+		return lc, err
+	}
 	var err error
 	if lc.c.P, err = s.wire(); err != nil {
 		return lc, err
@@ -494,18 +541,31 @@ func parseText(data []byte, f Format, n int) (*Network, error) {
 	return assemble(layers, f == FormatLayers, n)
 }
 
-// jsonPos converts a byte offset into a 1-based line and column.
-func jsonPos(data []byte, off int) (line, col int) {
-	off = min(max(off, 0), len(data))
-	line = 1 + bytes.Count(data[:off], []byte{'\n'})
-	return line, off - bytes.LastIndexByte(data[:off], '\n')
-}
-
 // A jsonParser reads SorterHunter JSON token by token, so that errors can
 // point at the offending token.
 type jsonParser struct {
 	data []byte
 	dec  *json.Decoder
+	// pos's place: an offset, its line and where that line starts.
+	posOff, posLine, posLineStart int
+}
+
+// pos converts a byte offset into a 1-based line and column. It scans on
+// from the previous offset: counting from the start for every comparator
+// made parsing quadratic in the file size (30 s for odd_even on 1,024
+// wires).
+func (p *jsonParser) pos(off int) (line, col int) {
+	off = min(max(off, 0), len(p.data))
+	if off < p.posOff || p.posLine == 0 {
+		p.posOff, p.posLine, p.posLineStart = 0, 1, 0
+	}
+	seg := p.data[p.posOff:off]
+	if k := bytes.Count(seg, []byte{'\n'}); k > 0 {
+		p.posLine += k
+		p.posLineStart = p.posOff + bytes.LastIndexByte(seg, '\n') + 1
+	}
+	p.posOff = off
+	return p.posLine, off - p.posLineStart + 1
 }
 
 // next returns where the next token starts: the decoder's offset is just
@@ -519,7 +579,7 @@ func (p *jsonParser) next() int {
 }
 
 func (p *jsonParser) errAt(off int, format string, a ...any) error {
-	line, col := jsonPos(p.data, off)
+	line, col := p.pos(off)
 	return &ParseError{line, col, fmt.Sprintf(format, a...)}
 }
 
@@ -606,7 +666,10 @@ func (p *jsonParser) pairs() ([]located, error) {
 			return nil, err
 		}
 		lc := located{}
-		lc.line, lc.col = jsonPos(p.data, off)
+		lc.line, lc.col = p.pos(off)
+		if len(cs) == MaxComparators {
+			return nil, tooMany(lc.line, lc.col)
+		}
 		for _, w := range []*int{&lc.c.P, &lc.c.Q} {
 			if !p.dec.More() {
 				return nil, p.errAt(p.next(), "expected a wire number")

@@ -3,10 +3,12 @@ package networks
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -273,4 +275,66 @@ func FuzzParse(f *testing.F) {
 			require.NoError(t, err)
 		}
 	})
+}
+
+// blanks is an endless reader of spaces that counts what it gives.
+type blanks struct{ read int }
+
+func (b *blanks) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = ' '
+	}
+	b.read += len(p)
+	return len(p), nil
+}
+
+// ReadFormat stops after MaxFileBytes instead of reading the whole input.
+func TestReadFormatSizeLimit(t *testing.T) {
+	r := &blanks{}
+	_, err := ReadFormat(r, FormatAuto, 0)
+	require.EqualError(t, err, "networks: larger than 32 MiB (MaxFileBytes), the most a network file may have")
+	require.LessOrEqual(t, r.read, MaxFileBytes+64<<10, "read only a little past the limit")
+
+	// Up to the limit, blanks and all, is fine.
+	data := append([]byte("0 1\n"), bytes.Repeat([]byte{' '}, MaxFileBytes-4)...)
+	nw, err := ReadFormat(bytes.NewReader(data), FormatAuto, 0)
+	require.NoError(t, err)
+	require.Equal(t, 1, nw.Size())
+	_, err = ReadFormat(bytes.NewReader(append(data, ' ')), FormatAuto, 0)
+	require.ErrorContains(t, err, "MaxFileBytes")
+}
+
+// The parsers stop at the first comparator past MaxComparators, in every
+// format, and say where and why.
+func TestParseComparatorLimit(t *testing.T) {
+	lines := strings.Repeat("0 1\n", MaxComparators)
+	nw, err := Parse([]byte(lines))
+	require.NoError(t, err)
+	require.Equal(t, MaxComparators, nw.Size())
+
+	want := fmt.Sprintf("networks: line %d, column 1: more than 1048576 comparators (MaxComparators), the most a network file may have", MaxComparators+1)
+	_, err = Parse([]byte(lines + "0 1\n"))
+	require.EqualError(t, err, want)
+	_, err = Parse([]byte(strings.ReplaceAll(lines, "0 1\n", "(0,1)\n") + "(0,1)\n"))
+	require.EqualError(t, err, want)
+	_, err = Parse([]byte("[" + strings.Repeat("(0,1),", MaxComparators) + "(0,1)]"))
+	require.EqualError(t, err, fmt.Sprintf("networks: line 1, column %d: more than 1048576 comparators (MaxComparators), the most a network file may have", 2+6*MaxComparators))
+	_, err = Parse([]byte(`{"N":2,"nw":[` + strings.Repeat("[0,1],\n", MaxComparators) + "[0,1]]}"))
+	require.EqualError(t, err, want)
+}
+
+// Locating comparators for errors must not rescan the file each time: that
+// made SorterHunter JSON of odd-even transposition on 1,024 wires take
+// 30 s instead of about one.
+func TestParseLargeJSONInLinearTime(t *testing.T) {
+	nw := mustByName(t, "odd_even", 1024)
+	var b bytes.Buffer
+	require.NoError(t, Write(&b, nw, FormatJSON))
+	start := time.Now()
+	got, err := Parse(b.Bytes())
+	took := time.Since(start)
+	require.NoError(t, err)
+	require.True(t, got.Equal(nw))
+	require.Less(t, took, 10*time.Second)
+	t.Logf("%d bytes, %d comparators in %v", b.Len(), nw.Size(), took)
 }

@@ -10,6 +10,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"math"
@@ -27,9 +28,22 @@ var defaultLR = math.Pow(10, -2.5)
 func main() {
 	if err := run(os.Args[1:]); err != nil {
 		fmt.Fprintln(os.Stderr, err)
+		var usage *usageError
+		if errors.As(err, &usage) {
+			os.Exit(2)
+		}
 		os.Exit(1)
 	}
 }
+
+// A usageError is a mistake in the command line: status 2, not 1.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+// errResumeForce is the error for -resume with -force, which would
+// otherwise resume and ignore -force.
+var errResumeForce = &usageError{"ranking: -resume continues the run in -out and -force starts it over: give one, not both"}
 
 func run(args []string) error {
 	fs := flag.NewFlagSet("ranking", flag.ContinueOnError)
@@ -60,16 +74,22 @@ func run(args []string) error {
 	fs.IntVar(&o.ValidSize, "valid-size", 0, "validation samples (0: one per validation image, 5000, as the papers)")
 	fs.IntVar(&o.TestSize, "test-size", 0, "test samples (0: one per test image, 10000, as the papers)")
 	fs.StringVar(&o.Out, "out", "", "output directory (default ranking-runs/<data>-n<n>-<network>-<swap>-<scorer>-s<seed>)")
-	fs.BoolVar(&o.Resume, "resume", false, "continue the run in -out from its checkpoint")
-	fs.BoolVar(&o.Force, "force", false, "start over even if -out holds a run")
+	fs.BoolVar(&o.Resume, "resume", false, "continue the run in -out from its checkpoint (not with -force)")
+	fs.BoolVar(&o.Force, "force", false, "start over even if -out holds a run (not with -resume)")
 	dataDir := fs.String("data-dir", "", "directory of the MNIST .gz files (default: the GoMNIST module's data)")
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to this file")
-	if err := fs.Parse(args); err != nil {
-		return err
+	switch err := fs.Parse(args); {
+	case errors.Is(err, flag.ErrHelp):
+		return nil // the flag package printed the usage
+	case err != nil:
+		return &usageError{"ranking: " + err.Error()}
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("ranking: unexpected arguments %q", fs.Args())
+		return &usageError{fmt.Sprintf("ranking: unexpected arguments %q", fs.Args())}
+	}
+	if o.Resume && o.Force {
+		return errResumeForce
 	}
 	o.Progress = !*quiet
 	if *cpuProfile != "" {

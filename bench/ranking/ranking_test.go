@@ -235,3 +235,32 @@ func TestMNISTTask(t *testing.T) {
 	_, err = loadMNIST(t.TempDir())
 	require.ErrorContains(t, err, "reading MNIST")
 }
+
+// -resume with -force is a usage error, from the command line and from
+// train, and leaves the run in -out alone: it used to resume it silently.
+func TestResumeAndForce(t *testing.T) {
+	out := t.TempDir()
+	args := []string{"-data", "synthetic", "-n", "3", "-swap", "cauchy", "-scorer", "linear", "-steps", "20",
+		"-eval-every", "10", "-lr", "0.01", "-quiet", "-out", out}
+	require.NoError(t, run(args))
+	saved, err := os.ReadFile(filepath.Join(out, lastCkpt))
+	require.NoError(t, err)
+
+	err = run(append(args, "-steps", "40", "-resume", "-force"))
+	var usage *usageError
+	require.ErrorAs(t, err, &usage)
+	require.EqualError(t, err, "ranking: -resume continues the run in -out and -force starts it over: give one, not both")
+	now, err := os.ReadFile(filepath.Join(out, lastCkpt))
+	require.NoError(t, err)
+	require.Equal(t, saved, now, "the run is untouched")
+
+	o := synthOptions(t, "cauchy", runtime.ScorerLinear, 20)
+	o.Resume, o.Force = true, true
+	_, err = train(o, newSynthetic(o.N, 16, o.Seed, o.ValidSize, o.TestSize))
+	require.ErrorAs(t, err, &usage)
+
+	// Other command-line mistakes are usage errors too; -h is not an error.
+	require.ErrorAs(t, run([]string{"-nope"}), &usage)
+	require.ErrorAs(t, run([]string{"extra"}), &usage)
+	require.NoError(t, run([]string{"-h"}))
+}

@@ -185,6 +185,9 @@ func train(o options, data dataSource) (*result, error) {
 	if o.Steps < 1 || o.Batch < 1 || o.EvalEvery < 1 {
 		return nil, fmt.Errorf("ranking: need -steps, -batch and -eval-every >= 1 (got %d, %d, %d)", o.Steps, o.Batch, o.EvalEvery)
 	}
+	if o.Resume && o.Force {
+		return nil, errResumeForce
+	}
 	if o.Log == nil {
 		o.Log = io.Discard
 	}

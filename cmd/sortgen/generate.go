@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -20,6 +21,12 @@ import (
 // every n, where bitonic's own layout needs a power of two.
 const defaultNetwork = "odd_even"
 
+// The defaults of -swap and -type.
+const (
+	defaultSwap = "cauchy"
+	defaultElem = "float32"
+)
+
 // runGenerate writes a kernel package and prints its directory:
 //
 //	sortgen [generate] -n N [-network odd_even] [-swap cauchy] [-base B]
@@ -30,6 +37,11 @@ const defaultNetwork = "odd_even"
 // next to the portable Go kernels (package gen); -asm=false leaves it out,
 // and with it the dependency on golang.org/x/sys.
 //
+// A package already in the output directory is replaced as a whole
+// (writePackage): a failed run leaves it as it was, and files sortgen did
+// not write stay. doc.go gives the command that regenerates the package
+// (regenCommand).
+//
 // Bad flags, values or combinations are usage errors (status 2); failing
 // to write is status 1.
 func runGenerate(args []string, stdout, stderr io.Writer) int {
@@ -37,9 +49,9 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	var nf networkFlags
 	nf.register(fs)
 	fs.Lookup("network").DefValue = defaultNetwork // applied below unless -in
-	swapName := fs.String("swap", "cauchy", "swap function: "+strings.Join(swapNames(), ", "))
+	swapName := fs.String("swap", defaultSwap, "swap function: "+strings.Join(swapNames(), ", "))
 	base := fs.String("base", "", "soft function errorfree differentiates (default cauchy); only with -swap errorfree")
-	elemName := fs.String("type", "float32", "element type: float32 or float64")
+	elemName := fs.String("type", defaultElem, "element type: float32 or float64")
 	pkg := fs.String("pkg", "", "package name (default from the configuration, e.g. oddeven_n32_cauchy_f32)")
 	out := fs.String("o", "", "output `DIR` (default ./PKG)")
 	partial := fs.Bool("partial", false, "accept a network that does not sort")
@@ -92,26 +104,102 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "sortgen: generate: %v\n", err)
 		return 1
 	}
-	cmd := gen.Command(p, *pkg)
-	if nf.in != "" {
-		cmd = strings.Replace(cmd, "-network "+name+" -n "+strconv.Itoa(nw.N), "-in "+nf.in, 1)
-	}
-	if *partial {
-		cmd += " -partial"
-	}
-	if !*withAsm {
-		cmd += " -asm=false"
-	}
-	files, err := generateFiles(p, gen.Options{Package: *pkg, ImportPath: gen.ImportPath(abs), Asm: *withAsm, Command: cmd})
+	importPath := gen.ImportPath(abs)
+	cmd := regenCommand(nf, p, *pkg, abs, importPath != "", *partial, *withAsm)
+	files, err := generateFiles(p, gen.Options{Package: *pkg, ImportPath: importPath, Asm: *withAsm, Command: cmd})
 	if err != nil {
 		return usageError(stderr, "generate: %s", strings.TrimPrefix(strings.TrimPrefix(err.Error(), "gen: "), "asm: "))
 	}
-	if err := gen.WriteDir(abs, files); err != nil {
+	if err := writePackage(abs, files); err != nil {
 		fmt.Fprintf(stderr, "sortgen: generate: %v\n", err)
 		return 1
 	}
 	fmt.Fprintln(stdout, abs)
 	return 0
+}
+
+// regenCommand is the command line doc.go gives for regenerating the
+// package in dir: run from the module root (outside a module, from the
+// directory that holds the package) it writes the identical package. It
+// names only the flags that differ from their defaults, and -o.
+func regenCommand(nf networkFlags, p *plan.Plan, pkg, dir string, inModule, partial, withAsm bool) string {
+	from := filepath.Dir(dir)
+	if inModule {
+		from = moduleRoot(dir)
+	}
+	args := []string{"go", "run", "github.com/sortgen/sortgen/cmd/sortgen"}
+	add := func(a ...string) { args = append(args, a...) }
+	if nf.in != "" {
+		add("-in", pathFrom(from, nf.in))
+		if nf.n != 0 {
+			add("-n", strconv.Itoa(nf.n))
+		}
+	} else {
+		if nf.name != defaultNetwork {
+			add("-network", nf.name)
+		}
+		add("-n", strconv.Itoa(p.N()))
+	}
+	if sw := p.Swap.Func.String(); sw != defaultSwap {
+		add("-swap", sw)
+	}
+	if p.Swap.Func == plan.ErrorFree && p.Swap.Base != plan.DefaultErrorFreeBase {
+		add("-base", p.Swap.Base.String())
+	}
+	if e := p.Elem.String(); e != defaultElem {
+		add("-type", e)
+	}
+	if pkg != gen.PackageName(p.Name, p.N(), p.Swap, p.Elem) {
+		add("-pkg", pkg)
+	}
+	if partial {
+		add("-partial")
+	}
+	if !withAsm {
+		add("-asm=false")
+	}
+	// Outside a module the default ./PKG may be the directory already.
+	if out := pathFrom(from, dir); inModule || out != pkg {
+		add("-o", out)
+	}
+	for i, a := range args {
+		args[i] = shellQuote(a)
+	}
+	return strings.Join(args, " ")
+}
+
+// moduleRoot is the nearest directory at or above dir with a go.mod.
+func moduleRoot(dir string) string {
+	for d := dir; ; d = filepath.Dir(d) {
+		if info, err := os.Stat(filepath.Join(d, "go.mod")); err == nil && info.Mode().IsRegular() {
+			return d
+		}
+		if filepath.Dir(d) == d {
+			return ""
+		}
+	}
+}
+
+// pathFrom is path relative to dir, with forward slashes, or absolute when
+// it is not below dir.
+func pathFrom(dir, path string) string {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return path
+	}
+	rel, err := filepath.Rel(dir, abs)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return filepath.ToSlash(abs)
+	}
+	return filepath.ToSlash(rel)
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./=:@%+,") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // generateFiles emits the files of a kernel package: the Go emitter's and,

@@ -76,14 +76,14 @@ func TestGenerateWritesPackage(t *testing.T) {
 	}{
 		{[]string{"-n", "5", "-swap", "errorfree", "-type", "float64"}, "oddeven_n5_errorfree_cauchy_f64",
 			[]string{"api.go", "doc.go", "impl_noasm.go", "kernels_amd64.go", "kernels_amd64.s", "kernels_generic.go", "oddeven_n5_errorfree_cauchy_f64_test.go", "stubs_amd64.go", "swap.go"},
-			[]string{"errorfree", "base     cauchy", "-network odd_even -n 5 -swap errorfree -base cauchy -type float64\n", "golang.org/x/sys/cpu", "whole blocks of 4 rows"}, nil},
+			[]string{"errorfree", "base     cauchy", "sortgen -n 5 -swap errorfree -type float64 -o k\n", "golang.org/x/sys/cpu", "whole blocks of 4 rows"}, nil},
 		{[]string{"-n", "8", "-network", "bitonic", "-swap", "hard", "-pkg", "hard8"}, "hard8",
 			[]string{"api.go", "doc.go", "hard8_test.go", "impl_noasm.go", "kernels_amd64.go", "kernels_amd64.s", "kernels_generic.go", "stubs_amd64.go"},
-			[]string{"-network bitonic -n 8 -swap hard -type float32 -pkg hard8", "no backward pass", "whole blocks of 8 rows"},
+			[]string{"sortgen -network bitonic -n 8 -swap hard -pkg hard8 -o k\n", "no backward pass", "whole blocks of 8 rows"},
 			[]string{"func Backward", "func Forward("}},
 		{[]string{"-n", "6", "-swap", "logistic_phi", "-asm=false"}, "oddeven_n6_logisticphi_f32",
 			[]string{"api.go", "doc.go", "impl_noasm.go", "kernels_generic.go", "oddeven_n6_logisticphi_f32_test.go", "swap.go"},
-			[]string{"logistic_phi function", "exponent lambda", "-network odd_even -n 6 -swap logistic_phi -type float32 -asm=false\n", "imports only the standard library"}, nil},
+			[]string{"logistic_phi function", "exponent lambda", "sortgen -n 6 -swap logistic_phi -asm=false -o k\n", "imports only the standard library"}, nil},
 	} {
 		t.Run(tc.pkg, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "k")
@@ -158,7 +158,7 @@ func TestGeneratePartial(t *testing.T) {
 	doc, err := os.ReadFile(filepath.Join(out, "doc.go"))
 	require.NoError(t, err)
 	require.Contains(t, string(doc), "network  chain, N = 3 wires, 2 comparators in 2 layers")
-	require.Contains(t, string(doc), "-in "+in+" -swap hard -type float32 -partial")
+	require.Contains(t, string(doc), "sortgen -in chain.txt -swap hard -partial -o k\n")
 }
 
 // goCmd runs the go command in dir, outside any workspace. The module

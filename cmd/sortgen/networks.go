@@ -41,11 +41,12 @@ func (nf *networkFlags) load() (*networks.Network, string, error) {
 		if nf.name != "" {
 			return nil, "", errors.New("give -network or -in, not both")
 		}
-		data, err := os.ReadFile(nf.in)
+		f, err := os.Open(nf.in)
 		if err != nil {
 			return nil, "", err
 		}
-		nw, err := networks.ParseFormat(data, networks.FormatAuto, nf.n)
+		defer f.Close()
+		nw, err := networks.ReadFormat(f, networks.FormatAuto, nf.n)
 		if err != nil {
 			return nil, "", fmt.Errorf("%s: %s", nf.in, trimPkg(err))
 		}

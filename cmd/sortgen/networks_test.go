@@ -247,3 +247,32 @@ func TestPackColumns(t *testing.T) {
 		require.Equal(t, tt.count, count)
 	}
 }
+
+// Every command that reads a network file refuses one past the limits
+// of package networks with a usage error naming the limit, instead of
+// reading it whole.
+func TestNetworkFileLimits(t *testing.T) {
+	dir := t.TempDir()
+	// A sparse file: past MaxFileBytes without taking the disk space.
+	big := filepath.Join(dir, "big.txt")
+	f, err := os.Create(big)
+	require.NoError(t, err)
+	require.NoError(t, f.Truncate(networks.MaxFileBytes+1))
+	require.NoError(t, f.Close())
+	many := filepath.Join(dir, "many.txt")
+	require.NoError(t, os.WriteFile(many, []byte(strings.Repeat("0 1\n", networks.MaxComparators+1)), 0o644))
+
+	for _, tc := range []struct{ file, want string }{
+		{big, "big.txt: larger than 32 MiB (MaxFileBytes), the most a network file may have\n"},
+		{many, "many.txt: line 1048577, column 1: more than 1048576 comparators (MaxComparators), the most a network file may have\n"},
+	} {
+		for _, cmd := range [][]string{{"networks"}, {"draw"}, {"generate", "-o", filepath.Join(dir, "k")}} {
+			code, stdout, errb := sortgenOutput(append(cmd, "-in", tc.file)...)
+			require.Equal(t, 2, code, "%v: %s", cmd, errb)
+			require.Empty(t, stdout)
+			require.True(t, strings.HasPrefix(errb, "sortgen: "+cmd[0]+": "), errb)
+			require.True(t, strings.HasSuffix(errb, tc.want), errb)
+			require.NoDirExists(t, filepath.Join(dir, "k"))
+		}
+	}
+}
