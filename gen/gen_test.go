@@ -243,6 +243,9 @@ func TestIndex(t *testing.T) {
 		require.NoError(t, WriteDir(filepath.Join(dir, PackageName("odd_even", 3, p.Swap, cfg.elem)), files))
 	}
 	require.NoError(t, os.MkdirAll(filepath.Join(dir, "internal", "tool"), 0o755)) // not a kernel: skipped
+	// A staging directory a killed sortgen left, with a broken api.go: skipped.
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, ".oddeven_n3_x.sortgen-1"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, ".oddeven_n3_x.sortgen-1", "api.go"), []byte("package broken\n"), 0o644))
 	require.Equal(t, "example.com/m/kernels", ImportPath(dir))
 	require.Equal(t, "example.com/m", ImportPath(root))
 	require.Equal(t, "", ImportPath(t.TempDir()))

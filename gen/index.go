@@ -74,7 +74,9 @@ func Index(dir, indexPkg, importPath string) ([]byte, error) {
 	}
 	var pkgs []*KernelPackage
 	for _, e := range entries {
-		if !e.IsDir() {
+		// The go command ignores "." and "_" directories, and a killed
+		// sortgen leaves its staging directory as .PKG.sortgen-*.
+		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") || strings.HasPrefix(e.Name(), "_") {
 			continue
 		}
 		sub := filepath.Join(dir, e.Name())
