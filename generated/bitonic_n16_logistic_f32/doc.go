@@ -47,9 +47,9 @@
 //
 //	import "github.com/sortgen/sortgen/generated/bitonic_n16_logistic_f32"
 //
-// Regenerate it with
+// Regenerate it, from the root of its module, with
 //
-//	go run github.com/sortgen/sortgen/cmd/sortgen -network bitonic -n 16 -swap logistic -type float32
+//	go run github.com/sortgen/sortgen/cmd/sortgen -network bitonic -n 16 -swap logistic -o generated/bitonic_n16_logistic_f32
 //
 // It imports the standard library and, in its amd64 files without the
 // purego tag, golang.org/x/sys/cpu (go mod tidy adds it to your module);

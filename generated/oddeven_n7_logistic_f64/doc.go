@@ -47,9 +47,9 @@
 //
 //	import "github.com/sortgen/sortgen/generated/oddeven_n7_logistic_f64"
 //
-// Regenerate it with
+// Regenerate it, from the root of its module, with
 //
-//	go run github.com/sortgen/sortgen/cmd/sortgen -network odd_even -n 7 -swap logistic -type float64
+//	go run github.com/sortgen/sortgen/cmd/sortgen -n 7 -swap logistic -type float64 -o generated/oddeven_n7_logistic_f64
 //
 // It imports the standard library and, in its amd64 files without the
 // purego tag, golang.org/x/sys/cpu (go mod tidy adds it to your module);

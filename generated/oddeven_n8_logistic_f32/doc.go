@@ -47,9 +47,9 @@
 //
 //	import "github.com/sortgen/sortgen/generated/oddeven_n8_logistic_f32"
 //
-// Regenerate it with
+// Regenerate it, from the root of its module, with
 //
-//	go run github.com/sortgen/sortgen/cmd/sortgen -network odd_even -n 8 -swap logistic -type float32
+//	go run github.com/sortgen/sortgen/cmd/sortgen -n 8 -swap logistic -o generated/oddeven_n8_logistic_f32
 //
 // It imports the standard library and, in its amd64 files without the
 // purego tag, golang.org/x/sys/cpu (go mod tidy adds it to your module);

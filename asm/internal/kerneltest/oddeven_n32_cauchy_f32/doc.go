@@ -43,7 +43,7 @@
 // Every entry point checks its arguments (lengths, finite inputs, beta > 0,
 // lambda >= 0, both finite) and returns an error instead of panicking.
 //
-// Regenerate it with
+// Regenerate it, from the directory that holds it, with
 //
 //	go run github.com/sortgen/sortgen/cmd/sortgen -network odd_even -n 32 -swap cauchy -type float32
 //
