@@ -18,7 +18,10 @@
 // three times. Only where one block per goroutine would pass
 // Config.MaxTapeBytes (odd_even n = 1024) does it run the three passes
 // separately, checkpointed as below. ForwardInto, BCEPT and BackwardPT
-// remain for other losses and for gradients with respect to Y.
+// remain for other losses and for gradients with respect to Y. BCE needs a
+// soft swap: the P of hard and errorfree is exactly a permutation, so
+// StepBCE and Sorter.BCEPT refuse them (ErrHardP), and Model trains
+// errorfree on the error-free paper's loss instead.
 //
 // # Memory and checkpointing
 //

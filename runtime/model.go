@@ -109,8 +109,8 @@ func NewModel(cfg ModelConfig, rng *rand.Rand) (*Model, error) {
 	m := &Model{Config: cfg, sorter: main}
 	switch cfg.Loss {
 	case LossBCE:
-		if swap.HardForward() {
-			return nil, fmt.Errorf("runtime: loss %q needs a soft P, but swap %v is hard forward (use loss %q)", LossBCE, swap, LossErrorFree)
+		if err := softP(swap, fmt.Sprintf("loss %q", LossBCE), fmt.Sprintf("use loss %q", LossErrorFree)); err != nil {
+			return nil, err
 		}
 	case LossErrorFree:
 		if !swap.HardForward() || !swap.Differentiable() {

@@ -27,7 +27,15 @@ import (
 //
 // Each row of ranks must be a permutation of 0..n-1; otherwise the error
 // is CheckRanks's, and gx and r are unspecified.
+//
+// A sorter whose swap is hard forward (hard, errorfree) refuses the step
+// with ErrHardP: its P is exactly a permutation, and BCE on it does not
+// train. For errorfree, Model's loss "errorfree" takes the BCE on a soft
+// sorter instead.
 func (s *Sorter[T]) StepBCE(gx []T, r *Result[T], x []T, ranks []int) (float64, error) {
+	if err := softP(s.plan.Swap, "StepBCE", bceSorterInstead); err != nil {
+		return 0, err
+	}
 	batch, err := s.checkRows("x", x)
 	if err != nil {
 		return 0, err
