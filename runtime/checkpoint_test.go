@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -118,4 +119,54 @@ func TestCheckpointMismatch(t *testing.T) {
 	require.Equal(t, before, other.Params()[0].Value, "a failed restore changes nothing")
 
 	require.ErrorIs(t, ck.Restore(ps[:1], nil), ErrCheckpointMismatch)
+}
+
+// Parameters and optimiser state that Adam and checkpoints would index out
+// of range (nil, values or gradients that do not match the shape, moments
+// that do not match the values) are errors that change nothing.
+func TestParamsChecked(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "run.ckpt")
+	ps, opt := trainedParams(t, 1)
+	require.NoError(t, SaveCheckpoint(path, testMeta{"mlp", 1}, nil, ps, opt))
+	ck, err := LoadCheckpoint(path)
+	require.NoError(t, err)
+	fresh, opt2 := trainedParams(t, 2)
+	before := slices.Clone(fresh[0].Value)
+
+	short := NewParam("short", 2, 3)
+	short.Value = short.Value[:5]
+	noGrad := NewParam("nograd", 2, 3)
+	noGrad.Grad = nil
+	for _, tc := range []struct {
+		name string
+		ps   []*Param
+		want string
+	}{
+		{"nil", []*Param{fresh[0], nil}, "runtime: parameter 1 is nil"},
+		{"short values", []*Param{short}, "runtime: parameter 0 (short) is 2x3 with 5 values and 6 gradients"},
+		{"no gradients", []*Param{noGrad}, "runtime: parameter 0 (nograd) is 2x3 with 6 values and 0 gradients"},
+		{"duplicate", []*Param{fresh[0], fresh[0]}, `runtime: duplicate parameter name "mlp0.W"`},
+	} {
+		_, err := NewAdam(tc.ps, DefaultAdam())
+		require.EqualError(t, err, tc.want, "NewAdam %s", tc.name)
+		require.EqualError(t, SaveCheckpoint(path, nil, nil, tc.ps, nil), tc.want, "SaveCheckpoint %s", tc.name)
+		require.EqualError(t, ck.Restore(tc.ps, nil), tc.want, "Restore %s", tc.name)
+	}
+
+	// An optimiser whose exported fields were changed after NewAdam.
+	opt2.Params[1] = nil
+	require.EqualError(t, opt2.Update(), "runtime: optimiser parameter 1 is nil")
+	require.EqualError(t, SaveCheckpoint(path, nil, nil, fresh, opt2), "runtime: optimiser parameter 1 is nil")
+	opt2.Params[1] = fresh[1]
+	opt2.M[2] = opt2.M[2][:1]
+	require.EqualError(t, opt2.Update(), "runtime: optimiser moments of mlp1.W have 1 and 4 entries, want 4")
+	require.EqualError(t, ck.Restore(fresh, opt2), "runtime: optimiser moments of mlp1.W have 1 and 4 entries, want 4")
+	require.EqualError(t, SaveCheckpoint(path, nil, nil, fresh[:3], opt2), "runtime: optimiser has 4 parameters, the model 3")
+	require.Equal(t, before, fresh[0].Value, "a refused call changes nothing")
+
+	// A Checkpoint built by hand.
+	bad := &Checkpoint{Params: []*Param{nil}}
+	require.ErrorIs(t, bad.Restore([]*Param{NewParam("w", 1, 1)}, nil), ErrCorruptCheckpoint)
+	bad = &Checkpoint{Params: []*Param{{Name: "w", Rows: 1, Cols: 2, Value: []float64{1}}}}
+	require.EqualError(t, bad.Restore([]*Param{NewParam("w", 1, 2)}, nil), "runtime: corrupt checkpoint: parameter 0 (w) is 1x2 with 1 values")
 }

@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"errors"
 	"fmt"
 	"math"
 
@@ -226,6 +227,9 @@ func FeatureGroupMSE(grad, p []float64, feats *mat.Dense, ranks []int, n, group 
 func checkFeatureArgs(grad, p []float64, feats *mat.Dense, ranks []int, n int) (rows, d int, err error) {
 	if err := CheckRanks(ranks, n); err != nil {
 		return 0, 0, err
+	}
+	if feats == nil {
+		return 0, 0, errors.New("runtime: feature loss features are nil")
 	}
 	rows, d = feats.Dims()
 	if rows != len(ranks) || len(p) != len(ranks)*n {

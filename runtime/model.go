@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"sort"
@@ -155,6 +156,9 @@ func (m *Model) Scores(x *mat.Dense) ([]float64, error) {
 // items (consecutive groups of n form a sample), ranks their true ranks.
 // Gradients are added into the parameters' Grad (zero them before).
 func (m *Model) Train(x *mat.Dense, ranks []int) (LossParts, error) {
+	if x == nil {
+		return LossParts{}, errors.New("runtime: model input x is nil")
+	}
 	n := m.N()
 	r, _ := x.Dims()
 	if len(ranks) != r {
