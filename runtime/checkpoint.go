@@ -182,6 +182,12 @@ func LoadCheckpoint(path string) (*Checkpoint, error) {
 		if p.Rows < 0 || p.Cols < 0 {
 			return nil, corrupt("parameter %s has shape %dx%d", p.Name, p.Rows, p.Cols)
 		}
+		// Bound the shape by the data left before multiplying: a forged
+		// one would overflow into a small size and then allocate its
+		// real one.
+		if left := (r.Len() - need) / (8 * per); p.Rows != 0 && p.Cols > left/p.Rows {
+			return nil, corrupt("parameter %s has shape %dx%d, more than the %d bytes of data hold", p.Name, p.Rows, p.Cols, r.Len())
+		}
 		need += per * p.Rows * p.Cols * 8
 	}
 	if need != r.Len() {
