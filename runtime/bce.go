@@ -42,7 +42,8 @@ const bceSorterInstead = "its P is an exact permutation: use a soft swap such as
 // sample: pt[b*n*n + j*n + i] = P[i][j]) and in the sorter's element type,
 // so that a training step needs no transpose and no conversion. It writes
 // dL/dPT into grad (which may be nil) and returns the loss; the numbers are
-// BCE's. Each row of ranks must be a permutation of 0..n-1 (the error is
+// BCE's. ranks[b*n+i] is the sorted (ascending) position of item i of
+// sample b; each row must be a permutation of 0..n-1 (the error is
 // CheckRanks's; grad is then unspecified): the check rides along the pass
 // that gathers the entries whose target is 1, so it costs next to nothing.
 func BCEPT[T Float](grad, pt []T, ranks []int, n int) (float64, error) {

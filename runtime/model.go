@@ -153,7 +153,8 @@ func (m *Model) Scores(x *mat.Dense) ([]float64, error) {
 }
 
 // Train runs one forward and backward pass on a batch: x holds batch*n
-// items (consecutive groups of n form a sample), ranks their true ranks.
+// items (consecutive groups of n form a sample), ranks their true ranks
+// (ranks[b*n+i]: the sorted ascending position of item i of sample b).
 // Gradients are added into the parameters' Grad (zero them before).
 func (m *Model) Train(x *mat.Dense, ranks []int) (LossParts, error) {
 	if x == nil {
@@ -266,7 +267,8 @@ func frac(a, b int) float64 {
 // RankAccuracy compares the ranking of scores (ascending; equal scores keep
 // item order, like a stable argsort) with the true ranks, as diffsort's
 // ranking_accuracy does: position j is right when the same item is j-th in
-// both orders.
+// both orders. ranks[b*n+i] is the sorted (ascending) position of item i
+// of sample b, as for BCE.
 func RankAccuracy(scores []float64, ranks []int, n int) (Accuracy, error) {
 	if err := CheckRanks(ranks, n); err != nil {
 		return Accuracy{}, err

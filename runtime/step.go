@@ -25,8 +25,10 @@ import (
 // goroutine would pass Config.MaxTapeBytes (odd_even at n = 1024), the
 // step runs the three passes one after the other, checkpointed.
 //
-// Each row of ranks must be a permutation of 0..n-1; otherwise the error
-// is CheckRanks's, and gx and r are unspecified.
+// ranks[b*n+i] is the sorted (ascending) position of item i of row b of x,
+// the position the step trains it towards. Each row of ranks must be a
+// permutation of 0..n-1; otherwise the error is CheckRanks's, and gx and r
+// are unspecified.
 //
 // A sorter whose swap is hard forward (hard, errorfree) refuses the step
 // with ErrHardP: its P is exactly a permutation, and BCE on it does not
