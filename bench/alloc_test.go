@@ -17,7 +17,7 @@ func TestStepAllocatesNothing(t *testing.T) {
 		for _, tc := range []struct {
 			swap    string
 			maxTape int64
-		}{{"cauchy", 0}, {"errorfree", 0}, {"cauchy", -1}, {"errorfree", -1}} {
+		}{{"cauchy", 0}, {"logistic", 0}, {"cauchy", -1}, {"logistic", -1}} {
 			cfg := runtime.DefaultConfig("bitonic", 16, tc.swap)
 			cfg.MaxTapeBytes = tc.maxTape
 			tr, err := NewTrainer[float32](cfg, 64)

@@ -61,7 +61,7 @@ func NewAdam(ps []*Param, cfg AdamConfig) (*Adam, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if err := checkUniqueNames(ps); err != nil {
+	if err := checkParams(ps); err != nil {
 		return nil, err
 	}
 	a := &Adam{Config: cfg, Params: ps, M: make([][]float64, len(ps)), V: make([][]float64, len(ps))}
@@ -70,6 +70,26 @@ func NewAdam(ps []*Param, cfg AdamConfig) (*Adam, error) {
 		a.V[i] = make([]float64, len(p.Value))
 	}
 	return a, nil
+}
+
+// check reports an optimiser whose parameters (of which there must be n)
+// or moments are unusable: its fields are exported, for checkpoints.
+func (a *Adam) check(n int) error {
+	if len(a.Params) != n {
+		return fmt.Errorf("runtime: optimiser has %d parameters, the model %d", len(a.Params), n)
+	}
+	if len(a.M) != n || len(a.V) != n {
+		return fmt.Errorf("runtime: optimiser has %d and %d moments for %d parameters", len(a.M), len(a.V), n)
+	}
+	for i, p := range a.Params {
+		if err := checkParam("optimiser ", i, p); err != nil {
+			return err
+		}
+		if len(a.M[i]) != len(p.Value) || len(a.V[i]) != len(p.Value) {
+			return fmt.Errorf("runtime: optimiser moments of %s have %d and %d entries, want %d", p.Name, len(a.M[i]), len(a.V[i]), len(p.Value))
+		}
+	}
+	return nil
 }
 
 // LR is the learning rate of the next update.
@@ -89,8 +109,12 @@ func (a *Adam) ZeroGrad() {
 }
 
 // Update takes one step, as torch.optim.Adam/AdamW do, and reports an error
-// (changing nothing) if a gradient is not finite.
+// (changing nothing) if a gradient is not finite, or if Params or the
+// moments were changed into something NewAdam would refuse.
 func (a *Adam) Update() error {
+	if err := a.check(len(a.Params)); err != nil {
+		return err
+	}
 	for _, p := range a.Params {
 		for i, g := range p.Grad {
 			if math.IsNaN(g) || math.IsInf(g, 0) {

@@ -1,16 +1,49 @@
 package runtime
 
 import (
+	"errors"
 	"fmt"
 
+	"github.com/sortgen/sortgen/gen/plan"
 	"github.com/sortgen/sortgen/runtime/internal/vbce"
 )
+
+// ErrHardP is what BCE on the P of a hard-forward swap (hard, errorfree)
+// is refused with: that P is exactly a permutation, so each wrong entry
+// sits at the log clamp (-100), the loss is a step function of the scores
+// and its gradient, (P-Q)/1e-12, trains nothing. The errors name the
+// caller and the swap; test for them with errors.Is.
+var ErrHardP = errors.New("runtime: BCE needs a soft P, but the swap is hard forward")
+
+type hardPError struct {
+	what, instead string
+	swap          plan.Swap
+}
+
+func (e *hardPError) Error() string {
+	return fmt.Sprintf("runtime: %s needs a soft P, but swap %v is hard forward (%s)", e.what, e.swap, e.instead)
+}
+
+func (e *hardPError) Is(target error) bool { return target == ErrHardP }
+
+// softP refuses BCE on the P of swap when swap is hard forward; what names
+// the caller, instead what to use.
+func softP(swap plan.Swap, what, instead string) error {
+	if swap.HardForward() {
+		return &hardPError{what, instead, swap}
+	}
+	return nil
+}
+
+// bceSorterInstead is the advice of a sorter's BCE entry points.
+const bceSorterInstead = "its P is an exact permutation: use a soft swap such as cauchy, or Model with loss \"errorfree\""
 
 // BCEPT is BCE on P in the kernel layout of Result.PT (column-major per
 // sample: pt[b*n*n + j*n + i] = P[i][j]) and in the sorter's element type,
 // so that a training step needs no transpose and no conversion. It writes
 // dL/dPT into grad (which may be nil) and returns the loss; the numbers are
-// BCE's. Each row of ranks must be a permutation of 0..n-1 (the error is
+// BCE's. ranks[b*n+i] is the sorted (ascending) position of item i of
+// sample b; each row must be a permutation of 0..n-1 (the error is
 // CheckRanks's; grad is then unspecified): the check rides along the pass
 // that gathers the entries whose target is 1, so it costs next to nothing.
 func BCEPT[T Float](grad, pt []T, ranks []int, n int) (float64, error) {
@@ -83,8 +116,12 @@ func bceRows[T Float](grad, pt []T, ranks []int, n int, inv float64) (float64, b
 }
 
 // BCEPT is the package-level BCEPT run on the sorter's workers, for batches
-// where the loss is a noticeable part of a training step.
+// where the loss is a noticeable part of a training step. A sorter whose
+// swap is hard forward (hard, errorfree) refuses it with ErrHardP.
 func (s *Sorter[T]) BCEPT(grad, pt []T, ranks []int) (float64, error) {
+	if err := softP(s.plan.Swap, "BCEPT", bceSorterInstead); err != nil {
+		return 0, err
+	}
 	n := s.N()
 	if len(ranks) == 0 || len(ranks)%n != 0 || len(pt) != len(ranks)*n || grad == nil || len(grad) != len(pt) {
 		return BCEPT(grad, pt, ranks, n) // the serial path reports the error

@@ -60,8 +60,13 @@ type Checkpoint struct {
 // same directory, syncs it and renames it over path, so a crash leaves
 // either the old or the new checkpoint, never a torn one.
 func SaveCheckpoint(path string, meta, state any, ps []*Param, opt *Adam) error {
-	if err := checkUniqueNames(ps); err != nil {
+	if err := checkParams(ps); err != nil {
 		return err
+	}
+	if opt != nil {
+		if err := opt.check(len(ps)); err != nil {
+			return err
+		}
 	}
 	h := ckptHeader{HasAdam: opt != nil}
 	var err error
@@ -74,9 +79,6 @@ func SaveCheckpoint(path string, meta, state any, ps []*Param, opt *Adam) error 
 		}
 	}
 	if opt != nil {
-		if len(opt.Params) != len(ps) {
-			return fmt.Errorf("runtime: optimiser has %d parameters, checkpoint %d", len(opt.Params), len(ps))
-		}
 		h.AdamStep = opt.Step
 	}
 	for _, p := range ps {
@@ -180,6 +182,12 @@ func LoadCheckpoint(path string) (*Checkpoint, error) {
 		if p.Rows < 0 || p.Cols < 0 {
 			return nil, corrupt("parameter %s has shape %dx%d", p.Name, p.Rows, p.Cols)
 		}
+		// Bound the shape by the data left before multiplying: a forged
+		// one would overflow into a small size and then allocate its
+		// real one.
+		if left := (r.Len() - need) / (8 * per); p.Rows != 0 && p.Cols > left/p.Rows {
+			return nil, corrupt("parameter %s has shape %dx%d, more than the %d bytes of data hold", p.Name, p.Rows, p.Cols, r.Len())
+		}
 		need += per * p.Rows * p.Cols * 8
 	}
 	if need != r.Len() {
@@ -249,15 +257,37 @@ func (c *Checkpoint) MatchMeta(meta any) error {
 	return fmt.Errorf("%w%s", ErrCheckpointMismatch, msg)
 }
 
+// checkSaved reports a saved parameter (and, withAdam, its moments) that
+// does not hold as many values as its shape: LoadCheckpoint never makes
+// one, but the fields are exported.
+func (c *Checkpoint) checkSaved(i int, withAdam bool) error {
+	q := c.Params[i]
+	switch {
+	case q == nil:
+		return fmt.Errorf("%w: parameter %d is nil", ErrCorruptCheckpoint, i)
+	case q.Rows < 0 || q.Cols < 0 || len(q.Value) != q.Rows*q.Cols:
+		return fmt.Errorf("%w: parameter %d (%s) is %dx%d with %d values", ErrCorruptCheckpoint, i, q.Name, q.Rows, q.Cols, len(q.Value))
+	case withAdam && c.M != nil && (len(c.M) != len(c.Params) || len(c.V) != len(c.Params) || len(c.M[i]) != len(q.Value) || len(c.V[i]) != len(q.Value)):
+		return fmt.Errorf("%w: the optimiser moments do not match parameter %d (%s)", ErrCorruptCheckpoint, i, q.Name)
+	}
+	return nil
+}
+
 // Restore copies the saved values into ps and, when opt is non-nil, the
 // optimiser state into opt. Names and shapes must match exactly; on error
 // nothing is changed.
 func (c *Checkpoint) Restore(ps []*Param, opt *Adam) error {
+	if err := checkParams(ps); err != nil {
+		return err
+	}
 	if len(ps) != len(c.Params) {
 		return fmt.Errorf("%w: it has %d parameters, the model %d", ErrCheckpointMismatch, len(c.Params), len(ps))
 	}
 	for i, p := range ps {
 		q := c.Params[i]
+		if err := c.checkSaved(i, opt != nil); err != nil {
+			return err
+		}
 		if p.Name != q.Name || p.Rows != q.Rows || p.Cols != q.Cols {
 			return fmt.Errorf("%w: parameter %d is %s %dx%d in the checkpoint, %s %dx%d in the model", ErrCheckpointMismatch, i, q.Name, q.Rows, q.Cols, p.Name, p.Rows, p.Cols)
 		}
@@ -266,8 +296,8 @@ func (c *Checkpoint) Restore(ps []*Param, opt *Adam) error {
 		if c.M == nil {
 			return fmt.Errorf("%w: it has no optimiser state", ErrCheckpointMismatch)
 		}
-		if len(opt.Params) != len(ps) {
-			return fmt.Errorf("runtime: optimiser has %d parameters, the model %d", len(opt.Params), len(ps))
+		if err := opt.check(len(ps)); err != nil {
+			return err
 		}
 	}
 	for i, p := range ps {

@@ -1,9 +1,15 @@
 package runtime
 
 import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"hash/crc32"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -118,4 +124,109 @@ func TestCheckpointMismatch(t *testing.T) {
 	require.Equal(t, before, other.Params()[0].Value, "a failed restore changes nothing")
 
 	require.ErrorIs(t, ck.Restore(ps[:1], nil), ErrCheckpointMismatch)
+}
+
+// Parameters and optimiser state that Adam and checkpoints would index out
+// of range (nil, values or gradients that do not match the shape, moments
+// that do not match the values) are errors that change nothing.
+func TestParamsChecked(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "run.ckpt")
+	ps, opt := trainedParams(t, 1)
+	require.NoError(t, SaveCheckpoint(path, testMeta{"mlp", 1}, nil, ps, opt))
+	ck, err := LoadCheckpoint(path)
+	require.NoError(t, err)
+	fresh, opt2 := trainedParams(t, 2)
+	before := slices.Clone(fresh[0].Value)
+
+	short := NewParam("short", 2, 3)
+	short.Value = short.Value[:5]
+	noGrad := NewParam("nograd", 2, 3)
+	noGrad.Grad = nil
+	for _, tc := range []struct {
+		name string
+		ps   []*Param
+		want string
+	}{
+		{"nil", []*Param{fresh[0], nil}, "runtime: parameter 1 is nil"},
+		{"short values", []*Param{short}, "runtime: parameter 0 (short) is 2x3 with 5 values and 6 gradients"},
+		{"no gradients", []*Param{noGrad}, "runtime: parameter 0 (nograd) is 2x3 with 6 values and 0 gradients"},
+		{"duplicate", []*Param{fresh[0], fresh[0]}, `runtime: duplicate parameter name "mlp0.W"`},
+	} {
+		_, err := NewAdam(tc.ps, DefaultAdam())
+		require.EqualError(t, err, tc.want, "NewAdam %s", tc.name)
+		require.EqualError(t, SaveCheckpoint(path, nil, nil, tc.ps, nil), tc.want, "SaveCheckpoint %s", tc.name)
+		require.EqualError(t, ck.Restore(tc.ps, nil), tc.want, "Restore %s", tc.name)
+	}
+
+	// An optimiser whose exported fields were changed after NewAdam.
+	opt2.Params[1] = nil
+	require.EqualError(t, opt2.Update(), "runtime: optimiser parameter 1 is nil")
+	require.EqualError(t, SaveCheckpoint(path, nil, nil, fresh, opt2), "runtime: optimiser parameter 1 is nil")
+	opt2.Params[1] = fresh[1]
+	opt2.M[2] = opt2.M[2][:1]
+	require.EqualError(t, opt2.Update(), "runtime: optimiser moments of mlp1.W have 1 and 4 entries, want 4")
+	require.EqualError(t, ck.Restore(fresh, opt2), "runtime: optimiser moments of mlp1.W have 1 and 4 entries, want 4")
+	require.EqualError(t, SaveCheckpoint(path, nil, nil, fresh[:3], opt2), "runtime: optimiser has 4 parameters, the model 3")
+	require.Equal(t, before, fresh[0].Value, "a refused call changes nothing")
+
+	// A Checkpoint built by hand.
+	bad := &Checkpoint{Params: []*Param{nil}}
+	require.ErrorIs(t, bad.Restore([]*Param{NewParam("w", 1, 1)}, nil), ErrCorruptCheckpoint)
+	bad = &Checkpoint{Params: []*Param{{Name: "w", Rows: 1, Cols: 2, Value: []float64{1}}}}
+	require.EqualError(t, bad.Restore([]*Param{NewParam("w", 1, 2)}, nil), "runtime: corrupt checkpoint: parameter 0 (w) is 1x2 with 1 values")
+}
+
+// craftCheckpoint writes a file in the checkpoint format, with a valid
+// CRC, from a header and data given as they are.
+func craftCheckpoint(t *testing.T, header string, data []byte) string {
+	t.Helper()
+	var buf bytes.Buffer
+	buf.WriteString(checkpointMagic)
+	require.NoError(t, binary.Write(&buf, binary.LittleEndian, uint64(len(header))))
+	buf.WriteString(header)
+	buf.Write(data)
+	require.NoError(t, binary.Write(&buf, binary.LittleEndian, crc32.ChecksumIEEE(buf.Bytes())))
+	path := filepath.Join(t.TempDir(), "crafted.ckpt")
+	require.NoError(t, os.WriteFile(path, buf.Bytes(), 0o644))
+	return path
+}
+
+// A header whose shapes the data cannot hold is corrupt, also where the
+// byte count overflows to what the file has (2^31 x 2^30 float64s are
+// 2^64 bytes, i.e. 0), instead of a huge allocation.
+func TestCheckpointForgedShape(t *testing.T) {
+	for _, tc := range []struct {
+		name, params string
+		adam         bool
+		data         int
+		want         string
+	}{
+		{"2^31 x 2^30, no data", `{"name":"w","rows":2147483648,"cols":1073741824}`, false, 0,
+			"parameter w has shape 2147483648x1073741824, more than the 0 bytes of data hold"},
+		{"2^31 x 2^30 with Adam", `{"name":"w","rows":2147483648,"cols":1073741824}`, true, 0,
+			"parameter w has shape 2147483648x1073741824, more than the 0 bytes of data hold"},
+		{"2^61+1 x 1, 8 bytes", `{"name":"w","rows":2305843009213693953,"cols":1}`, false, 8,
+			"parameter w has shape 2305843009213693953x1, more than the 8 bytes of data hold"},
+		{"second parameter past the data", `{"name":"a","rows":1,"cols":1},{"name":"b","rows":1,"cols":4611686018427387904}`, false, 8,
+			"parameter b has shape 1x4611686018427387904, more than the 8 bytes of data hold"},
+		{"a little short", `{"name":"w","rows":2,"cols":2}`, false, 24,
+			"parameter w has shape 2x2, more than the 24 bytes of data hold"},
+		{"a little long", `{"name":"w","rows":2,"cols":2}`, false, 40,
+			"data is 40 bytes, header wants 32"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			header := fmt.Sprintf(`{"meta":{},"params":[%s],"has_adam":%v,"adam_step":0}`, tc.params, tc.adam)
+			path := craftCheckpoint(t, header, make([]byte, tc.data))
+			var err error
+			require.NotPanics(t, func() { _, err = LoadCheckpoint(path) })
+			require.ErrorIs(t, err, ErrCorruptCheckpoint)
+			require.EqualError(t, err, "runtime: corrupt checkpoint "+path+": "+tc.want)
+		})
+	}
+	// The same crafting gives a loadable file when the shape is honest.
+	path := craftCheckpoint(t, `{"meta":{},"params":[{"name":"w","rows":1,"cols":2}],"has_adam":false,"adam_step":0}`,
+		binary.LittleEndian.AppendUint64(binary.LittleEndian.AppendUint64(nil, math.Float64bits(1.5)), math.Float64bits(-2)))
+	ck, err := LoadCheckpoint(path)
+	require.NoError(t, err)
+	require.Equal(t, []float64{1.5, -2}, ck.Params[0].Value)
 }

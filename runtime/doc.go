@@ -5,6 +5,17 @@
 // package also has what a model trained through a sorter needs: losses,
 // scorers, Adam and checkpoint files.
 //
+// # Ranks
+//
+// The losses and metrics take the true order of each row as ranks, one int
+// per item: ranks[b*n+i] is the sorted (ascending) position of item i of
+// row b, 0 for the row's smallest item and n-1 for its largest. Each row of
+// ranks is thus a permutation of 0..n-1 (CheckRanks), the inverse of an
+// argsort: for the row (0.3, 2, -1, 0.5) the ranks are (1, 3, 0, 2), its
+// argsort (2, 0, 3, 1). The target permutation matrix is Q[i][j] = 1 iff
+// ranks[b*n+i] == j, in the orientation of P, and Result.Ranks is the
+// sorter's relaxed estimate of the same positions.
+//
 // # Training steps
 //
 // Sorter.StepBCE is a whole training step on diffsort's loss (forward with
@@ -18,7 +29,10 @@
 // three times. Only where one block per goroutine would pass
 // Config.MaxTapeBytes (odd_even n = 1024) does it run the three passes
 // separately, checkpointed as below. ForwardInto, BCEPT and BackwardPT
-// remain for other losses and for gradients with respect to Y.
+// remain for other losses and for gradients with respect to Y. BCE needs a
+// soft swap: the P of hard and errorfree is exactly a permutation, so
+// StepBCE and Sorter.BCEPT refuse them (ErrHardP), and Model trains
+// errorfree on the error-free paper's loss instead.
 //
 // # Memory and checkpointing
 //

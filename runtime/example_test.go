@@ -81,6 +81,41 @@ func ExampleSorter_StepBCE() {
 	// step 300: loss 0.04, ranks [0.1 1.0 2.0]
 }
 
+// ranks[b*n+i] is the sorted (ascending) position of item i of row b: the
+// inverse of an argsort, and what a hard sorter's Result.Ranks gives. An
+// argsort passed as ranks is a different permutation, and a wrong target.
+func Example_ranks() {
+	scores := []float64{0.3, 2, -1, 0.5}
+	ranks := []int{1, 3, 0, 2}   // 0.3 is second smallest, 2 largest, -1 smallest
+	argsort := []int{2, 0, 3, 1} // the items in ascending order
+	s, err := runtime.New[float64](runtime.DefaultConfig("odd_even", 4, "hard"))
+	if err != nil {
+		panic(err)
+	}
+	r, err := s.Forward(scores, runtime.WantP)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("hard sorter's ranks:", r.Ranks())
+	right, _ := runtime.RankAccuracy(scores, ranks, 4)
+	wrong, _ := runtime.RankAccuracy(scores, argsort, 4)
+	fmt.Println("acc_ew against ranks:", right.EW(), "against the argsort:", wrong.EW())
+
+	soft, err := runtime.New[float64](runtime.DefaultConfig("odd_even", 4, "cauchy"))
+	if err != nil {
+		panic(err)
+	}
+	var res runtime.Result[float64]
+	gx := make([]float64, 4)
+	lr, _ := soft.StepBCE(gx, &res, scores, ranks)
+	la, _ := soft.StepBCE(gx, &res, scores, argsort)
+	fmt.Printf("BCE against ranks: %.3f, against the argsort: %.3f\n", lr, la)
+	// Output:
+	// hard sorter's ranks: [1 3 0 2]
+	// acc_ew against ranks: 1 against the argsort: 0
+	// BCE against ranks: 0.063, against the argsort: 1.399
+}
+
 // The error-free paper's feature term compares the items' features in the
 // order the hard P gives them with the true order: within groups of
 // consecutive items, as the paper's code does, or over whole samples.

@@ -78,7 +78,7 @@ func testInputNotFinite[T Float](t *testing.T) {
 // firstNotFinite agrees with a plain scan at every position, for values
 // at the edges of the finite range too.
 func TestFirstNotFinite(t *testing.T) {
-	finite := []float64{math.MaxFloat64, -math.MaxFloat64, math.SmallestNonzeroFloat64, -0.0, 1}
+	finite := []float64{math.MaxFloat64, -math.MaxFloat64, math.SmallestNonzeroFloat64, math.Copysign(0, -1), 1}
 	for n := range 80 {
 		x := make([]float64, n)
 		require.Equal(t, -1, firstNotFinite(x))

@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"errors"
 	"fmt"
 	"math"
 
@@ -9,12 +10,9 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// Ranking supervision: ranks[b*n+i] is the true rank (sorted position,
-// ascending) of item i of sample b, so the true permutation matrix is
-// Q[i][j] = 1 iff ranks[b*n+i] == j, in the orientation of P.
-
 // CheckRanks reports an error unless every sample's ranks are a permutation
-// of 0..n-1.
+// of 0..n-1: ranks[b*n+i] is the sorted (ascending) position of item i of
+// sample b (see Ranks in the package documentation).
 func CheckRanks(ranks []int, n int) error {
 	if n < 1 || len(ranks) == 0 || len(ranks)%n != 0 {
 		return fmt.Errorf("runtime: ranks have length %d, not a positive multiple of n=%d", len(ranks), n)
@@ -37,7 +35,9 @@ func CheckRanks(ranks []int, n int) error {
 const bceLogFloor = -100
 
 // BCE is diffsort's ranking loss: the binary cross-entropy between P and
-// the true permutation matrix Q, averaged over all batch*n*n entries,
+// the true permutation matrix Q (Q[i][j] = 1 iff ranks[b*n+i] == j, the
+// sorted ascending position of item i of sample b), averaged over all
+// batch*n*n entries,
 //
 //	BCE(P, Q) = -mean(Q log P + (1-Q) log(1-P)),
 //
@@ -226,6 +226,9 @@ func FeatureGroupMSE(grad, p []float64, feats *mat.Dense, ranks []int, n, group 
 func checkFeatureArgs(grad, p []float64, feats *mat.Dense, ranks []int, n int) (rows, d int, err error) {
 	if err := CheckRanks(ranks, n); err != nil {
 		return 0, 0, err
+	}
+	if feats == nil {
+		return 0, 0, errors.New("runtime: feature loss features are nil")
 	}
 	rows, d = feats.Dims()
 	if rows != len(ranks) || len(p) != len(ranks)*n {

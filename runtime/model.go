@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"sort"
@@ -109,8 +110,8 @@ func NewModel(cfg ModelConfig, rng *rand.Rand) (*Model, error) {
 	m := &Model{Config: cfg, sorter: main}
 	switch cfg.Loss {
 	case LossBCE:
-		if swap.HardForward() {
-			return nil, fmt.Errorf("runtime: loss %q needs a soft P, but swap %v is hard forward (use loss %q)", LossBCE, swap, LossErrorFree)
+		if err := softP(swap, fmt.Sprintf("loss %q", LossBCE), fmt.Sprintf("use loss %q", LossErrorFree)); err != nil {
+			return nil, err
 		}
 	case LossErrorFree:
 		if !swap.HardForward() || !swap.Differentiable() {
@@ -152,9 +153,13 @@ func (m *Model) Scores(x *mat.Dense) ([]float64, error) {
 }
 
 // Train runs one forward and backward pass on a batch: x holds batch*n
-// items (consecutive groups of n form a sample), ranks their true ranks.
+// items (consecutive groups of n form a sample), ranks their true ranks
+// (ranks[b*n+i]: the sorted ascending position of item i of sample b).
 // Gradients are added into the parameters' Grad (zero them before).
 func (m *Model) Train(x *mat.Dense, ranks []int) (LossParts, error) {
+	if x == nil {
+		return LossParts{}, errors.New("runtime: model input x is nil")
+	}
 	n := m.N()
 	r, _ := x.Dims()
 	if len(ranks) != r {
@@ -262,7 +267,8 @@ func frac(a, b int) float64 {
 // RankAccuracy compares the ranking of scores (ascending; equal scores keep
 // item order, like a stable argsort) with the true ranks, as diffsort's
 // ranking_accuracy does: position j is right when the same item is j-th in
-// both orders.
+// both orders. ranks[b*n+i] is the sorted (ascending) position of item i
+// of sample b, as for BCE.
 func RankAccuracy(scores []float64, ranks []int, n int) (Accuracy, error) {
 	if err := CheckRanks(ranks, n); err != nil {
 		return Accuracy{}, err

@@ -362,24 +362,42 @@ func (l *LayerNorm) Backward(gy *mat.Dense) *mat.Dense {
 
 func (l *LayerNorm) Params() []*Param { return []*Param{l.Gain, l.Bias} }
 
-// CountParams is the number of scalars in ps.
+// CountParams is the number of scalars in ps (nil entries hold none).
 func CountParams(ps []*Param) int {
 	n := 0
 	for _, p := range ps {
-		n += len(p.Value)
+		if p != nil {
+			n += len(p.Value)
+		}
 	}
 	return n
 }
 
-// checkUniqueNames reports duplicate parameter names, which would make a
-// checkpoint ambiguous.
-func checkUniqueNames(ps []*Param) error {
+// checkParams reports what checkParam does, and duplicate names, which
+// would make a checkpoint ambiguous.
+func checkParams(ps []*Param) error {
 	seen := make(map[string]bool, len(ps))
-	for _, p := range ps {
+	for i, p := range ps {
+		if err := checkParam("", i, p); err != nil {
+			return err
+		}
 		if seen[p.Name] {
 			return fmt.Errorf("runtime: duplicate parameter name %q", p.Name)
 		}
 		seen[p.Name] = true
+	}
+	return nil
+}
+
+// checkParam reports a nil parameter, or values or gradients that do not
+// hold Rows x Cols entries: Adam and checkpoints index them by the shape.
+// whose qualifies "parameter" in the error.
+func checkParam(whose string, i int, p *Param) error {
+	switch {
+	case p == nil:
+		return fmt.Errorf("runtime: %sparameter %d is nil", whose, i)
+	case p.Rows < 0 || p.Cols < 0 || len(p.Value) != p.Rows*p.Cols || len(p.Grad) != len(p.Value):
+		return fmt.Errorf("runtime: %sparameter %d (%s) is %dx%d with %d values and %d gradients", whose, i, p.Name, p.Rows, p.Cols, len(p.Value), len(p.Grad))
 	}
 	return nil
 }

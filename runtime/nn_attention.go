@@ -29,6 +29,9 @@ type SelfAttention struct {
 
 // NewSelfAttention checks that heads divides d.
 func NewSelfAttention(name string, setSize, d, heads int, rng *rand.Rand) (*SelfAttention, error) {
+	if rng == nil {
+		return nil, errNilRand
+	}
 	if setSize < 1 || d < 1 || heads < 1 || d%heads != 0 {
 		return nil, fmt.Errorf("runtime: attention needs set size >= 1 and heads (%d) dividing d (%d)", heads, d)
 	}

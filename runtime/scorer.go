@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -53,6 +54,10 @@ type ScorerConfig struct {
 	FF      int `json:"ff,omitempty"`
 }
 
+// errNilRand is the error of a constructor given no random source for its
+// initial weights.
+var errNilRand = errors.New("runtime: rng is nil (initial weights need a random source)")
+
 // A Scorer maps every item (a row of features) to one score.
 type Scorer struct {
 	Config ScorerConfig
@@ -63,6 +68,9 @@ type Scorer struct {
 
 // NewScorer builds and initialises a scorer from rng.
 func NewScorer(cfg ScorerConfig, rng *rand.Rand) (*Scorer, error) {
+	if rng == nil {
+		return nil, errNilRand
+	}
 	if cfg.In < 1 {
 		return nil, fmt.Errorf("runtime: scorer needs In >= 1 features (got %d)", cfg.In)
 	}
@@ -128,7 +136,7 @@ func NewScorer(cfg ScorerConfig, rng *rand.Rand) (*Scorer, error) {
 		return nil, fmt.Errorf("runtime: unknown scorer %q (want %s, %s, %s or %s)", cfg.Kind, ScorerLinear, ScorerMLP, ScorerDigits, ScorerTransformer)
 	}
 	s := &Scorer{Config: cfg, Net: net}
-	if err := checkUniqueNames(s.Params()); err != nil {
+	if err := checkParams(s.Params()); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -153,6 +161,9 @@ func (s *Scorer) Params() []*Param { return s.Net.Params() }
 // Forward scores every row of x (batch*n rows for a transformer scorer).
 // The returned slice is reused by the next call.
 func (s *Scorer) Forward(x *mat.Dense) ([]float64, error) {
+	if x == nil {
+		return nil, errors.New("runtime: scorer input x is nil")
+	}
 	r, c := x.Dims()
 	if c != s.Config.In {
 		return nil, fmt.Errorf("runtime: scorer wants %d features per item, got %d", s.Config.In, c)
@@ -168,6 +179,9 @@ func (s *Scorer) Forward(x *mat.Dense) ([]float64, error) {
 // Backward takes dL/dscores of the last Forward and adds the parameter
 // gradients into Param.Grad.
 func (s *Scorer) Backward(gs []float64) error {
+	if len(s.scores) == 0 {
+		return errors.New("runtime: scorer backward needs a forward pass first")
+	}
 	if len(gs) != len(s.scores) {
 		return fmt.Errorf("runtime: scorer gradient has length %d, want %d", len(gs), len(s.scores))
 	}

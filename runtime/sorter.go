@@ -197,6 +197,9 @@ func (s *Sorter[T]) Backend() string {
 // ErrNotFinite is returned for NaN or infinite inputs.
 var ErrNotFinite = errors.New("runtime: input is NaN or infinite")
 
+// errNilResult is the error of a nil *Result argument.
+var errNilResult = errors.New("runtime: the result is nil (pass the address of a Result, which may be the zero value)")
+
 func (s *Sorter[T]) checkRows(what string, x []T) (batch int, err error) {
 	n := s.N()
 	if len(x) == 0 || len(x)%n != 0 {
@@ -371,6 +374,9 @@ func (s *Sorter[T]) Forward(x []T, want Want) (*Result[T], error) {
 // ForwardInto is Forward into a reusable result: buffers grow as needed
 // and are reused, so a steady loop allocates nothing.
 func (s *Sorter[T]) ForwardInto(r *Result[T], x []T, want Want) error {
+	if r == nil {
+		return errNilResult
+	}
 	batch, err := s.checkRows("x", x)
 	if err != nil {
 		return err
@@ -422,6 +428,9 @@ func (s *Sorter[T]) ForwardInto(r *Result[T], x []T, want Want) error {
 // orientation, batch x n x n, may be nil) to dL/dx. The result must come
 // from a forward pass with WantGrad (and WantP when gP is given).
 func (s *Sorter[T]) Backward(r *Result[T], gy, gP []T) ([]T, error) {
+	if r == nil {
+		return nil, errNilResult
+	}
 	gx := make([]T, r.batch*r.n)
 	if err := s.BackwardInto(gx, r, gy, gP); err != nil {
 		return nil, err
@@ -453,7 +462,9 @@ func (s *Sorter[T]) BackwardPT(gx []T, r *Result[T], gy, gPT []T) error {
 
 func (s *Sorter[T]) checkBackward(gx []T, r *Result[T], gy, gP []T) error {
 	switch {
-	case r == nil || r.plan != s.plan:
+	case r == nil:
+		return errNilResult
+	case r.plan != s.plan:
 		return errors.New("runtime: result does not come from this sorter")
 	case r.stepped:
 		return errStepped

@@ -25,9 +25,22 @@ import (
 // goroutine would pass Config.MaxTapeBytes (odd_even at n = 1024), the
 // step runs the three passes one after the other, checkpointed.
 //
-// Each row of ranks must be a permutation of 0..n-1; otherwise the error
-// is CheckRanks's, and gx and r are unspecified.
+// ranks[b*n+i] is the sorted (ascending) position of item i of row b of x,
+// the position the step trains it towards. Each row of ranks must be a
+// permutation of 0..n-1; otherwise the error is CheckRanks's, and gx and r
+// are unspecified.
+//
+// A sorter whose swap is hard forward (hard, errorfree) refuses the step
+// with ErrHardP: its P is exactly a permutation, and BCE on it does not
+// train. For errorfree, Model's loss "errorfree" takes the BCE on a soft
+// sorter instead.
 func (s *Sorter[T]) StepBCE(gx []T, r *Result[T], x []T, ranks []int) (float64, error) {
+	if err := softP(s.plan.Swap, "StepBCE", bceSorterInstead); err != nil {
+		return 0, err
+	}
+	if r == nil {
+		return 0, errNilResult
+	}
 	batch, err := s.checkRows("x", x)
 	if err != nil {
 		return 0, err

@@ -10,7 +10,7 @@ import (
 
 func inputs[T Float](n int) []T {
 	rng := rand.New(rand.NewPCG(1, uint64(n)))
-	specials := []float64{0, 1, 0.5, 1e-30, 1 - 1e-7, 1 - 1e-16, 1e-45, -0.0, -1e-9, 1 + 1e-7, 2, -3}
+	specials := []float64{0, 1, 0.5, 1e-30, 1 - 1e-7, 1 - 1e-16, 1e-45, math.Copysign(0, -1), -1e-9, 1 + 1e-7, 2, -3}
 	p := make([]T, n)
 	for i := range p {
 		if i < len(specials) {
