@@ -86,9 +86,11 @@ func (m *model) docText() string {
 		}
 		w(".\n")
 	case m.grad == nil:
-		w("Comparators swap exactly; ties keep their order. There is no backward pass.\n")
+		w("Comparators swap exactly and a comparator leaves a tie in place (whether\n")
+		w("equal values end in input order depends on the network). There is no\n")
+		w("backward pass.\n")
 	default:
-		w("Comparators swap exactly (ties keep their order), so y is exactly the\n")
+		w("Comparators swap exactly (a comparator leaves a tie in place), so y is exactly the\n")
 		w("sorted input and P exactly a permutation; the backward pass uses the\n")
 		w("derivative of the soft %s function along that hard trajectory\n", p.Swap.Base)
 		w("(the error-free swap).\n")
