@@ -10,7 +10,7 @@
 //
 // Every row of N values is sorted ascending: the smallest value ends at
 // position 0. Batches are row-major: row b of x is x[b*N : (b+1)*N].
-// Comparators swap exactly (ties keep their order), so y is exactly the
+// Comparators swap exactly (a comparator leaves a tie in place), so y is exactly the
 // sorted input and P exactly a permutation; the backward pass uses the
 // derivative of the soft cauchy function along that hard trajectory
 // (the error-free swap).

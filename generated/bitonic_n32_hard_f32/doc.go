@@ -8,7 +8,9 @@
 //
 // Every row of N values is sorted ascending: the smallest value ends at
 // position 0. Batches are row-major: row b of x is x[b*N : (b+1)*N].
-// Comparators swap exactly; ties keep their order. There is no backward pass.
+// Comparators swap exactly and a comparator leaves a tie in place (whether
+// equal values end in input order depends on the network). There is no
+// backward pass.
 //
 // ForwardP also computes the relaxed permutation matrix P with y = x @ P:
 // P[i][j] is the weight of input i at sorted position j. P is stored
