@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/dave/jennifer/jen"
+
+	"github.com/sortgen/sortgen/gen/plan"
 )
 
 // newFile starts an emitted file: the generated-code header and, for
@@ -87,8 +89,8 @@ func (m *model) docText() string {
 		w(".\n")
 	case m.grad == nil:
 		w("Comparators swap exactly and a comparator leaves a tie in place (whether\n")
-		w("equal values end in input order depends on the network). There is no\n")
-		w("backward pass.\n")
+		w("equal values end in input order depends on the network).\n")
+		w("There is no backward pass.\n")
 	default:
 		w("Comparators swap exactly (a comparator leaves a tie in place), so y is exactly the\n")
 		w("sorted input and P exactly a permutation; the backward pass uses the\n")
@@ -141,8 +143,8 @@ func (m *model) docText() string {
 		w(" and gx may be gy")
 	}
 	w("; no other arguments may overlap.\n")
-	w("Every entry point checks its arguments (lengths, finite inputs, beta > 0,\n")
-	w("lambda >= 0, both finite) and returns an error instead of panicking.\n")
+	w("Every entry point checks its arguments (lengths, finite inputs, beta in\n")
+	w("(0, %g], lambda in [0, %g]) and returns an error instead of panicking.\n", float64(plan.MaxSteepness), float64(plan.MaxARTLambda))
 	if m.opt.ImportPath != "" {
 		w("\nImport it as\n\n\timport %q\n", m.opt.ImportPath)
 	}
