@@ -9,8 +9,8 @@
 // Every row of N values is sorted ascending: the smallest value ends at
 // position 0. Batches are row-major: row b of x is x[b*N : (b+1)*N].
 // Comparators swap exactly and a comparator leaves a tie in place (whether
-// equal values end in input order depends on the network). There is no
-// backward pass.
+// equal values end in input order depends on the network).
+// There is no backward pass.
 //
 // ForwardP also computes the relaxed permutation matrix P with y = x @ P:
 // P[i][j] is the weight of input i at sorted position j. P is stored
@@ -26,8 +26,8 @@
 // for benchmarks and tests, and AVX2 reports which kernels run.
 //
 // Aliasing: y may be x; no other arguments may overlap.
-// Every entry point checks its arguments (lengths, finite inputs, beta > 0,
-// lambda >= 0, both finite) and returns an error instead of panicking.
+// Every entry point checks its arguments (lengths, finite inputs, beta in
+// (0, 1e+12], lambda in [0, 1]) and returns an error instead of panicking.
 //
 // Import it as
 //

@@ -40,8 +40,8 @@
 // for benchmarks and tests, and AVX2 reports which kernels run.
 //
 // Aliasing: y may be x and gx may be gy; no other arguments may overlap.
-// Every entry point checks its arguments (lengths, finite inputs, beta > 0,
-// lambda >= 0, both finite) and returns an error instead of panicking.
+// Every entry point checks its arguments (lengths, finite inputs, beta in
+// (0, 1e+12], lambda in [0, 1]) and returns an error instead of panicking.
 //
 // Import it as
 //
