@@ -468,8 +468,8 @@ func (k *kernelFile) helpers() {
 	// The forward weight function, and the one whose derivative the tape
 	// records (the same for soft swaps; errorfree's base otherwise).
 	soft, grad := k.m.soft, k.m.grad
-	fnArgs := func(sf *softFunc) []jen.Code {
-		a := []jen.Code{id("diff").Call(id("a"), id("b")), id("beta")}
+	fnArgs := func(sf *softFunc, d jen.Code) []jen.Code {
+		a := []jen.Code{d, id("beta")}
 		if sf.lambda {
 			a = append(a, id("lambda"))
 		}
@@ -488,7 +488,7 @@ func (k *kernelFile) helpers() {
 		f.Comment(lines("weight is the forward weight of a soft comparator on (a, b): the\n" +
 			"probability of \"no swap\" at d = b - a, computed in float64."))
 		f.Func().Id("weight").Params(jen.List(id("a"), id("b")).Add(T()), spDecl).Add(T()).Block(
-			jen.List(id("alpha"), id("_")).Op(":=").Id(soft.name).Call(fnArgs(soft)...),
+			jen.List(id("alpha"), id("_")).Op(":=").Id(soft.name).Call(fnArgs(soft, id("diff").Call(id("a"), id("b")))...),
 			jen.Return(T().Call(id("alpha"))),
 		)
 		f.Line()
@@ -500,7 +500,7 @@ func (k *kernelFile) helpers() {
 			"stays small where d alone can overflow)."))
 		f.Func().Id("record").Params(jen.List(id("a"), id("b")).Add(T()), spDecl).Params(jen.List(id("ds"), id("alpha"), id("slope")).Add(T())).Block(
 			id("d").Op(":=").Id("diff").Call(id("a"), id("b")),
-			jen.List(id("al"), id("sl")).Op(":=").Id(grad.name).Call(append([]jen.Code{id("d")}, fnArgs(grad)[1:]...)...),
+			jen.List(id("al"), id("sl")).Op(":=").Id(grad.name).Call(fnArgs(grad, id("d"))...),
 			jen.Return(T().Call(id("d").Op("*").Id("sl")), T().Call(id("al")), T().Call(id("sl"))),
 		)
 		f.Line()

@@ -177,9 +177,10 @@ func (p Params) Validate() error {
 // the type's largest value would otherwise give an infinite d, and the
 // tape's d*slope 0*Inf. Where the clamp acts the weight is saturated and the
 // slope 0 either way.
-func Diff(a, b float64) float64 {
-	return max(-math.MaxFloat64, min(b-a, math.MaxFloat64))
-}
+func Diff(a, b float64) float64 { return clampFinite(b - a) }
+
+// clampFinite maps ±Inf to ±math.MaxFloat64 and leaves the rest alone.
+func clampFinite(v float64) float64 { return max(-math.MaxFloat64, min(v, math.MaxFloat64)) }
 
 // Alpha returns the soft weight alpha = f(d) of "no swap" and its derivative
 // df/dd for a soft function f, exactly as in SPEC.md. It is the scalar
@@ -198,7 +199,7 @@ func Alpha(f Func, d, beta, lambda float64) (alpha, slope float64) {
 		return 0.5 + 0.5*math.Erf(v/math.Sqrt2), beta * math.Exp(-v*v/2) / math.Sqrt(2*math.Pi)
 	case Reciprocal:
 		// v is clamped so that a saturated weight is v/den = 1, not Inf/Inf.
-		v := max(-math.MaxFloat64, min(beta*d, math.MaxFloat64))
+		v := clampFinite(beta * d)
 		den := 2 + math.Abs(v)
 		return 0.5 * (v/den + 1), beta / (den * den)
 	case Cauchy:
