@@ -21,8 +21,14 @@ func renderKernels(m *model) ([]byte, error) {
 	for _, kd := range m.kernels {
 		k.batchFunc(kd)
 	}
-	for _, kd := range m.kernels {
-		k.rowFunc(kd)
+	if m.looped {
+		for _, name := range m.loopedHelpers() {
+			k.used[name] = true
+		}
+	} else {
+		for _, kd := range m.kernels {
+			k.rowFunc(kd)
+		}
 	}
 	k.helpers()
 	return render(k.f)

@@ -44,9 +44,43 @@ type Options struct {
 	// the portable dispatch then builds only on other architectures or with
 	// -tags purego, and the documentation describes both.
 	Asm bool
+	// Unroll chooses between unrolled and looped Go kernels.
+	Unroll Unroll
 	// Command is the regeneration command the package documents; empty
 	// means Command(plan, package), with -asm=false unless Asm.
 	Command string
+}
+
+// Unroll says how the portable kernels run the network.
+type Unroll int
+
+const (
+	// UnrollAuto unrolls a network whose unrolled kernels stay small
+	// (Unrolls), and loops over a table of its comparators otherwise.
+	UnrollAuto Unroll = iota
+	// UnrollAlways writes every comparator out as straight-line code.
+	UnrollAlways
+	// UnrollNever walks a table of runs of comparators (plan.Runs).
+	UnrollNever
+)
+
+var unrollNames = [...]string{UnrollAuto: "auto", UnrollAlways: "always", UnrollNever: "never"}
+
+func (u Unroll) String() string {
+	if u < 0 || int(u) >= len(unrollNames) {
+		return fmt.Sprintf("Unroll(%d)", int(u))
+	}
+	return unrollNames[u]
+}
+
+// ParseUnroll parses the name of an Unroll mode.
+func ParseUnroll(s string) (Unroll, error) {
+	for i, name := range unrollNames {
+		if s == name {
+			return Unroll(i), nil
+		}
+	}
+	return 0, fmt.Errorf("gen: unknown unroll mode %q (want auto, always or never)", s)
 }
 
 // PackageName is the default package name of a configuration, e.g.
@@ -114,6 +148,13 @@ func Generate(p *plan.Plan, opt Options) (map[string][]byte, error) {
 			return nil, fmt.Errorf("gen: %s: %w", name, err)
 		}
 		files[name] = src
+	}
+	if m.looped {
+		src, err := renderLooped(m)
+		if err != nil {
+			return nil, fmt.Errorf("gen: kernels_table.go: %w", err)
+		}
+		files["kernels_table.go"] = src
 	}
 	if m.soft != nil || m.grad != nil {
 		src, err := renderSwap(m)

@@ -82,6 +82,9 @@ type model struct {
 	grad    *softFunc
 	kernels []kind
 	parts   map[kind][]part
+	// looped: the row functions walk a table of runs (kernels_table.go)
+	// instead of being unrolled.
+	looped bool
 }
 
 func newModel(p *plan.Plan, opt Options) (*model, error) {
@@ -116,6 +119,9 @@ func newModel(p *plan.Plan, opt Options) (*model, error) {
 		if !opt.Asm {
 			m.command += " -asm=false"
 		}
+		if opt.Unroll != UnrollAuto {
+			m.command += " -unroll " + opt.Unroll.String()
+		}
 	}
 	if !m.hard {
 		f := softFuncs[p.Swap.Func]
@@ -132,10 +138,41 @@ func newModel(p *plan.Plan, opt Options) (*model, error) {
 	if p.Swap.Differentiable() {
 		m.kernels = []kind{kSort, kForward, kForwardP, kForwardPTape, kBackward, kBackwardP}
 	}
-	for _, k := range m.kernels {
-		m.parts[k] = m.split(k)
+	switch opt.Unroll {
+	case UnrollAuto:
+		m.looped = !Unrolls(p)
+	case UnrollAlways:
+	case UnrollNever:
+		m.looped = true
+	default:
+		return nil, fmt.Errorf("gen: unknown unroll mode %v", opt.Unroll)
+	}
+	if !m.looped {
+		for _, k := range m.kernels {
+			m.parts[k] = m.split(k)
+		}
 	}
 	return m, nil
+}
+
+// UnrollBudget is the most statements the largest unrolled kernel of a
+// package may take for UnrollAuto to unroll it (see bench/README.md for the
+// measurements behind it).
+const UnrollBudget = 20_000
+
+// Unrolls reports whether UnrollAuto unrolls the kernels of p: whether its
+// forward pass with P and tape, the largest kernel, takes at most
+// UnrollBudget statements.
+func Unrolls(p *plan.Plan) bool {
+	m := model{p: p}
+	c := 0
+	for i := range p.Steps {
+		c += m.cost(kForwardPTape, &p.Steps[i])
+		if c > UnrollBudget {
+			return false
+		}
+	}
+	return true
 }
 
 // has reports whether the package has kernel k.

@@ -31,7 +31,7 @@ const (
 //
 //	sortgen [generate] -n N [-network odd_even] [-swap cauchy] [-base B]
 //	        [-type float32] [-pkg NAME] [-o DIR] [-partial] [-in FILE]
-//	        [-asm=false]
+//	        [-asm=false] [-unroll auto|always|never]
 //
 // By default the package has the AVX2 assembly for amd64 (package asm)
 // next to the portable Go kernels (package gen); -asm=false leaves it out,
@@ -55,6 +55,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	pkg := fs.String("pkg", "", "package name (default from the configuration, e.g. oddeven_n32_cauchy_f32)")
 	out := fs.String("o", "", "output `DIR` (default ./PKG)")
 	partial := fs.Bool("partial", false, "accept a network that does not sort")
+	unrollName := fs.String("unroll", "auto", "portable kernels: auto (unroll small networks, loop over a comparator table above gen.UnrollBudget), always or never")
 	withAsm := fs.Bool("asm", true, "also write the AVX2 assembly for amd64 (imports golang.org/x/sys/cpu); -asm=false writes a pure-Go package")
 	if code, done := parseFlags(fs, args, stdout, stderr); done {
 		return code
@@ -72,6 +73,10 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	elem, err := plan.ParseElem(*elemName)
 	if err != nil {
 		return usageError(stderr, "generate: %s", strings.TrimPrefix(err.Error(), "plan: "))
+	}
+	unroll, err := gen.ParseUnroll(*unrollName)
+	if err != nil {
+		return usageError(stderr, "generate: %s", strings.TrimPrefix(err.Error(), "gen: "))
 	}
 	nw, label, err := nf.load()
 	if err != nil {
@@ -105,8 +110,8 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	importPath := gen.ImportPath(abs)
-	cmd := regenCommand(nf, p, *pkg, abs, importPath != "", *partial, *withAsm)
-	files, err := generateFiles(p, gen.Options{Package: *pkg, ImportPath: importPath, Asm: *withAsm, Command: cmd})
+	cmd := regenCommand(nf, p, *pkg, abs, importPath != "", *partial, *withAsm, unroll)
+	files, err := generateFiles(p, gen.Options{Package: *pkg, ImportPath: importPath, Asm: *withAsm, Unroll: unroll, Command: cmd})
 	if err != nil {
 		return usageError(stderr, "generate: %s", strings.TrimPrefix(strings.TrimPrefix(err.Error(), "gen: "), "asm: "))
 	}
@@ -122,7 +127,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 // package in dir: run from the module root (outside a module, from the
 // directory that holds the package) it writes the identical package. It
 // names only the flags that differ from their defaults, and -o.
-func regenCommand(nf networkFlags, p *plan.Plan, pkg, dir string, inModule, partial, withAsm bool) string {
+func regenCommand(nf networkFlags, p *plan.Plan, pkg, dir string, inModule, partial, withAsm bool, unroll gen.Unroll) string {
 	from := filepath.Dir(dir)
 	if inModule {
 		from = moduleRoot(dir)
@@ -157,6 +162,9 @@ func regenCommand(nf networkFlags, p *plan.Plan, pkg, dir string, inModule, part
 	}
 	if !withAsm {
 		add("-asm=false")
+	}
+	if unroll != gen.UnrollAuto {
+		add("-unroll", unroll.String())
 	}
 	// Outside a module the default ./PKG may be the directory already.
 	if out := pathFrom(from, dir); inModule || out != pkg {
