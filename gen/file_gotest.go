@@ -27,7 +27,17 @@ type testData struct {
 	BatchSizes         string
 	EntryBatchSizes    string // of the backend comparison
 	FDCoords           int    // coordinates the finite-difference test checks
+	Heavy              bool   // cut steepnesses in -short mode
+	Huge               bool   // cut batch sizes and backends in -short mode
+	MaxDiffRows        int    // rows of column differences a test may allocate
+	RefCols            bool   // the reference keeps P's columns for a backward pass
 }
+
+// testMemory bounds what one emitted test allocates for the column
+// differences of a batch, or for the reference's copies of P's columns: a
+// large network skips the tests that would need more (odd_even n = 1024
+// takes 1.4 GB of differences per float32 row).
+const testMemory = 512 << 20
 
 // BackendTol is the tolerance within which the AVX2 kernels of package asm
 // agree with the portable kernels, relative to the largest magnitude of
@@ -78,7 +88,18 @@ func renderTest(m *model) ([]byte, error) {
 	// The reference is dense (O(size * N) per row), and so is P (N*N per
 	// row): keep the tests of a large network to seconds. A block of AVX2
 	// lanes and one more row is still a whole block and a tail.
+	size := 8
+	if m.elem == "float32" {
+		size = 4
+	}
+	d.MaxDiffRows = 1000
+	if m.p.DiffLen > 0 {
+		d.MaxDiffRows = min(d.MaxDiffRows, testMemory/(m.p.DiffLen*size))
+	}
+	d.RefCols = 2*m.p.Network.Size()*m.n*size <= testMemory
 	if m.p.Network.Size()*m.n > 1_000_000 {
+		d.Heavy = true
+		d.Huge = m.p.Network.Size()*m.n > 100_000_000
 		d.BatchSizes, d.EntryBatchSizes, d.FDCoords = "1, 2", "1, 9", 16
 		if d.F64 {
 			d.EntryBatchSizes = "1, 5"
@@ -160,7 +181,52 @@ const (
 	// of the row (at least 1): they round differently (sortgen's
 	// gen.BackendTol).
 	backendTol = {{.BackendTol}}
+	// heavy: the network is large, and -short tries one steepness only.
+	heavy = {{.Heavy}}
+	// huge: the network is so large (odd_even n = 1024) that -short also
+	// tries one batch size against the reference and compares the entry
+	// points with the AVX2 kernels only.
+	huge = {{.Huge}}
+	// maxDiffRows is the most rows of column differences a test allocates;
+	// refCols says whether the reference keeps the columns of P a backward
+	// pass through P needs. Both bound the tests' memory for large networks.
+	maxDiffRows = {{.MaxDiffRows}}
+	refCols     = {{.RefCols}}
 )
+
+// testBetas are the steepnesses a test tries.
+func testBetas() []float64 {
+	if heavy && testing.Short() {
+		return betas[:1]
+	}
+	return betas
+}
+
+// testBatchSizes are the batch sizes the tests against the reference try.
+func testBatchSizes() []int {
+	if huge && testing.Short() {
+		return batchSizes[:1]
+	}
+	return batchSizes
+}
+
+// testEntryBatchSizes are the batch sizes the entry points are tried with:
+// in -short mode, for a large network, only a whole block with a tail.
+func testEntryBatchSizes() []int {
+	if heavy && testing.Short() {
+		return entryBatchSizes[len(entryBatchSizes)-1:]
+	}
+	return entryBatchSizes
+}
+
+// needDiff skips a test that needs rows rows of column differences where
+// they would take too much memory.
+func needDiff(t *testing.T, rows int) {
+	t.Helper()
+	if rows > maxDiffRows {
+		t.Skipf("%d rows of column differences (DiffLen %d) take too much memory for a test", rows, DiffLen)
+	}
+}
 
 var (
 	batchSizes = []int{ {{- .BatchSizes -}} }
@@ -183,10 +249,20 @@ type ref struct {
 
 // reference runs one row with the comparator list and a dense P: no
 // unrolling, no skipped rows.
-func reference(x []T, beta, lambda float64) ref {
-	r := ref{y: slices.Clone(x), pt: make([]T, N*N)}
-	for j := 0; j < N; j++ {
-		r.pt[j*N+j] = 1
+func reference(x []T, beta, lambda float64) ref { return referenceRun(x, beta, lambda, true) }
+
+// referenceValues is reference's y alone, without the cost of a dense P.
+func referenceValues(x []T, beta, lambda float64) []T {
+	return referenceRun(x, beta, lambda, false).y
+}
+
+func referenceRun(x []T, beta, lambda float64, withP bool) ref {
+	r := ref{y: slices.Clone(x)}
+	if withP {
+		r.pt = make([]T, N*N)
+		for j := 0; j < N; j++ {
+			r.pt[j*N+j] = 1
+		}
 	}
 	for _, c := range comparators {
 		p, q := c[0], c[1]
@@ -197,8 +273,10 @@ func reference(x []T, beta, lambda float64) ref {
 		r.ds = append(r.ds, T(d*slope))
 		r.alpha = append(r.alpha, T(alpha))
 		r.slope = append(r.slope, T(slope))
-		r.colP = append(r.colP, slices.Clone(r.pt[p*N:(p+1)*N]))
-		r.colQ = append(r.colQ, slices.Clone(r.pt[q*N:(q+1)*N]))
+		if withP && refCols {
+			r.colP = append(r.colP, slices.Clone(r.pt[p*N:(p+1)*N]))
+			r.colQ = append(r.colQ, slices.Clone(r.pt[q*N:(q+1)*N]))
+		}
 {{- end}}
 {{- if .Hard}}
 		var w T // exact: 1 keeps the order, 0 swaps; a tie keeps its order
@@ -209,7 +287,7 @@ func reference(x []T, beta, lambda float64) ref {
 		w := T(alpha)
 {{- end}}
 		r.y[p], r.y[q] = refMix(w, a, b)
-		for i := 0; i < N; i++ {
+		for i := 0; withP && i < N; i++ {
 			r.pt[p*N+i], r.pt[q*N+i] = refMix(w, r.pt[p*N+i], r.pt[q*N+i])
 		}
 	}
@@ -333,14 +411,14 @@ func TestSwapFunction(t *testing.T) {
 
 func TestSort(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	for _, rows := range batchSizes {
-		for _, beta := range betas {
+	for _, rows := range testBatchSizes() {
+		for _, beta := range testBetas() {
 			x := randomRows(rng, rows)
 			y := make([]T, len(x))
 			sortGeneric(y, x, beta, lambdas[0])
 			for r := 0; r < rows; r++ {
 				what := fmt.Sprintf("rows=%d beta=%v: y of row %d", rows, beta, r)
-				near(t, what, row(y, r, N), reference(row(x, r, N), beta, lambdas[0]).y)
+				near(t, what, row(y, r, N), referenceValues(row(x, r, N), beta, lambdas[0]))
 {{- if .Hard}}
 				sorted := slices.Clone(row(x, r, N))
 				slices.Sort(sorted)
@@ -353,8 +431,8 @@ func TestSort(t *testing.T) {
 
 func TestForwardP(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	for _, rows := range batchSizes {
-		for _, beta := range betas {
+	for _, rows := range testBatchSizes() {
+		for _, beta := range testBetas() {
 			for _, lambda := range lambdas {
 				x := randomRows(rng, rows)
 				y, pt := make([]T, len(x)), make([]T, len(x)*N)
@@ -414,7 +492,7 @@ func checkP(t *testing.T, what string, x, y, pt []T) {
 
 func TestTapes(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
-	for _, rows := range batchSizes {
+	for _, rows := range testBatchSizes() {
 		beta, lambda := betas[rows%len(betas)], lambdas[rows%len(lambdas)]
 		x := randomRows(rng, rows)
 		y, pt := make([]T, len(x)), make([]T, len(x)*N)
@@ -423,16 +501,19 @@ func TestTapes(t *testing.T) {
 		forwardGeneric(y1, tape1, x, beta, lambda)
 		y2, pt2, tape2 := make([]T, len(x)), make([]T, len(x)*N), make([]T, rows*TapeLen)
 		forwardPGeneric(y2, pt2, tape2, nil, x, beta, lambda)
-		y3, pt3, tape3, diff3 := make([]T, len(x)), make([]T, len(x)*N), make([]T, rows*TapeLen), make([]T, rows*DiffLen)
-		forwardPGeneric(y3, pt3, tape3, diff3, x, beta, lambda)
 		// Every forward kernel computes the same values and tape bit for bit.
-		for _, ys := range [][]T{y1, y2, y3} {
+		for _, ys := range [][]T{y1, y2} {
 			same(t, "y", ys, y)
 		}
 		same(t, "P with a tape", pt2, pt)
-		same(t, "P with a tape and differences", pt3, pt)
 		same(t, "tape of ForwardP", tape2, tape1)
-		same(t, "tape of ForwardP with differences", tape3, tape1)
+		if rows <= maxDiffRows {
+			y3, pt3, tape3, diff3 := make([]T, len(x)), make([]T, len(x)*N), make([]T, rows*TapeLen), make([]T, rows*DiffLen)
+			forwardPGeneric(y3, pt3, tape3, diff3, x, beta, lambda)
+			same(t, "y with differences", y3, y)
+			same(t, "P with a tape and differences", pt3, pt)
+			same(t, "tape of ForwardP with differences", tape3, tape1)
+		}
 		for r := 0; r < rows; r++ {
 			want := reference(row(x, r, N), beta, lambda)
 			tp := row(tape1, r, TapeLen)
@@ -444,9 +525,13 @@ func TestTapes(t *testing.T) {
 }
 
 func TestBackward(t *testing.T) {
+	if !refCols {
+		t.Skip("the reference's copies of P's columns take too much memory for a test")
+	}
 	rng := rand.New(rand.NewPCG(7, 8))
-	for _, rows := range batchSizes {
-		for _, beta := range betas {
+	for _, rows := range testBatchSizes() {
+		needDiff(t, rows)
+		for _, beta := range testBetas() {
 			lambda := lambdas[rows%len(lambdas)]
 			x := randomRows(rng, rows)
 			gy, gpt := randomRows(rng, rows), randomRows(rng, rows*N)
@@ -482,7 +567,8 @@ func TestGradientFiniteDifferences(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 10))
 	const rows, h = 2, 1e-6
 	const coords = {{.FDCoords}} // checked coordinates, evenly spread
-	for _, beta := range betas {
+	needDiff(t, rows)
+	for _, beta := range testBetas() {
 		for _, lambda := range lambdas {
 			x := make([]T, rows*N)
 			for i := range x {
@@ -567,6 +653,9 @@ func TestEntryPoints(t *testing.T) {
 	if AVX2() {
 		settings = append(settings, true)
 	}
+	if huge && testing.Short() && len(settings) > 1 {
+		settings = settings[1:]
+	}
 	for _, avx2 := range settings {
 		name := "go"
 		if avx2 {
@@ -617,8 +706,8 @@ func checkEntryPoints(t *testing.T, avx2 bool) {
 		}
 	}
 	const exact = {{.Hard}} // values and P are exact
-	for _, rows := range entryBatchSizes {
-		for _, beta := range betas {
+	for _, rows := range testEntryBatchSizes() {
+		for _, beta := range testBetas() {
 			for _, lambda := range lambdas {
 				what := fmt.Sprintf("rows=%d beta=%v lambda=%v", rows, beta, lambda)
 				x := entryRows(rng, rows)
@@ -647,6 +736,17 @@ func checkEntryPoints(t *testing.T, avx2 bool) {
 				backwardGeneric(wantGX, gy, wantTape)
 				compare(what+": Backward", gx, wantGX, N, false)
 
+				// The tape of ForwardP without differences feeds Backward.
+				check(ForwardP(y, pt, tape, nil, x, beta, lambda))
+				gt, _ = tapeToGeneric(tape, nil, rows)
+				compare(what+": ForwardP without differences: tape", gt, wantTape, TapeLen, false)
+				check(Backward(gx, gy, tape))
+				backwardGeneric(wantGX, gy, wantTape)
+				compare(what+": ForwardP without differences, then Backward", gx, wantGX, N, false)
+
+				if rows > maxDiffRows {
+					continue
+				}
 				diff, wantDiff := make([]T, rows*DiffLen), make([]T, rows*DiffLen)
 				check(ForwardP(y, pt, tape, diff, x, beta, lambda))
 				forwardPGeneric(want, wantPT, wantTape, wantDiff, x, beta, lambda)
@@ -663,13 +763,6 @@ func checkEntryPoints(t *testing.T, avx2 bool) {
 					compare(fmt.Sprintf("%s: BackwardP (dL/dy: %v)", what, g != nil), gx, wantGX, N, false)
 				}
 
-				// The tape of ForwardP without differences feeds Backward.
-				check(ForwardP(y, pt, tape, nil, x, beta, lambda))
-				gt, _ = tapeToGeneric(tape, nil, rows)
-				compare(what+": ForwardP without differences: tape", gt, wantTape, TapeLen, false)
-				check(Backward(gx, gy, tape))
-				backwardGeneric(wantGX, gy, wantTape)
-				compare(what+": ForwardP without differences, then Backward", gx, wantGX, N, false)
 {{- end}}
 			}
 		}
@@ -690,6 +783,7 @@ func TestAliasing(t *testing.T) {
 	same(t, "Sort in place", inPlace, y)
 	pt := make([]T, len(x)*N)
 {{- if .Diffable}}
+	needDiff(t, 9)
 	tape, diff := make([]T, 9*TapeLen), make([]T, 9*DiffLen)
 	inPlace = slices.Clone(x)
 	if err := ForwardP(inPlace, pt, tape, diff, inPlace, betas[0], lambdas[0]); err != nil {
@@ -725,7 +819,10 @@ func TestExtremeValues(t *testing.T) {
 		settings = append(settings, true)
 	}
 	big := T(math.Max{{if .F64}}Float64{{else}}Float32{{end}})
-	const rows = 11 // whole blocks of AVX2 lanes and a tail
+	rows := 11 // whole blocks of AVX2 lanes and a tail
+	if heavy && testing.Short() {
+		rows = entryBatchSizes[len(entryBatchSizes)-1]
+	}
 	x := make([]T, rows*N)
 	for i := range x {
 		switch r := i / N; r % 3 {
@@ -756,7 +853,7 @@ func TestExtremeValues(t *testing.T) {
 	}
 	for _, avx2 := range settings {
 		SetAVX2(avx2)
-		for _, beta := range betas {
+		for _, beta := range testBetas() {
 			lambda := lambdas[len(lambdas)-1]
 			y, pt := make([]T, len(x)), make([]T, len(x)*N)
 			check(Sort(y, x, beta, lambda))
@@ -772,7 +869,7 @@ func TestExtremeValues(t *testing.T) {
 			}
 {{- end}}
 {{- if .Diffable}}
-			tape, diff := make([]T, rows*TapeLen), make([]T, rows*DiffLen)
+			tape := make([]T, rows*TapeLen)
 			check(Forward(y, tape, x, beta, lambda))
 			finite("Forward tape", tape)
 			gy, gpt, gx := make([]T, len(x)), make([]T, len(pt)), make([]T, len(x))
@@ -784,6 +881,10 @@ func TestExtremeValues(t *testing.T) {
 			}
 			check(Backward(gx, gy, tape))
 			finite("Backward gx", gx)
+			if rows > maxDiffRows {
+				continue
+			}
+			diff := make([]T, rows*DiffLen)
 			check(ForwardP(y, pt, tape, diff, x, beta, lambda))
 			finite("ForwardP diff", diff)
 			check(BackwardP(gx, gy, gpt, tape, diff))
@@ -802,8 +903,8 @@ func TestErrors(t *testing.T) {
 	inf[N] = T(math.Inf(-1))
 	beta, lambda := betas[0], lambdas[0]
 {{- if .Diffable}}
-	tape, diff := make([]T, 3*TapeLen), make([]T, 3*DiffLen)
-	if err := ForwardP(y, pt, tape, diff, x, beta, lambda); err != nil {
+	tape := make([]T, 3*TapeLen)
+	if err := ForwardP(y, pt, tape, nil, x, beta, lambda); err != nil {
 		t.Fatal(err)
 	}
 	gy, gpt := randomRows(rng, 3), randomRows(rng, 3*N)
@@ -833,21 +934,35 @@ func TestErrors(t *testing.T) {
 		{"Forward: tape too short", false, func() error { return Forward(y, tape[1:], x, beta, lambda) }},
 		{"Forward: y too long", false, func() error { return Forward(append(y, 0), tape, x, beta, lambda) }},
 		{"ForwardP: tape too long", false, func() error { return ForwardP(y, pt, append(tape, 0), nil, x, beta, lambda) }},
-		{"ForwardP: diff without tape", false, func() error { return ForwardP(y, pt, nil, diff, x, beta, lambda) }},
-		{"ForwardP: diff too short", false, func() error { return ForwardP(y, pt, tape, diff[1:], x, beta, lambda) }},
 		{"Backward: gx not a multiple of N", false, func() error { return Backward(y[1:], nil, tape) }},
 		{"Backward: gy too short", false, func() error { return Backward(y, gy[N:], tape) }},
 		{"Backward: gy NaN", true, func() error { return Backward(y, nan, tape) }},
 		{"Backward: tape too short", false, func() error { return Backward(y, gy, tape[1:]) }},
-		{"BackwardP: gpt Inf", true, func() error { return BackwardP(y, gy, gpt, tape, diff) }},
-		{"BackwardP: gpt nil", false, func() error { return BackwardP(y, gy, nil, tape, diff) }},
-		{"BackwardP: diff too short", false, func() error { return BackwardP(y, gy, pt, tape, diff[1:]) }},
-		{"BackwardP: tape too long", false, func() error { return BackwardP(y, gy, pt, append(tape, 0), diff) }},
 {{- else}}
 		{"ForwardP: a tape", false, func() error { return ForwardP(y, pt, make([]T, 3), nil, x, beta, lambda) }},
 		{"ForwardP: column differences", false, func() error { return ForwardP(y, pt, nil, make([]T, 3), x, beta, lambda) }},
 {{- end}}
 	}
+{{- if .Diffable}}
+	if 3 <= maxDiffRows {
+		diff := make([]T, 3*DiffLen)
+		if err := ForwardP(y, pt, tape, diff, x, beta, lambda); err != nil {
+			t.Fatal(err)
+		}
+		cases = append(cases, []struct {
+			name      string
+			notFinite bool
+			call      func() error
+		}{
+			{"ForwardP: diff without tape", false, func() error { return ForwardP(y, pt, nil, diff, x, beta, lambda) }},
+			{"ForwardP: diff too short", false, func() error { return ForwardP(y, pt, tape, diff[1:], x, beta, lambda) }},
+			{"BackwardP: gpt Inf", true, func() error { return BackwardP(y, gy, gpt, tape, diff) }},
+			{"BackwardP: gpt nil", false, func() error { return BackwardP(y, gy, nil, tape, diff) }},
+			{"BackwardP: diff too short", false, func() error { return BackwardP(y, gy, pt, tape, diff[1:]) }},
+			{"BackwardP: tape too long", false, func() error { return BackwardP(y, gy, pt, append(tape, 0), diff) }},
+		}...)
+	}
+{{- end}}
 	for _, c := range cases {
 		err := c.call()
 		switch {

@@ -24,17 +24,16 @@ func (m *model) loopedHelpers() []string {
 		case k == kForward:
 			used = append(used, "record", "mix")
 		case k == kForwardP && m.hard:
-			used = append(used, "swapCols")
 		case k == kForwardP:
-			used = append(used, "weight", "mix", "mixCols")
+			used = append(used, "weight", "mix")
 		case k == kForwardPTape && m.hard:
-			used = append(used, "record", "diffCols", "swapCols")
+			used = append(used, "record")
 		case k == kForwardPTape:
-			used = append(used, "record", "mix", "mixColsDiff")
+			used = append(used, "record", "mix")
 		case k == kBackward:
 			used = append(used, "backprop")
 		case k == kBackwardP:
-			used = append(used, "dotCols", "backpropDot", "mixCols")
+			used = append(used, "backpropDot", "mix")
 		}
 	}
 	return used
@@ -56,7 +55,9 @@ type loopedData struct {
 // renderLooped emits kernels_table.go: the row functions of a network too
 // large to unroll, which walk tables of runs (plan.Runs) instead. They do
 // the arithmetic of the unrolled kernels in the same order, with the same
-// helpers, so the results are bitwise those of the unrolled code.
+// mix, so the results are bitwise those of the unrolled code; their column
+// loops are inline, where the unrolled code calls a helper per range to
+// keep its compile time down.
 func renderLooped(m *model) ([]byte, error) {
 	rs := m.p.Runs()
 	d := loopedData{
@@ -169,7 +170,11 @@ func forwardPRow(v *[N]{{.T}}, m *[N * N]{{.T}}{{if not .Hard}}, {{.Params}}{{en
 				v[p], v[q] = v[q], v[p]
 				for k := 0; k < len(r.ranges)/2; k++ {
 					lo, hi := r.rows(c, k)
-					swapCols(m[p*N+lo:p*N+hi], m[q*N+lo:q*N+hi])
+					cp, cq := m[p*N+lo:p*N+hi], m[q*N+lo:q*N+hi]
+				cq = cq[:len(cp)]
+				for j, a := range cp {
+					cp[j], cq[j] = cq[j], a
+				}
 				}
 			}
 {{- else}}
@@ -177,7 +182,11 @@ func forwardPRow(v *[N]{{.T}}, m *[N * N]{{.T}}{{if not .Hard}}, {{.Params}}{{en
 			v[p], v[q] = mix(w, v[p], v[q])
 			for k := 0; k < len(r.ranges)/2; k++ {
 				lo, hi := r.rows(c, k)
-				mixCols(m[p*N+lo:p*N+hi], m[q*N+lo:q*N+hi], w)
+				cp, cq := m[p*N+lo:p*N+hi], m[q*N+lo:q*N+hi]
+				cq = cq[:len(cp)]
+				for j, a := range cp {
+					cp[j], cq[j] = mix(w, a, cq[j])
+				}
 			}
 {{- end}}
 			p, q = p+r.dp, q+r.dq
@@ -214,14 +223,22 @@ func forwardPTapeRow(v *[N]{{.T}}, m *[N * N]{{.T}}, tp *[TapeLen]{{.T}}, df *[D
 {{- if .Hard}}
 			for k := 0; k < len(r.ranges)/2; k++ {
 				lo, hi := r.rows(c, k)
-				diffCols(df[o:o+hi-lo], m[p*N+lo:p*N+hi], m[q*N+lo:q*N+hi])
+				cp, cq, d := m[p*N+lo:p*N+hi], m[q*N+lo:q*N+hi], df[o:o+hi-lo]
+				cq, d = cq[:len(cp)], d[:len(cp)]
+				for j, a := range cp {
+					d[j] = a - cq[j]
+				}
 				o += hi - lo
 			}
 			if v[q] < v[p] {
 				v[p], v[q] = v[q], v[p]
 				for k := 0; k < len(r.ranges)/2; k++ {
 					lo, hi := r.rows(c, k)
-					swapCols(m[p*N+lo:p*N+hi], m[q*N+lo:q*N+hi])
+					cp, cq := m[p*N+lo:p*N+hi], m[q*N+lo:q*N+hi]
+				cq = cq[:len(cp)]
+				for j, a := range cp {
+					cp[j], cq[j] = cq[j], a
+				}
 				}
 			}
 {{- else}}
@@ -229,7 +246,13 @@ func forwardPTapeRow(v *[N]{{.T}}, m *[N * N]{{.T}}, tp *[TapeLen]{{.T}}, df *[D
 			v[p], v[q] = mix(w, v[p], v[q])
 			for k := 0; k < len(r.ranges)/2; k++ {
 				lo, hi := r.rows(c, k)
-				mixColsDiff(m[p*N+lo:p*N+hi], m[q*N+lo:q*N+hi], df[o:o+hi-lo], w)
+				cp, cq, d := m[p*N+lo:p*N+hi], m[q*N+lo:q*N+hi], df[o:o+hi-lo]
+				cq, d = cq[:len(cp)], d[:len(cp)]
+				for j, a := range cp {
+					b := cq[j]
+					d[j] = a - b
+					cp[j], cq[j] = mix(w, a, b)
+				}
 				o += hi - lo
 			}
 {{- end}}
@@ -262,14 +285,22 @@ func backwardPRow(g *[N]{{.T}}, gm *[N * N]{{.T}}, tp *[TapeLen]{{.T}}, df *[Dif
 			var dot {{.T}}
 			for k := 0; k < len(r.ranges)/2; k++ {
 				lo, hi := r.rows(c, k)
-				dot = dotCols(dot, gm[p*N+lo:p*N+hi], gm[q*N+lo:q*N+hi], df[o:o+hi-lo])
+				gp, gq, d := gm[p*N+lo:p*N+hi], gm[q*N+lo:q*N+hi], df[o:o+hi-lo]
+				gq, d = gq[:len(gp)], d[:len(gp)]
+				for j, a := range gp {
+					dot += (a - gq[j]) * d[j]
+				}
 				o += hi - lo
 			}
 			g[p], g[q] = backpropDot(g[p], g[q], tp[3*i], tp[3*i+1], tp[3*i+2], dot)
 			w := tp[3*i+1]
 			for k := 0; k < len(r.ranges)/2; k++ {
 				lo, hi := r.rows(c, k)
-				mixCols(gm[p*N+lo:p*N+hi], gm[q*N+lo:q*N+hi], w)
+				gp, gq := gm[p*N+lo:p*N+hi], gm[q*N+lo:q*N+hi]
+				gq = gq[:len(gp)]
+				for j, a := range gp {
+					gp[j], gq[j] = mix(w, a, gq[j])
+				}
 			}
 			p, q, i = p+r.dp, q+r.dq, i-1
 		}

@@ -158,7 +158,7 @@ func newModel(p *plan.Plan, opt Options) (*model, error) {
 // UnrollBudget is the most statements the largest unrolled kernel of a
 // package may take for UnrollAuto to unroll it (see bench/README.md for the
 // measurements behind it).
-const UnrollBudget = 20_000
+const UnrollBudget = 8_000
 
 // Unrolls reports whether UnrollAuto unrolls the kernels of p: whether its
 // forward pass with P and tape, the largest kernel, takes at most
