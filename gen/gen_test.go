@@ -174,7 +174,7 @@ func TestSplit(t *testing.T) {
 		{"bitonic", 1024, true},
 	} {
 		p := newPlan(t, tc.network, tc.n, "cauchy", "", plan.Float32)
-		m, err := newModel(p, Options{})
+		m, err := newModel(p, Options{Unroll: UnrollAlways})
 		require.NoError(t, err)
 		multi := false
 		for _, k := range m.kernels {
@@ -307,4 +307,35 @@ func TestCompileTime(t *testing.T) {
 		t.Logf("%s n=%d: %d comparators, kernels_generic.go %d lines, go build %v",
 			cfg.network, cfg.n, p.Network.Size(), bytes.Count(files["kernels_generic.go"], []byte("\n")), time.Since(start).Round(100*time.Millisecond))
 	}
+}
+
+// TestUnrollAuto checks the automatic choice against the budget, and that
+// a forced mode wins and shows in the regeneration command.
+func TestUnrollAuto(t *testing.T) {
+	for _, tc := range []struct {
+		network string
+		n       int
+		looped  bool
+	}{
+		{"odd_even", 3, false},
+		{"bitonic", 64, false},
+		{"bitonic", 128, true},
+		{"odd_even", 64, true},
+	} {
+		p := newPlan(t, tc.network, tc.n, "cauchy", "", plan.Float32)
+		require.Equal(t, !tc.looped, Unrolls(p), "%s n=%d", tc.network, tc.n)
+		for _, u := range []Unroll{UnrollAuto, UnrollAlways, UnrollNever} {
+			files, err := Generate(p, Options{Unroll: u})
+			require.NoError(t, err)
+			_, looped := files["kernels_table.go"]
+			want := u == UnrollNever || (u == UnrollAuto && tc.looped)
+			require.Equal(t, want, looped, "%s n=%d -unroll %v", tc.network, tc.n, u)
+			hasFlag := bytes.Contains(files["doc.go"], []byte("-unroll "+u.String()))
+			require.Equal(t, u != UnrollAuto, hasFlag, "%s n=%d -unroll %v: regeneration command", tc.network, tc.n, u)
+		}
+	}
+	_, err := ParseUnroll("sometimes")
+	require.ErrorContains(t, err, `unknown unroll mode "sometimes"`)
+	_, err = Generate(newPlan(t, "odd_even", 4, "cauchy", "", plan.Float32), Options{Unroll: Unroll(7)})
+	require.Error(t, err)
 }
