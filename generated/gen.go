@@ -90,6 +90,10 @@ package generated
 //go:generate go run github.com/sortgen/sortgen/cmd/sortgen -network bitonic -n 128 -swap logistic -type float64
 //go:generate go run github.com/sortgen/sortgen/cmd/sortgen -network bitonic -n 128 -swap errorfree -base cauchy -type float32
 //go:generate go run github.com/sortgen/sortgen/cmd/sortgen -network bitonic -n 128 -swap errorfree -base cauchy -type float64
+// Sizes above the unrolling budget (gen.UnrollBudget): looped kernels, for
+// the benchmarks against the interpreter at n = 256 and 1024.
+//go:generate go run github.com/sortgen/sortgen/cmd/sortgen -network bitonic -n 256 -swap cauchy -type float32
+//go:generate go run github.com/sortgen/sortgen/cmd/sortgen -network bitonic -n 1024 -swap cauchy -type float32
 //go:generate go run github.com/sortgen/sortgen/cmd/sortgen -network bitonic -n 8 -swap hard -type float32
 //go:generate go run github.com/sortgen/sortgen/cmd/sortgen -network bitonic -n 32 -swap hard -type float32
 //go:generate go run github.com/sortgen/sortgen/cmd/sortgen -network bitonic -n 128 -swap hard -type float32

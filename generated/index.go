@@ -3,6 +3,7 @@
 package generated
 
 import (
+	"github.com/sortgen/sortgen/generated/bitonic_n1024_cauchy_f32"
 	"github.com/sortgen/sortgen/generated/bitonic_n128_cauchy_f32"
 	"github.com/sortgen/sortgen/generated/bitonic_n128_cauchy_f64"
 	"github.com/sortgen/sortgen/generated/bitonic_n128_errorfree_cauchy_f32"
@@ -16,6 +17,7 @@ import (
 	"github.com/sortgen/sortgen/generated/bitonic_n16_errorfree_cauchy_f64"
 	"github.com/sortgen/sortgen/generated/bitonic_n16_logistic_f32"
 	"github.com/sortgen/sortgen/generated/bitonic_n16_logistic_f64"
+	"github.com/sortgen/sortgen/generated/bitonic_n256_cauchy_f32"
 	"github.com/sortgen/sortgen/generated/bitonic_n32_cauchy_f32"
 	"github.com/sortgen/sortgen/generated/bitonic_n32_cauchy_f64"
 	"github.com/sortgen/sortgen/generated/bitonic_n32_errorfree_cauchy_f32"
@@ -82,6 +84,26 @@ import (
 
 func init() {
 	kernels = []*Kernel{
+		{
+			Package:     "github.com/sortgen/sortgen/generated/bitonic_n1024_cauchy_f32",
+			Network:     bitonic_n1024_cauchy_f32.Network,
+			N:           bitonic_n1024_cauchy_f32.N,
+			Swap:        bitonic_n1024_cauchy_f32.Swap,
+			Base:        bitonic_n1024_cauchy_f32.Base,
+			Elem:        bitonic_n1024_cauchy_f32.Elem,
+			Fingerprint: bitonic_n1024_cauchy_f32.Fingerprint,
+			TapeLen:     bitonic_n1024_cauchy_f32.TapeLen,
+			DiffLen:     bitonic_n1024_cauchy_f32.DiffLen,
+			SetAVX2:     bitonic_n1024_cauchy_f32.SetAVX2,
+			AVX2:        bitonic_n1024_cauchy_f32.AVX2,
+			Float32: &Funcs[float32]{
+				Sort:      bitonic_n1024_cauchy_f32.Sort,
+				Forward:   bitonic_n1024_cauchy_f32.Forward,
+				ForwardP:  bitonic_n1024_cauchy_f32.ForwardP,
+				Backward:  bitonic_n1024_cauchy_f32.Backward,
+				BackwardP: bitonic_n1024_cauchy_f32.BackwardP,
+			},
+		},
 		{
 			Package:     "github.com/sortgen/sortgen/generated/bitonic_n128_cauchy_f32",
 			Network:     bitonic_n128_cauchy_f32.Network,
@@ -337,6 +359,26 @@ func init() {
 				ForwardP:  bitonic_n16_logistic_f64.ForwardP,
 				Backward:  bitonic_n16_logistic_f64.Backward,
 				BackwardP: bitonic_n16_logistic_f64.BackwardP,
+			},
+		},
+		{
+			Package:     "github.com/sortgen/sortgen/generated/bitonic_n256_cauchy_f32",
+			Network:     bitonic_n256_cauchy_f32.Network,
+			N:           bitonic_n256_cauchy_f32.N,
+			Swap:        bitonic_n256_cauchy_f32.Swap,
+			Base:        bitonic_n256_cauchy_f32.Base,
+			Elem:        bitonic_n256_cauchy_f32.Elem,
+			Fingerprint: bitonic_n256_cauchy_f32.Fingerprint,
+			TapeLen:     bitonic_n256_cauchy_f32.TapeLen,
+			DiffLen:     bitonic_n256_cauchy_f32.DiffLen,
+			SetAVX2:     bitonic_n256_cauchy_f32.SetAVX2,
+			AVX2:        bitonic_n256_cauchy_f32.AVX2,
+			Float32: &Funcs[float32]{
+				Sort:      bitonic_n256_cauchy_f32.Sort,
+				Forward:   bitonic_n256_cauchy_f32.Forward,
+				ForwardP:  bitonic_n256_cauchy_f32.ForwardP,
+				Backward:  bitonic_n256_cauchy_f32.Backward,
+				BackwardP: bitonic_n256_cauchy_f32.BackwardP,
 			},
 		},
 		{

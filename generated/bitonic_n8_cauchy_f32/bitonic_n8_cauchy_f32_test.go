@@ -35,7 +35,54 @@ const (
 	// of the row (at least 1): they round differently (sortgen's
 	// gen.BackendTol).
 	backendTol = 1e-05
+	// heavy: the network is large, and -short tries one steepness only.
+	heavy = false
+	// huge: the network is so large (odd_even n = 1024) that -short also
+	// tries one batch size against the reference and compares the entry
+	// points with the AVX2 kernels only.
+	huge = false
+	// maxDiffRows is the most rows of column differences a test allocates;
+	// refCols says whether the reference keeps the columns of P a backward
+	// pass through P needs. Both bound the tests' memory for large networks.
+	maxDiffRows = 1000
+	refCols     = true
 )
+
+// testBetas are the steepnesses a test tries: in -short mode, for a large
+// network, the steeper one only, whose P has fewer subnormal entries (slow
+// arithmetic on most CPUs).
+func testBetas() []float64 {
+	if heavy && testing.Short() {
+		return betas[len(betas)-1:]
+	}
+	return betas
+}
+
+// testBatchSizes are the batch sizes the tests against the reference try.
+func testBatchSizes() []int {
+	if huge && testing.Short() {
+		return batchSizes[:1]
+	}
+	return batchSizes
+}
+
+// testEntryBatchSizes are the batch sizes the entry points are tried with:
+// in -short mode, for a large network, only a whole block with a tail.
+func testEntryBatchSizes() []int {
+	if heavy && testing.Short() {
+		return entryBatchSizes[len(entryBatchSizes)-1:]
+	}
+	return entryBatchSizes
+}
+
+// needDiff skips a test that needs rows rows of column differences where
+// they would take too much memory.
+func needDiff(t *testing.T, rows int) {
+	t.Helper()
+	if rows > maxDiffRows {
+		t.Skipf("%d rows of column differences (DiffLen %d) take too much memory for a test", rows, DiffLen)
+	}
+}
 
 var (
 	batchSizes = []int{1, 7, 9, 100}
@@ -56,10 +103,20 @@ type ref struct {
 
 // reference runs one row with the comparator list and a dense P: no
 // unrolling, no skipped rows.
-func reference(x []T, beta, lambda float64) ref {
-	r := ref{y: slices.Clone(x), pt: make([]T, N*N)}
-	for j := 0; j < N; j++ {
-		r.pt[j*N+j] = 1
+func reference(x []T, beta, lambda float64) ref { return referenceRun(x, beta, lambda, true) }
+
+// referenceValues is reference's y alone, without the cost of a dense P.
+func referenceValues(x []T, beta, lambda float64) []T {
+	return referenceRun(x, beta, lambda, false).y
+}
+
+func referenceRun(x []T, beta, lambda float64, withP bool) ref {
+	r := ref{y: slices.Clone(x)}
+	if withP {
+		r.pt = make([]T, N*N)
+		for j := 0; j < N; j++ {
+			r.pt[j*N+j] = 1
+		}
 	}
 	for _, c := range comparators {
 		p, q := c[0], c[1]
@@ -69,11 +126,13 @@ func reference(x []T, beta, lambda float64) ref {
 		r.ds = append(r.ds, T(d*slope))
 		r.alpha = append(r.alpha, T(alpha))
 		r.slope = append(r.slope, T(slope))
-		r.colP = append(r.colP, slices.Clone(r.pt[p*N:(p+1)*N]))
-		r.colQ = append(r.colQ, slices.Clone(r.pt[q*N:(q+1)*N]))
+		if withP && refCols {
+			r.colP = append(r.colP, slices.Clone(r.pt[p*N:(p+1)*N]))
+			r.colQ = append(r.colQ, slices.Clone(r.pt[q*N:(q+1)*N]))
+		}
 		w := T(alpha)
 		r.y[p], r.y[q] = refMix(w, a, b)
-		for i := 0; i < N; i++ {
+		for i := 0; withP && i < N; i++ {
 			r.pt[p*N+i], r.pt[q*N+i] = refMix(w, r.pt[p*N+i], r.pt[q*N+i])
 		}
 	}
@@ -224,14 +283,14 @@ func TestSwapFunction(t *testing.T) {
 
 func TestSort(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	for _, rows := range batchSizes {
-		for _, beta := range betas {
+	for _, rows := range testBatchSizes() {
+		for _, beta := range testBetas() {
 			x := randomRows(rng, rows)
 			y := make([]T, len(x))
 			sortGeneric(y, x, beta, lambdas[0])
 			for r := 0; r < rows; r++ {
 				what := fmt.Sprintf("rows=%d beta=%v: y of row %d", rows, beta, r)
-				near(t, what, row(y, r, N), reference(row(x, r, N), beta, lambdas[0]).y)
+				near(t, what, row(y, r, N), referenceValues(row(x, r, N), beta, lambdas[0]))
 			}
 		}
 	}
@@ -239,8 +298,8 @@ func TestSort(t *testing.T) {
 
 func TestForwardP(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	for _, rows := range batchSizes {
-		for _, beta := range betas {
+	for _, rows := range testBatchSizes() {
+		for _, beta := range testBetas() {
 			for _, lambda := range lambdas {
 				x := randomRows(rng, rows)
 				y, pt := make([]T, len(x)), make([]T, len(x)*N)
@@ -289,7 +348,7 @@ func checkP(t *testing.T, what string, x, y, pt []T) {
 
 func TestTapes(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
-	for _, rows := range batchSizes {
+	for _, rows := range testBatchSizes() {
 		beta, lambda := betas[rows%len(betas)], lambdas[rows%len(lambdas)]
 		x := randomRows(rng, rows)
 		y, pt := make([]T, len(x)), make([]T, len(x)*N)
@@ -298,16 +357,19 @@ func TestTapes(t *testing.T) {
 		forwardGeneric(y1, tape1, x, beta, lambda)
 		y2, pt2, tape2 := make([]T, len(x)), make([]T, len(x)*N), make([]T, rows*TapeLen)
 		forwardPGeneric(y2, pt2, tape2, nil, x, beta, lambda)
-		y3, pt3, tape3, diff3 := make([]T, len(x)), make([]T, len(x)*N), make([]T, rows*TapeLen), make([]T, rows*DiffLen)
-		forwardPGeneric(y3, pt3, tape3, diff3, x, beta, lambda)
 		// Every forward kernel computes the same values and tape bit for bit.
-		for _, ys := range [][]T{y1, y2, y3} {
+		for _, ys := range [][]T{y1, y2} {
 			same(t, "y", ys, y)
 		}
 		same(t, "P with a tape", pt2, pt)
-		same(t, "P with a tape and differences", pt3, pt)
 		same(t, "tape of ForwardP", tape2, tape1)
-		same(t, "tape of ForwardP with differences", tape3, tape1)
+		if rows <= maxDiffRows {
+			y3, pt3, tape3, diff3 := make([]T, len(x)), make([]T, len(x)*N), make([]T, rows*TapeLen), make([]T, rows*DiffLen)
+			forwardPGeneric(y3, pt3, tape3, diff3, x, beta, lambda)
+			same(t, "y with differences", y3, y)
+			same(t, "P with a tape and differences", pt3, pt)
+			same(t, "tape of ForwardP with differences", tape3, tape1)
+		}
 		for r := 0; r < rows; r++ {
 			want := reference(row(x, r, N), beta, lambda)
 			tp := row(tape1, r, TapeLen)
@@ -319,9 +381,13 @@ func TestTapes(t *testing.T) {
 }
 
 func TestBackward(t *testing.T) {
+	if !refCols {
+		t.Skip("the reference's copies of P's columns take too much memory for a test")
+	}
 	rng := rand.New(rand.NewPCG(7, 8))
-	for _, rows := range batchSizes {
-		for _, beta := range betas {
+	for _, rows := range testBatchSizes() {
+		needDiff(t, rows)
+		for _, beta := range testBetas() {
 			lambda := lambdas[rows%len(lambdas)]
 			x := randomRows(rng, rows)
 			gy, gpt := randomRows(rng, rows), randomRows(rng, rows*N)
@@ -384,6 +450,9 @@ func TestEntryPoints(t *testing.T) {
 	if AVX2() {
 		settings = append(settings, true)
 	}
+	if huge && testing.Short() && len(settings) > 1 {
+		settings = settings[1:]
+	}
 	for _, avx2 := range settings {
 		name := "go"
 		if avx2 {
@@ -403,7 +472,21 @@ func TestEntryPoints(t *testing.T) {
 
 // entryRows draws rows for TestEntryPoints: randomRows.
 func entryRows(rng *rand.Rand, rows int) []T {
-	return randomRows(rng, rows)
+	if !(huge && testing.Short()) {
+		return randomRows(rng, rows)
+	}
+	scale := 2.0
+	if huge && testing.Short() {
+		// Close values mix the columns of P into subnormal numbers, whose
+		// arithmetic is slow on most CPUs: -short spreads the rows of a
+		// huge network.
+		scale = 1000
+	}
+	x := make([]T, rows*N)
+	for i := range x {
+		x[i] = T(scale * rng.NormFloat64())
+	}
+	return x
 }
 
 func checkEntryPoints(t *testing.T, avx2 bool) {
@@ -425,8 +508,8 @@ func checkEntryPoints(t *testing.T, avx2 bool) {
 		}
 	}
 	const exact = false // values and P are exact
-	for _, rows := range entryBatchSizes {
-		for _, beta := range betas {
+	for _, rows := range testEntryBatchSizes() {
+		for _, beta := range testBetas() {
 			for _, lambda := range lambdas {
 				what := fmt.Sprintf("rows=%d beta=%v lambda=%v", rows, beta, lambda)
 				x := entryRows(rng, rows)
@@ -454,6 +537,17 @@ func checkEntryPoints(t *testing.T, avx2 bool) {
 				backwardGeneric(wantGX, gy, wantTape)
 				compare(what+": Backward", gx, wantGX, N, false)
 
+				// The tape of ForwardP without differences feeds Backward.
+				check(ForwardP(y, pt, tape, nil, x, beta, lambda))
+				gt, _ = tapeToGeneric(tape, nil, rows)
+				compare(what+": ForwardP without differences: tape", gt, wantTape, TapeLen, false)
+				check(Backward(gx, gy, tape))
+				backwardGeneric(wantGX, gy, wantTape)
+				compare(what+": ForwardP without differences, then Backward", gx, wantGX, N, false)
+
+				if rows > maxDiffRows {
+					continue
+				}
 				diff, wantDiff := make([]T, rows*DiffLen), make([]T, rows*DiffLen)
 				check(ForwardP(y, pt, tape, diff, x, beta, lambda))
 				forwardPGeneric(want, wantPT, wantTape, wantDiff, x, beta, lambda)
@@ -469,14 +563,6 @@ func checkEntryPoints(t *testing.T, avx2 bool) {
 					backwardPGeneric(wantGX, g, slices.Clone(gpt), wantTape, wantDiff)
 					compare(fmt.Sprintf("%s: BackwardP (dL/dy: %v)", what, g != nil), gx, wantGX, N, false)
 				}
-
-				// The tape of ForwardP without differences feeds Backward.
-				check(ForwardP(y, pt, tape, nil, x, beta, lambda))
-				gt, _ = tapeToGeneric(tape, nil, rows)
-				compare(what+": ForwardP without differences: tape", gt, wantTape, TapeLen, false)
-				check(Backward(gx, gy, tape))
-				backwardGeneric(wantGX, gy, wantTape)
-				compare(what+": ForwardP without differences, then Backward", gx, wantGX, N, false)
 			}
 		}
 	}
@@ -495,6 +581,7 @@ func TestAliasing(t *testing.T) {
 	}
 	same(t, "Sort in place", inPlace, y)
 	pt := make([]T, len(x)*N)
+	needDiff(t, 9)
 	tape, diff := make([]T, 9*TapeLen), make([]T, 9*DiffLen)
 	inPlace = slices.Clone(x)
 	if err := ForwardP(inPlace, pt, tape, diff, inPlace, betas[0], lambdas[0]); err != nil {
@@ -522,15 +609,28 @@ func TestExtremeValues(t *testing.T) {
 	if AVX2() {
 		settings = append(settings, true)
 	}
+	if huge && testing.Short() && len(settings) > 1 {
+		settings = settings[1:]
+	}
 	big := T(math.MaxFloat32)
-	const rows = 11 // whole blocks of AVX2 lanes and a tail
+	rows := 11 // whole blocks of AVX2 lanes and a tail
+	if heavy && testing.Short() {
+		rows = entryBatchSizes[len(entryBatchSizes)-1]
+	}
 	x := make([]T, rows*N)
 	for i := range x {
+		if huge && testing.Short() {
+			// Distinct values, alternating signs: ties fill P with subnormal
+			// numbers, whose arithmetic is slow (see entryRows).
+			x[i] = big * T(1-2*(i%2)) * T(1-float64(i%N)/(2*N))
+			continue
+		}
 		switch r := i / N; r % 3 {
 		case 0: // alternating signs: b - a overflows the type
 			x[i] = big * T(1-2*(i%2))
 		case 1: // ties at the largest value, and a zero
 			x[i] = big * T(1-2*(r/3%2))
+
 			if i%N == 0 {
 				x[i] = 0
 			}
@@ -554,7 +654,7 @@ func TestExtremeValues(t *testing.T) {
 	}
 	for _, avx2 := range settings {
 		SetAVX2(avx2)
-		for _, beta := range betas {
+		for _, beta := range testBetas() {
 			lambda := lambdas[len(lambdas)-1]
 			y, pt := make([]T, len(x)), make([]T, len(x)*N)
 			check(Sort(y, x, beta, lambda))
@@ -562,7 +662,7 @@ func TestExtremeValues(t *testing.T) {
 			check(ForwardP(y, pt, nil, nil, x, beta, lambda))
 			finite("ForwardP y", y)
 			finite("ForwardP P", pt)
-			tape, diff := make([]T, rows*TapeLen), make([]T, rows*DiffLen)
+			tape := make([]T, rows*TapeLen)
 			check(Forward(y, tape, x, beta, lambda))
 			finite("Forward tape", tape)
 			gy, gpt, gx := make([]T, len(x)), make([]T, len(pt)), make([]T, len(x))
@@ -574,6 +674,10 @@ func TestExtremeValues(t *testing.T) {
 			}
 			check(Backward(gx, gy, tape))
 			finite("Backward gx", gx)
+			if rows > maxDiffRows {
+				continue
+			}
+			diff := make([]T, rows*DiffLen)
 			check(ForwardP(y, pt, tape, diff, x, beta, lambda))
 			finite("ForwardP diff", diff)
 			check(BackwardP(gx, gy, gpt, tape, diff))
@@ -590,8 +694,8 @@ func TestErrors(t *testing.T) {
 	nan[4] = T(math.NaN())
 	inf[N] = T(math.Inf(-1))
 	beta, lambda := betas[0], lambdas[0]
-	tape, diff := make([]T, 3*TapeLen), make([]T, 3*DiffLen)
-	if err := ForwardP(y, pt, tape, diff, x, beta, lambda); err != nil {
+	tape := make([]T, 3*TapeLen)
+	if err := Forward(y, tape, x, beta, lambda); err != nil {
 		t.Fatal(err)
 	}
 	gy, gpt := randomRows(rng, 3), randomRows(rng, 3*N)
@@ -619,16 +723,28 @@ func TestErrors(t *testing.T) {
 		{"Forward: tape too short", false, func() error { return Forward(y, tape[1:], x, beta, lambda) }},
 		{"Forward: y too long", false, func() error { return Forward(append(y, 0), tape, x, beta, lambda) }},
 		{"ForwardP: tape too long", false, func() error { return ForwardP(y, pt, append(tape, 0), nil, x, beta, lambda) }},
-		{"ForwardP: diff without tape", false, func() error { return ForwardP(y, pt, nil, diff, x, beta, lambda) }},
-		{"ForwardP: diff too short", false, func() error { return ForwardP(y, pt, tape, diff[1:], x, beta, lambda) }},
 		{"Backward: gx not a multiple of N", false, func() error { return Backward(y[1:], nil, tape) }},
 		{"Backward: gy too short", false, func() error { return Backward(y, gy[N:], tape) }},
 		{"Backward: gy NaN", true, func() error { return Backward(y, nan, tape) }},
 		{"Backward: tape too short", false, func() error { return Backward(y, gy, tape[1:]) }},
-		{"BackwardP: gpt Inf", true, func() error { return BackwardP(y, gy, gpt, tape, diff) }},
-		{"BackwardP: gpt nil", false, func() error { return BackwardP(y, gy, nil, tape, diff) }},
-		{"BackwardP: diff too short", false, func() error { return BackwardP(y, gy, pt, tape, diff[1:]) }},
-		{"BackwardP: tape too long", false, func() error { return BackwardP(y, gy, pt, append(tape, 0), diff) }},
+	}
+	if 3 <= maxDiffRows {
+		diff := make([]T, 3*DiffLen)
+		if err := ForwardP(y, pt, tape, diff, x, beta, lambda); err != nil {
+			t.Fatal(err)
+		}
+		cases = append(cases, []struct {
+			name      string
+			notFinite bool
+			call      func() error
+		}{
+			{"ForwardP: diff without tape", false, func() error { return ForwardP(y, pt, nil, diff, x, beta, lambda) }},
+			{"ForwardP: diff too short", false, func() error { return ForwardP(y, pt, tape, diff[1:], x, beta, lambda) }},
+			{"BackwardP: gpt Inf", true, func() error { return BackwardP(y, gy, gpt, tape, diff) }},
+			{"BackwardP: gpt nil", false, func() error { return BackwardP(y, gy, nil, tape, diff) }},
+			{"BackwardP: diff too short", false, func() error { return BackwardP(y, gy, pt, tape, diff[1:]) }},
+			{"BackwardP: tape too long", false, func() error { return BackwardP(y, gy, pt, append(tape, 0), diff) }},
+		}...)
 	}
 	for _, c := range cases {
 		err := c.call()

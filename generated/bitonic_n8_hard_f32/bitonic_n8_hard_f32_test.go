@@ -35,7 +35,54 @@ const (
 	// of the row (at least 1): they round differently (sortgen's
 	// gen.BackendTol).
 	backendTol = 1e-05
+	// heavy: the network is large, and -short tries one steepness only.
+	heavy = false
+	// huge: the network is so large (odd_even n = 1024) that -short also
+	// tries one batch size against the reference and compares the entry
+	// points with the AVX2 kernels only.
+	huge = false
+	// maxDiffRows is the most rows of column differences a test allocates;
+	// refCols says whether the reference keeps the columns of P a backward
+	// pass through P needs. Both bound the tests' memory for large networks.
+	maxDiffRows = 1000
+	refCols     = true
 )
+
+// testBetas are the steepnesses a test tries: in -short mode, for a large
+// network, the steeper one only, whose P has fewer subnormal entries (slow
+// arithmetic on most CPUs).
+func testBetas() []float64 {
+	if heavy && testing.Short() {
+		return betas[len(betas)-1:]
+	}
+	return betas
+}
+
+// testBatchSizes are the batch sizes the tests against the reference try.
+func testBatchSizes() []int {
+	if huge && testing.Short() {
+		return batchSizes[:1]
+	}
+	return batchSizes
+}
+
+// testEntryBatchSizes are the batch sizes the entry points are tried with:
+// in -short mode, for a large network, only a whole block with a tail.
+func testEntryBatchSizes() []int {
+	if heavy && testing.Short() {
+		return entryBatchSizes[len(entryBatchSizes)-1:]
+	}
+	return entryBatchSizes
+}
+
+// needDiff skips a test that needs rows rows of column differences where
+// they would take too much memory.
+func needDiff(t *testing.T, rows int) {
+	t.Helper()
+	if rows > maxDiffRows {
+		t.Skipf("%d rows of column differences (DiffLen %d) take too much memory for a test", rows, DiffLen)
+	}
+}
 
 var (
 	batchSizes = []int{1, 7, 9, 100}
@@ -53,10 +100,20 @@ type ref struct {
 
 // reference runs one row with the comparator list and a dense P: no
 // unrolling, no skipped rows.
-func reference(x []T, beta, lambda float64) ref {
-	r := ref{y: slices.Clone(x), pt: make([]T, N*N)}
-	for j := 0; j < N; j++ {
-		r.pt[j*N+j] = 1
+func reference(x []T, beta, lambda float64) ref { return referenceRun(x, beta, lambda, true) }
+
+// referenceValues is reference's y alone, without the cost of a dense P.
+func referenceValues(x []T, beta, lambda float64) []T {
+	return referenceRun(x, beta, lambda, false).y
+}
+
+func referenceRun(x []T, beta, lambda float64, withP bool) ref {
+	r := ref{y: slices.Clone(x)}
+	if withP {
+		r.pt = make([]T, N*N)
+		for j := 0; j < N; j++ {
+			r.pt[j*N+j] = 1
+		}
 	}
 	for _, c := range comparators {
 		p, q := c[0], c[1]
@@ -66,7 +123,7 @@ func reference(x []T, beta, lambda float64) ref {
 			w = 1
 		}
 		r.y[p], r.y[q] = refMix(w, a, b)
-		for i := 0; i < N; i++ {
+		for i := 0; withP && i < N; i++ {
 			r.pt[p*N+i], r.pt[q*N+i] = refMix(w, r.pt[p*N+i], r.pt[q*N+i])
 		}
 	}
@@ -122,14 +179,14 @@ func same(t *testing.T, what string, got, want []T) {
 
 func TestSort(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	for _, rows := range batchSizes {
-		for _, beta := range betas {
+	for _, rows := range testBatchSizes() {
+		for _, beta := range testBetas() {
 			x := randomRows(rng, rows)
 			y := make([]T, len(x))
 			sortGeneric(y, x, beta, lambdas[0])
 			for r := 0; r < rows; r++ {
 				what := fmt.Sprintf("rows=%d beta=%v: y of row %d", rows, beta, r)
-				near(t, what, row(y, r, N), reference(row(x, r, N), beta, lambdas[0]).y)
+				near(t, what, row(y, r, N), referenceValues(row(x, r, N), beta, lambdas[0]))
 				sorted := slices.Clone(row(x, r, N))
 				slices.Sort(sorted)
 				same(t, what, row(y, r, N), sorted)
@@ -140,8 +197,8 @@ func TestSort(t *testing.T) {
 
 func TestForwardP(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	for _, rows := range batchSizes {
-		for _, beta := range betas {
+	for _, rows := range testBatchSizes() {
+		for _, beta := range testBetas() {
 			for _, lambda := range lambdas {
 				x := randomRows(rng, rows)
 				y, pt := make([]T, len(x)), make([]T, len(x)*N)
@@ -219,6 +276,9 @@ func TestEntryPoints(t *testing.T) {
 	if AVX2() {
 		settings = append(settings, true)
 	}
+	if huge && testing.Short() && len(settings) > 1 {
+		settings = settings[1:]
+	}
 	for _, avx2 := range settings {
 		name := "go"
 		if avx2 {
@@ -238,7 +298,21 @@ func TestEntryPoints(t *testing.T) {
 
 // entryRows draws rows for TestEntryPoints: randomRows.
 func entryRows(rng *rand.Rand, rows int) []T {
-	return randomRows(rng, rows)
+	if !(huge && testing.Short()) {
+		return randomRows(rng, rows)
+	}
+	scale := 2.0
+	if huge && testing.Short() {
+		// Close values mix the columns of P into subnormal numbers, whose
+		// arithmetic is slow on most CPUs: -short spreads the rows of a
+		// huge network.
+		scale = 1000
+	}
+	x := make([]T, rows*N)
+	for i := range x {
+		x[i] = T(scale * rng.NormFloat64())
+	}
+	return x
 }
 
 func checkEntryPoints(t *testing.T, avx2 bool) {
@@ -260,8 +334,8 @@ func checkEntryPoints(t *testing.T, avx2 bool) {
 		}
 	}
 	const exact = true // values and P are exact
-	for _, rows := range entryBatchSizes {
-		for _, beta := range betas {
+	for _, rows := range testEntryBatchSizes() {
+		for _, beta := range testBetas() {
 			for _, lambda := range lambdas {
 				what := fmt.Sprintf("rows=%d beta=%v lambda=%v", rows, beta, lambda)
 				x := entryRows(rng, rows)
@@ -310,15 +384,28 @@ func TestExtremeValues(t *testing.T) {
 	if AVX2() {
 		settings = append(settings, true)
 	}
+	if huge && testing.Short() && len(settings) > 1 {
+		settings = settings[1:]
+	}
 	big := T(math.MaxFloat32)
-	const rows = 11 // whole blocks of AVX2 lanes and a tail
+	rows := 11 // whole blocks of AVX2 lanes and a tail
+	if heavy && testing.Short() {
+		rows = entryBatchSizes[len(entryBatchSizes)-1]
+	}
 	x := make([]T, rows*N)
 	for i := range x {
+		if huge && testing.Short() {
+			// Distinct values, alternating signs: ties fill P with subnormal
+			// numbers, whose arithmetic is slow (see entryRows).
+			x[i] = big * T(1-2*(i%2)) * T(1-float64(i%N)/(2*N))
+			continue
+		}
 		switch r := i / N; r % 3 {
 		case 0: // alternating signs: b - a overflows the type
 			x[i] = big * T(1-2*(i%2))
 		case 1: // ties at the largest value, and a zero
 			x[i] = big * T(1-2*(r/3%2))
+
 			if i%N == 0 {
 				x[i] = 0
 			}
@@ -342,7 +429,7 @@ func TestExtremeValues(t *testing.T) {
 	}
 	for _, avx2 := range settings {
 		SetAVX2(avx2)
-		for _, beta := range betas {
+		for _, beta := range testBetas() {
 			lambda := lambdas[len(lambdas)-1]
 			y, pt := make([]T, len(x)), make([]T, len(x)*N)
 			check(Sort(y, x, beta, lambda))
