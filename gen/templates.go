@@ -1,0 +1,76 @@
+package gen
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"strconv"
+	"text/template"
+
+	"github.com/sortgen/sortgen/gen/plan"
+)
+
+// The files whose shape does not depend on the network are templates that
+// read like their output; jennifer builds only the unrolled kernels.
+//
+//go:embed templates/*.tmpl
+var templateFS embed.FS
+
+var templates = template.Must(template.ParseFS(templateFS, "templates/*.tmpl"))
+
+// execute renders template name (a file of templates/) with data, gofmt-ed.
+func execute(name string, data any) ([]byte, error) {
+	var out bytes.Buffer
+	if err := templates.ExecuteTemplate(&out, name, data); err != nil {
+		return nil, err
+	}
+	return gofmt(out.Bytes())
+}
+
+// packageData is what the fixed-shape files of every package need.
+type packageData struct {
+	Header, Package string
+	T               string // element type
+	Network, Swap   string
+	Base            string // errorfree's soft base, else ""
+	N               int
+	TapeLen         int
+	DiffLen         int
+	Fingerprint     string // Go hex literal
+	Hard, Diffable  bool
+	Asm             bool // an assembly backend adds the amd64 files
+	MaxSteepness    string
+	MaxARTLambda    string
+	Bits, Word      string // math.Float32bits and uint32, or the 64-bit pair
+}
+
+func newPackageData(m *model) packageData {
+	p := m.p
+	d := packageData{
+		Header: Header, Package: m.pkg, T: m.elem,
+		Network: p.Name, Swap: p.Swap.Func.String(), N: m.n,
+		TapeLen: p.TapeLen, DiffLen: p.DiffLen,
+		Fingerprint: fmt.Sprintf("%#016x", p.Fingerprint()),
+		Hard:        m.hard, Diffable: m.grad != nil, Asm: m.opt.Asm,
+		MaxSteepness: strconv.FormatFloat(plan.MaxSteepness, 'g', -1, 64),
+		MaxARTLambda: strconv.FormatFloat(plan.MaxARTLambda, 'g', -1, 64),
+		Bits:         "Float64bits", Word: "uint64",
+	}
+	if p.Swap.HardForward() && m.grad != nil {
+		d.Base = p.Swap.Base.String()
+	}
+	if m.elem == "float32" {
+		d.Bits, d.Word = "Float32bits", "uint32"
+	}
+	return d
+}
+
+// renderAPI emits the constants and the checked entry points.
+func renderAPI(m *model) ([]byte, error) { return execute("api.go.tmpl", newPackageData(m)) }
+
+// renderImpl emits the dispatch from the checked entry points to the
+// portable kernels, allFinite (checkFinite's fast path), and the portable
+// SetAVX2, AVX2 and tapeToGeneric. With an assembly backend, amd64 builds
+// without the purego tag get all of them from the assembly emitter
+// (asm.Generate's kernels_amd64.go) instead of this file.
+func renderImpl(m *model) ([]byte, error) { return execute("impl_noasm.go.tmpl", newPackageData(m)) }
