@@ -175,16 +175,6 @@ func Unrolls(p *plan.Plan) bool {
 	return true
 }
 
-// has reports whether the package has kernel k.
-func (m *model) has(k kind) bool {
-	for _, x := range m.kernels {
-		if x == k {
-			return true
-		}
-	}
-	return false
-}
-
 // lambda reports whether the swap functions in use take the ART exponent.
 func (m *model) lambda() bool {
 	return (m.soft != nil && m.soft.lambda) || (m.grad != nil && m.grad.lambda)
