@@ -34,7 +34,7 @@ func trainStep[T runtime.Float](b *testing.B, network string, n int, swap string
 		b.Fatal(err)
 	}
 	if _, err := tr.Step(); errors.Is(err, runtime.ErrHardP) {
-		// errorfree trains on the loss of runtime.Model, not on BCE alone.
+		// errorfree trains on the loss of train.Model, not on BCE alone.
 		b.Skip(err)
 	}
 	// With checkpointing every configuration fits a 24 GiB machine (the
