@@ -6,6 +6,35 @@ import (
 	"github.com/sortgen/sortgen/runtime"
 )
 
+// A sorter on a batch of two rows: the relaxed sorted values, P and the
+// gradient of a loss on the smallest value of each row with respect to the
+// scores.
+func Example() {
+	const n = 3
+	s, err := runtime.New[float64](runtime.DefaultConfig("odd_even", n, "cauchy"))
+	if err != nil {
+		panic(err)
+	}
+	x := []float64{0.3, 0.2, 2, 5, 4, 3} // two rows of n scores, row-major
+	r, err := s.Forward(x, runtime.WantP|runtime.WantGrad)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("y: %.3f\n", r.Y)
+	p := r.P() // P[i][j] of row b at b*n*n + i*n + j
+	fmt.Printf("P of row 0: %.3f\n", p[:n*n])
+	gy := []float64{1, 0, 0, 1, 0, 0} // L = y[0] of each row
+	gx, err := s.Backward(r, gy, nil)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("dL/dx: %.3f\n", gx) // each row's sums to 1
+	// Output:
+	// y: [0.248 0.284 1.968 3.064 4.000 4.936]
+	// P of row 0: [0.387 0.599 0.014 0.608 0.388 0.005 0.005 0.013 0.982]
+	// dL/dx: [0.194 0.806 0.000 0.000 0.000 1.000]
+}
+
 // A sorter relaxes sorting: the error-free swap sorts exactly and gives an
 // exact permutation matrix, while its gradient is the soft one.
 func ExampleSorter_Forward() {
