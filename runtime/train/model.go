@@ -36,8 +36,9 @@ type ModelConfig struct {
 	// FeatureWeight is the weight of the feature term of LossErrorFree
 	// (the paper's default is 1).
 	FeatureWeight float64 `json:"feature_weight"`
-	// FeatureGroup is the group size of the feature term (FeatureGroupMSE;
-	// the paper's code uses 4); 0 compares whole samples (FeatureMSE).
+	// FeatureGroup is the group size of the feature term
+	// (runtime.FeatureGroupMSE; the paper's code uses 4); 0 compares whole
+	// samples (runtime.FeatureMSE).
 	FeatureGroup int `json:"feature_group,omitempty"`
 	// Float32 runs the sorter in float32 (the scorer is float64 always).
 	Float32 bool `json:"float32,omitempty"`
@@ -69,7 +70,7 @@ func newSortLayer(cfg runtime.Config, f32 bool) (sortLayer, plan.Swap, error) {
 // Model is a scorer trained through a sorting layer from ordering
 // supervision alone.
 //
-// With LossBCE the loss is diffsort's BCE(P, Q) on the sorter's P.
+// With LossBCE the loss is diffsort's runtime.BCE(P, Q) on the sorter's P.
 //
 // With LossErrorFree (swap errorfree, Kim, Yoon & Cho, ICLR 2024) the sorter
 // runs hard swaps forward, so its P is exactly a permutation matrix: BCE on
@@ -80,12 +81,12 @@ func newSortLayer(cfg runtime.Config, f32 bool) (sortLayer, plan.Swap, error) {
 // FeatureWeight times the feature loss of the hard P: the items' features
 // reordered by the predicted permutation against the same features
 // reordered by the truth, within groups of FeatureGroup items as the
-// paper's code does (FeatureGroupMSE) or, with FeatureGroup 0, over whole
-// samples (FeatureMSE). That term reaches the scores through the
-// errorfree backward pass (the base function's derivative along the hard
-// trajectory). With whole samples the total is
+// paper's code does (runtime.FeatureGroupMSE) or, with FeatureGroup 0,
+// over whole samples (runtime.FeatureMSE). That term reaches the scores
+// through the errorfree backward pass (the base function's derivative
+// along the hard trajectory). With whole samples the total is
 //
-//	L = runtime.BCE(P_soft, Q) + FeatureWeight * mean((P_hard^T X - Q^T X)^2).
+//	L = BCE(P_soft, Q) + FeatureWeight * mean((P_hard^T X - Q^T X)^2).
 type Model struct {
 	Config ModelConfig
 	Scorer *Scorer
@@ -278,7 +279,7 @@ func frac(a, b int) float64 {
 // item order, like a stable argsort) with the true ranks, as diffsort's
 // ranking_accuracy does: position j is right when the same item is j-th in
 // both orders. ranks[b*n+i] is the sorted (ascending) position of item i
-// of sample b, as for BCE.
+// of sample b, as for runtime.BCE.
 func RankAccuracy(scores []float64, ranks []int, n int) (Accuracy, error) {
 	if err := runtime.CheckRanks(ranks, n); err != nil {
 		return Accuracy{}, err
