@@ -32,8 +32,8 @@ import (
 //
 // A sorter whose swap is hard forward (hard, errorfree) refuses the step
 // with ErrHardP: its P is exactly a permutation, and BCE on it does not
-// train. For errorfree, train.Model's loss "errorfree" takes the BCE on a soft
-// sorter instead.
+// train. For errorfree, train.Model's loss "errorfree" takes the BCE on a
+// soft sorter instead.
 func (s *Sorter[T]) StepBCE(gx []T, r *Result[T], x []T, ranks []int) (float64, error) {
 	if err := softP(s.plan.Swap, "StepBCE", bceSorterInstead); err != nil {
 		return 0, err
