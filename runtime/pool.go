@@ -120,10 +120,10 @@ func (w *workers[T]) start(owner *Sorter[T], count int) {
 
 // spinWindow is how long an idle worker, and a caller waiting for its
 // workers, keep polling before they park. Waking a parked thread goes
-// through the OS (and, on a virtual machine, the hypervisor): that was
-// measured at 80 to 150µs here, as long as the whole n=32 forward pass of
-// half a batch, so a pool that parked between calls did not scale at all.
-// Training alternates forward, loss and backward calls back to back, so
+// through the OS (and, on a virtual machine, the hypervisor), which can
+// take as long as a whole small forward pass (bench/README.md has the
+// figures), so a pool that parked between calls would not scale. Training
+// alternates forward, loss and backward calls back to back, so
 // polling for a fraction of a millisecond catches the next call almost
 // always. The price is that a worker holds its processor for up to
 // spinWindow after a call.

@@ -110,8 +110,8 @@ var errStepped = errors.New("runtime: the result comes from StepBCE, which keeps
 const stepBlockBytes = 256 << 10
 
 // maxStepBlock is the most rows per block of a fused step: a block costs
-// three kernel calls with their argument checks, which with blocks of 16
-// rows made a step at n = 8 about 5% slower than with 64.
+// three kernel calls with their argument checks, which small blocks of
+// small rows do not amortise (bench/README.md).
 const maxStepBlock = 64
 
 // stepBlock is the number of rows per block of a fused step: as many as
