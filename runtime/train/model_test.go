@@ -168,6 +168,12 @@ func TestModelConfigErrors(t *testing.T) {
 			require.ErrorContains(t, err, tc.want)
 		})
 	}
+	hard := base
+	hard.Swap, hard.Loss = "errorfree", LossBCE
+	_, err := NewModel(hard, rng)
+	require.ErrorIs(t, err, runtime.ErrHardP)
+	require.EqualError(t, err, `train: loss "bce" on swap errorfree(cauchy) (use loss "errorfree"): runtime: BCE needs a soft P, but the swap is hard forward`)
+
 	m, err := NewModel(base, rng)
 	require.NoError(t, err)
 	_, err = m.Train(randDense(rng, 6, 3), []int{0, 1, 2, 0, 1})
