@@ -9,7 +9,7 @@ import (
 
 // TestStepAllocatesNothing: a steady training loop reuses every buffer, on
 // one goroutine and split across workers (the pool's calls are reused),
-// keeping the whole tape or checkpointing it (the scratch of the
+// keeping the whole tape or running in segments (the scratch of the
 // recomputation is reused).
 func TestStepAllocatesNothing(t *testing.T) {
 	for _, procs := range []int{1, 2} {

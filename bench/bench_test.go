@@ -17,9 +17,9 @@ var (
 )
 
 // maxTape is runtime.Config.MaxTapeBytes of the training steps: 0 for the
-// default (512 MiB), a large value to keep the whole tape, -1 to
-// checkpoint always.
-var maxTape = flag.Int64("maxtape", 0, "runtime.Config.MaxTapeBytes of TrainStep (0: default, -1: always checkpoint)")
+// default (512 MiB), a large value to keep the whole tape, -1 to run in
+// segments always.
+var maxTape = flag.Int64("maxtape", 0, "runtime.Config.MaxTapeBytes of TrainStep (0: default, -1: always in segments)")
 
 // maxStepBytes is the most memory a benchmarked training step may hold.
 const maxStepBytes = 24 << 30
@@ -34,10 +34,10 @@ func trainStep[T runtime.Float](b *testing.B, network string, n int, swap string
 		b.Fatal(err)
 	}
 	if _, err := tr.Step(); errors.Is(err, runtime.ErrHardP) {
-		// errorfree trains on the loss of runtime.Model, not on BCE alone.
+		// errorfree trains on the loss of train.Model, not on BCE alone.
 		b.Skip(err)
 	}
-	// With checkpointing every configuration fits a 24 GiB machine (the
+	// With recomputation segments every configuration fits a 24 GiB machine (the
 	// largest, odd_even n=1024, holds about 0.9 GB): the guard is for
 	// configurations added later.
 	if bytes := StepBytes(tr.S, batch); bytes > maxStepBytes {

@@ -11,7 +11,7 @@ import (
 // BatchFor is the batch a benchmark uses at size n: 256 rows, fewer where P
 // and dL/dP (n*n per row each) would not fit memory comfortably. The
 // column-difference tape does not decide it: where it would be too large
-// the sorter checkpoints (runtime.Config.MaxTapeBytes).
+// the sorter runs in segments (runtime.Config.MaxTapeBytes).
 func BatchFor(n int) int {
 	switch {
 	case n >= 1024:
@@ -86,7 +86,7 @@ func (t *Trainer[T]) Result() *runtime.Result[T] { return &t.r }
 // StepBytes is what a training step holds for a batch, in bytes: the
 // sorter's share (runtime.Sorter.StepBytes: Y and P for the batch and a
 // block of tape, column differences and dL/dP per goroutine, or, where
-// the step runs checkpointed, the forward pass's buffers and dL/dP for the
+// the step runs in segments, the forward pass's buffers and dL/dP for the
 // batch) and the step's own x, dL/dx and ranks.
 func StepBytes[T runtime.Float](s *runtime.Sorter[T], batch int) int64 {
 	var zero T

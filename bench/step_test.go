@@ -10,7 +10,7 @@ import (
 )
 
 // The benchmarked step must compute the real gradient of the BCE loss,
-// with the whole tape and checkpointed: compare it with central
+// with the whole tape and in segments: compare it with central
 // differences.
 func TestTrainerGradient(t *testing.T) {
 	for _, network := range []string{"odd_even", "bitonic"} {

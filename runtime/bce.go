@@ -36,7 +36,7 @@ func softP(swap plan.Swap, what, instead string) error {
 }
 
 // bceSorterInstead is the advice of a sorter's BCE entry points.
-const bceSorterInstead = "its P is an exact permutation: use a soft swap such as cauchy, or Model with loss \"errorfree\""
+const bceSorterInstead = "its P is an exact permutation: use a soft swap such as cauchy, or train.Model with loss \"errorfree\""
 
 // BCEPT is BCE on P in the kernel layout of Result.PT (column-major per
 // sample: pt[b*n*n + j*n + i] = P[i][j]) and in the sorter's element type,

@@ -20,10 +20,10 @@ var nonFinite = []struct {
 }{{"NaN", math.NaN()}, {"+Inf", math.Inf(1)}, {"-Inf", math.Inf(-1)}}
 
 // TestInputNotFinite: the error of every entry point names the first
-// non-finite value (index, row and value, in the same words as before the
-// check was vectorised), wraps ErrNotFinite, and comes before anything is
-// written to y, for every position in batches whose lengths cover whole
-// AVX2 vectors and tails, and for float32, float64 and a named type.
+// non-finite value (index, row and value), wraps ErrNotFinite, and comes
+// before anything is written to y, for every position in batches whose
+// lengths cover whole AVX2 vectors and tails, and for float32, float64 and
+// a named type.
 func TestInputNotFinite(t *testing.T) {
 	testInputNotFinite[float32](t)
 	testInputNotFinite[float64](t)
@@ -100,8 +100,8 @@ func TestFirstNotFinite(t *testing.T) {
 	}
 }
 
-// checkRowsScalar is checkRows as it was before vbce.AllFinite: one
-// compare and branch per element.
+// checkRowsScalar is checkRows without vbce.AllFinite: one compare and
+// branch per element, the baseline of BenchmarkCheckRows.
 func checkRowsScalar[T Float](what string, x []T, n int) (int, error) {
 	if len(x) == 0 || len(x)%n != 0 {
 		return 0, fmt.Errorf("runtime: %s has length %d, not a positive multiple of n=%d", what, len(x), n)
@@ -115,7 +115,7 @@ func checkRowsScalar[T Float](what string, x []T, n int) (int, error) {
 }
 
 // BenchmarkCheckRows is the input check of a batch of the hard batch sort
-// benchmark (256 rows of 32), as it was (scalar) and as it is.
+// benchmark (256 rows of 32), scalar and vectorised.
 func BenchmarkCheckRows(b *testing.B) {
 	benchmarkCheckRows[float32](b)
 	benchmarkCheckRows[float64](b)

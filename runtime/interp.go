@@ -85,7 +85,7 @@ func identity[T Float](m []T, n int) {
 // and the column differences df (nil: not recorded, needs m), whose index
 // is the plan's DiffOffset minus base: a whole row's tape from 0, or a
 // segment's from Steps[from].DiffOffset. Every pass over a step range,
-// checkpointed recomputation included, runs this code, so the numbers do
+// segmented recomputation included, runs this code, so the numbers do
 // not depend on how the steps are split.
 func (k *interpreter[T]) forwardSteps(v, m, tp, df []T, from, to, base int) {
 	n := k.p.N()

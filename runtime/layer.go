@@ -1,10 +1,6 @@
 package runtime
 
-import (
-	"fmt"
-
-	"github.com/sortgen/sortgen/gen/plan"
-)
+import "fmt"
 
 // SortLayer is a differentiable sorting layer on float64 scores, computed
 // by a Sorter[T] (float32 halves the sorter's memory traffic; the rest of a
@@ -31,8 +27,6 @@ func NewSortLayer[T Float](cfg Config) (*SortLayer[T], error) {
 
 // N is the number of items per row.
 func (l *SortLayer[T]) N() int { return l.S.N() }
-
-func (l *SortLayer[T]) plan() *plan.Plan { return l.S.Plan() }
 
 // Forward sorts every row of scores (batch x n) and returns the relaxed
 // sorted values y (batch x n) and P (batch x n x n, SPEC orientation:

@@ -1,13 +1,8 @@
 package runtime
 
 import (
-	"errors"
 	"fmt"
 	"math"
-
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas64"
-	"gonum.org/v1/gonum/mat"
 )
 
 // CheckRanks reports an error unless every sample's ranks are a permutation
@@ -74,28 +69,41 @@ func BCE(grad, p []float64, ranks []int, n int) (float64, error) {
 }
 
 // FeatureMSE is the error-free paper's second term over whole samples: the
-// items' features X (one row per item, batch*n rows) reordered by the
-// predicted P, P^T X, are compared with the same features reordered by the
-// truth, Q^T X, by mean squared error over all batch*n*D entries. When
-// grad is non-nil it receives dL/dP (SPEC orientation): 2/count * X (P^T X
-// - Q^T X)^T per sample. FeatureGroupMSE is the paper's own form, which
-// compares groups of items.
-func FeatureMSE(grad, p []float64, feats *mat.Dense, ranks []int, n int) (float64, error) {
-	rows, d, err := checkFeatureArgs(grad, p, feats, ranks, n)
+// items' features X, row-major with d features per item (feats[(b*n+i)*d+k]
+// is feature k of item i of sample b), reordered by the predicted P, P^T X,
+// are compared with the same features reordered by the truth, Q^T X, by
+// mean squared error over all batch*n*d entries. When grad is non-nil it
+// receives dL/dP (SPEC orientation): 2/count * X (P^T X - Q^T X)^T per
+// sample. FeatureGroupMSE is the paper's own form, which compares groups of
+// items.
+func FeatureMSE(grad, p, feats []float64, d int, ranks []int, n int) (float64, error) {
+	rows, err := checkFeatureArgs(grad, p, feats, d, ranks, n)
 	if err != nil {
 		return 0, err
 	}
-	fm := feats.RawMatrix()
 	diff := make([]float64, n*d)
 	count := float64(rows * d)
 	var sum float64
 	for b := 0; b < rows/n; b++ {
-		x := blas64.General{Rows: n, Cols: d, Stride: fm.Stride, Data: fm.Data[b*n*fm.Stride:]}
-		pb := blas64.General{Rows: n, Cols: n, Stride: n, Data: p[b*n*n : (b+1)*n*n]}
-		e := blas64.General{Rows: n, Cols: d, Stride: d, Data: diff}
-		blas64.Gemm(blas.Trans, blas.NoTrans, 1, pb, x, 0, e)
+		x := feats[b*n*d : (b+1)*n*d]
+		pb := p[b*n*n : (b+1)*n*n]
+		// diff = P^T X - Q^T X: row j of P^T X is the P-weighted sum of
+		// the items' features at sorted position j.
+		clear(diff)
+		for i := range n {
+			xi := x[i*d : (i+1)*d]
+			for j, w := range pb[i*n : (i+1)*n] {
+				if w == 0 {
+					continue
+				}
+				ej := diff[j*d : (j+1)*d]
+				for k, v := range xi {
+					ej[k] += w * v
+				}
+			}
+		}
 		for i, r := range ranks[b*n : (b+1)*n] {
-			xi := x.Data[i*x.Stride : i*x.Stride+d]
+			xi := x[i*d : (i+1)*d]
 			ej := diff[r*d : (r+1)*d]
 			for k, v := range xi {
 				ej[k] -= v
@@ -103,8 +111,18 @@ func FeatureMSE(grad, p []float64, feats *mat.Dense, ranks []int, n int) (float6
 			}
 		}
 		if grad != nil {
-			g := blas64.General{Rows: n, Cols: n, Stride: n, Data: grad[b*n*n : (b+1)*n*n]}
-			blas64.Gemm(blas.NoTrans, blas.Trans, 2/count, x, e, 0, g)
+			gb := grad[b*n*n : (b+1)*n*n]
+			for i := range n {
+				xi := x[i*d : (i+1)*d]
+				for j := range n {
+					ej := diff[j*d : (j+1)*d]
+					var dot float64
+					for k, v := range xi {
+						dot += v * ej[k]
+					}
+					gb[i*n+j] = 2 / count * dot
+				}
+			}
 		}
 	}
 	return sum / count, nil
@@ -131,21 +149,20 @@ func FeatureMSE(grad, p []float64, feats *mat.Dense, ranks []int, n int) (float6
 // FeatureMSE (for any P). A group's rows that do not occupy exactly as
 // many columns as it has items mean P is not a permutation matrix there:
 // that is an error.
-func FeatureGroupMSE(grad, p []float64, feats *mat.Dense, ranks []int, n, group int) (float64, error) {
+func FeatureGroupMSE(grad, p, feats []float64, d int, ranks []int, n, group int) (float64, error) {
 	if group <= 0 {
 		return 0, fmt.Errorf("runtime: feature group size %d, want >= 1", group)
 	}
 	if n <= group+1 {
 		// One group holds the whole sample (a last item alone joins it; its
 		// own group of one adds nothing): FeatureMSE, bit for bit.
-		return FeatureMSE(grad, p, feats, ranks, n)
+		return FeatureMSE(grad, p, feats, d, ranks, n)
 	}
-	rows, d, err := checkFeatureArgs(grad, p, feats, ranks, n)
+	rows, err := checkFeatureArgs(grad, p, feats, d, ranks, n)
 	if err != nil {
 		return 0, err
 	}
 	clear(grad)
-	fm := feats.RawMatrix()
 	batch := rows / n
 	var total float64
 	pred := make([]float64, (group+1)*d)
@@ -185,7 +202,7 @@ func FeatureGroupMSE(grad, p []float64, feats *mat.Dense, ranks []int, n, group 
 					truth[j], truth[j-1] = truth[j-1], truth[j]
 				}
 			}
-			item := func(i int) []float64 { return fm.Data[(b*n+i)*fm.Stride : (b*n+i)*fm.Stride+d] }
+			item := func(i int) []float64 { return feats[(b*n+i)*d : (b*n+i+1)*d] }
 			e := pred[:m*d]
 			clear(e)
 			for k, j := range cols {
@@ -222,20 +239,20 @@ func FeatureGroupMSE(grad, p []float64, feats *mat.Dense, ranks []int, n, group 
 }
 
 // checkFeatureArgs checks the arguments of the feature losses and returns
-// the number of feature rows and features.
-func checkFeatureArgs(grad, p []float64, feats *mat.Dense, ranks []int, n int) (rows, d int, err error) {
+// the number of feature rows (items).
+func checkFeatureArgs(grad, p, feats []float64, d int, ranks []int, n int) (rows int, err error) {
 	if err := CheckRanks(ranks, n); err != nil {
-		return 0, 0, err
+		return 0, err
 	}
-	if feats == nil {
-		return 0, 0, errors.New("runtime: feature loss features are nil")
+	if d < 1 {
+		return 0, fmt.Errorf("runtime: feature loss wants d >= 1 features per item, got %d", d)
 	}
-	rows, d = feats.Dims()
-	if rows != len(ranks) || len(p) != len(ranks)*n {
-		return 0, 0, fmt.Errorf("runtime: feature loss wants %d feature rows and %d P entries, got %d and %d", len(ranks), len(ranks)*n, rows, len(p))
+	rows = len(ranks)
+	if len(feats) != rows*d || len(p) != rows*n {
+		return 0, fmt.Errorf("runtime: feature loss wants %d features (%d items of d=%d) and %d P entries, got %d and %d", rows*d, rows, d, rows*n, len(feats), len(p))
 	}
 	if grad != nil && len(grad) != len(p) {
-		return 0, 0, fmt.Errorf("runtime: feature loss gradient has length %d, want %d", len(grad), len(p))
+		return 0, fmt.Errorf("runtime: feature loss gradient has length %d, want %d", len(grad), len(p))
 	}
-	return rows, d, nil
+	return rows, nil
 }

@@ -7,8 +7,24 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-	"gonum.org/v1/gonum/mat"
 )
+
+// randFeats is rows items of d standard normal features, row-major.
+func randFeats(rng *rand.Rand, rows, d int) []float64 {
+	x := make([]float64, rows*d)
+	for i := range x {
+		x[i] = rng.NormFloat64()
+	}
+	return x
+}
+
+// checkClose fails unless analytic and numeric gradients agree to a
+// relative tolerance (absolute near zero).
+func checkClose(t *testing.T, what string, analytic, numeric, tol float64) {
+	t.Helper()
+	scale := max(1, math.Abs(analytic), math.Abs(numeric))
+	require.LessOrEqualf(t, math.Abs(analytic-numeric)/scale, tol, "%s: analytic %.10g numeric %.10g", what, analytic, numeric)
+}
 
 func randRanks(rng *rand.Rand, batch, n int) []int {
 	r := make([]int, 0, batch*n)
@@ -85,17 +101,17 @@ func TestLossFeatureMSE(t *testing.T) {
 	const n, batch, d, h = 3, 2, 5, 1e-6
 	p := randSoftP(rng, batch, n)
 	ranks := randRanks(rng, batch, n)
-	x := randDense(rng, batch*n, d)
+	x := randFeats(rng, batch*n, d)
 	grad := make([]float64, len(p))
-	loss, err := FeatureMSE(grad, p, x, ranks, n)
+	loss, err := FeatureMSE(grad, p, x, d, ranks, n)
 	require.NoError(t, err)
 	require.Greater(t, loss, 0.0)
 	for k := range p {
 		v := p[k]
 		p[k] = v + h
-		lp, _ := FeatureMSE(nil, p, x, ranks, n)
+		lp, _ := FeatureMSE(nil, p, x, d, ranks, n)
 		p[k] = v - h
-		lm, _ := FeatureMSE(nil, p, x, ranks, n)
+		lm, _ := FeatureMSE(nil, p, x, d, ranks, n)
 		p[k] = v
 		checkClose(t, "dMSE/dP", grad[k], (lp-lm)/(2*h), 1e-7)
 	}
@@ -104,271 +120,12 @@ func TestLossFeatureMSE(t *testing.T) {
 	for k, r := range ranks {
 		q[k*n+r] = 1
 	}
-	loss, err = FeatureMSE(nil, q, x, ranks, n)
+	loss, err = FeatureMSE(nil, q, x, d, ranks, n)
 	require.NoError(t, err)
 	require.Zero(t, loss)
 
-	_, err = FeatureMSE(nil, p, randDense(rng, 5, d), ranks, n)
+	_, err = FeatureMSE(nil, p, randFeats(rng, 5, d), d, ranks, n)
 	require.Error(t, err)
-}
-
-func smallModel(t *testing.T, swap, loss string, f32 bool, seed uint64) *Model {
-	t.Helper()
-	m, err := NewModel(ModelConfig{
-		Scorer:  ScorerConfig{Kind: ScorerMLP, In: 4, Hidden: []int{5}},
-		Network: "odd_even", N: 4, Swap: swap, Steepness: 3, ARTLambda: 0.25,
-		Loss: loss, FeatureWeight: 1, Float32: f32,
-	}, rand.New(rand.NewPCG(seed, 9)))
-	require.NoError(t, err)
-	return m
-}
-
-// The whole chain (scorer, sorting layer, BCE) against finite differences
-// of the loss in every parameter.
-func TestModelGradient(t *testing.T) {
-	for _, swap := range []string{"cauchy", "logistic", "optimal"} {
-		t.Run(swap, func(t *testing.T) {
-			rng := rand.New(rand.NewPCG(4, 4))
-			m := smallModel(t, swap, "", false, 1)
-			require.Equal(t, LossBCE, m.Config.Loss)
-			x := randDense(rng, 12, 4)
-			ranks := randRanks(rng, 3, 4)
-			for _, p := range m.Params() {
-				p.ZeroGrad()
-			}
-			_, err := m.Train(x, ranks)
-			require.NoError(t, err)
-			loss := func() float64 {
-				s, err := m.Scores(x)
-				require.NoError(t, err)
-				_, p, err := m.sorter.Forward(s, false)
-				require.NoError(t, err)
-				l, err := BCE(nil, p, ranks, 4)
-				require.NoError(t, err)
-				return l
-			}
-			const h = 1e-6
-			for _, p := range m.Params() {
-				g := append([]float64(nil), p.Grad...)
-				for k := range p.Value {
-					v := p.Value[k]
-					p.Value[k] = v + h
-					lp := loss()
-					p.Value[k] = v - h
-					lm := loss()
-					p.Value[k] = v
-					checkClose(t, p.Name, g[k], (lp-lm)/(2*h), 1e-6)
-				}
-			}
-		})
-	}
-}
-
-// Under errorfree the BCE term is the base function's soft sorter, so with
-// the feature term off the loss and gradients equal a plain cauchy model's.
-func TestLossErrorFree(t *testing.T) {
-	rng := rand.New(rand.NewPCG(5, 5))
-	x := randDense(rng, 12, 4)
-	ranks := randRanks(rng, 3, 4)
-	ef := smallModel(t, "errorfree", "", false, 7)
-	require.Equal(t, LossErrorFree, ef.Config.Loss)
-	soft := smallModel(t, "cauchy", "", false, 7)
-
-	ef.Config.FeatureWeight = 0
-	le, err := ef.Train(x, ranks)
-	require.NoError(t, err)
-	ls, err := soft.Train(x, ranks)
-	require.NoError(t, err)
-	require.InDelta(t, ls.Total, le.Total, 1e-15)
-	require.Zero(t, le.Feature)
-	for i, p := range ef.Params() {
-		require.InDeltaSlice(t, soft.Params()[i].Grad, p.Grad, 1e-15)
-	}
-
-	// With the feature term on, the extra gradient is the errorfree
-	// sorter's backward pass of FeatureMSE's dL/dP.
-	ef.Config.FeatureWeight = 1
-	for _, p := range ef.Params() {
-		p.ZeroGrad()
-	}
-	le, err = ef.Train(x, ranks)
-	require.NoError(t, err)
-	require.Greater(t, le.Feature, 0.0)
-	require.InDelta(t, le.BCE+le.Feature, le.Total, 1e-15)
-	s, _ := ef.Scores(x)
-	_, ph, err := ef.sorter.Forward(s, false)
-	require.NoError(t, err)
-	for k, v := range ph { // hard forward: P is exactly a permutation
-		require.True(t, v == 0 || v == 1, "P[%d] = %v", k, v)
-	}
-	mse, err := FeatureMSE(nil, ph, x, ranks, 4)
-	require.NoError(t, err)
-	require.InDelta(t, mse, le.Feature, 1e-15)
-
-	// In groups (the paper's code), the term is FeatureGroupMSE.
-	ef.Config.FeatureGroup = 2
-	lg, err := ef.Train(x, ranks)
-	require.NoError(t, err)
-	gmse, err := FeatureGroupMSE(nil, ph, x, ranks, 4, 2)
-	require.NoError(t, err)
-	require.InDelta(t, gmse, lg.Feature, 1e-15)
-	require.NotEqual(t, mse, gmse)
-	ef.Config.FeatureGroup = 0
-
-	// A perfectly ordered batch has no feature loss.
-	sorted := mat.NewDense(4, 4, nil)
-	for i := 0; i < 4; i++ {
-		for j := 0; j < 4; j++ {
-			sorted.Set(i, j, float64(i))
-		}
-	}
-	s, err = ef.Scores(sorted)
-	require.NoError(t, err)
-	order := make([]int, 4)
-	argsort(order, s)
-	r := make([]int, 4)
-	for j, i := range order {
-		r[i] = j
-	}
-	le, err = ef.Train(sorted, r)
-	require.NoError(t, err)
-	require.Zero(t, le.Feature)
-}
-
-func TestModelConfigErrors(t *testing.T) {
-	base := ModelConfig{Scorer: ScorerConfig{Kind: ScorerLinear, In: 3}, Network: "odd_even", N: 3, Swap: "cauchy", Steepness: 10}
-	rng := rand.New(rand.NewPCG(1, 1))
-	cases := []struct {
-		name string
-		edit func(*ModelConfig)
-		want string
-	}{
-		{"bce on hard P", func(c *ModelConfig) { c.Swap, c.Loss = "errorfree", LossBCE }, "soft P"},
-		{"errorfree loss on soft swap", func(c *ModelConfig) { c.Loss = LossErrorFree }, "errorfree"},
-		{"unknown loss", func(c *ModelConfig) { c.Loss = "mse" }, "unknown loss"},
-		{"negative feature group", func(c *ModelConfig) { c.Swap, c.FeatureGroup = "errorfree", -1 }, "feature group"},
-		{"bad swap", func(c *ModelConfig) { c.Swap = "nope" }, "unknown swap"},
-		{"bad steepness", func(c *ModelConfig) { c.Steepness = -1 }, "steepness"},
-		{"set size", func(c *ModelConfig) {
-			c.Scorer = ScorerConfig{Kind: ScorerTransformer, In: 3, SetSize: 4, D: 4, Heads: 1, Layers: 1, FF: 4}
-		}, "set size"},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			cfg := base
-			tc.edit(&cfg)
-			_, err := NewModel(cfg, rng)
-			require.ErrorContains(t, err, tc.want)
-		})
-	}
-	m, err := NewModel(base, rng)
-	require.NoError(t, err)
-	_, err = m.Train(randDense(rng, 6, 3), []int{0, 1, 2, 0, 1})
-	require.Error(t, err)
-	_, err = m.Train(randDense(rng, 6, 3), []int{0, 1, 2, 0, 1, 1})
-	require.ErrorContains(t, err, "permutation")
-}
-
-func TestModelRankAccuracy(t *testing.T) {
-	cases := []struct {
-		name        string
-		scores      []float64
-		ranks       []int
-		n           int
-		em, ew, em5 float64
-	}{
-		{"perfect", []float64{0.1, 3, 2}, []int{0, 2, 1}, 3, 1, 1, 1},
-		{"one swap", []float64{0.1, 2, 3}, []int{0, 2, 1}, 3, 0, 1.0 / 3, 0},
-		{"two samples", []float64{1, 2, 2, 1}, []int{0, 1, 0, 1}, 2, 0.5, 0.5, 0.5},
-		// n = 6: the last item is misplaced, the first five are in order.
-		{"em5", []float64{0, 1, 2, 3, 4, -1}, []int{0, 1, 2, 3, 4, 5}, 6, 0, 0, 1},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			a, err := RankAccuracy(tc.scores, tc.ranks, tc.n)
-			require.NoError(t, err)
-			require.InDelta(t, tc.em, a.EM(), 1e-12)
-			require.InDelta(t, tc.ew, a.EW(), 1e-12)
-			require.InDelta(t, tc.em5, a.EM5(), 1e-12)
-		})
-	}
-	_, err := RankAccuracy([]float64{1}, []int{0, 1}, 2)
-	require.Error(t, err)
-	require.Equal(t, 0.0, Accuracy{}.EM())
-	require.False(t, math.IsNaN(Accuracy{}.EW()))
-}
-
-// The float32 sorter gives the same loss as float64 to float32 precision.
-func TestModelSortLayerFloat32(t *testing.T) {
-	rng := rand.New(rand.NewPCG(6, 6))
-	x := randDense(rng, 12, 4)
-	ranks := randRanks(rng, 3, 4)
-	l64, err := smallModel(t, "cauchy", "", false, 3).Train(x, ranks)
-	require.NoError(t, err)
-	l32, err := smallModel(t, "cauchy", "", true, 3).Train(x, ranks)
-	require.NoError(t, err)
-	require.InDelta(t, l64.Total, l32.Total, 1e-5)
-
-	sl, err := NewSortLayer[float32](DefaultConfig("odd_even", 3, "cauchy"))
-	require.NoError(t, err)
-	_, err = sl.Backward(nil, make([]float64, 9))
-	require.ErrorContains(t, err, "wantGrad")
-	_, _, err = sl.Forward([]float64{1, math.NaN(), 2}, true)
-	require.ErrorIs(t, err, ErrNotFinite)
-}
-
-// End to end in the runtime: Adam on a linear scorer learns a hidden linear
-// order from rankings alone, with either loss.
-func TestModelTrainLearnsOrder(t *testing.T) {
-	for _, swap := range []string{"cauchy", "errorfree"} {
-		t.Run(swap, func(t *testing.T) {
-			const n, d, batch = 4, 5, 32
-			rng := rand.New(rand.NewPCG(11, 12))
-			w := []float64{1, -2, 0.5, 0, 1.5}
-			m, err := NewModel(ModelConfig{Scorer: ScorerConfig{Kind: ScorerLinear, In: d}, Network: "odd_even", N: n,
-				Swap: swap, Steepness: 10, FeatureWeight: 1}, rng)
-			require.NoError(t, err)
-			cfg := DefaultAdam()
-			cfg.LR = 0.02
-			opt, err := NewAdam(m.Params(), cfg)
-			require.NoError(t, err)
-			batchOf := func() (*mat.Dense, []int) {
-				x := randDense(rng, batch*n, d)
-				ranks := make([]int, batch*n)
-				v := make([]float64, n)
-				order := make([]int, n)
-				for b := 0; b < batch; b++ {
-					for i := range v {
-						v[i] = mat.Dot(x.RowView(b*n+i), mat.NewVecDense(d, w))
-					}
-					argsort(order, v)
-					for j, i := range order {
-						ranks[b*n+i] = j
-					}
-				}
-				return x, ranks
-			}
-			var first, last float64
-			for step := 0; step < 300; step++ {
-				x, ranks := batchOf()
-				opt.ZeroGrad()
-				lp, err := m.Train(x, ranks)
-				require.NoError(t, err)
-				require.NoError(t, opt.Update())
-				if step == 0 {
-					first = lp.Total
-				}
-				last = lp.Total
-			}
-			require.Less(t, last, first/2)
-			x, ranks := batchOf()
-			s, err := m.Scores(x)
-			require.NoError(t, err)
-			acc, err := RankAccuracy(s, ranks, n)
-			require.NoError(t, err)
-			require.Greater(t, acc.EM(), 0.8, "chance is 1/24")
-		})
-	}
 }
 
 // hardP is the permutation matrix of ranks (item i at position ranks[i]).
@@ -384,23 +141,23 @@ func TestFeatureGroupMSE(t *testing.T) {
 	// By hand: n = 4, groups {0, 1} and {2, 3}, one feature each. P keeps
 	// the items in place; the truth swaps each pair. Each group's two
 	// entries are both off by the pair's difference: mean (a-b)^2.
-	x := mat.NewDense(4, 1, []float64{1, 2, 4, 7})
+	x := []float64{1, 2, 4, 7} // one feature per item
 	ranks := []int{1, 0, 3, 2}
 	ident := hardP([]int{0, 1, 2, 3}, 4)
-	loss, err := FeatureGroupMSE(nil, ident, x, ranks, 4, 2)
+	loss, err := FeatureGroupMSE(nil, ident, x, 1, ranks, 4, 2)
 	require.NoError(t, err)
 	require.InDelta(t, 1.0+9.0, loss, 1e-15)
-	whole, err := FeatureMSE(nil, ident, x, ranks, 4)
+	whole, err := FeatureMSE(nil, ident, x, 1, ranks, 4)
 	require.NoError(t, err)
 	require.InDelta(t, (1+1+9+9)/4.0, whole, 1e-15)
 
 	// Right order within every group, wrong across groups: no group
 	// loss, while the whole-sample loss sees every item misplaced.
 	ranks = []int{2, 3, 0, 1}
-	loss, err = FeatureGroupMSE(nil, ident, x, ranks, 4, 2)
+	loss, err = FeatureGroupMSE(nil, ident, x, 1, ranks, 4, 2)
 	require.NoError(t, err)
 	require.Zero(t, loss)
-	whole, err = FeatureMSE(nil, ident, x, ranks, 4)
+	whole, err = FeatureMSE(nil, ident, x, 1, ranks, 4)
 	require.NoError(t, err)
 	require.Positive(t, whole)
 
@@ -408,10 +165,10 @@ func TestFeatureGroupMSE(t *testing.T) {
 	const batch, d, h = 3, 4, 1e-6
 	for _, tc := range []struct{ n, group int }{{7, 4}, {9, 4}, {5, 4}, {10, 3}, {6, 6}, {6, 1}} {
 		ranks := randRanks(rng, batch, tc.n)
-		x := randDense(rng, batch*tc.n, d)
+		x := randFeats(rng, batch*tc.n, d)
 		p := hardP(randRanks(rng, batch, tc.n), tc.n)
 		grad := make([]float64, len(p))
-		loss, err := FeatureGroupMSE(grad, p, x, ranks, tc.n, tc.group)
+		loss, err := FeatureGroupMSE(grad, p, x, d, ranks, tc.n, tc.group)
 		require.NoError(t, err)
 		if tc.group == 1 {
 			require.Zero(t, loss) // one item is always in its own order
@@ -421,15 +178,15 @@ func TestFeatureGroupMSE(t *testing.T) {
 		for k := range p {
 			v := p[k]
 			p[k] = v + h
-			lp, err := FeatureGroupMSE(nil, p, x, ranks, tc.n, tc.group)
+			lp, err := FeatureGroupMSE(nil, p, x, d, ranks, tc.n, tc.group)
 			require.NoError(t, err)
 			p[k] = v - h
-			lm, _ := FeatureGroupMSE(nil, p, x, ranks, tc.n, tc.group)
+			lm, _ := FeatureGroupMSE(nil, p, x, d, ranks, tc.n, tc.group)
 			p[k] = v
 			checkClose(t, fmt.Sprintf("n=%d group %d: dMSE/dP[%d]", tc.n, tc.group, k), grad[k], (lp-lm)/(2*h), 1e-7)
 		}
 		// The truth has no loss.
-		loss, err = FeatureGroupMSE(nil, hardP(ranks, tc.n), x, ranks, tc.n, tc.group)
+		loss, err = FeatureGroupMSE(nil, hardP(ranks, tc.n), x, d, ranks, tc.n, tc.group)
 		require.NoError(t, err)
 		require.Zero(t, loss)
 	}
@@ -437,20 +194,20 @@ func TestFeatureGroupMSE(t *testing.T) {
 	// A group as large as the sample is FeatureMSE, for a soft P too.
 	soft := randSoftP(rng, 2, 5)
 	ranks = randRanks(rng, 2, 5)
-	x = randDense(rng, 10, 3)
-	want, err := FeatureMSE(nil, soft, x, ranks, 5)
+	x = randFeats(rng, 10, 3)
+	want, err := FeatureMSE(nil, soft, x, 3, ranks, 5)
 	require.NoError(t, err)
-	got, err := FeatureGroupMSE(nil, soft, x, ranks, 5, 8)
+	got, err := FeatureGroupMSE(nil, soft, x, 3, ranks, 5, 8)
 	require.NoError(t, err)
 	require.Equal(t, want, got)
 	// So is the paper's grouping for n = 5 (4 items and the last one).
-	got, err = FeatureGroupMSE(nil, soft, x, ranks, 5, 4)
+	got, err = FeatureGroupMSE(nil, soft, x, 3, ranks, 5, 4)
 	require.NoError(t, err)
 	require.Equal(t, want, got)
 
 	// Smaller groups need P to be a permutation on their rows.
-	_, err = FeatureGroupMSE(nil, soft, x, ranks, 5, 3)
+	_, err = FeatureGroupMSE(nil, soft, x, 3, ranks, 5, 3)
 	require.ErrorContains(t, err, "exact permutation matrix")
-	_, err = FeatureGroupMSE(nil, soft, x, ranks, 5, 0)
+	_, err = FeatureGroupMSE(nil, soft, x, 3, ranks, 5, 0)
 	require.ErrorContains(t, err, "group size 0")
 }

@@ -14,9 +14,9 @@ const (
 	opForward
 	opBackward
 	opBCE
-	opForwardCkpt  // forward with P, tape and snapshots (interpreter)
-	opBackwardCkpt // backward with dL/dP, recomputing segments (interpreter)
-	opStepBCE      // forward with P, BCE, backward, block by block (StepBCE)
+	opForwardSegmented  // forward with P, tape and snapshots (interpreter)
+	opBackwardSegmented // backward with dL/dP, recomputing segments (interpreter)
+	opStepBCE           // forward with P, BCE, backward, block by block (StepBCE)
 )
 
 // A batchCall is one kernel call on a whole batch, split into chunks of
@@ -36,7 +36,7 @@ type batchCall[T Float] struct {
 	sum                 float64
 	badRanks            bool // a row of ranks is not a permutation (BCE)
 
-	// A checkpointed pass: the interpreter, its snapshots (snapLen per
+	// A segmented pass: the interpreter, its snapshots (snapLen per
 	// row), segment boundaries, the largest segment's differences and
 	// where scratch comes from.
 	ip               *interpreter[T]
@@ -80,12 +80,12 @@ func (c *batchCall[T]) run(lo, hi int) {
 	case opBackward:
 		c.k.backward(rows(c.gx, lo, hi, n), rows(c.gy, lo, hi, n), rows(c.gpt, lo, hi, n*n),
 			rows(c.tape, lo, hi, c.tapeLen), rows(c.diff, lo, hi, c.diffLen))
-	case opForwardCkpt:
-		c.ip.forwardCkpt(rows(c.y, lo, hi, n), rows(c.pt, lo, hi, n*n), rows(c.tape, lo, hi, c.tapeLen),
+	case opForwardSegmented:
+		c.ip.forwardSegmented(rows(c.y, lo, hi, n), rows(c.pt, lo, hi, n*n), rows(c.tape, lo, hi, c.tapeLen),
 			rows(c.snap, lo, hi, c.snapLen), rows(c.x, lo, hi, n), c.segs)
-	case opBackwardCkpt:
+	case opBackwardSegmented:
 		work := c.scratch.get(scratchLen(n, c.segDiff))
-		c.ip.backwardCkpt(rows(c.gx, lo, hi, n), rows(c.gy, lo, hi, n), rows(c.gpt, lo, hi, n*n),
+		c.ip.backwardSegmented(rows(c.gx, lo, hi, n), rows(c.gy, lo, hi, n), rows(c.gpt, lo, hi, n*n),
 			rows(c.tape, lo, hi, c.tapeLen), rows(c.snap, lo, hi, c.snapLen), c.segs, work)
 		c.scratch.put(work)
 	case opStepBCE:
@@ -120,10 +120,10 @@ func (w *workers[T]) start(owner *Sorter[T], count int) {
 
 // spinWindow is how long an idle worker, and a caller waiting for its
 // workers, keep polling before they park. Waking a parked thread goes
-// through the OS (and, on a virtual machine, the hypervisor): that was
-// measured at 80 to 150µs here, as long as the whole n=32 forward pass of
-// half a batch, so a pool that parked between calls did not scale at all.
-// Training alternates forward, loss and backward calls back to back, so
+// through the OS (and, on a virtual machine, the hypervisor), which can
+// take as long as a whole small forward pass (bench/README.md has the
+// figures), so a pool that parked between calls would not scale. Training
+// alternates forward, loss and backward calls back to back, so
 // polling for a fraction of a millisecond catches the next call almost
 // always. The price is that a worker holds its processor for up to
 // spinWindow after a call.

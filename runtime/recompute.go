@@ -12,16 +12,16 @@ import (
 // keeps whole when Config.MaxTapeBytes is 0: 512 MiB.
 const DefaultMaxTapeBytes = 512 << 20
 
-// Checkpointed passes: see the package documentation (doc.go) for what
+// Segmented passes: see the package documentation (doc.go) for what
 // they keep and what they cost. The snapshots of a row are its values at
 // the start of each segment, then its P at the start of each segment but
 // the first (the identity); the recomputation runs forwardSteps, the code
 // of every forward pass, so its differences are bitwise the ones a
 // whole-tape pass of the interpreter records.
 
-// checkpoints reports whether a forward pass with WantP|WantGrad on batch
-// rows checkpoints rather than keeping the whole difference tape.
-func (s *Sorter[T]) checkpoints(batch int) bool {
+// segmented reports whether a forward pass with WantP|WantGrad on batch
+// rows runs in segments rather than keeping the whole difference tape.
+func (s *Sorter[T]) segmented(batch int) bool {
 	p := s.plan
 	if len(p.Steps) == 0 {
 		return false
@@ -39,7 +39,7 @@ func (s *Sorter[T]) checkpoints(batch int) bool {
 	return float64(batch)*float64(p.DiffLen)*float64(unsafe.Sizeof(zero)) > float64(limit)
 }
 
-// segmentCount is the number of segments K of a checkpointed pass over
+// segmentCount is the number of segments K of a segmented pass over
 // batch rows on g goroutines: the least total of snapshots,
 // batch*(K*n + (K-1)*n^2), and recomputed differences, g*DiffLen/K.
 func segmentCount(p *plan.Plan, batch, g int) int {
@@ -97,15 +97,15 @@ func diffOffset(p *plan.Plan, si int) int {
 // values at each segment's start, then P at each but the first.
 func snapshotLen(n, k int) int { return k*n + (k-1)*n*n }
 
-// scratchLen is what a goroutine borrows for a checkpointed backward pass:
+// scratchLen is what a goroutine borrows for a segmented backward pass:
 // one row's values and P, and the largest segment's differences.
 func scratchLen(n, segDiff int) int { return n + n*n + segDiff }
 
-// forwardCkpt is forward with P and the tape, keeping, instead of the
+// forwardSegmented is forward with P and the tape, keeping, instead of the
 // column differences, every row's snapshots at the starts of the segments
 // segs (the first step of each, then the number of steps) in snap
 // (snapshotLen per row).
-func (k *interpreter[T]) forwardCkpt(y, pt, tape, snap, x []T, segs []int) {
+func (k *interpreter[T]) forwardSegmented(y, pt, tape, snap, x []T, segs []int) {
 	p := k.p
 	n := p.N()
 	nseg := len(segs) - 1
@@ -125,10 +125,10 @@ func (k *interpreter[T]) forwardCkpt(y, pt, tape, snap, x []T, segs []int) {
 	}
 }
 
-// backwardCkpt is backward with dL/dP (gpt, overwritten) for a pass that
-// forwardCkpt recorded. work (scratchLen) holds one row's recomputed state
+// backwardSegmented is backward with dL/dP (gpt, overwritten) for a pass that
+// forwardSegmented recorded. work (scratchLen) holds one row's recomputed state
 // and one segment's column differences at a time.
-func (k *interpreter[T]) backwardCkpt(gx, gy, gpt, tape, snap []T, segs []int, work []T) {
+func (k *interpreter[T]) backwardSegmented(gx, gy, gpt, tape, snap []T, segs []int, work []T) {
 	p := k.p
 	n := p.N()
 	nseg := len(segs) - 1
@@ -159,7 +159,7 @@ func (k *interpreter[T]) backwardCkpt(gx, gy, gpt, tape, snap []T, segs []int, w
 	}
 }
 
-// scratchPool lends checkpointed backward passes their work space, one
+// scratchPool lends segmented backward passes their work space, one
 // buffer per chunk of rows in progress, and keeps the buffers for the next
 // pass, so a steady loop allocates nothing (a sync.Pool would drop buffers
 // of hundreds of megabytes at every garbage collection). It holds on to as
@@ -193,7 +193,7 @@ func (sp *scratchPool[T]) put(buf []T) {
 
 // ForwardBytes is the memory in bytes of a forward pass on batch rows with
 // want: what the Result keeps (Y, P, the tape, and the column differences
-// or, checkpointed, the snapshots), plus, when the pass checkpoints, the
+// or, in segments, the snapshots), plus, when the pass runs in segments, the
 // scratch its backward pass with dL/dP borrows (for each goroutine the
 // call would use at the moment). It leaves out what the caller provides
 // (x, dL/dP, dL/dx) and Result.P's row-major copy.
@@ -207,7 +207,7 @@ func (s *Sorter[T]) ForwardBytes(batch int, want Want) int64 {
 	if want&WantGrad != 0 {
 		elems += b * int64(p.TapeLen)
 		if want&WantP != 0 {
-			if s.checkpoints(batch) {
+			if s.segmented(batch) {
 				g := goroutines(s.workers, batch)
 				segs, most := appendSegments(nil, p, segmentCount(p, batch, g), s.cfg.SegmentSteps)
 				elems += b*int64(snapshotLen(int(n), len(segs)-1)) + int64(g)*int64(scratchLen(int(n), most))

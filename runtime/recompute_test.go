@@ -14,7 +14,7 @@ import (
 	"github.com/sortgen/sortgen/networks"
 )
 
-// A checkpointed pass recomputes the column differences with the forward
+// A segmented pass recomputes the column differences with the forward
 // pass's own code, so everything it returns is bitwise what the whole-tape
 // pass of the interpreter returns: for every network, size, swap, type,
 // batch (splits across goroutines included) and segmentation, whether
@@ -28,14 +28,14 @@ func TestRecomputeMatchesWholeTape(t *testing.T) {
 				cfg := DefaultConfig(net, n, swap)
 				cfg.Backend = Interpreter
 				name := fmt.Sprintf("%s/n=%d/%s", net, n, swap)
-				t.Run(name+"/float32", func(t *testing.T) { checkpointMatches[float32](t, cfg) })
-				t.Run(name+"/float64", func(t *testing.T) { checkpointMatches[float64](t, cfg) })
+				t.Run(name+"/float32", func(t *testing.T) { segmentedMatches[float32](t, cfg) })
+				t.Run(name+"/float64", func(t *testing.T) { segmentedMatches[float64](t, cfg) })
 			}
 		}
 	}
 }
 
-func checkpointMatches[T Float](t *testing.T, cfg Config) {
+func segmentedMatches[T Float](t *testing.T, cfg Config) {
 	whole, err := New[T](cfg)
 	require.NoError(t, err)
 	steps := len(whole.Plan().Steps)
@@ -101,7 +101,7 @@ func checkpointMatches[T Float](t *testing.T, cfg Config) {
 	}
 }
 
-// The gradient through P of a checkpointed pass is the derivative of the
+// The gradient through P of a segmented pass is the derivative of the
 // loss (central differences, float64).
 func TestRecomputeFiniteDifferences(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
@@ -128,7 +128,7 @@ func TestRecomputeFiniteDifferences(t *testing.T) {
 	}
 }
 
-// MaxTapeBytes decides per call: a pass checkpoints when batch*DiffLen
+// MaxTapeBytes decides per call: a pass runs in segments when batch*DiffLen
 // elements would exceed it.
 func TestRecomputeWhen(t *testing.T) {
 	cfg := DefaultConfig("bitonic", 16, "cauchy")
@@ -139,14 +139,14 @@ func TestRecomputeWhen(t *testing.T) {
 	s, err = New[float32](cfg)
 	require.NoError(t, err)
 	for _, tc := range []struct {
-		batch int
-		ckpt  bool
+		batch     int
+		segmented bool
 	}{{1, false}, {10, false}, {11, true}, {100, true}} {
 		x := genRows[float32](rand.New(rand.NewPCG(1, uint64(tc.batch))), tc.batch, 16)
 		r, err := s.Forward(x, WantP|WantGrad)
 		require.NoError(t, err)
-		require.Equal(t, tc.ckpt, r.Segments() > 0, "batch %d", tc.batch)
-		// Without WantGrad or without WantP there is no tape to checkpoint.
+		require.Equal(t, tc.segmented, r.Segments() > 0, "batch %d", tc.batch)
+		// Without WantGrad or without WantP there is no tape to split.
 		for _, want := range []Want{WantP, WantGrad} {
 			r, err := s.Forward(x, want)
 			require.NoError(t, err)
@@ -156,14 +156,14 @@ func TestRecomputeWhen(t *testing.T) {
 	// The default bound: 512 MiB.
 	s, err = New[float32](DefaultConfig("bitonic", 16, "cauchy"))
 	require.NoError(t, err)
-	require.False(t, s.checkpoints(DefaultMaxTapeBytes/(4*diffLen)))
-	require.True(t, s.checkpoints(DefaultMaxTapeBytes/(4*diffLen)+1))
+	require.False(t, s.segmented(DefaultMaxTapeBytes/(4*diffLen)))
+	require.True(t, s.segmented(DefaultMaxTapeBytes/(4*diffLen)+1))
 	cfg.SegmentSteps = -1
 	_, err = New[float32](cfg)
 	require.ErrorContains(t, err, "SegmentSteps")
 }
 
-// A sorter with a generated kernel runs a checkpointed pass on the
+// A sorter with a generated kernel runs a segmented pass on the
 // interpreter: the results agree with the kernel's to its tolerance, and a
 // backward pass is not refused when the kernel's AVX2 setting changed.
 func TestRecomputeOnGeneratedSorter(t *testing.T) {
@@ -175,14 +175,14 @@ func TestRecomputeOnGeneratedSorter(t *testing.T) {
 		t.Skip("no generated kernel for odd_even n=16 cauchy float32")
 	}
 	cfg.MaxTapeBytes = -1
-	ckpt, err := New[float32](cfg)
+	segmented, err := New[float32](cfg)
 	require.NoError(t, err)
 	rng := rand.New(rand.NewPCG(3, 1))
 	x := genRows[float32](rng, 9, 16)
 	gy, gP := genRows[float32](rng, 9, 16), genRows[float32](rng, 9*16, 16)
 	rg, err := gen.Forward(x, WantP|WantGrad)
 	require.NoError(t, err)
-	rc, err := ckpt.Forward(x, WantP|WantGrad)
+	rc, err := segmented.Forward(x, WantP|WantGrad)
 	require.NoError(t, err)
 	require.Positive(t, rc.Segments())
 	requireRel(t, "y", rc.Y, rg.Y, 1e-5)
@@ -191,7 +191,7 @@ func TestRecomputeOnGeneratedSorter(t *testing.T) {
 	require.NoError(t, err)
 	prev := g.k.SetAVX2(!g.k.AVX2())
 	t.Cleanup(func() { g.k.SetAVX2(prev) })
-	got, err := ckpt.Backward(rc, gy, gP)
+	got, err := segmented.Backward(rc, gy, gP)
 	require.NoError(t, err)
 	requireRowRel(t, "dL/dx", got, want, 16, 1e-5)
 }
@@ -268,7 +268,7 @@ func TestForwardBytes(t *testing.T) {
 	}
 }
 
-// A training step of a checkpointed pass allocates nothing once warm, on
+// A training step of a segmented pass allocates nothing once warm, on
 // one goroutine and split across two (each borrowing its scratch).
 func TestRecomputeAllocatesNothing(t *testing.T) {
 	defer goruntime.GOMAXPROCS(goruntime.GOMAXPROCS(2))

@@ -70,15 +70,15 @@ type Config struct {
 	Workers int
 	// MaxTapeBytes bounds the column-difference tape (batch*DiffLen
 	// elements) that a forward pass with WantP|WantGrad keeps for the
-	// gradient with respect to P. A pass whose tape would be larger
-	// checkpoints instead: it keeps a few snapshots per row, and its
+	// gradient with respect to P. A pass whose tape would be larger runs
+	// in segments instead: it keeps a few snapshots per row, and its
 	// backward pass recomputes the differences segment by segment, on the
 	// interpreter (see the package documentation and Result.Segments),
 	// with bitwise the interpreter's results. 0 means
-	// DefaultMaxTapeBytes (512 MiB); a negative value checkpoints every
-	// such pass.
+	// DefaultMaxTapeBytes (512 MiB); a negative value runs every such
+	// pass in segments.
 	MaxTapeBytes int64
-	// SegmentSteps, when positive, makes checkpoint segments that many
+	// SegmentSteps, when positive, makes recomputation segments that many
 	// comparators long (the last may be shorter) instead of the size that
 	// uses the least memory. It exists for tests.
 	SegmentSteps int
@@ -115,7 +115,7 @@ type Sorter[T Float] struct {
 	backend string
 	workers int
 	pool    workers[T]
-	// ip runs checkpointed passes (it is k when k is the interpreter),
+	// ip runs segmented passes (it is k when k is the interpreter),
 	// which borrow their work space from scratch.
 	ip      *interpreter[T]
 	scratch scratchPool[T]
@@ -274,7 +274,7 @@ type Result[T Float] struct {
 	// lays its tape out per kernel (AVX2 or portable), so a backward pass
 	// after SetAVX2 switched it would read the tape wrongly.
 	backend string
-	// A checkpointed pass keeps snapshots instead of diff (nil otherwise):
+	// A segmented pass keeps snapshots instead of diff (nil otherwise):
 	// snapLen per row, at the starts of the segments segs (then the number
 	// of steps); segDiff is the largest segment's difference count.
 	snap, snapBuf    []T
@@ -287,7 +287,7 @@ type Result[T Float] struct {
 // Batch is the number of rows.
 func (r *Result[T]) Batch() int { return r.batch }
 
-// Segments is the number of checkpoint segments of the forward pass: 0
+// Segments is the number of recomputation segments of the forward pass: 0
 // when it kept the whole column-difference tape (or computed none), else
 // the number of segments its backward pass recomputes one at a time (on
 // the interpreter, which also ran the forward pass). See
@@ -392,12 +392,12 @@ func (s *Sorter[T]) ForwardInto(r *Result[T], x []T, want Want) error {
 		r.ptBuf = grow(r.ptBuf, batch*n*n)
 		r.pt = r.ptBuf
 	}
-	ckpt := false
+	segmented := false
 	if want&WantGrad != 0 {
 		r.tapeBuf = grow(r.tapeBuf, batch*p.TapeLen)
 		r.tape = r.tapeBuf
 		if want&WantP != 0 {
-			if ckpt = s.checkpoints(batch); ckpt {
+			if segmented = s.segmented(batch); segmented {
 				k := segmentCount(p, batch, goroutines(s.workers, batch))
 				r.segs, r.segDiff = appendSegments(r.segs, p, k, s.cfg.SegmentSteps)
 				r.snapLen = snapshotLen(n, len(r.segs)-1)
@@ -414,9 +414,9 @@ func (s *Sorter[T]) ForwardInto(r *Result[T], x []T, want Want) error {
 	c.k, c.op, c.n, c.tapeLen, c.diffLen = s.k, opForward, n, p.TapeLen, p.DiffLen
 	c.y, c.x, c.pt, c.tape, c.diff = r.Y, x, r.pt, r.tape, r.diff
 	r.backend = s.Backend()
-	if ckpt {
+	if segmented {
 		// Only the interpreter runs a range of steps.
-		c.op, c.ip, c.snap, c.snapLen, c.segs = opForwardCkpt, s.ip, r.snap, r.snapLen, r.segs
+		c.op, c.ip, c.snap, c.snapLen, c.segs = opForwardSegmented, s.ip, r.snap, r.snapLen, r.segs
 		r.backend = "interpreter"
 	}
 	s.pool.run(s, s.workers, batch, c)
@@ -471,7 +471,7 @@ func (s *Sorter[T]) checkBackward(gx []T, r *Result[T], gy, gP []T) error {
 	case r.tape == nil:
 		return errors.New("runtime: backward needs a forward pass with WantGrad")
 	case r.snap == nil && r.backend != s.Backend():
-		// (A checkpointed pass ran on the interpreter, whose tape layout
+		// (A segmented pass ran on the interpreter, whose tape layout
 		// does not change, and its backward pass runs there too.)
 		return fmt.Errorf("runtime: the forward pass ran on %s, the backend is now %s (SetAVX2 was called in between): run the forward pass again", r.backend, s.Backend())
 	case gP != nil && r.diff == nil && r.snap == nil:
@@ -510,7 +510,7 @@ func (s *Sorter[T]) backward(gx []T, r *Result[T], gy, gpt []T) error {
 		// with dL/dP it recomputes the differences segment by segment.
 		c.k = s.ip
 		if gpt != nil {
-			c.op, c.ip, c.snap, c.snapLen, c.segs, c.segDiff = opBackwardCkpt, s.ip, r.snap, r.snapLen, r.segs, r.segDiff
+			c.op, c.ip, c.snap, c.snapLen, c.segs, c.segDiff = opBackwardSegmented, s.ip, r.snap, r.snapLen, r.segs, r.segDiff
 			c.scratch = &s.scratch
 		}
 	}

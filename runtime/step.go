@@ -20,10 +20,10 @@ import (
 // times. The loss is summed block by block in row order, so it does not
 // depend on how many goroutines ran the step.
 //
-// r receives Y and P (PT, P and Ranks work, for metrics); it keeps no tape,
+// r receives Y and P (its PT, P and Ranks methods work, for metrics); it keeps no tape,
 // so it cannot be passed to Backward. When one block's differences per
 // goroutine would pass Config.MaxTapeBytes (odd_even at n = 1024), the
-// step runs the three passes one after the other, checkpointed.
+// step runs the three passes one after the other, in segments.
 //
 // ranks[b*n+i] is the sorted (ascending) position of item i of row b of x,
 // the position the step trains it towards. Each row of ranks must be a
@@ -32,8 +32,8 @@ import (
 //
 // A sorter whose swap is hard forward (hard, errorfree) refuses the step
 // with ErrHardP: its P is exactly a permutation, and BCE on it does not
-// train. For errorfree, Model's loss "errorfree" takes the BCE on a soft
-// sorter instead.
+// train. For errorfree, train.Model's loss "errorfree" takes the BCE on a
+// soft sorter instead.
 func (s *Sorter[T]) StepBCE(gx []T, r *Result[T], x []T, ranks []int) (float64, error) {
 	if err := softP(s.plan.Swap, "StepBCE", bceSorterInstead); err != nil {
 		return 0, err
@@ -110,8 +110,8 @@ var errStepped = errors.New("runtime: the result comes from StepBCE, which keeps
 const stepBlockBytes = 256 << 10
 
 // maxStepBlock is the most rows per block of a fused step: a block costs
-// three kernel calls with their argument checks, which with blocks of 16
-// rows made a step at n = 8 about 5% slower than with 64.
+// three kernel calls with their argument checks, which small blocks of
+// small rows do not amortise (bench/README.md).
 const maxStepBlock = 64
 
 // stepBlock is the number of rows per block of a fused step: as many as
@@ -156,16 +156,16 @@ func (s *Sorter[T]) stepAlign(block int) int {
 
 // stepSeparate reports whether a fused step on batch rows would hold more
 // differences, one block per goroutine, than Config.MaxTapeBytes allows
-// (then the step runs checkpointed, in three passes).
+// (then the step runs in three passes, in segments).
 func (s *Sorter[T]) stepSeparate(batch, block int) bool {
 	g := goroutinesFor(s.workers, batch, s.stepMinRows(block))
-	return s.checkpoints(g * min(block, batch))
+	return s.segmented(g * min(block, batch))
 }
 
 // StepBytes is the memory in bytes a StepBCE on batch rows takes besides
 // what the caller provides (x, ranks, dL/dx): Y and P for the batch, and
 // for every goroutine running it a block's tape, differences and dL/dP; or,
-// when the step runs separately (checkpointed), ForwardBytes and dL/dP for
+// when the step runs separately (in segments), ForwardBytes and dL/dP for
 // the batch.
 func (s *Sorter[T]) StepBytes(batch int) int64 {
 	var zero T

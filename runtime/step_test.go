@@ -29,7 +29,7 @@ func separateStep[T Float](t *testing.T, s *Sorter[T], x []T, ranks []int) (loss
 // boundary can move a row between an AVX2 block and a tail) and the loss
 // to its summation order; on generated kernels and the interpreter, with
 // blocks of 16 rows down to one (odd_even n = 64, float64, whose row
-// passes the block budget alone), whole tape or checkpointed, on one
+// passes the block budget alone), whole tape or in segments, on one
 // goroutine or split, with batches that are not multiples of a block.
 func TestStepBCEMatchesSeparatePasses(t *testing.T) {
 	defer goruntime.GOMAXPROCS(max(2, goruntime.GOMAXPROCS(0)))
@@ -77,7 +77,7 @@ func stepMatches[T Float](t *testing.T, cfg Config, tol float64) {
 		closeTo(t, wantGx, gx, tol, what+": dL/dx")
 		require.Equal(t, batch, r.Batch())
 		if cfg.MaxTapeBytes < 0 {
-			require.Positive(t, r.Segments(), what+": checkpointed")
+			require.Positive(t, r.Segments(), what+": in segments")
 		}
 	}
 }
@@ -185,7 +185,7 @@ func bceOnHardP[T Float](t *testing.T, cfg Config, name string) {
 	var r Result[T]
 	_, err = s.StepBCE(gx, &r, x, ranks)
 	require.ErrorIs(t, err, ErrHardP)
-	require.EqualError(t, err, "runtime: StepBCE needs a soft P, but swap "+name+` is hard forward (its P is an exact permutation: use a soft swap such as cauchy, or Model with loss "errorfree")`)
+	require.EqualError(t, err, "runtime: StepBCE needs a soft P, but swap "+name+` is hard forward (its P is an exact permutation: use a soft swap such as cauchy, or train.Model with loss "errorfree")`)
 	require.Equal(t, slices.Repeat([]T{7}, len(gx)), gx)
 	require.Nil(t, r.Y)
 
@@ -212,7 +212,7 @@ func bceOnHardP[T Float](t *testing.T, cfg Config, name string) {
 
 	_, err = s.BCEPT(make([]T, len(r.PT())), r.PT(), ranks)
 	require.ErrorIs(t, err, ErrHardP)
-	require.EqualError(t, err, "runtime: BCEPT needs a soft P, but swap "+name+` is hard forward (its P is an exact permutation: use a soft swap such as cauchy, or Model with loss "errorfree")`)
+	require.EqualError(t, err, "runtime: BCEPT needs a soft P, but swap "+name+` is hard forward (its P is an exact permutation: use a soft swap such as cauchy, or train.Model with loss "errorfree")`)
 }
 
 // StepBytes counts a block per goroutine instead of the batch's tape; it

@@ -18,7 +18,7 @@ import (
 	"path/filepath"
 	"runtime/pprof"
 
-	"github.com/sortgen/sortgen/runtime"
+	"github.com/sortgen/sortgen/runtime/train"
 )
 
 // defaultLR is ten times the papers' 10^-3.5: with a tenth of their steps
@@ -55,7 +55,7 @@ func run(args []string) error {
 	fs.StringVar(&o.Swap, "swap", "errorfree", "swap function (cauchy, errorfree, logistic, optimal, ...)")
 	fs.StringVar(&o.Base, "base", "", "soft base of errorfree (default cauchy)")
 	fs.Float64Var(&o.Steepness, "steepness", 10, "steepness beta of the swap function")
-	fs.StringVar(&o.Scorer, "scorer", runtime.ScorerTransformer, "scorer: digits, transformer, mlp or linear")
+	fs.StringVar(&o.Scorer, "scorer", train.ScorerTransformer, "scorer: digits, transformer, mlp or linear")
 	fs.IntVar(&o.Hidden, "hidden", 128, "hidden width (mlp; per-digit MLP of digits and transformer)")
 	fs.Float64Var(&o.Scale, "scale", 1, "digits scorer: initial place value of the first digit (the score starts in [0, 10*scale))")
 	fs.IntVar(&o.D, "d", 32, "transformer width")
@@ -127,7 +127,7 @@ func run(args []string) error {
 	}
 	fmt.Printf("ranking: %s n=%d network %s swap %s steepness %g scorer %s, %d steps of %d samples, out %s\n",
 		o.Data, o.N, o.Network, o.Swap, o.Steepness, o.Scorer, o.Steps, o.Batch, o.Out)
-	res, err := train(o, data)
+	res, err := runTraining(o, data)
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/sortgen/sortgen/runtime"
+	"github.com/sortgen/sortgen/runtime/train"
 )
 
 func synthOptions(t *testing.T, swap, scorer string, steps int) options {
@@ -23,15 +24,15 @@ func synthOptions(t *testing.T, swap, scorer string, steps int) options {
 // chance (1/4! ~ 0.04), for both swap functions.
 func TestSyntheticSmoke(t *testing.T) {
 	cases := []struct{ swap, scorer string }{
-		{"cauchy", runtime.ScorerLinear},
-		{"errorfree", runtime.ScorerLinear},
-		{"cauchy", runtime.ScorerMLP},
-		{"errorfree", runtime.ScorerTransformer},
+		{"cauchy", train.ScorerLinear},
+		{"errorfree", train.ScorerLinear},
+		{"cauchy", train.ScorerMLP},
+		{"errorfree", train.ScorerTransformer},
 	}
 	for _, tc := range cases {
 		t.Run(tc.swap+"/"+tc.scorer, func(t *testing.T) {
 			o := synthOptions(t, tc.swap, tc.scorer, 300)
-			res, err := train(o, newSynthetic(o.N, 16, o.Seed, o.ValidSize, o.TestSize))
+			res, err := runTraining(o, newSynthetic(o.N, 16, o.Seed, o.ValidSize, o.TestSize))
 			require.NoError(t, err)
 			require.Len(t, res.Curve, 6)
 			first, last := res.Curve[0], res.Curve[len(res.Curve)-1]
@@ -50,15 +51,15 @@ func TestSyntheticSmoke(t *testing.T) {
 // weights, optimiser state and data stream all continue.
 func TestResumeIsExact(t *testing.T) {
 	data := func(o options) dataSource { return newSynthetic(o.N, 16, o.Seed, o.ValidSize, o.TestSize) }
-	whole := synthOptions(t, "errorfree", runtime.ScorerMLP, 100)
-	rw, err := train(whole, data(whole))
+	whole := synthOptions(t, "errorfree", train.ScorerMLP, 100)
+	rw, err := runTraining(whole, data(whole))
 	require.NoError(t, err)
 
-	part := synthOptions(t, "errorfree", runtime.ScorerMLP, 50)
-	_, err = train(part, data(part))
+	part := synthOptions(t, "errorfree", train.ScorerMLP, 50)
+	_, err = runTraining(part, data(part))
 	require.NoError(t, err)
 	part.Steps, part.Resume = 100, true
-	rp, err := train(part, data(part))
+	rp, err := runTraining(part, data(part))
 	require.NoError(t, err)
 
 	require.Equal(t, rw.Test, rp.Test)
@@ -67,9 +68,9 @@ func TestResumeIsExact(t *testing.T) {
 		require.Equal(t, rw.Curve[i].Loss, rp.Curve[i].Loss)
 		require.Equal(t, rw.Curve[i].ValidEM, rp.Curve[i].ValidEM)
 	}
-	a, err := runtime.LoadCheckpoint(filepath.Join(whole.Out, lastCkpt))
+	a, err := train.LoadCheckpoint(filepath.Join(whole.Out, lastCkpt))
 	require.NoError(t, err)
-	b, err := runtime.LoadCheckpoint(filepath.Join(part.Out, lastCkpt))
+	b, err := train.LoadCheckpoint(filepath.Join(part.Out, lastCkpt))
 	require.NoError(t, err)
 	for i := range a.Params {
 		require.Equal(t, a.Params[i].Value, b.Params[i].Value)
@@ -79,23 +80,23 @@ func TestResumeIsExact(t *testing.T) {
 }
 
 func TestCheckpointSafety(t *testing.T) {
-	o := synthOptions(t, "cauchy", runtime.ScorerLinear, 50)
+	o := synthOptions(t, "cauchy", train.ScorerLinear, 50)
 	data := newSynthetic(o.N, 16, o.Seed, o.ValidSize, o.TestSize)
-	_, err := train(o, data)
+	_, err := runTraining(o, data)
 	require.NoError(t, err)
 	path := filepath.Join(o.Out, lastCkpt)
 	saved, err := os.ReadFile(path)
 	require.NoError(t, err)
 
 	t.Run("existing run needs -resume or -force", func(t *testing.T) {
-		_, err := train(o, data)
+		_, err := runTraining(o, data)
 		require.ErrorContains(t, err, "-resume")
 	})
 	t.Run("mismatched flags", func(t *testing.T) {
 		m := o
 		m.Resume, m.Steps, m.LR = true, 100, 0.02
-		_, err := train(m, data)
-		require.ErrorIs(t, err, runtime.ErrCheckpointMismatch)
+		_, err := runTraining(m, data)
+		require.ErrorIs(t, err, train.ErrCheckpointMismatch)
 		require.ErrorContains(t, err, "lr")
 		now, _ := os.ReadFile(path)
 		require.Equal(t, saved, now, "never overwritten")
@@ -106,21 +107,21 @@ func TestCheckpointSafety(t *testing.T) {
 		require.NoError(t, os.WriteFile(path, bad, 0o644))
 		m := o
 		m.Resume, m.Steps = true, 100
-		_, err := train(m, data)
-		require.ErrorIs(t, err, runtime.ErrCorruptCheckpoint)
+		_, err := runTraining(m, data)
+		require.ErrorIs(t, err, train.ErrCorruptCheckpoint)
 		now, _ := os.ReadFile(path)
 		require.Equal(t, bad, now, "never overwritten")
 	})
 	t.Run("resume without checkpoint", func(t *testing.T) {
 		m := o
 		m.Out, m.Resume = t.TempDir(), true
-		_, err := train(m, data)
+		_, err := runTraining(m, data)
 		require.ErrorContains(t, err, "no checkpoint")
 	})
 	t.Run("force starts over", func(t *testing.T) {
 		m := o
 		m.Force = true
-		_, err := train(m, data)
+		_, err := runTraining(m, data)
 		require.NoError(t, err)
 	})
 }
@@ -254,9 +255,9 @@ func TestResumeAndForce(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, saved, now, "the run is untouched")
 
-	o := synthOptions(t, "cauchy", runtime.ScorerLinear, 20)
+	o := synthOptions(t, "cauchy", train.ScorerLinear, 20)
 	o.Resume, o.Force = true, true
-	_, err = train(o, newSynthetic(o.N, 16, o.Seed, o.ValidSize, o.TestSize))
+	_, err = runTraining(o, newSynthetic(o.N, 16, o.Seed, o.ValidSize, o.TestSize))
 	require.ErrorAs(t, err, &usage)
 
 	// Other command-line mistakes are usage errors too; -h is not an error.

@@ -16,7 +16,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"gonum.org/v1/gonum/mat"
 
-	"github.com/sortgen/sortgen/runtime"
+	"github.com/sortgen/sortgen/runtime/train"
 )
 
 // dataSource is a ranking task: n items per sample, Features() numbers per
@@ -72,24 +72,24 @@ type options struct {
 }
 
 // modelConfig maps options to the runtime model.
-func (o *options) modelConfig(data dataSource) runtime.ModelConfig {
-	sc := runtime.ScorerConfig{Kind: o.Scorer, In: data.Features()}
+func (o *options) modelConfig(data dataSource) train.ModelConfig {
+	sc := train.ScorerConfig{Kind: o.Scorer, In: data.Features()}
 	k := 0
 	if dd, ok := data.(interface{ Digits() int }); ok {
 		k = dd.Digits()
 	}
 	switch o.Scorer {
-	case runtime.ScorerMLP:
+	case train.ScorerMLP:
 		sc.Hidden = []int{o.Hidden}
-	case runtime.ScorerDigits:
+	case train.ScorerDigits:
 		sc.Digits, sc.Hidden, sc.Scale = k, []int{o.Hidden}, o.Scale
-	case runtime.ScorerTransformer:
+	case train.ScorerTransformer:
 		sc.Digits, sc.SetSize, sc.D, sc.Heads, sc.Layers, sc.FF = k, o.N, o.D, o.Heads, o.Layers, 4*o.D
 		if k > 0 {
 			sc.Hidden = []int{o.Hidden}
 		}
 	}
-	return runtime.ModelConfig{Scorer: sc, Network: o.Network, N: o.N, Swap: o.Swap, Base: o.Base,
+	return train.ModelConfig{Scorer: sc, Network: o.Network, N: o.N, Swap: o.Swap, Base: o.Base,
 		Steepness: o.Steepness, ARTLambda: 0.25, FeatureWeight: o.FeatureWeight, FeatureGroup: o.FeatureGroup, Float32: o.Float32}
 }
 
@@ -125,7 +125,7 @@ type accJSON struct {
 	Samples     int
 }
 
-func toJSON(a runtime.Accuracy) accJSON {
+func toJSON(a train.Accuracy) accJSON {
 	return accJSON{a.EM(), a.EW(), a.EM5(), a.Samples}
 }
 
@@ -174,14 +174,14 @@ const (
 
 // checkpointMeta is what a checkpoint must agree on to be resumed.
 type checkpointMeta struct {
-	Options options             `json:"options"`
-	Model   runtime.ModelConfig `json:"model"`
-	Adam    runtime.AdamConfig  `json:"adam"`
+	Options options           `json:"options"`
+	Model   train.ModelConfig `json:"model"`
+	Adam    train.AdamConfig  `json:"adam"`
 }
 
-// train runs (or resumes) a training run and evaluates the best validation
+// runTraining runs (or resumes) a training run and evaluates the best validation
 // checkpoint on the test set.
-func train(o options, data dataSource) (*result, error) {
+func runTraining(o options, data dataSource) (*result, error) {
 	if o.Steps < 1 || o.Batch < 1 || o.EvalEvery < 1 {
 		return nil, fmt.Errorf("ranking: need -steps, -batch and -eval-every >= 1 (got %d, %d, %d)", o.Steps, o.Batch, o.EvalEvery)
 	}
@@ -198,16 +198,16 @@ func train(o options, data dataSource) (*result, error) {
 		return nil, err
 	}
 	mcfg := o.modelConfig(data)
-	model, err := runtime.NewModel(mcfg, rand.New(rand.NewPCG(o.Seed, 1)))
+	model, err := train.NewModel(mcfg, rand.New(rand.NewPCG(o.Seed, 1)))
 	if err != nil {
 		return nil, err
 	}
-	acfg := runtime.DefaultAdam()
+	acfg := train.DefaultAdam()
 	acfg.LR, acfg.WeightDecay = o.LR, o.WeightDecay
 	if o.DecayEvery > 0 {
 		acfg.DecayEvery, acfg.DecayFactor = o.DecayEvery, 0.5
 	}
-	opt, err := runtime.NewAdam(model.Params(), acfg)
+	opt, err := train.NewAdam(model.Params(), acfg)
 	if err != nil {
 		return nil, err
 	}
@@ -220,7 +220,7 @@ func train(o options, data dataSource) (*result, error) {
 	case o.Resume && statErr != nil:
 		return nil, fmt.Errorf("ranking: -resume but no checkpoint at %s: %w", ckptPath, statErr)
 	case o.Resume:
-		ck, err := runtime.LoadCheckpoint(ckptPath)
+		ck, err := train.LoadCheckpoint(ckptPath)
 		if err != nil {
 			return nil, fmt.Errorf("%w (not touching it; move it away or fix the flags)", err)
 		}
@@ -231,7 +231,7 @@ func train(o options, data dataSource) (*result, error) {
 			return nil, fmt.Errorf("ranking: cannot resume from %s: %w", ckptPath, err)
 		}
 		if err := json.Unmarshal(ck.State, &st); err != nil {
-			return nil, fmt.Errorf("%w %s: state: %v", runtime.ErrCorruptCheckpoint, ckptPath, err)
+			return nil, fmt.Errorf("%w %s: state: %v", train.ErrCorruptCheckpoint, ckptPath, err)
 		}
 		if rows, err = readLog(filepath.Join(o.Out, logCSV), st.Step); err != nil {
 			return nil, err
@@ -298,7 +298,7 @@ func train(o options, data dataSource) (*result, error) {
 		// acc_em for n <= 5; less noisy than acc_em for large n).
 		if !st.HaveBest || va.EM5() > st.BestEM5 {
 			st.HaveBest, st.BestStep, st.BestEM5, st.BestEM, st.BestEW = true, st.Step, va.EM5(), va.EM(), va.EW()
-			if err := runtime.SaveCheckpoint(filepath.Join(o.Out, bestCkpt), meta, st, model.Params(), nil); err != nil {
+			if err := train.SaveCheckpoint(filepath.Join(o.Out, bestCkpt), meta, st, model.Params(), nil); err != nil {
 				return nil, err
 			}
 		}
@@ -306,7 +306,7 @@ func train(o options, data dataSource) (*result, error) {
 		if err := writeLog(filepath.Join(o.Out, logCSV), rows); err != nil {
 			return nil, err
 		}
-		if err := runtime.SaveCheckpoint(ckptPath, meta, st, model.Params(), opt); err != nil {
+		if err := train.SaveCheckpoint(ckptPath, meta, st, model.Params(), opt); err != nil {
 			return nil, err
 		}
 		if bar != nil {
@@ -323,7 +323,7 @@ func train(o options, data dataSource) (*result, error) {
 	}
 
 	// Test the best validation checkpoint.
-	best, err := runtime.LoadCheckpoint(filepath.Join(o.Out, bestCkpt))
+	best, err := train.LoadCheckpoint(filepath.Join(o.Out, bestCkpt))
 	if err != nil {
 		return nil, err
 	}
@@ -336,7 +336,7 @@ func train(o options, data dataSource) (*result, error) {
 	}
 	mj, _ := json.Marshal(model.Config)
 	res := &result{Options: o, Steps: st.Step, BestStep: st.BestStep, Test: toJSON(ta), Elapsed: st.Elapsed,
-		Valid: accJSON{st.BestEM, st.BestEW, st.BestEM5, data.Valid().Len()}, Params: runtime.CountParams(model.Params()),
+		Valid: accJSON{st.BestEM, st.BestEW, st.BestEM5, data.Valid().Len()}, Params: train.CountParams(model.Params()),
 		Curve: rows, Model: mj}
 	js, _ := json.MarshalIndent(res, "", "  ")
 	if err := os.WriteFile(filepath.Join(o.Out, resultJS), append(js, '\n'), 0o644); err != nil {
@@ -346,8 +346,8 @@ func train(o options, data dataSource) (*result, error) {
 }
 
 // evaluate measures ranking accuracy of the model's scores on a set.
-func evaluate(m *runtime.Model, set evalSet, batch, n, feats int) (runtime.Accuracy, error) {
-	var acc runtime.Accuracy
+func evaluate(m *train.Model, set evalSet, batch, n, feats int) (train.Accuracy, error) {
+	var acc train.Accuracy
 	x := mat.NewDense(batch*n, feats, nil)
 	ranks := make([]int, batch*n)
 	for lo := 0; lo < set.Len(); lo += batch {
@@ -361,7 +361,7 @@ func evaluate(m *runtime.Model, set evalSet, batch, n, feats int) (runtime.Accur
 		if err != nil {
 			return acc, err
 		}
-		a, err := runtime.RankAccuracy(s, ranks[:(hi-lo)*n], n)
+		a, err := train.RankAccuracy(s, ranks[:(hi-lo)*n], n)
 		if err != nil {
 			return acc, err
 		}

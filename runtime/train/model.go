@@ -1,4 +1,4 @@
-package runtime
+package train
 
 import (
 	"errors"
@@ -6,9 +6,10 @@ import (
 	"math/rand/v2"
 	"sort"
 
-	"github.com/sortgen/sortgen/gen/plan"
-
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/sortgen/sortgen/gen/plan"
+	"github.com/sortgen/sortgen/runtime"
 )
 
 // Loss kinds of a ranking model.
@@ -35,8 +36,9 @@ type ModelConfig struct {
 	// FeatureWeight is the weight of the feature term of LossErrorFree
 	// (the paper's default is 1).
 	FeatureWeight float64 `json:"feature_weight"`
-	// FeatureGroup is the group size of the feature term (FeatureGroupMSE;
-	// the paper's code uses 4); 0 compares whole samples (FeatureMSE).
+	// FeatureGroup is the group size of the feature term
+	// (runtime.FeatureGroupMSE; the paper's code uses 4); 0 compares whole
+	// samples (runtime.FeatureMSE).
 	FeatureGroup int `json:"feature_group,omitempty"`
 	// Float32 runs the sorter in float32 (the scorer is float64 always).
 	Float32 bool `json:"float32,omitempty"`
@@ -47,20 +49,28 @@ type sortLayer interface {
 	N() int
 	Forward(scores []float64, wantGrad bool) (y, p []float64, err error)
 	Backward(gy, gP []float64) ([]float64, error)
-	plan() *plan.Plan
 }
 
-func newSortLayer(cfg Config, f32 bool) (sortLayer, error) {
+// newSortLayer builds the sorting layer of cfg and returns its swap.
+func newSortLayer(cfg runtime.Config, f32 bool) (sortLayer, plan.Swap, error) {
 	if f32 {
-		return NewSortLayer[float32](cfg)
+		l, err := runtime.NewSortLayer[float32](cfg)
+		if err != nil {
+			return nil, plan.Swap{}, err
+		}
+		return l, l.S.Plan().Swap, nil
 	}
-	return NewSortLayer[float64](cfg)
+	l, err := runtime.NewSortLayer[float64](cfg)
+	if err != nil {
+		return nil, plan.Swap{}, err
+	}
+	return l, l.S.Plan().Swap, nil
 }
 
 // Model is a scorer trained through a sorting layer from ordering
 // supervision alone.
 //
-// With LossBCE the loss is diffsort's BCE(P, Q) on the sorter's P.
+// With LossBCE the loss is diffsort's runtime.BCE(P, Q) on the sorter's P.
 //
 // With LossErrorFree (swap errorfree, Kim, Yoon & Cho, ICLR 2024) the sorter
 // runs hard swaps forward, so its P is exactly a permutation matrix: BCE on
@@ -71,10 +81,10 @@ func newSortLayer(cfg Config, f32 bool) (sortLayer, error) {
 // FeatureWeight times the feature loss of the hard P: the items' features
 // reordered by the predicted permutation against the same features
 // reordered by the truth, within groups of FeatureGroup items as the
-// paper's code does (FeatureGroupMSE) or, with FeatureGroup 0, over whole
-// samples (FeatureMSE). That term reaches the scores through the
-// errorfree backward pass (the base function's derivative along the hard
-// trajectory). With whole samples the total is
+// paper's code does (runtime.FeatureGroupMSE) or, with FeatureGroup 0,
+// over whole samples (runtime.FeatureMSE). That term reaches the scores
+// through the errorfree backward pass (the base function's derivative
+// along the hard trajectory). With whole samples the total is
 //
 //	L = BCE(P_soft, Q) + FeatureWeight * mean((P_hard^T X - Q^T X)^2).
 type Model struct {
@@ -83,6 +93,7 @@ type Model struct {
 	sorter sortLayer // the configured swap
 	soft   sortLayer // LossErrorFree: the base function's soft sorter
 	gp, gs []float64
+	feats  []float64 // x, when its rows are not contiguous
 }
 
 // LossParts are the terms of one training loss.
@@ -92,12 +103,11 @@ type LossParts struct {
 
 // NewModel builds a model, drawing initial weights from rng.
 func NewModel(cfg ModelConfig, rng *rand.Rand) (*Model, error) {
-	scfg := Config{Network: cfg.Network, N: cfg.N, Swap: cfg.Swap, Base: cfg.Base, Steepness: cfg.Steepness, ARTLambda: cfg.ARTLambda}
-	main, err := newSortLayer(scfg, cfg.Float32)
+	scfg := runtime.Config{Network: cfg.Network, N: cfg.N, Swap: cfg.Swap, Base: cfg.Base, Steepness: cfg.Steepness, ARTLambda: cfg.ARTLambda}
+	main, swap, err := newSortLayer(scfg, cfg.Float32)
 	if err != nil {
 		return nil, err
 	}
-	swap := main.plan().Swap
 	if cfg.Loss == "" {
 		cfg.Loss = LossBCE
 		if swap.HardForward() {
@@ -105,25 +115,25 @@ func NewModel(cfg ModelConfig, rng *rand.Rand) (*Model, error) {
 		}
 	}
 	if cfg.FeatureGroup < 0 {
-		return nil, fmt.Errorf("runtime: feature group size %d, want >= 0 (0: whole samples)", cfg.FeatureGroup)
+		return nil, fmt.Errorf("train: feature group size %d, want >= 0 (0: whole samples)", cfg.FeatureGroup)
 	}
 	m := &Model{Config: cfg, sorter: main}
 	switch cfg.Loss {
 	case LossBCE:
-		if err := softP(swap, fmt.Sprintf("loss %q", LossBCE), fmt.Sprintf("use loss %q", LossErrorFree)); err != nil {
-			return nil, err
+		if swap.HardForward() {
+			return nil, fmt.Errorf("train: loss %q on swap %v (use loss %q): %w", LossBCE, swap, LossErrorFree, runtime.ErrHardP)
 		}
 	case LossErrorFree:
 		if !swap.HardForward() || !swap.Differentiable() {
-			return nil, fmt.Errorf("runtime: loss %q needs swap errorfree, got %v", LossErrorFree, swap)
+			return nil, fmt.Errorf("train: loss %q needs swap errorfree, got %v", LossErrorFree, swap)
 		}
 		soft := scfg
 		soft.Swap, soft.Base = swap.Base.String(), ""
-		if m.soft, err = newSortLayer(soft, cfg.Float32); err != nil {
+		if m.soft, _, err = newSortLayer(soft, cfg.Float32); err != nil {
 			return nil, err
 		}
 	default:
-		return nil, fmt.Errorf("runtime: unknown loss %q (want %s or %s)", cfg.Loss, LossBCE, LossErrorFree)
+		return nil, fmt.Errorf("train: unknown loss %q (want %s or %s)", cfg.Loss, LossBCE, LossErrorFree)
 	}
 	if cfg.Scorer.Kind == ScorerTransformer {
 		if cfg.Scorer.SetSize == 0 {
@@ -131,7 +141,7 @@ func NewModel(cfg ModelConfig, rng *rand.Rand) (*Model, error) {
 		}
 		if cfg.Scorer.SetSize != cfg.N {
 			// Attention groups rows by SetSize; any other grouping mixes samples.
-			return nil, fmt.Errorf("runtime: transformer scorer set size %d differs from n=%d", cfg.Scorer.SetSize, cfg.N)
+			return nil, fmt.Errorf("train: transformer scorer set size %d differs from n=%d", cfg.Scorer.SetSize, cfg.N)
 		}
 	}
 	if m.Scorer, err = NewScorer(cfg.Scorer, rng); err != nil {
@@ -158,14 +168,14 @@ func (m *Model) Scores(x *mat.Dense) ([]float64, error) {
 // Gradients are added into the parameters' Grad (zero them before).
 func (m *Model) Train(x *mat.Dense, ranks []int) (LossParts, error) {
 	if x == nil {
-		return LossParts{}, errors.New("runtime: model input x is nil")
+		return LossParts{}, errors.New("train: model input x is nil")
 	}
 	n := m.N()
 	r, _ := x.Dims()
 	if len(ranks) != r {
-		return LossParts{}, fmt.Errorf("runtime: %d items but %d ranks", r, len(ranks))
+		return LossParts{}, fmt.Errorf("train: %d items but %d ranks", r, len(ranks))
 	}
-	if err := CheckRanks(ranks, n); err != nil {
+	if err := runtime.CheckRanks(ranks, n); err != nil {
 		return LossParts{}, err
 	}
 	scores, err := m.Scorer.Forward(x)
@@ -181,7 +191,7 @@ func (m *Model) Train(x *mat.Dense, ranks []int) (LossParts, error) {
 		if err != nil {
 			return lp, err
 		}
-		if lp.BCE, err = BCE(m.gp, p, ranks, n); err != nil {
+		if lp.BCE, err = runtime.BCE(m.gp, p, ranks, n); err != nil {
 			return lp, err
 		}
 		g, err := m.sorter.Backward(nil, m.gp)
@@ -194,7 +204,7 @@ func (m *Model) Train(x *mat.Dense, ranks []int) (LossParts, error) {
 		if err != nil {
 			return lp, err
 		}
-		if lp.BCE, err = BCE(m.gp, ps, ranks, n); err != nil {
+		if lp.BCE, err = runtime.BCE(m.gp, ps, ranks, n); err != nil {
 			return lp, err
 		}
 		g, err := m.soft.Backward(nil, m.gp)
@@ -207,10 +217,11 @@ func (m *Model) Train(x *mat.Dense, ranks []int) (LossParts, error) {
 			if err != nil {
 				return lp, err
 			}
+			feats, d := rowMajor(x, &m.feats)
 			if g := m.Config.FeatureGroup; g > 0 {
-				lp.Feature, err = FeatureGroupMSE(m.gp, ph, x, ranks, n, g)
+				lp.Feature, err = runtime.FeatureGroupMSE(m.gp, ph, feats, d, ranks, n, g)
 			} else {
-				lp.Feature, err = FeatureMSE(m.gp, ph, x, ranks, n)
+				lp.Feature, err = runtime.FeatureMSE(m.gp, ph, feats, d, ranks, n)
 			}
 			if err != nil {
 				return lp, err
@@ -268,13 +279,13 @@ func frac(a, b int) float64 {
 // item order, like a stable argsort) with the true ranks, as diffsort's
 // ranking_accuracy does: position j is right when the same item is j-th in
 // both orders. ranks[b*n+i] is the sorted (ascending) position of item i
-// of sample b, as for BCE.
+// of sample b, as for runtime.BCE.
 func RankAccuracy(scores []float64, ranks []int, n int) (Accuracy, error) {
-	if err := CheckRanks(ranks, n); err != nil {
+	if err := runtime.CheckRanks(ranks, n); err != nil {
 		return Accuracy{}, err
 	}
 	if len(scores) != len(ranks) {
-		return Accuracy{}, fmt.Errorf("runtime: %d scores but %d ranks", len(scores), len(ranks))
+		return Accuracy{}, fmt.Errorf("train: %d scores but %d ranks", len(scores), len(ranks))
 	}
 	var a Accuracy
 	pred := make([]int, n)
@@ -317,4 +328,26 @@ func argsort(idx []int, s []float64) {
 		idx[i] = i
 	}
 	sort.SliceStable(idx, func(a, b int) bool { return s[idx[a]] < s[idx[b]] })
+}
+
+// rowMajor returns x's entries row-major and its number of columns,
+// copying into buf only when x's rows are not contiguous (a view).
+func rowMajor(x *mat.Dense, buf *[]float64) ([]float64, int) {
+	rm := x.RawMatrix()
+	if rm.Stride == rm.Cols {
+		return rm.Data[:rm.Rows*rm.Cols], rm.Cols
+	}
+	*buf = grow(*buf, rm.Rows*rm.Cols)
+	for i := range rm.Rows {
+		copy((*buf)[i*rm.Cols:(i+1)*rm.Cols], rm.Data[i*rm.Stride:])
+	}
+	return *buf, rm.Cols
+}
+
+// grow returns buf resized to n, reallocating only when it is too small.
+func grow(buf []float64, n int) []float64 {
+	if cap(buf) < n {
+		return make([]float64, n)
+	}
+	return buf[:n]
 }

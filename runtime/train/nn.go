@@ -1,4 +1,4 @@
-package runtime
+package train
 
 import (
 	"fmt"
@@ -382,7 +382,7 @@ func checkParams(ps []*Param) error {
 			return err
 		}
 		if seen[p.Name] {
-			return fmt.Errorf("runtime: duplicate parameter name %q", p.Name)
+			return fmt.Errorf("train: duplicate parameter name %q", p.Name)
 		}
 		seen[p.Name] = true
 	}
@@ -395,9 +395,9 @@ func checkParams(ps []*Param) error {
 func checkParam(whose string, i int, p *Param) error {
 	switch {
 	case p == nil:
-		return fmt.Errorf("runtime: %sparameter %d is nil", whose, i)
+		return fmt.Errorf("train: %sparameter %d is nil", whose, i)
 	case p.Rows < 0 || p.Cols < 0 || len(p.Value) != p.Rows*p.Cols || len(p.Grad) != len(p.Value):
-		return fmt.Errorf("runtime: %sparameter %d (%s) is %dx%d with %d values and %d gradients", whose, i, p.Name, p.Rows, p.Cols, len(p.Value), len(p.Grad))
+		return fmt.Errorf("train: %sparameter %d (%s) is %dx%d with %d values and %d gradients", whose, i, p.Name, p.Rows, p.Cols, len(p.Value), len(p.Grad))
 	}
 	return nil
 }

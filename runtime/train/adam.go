@@ -1,4 +1,4 @@
-package runtime
+package train
 
 import (
 	"fmt"
@@ -32,15 +32,15 @@ func DefaultAdam() AdamConfig {
 func (c AdamConfig) Validate() error {
 	switch {
 	case !(c.LR > 0) || math.IsInf(c.LR, 0):
-		return fmt.Errorf("runtime: Adam learning rate must be positive and finite, got %v", c.LR)
+		return fmt.Errorf("train: Adam learning rate must be positive and finite, got %v", c.LR)
 	case !(c.Beta1 >= 0 && c.Beta1 < 1) || !(c.Beta2 >= 0 && c.Beta2 < 1):
-		return fmt.Errorf("runtime: Adam betas must be in [0, 1), got %v, %v", c.Beta1, c.Beta2)
+		return fmt.Errorf("train: Adam betas must be in [0, 1), got %v, %v", c.Beta1, c.Beta2)
 	case !(c.Eps > 0):
-		return fmt.Errorf("runtime: Adam eps must be positive, got %v", c.Eps)
+		return fmt.Errorf("train: Adam eps must be positive, got %v", c.Eps)
 	case !(c.WeightDecay >= 0):
-		return fmt.Errorf("runtime: weight decay must be >= 0, got %v", c.WeightDecay)
+		return fmt.Errorf("train: weight decay must be >= 0, got %v", c.WeightDecay)
 	case c.DecayEvery < 0 || (c.DecayEvery > 0 && !(c.DecayFactor > 0)):
-		return fmt.Errorf("runtime: step decay needs DecayEvery >= 0 and a positive factor, got %d, %v", c.DecayEvery, c.DecayFactor)
+		return fmt.Errorf("train: step decay needs DecayEvery >= 0 and a positive factor, got %d, %v", c.DecayEvery, c.DecayFactor)
 	}
 	return nil
 }
@@ -76,17 +76,17 @@ func NewAdam(ps []*Param, cfg AdamConfig) (*Adam, error) {
 // or moments are unusable: its fields are exported, for checkpoints.
 func (a *Adam) check(n int) error {
 	if len(a.Params) != n {
-		return fmt.Errorf("runtime: optimiser has %d parameters, the model %d", len(a.Params), n)
+		return fmt.Errorf("train: optimiser has %d parameters, the model %d", len(a.Params), n)
 	}
 	if len(a.M) != n || len(a.V) != n {
-		return fmt.Errorf("runtime: optimiser has %d and %d moments for %d parameters", len(a.M), len(a.V), n)
+		return fmt.Errorf("train: optimiser has %d and %d moments for %d parameters", len(a.M), len(a.V), n)
 	}
 	for i, p := range a.Params {
 		if err := checkParam("optimiser ", i, p); err != nil {
 			return err
 		}
 		if len(a.M[i]) != len(p.Value) || len(a.V[i]) != len(p.Value) {
-			return fmt.Errorf("runtime: optimiser moments of %s have %d and %d entries, want %d", p.Name, len(a.M[i]), len(a.V[i]), len(p.Value))
+			return fmt.Errorf("train: optimiser moments of %s have %d and %d entries, want %d", p.Name, len(a.M[i]), len(a.V[i]), len(p.Value))
 		}
 	}
 	return nil
@@ -118,7 +118,7 @@ func (a *Adam) Update() error {
 	for _, p := range a.Params {
 		for i, g := range p.Grad {
 			if math.IsNaN(g) || math.IsInf(g, 0) {
-				return fmt.Errorf("runtime: gradient of %s[%d] is %v", p.Name, i, g)
+				return fmt.Errorf("train: gradient of %s[%d] is %v", p.Name, i, g)
 			}
 		}
 	}

@@ -1,4 +1,4 @@
-package runtime
+package train
 
 import (
 	"errors"
@@ -56,7 +56,7 @@ type ScorerConfig struct {
 
 // errNilRand is the error of a constructor given no random source for its
 // initial weights.
-var errNilRand = errors.New("runtime: rng is nil (initial weights need a random source)")
+var errNilRand = errors.New("train: rng is nil (initial weights need a random source)")
 
 // A Scorer maps every item (a row of features) to one score.
 type Scorer struct {
@@ -72,11 +72,11 @@ func NewScorer(cfg ScorerConfig, rng *rand.Rand) (*Scorer, error) {
 		return nil, errNilRand
 	}
 	if cfg.In < 1 {
-		return nil, fmt.Errorf("runtime: scorer needs In >= 1 features (got %d)", cfg.In)
+		return nil, fmt.Errorf("train: scorer needs In >= 1 features (got %d)", cfg.In)
 	}
 	for _, h := range cfg.Hidden {
 		if h < 1 {
-			return nil, fmt.Errorf("runtime: scorer hidden widths must be >= 1 (got %v)", cfg.Hidden)
+			return nil, fmt.Errorf("train: scorer hidden widths must be >= 1 (got %v)", cfg.Hidden)
 		}
 	}
 	var net Module
@@ -89,7 +89,7 @@ func NewScorer(cfg ScorerConfig, rng *rand.Rand) (*Scorer, error) {
 		net = mlp("mlp", cfg.In, cfg.Hidden, 1, rng)
 	case ScorerDigits:
 		if cfg.Digits < 1 || cfg.In%cfg.Digits != 0 {
-			return nil, fmt.Errorf("runtime: digits scorer needs Digits >= 1 dividing In=%d (got %d)", cfg.In, cfg.Digits)
+			return nil, fmt.Errorf("train: digits scorer needs Digits >= 1 dividing In=%d (got %d)", cfg.In, cfg.Digits)
 		}
 		digit := mlp("digit", cfg.In/cfg.Digits, cfg.Hidden, 10, rng)
 		values := make([]float64, 10)
@@ -108,12 +108,12 @@ func NewScorer(cfg ScorerConfig, rng *rand.Rand) (*Scorer, error) {
 		net = Sequential{&Blocks{K: cfg.Digits, Inner: append(digit, &Expectation{Values: values})}, comb}
 	case ScorerTransformer:
 		if cfg.SetSize < 1 || cfg.D < 1 || cfg.Layers < 0 || cfg.FF < 1 {
-			return nil, fmt.Errorf("runtime: transformer scorer needs SetSize, D, FF >= 1 and Layers >= 0 (got %+v)", cfg)
+			return nil, fmt.Errorf("train: transformer scorer needs SetSize, D, FF >= 1 and Layers >= 0 (got %+v)", cfg)
 		}
 		var enc Sequential
 		if cfg.Digits > 0 {
 			if cfg.In%cfg.Digits != 0 || len(cfg.Hidden) == 0 {
-				return nil, fmt.Errorf("runtime: transformer scorer with Digits=%d needs Digits dividing In=%d and a per-digit width in Hidden", cfg.Digits, cfg.In)
+				return nil, fmt.Errorf("train: transformer scorer with Digits=%d needs Digits dividing In=%d and a per-digit width in Hidden", cfg.Digits, cfg.In)
 			}
 			h := cfg.Hidden[0]
 			first := NewLinear("digit", cfg.In/cfg.Digits, h, rng)
@@ -133,7 +133,7 @@ func NewScorer(cfg ScorerConfig, rng *rand.Rand) (*Scorer, error) {
 		}
 		net = append(enc, &ReLU{}, NewLinear("head", cfg.D, 1, rng))
 	default:
-		return nil, fmt.Errorf("runtime: unknown scorer %q (want %s, %s, %s or %s)", cfg.Kind, ScorerLinear, ScorerMLP, ScorerDigits, ScorerTransformer)
+		return nil, fmt.Errorf("train: unknown scorer %q (want %s, %s, %s or %s)", cfg.Kind, ScorerLinear, ScorerMLP, ScorerDigits, ScorerTransformer)
 	}
 	s := &Scorer{Config: cfg, Net: net}
 	if err := checkParams(s.Params()); err != nil {
@@ -162,14 +162,14 @@ func (s *Scorer) Params() []*Param { return s.Net.Params() }
 // The returned slice is reused by the next call.
 func (s *Scorer) Forward(x *mat.Dense) ([]float64, error) {
 	if x == nil {
-		return nil, errors.New("runtime: scorer input x is nil")
+		return nil, errors.New("train: scorer input x is nil")
 	}
 	r, c := x.Dims()
 	if c != s.Config.In {
-		return nil, fmt.Errorf("runtime: scorer wants %d features per item, got %d", s.Config.In, c)
+		return nil, fmt.Errorf("train: scorer wants %d features per item, got %d", s.Config.In, c)
 	}
 	if s.Config.Kind == ScorerTransformer && r%s.Config.SetSize != 0 {
-		return nil, fmt.Errorf("runtime: transformer scorer wants whole sets of %d items, got %d rows", s.Config.SetSize, r)
+		return nil, fmt.Errorf("train: transformer scorer wants whole sets of %d items, got %d rows", s.Config.SetSize, r)
 	}
 	y := s.Net.Forward(x)
 	s.scores = append(s.scores[:0], raw(y)...)
@@ -180,10 +180,10 @@ func (s *Scorer) Forward(x *mat.Dense) ([]float64, error) {
 // gradients into Param.Grad.
 func (s *Scorer) Backward(gs []float64) error {
 	if len(s.scores) == 0 {
-		return errors.New("runtime: scorer backward needs a forward pass first")
+		return errors.New("train: scorer backward needs a forward pass first")
 	}
 	if len(gs) != len(s.scores) {
-		return fmt.Errorf("runtime: scorer gradient has length %d, want %d", len(gs), len(s.scores))
+		return fmt.Errorf("train: scorer gradient has length %d, want %d", len(gs), len(s.scores))
 	}
 	s.gs = append(s.gs[:0], gs...)
 	s.Net.Backward(mat.NewDense(len(gs), 1, s.gs))

@@ -1,4 +1,4 @@
-package runtime
+package train
 
 import (
 	"bytes"
@@ -23,10 +23,10 @@ import (
 const checkpointMagic = "SORTGEN-CHECKPOINT 1\n"
 
 // ErrCorruptCheckpoint marks a file that is not a whole, valid checkpoint.
-var ErrCorruptCheckpoint = errors.New("runtime: corrupt checkpoint")
+var ErrCorruptCheckpoint = errors.New("train: corrupt checkpoint")
 
 // ErrCheckpointMismatch marks a valid checkpoint of another configuration.
-var ErrCheckpointMismatch = errors.New("runtime: checkpoint does not match")
+var ErrCheckpointMismatch = errors.New("train: checkpoint does not match")
 
 type ckptParam struct {
 	Name string `json:"name"`
@@ -71,11 +71,11 @@ func SaveCheckpoint(path string, meta, state any, ps []*Param, opt *Adam) error 
 	h := ckptHeader{HasAdam: opt != nil}
 	var err error
 	if h.Meta, err = json.Marshal(meta); err != nil {
-		return fmt.Errorf("runtime: checkpoint meta: %w", err)
+		return fmt.Errorf("train: checkpoint meta: %w", err)
 	}
 	if state != nil {
 		if h.State, err = json.Marshal(state); err != nil {
-			return fmt.Errorf("runtime: checkpoint state: %w", err)
+			return fmt.Errorf("train: checkpoint state: %w", err)
 		}
 	}
 	if opt != nil {
@@ -118,7 +118,7 @@ func writeAtomic(path string, data []byte) error {
 	}
 	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
 	if err != nil {
-		return fmt.Errorf("runtime: checkpoint: %w", err)
+		return fmt.Errorf("train: checkpoint: %w", err)
 	}
 	tmp := f.Name()
 	_, err = f.Write(data)
@@ -133,7 +133,7 @@ func writeAtomic(path string, data []byte) error {
 	}
 	if err != nil {
 		os.Remove(tmp)
-		return fmt.Errorf("runtime: checkpoint %s: %w", path, err)
+		return fmt.Errorf("train: checkpoint %s: %w", path, err)
 	}
 	if d, err := os.Open(dir); err == nil {
 		d.Sync() // best effort: make the rename itself durable
@@ -146,7 +146,7 @@ func writeAtomic(path string, data []byte) error {
 func LoadCheckpoint(path string) (*Checkpoint, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("runtime: checkpoint: %w", err)
+		return nil, fmt.Errorf("train: checkpoint: %w", err)
 	}
 	corrupt := func(format string, args ...any) error {
 		return fmt.Errorf("%w %s: %s", ErrCorruptCheckpoint, path, fmt.Sprintf(format, args...))

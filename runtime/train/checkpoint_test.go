@@ -1,4 +1,4 @@
-package runtime
+package train
 
 import (
 	"bytes"
@@ -147,10 +147,10 @@ func TestParamsChecked(t *testing.T) {
 		ps   []*Param
 		want string
 	}{
-		{"nil", []*Param{fresh[0], nil}, "runtime: parameter 1 is nil"},
-		{"short values", []*Param{short}, "runtime: parameter 0 (short) is 2x3 with 5 values and 6 gradients"},
-		{"no gradients", []*Param{noGrad}, "runtime: parameter 0 (nograd) is 2x3 with 6 values and 0 gradients"},
-		{"duplicate", []*Param{fresh[0], fresh[0]}, `runtime: duplicate parameter name "mlp0.W"`},
+		{"nil", []*Param{fresh[0], nil}, "train: parameter 1 is nil"},
+		{"short values", []*Param{short}, "train: parameter 0 (short) is 2x3 with 5 values and 6 gradients"},
+		{"no gradients", []*Param{noGrad}, "train: parameter 0 (nograd) is 2x3 with 6 values and 0 gradients"},
+		{"duplicate", []*Param{fresh[0], fresh[0]}, `train: duplicate parameter name "mlp0.W"`},
 	} {
 		_, err := NewAdam(tc.ps, DefaultAdam())
 		require.EqualError(t, err, tc.want, "NewAdam %s", tc.name)
@@ -160,20 +160,20 @@ func TestParamsChecked(t *testing.T) {
 
 	// An optimiser whose exported fields were changed after NewAdam.
 	opt2.Params[1] = nil
-	require.EqualError(t, opt2.Update(), "runtime: optimiser parameter 1 is nil")
-	require.EqualError(t, SaveCheckpoint(path, nil, nil, fresh, opt2), "runtime: optimiser parameter 1 is nil")
+	require.EqualError(t, opt2.Update(), "train: optimiser parameter 1 is nil")
+	require.EqualError(t, SaveCheckpoint(path, nil, nil, fresh, opt2), "train: optimiser parameter 1 is nil")
 	opt2.Params[1] = fresh[1]
 	opt2.M[2] = opt2.M[2][:1]
-	require.EqualError(t, opt2.Update(), "runtime: optimiser moments of mlp1.W have 1 and 4 entries, want 4")
-	require.EqualError(t, ck.Restore(fresh, opt2), "runtime: optimiser moments of mlp1.W have 1 and 4 entries, want 4")
-	require.EqualError(t, SaveCheckpoint(path, nil, nil, fresh[:3], opt2), "runtime: optimiser has 4 parameters, the model 3")
+	require.EqualError(t, opt2.Update(), "train: optimiser moments of mlp1.W have 1 and 4 entries, want 4")
+	require.EqualError(t, ck.Restore(fresh, opt2), "train: optimiser moments of mlp1.W have 1 and 4 entries, want 4")
+	require.EqualError(t, SaveCheckpoint(path, nil, nil, fresh[:3], opt2), "train: optimiser has 4 parameters, the model 3")
 	require.Equal(t, before, fresh[0].Value, "a refused call changes nothing")
 
 	// A Checkpoint built by hand.
 	bad := &Checkpoint{Params: []*Param{nil}}
 	require.ErrorIs(t, bad.Restore([]*Param{NewParam("w", 1, 1)}, nil), ErrCorruptCheckpoint)
 	bad = &Checkpoint{Params: []*Param{{Name: "w", Rows: 1, Cols: 2, Value: []float64{1}}}}
-	require.EqualError(t, bad.Restore([]*Param{NewParam("w", 1, 2)}, nil), "runtime: corrupt checkpoint: parameter 0 (w) is 1x2 with 1 values")
+	require.EqualError(t, bad.Restore([]*Param{NewParam("w", 1, 2)}, nil), "train: corrupt checkpoint: parameter 0 (w) is 1x2 with 1 values")
 }
 
 // craftCheckpoint writes a file in the checkpoint format, with a valid
@@ -220,7 +220,7 @@ func TestCheckpointForgedShape(t *testing.T) {
 			var err error
 			require.NotPanics(t, func() { _, err = LoadCheckpoint(path) })
 			require.ErrorIs(t, err, ErrCorruptCheckpoint)
-			require.EqualError(t, err, "runtime: corrupt checkpoint "+path+": "+tc.want)
+			require.EqualError(t, err, "train: corrupt checkpoint "+path+": "+tc.want)
 		})
 	}
 	// The same crafting gives a loadable file when the shape is honest.

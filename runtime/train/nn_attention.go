@@ -1,4 +1,4 @@
-package runtime
+package train
 
 import (
 	"fmt"
@@ -33,7 +33,7 @@ func NewSelfAttention(name string, setSize, d, heads int, rng *rand.Rand) (*Self
 		return nil, errNilRand
 	}
 	if setSize < 1 || d < 1 || heads < 1 || d%heads != 0 {
-		return nil, fmt.Errorf("runtime: attention needs set size >= 1 and heads (%d) dividing d (%d)", heads, d)
+		return nil, fmt.Errorf("train: attention needs set size >= 1 and heads (%d) dividing d (%d)", heads, d)
 	}
 	return &SelfAttention{SetSize: setSize, Heads: heads, D: d,
 		In: NewLinear(name+".in", d, 3*d, rng), Out: NewLinear(name+".out", d, d, rng)}, nil
