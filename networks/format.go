@@ -552,8 +552,7 @@ type jsonParser struct {
 
 // pos converts a byte offset into a 1-based line and column. It scans on
 // from the previous offset: counting from the start for every comparator
-// made parsing quadratic in the file size (30 s for odd_even on 1,024
-// wires).
+// would make parsing quadratic in the file size.
 func (p *jsonParser) pos(off int) (line, col int) {
 	off = min(max(off, 0), len(p.data))
 	if off < p.posOff || p.posLine == 0 {
