@@ -17,6 +17,7 @@ import (
 	"text/template"
 
 	"github.com/sortgen/sortgen/gen"
+	"github.com/sortgen/sortgen/gen/emit"
 	"github.com/sortgen/sortgen/gen/plan"
 	"github.com/sortgen/sortgen/generated"
 	"github.com/sortgen/sortgen/internal/reference"
@@ -343,7 +344,7 @@ func generateFly(dir string, c *reference.Case, i int, withAsm bool) (*flyPackag
 		return nil, err
 	}
 	name := fmt.Sprintf("k%d", i)
-	files, err := generateFiles(p, gen.Options{Package: name, Asm: withAsm})
+	files, err := emit.Package(p, gen.Options{Package: name, Asm: withAsm})
 	if err != nil {
 		return nil, err
 	}

@@ -11,8 +11,8 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/sortgen/sortgen/asm"
 	"github.com/sortgen/sortgen/gen"
+	"github.com/sortgen/sortgen/gen/emit"
 	"github.com/sortgen/sortgen/gen/plan"
 	"github.com/sortgen/sortgen/networks"
 )
@@ -111,7 +111,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	}
 	importPath := gen.ImportPath(abs)
 	cmd := regenCommand(nf, p, *pkg, abs, importPath != "", *partial, *withAsm, unroll)
-	files, err := generateFiles(p, gen.Options{Package: *pkg, ImportPath: importPath, Asm: *withAsm, Unroll: unroll, Command: cmd})
+	files, err := emit.Package(p, gen.Options{Package: *pkg, ImportPath: importPath, Asm: *withAsm, Unroll: unroll, Command: cmd})
 	if err != nil {
 		return usageError(stderr, "generate: %s", strings.TrimPrefix(strings.TrimPrefix(err.Error(), "gen: "), "asm: "))
 	}
@@ -208,30 +208,6 @@ func shellQuote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-// generateFiles emits the files of a kernel package: the Go emitter's and,
-// with opt.Asm, the assembly emitter's amd64 files next to them.
-func generateFiles(p *plan.Plan, opt gen.Options) (map[string][]byte, error) {
-	files, err := gen.Generate(p, opt)
-	if err != nil || !opt.Asm {
-		return files, err
-	}
-	pkg := opt.Package
-	if pkg == "" {
-		pkg = gen.PackageName(p.Name, p.N(), p.Swap, p.Elem)
-	}
-	amd64, err := asm.Generate(p, pkg)
-	if err != nil {
-		return nil, fmt.Errorf("%w (-asm=false writes a pure-Go package)", err)
-	}
-	for name, src := range amd64 {
-		if _, dup := files[name]; dup {
-			return nil, fmt.Errorf("both emitters write %s", name)
-		}
-		files[name] = src
-	}
-	return files, nil
 }
 
 // verified remembers the networks checked in this process: a test that
