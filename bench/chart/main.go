@@ -33,7 +33,7 @@ func main() {
 	swap := flag.String("swap", "cauchy", "swap function")
 	flag.Parse()
 	goruntime.GOMAXPROCS(1)
-	sizes := []int{8, 16, 32, 128}
+	sizes := []int{8, 16, 32, 128, 256, 1024}
 	backends := []string{"interpreter", "go", "avx2"}
 	rates := map[string]plotter.XYs{}
 	fmt.Printf("| n | %s |\n|---|---|---|---|\n", "interpreter | generated Go | generated AVX2")
