@@ -17,16 +17,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sortgen/sortgen/gen/plan"
-	"github.com/sortgen/sortgen/networks"
 )
 
 func newPlan(t testing.TB, network string, n int, swap, base string, elem plan.Elem) *plan.Plan {
 	t.Helper()
-	nw, err := networks.ByName(network, n)
-	require.NoError(t, err)
-	s, err := plan.ParseSwap(swap, base)
-	require.NoError(t, err)
-	p, err := plan.New(network, nw, s, elem)
+	p, err := plan.Named(network, n, swap, base, elem)
 	require.NoError(t, err)
 	return p
 }

@@ -21,7 +21,6 @@ import (
 	"github.com/sortgen/sortgen/gen/plan"
 	"github.com/sortgen/sortgen/generated"
 	"github.com/sortgen/sortgen/internal/reference"
-	"github.com/sortgen/sortgen/networks"
 	"github.com/sortgen/sortgen/runtime"
 )
 
@@ -331,15 +330,7 @@ type flyPackage struct {
 }
 
 func generateFly(dir string, c *reference.Case, i int, withAsm bool) (*flyPackage, error) {
-	swap, err := plan.ParseSwap(c.Swap, c.BaseName())
-	if err != nil {
-		return nil, err
-	}
-	nw, err := networks.ByName(c.Network, c.N)
-	if err != nil {
-		return nil, err
-	}
-	p, err := plan.New(c.Network, nw, swap, plan.Float64)
+	p, err := plan.Named(c.Network, c.N, c.Swap, c.BaseName(), plan.Float64)
 	if err != nil {
 		return nil, err
 	}
@@ -352,7 +343,7 @@ func generateFly(dir string, c *reference.Case, i int, withAsm bool) (*flyPackag
 	if err := gen.WriteDir(filepath.Join(dir, name), files); err != nil {
 		return nil, err
 	}
-	return &flyPackage{Name: name, Path: "sortgencheck/" + name, Differentiable: swap.Differentiable()}, nil
+	return &flyPackage{Name: name, Path: "sortgencheck/" + name, Differentiable: p.Swap.Differentiable()}, nil
 }
 
 // transposeRows transposes each n x n matrix of a batch.

@@ -13,15 +13,12 @@ import (
 
 	"github.com/sortgen/sortgen/gen"
 	"github.com/sortgen/sortgen/gen/plan"
-	"github.com/sortgen/sortgen/networks"
 )
 
 // TestPackage checks the file lists of a package with and without the
 // assembly, and that every file carries the generated-code header.
 func TestPackage(t *testing.T) {
-	nw, err := networks.ByName("odd_even", 5)
-	require.NoError(t, err)
-	p, err := plan.New("odd_even", nw, plan.Swap{Func: plan.Cauchy}, plan.Float32)
+	p, err := plan.Named("odd_even", 5, "cauchy", "", plan.Float32)
 	require.NoError(t, err)
 	for _, withAsm := range []bool{false, true} {
 		files, err := Package(p, gen.Options{Asm: withAsm})
@@ -57,11 +54,7 @@ func TestContract(t *testing.T) {
 		{"bitonic", "hard", plan.Float32, true},
 		{"odd_even", "logistic_phi", plan.Float64, false},
 	} {
-		nw, err := networks.ByName(c.network, 8)
-		require.NoError(t, err)
-		swap, err := plan.ParseSwap(c.swap, "")
-		require.NoError(t, err)
-		p, err := plan.New(c.network, nw, swap, c.elem)
+		p, err := plan.Named(c.network, 8, c.swap, "", c.elem)
 		require.NoError(t, err)
 		files, err := Package(p, gen.Options{Asm: c.withAsm})
 		require.NoError(t, err)

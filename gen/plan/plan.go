@@ -132,3 +132,18 @@ func Fingerprint(nw *networks.Network) uint64 {
 	}
 	return h
 }
+
+// Named is the plan of a named network (networks.ByName) on n wires with
+// the named swap function and base (ParseSwap): the one way the CLI, the
+// checks and the tests turn a configuration into a plan.
+func Named(network string, n int, swap, base string, e Elem) (*Plan, error) {
+	s, err := ParseSwap(swap, base)
+	if err != nil {
+		return nil, err
+	}
+	nw, err := networks.ByName(network, n)
+	if err != nil {
+		return nil, err
+	}
+	return New(network, nw, s, e)
+}
