@@ -772,30 +772,11 @@ func TestVerifyDeterministic(t *testing.T) {
 	require.False(t, other.Sorts)
 }
 
-// topK keeps only the comparators of nw that can influence the top k
-// output wires: a selection network for the k largest, sorted.
-func topK(nw *Network, k int) *Network {
-	cs := nw.Comparators()
-	needed := make([]bool, nw.N)
-	for j := nw.N - k; j < nw.N; j++ {
-		needed[j] = true
-	}
-	var kept []Comparator
-	for i := len(cs) - 1; i >= 0; i-- {
-		if c := cs[i]; needed[c.P] || needed[c.Q] {
-			kept = append(kept, c)
-			needed[c.P], needed[c.Q] = true, true
-		}
-	}
-	slices.Reverse(kept)
-	out, _ := FromFlat(nw.N, kept)
-	return out
-}
-
 func TestVerifyPositions(t *testing.T) {
 	for _, n := range []int{8, 16, 24, 48} {
 		sorter := mustByName(t, "best", n)
-		sel := topK(sorter, 3)
+		sel, err := TopK(sorter, 3)
+		require.NoError(t, err)
 		require.Less(t, sel.Size(), sorter.Size())
 
 		v, err := VerifyPositions(sel, []int{n - 3, n - 2, n - 1})

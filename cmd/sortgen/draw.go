@@ -20,15 +20,20 @@ func runDraw(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("draw", flag.ContinueOnError)
 	var nf networkFlags
 	nf.register(fs)
+	var topK topKFlag
+	topK.register(fs)
 	out := fs.String("o", "-", "write the SVG to `FILE` (- for standard output)")
 	if code, done := parseFlags(fs, args, stdout, stderr); done {
 		return code
 	}
 	nw, label, err := nf.load()
+	if err == nil {
+		nw, err = topK.apply(nw)
+	}
 	if err != nil {
 		return usageError(stderr, "draw: %v", err)
 	}
-	svg := drawSVG(nw, label)
+	svg := drawSVG(nw, topK.title(label))
 	if *out == "-" {
 		_, err = io.WriteString(stdout, svg)
 	} else {

@@ -65,6 +65,34 @@ func (nf *networkFlags) load() (*networks.Network, string, error) {
 	return nw, nf.name, nil
 }
 
+// topKFlag is -topk of the subcommands that can prune a network to a
+// selection network (networks, draw).
+type topKFlag int
+
+func (k *topKFlag) register(fs *flag.FlagSet) {
+	fs.IntVar((*int)(k), "topk", 0, "prune the network to the comparators its last `K` outputs depend on: a selection network for the K largest, in order (0: the whole network)")
+}
+
+// apply prunes nw when -topk is set.
+func (k topKFlag) apply(nw *networks.Network) (*networks.Network, error) {
+	if k == 0 {
+		return nw, nil
+	}
+	sel, err := networks.TopK(nw, int(k))
+	if err != nil {
+		return nil, errors.New(trimPkg(err))
+	}
+	return sel, nil
+}
+
+// title is label, with the top-k it was pruned to.
+func (k topKFlag) title(label string) string {
+	if k == 0 {
+		return label
+	}
+	return fmt.Sprintf("%s top-%d", label, k)
+}
+
 // trimPkg drops the package prefix of an error from package networks,
 // which the command's own prefix replaces.
 func trimPkg(err error) string { return strings.TrimPrefix(err.Error(), "networks: ") }
@@ -94,22 +122,26 @@ type networkReport struct {
 	Network        string `json:"network"`
 	Size           int    `json:"size"`
 	Depth          int    `json:"depth"`
-	Verified       string `json:"verified"` // "exhaustive" (a proof), "random" (not a proof) or "failed"
+	TopK           int    `json:"topk,omitempty"` // a selection network for the TopK largest
+	Verified       string `json:"verified"`       // "exhaustive" (a proof), "random" (not a proof) or "failed"
 	Counterexample []int  `json:"counterexample,omitempty"`
 }
 
 // runNetworks reports a network's size and depth and verifies it:
 //
-//	sortgen networks -n N -network NAME [-json] [-print FORMAT]
-//	sortgen networks -in FILE [-json] [-print FORMAT]
+//	sortgen networks -n N -network NAME [-topk K] [-json] [-print FORMAT]
+//	sortgen networks -in FILE [-topk K] [-json] [-print FORMAT]
 //
-// It exits 1 if the network does not sort. With -print it writes the
+// It exits 1 if the network does not sort (with -topk: if the pruned
+// network does not select the K largest in order). With -print it writes the
 // network itself, unverified, in FORMAT (json, layers or flat), which also
 // converts between formats.
 func runNetworks(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("networks", flag.ContinueOnError)
 	var nf networkFlags
 	nf.register(fs)
+	var topK topKFlag
+	topK.register(fs)
 	asJSON := fs.Bool("json", false, "print the report as one JSON object")
 	printAs := fs.String("print", "", "write the network itself in `FORMAT` (json, layers or flat) instead of the report, without verifying it")
 	if code, done := parseFlags(fs, args, stdout, stderr); done {
@@ -124,6 +156,9 @@ func runNetworks(args []string, stdout, stderr io.Writer) int {
 		format = f
 	}
 	nw, label, err := nf.load()
+	if err == nil {
+		nw, err = topK.apply(nw)
+	}
 	if err != nil {
 		return usageError(stderr, "networks: %v", err)
 	}
@@ -135,13 +170,18 @@ func runNetworks(args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 
-	v, err := networks.Verify(nw)
+	var v networks.Verdict
+	if topK == 0 {
+		v, err = networks.Verify(nw)
+	} else {
+		v, err = networks.VerifyTopK(nw, int(topK))
+	}
 	var notSorting *networks.SortError
 	if err != nil && !errors.As(err, &notSorting) {
 		fmt.Fprintf(stderr, "sortgen: networks: %s\n", trimPkg(err))
 		return 1
 	}
-	report := networkReport{N: nw.N, Network: label, Size: nw.Size(), Depth: nw.Depth(), Verified: v.Method.String()}
+	report := networkReport{N: nw.N, Network: label, Size: nw.Size(), Depth: nw.Depth(), TopK: int(topK), Verified: v.Method.String()}
 	if !v.Sorts {
 		report.Verified, report.Counterexample = "failed", v.Counterexample
 	}
@@ -149,7 +189,7 @@ func runNetworks(args []string, stdout, stderr io.Writer) int {
 		out, _ := json.Marshal(report)
 		fmt.Fprintf(stdout, "%s\n", out)
 	} else {
-		fmt.Fprintf(stdout, "%s: n=%d, %d comparators, %d layers; %s\n", label, nw.N, nw.Size(), nw.Depth(), describeVerdict(nw, v))
+		fmt.Fprintf(stdout, "%s: n=%d, %d comparators, %d layers; %s\n", topK.title(label), nw.N, nw.Size(), nw.Depth(), describeVerdict(nw, v, int(topK)))
 	}
 	if !v.Sorts {
 		return 1
@@ -157,7 +197,11 @@ func runNetworks(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-func describeVerdict(nw *networks.Network, v networks.Verdict) string {
+func describeVerdict(nw *networks.Network, v networks.Verdict, topK int) string {
+	what, verb := "a sorting network", "sorts"
+	if topK > 0 {
+		what, verb = fmt.Sprintf("a top-%d selection network", topK), fmt.Sprintf("selects the %d largest in order", topK)
+	}
 	switch {
 	case !v.Sorts:
 		x := make([]float64, nw.N)
@@ -167,9 +211,9 @@ func describeVerdict(nw *networks.Network, v networks.Verdict) string {
 		if err := nw.Apply(x); err != nil {
 			return err.Error()
 		}
-		return fmt.Sprintf("NOT a sorting network: input %v comes out as %v (%s check)", v.Counterexample, x, v.Method)
+		return fmt.Sprintf("NOT %s: input %v comes out as %v (%s check)", what, v.Counterexample, x, v.Method)
 	case v.Method == networks.Exhaustive:
-		return fmt.Sprintf("sorts: proved on all %d 0-1 inputs the first layer can produce (0-1 principle)", v.Inputs)
+		return fmt.Sprintf("%s: proved on all %d 0-1 inputs the first layer can produce (0-1 principle)", verb, v.Inputs)
 	}
-	return fmt.Sprintf("sorted all %d random inputs checked (not a proof)", v.Inputs)
+	return fmt.Sprintf("%s on all %d random inputs checked (not a proof)", verb, v.Inputs)
 }

@@ -276,3 +276,36 @@ func TestNetworkFileLimits(t *testing.T) {
 		}
 	}
 }
+
+// TestNetworksTopK prunes networks to selection networks and verifies
+// them as such; a selection network read from a file fails as a sorter
+// and passes with -topk.
+func TestNetworksTopK(t *testing.T) {
+	code, out, errb := sortgenOutput("networks", "-json", "-n", "32", "-network", "bitonic", "-topk", "1")
+	require.Equal(t, 0, code, errb)
+	require.Equal(t, `{"n":32,"network":"bitonic","size":191,"depth":15,"topk":1,"verified":"exhaustive"}`+"\n", out)
+
+	code, out, _ = sortgenOutput("networks", "-n", "16", "-network", "best", "-topk", "3")
+	require.Equal(t, 0, code)
+	require.Regexp(t, `^best top-3: n=16, \d+ comparators, \d+ layers; selects the 3 largest in order: proved`, out)
+
+	code, sel, errb := sortgenOutput("networks", "-n", "12", "-network", "odd_even", "-topk", "2", "-print", "layers")
+	require.Equal(t, 0, code, errb)
+	path := writeNetworkFile(t, "sel.txt", sel)
+	code, out, _ = sortgenOutput("networks", "-in", path)
+	require.Equal(t, 1, code)
+	require.Contains(t, out, "NOT a sorting network")
+	code, out, _ = sortgenOutput("networks", "-in", path, "-topk", "2")
+	require.Equal(t, 0, code, out)
+	code, out, _ = sortgenOutput("networks", "-in", path, "-topk", "12")
+	require.Equal(t, 1, code)
+	require.Contains(t, out, "NOT a top-12 selection network")
+
+	code, _, errb = sortgenOutput("networks", "-n", "8", "-network", "bitonic", "-topk", "9")
+	require.Equal(t, 2, code)
+	require.Contains(t, errb, "top-k needs 1 <= k <= n = 8, got k = 9")
+
+	code, svg, errb := sortgenOutput("draw", "-n", "16", "-network", "bitonic", "-topk", "3")
+	require.Equal(t, 0, code, errb)
+	require.Contains(t, svg, "<title>bitonic top-3: n=16, 64 comparators")
+}
