@@ -49,7 +49,7 @@ func Generate(p *plan.Plan, pkg string) (map[string][]byte, error) {
 	k.transposeKernel(fnTransposeIn, true)
 	k.transposeKernel(fnTransposeOut, false)
 	AllFinite(k.Context, fnAllFinite, p.Elem)
-	rs := runs(p)
+	rs := p.Runs()
 	fwd := k.table("sgk_fwd", rs)
 	kernels := []netKernel{{name: fnSort}, {name: fnForwardP, withP: true}}
 	if unrollSort(p) {
@@ -70,7 +70,7 @@ func Generate(p *plan.Plan, pkg string) (map[string][]byte, error) {
 		}
 	}
 	if p.Swap.Differentiable() {
-		bwd := k.table("sgk_bwd", reversed(rs))
+		bwd := k.table("sgk_bwd", plan.ReverseRuns(rs))
 		for _, kn := range []netKernel{
 			{name: fnBackward, backward: true},
 			{name: fnBackwardP, backward: true, withP: true},

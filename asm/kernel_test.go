@@ -121,62 +121,9 @@ func TestLargeNetworks(t *testing.T) {
 		src := string(files[FileAsm])
 		text := strings.Count(src, "\n\t") - strings.Count(src, "\tDATA ")
 		t.Logf("%s n=%d: %d comparators, %d runs, %d instruction lines, %d bytes of assembly",
-			c.name, c.n, len(p.Steps), len(runs(p)), text, len(src))
+			c.name, c.n, len(p.Steps), len(p.Runs()), text, len(src))
 		if text > 4000 {
 			t.Errorf("%d instruction lines", text)
-		}
-	}
-}
-
-// expand lists the steps a table of runs encodes.
-func expand(rs []run) []plan.Step {
-	var out []plan.Step
-	for _, r := range rs {
-		for c := 0; c < r.count; c++ {
-			st := plan.Step{P: r.p + c*r.dp, Q: r.q + c*r.dq, RowCount: r.rows + c*(r.dhi-r.dlo)}
-			for _, g := range r.ranges {
-				st.Rows = append(st.Rows, networks.Range{Lo: g.Lo + c*r.dlo, Hi: g.Hi + c*r.dhi})
-			}
-			out = append(out, st)
-		}
-	}
-	return out
-}
-
-// TestRuns checks that the step tables encode the plan's steps exactly, in
-// order and (for the backward table) in reverse.
-func TestRuns(t *testing.T) {
-	for _, name := range networks.Names() {
-		for _, n := range []int{2, 3, 5, 8, 13, 16, 32, 33, 64} {
-			nw, err := networks.ByName(name, n)
-			if err != nil {
-				continue
-			}
-			p, err := plan.New(name, nw, plan.Swap{Func: plan.Cauchy}, plan.Float32)
-			if err != nil {
-				t.Fatal(err)
-			}
-			rs := runs(p)
-			fwd, bwd := expand(rs), expand(reversed(rs))
-			if len(fwd) != len(p.Steps) || len(bwd) != len(p.Steps) {
-				t.Fatalf("%s n=%d: %d/%d steps, want %d", name, n, len(fwd), len(bwd), len(p.Steps))
-			}
-			for i, st := range p.Steps {
-				for _, got := range []plan.Step{fwd[i], bwd[len(bwd)-1-i]} {
-					if got.P != st.P || got.Q != st.Q || got.RowCount != st.RowCount || len(got.Rows) != len(st.Rows) {
-						t.Fatalf("%s n=%d step %d: %+v, want %+v", name, n, i, got, st)
-					}
-					for j := range st.Rows {
-						if got.Rows[j] != st.Rows[j] {
-							t.Fatalf("%s n=%d step %d: rows %v, want %v", name, n, i, got.Rows, st.Rows)
-						}
-					}
-				}
-			}
-			w := words(rs)
-			if w[len(w)-2] != 0 {
-				t.Fatalf("table not terminated")
-			}
 		}
 	}
 }

@@ -80,7 +80,8 @@ const (
 )
 
 // RunWords encodes rs as int32 words in the layout above, terminated by
-// a zero count (and padded to an even length, for 8-byte data words).
+// two zero words (a zero count) and padded to an even length, for 8-byte
+// data words.
 func RunWords(rs []Run) []int32 {
 	var w []int32
 	for _, r := range rs {
@@ -89,7 +90,7 @@ func RunWords(rs []Run) []int32 {
 			w = append(w, int32(g.Lo), int32(g.Hi))
 		}
 	}
-	w = append(w, 0)
+	w = append(w, 0, 0)
 	if len(w)%2 == 1 {
 		w = append(w, 0)
 	}

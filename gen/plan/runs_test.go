@@ -33,7 +33,7 @@ func TestRuns(t *testing.T) {
 				}
 			}
 			w := RunWords(rs)
-			if len(w)%2 != 0 || w[len(w)-1] != 0 && w[len(w)-2] != 0 {
+			if len(w)%2 != 0 || w[len(w)-1] != 0 || w[len(w)-2] != 0 {
 				t.Errorf("%s n=%d: words not terminated and padded: %v", name, n, w[len(w)-2:])
 			}
 			if (name == "bitonic" || name == "odd_even") && n == 64 && 3*len(rs) > len(p.Steps) {
