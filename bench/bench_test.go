@@ -7,6 +7,7 @@ import (
 	"slices"
 	"testing"
 
+	_ "github.com/sortgen/sortgen/generated" // the checked-in kernels, registered with the runtime
 	"github.com/sortgen/sortgen/runtime"
 )
 

@@ -145,7 +145,10 @@ func (m *model) docText() string {
 	w("; no other arguments may overlap.\n")
 	w("Every entry point checks its arguments (lengths, finite inputs, beta in\n")
 	w("(0, %g], lambda in [0, %g]) and returns an error instead of panicking.\n", float64(plan.MaxSteepness), float64(plan.MaxARTLambda))
-	if m.opt.ImportPath != "" {
+	if m.opt.Register {
+		w("\nImporting it registers its kernels with sortgen's runtime (register.go),\n")
+		w("which then runs them for exactly this configuration; a blank import does:\n\n\timport _ %q\n", m.opt.ImportPath)
+	} else if m.opt.ImportPath != "" {
 		w("\nImport it as\n\n\timport %q\n", m.opt.ImportPath)
 	}
 	// sortgen's own command names -o relative to the module root; one
@@ -155,11 +158,18 @@ func (m *model) docText() string {
 	} else {
 		w("\nRegenerate it, from the directory that holds it, with\n\n\t%s\n", m.command)
 	}
-	if m.opt.Asm {
+	switch {
+	case m.opt.Register:
+		w("\nIt imports the standard library, %s and,\n", RegistryPath)
+		if m.opt.Asm {
+			w("in its amd64 files without the purego tag, golang.org/x/sys/cpu;\n")
+		}
+		w("it needs the Go version sortgen's module declares.\n")
+	case m.opt.Asm:
 		w("\nIt imports the standard library and, in its amd64 files without the\n")
 		w("purego tag, golang.org/x/sys/cpu (go mod tidy adds it to your module);\n")
 		w("it needs Go 1.22 or later.\n")
-	} else {
+	default:
 		w("\nIt imports only the standard library (sortgen -asm=false: no assembly)\n")
 		w("and needs Go 1.22 or later.\n")
 	}

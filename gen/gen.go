@@ -49,7 +49,16 @@ type Options struct {
 	// Command is the regeneration command the package documents; empty
 	// means Command(plan, package), with -asm=false unless Asm.
 	Command string
+	// Register adds register.go, whose init registers the package's
+	// kernels with the runtime (package registry at RegistryPath, the
+	// package's one import of this module), and its test. It needs
+	// ImportPath, which names the package in the registry.
+	Register bool
 }
+
+// RegistryPath is the import path of the registry that packages generated
+// with Options.Register import.
+const RegistryPath = "github.com/sortgen/sortgen/runtime/registry"
 
 // Unroll says how the portable kernels run the network.
 type Unroll int
@@ -148,6 +157,20 @@ func Generate(p *plan.Plan, opt Options) (map[string][]byte, error) {
 			return nil, fmt.Errorf("gen: %s: %w", name, err)
 		}
 		files[name] = src
+	}
+	if opt.Register {
+		if opt.ImportPath == "" {
+			return nil, errors.New("gen: registering a package needs its import path (generate it inside a module)")
+		}
+		for name, render := range map[string]func(*model) ([]byte, error){
+			"register.go": renderRegister, "register_test.go": renderRegisterTest,
+		} {
+			src, err := render(m)
+			if err != nil {
+				return nil, fmt.Errorf("gen: %s: %w", name, err)
+			}
+			files[name] = src
+		}
 	}
 	if m.looped {
 		src, err := renderLooped(m)

@@ -42,6 +42,8 @@ type packageData struct {
 	MaxSteepness    string
 	MaxARTLambda    string
 	Bits, Word      string // math.Float32bits and uint32, or the 64-bit pair
+	ImportPath      string // the package's, for registration
+	RegistryPath    string
 }
 
 func newPackageData(m *model) packageData {
@@ -55,6 +57,7 @@ func newPackageData(m *model) packageData {
 		MaxSteepness: strconv.FormatFloat(plan.MaxSteepness, 'g', -1, 64),
 		MaxARTLambda: strconv.FormatFloat(plan.MaxARTLambda, 'g', -1, 64),
 		Bits:         "Float64bits", Word: "uint64",
+		ImportPath: m.opt.ImportPath, RegistryPath: RegistryPath,
 	}
 	if p.Swap.HardForward() && m.grad != nil {
 		d.Base = p.Swap.Base.String()
@@ -67,6 +70,14 @@ func newPackageData(m *model) packageData {
 
 // renderAPI emits the constants and the checked entry points.
 func renderAPI(m *model) ([]byte, error) { return execute("api.go.tmpl", newPackageData(m)) }
+
+// renderRegister emits the init function that registers the package with
+// the runtime (Options.Register), and its test.
+func renderRegister(m *model) ([]byte, error) { return execute("register.go.tmpl", newPackageData(m)) }
+
+func renderRegisterTest(m *model) ([]byte, error) {
+	return execute("register_test.go.tmpl", newPackageData(m))
+}
 
 // renderImpl emits the dispatch from the checked entry points to the
 // portable kernels, allFinite (checkFinite's fast path), and the portable

@@ -26,3 +26,27 @@ func TestRuntimeImportsNoTrainingKit(t *testing.T) {
 			"runtime depends on %s", p)
 	}
 }
+
+// A program links the generated kernels it imports, and only those: the
+// runtime finds them in the registry, never by importing them, and the
+// registry, which every registering kernel package imports, imports
+// nothing of this module.
+func TestRuntimeImportsNoKernels(t *testing.T) {
+	goCmd, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command:", err)
+	}
+	out, err := exec.Command(goCmd, "list", "-deps", ".", "./registry").Output()
+	require.NoError(t, err)
+	deps := strings.Fields(string(out))
+	require.Contains(t, deps, "github.com/sortgen/sortgen/runtime/registry")
+	for _, p := range deps {
+		require.False(t, strings.HasPrefix(p, "github.com/sortgen/sortgen/generated"), "runtime depends on %s", p)
+	}
+	out, err = exec.Command(goCmd, "list", "-deps", "./registry").Output()
+	require.NoError(t, err)
+	for _, p := range strings.Fields(string(out)) {
+		require.False(t, p != "github.com/sortgen/sortgen/runtime/registry" && strings.Contains(p, "."),
+			"the registry depends on %s, not only the standard library", p)
+	}
+}

@@ -2,6 +2,9 @@
 // a Sorter computes the relaxed sorted values, the relaxed permutation
 // matrix P and the gradients of both, on a generated kernel when one is
 // registered for the configuration and on the interpreter otherwise. The
+// runtime imports no kernel: a blank import of a package generated with
+// sortgen -register registers it (package runtime/registry), and one of
+// github.com/sortgen/sortgen/generated registers every checked-in one. The
 // package also has the sorting layer of a float64 model (SortLayer), the
 // losses on P (BCE, BCEPT, FeatureMSE, FeatureGroupMSE) and a fused training
 // step on diffsort's loss (Sorter.StepBCE). Layers, scorers, Adam, Model and

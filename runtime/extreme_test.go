@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sortgen/sortgen/gen/plan"
-	"github.com/sortgen/sortgen/generated"
+	"github.com/sortgen/sortgen/runtime/registry"
 )
 
 // extremeRows are rows of the type's largest finite values: alternating
@@ -103,7 +103,7 @@ func TestExtremeValues(t *testing.T) {
 			}
 		}
 	}
-	for _, k := range generated.All() {
+	for _, k := range registry.All() {
 		for _, beta := range []float64{10, plan.MaxSteepness} {
 			name := fmt.Sprintf("%s/beta=%g", path.Base(k.Package), beta)
 			cfg := genConfig(k, Generated, beta, 0.25)

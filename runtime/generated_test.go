@@ -11,13 +11,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sortgen/sortgen/gen/plan"
-	"github.com/sortgen/sortgen/generated"
 	"github.com/sortgen/sortgen/internal/reference"
 	"github.com/sortgen/sortgen/networks"
+	"github.com/sortgen/sortgen/runtime/registry"
 )
 
 // genConfig is the sorter configuration of a registered kernel.
-func genConfig(k *generated.Kernel, backend Backend, beta, lambda float64) Config {
+func genConfig(k *registry.Kernel, backend Backend, beta, lambda float64) Config {
 	return Config{Network: k.Network, N: k.N, Swap: k.Swap, Base: k.Base,
 		Steepness: beta, ARTLambda: lambda, Backend: backend}
 }
@@ -71,7 +71,7 @@ func requireRowRel[T Float](t *testing.T, what string, got, want []T, n int, tol
 }
 
 func TestGeneratedIndexMatchesNetworks(t *testing.T) {
-	all := generated.All()
+	all := registry.All()
 	require.NotEmpty(t, all)
 	seen := map[string]bool{}
 	for _, k := range all {
@@ -90,7 +90,7 @@ func TestGeneratedIndexMatchesNetworks(t *testing.T) {
 		key := fmt.Sprint(k.Fingerprint, k.Swap, k.Base, k.Elem)
 		require.False(t, seen[key], "%s registered twice", k.Package)
 		seen[key] = true
-		got, ok := generated.Lookup(k.Fingerprint, k.Swap, k.Base, k.Elem)
+		got, ok := registry.Lookup(k.Fingerprint, k.Swap, k.Base, k.Elem)
 		require.True(t, ok)
 		require.Same(t, k, got)
 	}
@@ -136,7 +136,7 @@ func TestAutoPicksGenerated(t *testing.T) {
 // and the build have them) and once with its portable Go kernels
 // (Kernel.SetAVX2(false)); the setting is restored afterwards.
 func TestGeneratedMatchesInterpreter(t *testing.T) {
-	for _, k := range generated.All() {
+	for _, k := range registry.All() {
 		t.Run(path.Base(k.Package), func(t *testing.T) {
 			require.NotNil(t, k.SetAVX2, "index.go is stale: run go generate ./generated/")
 			require.NotNil(t, k.AVX2, "index.go is stale: run go generate ./generated/")
@@ -173,7 +173,7 @@ func TestGeneratedMatchesInterpreter(t *testing.T) {
 // compareBackends runs the interpreter and the generated kernel on the same
 // random batches: values, P and gradients agree to tol, and a hard forward
 // pass agrees exactly.
-func compareBackends[T Float](t *testing.T, k *generated.Kernel, tol float64) {
+func compareBackends[T Float](t *testing.T, k *registry.Kernel, tol float64) {
 	rng := rand.New(rand.NewPCG(uint64(k.N), k.Fingerprint))
 	hard := k.Swap == "hard" || k.Swap == "errorfree"
 	diffable := k.Swap != "hard"
@@ -181,7 +181,7 @@ func compareBackends[T Float](t *testing.T, k *generated.Kernel, tol float64) {
 		beta := []float64{1, 10, 37.5}[bi%3]
 		gen, err := New[T](genConfig(k, Generated, beta, 0.25))
 		require.NoError(t, err)
-		require.Equal(t, "generated/"+generatedBackendName(k), gen.Backend())
+		require.Equal(t, "generated/"+generatedBackendName(k)+" "+k.Package, gen.Backend())
 		ref, err := New[T](genConfig(k, Interpreter, beta, 0.25))
 		require.NoError(t, err)
 		x := genRows[T](rng, batch, k.N)

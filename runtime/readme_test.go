@@ -10,7 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/sortgen/sortgen/generated"
+	"github.com/sortgen/sortgen/runtime/registry"
 )
 
 // The README lists the checked-in kernels, the ones the runtime picks up
@@ -24,7 +24,7 @@ func TestReadmeListsGeneratedKernels(t *testing.T) {
 		n         int
 	}
 	elems := map[config][]string{}
-	for _, k := range generated.All() {
+	for _, k := range registry.All() {
 		swap := "`" + k.Swap + "`"
 		if k.Base != "" {
 			swap += " (base `" + k.Base + "`)"
@@ -75,7 +75,7 @@ func TestReadmeListsGeneratedKernels(t *testing.T) {
 			pkgs++
 		}
 	}
-	require.Len(t, generated.All(), pkgs, "the registry and the packages under generated/")
+	require.Len(t, registry.All(), pkgs, "the registry and the packages under generated/")
 	require.Contains(t, string(readme), "each with its AVX2 assembly:\n\n"+want.String()+"\n",
 		"README.md's list of the kernels in generated/ should read:\n%s", want.String())
 }

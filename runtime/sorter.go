@@ -180,16 +180,14 @@ func (s *Sorter[T]) N() int { return s.plan.N() }
 // Plan is the kernel plan the sorter runs.
 func (s *Sorter[T]) Plan() *plan.Plan { return s.plan }
 
-// Backend names the backend in use: "interpreter", or "generated/avx2" or
-// "generated/go" for a generated kernel running its AVX2 or its portable
-// kernels (which can change when Kernel.SetAVX2 is called).
+// Backend names the backend in use: "interpreter", or, for a kernel
+// package registered for exactly this configuration (package registry),
+// "generated/avx2 " or "generated/go " and its import path, as it runs its
+// AVX2 or its portable kernels (which can change when its SetAVX2 is
+// called): "generated/avx2 github.com/sortgen/sortgen/generated/oddeven_n32_cauchy_f32".
 func (s *Sorter[T]) Backend() string {
 	if g, ok := s.k.(*generatedKernel[T]); ok {
-		// Constants: a forward pass records this, and must not allocate.
-		if generatedBackendName(g.k) == "avx2" {
-			return "generated/avx2"
-		}
-		return "generated/go"
+		return g.name()
 	}
 	return s.backend
 }

@@ -23,8 +23,9 @@ import (
 
 	"github.com/sortgen/sortgen/bench"
 	"github.com/sortgen/sortgen/gen/plan"
-	"github.com/sortgen/sortgen/generated"
+	_ "github.com/sortgen/sortgen/generated" // the checked-in kernels, registered
 	"github.com/sortgen/sortgen/runtime"
+	"github.com/sortgen/sortgen/runtime/registry"
 )
 
 func main() {
@@ -97,7 +98,7 @@ func measure(network, swap string, n int, backend string) (rate float64, ok bool
 	return float64(res.N*batch) / res.T.Seconds(), true, nil
 }
 
-func kernelFor(cfg runtime.Config) (*generated.Kernel, bool) {
+func kernelFor(cfg runtime.Config) (*registry.Kernel, bool) {
 	s, err := runtime.New[float32](cfg)
 	if err != nil {
 		return nil, false
@@ -107,7 +108,7 @@ func kernelFor(cfg runtime.Config) (*generated.Kernel, bool) {
 	if p.Swap.Func == plan.ErrorFree {
 		base = p.Swap.Base.String()
 	}
-	return generated.Lookup(p.Fingerprint(), p.Swap.Func.String(), base, "float32")
+	return registry.Lookup(p.Fingerprint(), p.Swap.Func.String(), base, "float32")
 }
 
 func draw(path, network, swap string, backends []string, rates map[string]plotter.XYs) error {

@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"runtime/pprof"
 
+	_ "github.com/sortgen/sortgen/generated" // the checked-in kernels, registered with the runtime
 	"github.com/sortgen/sortgen/runtime/train"
 )
 

@@ -19,7 +19,6 @@ import (
 	"github.com/sortgen/sortgen/gen"
 	"github.com/sortgen/sortgen/gen/emit"
 	"github.com/sortgen/sortgen/gen/plan"
-	"github.com/sortgen/sortgen/generated"
 	"github.com/sortgen/sortgen/internal/reference"
 	"github.com/sortgen/sortgen/runtime"
 )
@@ -28,14 +27,16 @@ import (
 //
 //	sortgen check [-fly=false] FILE.json
 //
-// Backends: the interpreter, the registered generated kernel where there is
-// one, and otherwise (with -fly, the default when go is on PATH) a kernel
-// generated on the fly into a temporary module. It prints one line per case
+// Backends: the interpreter and (with -fly, the default when go is on
+// PATH) the kernel package sortgen generates for the case, built on the fly
+// in a temporary module and run with its AVX2 kernels (where the CPU has
+// them) and with its portable ones. sortgen links no generated package, so
+// this checks what the generator writes now. It prints one line per case
 // and backend, and exits 1 if any result is outside the file's tolerances.
 func runCheck(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	_, goErr := exec.LookPath("go")
-	fly := fs.Bool("fly", goErr == nil, "generate, build and run kernels for the cases without a registered one (needs the go command)")
+	fly := fs.Bool("fly", goErr == nil, "generate, build and run the kernel package of every case (needs the go command)")
 	fs.SetOutput(io.Discard)
 	// Flags may come before or after the file name.
 	err := fs.Parse(args)
@@ -65,7 +66,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		runs++
 		if err != nil {
 			failed++
-			fmt.Fprintf(stdout, "FAIL  %-14s %s: %v\n", backend, c, err)
+			fmt.Fprintf(stdout, "FAIL  %-15s %s: %v\n", backend, c, err)
 			return
 		}
 		worst, ok := res.compare(c, tol)
@@ -74,7 +75,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			status = "FAIL"
 			failed++
 		}
-		fmt.Fprintf(stdout, "%s  %-14s %s: y %.1e  P %.1e  grad_x %.1e\n", status, backend, c, worst[0], worst[1], worst[2])
+		fmt.Fprintf(stdout, "%s  %-15s %s: y %.1e  P %.1e  grad_x %.1e\n", status, backend, c, worst[0], worst[1], worst[2])
 	}
 	var pending []*reference.Case
 	for i := range f.Cases {
@@ -86,35 +87,22 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		}
 		res, err := runSorter(si, c, 1)
 		report(c, "interpreter", res, err)
-		// The interpreter accepted the configuration: the only reason left
-		// for the generated backend to refuse it is a missing kernel. Its
-		// rows are repeated so that whole vector blocks run the assembly,
-		// then the portable kernels run them too.
-		if sg, err := newSorter(c, runtime.Generated); err == nil {
-			k := generatedKernel(sg)
-			res, err := runSorter(sg, c, flyRepeat)
-			report(c, sg.Backend(), res, err)
-			if k != nil && k.AVX2() {
-				k.SetAVX2(false)
-				res, err := runSorter(sg, c, flyRepeat)
-				report(c, sg.Backend(), res, err)
-				k.SetAVX2(true)
-			}
-		} else {
+		if err == nil {
 			pending = append(pending, c)
 		}
 	}
-	if len(pending) > 0 && *fly {
+	switch {
+	case len(pending) > 0 && *fly:
 		results, err := runOnTheFly(pending)
 		if err != nil {
 			fmt.Fprintf(stderr, "sortgen: check: kernels generated on the fly: %v\n", err)
 			return 1
 		}
-		for i, c := range pending {
-			report(c, "on-the-fly", results[i], nil)
+		for _, r := range results {
+			report(r.c, r.backend, r.res, r.err)
 		}
-	} else if len(pending) > 0 {
-		fmt.Fprintf(stdout, "skip  %d cases without a generated kernel (-fly=false)\n", len(pending))
+	case len(pending) > 0:
+		fmt.Fprintf(stdout, "skip  %d cases' generated kernels (-fly=false)\n", len(pending))
 	}
 	fmt.Fprintf(stdout, "%d cases, %d runs, %d failed (tolerance %g, grad_x of gaussian %g)\n",
 		len(f.Cases), runs, failed, tol.Default, tol.GaussianGrad)
@@ -194,21 +182,6 @@ func runSorter(s *runtime.Sorter[float64], c *reference.Case, copies int) (*case
 	return res, nil
 }
 
-// generatedKernel is the registered package s runs, for switching its
-// AVX2 kernels off and on; nil if there is none or it cannot switch.
-func generatedKernel(s *runtime.Sorter[float64]) *generated.Kernel {
-	p := s.Plan()
-	base := ""
-	if p.Swap.Func == plan.ErrorFree {
-		base = p.Swap.Base.String()
-	}
-	k, ok := generated.Lookup(p.Fingerprint(), p.Swap.Func.String(), base, p.Elem.String())
-	if !ok || k.AVX2 == nil || k.SetAVX2 == nil {
-		return nil
-	}
-	return k
-}
-
 // copiesAgree checks that each field (nil: skipped), a case's output for
 // its rows repeated copies times, gives every copy the first copy's
 // numbers to 1e-12: blocks of vector lanes and tails run different code.
@@ -224,23 +197,37 @@ func copiesAgree(copies int, fields ...[]float64) error {
 	return nil
 }
 
-// flyRequest is one case for the on-the-fly program; P and its gradient
-// travel column-major, as the kernels take them.
+// flyRequest is one run of a case by the on-the-fly program; P and its
+// gradient travel column-major, as the kernels take them. AVX2 asks for
+// the package's AVX2 kernels, else its portable ones.
 type flyRequest struct {
 	Kernel       string
+	AVX2         bool
 	Beta, Lambda float64
 	X, GY, GPT   []float64
 }
 
+// flyResponse is a run's result. Skipped: AVX2 was asked for and the
+// package cannot run it (CPU, or a build without the assembly).
 type flyResponse struct {
 	Y, PT, GX []float64
+	Skipped   bool
 	Err       string
+}
+
+// A flyResult is a case's result on one backend of its kernel package.
+type flyResult struct {
+	c       *reference.Case
+	backend string // on-the-fly/avx2 or on-the-fly/go
+	res     *caseResult
+	err     error
 }
 
 // runOnTheFly generates a float64 kernel package per distinct
 // configuration into a temporary module with a main program that runs the
-// cases it reads on stdin, and runs it.
-func runOnTheFly(cases []*reference.Case) ([]*caseResult, error) {
+// cases it reads on stdin, and runs each case with the AVX2 kernels and
+// with the portable ones.
+func runOnTheFly(cases []*reference.Case) ([]flyResult, error) {
 	dir, err := os.MkdirTemp("", "sortgen-check-")
 	if err != nil {
 		return nil, err
@@ -258,8 +245,9 @@ func runOnTheFly(cases []*reference.Case) ([]*caseResult, error) {
 		return nil, err
 	}
 	pkgs := map[string]*flyPackage{}
-	reqs := make([]flyRequest, len(cases))
-	for i, c := range cases {
+	var reqs []flyRequest
+	var results []flyResult
+	for _, c := range cases {
 		key := fmt.Sprintf("%s/%d/%s/%s", c.Network, c.N, c.Swap, c.BaseName())
 		fp, ok := pkgs[key]
 		if !ok {
@@ -270,10 +258,17 @@ func runOnTheFly(cases []*reference.Case) ([]*caseResult, error) {
 		}
 		// The rows are sent flyRepeat times so that whole blocks of vector
 		// lanes exist and the assembly, not only its tail path, is checked.
-		reqs[i] = flyRequest{Kernel: fp.Name, Beta: c.Steepness, Lambda: c.ARTLambda,
-			X:   repeat(reference.Flat(c.X), flyRepeat),
-			GY:  repeat(reference.Flat(c.GY), flyRepeat),
-			GPT: repeat(transposeRows(reference.FlatMatrices(c.GP), c.N), flyRepeat)}
+		for _, avx2 := range []bool{true, false} {
+			reqs = append(reqs, flyRequest{Kernel: fp.Name, AVX2: avx2, Beta: c.Steepness, Lambda: c.ARTLambda,
+				X:   repeat(reference.Flat(c.X), flyRepeat),
+				GY:  repeat(reference.Flat(c.GY), flyRepeat),
+				GPT: repeat(transposeRows(reference.FlatMatrices(c.GP), c.N), flyRepeat)})
+			backend := "on-the-fly/go"
+			if avx2 {
+				backend = "on-the-fly/avx2"
+			}
+			results = append(results, flyResult{c: c, backend: backend})
+		}
 	}
 	list := make([]*flyPackage, 0, len(pkgs))
 	for _, fp := range pkgs {
@@ -301,27 +296,36 @@ func runOnTheFly(cases []*reference.Case) ([]*caseResult, error) {
 		return nil, fmt.Errorf("go run: %v: %s", err, strings.TrimSpace(errb.String()))
 	}
 	var resps []flyResponse
-	if err := json.Unmarshal(out.Bytes(), &resps); err != nil || len(resps) != len(cases) {
+	if err := json.Unmarshal(out.Bytes(), &resps); err != nil || len(resps) != len(reqs) {
 		return nil, fmt.Errorf("unexpected output of the generated program (%v)", err)
 	}
-	results := make([]*caseResult, len(cases))
+	kept := results[:0]
 	for i, r := range resps {
-		if r.Err != "" {
-			return nil, fmt.Errorf("%v: %s", cases[i], r.Err)
+		res := results[i]
+		if r.Skipped {
+			continue
 		}
-		rows := len(cases[i].X)
-		n := cases[i].N
-		if len(r.Y) != flyRepeat*rows*n || len(r.PT) != flyRepeat*rows*n*n || len(r.GX) != flyRepeat*rows*n {
-			return nil, fmt.Errorf("%v: the generated program returned the wrong number of rows", cases[i])
-		}
-		// Every copy must give the first copy's numbers: blocks and tails
-		// run different code.
-		if err := copiesAgree(flyRepeat, r.Y, r.GX); err != nil {
-			return nil, fmt.Errorf("%v: %w", cases[i], err)
-		}
-		results[i] = &caseResult{Y: r.Y[:rows*n], P: transposeRows(r.PT[:rows*n*n], n), GradX: r.GX[:rows*n]}
+		res.res, res.err = flyCaseResult(res.c, r)
+		kept = append(kept, res)
 	}
-	return results, nil
+	return kept, nil
+}
+
+// flyCaseResult checks a response's sizes and that every copy of the rows
+// gives the first copy's numbers (blocks and tails run different code),
+// and returns the first copy in the reference file's layout.
+func flyCaseResult(c *reference.Case, r flyResponse) (*caseResult, error) {
+	if r.Err != "" {
+		return nil, errors.New(r.Err)
+	}
+	rows, n := len(c.X), c.N
+	if len(r.Y) != flyRepeat*rows*n || len(r.PT) != flyRepeat*rows*n*n || len(r.GX) != flyRepeat*rows*n {
+		return nil, errors.New("the generated program returned the wrong number of rows")
+	}
+	if err := copiesAgree(flyRepeat, r.Y, r.GX); err != nil {
+		return nil, err
+	}
+	return &caseResult{Y: r.Y[:rows*n], P: transposeRows(r.PT[:rows*n*n], n), GradX: r.GX[:rows*n]}, nil
 }
 
 type flyPackage struct {
@@ -375,27 +379,36 @@ type kernel struct {
 	n, tapeLen, diffLen int
 	forwardP            func(y, pt, tape, diff, x []float64, beta, lambda float64) error
 	backwardP           func(gx, gy, gpt, tape, diff []float64) error
+	setAVX2             func(bool) bool
+	avx2                func() bool
 }
 
 var kernels = map[string]kernel{
 {{- range .}}
-	"{{.Name}}": { {{- .Name}}.N, {{.Name}}.TapeLen, {{.Name}}.DiffLen, {{.Name}}.ForwardP, {{if .Differentiable}}{{.Name}}.BackwardP{{else}}nil{{end -}} },
+	"{{.Name}}": { {{- .Name}}.N, {{.Name}}.TapeLen, {{.Name}}.DiffLen, {{.Name}}.ForwardP, {{if .Differentiable}}{{.Name}}.BackwardP{{else}}nil{{end}}, {{.Name}}.SetAVX2, {{.Name}}.AVX2},
 {{- end}}
 }
 
 type request struct {
 	Kernel       string
+	AVX2         bool
 	Beta, Lambda float64
 	X, GY, GPT   []float64
 }
 
 type response struct {
 	Y, PT, GX []float64
+	Skipped   bool
 	Err       string
 }
 
 func run(r request) (out response) {
 	k := kernels[r.Kernel]
+	k.setAVX2(r.AVX2)
+	if k.avx2() != r.AVX2 {
+		out.Skipped = true
+		return out
+	}
 	rows := len(r.X) / k.n
 	out.Y, out.PT = make([]float64, len(r.X)), make([]float64, rows*k.n*k.n)
 	var tape, diff []float64

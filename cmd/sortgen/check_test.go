@@ -2,13 +2,16 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	goruntime "runtime"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"golang.org/x/sys/cpu"
 
 	"github.com/sortgen/sortgen/internal/reference"
 )
@@ -38,18 +41,12 @@ func TestCheckReference(t *testing.T) {
 	require.Equal(t, 0, code, stderr+stdout)
 	lines := checkLines(stdout)
 	require.Empty(t, lines["FAIL"])
-	// A case with a checked-in kernel runs on it too, on its AVX2 kernels
-	// where the machine has them and on its portable ones.
-	generated, cases := 0, map[string]bool{}
+	// -fly=false: the interpreter alone, and a note of what it left out.
+	require.Len(t, lines["ok"], len(f.Cases))
 	for _, l := range lines["ok"] {
-		if strings.Contains(l, " generated/") {
-			generated++
-			cases[strings.Join(strings.Fields(l)[2:7], " ")] = true
-		}
+		require.Equal(t, "interpreter", strings.Fields(l)[1], l)
 	}
-	require.Len(t, lines["ok"], len(f.Cases)+generated)
-	require.GreaterOrEqual(t, len(cases), 18, "cases with a checked-in kernel")
-	require.Len(t, lines["skip"], 1)
+	require.Equal(t, []string{fmt.Sprintf("skip  %d cases' generated kernels (-fly=false)", len(f.Cases))}, lines["skip"])
 	require.Contains(t, stdout, "tolerance 1e-12, grad_x of gaussian 1e-06")
 }
 
@@ -67,21 +64,19 @@ func TestCheckOnTheFly(t *testing.T) {
 	require.Equal(t, 0, code, stderr+stdout)
 	lines := checkLines(stdout)
 	require.Empty(t, lines["FAIL"])
-	// Every case runs on the interpreter and on a generated kernel: the
-	// checked-in one (AVX2 and portable where AVX2 runs) or one generated
-	// on the fly.
-	fly, interp := 0, 0
+	// Every case runs on the interpreter and on the package sortgen
+	// generates for it, with its portable kernels and, where the CPU has
+	// AVX2 and FMA, its assembly.
+	runs := map[string]int{}
 	for _, l := range lines["ok"] {
-		switch strings.Fields(l)[1] {
-		case "on-the-fly":
-			fly++
-		case "interpreter":
-			interp++
-		}
+		runs[strings.Fields(l)[1]]++
 	}
-	require.Equal(t, len(f.Cases), interp)
-	require.Positive(t, fly)
-	require.Contains(t, stdout, "on-the-fly     bitonic n=8 gaussian")
+	want := map[string]int{"interpreter": len(f.Cases), "on-the-fly/go": len(f.Cases)}
+	if goruntime.GOARCH == "amd64" && cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+		want["on-the-fly/avx2"] = len(f.Cases)
+	}
+	require.Equal(t, want, runs)
+	require.Contains(t, stdout, "on-the-fly/go   bitonic n=8 gaussian")
 }
 
 // corrupt writes a copy of the reference file with edit applied.

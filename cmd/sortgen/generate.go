@@ -31,11 +31,14 @@ const (
 //
 //	sortgen [generate] -n N [-network odd_even] [-swap cauchy] [-base B]
 //	        [-type float32] [-pkg NAME] [-o DIR] [-partial] [-in FILE]
-//	        [-asm=false] [-unroll auto|always|never]
+//	        [-asm=false] [-unroll auto|always|never] [-register]
 //
 // By default the package has the AVX2 assembly for amd64 (package asm)
 // next to the portable Go kernels (package gen); -asm=false leaves it out,
-// and with it the dependency on golang.org/x/sys.
+// and with it the dependency on golang.org/x/sys. With -register the
+// package registers itself with the runtime when imported (it then imports
+// runtime/registry of this module, and must be generated inside a module,
+// whose import path names it); without, it stays standalone.
 //
 // A package already in the output directory is replaced as a whole
 // (writePackage): a failed run leaves it as it was, and files sortgen did
@@ -57,6 +60,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	partial := fs.Bool("partial", false, "accept a network that does not sort")
 	unrollName := fs.String("unroll", "auto", "portable kernels: auto (unroll small networks, loop over a comparator table above gen.UnrollBudget), always or never")
 	withAsm := fs.Bool("asm", true, "also write the AVX2 assembly for amd64 (imports golang.org/x/sys/cpu); -asm=false writes a pure-Go package")
+	register := fs.Bool("register", false, "register the kernels with sortgen's runtime when the package is imported (imports "+gen.RegistryPath+"; the output must be inside a module)")
 	if code, done := parseFlags(fs, args, stdout, stderr); done {
 		return code
 	}
@@ -110,8 +114,11 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	importPath := gen.ImportPath(abs)
-	cmd := regenCommand(nf, p, *pkg, abs, importPath != "", *partial, *withAsm, unroll)
-	files, err := emit.Package(p, gen.Options{Package: *pkg, ImportPath: importPath, Asm: *withAsm, Unroll: unroll, Command: cmd})
+	if *register && importPath == "" {
+		return usageError(stderr, "generate: -register: %s is not inside a module, so the package has no import path to register under", abs)
+	}
+	cmd := regenCommand(nf, p, *pkg, abs, importPath != "", *partial, *withAsm, *register, unroll)
+	files, err := emit.Package(p, gen.Options{Package: *pkg, ImportPath: importPath, Asm: *withAsm, Unroll: unroll, Command: cmd, Register: *register})
 	if err != nil {
 		return usageError(stderr, "generate: %s", strings.TrimPrefix(strings.TrimPrefix(err.Error(), "gen: "), "asm: "))
 	}
@@ -127,7 +134,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 // package in dir: run from the module root (outside a module, from the
 // directory that holds the package) it writes the identical package. It
 // names only the flags that differ from their defaults, and -o.
-func regenCommand(nf networkFlags, p *plan.Plan, pkg, dir string, inModule, partial, withAsm bool, unroll gen.Unroll) string {
+func regenCommand(nf networkFlags, p *plan.Plan, pkg, dir string, inModule, partial, withAsm, register bool, unroll gen.Unroll) string {
 	from := filepath.Dir(dir)
 	if inModule {
 		from = moduleRoot(dir)
@@ -165,6 +172,9 @@ func regenCommand(nf networkFlags, p *plan.Plan, pkg, dir string, inModule, part
 	}
 	if unroll != gen.UnrollAuto {
 		add("-unroll", unroll.String())
+	}
+	if register {
+		add("-register")
 	}
 	// Outside a module the default ./PKG may be the directory already.
 	if out := pathFrom(from, dir); inModule || out != pkg {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -65,4 +66,20 @@ func TestFlagsMeanGenerate(t *testing.T) {
 	code, _, stderr = invoke("-n", "8", "networks")
 	require.Equal(t, 2, code)
 	require.Contains(t, stderr, `generate: unexpected argument "networks"`)
+}
+
+// The generator never depends on its output: a broken checked-in kernel
+// package must not stop sortgen from building and regenerating it.
+func TestSortgenImportsNoGeneratedPackage(t *testing.T) {
+	goCmd, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command:", err)
+	}
+	out, err := exec.Command(goCmd, "list", "-deps", ".").Output()
+	require.NoError(t, err)
+	deps := strings.Fields(string(out))
+	require.Contains(t, deps, "github.com/sortgen/sortgen/gen")
+	for _, p := range deps {
+		require.False(t, strings.HasPrefix(p, "github.com/sortgen/sortgen/generated"), "sortgen depends on %s", p)
+	}
 }

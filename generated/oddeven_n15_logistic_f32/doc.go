@@ -43,15 +43,16 @@
 // Every entry point checks its arguments (lengths, finite inputs, beta in
 // (0, 1e+12], lambda in [0, 1]) and returns an error instead of panicking.
 //
-// Import it as
+// Importing it registers its kernels with sortgen's runtime (register.go),
+// which then runs them for exactly this configuration; a blank import does:
 //
-//	import "github.com/sortgen/sortgen/generated/oddeven_n15_logistic_f32"
+//	import _ "github.com/sortgen/sortgen/generated/oddeven_n15_logistic_f32"
 //
 // Regenerate it, from the root of its module, with
 //
-//	go run github.com/sortgen/sortgen/cmd/sortgen -n 15 -swap logistic -o generated/oddeven_n15_logistic_f32
+//	go run github.com/sortgen/sortgen/cmd/sortgen -n 15 -swap logistic -register -o generated/oddeven_n15_logistic_f32
 //
-// It imports the standard library and, in its amd64 files without the
-// purego tag, golang.org/x/sys/cpu (go mod tidy adds it to your module);
-// it needs Go 1.22 or later.
+// It imports the standard library, github.com/sortgen/sortgen/runtime/registry and,
+// in its amd64 files without the purego tag, golang.org/x/sys/cpu;
+// it needs the Go version sortgen's module declares.
 package oddeven_n15_logistic_f32
