@@ -18,6 +18,7 @@ import (
 	"github.com/mmcloughlin/avo/reg"
 
 	"github.com/sortgen/sortgen/gen/plan"
+	"github.com/sortgen/sortgen/internal/testmod"
 )
 
 // A vmRoutine is one vector-math routine under test: it emits its code for
@@ -250,15 +251,9 @@ func checkNoAVX512(t testing.TB, name, src string) {
 // TestNoAVX512 scans every assembly file of the module for AVX-512
 // registers and instructions: the kernels must run on every AVX2+FMA CPU.
 func TestNoAVX512(t *testing.T) {
-	root, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(root, "go.mod")); err != nil {
-		t.Fatalf("module root not found from %s: %v", root, err)
-	}
+	root := testmod.Root(t)
 	n := 0
-	err = filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}

@@ -6,7 +6,6 @@ import (
 	"go/parser"
 	"go/token"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -17,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sortgen/sortgen/gen/plan"
+	"github.com/sortgen/sortgen/internal/testmod"
 )
 
 func newPlan(t testing.TB, network string, n int, swap, base string, elem plan.Elem) *plan.Plan {
@@ -278,11 +278,7 @@ func TestCompileTime(t *testing.T) {
 	if testing.Short() {
 		t.Skip("compiles large generated packages")
 	}
-	if _, err := exec.LookPath("go"); err != nil {
-		t.Skip("no go command")
-	}
-	root := t.TempDir()
-	require.NoError(t, os.WriteFile(filepath.Join(root, "go.mod"), []byte("module example.com/big\n\ngo 1.22\n"), 0o644))
+	m := testmod.New(t, "example.com/big")
 	cfgs := []struct {
 		network string
 		n       int
@@ -298,13 +294,9 @@ func TestCompileTime(t *testing.T) {
 		files, err := Generate(p, Options{})
 		require.NoError(t, err)
 		pkg := PackageName(cfg.network, cfg.n, p.Swap, plan.Float32)
-		require.NoError(t, WriteDir(filepath.Join(root, pkg), files))
+		m.WriteFiles(t, pkg, files)
 		start := time.Now()
-		cmd := exec.Command("go", "build", "./"+pkg)
-		cmd.Dir = root
-		cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod", "GOPROXY=off")
-		out, err := cmd.CombinedOutput()
-		require.NoError(t, err, "%s", out)
+		m.Go(t, nil, "build", "./"+pkg)
 		t.Logf("%s n=%d: %d comparators, kernels_generic.go %d lines, go build %v",
 			cfg.network, cfg.n, p.Network.Size(), bytes.Count(files["kernels_generic.go"], []byte("\n")), time.Since(start).Round(100*time.Millisecond))
 	}

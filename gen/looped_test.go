@@ -2,15 +2,13 @@ package gen
 
 import (
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/sortgen/sortgen/gen/plan"
+	"github.com/sortgen/sortgen/internal/testmod"
 )
 
 // TestLoopedMatchesUnrolled builds the unrolled and the looped kernels of
@@ -18,9 +16,6 @@ import (
 // gives bitwise the same results: the looped row functions must do the
 // unrolled arithmetic in the same order.
 func TestLoopedMatchesUnrolled(t *testing.T) {
-	if _, err := exec.LookPath("go"); err != nil {
-		t.Skip("no go command")
-	}
 	cfgs := []struct {
 		network    string
 		n          int
@@ -41,8 +36,7 @@ func TestLoopedMatchesUnrolled(t *testing.T) {
 			elem       plan.Elem
 		}{"odd_even", 40, "gaussian", "", plan.Float64})
 	}
-	root := t.TempDir()
-	require.NoError(t, os.WriteFile(filepath.Join(root, "go.mod"), []byte("module example.com/looped\n\ngo 1.22\n"), 0o644))
+	m := testmod.New(t, "example.com/looped")
 	var imports, cases strings.Builder
 	for i, c := range cfgs {
 		p := newPlan(t, c.network, c.n, c.swap, c.base, c.elem)
@@ -55,7 +49,7 @@ func TestLoopedMatchesUnrolled(t *testing.T) {
 			require.NoError(t, err)
 			_, hasTable := files["kernels_table.go"]
 			require.Equal(t, v.unroll == UnrollNever, hasTable, "%s: kernels_table.go", pkg)
-			require.NoError(t, WriteDir(filepath.Join(root, pkg), files))
+			m.WriteFiles(t, pkg, files)
 			fmt.Fprintf(&imports, "\t\"example.com/looped/%s\"\n", pkg)
 		}
 		bu, bl := "nil", "nil"
@@ -65,13 +59,8 @@ func TestLoopedMatchesUnrolled(t *testing.T) {
 		fmt.Fprintf(&cases, loopedTestCase, i, c.elem, p.Swap.Differentiable(), bu, bl)
 	}
 	test := loopedTestHeader + imports.String() + ")\n" + loopedTestShared + cases.String()
-	require.NoError(t, os.MkdirAll(filepath.Join(root, "cmp"), 0o755))
-	require.NoError(t, os.WriteFile(filepath.Join(root, "cmp", "cmp_test.go"), []byte(test), 0o644))
-	cmd := exec.Command("go", "test", "./cmp/")
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod", "GOPROXY=off")
-	out, err := cmd.CombinedOutput()
-	require.NoError(t, err, "%s", out)
+	m.Write(t, "cmp/cmp_test.go", []byte(test))
+	m.Go(t, nil, "test", "./cmp/")
 }
 
 const loopedTestHeader = `package cmp

@@ -323,9 +323,9 @@ func TestParseComparatorLimit(t *testing.T) {
 	require.EqualError(t, err, want)
 }
 
-// Locating comparators for errors must not rescan the file each time: that
-// made SorterHunter JSON of odd-even transposition on 1,024 wires take
-// 30 s instead of about one.
+// Locating comparators for errors must not rescan the file for each one,
+// which is quadratic in the comparators: the bound lies between the two
+// (bench/README.md has the times).
 func TestParseLargeJSONInLinearTime(t *testing.T) {
 	nw := mustByName(t, "odd_even", 1024)
 	var b bytes.Buffer

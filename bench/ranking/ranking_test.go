@@ -238,7 +238,7 @@ func TestMNISTTask(t *testing.T) {
 }
 
 // -resume with -force is a usage error, from the command line and from
-// train, and leaves the run in -out alone: it used to resume it silently.
+// train, and leaves the run in -out alone rather than resuming it.
 func TestResumeAndForce(t *testing.T) {
 	out := t.TempDir()
 	args := []string{"-data", "synthetic", "-n", "3", "-swap", "cauchy", "-scorer", "linear", "-steps", "20",

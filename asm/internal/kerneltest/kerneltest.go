@@ -1,21 +1,23 @@
 // Package kerneltest checks the AVX2 kernels of package asm against the
 // generic Go kernels of the same generated package.
 //
-// Every test package is a complete generated kernel package (the Go files
-// of the Go emitter, its test included, plus the amd64 files of
-// asm.Generate: what sortgen writes) with one more file, the comparison
-// check, which calls the package's unexported xxxImpl (dispatching to
-// assembly for whole blocks of lanes) and xxxGeneric functions on the same
-// inputs.
+// Every test package is a complete generated kernel package (what
+// emit.Package writes, and sortgen with it) with one more file, the
+// comparison check, which calls the package's unexported xxxImpl
+// (dispatching to assembly for whole blocks of lanes) and xxxGeneric
+// functions on the same inputs.
 //
-// A compact representative set (Golden) is checked in as subdirectories of
-// this one, each with the check as a _test.go file; TestGolden regenerates
-// them and compares bytes (go test -run TestGolden -update rewrites them).
-// TestMatrix (skipped with -short) generates a matrix of swaps, element
-// types, networks and sizes into a temporary module and runs the checks and
-// the Go emitter's tests there in one test binary: by default Subset, a
-// representative part that takes about a minute, and with
-// SORTGEN_FULL_MATRIX=1 the full Matrix (216 packages, several minutes).
+// A compact set of small configurations (Golden) is checked in as
+// subdirectories of this one, each with the check as a _test.go file;
+// TestGolden regenerates them and compares bytes (go test -run TestGolden
+// -update rewrites them). The configurations checked in under generated/
+// that the benchmarks use (Emitted) are not checked in twice: TestEmitted
+// emits them with the check into a temporary module and runs the checks
+// and the Go emitter's tests there in one test binary. TestMatrix (skipped
+// with -short) does the same for a matrix of swaps, element types,
+// networks and sizes: by default Subset, a representative part that takes
+// about a minute, and with SORTGEN_FULL_MATRIX=1 the full Matrix (216
+// packages, several minutes).
 package kerneltest
 
 import (
@@ -27,10 +29,9 @@ import (
 	"go/token"
 	"strings"
 
-	"github.com/sortgen/sortgen/asm"
 	"github.com/sortgen/sortgen/gen"
+	"github.com/sortgen/sortgen/gen/emit"
 	"github.com/sortgen/sortgen/gen/plan"
-	"github.com/sortgen/sortgen/networks"
 )
 
 // A Config is one kernel configuration.
@@ -44,15 +45,7 @@ type Config struct {
 
 // Plan builds the plan of c.
 func (c Config) Plan() (*plan.Plan, error) {
-	nw, err := networks.ByName(c.Network, c.N)
-	if err != nil {
-		return nil, err
-	}
-	s, err := plan.ParseSwap(c.Swap, c.Base)
-	if err != nil {
-		return nil, err
-	}
-	return plan.New(c.Network, nw, s, c.Elem)
+	return plan.Named(c.Network, c.N, c.Swap, c.Base, c.Elem)
 }
 
 // Name is the package (and directory) name of c's test package.
@@ -69,17 +62,21 @@ func (c Config) Name() string {
 	return fmt.Sprintf("%s_n%d_%s_%s", net, c.N, sw, e)
 }
 
-// Golden is the representative set checked in under this directory: the
-// benchmark configurations (cauchy float32 at n = 32) and small
+// Golden is the representative set checked in under this directory: small
 // configurations covering every kind of kernel, both element types, odd
 // sizes (transposes with tails) and the exact swaps.
 var Golden = []Config{
-	{Network: "bitonic", N: 32, Swap: "cauchy", Elem: plan.Float32},
-	{Network: "odd_even", N: 32, Swap: "cauchy", Elem: plan.Float32},
 	{Network: "odd_even", N: 9, Swap: "reciprocal", Elem: plan.Float32},
 	{Network: "bitonic", N: 8, Swap: "optimal", Elem: plan.Float64},
 	{Network: "odd_even", N: 5, Swap: "errorfree", Base: "reciprocal", Elem: plan.Float64},
 	{Network: "odd_even", N: 3, Swap: "hard", Elem: plan.Float32},
+}
+
+// Emitted are the benchmark configurations (cauchy float32 at n = 32),
+// which generated/ checks in.
+var Emitted = []Config{
+	{Network: "bitonic", N: 32, Swap: "cauchy", Elem: plan.Float32},
+	{Network: "odd_even", N: 32, Swap: "cauchy", Elem: plan.Float32},
 }
 
 // matrixSwaps are the swaps of the matrix: every swap function, and
@@ -142,28 +139,18 @@ const ExportedCheckFile = "avx2_check.go"
 // where it is a regular file too (CheckAVX2 runs its tests).
 const ExportedTestFile = "gen_tests.go"
 
-// Files returns every file of the test package of c named pkg: the Go
-// emitter's files, its test included, the amd64 files and the check. With
-// exported, the check and the Go emitter's test are regular files, and
-// the exported CheckAVX2(t) runs both.
+// Files returns every file of the test package of c named pkg: the files
+// of emit.Package with assembly, the Go emitter's test included, and the
+// check. With exported, the check and the Go emitter's test are regular
+// files, and the exported CheckAVX2(t) runs both.
 func Files(c Config, pkg string, exported bool) (map[string][]byte, error) {
 	p, err := c.Plan()
 	if err != nil {
 		return nil, err
 	}
-	files, err := goFiles(p, pkg)
+	files, err := emit.Package(p, gen.Options{Package: pkg, Asm: true})
 	if err != nil {
 		return nil, err
-	}
-	amd64, err := asm.Generate(p, pkg)
-	if err != nil {
-		return nil, err
-	}
-	for name, src := range amd64 {
-		if _, dup := files[name]; dup {
-			return nil, fmt.Errorf("kerneltest: both emitters write %s", name)
-		}
-		files[name] = src
 	}
 	tol := fmt.Sprintf("%.3g", Tol(p))
 	src := strings.NewReplacer("PKG", pkg, "TT", c.Elem.String(), "TOL", tol,
@@ -237,10 +224,4 @@ func testFuncs(src []byte) ([]string, error) {
 		return nil, errors.New("kerneltest: the Go emitter's test has no tests")
 	}
 	return names, nil
-}
-
-// goFiles is the Go side of a kernel package: the Go emitter's files for
-// a package with an assembly backend.
-func goFiles(p *plan.Plan, pkg string) (map[string][]byte, error) {
-	return gen.Generate(p, gen.Options{Package: pkg, Asm: true})
 }

@@ -5,19 +5,34 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	goruntime "runtime"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sortgen/sortgen/internal/testmod"
 )
 
 var update = flag.Bool("update", false, "rewrite the checked-in test packages")
 
 // TestGolden regenerates the checked-in packages and compares bytes.
 func TestGolden(t *testing.T) {
+	golden := map[string]bool{}
+	for _, c := range Golden {
+		golden[c.Name()] = true
+	}
+	dirs, err := os.ReadDir(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range dirs {
+		if d.IsDir() && !golden[d.Name()] {
+			t.Errorf("%s is not a configuration of Golden: remove it", d.Name())
+		}
+	}
 	for _, c := range Golden {
 		name := c.Name()
 		t.Run(name, func(t *testing.T) {
@@ -71,111 +86,69 @@ func writeFiles(dir string, files map[string][]byte) error {
 	return nil
 }
 
-// moduleRoot finds the enclosing module's directory.
-func moduleRoot(t *testing.T) string {
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test directory")
-		}
-		dir = parent
-	}
-}
-
-// TestMatrix generates the configurations of Subset (with
-// SORTGEN_FULL_MATRIX=1, of Matrix) into a temporary module and runs all
-// checks, and the Go emitter's tests of every package, in one test binary.
-// SORTGEN_MATRIX=substring restricts it to the packages whose names contain
-// substring.
-func TestMatrix(t *testing.T) {
-	if testing.Short() {
-		t.Skip("the matrix compiles dozens of packages; skipped with -short")
-	}
+// checkInModule emits configs with their checks into a temporary module
+// and runs every check, and the Go emitter's tests of every package, in
+// one test binary.
+func checkInModule(t *testing.T, configs []Config) {
 	if goruntime.GOARCH != "amd64" {
 		t.Skip("the assembly kernels are amd64 only")
 	}
-	root := moduleRoot(t)
-	gomod, err := os.ReadFile(filepath.Join(root, "go.mod"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ver := ""
-	for _, l := range strings.Split(string(gomod), "\n") {
-		if f := strings.Fields(l); len(f) >= 2 && f[0] == "golang.org/x/sys" {
-			ver = f[1]
-		}
-	}
-	if ver == "" {
-		t.Fatal("go.mod does not require golang.org/x/sys")
-	}
-	sum, err := os.ReadFile(filepath.Join(root, "go.sum"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var sysSum []string
-	for _, l := range strings.Split(string(sum), "\n") {
-		if strings.HasPrefix(l, "golang.org/x/sys "+ver+" ") || strings.HasPrefix(l, "golang.org/x/sys "+ver+"/go.mod ") {
-			sysSum = append(sysSum, l)
-		}
-	}
-	dir := t.TempDir()
-	mod := fmt.Sprintf("module sgmatrix\n\ngo 1.26\n\nrequire golang.org/x/sys %s\n", ver)
-	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte(mod), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "go.sum"), []byte(strings.Join(sysSum, "\n")+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	m := testmod.New(t, "sgcheck")
 	var names []string
-	filter := os.Getenv("SORTGEN_MATRIX") // optional: only names containing it
-	configs := Subset()
-	if os.Getenv("SORTGEN_FULL_MATRIX") == "1" {
-		configs = Matrix()
-	}
 	for _, c := range configs {
 		name := c.Name()
-		if filter != "" && !strings.Contains(name, filter) {
-			continue
-		}
 		files, err := Files(c, name, true)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		if err := writeFiles(filepath.Join(dir, name), files); err != nil {
-			t.Fatal(err)
-		}
+		m.WriteFiles(t, name, files)
 		names = append(names, name)
 	}
 	sort.Strings(names)
 	var b strings.Builder
-	b.WriteString("package sgmatrix\n\nimport (\n\t\"testing\"\n\n")
+	b.WriteString("package sgcheck\n\nimport (\n\t\"testing\"\n\n")
 	for _, n := range names {
-		fmt.Fprintf(&b, "\t%q\n", "sgmatrix/"+n)
+		fmt.Fprintf(&b, "\t%q\n", m.Path+"/"+n)
 	}
-	b.WriteString(")\n\nfunc TestMatrix(t *testing.T) {\n")
+	b.WriteString(")\n\nfunc TestCheck(t *testing.T) {\n")
 	for _, n := range names {
 		fmt.Fprintf(&b, "\tt.Run(%q, %s.CheckAVX2)\n", n, n)
 	}
 	b.WriteString("}\n")
-	if err := os.WriteFile(filepath.Join(dir, "matrix_test.go"), []byte(b.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	m.Write(t, "check_test.go", []byte(b.String()))
 	start := time.Now()
-	cmd := exec.Command("go", "test", "-count=1", ".")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOPROXY=off", "GOWORK=off")
-	out, err := cmd.CombinedOutput()
-	t.Logf("%d packages, %v\n%s", len(names), time.Since(start), out)
-	if err != nil {
-		t.Fatal(err)
+	out := m.Go(t, nil, "test", "-count=1", "-v", ".")
+	t.Logf("%d packages, %v", len(names), time.Since(start))
+	for _, n := range names {
+		// A CPU without AVX2 or FMA skips the comparison.
+		ran := "--- PASS: TestCheck/" + n + "/AVX2MatchesGeneric "
+		skipped := "--- SKIP: TestCheck/" + n + "/AVX2MatchesGeneric "
+		if !strings.Contains(out, ran) && !strings.Contains(out, skipped) {
+			t.Errorf("%s: the check did not run:\n%s", n, out)
+		}
 	}
+}
+
+// TestEmitted runs the checks on the benchmark configurations.
+func TestEmitted(t *testing.T) {
+	checkInModule(t, Emitted)
+}
+
+// TestMatrix runs the checks on the configurations of Subset (with
+// SORTGEN_FULL_MATRIX=1, of Matrix). SORTGEN_MATRIX=substring restricts it
+// to the packages whose names contain substring.
+func TestMatrix(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the matrix compiles dozens of packages; skipped with -short")
+	}
+	configs := Subset()
+	if os.Getenv("SORTGEN_FULL_MATRIX") == "1" {
+		configs = Matrix()
+	}
+	if filter := os.Getenv("SORTGEN_MATRIX"); filter != "" {
+		configs = slices.DeleteFunc(configs, func(c Config) bool { return !strings.Contains(c.Name(), filter) })
+	}
+	checkInModule(t, configs)
 }
 
 // TestSubset checks that the default matrix keeps what it promises: every
