@@ -8,22 +8,9 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-)
 
-// userModule makes a module that requires this one (replaced by the
-// repository, with its go.sum, so that the build stays offline).
-func userModule(t *testing.T, path string) string {
-	t.Helper()
-	repo, err := filepath.Abs(filepath.Join("..", ".."))
-	require.NoError(t, err)
-	dir := t.TempDir()
-	mod := "module " + path + "\n\ngo 1.26.0\n\nrequire github.com/sortgen/sortgen v0.0.0\n\nreplace github.com/sortgen/sortgen => " + repo + "\n"
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "go.mod"), []byte(mod), 0o644))
-	sum, err := os.ReadFile(filepath.Join(repo, "go.sum"))
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "go.sum"), sum, 0o644))
-	return dir
-}
+	"github.com/sortgen/sortgen/internal/testmod"
+)
 
 const backendProgram = `package main
 
@@ -55,27 +42,26 @@ func TestRegisterInUserModule(t *testing.T) {
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("no go command")
 	}
-	dir := userModule(t, "example.com/user")
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "main.go"), []byte(backendProgram), 0o644))
-	goCmd(t, dir, "mod", "tidy")
-	for _, p := range strings.Fields(goCmd(t, dir, "list", "-deps", ".")) {
+	m := testmod.New(t, "example.com/user")
+	dir := m.Dir
+	m.Write(t, "main.go", []byte(backendProgram))
+	for _, p := range strings.Fields(m.Go(t, nil, "list", "-deps", ".")) {
 		require.False(t, strings.HasPrefix(p, "github.com/sortgen/sortgen/generated"), "a program importing the runtime links %s", p)
 	}
-	require.Equal(t, "interpreter\n", goCmd(t, dir, "run", "."))
+	require.Equal(t, "interpreter\n", m.Go(t, nil, "run", "."))
 
 	t.Chdir(dir)
 	code, _, stderr := invoke("-register", "-n", "24", "-network", "bitonic", "-swap", "cauchy", "-o", "kernels/sort24")
 	require.Equal(t, 0, code, stderr)
 	prog := strings.Replace(backendProgram, "// IMPORTS", `_ "example.com/user/kernels/sort24"`, 1)
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "main.go"), []byte(prog), 0o644))
-	goCmd(t, dir, "mod", "tidy")
-	got := strings.TrimSpace(goCmd(t, dir, "run", "."))
+	m.Write(t, "main.go", []byte(prog))
+	got := strings.TrimSpace(m.Go(t, nil, "run", "."))
 	require.Regexp(t, `^generated/(avx2|go) example.com/user/kernels/sort24$`, got)
-	goCmd(t, dir, "vet", "./...")
-	out := goCmd(t, dir, "test", "-short", "./kernels/sort24")
+	m.Go(t, nil, "vet", "./...")
+	out := m.Go(t, nil, "test", "-short", "./kernels/sort24")
 	require.Contains(t, out, "ok")
 	// The registration test ran, and the package names its registry import.
-	out = goCmd(t, dir, "test", "-short", "-run", "TestRegistered", "-v", "./kernels/sort24")
+	out = m.Go(t, nil, "test", "-short", "-run", "TestRegistered", "-v", "./kernels/sort24")
 	require.Contains(t, out, "--- PASS: TestRegistered")
 	doc, err := os.ReadFile(filepath.Join(dir, "kernels", "sort24", "doc.go"))
 	require.NoError(t, err)
