@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sys/cpu"
 
 	"github.com/sortgen/sortgen/internal/reference"
+	"github.com/sortgen/sortgen/internal/testmod"
 )
 
 func referencePath(t *testing.T) string {
@@ -51,9 +52,7 @@ func TestCheckReference(t *testing.T) {
 }
 
 func TestCheckOnTheFly(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds a kernel for every reference case without one")
-	}
+	testmod.SkipUnlessSlow(t) // builds a kernel package for each of the 99 reference cases
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("no go command")
 	}

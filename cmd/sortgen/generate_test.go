@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sortgen/sortgen/gen"
+	"github.com/sortgen/sortgen/internal/testmod"
 )
 
 // invoke runs the command in-process.
@@ -186,9 +187,7 @@ func goCmd(t *testing.T, dir string, args ...string) string {
 // detection), and its tests pass, with and without the assembly (-tags
 // purego). With -asm=false the package needs only the standard library.
 func TestGeneratedPackageInFreshModule(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and tests generated modules")
-	}
+	testmod.SkipUnlessSlow(t)
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("no go command")
 	}

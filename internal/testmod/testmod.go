@@ -169,3 +169,16 @@ func (m *Module) Go(t testing.TB, env []string, args ...string) string {
 	}
 	return string(out)
 }
+
+// SlowEnv is the environment switch of the slowest end-to-end tests (each
+// compiles dozens of packages): .ci/run sets it, a plain go test ./...
+// skips them so that it stays quick on a fresh clone.
+const SlowEnv = "SORTGEN_SLOW"
+
+// SkipUnlessSlow skips the test unless SlowEnv is 1 and -short is off.
+func SkipUnlessSlow(t testing.TB) {
+	t.Helper()
+	if testing.Short() || os.Getenv(SlowEnv) != "1" {
+		t.Skipf("compiles dozens of packages: runs with %s=1 and without -short", SlowEnv)
+	}
+}

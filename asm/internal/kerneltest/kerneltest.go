@@ -14,7 +14,7 @@
 // that the benchmarks use (Emitted) are not checked in twice: TestEmitted
 // emits them with the check into a temporary module and runs the checks
 // and the Go emitter's tests there in one test binary. TestMatrix (skipped
-// with -short) does the same for a matrix of swaps, element types,
+// with SORTGEN_SLOW=1, not with -short) does the same for a matrix of swaps, element types,
 // networks and sizes: by default Subset, a representative part that takes
 // about a minute, and with SORTGEN_FULL_MATRIX=1 the full Matrix (216
 // packages, several minutes).

@@ -135,12 +135,10 @@ func TestEmitted(t *testing.T) {
 }
 
 // TestMatrix runs the checks on the configurations of Subset (with
-// SORTGEN_FULL_MATRIX=1, of Matrix). SORTGEN_MATRIX=substring restricts it
+// SORTGEN_FULL_MATRIX=1, of Matrix), with SORTGEN_SLOW=1 (testmod.SlowEnv). SORTGEN_MATRIX=substring restricts it
 // to the packages whose names contain substring.
 func TestMatrix(t *testing.T) {
-	if testing.Short() {
-		t.Skip("the matrix compiles dozens of packages; skipped with -short")
-	}
+	testmod.SkipUnlessSlow(t)
 	configs := Subset()
 	if os.Getenv("SORTGEN_FULL_MATRIX") == "1" {
 		configs = Matrix()
