@@ -2,7 +2,6 @@ package asm
 
 import (
 	"fmt"
-	"go/format"
 
 	"github.com/sortgen/sortgen/gen/plan"
 )
@@ -83,9 +82,6 @@ func Generate(p *plan.Plan, pkg string) (map[string][]byte, error) {
 	asmSrc, stubs, err := k.print(pkg)
 	if err != nil {
 		return nil, fmt.Errorf("asm: %s %v %v n=%d: %w", p.Name, p.Swap, p.Elem, p.N(), err)
-	}
-	if stubs, err = format.Source(stubs); err != nil {
-		return nil, fmt.Errorf("asm: stubs: %w", err)
 	}
 	goSrc, err := glue(p, pkg)
 	if err != nil {

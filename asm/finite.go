@@ -34,7 +34,7 @@ import (
 // VPMAXUD) where ORing per-element sums needs three; with it the loop
 // runs at about the speed of the loads (8192 float32 in ~150 ns here).
 // The two constants are vecmath constants (shared with any Math of ctx);
-// every label starts with name. The caller runs CompileAVX2 on the file as
+// every label starts with name. The caller runs avx2.Compile on the file as
 // usual; the function uses 6 vector registers and needs AVX2 (no FMA).
 func AllFinite(ctx *build.Context, name string, e plan.Elem) {
 	// mask clears the sign (and the low word of a float64) of a lane; bump

@@ -7,6 +7,7 @@ import (
 	"github.com/mmcloughlin/avo/build"
 	"github.com/mmcloughlin/avo/printer"
 
+	"github.com/sortgen/sortgen/asm/avx2"
 	"github.com/sortgen/sortgen/gen/plan"
 )
 
@@ -29,7 +30,7 @@ func TestAllFiniteEmit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := CompileAVX2(f); err != nil {
+	if err := avx2.Compile(f); err != nil {
 		t.Fatal(err)
 	}
 	src, err := printer.NewGoAsm(printer.Config{Name: "test", Pkg: "finite"}).Print(f)

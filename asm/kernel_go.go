@@ -6,6 +6,7 @@ import (
 	"go/format"
 	"text/template"
 
+	"github.com/sortgen/sortgen/gen"
 	"github.com/sortgen/sortgen/gen/plan"
 )
 
@@ -13,7 +14,7 @@ import (
 func glue(p *plan.Plan, pkg string) ([]byte, error) {
 	var b bytes.Buffer
 	err := glueTemplate.Execute(&b, map[string]any{
-		"Header":  header,
+		"Header":  gen.Header,
 		"Pkg":     pkg,
 		"T":       p.Elem.String(),
 		"L":       Lanes(p.Elem),

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sortgen/sortgen/gen"
 	"github.com/sortgen/sortgen/gen/plan"
 	"github.com/sortgen/sortgen/networks"
 )
@@ -80,7 +81,7 @@ func checkFiles(t *testing.T, files map[string][]byte) {
 		t.Errorf("got %d files, want 3", len(files))
 	}
 	for name, src := range files {
-		if !bytes.HasPrefix(src, []byte(header+"\n\n//go:build !purego\n")) {
+		if !bytes.HasPrefix(src, []byte(gen.Header+"\n\n//go:build !purego\n")) {
 			t.Errorf("%s does not start with the header and the build constraint:\n%.200s", name, src)
 		}
 		switch {

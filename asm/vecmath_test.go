@@ -17,6 +17,7 @@ import (
 	"github.com/mmcloughlin/avo/printer"
 	"github.com/mmcloughlin/avo/reg"
 
+	"github.com/sortgen/sortgen/asm/avx2"
 	"github.com/sortgen/sortgen/gen/plan"
 )
 
@@ -110,7 +111,7 @@ func vmBuild(t testing.TB, r vmRoutine, e plan.Elem, extra int, alloc bool) (*ir
 		pass.FunctionPass(pass.Liveness),
 	}
 	if alloc {
-		ps = []pass.Interface{pass.Func(CompileAVX2)}
+		ps = []pass.Interface{pass.Func(avx2.Compile)}
 	}
 	if err := pass.Concat(ps...).Execute(f); err != nil {
 		t.Fatalf("%s %v with %d extra live: %v", r.name, e, extra, err)
