@@ -47,8 +47,10 @@
 // their order) and VBLENDVPS/VBLENDVPD, so their values and P are
 // bit-identical to the generic kernels. Weights are computed in float64
 // for both element types, like the generic kernels (float32 lanes are
-// widened in two halves): reciprocal and optimal are exact transcriptions,
-// the transcendental swap functions come from vecmath.go.
+// widened in two halves), by package asm/vecmath (Math.Alpha; reciprocal
+// and optimal are exact transcriptions of plan.Alpha). Instructions,
+// constants and the compile pipeline are package asm/avx2's, shared with
+// vecmath.
 //
 // # Registers
 //

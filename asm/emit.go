@@ -47,7 +47,7 @@ func Generate(p *plan.Plan, pkg string) (map[string][]byte, error) {
 	k := newBuilder(p.Elem)
 	k.transposeKernel(fnTransposeIn, true)
 	k.transposeKernel(fnTransposeOut, false)
-	AllFinite(k.Context, fnAllFinite, p.Elem)
+	AllFinite(k.Context, k.consts, fnAllFinite, p.Elem)
 	rs := p.Runs()
 	fwd := k.table("sgk_fwd", rs)
 	kernels := []netKernel{{name: fnSort}, {name: fnForwardP, withP: true}}

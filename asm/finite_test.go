@@ -19,12 +19,13 @@ import (
 // in every generated package's TestAllFinite.
 func TestAllFiniteEmit(t *testing.T) {
 	ctx := build.NewContext()
-	m := NewMath(ctx, plan.Float32)
+	consts := avx2.NewPool(ctx)
+	m := avx2.New(ctx, consts, plan.Float32)
 	_ = m.Const(1)
 	_ = m.Bits(0x00800000) // the bump of float32, as Log's clamp uses it
 	names := []string{"a32", "b32", "a64", "b64"}
 	for i, e := range []plan.Elem{plan.Float32, plan.Float32, plan.Float64, plan.Float64} {
-		AllFinite(ctx, names[i], e)
+		AllFinite(ctx, consts, names[i], e)
 	}
 	f, err := ctx.Result()
 	if err != nil {

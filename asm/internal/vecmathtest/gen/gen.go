@@ -1,5 +1,5 @@
 // Package gen builds the test kernels of package vecmathtest with the
-// vector-math emitters of package asm: one assembly function per routine
+// vector-math emitters of package asm/vecmath: one assembly function per routine
 // and element type, looping over its slices a YMM register at a time
 // (lengths must be multiples of 4 float64 or 8 float32 lanes).
 //
@@ -7,7 +7,7 @@
 //	alphaLogisticF64(alpha, slope, d []float64, beta, lambda float64)
 //	alphaOnlyLogisticF64(alpha, d []float64, beta, lambda float64)
 //
-// The alpha kernels pass beta to asm.Math.Alpha as a memory operand (a
+// The alpha kernels pass beta to vecmath.Math.Alpha as a memory operand (a
 // broadcast in the frame) and lambda as a register, the two forms callers
 // use.
 package gen
@@ -21,8 +21,8 @@ import (
 	"github.com/mmcloughlin/avo/operand"
 	"github.com/mmcloughlin/avo/reg"
 
-	"github.com/sortgen/sortgen/asm"
 	"github.com/sortgen/sortgen/asm/avx2"
+	"github.com/sortgen/sortgen/asm/vecmath"
 	"github.com/sortgen/sortgen/gen/plan"
 )
 
@@ -60,8 +60,9 @@ func FuncName(f plan.Func) string {
 func Files() (map[string][]byte, error) {
 	ctx := build.NewContext()
 	ctx.Package("github.com/sortgen/sortgen/asm/internal/vecmathtest")
+	consts := avx2.NewPool(ctx)
 	for _, e := range []plan.Elem{plan.Float64, plan.Float32} {
-		m := asm.NewMath(ctx, e)
+		m := vecmath.New(ctx, consts, e)
 		k := kernels{ctx: ctx, m: m, e: e}
 		for _, name := range Unary {
 			k.unary(name)
@@ -80,7 +81,7 @@ func Files() (map[string][]byte, error) {
 
 type kernels struct {
 	ctx *build.Context
-	m   *asm.Math
+	m   *vecmath.Math
 	e   plan.Elem
 }
 
