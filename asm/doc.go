@@ -7,7 +7,7 @@
 //   - kernels_amd64.s (//go:build !purego): the assembly, built with avo
 //     as a library. Two block transposes (avx2TransposeIn/Out), the
 //     forward kernels avx2Sort, avx2ForwardP (P, optional differences) and,
-//     for a differentiable swap, avx2Forward (tape) and avx2ForwardPT (P,
+//     for a differentiable swap, avx2Forward (tape) and avx2ForwardPTape (P,
 //     tape, optional differences), the backward kernels avx2Backward
 //     and avx2BackwardP, and avx2AllFinite (AllFinite: no NaN or
 //     infinity in a slice, the fast path of the input check), plus

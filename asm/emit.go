@@ -20,7 +20,7 @@ const (
 	fnSort         = "avx2Sort"
 	fnForward      = "avx2Forward"
 	fnForwardP     = "avx2ForwardP"
-	fnForwardPT    = "avx2ForwardPT"
+	fnForwardPTape = "avx2ForwardPTape"
 	fnBackward     = "avx2Backward"
 	fnBackwardP    = "avx2BackwardP"
 	fnAllFinite    = "avx2AllFinite"
@@ -60,7 +60,7 @@ func Generate(p *plan.Plan, pkg string) (map[string][]byte, error) {
 	if p.Swap.Differentiable() {
 		kernels = append(kernels,
 			netKernel{name: fnForward, withTape: true},
-			netKernel{name: fnForwardPT, withP: true, withTape: true},
+			netKernel{name: fnForwardPTape, withP: true, withTape: true},
 		)
 	}
 	for _, kn := range kernels {
