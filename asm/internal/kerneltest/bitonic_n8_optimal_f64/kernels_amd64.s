@@ -641,9 +641,9 @@ done_26:
 	VZEROUPPER
 	RET
 
-// func avx2ForwardPT(xs *float64, ps *float64, tape *float64, diff *float64, beta float64, lambda float64)
+// func avx2ForwardPTape(xs *float64, ps *float64, tape *float64, diff *float64, beta float64, lambda float64)
 // Requires: AVX, FMA3
-TEXT ·avx2ForwardPT(SB), NOSPLIT, $80-48
+TEXT ·avx2ForwardPTape(SB), NOSPLIT, $80-48
 	VBROADCASTSD beta+32(FP), Y0
 	VMOVUPD      Y0, (SP)
 	VBROADCASTSD lambda+40(FP), Y0

@@ -1391,9 +1391,9 @@ done_26:
 	VZEROUPPER
 	RET
 
-// func avx2ForwardPT(xs *float32, ps *float32, tape *float32, diff *float32, beta float64, lambda float64)
+// func avx2ForwardPTape(xs *float32, ps *float32, tape *float32, diff *float32, beta float64, lambda float64)
 // Requires: AVX, AVX2, FMA3
-TEXT ·avx2ForwardPT(SB), NOSPLIT, $144-48
+TEXT ·avx2ForwardPTape(SB), NOSPLIT, $144-48
 	VBROADCASTSD beta+32(FP), Y0
 	VMOVUPD      Y0, 64(SP)
 	VMOVSD       beta+32(FP), X0

@@ -512,9 +512,9 @@ DATA const_f64_3fe0000000000000<>+16(SB)/8, $0x3fe0000000000000
 DATA const_f64_3fe0000000000000<>+24(SB)/8, $0x3fe0000000000000
 GLOBL const_f64_3fe0000000000000<>(SB), RODATA|NOPTR, $32
 
-// func avx2ForwardPT(xs *float64, ps *float64, tape *float64, diff *float64, beta float64, lambda float64)
+// func avx2ForwardPTape(xs *float64, ps *float64, tape *float64, diff *float64, beta float64, lambda float64)
 // Requires: AVX
-TEXT ·avx2ForwardPT(SB), NOSPLIT, $80-48
+TEXT ·avx2ForwardPTape(SB), NOSPLIT, $80-48
 	VBROADCASTSD beta+32(FP), Y0
 	VMOVUPD      Y0, (SP)
 	VBROADCASTSD lambda+40(FP), Y0
