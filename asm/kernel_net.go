@@ -156,7 +156,7 @@ func (k *kbuilder) wireAddrs(arg string, s *kernelState) (ap, aq operand.Mem) {
 	return mem(base, po, 1, 0), mem(base, qo, 1, 0)
 }
 
-// forwardKernel emits a forward kernel (sort, forward, forwardP, forwardPT).
+// forwardKernel emits a forward kernel (sort, forward, forwardP, forwardPTape).
 func (k *kbuilder) forwardKernel(p *plan.Plan, kn netKernel, tab operand.Mem) error {
 	hard := p.Swap.HardForward()
 	needParams := !hard || kn.withTape
