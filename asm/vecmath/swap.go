@@ -112,7 +112,7 @@ func AlphaLive(f plan.Func, e plan.Elem) int {
 }
 
 // alphaLive is AlphaLive's table (float64, float32), checked by
-// TestVecmathLiveness.
+// TestLiveness.
 var alphaLive = map[plan.Func][2]int{
 	plan.Logistic:    {7, 5},
 	plan.LogisticPhi: {9, 8},
