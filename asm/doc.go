@@ -7,7 +7,7 @@
 //   - kernels_amd64.s (//go:build !purego): the assembly, built with avo
 //     as a library. Two block transposes (avx2TransposeIn/Out), the
 //     forward kernels avx2Sort, avx2ForwardP (P, optional differences) and,
-//     for a differentiable swap, avx2Forward (tape) and avx2ForwardPT (P,
+//     for a differentiable swap, avx2Forward (tape) and avx2ForwardPTape (P,
 //     tape, optional differences), the backward kernels avx2Backward
 //     and avx2BackwardP, and avx2AllFinite (AllFinite: no NaN or
 //     infinity in a slice, the fast path of the input check), plus
@@ -47,8 +47,10 @@
 // their order) and VBLENDVPS/VBLENDVPD, so their values and P are
 // bit-identical to the generic kernels. Weights are computed in float64
 // for both element types, like the generic kernels (float32 lanes are
-// widened in two halves): reciprocal and optimal are exact transcriptions,
-// the transcendental swap functions come from vecmath.go.
+// widened in two halves), by package asm/vecmath (Math.Alpha; reciprocal
+// and optimal are exact transcriptions of plan.Alpha). Instructions,
+// constants and the compile pipeline are package asm/avx2's, shared with
+// vecmath.
 //
 // # Registers
 //

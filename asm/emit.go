@@ -2,7 +2,6 @@ package asm
 
 import (
 	"fmt"
-	"go/format"
 
 	"github.com/sortgen/sortgen/gen/plan"
 )
@@ -21,7 +20,7 @@ const (
 	fnSort         = "avx2Sort"
 	fnForward      = "avx2Forward"
 	fnForwardP     = "avx2ForwardP"
-	fnForwardPT    = "avx2ForwardPT"
+	fnForwardPTape = "avx2ForwardPTape"
 	fnBackward     = "avx2Backward"
 	fnBackwardP    = "avx2BackwardP"
 	fnAllFinite    = "avx2AllFinite"
@@ -48,7 +47,7 @@ func Generate(p *plan.Plan, pkg string) (map[string][]byte, error) {
 	k := newBuilder(p.Elem)
 	k.transposeKernel(fnTransposeIn, true)
 	k.transposeKernel(fnTransposeOut, false)
-	AllFinite(k.Context, fnAllFinite, p.Elem)
+	AllFinite(k.Context, k.consts, fnAllFinite, p.Elem)
 	rs := p.Runs()
 	fwd := k.table("sgk_fwd", rs)
 	kernels := []netKernel{{name: fnSort}, {name: fnForwardP, withP: true}}
@@ -61,7 +60,7 @@ func Generate(p *plan.Plan, pkg string) (map[string][]byte, error) {
 	if p.Swap.Differentiable() {
 		kernels = append(kernels,
 			netKernel{name: fnForward, withTape: true},
-			netKernel{name: fnForwardPT, withP: true, withTape: true},
+			netKernel{name: fnForwardPTape, withP: true, withTape: true},
 		)
 	}
 	for _, kn := range kernels {
@@ -83,9 +82,6 @@ func Generate(p *plan.Plan, pkg string) (map[string][]byte, error) {
 	asmSrc, stubs, err := k.print(pkg)
 	if err != nil {
 		return nil, fmt.Errorf("asm: %s %v %v n=%d: %w", p.Name, p.Swap, p.Elem, p.N(), err)
-	}
-	if stubs, err = format.Source(stubs); err != nil {
-		return nil, fmt.Errorf("asm: stubs: %w", err)
 	}
 	goSrc, err := glue(p, pkg)
 	if err != nil {

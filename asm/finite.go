@@ -8,6 +8,7 @@ import (
 	"github.com/mmcloughlin/avo/operand"
 	"github.com/mmcloughlin/avo/reg"
 
+	"github.com/sortgen/sortgen/asm/avx2"
 	"github.com/sortgen/sortgen/gen/plan"
 )
 
@@ -32,11 +33,10 @@ import (
 // in a general-purpose register (ORed). It takes no data-dependent branch.
 // The maximum needs two instructions per vector (VPAND with the load,
 // VPMAXUD) where ORing per-element sums needs three; with it the loop
-// runs at about the speed of the loads (8192 float32 in ~150 ns here).
-// The two constants are vecmath constants (shared with any Math of ctx);
-// every label starts with name. The caller runs CompileAVX2 on the file as
+// runs at about the speed of the loads. Its two constants come from
+// consts, ctx's pool; every label starts with name. The caller runs avx2.Compile on the file as
 // usual; the function uses 6 vector registers and needs AVX2 (no FMA).
-func AllFinite(ctx *build.Context, name string, e plan.Elem) {
+func AllFinite(ctx *build.Context, consts *avx2.Pool, name string, e plan.Elem) {
 	// mask clears the sign (and the low word of a float64) of a lane; bump
 	// is the lowest exponent bit in the word that holds the exponent, at
 	// byte offset hi of an element.
@@ -52,7 +52,7 @@ func AllFinite(ctx *build.Context, name string, e plan.Elem) {
 	default:
 		panic(fmt.Sprintf("asm: AllFinite: unknown element type %v", e))
 	}
-	lanes := laneBytes / size
+	lanes := avx2.LaneBytes / size
 	const unroll = 4
 
 	ctx.Function(name)
@@ -61,13 +61,13 @@ func AllFinite(ctx *build.Context, name string, e plan.Elem) {
 	ctx.Pragma("noescape")
 	ctx.Doc(name + " reports whether no element of x is NaN or infinite (see asm.AllFinite).")
 
-	m := NewMath(ctx, e)
+	m := avx2.New(ctx, consts, e)
 	p := ctx.Load(ctx.Param("x").Base(), ctx.GP64()).(reg.GPVirtual)
 	n := ctx.Load(ctx.Param("x").Len(), ctx.GP64()).(reg.GPVirtual)
 	abs, acc := ctx.YMM(), ctx.YMM()
 	ctx.VMOVDQU(m.Bits(mask), abs)
 	ctx.VPXOR(acc, acc, acc)
-	at := func(i int) operand.Mem { return operand.Mem{Base: p, Disp: i * laneBytes} }
+	at := func(i int) operand.Mem { return operand.Mem{Base: p, Disp: i * avx2.LaneBytes} }
 
 	// Four vectors per iteration.
 	loop4, loop1, tail, tailLoop, done := name+"_loop4", name+"_loop1", name+"_tail", name+"_tail_loop", name+"_done"
@@ -83,7 +83,7 @@ func AllFinite(ctx *build.Context, name string, e plan.Elem) {
 	ctx.VPMAXUD(t[3], t[2], t[2])
 	ctx.VPMAXUD(t[2], t[0], t[0])
 	ctx.VPMAXUD(t[0], acc, acc)
-	ctx.ADDQ(operand.Imm(uint64(unroll*laneBytes)), p)
+	ctx.ADDQ(operand.Imm(uint64(unroll*avx2.LaneBytes)), p)
 	ctx.SUBQ(operand.Imm(uint64(unroll*lanes)), n)
 	ctx.CMPQ(n, operand.Imm(uint64(unroll*lanes)))
 	ctx.JGE(operand.LabelRef(loop4))
@@ -95,7 +95,7 @@ func AllFinite(ctx *build.Context, name string, e plan.Elem) {
 	v := ctx.YMM()
 	ctx.VPAND(at(0), abs, v)
 	ctx.VPMAXUD(v, acc, acc)
-	ctx.ADDQ(operand.Imm(laneBytes), p)
+	ctx.ADDQ(operand.Imm(avx2.LaneBytes), p)
 	ctx.SUBQ(operand.Imm(uint64(lanes)), n)
 	ctx.JMP(operand.LabelRef(loop1))
 

@@ -7,6 +7,7 @@ import (
 	"github.com/mmcloughlin/avo/build"
 	"github.com/mmcloughlin/avo/printer"
 
+	"github.com/sortgen/sortgen/asm/avx2"
 	"github.com/sortgen/sortgen/gen/plan"
 )
 
@@ -18,18 +19,19 @@ import (
 // in every generated package's TestAllFinite.
 func TestAllFiniteEmit(t *testing.T) {
 	ctx := build.NewContext()
-	m := NewMath(ctx, plan.Float32)
+	consts := avx2.NewPool(ctx)
+	m := avx2.New(ctx, consts, plan.Float32)
 	_ = m.Const(1)
 	_ = m.Bits(0x00800000) // the bump of float32, as Log's clamp uses it
 	names := []string{"a32", "b32", "a64", "b64"}
 	for i, e := range []plan.Elem{plan.Float32, plan.Float32, plan.Float64, plan.Float64} {
-		AllFinite(ctx, names[i], e)
+		AllFinite(ctx, consts, names[i], e)
 	}
 	f, err := ctx.Result()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := CompileAVX2(f); err != nil {
+	if err := avx2.Compile(f); err != nil {
 		t.Fatal(err)
 	}
 	src, err := printer.NewGoAsm(printer.Config{Name: "test", Pkg: "finite"}).Print(f)

@@ -6,6 +6,7 @@ import (
 	"go/format"
 	"text/template"
 
+	"github.com/sortgen/sortgen/gen"
 	"github.com/sortgen/sortgen/gen/plan"
 )
 
@@ -13,7 +14,7 @@ import (
 func glue(p *plan.Plan, pkg string) ([]byte, error) {
 	var b bytes.Buffer
 	err := glueTemplate.Execute(&b, map[string]any{
-		"Header":  header,
+		"Header":  gen.Header,
 		"Pkg":     pkg,
 		"T":       p.Elem.String(),
 		"L":       Lanes(p.Elem),
@@ -206,7 +207,7 @@ func forwardPImpl(y, pt, tape, diff, x []{{.T}}, beta, lambda float64) {
 			dp := avx2At(diff, b*avx2Lanes*avx2DiffLen)
 {{- if .Diff}}
 			if tape != nil {
-				avx2ForwardPT(&s.x[0], &s.p[0], &tape[b*avx2Lanes*avx2TapeLen], dp, beta, lambda)
+				avx2ForwardPTape(&s.x[0], &s.p[0], &tape[b*avx2Lanes*avx2TapeLen], dp, beta, lambda)
 			} else {
 				avx2ForwardP(&s.x[0], &s.p[0], dp{{if .Params}}, beta, lambda{{end}})
 			}

@@ -6,6 +6,7 @@ import (
 	"github.com/mmcloughlin/avo/operand"
 	"github.com/mmcloughlin/avo/reg"
 
+	"github.com/sortgen/sortgen/asm/avx2"
 	"github.com/sortgen/sortgen/gen/plan"
 )
 
@@ -111,7 +112,7 @@ func (k *kbuilder) hardSortKernel(p *plan.Plan) error {
 	k.function(fnSort, "(xs *"+k.goType()+")",
 		fmt.Sprintf("%s runs one block of %d lanes through the network (lane-major scratch; see kernels_amd64.go), unrolled, with wires cached in registers.", fnSort, Lanes(k.elem)))
 	xs := k.loadArg("xs")
-	wire := func(w int) operand.Mem { return mem(xs, nil, 0, w*laneBytes) }
+	wire := func(w int) operand.Mem { return mem(xs, nil, 0, w*avx2.LaneBytes) }
 
 	order := localOrder(p, wireRegisters)
 	// uses[w] lists the positions in order at which wire w is used, so
@@ -161,12 +162,12 @@ func (k *kbuilder) hardSortKernel(p *plan.Plan) error {
 					victim, far = v, nextUse(v)
 				}
 			}
-			k.vstore(regs[where[victim]], wire(victim))
+			k.v.MovU(regs[where[victim]], wire(victim))
 			holder[where[victim]], where[victim] = -1, -1
 			cached--
 		}
 		r := free()
-		k.vload(wire(w), regs[r])
+		k.v.MovU(wire(w), regs[r])
 		holder[r], where[w] = w, r
 		cached++
 	}
@@ -179,20 +180,15 @@ func (k *kbuilder) hardSortKernel(p *plan.Plan) error {
 		ra, rb, rt := where[st.P], where[st.Q], free()
 		// lo = b < a ? b : a and hi = a > b ? a : b: on a tie a goes to P
 		// and b to Q, as the interpreter's a <= b keeps them.
-		if k.f32() {
-			k.VMINPS(regs[ra], regs[rb], regs[rt])
-			k.VMAXPS(regs[rb], regs[ra], regs[ra])
-		} else {
-			k.VMINPD(regs[ra], regs[rb], regs[rt])
-			k.VMAXPD(regs[rb], regs[ra], regs[ra])
-		}
+		k.v.Min(regs[ra], regs[rb], regs[rt])
+		k.v.Max(regs[rb], regs[ra], regs[ra])
 		holder[rt], where[st.P] = st.P, rt
 		holder[ra], where[st.Q] = st.Q, ra
 		holder[rb] = -1
 	}
 	for r, w := range holder {
 		if w >= 0 {
-			k.vstore(regs[r], wire(w))
+			k.v.MovU(regs[r], wire(w))
 		}
 	}
 	k.VZEROUPPER()

@@ -6,6 +6,7 @@ import (
 	"github.com/mmcloughlin/avo/operand"
 	"github.com/mmcloughlin/avo/reg"
 
+	"github.com/sortgen/sortgen/asm/avx2"
 	"github.com/sortgen/sortgen/gen/plan"
 )
 
@@ -19,7 +20,7 @@ import (
 //	diff[(o+r)*L + l]    column difference of row r of the step at diff offset o
 //
 // Every wire, matrix entry, tape triple member or difference is one 32-byte
-// row: the address of an element is a multiple of laneBytes.
+// row: the address of an element is a multiple of avx2.LaneBytes.
 
 // netKernel describes one network kernel.
 type netKernel struct {
@@ -43,7 +44,7 @@ type kernelState struct {
 	rsHi    operand.Mem   // the same for the upper bounds (frame slot)
 	tape    reg.GPVirtual // running tape pointer (nil register if none)
 	diff    reg.GPVirtual // running diff pointer (forward) / step diff start (backward)
-	wl      weightLayer   // soft weights (nil for the hard swap)
+	wl      weightLayer   // soft weights (zero for the hard swap)
 	n       int           // wires
 	tabAddr operand.Mem   // table start
 }
@@ -104,8 +105,8 @@ func (k *kbuilder) ranges(s *kernelState, matArg string, body func(cp, cq, rows 
 	k.SUBL(lo.As32(), rows.As32())
 	k.SHLQ(operand.U8(5), lo)
 	cp, cq := k.GP64(), k.GP64()
-	k.IMUL3Q(operand.U32(uint32(s.n*laneBytes)), s.p, cp)
-	k.IMUL3Q(operand.U32(uint32(s.n*laneBytes)), s.q, cq)
+	k.IMUL3Q(operand.U32(uint32(s.n*avx2.LaneBytes)), s.p, cp)
+	k.IMUL3Q(operand.U32(uint32(s.n*avx2.LaneBytes)), s.q, cq)
 	k.ADDQ(lo, cp)
 	k.ADDQ(lo, cq)
 	m := k.loadArg(matArg)
@@ -126,9 +127,9 @@ func (k *kbuilder) rowLoop(rows reg.GPVirtual, cursors []reg.GPVirtual, body fun
 	k.JB(operand.LabelRef(tailL))
 	k.Label(pairL)
 	body(0, 0)
-	body(laneBytes, 1)
+	body(avx2.LaneBytes, 1)
 	for _, c := range cursors {
-		k.ADDQ(operand.U8(2*laneBytes), c)
+		k.ADDQ(operand.U8(2*avx2.LaneBytes), c)
 	}
 	k.SUBQ(operand.U8(2), rows)
 	k.CMPQ(rows, operand.U8(2))
@@ -138,7 +139,7 @@ func (k *kbuilder) rowLoop(rows reg.GPVirtual, cursors []reg.GPVirtual, body fun
 	k.JZ(operand.LabelRef(doneL))
 	body(0, 0)
 	for _, c := range cursors {
-		k.ADDQ(operand.U8(laneBytes), c)
+		k.ADDQ(operand.U8(avx2.LaneBytes), c)
 	}
 	k.Label(doneL)
 }
@@ -155,7 +156,7 @@ func (k *kbuilder) wireAddrs(arg string, s *kernelState) (ap, aq operand.Mem) {
 	return mem(base, po, 1, 0), mem(base, qo, 1, 0)
 }
 
-// forwardKernel emits a forward kernel (sort, forward, forwardP, forwardPT).
+// forwardKernel emits a forward kernel (sort, forward, forwardP, forwardPTape).
 func (k *kbuilder) forwardKernel(p *plan.Plan, kn netKernel, tab operand.Mem) error {
 	hard := p.Swap.HardForward()
 	needParams := !hard || kn.withTape
@@ -183,9 +184,6 @@ func (k *kbuilder) forwardKernel(p *plan.Plan, kn netKernel, tab operand.Mem) er
 		if err != nil {
 			return err
 		}
-		if wl.maxLive() > maxWeightLive {
-			return fmt.Errorf("asm: weight layer of %v keeps %d vectors live (at most %d)", p.Swap.Grad(), wl.maxLive(), maxWeightLive)
-		}
 		s.wl = wl
 	}
 	if kn.withTape {
@@ -203,68 +201,68 @@ func (k *kbuilder) forwardKernel(p *plan.Plan, kn netKernel, tab operand.Mem) er
 			var ds reg.VecVirtual
 			alpha, slope, ds = k.wideWeights(s.wl, ap, aq, kn.withTape)
 			if kn.withTape {
-				k.vstore(ds, mem(s.tape, nil, 0, 0))
-				k.vstore(alpha, mem(s.tape, nil, 0, laneBytes))
-				k.vstore(slope, mem(s.tape, nil, 0, 2*laneBytes))
-				k.ADDQ(operand.U8(3*laneBytes), s.tape)
+				k.v.MovU(ds, mem(s.tape, nil, 0, 0))
+				k.v.MovU(alpha, mem(s.tape, nil, 0, avx2.LaneBytes))
+				k.v.MovU(slope, mem(s.tape, nil, 0, 2*avx2.LaneBytes))
+				k.ADDQ(operand.U8(3*avx2.LaneBytes), s.tape)
 			}
 		}
-		a, b := k.ymm(), k.ymm()
-		k.vload(ap, a)
-		k.vload(aq, b)
+		a, b := k.YMM(), k.YMM()
+		k.v.MovU(ap, a)
+		k.v.MovU(aq, b)
 		// mixSel emits the forward exchange of (a, b) into (lo, hi).
 		var mixSel func(a, b, lo, hi reg.VecVirtual, exact bool)
 		if hard {
 			m := hardMask(k, a, b)
 			mixSel = func(a, b, lo, hi reg.VecVirtual, _ bool) {
-				k.vblend(m, a, b, lo) // a <= b ? a : b
-				k.vblend(m, b, a, hi) // a <= b ? b : a
+				k.v.BlendV(m, a, b, lo) // a <= b ? a : b
+				k.v.BlendV(m, b, a, hi) // a <= b ? b : a
 			}
 		} else {
-			w, omw := alpha, k.ymm()
-			k.vload(k.vconst(1), omw)
-			k.vsub(w, omw, omw)
+			w, omw := alpha, k.YMM()
+			k.v.MovU(k.v.Const(1), omw)
+			k.v.Sub(w, omw, omw)
 			mixSel = func(a, b, lo, hi reg.VecVirtual, exact bool) {
 				if exact {
 					// The interpreter's mix: w*a + (1-w)*b, (1-w)*a + w*b,
 					// products rounded separately (a tie stays a tie).
-					t := k.ymm()
-					k.vmul(a, w, lo)
-					k.vmul(b, omw, t)
-					k.vadd(t, lo, lo)
-					k.vmul(a, omw, hi)
-					k.vmul(b, w, t)
-					k.vadd(t, hi, hi)
+					t := k.YMM()
+					k.v.Mul(a, w, lo)
+					k.v.Mul(b, omw, t)
+					k.v.Add(t, lo, lo)
+					k.v.Mul(a, omw, hi)
+					k.v.Mul(b, w, t)
+					k.v.Add(t, hi, hi)
 					return
 				}
-				k.vmul(b, omw, lo)
-				k.vfma231(a, w, lo)
-				k.vmul(a, omw, hi)
-				k.vfma231(b, w, hi)
+				k.v.Mul(b, omw, lo)
+				k.v.FMAdd231(a, w, lo)
+				k.v.Mul(a, omw, hi)
+				k.v.FMAdd231(b, w, hi)
 			}
 		}
-		lo, hi := k.ymm(), k.ymm()
+		lo, hi := k.YMM(), k.YMM()
 		mixSel(a, b, lo, hi, true)
-		k.vstore(lo, ap)
-		k.vstore(hi, aq)
+		k.v.MovU(lo, ap)
+		k.v.MovU(hi, aq)
 		if !kn.withP {
 			return
 		}
 		k.ranges(s, "ps", func(cp, cq, rows reg.GPVirtual) {
 			rowBody := func(withDiff bool) func(off, parity int) {
 				return func(off, _ int) {
-					a, b := k.ymm(), k.ymm()
-					k.vload(mem(cp, nil, 0, off), a)
-					k.vload(mem(cq, nil, 0, off), b)
+					a, b := k.YMM(), k.YMM()
+					k.v.MovU(mem(cp, nil, 0, off), a)
+					k.v.MovU(mem(cq, nil, 0, off), b)
 					if withDiff {
-						t := k.ymm()
-						k.vsub(b, a, t) // P[:,p] - P[:,q]
-						k.vstore(t, mem(s.diff, nil, 0, off))
+						t := k.YMM()
+						k.v.Sub(b, a, t) // P[:,p] - P[:,q]
+						k.v.MovU(t, mem(s.diff, nil, 0, off))
 					}
-					lo, hi := k.ymm(), k.ymm()
+					lo, hi := k.YMM(), k.YMM()
 					mixSel(a, b, lo, hi, false)
-					k.vstore(lo, mem(cp, nil, 0, off))
-					k.vstore(hi, mem(cq, nil, 0, off))
+					k.v.MovU(lo, mem(cp, nil, 0, off))
+					k.v.MovU(hi, mem(cq, nil, 0, off))
 				}
 			}
 			noDiffL, nextL := k.label("nodiff"), k.label("rangedone")
@@ -297,17 +295,17 @@ func (k *kbuilder) backwardKernel(p *plan.Plan, kn netKernel, tab operand.Mem) e
 	k.function(kn.name, sig, doc)
 	s := &kernelState{n: p.N(), tabAddr: tab}
 	s.tape = k.loadArg("tape")
-	k.addConst(s.tape, int64(p.TapeLen)*laneBytes)
+	k.addConst(s.tape, int64(p.TapeLen)*avx2.LaneBytes)
 	if kn.withP {
 		s.diff = k.loadArg("diff")
-		k.addConst(s.diff, int64(p.DiffLen)*laneBytes)
+		k.addConst(s.diff, int64(p.DiffLen)*avx2.LaneBytes)
 	}
 	k.stepLoop(s, func() {
-		k.SUBQ(operand.U8(3*laneBytes), s.tape)
-		w, omw := k.ymm(), k.ymm()
-		k.vload(mem(s.tape, nil, 0, laneBytes), w)
-		k.vload(k.vconst(1), omw)
-		k.vsub(w, omw, omw)
+		k.SUBQ(operand.U8(3*avx2.LaneBytes), s.tape)
+		w, omw := k.YMM(), k.YMM()
+		k.v.MovU(mem(s.tape, nil, 0, avx2.LaneBytes), w)
+		k.v.MovU(k.v.Const(1), omw)
+		k.v.Sub(w, omw, omw)
 		var dot reg.VecVirtual
 		if kn.withP {
 			// rows of this step: those of the run's first step plus the
@@ -320,52 +318,52 @@ func (k *kbuilder) backwardKernel(p *plan.Plan, kn netKernel, tab operand.Mem) e
 			k.SUBQ(rb, s.diff)
 			dc := k.GP64()
 			k.MOVQ(s.diff, dc)
-			acc := [2]reg.VecVirtual{k.ymm(), k.ymm()}
-			k.vxor(acc[0], acc[0], acc[0])
-			k.vxor(acc[1], acc[1], acc[1])
+			acc := [2]reg.VecVirtual{k.YMM(), k.YMM()}
+			k.v.Xor(acc[0], acc[0], acc[0])
+			k.v.Xor(acc[1], acc[1], acc[1])
 			k.ranges(s, "gps", func(cp, cq, rows reg.GPVirtual) {
 				k.rowLoop(rows, []reg.GPVirtual{cp, cq, dc}, func(off, parity int) {
-					a, b, t := k.ymm(), k.ymm(), k.ymm()
-					k.vload(mem(cp, nil, 0, off), a)
-					k.vload(mem(cq, nil, 0, off), b)
-					k.vsub(b, a, t)
-					k.vfma231(mem(dc, nil, 0, off), t, acc[parity])
-					lo, hi := k.ymm(), k.ymm()
-					k.vmul(b, omw, lo)
-					k.vfma231(a, w, lo)
-					k.vmul(a, omw, hi)
-					k.vfma231(b, w, hi)
-					k.vstore(lo, mem(cp, nil, 0, off))
-					k.vstore(hi, mem(cq, nil, 0, off))
+					a, b, t := k.YMM(), k.YMM(), k.YMM()
+					k.v.MovU(mem(cp, nil, 0, off), a)
+					k.v.MovU(mem(cq, nil, 0, off), b)
+					k.v.Sub(b, a, t)
+					k.v.FMAdd231(mem(dc, nil, 0, off), t, acc[parity])
+					lo, hi := k.YMM(), k.YMM()
+					k.v.Mul(b, omw, lo)
+					k.v.FMAdd231(a, w, lo)
+					k.v.Mul(a, omw, hi)
+					k.v.FMAdd231(b, w, hi)
+					k.v.MovU(lo, mem(cp, nil, 0, off))
+					k.v.MovU(hi, mem(cq, nil, 0, off))
 				})
 			})
 			dot = acc[0]
-			k.vadd(acc[1], dot, dot)
+			k.v.Add(acc[1], dot, dot)
 		}
 		ap, aq := k.wireAddrs("gs", s)
-		gp, gq := k.ymm(), k.ymm()
-		k.vload(ap, gp)
-		k.vload(aq, gq)
+		gp, gq := k.YMM(), k.YMM()
+		k.v.MovU(ap, gp)
+		k.v.MovU(aq, gq)
 		// dd = dalpha*slope = dot*slope - (gp - gq)*(d*slope), each product
 		// rounded on its own as in the Go kernels.
-		da := k.ymm()
-		k.vsub(gp, gq, da)
-		k.vmul(mem(s.tape, nil, 0, 0), da, da)
+		da := k.YMM()
+		k.v.Sub(gp, gq, da)
+		k.v.Mul(mem(s.tape, nil, 0, 0), da, da)
 		if dot != nil {
-			k.vmul(mem(s.tape, nil, 0, 2*laneBytes), dot, dot)
-			k.vadd(dot, da, da)
+			k.v.Mul(mem(s.tape, nil, 0, 2*avx2.LaneBytes), dot, dot)
+			k.v.Add(dot, da, da)
 		}
-		lo, hi, t := k.ymm(), k.ymm(), k.ymm()
-		k.vmul(gp, w, lo)
-		k.vmul(gq, omw, t)
-		k.vadd(t, lo, lo)
-		k.vsub(da, lo, lo)
-		k.vmul(gp, omw, hi)
-		k.vmul(gq, w, t)
-		k.vadd(t, hi, hi)
-		k.vadd(da, hi, hi)
-		k.vstore(lo, ap)
-		k.vstore(hi, aq)
+		lo, hi, t := k.YMM(), k.YMM(), k.YMM()
+		k.v.Mul(gp, w, lo)
+		k.v.Mul(gq, omw, t)
+		k.v.Add(t, lo, lo)
+		k.v.Sub(da, lo, lo)
+		k.v.Mul(gp, omw, hi)
+		k.v.Mul(gq, w, t)
+		k.v.Add(t, hi, hi)
+		k.v.Add(da, hi, hi)
+		k.v.MovU(lo, ap)
+		k.v.MovU(hi, aq)
 	})
 	return nil
 }

@@ -3,6 +3,8 @@ package asm
 import (
 	"github.com/mmcloughlin/avo/operand"
 	"github.com/mmcloughlin/avo/reg"
+
+	"github.com/sortgen/sortgen/asm/avx2"
 )
 
 // transposeKernel emits the block transposes between the caller's
@@ -56,7 +58,7 @@ func (k *kbuilder) transposeKernel(name string, in bool) {
 		}
 		return mem(b, r3, 1, off)
 	}
-	scrAddr := func(e, off int) operand.Mem { return mem(scr, nil, 0, e*laneBytes+off) }
+	scrAddr := func(e, off int) operand.Mem { return mem(scr, nil, 0, e*avx2.LaneBytes+off) }
 	// A(k, off) is row k of the matrix being transposed, B(c) where its
 	// column c goes.
 	A, B := rowAddr, func(c int) operand.Mem { return scrAddr(c, 0) }
@@ -78,20 +80,20 @@ func (k *kbuilder) transposeKernel(name string, in bool) {
 		for half := 0; half < 2; half++ {
 			var t [4]reg.VecVirtual
 			for j := 0; j < 4; j++ {
-				t[j] = k.ymm()
+				t[j] = k.YMM()
 				k.VMOVUPS(A(j, 16*half), t[j].AsX())
 				k.VINSERTF128(operand.U8(1), A(j+4, 16*half), t[j], t[j])
 			}
 			var u [4]reg.VecVirtual
 			for j := range u {
-				u[j] = k.ymm()
+				u[j] = k.YMM()
 			}
 			k.VUNPCKLPS(t[1], t[0], u[0])
 			k.VUNPCKHPS(t[1], t[0], u[1])
 			k.VUNPCKLPS(t[3], t[2], u[2])
 			k.VUNPCKHPS(t[3], t[2], u[3])
 			for c := 0; c < 4; c++ {
-				o := k.ymm()
+				o := k.YMM()
 				imm := uint8(0x44)
 				if c%2 == 1 {
 					imm = 0xee
@@ -103,14 +105,14 @@ func (k *kbuilder) transposeKernel(name string, in bool) {
 	} else {
 		var t [4]reg.VecVirtual
 		for j := 0; j < 4; j++ {
-			t[j] = k.ymm()
+			t[j] = k.YMM()
 			// t0 = [A0[0:2] A2[0:2]], t1 = [A1[0:2] A3[0:2]], t2, t3 the same for [2:4].
 			r, off := j%2, 16*(j/2)
 			k.VMOVUPD(A(r, off), t[j].AsX())
 			k.VINSERTF128(operand.U8(1), A(r+2, off), t[j], t[j])
 		}
 		for c := 0; c < 4; c++ {
-			o := k.ymm()
+			o := k.YMM()
 			x, y := t[2*(c/2)], t[2*(c/2)+1]
 			if c%2 == 0 {
 				k.VUNPCKLPD(y, x, o)
@@ -120,11 +122,11 @@ func (k *kbuilder) transposeKernel(name string, in bool) {
 			k.VMOVUPD(o, B(c))
 		}
 	}
-	k.ADDQ(operand.U8(laneBytes), rows)
+	k.ADDQ(operand.U8(avx2.LaneBytes), rows)
 	if rows4 != nil {
-		k.ADDQ(operand.U8(laneBytes), rows4)
+		k.ADDQ(operand.U8(avx2.LaneBytes), rows4)
 	}
-	k.ADDQ(operand.U32(uint32(L*laneBytes)), scr)
+	k.ADDQ(operand.U32(uint32(L*avx2.LaneBytes)), scr)
 	k.DECQ(cnt)
 	k.JNZ(operand.LabelRef(blockL))
 	k.Label(tailL)
@@ -149,7 +151,7 @@ func (k *kbuilder) transposeKernel(name string, in bool) {
 	if rows4 != nil {
 		k.ADDQ(operand.U8(uint8(size)), rows4)
 	}
-	k.ADDQ(operand.U8(laneBytes), scr)
+	k.ADDQ(operand.U8(avx2.LaneBytes), scr)
 	k.DECQ(m)
 	k.JNZ(operand.LabelRef(tailLoopL))
 	k.Label(doneL)

@@ -195,7 +195,7 @@ tdone_8:
 TEXT ·avx2AllFinite(SB), NOSPLIT, $0-25
 	MOVQ    x_base+0(FP), AX
 	MOVQ    x_len+8(FP), CX
-	VMOVDQU vecmath_f32_7fffffff<>+0(SB), Y0
+	VMOVDQU const_f32_7fffffff<>+0(SB), Y0
 	VPXOR   Y1, Y1, Y1
 	CMPQ    CX, $0x20
 	JL      avx2AllFinite_loop1
@@ -238,7 +238,7 @@ avx2AllFinite_tail_loop:
 	JMP   avx2AllFinite_tail_loop
 
 avx2AllFinite_done:
-	VPADDD    vecmath_f32_00800000<>+0(SB), Y1, Y1
+	VPADDD    const_f32_00800000<>+0(SB), Y1, Y1
 	VMOVMSKPS Y1, AX
 	SHRL      $0x1f, DX
 	ORL       DX, AX
@@ -247,17 +247,17 @@ avx2AllFinite_done:
 	MOVB      AL, ret+24(FP)
 	RET
 
-DATA vecmath_f32_7fffffff<>+0(SB)/8, $0x7fffffff7fffffff
-DATA vecmath_f32_7fffffff<>+8(SB)/8, $0x7fffffff7fffffff
-DATA vecmath_f32_7fffffff<>+16(SB)/8, $0x7fffffff7fffffff
-DATA vecmath_f32_7fffffff<>+24(SB)/8, $0x7fffffff7fffffff
-GLOBL vecmath_f32_7fffffff<>(SB), RODATA|NOPTR, $32
+DATA const_f32_7fffffff<>+0(SB)/8, $0x7fffffff7fffffff
+DATA const_f32_7fffffff<>+8(SB)/8, $0x7fffffff7fffffff
+DATA const_f32_7fffffff<>+16(SB)/8, $0x7fffffff7fffffff
+DATA const_f32_7fffffff<>+24(SB)/8, $0x7fffffff7fffffff
+GLOBL const_f32_7fffffff<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f32_00800000<>+0(SB)/8, $0x0080000000800000
-DATA vecmath_f32_00800000<>+8(SB)/8, $0x0080000000800000
-DATA vecmath_f32_00800000<>+16(SB)/8, $0x0080000000800000
-DATA vecmath_f32_00800000<>+24(SB)/8, $0x0080000000800000
-GLOBL vecmath_f32_00800000<>(SB), RODATA|NOPTR, $32
+DATA const_f32_00800000<>+0(SB)/8, $0x0080000000800000
+DATA const_f32_00800000<>+8(SB)/8, $0x0080000000800000
+DATA const_f32_00800000<>+16(SB)/8, $0x0080000000800000
+DATA const_f32_00800000<>+24(SB)/8, $0x0080000000800000
+GLOBL const_f32_00800000<>(SB), RODATA|NOPTR, $32
 
 DATA sgk_fwd<>+0(SB)/8, $0x0000000000000002
 DATA sgk_fwd<>+8(SB)/8, $0x0000000300000001
@@ -1373,7 +1373,7 @@ step_10:
 	SHLQ      $0x05, R9
 	VMOVUPS   (DI)(R8*1), Y0
 	VMOVUPS   (DI)(R9*1), Y1
-	VCMPPS    $0x02, Y1, Y0, Y2
+	VCMPPS    $0x12, Y1, Y0, Y2
 	VBLENDVPS Y2, Y0, Y1, Y3
 	VBLENDVPS Y2, Y1, Y0, Y0
 	VMOVUPS   Y3, (DI)(R8*1)

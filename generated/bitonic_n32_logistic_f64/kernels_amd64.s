@@ -125,7 +125,7 @@ tdone_8:
 TEXT ·avx2AllFinite(SB), NOSPLIT, $0-25
 	MOVQ    x_base+0(FP), AX
 	MOVQ    x_len+8(FP), CX
-	VMOVDQU vecmath_f64_7fffffff00000000<>+0(SB), Y0
+	VMOVDQU const_f64_7fffffff00000000<>+0(SB), Y0
 	VPXOR   Y1, Y1, Y1
 	CMPQ    CX, $0x10
 	JL      avx2AllFinite_loop1
@@ -168,7 +168,7 @@ avx2AllFinite_tail_loop:
 	JMP   avx2AllFinite_tail_loop
 
 avx2AllFinite_done:
-	VPADDD    vecmath_f64_0010000000000000<>+0(SB), Y1, Y1
+	VPADDD    const_f64_0010000000000000<>+0(SB), Y1, Y1
 	VMOVMSKPS Y1, AX
 	SHRL      $0x1f, DX
 	ORL       DX, AX
@@ -177,17 +177,17 @@ avx2AllFinite_done:
 	MOVB      AL, ret+24(FP)
 	RET
 
-DATA vecmath_f64_7fffffff00000000<>+0(SB)/8, $0x7fffffff00000000
-DATA vecmath_f64_7fffffff00000000<>+8(SB)/8, $0x7fffffff00000000
-DATA vecmath_f64_7fffffff00000000<>+16(SB)/8, $0x7fffffff00000000
-DATA vecmath_f64_7fffffff00000000<>+24(SB)/8, $0x7fffffff00000000
-GLOBL vecmath_f64_7fffffff00000000<>(SB), RODATA|NOPTR, $32
+DATA const_f64_7fffffff00000000<>+0(SB)/8, $0x7fffffff00000000
+DATA const_f64_7fffffff00000000<>+8(SB)/8, $0x7fffffff00000000
+DATA const_f64_7fffffff00000000<>+16(SB)/8, $0x7fffffff00000000
+DATA const_f64_7fffffff00000000<>+24(SB)/8, $0x7fffffff00000000
+GLOBL const_f64_7fffffff00000000<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f64_0010000000000000<>+0(SB)/8, $0x0010000000000000
-DATA vecmath_f64_0010000000000000<>+8(SB)/8, $0x0010000000000000
-DATA vecmath_f64_0010000000000000<>+16(SB)/8, $0x0010000000000000
-DATA vecmath_f64_0010000000000000<>+24(SB)/8, $0x0010000000000000
-GLOBL vecmath_f64_0010000000000000<>(SB), RODATA|NOPTR, $32
+DATA const_f64_0010000000000000<>+0(SB)/8, $0x0010000000000000
+DATA const_f64_0010000000000000<>+8(SB)/8, $0x0010000000000000
+DATA const_f64_0010000000000000<>+16(SB)/8, $0x0010000000000000
+DATA const_f64_0010000000000000<>+24(SB)/8, $0x0010000000000000
+GLOBL const_f64_0010000000000000<>(SB), RODATA|NOPTR, $32
 
 DATA sgk_fwd<>+0(SB)/8, $0x0000000000000002
 DATA sgk_fwd<>+8(SB)/8, $0x0000000300000001
@@ -616,48 +616,48 @@ step_10:
 	VMOVUPD (SI)(DI*1), Y0
 	VMOVUPD (SI)(R8*1), Y1
 	VSUBPD  Y0, Y1, Y1
-	VMINPD  sgk_float64_7fefffffffffffff<>+0(SB), Y1, Y1
-	VMAXPD  sgk_float64_ffefffffffffffff<>+0(SB), Y1, Y1
+	VMINPD  const_f64_7fefffffffffffff<>+0(SB), Y1, Y1
+	VMAXPD  const_f64_ffefffffffffffff<>+0(SB), Y1, Y1
 
 	// vecmath: alpha logistic
 	VMULPD       (SP), Y1, Y0
-	VANDPD       vecmath_f64_7fffffffffffffff<>+0(SB), Y0, Y1
-	VMINPD       vecmath_f64_4087500000000000<>+0(SB), Y1, Y1
-	VMOVUPD      vecmath_f64_4338000000000000<>+0(SB), Y2
-	VFNMADD231PD vecmath_f64_3ff71547652b82fe<>+0(SB), Y1, Y2
-	VSUBPD       vecmath_f64_4338000000000000<>+0(SB), Y2, Y3
-	VFNMSUB231PD vecmath_f64_3fe62e42fee00000<>+0(SB), Y3, Y1
-	VFNMADD231PD vecmath_f64_3dea39ef35793c76<>+0(SB), Y3, Y1
+	VANDPD       const_f64_7fffffffffffffff<>+0(SB), Y0, Y1
+	VMINPD       const_f64_4087500000000000<>+0(SB), Y1, Y1
+	VMOVUPD      const_f64_4338000000000000<>+0(SB), Y2
+	VFNMADD231PD const_f64_3ff71547652b82fe<>+0(SB), Y1, Y2
+	VSUBPD       const_f64_4338000000000000<>+0(SB), Y2, Y3
+	VFNMSUB231PD const_f64_3fe62e42fee00000<>+0(SB), Y3, Y1
+	VFNMADD231PD const_f64_3dea39ef35793c76<>+0(SB), Y3, Y1
 	VMULPD       Y1, Y1, Y3
-	VMOVUPD      vecmath_f64_3efa01999e25ce43<>+0(SB), Y4
-	VFMADD231PD  vecmath_f64_3e928ad9b8b7c16b<>+0(SB), Y3, Y4
-	VFMADD213PD  vecmath_f64_3f56c16c18438b2a<>+0(SB), Y3, Y4
-	VFMADD213PD  vecmath_f64_3fa555555555083e<>+0(SB), Y3, Y4
-	VFMADD213PD  vecmath_f64_3fe000000000000a<>+0(SB), Y3, Y4
-	VMOVUPD      vecmath_f64_3ec71df25b4a6a5c<>+0(SB), Y5
-	VFMADD231PD  vecmath_f64_3e5ad7f3c411bf5b<>+0(SB), Y3, Y5
-	VFMADD213PD  vecmath_f64_3f2a01a012a0e882<>+0(SB), Y3, Y5
-	VFMADD213PD  vecmath_f64_3f81111111127d10<>+0(SB), Y3, Y5
-	VFMADD213PD  vecmath_f64_3fc55555555554f9<>+0(SB), Y3, Y5
+	VMOVUPD      const_f64_3efa01999e25ce43<>+0(SB), Y4
+	VFMADD231PD  const_f64_3e928ad9b8b7c16b<>+0(SB), Y3, Y4
+	VFMADD213PD  const_f64_3f56c16c18438b2a<>+0(SB), Y3, Y4
+	VFMADD213PD  const_f64_3fa555555555083e<>+0(SB), Y3, Y4
+	VFMADD213PD  const_f64_3fe000000000000a<>+0(SB), Y3, Y4
+	VMOVUPD      const_f64_3ec71df25b4a6a5c<>+0(SB), Y5
+	VFMADD231PD  const_f64_3e5ad7f3c411bf5b<>+0(SB), Y3, Y5
+	VFMADD213PD  const_f64_3f2a01a012a0e882<>+0(SB), Y3, Y5
+	VFMADD213PD  const_f64_3f81111111127d10<>+0(SB), Y3, Y5
+	VFMADD213PD  const_f64_3fc55555555554f9<>+0(SB), Y3, Y5
 	VFMADD231PD  Y5, Y1, Y4
-	VFMADD213PD  vecmath_f64_3ff0000000000000<>+0(SB), Y1, Y4
-	VFMADD213PD  vecmath_f64_3ff0000000000000<>+0(SB), Y1, Y4
-	VPADDQ       vecmath_f64_00000000000007fe<>+0(SB), Y2, Y1
+	VFMADD213PD  const_f64_3ff0000000000000<>+0(SB), Y1, Y4
+	VFMADD213PD  const_f64_3ff0000000000000<>+0(SB), Y1, Y4
+	VPADDQ       const_f64_00000000000007fe<>+0(SB), Y2, Y1
 	VPSRLQ       $0x01, Y1, Y2
 	VPSUBQ       Y2, Y1, Y1
 	VPSLLQ       $0x34, Y2, Y2
 	VPSLLQ       $0x34, Y1, Y1
 	VMULPD       Y2, Y4, Y2
 	VMULPD       Y1, Y2, Y1
-	VADDPD       vecmath_f64_3ff0000000000000<>+0(SB), Y1, Y2
+	VADDPD       const_f64_3ff0000000000000<>+0(SB), Y1, Y2
 	VDIVPD       Y2, Y1, Y2
 	VFNMADD213PD Y1, Y1, Y2
-	VMOVUPD      vecmath_f64_3ff0000000000000<>+0(SB), Y1
+	VMOVUPD      const_f64_3ff0000000000000<>+0(SB), Y1
 	VSUBPD       Y2, Y1, Y1
 	VBLENDVPD    Y0, Y2, Y1, Y0
 	VMOVUPD      (SI)(DI*1), Y1
 	VMOVUPD      (SI)(R8*1), Y2
-	VMOVUPD      sgk_float64_3ff0000000000000<>+0(SB), Y3
+	VMOVUPD      const_f64_3ff0000000000000<>+0(SB), Y3
 	VSUBPD       Y0, Y3, Y3
 	VMULPD       Y1, Y0, Y4
 	VMULPD       Y2, Y3, Y5
@@ -682,131 +682,125 @@ done_11:
 	VZEROUPPER
 	RET
 
-DATA sgk_float64_7fefffffffffffff<>+0(SB)/8, $0x7fefffffffffffff
-DATA sgk_float64_7fefffffffffffff<>+8(SB)/8, $0x7fefffffffffffff
-DATA sgk_float64_7fefffffffffffff<>+16(SB)/8, $0x7fefffffffffffff
-DATA sgk_float64_7fefffffffffffff<>+24(SB)/8, $0x7fefffffffffffff
-GLOBL sgk_float64_7fefffffffffffff<>(SB), RODATA|NOPTR, $32
+DATA const_f64_7fefffffffffffff<>+0(SB)/8, $0x7fefffffffffffff
+DATA const_f64_7fefffffffffffff<>+8(SB)/8, $0x7fefffffffffffff
+DATA const_f64_7fefffffffffffff<>+16(SB)/8, $0x7fefffffffffffff
+DATA const_f64_7fefffffffffffff<>+24(SB)/8, $0x7fefffffffffffff
+GLOBL const_f64_7fefffffffffffff<>(SB), RODATA|NOPTR, $32
 
-DATA sgk_float64_ffefffffffffffff<>+0(SB)/8, $0xffefffffffffffff
-DATA sgk_float64_ffefffffffffffff<>+8(SB)/8, $0xffefffffffffffff
-DATA sgk_float64_ffefffffffffffff<>+16(SB)/8, $0xffefffffffffffff
-DATA sgk_float64_ffefffffffffffff<>+24(SB)/8, $0xffefffffffffffff
-GLOBL sgk_float64_ffefffffffffffff<>(SB), RODATA|NOPTR, $32
+DATA const_f64_ffefffffffffffff<>+0(SB)/8, $0xffefffffffffffff
+DATA const_f64_ffefffffffffffff<>+8(SB)/8, $0xffefffffffffffff
+DATA const_f64_ffefffffffffffff<>+16(SB)/8, $0xffefffffffffffff
+DATA const_f64_ffefffffffffffff<>+24(SB)/8, $0xffefffffffffffff
+GLOBL const_f64_ffefffffffffffff<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f64_7fffffffffffffff<>+0(SB)/8, $0x7fffffffffffffff
-DATA vecmath_f64_7fffffffffffffff<>+8(SB)/8, $0x7fffffffffffffff
-DATA vecmath_f64_7fffffffffffffff<>+16(SB)/8, $0x7fffffffffffffff
-DATA vecmath_f64_7fffffffffffffff<>+24(SB)/8, $0x7fffffffffffffff
-GLOBL vecmath_f64_7fffffffffffffff<>(SB), RODATA|NOPTR, $32
+DATA const_f64_7fffffffffffffff<>+0(SB)/8, $0x7fffffffffffffff
+DATA const_f64_7fffffffffffffff<>+8(SB)/8, $0x7fffffffffffffff
+DATA const_f64_7fffffffffffffff<>+16(SB)/8, $0x7fffffffffffffff
+DATA const_f64_7fffffffffffffff<>+24(SB)/8, $0x7fffffffffffffff
+GLOBL const_f64_7fffffffffffffff<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f64_4087500000000000<>+0(SB)/8, $0x4087500000000000
-DATA vecmath_f64_4087500000000000<>+8(SB)/8, $0x4087500000000000
-DATA vecmath_f64_4087500000000000<>+16(SB)/8, $0x4087500000000000
-DATA vecmath_f64_4087500000000000<>+24(SB)/8, $0x4087500000000000
-GLOBL vecmath_f64_4087500000000000<>(SB), RODATA|NOPTR, $32
+DATA const_f64_4087500000000000<>+0(SB)/8, $0x4087500000000000
+DATA const_f64_4087500000000000<>+8(SB)/8, $0x4087500000000000
+DATA const_f64_4087500000000000<>+16(SB)/8, $0x4087500000000000
+DATA const_f64_4087500000000000<>+24(SB)/8, $0x4087500000000000
+GLOBL const_f64_4087500000000000<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f64_4338000000000000<>+0(SB)/8, $0x4338000000000000
-DATA vecmath_f64_4338000000000000<>+8(SB)/8, $0x4338000000000000
-DATA vecmath_f64_4338000000000000<>+16(SB)/8, $0x4338000000000000
-DATA vecmath_f64_4338000000000000<>+24(SB)/8, $0x4338000000000000
-GLOBL vecmath_f64_4338000000000000<>(SB), RODATA|NOPTR, $32
+DATA const_f64_4338000000000000<>+0(SB)/8, $0x4338000000000000
+DATA const_f64_4338000000000000<>+8(SB)/8, $0x4338000000000000
+DATA const_f64_4338000000000000<>+16(SB)/8, $0x4338000000000000
+DATA const_f64_4338000000000000<>+24(SB)/8, $0x4338000000000000
+GLOBL const_f64_4338000000000000<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f64_3ff71547652b82fe<>+0(SB)/8, $0x3ff71547652b82fe
-DATA vecmath_f64_3ff71547652b82fe<>+8(SB)/8, $0x3ff71547652b82fe
-DATA vecmath_f64_3ff71547652b82fe<>+16(SB)/8, $0x3ff71547652b82fe
-DATA vecmath_f64_3ff71547652b82fe<>+24(SB)/8, $0x3ff71547652b82fe
-GLOBL vecmath_f64_3ff71547652b82fe<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3ff71547652b82fe<>+0(SB)/8, $0x3ff71547652b82fe
+DATA const_f64_3ff71547652b82fe<>+8(SB)/8, $0x3ff71547652b82fe
+DATA const_f64_3ff71547652b82fe<>+16(SB)/8, $0x3ff71547652b82fe
+DATA const_f64_3ff71547652b82fe<>+24(SB)/8, $0x3ff71547652b82fe
+GLOBL const_f64_3ff71547652b82fe<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f64_3fe62e42fee00000<>+0(SB)/8, $0x3fe62e42fee00000
-DATA vecmath_f64_3fe62e42fee00000<>+8(SB)/8, $0x3fe62e42fee00000
-DATA vecmath_f64_3fe62e42fee00000<>+16(SB)/8, $0x3fe62e42fee00000
-DATA vecmath_f64_3fe62e42fee00000<>+24(SB)/8, $0x3fe62e42fee00000
-GLOBL vecmath_f64_3fe62e42fee00000<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3fe62e42fee00000<>+0(SB)/8, $0x3fe62e42fee00000
+DATA const_f64_3fe62e42fee00000<>+8(SB)/8, $0x3fe62e42fee00000
+DATA const_f64_3fe62e42fee00000<>+16(SB)/8, $0x3fe62e42fee00000
+DATA const_f64_3fe62e42fee00000<>+24(SB)/8, $0x3fe62e42fee00000
+GLOBL const_f64_3fe62e42fee00000<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f64_3dea39ef35793c76<>+0(SB)/8, $0x3dea39ef35793c76
-DATA vecmath_f64_3dea39ef35793c76<>+8(SB)/8, $0x3dea39ef35793c76
-DATA vecmath_f64_3dea39ef35793c76<>+16(SB)/8, $0x3dea39ef35793c76
-DATA vecmath_f64_3dea39ef35793c76<>+24(SB)/8, $0x3dea39ef35793c76
-GLOBL vecmath_f64_3dea39ef35793c76<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3dea39ef35793c76<>+0(SB)/8, $0x3dea39ef35793c76
+DATA const_f64_3dea39ef35793c76<>+8(SB)/8, $0x3dea39ef35793c76
+DATA const_f64_3dea39ef35793c76<>+16(SB)/8, $0x3dea39ef35793c76
+DATA const_f64_3dea39ef35793c76<>+24(SB)/8, $0x3dea39ef35793c76
+GLOBL const_f64_3dea39ef35793c76<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f64_3efa01999e25ce43<>+0(SB)/8, $0x3efa01999e25ce43
-DATA vecmath_f64_3efa01999e25ce43<>+8(SB)/8, $0x3efa01999e25ce43
-DATA vecmath_f64_3efa01999e25ce43<>+16(SB)/8, $0x3efa01999e25ce43
-DATA vecmath_f64_3efa01999e25ce43<>+24(SB)/8, $0x3efa01999e25ce43
-GLOBL vecmath_f64_3efa01999e25ce43<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3efa01999e25ce43<>+0(SB)/8, $0x3efa01999e25ce43
+DATA const_f64_3efa01999e25ce43<>+8(SB)/8, $0x3efa01999e25ce43
+DATA const_f64_3efa01999e25ce43<>+16(SB)/8, $0x3efa01999e25ce43
+DATA const_f64_3efa01999e25ce43<>+24(SB)/8, $0x3efa01999e25ce43
+GLOBL const_f64_3efa01999e25ce43<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f64_3e928ad9b8b7c16b<>+0(SB)/8, $0x3e928ad9b8b7c16b
-DATA vecmath_f64_3e928ad9b8b7c16b<>+8(SB)/8, $0x3e928ad9b8b7c16b
-DATA vecmath_f64_3e928ad9b8b7c16b<>+16(SB)/8, $0x3e928ad9b8b7c16b
-DATA vecmath_f64_3e928ad9b8b7c16b<>+24(SB)/8, $0x3e928ad9b8b7c16b
-GLOBL vecmath_f64_3e928ad9b8b7c16b<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3e928ad9b8b7c16b<>+0(SB)/8, $0x3e928ad9b8b7c16b
+DATA const_f64_3e928ad9b8b7c16b<>+8(SB)/8, $0x3e928ad9b8b7c16b
+DATA const_f64_3e928ad9b8b7c16b<>+16(SB)/8, $0x3e928ad9b8b7c16b
+DATA const_f64_3e928ad9b8b7c16b<>+24(SB)/8, $0x3e928ad9b8b7c16b
+GLOBL const_f64_3e928ad9b8b7c16b<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f64_3f56c16c18438b2a<>+0(SB)/8, $0x3f56c16c18438b2a
-DATA vecmath_f64_3f56c16c18438b2a<>+8(SB)/8, $0x3f56c16c18438b2a
-DATA vecmath_f64_3f56c16c18438b2a<>+16(SB)/8, $0x3f56c16c18438b2a
-DATA vecmath_f64_3f56c16c18438b2a<>+24(SB)/8, $0x3f56c16c18438b2a
-GLOBL vecmath_f64_3f56c16c18438b2a<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3f56c16c18438b2a<>+0(SB)/8, $0x3f56c16c18438b2a
+DATA const_f64_3f56c16c18438b2a<>+8(SB)/8, $0x3f56c16c18438b2a
+DATA const_f64_3f56c16c18438b2a<>+16(SB)/8, $0x3f56c16c18438b2a
+DATA const_f64_3f56c16c18438b2a<>+24(SB)/8, $0x3f56c16c18438b2a
+GLOBL const_f64_3f56c16c18438b2a<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f64_3fa555555555083e<>+0(SB)/8, $0x3fa555555555083e
-DATA vecmath_f64_3fa555555555083e<>+8(SB)/8, $0x3fa555555555083e
-DATA vecmath_f64_3fa555555555083e<>+16(SB)/8, $0x3fa555555555083e
-DATA vecmath_f64_3fa555555555083e<>+24(SB)/8, $0x3fa555555555083e
-GLOBL vecmath_f64_3fa555555555083e<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3fa555555555083e<>+0(SB)/8, $0x3fa555555555083e
+DATA const_f64_3fa555555555083e<>+8(SB)/8, $0x3fa555555555083e
+DATA const_f64_3fa555555555083e<>+16(SB)/8, $0x3fa555555555083e
+DATA const_f64_3fa555555555083e<>+24(SB)/8, $0x3fa555555555083e
+GLOBL const_f64_3fa555555555083e<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f64_3fe000000000000a<>+0(SB)/8, $0x3fe000000000000a
-DATA vecmath_f64_3fe000000000000a<>+8(SB)/8, $0x3fe000000000000a
-DATA vecmath_f64_3fe000000000000a<>+16(SB)/8, $0x3fe000000000000a
-DATA vecmath_f64_3fe000000000000a<>+24(SB)/8, $0x3fe000000000000a
-GLOBL vecmath_f64_3fe000000000000a<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3fe000000000000a<>+0(SB)/8, $0x3fe000000000000a
+DATA const_f64_3fe000000000000a<>+8(SB)/8, $0x3fe000000000000a
+DATA const_f64_3fe000000000000a<>+16(SB)/8, $0x3fe000000000000a
+DATA const_f64_3fe000000000000a<>+24(SB)/8, $0x3fe000000000000a
+GLOBL const_f64_3fe000000000000a<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f64_3ec71df25b4a6a5c<>+0(SB)/8, $0x3ec71df25b4a6a5c
-DATA vecmath_f64_3ec71df25b4a6a5c<>+8(SB)/8, $0x3ec71df25b4a6a5c
-DATA vecmath_f64_3ec71df25b4a6a5c<>+16(SB)/8, $0x3ec71df25b4a6a5c
-DATA vecmath_f64_3ec71df25b4a6a5c<>+24(SB)/8, $0x3ec71df25b4a6a5c
-GLOBL vecmath_f64_3ec71df25b4a6a5c<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3ec71df25b4a6a5c<>+0(SB)/8, $0x3ec71df25b4a6a5c
+DATA const_f64_3ec71df25b4a6a5c<>+8(SB)/8, $0x3ec71df25b4a6a5c
+DATA const_f64_3ec71df25b4a6a5c<>+16(SB)/8, $0x3ec71df25b4a6a5c
+DATA const_f64_3ec71df25b4a6a5c<>+24(SB)/8, $0x3ec71df25b4a6a5c
+GLOBL const_f64_3ec71df25b4a6a5c<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f64_3e5ad7f3c411bf5b<>+0(SB)/8, $0x3e5ad7f3c411bf5b
-DATA vecmath_f64_3e5ad7f3c411bf5b<>+8(SB)/8, $0x3e5ad7f3c411bf5b
-DATA vecmath_f64_3e5ad7f3c411bf5b<>+16(SB)/8, $0x3e5ad7f3c411bf5b
-DATA vecmath_f64_3e5ad7f3c411bf5b<>+24(SB)/8, $0x3e5ad7f3c411bf5b
-GLOBL vecmath_f64_3e5ad7f3c411bf5b<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3e5ad7f3c411bf5b<>+0(SB)/8, $0x3e5ad7f3c411bf5b
+DATA const_f64_3e5ad7f3c411bf5b<>+8(SB)/8, $0x3e5ad7f3c411bf5b
+DATA const_f64_3e5ad7f3c411bf5b<>+16(SB)/8, $0x3e5ad7f3c411bf5b
+DATA const_f64_3e5ad7f3c411bf5b<>+24(SB)/8, $0x3e5ad7f3c411bf5b
+GLOBL const_f64_3e5ad7f3c411bf5b<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f64_3f2a01a012a0e882<>+0(SB)/8, $0x3f2a01a012a0e882
-DATA vecmath_f64_3f2a01a012a0e882<>+8(SB)/8, $0x3f2a01a012a0e882
-DATA vecmath_f64_3f2a01a012a0e882<>+16(SB)/8, $0x3f2a01a012a0e882
-DATA vecmath_f64_3f2a01a012a0e882<>+24(SB)/8, $0x3f2a01a012a0e882
-GLOBL vecmath_f64_3f2a01a012a0e882<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3f2a01a012a0e882<>+0(SB)/8, $0x3f2a01a012a0e882
+DATA const_f64_3f2a01a012a0e882<>+8(SB)/8, $0x3f2a01a012a0e882
+DATA const_f64_3f2a01a012a0e882<>+16(SB)/8, $0x3f2a01a012a0e882
+DATA const_f64_3f2a01a012a0e882<>+24(SB)/8, $0x3f2a01a012a0e882
+GLOBL const_f64_3f2a01a012a0e882<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f64_3f81111111127d10<>+0(SB)/8, $0x3f81111111127d10
-DATA vecmath_f64_3f81111111127d10<>+8(SB)/8, $0x3f81111111127d10
-DATA vecmath_f64_3f81111111127d10<>+16(SB)/8, $0x3f81111111127d10
-DATA vecmath_f64_3f81111111127d10<>+24(SB)/8, $0x3f81111111127d10
-GLOBL vecmath_f64_3f81111111127d10<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3f81111111127d10<>+0(SB)/8, $0x3f81111111127d10
+DATA const_f64_3f81111111127d10<>+8(SB)/8, $0x3f81111111127d10
+DATA const_f64_3f81111111127d10<>+16(SB)/8, $0x3f81111111127d10
+DATA const_f64_3f81111111127d10<>+24(SB)/8, $0x3f81111111127d10
+GLOBL const_f64_3f81111111127d10<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f64_3fc55555555554f9<>+0(SB)/8, $0x3fc55555555554f9
-DATA vecmath_f64_3fc55555555554f9<>+8(SB)/8, $0x3fc55555555554f9
-DATA vecmath_f64_3fc55555555554f9<>+16(SB)/8, $0x3fc55555555554f9
-DATA vecmath_f64_3fc55555555554f9<>+24(SB)/8, $0x3fc55555555554f9
-GLOBL vecmath_f64_3fc55555555554f9<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3fc55555555554f9<>+0(SB)/8, $0x3fc55555555554f9
+DATA const_f64_3fc55555555554f9<>+8(SB)/8, $0x3fc55555555554f9
+DATA const_f64_3fc55555555554f9<>+16(SB)/8, $0x3fc55555555554f9
+DATA const_f64_3fc55555555554f9<>+24(SB)/8, $0x3fc55555555554f9
+GLOBL const_f64_3fc55555555554f9<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f64_3ff0000000000000<>+0(SB)/8, $0x3ff0000000000000
-DATA vecmath_f64_3ff0000000000000<>+8(SB)/8, $0x3ff0000000000000
-DATA vecmath_f64_3ff0000000000000<>+16(SB)/8, $0x3ff0000000000000
-DATA vecmath_f64_3ff0000000000000<>+24(SB)/8, $0x3ff0000000000000
-GLOBL vecmath_f64_3ff0000000000000<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3ff0000000000000<>+0(SB)/8, $0x3ff0000000000000
+DATA const_f64_3ff0000000000000<>+8(SB)/8, $0x3ff0000000000000
+DATA const_f64_3ff0000000000000<>+16(SB)/8, $0x3ff0000000000000
+DATA const_f64_3ff0000000000000<>+24(SB)/8, $0x3ff0000000000000
+GLOBL const_f64_3ff0000000000000<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f64_00000000000007fe<>+0(SB)/8, $0x00000000000007fe
-DATA vecmath_f64_00000000000007fe<>+8(SB)/8, $0x00000000000007fe
-DATA vecmath_f64_00000000000007fe<>+16(SB)/8, $0x00000000000007fe
-DATA vecmath_f64_00000000000007fe<>+24(SB)/8, $0x00000000000007fe
-GLOBL vecmath_f64_00000000000007fe<>(SB), RODATA|NOPTR, $32
-
-DATA sgk_float64_3ff0000000000000<>+0(SB)/8, $0x3ff0000000000000
-DATA sgk_float64_3ff0000000000000<>+8(SB)/8, $0x3ff0000000000000
-DATA sgk_float64_3ff0000000000000<>+16(SB)/8, $0x3ff0000000000000
-DATA sgk_float64_3ff0000000000000<>+24(SB)/8, $0x3ff0000000000000
-GLOBL sgk_float64_3ff0000000000000<>(SB), RODATA|NOPTR, $32
+DATA const_f64_00000000000007fe<>+0(SB)/8, $0x00000000000007fe
+DATA const_f64_00000000000007fe<>+8(SB)/8, $0x00000000000007fe
+DATA const_f64_00000000000007fe<>+16(SB)/8, $0x00000000000007fe
+DATA const_f64_00000000000007fe<>+24(SB)/8, $0x00000000000007fe
+GLOBL const_f64_00000000000007fe<>(SB), RODATA|NOPTR, $32
 
 // func avx2ForwardP(xs *float64, ps *float64, diff *float64, beta float64, lambda float64)
 // Requires: AVX, AVX2, FMA3
@@ -837,48 +831,48 @@ step_13:
 	VMOVUPD (DI)(R8*1), Y0
 	VMOVUPD (DI)(R9*1), Y1
 	VSUBPD  Y0, Y1, Y1
-	VMINPD  sgk_float64_7fefffffffffffff<>+0(SB), Y1, Y1
-	VMAXPD  sgk_float64_ffefffffffffffff<>+0(SB), Y1, Y1
+	VMINPD  const_f64_7fefffffffffffff<>+0(SB), Y1, Y1
+	VMAXPD  const_f64_ffefffffffffffff<>+0(SB), Y1, Y1
 
 	// vecmath: alpha logistic
 	VMULPD       (SP), Y1, Y0
-	VANDPD       vecmath_f64_7fffffffffffffff<>+0(SB), Y0, Y1
-	VMINPD       vecmath_f64_4087500000000000<>+0(SB), Y1, Y1
-	VMOVUPD      vecmath_f64_4338000000000000<>+0(SB), Y2
-	VFNMADD231PD vecmath_f64_3ff71547652b82fe<>+0(SB), Y1, Y2
-	VSUBPD       vecmath_f64_4338000000000000<>+0(SB), Y2, Y3
-	VFNMSUB231PD vecmath_f64_3fe62e42fee00000<>+0(SB), Y3, Y1
-	VFNMADD231PD vecmath_f64_3dea39ef35793c76<>+0(SB), Y3, Y1
+	VANDPD       const_f64_7fffffffffffffff<>+0(SB), Y0, Y1
+	VMINPD       const_f64_4087500000000000<>+0(SB), Y1, Y1
+	VMOVUPD      const_f64_4338000000000000<>+0(SB), Y2
+	VFNMADD231PD const_f64_3ff71547652b82fe<>+0(SB), Y1, Y2
+	VSUBPD       const_f64_4338000000000000<>+0(SB), Y2, Y3
+	VFNMSUB231PD const_f64_3fe62e42fee00000<>+0(SB), Y3, Y1
+	VFNMADD231PD const_f64_3dea39ef35793c76<>+0(SB), Y3, Y1
 	VMULPD       Y1, Y1, Y3
-	VMOVUPD      vecmath_f64_3efa01999e25ce43<>+0(SB), Y4
-	VFMADD231PD  vecmath_f64_3e928ad9b8b7c16b<>+0(SB), Y3, Y4
-	VFMADD213PD  vecmath_f64_3f56c16c18438b2a<>+0(SB), Y3, Y4
-	VFMADD213PD  vecmath_f64_3fa555555555083e<>+0(SB), Y3, Y4
-	VFMADD213PD  vecmath_f64_3fe000000000000a<>+0(SB), Y3, Y4
-	VMOVUPD      vecmath_f64_3ec71df25b4a6a5c<>+0(SB), Y5
-	VFMADD231PD  vecmath_f64_3e5ad7f3c411bf5b<>+0(SB), Y3, Y5
-	VFMADD213PD  vecmath_f64_3f2a01a012a0e882<>+0(SB), Y3, Y5
-	VFMADD213PD  vecmath_f64_3f81111111127d10<>+0(SB), Y3, Y5
-	VFMADD213PD  vecmath_f64_3fc55555555554f9<>+0(SB), Y3, Y5
+	VMOVUPD      const_f64_3efa01999e25ce43<>+0(SB), Y4
+	VFMADD231PD  const_f64_3e928ad9b8b7c16b<>+0(SB), Y3, Y4
+	VFMADD213PD  const_f64_3f56c16c18438b2a<>+0(SB), Y3, Y4
+	VFMADD213PD  const_f64_3fa555555555083e<>+0(SB), Y3, Y4
+	VFMADD213PD  const_f64_3fe000000000000a<>+0(SB), Y3, Y4
+	VMOVUPD      const_f64_3ec71df25b4a6a5c<>+0(SB), Y5
+	VFMADD231PD  const_f64_3e5ad7f3c411bf5b<>+0(SB), Y3, Y5
+	VFMADD213PD  const_f64_3f2a01a012a0e882<>+0(SB), Y3, Y5
+	VFMADD213PD  const_f64_3f81111111127d10<>+0(SB), Y3, Y5
+	VFMADD213PD  const_f64_3fc55555555554f9<>+0(SB), Y3, Y5
 	VFMADD231PD  Y5, Y1, Y4
-	VFMADD213PD  vecmath_f64_3ff0000000000000<>+0(SB), Y1, Y4
-	VFMADD213PD  vecmath_f64_3ff0000000000000<>+0(SB), Y1, Y4
-	VPADDQ       vecmath_f64_00000000000007fe<>+0(SB), Y2, Y1
+	VFMADD213PD  const_f64_3ff0000000000000<>+0(SB), Y1, Y4
+	VFMADD213PD  const_f64_3ff0000000000000<>+0(SB), Y1, Y4
+	VPADDQ       const_f64_00000000000007fe<>+0(SB), Y2, Y1
 	VPSRLQ       $0x01, Y1, Y2
 	VPSUBQ       Y2, Y1, Y1
 	VPSLLQ       $0x34, Y2, Y2
 	VPSLLQ       $0x34, Y1, Y1
 	VMULPD       Y2, Y4, Y2
 	VMULPD       Y1, Y2, Y1
-	VADDPD       vecmath_f64_3ff0000000000000<>+0(SB), Y1, Y2
+	VADDPD       const_f64_3ff0000000000000<>+0(SB), Y1, Y2
 	VDIVPD       Y2, Y1, Y2
 	VFNMADD213PD Y1, Y1, Y2
-	VMOVUPD      vecmath_f64_3ff0000000000000<>+0(SB), Y1
+	VMOVUPD      const_f64_3ff0000000000000<>+0(SB), Y1
 	VSUBPD       Y2, Y1, Y1
 	VBLENDVPD    Y0, Y2, Y1, Y0
 	VMOVUPD      (DI)(R8*1), Y1
 	VMOVUPD      (DI)(R9*1), Y2
-	VMOVUPD      sgk_float64_3ff0000000000000<>+0(SB), Y3
+	VMOVUPD      const_f64_3ff0000000000000<>+0(SB), Y3
 	VSUBPD       Y0, Y3, Y3
 	VMULPD       Y1, Y0, Y4
 	VMULPD       Y2, Y3, Y5
@@ -1048,43 +1042,43 @@ step_25:
 	VMOVUPD (DI)(R8*1), Y0
 	VMOVUPD (DI)(R9*1), Y1
 	VSUBPD  Y0, Y1, Y1
-	VMINPD  sgk_float64_7fefffffffffffff<>+0(SB), Y1, Y1
-	VMAXPD  sgk_float64_ffefffffffffffff<>+0(SB), Y1, Y1
+	VMINPD  const_f64_7fefffffffffffff<>+0(SB), Y1, Y1
+	VMAXPD  const_f64_ffefffffffffffff<>+0(SB), Y1, Y1
 
 	// vecmath: alpha logistic
 	VMULPD       (SP), Y1, Y0
-	VANDPD       vecmath_f64_7fffffffffffffff<>+0(SB), Y0, Y2
-	VMINPD       vecmath_f64_4087500000000000<>+0(SB), Y2, Y2
-	VMOVUPD      vecmath_f64_4338000000000000<>+0(SB), Y3
-	VFNMADD231PD vecmath_f64_3ff71547652b82fe<>+0(SB), Y2, Y3
-	VSUBPD       vecmath_f64_4338000000000000<>+0(SB), Y3, Y4
-	VFNMSUB231PD vecmath_f64_3fe62e42fee00000<>+0(SB), Y4, Y2
-	VFNMADD231PD vecmath_f64_3dea39ef35793c76<>+0(SB), Y4, Y2
+	VANDPD       const_f64_7fffffffffffffff<>+0(SB), Y0, Y2
+	VMINPD       const_f64_4087500000000000<>+0(SB), Y2, Y2
+	VMOVUPD      const_f64_4338000000000000<>+0(SB), Y3
+	VFNMADD231PD const_f64_3ff71547652b82fe<>+0(SB), Y2, Y3
+	VSUBPD       const_f64_4338000000000000<>+0(SB), Y3, Y4
+	VFNMSUB231PD const_f64_3fe62e42fee00000<>+0(SB), Y4, Y2
+	VFNMADD231PD const_f64_3dea39ef35793c76<>+0(SB), Y4, Y2
 	VMULPD       Y2, Y2, Y4
-	VMOVUPD      vecmath_f64_3efa01999e25ce43<>+0(SB), Y5
-	VFMADD231PD  vecmath_f64_3e928ad9b8b7c16b<>+0(SB), Y4, Y5
-	VFMADD213PD  vecmath_f64_3f56c16c18438b2a<>+0(SB), Y4, Y5
-	VFMADD213PD  vecmath_f64_3fa555555555083e<>+0(SB), Y4, Y5
-	VFMADD213PD  vecmath_f64_3fe000000000000a<>+0(SB), Y4, Y5
-	VMOVUPD      vecmath_f64_3ec71df25b4a6a5c<>+0(SB), Y6
-	VFMADD231PD  vecmath_f64_3e5ad7f3c411bf5b<>+0(SB), Y4, Y6
-	VFMADD213PD  vecmath_f64_3f2a01a012a0e882<>+0(SB), Y4, Y6
-	VFMADD213PD  vecmath_f64_3f81111111127d10<>+0(SB), Y4, Y6
-	VFMADD213PD  vecmath_f64_3fc55555555554f9<>+0(SB), Y4, Y6
+	VMOVUPD      const_f64_3efa01999e25ce43<>+0(SB), Y5
+	VFMADD231PD  const_f64_3e928ad9b8b7c16b<>+0(SB), Y4, Y5
+	VFMADD213PD  const_f64_3f56c16c18438b2a<>+0(SB), Y4, Y5
+	VFMADD213PD  const_f64_3fa555555555083e<>+0(SB), Y4, Y5
+	VFMADD213PD  const_f64_3fe000000000000a<>+0(SB), Y4, Y5
+	VMOVUPD      const_f64_3ec71df25b4a6a5c<>+0(SB), Y6
+	VFMADD231PD  const_f64_3e5ad7f3c411bf5b<>+0(SB), Y4, Y6
+	VFMADD213PD  const_f64_3f2a01a012a0e882<>+0(SB), Y4, Y6
+	VFMADD213PD  const_f64_3f81111111127d10<>+0(SB), Y4, Y6
+	VFMADD213PD  const_f64_3fc55555555554f9<>+0(SB), Y4, Y6
 	VFMADD231PD  Y6, Y2, Y5
-	VFMADD213PD  vecmath_f64_3ff0000000000000<>+0(SB), Y2, Y5
-	VFMADD213PD  vecmath_f64_3ff0000000000000<>+0(SB), Y2, Y5
-	VPADDQ       vecmath_f64_00000000000007fe<>+0(SB), Y3, Y2
+	VFMADD213PD  const_f64_3ff0000000000000<>+0(SB), Y2, Y5
+	VFMADD213PD  const_f64_3ff0000000000000<>+0(SB), Y2, Y5
+	VPADDQ       const_f64_00000000000007fe<>+0(SB), Y3, Y2
 	VPSRLQ       $0x01, Y2, Y3
 	VPSUBQ       Y3, Y2, Y2
 	VPSLLQ       $0x34, Y3, Y3
 	VPSLLQ       $0x34, Y2, Y2
 	VMULPD       Y3, Y5, Y3
 	VMULPD       Y2, Y3, Y2
-	VADDPD       vecmath_f64_3ff0000000000000<>+0(SB), Y2, Y3
+	VADDPD       const_f64_3ff0000000000000<>+0(SB), Y2, Y3
 	VDIVPD       Y3, Y2, Y3
 	VFNMADD213PD Y2, Y2, Y3
-	VMOVUPD      vecmath_f64_3ff0000000000000<>+0(SB), Y2
+	VMOVUPD      const_f64_3ff0000000000000<>+0(SB), Y2
 	VSUBPD       Y3, Y2, Y2
 	VBLENDVPD    Y0, Y3, Y2, Y0
 	VMULPD       Y2, Y3, Y2
@@ -1096,7 +1090,7 @@ step_25:
 	ADDQ         $0x60, AX
 	VMOVUPD      (DI)(R8*1), Y1
 	VMOVUPD      (DI)(R9*1), Y2
-	VMOVUPD      sgk_float64_3ff0000000000000<>+0(SB), Y3
+	VMOVUPD      const_f64_3ff0000000000000<>+0(SB), Y3
 	VSUBPD       Y0, Y3, Y3
 	VMULPD       Y1, Y0, Y4
 	VMULPD       Y2, Y3, Y5
@@ -1121,9 +1115,9 @@ done_26:
 	VZEROUPPER
 	RET
 
-// func avx2ForwardPT(xs *float64, ps *float64, tape *float64, diff *float64, beta float64, lambda float64)
+// func avx2ForwardPTape(xs *float64, ps *float64, tape *float64, diff *float64, beta float64, lambda float64)
 // Requires: AVX, AVX2, FMA3
-TEXT ·avx2ForwardPT(SB), NOSPLIT, $80-48
+TEXT ·avx2ForwardPTape(SB), NOSPLIT, $80-48
 	VBROADCASTSD beta+32(FP), Y0
 	VMOVUPD      Y0, (SP)
 	VBROADCASTSD lambda+40(FP), Y0
@@ -1151,43 +1145,43 @@ step_28:
 	VMOVUPD (R8)(R9*1), Y0
 	VMOVUPD (R8)(R10*1), Y1
 	VSUBPD  Y0, Y1, Y1
-	VMINPD  sgk_float64_7fefffffffffffff<>+0(SB), Y1, Y1
-	VMAXPD  sgk_float64_ffefffffffffffff<>+0(SB), Y1, Y1
+	VMINPD  const_f64_7fefffffffffffff<>+0(SB), Y1, Y1
+	VMAXPD  const_f64_ffefffffffffffff<>+0(SB), Y1, Y1
 
 	// vecmath: alpha logistic
 	VMULPD       (SP), Y1, Y0
-	VANDPD       vecmath_f64_7fffffffffffffff<>+0(SB), Y0, Y2
-	VMINPD       vecmath_f64_4087500000000000<>+0(SB), Y2, Y2
-	VMOVUPD      vecmath_f64_4338000000000000<>+0(SB), Y3
-	VFNMADD231PD vecmath_f64_3ff71547652b82fe<>+0(SB), Y2, Y3
-	VSUBPD       vecmath_f64_4338000000000000<>+0(SB), Y3, Y4
-	VFNMSUB231PD vecmath_f64_3fe62e42fee00000<>+0(SB), Y4, Y2
-	VFNMADD231PD vecmath_f64_3dea39ef35793c76<>+0(SB), Y4, Y2
+	VANDPD       const_f64_7fffffffffffffff<>+0(SB), Y0, Y2
+	VMINPD       const_f64_4087500000000000<>+0(SB), Y2, Y2
+	VMOVUPD      const_f64_4338000000000000<>+0(SB), Y3
+	VFNMADD231PD const_f64_3ff71547652b82fe<>+0(SB), Y2, Y3
+	VSUBPD       const_f64_4338000000000000<>+0(SB), Y3, Y4
+	VFNMSUB231PD const_f64_3fe62e42fee00000<>+0(SB), Y4, Y2
+	VFNMADD231PD const_f64_3dea39ef35793c76<>+0(SB), Y4, Y2
 	VMULPD       Y2, Y2, Y4
-	VMOVUPD      vecmath_f64_3efa01999e25ce43<>+0(SB), Y5
-	VFMADD231PD  vecmath_f64_3e928ad9b8b7c16b<>+0(SB), Y4, Y5
-	VFMADD213PD  vecmath_f64_3f56c16c18438b2a<>+0(SB), Y4, Y5
-	VFMADD213PD  vecmath_f64_3fa555555555083e<>+0(SB), Y4, Y5
-	VFMADD213PD  vecmath_f64_3fe000000000000a<>+0(SB), Y4, Y5
-	VMOVUPD      vecmath_f64_3ec71df25b4a6a5c<>+0(SB), Y6
-	VFMADD231PD  vecmath_f64_3e5ad7f3c411bf5b<>+0(SB), Y4, Y6
-	VFMADD213PD  vecmath_f64_3f2a01a012a0e882<>+0(SB), Y4, Y6
-	VFMADD213PD  vecmath_f64_3f81111111127d10<>+0(SB), Y4, Y6
-	VFMADD213PD  vecmath_f64_3fc55555555554f9<>+0(SB), Y4, Y6
+	VMOVUPD      const_f64_3efa01999e25ce43<>+0(SB), Y5
+	VFMADD231PD  const_f64_3e928ad9b8b7c16b<>+0(SB), Y4, Y5
+	VFMADD213PD  const_f64_3f56c16c18438b2a<>+0(SB), Y4, Y5
+	VFMADD213PD  const_f64_3fa555555555083e<>+0(SB), Y4, Y5
+	VFMADD213PD  const_f64_3fe000000000000a<>+0(SB), Y4, Y5
+	VMOVUPD      const_f64_3ec71df25b4a6a5c<>+0(SB), Y6
+	VFMADD231PD  const_f64_3e5ad7f3c411bf5b<>+0(SB), Y4, Y6
+	VFMADD213PD  const_f64_3f2a01a012a0e882<>+0(SB), Y4, Y6
+	VFMADD213PD  const_f64_3f81111111127d10<>+0(SB), Y4, Y6
+	VFMADD213PD  const_f64_3fc55555555554f9<>+0(SB), Y4, Y6
 	VFMADD231PD  Y6, Y2, Y5
-	VFMADD213PD  vecmath_f64_3ff0000000000000<>+0(SB), Y2, Y5
-	VFMADD213PD  vecmath_f64_3ff0000000000000<>+0(SB), Y2, Y5
-	VPADDQ       vecmath_f64_00000000000007fe<>+0(SB), Y3, Y2
+	VFMADD213PD  const_f64_3ff0000000000000<>+0(SB), Y2, Y5
+	VFMADD213PD  const_f64_3ff0000000000000<>+0(SB), Y2, Y5
+	VPADDQ       const_f64_00000000000007fe<>+0(SB), Y3, Y2
 	VPSRLQ       $0x01, Y2, Y3
 	VPSUBQ       Y3, Y2, Y2
 	VPSLLQ       $0x34, Y3, Y3
 	VPSLLQ       $0x34, Y2, Y2
 	VMULPD       Y3, Y5, Y3
 	VMULPD       Y2, Y3, Y2
-	VADDPD       vecmath_f64_3ff0000000000000<>+0(SB), Y2, Y3
+	VADDPD       const_f64_3ff0000000000000<>+0(SB), Y2, Y3
 	VDIVPD       Y3, Y2, Y3
 	VFNMADD213PD Y2, Y2, Y3
-	VMOVUPD      vecmath_f64_3ff0000000000000<>+0(SB), Y2
+	VMOVUPD      const_f64_3ff0000000000000<>+0(SB), Y2
 	VSUBPD       Y3, Y2, Y2
 	VBLENDVPD    Y0, Y3, Y2, Y0
 	VMULPD       Y2, Y3, Y2
@@ -1199,7 +1193,7 @@ step_28:
 	ADDQ         $0x60, AX
 	VMOVUPD      (R8)(R9*1), Y1
 	VMOVUPD      (R8)(R10*1), Y2
-	VMOVUPD      sgk_float64_3ff0000000000000<>+0(SB), Y3
+	VMOVUPD      const_f64_3ff0000000000000<>+0(SB), Y3
 	VSUBPD       Y0, Y3, Y3
 	VMULPD       Y1, Y0, Y4
 	VMULPD       Y2, Y3, Y5
@@ -1759,7 +1753,7 @@ run_39:
 step_40:
 	SUBQ    $0x60, AX
 	VMOVUPD 32(AX), Y0
-	VMOVUPD sgk_float64_3ff0000000000000<>+0(SB), Y1
+	VMOVUPD const_f64_3ff0000000000000<>+0(SB), Y1
 	VSUBPD  Y0, Y1, Y1
 	MOVQ    gs+0(FP), DI
 	MOVQ    DX, R8
@@ -1817,7 +1811,7 @@ run_42:
 step_43:
 	SUBQ    $0x60, AX
 	VMOVUPD 32(AX), Y0
-	VMOVUPD sgk_float64_3ff0000000000000<>+0(SB), Y1
+	VMOVUPD const_f64_3ff0000000000000<>+0(SB), Y1
 	VSUBPD  Y0, Y1, Y1
 	MOVL    28(DX), R8
 	ADDL    8(SP), R8

@@ -34,10 +34,10 @@ func avx2ForwardP(xs *float32, ps *float32, diff *float32, beta float64, lambda 
 //go:noescape
 func avx2Forward(xs *float32, tape *float32, beta float64, lambda float64)
 
-// avx2ForwardPT runs one block of 8 lanes through the network (lane-major scratch; see kernels_amd64.go).
+// avx2ForwardPTape runs one block of 8 lanes through the network (lane-major scratch; see kernels_amd64.go).
 //
 //go:noescape
-func avx2ForwardPT(xs *float32, ps *float32, tape *float32, diff *float32, beta float64, lambda float64)
+func avx2ForwardPTape(xs *float32, ps *float32, tape *float32, diff *float32, beta float64, lambda float64)
 
 // avx2Backward back-propagates one block of 8 lanes through the network (lane-major scratch; see kernels_amd64.go).
 //

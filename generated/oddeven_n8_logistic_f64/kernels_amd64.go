@@ -166,7 +166,7 @@ func forwardPImpl(y, pt, tape, diff, x []float64, beta, lambda float64) {
 			avx2Identity(s.p)
 			dp := avx2At(diff, b*avx2Lanes*avx2DiffLen)
 			if tape != nil {
-				avx2ForwardPT(&s.x[0], &s.p[0], &tape[b*avx2Lanes*avx2TapeLen], dp, beta, lambda)
+				avx2ForwardPTape(&s.x[0], &s.p[0], &tape[b*avx2Lanes*avx2TapeLen], dp, beta, lambda)
 			} else {
 				avx2ForwardP(&s.x[0], &s.p[0], dp, beta, lambda)
 			}

@@ -125,7 +125,7 @@ tdone_8:
 TEXT ·avx2AllFinite(SB), NOSPLIT, $0-25
 	MOVQ    x_base+0(FP), AX
 	MOVQ    x_len+8(FP), CX
-	VMOVDQU vecmath_f64_7fffffff00000000<>+0(SB), Y0
+	VMOVDQU const_f64_7fffffff00000000<>+0(SB), Y0
 	VPXOR   Y1, Y1, Y1
 	CMPQ    CX, $0x10
 	JL      avx2AllFinite_loop1
@@ -168,7 +168,7 @@ avx2AllFinite_tail_loop:
 	JMP   avx2AllFinite_tail_loop
 
 avx2AllFinite_done:
-	VPADDD    vecmath_f64_0010000000000000<>+0(SB), Y1, Y1
+	VPADDD    const_f64_0010000000000000<>+0(SB), Y1, Y1
 	VMOVMSKPS Y1, AX
 	SHRL      $0x1f, DX
 	ORL       DX, AX
@@ -177,17 +177,17 @@ avx2AllFinite_done:
 	MOVB      AL, ret+24(FP)
 	RET
 
-DATA vecmath_f64_7fffffff00000000<>+0(SB)/8, $0x7fffffff00000000
-DATA vecmath_f64_7fffffff00000000<>+8(SB)/8, $0x7fffffff00000000
-DATA vecmath_f64_7fffffff00000000<>+16(SB)/8, $0x7fffffff00000000
-DATA vecmath_f64_7fffffff00000000<>+24(SB)/8, $0x7fffffff00000000
-GLOBL vecmath_f64_7fffffff00000000<>(SB), RODATA|NOPTR, $32
+DATA const_f64_7fffffff00000000<>+0(SB)/8, $0x7fffffff00000000
+DATA const_f64_7fffffff00000000<>+8(SB)/8, $0x7fffffff00000000
+DATA const_f64_7fffffff00000000<>+16(SB)/8, $0x7fffffff00000000
+DATA const_f64_7fffffff00000000<>+24(SB)/8, $0x7fffffff00000000
+GLOBL const_f64_7fffffff00000000<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f64_0010000000000000<>+0(SB)/8, $0x0010000000000000
-DATA vecmath_f64_0010000000000000<>+8(SB)/8, $0x0010000000000000
-DATA vecmath_f64_0010000000000000<>+16(SB)/8, $0x0010000000000000
-DATA vecmath_f64_0010000000000000<>+24(SB)/8, $0x0010000000000000
-GLOBL vecmath_f64_0010000000000000<>(SB), RODATA|NOPTR, $32
+DATA const_f64_0010000000000000<>+0(SB)/8, $0x0010000000000000
+DATA const_f64_0010000000000000<>+8(SB)/8, $0x0010000000000000
+DATA const_f64_0010000000000000<>+16(SB)/8, $0x0010000000000000
+DATA const_f64_0010000000000000<>+24(SB)/8, $0x0010000000000000
+GLOBL const_f64_0010000000000000<>(SB), RODATA|NOPTR, $32
 
 DATA sgk_fwd<>+0(SB)/8, $0x0000000000000004
 DATA sgk_fwd<>+8(SB)/8, $0x0000000200000001
@@ -297,46 +297,46 @@ step_10:
 	VMOVUPD (SI)(DI*1), Y0
 	VMOVUPD (SI)(R8*1), Y1
 	VSUBPD  Y0, Y1, Y1
-	VMINPD  sgk_float64_7fefffffffffffff<>+0(SB), Y1, Y1
-	VMAXPD  sgk_float64_ffefffffffffffff<>+0(SB), Y1, Y1
+	VMINPD  const_f64_7fefffffffffffff<>+0(SB), Y1, Y1
+	VMAXPD  const_f64_ffefffffffffffff<>+0(SB), Y1, Y1
 
 	// vecmath: alpha cauchy
 	VMULPD      (SP), Y1, Y0
-	VANDPD      vecmath_f64_7fffffffffffffff<>+0(SB), Y0, Y1
-	VCMPPD      $0x1e, vecmath_f64_3fda827999fcef32<>+0(SB), Y1, Y2
-	VCMPPD      $0x1e, vecmath_f64_4003504f333f9de6<>+0(SB), Y1, Y3
-	VSUBPD      vecmath_f64_3ff0000000000000<>+0(SB), Y1, Y4
+	VANDPD      const_f64_7fffffffffffffff<>+0(SB), Y0, Y1
+	VCMPPD      $0x1e, const_f64_3fda827999fcef32<>+0(SB), Y1, Y2
+	VCMPPD      $0x1e, const_f64_4003504f333f9de6<>+0(SB), Y1, Y3
+	VSUBPD      const_f64_3ff0000000000000<>+0(SB), Y1, Y4
 	VBLENDVPD   Y2, Y4, Y1, Y4
-	VBLENDVPD   Y3, vecmath_f64_bff0000000000000<>+0(SB), Y4, Y4
+	VBLENDVPD   Y3, const_f64_bff0000000000000<>+0(SB), Y4, Y4
 	VANDPD      Y1, Y2, Y5
-	VADDPD      vecmath_f64_3ff0000000000000<>+0(SB), Y5, Y5
+	VADDPD      const_f64_3ff0000000000000<>+0(SB), Y5, Y5
 	VBLENDVPD   Y3, Y1, Y5, Y5
 	VDIVPD      Y5, Y4, Y1
 	VMULPD      Y1, Y1, Y4
 	VMULPD      Y4, Y4, Y5
-	VMOVUPD     vecmath_f64_3f930f9cb335d828<>+0(SB), Y6
-	VFMADD231PD vecmath_f64_3f88cf9800031952<>+0(SB), Y5, Y6
-	VFMADD213PD vecmath_f64_3f99127cbb9b4578<>+0(SB), Y5, Y6
-	VFMADD213PD vecmath_f64_3fa21bb93c23427a<>+0(SB), Y5, Y6
-	VFMADD213PD vecmath_f64_3fb04c26be3adcd8<>+0(SB), Y5, Y6
-	VFMADD213PD vecmath_f64_3fd45f306dc9c883<>+0(SB), Y5, Y6
-	VMOVUPD     vecmath_f64_bf906cc456e09889<>+0(SB), Y7
-	VFMADD231PD vecmath_f64_bf775734a455b1a8<>+0(SB), Y5, Y7
-	VFMADD213PD vecmath_f64_bf95b7e39f75f1d6<>+0(SB), Y5, Y7
-	VFMADD213PD vecmath_f64_bf9da1b85ff07530<>+0(SB), Y5, Y7
-	VFMADD213PD vecmath_f64_bfa7483758bfb6c7<>+0(SB), Y5, Y7
-	VFMADD213PD vecmath_f64_bfbb2995e7b7b5e5<>+0(SB), Y5, Y7
+	VMOVUPD     const_f64_3f930f9cb335d828<>+0(SB), Y6
+	VFMADD231PD const_f64_3f88cf9800031952<>+0(SB), Y5, Y6
+	VFMADD213PD const_f64_3f99127cbb9b4578<>+0(SB), Y5, Y6
+	VFMADD213PD const_f64_3fa21bb93c23427a<>+0(SB), Y5, Y6
+	VFMADD213PD const_f64_3fb04c26be3adcd8<>+0(SB), Y5, Y6
+	VFMADD213PD const_f64_3fd45f306dc9c883<>+0(SB), Y5, Y6
+	VMOVUPD     const_f64_bf906cc456e09889<>+0(SB), Y7
+	VFMADD231PD const_f64_bf775734a455b1a8<>+0(SB), Y5, Y7
+	VFMADD213PD const_f64_bf95b7e39f75f1d6<>+0(SB), Y5, Y7
+	VFMADD213PD const_f64_bf9da1b85ff07530<>+0(SB), Y5, Y7
+	VFMADD213PD const_f64_bfa7483758bfb6c7<>+0(SB), Y5, Y7
+	VFMADD213PD const_f64_bfbb2995e7b7b5e5<>+0(SB), Y5, Y7
 	VFMADD231PD Y7, Y4, Y6
-	VANDPD      vecmath_f64_8000000000000000<>+0(SB), Y0, Y0
-	VANDPD      vecmath_f64_3fd0000000000000<>+0(SB), Y2, Y2
-	VBLENDVPD   Y3, vecmath_f64_3fe0000000000000<>+0(SB), Y2, Y2
+	VANDPD      const_f64_8000000000000000<>+0(SB), Y0, Y0
+	VANDPD      const_f64_3fd0000000000000<>+0(SB), Y2, Y2
+	VBLENDVPD   Y3, const_f64_3fe0000000000000<>+0(SB), Y2, Y2
 	VXORPD      Y0, Y2, Y2
-	VADDPD      vecmath_f64_3fe0000000000000<>+0(SB), Y2, Y2
+	VADDPD      const_f64_3fe0000000000000<>+0(SB), Y2, Y2
 	VXORPD      Y0, Y1, Y1
 	VFMADD231PD Y1, Y6, Y2
 	VMOVUPD     (SI)(DI*1), Y0
 	VMOVUPD     (SI)(R8*1), Y1
-	VMOVUPD     sgk_float64_3ff0000000000000<>+0(SB), Y3
+	VMOVUPD     const_f64_3ff0000000000000<>+0(SB), Y3
 	VSUBPD      Y2, Y3, Y3
 	VMULPD      Y0, Y2, Y4
 	VMULPD      Y1, Y3, Y5
@@ -361,143 +361,137 @@ done_11:
 	VZEROUPPER
 	RET
 
-DATA sgk_float64_7fefffffffffffff<>+0(SB)/8, $0x7fefffffffffffff
-DATA sgk_float64_7fefffffffffffff<>+8(SB)/8, $0x7fefffffffffffff
-DATA sgk_float64_7fefffffffffffff<>+16(SB)/8, $0x7fefffffffffffff
-DATA sgk_float64_7fefffffffffffff<>+24(SB)/8, $0x7fefffffffffffff
-GLOBL sgk_float64_7fefffffffffffff<>(SB), RODATA|NOPTR, $32
+DATA const_f64_7fefffffffffffff<>+0(SB)/8, $0x7fefffffffffffff
+DATA const_f64_7fefffffffffffff<>+8(SB)/8, $0x7fefffffffffffff
+DATA const_f64_7fefffffffffffff<>+16(SB)/8, $0x7fefffffffffffff
+DATA const_f64_7fefffffffffffff<>+24(SB)/8, $0x7fefffffffffffff
+GLOBL const_f64_7fefffffffffffff<>(SB), RODATA|NOPTR, $32
 
-DATA sgk_float64_ffefffffffffffff<>+0(SB)/8, $0xffefffffffffffff
-DATA sgk_float64_ffefffffffffffff<>+8(SB)/8, $0xffefffffffffffff
-DATA sgk_float64_ffefffffffffffff<>+16(SB)/8, $0xffefffffffffffff
-DATA sgk_float64_ffefffffffffffff<>+24(SB)/8, $0xffefffffffffffff
-GLOBL sgk_float64_ffefffffffffffff<>(SB), RODATA|NOPTR, $32
+DATA const_f64_ffefffffffffffff<>+0(SB)/8, $0xffefffffffffffff
+DATA const_f64_ffefffffffffffff<>+8(SB)/8, $0xffefffffffffffff
+DATA const_f64_ffefffffffffffff<>+16(SB)/8, $0xffefffffffffffff
+DATA const_f64_ffefffffffffffff<>+24(SB)/8, $0xffefffffffffffff
+GLOBL const_f64_ffefffffffffffff<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f64_7fffffffffffffff<>+0(SB)/8, $0x7fffffffffffffff
-DATA vecmath_f64_7fffffffffffffff<>+8(SB)/8, $0x7fffffffffffffff
-DATA vecmath_f64_7fffffffffffffff<>+16(SB)/8, $0x7fffffffffffffff
-DATA vecmath_f64_7fffffffffffffff<>+24(SB)/8, $0x7fffffffffffffff
-GLOBL vecmath_f64_7fffffffffffffff<>(SB), RODATA|NOPTR, $32
+DATA const_f64_7fffffffffffffff<>+0(SB)/8, $0x7fffffffffffffff
+DATA const_f64_7fffffffffffffff<>+8(SB)/8, $0x7fffffffffffffff
+DATA const_f64_7fffffffffffffff<>+16(SB)/8, $0x7fffffffffffffff
+DATA const_f64_7fffffffffffffff<>+24(SB)/8, $0x7fffffffffffffff
+GLOBL const_f64_7fffffffffffffff<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f64_3fda827999fcef32<>+0(SB)/8, $0x3fda827999fcef32
-DATA vecmath_f64_3fda827999fcef32<>+8(SB)/8, $0x3fda827999fcef32
-DATA vecmath_f64_3fda827999fcef32<>+16(SB)/8, $0x3fda827999fcef32
-DATA vecmath_f64_3fda827999fcef32<>+24(SB)/8, $0x3fda827999fcef32
-GLOBL vecmath_f64_3fda827999fcef32<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3fda827999fcef32<>+0(SB)/8, $0x3fda827999fcef32
+DATA const_f64_3fda827999fcef32<>+8(SB)/8, $0x3fda827999fcef32
+DATA const_f64_3fda827999fcef32<>+16(SB)/8, $0x3fda827999fcef32
+DATA const_f64_3fda827999fcef32<>+24(SB)/8, $0x3fda827999fcef32
+GLOBL const_f64_3fda827999fcef32<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f64_4003504f333f9de6<>+0(SB)/8, $0x4003504f333f9de6
-DATA vecmath_f64_4003504f333f9de6<>+8(SB)/8, $0x4003504f333f9de6
-DATA vecmath_f64_4003504f333f9de6<>+16(SB)/8, $0x4003504f333f9de6
-DATA vecmath_f64_4003504f333f9de6<>+24(SB)/8, $0x4003504f333f9de6
-GLOBL vecmath_f64_4003504f333f9de6<>(SB), RODATA|NOPTR, $32
+DATA const_f64_4003504f333f9de6<>+0(SB)/8, $0x4003504f333f9de6
+DATA const_f64_4003504f333f9de6<>+8(SB)/8, $0x4003504f333f9de6
+DATA const_f64_4003504f333f9de6<>+16(SB)/8, $0x4003504f333f9de6
+DATA const_f64_4003504f333f9de6<>+24(SB)/8, $0x4003504f333f9de6
+GLOBL const_f64_4003504f333f9de6<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f64_3ff0000000000000<>+0(SB)/8, $0x3ff0000000000000
-DATA vecmath_f64_3ff0000000000000<>+8(SB)/8, $0x3ff0000000000000
-DATA vecmath_f64_3ff0000000000000<>+16(SB)/8, $0x3ff0000000000000
-DATA vecmath_f64_3ff0000000000000<>+24(SB)/8, $0x3ff0000000000000
-GLOBL vecmath_f64_3ff0000000000000<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3ff0000000000000<>+0(SB)/8, $0x3ff0000000000000
+DATA const_f64_3ff0000000000000<>+8(SB)/8, $0x3ff0000000000000
+DATA const_f64_3ff0000000000000<>+16(SB)/8, $0x3ff0000000000000
+DATA const_f64_3ff0000000000000<>+24(SB)/8, $0x3ff0000000000000
+GLOBL const_f64_3ff0000000000000<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f64_bff0000000000000<>+0(SB)/8, $0xbff0000000000000
-DATA vecmath_f64_bff0000000000000<>+8(SB)/8, $0xbff0000000000000
-DATA vecmath_f64_bff0000000000000<>+16(SB)/8, $0xbff0000000000000
-DATA vecmath_f64_bff0000000000000<>+24(SB)/8, $0xbff0000000000000
-GLOBL vecmath_f64_bff0000000000000<>(SB), RODATA|NOPTR, $32
+DATA const_f64_bff0000000000000<>+0(SB)/8, $0xbff0000000000000
+DATA const_f64_bff0000000000000<>+8(SB)/8, $0xbff0000000000000
+DATA const_f64_bff0000000000000<>+16(SB)/8, $0xbff0000000000000
+DATA const_f64_bff0000000000000<>+24(SB)/8, $0xbff0000000000000
+GLOBL const_f64_bff0000000000000<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f64_3f930f9cb335d828<>+0(SB)/8, $0x3f930f9cb335d828
-DATA vecmath_f64_3f930f9cb335d828<>+8(SB)/8, $0x3f930f9cb335d828
-DATA vecmath_f64_3f930f9cb335d828<>+16(SB)/8, $0x3f930f9cb335d828
-DATA vecmath_f64_3f930f9cb335d828<>+24(SB)/8, $0x3f930f9cb335d828
-GLOBL vecmath_f64_3f930f9cb335d828<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3f930f9cb335d828<>+0(SB)/8, $0x3f930f9cb335d828
+DATA const_f64_3f930f9cb335d828<>+8(SB)/8, $0x3f930f9cb335d828
+DATA const_f64_3f930f9cb335d828<>+16(SB)/8, $0x3f930f9cb335d828
+DATA const_f64_3f930f9cb335d828<>+24(SB)/8, $0x3f930f9cb335d828
+GLOBL const_f64_3f930f9cb335d828<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f64_3f88cf9800031952<>+0(SB)/8, $0x3f88cf9800031952
-DATA vecmath_f64_3f88cf9800031952<>+8(SB)/8, $0x3f88cf9800031952
-DATA vecmath_f64_3f88cf9800031952<>+16(SB)/8, $0x3f88cf9800031952
-DATA vecmath_f64_3f88cf9800031952<>+24(SB)/8, $0x3f88cf9800031952
-GLOBL vecmath_f64_3f88cf9800031952<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3f88cf9800031952<>+0(SB)/8, $0x3f88cf9800031952
+DATA const_f64_3f88cf9800031952<>+8(SB)/8, $0x3f88cf9800031952
+DATA const_f64_3f88cf9800031952<>+16(SB)/8, $0x3f88cf9800031952
+DATA const_f64_3f88cf9800031952<>+24(SB)/8, $0x3f88cf9800031952
+GLOBL const_f64_3f88cf9800031952<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f64_3f99127cbb9b4578<>+0(SB)/8, $0x3f99127cbb9b4578
-DATA vecmath_f64_3f99127cbb9b4578<>+8(SB)/8, $0x3f99127cbb9b4578
-DATA vecmath_f64_3f99127cbb9b4578<>+16(SB)/8, $0x3f99127cbb9b4578
-DATA vecmath_f64_3f99127cbb9b4578<>+24(SB)/8, $0x3f99127cbb9b4578
-GLOBL vecmath_f64_3f99127cbb9b4578<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3f99127cbb9b4578<>+0(SB)/8, $0x3f99127cbb9b4578
+DATA const_f64_3f99127cbb9b4578<>+8(SB)/8, $0x3f99127cbb9b4578
+DATA const_f64_3f99127cbb9b4578<>+16(SB)/8, $0x3f99127cbb9b4578
+DATA const_f64_3f99127cbb9b4578<>+24(SB)/8, $0x3f99127cbb9b4578
+GLOBL const_f64_3f99127cbb9b4578<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f64_3fa21bb93c23427a<>+0(SB)/8, $0x3fa21bb93c23427a
-DATA vecmath_f64_3fa21bb93c23427a<>+8(SB)/8, $0x3fa21bb93c23427a
-DATA vecmath_f64_3fa21bb93c23427a<>+16(SB)/8, $0x3fa21bb93c23427a
-DATA vecmath_f64_3fa21bb93c23427a<>+24(SB)/8, $0x3fa21bb93c23427a
-GLOBL vecmath_f64_3fa21bb93c23427a<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3fa21bb93c23427a<>+0(SB)/8, $0x3fa21bb93c23427a
+DATA const_f64_3fa21bb93c23427a<>+8(SB)/8, $0x3fa21bb93c23427a
+DATA const_f64_3fa21bb93c23427a<>+16(SB)/8, $0x3fa21bb93c23427a
+DATA const_f64_3fa21bb93c23427a<>+24(SB)/8, $0x3fa21bb93c23427a
+GLOBL const_f64_3fa21bb93c23427a<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f64_3fb04c26be3adcd8<>+0(SB)/8, $0x3fb04c26be3adcd8
-DATA vecmath_f64_3fb04c26be3adcd8<>+8(SB)/8, $0x3fb04c26be3adcd8
-DATA vecmath_f64_3fb04c26be3adcd8<>+16(SB)/8, $0x3fb04c26be3adcd8
-DATA vecmath_f64_3fb04c26be3adcd8<>+24(SB)/8, $0x3fb04c26be3adcd8
-GLOBL vecmath_f64_3fb04c26be3adcd8<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3fb04c26be3adcd8<>+0(SB)/8, $0x3fb04c26be3adcd8
+DATA const_f64_3fb04c26be3adcd8<>+8(SB)/8, $0x3fb04c26be3adcd8
+DATA const_f64_3fb04c26be3adcd8<>+16(SB)/8, $0x3fb04c26be3adcd8
+DATA const_f64_3fb04c26be3adcd8<>+24(SB)/8, $0x3fb04c26be3adcd8
+GLOBL const_f64_3fb04c26be3adcd8<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f64_3fd45f306dc9c883<>+0(SB)/8, $0x3fd45f306dc9c883
-DATA vecmath_f64_3fd45f306dc9c883<>+8(SB)/8, $0x3fd45f306dc9c883
-DATA vecmath_f64_3fd45f306dc9c883<>+16(SB)/8, $0x3fd45f306dc9c883
-DATA vecmath_f64_3fd45f306dc9c883<>+24(SB)/8, $0x3fd45f306dc9c883
-GLOBL vecmath_f64_3fd45f306dc9c883<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3fd45f306dc9c883<>+0(SB)/8, $0x3fd45f306dc9c883
+DATA const_f64_3fd45f306dc9c883<>+8(SB)/8, $0x3fd45f306dc9c883
+DATA const_f64_3fd45f306dc9c883<>+16(SB)/8, $0x3fd45f306dc9c883
+DATA const_f64_3fd45f306dc9c883<>+24(SB)/8, $0x3fd45f306dc9c883
+GLOBL const_f64_3fd45f306dc9c883<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f64_bf906cc456e09889<>+0(SB)/8, $0xbf906cc456e09889
-DATA vecmath_f64_bf906cc456e09889<>+8(SB)/8, $0xbf906cc456e09889
-DATA vecmath_f64_bf906cc456e09889<>+16(SB)/8, $0xbf906cc456e09889
-DATA vecmath_f64_bf906cc456e09889<>+24(SB)/8, $0xbf906cc456e09889
-GLOBL vecmath_f64_bf906cc456e09889<>(SB), RODATA|NOPTR, $32
+DATA const_f64_bf906cc456e09889<>+0(SB)/8, $0xbf906cc456e09889
+DATA const_f64_bf906cc456e09889<>+8(SB)/8, $0xbf906cc456e09889
+DATA const_f64_bf906cc456e09889<>+16(SB)/8, $0xbf906cc456e09889
+DATA const_f64_bf906cc456e09889<>+24(SB)/8, $0xbf906cc456e09889
+GLOBL const_f64_bf906cc456e09889<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f64_bf775734a455b1a8<>+0(SB)/8, $0xbf775734a455b1a8
-DATA vecmath_f64_bf775734a455b1a8<>+8(SB)/8, $0xbf775734a455b1a8
-DATA vecmath_f64_bf775734a455b1a8<>+16(SB)/8, $0xbf775734a455b1a8
-DATA vecmath_f64_bf775734a455b1a8<>+24(SB)/8, $0xbf775734a455b1a8
-GLOBL vecmath_f64_bf775734a455b1a8<>(SB), RODATA|NOPTR, $32
+DATA const_f64_bf775734a455b1a8<>+0(SB)/8, $0xbf775734a455b1a8
+DATA const_f64_bf775734a455b1a8<>+8(SB)/8, $0xbf775734a455b1a8
+DATA const_f64_bf775734a455b1a8<>+16(SB)/8, $0xbf775734a455b1a8
+DATA const_f64_bf775734a455b1a8<>+24(SB)/8, $0xbf775734a455b1a8
+GLOBL const_f64_bf775734a455b1a8<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f64_bf95b7e39f75f1d6<>+0(SB)/8, $0xbf95b7e39f75f1d6
-DATA vecmath_f64_bf95b7e39f75f1d6<>+8(SB)/8, $0xbf95b7e39f75f1d6
-DATA vecmath_f64_bf95b7e39f75f1d6<>+16(SB)/8, $0xbf95b7e39f75f1d6
-DATA vecmath_f64_bf95b7e39f75f1d6<>+24(SB)/8, $0xbf95b7e39f75f1d6
-GLOBL vecmath_f64_bf95b7e39f75f1d6<>(SB), RODATA|NOPTR, $32
+DATA const_f64_bf95b7e39f75f1d6<>+0(SB)/8, $0xbf95b7e39f75f1d6
+DATA const_f64_bf95b7e39f75f1d6<>+8(SB)/8, $0xbf95b7e39f75f1d6
+DATA const_f64_bf95b7e39f75f1d6<>+16(SB)/8, $0xbf95b7e39f75f1d6
+DATA const_f64_bf95b7e39f75f1d6<>+24(SB)/8, $0xbf95b7e39f75f1d6
+GLOBL const_f64_bf95b7e39f75f1d6<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f64_bf9da1b85ff07530<>+0(SB)/8, $0xbf9da1b85ff07530
-DATA vecmath_f64_bf9da1b85ff07530<>+8(SB)/8, $0xbf9da1b85ff07530
-DATA vecmath_f64_bf9da1b85ff07530<>+16(SB)/8, $0xbf9da1b85ff07530
-DATA vecmath_f64_bf9da1b85ff07530<>+24(SB)/8, $0xbf9da1b85ff07530
-GLOBL vecmath_f64_bf9da1b85ff07530<>(SB), RODATA|NOPTR, $32
+DATA const_f64_bf9da1b85ff07530<>+0(SB)/8, $0xbf9da1b85ff07530
+DATA const_f64_bf9da1b85ff07530<>+8(SB)/8, $0xbf9da1b85ff07530
+DATA const_f64_bf9da1b85ff07530<>+16(SB)/8, $0xbf9da1b85ff07530
+DATA const_f64_bf9da1b85ff07530<>+24(SB)/8, $0xbf9da1b85ff07530
+GLOBL const_f64_bf9da1b85ff07530<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f64_bfa7483758bfb6c7<>+0(SB)/8, $0xbfa7483758bfb6c7
-DATA vecmath_f64_bfa7483758bfb6c7<>+8(SB)/8, $0xbfa7483758bfb6c7
-DATA vecmath_f64_bfa7483758bfb6c7<>+16(SB)/8, $0xbfa7483758bfb6c7
-DATA vecmath_f64_bfa7483758bfb6c7<>+24(SB)/8, $0xbfa7483758bfb6c7
-GLOBL vecmath_f64_bfa7483758bfb6c7<>(SB), RODATA|NOPTR, $32
+DATA const_f64_bfa7483758bfb6c7<>+0(SB)/8, $0xbfa7483758bfb6c7
+DATA const_f64_bfa7483758bfb6c7<>+8(SB)/8, $0xbfa7483758bfb6c7
+DATA const_f64_bfa7483758bfb6c7<>+16(SB)/8, $0xbfa7483758bfb6c7
+DATA const_f64_bfa7483758bfb6c7<>+24(SB)/8, $0xbfa7483758bfb6c7
+GLOBL const_f64_bfa7483758bfb6c7<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f64_bfbb2995e7b7b5e5<>+0(SB)/8, $0xbfbb2995e7b7b5e5
-DATA vecmath_f64_bfbb2995e7b7b5e5<>+8(SB)/8, $0xbfbb2995e7b7b5e5
-DATA vecmath_f64_bfbb2995e7b7b5e5<>+16(SB)/8, $0xbfbb2995e7b7b5e5
-DATA vecmath_f64_bfbb2995e7b7b5e5<>+24(SB)/8, $0xbfbb2995e7b7b5e5
-GLOBL vecmath_f64_bfbb2995e7b7b5e5<>(SB), RODATA|NOPTR, $32
+DATA const_f64_bfbb2995e7b7b5e5<>+0(SB)/8, $0xbfbb2995e7b7b5e5
+DATA const_f64_bfbb2995e7b7b5e5<>+8(SB)/8, $0xbfbb2995e7b7b5e5
+DATA const_f64_bfbb2995e7b7b5e5<>+16(SB)/8, $0xbfbb2995e7b7b5e5
+DATA const_f64_bfbb2995e7b7b5e5<>+24(SB)/8, $0xbfbb2995e7b7b5e5
+GLOBL const_f64_bfbb2995e7b7b5e5<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f64_8000000000000000<>+0(SB)/8, $0x8000000000000000
-DATA vecmath_f64_8000000000000000<>+8(SB)/8, $0x8000000000000000
-DATA vecmath_f64_8000000000000000<>+16(SB)/8, $0x8000000000000000
-DATA vecmath_f64_8000000000000000<>+24(SB)/8, $0x8000000000000000
-GLOBL vecmath_f64_8000000000000000<>(SB), RODATA|NOPTR, $32
+DATA const_f64_8000000000000000<>+0(SB)/8, $0x8000000000000000
+DATA const_f64_8000000000000000<>+8(SB)/8, $0x8000000000000000
+DATA const_f64_8000000000000000<>+16(SB)/8, $0x8000000000000000
+DATA const_f64_8000000000000000<>+24(SB)/8, $0x8000000000000000
+GLOBL const_f64_8000000000000000<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f64_3fd0000000000000<>+0(SB)/8, $0x3fd0000000000000
-DATA vecmath_f64_3fd0000000000000<>+8(SB)/8, $0x3fd0000000000000
-DATA vecmath_f64_3fd0000000000000<>+16(SB)/8, $0x3fd0000000000000
-DATA vecmath_f64_3fd0000000000000<>+24(SB)/8, $0x3fd0000000000000
-GLOBL vecmath_f64_3fd0000000000000<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3fd0000000000000<>+0(SB)/8, $0x3fd0000000000000
+DATA const_f64_3fd0000000000000<>+8(SB)/8, $0x3fd0000000000000
+DATA const_f64_3fd0000000000000<>+16(SB)/8, $0x3fd0000000000000
+DATA const_f64_3fd0000000000000<>+24(SB)/8, $0x3fd0000000000000
+GLOBL const_f64_3fd0000000000000<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f64_3fe0000000000000<>+0(SB)/8, $0x3fe0000000000000
-DATA vecmath_f64_3fe0000000000000<>+8(SB)/8, $0x3fe0000000000000
-DATA vecmath_f64_3fe0000000000000<>+16(SB)/8, $0x3fe0000000000000
-DATA vecmath_f64_3fe0000000000000<>+24(SB)/8, $0x3fe0000000000000
-GLOBL vecmath_f64_3fe0000000000000<>(SB), RODATA|NOPTR, $32
-
-DATA sgk_float64_3ff0000000000000<>+0(SB)/8, $0x3ff0000000000000
-DATA sgk_float64_3ff0000000000000<>+8(SB)/8, $0x3ff0000000000000
-DATA sgk_float64_3ff0000000000000<>+16(SB)/8, $0x3ff0000000000000
-DATA sgk_float64_3ff0000000000000<>+24(SB)/8, $0x3ff0000000000000
-GLOBL sgk_float64_3ff0000000000000<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3fe0000000000000<>+0(SB)/8, $0x3fe0000000000000
+DATA const_f64_3fe0000000000000<>+8(SB)/8, $0x3fe0000000000000
+DATA const_f64_3fe0000000000000<>+16(SB)/8, $0x3fe0000000000000
+DATA const_f64_3fe0000000000000<>+24(SB)/8, $0x3fe0000000000000
+GLOBL const_f64_3fe0000000000000<>(SB), RODATA|NOPTR, $32
 
 // func avx2ForwardP(xs *float64, ps *float64, diff *float64, beta float64, lambda float64)
 // Requires: AVX, FMA3
@@ -528,46 +522,46 @@ step_13:
 	VMOVUPD (DI)(R8*1), Y0
 	VMOVUPD (DI)(R9*1), Y1
 	VSUBPD  Y0, Y1, Y1
-	VMINPD  sgk_float64_7fefffffffffffff<>+0(SB), Y1, Y1
-	VMAXPD  sgk_float64_ffefffffffffffff<>+0(SB), Y1, Y1
+	VMINPD  const_f64_7fefffffffffffff<>+0(SB), Y1, Y1
+	VMAXPD  const_f64_ffefffffffffffff<>+0(SB), Y1, Y1
 
 	// vecmath: alpha cauchy
 	VMULPD      (SP), Y1, Y0
-	VANDPD      vecmath_f64_7fffffffffffffff<>+0(SB), Y0, Y1
-	VCMPPD      $0x1e, vecmath_f64_3fda827999fcef32<>+0(SB), Y1, Y2
-	VCMPPD      $0x1e, vecmath_f64_4003504f333f9de6<>+0(SB), Y1, Y3
-	VSUBPD      vecmath_f64_3ff0000000000000<>+0(SB), Y1, Y4
+	VANDPD      const_f64_7fffffffffffffff<>+0(SB), Y0, Y1
+	VCMPPD      $0x1e, const_f64_3fda827999fcef32<>+0(SB), Y1, Y2
+	VCMPPD      $0x1e, const_f64_4003504f333f9de6<>+0(SB), Y1, Y3
+	VSUBPD      const_f64_3ff0000000000000<>+0(SB), Y1, Y4
 	VBLENDVPD   Y2, Y4, Y1, Y4
-	VBLENDVPD   Y3, vecmath_f64_bff0000000000000<>+0(SB), Y4, Y4
+	VBLENDVPD   Y3, const_f64_bff0000000000000<>+0(SB), Y4, Y4
 	VANDPD      Y1, Y2, Y5
-	VADDPD      vecmath_f64_3ff0000000000000<>+0(SB), Y5, Y5
+	VADDPD      const_f64_3ff0000000000000<>+0(SB), Y5, Y5
 	VBLENDVPD   Y3, Y1, Y5, Y5
 	VDIVPD      Y5, Y4, Y1
 	VMULPD      Y1, Y1, Y4
 	VMULPD      Y4, Y4, Y5
-	VMOVUPD     vecmath_f64_3f930f9cb335d828<>+0(SB), Y6
-	VFMADD231PD vecmath_f64_3f88cf9800031952<>+0(SB), Y5, Y6
-	VFMADD213PD vecmath_f64_3f99127cbb9b4578<>+0(SB), Y5, Y6
-	VFMADD213PD vecmath_f64_3fa21bb93c23427a<>+0(SB), Y5, Y6
-	VFMADD213PD vecmath_f64_3fb04c26be3adcd8<>+0(SB), Y5, Y6
-	VFMADD213PD vecmath_f64_3fd45f306dc9c883<>+0(SB), Y5, Y6
-	VMOVUPD     vecmath_f64_bf906cc456e09889<>+0(SB), Y7
-	VFMADD231PD vecmath_f64_bf775734a455b1a8<>+0(SB), Y5, Y7
-	VFMADD213PD vecmath_f64_bf95b7e39f75f1d6<>+0(SB), Y5, Y7
-	VFMADD213PD vecmath_f64_bf9da1b85ff07530<>+0(SB), Y5, Y7
-	VFMADD213PD vecmath_f64_bfa7483758bfb6c7<>+0(SB), Y5, Y7
-	VFMADD213PD vecmath_f64_bfbb2995e7b7b5e5<>+0(SB), Y5, Y7
+	VMOVUPD     const_f64_3f930f9cb335d828<>+0(SB), Y6
+	VFMADD231PD const_f64_3f88cf9800031952<>+0(SB), Y5, Y6
+	VFMADD213PD const_f64_3f99127cbb9b4578<>+0(SB), Y5, Y6
+	VFMADD213PD const_f64_3fa21bb93c23427a<>+0(SB), Y5, Y6
+	VFMADD213PD const_f64_3fb04c26be3adcd8<>+0(SB), Y5, Y6
+	VFMADD213PD const_f64_3fd45f306dc9c883<>+0(SB), Y5, Y6
+	VMOVUPD     const_f64_bf906cc456e09889<>+0(SB), Y7
+	VFMADD231PD const_f64_bf775734a455b1a8<>+0(SB), Y5, Y7
+	VFMADD213PD const_f64_bf95b7e39f75f1d6<>+0(SB), Y5, Y7
+	VFMADD213PD const_f64_bf9da1b85ff07530<>+0(SB), Y5, Y7
+	VFMADD213PD const_f64_bfa7483758bfb6c7<>+0(SB), Y5, Y7
+	VFMADD213PD const_f64_bfbb2995e7b7b5e5<>+0(SB), Y5, Y7
 	VFMADD231PD Y7, Y4, Y6
-	VANDPD      vecmath_f64_8000000000000000<>+0(SB), Y0, Y0
-	VANDPD      vecmath_f64_3fd0000000000000<>+0(SB), Y2, Y2
-	VBLENDVPD   Y3, vecmath_f64_3fe0000000000000<>+0(SB), Y2, Y2
+	VANDPD      const_f64_8000000000000000<>+0(SB), Y0, Y0
+	VANDPD      const_f64_3fd0000000000000<>+0(SB), Y2, Y2
+	VBLENDVPD   Y3, const_f64_3fe0000000000000<>+0(SB), Y2, Y2
 	VXORPD      Y0, Y2, Y2
-	VADDPD      vecmath_f64_3fe0000000000000<>+0(SB), Y2, Y2
+	VADDPD      const_f64_3fe0000000000000<>+0(SB), Y2, Y2
 	VXORPD      Y0, Y1, Y1
 	VFMADD231PD Y1, Y6, Y2
 	VMOVUPD     (DI)(R8*1), Y0
 	VMOVUPD     (DI)(R9*1), Y1
-	VMOVUPD     sgk_float64_3ff0000000000000<>+0(SB), Y3
+	VMOVUPD     const_f64_3ff0000000000000<>+0(SB), Y3
 	VSUBPD      Y2, Y3, Y3
 	VMULPD      Y0, Y2, Y4
 	VMULPD      Y1, Y3, Y5
@@ -737,46 +731,46 @@ step_25:
 	VMOVUPD (DI)(R8*1), Y0
 	VMOVUPD (DI)(R9*1), Y1
 	VSUBPD  Y0, Y1, Y1
-	VMINPD  sgk_float64_7fefffffffffffff<>+0(SB), Y1, Y1
-	VMAXPD  sgk_float64_ffefffffffffffff<>+0(SB), Y1, Y1
+	VMINPD  const_f64_7fefffffffffffff<>+0(SB), Y1, Y1
+	VMAXPD  const_f64_ffefffffffffffff<>+0(SB), Y1, Y1
 
 	// vecmath: alpha cauchy
 	VMULPD      (SP), Y1, Y0
 	VMOVAPD     Y0, Y2
-	VFMADD213PD vecmath_f64_3ff0000000000000<>+0(SB), Y0, Y2
-	VMOVUPD     vecmath_f64_3fd45f306dc9c883<>+0(SB), Y3
+	VFMADD213PD const_f64_3ff0000000000000<>+0(SB), Y0, Y2
+	VMOVUPD     const_f64_3fd45f306dc9c883<>+0(SB), Y3
 	VMULPD      (SP), Y3, Y3
 	VDIVPD      Y2, Y3, Y3
-	VANDPD      vecmath_f64_7fffffffffffffff<>+0(SB), Y0, Y2
-	VCMPPD      $0x1e, vecmath_f64_3fda827999fcef32<>+0(SB), Y2, Y4
-	VCMPPD      $0x1e, vecmath_f64_4003504f333f9de6<>+0(SB), Y2, Y5
-	VSUBPD      vecmath_f64_3ff0000000000000<>+0(SB), Y2, Y6
+	VANDPD      const_f64_7fffffffffffffff<>+0(SB), Y0, Y2
+	VCMPPD      $0x1e, const_f64_3fda827999fcef32<>+0(SB), Y2, Y4
+	VCMPPD      $0x1e, const_f64_4003504f333f9de6<>+0(SB), Y2, Y5
+	VSUBPD      const_f64_3ff0000000000000<>+0(SB), Y2, Y6
 	VBLENDVPD   Y4, Y6, Y2, Y6
-	VBLENDVPD   Y5, vecmath_f64_bff0000000000000<>+0(SB), Y6, Y6
+	VBLENDVPD   Y5, const_f64_bff0000000000000<>+0(SB), Y6, Y6
 	VANDPD      Y2, Y4, Y7
-	VADDPD      vecmath_f64_3ff0000000000000<>+0(SB), Y7, Y7
+	VADDPD      const_f64_3ff0000000000000<>+0(SB), Y7, Y7
 	VBLENDVPD   Y5, Y2, Y7, Y7
 	VDIVPD      Y7, Y6, Y2
 	VMULPD      Y2, Y2, Y6
 	VMULPD      Y6, Y6, Y7
-	VMOVUPD     vecmath_f64_3f930f9cb335d828<>+0(SB), Y8
-	VFMADD231PD vecmath_f64_3f88cf9800031952<>+0(SB), Y7, Y8
-	VFMADD213PD vecmath_f64_3f99127cbb9b4578<>+0(SB), Y7, Y8
-	VFMADD213PD vecmath_f64_3fa21bb93c23427a<>+0(SB), Y7, Y8
-	VFMADD213PD vecmath_f64_3fb04c26be3adcd8<>+0(SB), Y7, Y8
-	VFMADD213PD vecmath_f64_3fd45f306dc9c883<>+0(SB), Y7, Y8
-	VMOVUPD     vecmath_f64_bf906cc456e09889<>+0(SB), Y9
-	VFMADD231PD vecmath_f64_bf775734a455b1a8<>+0(SB), Y7, Y9
-	VFMADD213PD vecmath_f64_bf95b7e39f75f1d6<>+0(SB), Y7, Y9
-	VFMADD213PD vecmath_f64_bf9da1b85ff07530<>+0(SB), Y7, Y9
-	VFMADD213PD vecmath_f64_bfa7483758bfb6c7<>+0(SB), Y7, Y9
-	VFMADD213PD vecmath_f64_bfbb2995e7b7b5e5<>+0(SB), Y7, Y9
+	VMOVUPD     const_f64_3f930f9cb335d828<>+0(SB), Y8
+	VFMADD231PD const_f64_3f88cf9800031952<>+0(SB), Y7, Y8
+	VFMADD213PD const_f64_3f99127cbb9b4578<>+0(SB), Y7, Y8
+	VFMADD213PD const_f64_3fa21bb93c23427a<>+0(SB), Y7, Y8
+	VFMADD213PD const_f64_3fb04c26be3adcd8<>+0(SB), Y7, Y8
+	VFMADD213PD const_f64_3fd45f306dc9c883<>+0(SB), Y7, Y8
+	VMOVUPD     const_f64_bf906cc456e09889<>+0(SB), Y9
+	VFMADD231PD const_f64_bf775734a455b1a8<>+0(SB), Y7, Y9
+	VFMADD213PD const_f64_bf95b7e39f75f1d6<>+0(SB), Y7, Y9
+	VFMADD213PD const_f64_bf9da1b85ff07530<>+0(SB), Y7, Y9
+	VFMADD213PD const_f64_bfa7483758bfb6c7<>+0(SB), Y7, Y9
+	VFMADD213PD const_f64_bfbb2995e7b7b5e5<>+0(SB), Y7, Y9
 	VFMADD231PD Y9, Y6, Y8
-	VANDPD      vecmath_f64_8000000000000000<>+0(SB), Y0, Y0
-	VANDPD      vecmath_f64_3fd0000000000000<>+0(SB), Y4, Y4
-	VBLENDVPD   Y5, vecmath_f64_3fe0000000000000<>+0(SB), Y4, Y4
+	VANDPD      const_f64_8000000000000000<>+0(SB), Y0, Y0
+	VANDPD      const_f64_3fd0000000000000<>+0(SB), Y4, Y4
+	VBLENDVPD   Y5, const_f64_3fe0000000000000<>+0(SB), Y4, Y4
 	VXORPD      Y0, Y4, Y4
-	VADDPD      vecmath_f64_3fe0000000000000<>+0(SB), Y4, Y4
+	VADDPD      const_f64_3fe0000000000000<>+0(SB), Y4, Y4
 	VXORPD      Y0, Y2, Y2
 	VFMADD231PD Y2, Y8, Y4
 	VMULPD      Y3, Y1, Y1
@@ -786,7 +780,7 @@ step_25:
 	ADDQ        $0x60, AX
 	VMOVUPD     (DI)(R8*1), Y0
 	VMOVUPD     (DI)(R9*1), Y1
-	VMOVUPD     sgk_float64_3ff0000000000000<>+0(SB), Y2
+	VMOVUPD     const_f64_3ff0000000000000<>+0(SB), Y2
 	VSUBPD      Y4, Y2, Y2
 	VMULPD      Y0, Y4, Y3
 	VMULPD      Y1, Y2, Y5
@@ -811,9 +805,9 @@ done_26:
 	VZEROUPPER
 	RET
 
-// func avx2ForwardPT(xs *float64, ps *float64, tape *float64, diff *float64, beta float64, lambda float64)
+// func avx2ForwardPTape(xs *float64, ps *float64, tape *float64, diff *float64, beta float64, lambda float64)
 // Requires: AVX, FMA3
-TEXT ·avx2ForwardPT(SB), NOSPLIT, $80-48
+TEXT ·avx2ForwardPTape(SB), NOSPLIT, $80-48
 	VBROADCASTSD beta+32(FP), Y0
 	VMOVUPD      Y0, (SP)
 	VBROADCASTSD lambda+40(FP), Y0
@@ -841,46 +835,46 @@ step_28:
 	VMOVUPD (R8)(R9*1), Y0
 	VMOVUPD (R8)(R10*1), Y1
 	VSUBPD  Y0, Y1, Y1
-	VMINPD  sgk_float64_7fefffffffffffff<>+0(SB), Y1, Y1
-	VMAXPD  sgk_float64_ffefffffffffffff<>+0(SB), Y1, Y1
+	VMINPD  const_f64_7fefffffffffffff<>+0(SB), Y1, Y1
+	VMAXPD  const_f64_ffefffffffffffff<>+0(SB), Y1, Y1
 
 	// vecmath: alpha cauchy
 	VMULPD      (SP), Y1, Y0
 	VMOVAPD     Y0, Y2
-	VFMADD213PD vecmath_f64_3ff0000000000000<>+0(SB), Y0, Y2
-	VMOVUPD     vecmath_f64_3fd45f306dc9c883<>+0(SB), Y3
+	VFMADD213PD const_f64_3ff0000000000000<>+0(SB), Y0, Y2
+	VMOVUPD     const_f64_3fd45f306dc9c883<>+0(SB), Y3
 	VMULPD      (SP), Y3, Y3
 	VDIVPD      Y2, Y3, Y3
-	VANDPD      vecmath_f64_7fffffffffffffff<>+0(SB), Y0, Y2
-	VCMPPD      $0x1e, vecmath_f64_3fda827999fcef32<>+0(SB), Y2, Y4
-	VCMPPD      $0x1e, vecmath_f64_4003504f333f9de6<>+0(SB), Y2, Y5
-	VSUBPD      vecmath_f64_3ff0000000000000<>+0(SB), Y2, Y6
+	VANDPD      const_f64_7fffffffffffffff<>+0(SB), Y0, Y2
+	VCMPPD      $0x1e, const_f64_3fda827999fcef32<>+0(SB), Y2, Y4
+	VCMPPD      $0x1e, const_f64_4003504f333f9de6<>+0(SB), Y2, Y5
+	VSUBPD      const_f64_3ff0000000000000<>+0(SB), Y2, Y6
 	VBLENDVPD   Y4, Y6, Y2, Y6
-	VBLENDVPD   Y5, vecmath_f64_bff0000000000000<>+0(SB), Y6, Y6
+	VBLENDVPD   Y5, const_f64_bff0000000000000<>+0(SB), Y6, Y6
 	VANDPD      Y2, Y4, Y7
-	VADDPD      vecmath_f64_3ff0000000000000<>+0(SB), Y7, Y7
+	VADDPD      const_f64_3ff0000000000000<>+0(SB), Y7, Y7
 	VBLENDVPD   Y5, Y2, Y7, Y7
 	VDIVPD      Y7, Y6, Y2
 	VMULPD      Y2, Y2, Y6
 	VMULPD      Y6, Y6, Y7
-	VMOVUPD     vecmath_f64_3f930f9cb335d828<>+0(SB), Y8
-	VFMADD231PD vecmath_f64_3f88cf9800031952<>+0(SB), Y7, Y8
-	VFMADD213PD vecmath_f64_3f99127cbb9b4578<>+0(SB), Y7, Y8
-	VFMADD213PD vecmath_f64_3fa21bb93c23427a<>+0(SB), Y7, Y8
-	VFMADD213PD vecmath_f64_3fb04c26be3adcd8<>+0(SB), Y7, Y8
-	VFMADD213PD vecmath_f64_3fd45f306dc9c883<>+0(SB), Y7, Y8
-	VMOVUPD     vecmath_f64_bf906cc456e09889<>+0(SB), Y9
-	VFMADD231PD vecmath_f64_bf775734a455b1a8<>+0(SB), Y7, Y9
-	VFMADD213PD vecmath_f64_bf95b7e39f75f1d6<>+0(SB), Y7, Y9
-	VFMADD213PD vecmath_f64_bf9da1b85ff07530<>+0(SB), Y7, Y9
-	VFMADD213PD vecmath_f64_bfa7483758bfb6c7<>+0(SB), Y7, Y9
-	VFMADD213PD vecmath_f64_bfbb2995e7b7b5e5<>+0(SB), Y7, Y9
+	VMOVUPD     const_f64_3f930f9cb335d828<>+0(SB), Y8
+	VFMADD231PD const_f64_3f88cf9800031952<>+0(SB), Y7, Y8
+	VFMADD213PD const_f64_3f99127cbb9b4578<>+0(SB), Y7, Y8
+	VFMADD213PD const_f64_3fa21bb93c23427a<>+0(SB), Y7, Y8
+	VFMADD213PD const_f64_3fb04c26be3adcd8<>+0(SB), Y7, Y8
+	VFMADD213PD const_f64_3fd45f306dc9c883<>+0(SB), Y7, Y8
+	VMOVUPD     const_f64_bf906cc456e09889<>+0(SB), Y9
+	VFMADD231PD const_f64_bf775734a455b1a8<>+0(SB), Y7, Y9
+	VFMADD213PD const_f64_bf95b7e39f75f1d6<>+0(SB), Y7, Y9
+	VFMADD213PD const_f64_bf9da1b85ff07530<>+0(SB), Y7, Y9
+	VFMADD213PD const_f64_bfa7483758bfb6c7<>+0(SB), Y7, Y9
+	VFMADD213PD const_f64_bfbb2995e7b7b5e5<>+0(SB), Y7, Y9
 	VFMADD231PD Y9, Y6, Y8
-	VANDPD      vecmath_f64_8000000000000000<>+0(SB), Y0, Y0
-	VANDPD      vecmath_f64_3fd0000000000000<>+0(SB), Y4, Y4
-	VBLENDVPD   Y5, vecmath_f64_3fe0000000000000<>+0(SB), Y4, Y4
+	VANDPD      const_f64_8000000000000000<>+0(SB), Y0, Y0
+	VANDPD      const_f64_3fd0000000000000<>+0(SB), Y4, Y4
+	VBLENDVPD   Y5, const_f64_3fe0000000000000<>+0(SB), Y4, Y4
 	VXORPD      Y0, Y4, Y4
-	VADDPD      vecmath_f64_3fe0000000000000<>+0(SB), Y4, Y4
+	VADDPD      const_f64_3fe0000000000000<>+0(SB), Y4, Y4
 	VXORPD      Y0, Y2, Y2
 	VFMADD231PD Y2, Y8, Y4
 	VMULPD      Y3, Y1, Y1
@@ -890,7 +884,7 @@ step_28:
 	ADDQ        $0x60, AX
 	VMOVUPD     (R8)(R9*1), Y0
 	VMOVUPD     (R8)(R10*1), Y1
-	VMOVUPD     sgk_float64_3ff0000000000000<>+0(SB), Y2
+	VMOVUPD     const_f64_3ff0000000000000<>+0(SB), Y2
 	VSUBPD      Y4, Y2, Y2
 	VMULPD      Y0, Y4, Y3
 	VMULPD      Y1, Y2, Y5
@@ -1131,7 +1125,7 @@ run_39:
 step_40:
 	SUBQ    $0x60, AX
 	VMOVUPD 32(AX), Y0
-	VMOVUPD sgk_float64_3ff0000000000000<>+0(SB), Y1
+	VMOVUPD const_f64_3ff0000000000000<>+0(SB), Y1
 	VSUBPD  Y0, Y1, Y1
 	MOVQ    gs+0(FP), DI
 	MOVQ    DX, R8
@@ -1189,7 +1183,7 @@ run_42:
 step_43:
 	SUBQ    $0x60, AX
 	VMOVUPD 32(AX), Y0
-	VMOVUPD sgk_float64_3ff0000000000000<>+0(SB), Y1
+	VMOVUPD const_f64_3ff0000000000000<>+0(SB), Y1
 	VSUBPD  Y0, Y1, Y1
 	MOVL    28(DX), R8
 	ADDL    8(SP), R8

@@ -34,10 +34,10 @@ func avx2ForwardP(xs *float64, ps *float64, diff *float64, beta float64, lambda 
 //go:noescape
 func avx2Forward(xs *float64, tape *float64, beta float64, lambda float64)
 
-// avx2ForwardPT runs one block of 4 lanes through the network (lane-major scratch; see kernels_amd64.go).
+// avx2ForwardPTape runs one block of 4 lanes through the network (lane-major scratch; see kernels_amd64.go).
 //
 //go:noescape
-func avx2ForwardPT(xs *float64, ps *float64, tape *float64, diff *float64, beta float64, lambda float64)
+func avx2ForwardPTape(xs *float64, ps *float64, tape *float64, diff *float64, beta float64, lambda float64)
 
 // avx2Backward back-propagates one block of 4 lanes through the network (lane-major scratch; see kernels_amd64.go).
 //

@@ -19,35 +19,35 @@ log1mAVX2F32_loop:
 	JE      log1mAVX2F32_done
 	VXORPD  Y2, Y2, Y2
 	VMAXPS  (CX), Y2, Y2
-	VMINPS  vecmath_f32_3f800000<>+0(SB), Y2, Y2
-	VMOVUPS vecmath_f32_3f800000<>+0(SB), Y3
+	VMINPS  const_f32_3f800000<>+0(SB), Y2, Y2
+	VMOVUPS const_f32_3f800000<>+0(SB), Y3
 	VSUBPS  Y2, Y3, Y3
-	VMAXPS  vecmath_f32_00800000<>+0(SB), Y3, Y4
+	VMAXPS  const_f32_00800000<>+0(SB), Y3, Y4
 
 	// vecmath: log
-	VPADDD       vecmath_f32_004afb0d<>+0(SB), Y4, Y4
+	VPADDD       const_f32_004afb0d<>+0(SB), Y4, Y4
 	VPSRLD       $0x17, Y4, Y5
-	VORPS        vecmath_f32_4b000000<>+0(SB), Y5, Y5
-	VSUBPS       vecmath_f32_4b00007f<>+0(SB), Y5, Y5
-	VANDPS       vecmath_f32_007fffff<>+0(SB), Y4, Y4
-	VPADDD       vecmath_f32_3f3504f3<>+0(SB), Y4, Y4
-	VSUBPS       vecmath_f32_3f800000<>+0(SB), Y4, Y4
-	VADDPS       vecmath_f32_40000000<>+0(SB), Y4, Y6
+	VORPS        const_f32_4b000000<>+0(SB), Y5, Y5
+	VSUBPS       const_f32_4b00007f<>+0(SB), Y5, Y5
+	VANDPS       const_f32_007fffff<>+0(SB), Y4, Y4
+	VPADDD       const_f32_3f3504f3<>+0(SB), Y4, Y4
+	VSUBPS       const_f32_3f800000<>+0(SB), Y4, Y4
+	VADDPS       const_f32_40000000<>+0(SB), Y4, Y6
 	VDIVPS       Y6, Y4, Y6
 	VMULPS       Y6, Y6, Y7
 	VMULPS       Y4, Y4, Y8
-	VMULPS       vecmath_f32_3f000000<>+0(SB), Y8, Y8
-	VMOVUPS      vecmath_f32_3eccaf3e<>+0(SB), Y9
-	VFMADD231PS  vecmath_f32_3e98f500<>+0(SB), Y7, Y9
-	VFMADD213PS  vecmath_f32_3f2aaabd<>+0(SB), Y7, Y9
+	VMULPS       const_f32_3f000000<>+0(SB), Y8, Y8
+	VMOVUPS      const_f32_3eccaf3e<>+0(SB), Y9
+	VFMADD231PS  const_f32_3e98f500<>+0(SB), Y7, Y9
+	VFMADD213PS  const_f32_3f2aaabd<>+0(SB), Y7, Y9
 	VFMADD213PS  Y8, Y7, Y9
-	VMULPS       vecmath_f32_b95e8083<>+0(SB), Y5, Y7
+	VMULPS       const_f32_b95e8083<>+0(SB), Y5, Y7
 	VFMADD231PS  Y6, Y9, Y7
 	VSUBPS       Y7, Y8, Y6
 	VSUBPS       Y6, Y4, Y4
-	VFMADD231PS  vecmath_f32_3f318000<>+0(SB), Y5, Y4
-	VCMPPS       $0x01, vecmath_f32_00800000<>+0(SB), Y3, Y5
-	VMOVUPS      vecmath_f32_c2c80000<>+0(SB), Y6
+	VFMADD231PS  const_f32_3f318000<>+0(SB), Y5, Y4
+	VCMPPS       $0x01, const_f32_00800000<>+0(SB), Y3, Y5
+	VMOVUPS      const_f32_c2c80000<>+0(SB), Y6
 	VBLENDVPS    Y5, Y6, Y4, Y4
 	VMAXPS       Y6, Y4, Y4
 	VCVTPS2PD    X4, Y5
@@ -56,7 +56,7 @@ log1mAVX2F32_loop:
 	VADDPD       Y5, Y0, Y0
 	VADDPD       Y4, Y0, Y0
 	VMULPS       Y3, Y2, Y3
-	VMAXPS       vecmath_f32_2b8cbccc<>+0(SB), Y3, Y3
+	VMAXPS       const_f32_2b8cbccc<>+0(SB), Y3, Y3
 	VDIVPS       Y3, Y2, Y2
 	VMULPS       Y1, Y2, Y2
 	VMOVUPS      Y2, (AX)
@@ -70,101 +70,101 @@ log1mAVX2F32_done:
 	VZEROUPPER
 	RET
 
-DATA vecmath_f32_3f800000<>+0(SB)/8, $0x3f8000003f800000
-DATA vecmath_f32_3f800000<>+8(SB)/8, $0x3f8000003f800000
-DATA vecmath_f32_3f800000<>+16(SB)/8, $0x3f8000003f800000
-DATA vecmath_f32_3f800000<>+24(SB)/8, $0x3f8000003f800000
-GLOBL vecmath_f32_3f800000<>(SB), RODATA|NOPTR, $32
+DATA const_f32_3f800000<>+0(SB)/8, $0x3f8000003f800000
+DATA const_f32_3f800000<>+8(SB)/8, $0x3f8000003f800000
+DATA const_f32_3f800000<>+16(SB)/8, $0x3f8000003f800000
+DATA const_f32_3f800000<>+24(SB)/8, $0x3f8000003f800000
+GLOBL const_f32_3f800000<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f32_00800000<>+0(SB)/8, $0x0080000000800000
-DATA vecmath_f32_00800000<>+8(SB)/8, $0x0080000000800000
-DATA vecmath_f32_00800000<>+16(SB)/8, $0x0080000000800000
-DATA vecmath_f32_00800000<>+24(SB)/8, $0x0080000000800000
-GLOBL vecmath_f32_00800000<>(SB), RODATA|NOPTR, $32
+DATA const_f32_00800000<>+0(SB)/8, $0x0080000000800000
+DATA const_f32_00800000<>+8(SB)/8, $0x0080000000800000
+DATA const_f32_00800000<>+16(SB)/8, $0x0080000000800000
+DATA const_f32_00800000<>+24(SB)/8, $0x0080000000800000
+GLOBL const_f32_00800000<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f32_004afb0d<>+0(SB)/8, $0x004afb0d004afb0d
-DATA vecmath_f32_004afb0d<>+8(SB)/8, $0x004afb0d004afb0d
-DATA vecmath_f32_004afb0d<>+16(SB)/8, $0x004afb0d004afb0d
-DATA vecmath_f32_004afb0d<>+24(SB)/8, $0x004afb0d004afb0d
-GLOBL vecmath_f32_004afb0d<>(SB), RODATA|NOPTR, $32
+DATA const_f32_004afb0d<>+0(SB)/8, $0x004afb0d004afb0d
+DATA const_f32_004afb0d<>+8(SB)/8, $0x004afb0d004afb0d
+DATA const_f32_004afb0d<>+16(SB)/8, $0x004afb0d004afb0d
+DATA const_f32_004afb0d<>+24(SB)/8, $0x004afb0d004afb0d
+GLOBL const_f32_004afb0d<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f32_4b000000<>+0(SB)/8, $0x4b0000004b000000
-DATA vecmath_f32_4b000000<>+8(SB)/8, $0x4b0000004b000000
-DATA vecmath_f32_4b000000<>+16(SB)/8, $0x4b0000004b000000
-DATA vecmath_f32_4b000000<>+24(SB)/8, $0x4b0000004b000000
-GLOBL vecmath_f32_4b000000<>(SB), RODATA|NOPTR, $32
+DATA const_f32_4b000000<>+0(SB)/8, $0x4b0000004b000000
+DATA const_f32_4b000000<>+8(SB)/8, $0x4b0000004b000000
+DATA const_f32_4b000000<>+16(SB)/8, $0x4b0000004b000000
+DATA const_f32_4b000000<>+24(SB)/8, $0x4b0000004b000000
+GLOBL const_f32_4b000000<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f32_4b00007f<>+0(SB)/8, $0x4b00007f4b00007f
-DATA vecmath_f32_4b00007f<>+8(SB)/8, $0x4b00007f4b00007f
-DATA vecmath_f32_4b00007f<>+16(SB)/8, $0x4b00007f4b00007f
-DATA vecmath_f32_4b00007f<>+24(SB)/8, $0x4b00007f4b00007f
-GLOBL vecmath_f32_4b00007f<>(SB), RODATA|NOPTR, $32
+DATA const_f32_4b00007f<>+0(SB)/8, $0x4b00007f4b00007f
+DATA const_f32_4b00007f<>+8(SB)/8, $0x4b00007f4b00007f
+DATA const_f32_4b00007f<>+16(SB)/8, $0x4b00007f4b00007f
+DATA const_f32_4b00007f<>+24(SB)/8, $0x4b00007f4b00007f
+GLOBL const_f32_4b00007f<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f32_007fffff<>+0(SB)/8, $0x007fffff007fffff
-DATA vecmath_f32_007fffff<>+8(SB)/8, $0x007fffff007fffff
-DATA vecmath_f32_007fffff<>+16(SB)/8, $0x007fffff007fffff
-DATA vecmath_f32_007fffff<>+24(SB)/8, $0x007fffff007fffff
-GLOBL vecmath_f32_007fffff<>(SB), RODATA|NOPTR, $32
+DATA const_f32_007fffff<>+0(SB)/8, $0x007fffff007fffff
+DATA const_f32_007fffff<>+8(SB)/8, $0x007fffff007fffff
+DATA const_f32_007fffff<>+16(SB)/8, $0x007fffff007fffff
+DATA const_f32_007fffff<>+24(SB)/8, $0x007fffff007fffff
+GLOBL const_f32_007fffff<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f32_3f3504f3<>+0(SB)/8, $0x3f3504f33f3504f3
-DATA vecmath_f32_3f3504f3<>+8(SB)/8, $0x3f3504f33f3504f3
-DATA vecmath_f32_3f3504f3<>+16(SB)/8, $0x3f3504f33f3504f3
-DATA vecmath_f32_3f3504f3<>+24(SB)/8, $0x3f3504f33f3504f3
-GLOBL vecmath_f32_3f3504f3<>(SB), RODATA|NOPTR, $32
+DATA const_f32_3f3504f3<>+0(SB)/8, $0x3f3504f33f3504f3
+DATA const_f32_3f3504f3<>+8(SB)/8, $0x3f3504f33f3504f3
+DATA const_f32_3f3504f3<>+16(SB)/8, $0x3f3504f33f3504f3
+DATA const_f32_3f3504f3<>+24(SB)/8, $0x3f3504f33f3504f3
+GLOBL const_f32_3f3504f3<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f32_40000000<>+0(SB)/8, $0x4000000040000000
-DATA vecmath_f32_40000000<>+8(SB)/8, $0x4000000040000000
-DATA vecmath_f32_40000000<>+16(SB)/8, $0x4000000040000000
-DATA vecmath_f32_40000000<>+24(SB)/8, $0x4000000040000000
-GLOBL vecmath_f32_40000000<>(SB), RODATA|NOPTR, $32
+DATA const_f32_40000000<>+0(SB)/8, $0x4000000040000000
+DATA const_f32_40000000<>+8(SB)/8, $0x4000000040000000
+DATA const_f32_40000000<>+16(SB)/8, $0x4000000040000000
+DATA const_f32_40000000<>+24(SB)/8, $0x4000000040000000
+GLOBL const_f32_40000000<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f32_3f000000<>+0(SB)/8, $0x3f0000003f000000
-DATA vecmath_f32_3f000000<>+8(SB)/8, $0x3f0000003f000000
-DATA vecmath_f32_3f000000<>+16(SB)/8, $0x3f0000003f000000
-DATA vecmath_f32_3f000000<>+24(SB)/8, $0x3f0000003f000000
-GLOBL vecmath_f32_3f000000<>(SB), RODATA|NOPTR, $32
+DATA const_f32_3f000000<>+0(SB)/8, $0x3f0000003f000000
+DATA const_f32_3f000000<>+8(SB)/8, $0x3f0000003f000000
+DATA const_f32_3f000000<>+16(SB)/8, $0x3f0000003f000000
+DATA const_f32_3f000000<>+24(SB)/8, $0x3f0000003f000000
+GLOBL const_f32_3f000000<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f32_3eccaf3e<>+0(SB)/8, $0x3eccaf3e3eccaf3e
-DATA vecmath_f32_3eccaf3e<>+8(SB)/8, $0x3eccaf3e3eccaf3e
-DATA vecmath_f32_3eccaf3e<>+16(SB)/8, $0x3eccaf3e3eccaf3e
-DATA vecmath_f32_3eccaf3e<>+24(SB)/8, $0x3eccaf3e3eccaf3e
-GLOBL vecmath_f32_3eccaf3e<>(SB), RODATA|NOPTR, $32
+DATA const_f32_3eccaf3e<>+0(SB)/8, $0x3eccaf3e3eccaf3e
+DATA const_f32_3eccaf3e<>+8(SB)/8, $0x3eccaf3e3eccaf3e
+DATA const_f32_3eccaf3e<>+16(SB)/8, $0x3eccaf3e3eccaf3e
+DATA const_f32_3eccaf3e<>+24(SB)/8, $0x3eccaf3e3eccaf3e
+GLOBL const_f32_3eccaf3e<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f32_3e98f500<>+0(SB)/8, $0x3e98f5003e98f500
-DATA vecmath_f32_3e98f500<>+8(SB)/8, $0x3e98f5003e98f500
-DATA vecmath_f32_3e98f500<>+16(SB)/8, $0x3e98f5003e98f500
-DATA vecmath_f32_3e98f500<>+24(SB)/8, $0x3e98f5003e98f500
-GLOBL vecmath_f32_3e98f500<>(SB), RODATA|NOPTR, $32
+DATA const_f32_3e98f500<>+0(SB)/8, $0x3e98f5003e98f500
+DATA const_f32_3e98f500<>+8(SB)/8, $0x3e98f5003e98f500
+DATA const_f32_3e98f500<>+16(SB)/8, $0x3e98f5003e98f500
+DATA const_f32_3e98f500<>+24(SB)/8, $0x3e98f5003e98f500
+GLOBL const_f32_3e98f500<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f32_3f2aaabd<>+0(SB)/8, $0x3f2aaabd3f2aaabd
-DATA vecmath_f32_3f2aaabd<>+8(SB)/8, $0x3f2aaabd3f2aaabd
-DATA vecmath_f32_3f2aaabd<>+16(SB)/8, $0x3f2aaabd3f2aaabd
-DATA vecmath_f32_3f2aaabd<>+24(SB)/8, $0x3f2aaabd3f2aaabd
-GLOBL vecmath_f32_3f2aaabd<>(SB), RODATA|NOPTR, $32
+DATA const_f32_3f2aaabd<>+0(SB)/8, $0x3f2aaabd3f2aaabd
+DATA const_f32_3f2aaabd<>+8(SB)/8, $0x3f2aaabd3f2aaabd
+DATA const_f32_3f2aaabd<>+16(SB)/8, $0x3f2aaabd3f2aaabd
+DATA const_f32_3f2aaabd<>+24(SB)/8, $0x3f2aaabd3f2aaabd
+GLOBL const_f32_3f2aaabd<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f32_b95e8083<>+0(SB)/8, $0xb95e8083b95e8083
-DATA vecmath_f32_b95e8083<>+8(SB)/8, $0xb95e8083b95e8083
-DATA vecmath_f32_b95e8083<>+16(SB)/8, $0xb95e8083b95e8083
-DATA vecmath_f32_b95e8083<>+24(SB)/8, $0xb95e8083b95e8083
-GLOBL vecmath_f32_b95e8083<>(SB), RODATA|NOPTR, $32
+DATA const_f32_b95e8083<>+0(SB)/8, $0xb95e8083b95e8083
+DATA const_f32_b95e8083<>+8(SB)/8, $0xb95e8083b95e8083
+DATA const_f32_b95e8083<>+16(SB)/8, $0xb95e8083b95e8083
+DATA const_f32_b95e8083<>+24(SB)/8, $0xb95e8083b95e8083
+GLOBL const_f32_b95e8083<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f32_3f318000<>+0(SB)/8, $0x3f3180003f318000
-DATA vecmath_f32_3f318000<>+8(SB)/8, $0x3f3180003f318000
-DATA vecmath_f32_3f318000<>+16(SB)/8, $0x3f3180003f318000
-DATA vecmath_f32_3f318000<>+24(SB)/8, $0x3f3180003f318000
-GLOBL vecmath_f32_3f318000<>(SB), RODATA|NOPTR, $32
+DATA const_f32_3f318000<>+0(SB)/8, $0x3f3180003f318000
+DATA const_f32_3f318000<>+8(SB)/8, $0x3f3180003f318000
+DATA const_f32_3f318000<>+16(SB)/8, $0x3f3180003f318000
+DATA const_f32_3f318000<>+24(SB)/8, $0x3f3180003f318000
+GLOBL const_f32_3f318000<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f32_c2c80000<>+0(SB)/8, $0xc2c80000c2c80000
-DATA vecmath_f32_c2c80000<>+8(SB)/8, $0xc2c80000c2c80000
-DATA vecmath_f32_c2c80000<>+16(SB)/8, $0xc2c80000c2c80000
-DATA vecmath_f32_c2c80000<>+24(SB)/8, $0xc2c80000c2c80000
-GLOBL vecmath_f32_c2c80000<>(SB), RODATA|NOPTR, $32
+DATA const_f32_c2c80000<>+0(SB)/8, $0xc2c80000c2c80000
+DATA const_f32_c2c80000<>+8(SB)/8, $0xc2c80000c2c80000
+DATA const_f32_c2c80000<>+16(SB)/8, $0xc2c80000c2c80000
+DATA const_f32_c2c80000<>+24(SB)/8, $0xc2c80000c2c80000
+GLOBL const_f32_c2c80000<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f32_2b8cbccc<>+0(SB)/8, $0x2b8cbccc2b8cbccc
-DATA vecmath_f32_2b8cbccc<>+8(SB)/8, $0x2b8cbccc2b8cbccc
-DATA vecmath_f32_2b8cbccc<>+16(SB)/8, $0x2b8cbccc2b8cbccc
-DATA vecmath_f32_2b8cbccc<>+24(SB)/8, $0x2b8cbccc2b8cbccc
-GLOBL vecmath_f32_2b8cbccc<>(SB), RODATA|NOPTR, $32
+DATA const_f32_2b8cbccc<>+0(SB)/8, $0x2b8cbccc2b8cbccc
+DATA const_f32_2b8cbccc<>+8(SB)/8, $0x2b8cbccc2b8cbccc
+DATA const_f32_2b8cbccc<>+16(SB)/8, $0x2b8cbccc2b8cbccc
+DATA const_f32_2b8cbccc<>+24(SB)/8, $0x2b8cbccc2b8cbccc
+GLOBL const_f32_2b8cbccc<>(SB), RODATA|NOPTR, $32
 
 // func oneAVX2F32(grad []float32, p []float32, inv float32, sums *[4]float64)
 // Requires: AVX, AVX2, FMA3
@@ -181,62 +181,62 @@ oneAVX2F32_loop:
 	JE      oneAVX2F32_done
 	VXORPD  Y2, Y2, Y2
 	VMAXPS  (CX), Y2, Y2
-	VMINPS  vecmath_f32_3f800000<>+0(SB), Y2, Y2
-	VMOVUPS vecmath_f32_3f800000<>+0(SB), Y3
+	VMINPS  const_f32_3f800000<>+0(SB), Y2, Y2
+	VMOVUPS const_f32_3f800000<>+0(SB), Y3
 	VSUBPS  Y2, Y3, Y3
-	VMAXPS  vecmath_f32_00800000<>+0(SB), Y3, Y4
+	VMAXPS  const_f32_00800000<>+0(SB), Y3, Y4
 
 	// vecmath: log
-	VPADDD      vecmath_f32_004afb0d<>+0(SB), Y4, Y4
+	VPADDD      const_f32_004afb0d<>+0(SB), Y4, Y4
 	VPSRLD      $0x17, Y4, Y5
-	VORPS       vecmath_f32_4b000000<>+0(SB), Y5, Y5
-	VSUBPS      vecmath_f32_4b00007f<>+0(SB), Y5, Y5
-	VANDPS      vecmath_f32_007fffff<>+0(SB), Y4, Y4
-	VPADDD      vecmath_f32_3f3504f3<>+0(SB), Y4, Y4
-	VSUBPS      vecmath_f32_3f800000<>+0(SB), Y4, Y4
-	VADDPS      vecmath_f32_40000000<>+0(SB), Y4, Y6
+	VORPS       const_f32_4b000000<>+0(SB), Y5, Y5
+	VSUBPS      const_f32_4b00007f<>+0(SB), Y5, Y5
+	VANDPS      const_f32_007fffff<>+0(SB), Y4, Y4
+	VPADDD      const_f32_3f3504f3<>+0(SB), Y4, Y4
+	VSUBPS      const_f32_3f800000<>+0(SB), Y4, Y4
+	VADDPS      const_f32_40000000<>+0(SB), Y4, Y6
 	VDIVPS      Y6, Y4, Y6
 	VMULPS      Y6, Y6, Y7
 	VMULPS      Y4, Y4, Y8
-	VMULPS      vecmath_f32_3f000000<>+0(SB), Y8, Y8
-	VMOVUPS     vecmath_f32_3eccaf3e<>+0(SB), Y9
-	VFMADD231PS vecmath_f32_3e98f500<>+0(SB), Y7, Y9
-	VFMADD213PS vecmath_f32_3f2aaabd<>+0(SB), Y7, Y9
+	VMULPS      const_f32_3f000000<>+0(SB), Y8, Y8
+	VMOVUPS     const_f32_3eccaf3e<>+0(SB), Y9
+	VFMADD231PS const_f32_3e98f500<>+0(SB), Y7, Y9
+	VFMADD213PS const_f32_3f2aaabd<>+0(SB), Y7, Y9
 	VFMADD213PS Y8, Y7, Y9
-	VMULPS      vecmath_f32_b95e8083<>+0(SB), Y5, Y7
+	VMULPS      const_f32_b95e8083<>+0(SB), Y5, Y7
 	VFMADD231PS Y6, Y9, Y7
 	VSUBPS      Y7, Y8, Y6
 	VSUBPS      Y6, Y4, Y4
-	VFMADD231PS vecmath_f32_3f318000<>+0(SB), Y5, Y4
-	VCMPPS      $0x01, vecmath_f32_00800000<>+0(SB), Y3, Y5
-	VMOVUPS     vecmath_f32_c2c80000<>+0(SB), Y6
+	VFMADD231PS const_f32_3f318000<>+0(SB), Y5, Y4
+	VCMPPS      $0x01, const_f32_00800000<>+0(SB), Y3, Y5
+	VMOVUPS     const_f32_c2c80000<>+0(SB), Y6
 	VBLENDVPS   Y5, Y6, Y4, Y4
 	VMAXPS      Y6, Y4, Y4
-	VMAXPS      vecmath_f32_00800000<>+0(SB), Y2, Y5
+	VMAXPS      const_f32_00800000<>+0(SB), Y2, Y5
 
 	// vecmath: log
-	VPADDD       vecmath_f32_004afb0d<>+0(SB), Y5, Y5
+	VPADDD       const_f32_004afb0d<>+0(SB), Y5, Y5
 	VPSRLD       $0x17, Y5, Y7
-	VORPS        vecmath_f32_4b000000<>+0(SB), Y7, Y7
-	VSUBPS       vecmath_f32_4b00007f<>+0(SB), Y7, Y7
-	VANDPS       vecmath_f32_007fffff<>+0(SB), Y5, Y5
-	VPADDD       vecmath_f32_3f3504f3<>+0(SB), Y5, Y5
-	VSUBPS       vecmath_f32_3f800000<>+0(SB), Y5, Y5
-	VADDPS       vecmath_f32_40000000<>+0(SB), Y5, Y8
+	VORPS        const_f32_4b000000<>+0(SB), Y7, Y7
+	VSUBPS       const_f32_4b00007f<>+0(SB), Y7, Y7
+	VANDPS       const_f32_007fffff<>+0(SB), Y5, Y5
+	VPADDD       const_f32_3f3504f3<>+0(SB), Y5, Y5
+	VSUBPS       const_f32_3f800000<>+0(SB), Y5, Y5
+	VADDPS       const_f32_40000000<>+0(SB), Y5, Y8
 	VDIVPS       Y8, Y5, Y8
 	VMULPS       Y8, Y8, Y9
 	VMULPS       Y5, Y5, Y10
-	VMULPS       vecmath_f32_3f000000<>+0(SB), Y10, Y10
-	VMOVUPS      vecmath_f32_3eccaf3e<>+0(SB), Y11
-	VFMADD231PS  vecmath_f32_3e98f500<>+0(SB), Y9, Y11
-	VFMADD213PS  vecmath_f32_3f2aaabd<>+0(SB), Y9, Y11
+	VMULPS       const_f32_3f000000<>+0(SB), Y10, Y10
+	VMOVUPS      const_f32_3eccaf3e<>+0(SB), Y11
+	VFMADD231PS  const_f32_3e98f500<>+0(SB), Y9, Y11
+	VFMADD213PS  const_f32_3f2aaabd<>+0(SB), Y9, Y11
 	VFMADD213PS  Y10, Y9, Y11
-	VMULPS       vecmath_f32_b95e8083<>+0(SB), Y7, Y9
+	VMULPS       const_f32_b95e8083<>+0(SB), Y7, Y9
 	VFMADD231PS  Y8, Y11, Y9
 	VSUBPS       Y9, Y10, Y8
 	VSUBPS       Y8, Y5, Y5
-	VFMADD231PS  vecmath_f32_3f318000<>+0(SB), Y7, Y5
-	VCMPPS       $0x01, vecmath_f32_00800000<>+0(SB), Y2, Y7
+	VFMADD231PS  const_f32_3f318000<>+0(SB), Y7, Y5
+	VCMPPS       $0x01, const_f32_00800000<>+0(SB), Y2, Y7
 	VBLENDVPS    Y7, Y6, Y5, Y5
 	VMAXPS       Y6, Y5, Y5
 	VSUBPS       Y5, Y4, Y4
@@ -246,8 +246,8 @@ oneAVX2F32_loop:
 	VADDPD       Y5, Y0, Y0
 	VADDPD       Y4, Y0, Y0
 	VMULPS       Y3, Y2, Y3
-	VMAXPS       vecmath_f32_2b8cbccc<>+0(SB), Y3, Y3
-	VSUBPS       vecmath_f32_3f800000<>+0(SB), Y2, Y2
+	VMAXPS       const_f32_2b8cbccc<>+0(SB), Y3, Y3
+	VSUBPS       const_f32_3f800000<>+0(SB), Y2, Y2
 	VDIVPS       Y3, Y2, Y2
 	VMULPS       Y1, Y2, Y2
 	VMOVUPS      Y2, (AX)
@@ -276,44 +276,44 @@ log1mAVX2F64_loop:
 	JE      log1mAVX2F64_done
 	VXORPD  Y2, Y2, Y2
 	VMAXPD  (CX), Y2, Y2
-	VMINPD  vecmath_f64_3ff0000000000000<>+0(SB), Y2, Y2
-	VMOVUPD vecmath_f64_3ff0000000000000<>+0(SB), Y3
+	VMINPD  const_f64_3ff0000000000000<>+0(SB), Y2, Y2
+	VMOVUPD const_f64_3ff0000000000000<>+0(SB), Y3
 	VSUBPD  Y2, Y3, Y3
-	VMAXPD  vecmath_f64_0010000000000000<>+0(SB), Y3, Y4
+	VMAXPD  const_f64_0010000000000000<>+0(SB), Y3, Y4
 
 	// vecmath: log
-	VPADDQ      vecmath_f64_00095f619980c433<>+0(SB), Y4, Y4
+	VPADDQ      const_f64_00095f619980c433<>+0(SB), Y4, Y4
 	VPSRLQ      $0x34, Y4, Y5
-	VORPD       vecmath_f64_4330000000000000<>+0(SB), Y5, Y5
-	VSUBPD      vecmath_f64_43300000000003ff<>+0(SB), Y5, Y5
-	VANDPD      vecmath_f64_000fffffffffffff<>+0(SB), Y4, Y4
-	VPADDQ      vecmath_f64_3fe6a09e667f3bcd<>+0(SB), Y4, Y4
-	VSUBPD      vecmath_f64_3ff0000000000000<>+0(SB), Y4, Y4
-	VADDPD      vecmath_f64_4000000000000000<>+0(SB), Y4, Y6
+	VORPD       const_f64_4330000000000000<>+0(SB), Y5, Y5
+	VSUBPD      const_f64_43300000000003ff<>+0(SB), Y5, Y5
+	VANDPD      const_f64_000fffffffffffff<>+0(SB), Y4, Y4
+	VPADDQ      const_f64_3fe6a09e667f3bcd<>+0(SB), Y4, Y4
+	VSUBPD      const_f64_3ff0000000000000<>+0(SB), Y4, Y4
+	VADDPD      const_f64_4000000000000000<>+0(SB), Y4, Y6
 	VDIVPD      Y6, Y4, Y6
 	VMULPD      Y6, Y6, Y7
 	VMULPD      Y4, Y4, Y8
-	VMULPD      vecmath_f64_3fe0000000000000<>+0(SB), Y8, Y8
-	VMOVUPD     vecmath_f64_3fc39a02ed46c85d<>+0(SB), Y9
-	VFMADD231PD vecmath_f64_3fc2f15bc8199ccc<>+0(SB), Y7, Y9
-	VFMADD213PD vecmath_f64_3fc74664d770f1c3<>+0(SB), Y7, Y9
-	VFMADD213PD vecmath_f64_3fcc71c51c66b25e<>+0(SB), Y7, Y9
-	VFMADD213PD vecmath_f64_3fd249249423e554<>+0(SB), Y7, Y9
-	VFMADD213PD vecmath_f64_3fd999999997f8a7<>+0(SB), Y7, Y9
-	VFMADD213PD vecmath_f64_3fe5555555555593<>+0(SB), Y7, Y9
+	VMULPD      const_f64_3fe0000000000000<>+0(SB), Y8, Y8
+	VMOVUPD     const_f64_3fc39a02ed46c85d<>+0(SB), Y9
+	VFMADD231PD const_f64_3fc2f15bc8199ccc<>+0(SB), Y7, Y9
+	VFMADD213PD const_f64_3fc74664d770f1c3<>+0(SB), Y7, Y9
+	VFMADD213PD const_f64_3fcc71c51c66b25e<>+0(SB), Y7, Y9
+	VFMADD213PD const_f64_3fd249249423e554<>+0(SB), Y7, Y9
+	VFMADD213PD const_f64_3fd999999997f8a7<>+0(SB), Y7, Y9
+	VFMADD213PD const_f64_3fe5555555555593<>+0(SB), Y7, Y9
 	VFMADD213PD Y8, Y7, Y9
-	VMULPD      vecmath_f64_3dea39ef35793c76<>+0(SB), Y5, Y7
+	VMULPD      const_f64_3dea39ef35793c76<>+0(SB), Y5, Y7
 	VFMADD231PD Y6, Y9, Y7
 	VSUBPD      Y7, Y8, Y6
 	VSUBPD      Y6, Y4, Y4
-	VFMADD231PD vecmath_f64_3fe62e42fee00000<>+0(SB), Y5, Y4
-	VCMPPD      $0x01, vecmath_f64_0010000000000000<>+0(SB), Y3, Y5
-	VMOVUPD     vecmath_f64_c059000000000000<>+0(SB), Y6
+	VFMADD231PD const_f64_3fe62e42fee00000<>+0(SB), Y5, Y4
+	VCMPPD      $0x01, const_f64_0010000000000000<>+0(SB), Y3, Y5
+	VMOVUPD     const_f64_c059000000000000<>+0(SB), Y6
 	VBLENDVPD   Y5, Y6, Y4, Y4
 	VMAXPD      Y6, Y4, Y4
 	VADDPD      Y4, Y0, Y0
 	VMULPD      Y3, Y2, Y3
-	VMAXPD      vecmath_f64_3d719799812dea11<>+0(SB), Y3, Y3
+	VMAXPD      const_f64_3d719799812dea11<>+0(SB), Y3, Y3
 	VDIVPD      Y3, Y2, Y2
 	VMULPD      Y1, Y2, Y2
 	VMOVUPD     Y2, (AX)
@@ -327,125 +327,125 @@ log1mAVX2F64_done:
 	VZEROUPPER
 	RET
 
-DATA vecmath_f64_3ff0000000000000<>+0(SB)/8, $0x3ff0000000000000
-DATA vecmath_f64_3ff0000000000000<>+8(SB)/8, $0x3ff0000000000000
-DATA vecmath_f64_3ff0000000000000<>+16(SB)/8, $0x3ff0000000000000
-DATA vecmath_f64_3ff0000000000000<>+24(SB)/8, $0x3ff0000000000000
-GLOBL vecmath_f64_3ff0000000000000<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3ff0000000000000<>+0(SB)/8, $0x3ff0000000000000
+DATA const_f64_3ff0000000000000<>+8(SB)/8, $0x3ff0000000000000
+DATA const_f64_3ff0000000000000<>+16(SB)/8, $0x3ff0000000000000
+DATA const_f64_3ff0000000000000<>+24(SB)/8, $0x3ff0000000000000
+GLOBL const_f64_3ff0000000000000<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f64_0010000000000000<>+0(SB)/8, $0x0010000000000000
-DATA vecmath_f64_0010000000000000<>+8(SB)/8, $0x0010000000000000
-DATA vecmath_f64_0010000000000000<>+16(SB)/8, $0x0010000000000000
-DATA vecmath_f64_0010000000000000<>+24(SB)/8, $0x0010000000000000
-GLOBL vecmath_f64_0010000000000000<>(SB), RODATA|NOPTR, $32
+DATA const_f64_0010000000000000<>+0(SB)/8, $0x0010000000000000
+DATA const_f64_0010000000000000<>+8(SB)/8, $0x0010000000000000
+DATA const_f64_0010000000000000<>+16(SB)/8, $0x0010000000000000
+DATA const_f64_0010000000000000<>+24(SB)/8, $0x0010000000000000
+GLOBL const_f64_0010000000000000<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f64_00095f619980c433<>+0(SB)/8, $0x00095f619980c433
-DATA vecmath_f64_00095f619980c433<>+8(SB)/8, $0x00095f619980c433
-DATA vecmath_f64_00095f619980c433<>+16(SB)/8, $0x00095f619980c433
-DATA vecmath_f64_00095f619980c433<>+24(SB)/8, $0x00095f619980c433
-GLOBL vecmath_f64_00095f619980c433<>(SB), RODATA|NOPTR, $32
+DATA const_f64_00095f619980c433<>+0(SB)/8, $0x00095f619980c433
+DATA const_f64_00095f619980c433<>+8(SB)/8, $0x00095f619980c433
+DATA const_f64_00095f619980c433<>+16(SB)/8, $0x00095f619980c433
+DATA const_f64_00095f619980c433<>+24(SB)/8, $0x00095f619980c433
+GLOBL const_f64_00095f619980c433<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f64_4330000000000000<>+0(SB)/8, $0x4330000000000000
-DATA vecmath_f64_4330000000000000<>+8(SB)/8, $0x4330000000000000
-DATA vecmath_f64_4330000000000000<>+16(SB)/8, $0x4330000000000000
-DATA vecmath_f64_4330000000000000<>+24(SB)/8, $0x4330000000000000
-GLOBL vecmath_f64_4330000000000000<>(SB), RODATA|NOPTR, $32
+DATA const_f64_4330000000000000<>+0(SB)/8, $0x4330000000000000
+DATA const_f64_4330000000000000<>+8(SB)/8, $0x4330000000000000
+DATA const_f64_4330000000000000<>+16(SB)/8, $0x4330000000000000
+DATA const_f64_4330000000000000<>+24(SB)/8, $0x4330000000000000
+GLOBL const_f64_4330000000000000<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f64_43300000000003ff<>+0(SB)/8, $0x43300000000003ff
-DATA vecmath_f64_43300000000003ff<>+8(SB)/8, $0x43300000000003ff
-DATA vecmath_f64_43300000000003ff<>+16(SB)/8, $0x43300000000003ff
-DATA vecmath_f64_43300000000003ff<>+24(SB)/8, $0x43300000000003ff
-GLOBL vecmath_f64_43300000000003ff<>(SB), RODATA|NOPTR, $32
+DATA const_f64_43300000000003ff<>+0(SB)/8, $0x43300000000003ff
+DATA const_f64_43300000000003ff<>+8(SB)/8, $0x43300000000003ff
+DATA const_f64_43300000000003ff<>+16(SB)/8, $0x43300000000003ff
+DATA const_f64_43300000000003ff<>+24(SB)/8, $0x43300000000003ff
+GLOBL const_f64_43300000000003ff<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f64_000fffffffffffff<>+0(SB)/8, $0x000fffffffffffff
-DATA vecmath_f64_000fffffffffffff<>+8(SB)/8, $0x000fffffffffffff
-DATA vecmath_f64_000fffffffffffff<>+16(SB)/8, $0x000fffffffffffff
-DATA vecmath_f64_000fffffffffffff<>+24(SB)/8, $0x000fffffffffffff
-GLOBL vecmath_f64_000fffffffffffff<>(SB), RODATA|NOPTR, $32
+DATA const_f64_000fffffffffffff<>+0(SB)/8, $0x000fffffffffffff
+DATA const_f64_000fffffffffffff<>+8(SB)/8, $0x000fffffffffffff
+DATA const_f64_000fffffffffffff<>+16(SB)/8, $0x000fffffffffffff
+DATA const_f64_000fffffffffffff<>+24(SB)/8, $0x000fffffffffffff
+GLOBL const_f64_000fffffffffffff<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f64_3fe6a09e667f3bcd<>+0(SB)/8, $0x3fe6a09e667f3bcd
-DATA vecmath_f64_3fe6a09e667f3bcd<>+8(SB)/8, $0x3fe6a09e667f3bcd
-DATA vecmath_f64_3fe6a09e667f3bcd<>+16(SB)/8, $0x3fe6a09e667f3bcd
-DATA vecmath_f64_3fe6a09e667f3bcd<>+24(SB)/8, $0x3fe6a09e667f3bcd
-GLOBL vecmath_f64_3fe6a09e667f3bcd<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3fe6a09e667f3bcd<>+0(SB)/8, $0x3fe6a09e667f3bcd
+DATA const_f64_3fe6a09e667f3bcd<>+8(SB)/8, $0x3fe6a09e667f3bcd
+DATA const_f64_3fe6a09e667f3bcd<>+16(SB)/8, $0x3fe6a09e667f3bcd
+DATA const_f64_3fe6a09e667f3bcd<>+24(SB)/8, $0x3fe6a09e667f3bcd
+GLOBL const_f64_3fe6a09e667f3bcd<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f64_4000000000000000<>+0(SB)/8, $0x4000000000000000
-DATA vecmath_f64_4000000000000000<>+8(SB)/8, $0x4000000000000000
-DATA vecmath_f64_4000000000000000<>+16(SB)/8, $0x4000000000000000
-DATA vecmath_f64_4000000000000000<>+24(SB)/8, $0x4000000000000000
-GLOBL vecmath_f64_4000000000000000<>(SB), RODATA|NOPTR, $32
+DATA const_f64_4000000000000000<>+0(SB)/8, $0x4000000000000000
+DATA const_f64_4000000000000000<>+8(SB)/8, $0x4000000000000000
+DATA const_f64_4000000000000000<>+16(SB)/8, $0x4000000000000000
+DATA const_f64_4000000000000000<>+24(SB)/8, $0x4000000000000000
+GLOBL const_f64_4000000000000000<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f64_3fe0000000000000<>+0(SB)/8, $0x3fe0000000000000
-DATA vecmath_f64_3fe0000000000000<>+8(SB)/8, $0x3fe0000000000000
-DATA vecmath_f64_3fe0000000000000<>+16(SB)/8, $0x3fe0000000000000
-DATA vecmath_f64_3fe0000000000000<>+24(SB)/8, $0x3fe0000000000000
-GLOBL vecmath_f64_3fe0000000000000<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3fe0000000000000<>+0(SB)/8, $0x3fe0000000000000
+DATA const_f64_3fe0000000000000<>+8(SB)/8, $0x3fe0000000000000
+DATA const_f64_3fe0000000000000<>+16(SB)/8, $0x3fe0000000000000
+DATA const_f64_3fe0000000000000<>+24(SB)/8, $0x3fe0000000000000
+GLOBL const_f64_3fe0000000000000<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f64_3fc39a02ed46c85d<>+0(SB)/8, $0x3fc39a02ed46c85d
-DATA vecmath_f64_3fc39a02ed46c85d<>+8(SB)/8, $0x3fc39a02ed46c85d
-DATA vecmath_f64_3fc39a02ed46c85d<>+16(SB)/8, $0x3fc39a02ed46c85d
-DATA vecmath_f64_3fc39a02ed46c85d<>+24(SB)/8, $0x3fc39a02ed46c85d
-GLOBL vecmath_f64_3fc39a02ed46c85d<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3fc39a02ed46c85d<>+0(SB)/8, $0x3fc39a02ed46c85d
+DATA const_f64_3fc39a02ed46c85d<>+8(SB)/8, $0x3fc39a02ed46c85d
+DATA const_f64_3fc39a02ed46c85d<>+16(SB)/8, $0x3fc39a02ed46c85d
+DATA const_f64_3fc39a02ed46c85d<>+24(SB)/8, $0x3fc39a02ed46c85d
+GLOBL const_f64_3fc39a02ed46c85d<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f64_3fc2f15bc8199ccc<>+0(SB)/8, $0x3fc2f15bc8199ccc
-DATA vecmath_f64_3fc2f15bc8199ccc<>+8(SB)/8, $0x3fc2f15bc8199ccc
-DATA vecmath_f64_3fc2f15bc8199ccc<>+16(SB)/8, $0x3fc2f15bc8199ccc
-DATA vecmath_f64_3fc2f15bc8199ccc<>+24(SB)/8, $0x3fc2f15bc8199ccc
-GLOBL vecmath_f64_3fc2f15bc8199ccc<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3fc2f15bc8199ccc<>+0(SB)/8, $0x3fc2f15bc8199ccc
+DATA const_f64_3fc2f15bc8199ccc<>+8(SB)/8, $0x3fc2f15bc8199ccc
+DATA const_f64_3fc2f15bc8199ccc<>+16(SB)/8, $0x3fc2f15bc8199ccc
+DATA const_f64_3fc2f15bc8199ccc<>+24(SB)/8, $0x3fc2f15bc8199ccc
+GLOBL const_f64_3fc2f15bc8199ccc<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f64_3fc74664d770f1c3<>+0(SB)/8, $0x3fc74664d770f1c3
-DATA vecmath_f64_3fc74664d770f1c3<>+8(SB)/8, $0x3fc74664d770f1c3
-DATA vecmath_f64_3fc74664d770f1c3<>+16(SB)/8, $0x3fc74664d770f1c3
-DATA vecmath_f64_3fc74664d770f1c3<>+24(SB)/8, $0x3fc74664d770f1c3
-GLOBL vecmath_f64_3fc74664d770f1c3<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3fc74664d770f1c3<>+0(SB)/8, $0x3fc74664d770f1c3
+DATA const_f64_3fc74664d770f1c3<>+8(SB)/8, $0x3fc74664d770f1c3
+DATA const_f64_3fc74664d770f1c3<>+16(SB)/8, $0x3fc74664d770f1c3
+DATA const_f64_3fc74664d770f1c3<>+24(SB)/8, $0x3fc74664d770f1c3
+GLOBL const_f64_3fc74664d770f1c3<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f64_3fcc71c51c66b25e<>+0(SB)/8, $0x3fcc71c51c66b25e
-DATA vecmath_f64_3fcc71c51c66b25e<>+8(SB)/8, $0x3fcc71c51c66b25e
-DATA vecmath_f64_3fcc71c51c66b25e<>+16(SB)/8, $0x3fcc71c51c66b25e
-DATA vecmath_f64_3fcc71c51c66b25e<>+24(SB)/8, $0x3fcc71c51c66b25e
-GLOBL vecmath_f64_3fcc71c51c66b25e<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3fcc71c51c66b25e<>+0(SB)/8, $0x3fcc71c51c66b25e
+DATA const_f64_3fcc71c51c66b25e<>+8(SB)/8, $0x3fcc71c51c66b25e
+DATA const_f64_3fcc71c51c66b25e<>+16(SB)/8, $0x3fcc71c51c66b25e
+DATA const_f64_3fcc71c51c66b25e<>+24(SB)/8, $0x3fcc71c51c66b25e
+GLOBL const_f64_3fcc71c51c66b25e<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f64_3fd249249423e554<>+0(SB)/8, $0x3fd249249423e554
-DATA vecmath_f64_3fd249249423e554<>+8(SB)/8, $0x3fd249249423e554
-DATA vecmath_f64_3fd249249423e554<>+16(SB)/8, $0x3fd249249423e554
-DATA vecmath_f64_3fd249249423e554<>+24(SB)/8, $0x3fd249249423e554
-GLOBL vecmath_f64_3fd249249423e554<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3fd249249423e554<>+0(SB)/8, $0x3fd249249423e554
+DATA const_f64_3fd249249423e554<>+8(SB)/8, $0x3fd249249423e554
+DATA const_f64_3fd249249423e554<>+16(SB)/8, $0x3fd249249423e554
+DATA const_f64_3fd249249423e554<>+24(SB)/8, $0x3fd249249423e554
+GLOBL const_f64_3fd249249423e554<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f64_3fd999999997f8a7<>+0(SB)/8, $0x3fd999999997f8a7
-DATA vecmath_f64_3fd999999997f8a7<>+8(SB)/8, $0x3fd999999997f8a7
-DATA vecmath_f64_3fd999999997f8a7<>+16(SB)/8, $0x3fd999999997f8a7
-DATA vecmath_f64_3fd999999997f8a7<>+24(SB)/8, $0x3fd999999997f8a7
-GLOBL vecmath_f64_3fd999999997f8a7<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3fd999999997f8a7<>+0(SB)/8, $0x3fd999999997f8a7
+DATA const_f64_3fd999999997f8a7<>+8(SB)/8, $0x3fd999999997f8a7
+DATA const_f64_3fd999999997f8a7<>+16(SB)/8, $0x3fd999999997f8a7
+DATA const_f64_3fd999999997f8a7<>+24(SB)/8, $0x3fd999999997f8a7
+GLOBL const_f64_3fd999999997f8a7<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f64_3fe5555555555593<>+0(SB)/8, $0x3fe5555555555593
-DATA vecmath_f64_3fe5555555555593<>+8(SB)/8, $0x3fe5555555555593
-DATA vecmath_f64_3fe5555555555593<>+16(SB)/8, $0x3fe5555555555593
-DATA vecmath_f64_3fe5555555555593<>+24(SB)/8, $0x3fe5555555555593
-GLOBL vecmath_f64_3fe5555555555593<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3fe5555555555593<>+0(SB)/8, $0x3fe5555555555593
+DATA const_f64_3fe5555555555593<>+8(SB)/8, $0x3fe5555555555593
+DATA const_f64_3fe5555555555593<>+16(SB)/8, $0x3fe5555555555593
+DATA const_f64_3fe5555555555593<>+24(SB)/8, $0x3fe5555555555593
+GLOBL const_f64_3fe5555555555593<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f64_3dea39ef35793c76<>+0(SB)/8, $0x3dea39ef35793c76
-DATA vecmath_f64_3dea39ef35793c76<>+8(SB)/8, $0x3dea39ef35793c76
-DATA vecmath_f64_3dea39ef35793c76<>+16(SB)/8, $0x3dea39ef35793c76
-DATA vecmath_f64_3dea39ef35793c76<>+24(SB)/8, $0x3dea39ef35793c76
-GLOBL vecmath_f64_3dea39ef35793c76<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3dea39ef35793c76<>+0(SB)/8, $0x3dea39ef35793c76
+DATA const_f64_3dea39ef35793c76<>+8(SB)/8, $0x3dea39ef35793c76
+DATA const_f64_3dea39ef35793c76<>+16(SB)/8, $0x3dea39ef35793c76
+DATA const_f64_3dea39ef35793c76<>+24(SB)/8, $0x3dea39ef35793c76
+GLOBL const_f64_3dea39ef35793c76<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f64_3fe62e42fee00000<>+0(SB)/8, $0x3fe62e42fee00000
-DATA vecmath_f64_3fe62e42fee00000<>+8(SB)/8, $0x3fe62e42fee00000
-DATA vecmath_f64_3fe62e42fee00000<>+16(SB)/8, $0x3fe62e42fee00000
-DATA vecmath_f64_3fe62e42fee00000<>+24(SB)/8, $0x3fe62e42fee00000
-GLOBL vecmath_f64_3fe62e42fee00000<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3fe62e42fee00000<>+0(SB)/8, $0x3fe62e42fee00000
+DATA const_f64_3fe62e42fee00000<>+8(SB)/8, $0x3fe62e42fee00000
+DATA const_f64_3fe62e42fee00000<>+16(SB)/8, $0x3fe62e42fee00000
+DATA const_f64_3fe62e42fee00000<>+24(SB)/8, $0x3fe62e42fee00000
+GLOBL const_f64_3fe62e42fee00000<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f64_c059000000000000<>+0(SB)/8, $0xc059000000000000
-DATA vecmath_f64_c059000000000000<>+8(SB)/8, $0xc059000000000000
-DATA vecmath_f64_c059000000000000<>+16(SB)/8, $0xc059000000000000
-DATA vecmath_f64_c059000000000000<>+24(SB)/8, $0xc059000000000000
-GLOBL vecmath_f64_c059000000000000<>(SB), RODATA|NOPTR, $32
+DATA const_f64_c059000000000000<>+0(SB)/8, $0xc059000000000000
+DATA const_f64_c059000000000000<>+8(SB)/8, $0xc059000000000000
+DATA const_f64_c059000000000000<>+16(SB)/8, $0xc059000000000000
+DATA const_f64_c059000000000000<>+24(SB)/8, $0xc059000000000000
+GLOBL const_f64_c059000000000000<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f64_3d719799812dea11<>+0(SB)/8, $0x3d719799812dea11
-DATA vecmath_f64_3d719799812dea11<>+8(SB)/8, $0x3d719799812dea11
-DATA vecmath_f64_3d719799812dea11<>+16(SB)/8, $0x3d719799812dea11
-DATA vecmath_f64_3d719799812dea11<>+24(SB)/8, $0x3d719799812dea11
-GLOBL vecmath_f64_3d719799812dea11<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3d719799812dea11<>+0(SB)/8, $0x3d719799812dea11
+DATA const_f64_3d719799812dea11<>+8(SB)/8, $0x3d719799812dea11
+DATA const_f64_3d719799812dea11<>+16(SB)/8, $0x3d719799812dea11
+DATA const_f64_3d719799812dea11<>+24(SB)/8, $0x3d719799812dea11
+GLOBL const_f64_3d719799812dea11<>(SB), RODATA|NOPTR, $32
 
 // func oneAVX2F64(grad []float64, p []float64, inv float64, sums *[4]float64)
 // Requires: AVX, AVX2, FMA3
@@ -462,77 +462,77 @@ oneAVX2F64_loop:
 	JE      oneAVX2F64_done
 	VXORPD  Y2, Y2, Y2
 	VMAXPD  (CX), Y2, Y2
-	VMINPD  vecmath_f64_3ff0000000000000<>+0(SB), Y2, Y2
-	VMOVUPD vecmath_f64_3ff0000000000000<>+0(SB), Y3
+	VMINPD  const_f64_3ff0000000000000<>+0(SB), Y2, Y2
+	VMOVUPD const_f64_3ff0000000000000<>+0(SB), Y3
 	VSUBPD  Y2, Y3, Y3
-	VMAXPD  vecmath_f64_0010000000000000<>+0(SB), Y3, Y4
+	VMAXPD  const_f64_0010000000000000<>+0(SB), Y3, Y4
 
 	// vecmath: log
-	VPADDQ      vecmath_f64_00095f619980c433<>+0(SB), Y4, Y4
+	VPADDQ      const_f64_00095f619980c433<>+0(SB), Y4, Y4
 	VPSRLQ      $0x34, Y4, Y5
-	VORPD       vecmath_f64_4330000000000000<>+0(SB), Y5, Y5
-	VSUBPD      vecmath_f64_43300000000003ff<>+0(SB), Y5, Y5
-	VANDPD      vecmath_f64_000fffffffffffff<>+0(SB), Y4, Y4
-	VPADDQ      vecmath_f64_3fe6a09e667f3bcd<>+0(SB), Y4, Y4
-	VSUBPD      vecmath_f64_3ff0000000000000<>+0(SB), Y4, Y4
-	VADDPD      vecmath_f64_4000000000000000<>+0(SB), Y4, Y6
+	VORPD       const_f64_4330000000000000<>+0(SB), Y5, Y5
+	VSUBPD      const_f64_43300000000003ff<>+0(SB), Y5, Y5
+	VANDPD      const_f64_000fffffffffffff<>+0(SB), Y4, Y4
+	VPADDQ      const_f64_3fe6a09e667f3bcd<>+0(SB), Y4, Y4
+	VSUBPD      const_f64_3ff0000000000000<>+0(SB), Y4, Y4
+	VADDPD      const_f64_4000000000000000<>+0(SB), Y4, Y6
 	VDIVPD      Y6, Y4, Y6
 	VMULPD      Y6, Y6, Y7
 	VMULPD      Y4, Y4, Y8
-	VMULPD      vecmath_f64_3fe0000000000000<>+0(SB), Y8, Y8
-	VMOVUPD     vecmath_f64_3fc39a02ed46c85d<>+0(SB), Y9
-	VFMADD231PD vecmath_f64_3fc2f15bc8199ccc<>+0(SB), Y7, Y9
-	VFMADD213PD vecmath_f64_3fc74664d770f1c3<>+0(SB), Y7, Y9
-	VFMADD213PD vecmath_f64_3fcc71c51c66b25e<>+0(SB), Y7, Y9
-	VFMADD213PD vecmath_f64_3fd249249423e554<>+0(SB), Y7, Y9
-	VFMADD213PD vecmath_f64_3fd999999997f8a7<>+0(SB), Y7, Y9
-	VFMADD213PD vecmath_f64_3fe5555555555593<>+0(SB), Y7, Y9
+	VMULPD      const_f64_3fe0000000000000<>+0(SB), Y8, Y8
+	VMOVUPD     const_f64_3fc39a02ed46c85d<>+0(SB), Y9
+	VFMADD231PD const_f64_3fc2f15bc8199ccc<>+0(SB), Y7, Y9
+	VFMADD213PD const_f64_3fc74664d770f1c3<>+0(SB), Y7, Y9
+	VFMADD213PD const_f64_3fcc71c51c66b25e<>+0(SB), Y7, Y9
+	VFMADD213PD const_f64_3fd249249423e554<>+0(SB), Y7, Y9
+	VFMADD213PD const_f64_3fd999999997f8a7<>+0(SB), Y7, Y9
+	VFMADD213PD const_f64_3fe5555555555593<>+0(SB), Y7, Y9
 	VFMADD213PD Y8, Y7, Y9
-	VMULPD      vecmath_f64_3dea39ef35793c76<>+0(SB), Y5, Y7
+	VMULPD      const_f64_3dea39ef35793c76<>+0(SB), Y5, Y7
 	VFMADD231PD Y6, Y9, Y7
 	VSUBPD      Y7, Y8, Y6
 	VSUBPD      Y6, Y4, Y4
-	VFMADD231PD vecmath_f64_3fe62e42fee00000<>+0(SB), Y5, Y4
-	VCMPPD      $0x01, vecmath_f64_0010000000000000<>+0(SB), Y3, Y5
-	VMOVUPD     vecmath_f64_c059000000000000<>+0(SB), Y6
+	VFMADD231PD const_f64_3fe62e42fee00000<>+0(SB), Y5, Y4
+	VCMPPD      $0x01, const_f64_0010000000000000<>+0(SB), Y3, Y5
+	VMOVUPD     const_f64_c059000000000000<>+0(SB), Y6
 	VBLENDVPD   Y5, Y6, Y4, Y4
 	VMAXPD      Y6, Y4, Y4
-	VMAXPD      vecmath_f64_0010000000000000<>+0(SB), Y2, Y5
+	VMAXPD      const_f64_0010000000000000<>+0(SB), Y2, Y5
 
 	// vecmath: log
-	VPADDQ      vecmath_f64_00095f619980c433<>+0(SB), Y5, Y5
+	VPADDQ      const_f64_00095f619980c433<>+0(SB), Y5, Y5
 	VPSRLQ      $0x34, Y5, Y7
-	VORPD       vecmath_f64_4330000000000000<>+0(SB), Y7, Y7
-	VSUBPD      vecmath_f64_43300000000003ff<>+0(SB), Y7, Y7
-	VANDPD      vecmath_f64_000fffffffffffff<>+0(SB), Y5, Y5
-	VPADDQ      vecmath_f64_3fe6a09e667f3bcd<>+0(SB), Y5, Y5
-	VSUBPD      vecmath_f64_3ff0000000000000<>+0(SB), Y5, Y5
-	VADDPD      vecmath_f64_4000000000000000<>+0(SB), Y5, Y8
+	VORPD       const_f64_4330000000000000<>+0(SB), Y7, Y7
+	VSUBPD      const_f64_43300000000003ff<>+0(SB), Y7, Y7
+	VANDPD      const_f64_000fffffffffffff<>+0(SB), Y5, Y5
+	VPADDQ      const_f64_3fe6a09e667f3bcd<>+0(SB), Y5, Y5
+	VSUBPD      const_f64_3ff0000000000000<>+0(SB), Y5, Y5
+	VADDPD      const_f64_4000000000000000<>+0(SB), Y5, Y8
 	VDIVPD      Y8, Y5, Y8
 	VMULPD      Y8, Y8, Y9
 	VMULPD      Y5, Y5, Y10
-	VMULPD      vecmath_f64_3fe0000000000000<>+0(SB), Y10, Y10
-	VMOVUPD     vecmath_f64_3fc39a02ed46c85d<>+0(SB), Y11
-	VFMADD231PD vecmath_f64_3fc2f15bc8199ccc<>+0(SB), Y9, Y11
-	VFMADD213PD vecmath_f64_3fc74664d770f1c3<>+0(SB), Y9, Y11
-	VFMADD213PD vecmath_f64_3fcc71c51c66b25e<>+0(SB), Y9, Y11
-	VFMADD213PD vecmath_f64_3fd249249423e554<>+0(SB), Y9, Y11
-	VFMADD213PD vecmath_f64_3fd999999997f8a7<>+0(SB), Y9, Y11
-	VFMADD213PD vecmath_f64_3fe5555555555593<>+0(SB), Y9, Y11
+	VMULPD      const_f64_3fe0000000000000<>+0(SB), Y10, Y10
+	VMOVUPD     const_f64_3fc39a02ed46c85d<>+0(SB), Y11
+	VFMADD231PD const_f64_3fc2f15bc8199ccc<>+0(SB), Y9, Y11
+	VFMADD213PD const_f64_3fc74664d770f1c3<>+0(SB), Y9, Y11
+	VFMADD213PD const_f64_3fcc71c51c66b25e<>+0(SB), Y9, Y11
+	VFMADD213PD const_f64_3fd249249423e554<>+0(SB), Y9, Y11
+	VFMADD213PD const_f64_3fd999999997f8a7<>+0(SB), Y9, Y11
+	VFMADD213PD const_f64_3fe5555555555593<>+0(SB), Y9, Y11
 	VFMADD213PD Y10, Y9, Y11
-	VMULPD      vecmath_f64_3dea39ef35793c76<>+0(SB), Y7, Y9
+	VMULPD      const_f64_3dea39ef35793c76<>+0(SB), Y7, Y9
 	VFMADD231PD Y8, Y11, Y9
 	VSUBPD      Y9, Y10, Y8
 	VSUBPD      Y8, Y5, Y5
-	VFMADD231PD vecmath_f64_3fe62e42fee00000<>+0(SB), Y7, Y5
-	VCMPPD      $0x01, vecmath_f64_0010000000000000<>+0(SB), Y2, Y7
+	VFMADD231PD const_f64_3fe62e42fee00000<>+0(SB), Y7, Y5
+	VCMPPD      $0x01, const_f64_0010000000000000<>+0(SB), Y2, Y7
 	VBLENDVPD   Y7, Y6, Y5, Y5
 	VMAXPD      Y6, Y5, Y5
 	VSUBPD      Y5, Y4, Y4
 	VADDPD      Y4, Y0, Y0
 	VMULPD      Y3, Y2, Y3
-	VMAXPD      vecmath_f64_3d719799812dea11<>+0(SB), Y3, Y3
-	VSUBPD      vecmath_f64_3ff0000000000000<>+0(SB), Y2, Y2
+	VMAXPD      const_f64_3d719799812dea11<>+0(SB), Y3, Y3
+	VSUBPD      const_f64_3ff0000000000000<>+0(SB), Y2, Y2
 	VDIVPD      Y3, Y2, Y2
 	VMULPD      Y1, Y2, Y2
 	VMOVUPD     Y2, (AX)
@@ -551,7 +551,7 @@ oneAVX2F64_done:
 TEXT ·allFiniteAVX2F32(SB), NOSPLIT, $0-25
 	MOVQ    x_base+0(FP), AX
 	MOVQ    x_len+8(FP), CX
-	VMOVDQU vecmath_f32_7fffffff<>+0(SB), Y0
+	VMOVDQU const_f32_7fffffff<>+0(SB), Y0
 	VPXOR   Y1, Y1, Y1
 	CMPQ    CX, $0x20
 	JL      allFiniteAVX2F32_loop1
@@ -594,7 +594,7 @@ allFiniteAVX2F32_tail_loop:
 	JMP   allFiniteAVX2F32_tail_loop
 
 allFiniteAVX2F32_done:
-	VPADDD    vecmath_f32_00800000<>+0(SB), Y1, Y1
+	VPADDD    const_f32_00800000<>+0(SB), Y1, Y1
 	VMOVMSKPS Y1, AX
 	SHRL      $0x1f, DX
 	ORL       DX, AX
@@ -603,18 +603,18 @@ allFiniteAVX2F32_done:
 	MOVB      AL, ret+24(FP)
 	RET
 
-DATA vecmath_f32_7fffffff<>+0(SB)/8, $0x7fffffff7fffffff
-DATA vecmath_f32_7fffffff<>+8(SB)/8, $0x7fffffff7fffffff
-DATA vecmath_f32_7fffffff<>+16(SB)/8, $0x7fffffff7fffffff
-DATA vecmath_f32_7fffffff<>+24(SB)/8, $0x7fffffff7fffffff
-GLOBL vecmath_f32_7fffffff<>(SB), RODATA|NOPTR, $32
+DATA const_f32_7fffffff<>+0(SB)/8, $0x7fffffff7fffffff
+DATA const_f32_7fffffff<>+8(SB)/8, $0x7fffffff7fffffff
+DATA const_f32_7fffffff<>+16(SB)/8, $0x7fffffff7fffffff
+DATA const_f32_7fffffff<>+24(SB)/8, $0x7fffffff7fffffff
+GLOBL const_f32_7fffffff<>(SB), RODATA|NOPTR, $32
 
 // func allFiniteAVX2F64(x []float64) bool
 // Requires: AVX, AVX2
 TEXT ·allFiniteAVX2F64(SB), NOSPLIT, $0-25
 	MOVQ    x_base+0(FP), AX
 	MOVQ    x_len+8(FP), CX
-	VMOVDQU vecmath_f64_7fffffff00000000<>+0(SB), Y0
+	VMOVDQU const_f64_7fffffff00000000<>+0(SB), Y0
 	VPXOR   Y1, Y1, Y1
 	CMPQ    CX, $0x10
 	JL      allFiniteAVX2F64_loop1
@@ -657,7 +657,7 @@ allFiniteAVX2F64_tail_loop:
 	JMP   allFiniteAVX2F64_tail_loop
 
 allFiniteAVX2F64_done:
-	VPADDD    vecmath_f64_0010000000000000<>+0(SB), Y1, Y1
+	VPADDD    const_f64_0010000000000000<>+0(SB), Y1, Y1
 	VMOVMSKPS Y1, AX
 	SHRL      $0x1f, DX
 	ORL       DX, AX
@@ -666,8 +666,8 @@ allFiniteAVX2F64_done:
 	MOVB      AL, ret+24(FP)
 	RET
 
-DATA vecmath_f64_7fffffff00000000<>+0(SB)/8, $0x7fffffff00000000
-DATA vecmath_f64_7fffffff00000000<>+8(SB)/8, $0x7fffffff00000000
-DATA vecmath_f64_7fffffff00000000<>+16(SB)/8, $0x7fffffff00000000
-DATA vecmath_f64_7fffffff00000000<>+24(SB)/8, $0x7fffffff00000000
-GLOBL vecmath_f64_7fffffff00000000<>(SB), RODATA|NOPTR, $32
+DATA const_f64_7fffffff00000000<>+0(SB)/8, $0x7fffffff00000000
+DATA const_f64_7fffffff00000000<>+8(SB)/8, $0x7fffffff00000000
+DATA const_f64_7fffffff00000000<>+16(SB)/8, $0x7fffffff00000000
+DATA const_f64_7fffffff00000000<>+24(SB)/8, $0x7fffffff00000000
+GLOBL const_f64_7fffffff00000000<>(SB), RODATA|NOPTR, $32

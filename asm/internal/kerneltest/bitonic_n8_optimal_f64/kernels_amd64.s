@@ -125,7 +125,7 @@ tdone_8:
 TEXT ·avx2AllFinite(SB), NOSPLIT, $0-25
 	MOVQ    x_base+0(FP), AX
 	MOVQ    x_len+8(FP), CX
-	VMOVDQU vecmath_f64_7fffffff00000000<>+0(SB), Y0
+	VMOVDQU const_f64_7fffffff00000000<>+0(SB), Y0
 	VPXOR   Y1, Y1, Y1
 	CMPQ    CX, $0x10
 	JL      avx2AllFinite_loop1
@@ -168,7 +168,7 @@ avx2AllFinite_tail_loop:
 	JMP   avx2AllFinite_tail_loop
 
 avx2AllFinite_done:
-	VPADDD    vecmath_f64_0010000000000000<>+0(SB), Y1, Y1
+	VPADDD    const_f64_0010000000000000<>+0(SB), Y1, Y1
 	VMOVMSKPS Y1, AX
 	SHRL      $0x1f, DX
 	ORL       DX, AX
@@ -177,17 +177,17 @@ avx2AllFinite_done:
 	MOVB      AL, ret+24(FP)
 	RET
 
-DATA vecmath_f64_7fffffff00000000<>+0(SB)/8, $0x7fffffff00000000
-DATA vecmath_f64_7fffffff00000000<>+8(SB)/8, $0x7fffffff00000000
-DATA vecmath_f64_7fffffff00000000<>+16(SB)/8, $0x7fffffff00000000
-DATA vecmath_f64_7fffffff00000000<>+24(SB)/8, $0x7fffffff00000000
-GLOBL vecmath_f64_7fffffff00000000<>(SB), RODATA|NOPTR, $32
+DATA const_f64_7fffffff00000000<>+0(SB)/8, $0x7fffffff00000000
+DATA const_f64_7fffffff00000000<>+8(SB)/8, $0x7fffffff00000000
+DATA const_f64_7fffffff00000000<>+16(SB)/8, $0x7fffffff00000000
+DATA const_f64_7fffffff00000000<>+24(SB)/8, $0x7fffffff00000000
+GLOBL const_f64_7fffffff00000000<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f64_0010000000000000<>+0(SB)/8, $0x0010000000000000
-DATA vecmath_f64_0010000000000000<>+8(SB)/8, $0x0010000000000000
-DATA vecmath_f64_0010000000000000<>+16(SB)/8, $0x0010000000000000
-DATA vecmath_f64_0010000000000000<>+24(SB)/8, $0x0010000000000000
-GLOBL vecmath_f64_0010000000000000<>(SB), RODATA|NOPTR, $32
+DATA const_f64_0010000000000000<>+0(SB)/8, $0x0010000000000000
+DATA const_f64_0010000000000000<>+8(SB)/8, $0x0010000000000000
+DATA const_f64_0010000000000000<>+16(SB)/8, $0x0010000000000000
+DATA const_f64_0010000000000000<>+24(SB)/8, $0x0010000000000000
+GLOBL const_f64_0010000000000000<>(SB), RODATA|NOPTR, $32
 
 DATA sgk_fwd<>+0(SB)/8, $0x0000000000000002
 DATA sgk_fwd<>+8(SB)/8, $0x0000000300000001
@@ -267,43 +267,44 @@ run_9:
 	MOVQ  BX, 72(SP)
 
 step_10:
-	MOVQ      xs+0(FP), SI
-	MOVQ      CX, DI
-	SHLQ      $0x05, DI
-	MOVQ      DX, R8
-	SHLQ      $0x05, R8
-	VMOVUPD   (SI)(DI*1), Y0
-	VMOVUPD   (SI)(R8*1), Y1
-	VSUBPD    Y0, Y1, Y1
-	VMINPD    sgk_float64_7fefffffffffffff<>+0(SB), Y1, Y1
-	VMAXPD    sgk_float64_ffefffffffffffff<>+0(SB), Y1, Y1
+	MOVQ    xs+0(FP), SI
+	MOVQ    CX, DI
+	SHLQ    $0x05, DI
+	MOVQ    DX, R8
+	SHLQ    $0x05, R8
+	VMOVUPD (SI)(DI*1), Y0
+	VMOVUPD (SI)(R8*1), Y1
+	VSUBPD  Y0, Y1, Y1
+	VMINPD  const_f64_7fefffffffffffff<>+0(SB), Y1, Y1
+	VMAXPD  const_f64_ffefffffffffffff<>+0(SB), Y1, Y1
+
+	// vecmath: alpha optimal
 	VMULPD    (SP), Y1, Y0
-	VANDPD    sgk_float64_7fffffffffffffff<>+0(SB), Y0, Y1
-	VADDPD    sgk_float64_3ddb7cdfd9d7bdbb<>+0(SB), Y1, Y1
-	VMULPD    sgk_float64_4030000000000000<>+0(SB), Y1, Y1
-	VMOVUPD   sgk_float64_3ff0000000000000<>+0(SB), Y2
-	VDIVPD    Y1, Y2, Y2
-	VMOVUPD   sgk_float64_3ff0000000000000<>+0(SB), Y1
-	VSUBPD    Y2, Y1, Y1
-	VXORPD    Y3, Y3, Y3
-	VCMPPD    $0x0e, Y3, Y0, Y3
-	VBLENDVPD Y3, Y1, Y2, Y2
-	VANDPD    sgk_float64_7fffffffffffffff<>+0(SB), Y0, Y1
-	VCMPPD    $0x02, sgk_float64_3fd0000000000000<>+0(SB), Y1, Y3
-	VADDPD    sgk_float64_3fe0000000000000<>+0(SB), Y0, Y0
-	VBLENDVPD Y3, Y0, Y2, Y2
-	VMOVUPD   (SI)(DI*1), Y0
-	VMOVUPD   (SI)(R8*1), Y1
-	VMOVUPD   sgk_float64_3ff0000000000000<>+0(SB), Y3
-	VSUBPD    Y2, Y3, Y3
-	VMULPD    Y0, Y2, Y4
-	VMULPD    Y1, Y3, Y5
+	VANDPD    const_f64_7fffffffffffffff<>+0(SB), Y0, Y1
+	VADDPD    const_f64_3ddb7cdfd9d7bdbb<>+0(SB), Y1, Y2
+	VMULPD    const_f64_4030000000000000<>+0(SB), Y2, Y2
+	VMOVUPD   const_f64_3ff0000000000000<>+0(SB), Y3
+	VDIVPD    Y2, Y3, Y3
+	VMOVUPD   const_f64_3ff0000000000000<>+0(SB), Y2
+	VSUBPD    Y3, Y2, Y2
+	VXORPD    Y4, Y4, Y4
+	VCMPPD    $0x1e, Y4, Y0, Y4
+	VBLENDVPD Y4, Y2, Y3, Y2
+	VCMPPD    $0x12, const_f64_3fd0000000000000<>+0(SB), Y1, Y1
+	VADDPD    const_f64_3fe0000000000000<>+0(SB), Y0, Y0
+	VBLENDVPD Y1, Y0, Y2, Y0
+	VMOVUPD   (SI)(DI*1), Y1
+	VMOVUPD   (SI)(R8*1), Y2
+	VMOVUPD   const_f64_3ff0000000000000<>+0(SB), Y3
+	VSUBPD    Y0, Y3, Y3
+	VMULPD    Y1, Y0, Y4
+	VMULPD    Y2, Y3, Y5
 	VADDPD    Y5, Y4, Y4
-	VMULPD    Y0, Y3, Y0
-	VMULPD    Y1, Y2, Y5
-	VADDPD    Y5, Y0, Y0
+	VMULPD    Y1, Y3, Y1
+	VMULPD    Y2, Y0, Y5
+	VADDPD    Y5, Y1, Y1
 	VMOVUPD   Y4, (SI)(DI*1)
-	VMOVUPD   Y0, (SI)(R8*1)
+	VMOVUPD   Y1, (SI)(R8*1)
 	ADDL      12(AX), CX
 	ADDL      16(AX), DX
 	ADDL      20(AX), BX
@@ -319,53 +320,53 @@ done_11:
 	VZEROUPPER
 	RET
 
-DATA sgk_float64_7fefffffffffffff<>+0(SB)/8, $0x7fefffffffffffff
-DATA sgk_float64_7fefffffffffffff<>+8(SB)/8, $0x7fefffffffffffff
-DATA sgk_float64_7fefffffffffffff<>+16(SB)/8, $0x7fefffffffffffff
-DATA sgk_float64_7fefffffffffffff<>+24(SB)/8, $0x7fefffffffffffff
-GLOBL sgk_float64_7fefffffffffffff<>(SB), RODATA|NOPTR, $32
+DATA const_f64_7fefffffffffffff<>+0(SB)/8, $0x7fefffffffffffff
+DATA const_f64_7fefffffffffffff<>+8(SB)/8, $0x7fefffffffffffff
+DATA const_f64_7fefffffffffffff<>+16(SB)/8, $0x7fefffffffffffff
+DATA const_f64_7fefffffffffffff<>+24(SB)/8, $0x7fefffffffffffff
+GLOBL const_f64_7fefffffffffffff<>(SB), RODATA|NOPTR, $32
 
-DATA sgk_float64_ffefffffffffffff<>+0(SB)/8, $0xffefffffffffffff
-DATA sgk_float64_ffefffffffffffff<>+8(SB)/8, $0xffefffffffffffff
-DATA sgk_float64_ffefffffffffffff<>+16(SB)/8, $0xffefffffffffffff
-DATA sgk_float64_ffefffffffffffff<>+24(SB)/8, $0xffefffffffffffff
-GLOBL sgk_float64_ffefffffffffffff<>(SB), RODATA|NOPTR, $32
+DATA const_f64_ffefffffffffffff<>+0(SB)/8, $0xffefffffffffffff
+DATA const_f64_ffefffffffffffff<>+8(SB)/8, $0xffefffffffffffff
+DATA const_f64_ffefffffffffffff<>+16(SB)/8, $0xffefffffffffffff
+DATA const_f64_ffefffffffffffff<>+24(SB)/8, $0xffefffffffffffff
+GLOBL const_f64_ffefffffffffffff<>(SB), RODATA|NOPTR, $32
 
-DATA sgk_float64_7fffffffffffffff<>+0(SB)/8, $0x7fffffffffffffff
-DATA sgk_float64_7fffffffffffffff<>+8(SB)/8, $0x7fffffffffffffff
-DATA sgk_float64_7fffffffffffffff<>+16(SB)/8, $0x7fffffffffffffff
-DATA sgk_float64_7fffffffffffffff<>+24(SB)/8, $0x7fffffffffffffff
-GLOBL sgk_float64_7fffffffffffffff<>(SB), RODATA|NOPTR, $32
+DATA const_f64_7fffffffffffffff<>+0(SB)/8, $0x7fffffffffffffff
+DATA const_f64_7fffffffffffffff<>+8(SB)/8, $0x7fffffffffffffff
+DATA const_f64_7fffffffffffffff<>+16(SB)/8, $0x7fffffffffffffff
+DATA const_f64_7fffffffffffffff<>+24(SB)/8, $0x7fffffffffffffff
+GLOBL const_f64_7fffffffffffffff<>(SB), RODATA|NOPTR, $32
 
-DATA sgk_float64_3ddb7cdfd9d7bdbb<>+0(SB)/8, $0x3ddb7cdfd9d7bdbb
-DATA sgk_float64_3ddb7cdfd9d7bdbb<>+8(SB)/8, $0x3ddb7cdfd9d7bdbb
-DATA sgk_float64_3ddb7cdfd9d7bdbb<>+16(SB)/8, $0x3ddb7cdfd9d7bdbb
-DATA sgk_float64_3ddb7cdfd9d7bdbb<>+24(SB)/8, $0x3ddb7cdfd9d7bdbb
-GLOBL sgk_float64_3ddb7cdfd9d7bdbb<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3ddb7cdfd9d7bdbb<>+0(SB)/8, $0x3ddb7cdfd9d7bdbb
+DATA const_f64_3ddb7cdfd9d7bdbb<>+8(SB)/8, $0x3ddb7cdfd9d7bdbb
+DATA const_f64_3ddb7cdfd9d7bdbb<>+16(SB)/8, $0x3ddb7cdfd9d7bdbb
+DATA const_f64_3ddb7cdfd9d7bdbb<>+24(SB)/8, $0x3ddb7cdfd9d7bdbb
+GLOBL const_f64_3ddb7cdfd9d7bdbb<>(SB), RODATA|NOPTR, $32
 
-DATA sgk_float64_4030000000000000<>+0(SB)/8, $0x4030000000000000
-DATA sgk_float64_4030000000000000<>+8(SB)/8, $0x4030000000000000
-DATA sgk_float64_4030000000000000<>+16(SB)/8, $0x4030000000000000
-DATA sgk_float64_4030000000000000<>+24(SB)/8, $0x4030000000000000
-GLOBL sgk_float64_4030000000000000<>(SB), RODATA|NOPTR, $32
+DATA const_f64_4030000000000000<>+0(SB)/8, $0x4030000000000000
+DATA const_f64_4030000000000000<>+8(SB)/8, $0x4030000000000000
+DATA const_f64_4030000000000000<>+16(SB)/8, $0x4030000000000000
+DATA const_f64_4030000000000000<>+24(SB)/8, $0x4030000000000000
+GLOBL const_f64_4030000000000000<>(SB), RODATA|NOPTR, $32
 
-DATA sgk_float64_3ff0000000000000<>+0(SB)/8, $0x3ff0000000000000
-DATA sgk_float64_3ff0000000000000<>+8(SB)/8, $0x3ff0000000000000
-DATA sgk_float64_3ff0000000000000<>+16(SB)/8, $0x3ff0000000000000
-DATA sgk_float64_3ff0000000000000<>+24(SB)/8, $0x3ff0000000000000
-GLOBL sgk_float64_3ff0000000000000<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3ff0000000000000<>+0(SB)/8, $0x3ff0000000000000
+DATA const_f64_3ff0000000000000<>+8(SB)/8, $0x3ff0000000000000
+DATA const_f64_3ff0000000000000<>+16(SB)/8, $0x3ff0000000000000
+DATA const_f64_3ff0000000000000<>+24(SB)/8, $0x3ff0000000000000
+GLOBL const_f64_3ff0000000000000<>(SB), RODATA|NOPTR, $32
 
-DATA sgk_float64_3fd0000000000000<>+0(SB)/8, $0x3fd0000000000000
-DATA sgk_float64_3fd0000000000000<>+8(SB)/8, $0x3fd0000000000000
-DATA sgk_float64_3fd0000000000000<>+16(SB)/8, $0x3fd0000000000000
-DATA sgk_float64_3fd0000000000000<>+24(SB)/8, $0x3fd0000000000000
-GLOBL sgk_float64_3fd0000000000000<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3fd0000000000000<>+0(SB)/8, $0x3fd0000000000000
+DATA const_f64_3fd0000000000000<>+8(SB)/8, $0x3fd0000000000000
+DATA const_f64_3fd0000000000000<>+16(SB)/8, $0x3fd0000000000000
+DATA const_f64_3fd0000000000000<>+24(SB)/8, $0x3fd0000000000000
+GLOBL const_f64_3fd0000000000000<>(SB), RODATA|NOPTR, $32
 
-DATA sgk_float64_3fe0000000000000<>+0(SB)/8, $0x3fe0000000000000
-DATA sgk_float64_3fe0000000000000<>+8(SB)/8, $0x3fe0000000000000
-DATA sgk_float64_3fe0000000000000<>+16(SB)/8, $0x3fe0000000000000
-DATA sgk_float64_3fe0000000000000<>+24(SB)/8, $0x3fe0000000000000
-GLOBL sgk_float64_3fe0000000000000<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3fe0000000000000<>+0(SB)/8, $0x3fe0000000000000
+DATA const_f64_3fe0000000000000<>+8(SB)/8, $0x3fe0000000000000
+DATA const_f64_3fe0000000000000<>+16(SB)/8, $0x3fe0000000000000
+DATA const_f64_3fe0000000000000<>+24(SB)/8, $0x3fe0000000000000
+GLOBL const_f64_3fe0000000000000<>(SB), RODATA|NOPTR, $32
 
 // func avx2ForwardP(xs *float64, ps *float64, diff *float64, beta float64, lambda float64)
 // Requires: AVX, FMA3
@@ -388,43 +389,44 @@ run_12:
 	MOVQ  SI, 72(SP)
 
 step_13:
-	MOVQ      xs+0(FP), DI
-	MOVQ      DX, R8
-	SHLQ      $0x05, R8
-	MOVQ      BX, R9
-	SHLQ      $0x05, R9
-	VMOVUPD   (DI)(R8*1), Y0
-	VMOVUPD   (DI)(R9*1), Y1
-	VSUBPD    Y0, Y1, Y1
-	VMINPD    sgk_float64_7fefffffffffffff<>+0(SB), Y1, Y1
-	VMAXPD    sgk_float64_ffefffffffffffff<>+0(SB), Y1, Y1
+	MOVQ    xs+0(FP), DI
+	MOVQ    DX, R8
+	SHLQ    $0x05, R8
+	MOVQ    BX, R9
+	SHLQ    $0x05, R9
+	VMOVUPD (DI)(R8*1), Y0
+	VMOVUPD (DI)(R9*1), Y1
+	VSUBPD  Y0, Y1, Y1
+	VMINPD  const_f64_7fefffffffffffff<>+0(SB), Y1, Y1
+	VMAXPD  const_f64_ffefffffffffffff<>+0(SB), Y1, Y1
+
+	// vecmath: alpha optimal
 	VMULPD    (SP), Y1, Y0
-	VANDPD    sgk_float64_7fffffffffffffff<>+0(SB), Y0, Y1
-	VADDPD    sgk_float64_3ddb7cdfd9d7bdbb<>+0(SB), Y1, Y1
-	VMULPD    sgk_float64_4030000000000000<>+0(SB), Y1, Y1
-	VMOVUPD   sgk_float64_3ff0000000000000<>+0(SB), Y2
-	VDIVPD    Y1, Y2, Y2
-	VMOVUPD   sgk_float64_3ff0000000000000<>+0(SB), Y1
-	VSUBPD    Y2, Y1, Y1
-	VXORPD    Y3, Y3, Y3
-	VCMPPD    $0x0e, Y3, Y0, Y3
-	VBLENDVPD Y3, Y1, Y2, Y2
-	VANDPD    sgk_float64_7fffffffffffffff<>+0(SB), Y0, Y1
-	VCMPPD    $0x02, sgk_float64_3fd0000000000000<>+0(SB), Y1, Y3
-	VADDPD    sgk_float64_3fe0000000000000<>+0(SB), Y0, Y0
-	VBLENDVPD Y3, Y0, Y2, Y2
-	VMOVUPD   (DI)(R8*1), Y0
-	VMOVUPD   (DI)(R9*1), Y1
-	VMOVUPD   sgk_float64_3ff0000000000000<>+0(SB), Y3
-	VSUBPD    Y2, Y3, Y3
-	VMULPD    Y0, Y2, Y4
-	VMULPD    Y1, Y3, Y5
+	VANDPD    const_f64_7fffffffffffffff<>+0(SB), Y0, Y1
+	VADDPD    const_f64_3ddb7cdfd9d7bdbb<>+0(SB), Y1, Y2
+	VMULPD    const_f64_4030000000000000<>+0(SB), Y2, Y2
+	VMOVUPD   const_f64_3ff0000000000000<>+0(SB), Y3
+	VDIVPD    Y2, Y3, Y3
+	VMOVUPD   const_f64_3ff0000000000000<>+0(SB), Y2
+	VSUBPD    Y3, Y2, Y2
+	VXORPD    Y4, Y4, Y4
+	VCMPPD    $0x1e, Y4, Y0, Y4
+	VBLENDVPD Y4, Y2, Y3, Y2
+	VCMPPD    $0x12, const_f64_3fd0000000000000<>+0(SB), Y1, Y1
+	VADDPD    const_f64_3fe0000000000000<>+0(SB), Y0, Y0
+	VBLENDVPD Y1, Y0, Y2, Y0
+	VMOVUPD   (DI)(R8*1), Y1
+	VMOVUPD   (DI)(R9*1), Y2
+	VMOVUPD   const_f64_3ff0000000000000<>+0(SB), Y3
+	VSUBPD    Y0, Y3, Y3
+	VMULPD    Y1, Y0, Y4
+	VMULPD    Y2, Y3, Y5
 	VADDPD    Y5, Y4, Y4
-	VMULPD    Y0, Y3, Y0
-	VMULPD    Y1, Y2, Y5
-	VADDPD    Y5, Y0, Y0
+	VMULPD    Y1, Y3, Y1
+	VMULPD    Y2, Y0, Y5
+	VADDPD    Y5, Y1, Y1
 	VMOVUPD   Y4, (DI)(R8*1)
-	VMOVUPD   Y0, (DI)(R9*1)
+	VMOVUPD   Y1, (DI)(R9*1)
 	LEAQ      36(CX), DI
 	MOVL      32(CX), R8
 
@@ -448,26 +450,26 @@ range_15:
 	JB     tail_19
 
 pair_18:
-	VMOVUPD     (R11), Y0
-	VMOVUPD     (R12), Y1
-	VSUBPD      Y1, Y0, Y4
+	VMOVUPD     (R11), Y1
+	VMOVUPD     (R12), Y2
+	VSUBPD      Y2, Y1, Y4
 	VMOVUPD     Y4, (AX)
-	VMULPD      Y1, Y3, Y4
-	VFMADD231PD Y0, Y2, Y4
-	VMULPD      Y0, Y3, Y0
-	VFMADD231PD Y1, Y2, Y0
+	VMULPD      Y2, Y3, Y4
+	VFMADD231PD Y1, Y0, Y4
+	VMULPD      Y1, Y3, Y1
+	VFMADD231PD Y2, Y0, Y1
 	VMOVUPD     Y4, (R11)
-	VMOVUPD     Y0, (R12)
-	VMOVUPD     32(R11), Y0
-	VMOVUPD     32(R12), Y1
-	VSUBPD      Y1, Y0, Y4
+	VMOVUPD     Y1, (R12)
+	VMOVUPD     32(R11), Y1
+	VMOVUPD     32(R12), Y2
+	VSUBPD      Y2, Y1, Y4
 	VMOVUPD     Y4, 32(AX)
-	VMULPD      Y1, Y3, Y4
-	VFMADD231PD Y0, Y2, Y4
-	VMULPD      Y0, Y3, Y0
-	VFMADD231PD Y1, Y2, Y0
+	VMULPD      Y2, Y3, Y4
+	VFMADD231PD Y1, Y0, Y4
+	VMULPD      Y1, Y3, Y1
+	VFMADD231PD Y2, Y0, Y1
 	VMOVUPD     Y4, 32(R11)
-	VMOVUPD     Y0, 32(R12)
+	VMOVUPD     Y1, 32(R12)
 	ADDQ        $0x40, R11
 	ADDQ        $0x40, R12
 	ADDQ        $0x40, AX
@@ -478,16 +480,16 @@ pair_18:
 tail_19:
 	TESTQ       R10, R10
 	JZ          rowsdone_20
-	VMOVUPD     (R11), Y0
-	VMOVUPD     (R12), Y1
-	VSUBPD      Y1, Y0, Y4
+	VMOVUPD     (R11), Y1
+	VMOVUPD     (R12), Y2
+	VSUBPD      Y2, Y1, Y4
 	VMOVUPD     Y4, (AX)
-	VMULPD      Y1, Y3, Y4
-	VFMADD231PD Y0, Y2, Y4
-	VMULPD      Y0, Y3, Y0
-	VFMADD231PD Y1, Y2, Y0
+	VMULPD      Y2, Y3, Y4
+	VFMADD231PD Y1, Y0, Y4
+	VMULPD      Y1, Y3, Y1
+	VFMADD231PD Y2, Y0, Y1
 	VMOVUPD     Y4, (R11)
-	VMOVUPD     Y0, (R12)
+	VMOVUPD     Y1, (R12)
 	ADDQ        $0x20, R11
 	ADDQ        $0x20, R12
 	ADDQ        $0x20, AX
@@ -500,22 +502,22 @@ nodiff_16:
 	JB   tail_22
 
 pair_21:
-	VMOVUPD     (R11), Y0
-	VMOVUPD     (R12), Y1
-	VMULPD      Y1, Y3, Y4
-	VFMADD231PD Y0, Y2, Y4
-	VMULPD      Y0, Y3, Y0
-	VFMADD231PD Y1, Y2, Y0
+	VMOVUPD     (R11), Y1
+	VMOVUPD     (R12), Y2
+	VMULPD      Y2, Y3, Y4
+	VFMADD231PD Y1, Y0, Y4
+	VMULPD      Y1, Y3, Y1
+	VFMADD231PD Y2, Y0, Y1
 	VMOVUPD     Y4, (R11)
-	VMOVUPD     Y0, (R12)
-	VMOVUPD     32(R11), Y0
-	VMOVUPD     32(R12), Y1
-	VMULPD      Y1, Y3, Y4
-	VFMADD231PD Y0, Y2, Y4
-	VMULPD      Y0, Y3, Y0
-	VFMADD231PD Y1, Y2, Y0
+	VMOVUPD     Y1, (R12)
+	VMOVUPD     32(R11), Y1
+	VMOVUPD     32(R12), Y2
+	VMULPD      Y2, Y3, Y4
+	VFMADD231PD Y1, Y0, Y4
+	VMULPD      Y1, Y3, Y1
+	VFMADD231PD Y2, Y0, Y1
 	VMOVUPD     Y4, 32(R11)
-	VMOVUPD     Y0, 32(R12)
+	VMOVUPD     Y1, 32(R12)
 	ADDQ        $0x40, R11
 	ADDQ        $0x40, R12
 	SUBQ        $0x02, R10
@@ -525,14 +527,14 @@ pair_21:
 tail_22:
 	TESTQ       R10, R10
 	JZ          rowsdone_23
-	VMOVUPD     (R11), Y0
-	VMOVUPD     (R12), Y1
-	VMULPD      Y1, Y3, Y4
-	VFMADD231PD Y0, Y2, Y4
-	VMULPD      Y0, Y3, Y0
-	VFMADD231PD Y1, Y2, Y0
+	VMOVUPD     (R11), Y1
+	VMOVUPD     (R12), Y2
+	VMULPD      Y2, Y3, Y4
+	VFMADD231PD Y1, Y0, Y4
+	VMULPD      Y1, Y3, Y1
+	VFMADD231PD Y2, Y0, Y1
 	VMOVUPD     Y4, (R11)
-	VMOVUPD     Y0, (R12)
+	VMOVUPD     Y1, (R12)
 	ADDQ        $0x20, R11
 	ADDQ        $0x20, R12
 
@@ -577,52 +579,53 @@ run_24:
 	MOVQ  SI, 72(SP)
 
 step_25:
-	MOVQ      xs+0(FP), DI
-	MOVQ      DX, R8
-	SHLQ      $0x05, R8
-	MOVQ      BX, R9
-	SHLQ      $0x05, R9
-	VMOVUPD   (DI)(R8*1), Y0
-	VMOVUPD   (DI)(R9*1), Y1
-	VSUBPD    Y0, Y1, Y1
-	VMINPD    sgk_float64_7fefffffffffffff<>+0(SB), Y1, Y1
-	VMAXPD    sgk_float64_ffefffffffffffff<>+0(SB), Y1, Y1
+	MOVQ    xs+0(FP), DI
+	MOVQ    DX, R8
+	SHLQ    $0x05, R8
+	MOVQ    BX, R9
+	SHLQ    $0x05, R9
+	VMOVUPD (DI)(R8*1), Y0
+	VMOVUPD (DI)(R9*1), Y1
+	VSUBPD  Y0, Y1, Y1
+	VMINPD  const_f64_7fefffffffffffff<>+0(SB), Y1, Y1
+	VMAXPD  const_f64_ffefffffffffffff<>+0(SB), Y1, Y1
+
+	// vecmath: alpha optimal
 	VMULPD    (SP), Y1, Y0
-	VANDPD    sgk_float64_7fffffffffffffff<>+0(SB), Y0, Y2
-	VADDPD    sgk_float64_3ddb7cdfd9d7bdbb<>+0(SB), Y2, Y2
-	VMULPD    sgk_float64_4030000000000000<>+0(SB), Y2, Y3
-	VMOVUPD   sgk_float64_3ff0000000000000<>+0(SB), Y4
-	VDIVPD    Y3, Y4, Y4
-	VMULPD    Y2, Y3, Y3
-	VMOVUPD   (SP), Y5
-	VDIVPD    Y3, Y5, Y5
-	VMOVUPD   sgk_float64_3ff0000000000000<>+0(SB), Y2
-	VSUBPD    Y4, Y2, Y2
-	VXORPD    Y3, Y3, Y3
-	VCMPPD    $0x0e, Y3, Y0, Y3
-	VBLENDVPD Y3, Y2, Y4, Y4
-	VANDPD    sgk_float64_7fffffffffffffff<>+0(SB), Y0, Y2
-	VCMPPD    $0x02, sgk_float64_3fd0000000000000<>+0(SB), Y2, Y3
-	VADDPD    sgk_float64_3fe0000000000000<>+0(SB), Y0, Y0
-	VBLENDVPD Y3, Y0, Y4, Y4
-	VBLENDVPD Y3, (SP), Y5, Y5
-	VMULPD    Y5, Y1, Y1
+	VANDPD    const_f64_7fffffffffffffff<>+0(SB), Y0, Y2
+	VADDPD    const_f64_3ddb7cdfd9d7bdbb<>+0(SB), Y2, Y3
+	VMULPD    const_f64_4030000000000000<>+0(SB), Y3, Y4
+	VMOVUPD   const_f64_3ff0000000000000<>+0(SB), Y5
+	VDIVPD    Y4, Y5, Y5
+	VMULPD    Y3, Y4, Y4
+	VMOVUPD   (SP), Y3
+	VDIVPD    Y4, Y3, Y3
+	VMOVUPD   const_f64_3ff0000000000000<>+0(SB), Y4
+	VSUBPD    Y5, Y4, Y4
+	VXORPD    Y6, Y6, Y6
+	VCMPPD    $0x1e, Y6, Y0, Y6
+	VBLENDVPD Y6, Y4, Y5, Y4
+	VCMPPD    $0x12, const_f64_3fd0000000000000<>+0(SB), Y2, Y2
+	VADDPD    const_f64_3fe0000000000000<>+0(SB), Y0, Y0
+	VBLENDVPD Y2, Y0, Y4, Y0
+	VBLENDVPD Y2, (SP), Y3, Y2
+	VMULPD    Y2, Y1, Y1
 	VMOVUPD   Y1, (AX)
-	VMOVUPD   Y4, 32(AX)
-	VMOVUPD   Y5, 64(AX)
+	VMOVUPD   Y0, 32(AX)
+	VMOVUPD   Y2, 64(AX)
 	ADDQ      $0x60, AX
-	VMOVUPD   (DI)(R8*1), Y0
-	VMOVUPD   (DI)(R9*1), Y1
-	VMOVUPD   sgk_float64_3ff0000000000000<>+0(SB), Y2
-	VSUBPD    Y4, Y2, Y2
-	VMULPD    Y0, Y4, Y3
-	VMULPD    Y1, Y2, Y5
-	VADDPD    Y5, Y3, Y3
-	VMULPD    Y0, Y2, Y0
-	VMULPD    Y1, Y4, Y5
-	VADDPD    Y5, Y0, Y0
-	VMOVUPD   Y3, (DI)(R8*1)
-	VMOVUPD   Y0, (DI)(R9*1)
+	VMOVUPD   (DI)(R8*1), Y1
+	VMOVUPD   (DI)(R9*1), Y2
+	VMOVUPD   const_f64_3ff0000000000000<>+0(SB), Y3
+	VSUBPD    Y0, Y3, Y3
+	VMULPD    Y1, Y0, Y4
+	VMULPD    Y2, Y3, Y5
+	VADDPD    Y5, Y4, Y4
+	VMULPD    Y1, Y3, Y1
+	VMULPD    Y2, Y0, Y5
+	VADDPD    Y5, Y1, Y1
+	VMOVUPD   Y4, (DI)(R8*1)
+	VMOVUPD   Y1, (DI)(R9*1)
 	ADDL      12(CX), DX
 	ADDL      16(CX), BX
 	ADDL      20(CX), SI
@@ -638,9 +641,9 @@ done_26:
 	VZEROUPPER
 	RET
 
-// func avx2ForwardPT(xs *float64, ps *float64, tape *float64, diff *float64, beta float64, lambda float64)
+// func avx2ForwardPTape(xs *float64, ps *float64, tape *float64, diff *float64, beta float64, lambda float64)
 // Requires: AVX, FMA3
-TEXT ·avx2ForwardPT(SB), NOSPLIT, $80-48
+TEXT ·avx2ForwardPTape(SB), NOSPLIT, $80-48
 	VBROADCASTSD beta+32(FP), Y0
 	VMOVUPD      Y0, (SP)
 	VBROADCASTSD lambda+40(FP), Y0
@@ -660,52 +663,53 @@ run_27:
 	MOVQ  DI, 72(SP)
 
 step_28:
-	MOVQ      xs+0(FP), R8
-	MOVQ      BX, R9
-	SHLQ      $0x05, R9
-	MOVQ      SI, R10
-	SHLQ      $0x05, R10
-	VMOVUPD   (R8)(R9*1), Y0
-	VMOVUPD   (R8)(R10*1), Y1
-	VSUBPD    Y0, Y1, Y1
-	VMINPD    sgk_float64_7fefffffffffffff<>+0(SB), Y1, Y1
-	VMAXPD    sgk_float64_ffefffffffffffff<>+0(SB), Y1, Y1
+	MOVQ    xs+0(FP), R8
+	MOVQ    BX, R9
+	SHLQ    $0x05, R9
+	MOVQ    SI, R10
+	SHLQ    $0x05, R10
+	VMOVUPD (R8)(R9*1), Y0
+	VMOVUPD (R8)(R10*1), Y1
+	VSUBPD  Y0, Y1, Y1
+	VMINPD  const_f64_7fefffffffffffff<>+0(SB), Y1, Y1
+	VMAXPD  const_f64_ffefffffffffffff<>+0(SB), Y1, Y1
+
+	// vecmath: alpha optimal
 	VMULPD    (SP), Y1, Y0
-	VANDPD    sgk_float64_7fffffffffffffff<>+0(SB), Y0, Y2
-	VADDPD    sgk_float64_3ddb7cdfd9d7bdbb<>+0(SB), Y2, Y2
-	VMULPD    sgk_float64_4030000000000000<>+0(SB), Y2, Y3
-	VMOVUPD   sgk_float64_3ff0000000000000<>+0(SB), Y4
-	VDIVPD    Y3, Y4, Y4
-	VMULPD    Y2, Y3, Y3
-	VMOVUPD   (SP), Y5
-	VDIVPD    Y3, Y5, Y5
-	VMOVUPD   sgk_float64_3ff0000000000000<>+0(SB), Y2
-	VSUBPD    Y4, Y2, Y2
-	VXORPD    Y3, Y3, Y3
-	VCMPPD    $0x0e, Y3, Y0, Y3
-	VBLENDVPD Y3, Y2, Y4, Y4
-	VANDPD    sgk_float64_7fffffffffffffff<>+0(SB), Y0, Y2
-	VCMPPD    $0x02, sgk_float64_3fd0000000000000<>+0(SB), Y2, Y3
-	VADDPD    sgk_float64_3fe0000000000000<>+0(SB), Y0, Y0
-	VBLENDVPD Y3, Y0, Y4, Y4
-	VBLENDVPD Y3, (SP), Y5, Y5
-	VMULPD    Y5, Y1, Y1
+	VANDPD    const_f64_7fffffffffffffff<>+0(SB), Y0, Y2
+	VADDPD    const_f64_3ddb7cdfd9d7bdbb<>+0(SB), Y2, Y3
+	VMULPD    const_f64_4030000000000000<>+0(SB), Y3, Y4
+	VMOVUPD   const_f64_3ff0000000000000<>+0(SB), Y5
+	VDIVPD    Y4, Y5, Y5
+	VMULPD    Y3, Y4, Y4
+	VMOVUPD   (SP), Y3
+	VDIVPD    Y4, Y3, Y3
+	VMOVUPD   const_f64_3ff0000000000000<>+0(SB), Y4
+	VSUBPD    Y5, Y4, Y4
+	VXORPD    Y6, Y6, Y6
+	VCMPPD    $0x1e, Y6, Y0, Y6
+	VBLENDVPD Y6, Y4, Y5, Y4
+	VCMPPD    $0x12, const_f64_3fd0000000000000<>+0(SB), Y2, Y2
+	VADDPD    const_f64_3fe0000000000000<>+0(SB), Y0, Y0
+	VBLENDVPD Y2, Y0, Y4, Y0
+	VBLENDVPD Y2, (SP), Y3, Y2
+	VMULPD    Y2, Y1, Y1
 	VMOVUPD   Y1, (AX)
-	VMOVUPD   Y4, 32(AX)
-	VMOVUPD   Y5, 64(AX)
+	VMOVUPD   Y0, 32(AX)
+	VMOVUPD   Y2, 64(AX)
 	ADDQ      $0x60, AX
-	VMOVUPD   (R8)(R9*1), Y0
-	VMOVUPD   (R8)(R10*1), Y1
-	VMOVUPD   sgk_float64_3ff0000000000000<>+0(SB), Y2
-	VSUBPD    Y4, Y2, Y2
-	VMULPD    Y0, Y4, Y3
-	VMULPD    Y1, Y2, Y5
-	VADDPD    Y5, Y3, Y3
-	VMULPD    Y0, Y2, Y0
-	VMULPD    Y1, Y4, Y5
-	VADDPD    Y5, Y0, Y0
-	VMOVUPD   Y3, (R8)(R9*1)
-	VMOVUPD   Y0, (R8)(R10*1)
+	VMOVUPD   (R8)(R9*1), Y1
+	VMOVUPD   (R8)(R10*1), Y2
+	VMOVUPD   const_f64_3ff0000000000000<>+0(SB), Y3
+	VSUBPD    Y0, Y3, Y3
+	VMULPD    Y1, Y0, Y4
+	VMULPD    Y2, Y3, Y5
+	VADDPD    Y5, Y4, Y4
+	VMULPD    Y1, Y3, Y1
+	VMULPD    Y2, Y0, Y5
+	VADDPD    Y5, Y1, Y1
+	VMOVUPD   Y4, (R8)(R9*1)
+	VMOVUPD   Y1, (R8)(R10*1)
 	LEAQ      36(DX), R8
 	MOVL      32(DX), R9
 
@@ -729,26 +733,26 @@ range_30:
 	JB     tail_34
 
 pair_33:
-	VMOVUPD     (R12), Y0
-	VMOVUPD     (R13), Y1
-	VSUBPD      Y1, Y0, Y3
-	VMOVUPD     Y3, (CX)
-	VMULPD      Y1, Y2, Y3
-	VFMADD231PD Y0, Y4, Y3
-	VMULPD      Y0, Y2, Y0
-	VFMADD231PD Y1, Y4, Y0
-	VMOVUPD     Y3, (R12)
-	VMOVUPD     Y0, (R13)
-	VMOVUPD     32(R12), Y0
-	VMOVUPD     32(R13), Y1
-	VSUBPD      Y1, Y0, Y3
-	VMOVUPD     Y3, 32(CX)
-	VMULPD      Y1, Y2, Y3
-	VFMADD231PD Y0, Y4, Y3
-	VMULPD      Y0, Y2, Y0
-	VFMADD231PD Y1, Y4, Y0
-	VMOVUPD     Y3, 32(R12)
-	VMOVUPD     Y0, 32(R13)
+	VMOVUPD     (R12), Y1
+	VMOVUPD     (R13), Y2
+	VSUBPD      Y2, Y1, Y4
+	VMOVUPD     Y4, (CX)
+	VMULPD      Y2, Y3, Y4
+	VFMADD231PD Y1, Y0, Y4
+	VMULPD      Y1, Y3, Y1
+	VFMADD231PD Y2, Y0, Y1
+	VMOVUPD     Y4, (R12)
+	VMOVUPD     Y1, (R13)
+	VMOVUPD     32(R12), Y1
+	VMOVUPD     32(R13), Y2
+	VSUBPD      Y2, Y1, Y4
+	VMOVUPD     Y4, 32(CX)
+	VMULPD      Y2, Y3, Y4
+	VFMADD231PD Y1, Y0, Y4
+	VMULPD      Y1, Y3, Y1
+	VFMADD231PD Y2, Y0, Y1
+	VMOVUPD     Y4, 32(R12)
+	VMOVUPD     Y1, 32(R13)
 	ADDQ        $0x40, R12
 	ADDQ        $0x40, R13
 	ADDQ        $0x40, CX
@@ -759,16 +763,16 @@ pair_33:
 tail_34:
 	TESTQ       R11, R11
 	JZ          rowsdone_35
-	VMOVUPD     (R12), Y0
-	VMOVUPD     (R13), Y1
-	VSUBPD      Y1, Y0, Y3
-	VMOVUPD     Y3, (CX)
-	VMULPD      Y1, Y2, Y3
-	VFMADD231PD Y0, Y4, Y3
-	VMULPD      Y0, Y2, Y0
-	VFMADD231PD Y1, Y4, Y0
-	VMOVUPD     Y3, (R12)
-	VMOVUPD     Y0, (R13)
+	VMOVUPD     (R12), Y1
+	VMOVUPD     (R13), Y2
+	VSUBPD      Y2, Y1, Y4
+	VMOVUPD     Y4, (CX)
+	VMULPD      Y2, Y3, Y4
+	VFMADD231PD Y1, Y0, Y4
+	VMULPD      Y1, Y3, Y1
+	VFMADD231PD Y2, Y0, Y1
+	VMOVUPD     Y4, (R12)
+	VMOVUPD     Y1, (R13)
 	ADDQ        $0x20, R12
 	ADDQ        $0x20, R13
 	ADDQ        $0x20, CX
@@ -781,22 +785,22 @@ nodiff_31:
 	JB   tail_37
 
 pair_36:
-	VMOVUPD     (R12), Y0
-	VMOVUPD     (R13), Y1
-	VMULPD      Y1, Y2, Y3
-	VFMADD231PD Y0, Y4, Y3
-	VMULPD      Y0, Y2, Y0
-	VFMADD231PD Y1, Y4, Y0
-	VMOVUPD     Y3, (R12)
-	VMOVUPD     Y0, (R13)
-	VMOVUPD     32(R12), Y0
-	VMOVUPD     32(R13), Y1
-	VMULPD      Y1, Y2, Y3
-	VFMADD231PD Y0, Y4, Y3
-	VMULPD      Y0, Y2, Y0
-	VFMADD231PD Y1, Y4, Y0
-	VMOVUPD     Y3, 32(R12)
-	VMOVUPD     Y0, 32(R13)
+	VMOVUPD     (R12), Y1
+	VMOVUPD     (R13), Y2
+	VMULPD      Y2, Y3, Y4
+	VFMADD231PD Y1, Y0, Y4
+	VMULPD      Y1, Y3, Y1
+	VFMADD231PD Y2, Y0, Y1
+	VMOVUPD     Y4, (R12)
+	VMOVUPD     Y1, (R13)
+	VMOVUPD     32(R12), Y1
+	VMOVUPD     32(R13), Y2
+	VMULPD      Y2, Y3, Y4
+	VFMADD231PD Y1, Y0, Y4
+	VMULPD      Y1, Y3, Y1
+	VFMADD231PD Y2, Y0, Y1
+	VMOVUPD     Y4, 32(R12)
+	VMOVUPD     Y1, 32(R13)
 	ADDQ        $0x40, R12
 	ADDQ        $0x40, R13
 	SUBQ        $0x02, R11
@@ -806,14 +810,14 @@ pair_36:
 tail_37:
 	TESTQ       R11, R11
 	JZ          rowsdone_38
-	VMOVUPD     (R12), Y0
-	VMOVUPD     (R13), Y1
-	VMULPD      Y1, Y2, Y3
-	VFMADD231PD Y0, Y4, Y3
-	VMULPD      Y0, Y2, Y0
-	VFMADD231PD Y1, Y4, Y0
-	VMOVUPD     Y3, (R12)
-	VMOVUPD     Y0, (R13)
+	VMOVUPD     (R12), Y1
+	VMOVUPD     (R13), Y2
+	VMULPD      Y2, Y3, Y4
+	VFMADD231PD Y1, Y0, Y4
+	VMULPD      Y1, Y3, Y1
+	VFMADD231PD Y2, Y0, Y1
+	VMOVUPD     Y4, (R12)
+	VMOVUPD     Y1, (R13)
 	ADDQ        $0x20, R12
 	ADDQ        $0x20, R13
 
@@ -915,7 +919,7 @@ run_39:
 step_40:
 	SUBQ    $0x60, AX
 	VMOVUPD 32(AX), Y0
-	VMOVUPD sgk_float64_3ff0000000000000<>+0(SB), Y1
+	VMOVUPD const_f64_3ff0000000000000<>+0(SB), Y1
 	VSUBPD  Y0, Y1, Y1
 	MOVQ    gs+0(FP), DI
 	MOVQ    DX, R8
@@ -973,7 +977,7 @@ run_42:
 step_43:
 	SUBQ    $0x60, AX
 	VMOVUPD 32(AX), Y0
-	VMOVUPD sgk_float64_3ff0000000000000<>+0(SB), Y1
+	VMOVUPD const_f64_3ff0000000000000<>+0(SB), Y1
 	VSUBPD  Y0, Y1, Y1
 	MOVL    28(DX), R8
 	ADDL    8(SP), R8

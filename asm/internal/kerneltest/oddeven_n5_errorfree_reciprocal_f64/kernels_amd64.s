@@ -125,7 +125,7 @@ tdone_8:
 TEXT ·avx2AllFinite(SB), NOSPLIT, $0-25
 	MOVQ    x_base+0(FP), AX
 	MOVQ    x_len+8(FP), CX
-	VMOVDQU vecmath_f64_7fffffff00000000<>+0(SB), Y0
+	VMOVDQU const_f64_7fffffff00000000<>+0(SB), Y0
 	VPXOR   Y1, Y1, Y1
 	CMPQ    CX, $0x10
 	JL      avx2AllFinite_loop1
@@ -168,7 +168,7 @@ avx2AllFinite_tail_loop:
 	JMP   avx2AllFinite_tail_loop
 
 avx2AllFinite_done:
-	VPADDD    vecmath_f64_0010000000000000<>+0(SB), Y1, Y1
+	VPADDD    const_f64_0010000000000000<>+0(SB), Y1, Y1
 	VMOVMSKPS Y1, AX
 	SHRL      $0x1f, DX
 	ORL       DX, AX
@@ -177,17 +177,17 @@ avx2AllFinite_done:
 	MOVB      AL, ret+24(FP)
 	RET
 
-DATA vecmath_f64_7fffffff00000000<>+0(SB)/8, $0x7fffffff00000000
-DATA vecmath_f64_7fffffff00000000<>+8(SB)/8, $0x7fffffff00000000
-DATA vecmath_f64_7fffffff00000000<>+16(SB)/8, $0x7fffffff00000000
-DATA vecmath_f64_7fffffff00000000<>+24(SB)/8, $0x7fffffff00000000
-GLOBL vecmath_f64_7fffffff00000000<>(SB), RODATA|NOPTR, $32
+DATA const_f64_7fffffff00000000<>+0(SB)/8, $0x7fffffff00000000
+DATA const_f64_7fffffff00000000<>+8(SB)/8, $0x7fffffff00000000
+DATA const_f64_7fffffff00000000<>+16(SB)/8, $0x7fffffff00000000
+DATA const_f64_7fffffff00000000<>+24(SB)/8, $0x7fffffff00000000
+GLOBL const_f64_7fffffff00000000<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f64_0010000000000000<>+0(SB)/8, $0x0010000000000000
-DATA vecmath_f64_0010000000000000<>+8(SB)/8, $0x0010000000000000
-DATA vecmath_f64_0010000000000000<>+16(SB)/8, $0x0010000000000000
-DATA vecmath_f64_0010000000000000<>+24(SB)/8, $0x0010000000000000
-GLOBL vecmath_f64_0010000000000000<>(SB), RODATA|NOPTR, $32
+DATA const_f64_0010000000000000<>+0(SB)/8, $0x0010000000000000
+DATA const_f64_0010000000000000<>+8(SB)/8, $0x0010000000000000
+DATA const_f64_0010000000000000<>+16(SB)/8, $0x0010000000000000
+DATA const_f64_0010000000000000<>+24(SB)/8, $0x0010000000000000
+GLOBL const_f64_0010000000000000<>(SB), RODATA|NOPTR, $32
 
 DATA sgk_fwd<>+0(SB)/8, $0x0000000000000002
 DATA sgk_fwd<>+8(SB)/8, $0x0000000200000001
@@ -281,7 +281,7 @@ step_10:
 	SHLQ      $0x05, R9
 	VMOVUPD   (DI)(R8*1), Y0
 	VMOVUPD   (DI)(R9*1), Y1
-	VCMPPD    $0x02, Y1, Y0, Y2
+	VCMPPD    $0x12, Y1, Y0, Y2
 	VBLENDVPD Y2, Y0, Y1, Y3
 	VBLENDVPD Y2, Y1, Y0, Y0
 	VMOVUPD   Y3, (DI)(R8*1)
@@ -426,24 +426,26 @@ run_21:
 	MOVQ  SI, 72(SP)
 
 step_22:
-	MOVQ      xs+0(FP), DI
-	MOVQ      DX, R8
-	SHLQ      $0x05, R8
-	MOVQ      BX, R9
-	SHLQ      $0x05, R9
-	VMOVUPD   (DI)(R8*1), Y0
-	VMOVUPD   (DI)(R9*1), Y1
-	VSUBPD    Y0, Y1, Y1
-	VMINPD    sgk_float64_7fefffffffffffff<>+0(SB), Y1, Y1
-	VMAXPD    sgk_float64_ffefffffffffffff<>+0(SB), Y1, Y1
+	MOVQ    xs+0(FP), DI
+	MOVQ    DX, R8
+	SHLQ    $0x05, R8
+	MOVQ    BX, R9
+	SHLQ    $0x05, R9
+	VMOVUPD (DI)(R8*1), Y0
+	VMOVUPD (DI)(R9*1), Y1
+	VSUBPD  Y0, Y1, Y1
+	VMINPD  const_f64_7fefffffffffffff<>+0(SB), Y1, Y1
+	VMAXPD  const_f64_ffefffffffffffff<>+0(SB), Y1, Y1
+
+	// vecmath: alpha reciprocal
 	VMULPD    (SP), Y1, Y0
-	VMINPD    sgk_float64_7fefffffffffffff<>+0(SB), Y0, Y0
-	VMAXPD    sgk_float64_ffefffffffffffff<>+0(SB), Y0, Y0
-	VANDPD    sgk_float64_7fffffffffffffff<>+0(SB), Y0, Y2
-	VADDPD    sgk_float64_4000000000000000<>+0(SB), Y2, Y2
+	VMINPD    const_f64_7fefffffffffffff<>+0(SB), Y0, Y0
+	VMAXPD    const_f64_ffefffffffffffff<>+0(SB), Y0, Y0
+	VANDPD    const_f64_7fffffffffffffff<>+0(SB), Y0, Y2
+	VADDPD    const_f64_4000000000000000<>+0(SB), Y2, Y2
 	VDIVPD    Y2, Y0, Y0
-	VADDPD    sgk_float64_3ff0000000000000<>+0(SB), Y0, Y0
-	VMULPD    sgk_float64_3fe0000000000000<>+0(SB), Y0, Y0
+	VADDPD    const_f64_3ff0000000000000<>+0(SB), Y0, Y0
+	VMULPD    const_f64_3fe0000000000000<>+0(SB), Y0, Y0
 	VMULPD    Y2, Y2, Y2
 	VMOVUPD   (SP), Y3
 	VDIVPD    Y2, Y3, Y3
@@ -454,7 +456,7 @@ step_22:
 	ADDQ      $0x60, AX
 	VMOVUPD   (DI)(R8*1), Y0
 	VMOVUPD   (DI)(R9*1), Y1
-	VCMPPD    $0x02, Y1, Y0, Y2
+	VCMPPD    $0x12, Y1, Y0, Y2
 	VBLENDVPD Y2, Y0, Y1, Y3
 	VBLENDVPD Y2, Y1, Y0, Y0
 	VMOVUPD   Y3, (DI)(R8*1)
@@ -474,45 +476,45 @@ done_23:
 	VZEROUPPER
 	RET
 
-DATA sgk_float64_7fefffffffffffff<>+0(SB)/8, $0x7fefffffffffffff
-DATA sgk_float64_7fefffffffffffff<>+8(SB)/8, $0x7fefffffffffffff
-DATA sgk_float64_7fefffffffffffff<>+16(SB)/8, $0x7fefffffffffffff
-DATA sgk_float64_7fefffffffffffff<>+24(SB)/8, $0x7fefffffffffffff
-GLOBL sgk_float64_7fefffffffffffff<>(SB), RODATA|NOPTR, $32
+DATA const_f64_7fefffffffffffff<>+0(SB)/8, $0x7fefffffffffffff
+DATA const_f64_7fefffffffffffff<>+8(SB)/8, $0x7fefffffffffffff
+DATA const_f64_7fefffffffffffff<>+16(SB)/8, $0x7fefffffffffffff
+DATA const_f64_7fefffffffffffff<>+24(SB)/8, $0x7fefffffffffffff
+GLOBL const_f64_7fefffffffffffff<>(SB), RODATA|NOPTR, $32
 
-DATA sgk_float64_ffefffffffffffff<>+0(SB)/8, $0xffefffffffffffff
-DATA sgk_float64_ffefffffffffffff<>+8(SB)/8, $0xffefffffffffffff
-DATA sgk_float64_ffefffffffffffff<>+16(SB)/8, $0xffefffffffffffff
-DATA sgk_float64_ffefffffffffffff<>+24(SB)/8, $0xffefffffffffffff
-GLOBL sgk_float64_ffefffffffffffff<>(SB), RODATA|NOPTR, $32
+DATA const_f64_ffefffffffffffff<>+0(SB)/8, $0xffefffffffffffff
+DATA const_f64_ffefffffffffffff<>+8(SB)/8, $0xffefffffffffffff
+DATA const_f64_ffefffffffffffff<>+16(SB)/8, $0xffefffffffffffff
+DATA const_f64_ffefffffffffffff<>+24(SB)/8, $0xffefffffffffffff
+GLOBL const_f64_ffefffffffffffff<>(SB), RODATA|NOPTR, $32
 
-DATA sgk_float64_7fffffffffffffff<>+0(SB)/8, $0x7fffffffffffffff
-DATA sgk_float64_7fffffffffffffff<>+8(SB)/8, $0x7fffffffffffffff
-DATA sgk_float64_7fffffffffffffff<>+16(SB)/8, $0x7fffffffffffffff
-DATA sgk_float64_7fffffffffffffff<>+24(SB)/8, $0x7fffffffffffffff
-GLOBL sgk_float64_7fffffffffffffff<>(SB), RODATA|NOPTR, $32
+DATA const_f64_7fffffffffffffff<>+0(SB)/8, $0x7fffffffffffffff
+DATA const_f64_7fffffffffffffff<>+8(SB)/8, $0x7fffffffffffffff
+DATA const_f64_7fffffffffffffff<>+16(SB)/8, $0x7fffffffffffffff
+DATA const_f64_7fffffffffffffff<>+24(SB)/8, $0x7fffffffffffffff
+GLOBL const_f64_7fffffffffffffff<>(SB), RODATA|NOPTR, $32
 
-DATA sgk_float64_4000000000000000<>+0(SB)/8, $0x4000000000000000
-DATA sgk_float64_4000000000000000<>+8(SB)/8, $0x4000000000000000
-DATA sgk_float64_4000000000000000<>+16(SB)/8, $0x4000000000000000
-DATA sgk_float64_4000000000000000<>+24(SB)/8, $0x4000000000000000
-GLOBL sgk_float64_4000000000000000<>(SB), RODATA|NOPTR, $32
+DATA const_f64_4000000000000000<>+0(SB)/8, $0x4000000000000000
+DATA const_f64_4000000000000000<>+8(SB)/8, $0x4000000000000000
+DATA const_f64_4000000000000000<>+16(SB)/8, $0x4000000000000000
+DATA const_f64_4000000000000000<>+24(SB)/8, $0x4000000000000000
+GLOBL const_f64_4000000000000000<>(SB), RODATA|NOPTR, $32
 
-DATA sgk_float64_3ff0000000000000<>+0(SB)/8, $0x3ff0000000000000
-DATA sgk_float64_3ff0000000000000<>+8(SB)/8, $0x3ff0000000000000
-DATA sgk_float64_3ff0000000000000<>+16(SB)/8, $0x3ff0000000000000
-DATA sgk_float64_3ff0000000000000<>+24(SB)/8, $0x3ff0000000000000
-GLOBL sgk_float64_3ff0000000000000<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3ff0000000000000<>+0(SB)/8, $0x3ff0000000000000
+DATA const_f64_3ff0000000000000<>+8(SB)/8, $0x3ff0000000000000
+DATA const_f64_3ff0000000000000<>+16(SB)/8, $0x3ff0000000000000
+DATA const_f64_3ff0000000000000<>+24(SB)/8, $0x3ff0000000000000
+GLOBL const_f64_3ff0000000000000<>(SB), RODATA|NOPTR, $32
 
-DATA sgk_float64_3fe0000000000000<>+0(SB)/8, $0x3fe0000000000000
-DATA sgk_float64_3fe0000000000000<>+8(SB)/8, $0x3fe0000000000000
-DATA sgk_float64_3fe0000000000000<>+16(SB)/8, $0x3fe0000000000000
-DATA sgk_float64_3fe0000000000000<>+24(SB)/8, $0x3fe0000000000000
-GLOBL sgk_float64_3fe0000000000000<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3fe0000000000000<>+0(SB)/8, $0x3fe0000000000000
+DATA const_f64_3fe0000000000000<>+8(SB)/8, $0x3fe0000000000000
+DATA const_f64_3fe0000000000000<>+16(SB)/8, $0x3fe0000000000000
+DATA const_f64_3fe0000000000000<>+24(SB)/8, $0x3fe0000000000000
+GLOBL const_f64_3fe0000000000000<>(SB), RODATA|NOPTR, $32
 
-// func avx2ForwardPT(xs *float64, ps *float64, tape *float64, diff *float64, beta float64, lambda float64)
+// func avx2ForwardPTape(xs *float64, ps *float64, tape *float64, diff *float64, beta float64, lambda float64)
 // Requires: AVX
-TEXT ·avx2ForwardPT(SB), NOSPLIT, $80-48
+TEXT ·avx2ForwardPTape(SB), NOSPLIT, $80-48
 	VBROADCASTSD beta+32(FP), Y0
 	VMOVUPD      Y0, (SP)
 	VBROADCASTSD lambda+40(FP), Y0
@@ -532,24 +534,26 @@ run_24:
 	MOVQ  DI, 72(SP)
 
 step_25:
-	MOVQ      xs+0(FP), R8
-	MOVQ      BX, R9
-	SHLQ      $0x05, R9
-	MOVQ      SI, R10
-	SHLQ      $0x05, R10
-	VMOVUPD   (R8)(R9*1), Y0
-	VMOVUPD   (R8)(R10*1), Y1
-	VSUBPD    Y0, Y1, Y1
-	VMINPD    sgk_float64_7fefffffffffffff<>+0(SB), Y1, Y1
-	VMAXPD    sgk_float64_ffefffffffffffff<>+0(SB), Y1, Y1
+	MOVQ    xs+0(FP), R8
+	MOVQ    BX, R9
+	SHLQ    $0x05, R9
+	MOVQ    SI, R10
+	SHLQ    $0x05, R10
+	VMOVUPD (R8)(R9*1), Y0
+	VMOVUPD (R8)(R10*1), Y1
+	VSUBPD  Y0, Y1, Y1
+	VMINPD  const_f64_7fefffffffffffff<>+0(SB), Y1, Y1
+	VMAXPD  const_f64_ffefffffffffffff<>+0(SB), Y1, Y1
+
+	// vecmath: alpha reciprocal
 	VMULPD    (SP), Y1, Y0
-	VMINPD    sgk_float64_7fefffffffffffff<>+0(SB), Y0, Y0
-	VMAXPD    sgk_float64_ffefffffffffffff<>+0(SB), Y0, Y0
-	VANDPD    sgk_float64_7fffffffffffffff<>+0(SB), Y0, Y2
-	VADDPD    sgk_float64_4000000000000000<>+0(SB), Y2, Y2
+	VMINPD    const_f64_7fefffffffffffff<>+0(SB), Y0, Y0
+	VMAXPD    const_f64_ffefffffffffffff<>+0(SB), Y0, Y0
+	VANDPD    const_f64_7fffffffffffffff<>+0(SB), Y0, Y2
+	VADDPD    const_f64_4000000000000000<>+0(SB), Y2, Y2
 	VDIVPD    Y2, Y0, Y0
-	VADDPD    sgk_float64_3ff0000000000000<>+0(SB), Y0, Y0
-	VMULPD    sgk_float64_3fe0000000000000<>+0(SB), Y0, Y0
+	VADDPD    const_f64_3ff0000000000000<>+0(SB), Y0, Y0
+	VMULPD    const_f64_3fe0000000000000<>+0(SB), Y0, Y0
 	VMULPD    Y2, Y2, Y2
 	VMOVUPD   (SP), Y3
 	VDIVPD    Y2, Y3, Y3
@@ -560,7 +564,7 @@ step_25:
 	ADDQ      $0x60, AX
 	VMOVUPD   (R8)(R9*1), Y0
 	VMOVUPD   (R8)(R10*1), Y1
-	VCMPPD    $0x02, Y1, Y0, Y2
+	VCMPPD    $0x12, Y1, Y0, Y2
 	VBLENDVPD Y2, Y0, Y1, Y3
 	VBLENDVPD Y2, Y1, Y0, Y0
 	VMOVUPD   Y3, (R8)(R9*1)
@@ -735,7 +739,7 @@ run_36:
 step_37:
 	SUBQ    $0x60, AX
 	VMOVUPD 32(AX), Y0
-	VMOVUPD sgk_float64_3ff0000000000000<>+0(SB), Y1
+	VMOVUPD const_f64_3ff0000000000000<>+0(SB), Y1
 	VSUBPD  Y0, Y1, Y1
 	MOVQ    gs+0(FP), DI
 	MOVQ    DX, R8
@@ -793,7 +797,7 @@ run_39:
 step_40:
 	SUBQ    $0x60, AX
 	VMOVUPD 32(AX), Y0
-	VMOVUPD sgk_float64_3ff0000000000000<>+0(SB), Y1
+	VMOVUPD const_f64_3ff0000000000000<>+0(SB), Y1
 	VSUBPD  Y0, Y1, Y1
 	MOVL    28(DX), R8
 	ADDL    8(SP), R8

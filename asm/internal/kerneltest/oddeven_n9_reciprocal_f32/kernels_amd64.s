@@ -195,7 +195,7 @@ tdone_8:
 TEXT ·avx2AllFinite(SB), NOSPLIT, $0-25
 	MOVQ    x_base+0(FP), AX
 	MOVQ    x_len+8(FP), CX
-	VMOVDQU vecmath_f32_7fffffff<>+0(SB), Y0
+	VMOVDQU const_f32_7fffffff<>+0(SB), Y0
 	VPXOR   Y1, Y1, Y1
 	CMPQ    CX, $0x20
 	JL      avx2AllFinite_loop1
@@ -238,7 +238,7 @@ avx2AllFinite_tail_loop:
 	JMP   avx2AllFinite_tail_loop
 
 avx2AllFinite_done:
-	VPADDD    vecmath_f32_00800000<>+0(SB), Y1, Y1
+	VPADDD    const_f32_00800000<>+0(SB), Y1, Y1
 	VMOVMSKPS Y1, AX
 	SHRL      $0x1f, DX
 	ORL       DX, AX
@@ -247,17 +247,17 @@ avx2AllFinite_done:
 	MOVB      AL, ret+24(FP)
 	RET
 
-DATA vecmath_f32_7fffffff<>+0(SB)/8, $0x7fffffff7fffffff
-DATA vecmath_f32_7fffffff<>+8(SB)/8, $0x7fffffff7fffffff
-DATA vecmath_f32_7fffffff<>+16(SB)/8, $0x7fffffff7fffffff
-DATA vecmath_f32_7fffffff<>+24(SB)/8, $0x7fffffff7fffffff
-GLOBL vecmath_f32_7fffffff<>(SB), RODATA|NOPTR, $32
+DATA const_f32_7fffffff<>+0(SB)/8, $0x7fffffff7fffffff
+DATA const_f32_7fffffff<>+8(SB)/8, $0x7fffffff7fffffff
+DATA const_f32_7fffffff<>+16(SB)/8, $0x7fffffff7fffffff
+DATA const_f32_7fffffff<>+24(SB)/8, $0x7fffffff7fffffff
+GLOBL const_f32_7fffffff<>(SB), RODATA|NOPTR, $32
 
-DATA vecmath_f32_00800000<>+0(SB)/8, $0x0080000000800000
-DATA vecmath_f32_00800000<>+8(SB)/8, $0x0080000000800000
-DATA vecmath_f32_00800000<>+16(SB)/8, $0x0080000000800000
-DATA vecmath_f32_00800000<>+24(SB)/8, $0x0080000000800000
-GLOBL vecmath_f32_00800000<>(SB), RODATA|NOPTR, $32
+DATA const_f32_00800000<>+0(SB)/8, $0x0080000000800000
+DATA const_f32_00800000<>+8(SB)/8, $0x0080000000800000
+DATA const_f32_00800000<>+16(SB)/8, $0x0080000000800000
+DATA const_f32_00800000<>+24(SB)/8, $0x0080000000800000
+GLOBL const_f32_00800000<>(SB), RODATA|NOPTR, $32
 
 DATA sgk_fwd<>+0(SB)/8, $0x0000000000000004
 DATA sgk_fwd<>+8(SB)/8, $0x0000000200000001
@@ -367,39 +367,43 @@ run_9:
 	MOVQ  BX, 136(SP)
 
 step_10:
-	MOVQ        xs+0(FP), SI
-	MOVQ        CX, DI
-	SHLQ        $0x05, DI
-	MOVQ        DX, R8
-	SHLQ        $0x05, R8
-	VCVTPS2PD   (SI)(DI*1), Y0
-	VCVTPS2PD   (SI)(R8*1), Y1
-	VSUBPD      Y0, Y1, Y0
+	MOVQ      xs+0(FP), SI
+	MOVQ      CX, DI
+	SHLQ      $0x05, DI
+	MOVQ      DX, R8
+	SHLQ      $0x05, R8
+	VCVTPS2PD (SI)(DI*1), Y0
+	VCVTPS2PD (SI)(R8*1), Y1
+	VSUBPD    Y0, Y1, Y0
+
+	// vecmath: alpha reciprocal
+	VMULPD     64(SP), Y0, Y0
+	VMINPD     const_f64_7fefffffffffffff<>+0(SB), Y0, Y0
+	VMAXPD     const_f64_ffefffffffffffff<>+0(SB), Y0, Y0
+	VANDPD     const_f64_7fffffffffffffff<>+0(SB), Y0, Y1
+	VADDPD     const_f64_4000000000000000<>+0(SB), Y1, Y1
+	VDIVPD     Y1, Y0, Y0
+	VADDPD     const_f64_3ff0000000000000<>+0(SB), Y0, Y0
+	VMULPD     const_f64_3fe0000000000000<>+0(SB), Y0, Y0
+	VCVTPD2PSY Y0, X2
+	VCVTPS2PD  16(SI)(DI*1), Y0
+	VCVTPS2PD  16(SI)(R8*1), Y1
+	VSUBPD     Y0, Y1, Y0
+
+	// vecmath: alpha reciprocal
 	VMULPD      64(SP), Y0, Y0
-	VMINPD      sgk_float64_7fefffffffffffff<>+0(SB), Y0, Y0
-	VMAXPD      sgk_float64_ffefffffffffffff<>+0(SB), Y0, Y0
-	VANDPD      sgk_float64_7fffffffffffffff<>+0(SB), Y0, Y1
-	VADDPD      sgk_float64_4000000000000000<>+0(SB), Y1, Y1
+	VMINPD      const_f64_7fefffffffffffff<>+0(SB), Y0, Y0
+	VMAXPD      const_f64_ffefffffffffffff<>+0(SB), Y0, Y0
+	VANDPD      const_f64_7fffffffffffffff<>+0(SB), Y0, Y1
+	VADDPD      const_f64_4000000000000000<>+0(SB), Y1, Y1
 	VDIVPD      Y1, Y0, Y0
-	VADDPD      sgk_float64_3ff0000000000000<>+0(SB), Y0, Y0
-	VMULPD      sgk_float64_3fe0000000000000<>+0(SB), Y0, Y0
-	VCVTPD2PSY  Y0, X2
-	VCVTPS2PD   16(SI)(DI*1), Y0
-	VCVTPS2PD   16(SI)(R8*1), Y1
-	VSUBPD      Y0, Y1, Y0
-	VMULPD      64(SP), Y0, Y0
-	VMINPD      sgk_float64_7fefffffffffffff<>+0(SB), Y0, Y0
-	VMAXPD      sgk_float64_ffefffffffffffff<>+0(SB), Y0, Y0
-	VANDPD      sgk_float64_7fffffffffffffff<>+0(SB), Y0, Y1
-	VADDPD      sgk_float64_4000000000000000<>+0(SB), Y1, Y1
-	VDIVPD      Y1, Y0, Y0
-	VADDPD      sgk_float64_3ff0000000000000<>+0(SB), Y0, Y0
-	VMULPD      sgk_float64_3fe0000000000000<>+0(SB), Y0, Y0
+	VADDPD      const_f64_3ff0000000000000<>+0(SB), Y0, Y0
+	VMULPD      const_f64_3fe0000000000000<>+0(SB), Y0, Y0
 	VCVTPD2PSY  Y0, X0
 	VINSERTF128 $0x01, X0, Y2, Y2
 	VMOVUPS     (SI)(DI*1), Y0
 	VMOVUPS     (SI)(R8*1), Y1
-	VMOVUPS     sgk_float32_3f800000<>+0(SB), Y3
+	VMOVUPS     const_f32_3f800000<>+0(SB), Y3
 	VSUBPS      Y2, Y3, Y3
 	VMULPS      Y0, Y2, Y4
 	VMULPS      Y1, Y3, Y5
@@ -424,47 +428,47 @@ done_11:
 	VZEROUPPER
 	RET
 
-DATA sgk_float64_7fefffffffffffff<>+0(SB)/8, $0x7fefffffffffffff
-DATA sgk_float64_7fefffffffffffff<>+8(SB)/8, $0x7fefffffffffffff
-DATA sgk_float64_7fefffffffffffff<>+16(SB)/8, $0x7fefffffffffffff
-DATA sgk_float64_7fefffffffffffff<>+24(SB)/8, $0x7fefffffffffffff
-GLOBL sgk_float64_7fefffffffffffff<>(SB), RODATA|NOPTR, $32
+DATA const_f64_7fefffffffffffff<>+0(SB)/8, $0x7fefffffffffffff
+DATA const_f64_7fefffffffffffff<>+8(SB)/8, $0x7fefffffffffffff
+DATA const_f64_7fefffffffffffff<>+16(SB)/8, $0x7fefffffffffffff
+DATA const_f64_7fefffffffffffff<>+24(SB)/8, $0x7fefffffffffffff
+GLOBL const_f64_7fefffffffffffff<>(SB), RODATA|NOPTR, $32
 
-DATA sgk_float64_ffefffffffffffff<>+0(SB)/8, $0xffefffffffffffff
-DATA sgk_float64_ffefffffffffffff<>+8(SB)/8, $0xffefffffffffffff
-DATA sgk_float64_ffefffffffffffff<>+16(SB)/8, $0xffefffffffffffff
-DATA sgk_float64_ffefffffffffffff<>+24(SB)/8, $0xffefffffffffffff
-GLOBL sgk_float64_ffefffffffffffff<>(SB), RODATA|NOPTR, $32
+DATA const_f64_ffefffffffffffff<>+0(SB)/8, $0xffefffffffffffff
+DATA const_f64_ffefffffffffffff<>+8(SB)/8, $0xffefffffffffffff
+DATA const_f64_ffefffffffffffff<>+16(SB)/8, $0xffefffffffffffff
+DATA const_f64_ffefffffffffffff<>+24(SB)/8, $0xffefffffffffffff
+GLOBL const_f64_ffefffffffffffff<>(SB), RODATA|NOPTR, $32
 
-DATA sgk_float64_7fffffffffffffff<>+0(SB)/8, $0x7fffffffffffffff
-DATA sgk_float64_7fffffffffffffff<>+8(SB)/8, $0x7fffffffffffffff
-DATA sgk_float64_7fffffffffffffff<>+16(SB)/8, $0x7fffffffffffffff
-DATA sgk_float64_7fffffffffffffff<>+24(SB)/8, $0x7fffffffffffffff
-GLOBL sgk_float64_7fffffffffffffff<>(SB), RODATA|NOPTR, $32
+DATA const_f64_7fffffffffffffff<>+0(SB)/8, $0x7fffffffffffffff
+DATA const_f64_7fffffffffffffff<>+8(SB)/8, $0x7fffffffffffffff
+DATA const_f64_7fffffffffffffff<>+16(SB)/8, $0x7fffffffffffffff
+DATA const_f64_7fffffffffffffff<>+24(SB)/8, $0x7fffffffffffffff
+GLOBL const_f64_7fffffffffffffff<>(SB), RODATA|NOPTR, $32
 
-DATA sgk_float64_4000000000000000<>+0(SB)/8, $0x4000000000000000
-DATA sgk_float64_4000000000000000<>+8(SB)/8, $0x4000000000000000
-DATA sgk_float64_4000000000000000<>+16(SB)/8, $0x4000000000000000
-DATA sgk_float64_4000000000000000<>+24(SB)/8, $0x4000000000000000
-GLOBL sgk_float64_4000000000000000<>(SB), RODATA|NOPTR, $32
+DATA const_f64_4000000000000000<>+0(SB)/8, $0x4000000000000000
+DATA const_f64_4000000000000000<>+8(SB)/8, $0x4000000000000000
+DATA const_f64_4000000000000000<>+16(SB)/8, $0x4000000000000000
+DATA const_f64_4000000000000000<>+24(SB)/8, $0x4000000000000000
+GLOBL const_f64_4000000000000000<>(SB), RODATA|NOPTR, $32
 
-DATA sgk_float64_3ff0000000000000<>+0(SB)/8, $0x3ff0000000000000
-DATA sgk_float64_3ff0000000000000<>+8(SB)/8, $0x3ff0000000000000
-DATA sgk_float64_3ff0000000000000<>+16(SB)/8, $0x3ff0000000000000
-DATA sgk_float64_3ff0000000000000<>+24(SB)/8, $0x3ff0000000000000
-GLOBL sgk_float64_3ff0000000000000<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3ff0000000000000<>+0(SB)/8, $0x3ff0000000000000
+DATA const_f64_3ff0000000000000<>+8(SB)/8, $0x3ff0000000000000
+DATA const_f64_3ff0000000000000<>+16(SB)/8, $0x3ff0000000000000
+DATA const_f64_3ff0000000000000<>+24(SB)/8, $0x3ff0000000000000
+GLOBL const_f64_3ff0000000000000<>(SB), RODATA|NOPTR, $32
 
-DATA sgk_float64_3fe0000000000000<>+0(SB)/8, $0x3fe0000000000000
-DATA sgk_float64_3fe0000000000000<>+8(SB)/8, $0x3fe0000000000000
-DATA sgk_float64_3fe0000000000000<>+16(SB)/8, $0x3fe0000000000000
-DATA sgk_float64_3fe0000000000000<>+24(SB)/8, $0x3fe0000000000000
-GLOBL sgk_float64_3fe0000000000000<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3fe0000000000000<>+0(SB)/8, $0x3fe0000000000000
+DATA const_f64_3fe0000000000000<>+8(SB)/8, $0x3fe0000000000000
+DATA const_f64_3fe0000000000000<>+16(SB)/8, $0x3fe0000000000000
+DATA const_f64_3fe0000000000000<>+24(SB)/8, $0x3fe0000000000000
+GLOBL const_f64_3fe0000000000000<>(SB), RODATA|NOPTR, $32
 
-DATA sgk_float32_3f800000<>+0(SB)/8, $0x3f8000003f800000
-DATA sgk_float32_3f800000<>+8(SB)/8, $0x3f8000003f800000
-DATA sgk_float32_3f800000<>+16(SB)/8, $0x3f8000003f800000
-DATA sgk_float32_3f800000<>+24(SB)/8, $0x3f8000003f800000
-GLOBL sgk_float32_3f800000<>(SB), RODATA|NOPTR, $32
+DATA const_f32_3f800000<>+0(SB)/8, $0x3f8000003f800000
+DATA const_f32_3f800000<>+8(SB)/8, $0x3f8000003f800000
+DATA const_f32_3f800000<>+16(SB)/8, $0x3f8000003f800000
+DATA const_f32_3f800000<>+24(SB)/8, $0x3f8000003f800000
+GLOBL const_f32_3f800000<>(SB), RODATA|NOPTR, $32
 
 // func avx2ForwardP(xs *float32, ps *float32, diff *float32, beta float64, lambda float64)
 // Requires: AVX, AVX2, FMA3
@@ -495,39 +499,43 @@ run_12:
 	MOVQ  SI, 136(SP)
 
 step_13:
-	MOVQ        xs+0(FP), DI
-	MOVQ        DX, R8
-	SHLQ        $0x05, R8
-	MOVQ        BX, R9
-	SHLQ        $0x05, R9
-	VCVTPS2PD   (DI)(R8*1), Y0
-	VCVTPS2PD   (DI)(R9*1), Y1
-	VSUBPD      Y0, Y1, Y0
+	MOVQ      xs+0(FP), DI
+	MOVQ      DX, R8
+	SHLQ      $0x05, R8
+	MOVQ      BX, R9
+	SHLQ      $0x05, R9
+	VCVTPS2PD (DI)(R8*1), Y0
+	VCVTPS2PD (DI)(R9*1), Y1
+	VSUBPD    Y0, Y1, Y0
+
+	// vecmath: alpha reciprocal
+	VMULPD     64(SP), Y0, Y0
+	VMINPD     const_f64_7fefffffffffffff<>+0(SB), Y0, Y0
+	VMAXPD     const_f64_ffefffffffffffff<>+0(SB), Y0, Y0
+	VANDPD     const_f64_7fffffffffffffff<>+0(SB), Y0, Y1
+	VADDPD     const_f64_4000000000000000<>+0(SB), Y1, Y1
+	VDIVPD     Y1, Y0, Y0
+	VADDPD     const_f64_3ff0000000000000<>+0(SB), Y0, Y0
+	VMULPD     const_f64_3fe0000000000000<>+0(SB), Y0, Y0
+	VCVTPD2PSY Y0, X2
+	VCVTPS2PD  16(DI)(R8*1), Y0
+	VCVTPS2PD  16(DI)(R9*1), Y1
+	VSUBPD     Y0, Y1, Y0
+
+	// vecmath: alpha reciprocal
 	VMULPD      64(SP), Y0, Y0
-	VMINPD      sgk_float64_7fefffffffffffff<>+0(SB), Y0, Y0
-	VMAXPD      sgk_float64_ffefffffffffffff<>+0(SB), Y0, Y0
-	VANDPD      sgk_float64_7fffffffffffffff<>+0(SB), Y0, Y1
-	VADDPD      sgk_float64_4000000000000000<>+0(SB), Y1, Y1
+	VMINPD      const_f64_7fefffffffffffff<>+0(SB), Y0, Y0
+	VMAXPD      const_f64_ffefffffffffffff<>+0(SB), Y0, Y0
+	VANDPD      const_f64_7fffffffffffffff<>+0(SB), Y0, Y1
+	VADDPD      const_f64_4000000000000000<>+0(SB), Y1, Y1
 	VDIVPD      Y1, Y0, Y0
-	VADDPD      sgk_float64_3ff0000000000000<>+0(SB), Y0, Y0
-	VMULPD      sgk_float64_3fe0000000000000<>+0(SB), Y0, Y0
-	VCVTPD2PSY  Y0, X2
-	VCVTPS2PD   16(DI)(R8*1), Y0
-	VCVTPS2PD   16(DI)(R9*1), Y1
-	VSUBPD      Y0, Y1, Y0
-	VMULPD      64(SP), Y0, Y0
-	VMINPD      sgk_float64_7fefffffffffffff<>+0(SB), Y0, Y0
-	VMAXPD      sgk_float64_ffefffffffffffff<>+0(SB), Y0, Y0
-	VANDPD      sgk_float64_7fffffffffffffff<>+0(SB), Y0, Y1
-	VADDPD      sgk_float64_4000000000000000<>+0(SB), Y1, Y1
-	VDIVPD      Y1, Y0, Y0
-	VADDPD      sgk_float64_3ff0000000000000<>+0(SB), Y0, Y0
-	VMULPD      sgk_float64_3fe0000000000000<>+0(SB), Y0, Y0
+	VADDPD      const_f64_3ff0000000000000<>+0(SB), Y0, Y0
+	VMULPD      const_f64_3fe0000000000000<>+0(SB), Y0, Y0
 	VCVTPD2PSY  Y0, X0
 	VINSERTF128 $0x01, X0, Y2, Y2
 	VMOVUPS     (DI)(R8*1), Y0
 	VMOVUPS     (DI)(R9*1), Y1
-	VMOVUPS     sgk_float32_3f800000<>+0(SB), Y3
+	VMOVUPS     const_f32_3f800000<>+0(SB), Y3
 	VSUBPS      Y2, Y3, Y3
 	VMULPS      Y0, Y2, Y4
 	VMULPS      Y1, Y3, Y5
@@ -697,40 +705,44 @@ run_24:
 	MOVQ  SI, 136(SP)
 
 step_25:
-	MOVQ        xs+0(FP), DI
-	MOVQ        DX, R8
-	SHLQ        $0x05, R8
-	MOVQ        BX, R9
-	SHLQ        $0x05, R9
-	VCVTPS2PD   (DI)(R8*1), Y0
-	VCVTPS2PD   (DI)(R9*1), Y1
-	VSUBPD      Y0, Y1, Y0
+	MOVQ      xs+0(FP), DI
+	MOVQ      DX, R8
+	SHLQ      $0x05, R8
+	MOVQ      BX, R9
+	SHLQ      $0x05, R9
+	VCVTPS2PD (DI)(R8*1), Y0
+	VCVTPS2PD (DI)(R9*1), Y1
+	VSUBPD    Y0, Y1, Y0
+
+	// vecmath: alpha reciprocal
+	VMULPD     64(SP), Y0, Y1
+	VMINPD     const_f64_7fefffffffffffff<>+0(SB), Y1, Y1
+	VMAXPD     const_f64_ffefffffffffffff<>+0(SB), Y1, Y1
+	VANDPD     const_f64_7fffffffffffffff<>+0(SB), Y1, Y2
+	VADDPD     const_f64_4000000000000000<>+0(SB), Y2, Y2
+	VDIVPD     Y2, Y1, Y1
+	VADDPD     const_f64_3ff0000000000000<>+0(SB), Y1, Y1
+	VMULPD     const_f64_3fe0000000000000<>+0(SB), Y1, Y1
+	VMULPD     Y2, Y2, Y2
+	VMOVUPD    64(SP), Y3
+	VDIVPD     Y2, Y3, Y3
+	VCVTPD2PSY Y1, X4
+	VCVTPD2PSY Y3, X5
+	VMULPD     Y3, Y0, Y0
+	VCVTPD2PSY Y0, X6
+	VCVTPS2PD  16(DI)(R8*1), Y0
+	VCVTPS2PD  16(DI)(R9*1), Y1
+	VSUBPD     Y0, Y1, Y0
+
+	// vecmath: alpha reciprocal
 	VMULPD      64(SP), Y0, Y1
-	VMINPD      sgk_float64_7fefffffffffffff<>+0(SB), Y1, Y1
-	VMAXPD      sgk_float64_ffefffffffffffff<>+0(SB), Y1, Y1
-	VANDPD      sgk_float64_7fffffffffffffff<>+0(SB), Y1, Y2
-	VADDPD      sgk_float64_4000000000000000<>+0(SB), Y2, Y2
+	VMINPD      const_f64_7fefffffffffffff<>+0(SB), Y1, Y1
+	VMAXPD      const_f64_ffefffffffffffff<>+0(SB), Y1, Y1
+	VANDPD      const_f64_7fffffffffffffff<>+0(SB), Y1, Y2
+	VADDPD      const_f64_4000000000000000<>+0(SB), Y2, Y2
 	VDIVPD      Y2, Y1, Y1
-	VADDPD      sgk_float64_3ff0000000000000<>+0(SB), Y1, Y1
-	VMULPD      sgk_float64_3fe0000000000000<>+0(SB), Y1, Y1
-	VMULPD      Y2, Y2, Y2
-	VMOVUPD     64(SP), Y3
-	VDIVPD      Y2, Y3, Y3
-	VCVTPD2PSY  Y1, X4
-	VCVTPD2PSY  Y3, X5
-	VMULPD      Y3, Y0, Y0
-	VCVTPD2PSY  Y0, X6
-	VCVTPS2PD   16(DI)(R8*1), Y0
-	VCVTPS2PD   16(DI)(R9*1), Y1
-	VSUBPD      Y0, Y1, Y0
-	VMULPD      64(SP), Y0, Y1
-	VMINPD      sgk_float64_7fefffffffffffff<>+0(SB), Y1, Y1
-	VMAXPD      sgk_float64_ffefffffffffffff<>+0(SB), Y1, Y1
-	VANDPD      sgk_float64_7fffffffffffffff<>+0(SB), Y1, Y2
-	VADDPD      sgk_float64_4000000000000000<>+0(SB), Y2, Y2
-	VDIVPD      Y2, Y1, Y1
-	VADDPD      sgk_float64_3ff0000000000000<>+0(SB), Y1, Y1
-	VMULPD      sgk_float64_3fe0000000000000<>+0(SB), Y1, Y1
+	VADDPD      const_f64_3ff0000000000000<>+0(SB), Y1, Y1
+	VMULPD      const_f64_3fe0000000000000<>+0(SB), Y1, Y1
 	VMULPD      Y2, Y2, Y2
 	VMOVUPD     64(SP), Y3
 	VDIVPD      Y2, Y3, Y3
@@ -747,7 +759,7 @@ step_25:
 	ADDQ        $0x60, AX
 	VMOVUPS     (DI)(R8*1), Y0
 	VMOVUPS     (DI)(R9*1), Y1
-	VMOVUPS     sgk_float32_3f800000<>+0(SB), Y2
+	VMOVUPS     const_f32_3f800000<>+0(SB), Y2
 	VSUBPS      Y4, Y2, Y2
 	VMULPS      Y0, Y4, Y3
 	VMULPS      Y1, Y2, Y7
@@ -772,9 +784,9 @@ done_26:
 	VZEROUPPER
 	RET
 
-// func avx2ForwardPT(xs *float32, ps *float32, tape *float32, diff *float32, beta float64, lambda float64)
+// func avx2ForwardPTape(xs *float32, ps *float32, tape *float32, diff *float32, beta float64, lambda float64)
 // Requires: AVX, AVX2, FMA3
-TEXT ·avx2ForwardPT(SB), NOSPLIT, $144-48
+TEXT ·avx2ForwardPTape(SB), NOSPLIT, $144-48
 	VBROADCASTSD beta+32(FP), Y0
 	VMOVUPD      Y0, 64(SP)
 	VMOVSD       beta+32(FP), X0
@@ -802,40 +814,44 @@ run_27:
 	MOVQ  DI, 136(SP)
 
 step_28:
-	MOVQ        xs+0(FP), R8
-	MOVQ        BX, R9
-	SHLQ        $0x05, R9
-	MOVQ        SI, R10
-	SHLQ        $0x05, R10
-	VCVTPS2PD   (R8)(R9*1), Y0
-	VCVTPS2PD   (R8)(R10*1), Y1
-	VSUBPD      Y0, Y1, Y0
+	MOVQ      xs+0(FP), R8
+	MOVQ      BX, R9
+	SHLQ      $0x05, R9
+	MOVQ      SI, R10
+	SHLQ      $0x05, R10
+	VCVTPS2PD (R8)(R9*1), Y0
+	VCVTPS2PD (R8)(R10*1), Y1
+	VSUBPD    Y0, Y1, Y0
+
+	// vecmath: alpha reciprocal
+	VMULPD     64(SP), Y0, Y1
+	VMINPD     const_f64_7fefffffffffffff<>+0(SB), Y1, Y1
+	VMAXPD     const_f64_ffefffffffffffff<>+0(SB), Y1, Y1
+	VANDPD     const_f64_7fffffffffffffff<>+0(SB), Y1, Y2
+	VADDPD     const_f64_4000000000000000<>+0(SB), Y2, Y2
+	VDIVPD     Y2, Y1, Y1
+	VADDPD     const_f64_3ff0000000000000<>+0(SB), Y1, Y1
+	VMULPD     const_f64_3fe0000000000000<>+0(SB), Y1, Y1
+	VMULPD     Y2, Y2, Y2
+	VMOVUPD    64(SP), Y3
+	VDIVPD     Y2, Y3, Y3
+	VCVTPD2PSY Y1, X4
+	VCVTPD2PSY Y3, X5
+	VMULPD     Y3, Y0, Y0
+	VCVTPD2PSY Y0, X6
+	VCVTPS2PD  16(R8)(R9*1), Y0
+	VCVTPS2PD  16(R8)(R10*1), Y1
+	VSUBPD     Y0, Y1, Y0
+
+	// vecmath: alpha reciprocal
 	VMULPD      64(SP), Y0, Y1
-	VMINPD      sgk_float64_7fefffffffffffff<>+0(SB), Y1, Y1
-	VMAXPD      sgk_float64_ffefffffffffffff<>+0(SB), Y1, Y1
-	VANDPD      sgk_float64_7fffffffffffffff<>+0(SB), Y1, Y2
-	VADDPD      sgk_float64_4000000000000000<>+0(SB), Y2, Y2
+	VMINPD      const_f64_7fefffffffffffff<>+0(SB), Y1, Y1
+	VMAXPD      const_f64_ffefffffffffffff<>+0(SB), Y1, Y1
+	VANDPD      const_f64_7fffffffffffffff<>+0(SB), Y1, Y2
+	VADDPD      const_f64_4000000000000000<>+0(SB), Y2, Y2
 	VDIVPD      Y2, Y1, Y1
-	VADDPD      sgk_float64_3ff0000000000000<>+0(SB), Y1, Y1
-	VMULPD      sgk_float64_3fe0000000000000<>+0(SB), Y1, Y1
-	VMULPD      Y2, Y2, Y2
-	VMOVUPD     64(SP), Y3
-	VDIVPD      Y2, Y3, Y3
-	VCVTPD2PSY  Y1, X4
-	VCVTPD2PSY  Y3, X5
-	VMULPD      Y3, Y0, Y0
-	VCVTPD2PSY  Y0, X6
-	VCVTPS2PD   16(R8)(R9*1), Y0
-	VCVTPS2PD   16(R8)(R10*1), Y1
-	VSUBPD      Y0, Y1, Y0
-	VMULPD      64(SP), Y0, Y1
-	VMINPD      sgk_float64_7fefffffffffffff<>+0(SB), Y1, Y1
-	VMAXPD      sgk_float64_ffefffffffffffff<>+0(SB), Y1, Y1
-	VANDPD      sgk_float64_7fffffffffffffff<>+0(SB), Y1, Y2
-	VADDPD      sgk_float64_4000000000000000<>+0(SB), Y2, Y2
-	VDIVPD      Y2, Y1, Y1
-	VADDPD      sgk_float64_3ff0000000000000<>+0(SB), Y1, Y1
-	VMULPD      sgk_float64_3fe0000000000000<>+0(SB), Y1, Y1
+	VADDPD      const_f64_3ff0000000000000<>+0(SB), Y1, Y1
+	VMULPD      const_f64_3fe0000000000000<>+0(SB), Y1, Y1
 	VMULPD      Y2, Y2, Y2
 	VMOVUPD     64(SP), Y3
 	VDIVPD      Y2, Y3, Y3
@@ -852,7 +868,7 @@ step_28:
 	ADDQ        $0x60, AX
 	VMOVUPS     (R8)(R9*1), Y0
 	VMOVUPS     (R8)(R10*1), Y1
-	VMOVUPS     sgk_float32_3f800000<>+0(SB), Y2
+	VMOVUPS     const_f32_3f800000<>+0(SB), Y2
 	VSUBPS      Y4, Y2, Y2
 	VMULPS      Y0, Y4, Y3
 	VMULPS      Y1, Y2, Y7
@@ -1093,7 +1109,7 @@ run_39:
 step_40:
 	SUBQ    $0x60, AX
 	VMOVUPS 32(AX), Y0
-	VMOVUPS sgk_float32_3f800000<>+0(SB), Y1
+	VMOVUPS const_f32_3f800000<>+0(SB), Y1
 	VSUBPS  Y0, Y1, Y1
 	MOVQ    gs+0(FP), DI
 	MOVQ    DX, R8
@@ -1151,7 +1167,7 @@ run_42:
 step_43:
 	SUBQ    $0x60, AX
 	VMOVUPS 32(AX), Y0
-	VMOVUPS sgk_float32_3f800000<>+0(SB), Y1
+	VMOVUPS const_f32_3f800000<>+0(SB), Y1
 	VSUBPS  Y0, Y1, Y1
 	MOVL    28(DX), R8
 	ADDL    8(SP), R8

@@ -1,4 +1,4 @@
-package asm
+package vecmath
 
 import "math"
 
@@ -11,8 +11,8 @@ import "math"
 // is well below half an ulp: the measured errors of the routines are mostly
 // rounding errors of the evaluation.
 
-// vmParams are the constants of one element type.
-type vmParams struct {
+// params are the constants of one element type.
+type params struct {
 	// exp: the argument is clamped to [expMin, expMax] (exp(expMin)
 	// rounds to 0, exp(expMax) overflows); magic is 1.5*2^p (p = 52 or
 	// 23) whose addition rounds to an integer in the low mantissa bits;
@@ -41,51 +41,51 @@ type vmParams struct {
 	gaussMax         float64 // exp(-v*v/2) is 0 from here on
 }
 
-const vmErfSplit = 0.84375 // |x| below: erf(x) = x + x*P(x^2)
+const erfSplit = 0.84375 // |x| below: erf(x) = x + x*P(x^2)
 
-var vmParamsF64 = vmParams{
+var paramsF64 = params{
 	expMin: -746, expMax: 710,
 	magic: 0x1.8p52, bias2: 2046, mant: 52,
 	ln2Hi: 6.93147180369123816490e-01, ln2Lo: 1.90821492927058770002e-10,
-	expC: vmCExpF64,
+	expC: cExpF64,
 
 	logOff:   0x3ff0000000000000 - 0x3fe6a09e667f3bcd,
 	sqrtHalf: 0x3fe6a09e667f3bcd,
 	mantMask: 0x000fffffffffffff,
 	expMagic: 0x4330000000000000, expMagicBias: 0x1p52 + 1023,
-	logC: vmCLogF64,
+	logC: cLogF64,
 
-	atanC: vmCAtanF64,
+	atanC: cAtanF64,
 	pi4Hi: math.Pi / 4, pi4Lo: 3.061616997868383017934e-17,
 	pi2Hi: math.Pi / 2, pi2Lo: 6.123233995736766035868e-17,
 
-	erfSmallC: vmCErfSmallF64, erfcC: vmCErfcF64, erfcInvC: 2.5,
+	erfSmallC: cErfSmallF64, erfcC: cErfcF64, erfcInvC: 2.5,
 	erfcMax: 6, gaussMax: 40,
 }
 
-var vmParamsF32 = vmParams{
+var paramsF32 = params{
 	expMin: -104, expMax: 89,
 	magic: 0x1.8p23, bias2: 254, mant: 23,
 	ln2Hi: 0.693359375, ln2Lo: -2.12194440e-4,
-	expC: vmCExpF32,
+	expC: cExpF32,
 
 	logOff:   0x3f800000 - 0x3f3504f3,
 	sqrtHalf: 0x3f3504f3,
 	mantMask: 0x007fffff,
 	expMagic: 0x4b000000, expMagicBias: 0x1p23 + 127,
-	logC: vmCLogF32,
+	logC: cLogF32,
 
-	atanC: vmCAtanF32,
+	atanC: cAtanF32,
 	pi4Hi: float64(float32(math.Pi / 4)), pi4Lo: float64(float32(math.Pi/4 - float64(float32(math.Pi/4)))),
 	pi2Hi: float64(float32(math.Pi / 2)), pi2Lo: float64(float32(math.Pi/2 - float64(float32(math.Pi/2)))),
 
-	erfSmallC: vmCErfSmallF32, erfcC: vmCErfcF32, erfcInvC: 2,
+	erfSmallC: cErfSmallF32, erfcC: cErfcF32, erfcInvC: 2,
 	erfcMax: 4, gaussMax: 16,
 }
 
-// vmCExpF64: exp(r) = 1 + r + r^2*(c[0] + c[1] r + ... + c[9] r^9) on |r| <= ln(2)/2;
+// cExpF64: exp(r) = 1 + r + r^2*(c[0] + c[1] r + ... + c[9] r^9) on |r| <= ln(2)/2;
 // relative error 1.1e-17.
-var vmCExpF64 = []float64{
+var cExpF64 = []float64{
 	0.5000000000000011,
 	0.1666666666666641,
 	0.041666666666529725,
@@ -98,8 +98,8 @@ var vmCExpF64 = []float64{
 	2.5000016505256967e-08,
 }
 
-// vmCExpF32: exp(r) = 1 + r + r^2*(c[0] + ... + c[4] r^4) on |r| <= ln(2)/2; relative error 4.92e-9.
-var vmCExpF32 = []float64{
+// cExpF32: exp(r) = 1 + r + r^2*(c[0] + ... + c[4] r^4) on |r| <= ln(2)/2; relative error 4.92e-9.
+var cExpF32 = []float64{
 	0.5,
 	0.16666501760482788,
 	0.04166675731539726,
@@ -107,9 +107,9 @@ var vmCExpF32 = []float64{
 	0.0013903072103857994,
 }
 
-// vmCLogF64: log(1+f) = f - f^2/2 + s*(f^2/2 + z*(c[0] + c[1] z + ... + c[6] z^6)), s = f/(2+f),
+// cLogF64: log(1+f) = f - f^2/2 + s*(f^2/2 + z*(c[0] + c[1] z + ... + c[6] z^6)), s = f/(2+f),
 // z = s^2, |s| <= 3 - 2 sqrt(2) (sqrt(1/2) <= 1+f <= sqrt(2)); error of R(z) = z*(...) 3.25e-18.
-var vmCLogF64 = []float64{
+var cLogF64 = []float64{
 	0.6666666666666735,
 	0.3999999999940748,
 	0.2857142874414269,
@@ -119,16 +119,16 @@ var vmCLogF64 = []float64{
 	0.14799067755232043,
 }
 
-// vmCLogF32: the same with c[0..2]; error of R 1.96e-9.
-var vmCLogF32 = []float64{
+// cLogF32: the same with c[0..2]; error of R 1.96e-9.
+var cLogF32 = []float64{
 	0.6666677594184875,
 	0.3997744917869568,
 	0.29874420166015625,
 }
 
-// vmCAtanF64: atan(s) = s + s*u*(c[0] + c[1] u + ... + c[10] u^10), u = s^2, |s| <= tan(pi/8);
+// cAtanF64: atan(s) = s + s*u*(c[0] + c[1] u + ... + c[10] u^10), u = s^2, |s| <= tan(pi/8);
 // relative error 5.24e-18.
-var vmCAtanF64 = []float64{
+var cAtanF64 = []float64{
 	-0.333333333333332,
 	0.19999999999953164,
 	-0.1428571428015756,
@@ -142,8 +142,8 @@ var vmCAtanF64 = []float64{
 	-0.017902052039055642,
 }
 
-// vmCAtanF32: the same with c[0..4]; relative error 3.16e-9.
-var vmCAtanF32 = []float64{
+// cAtanF32: the same with c[0..4]; relative error 3.16e-9.
+var cAtanF32 = []float64{
 	-0.33333316445350647,
 	0.19998469948768616,
 	-0.14243511855602264,
@@ -151,9 +151,9 @@ var vmCAtanF32 = []float64{
 	-0.06077760457992554,
 }
 
-// vmCErfSmallF64: erf(x) = x + x*(c[0] + c[1] u + ... + c[10] u^10), u = x^2, |x| <= 0.84375;
+// cErfSmallF64: erf(x) = x + x*(c[0] + c[1] u + ... + c[10] u^10), u = x^2, |x| <= 0.84375;
 // relative error 3.7e-17.
-var vmCErfSmallF64 = []float64{
+var cErfSmallF64 = []float64{
 	0.12837916709551256,
 	-0.3761263890318337,
 	0.11283791670933821,
@@ -167,8 +167,8 @@ var vmCErfSmallF64 = []float64{
 	1.0706923928378706e-08,
 }
 
-// vmCErfSmallF32: the same with c[0..5]; relative error 1.62e-8.
-var vmCErfSmallF32 = []float64{
+// cErfSmallF32: the same with c[0..5]; relative error 1.62e-8.
+var cErfSmallF32 = []float64{
 	0.12837916612625122,
 	-0.3761257529258728,
 	0.11282768100500107,
@@ -177,9 +177,9 @@ var vmCErfSmallF32 = []float64{
 	-0.0006339173414744437,
 }
 
-// vmCErfcF64: erfc(x) = exp(-x^2) * (c[0] + c[1] t + ... + c[12] t^12), t = 1/(1 + 0.4 x),
+// cErfcF64: erfc(x) = exp(-x^2) * (c[0] + c[1] t + ... + c[12] t^12), t = 1/(1 + 0.4 x),
 // 0.84375 <= x <= 6; error weighted by exp(-x^2), i.e. the absolute error of erfc 3.45e-18.
-var vmCErfcF64 = []float64{
+var cErfcF64 = []float64{
 	-8.691266192046978e-06,
 	0.22583249118617651,
 	0.22448071797067587,
@@ -195,9 +195,9 @@ var vmCErfcF64 = []float64{
 	0.02668650101077048,
 }
 
-// vmCErfcF32: erfc(x) = exp(-x^2) * (c[0] + ... + c[5] t^5), t = 1/(1 + 0.5 x), 0.84375 <= x <= 4;
+// cErfcF32: erfc(x) = exp(-x^2) * (c[0] + ... + c[5] t^5), t = 1/(1 + 0.5 x), 0.84375 <= x <= 4;
 // absolute error of erfc 1.94e-9.
-var vmCErfcF32 = []float64{
+var cErfcF32 = []float64{
 	0.0015421239659190178,
 	0.2621123194694519,
 	0.38853535056114197,

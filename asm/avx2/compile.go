@@ -1,4 +1,4 @@
-package asm
+package avx2
 
 import (
 	"fmt"
@@ -10,12 +10,12 @@ import (
 	"github.com/mmcloughlin/avo/reg"
 )
 
-// CompileAVX2 runs avo's compilation passes (pass.Compile) on f with
-// AllocateAVX2Registers in place of avo's register allocator, so that the
+// Compile runs avo's compilation passes (pass.Compile) on f with
+// AllocateRegisters in place of avo's register allocator, so that the
 // printed assembly uses only X0-X15/Y0-Y15 (no AVX-512 register) and
 // fails, instead of silently reaching for Y16-Y31, when a function needs
 // more than 16 vector registers.
-func CompileAVX2(f *ir.File) error {
+func Compile(f *ir.File) error {
 	return pass.Concat(
 		pass.Verify,
 		pass.FunctionPass(pass.PruneJumpToFollowingLabel),
@@ -24,7 +24,7 @@ func CompileAVX2(f *ir.File) error {
 		pass.FunctionPass(pass.CFG),
 		pass.InstructionPass(pass.ZeroExtend32BitOutputs),
 		pass.FunctionPass(pass.Liveness),
-		pass.FunctionPass(AllocateAVX2Registers),
+		pass.FunctionPass(AllocateRegisters),
 		pass.FunctionPass(pass.BindRegisters),
 		pass.FunctionPass(pass.VerifyAllocation),
 		pass.FunctionPass(pass.EnsureBasePointerCalleeSaved),
@@ -59,7 +59,7 @@ func isVectorSelfMove(i *ir.Instruction) bool {
 	return len(i.Operands) == 2 && operand.IsRegister(i.Operands[0]) && i.Operands[0] == i.Operands[1]
 }
 
-// AllocateAVX2Registers is a register allocation pass (run after
+// AllocateRegisters is a register allocation pass (run after
 // pass.Liveness) for AVX2 code. Vector registers get X0-X15/Y0-Y15 only,
 // assigned greedily in the order the virtual registers first appear in the
 // function, each the lowest register free of every interfering one; for
@@ -67,7 +67,7 @@ func isVectorSelfMove(i *ir.Instruction) bool {
 // registers as the peak number of live values, where avo's allocator (most
 // constrained first) may need more. General-purpose registers use avo's
 // allocator (base pointer last, never SP), opmask registers are refused.
-func AllocateAVX2Registers(fn *ir.Function) error {
+func AllocateRegisters(fn *ir.Function) error {
 	var order []reg.ID // vector virtual registers, first appearance
 	seen := map[reg.ID]bool{}
 	gp := map[reg.Kind]*pass.Allocator{}
@@ -80,13 +80,13 @@ func AllocateAVX2Registers(fn *ir.Function) error {
 					order = append(order, id)
 				}
 			case reg.KindOpmask:
-				return fmt.Errorf("asm: %s: opmask register %s in AVX2 code", fn.Name, r.Asm())
+				return fmt.Errorf("avx2: %s: opmask register %s in AVX2 code", fn.Name, r.Asm())
 			default:
 				a, ok := gp[k]
 				if !ok {
 					f := reg.FamilyOfKind(k)
 					if f == nil {
-						return fmt.Errorf("asm: %s: unknown register kind %v", fn.Name, k)
+						return fmt.Errorf("avx2: %s: unknown register kind %v", fn.Name, k)
 					}
 					// Never R15: Go's assembler clobbers it for global
 					// accesses when linking dynamically.
@@ -98,7 +98,7 @@ func AllocateAVX2Registers(fn *ir.Function) error {
 					}
 					var err error
 					if a, err = pass.NewAllocator(rs); err != nil {
-						return fmt.Errorf("asm: %s: %w", fn.Name, err)
+						return fmt.Errorf("avx2: %s: %w", fn.Name, err)
 					}
 					for _, p := range rs {
 						if p.Info()&reg.BasePointer != 0 {
@@ -159,7 +159,7 @@ func AllocateAVX2Registers(fn *ir.Function) error {
 			}
 		}
 		if !got {
-			return fmt.Errorf("asm: %s: more than 16 vector registers live", fn.Name)
+			return fmt.Errorf("avx2: %s: more than 16 vector registers live", fn.Name)
 		}
 	}
 	kinds := make([]int, 0, len(gp))
@@ -170,7 +170,7 @@ func AllocateAVX2Registers(fn *ir.Function) error {
 	for _, k := range kinds {
 		al, err := gp[reg.Kind(k)].Allocate()
 		if err != nil {
-			return fmt.Errorf("asm: %s: %w", fn.Name, err)
+			return fmt.Errorf("avx2: %s: %w", fn.Name, err)
 		}
 		if err := fn.Allocation.Merge(al); err != nil {
 			return err

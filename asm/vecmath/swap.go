@@ -1,4 +1,4 @@
-package asm
+package vecmath
 
 import (
 	"fmt"
@@ -7,6 +7,7 @@ import (
 	"github.com/mmcloughlin/avo/operand"
 	"github.com/mmcloughlin/avo/reg"
 
+	"github.com/sortgen/sortgen/asm/avx2"
 	"github.com/sortgen/sortgen/gen/plan"
 )
 
@@ -34,14 +35,14 @@ import (
 //	             0.5*erfc(|x|) (v < 0) or 1 - 0.5*erfc(|x|) (v > 0);
 //	             slope = beta*exp(-v^2/2)/sqrt(2 pi), v^2/2 split exactly
 //	             (the same exp serves erfc)
-//	Reciprocal   h = 1/(2+|v|) (one division): alpha = h (v < 0) or 1-h,
-//	             the same as 0.5*(v/(2+|v|)+1); slope = beta*h^2
+//	Reciprocal   plan.Alpha's operations: v clamped to the finite range,
+//	             alpha = 0.5*(v/(2+|v|) + 1), slope = beta/(2+|v|)^2
 //	Cauchy       atan(v)/pi + 0.5 through the reduction of Atan with the
 //	             offsets folded into 0.5 (1/4, 1/2 multiples: exact), so
 //	             the tails are relatively accurate; slope = (beta/pi)/(1+v^2)
-//	Optimal      SPEC's three pieces, blended: v + 0.5 where |v| <= 0.25,
-//	             else h = (1/16)/(|v|+1e-10), alpha = h or 1-h, slope =
-//	             beta*16*h^2 (beta where |v| <= 0.25)
+//	Optimal      plan.Alpha's operations, the three pieces blended:
+//	             v + 0.5 and beta where |v| <= 0.25, else with e = |v|+1e-10,
+//	             1 - 1/(16e) (v > 0) or 1/(16e), and beta/(16e*e)
 //
 // Maximum errors measured by asm/internal/vecmathtest (TestAlpha) over d
 // on a dense grid of v in [-60, 60], random and log-uniform values and the
@@ -53,7 +54,8 @@ import (
 // the largest slope f'(0). "rel": relative errors in ulps against
 // double-double references evaluated at the kernel's own v = beta*d (for
 // float32 rounded to float32), where alpha >= 0.01 for gaussian (its erfc
-// is fitted for absolute accuracy) and 0.01 <= alpha <= 0.99 for
+// is fitted for absolute accuracy) and reciprocal (plan.Alpha's formula
+// cancels in the lower tail) and 0.01 <= alpha <= 0.99 for
 // logistic_phi (its tails carry |v| times the relative error of v), and
 // where no intermediate value is subnormal:
 //
@@ -63,7 +65,7 @@ import (
 //	Logistic        2    2     5    3             1    1     2    3
 //	LogisticPhi     2   10    12   10            1.5   9     4    9
 //	Gaussian        1    7     2    4             1    5     2    3
-//	Reciprocal      1    1     2    4             1    1     3    4
+//	Reciprocal      1   23     2    4             1   23     3    4
 //	Cauchy          1    3     3    2             1    3     2    2
 //	Optimal         1    1     2    4             1    1     2    3
 //
@@ -71,15 +73,15 @@ import (
 // plan.Alpha's: its beta*s*(1-s) cancels where s is near 1.
 func (m *Math) Alpha(f plan.Func, d reg.Register, beta, lambda operand.Op, wantSlope bool) (alpha, slope reg.VecVirtual) {
 	if beta == nil {
-		panic("asm: Alpha: nil beta")
+		panic("vecmath: Alpha: nil beta")
 	}
-	m.b.Comment("vecmath: alpha " + f.String())
+	m.Comment("vecmath: alpha " + f.String())
 	switch f {
 	case plan.Logistic:
 		return m.alphaLogistic(d, beta, wantSlope)
 	case plan.LogisticPhi:
 		if lambda == nil {
-			panic("asm: Alpha: logistic_phi needs lambda")
+			panic("vecmath: Alpha: logistic_phi needs lambda")
 		}
 		return m.alphaLogisticPhi(d, beta, lambda, wantSlope)
 	case plan.Gaussian:
@@ -91,7 +93,7 @@ func (m *Math) Alpha(f plan.Func, d reg.Register, beta, lambda operand.Op, wantS
 	case plan.Optimal:
 		return m.alphaOptimal(d, beta, wantSlope)
 	}
-	panic(fmt.Sprintf("asm: Alpha of a non-soft swap function %v", f))
+	panic(fmt.Sprintf("vecmath: Alpha of a non-soft swap function %v", f))
 }
 
 // AlphaLive is the peak number of YMM values Alpha(f, ...) keeps live on
@@ -99,9 +101,9 @@ func (m *Math) Alpha(f plan.Func, d reg.Register, beta, lambda operand.Op, wantS
 // by the caller), alpha and slope included, when beta and lambda are
 // memory operands (registers count among the caller's values).
 func AlphaLive(f plan.Func, e plan.Elem) int {
-	n, ok := vmAlphaLive[f]
+	n, ok := alphaLive[f]
 	if !ok {
-		panic(fmt.Sprintf("asm: AlphaLive of a non-soft swap function %v", f))
+		panic(fmt.Sprintf("vecmath: AlphaLive of a non-soft swap function %v", f))
 	}
 	if e == plan.Float32 {
 		return n[1]
@@ -109,15 +111,15 @@ func AlphaLive(f plan.Func, e plan.Elem) int {
 	return n[0]
 }
 
-// vmAlphaLive is AlphaLive's table (float64, float32), checked by
-// TestVecmathLiveness.
-var vmAlphaLive = map[plan.Func][2]int{
+// alphaLive is AlphaLive's table (float64, float32), checked by
+// TestLiveness.
+var alphaLive = map[plan.Func][2]int{
 	plan.Logistic:    {7, 5},
 	plan.LogisticPhi: {9, 8},
 	plan.Gaussian:    {10, 8},
 	plan.Reciprocal:  {4, 4},
 	plan.Cauchy:      {10, 8},
-	plan.Optimal:     {5, 5},
+	plan.Optimal:     {7, 7},
 }
 
 func (m *Math) alphaLogistic(d reg.Register, beta operand.Op, wantSlope bool) (alpha, slope reg.VecVirtual) {
@@ -125,7 +127,7 @@ func (m *Math) alphaLogistic(d reg.Register, beta operand.Op, wantSlope bool) (a
 	alpha, en, om := m.sigmoidParts(v)
 	if wantSlope {
 		slope = m.mul(en, om)
-		m.emit(m.op.mul(beta, slope, slope))
+		m.Mul(beta, slope, slope)
 	}
 	return alpha, slope
 }
@@ -142,13 +144,13 @@ func (m *Math) alphaLogisticPhi(d reg.Register, beta, lambda operand.Op, wantSlo
 	}
 	pw := m.powNeg(ad, lambda) // (|d|+1e-10)^(-lambda)
 	z := m.mul(d, pw)          // |d*pw| <= max(|d|, 1) for lambda in [0, 1]: no overflow
-	m.emit(m.op.mul(beta, z, z))
+	m.Mul(beta, z, z)
 	alpha, en, om := m.sigmoidParts(z)
 	if wantSlope {
 		slope = m.mul(en, om)
-		m.emit(m.op.mul(beta, slope, slope))
-		m.emit(m.op.mul(pw, slope, slope))
-		m.emit(m.op.mul(q, slope, slope))
+		m.Mul(beta, slope, slope)
+		m.Mul(pw, slope, slope)
+		m.Mul(q, slope, slope)
 	}
 	return alpha, slope
 }
@@ -160,17 +162,17 @@ func (m *Math) alphaGaussian(d reg.Register, beta operand.Op, wantSlope bool) (a
 	// |x| >= 0.84375, x = v/sqrt(2): h = 0.5*erfc(|x|) = E*R/2 with
 	// E = exp(-v^2/2) from v^2/2 = (|v|/2)*|v| split exactly.
 	x := m.mul(av, m.Const(1/math.Sqrt2))
-	m.emit(m.op.min(m.Const(p.erfcMax), x, x))
+	m.Min(m.Const(p.erfcMax), x, x)
 	r := m.erfcPoly(x, 0.5)
 	avc := m.min(av, m.Const(p.gaussMax))
 	hv := m.mul(avc, m.Const(0.5))
 	e := m.expNegSquare(hv, avc, true)
 	h := m.mul(e, r)
-	m.emit(m.op.fnmadd213(m.Const(1), e, r)) // r = 1 - e*r
+	m.FNMAdd213(m.Const(1), e, r) // r = 1 - e*r
 	big := m.blend(v, h, r)
 	if wantSlope {
 		slope = m.mul(e, beta)
-		m.emit(m.op.mul(m.Const(1/math.Sqrt(2*math.Pi)), slope, slope))
+		m.Mul(m.Const(1/math.Sqrt(2*math.Pi)), slope, slope)
 	}
 	// |x| < 0.84375: 0.5 + 0.5*erf(x) = 0.5 + hx + hx*P(4*hx^2), hx = x/2.
 	hx := m.mul(v, m.Const(0.5/math.Sqrt2))
@@ -181,23 +183,26 @@ func (m *Math) alphaGaussian(d reg.Register, beta operand.Op, wantSlope bool) (a
 	}
 	q := m.poly(w, c)
 	m.fmaAcc(hx, q, hx)
-	m.emit(m.op.add(m.Const(0.5), hx, hx))
-	mask := m.cmp(vmCmpLT, av, m.Const(vmErfSplit*math.Sqrt2))
+	m.Add(m.Const(0.5), hx, hx)
+	mask := m.cmp(avx2.LT, av, m.Const(erfSplit*math.Sqrt2))
 	alpha = m.blend(mask, hx, big)
 	return alpha, slope
 }
 
+// alphaReciprocal transcribes plan.Alpha in its order of operations, so
+// that the kernels' weights are bit-identical to the generic ones.
 func (m *Math) alphaReciprocal(d reg.Register, beta operand.Op, wantSlope bool) (alpha, slope reg.VecVirtual) {
 	v := m.mul(d, beta)
+	m.ClampFinite(v) // a saturated weight is v/den = 1, not Inf/Inf
 	den := m.Abs(v)
-	m.emit(m.op.add(m.Const(2), den, den))
-	one := m.load(m.Const(1))
-	h := m.div(one, den)
-	m.emit(m.op.sub(h, one, one)) // one = 1 - h
-	alpha = m.blend(v, h, one)
+	m.Add(m.Const(2), den, den)
+	alpha = m.div(v, den)
+	m.Add(m.Const(1), alpha, alpha)
+	m.Mul(m.Const(0.5), alpha, alpha)
 	if wantSlope {
-		slope = m.mul(h, h)
-		m.emit(m.op.mul(beta, slope, slope))
+		m.Mul(den, den, den)
+		slope = m.load(beta)
+		m.Div(den, slope, slope)
 	}
 	return alpha, slope
 }
@@ -210,8 +215,8 @@ func (m *Math) alphaCauchy(d reg.Register, beta operand.Op, wantSlope bool) (alp
 		den := m.load(v)
 		m.hornerStep(m.Const(1), v, den)
 		slope = m.load(m.Const(1 / math.Pi))
-		m.emit(m.op.mul(beta, slope, slope))
-		m.emit(m.op.div(den, slope, slope))
+		m.Mul(beta, slope, slope)
+		m.Div(den, slope, slope)
 	}
 	t := m.Abs(v)
 	s, m1, m2 := m.atanReduce(t)
@@ -223,33 +228,53 @@ func (m *Math) alphaCauchy(d reg.Register, beta operand.Op, wantSlope bool) (alp
 		c[i+1] = ci / math.Pi
 	}
 	q := m.poly(u, c)
-	sv := m.and(v, m.signMask())
+	sv := m.and(v, m.SignMask())
 	base := m.and(m1, m.Const(0.25))
-	m.emit(m.op.blendv(m2, m.Const(0.5), base, base))
-	m.emit(m.op.xor(sv, base, base))
-	m.emit(m.op.add(m.Const(0.5), base, base))
-	m.emit(m.op.xor(sv, s, s))
+	m.BlendV(m2, m.Const(0.5), base, base)
+	m.Xor(sv, base, base)
+	m.Add(m.Const(0.5), base, base)
+	m.Xor(sv, s, s)
 	m.fmaAcc(s, q, base) // base = 0.5 ± (k/4 + s*q)
 	return base, slope
 }
 
+// alphaOptimal transcribes plan.Alpha, all three pieces computed and
+// blended.
 func (m *Math) alphaOptimal(d reg.Register, beta operand.Op, wantSlope bool) (alpha, slope reg.VecVirtual) {
 	v := m.mul(d, beta)
 	av := m.Abs(v)
 	e := m.add(av, m.Const(1e-10))
-	h := m.load(m.Const(1.0 / 16))
-	m.emit(m.op.div(e, h, h)) // h = 1/(16e)
-	om := m.load(m.Const(1))
-	m.emit(m.op.sub(h, om, om))
-	tail := m.blend(v, h, om)
-	mask := m.cmp(vmCmpLE, av, m.Const(0.25))
-	center := m.add(v, m.Const(0.5))
-	alpha = m.blend(mask, center, tail)
+	t := m.mul(e, m.Const(16))
+	r := m.load(m.Const(1))
+	m.Div(t, r, r) // 1/(16e)
 	if wantSlope {
-		t := m.mul(h, m.Const(16))
-		m.emit(m.op.mul(h, t, t))
-		m.emit(m.op.mul(beta, t, t))
-		slope = m.blend(mask, beta, t)
+		m.Mul(e, t, t) // 16e*e
+		slope = m.load(beta)
+		m.Div(t, slope, slope)
+	}
+	om := m.load(m.Const(1))
+	m.Sub(r, om, om)
+	zero := m.YMM()
+	m.Xor(zero, zero, zero)
+	pos := m.cmp(avx2.GT, v, zero)
+	alpha = m.blend(pos, om, r)
+	small := m.cmp(avx2.LE, av, m.Const(0.25))
+	center := m.add(v, m.Const(0.5))
+	alpha = m.blend(small, center, alpha)
+	if wantSlope {
+		slope = m.blend(small, beta, slope)
 	}
 	return alpha, slope
+}
+
+// ClampFinite clamps every lane of r, in place, to the finite range of the
+// element type, as plan.Diff and plan.Alpha's clamp do: an infinite
+// difference of finite values becomes the largest finite one.
+func (m *Math) ClampFinite(r reg.Register) {
+	big := math.MaxFloat64
+	if m.Elem() == plan.Float32 {
+		big = math.MaxFloat32
+	}
+	m.Min(m.Const(big), r, r)
+	m.Max(m.Const(-big), r, r)
 }

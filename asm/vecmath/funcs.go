@@ -1,10 +1,12 @@
-package asm
+package vecmath
 
 import (
 	"math"
 
 	"github.com/mmcloughlin/avo/operand"
 	"github.com/mmcloughlin/avo/reg"
+
+	"github.com/sortgen/sortgen/asm/avx2"
 )
 
 // Exp returns exp(x) lane-wise for every x, ±Inf included: +Inf above the
@@ -20,7 +22,7 @@ import (
 // down to the smallest subnormal and up to the largest finite value are
 // exact scalings).
 func (m *Math) Exp(x reg.Register) reg.VecVirtual {
-	m.b.Comment("vecmath: exp")
+	m.Comment("vecmath: exp")
 	return m.exp(x, false, true, true)
 }
 
@@ -58,7 +60,7 @@ func (m *Math) exp(x reg.Register, neg, clampLow, clampHigh bool) reg.VecVirtual
 	// difference (Sterbenz).
 	r := m.load(xc)
 	if neg {
-		m.emit(m.op.fnmsub231(m.Const(p.ln2Hi), kd, r)) // r = -(ln2Hi*kd) - r
+		m.FNMSub231(m.Const(p.ln2Hi), kd, r) // r = -(ln2Hi*kd) - r
 	} else {
 		m.fnmaAcc(m.Const(p.ln2Hi), kd, r)
 	}
@@ -73,16 +75,16 @@ func (m *Math) exp(x reg.Register, neg, clampLow, clampHigh bool) reg.VecVirtual
 	// k2+bias; shifting left by the mantissa width keeps just those
 	// exponent fields.
 	if !clampLow && !clampHigh {
-		s := m.bin(m.op.iadd, kb, m.Bits(p.bias2/2))
-		m.emit(m.op.isll(operand.Imm(p.mant), s, s))
+		s := m.bin(m.IAdd, kb, m.Bits(p.bias2/2))
+		m.IShiftLeft(p.mant, s, s)
 		return m.mul(y, s)
 	}
-	b := m.bin(m.op.iadd, kb, m.Bits(p.bias2))
-	s1 := m.newv()
-	m.emit(m.op.isrl(operand.Imm(1), b, s1))
-	s2 := m.bin(m.op.isub, b, s1)
-	m.emit(m.op.isll(operand.Imm(p.mant), s1, s1))
-	m.emit(m.op.isll(operand.Imm(p.mant), s2, s2))
+	b := m.bin(m.IAdd, kb, m.Bits(p.bias2))
+	s1 := m.YMM()
+	m.IShiftRight(1, b, s1)
+	s2 := m.bin(m.ISub, b, s1)
+	m.IShiftLeft(p.mant, s1, s1)
+	m.IShiftLeft(p.mant, s2, s2)
 	y = m.mul(y, s1)
 	return m.mul(y, s2)
 }
@@ -96,7 +98,7 @@ func (m *Math) exp(x reg.Register, neg, clampLow, clampHigh bool) reg.VecVirtual
 // (R minimax, degree 7 float64, 3 float32), and log(x) = k*ln2Hi + (f -
 // (f^2/2 - (s*(f^2/2+R) + k*ln2Lo))) as in the classic fdlibm scheme.
 func (m *Math) Log(x reg.Register) reg.VecVirtual {
-	m.b.Comment("vecmath: log")
+	m.Comment("vecmath: log")
 	return m.log(x)
 }
 
@@ -113,28 +115,28 @@ func (m *Math) logHiLo(x reg.Register) (hi, lo reg.VecVirtual) {
 	t := m.mul(kf, m.Const(m.par.ln2Hi))
 	hi = m.add(t, c)
 	lo = m.sub(t, hi) // exact: |t| >= |c| unless t = 0
-	m.emit(m.op.add(c, lo, lo))
+	m.Add(c, lo, lo)
 	return hi, lo
 }
 
 // logParts returns k and c with log(x) = k*ln2Hi + c.
 func (m *Math) logParts(x reg.Register) (kf, c reg.VecVirtual) {
 	p := m.par
-	ix := m.bin(m.op.iadd, x, m.Bits(p.logOff))
+	ix := m.bin(m.IAdd, x, m.Bits(p.logOff))
 	// k as a float: the biased exponent field, or-ed into 2^p, minus 2^p+bias.
-	kf = m.newv()
-	m.emit(m.op.isrl(operand.Imm(p.mant), ix, kf))
-	m.emit(m.op.or(m.Bits(p.expMagic), kf, kf))
-	m.emit(m.op.sub(m.Const(p.expMagicBias), kf, kf))
+	kf = m.YMM()
+	m.IShiftRight(p.mant, ix, kf)
+	m.Or(m.Bits(p.expMagic), kf, kf)
+	m.Sub(m.Const(p.expMagicBias), kf, kf)
 	// m = mantissa of ix with the exponent of sqrt(1/2) and up.
 	mm := m.and(ix, m.Bits(p.mantMask))
-	m.emit(m.op.iadd(m.Bits(p.sqrtHalf), mm, mm))
+	m.IAdd(m.Bits(p.sqrtHalf), mm, mm)
 	f := m.sub(mm, m.Const(1))
 	den := m.add(f, m.Const(2))
 	s := m.div(f, den)
 	z := m.mul(s, s)
 	hfsq := m.mul(f, f)
-	m.emit(m.op.mul(m.Const(0.5), hfsq, hfsq))
+	m.Mul(m.Const(0.5), hfsq, hfsq)
 	r := m.horner(z, p.logC) // R(z)/z
 	m.hornerStep(hfsq, z, r) // r = z*r + hfsq = R + hfsq
 	a := m.mul(kf, m.Const(p.ln2Lo))
@@ -151,8 +153,8 @@ func (m *Math) powNeg(x reg.Register, lambda operand.Op) reg.VecVirtual {
 	hi, lo := m.logHiLo(x)
 	yh := m.mul(hi, lambda)
 	yl := m.load(yh)
-	m.emit(m.op.fmsub231(lambda, hi, yl)) // yl = lambda*hi - yh
-	m.fmaAcc(lambda, lo, yl)              // yl += lambda*lo
+	m.FMSub231(lambda, hi, yl) // yl = lambda*hi - yh
+	m.fmaAcc(lambda, lo, yl)   // yl += lambda*lo
 	e := m.exp(yh, true, true, true)
 	m.fnmaAcc(e, yl, e) // e*(1 - yl)
 	return e
@@ -166,14 +168,14 @@ func (m *Math) powNeg(x reg.Register, lambda operand.Op) reg.VecVirtual {
 //
 // m1 and m2 are the masks t > tan(pi/8) and t > tan(3pi/8).
 func (m *Math) atanReduce(t reg.Register) (s, m1, m2 reg.VecVirtual) {
-	m1 = m.cmp(vmCmpGT, t, m.Const(math.Sqrt2-1))
-	m2 = m.cmp(vmCmpGT, t, m.Const(math.Sqrt2+1))
+	m1 = m.cmp(avx2.GT, t, m.Const(math.Sqrt2-1))
+	m2 = m.cmp(avx2.GT, t, m.Const(math.Sqrt2+1))
 	num := m.sub(t, m.Const(1))
 	num = m.blend(m1, num, t)
-	m.emit(m.op.blendv(m2, m.Const(-1), num, num))
+	m.BlendV(m2, m.Const(-1), num, num)
 	den := m.and(m1, t)
-	m.emit(m.op.add(m.Const(1), den, den))
-	m.emit(m.op.blendv(m2, t, den, den))
+	m.Add(m.Const(1), den, den)
+	m.BlendV(m2, t, den, den)
 	s = m.div(num, den)
 	return s, m1, m2
 }
@@ -184,7 +186,7 @@ func (m *Math) atanReduce(t reg.Register) (s, m1, m2 reg.VecVirtual) {
 // u = s^2 (minimax, 11 terms float64, 5 float32), the offsets added as
 // high and low parts, the sign of x restored.
 func (m *Math) Atan(x reg.Register) reg.VecVirtual {
-	m.b.Comment("vecmath: atan")
+	m.Comment("vecmath: atan")
 	p := m.par
 	t := m.Abs(x)
 	s, m1, m2 := m.atanReduce(t)
@@ -192,13 +194,13 @@ func (m *Math) Atan(x reg.Register) reg.VecVirtual {
 	q := m.poly(u, p.atanC)
 	su := m.mul(s, u)
 	lo := m.and(m1, m.Const(p.pi4Lo))
-	m.emit(m.op.blendv(m2, m.Const(p.pi2Lo), lo, lo))
+	m.BlendV(m2, m.Const(p.pi2Lo), lo, lo)
 	m.fmaAcc(su, q, lo) // lo = s*u*P + offLo
 	hi := m.and(m1, m.Const(p.pi4Hi))
-	m.emit(m.op.blendv(m2, m.Const(p.pi2Hi), hi, hi))
+	m.BlendV(m2, m.Const(p.pi2Hi), hi, hi)
 	r := m.add(lo, s)
 	r = m.add(r, hi)
-	sign := m.and(x, m.signMask())
+	sign := m.and(x, m.SignMask())
 	return m.xor(r, sign)
 }
 
@@ -209,7 +211,7 @@ func (m *Math) erfcPoly(xc reg.Register, scale float64) reg.VecVirtual {
 	p := m.par
 	den := m.add(xc, m.Const(p.erfcInvC))
 	t := m.load(m.Const(p.erfcInvC))
-	m.emit(m.op.div(den, t, t))
+	m.Div(den, t, t)
 	c := p.erfcC
 	if scale != 1 {
 		c = make([]float64, len(p.erfcC))
@@ -226,7 +228,7 @@ func (m *Math) erfcPoly(xc reg.Register, scale float64) reg.VecVirtual {
 func (m *Math) expNegSquare(a, b reg.Register, clamp bool) reg.VecVirtual {
 	h := m.mul(a, b)
 	l := m.load(h)
-	m.emit(m.op.fmsub231(a, b, l)) // l = a*b - h
+	m.FMSub231(a, b, l) // l = a*b - h
 	e := m.exp(h, true, clamp, false)
 	m.fnmaAcc(e, l, e) // e = e - e*l
 	return e
@@ -241,22 +243,22 @@ func (m *Math) expNegSquare(a, b reg.Register, clamp bool) reg.VecVirtual {
 // x^2 split exactly into high and low parts by an FMA; both are computed
 // and blended.
 func (m *Math) Erf(x reg.Register) reg.VecVirtual {
-	m.b.Comment("vecmath: erf")
+	m.Comment("vecmath: erf")
 	p := m.par
 	ax := m.Abs(x)
 	// Large |x|.
 	xc := m.min(ax, m.Const(p.erfcMax))
 	r := m.erfcPoly(xc, 1)
 	e := m.expNegSquare(xc, xc, false)
-	m.emit(m.op.fnmadd213(m.Const(1), e, r)) // r = 1 - e*r
-	sign := m.and(x, m.signMask())
-	m.emit(m.op.or(sign, r, r))
+	m.FNMAdd213(m.Const(1), e, r) // r = 1 - e*r
+	sign := m.and(x, m.SignMask())
+	m.Or(sign, r, r)
 	// Small |x|.
 	u := m.mul(x, x)
 	q := m.poly(u, p.erfSmallC)
 	small := m.load(x)
 	m.fmaAcc(x, q, small) // small = x + x*q
-	mask := m.cmp(vmCmpLT, ax, m.Const(vmErfSplit))
+	mask := m.cmp(avx2.LT, ax, m.Const(erfSplit))
 	return m.blend(mask, small, r)
 }
 
@@ -270,9 +272,9 @@ func (m *Math) sigmoidParts(z reg.Register) (s, en, om reg.VecVirtual) {
 	en = m.div(e, den)
 	// en = e - e*en: the same value, without the rounding error of 1+e
 	// (up to an ulp of en when e is small).
-	m.emit(m.op.fnmadd213(e, e, en))
+	m.FNMAdd213(e, e, en)
 	om = m.load(m.Const(1))
-	m.emit(m.op.sub(en, om, om))
+	m.Sub(en, om, om)
 	s = m.blend(z, en, om)
 	return s, en, om
 }
@@ -281,7 +283,7 @@ func (m *Math) sigmoidParts(z reg.Register) (s, en, om reg.VecVirtual) {
 // for x < 0 and 1 - e/(1+e) for x >= 0, so no overflow and relatively
 // accurate tails down to the subnormal range.
 func (m *Math) Sigmoid(x reg.Register) reg.VecVirtual {
-	m.b.Comment("vecmath: sigmoid")
+	m.Comment("vecmath: sigmoid")
 	s, _, _ := m.sigmoidParts(x)
 	return s
 }
