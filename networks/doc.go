@@ -39,6 +39,11 @@
 // known for n <= 64, from SorterHunter by Bert Dobbelaere, MIT licence, see
 // best_table.go). All work for every n >= 2, best and best_depth up to 64.
 //
+// Selection networks put the k largest, in order, on the last k wires:
+// TopK prunes a sorting network to one, and SplitterSelection builds one
+// the way difftopk's splitter selection network does, from sorted blocks
+// and merges that keep only the top k.
+//
 // # Verification
 //
 // Verify proves a network sorts by the 0-1 principle, checking all 0-1

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/sortgen/sortgen/networks"
@@ -23,11 +24,18 @@ type networkFlags struct {
 	n    int
 	name string
 	in   string
+	fs   *flag.FlagSet // for its -topk, which splitter_selection needs
 }
+
+// splitterSelection is the -network that builds a selection network
+// (networks.SplitterSelection) rather than a sorting network: it needs
+// -topk, so it is not among networks.Names.
+const splitterSelection = "splitter_selection"
 
 func (nf *networkFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&nf.n, "n", 0, fmt.Sprintf("number of wires, 2..%d (with -in: checked against the file, or n for text files with unused top wires)", maxCLIWires))
-	fs.StringVar(&nf.name, "network", "", "network: "+strings.Join(networks.Names(), ", "))
+	nf.fs = fs
+	fs.StringVar(&nf.name, "network", "", "network: "+strings.Join(networks.Names(), ", ")+"; or "+splitterSelection+", a selection network for the top -topk K")
 	fs.StringVar(&nf.in, "in", "", "read the network from `FILE` (SorterHunter JSON, one layer per line, or a flat list) instead of -network")
 }
 
@@ -58,6 +66,9 @@ func (nf *networkFlags) load() (*networks.Network, string, error) {
 	if nf.name == "" || nf.n == 0 {
 		return nil, "", errors.New("need -n N and -network NAME, or -in FILE")
 	}
+	if nf.name == splitterSelection {
+		return nf.loadSplitter()
+	}
 	nw, err := networks.ByName(nf.name, nf.n)
 	if err != nil {
 		return nil, "", errors.New(trimPkg(err))
@@ -65,12 +76,29 @@ func (nf *networkFlags) load() (*networks.Network, string, error) {
 	return nw, nf.name, nil
 }
 
+// loadSplitter builds the splitter selection network for -n and -topk;
+// applying -topk to it afterwards keeps it as it is.
+func (nf *networkFlags) loadSplitter() (*networks.Network, string, error) {
+	var k int
+	if f := nf.fs.Lookup("topk"); f != nil {
+		k, _ = strconv.Atoi(f.Value.String()) // parsed as an int already
+	}
+	if k == 0 {
+		return nil, "", fmt.Errorf("%s selects the top k: it needs -topk K (networks and draw take it)", splitterSelection)
+	}
+	nw, err := networks.SplitterSelection(nf.n, k)
+	if err != nil {
+		return nil, "", errors.New(trimPkg(err))
+	}
+	return nw, splitterSelection, nil
+}
+
 // topKFlag is -topk of the subcommands that can prune a network to a
 // selection network (networks, draw).
 type topKFlag int
 
 func (k *topKFlag) register(fs *flag.FlagSet) {
-	fs.IntVar((*int)(k), "topk", 0, "prune the network to the comparators its last `K` outputs depend on: a selection network for the K largest, in order (0: the whole network)")
+	fs.IntVar((*int)(k), "topk", 0, "prune the network to the comparators its last `K` outputs depend on: a selection network for the K largest, in order (0: the whole network); with -network "+splitterSelection+", required: the K it selects")
 }
 
 // apply prunes nw when -topk is set.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -308,4 +309,49 @@ func TestNetworksTopK(t *testing.T) {
 	code, svg, errb := sortgenOutput("draw", "-n", "16", "-network", "bitonic", "-topk", "3")
 	require.Equal(t, 0, code, errb)
 	require.Contains(t, svg, "<title>bitonic top-3: n=16, 64 comparators")
+}
+
+// TestNetworksSplitterSelection builds difftopk's splitter selection
+// network, which needs -topk, and verifies it as a selection network.
+func TestNetworksSplitterSelection(t *testing.T) {
+	for _, tc := range []struct {
+		n, k int
+		want string
+	}{
+		{100, 5, `{"n":100,"network":"splitter_selection","size":314,"depth":20,"topk":5,"verified":"random"}`},
+		{32, 5, `{"n":32,"network":"splitter_selection","size":96,"depth":13,"topk":5,"verified":"exhaustive"}`},
+		{16, 3, `{"n":16,"network":"splitter_selection","size":31,"depth":7,"topk":3,"verified":"exhaustive"}`},
+		{8, 1, `{"n":8,"network":"splitter_selection","size":7,"depth":3,"topk":1,"verified":"exhaustive"}`},
+	} {
+		code, out, errb := sortgenOutput("networks", "-json", "-n", strconv.Itoa(tc.n), "-network", "splitter_selection", "-topk", strconv.Itoa(tc.k))
+		require.Equal(t, 0, code, errb)
+		require.Equal(t, tc.want+"\n", out)
+	}
+	code, out, _ := sortgenOutput("networks", "-n", "10", "-network", "splitter_selection", "-topk", "2")
+	require.Equal(t, 0, code)
+	require.Regexp(t, `^splitter_selection top-2: n=10, 17 comparators, 7 layers; selects the 2 largest in order: proved`, out)
+
+	code, svg, errb := sortgenOutput("draw", "-n", "16", "-network", "splitter_selection", "-topk", "3")
+	require.Equal(t, 0, code, errb)
+	require.Contains(t, svg, "<title>splitter_selection top-3: n=16, 31 comparators")
+
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"networks", "-n", "16", "-network", "splitter_selection"}, "sortgen: networks: splitter_selection selects the top k: it needs -topk K (networks and draw take it)\n"},
+		{[]string{"draw", "-n", "16", "-network", "splitter_selection"}, "sortgen: draw: splitter_selection selects the top k: it needs -topk K (networks and draw take it)\n"},
+		{[]string{"networks", "-n", "8", "-network", "splitter_selection", "-topk", "9"}, "sortgen: networks: top-k needs 1 <= k <= n = 8, got k = 9\n"},
+		{[]string{"networks", "-n", "8", "-network", "splitter_selection", "-topk", "-2"}, "sortgen: networks: top-k needs 1 <= k <= n = 8, got k = -2\n"},
+		{[]string{"generate", "-n", "8", "-network", "splitter_selection", "-o", filepath.Join(t.TempDir(), "k")}, "sortgen: generate: splitter_selection selects the top k: it needs -topk K (networks and draw take it)\n"},
+	} {
+		code, out, errb := sortgenOutput(tc.args...)
+		require.Equal(t, 2, code, "%v", tc.args)
+		require.Empty(t, out)
+		require.Equal(t, tc.want, errb, "%v", tc.args)
+	}
+
+	code, out, _ = sortgenOutput("networks", "-h")
+	require.Equal(t, 0, code)
+	require.Contains(t, out, "splitter_selection, a selection network for the top -topk K")
 }
