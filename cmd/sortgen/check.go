@@ -258,11 +258,13 @@ func runOnTheFly(cases []*reference.Case) ([]flyResult, error) {
 		}
 		// The rows are sent flyRepeat times so that whole blocks of vector
 		// lanes exist and the assembly, not only its tail path, is checked.
+		req := flyRequest{Kernel: fp.Name, Beta: c.Steepness, Lambda: c.ARTLambda,
+			X:   repeat(reference.Flat(c.X), flyRepeat),
+			GY:  repeat(reference.Flat(c.GY), flyRepeat),
+			GPT: repeat(transposeRows(reference.FlatMatrices(c.GP), c.N), flyRepeat)}
 		for _, avx2 := range []bool{true, false} {
-			reqs = append(reqs, flyRequest{Kernel: fp.Name, AVX2: avx2, Beta: c.Steepness, Lambda: c.ARTLambda,
-				X:   repeat(reference.Flat(c.X), flyRepeat),
-				GY:  repeat(reference.Flat(c.GY), flyRepeat),
-				GPT: repeat(transposeRows(reference.FlatMatrices(c.GP), c.N), flyRepeat)})
+			req.AVX2 = avx2
+			reqs = append(reqs, req)
 			backend := "on-the-fly/go"
 			if avx2 {
 				backend = "on-the-fly/avx2"

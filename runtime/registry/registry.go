@@ -138,19 +138,20 @@ func Register(k *Kernel) error {
 	err := k.Validate()
 	mu.Lock()
 	defer mu.Unlock()
-	if err == nil {
-		kk := key{k.Fingerprint, k.Swap, k.Base, k.Elem}
-		if prev, dup := byKey[kk]; dup {
-			err = fmt.Errorf("%w: %s has the configuration of %s (%s n=%d %s %s)",
-				ErrConflict, k.Package, prev.Package, k.Network, k.N, k.Swap, k.Elem)
-		} else {
-			byKey[kk] = k
-			order = append(order, k)
-			return nil
-		}
+	if err != nil {
+		rejected = append(rejected, err)
+		return err
 	}
-	rejected = append(rejected, err)
-	return err
+	kk := key{k.Fingerprint, k.Swap, k.Base, k.Elem}
+	if prev, dup := byKey[kk]; dup {
+		err := fmt.Errorf("%w: %s has the configuration of %s (%s n=%d %s %s)",
+			ErrConflict, k.Package, prev.Package, k.Network, k.N, k.Swap, k.Elem)
+		rejected = append(rejected, err)
+		return err
+	}
+	byKey[kk] = k
+	order = append(order, k)
+	return nil
 }
 
 // Lookup returns the kernel registered for a network fingerprint, swap,
