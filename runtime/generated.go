@@ -18,8 +18,8 @@ func lookupGenerated[T Float](p *plan.Plan, prm plan.Params) (kernel[T], bool) {
 	if p.Swap.Func == plan.ErrorFree {
 		base = p.Swap.Base.String()
 	}
-	k, ok := registry.Lookup(p.Fingerprint(), p.Swap.Func.String(), base, p.Elem.String())
-	if !ok || k.N != p.N() || k.TapeLen != p.TapeLen || k.DiffLen != p.DiffLen {
+	k, ok := registry.Lookup(p.Fingerprint(), p.TopK, p.Swap.Func.String(), base, p.Elem.String())
+	if !ok || k.N != p.N() || k.TapeLen != p.TapeLen || k.DiffLen != p.DiffLen || k.XTapeLen != p.XTapeLen {
 		return nil, false
 	}
 	// The assertion fails for types derived from float32 or float64, whose

@@ -90,7 +90,7 @@ func TestGeneratedIndexMatchesNetworks(t *testing.T) {
 		key := fmt.Sprint(k.Fingerprint, k.Swap, k.Base, k.Elem)
 		require.False(t, seen[key], "%s registered twice", k.Package)
 		seen[key] = true
-		got, ok := registry.Lookup(k.Fingerprint, k.Swap, k.Base, k.Elem)
+		got, ok := registry.Lookup(k.Fingerprint, k.TopK, k.Swap, k.Base, k.Elem)
 		require.True(t, ok)
 		require.Same(t, k, got)
 	}

@@ -108,7 +108,7 @@ func kernelFor(cfg runtime.Config) (*registry.Kernel, bool) {
 	if p.Swap.Func == plan.ErrorFree {
 		base = p.Swap.Base.String()
 	}
-	return registry.Lookup(p.Fingerprint(), p.Swap.Func.String(), base, "float32")
+	return registry.Lookup(p.Fingerprint(), p.TopK, p.Swap.Func.String(), base, "float32")
 }
 
 func draw(path, network, swap string, backends []string, rates map[string]plotter.XYs) error {

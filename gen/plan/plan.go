@@ -18,6 +18,32 @@
 //     difference PT[:,p] - PT[:,q] before the step over the step's support
 //     rows, at Diff[b*DiffLen + Steps[k].DiffOffset : + Steps[k].Rows total].
 //     It is needed only to back-propagate a gradient with respect to P.
+//
+// A top-k plan (TopK = k > 0) runs a selection network: wires n-k..n-1 end
+// with the k largest values in ascending order (the "top values"), and its
+// top-k attribution matrix X = P[:, n-k:] is computed right to left through
+// the network, as difftopk does, at k entries per comparator:
+//
+//   - X is row-major per sample: X[b*n*k + i*k + j] is P[i][n-k+j], the
+//     weight of input i at the j-th of the k largest positions (j = k-1 is
+//     the maximum). Z starts as the last k columns of the identity and,
+//     for the steps last to first, rows Z[p,:] and Z[q,:] mix with the
+//     step's forward weight w exactly as columns of P do; X is the final Z.
+//   - The X tape holds per sample XTapeLen = Steps*(k+2) values at
+//     XTape[b*XTapeLen:]: for step s, at s*k, the difference Z[p,:]-Z[q,:]
+//     before the step is applied in a right-to-left sweep that mixes with
+//     the soft (gradient) alpha (the forward sweep's own rows for a soft
+//     swap; a second sweep under errorfree); at Steps*k + s the forward
+//     weight w of step s (hard for hard-forward swaps); at Steps*(k+1) + s
+//     a work entry the backward pass writes.
+//   - Backward, given dL/dX (H, n x k) and dL/dtop: H walks the steps
+//     first to last, each step's dot(H[p,:]-H[q,:], Z-difference) is its
+//     dL/dalpha through X (written to the work entry), then H[p,:] and
+//     H[q,:] mix with the forward weight w; the value backward pass then
+//     runs as in SPEC.md with gy zero except dL/dtop on wires n-k..n-1 and
+//     the work entry in place of dot(G[:,p]-G[:,q], P[:,p]-P[:,q]).
+//     This is SPEC.md's backward pass with dL/dP zero outside the last k
+//     columns, at k instead of n entries per comparator.
 package plan
 
 import (
@@ -79,6 +105,11 @@ type Plan struct {
 	TapeLen int
 	// DiffLen is the per-sample length of the column-difference tape.
 	DiffLen int
+	// TopK is k for a top-k plan, 0 for a sorting plan.
+	TopK int
+	// XTapeLen is the per-sample length of a top-k plan's X tape
+	// (Steps*(TopK+2)), 0 for a sorting plan.
+	XTapeLen int
 }
 
 // New builds the plan of a validated network.
@@ -113,6 +144,53 @@ func New(name string, nw *networks.Network, s Swap, e Elem) (*Plan, error) {
 	p.TapeLen = 3 * len(p.Steps)
 	return p, nil
 }
+
+// NewTopK is the top-k plan of nw pruned to the comparators its last k
+// outputs depend on (networks.TopK): for a sorting network nw, a selection
+// network of the k largest. 1 <= k < n.
+func NewTopK(name string, nw *networks.Network, k int, s Swap, e Elem) (*Plan, error) {
+	if err := nw.Validate(); err != nil {
+		return nil, err
+	}
+	if k < 1 || k >= nw.N {
+		return nil, fmt.Errorf("plan: top-k needs 1 <= k < n = %d, got k = %d", nw.N, k)
+	}
+	pruned, err := networks.TopK(nw, k)
+	if err != nil {
+		return nil, err
+	}
+	p, err := New(name, pruned, s, e)
+	if err != nil {
+		return nil, err
+	}
+	p.TopK = k
+	p.XTapeLen = len(p.Steps) * (k + 2)
+	return p, nil
+}
+
+// NamedTopK is NewTopK of a named network: splitter_selection is
+// networks.SplitterSelection(n, k), every other name networks.ByName(name,
+// n) pruned to its top k.
+func NamedTopK(network string, n, k int, swap, base string, e Elem) (*Plan, error) {
+	s, err := ParseSwap(swap, base)
+	if err != nil {
+		return nil, err
+	}
+	var nw *networks.Network
+	if network == SplitterSelection {
+		nw, err = networks.SplitterSelection(n, k)
+	} else {
+		nw, err = networks.ByName(network, n)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return NewTopK(network, nw, k, s, e)
+}
+
+// SplitterSelection names networks.SplitterSelection, a selection network
+// that exists only for a given k (not in networks.ByName).
+const SplitterSelection = "splitter_selection"
 
 // N is the number of wires.
 func (p *Plan) N() int { return p.Network.N }

@@ -9,7 +9,7 @@ import (
 )
 
 func TestRegistered(t *testing.T) {
-	k, ok := registry.Lookup(Fingerprint, Swap, Base, Elem)
+	k, ok := registry.Lookup(Fingerprint, 0, Swap, Base, Elem)
 	if !ok {
 		t.Fatalf("no kernel registered for %s n=%d %s %s; refused: %v", Network, N, Swap, Elem, registry.Rejected())
 	}

@@ -39,6 +39,14 @@ type Funcs[T ~float32 | ~float64] struct {
 	// BackwardP maps dL/dy (gy may be nil) and dL/dP (gpt, overwritten) to
 	// dL/dx. Nil for the hard swap.
 	BackwardP func(gx, gy, gpt, tape, diff []T) error
+	// ForwardTopK writes the top values (k per row) and X = P[:, n-k:]
+	// (row-major n x k per row) of a top-k package; tape and xtape may be
+	// nil (no backward pass). Nil in a sorting package.
+	ForwardTopK func(top, xk, tape, xtape, x []T, beta, lambda float64) error
+	// BackwardTopK maps dL/dtop (gtop, may be nil) and dL/dX (gxk, may be
+	// nil, overwritten) to dL/dx; xtape's work entries are overwritten.
+	// Nil in a sorting package and for the hard swap.
+	BackwardTopK func(gx, gtop, gxk, tape, xtape []T) error
 }
 
 // A Kernel describes one kernel package.
@@ -52,6 +60,11 @@ type Kernel struct {
 	Fingerprint uint64 // plan.Fingerprint of the network
 	TapeLen     int
 	DiffLen     int
+	// TopK is k for a top-k package (its network is a selection network
+	// of the k largest, with ForwardTopK and BackwardTopK), 0 for a sorting
+	// package; XTapeLen is then its per-row X tape length.
+	TopK     int
+	XTapeLen int
 	// SetAVX2 is the package's SetAVX2, for benchmarks and tests: it
 	// switches every caller of the package in the process between its AVX2
 	// kernels and its portable Go kernels, and returns the previous setting.
@@ -85,8 +98,10 @@ func (k *Kernel) Validate() error {
 		return fmt.Errorf("registry: %s: N is %d, not >= 2", name, k.N)
 	case k.Network == "" || k.Swap == "":
 		return fmt.Errorf("registry: %s: no network or swap name", name)
-	case k.TapeLen < 0 || k.DiffLen < 0:
+	case k.TapeLen < 0 || k.DiffLen < 0 || k.XTapeLen < 0:
 		return fmt.Errorf("registry: %s: negative tape or difference length", name)
+	case k.TopK < 0 || k.TopK >= k.N || (k.TopK == 0) != (k.XTapeLen == 0):
+		return fmt.Errorf("registry: %s: top-k %d with X tape length %d on %d wires", name, k.TopK, k.XTapeLen, k.N)
 	case k.SetAVX2 == nil || k.AVX2 == nil:
 		return fmt.Errorf("registry: %s: no SetAVX2 or AVX2", name)
 	}
@@ -96,17 +111,17 @@ func (k *Kernel) Validate() error {
 		if k.Float64 != nil {
 			return fmt.Errorf("registry: %s: float64 entry points in a float32 kernel", name)
 		}
-		return validFuncs(name, k.Float32, hard)
+		return validFuncs(name, k.Float32, hard, k.TopK > 0)
 	case "float64":
 		if k.Float32 != nil {
 			return fmt.Errorf("registry: %s: float32 entry points in a float64 kernel", name)
 		}
-		return validFuncs(name, k.Float64, hard)
+		return validFuncs(name, k.Float64, hard, k.TopK > 0)
 	}
 	return fmt.Errorf("registry: %s: element type %q, want float32 or float64", name, k.Elem)
 }
 
-func validFuncs[T ~float32 | ~float64](name string, f *Funcs[T], hard bool) error {
+func validFuncs[T ~float32 | ~float64](name string, f *Funcs[T], hard, topK bool) error {
 	switch {
 	case f == nil:
 		return fmt.Errorf("registry: %s: no entry points", name)
@@ -114,12 +129,17 @@ func validFuncs[T ~float32 | ~float64](name string, f *Funcs[T], hard bool) erro
 		return fmt.Errorf("registry: %s: no Sort or ForwardP", name)
 	case !hard && (f.Forward == nil || f.Backward == nil || f.BackwardP == nil):
 		return fmt.Errorf("registry: %s: a differentiable swap without Forward, Backward or BackwardP", name)
+	case topK && (f.ForwardTopK == nil || (!hard && f.BackwardTopK == nil)):
+		return fmt.Errorf("registry: %s: a top-k kernel without ForwardTopK or BackwardTopK", name)
+	case !topK && (f.ForwardTopK != nil || f.BackwardTopK != nil):
+		return fmt.Errorf("registry: %s: a sorting kernel with top-k entry points", name)
 	}
 	return nil
 }
 
 type key struct {
 	fingerprint     uint64
+	topK            int
 	swap, base, elt string
 }
 
@@ -142,7 +162,7 @@ func Register(k *Kernel) error {
 		rejected = append(rejected, err)
 		return err
 	}
-	kk := key{k.Fingerprint, k.Swap, k.Base, k.Elem}
+	kk := key{k.Fingerprint, k.TopK, k.Swap, k.Base, k.Elem}
 	if prev, dup := byKey[kk]; dup {
 		err := fmt.Errorf("%w: %s has the configuration of %s (%s n=%d %s %s)",
 			ErrConflict, k.Package, prev.Package, k.Network, k.N, k.Swap, k.Elem)
@@ -154,12 +174,13 @@ func Register(k *Kernel) error {
 	return nil
 }
 
-// Lookup returns the kernel registered for a network fingerprint, swap,
-// base ("" unless swap is errorfree) and element type, if there is one.
-func Lookup(fingerprint uint64, swap, base, elem string) (*Kernel, bool) {
+// Lookup returns the kernel registered for a network fingerprint, top-k
+// (0 for a sorting kernel), swap, base ("" unless swap is errorfree) and
+// element type, if there is one.
+func Lookup(fingerprint uint64, topK int, swap, base, elem string) (*Kernel, bool) {
 	mu.RLock()
 	defer mu.RUnlock()
-	k, ok := byKey[key{fingerprint, swap, base, elem}]
+	k, ok := byKey[key{fingerprint, topK, swap, base, elem}]
 	return k, ok
 }
 

@@ -26,6 +26,13 @@ func kernel(pkg string, fp uint64) *Kernel {
 	}
 }
 
+// topK makes k a top-2 kernel.
+func topK(k *Kernel) {
+	k.TopK, k.XTapeLen = 2, 8
+	k.Float32.ForwardTopK = func(top, xk, tape, xtape, x []float32, beta, lambda float64) error { return nil }
+	k.Float32.BackwardTopK = func(gx, gtop, gxk, tape, xtape []float32) error { return nil }
+}
+
 func TestValidate(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
@@ -43,6 +50,13 @@ func TestValidate(t *testing.T) {
 		{"no funcs", func(k *Kernel) { k.Float32 = nil }, "no entry points"},
 		{"no sort", func(k *Kernel) { k.Float32.Sort = nil }, "no Sort"},
 		{"soft without backward", func(k *Kernel) { k.Float32.Backward = nil }, "without Forward, Backward"},
+		{"top-k", topK, ""},
+		{"top-k without X tape", func(k *Kernel) { topK(k); k.XTapeLen = 0 }, "top-k 2 with X tape length 0"},
+		{"top-k of every wire", func(k *Kernel) { topK(k); k.TopK = 4 }, "top-k 4"},
+		{"X tape without top-k", func(k *Kernel) { k.XTapeLen = 3 }, "top-k 0 with X tape length 3"},
+		{"top-k without ForwardTopK", func(k *Kernel) { topK(k); k.Float32.ForwardTopK = nil }, "without ForwardTopK"},
+		{"soft top-k without BackwardTopK", func(k *Kernel) { topK(k); k.Float32.BackwardTopK = nil }, "without ForwardTopK or BackwardTopK"},
+		{"sorting kernel with top-k entry points", func(k *Kernel) { topK(k); k.TopK, k.XTapeLen = 0, 0 }, "sorting kernel with top-k"},
 		{"hard without backward", func(k *Kernel) {
 			k.Swap = "hard"
 			k.Float32.Backward, k.Float32.Forward, k.Float32.BackwardP = nil, nil, nil
@@ -66,14 +80,14 @@ func TestRegister(t *testing.T) {
 	first := kernel("example.com/first", 0xfeed)
 	require.NoError(t, Register(first))
 
-	got, ok := Lookup(0xfeed, "cauchy", "", "float32")
+	got, ok := Lookup(0xfeed, 0, "cauchy", "", "float32")
 	require.True(t, ok)
 	require.Same(t, first, got)
 	for _, miss := range []struct {
 		fp               uint64
 		swap, base, elem string
 	}{{0xfeee, "cauchy", "", "float32"}, {0xfeed, "logistic", "", "float32"}, {0xfeed, "cauchy", "cauchy", "float32"}, {0xfeed, "cauchy", "", "float64"}} {
-		_, ok := Lookup(miss.fp, miss.swap, miss.base, miss.elem)
+		_, ok := Lookup(miss.fp, 0, miss.swap, miss.base, miss.elem)
 		require.False(t, ok, "%+v", miss)
 	}
 
@@ -82,13 +96,22 @@ func TestRegister(t *testing.T) {
 	err := Register(second)
 	require.ErrorIs(t, err, ErrConflict)
 	require.ErrorContains(t, err, "example.com/first")
-	got, _ = Lookup(0xfeed, "cauchy", "", "float32")
+	got, _ = Lookup(0xfeed, 0, "cauchy", "", "float32")
 	require.Same(t, first, got)
+
+	// A top-k kernel of the same network is another configuration.
+	top := kernel("example.com/top", 0xfeed)
+	topK(top)
+	require.NoError(t, Register(top))
+	got, _ = Lookup(0xfeed, 2, "cauchy", "", "float32")
+	require.Same(t, top, got)
+	_, ok = Lookup(0xfeed, 3, "cauchy", "", "float32")
+	require.False(t, ok)
 
 	bad := kernel("example.com/bad", 0xbad)
 	bad.N = 0
 	require.Error(t, Register(bad))
-	_, ok = Lookup(0xbad, "cauchy", "", "float32")
+	_, ok = Lookup(0xbad, 0, "cauchy", "", "float32")
 	require.False(t, ok)
 
 	rej := Rejected()
