@@ -32,7 +32,8 @@ func lookupGenerated[T Float](p *plan.Plan, prm plan.Params) (kernel[T], bool) {
 		f, ok = any(k.Float64).(*registry.Funcs[T])
 	}
 	if !ok || f == nil || f.Sort == nil || f.ForwardP == nil ||
-		(p.Swap.Differentiable() && (f.Forward == nil || f.Backward == nil || f.BackwardP == nil)) {
+		(p.Swap.Differentiable() && (f.Forward == nil || f.Backward == nil || f.BackwardP == nil)) ||
+		(p.TopK > 0 && (f.ForwardTopK == nil || (p.Swap.Differentiable() && f.BackwardTopK == nil))) {
 		return nil, false
 	}
 	return &generatedKernel[T]{k: k, f: f, beta: prm.Steepness, lambda: prm.ARTLambda,
@@ -87,6 +88,18 @@ func (g *generatedKernel[T]) backward(gx, gy, gpt, tape, diff []T) {
 		}
 	default:
 		g.must(g.f.Backward(gx, gy, tape))
+	}
+}
+
+func (g *generatedKernel[T]) forwardTopK(top, xk, tape, xtape, x []T) {
+	if len(x) > 0 {
+		g.must(g.f.ForwardTopK(top, xk, tape, xtape, x, g.beta, g.lambda))
+	}
+}
+
+func (g *generatedKernel[T]) backwardTopK(gx, gtop, gxk, tape, xtape []T) {
+	if len(gx) > 0 {
+		g.must(g.f.BackwardTopK(gx, gtop, gxk, tape, xtape))
 	}
 }
 
