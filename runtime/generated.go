@@ -31,13 +31,25 @@ func lookupGenerated[T Float](p *plan.Plan, prm plan.Params) (kernel[T], bool) {
 	case plan.Float64:
 		f, ok = any(k.Float64).(*registry.Funcs[T])
 	}
-	if !ok || f == nil || f.Sort == nil || f.ForwardP == nil ||
-		(p.Swap.Differentiable() && (f.Forward == nil || f.Backward == nil || f.BackwardP == nil)) ||
-		(p.TopK > 0 && (f.ForwardTopK == nil || (p.Swap.Differentiable() && f.BackwardTopK == nil))) {
+	if !ok || !funcsFor(p, f) {
 		return nil, false
 	}
 	return &generatedKernel[T]{k: k, f: f, beta: prm.Steepness, lambda: prm.ARTLambda,
 		avx2Name: "generated/avx2 " + k.Package, goName: "generated/go " + k.Package}, true
+}
+
+// funcsFor reports whether f has every entry point the sorter of p calls.
+func funcsFor[T Float](p *plan.Plan, f *registry.Funcs[T]) bool {
+	soft := p.Swap.Differentiable()
+	switch {
+	case f == nil || f.Sort == nil || f.ForwardP == nil:
+		return false
+	case soft && (f.Forward == nil || f.Backward == nil || f.BackwardP == nil):
+		return false
+	case p.TopK > 0 && (f.ForwardTopK == nil || soft && f.BackwardTopK == nil):
+		return false
+	}
+	return true
 }
 
 // generatedKernel runs a generated package's entry points. Their argument

@@ -5,12 +5,14 @@ import (
 	"math"
 	"math/rand/v2"
 	goruntime "runtime"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/sortgen/sortgen/gen/plan"
 	"github.com/sortgen/sortgen/networks"
+	"github.com/sortgen/sortgen/runtime/registry"
 )
 
 // topKCases are the (network, n, k) of the top-k consistency tests: powers
@@ -321,4 +323,75 @@ func TestTopKAllocatesNothing(t *testing.T) {
 		step()
 		require.Zero(t, testing.AllocsPerRun(20, step), "Workers %d", workers)
 	}
+}
+
+// A generated top-k kernel is called through registry.Funcs: here one
+// that runs the interpreter, so the results are the interpreter's
+// bitwise, and switching its AVX2 setting between the passes is refused.
+// (A real registration would show in registry.All for the other tests.)
+func TestTopKGeneratedKernel(t *testing.T) {
+	defer goruntime.GOMAXPROCS(goruntime.GOMAXPROCS(2))
+	cfg := topKConfig(plan.SplitterSelection, 12, 3, "errorfree", "")
+	cfg.Workers = 2
+	ref, err := New[float64](cfg)
+	require.NoError(t, err)
+	s, err := New[float64](cfg)
+	require.NoError(t, err)
+	ip := ref.ip
+	var calls atomic.Int32
+	f := &registry.Funcs[float64]{
+		Sort:      func(y, x []float64, beta, lambda float64) error { return nil },
+		Forward:   func(y, tape, x []float64, beta, lambda float64) error { return nil },
+		ForwardP:  func(y, pt, tape, diff, x []float64, beta, lambda float64) error { return nil },
+		Backward:  func(gx, gy, tape []float64) error { return nil },
+		BackwardP: func(gx, gy, gpt, tape, diff []float64) error { return nil },
+		ForwardTopK: func(top, xk, tape, xtape, x []float64, beta, lambda float64) error {
+			calls.Add(1)
+			ip.forwardTopK(top, xk, tape, xtape, x)
+			return nil
+		},
+		BackwardTopK: func(gx, gtop, gxk, tape, xtape []float64) error {
+			calls.Add(1)
+			ip.backwardTopK(gx, gtop, gxk, tape, xtape)
+			return nil
+		},
+	}
+	p := s.Plan()
+	require.True(t, funcsFor(p, f))
+	noBackward := *f
+	noBackward.BackwardTopK = nil
+	require.False(t, funcsFor(p, &noBackward))
+	hard, err := New[float64](topKConfig(plan.SplitterSelection, 12, 3, "hard", ""))
+	require.NoError(t, err)
+	require.True(t, funcsFor(hard.Plan(), &noBackward), "hard needs no backward pass")
+	noForward := noBackward
+	noForward.ForwardTopK = nil
+	require.False(t, funcsFor(hard.Plan(), &noForward))
+	sorting, err := New[float64](DefaultConfig("odd_even", 12, "cauchy"))
+	require.NoError(t, err)
+	require.True(t, funcsFor(sorting.Plan(), &noForward), "a sorting plan needs no top-k entry points")
+
+	avx2 := false
+	s.k = &generatedKernel[float64]{k: &registry.Kernel{Package: "fake", AVX2: func() bool { return avx2 }}, f: f,
+		beta: cfg.Steepness, lambda: cfg.ARTLambda, avx2Name: "generated/avx2 fake", goName: "generated/go fake"}
+	require.Equal(t, "generated/go fake", s.Backend())
+	rng := rand.New(rand.NewPCG(8, 8))
+	const batch = 40
+	x := genRows[float64](rng, batch, 12)
+	gtop, gX := genRows[float64](rng, batch, 3), genRows[float64](rng, batch, 36)
+	want, err := ref.ForwardTopK(x, WantGrad)
+	require.NoError(t, err)
+	got, err := s.ForwardTopK(x, WantGrad)
+	require.NoError(t, err)
+	require.Equal(t, want.Top, got.Top)
+	require.Equal(t, want.X, got.X)
+	wantG, err := ref.BackwardTopK(want, gtop, gX)
+	require.NoError(t, err)
+	gotG, err := s.BackwardTopK(got, gtop, gX)
+	require.NoError(t, err)
+	require.Equal(t, wantG, gotG)
+	require.GreaterOrEqual(t, calls.Load(), int32(2))
+	avx2 = true
+	_, err = s.BackwardTopK(got, gtop, gX)
+	require.EqualError(t, err, "runtime: the forward pass ran on generated/go fake, the backend is now generated/avx2 fake (SetAVX2 was called in between): run the forward pass again")
 }
