@@ -159,6 +159,9 @@ func New[T Float](cfg Config) (*Sorter[T], error) {
 		if cfg.N < 2 {
 			return nil, fmt.Errorf("%w (got %d)", networks.ErrTooFewWires, cfg.N)
 		}
+		if name == plan.SplitterSelection {
+			return nil, errors.New("runtime: splitter_selection is a selection network: set Config.TopK")
+		}
 		if nw, err = networks.ByName(name, cfg.N); err != nil {
 			return nil, err
 		}

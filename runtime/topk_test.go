@@ -213,7 +213,9 @@ func TestTopKConfigErrors(t *testing.T) {
 	}
 	cfg := topKConfig("nope", 8, 2, "cauchy", "")
 	_, err := New[float64](cfg)
-	require.Error(t, err)
+	require.ErrorContains(t, err, `networks: unknown network "nope"`)
+	_, err = New[float64](DefaultConfig(plan.SplitterSelection, 8, "cauchy"))
+	require.EqualError(t, err, "runtime: splitter_selection is a selection network: set Config.TopK")
 
 	// A sorting network selects; its top-3 part, a selection network, does
 	// too; the first layer alone does not.
