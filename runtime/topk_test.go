@@ -323,7 +323,9 @@ func TestTopKAllocatesNothing(t *testing.T) {
 			require.NoError(t, s.ForwardTopKInto(&r, x, 0))
 		}
 		step()
-		require.Zero(t, testing.AllocsPerRun(20, step), "Workers %d", workers)
+		// As in TestTopKCrossEntropyAllocatesNothing.
+		goruntime.GC()
+		require.Zero(t, testing.AllocsPerRun(100, step), "Workers %d", workers)
 	}
 }
 
