@@ -74,7 +74,7 @@ func topKConfig(network string, n, k int, swap, base string) Config {
 	return cfg
 }
 
-// The top-k pass is the sorting pass of the same (pruned) network, read
+// The top-k pass is the sorting pass (Forward, and Sort) of the same (pruned) network, read
 // at the last k wires and columns: Top bitwise (the value pass is the
 // same code), X to rounding (it multiplies the comparators' matrices
 // right to left where P does left to right: bitwise for hard forward
@@ -118,6 +118,11 @@ func testTopKMatchesSorting[T Float](t *testing.T, tolX, tol float64) {
 					top = append(top, f.Y[b*n+n-k:(b+1)*n]...)
 				}
 				require.Equal(t, top, r.Top, "top values")
+				y := make([]T, len(x))
+				require.NoError(t, s.Sort(y, x))
+				for b := range batch {
+					require.Equal(t, top[b*k:(b+1)*k], y[b*n+n-k:(b+1)*n], "Sort")
+				}
 				if s.Plan().Swap.HardForward() {
 					require.Equal(t, lastColumns(f.P(), n, k), r.X, "X")
 				} else {
