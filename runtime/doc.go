@@ -7,8 +7,10 @@
 // github.com/sortgen/sortgen/generated registers every checked-in one. The
 // package also has the sorting layer of a float64 model (SortLayer), the
 // losses on P (BCE, BCEPT, FeatureMSE, FeatureGroupMSE) and a fused training
-// step on diffsort's loss (Sorter.StepBCE). Layers, scorers, Adam, Model and
-// checkpoint files are in package runtime/train.
+// step on diffsort's loss (Sorter.StepBCE); for top-k, a top-k sorter
+// (Config.TopK), its layer (TopKLayer) and difftopk's top-k cross-entropy
+// (TopKCrossEntropy). Layers, scorers, Adam, Model and checkpoint files are in
+// package runtime/train.
 //
 // A sorter for a network, size and swap, a forward pass of a batch of rows
 // with P and what the backward pass needs, and the gradient with respect to
@@ -52,6 +54,36 @@
 // soft swap: the P of hard and errorfree is exactly a permutation, so
 // StepBCE and Sorter.BCEPT refuse them (ErrHardP), and train.Model trains
 // errorfree on the error-free paper's loss instead.
+//
+// # Top-k
+//
+// A sorter with Config.TopK = k runs a selection network: the sorting
+// network pruned to the comparators its k largest outputs depend on
+// (networks.TopK), or, for Network "splitter_selection", a splitter
+// selection network (networks.SplitterSelection); a given Config.Net must
+// select (networks.VerifyTopK). ForwardTopK computes the k top values,
+// ascending, and X = P[:, n-k:], each input's weight at the k largest
+// positions, right to left through the network at k entries per
+// comparator instead of P's n; BackwardTopK maps dL/dtop and dL/dX to the
+// scores. Both equal Forward and Backward of the same sorter read at the
+// last k wires and columns (to rounding), at a fraction of the cost:
+//
+//	cfg := runtime.DefaultConfig("splitter_selection", 100, "cauchy")
+//	cfg.TopK = 5
+//	s, err := runtime.New[float32](cfg)
+//	r, err := s.ForwardTopK(x, runtime.WantGrad) // r.Top: batch x 5; r.X: batch x 100 x 5
+//	gx, err := s.BackwardTopK(r, gtop, gX)      // either may be nil
+//
+// TopKCrossEntropy is difftopk's classification loss on that X: the label's
+// mass among the k' largest logits, weighted by a distribution over k',
+// with the top-1 term from a softmax ("sm"), an extra cross-entropy
+// ("smce") or the sorter alone ("sort"), and optionally on a pre-selection
+// of the M largest logits only:
+//
+//	l, err := runtime.NewTopKCrossEntropy[float32](runtime.TopKLossConfig{
+//		Network: "splitter_selection", Swap: "cauchy", Steepness: 10,
+//		Classes: 1000, PK: []float64{0.5, 0, 0, 0, 0.5}, M: 16})
+//	loss, err := l.Loss(gLogits, logits, labels) // gLogits: dL/dlogits, batch x 1000
 //
 // # Memory and recomputation segments
 //

@@ -31,12 +31,25 @@ func lookupGenerated[T Float](p *plan.Plan, prm plan.Params) (kernel[T], bool) {
 	case plan.Float64:
 		f, ok = any(k.Float64).(*registry.Funcs[T])
 	}
-	if !ok || f == nil || f.Sort == nil || f.ForwardP == nil ||
-		(p.Swap.Differentiable() && (f.Forward == nil || f.Backward == nil || f.BackwardP == nil)) {
+	if !ok || !funcsFor(p, f) {
 		return nil, false
 	}
 	return &generatedKernel[T]{k: k, f: f, beta: prm.Steepness, lambda: prm.ARTLambda,
 		avx2Name: "generated/avx2 " + k.Package, goName: "generated/go " + k.Package}, true
+}
+
+// funcsFor reports whether f has every entry point the sorter of p calls.
+func funcsFor[T Float](p *plan.Plan, f *registry.Funcs[T]) bool {
+	soft := p.Swap.Differentiable()
+	switch {
+	case f == nil || f.Sort == nil || f.ForwardP == nil:
+		return false
+	case soft && (f.Forward == nil || f.Backward == nil || f.BackwardP == nil):
+		return false
+	case p.TopK > 0 && (f.ForwardTopK == nil || soft && f.BackwardTopK == nil):
+		return false
+	}
+	return true
 }
 
 // generatedKernel runs a generated package's entry points. Their argument
@@ -87,6 +100,18 @@ func (g *generatedKernel[T]) backward(gx, gy, gpt, tape, diff []T) {
 		}
 	default:
 		g.must(g.f.Backward(gx, gy, tape))
+	}
+}
+
+func (g *generatedKernel[T]) forwardTopK(top, xk, tape, xtape, x []T) {
+	if len(x) > 0 {
+		g.must(g.f.ForwardTopK(top, xk, tape, xtape, x, g.beta, g.lambda))
+	}
+}
+
+func (g *generatedKernel[T]) backwardTopK(gx, gtop, gxk, tape, xtape []T) {
+	if len(gx) > 0 {
+		g.must(g.f.BackwardTopK(gx, gtop, gxk, tape, xtape))
 	}
 }
 

@@ -10,6 +10,8 @@ type interpreter[T Float] struct {
 	p      *plan.Plan
 	beta   float64
 	lambda float64
+	// scratch lends top-k passes a row's values and weights.
+	scratch scratchPool[T]
 }
 
 func newInterpreter[T Float](p *plan.Plan, prm plan.Params) *interpreter[T] {

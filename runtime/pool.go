@@ -17,6 +17,8 @@ const (
 	opForwardSegmented  // forward with P, tape and snapshots (interpreter)
 	opBackwardSegmented // backward with dL/dP, recomputing segments (interpreter)
 	opStepBCE           // forward with P, BCE, backward, block by block (StepBCE)
+	opForwardTopK       // top values, X and the tapes (ForwardTopK)
+	opBackwardTopK      // dL/dtop and dL/dX to dL/dx (BackwardTopK)
 )
 
 // A batchCall is one kernel call on a whole batch, split into chunks of
@@ -35,6 +37,12 @@ type batchCall[T Float] struct {
 	mu                  sync.Mutex
 	sum                 float64
 	badRanks            bool // a row of ranks is not a permutation (BCE)
+
+	// A top-k pass: k, the X tape's length per row, and the top values,
+	// X, X tape, dL/dtop and dL/dX.
+	topK, xtapeLen int
+	top, xk, xtape []T
+	gtop, gxk      []T
 
 	// A segmented pass: the interpreter, its snapshots (snapLen per
 	// row), segment boundaries, the largest segment's differences and
@@ -90,6 +98,12 @@ func (c *batchCall[T]) run(lo, hi int) {
 		c.scratch.put(work)
 	case opStepBCE:
 		c.stepBCE(lo, hi)
+	case opForwardTopK:
+		c.k.forwardTopK(rows(c.top, lo, hi, c.topK), rows(c.xk, lo, hi, n*c.topK), rows(c.tape, lo, hi, c.tapeLen),
+			rows(c.xtape, lo, hi, c.xtapeLen), rows(c.x, lo, hi, n))
+	case opBackwardTopK:
+		c.k.backwardTopK(rows(c.gx, lo, hi, n), rows(c.gtop, lo, hi, c.topK), rows(c.gxk, lo, hi, n*c.topK),
+			rows(c.tape, lo, hi, c.tapeLen), rows(c.xtape, lo, hi, c.xtapeLen))
 	case opBCE:
 		part, ok := bceRows(rows(c.gpt, lo, hi, n*n), rows(c.pt, lo, hi, n*n), c.ranks[lo*n:hi*n], n, c.inv)
 		c.mu.Lock()
@@ -215,6 +229,8 @@ func (w *workers[T]) release(c *batchCall[T]) {
 	}
 	c.y, c.x, c.pt, c.tape, c.diff, c.gx, c.gy, c.gpt, c.ranks = nil, nil, nil, nil, nil, nil, nil, nil, nil
 	c.ip, c.snap, c.segs, c.scratch = nil, nil, nil, nil
+	c.top, c.xk, c.xtape, c.gtop, c.gxk = nil, nil, nil, nil, nil
+	c.topK, c.xtapeLen = 0, 0
 	c.block, c.minRows, c.align = 0, 0, 0
 	c.sum, c.badRanks = 0, false // the slices are dropped so that nothing stays alive
 	w.pool.Put(c)

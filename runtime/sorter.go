@@ -58,6 +58,16 @@ type Config struct {
 	ARTLambda float64
 	// Partial accepts a network that does not sort (a selection network).
 	Partial bool
+	// TopK, when positive, makes a top-k sorter (1 <= TopK < N): the
+	// network is pruned to the comparators the last TopK outputs depend on
+	// (a selection network of the TopK largest; Network may also be
+	// "splitter_selection"), and ForwardTopK computes the top values and
+	// X = P[:, n-k:] at k entries per comparator. A given Net must select
+	// the TopK largest (networks.VerifyTopK) but need not sort. Sort,
+	// Forward and Backward run the pruned network: only its last TopK
+	// outputs, and P's last TopK columns, are meaningful. 0 makes a
+	// sorting sorter.
+	TopK int
 	// Backend forces a backend; Auto picks the fastest available.
 	Backend Backend
 	// Workers bounds the goroutines a call uses (never more than
@@ -105,6 +115,12 @@ type kernel[T Float] interface {
 	sort(y, x []T)
 	forward(y, pt, tape, diff, x []T)
 	backward(gx, gy, gpt, tape, diff []T)
+	// forwardTopK writes the top values (k per row) and X (n x k per row)
+	// of a top-k plan; tape and xtape nil: inference.
+	forwardTopK(top, xk, tape, xtape, x []T)
+	// backwardTopK maps dL/dtop and dL/dX (either may be nil; gxk may be
+	// overwritten) to gx.
+	backwardTopK(gx, gtop, gxk, tape, xtape []T)
 }
 
 // A Sorter runs one configuration on batches. It is safe for concurrent use.
@@ -132,10 +148,19 @@ func New[T Float](cfg Config) (*Sorter[T], error) {
 	if err := prm.Validate(); err != nil {
 		return nil, err
 	}
+	if cfg.SegmentSteps < 0 {
+		return nil, fmt.Errorf("runtime: SegmentSteps is %d, not >= 0", cfg.SegmentSteps)
+	}
+	if cfg.TopK != 0 {
+		return newTopK[T](cfg, swap, prm)
+	}
 	nw, name := cfg.Net, cfg.Network
 	if nw == nil {
 		if cfg.N < 2 {
 			return nil, fmt.Errorf("%w (got %d)", networks.ErrTooFewWires, cfg.N)
+		}
+		if name == plan.SplitterSelection {
+			return nil, errors.New("runtime: splitter_selection is a selection network: set Config.TopK")
 		}
 		if nw, err = networks.ByName(name, cfg.N); err != nil {
 			return nil, err
@@ -150,13 +175,15 @@ func New[T Float](cfg Config) (*Sorter[T], error) {
 			return nil, err
 		}
 	}
-	if cfg.SegmentSteps < 0 {
-		return nil, fmt.Errorf("runtime: SegmentSteps is %d, not >= 0", cfg.SegmentSteps)
-	}
 	p, err := plan.New(name, nw, swap, elemOf[T]())
 	if err != nil {
 		return nil, err
 	}
+	return newSorter[T](cfg, p, prm)
+}
+
+// newSorter picks the backend of a sorter for the plan p.
+func newSorter[T Float](cfg Config, p *plan.Plan, prm plan.Params) (*Sorter[T], error) {
 	s := &Sorter[T]{cfg: cfg, plan: p, workers: cfg.Workers, ip: newInterpreter[T](p, prm)}
 	if s.workers <= 0 {
 		s.workers = goruntime.GOMAXPROCS(0)
@@ -165,7 +192,7 @@ func New[T Float](cfg Config) (*Sorter[T], error) {
 		if gk, ok := lookupGenerated[T](p, prm); ok {
 			s.k, s.backend = gk, "generated"
 		} else if cfg.Backend == Generated {
-			return nil, fmt.Errorf("runtime: no generated kernel for %s n=%d swap %v %v", name, nw.N, swap, p.Elem)
+			return nil, fmt.Errorf("runtime: no generated kernel for %s n=%d%s swap %v %v", p.Name, p.N(), topKName(p), p.Swap, p.Elem)
 		}
 	}
 	if s.k == nil {
