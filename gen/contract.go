@@ -59,7 +59,7 @@ var backwardOnly = map[string]bool{
 	"forwardGeneric": true, "backwardGeneric": true, "backwardPGeneric": true,
 	"forwardImpl": true, "backwardImpl": true, "backwardPImpl": true,
 	"tapeToGeneric": true,
-	"BackwardTopK": true, "backwardTopKGeneric": true,
+	"BackwardTopK":  true, "backwardTopKGeneric": true,
 }
 
 // topKOnly names the contract functions only a top-k package (plan.TopK >

@@ -134,7 +134,10 @@ func newModel(p *plan.Plan, opt Options) (*model, error) {
 	if len(p.Steps) != p.Network.Size() || p.TapeLen != 3*len(p.Steps) {
 		return nil, errors.New("gen: the plan's steps do not match its network")
 	}
-	if p.TopK != 0 && (p.TopK < 1 || p.TopK >= m.n || p.XTapeLen != len(p.Steps)*(p.TopK+2) || len(p.Steps) == 0) {
+	if p.TopK > 0 && len(p.Steps) == 0 {
+		return nil, fmt.Errorf("gen: the top-%d network has no comparators: its last %d wires depend on none", p.TopK, p.TopK)
+	}
+	if p.TopK != 0 && (p.TopK < 1 || p.TopK >= m.n || p.XTapeLen != len(p.Steps)*(p.TopK+2)) {
 		return nil, fmt.Errorf("gen: inconsistent top-k plan: k = %d, X tape %d, %d steps on %d wires", p.TopK, p.XTapeLen, len(p.Steps), m.n)
 	}
 	if p.TopK == 0 && p.XTapeLen != 0 {
