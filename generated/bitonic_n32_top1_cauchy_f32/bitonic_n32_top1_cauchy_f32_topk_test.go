@@ -210,6 +210,64 @@ func TestTopKExtremeValues(t *testing.T) {
 	}
 }
 
+// BenchmarkTopK is a forward and backward pass of 256 rows through X
+// (ForwardTopK, BackwardTopK) and through the whole of P (ForwardP,
+// BackwardP with dL/dP zero outside X's columns), with the portable
+// kernels and, where the build has them, the AVX2 kernels for P.
+func BenchmarkTopK(b *testing.B) {
+	const rows = 256
+	rng := rand.New(rand.NewPCG(39, 40))
+	x := randomRows(rng, rows)
+	beta, lambda := betas[len(betas)-1], lambdas[0]
+	gx := make([]T, rows*N)
+	b.Run("topk", func(b *testing.B) {
+		top, xk := make([]T, rows*TopK), make([]T, rows*N*TopK)
+		tape, xtape := make([]T, rows*TapeLen), make([]T, rows*XTapeLen)
+		gtop, gxk := randomRows(rng, rows)[:rows*TopK], randomRows(rng, rows*TopK)
+		work := make([]T, len(gxk))
+		for b.Loop() {
+			if err := ForwardTopK(top, xk, tape, xtape, x, beta, lambda); err != nil {
+				b.Fatal(err)
+			}
+			copy(work, gxk)
+			if err := BackwardTopK(gx, gtop, work, tape, xtape); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	if rows > maxDiffRows {
+		return
+	}
+	y, pt, gy, gpt := make([]T, rows*N), make([]T, rows*N*N), make([]T, rows*N), make([]T, rows*N*N)
+	tape, diff := make([]T, rows*TapeLen), make([]T, rows*DiffLen)
+	for _, avx2 := range []bool{false, true} {
+		prev := SetAVX2(avx2)
+		if AVX2() != avx2 {
+			SetAVX2(prev)
+			continue
+		}
+		name := "p/go"
+		if avx2 {
+			name = "p/avx2"
+		}
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				if err := ForwardP(y, pt, tape, diff, x, beta, lambda); err != nil {
+					b.Fatal(err)
+				}
+				clear(gpt)
+				for r := 0; r < rows; r++ {
+					copy(gpt[r*N*N+(N-TopK)*N:(r+1)*N*N], pt[r*N*N+(N-TopK)*N:(r+1)*N*N])
+				}
+				if err := BackwardP(gx, gy, gpt, tape, diff); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		SetAVX2(prev)
+	}
+}
+
 func TestTopKErrors(t *testing.T) {
 	rng := rand.New(rand.NewPCG(37, 38))
 	const rows = 3
