@@ -64,7 +64,7 @@ func (m *model) docText() string {
 	var b strings.Builder
 	w := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
 	if p.TopK > 0 {
-		w("Package %s runs a selection network for the %d largest of rows of N values", m.pkg, p.TopK)
+		w("Package %s runs a top-%d selection network on rows of N values", m.pkg, p.TopK)
 	} else {
 		w("Package %s runs a sorting network on rows of N values", m.pkg)
 	}
@@ -76,7 +76,7 @@ func (m *model) docText() string {
 	w(" sortgen generated it for one configuration:\n\n")
 	w("\tnetwork  %s, N = %d wires, %d comparators in %d layers\n", p.Name, m.n, p.Network.Size(), p.Network.Depth())
 	if p.TopK > 0 {
-		w("\ttop-k    TopK = %d: the comparators the last %d wires depend on\n", p.TopK, p.TopK)
+		w("\ttop-k    TopK = %d (pruned to the comparators wires N-TopK..N-1 depend on)\n", p.TopK)
 	}
 	w("\tswap     %s\n", p.Swap.Func)
 	if m.grad != nil && p.Swap.HardForward() {

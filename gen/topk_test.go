@@ -88,7 +88,7 @@ func TestGenerateTopK(t *testing.T) {
 		require.Contains(t, string(files["register_test.go"]), "registry.Lookup(Fingerprint, TopK, Swap, Base, Elem)")
 		doc := string(files["doc.go"])
 		require.Contains(t, doc, " -topk "+strconv.Itoa(tc.k)+" ", "the regeneration command")
-		require.Contains(t, doc, "selection network for the "+strconv.Itoa(tc.k)+" largest")
+		require.Contains(t, doc, "runs a top-"+strconv.Itoa(tc.k)+" selection network")
 	}
 	p := newPlan(t, "odd_even", 9, "cauchy", "", plan.Float32)
 	files, err := Generate(p, Options{})
