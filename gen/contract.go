@@ -23,15 +23,19 @@ var (
 		{"ForwardP", "func(y, pt, tape, diff, x []T, beta, lambda float64) error"},
 		{"Backward", "func(gx, gy, tape []T) error"},
 		{"BackwardP", "func(gx, gy, gpt, tape, diff []T) error"},
+		{"ForwardTopK", "func(top, xk, tape, xtape, x []T, beta, lambda float64) error"},
+		{"BackwardTopK", "func(gx, gtop, gxk, tape, xtape []T) error"},
 	}
-	// Portable are the portable kernels of kernels_generic.go and
-	// allFiniteGeneric of api.go.
+	// Portable are the portable kernels of kernels_generic.go (of
+	// kernels_topk.go for the top-k ones) and allFiniteGeneric of api.go.
 	Portable = []ContractFunc{
 		{"sortGeneric", "func(y, x []T, beta, lambda float64)"},
 		{"forwardGeneric", "func(y, tape, x []T, beta, lambda float64)"},
 		{"forwardPGeneric", "func(y, pt, tape, diff, x []T, beta, lambda float64)"},
 		{"backwardGeneric", "func(gx, gy, tape []T)"},
 		{"backwardPGeneric", "func(gx, gy, gpt, tape, diff []T)"},
+		{"forwardTopKGeneric", "func(top, xk, tape, xtape, x []T, beta, lambda float64)"},
+		{"backwardTopKGeneric", "func(gx, gtop, gxk, tape, xtape []T)"},
 		{"allFiniteGeneric", "func(s []T) bool"},
 	}
 	// Dispatch are the functions every dispatch file defines.
@@ -55,14 +59,24 @@ var backwardOnly = map[string]bool{
 	"forwardGeneric": true, "backwardGeneric": true, "backwardPGeneric": true,
 	"forwardImpl": true, "backwardImpl": true, "backwardPImpl": true,
 	"tapeToGeneric": true,
+	"BackwardTopK":  true, "backwardTopKGeneric": true,
 }
 
-// ContractFor is the part of fs the package of p has: all of it for a
-// differentiable swap, no backward pass otherwise.
+// topKOnly names the contract functions only a top-k package (plan.TopK >
+// 0) has. They have no dispatch function: the portable top-k kernels run
+// on every build, and their tape is the portable layout.
+var topKOnly = map[string]bool{
+	"ForwardTopK": true, "BackwardTopK": true,
+	"forwardTopKGeneric": true, "backwardTopKGeneric": true,
+}
+
+// ContractFor is the part of fs the package of p has: the backward pass
+// only for a differentiable swap, the top-k functions only for a top-k
+// plan.
 func ContractFor(p *plan.Plan, fs []ContractFunc) []ContractFunc {
 	var out []ContractFunc
 	for _, f := range fs {
-		if p.Swap.Differentiable() || !backwardOnly[f.Name] {
+		if (p.Swap.Differentiable() || !backwardOnly[f.Name]) && (p.TopK > 0 || !topKOnly[f.Name]) {
 			out = append(out, f)
 		}
 	}

@@ -63,7 +63,11 @@ func (m *model) docText() string {
 	p := m.p
 	var b strings.Builder
 	w := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
-	w("Package %s runs a sorting network on rows of N values", m.pkg)
+	if p.TopK > 0 {
+		w("Package %s runs a top-%d selection network on rows of N values", m.pkg, p.TopK)
+	} else {
+		w("Package %s runs a sorting network on rows of N values", m.pkg)
+	}
 	if m.grad == nil {
 		w(".")
 	} else {
@@ -71,13 +75,22 @@ func (m *model) docText() string {
 	}
 	w(" sortgen generated it for one configuration:\n\n")
 	w("\tnetwork  %s, N = %d wires, %d comparators in %d layers\n", p.Name, m.n, p.Network.Size(), p.Network.Depth())
+	if p.TopK > 0 {
+		w("\ttop-k    TopK = %d (pruned to the comparators wires N-TopK..N-1 depend on)\n", p.TopK)
+	}
 	w("\tswap     %s\n", p.Swap.Func)
 	if m.grad != nil && p.Swap.HardForward() {
 		w("\tbase     %s (the soft function the backward pass differentiates)\n", p.Swap.Base)
 	}
 	w("\ttype     %s\n", m.elem)
-	w("\nEvery row of N values is sorted ascending: the smallest value ends at\n")
-	w("position 0. Batches are row-major: row b of x is x[b*N : (b+1)*N].\n")
+	if p.TopK > 0 {
+		w("\nSort, Forward and ForwardP run the selection network like a sorting one:\n")
+		w("the TopK largest values of a row end ascending on its last TopK positions.\n")
+		w("Batches are row-major: row b of x is x[b*N : (b+1)*N].\n")
+	} else {
+		w("\nEvery row of N values is sorted ascending: the smallest value ends at\n")
+		w("position 0. Batches are row-major: row b of x is x[b*N : (b+1)*N].\n")
+	}
 	switch {
 	case !m.hard:
 		w("Each comparator mixes its two wires with the weight alpha = f(d) of \"no\n")
@@ -100,6 +113,22 @@ func (m *model) docText() string {
 	w("\nForwardP also computes the relaxed permutation matrix P with y = x @ P:\n")
 	w("P[i][j] is the weight of input i at sorted position j. P is stored\n")
 	w("column-major per row (\"PT\"): pt[b*N*N + j*N + i] = P[i][j].\n")
+	if p.TopK > 0 {
+		w("\nThe network is a selection network: only wires N-TopK..N-1 (the top\n")
+		w("values, ascending) are sorted, the other wires hold the rest in no\n")
+		w("particular order. ForwardTopK writes the top values and X = P[:, N-TopK:],\n")
+		w("row-major per row (xk[b*N*TopK + i*TopK + j] = P[i][N-TopK+j]), computed\n")
+		w("right to left through the network at TopK entries per comparator instead\n")
+		w("of P's N.")
+		if m.grad != nil {
+			w(" With a tape and an X tape (XTapeLen values per row) BackwardTopK\n")
+			w("maps dL/dtop and dL/dX to dL/dx. ForwardTopK and BackwardTopK always run\n")
+			w("the portable Go kernels (kernels_topk.go), and the tape ForwardTopK\n")
+			w("writes is in the portable layout: it is for BackwardTopK only.\n")
+		} else {
+			w("\n")
+		}
+	}
 	if m.grad != nil {
 		w("\nForward and ForwardP record a tape for Backward and BackwardP, TapeLen\n")
 		w("values per row: for comparator k, d*slope with d = b - a before it (in\n")

@@ -29,6 +29,7 @@ type testData struct {
 	Huge               bool   // cut batch sizes and backends in -short mode
 	MaxDiffRows        int    // rows of column differences a test may allocate
 	RefCols            bool   // the reference keeps P's columns for a backward pass
+	TopK               int    // of a selection network: only the last TopK values end sorted
 }
 
 // testMemory bounds what one emitted test allocates for the column
@@ -82,6 +83,7 @@ func renderTest(m *model) ([]byte, error) {
 		BackendTol: strconv.FormatFloat(BackendTol(m.p), 'g', 3, 64),
 		Ties:       m.p.Swap.Grad() != plan.LogisticPhi,
 		BatchSizes: "1, 7, 9, 100", EntryBatchSizes: "1, 7, 8, 9, 100", FDCoords: 64,
+		TopK: m.p.TopK,
 	}
 	// The reference is dense (O(size * N) per row), and so is P (N*N per
 	// row): keep the tests of a large network to seconds. A block of AVX2

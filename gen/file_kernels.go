@@ -30,6 +30,9 @@ func renderKernels(m *model) ([]byte, error) {
 			k.rowFunc(kd)
 		}
 	}
+	for _, name := range m.topKHelpers() {
+		k.used[name] = true
+	}
 	k.helpers()
 	return render(k.f)
 }

@@ -50,6 +50,18 @@ type loopedData struct {
 	RunHeader, RunNRange int
 }
 
+// swapArgs declares the swap parameters of a row function ("beta
+// float64") and passes them (", beta"); both empty when there are none.
+func (m *model) swapArgs() (params, args string) {
+	switch {
+	case m.soft == nil && m.grad == nil:
+		return "", ""
+	case m.lambda():
+		return "beta, lambda float64", ", beta, lambda"
+	}
+	return "beta float64", ", beta"
+}
+
 // renderLooped emits kernels_table.go: the row functions of a network too
 // large to unroll, which walk tables of runs (plan.Runs) instead. They do
 // the arithmetic of the unrolled kernels in the same order, with the same
@@ -64,13 +76,7 @@ func renderLooped(m *model) ([]byte, error) {
 		Steps: len(m.p.Steps), Runs: len(rs),
 		RunHeader: plan.RunHeaderWords, RunNRange: plan.RunNRanges,
 	}
-	switch {
-	case m.soft == nil && m.grad == nil:
-	case m.lambda():
-		d.Params, d.Args = "beta, lambda float64", ", beta, lambda"
-	default:
-		d.Params, d.Args = "beta float64", ", beta"
-	}
+	d.Params, d.Args = m.swapArgs()
 	fwd, bwd := plan.RunWords(rs), plan.RunWords(plan.ReverseRuns(rs))
 	d.Forward, d.ForwardLen = int32Rows(fwd), len(fwd)
 	d.Backward, d.BackLen = int32Rows(bwd), len(bwd)

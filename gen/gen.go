@@ -112,6 +112,19 @@ func PackageName(network string, n int, swap plan.Swap, elem plan.Elem) string {
 	return fmt.Sprintf("%s_n%d_%s_%s", net, n, sw, e)
 }
 
+// PlanPackageName is the default package name of a plan: PackageName, with
+// the k of a top-k plan after the size, e.g.
+// splitterselection_n100_top5_cauchy_f32.
+func PlanPackageName(p *plan.Plan) string {
+	name := PackageName(p.Name, p.N(), p.Swap, p.Elem)
+	if p.TopK == 0 {
+		return name
+	}
+	size := fmt.Sprintf("_n%d_", p.N())
+	i := strings.Index(name, size) + len(size)
+	return fmt.Sprintf("%stop%d_%s", name[:i], p.TopK, name[i:])
+}
+
 // ident keeps the lower-case letters and digits of s.
 func ident(s string) string {
 	var b strings.Builder
@@ -127,12 +140,16 @@ func ident(s string) string {
 // directory that holds the package directory.
 func Command(p *plan.Plan, pkg string) string {
 	args := []string{"go run github.com/sortgen/sortgen/cmd/sortgen",
-		"-network", p.Name, "-n", strconv.Itoa(p.N()), "-swap", p.Swap.Func.String()}
+		"-network", p.Name, "-n", strconv.Itoa(p.N())}
+	if p.TopK > 0 {
+		args = append(args, "-topk", strconv.Itoa(p.TopK))
+	}
+	args = append(args, "-swap", p.Swap.Func.String())
 	if p.Swap.Func == plan.ErrorFree {
 		args = append(args, "-base", p.Swap.Base.String())
 	}
 	args = append(args, "-type", p.Elem.String())
-	if pkg != PackageName(p.Name, p.N(), p.Swap, p.Elem) {
+	if pkg != PlanPackageName(p) {
 		args = append(args, "-pkg", pkg)
 	}
 	return strings.Join(args, " ")
@@ -164,6 +181,17 @@ func Generate(p *plan.Plan, opt Options) (map[string][]byte, error) {
 		}
 		for name, render := range map[string]func(*model) ([]byte, error){
 			"register.go": renderRegister, "register_test.go": renderRegisterTest,
+		} {
+			src, err := render(m)
+			if err != nil {
+				return nil, fmt.Errorf("gen: %s: %w", name, err)
+			}
+			files[name] = src
+		}
+	}
+	if m.p.TopK > 0 {
+		for name, render := range map[string]func(*model) ([]byte, error){
+			"kernels_topk.go": renderTopK, m.pkg + "_topk_test.go": renderTopKTest,
 		} {
 			src, err := render(m)
 			if err != nil {

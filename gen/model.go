@@ -108,7 +108,7 @@ func newModel(p *plan.Plan, opt Options) (*model, error) {
 	}
 	m.pkg = opt.Package
 	if m.pkg == "" {
-		m.pkg = PackageName(p.Name, m.n, p.Swap, p.Elem)
+		m.pkg = PlanPackageName(p)
 	}
 	if !token.IsIdentifier(m.pkg) || token.IsKeyword(m.pkg) || m.pkg == "_" {
 		return nil, fmt.Errorf("gen: %q is not a valid package name", m.pkg)
@@ -133,6 +133,15 @@ func newModel(p *plan.Plan, opt Options) (*model, error) {
 	}
 	if len(p.Steps) != p.Network.Size() || p.TapeLen != 3*len(p.Steps) {
 		return nil, errors.New("gen: the plan's steps do not match its network")
+	}
+	if p.TopK > 0 && len(p.Steps) == 0 {
+		return nil, fmt.Errorf("gen: the top-%d network has no comparators: its last %d wires depend on none", p.TopK, p.TopK)
+	}
+	if p.TopK != 0 && (p.TopK < 1 || p.TopK >= m.n || p.XTapeLen != len(p.Steps)*(p.TopK+2)) {
+		return nil, fmt.Errorf("gen: inconsistent top-k plan: k = %d, X tape %d, %d steps on %d wires", p.TopK, p.XTapeLen, len(p.Steps), m.n)
+	}
+	if p.TopK == 0 && p.XTapeLen != 0 {
+		return nil, errors.New("gen: a sorting plan with an X tape")
 	}
 	m.kernels = []kind{kSort, kForwardP}
 	if p.Swap.Differentiable() {
@@ -173,6 +182,20 @@ func Unrolls(p *plan.Plan) bool {
 		}
 	}
 	return true
+}
+
+// topKHelpers are the helpers of kernels_generic.go that kernels_topk.go
+// calls.
+func (m *model) topKHelpers() []string {
+	switch {
+	case m.p.TopK == 0:
+		return nil
+	case m.grad == nil:
+		return []string{"order", "mix"}
+	case m.hard:
+		return []string{"record", "order", "mix", "backpropDot"}
+	}
+	return []string{"record", "weight", "mix", "backpropDot"}
 }
 
 // lambda reports whether the swap functions in use take the ART exponent.

@@ -44,6 +44,11 @@ type packageData struct {
 	Bits, Word      string // math.Float32bits and uint32, or the 64-bit pair
 	ImportPath      string // the package's, for registration
 	RegistryPath    string
+	// TopK and XTapeLen of a top-k plan (0 for sorting), and its
+	// comparators as Go literal rows of (p, q) pairs, for kernels_topk.go.
+	TopK, XTapeLen, Steps int
+	TopKSteps             string
+	Params, Args          string // as loopedData's
 }
 
 func newPackageData(m *model) packageData {
@@ -62,10 +67,30 @@ func newPackageData(m *model) packageData {
 	if p.Swap.HardForward() && m.grad != nil {
 		d.Base = p.Swap.Base.String()
 	}
+	if p.TopK > 0 {
+		d.TopK, d.XTapeLen, d.Steps = p.TopK, p.XTapeLen, len(p.Steps)
+		pq := make([]int32, 0, 2*len(p.Steps))
+		for _, st := range p.Steps {
+			pq = append(pq, int32(st.P), int32(st.Q))
+		}
+		d.TopKSteps = int32Rows(pq)
+		d.Params, d.Args = m.swapArgs()
+	}
 	if m.elem == "float32" {
 		d.Bits, d.Word = "Float32bits", "uint32"
 	}
 	return d
+}
+
+// renderTopK emits kernels_topk.go, the portable top-k kernels of a top-k
+// plan.
+func renderTopK(m *model) ([]byte, error) {
+	return execute("kernels_topk.go.tmpl", newPackageData(m))
+}
+
+// renderTopKTest emits the test of the top-k entry points.
+func renderTopKTest(m *model) ([]byte, error) {
+	return execute("topk_test.go.tmpl", newPackageData(m))
 }
 
 // renderAPI emits the constants and the checked entry points.

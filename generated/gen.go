@@ -94,4 +94,9 @@ package generated
 //go:generate go run github.com/sortgen/sortgen/cmd/sortgen -register -network bitonic -n 8 -swap hard -type float32
 //go:generate go run github.com/sortgen/sortgen/cmd/sortgen -register -network bitonic -n 32 -swap hard -type float32
 //go:generate go run github.com/sortgen/sortgen/cmd/sortgen -register -network bitonic -n 128 -swap hard -type float32
+// Top-k packages (sortgen -topk): selection networks with ForwardTopK and
+// BackwardTopK.
+//go:generate go run github.com/sortgen/sortgen/cmd/sortgen -register -network splitter_selection -n 100 -topk 5 -swap cauchy -type float32
+//go:generate go run github.com/sortgen/sortgen/cmd/sortgen -register -network splitter_selection -n 100 -topk 5 -swap cauchy -type float64
+//go:generate go run github.com/sortgen/sortgen/cmd/sortgen -register -network bitonic -n 32 -topk 1 -swap cauchy -type float32
 //go:generate go run ./internal/mkindex

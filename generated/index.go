@@ -25,6 +25,7 @@ import (
 	_ "github.com/sortgen/sortgen/generated/bitonic_n32_hard_f32"
 	_ "github.com/sortgen/sortgen/generated/bitonic_n32_logistic_f32"
 	_ "github.com/sortgen/sortgen/generated/bitonic_n32_logistic_f64"
+	_ "github.com/sortgen/sortgen/generated/bitonic_n32_top1_cauchy_f32"
 	_ "github.com/sortgen/sortgen/generated/bitonic_n8_cauchy_f32"
 	_ "github.com/sortgen/sortgen/generated/bitonic_n8_cauchy_f64"
 	_ "github.com/sortgen/sortgen/generated/bitonic_n8_errorfree_cauchy_f32"
@@ -80,4 +81,6 @@ import (
 	_ "github.com/sortgen/sortgen/generated/oddeven_n9_errorfree_cauchy_f64"
 	_ "github.com/sortgen/sortgen/generated/oddeven_n9_logistic_f32"
 	_ "github.com/sortgen/sortgen/generated/oddeven_n9_logistic_f64"
+	_ "github.com/sortgen/sortgen/generated/splitterselection_n100_top5_cauchy_f32"
+	_ "github.com/sortgen/sortgen/generated/splitterselection_n100_top5_cauchy_f64"
 )

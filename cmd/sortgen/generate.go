@@ -29,9 +29,14 @@ const (
 
 // runGenerate writes a kernel package and prints its directory:
 //
-//	sortgen [generate] -n N [-network odd_even] [-swap cauchy] [-base B]
-//	        [-type float32] [-pkg NAME] [-o DIR] [-partial] [-in FILE]
-//	        [-asm=false] [-unroll auto|always|never] [-register]
+//	sortgen [generate] -n N [-network odd_even] [-topk K] [-swap cauchy]
+//	        [-base B] [-type float32] [-pkg NAME] [-o DIR] [-partial]
+//	        [-in FILE] [-asm=false] [-unroll auto|always|never] [-register]
+//
+// With -topk K the package is a top-k package (plan.NewTopK): the network
+// pruned to the comparators its last K outputs depend on, verified to
+// select the K largest in order, with ForwardTopK and BackwardTopK beside
+// the sorting entry points; -network splitter_selection needs it.
 //
 // By default the package has the AVX2 assembly for amd64 (package asm)
 // next to the portable Go kernels (package gen); -asm=false leaves it out,
@@ -52,6 +57,8 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	var nf networkFlags
 	nf.register(fs)
 	fs.Lookup("network").DefValue = defaultNetwork // applied below unless -in
+	var topK topKFlag
+	topK.register(fs)
 	swapName := fs.String("swap", defaultSwap, "swap function: "+strings.Join(swapNames(), ", "))
 	base := fs.String("base", "", "soft function errorfree differentiates (default cauchy); only with -swap errorfree")
 	elemName := fs.String("type", defaultElem, "element type: float32 or float64")
@@ -82,6 +89,12 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageError(stderr, "generate: %s", strings.TrimPrefix(err.Error(), "gen: "))
 	}
+	if topK < 0 {
+		return usageError(stderr, "generate: -topk must be positive (got %d; 0 or no -topk generates a sorting package)", topK)
+	}
+	if topK > 0 && nf.n != 0 && int(topK) >= nf.n {
+		return usageError(stderr, "generate: -topk must be below n = %d (got %d)", nf.n, topK)
+	}
 	nw, label, err := nf.load()
 	if err != nil {
 		return usageError(stderr, "generate: %v", err)
@@ -90,19 +103,33 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	if nf.in != "" {
 		name = strings.TrimSuffix(label, filepath.Ext(label))
 	}
-	if err := checkNetwork(nw, *partial); err != nil {
-		var notSorting *networks.SortError
-		if errors.As(err, &notSorting) {
-			return usageError(stderr, "generate: %s: %s (use -partial to generate it anyway)", name, trimPkg(err))
-		}
-		return usageError(stderr, "generate: %s: %s", name, trimPkg(err))
+	if topK > 0 && int(topK) >= nw.N {
+		return usageError(stderr, "generate: -topk must be below n = %d (got %d)", nw.N, topK)
 	}
-	p, err := plan.New(name, nw, swap, elem)
+	var p *plan.Plan
+	if topK == 0 {
+		if err := checkNetwork(nw, *partial); err != nil {
+			var notSorting *networks.SortError
+			if errors.As(err, &notSorting) {
+				return usageError(stderr, "generate: %s: %s (use -partial to generate it anyway)", name, trimPkg(err))
+			}
+			return usageError(stderr, "generate: %s: %s", name, trimPkg(err))
+		}
+		p, err = plan.New(name, nw, swap, elem)
+	} else {
+		p, err = plan.NewTopK(name, nw, int(topK), swap, elem)
+		if err == nil {
+			err = checkTopK(p.Network, int(topK), *partial)
+			if err != nil {
+				return usageError(stderr, "generate: %s top-%d: %s", name, topK, strings.TrimPrefix(trimPkg(err), "plan: "))
+			}
+		}
+	}
 	if err != nil {
-		return usageError(stderr, "generate: %v", err)
+		return usageError(stderr, "generate: %s", strings.TrimPrefix(trimPkg(err), "plan: "))
 	}
 	if *pkg == "" {
-		*pkg = gen.PackageName(name, nw.N, swap, elem)
+		*pkg = gen.PlanPackageName(p)
 	}
 	dir := *out
 	if dir == "" {
@@ -152,6 +179,9 @@ func regenCommand(nf networkFlags, p *plan.Plan, pkg, dir string, inModule, part
 		}
 		add("-n", strconv.Itoa(p.N()))
 	}
+	if p.TopK > 0 {
+		add("-topk", strconv.Itoa(p.TopK))
+	}
 	if sw := p.Swap.Func.String(); sw != defaultSwap {
 		add("-swap", sw)
 	}
@@ -161,7 +191,7 @@ func regenCommand(nf networkFlags, p *plan.Plan, pkg, dir string, inModule, part
 	if e := p.Elem.String(); e != defaultElem {
 		add("-type", e)
 	}
-	if pkg != gen.PackageName(p.Name, p.N(), p.Swap, p.Elem) {
+	if pkg != gen.PlanPackageName(p) {
 		add("-pkg", pkg)
 	}
 	if partial {
@@ -223,7 +253,7 @@ func shellQuote(s string) string {
 // verified remembers the networks checked in this process: a test that
 // runs every line of generated/gen.go checks each network once per element
 // type and swap, and the 0-1 check of n = 32 takes about a second.
-var verified sync.Map // plan.Fingerprint -> error
+var verified sync.Map // plan.Fingerprint (and k for top-k) -> error
 
 func checkNetwork(nw *networks.Network, partial bool) error {
 	if partial {
@@ -236,6 +266,31 @@ func checkNetwork(nw *networks.Network, partial bool) error {
 	}
 	err := networks.Check(nw, false)
 	verified.Store(fp, err)
+	return err
+}
+
+// checkTopK verifies that the pruned network sel selects the k largest in
+// order (once per network and k in a process, as checkNetwork), unless
+// partial.
+func checkTopK(sel *networks.Network, k int, partial bool) error {
+	if partial {
+		return nil
+	}
+	type topKKey struct {
+		fp uint64
+		k  int
+	}
+	key := topKKey{plan.Fingerprint(sel), k}
+	if err, ok := verified.Load(key); ok {
+		err, _ := err.(error)
+		return err
+	}
+	v, err := networks.VerifyTopK(sel, k)
+	var notSelecting *networks.SortError
+	if (err == nil && !v.Sorts) || errors.As(err, &notSelecting) {
+		err = fmt.Errorf("does not select the %d largest in order: input %v comes out wrong (%v check; use -partial to generate it anyway)", k, v.Counterexample, v.Method)
+	}
+	verified.Store(key, err)
 	return err
 }
 

@@ -54,6 +54,12 @@ func TestGenerateUsageErrors(t *testing.T) {
 		{"missing file", []string{"-in", filepath.Join(dir, "missing.txt")}, "missing.txt"},
 		{"extra argument", []string{"-n", "8", "extra"}, "extra"},
 		{"does not sort", []string{"-in", bad}, "-partial"},
+		{"topk negative", []string{"-n", "8", "-topk", "-2"}, "-topk must be positive"},
+		{"topk n", []string{"-n", "8", "-topk", "8"}, "-topk must be below n = 8"},
+		{"topk above n of a file", []string{"-in", bad, "-topk", "5"}, "-topk must be below n = 3"},
+		{"splitter without topk", []string{"-n", "8", "-network", "splitter_selection"}, "needs -topk K"},
+		{"does not select", []string{"-in", bad, "-topk", "2"}, "does not select the 2 largest"},
+		{"no comparators left", []string{"-in", bad, "-n", "4", "-topk", "1", "-partial"}, "no comparators"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, stdout, stderr := invoke(append(tc.args, "-o", out)...)
@@ -85,6 +91,12 @@ func TestGenerateWritesPackage(t *testing.T) {
 		{[]string{"-n", "6", "-swap", "logistic_phi", "-asm=false"}, "oddeven_n6_logisticphi_f32",
 			[]string{"api.go", "doc.go", "impl_noasm.go", "kernels_generic.go", "oddeven_n6_logisticphi_f32_test.go", "swap.go"},
 			[]string{"logistic_phi function", "exponent lambda", "sortgen -n 6 -swap logistic_phi -asm=false -o k\n", "imports only the standard library"}, nil},
+		{[]string{"-n", "100", "-network", "splitter_selection", "-topk", "5"}, "splitterselection_n100_top5_cauchy_f32",
+			[]string{"api.go", "doc.go", "impl_noasm.go", "kernels_amd64.go", "kernels_amd64.s", "kernels_generic.go", "kernels_topk.go", "splitterselection_n100_top5_cauchy_f32_test.go", "splitterselection_n100_top5_cauchy_f32_topk_test.go", "stubs_amd64.go", "swap.go"},
+			[]string{"sortgen -network splitter_selection -n 100 -topk 5 -o k\n", "314 comparators", "ForwardTopK", "BackwardTopK"}, nil},
+		{[]string{"-n", "9", "-topk", "3", "-swap", "hard", "-asm=false"}, "oddeven_n9_top3_hard_f32",
+			[]string{"api.go", "doc.go", "impl_noasm.go", "kernels_generic.go", "kernels_topk.go", "oddeven_n9_top3_hard_f32_test.go", "oddeven_n9_top3_hard_f32_topk_test.go"},
+			[]string{"sortgen -n 9 -topk 3 -swap hard -asm=false -o k\n", "ForwardTopK"}, []string{"func BackwardTopK", "func Backward("}},
 	} {
 		t.Run(tc.pkg, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "k")
@@ -240,6 +252,27 @@ func TestGeneratedPackageInFreshModule(t *testing.T) {
 	goCmd(t, mod, "mod", "tidy")
 	goCmd(t, mod, "vet", "./...")
 	goCmd(t, mod, "test", "./...")
+}
+
+// TestTopKPackagesInFreshModule generates top-k packages, with the
+// assembly and registered, in a module of their own and runs go vet and
+// their tests, with and without the assembly.
+func TestTopKPackagesInFreshModule(t *testing.T) {
+	testmod.SkipUnlessSlow(t)
+	m := testmod.New(t, "example.com/topk")
+	t.Chdir(m.Dir)
+	for _, args := range [][]string{
+		{"-network", "splitter_selection", "-n", "100", "-topk", "5"},
+		{"-network", "splitter_selection", "-n", "100", "-topk", "5", "-type", "float64"},
+		{"-network", "bitonic", "-n", "32", "-topk", "1"},
+		{"-network", "odd_even", "-n", "9", "-topk", "3", "-swap", "errorfree"},
+	} {
+		code, _, stderr := invoke(append(args, "-register")...)
+		require.Equal(t, 0, code, stderr)
+	}
+	m.Go(t, nil, "vet", "./...")
+	m.Go(t, nil, "test", "./...")
+	m.Go(t, nil, "test", "-tags", "purego", "./...")
 }
 
 // generateLines are the sortgen command lines of generated/gen.go.

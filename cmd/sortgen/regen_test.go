@@ -54,6 +54,10 @@ func TestRegenerateCommand(t *testing.T) {
 			"-network bitonic -n 8 -swap errorfree -base logistic -type float64 -pkg mysort -asm=false -o generated/mysort"},
 		{[]string{"-in", "../nets/chain.txt", "-n", "4", "-swap", "hard", "-partial", "-o", "../out/k"}, "out/k",
 			"-in nets/chain.txt -n 4 -swap hard -partial -o out/k"},
+		{[]string{"-network", "splitter_selection", "-n", "20", "-topk", "3", "-type", "float64"}, "generated/splitterselection_n20_top3_cauchy_f64",
+			"-network splitter_selection -n 20 -topk 3 -type float64 -o generated/splitterselection_n20_top3_cauchy_f64"},
+		{[]string{"-in", "../nets/chain.txt", "-n", "4", "-topk", "2", "-partial", "-asm=false"}, "generated/chain_n4_top2_cauchy_f32",
+			"-in nets/chain.txt -n 4 -topk 2 -partial -asm=false -o generated/chain_n4_top2_cauchy_f32"},
 	} {
 		t.Run(tc.want, func(t *testing.T) {
 			t.Chdir(work)

@@ -24,7 +24,7 @@ func Package(p *plan.Plan, opt gen.Options) (map[string][]byte, error) {
 	}
 	pkg := opt.Package
 	if pkg == "" {
-		pkg = gen.PackageName(p.Name, p.N(), p.Swap, p.Elem)
+		pkg = gen.PlanPackageName(p)
 	}
 	amd64, err := asm.Generate(p, pkg)
 	if err != nil {

@@ -1,6 +1,7 @@
 package emit
 
 import (
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/printer"
@@ -48,17 +49,27 @@ func TestContract(t *testing.T) {
 		network, swap string
 		elem          plan.Elem
 		withAsm       bool
+		topK          int
 	}{
-		{"odd_even", "cauchy", plan.Float32, true},
-		{"bitonic", "errorfree", plan.Float64, true},
-		{"bitonic", "hard", plan.Float32, true},
-		{"odd_even", "logistic_phi", plan.Float64, false},
+		{"odd_even", "cauchy", plan.Float32, true, 0},
+		{"bitonic", "errorfree", plan.Float64, true, 0},
+		{"bitonic", "hard", plan.Float32, true, 0},
+		{"odd_even", "logistic_phi", plan.Float64, false, 0},
+		{"odd_even", "cauchy", plan.Float32, true, 3},
+		{"bitonic", "errorfree", plan.Float64, true, 2},
+		{"bitonic", "hard", plan.Float32, false, 1},
 	} {
-		p, err := plan.Named(c.network, 8, c.swap, "", c.elem)
+		var p *plan.Plan
+		var err error
+		if c.topK > 0 {
+			p, err = plan.NamedTopK(c.network, 8, c.topK, c.swap, "", c.elem)
+		} else {
+			p, err = plan.Named(c.network, 8, c.swap, "", c.elem)
+		}
 		require.NoError(t, err)
 		files, err := Package(p, gen.Options{Asm: c.withAsm})
 		require.NoError(t, err)
-		what := c.network + "/" + c.swap
+		what := fmt.Sprintf("%s/%s top-%d", c.network, c.swap, c.topK)
 		funcs := func(names ...string) map[string]string {
 			out := map[string]string{}
 			for _, name := range names {
@@ -70,7 +81,11 @@ func TestContract(t *testing.T) {
 			}
 			return out
 		}
-		checkDefines(t, what+": api.go and kernels_generic.go", funcs("api.go", "kernels_generic.go"),
+		portable := []string{"api.go", "kernels_generic.go"}
+		if c.topK > 0 {
+			portable = append(portable, "kernels_topk.go")
+		}
+		checkDefines(t, what+": "+strings.Join(portable, ", "), funcs(portable...),
 			append(gen.ContractFor(p, gen.EntryPoints), gen.ContractFor(p, gen.Portable)...))
 		dispatch := []string{"impl_noasm.go"}
 		if c.withAsm {
