@@ -12,13 +12,12 @@ import (
 
 	"github.com/sortgen/sortgen/gen/plan"
 	"github.com/sortgen/sortgen/internal/reference"
-	"github.com/sortgen/sortgen/networks"
 	"github.com/sortgen/sortgen/runtime/registry"
 )
 
 // genConfig is the sorter configuration of a registered kernel.
 func genConfig(k *registry.Kernel, backend Backend, beta, lambda float64) Config {
-	return Config{Network: k.Network, N: k.N, Swap: k.Swap, Base: k.Base,
+	return Config{Network: k.Network, N: k.N, TopK: k.TopK, Swap: k.Swap, Base: k.Base,
 		Steepness: beta, ARTLambda: lambda, Backend: backend}
 }
 
@@ -75,19 +74,21 @@ func TestGeneratedIndexMatchesNetworks(t *testing.T) {
 	require.NotEmpty(t, all)
 	seen := map[string]bool{}
 	for _, k := range all {
-		nw, err := networks.ByName(k.Network, k.N)
-		require.NoError(t, err, k.Package)
-		require.Equal(t, plan.Fingerprint(nw), k.Fingerprint,
-			"%s: the network constructor changed since the kernel was generated; run go generate ./generated/", k.Package)
-		swap, err := plan.ParseSwap(k.Swap, k.Base)
-		require.NoError(t, err, k.Package)
 		elem, err := plan.ParseElem(k.Elem)
 		require.NoError(t, err, k.Package)
-		p, err := plan.New(k.Network, nw, swap, elem)
-		require.NoError(t, err)
+		var p *plan.Plan
+		if k.TopK > 0 {
+			p, err = plan.NamedTopK(k.Network, k.N, k.TopK, k.Swap, k.Base, elem)
+		} else {
+			p, err = plan.Named(k.Network, k.N, k.Swap, k.Base, elem)
+		}
+		require.NoError(t, err, k.Package)
+		require.Equal(t, p.Fingerprint(), k.Fingerprint,
+			"%s: the network constructor changed since the kernel was generated; run go generate ./generated/", k.Package)
 		require.Equal(t, p.TapeLen, k.TapeLen, k.Package)
 		require.Equal(t, p.DiffLen, k.DiffLen, k.Package)
-		key := fmt.Sprint(k.Fingerprint, k.Swap, k.Base, k.Elem)
+		require.Equal(t, p.XTapeLen, k.XTapeLen, k.Package)
+		key := fmt.Sprint(k.Fingerprint, k.TopK, k.Swap, k.Base, k.Elem)
 		require.False(t, seen[key], "%s registered twice", k.Package)
 		seen[key] = true
 		got, ok := registry.Lookup(k.Fingerprint, k.TopK, k.Swap, k.Base, k.Elem)
@@ -233,7 +234,29 @@ func compareBackends[T Float](t *testing.T, k *registry.Kernel, tol float64) {
 		gr, err = ref.Backward(rr, gy, nil)
 		require.NoError(t, err)
 		requireRowRel(t, what+": grad_x without P", gg, gr, k.N, tol)
+		if k.TopK > 0 {
+			compareTopK(t, gen, ref, x, rng, what, tol)
+		}
 	}
+}
+
+// compareTopK runs a top-k kernel's ForwardTopK and BackwardTopK against
+// the interpreter's.
+func compareTopK[T Float](t *testing.T, gen, ref *Sorter[T], x []T, rng *rand.Rand, what string, tol float64) {
+	n, k := gen.N(), gen.K()
+	rg, err := gen.ForwardTopK(x, WantGrad)
+	require.NoError(t, err)
+	rr, err := ref.ForwardTopK(x, WantGrad)
+	require.NoError(t, err)
+	requireRel(t, what+": top", rg.Top, rr.Top, tol)
+	requireRel(t, what+": X", rg.X, rr.X, tol)
+	batch := len(x) / n
+	gtop, gX := genRows[T](rng, batch, k), genRows[T](rng, batch*n, k)
+	gg, err := gen.BackwardTopK(rg, gtop, gX)
+	require.NoError(t, err)
+	gr, err := ref.BackwardTopK(rr, gtop, gX)
+	require.NoError(t, err)
+	requireRowRel(t, what+": top-k grad_x", gg, gr, n, tol)
 }
 
 // TestGeneratedReference runs the reference file through every case that

@@ -29,7 +29,11 @@ func TestReadmeListsGeneratedKernels(t *testing.T) {
 		if k.Base != "" {
 			swap += " (base `" + k.Base + "`)"
 		}
-		c := config{k.Network, swap, k.N}
+		net := "`" + k.Network + "`"
+		if k.TopK > 0 {
+			net += fmt.Sprintf(" top-%d", k.TopK)
+		}
+		c := config{net, swap, k.N}
 		elems[c] = append(elems[c], "`"+k.Elem+"`")
 	}
 	// ... then the swaps of each network, set of sizes and of types.
@@ -64,7 +68,7 @@ func TestReadmeListsGeneratedKernels(t *testing.T) {
 		if k := len(g.swaps); k > 1 {
 			swaps = strings.Join(g.swaps[:k-1], ", ") + " and " + g.swaps[k-1]
 		}
-		fmt.Fprintf(&want, "- `%s` n = %s: %s; %s\n", g.net, g.sizes, swaps, g.types)
+		fmt.Fprintf(&want, "- %s n = %s: %s; %s\n", g.net, g.sizes, swaps, g.types)
 	}
 	require.NotEmpty(t, groups)
 	dirs, err := os.ReadDir("../generated")
