@@ -23,7 +23,8 @@ import (
 	"github.com/sortgen/sortgen/runtime"
 )
 
-// runCheck runs every backend on a reference file and compares:
+// runCheck runs every backend on a reference file, in diffsort's format
+// or in difftopk's top-k format (runCheckTopK), and compares:
 //
 //	sortgen check [-fly=false] FILE.json
 //
@@ -55,6 +56,13 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		return usageError(stderr, "check: %v", err)
 	case len(file) != 1:
 		return usageError(stderr, "check: need exactly one reference file (sortgen check [-fly=false] FILE.json)")
+	}
+	topK, err := reference.IsTopK(file[0])
+	if err != nil {
+		return usageError(stderr, "check: %s", strings.TrimPrefix(err.Error(), "reference: "))
+	}
+	if topK {
+		return runCheckTopK(file[0], *fly, stdout, stderr)
 	}
 	f, err := reference.Load(file[0])
 	if err != nil {

@@ -175,3 +175,28 @@ func DefaultTopKPath() (string, error) {
 		dir = parent
 	}
 }
+
+// IsTopK reports whether the reference file at path is in the top-k format
+// (its cases have k and top_values) rather than diffsort's (y and P).
+func IsTopK(path string) (bool, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return false, err
+	}
+	defer fh.Close()
+	var f struct {
+		Cases []struct {
+			K         *int            `json:"k"`
+			TopValues json.RawMessage `json:"top_values"`
+		} `json:"cases"`
+	}
+	if err := json.NewDecoder(io.LimitReader(fh, MaxTopKFileBytes+1)).Decode(&f); err != nil {
+		return false, fmt.Errorf("reference: %s: %w", path, err)
+	}
+	for _, c := range f.Cases {
+		if c.K != nil || c.TopValues != nil {
+			return true, nil
+		}
+	}
+	return false, nil
+}

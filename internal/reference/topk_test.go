@@ -94,3 +94,20 @@ func TestLoadTopKErrors(t *testing.T) {
 	_, err = LoadTopK(write("shape.json", `{"cases": [{"network": "odd_even", "n": 4, "k": 1, "x": [[1, 2, 3, 4]]}]}`))
 	require.ErrorContains(t, err, "fields disagree on the number of rows")
 }
+
+func TestIsTopK(t *testing.T) {
+	topk, err := DefaultTopKPath()
+	require.NoError(t, err)
+	sorting, err := DefaultPath()
+	require.NoError(t, err)
+	got, err := IsTopK(topk)
+	require.NoError(t, err)
+	require.True(t, got)
+	got, err = IsTopK(sorting)
+	require.NoError(t, err)
+	require.False(t, got)
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	require.NoError(t, os.WriteFile(bad, []byte(`{"cases": [`), 0o644))
+	_, err = IsTopK(bad)
+	require.Error(t, err)
+}
