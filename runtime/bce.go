@@ -117,9 +117,13 @@ func bceRows[T Float](grad, pt []T, ranks []int, n int, inv float64) (float64, b
 
 // BCEPT is the package-level BCEPT run on the sorter's workers, for batches
 // where the loss is a noticeable part of a training step. A sorter whose
-// swap is hard forward (hard, errorfree) refuses it with ErrHardP.
+// swap is hard forward (hard, errorfree) refuses it with ErrHardP, a top-k
+// sorter with ErrTopKBCE.
 func (s *Sorter[T]) BCEPT(grad, pt []T, ranks []int) (float64, error) {
 	if err := softP(s.plan.Swap, "BCEPT", bceSorterInstead); err != nil {
+		return 0, err
+	}
+	if err := s.notTopK("BCEPT"); err != nil {
 		return 0, err
 	}
 	n := s.N()
@@ -135,4 +139,17 @@ func (s *Sorter[T]) BCEPT(grad, pt []T, ranks []int) (float64, error) {
 		return 0, CheckRanks(ranks, n)
 	}
 	return sum, nil
+}
+
+// ErrTopKBCE is the error of StepBCE and Sorter.BCEPT on a top-k sorter
+// (Config.TopK): its network orders only the k largest, so BCE against a
+// whole permutation would train on columns of P that mean nothing. Use
+// ForwardTopK with a top-k loss (TopKCrossEntropy) instead.
+var ErrTopKBCE = errors.New("runtime: BCE against a permutation needs a sorting sorter, not a top-k one")
+
+func (s *Sorter[T]) notTopK(what string) error {
+	if s.plan.TopK > 0 {
+		return fmt.Errorf("%w (%s on a sorter with TopK = %d)", ErrTopKBCE, what, s.plan.TopK)
+	}
+	return nil
 }

@@ -38,6 +38,9 @@ func (s *Sorter[T]) StepBCE(gx []T, r *Result[T], x []T, ranks []int) (float64, 
 	if err := softP(s.plan.Swap, "StepBCE", bceSorterInstead); err != nil {
 		return 0, err
 	}
+	if err := s.notTopK("StepBCE"); err != nil {
+		return 0, err
+	}
 	if r == nil {
 		return 0, errNilResult
 	}

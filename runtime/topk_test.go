@@ -404,3 +404,24 @@ func TestTopKGeneratedKernel(t *testing.T) {
 	_, err = s.BackwardTopK(got, gtop, gX)
 	require.EqualError(t, err, "runtime: the forward pass ran on generated/go fake, the backend is now generated/avx2 fake (SetAVX2 was called in between): run the forward pass again")
 }
+
+// StepBCE and BCEPT train on the whole of P: a top-k sorter refuses them.
+func TestTopKRefusesBCE(t *testing.T) {
+	cfg := DefaultConfig("bitonic", 8, "cauchy")
+	cfg.TopK = 2
+	s, err := New[float64](cfg)
+	require.NoError(t, err)
+	x := []float64{3, 1, 4, 1.5, 5, 9, 2, 6}
+	ranks := []int{3, 0, 4, 1, 5, 7, 2, 6}
+	var r Result[float64]
+	gx := make([]float64, 8)
+	_, err = s.StepBCE(gx, &r, x, ranks)
+	require.ErrorIs(t, err, ErrTopKBCE)
+	_, err = s.BCEPT(make([]float64, 64), make([]float64, 64), ranks)
+	require.ErrorIs(t, err, ErrTopKBCE)
+	cfg.TopK = 0
+	s, err = New[float64](cfg)
+	require.NoError(t, err)
+	_, err = s.StepBCE(gx, &r, x, ranks)
+	require.NoError(t, err)
+}
