@@ -1,23 +1,17 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime/debug"
-	"sort"
 	"strings"
 	"text/template"
 
-	"github.com/sortgen/sortgen/gen"
-	"github.com/sortgen/sortgen/gen/emit"
 	"github.com/sortgen/sortgen/gen/plan"
 	"github.com/sortgen/sortgen/internal/reference"
 	"github.com/sortgen/sortgen/runtime"
@@ -236,33 +230,21 @@ type flyResult struct {
 // cases it reads on stdin, and runs each case with the AVX2 kernels and
 // with the portable ones.
 func runOnTheFly(cases []*reference.Case) ([]flyResult, error) {
-	dir, err := os.MkdirTemp("", "sortgen-check-")
+	m, err := newFlyModule()
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(dir)
-	// The kernels carry their AVX2 assembly when golang.org/x/sys, which
-	// its dispatch imports, can come from the local module cache at the
-	// version sortgen itself was built with; else they are pure Go.
-	sysVersion := moduleVersion("golang.org/x/sys")
-	gomod := "module sortgencheck\n\ngo 1.22\n"
-	if sysVersion != "" {
-		gomod += "\nrequire golang.org/x/sys " + sysVersion + "\n"
-	}
-	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte(gomod), 0o644); err != nil {
-		return nil, err
-	}
-	pkgs := map[string]*flyPackage{}
+	defer m.remove()
 	var reqs []flyRequest
 	var results []flyResult
 	for _, c := range cases {
-		key := fmt.Sprintf("%s/%d/%s/%s", c.Network, c.N, c.Swap, c.BaseName())
-		fp, ok := pkgs[key]
-		if !ok {
-			if fp, err = generateFly(dir, c, len(pkgs), sysVersion != ""); err != nil {
-				return nil, fmt.Errorf("%v: %w", c, err)
-			}
-			pkgs[key] = fp
+		p, err := plan.Named(c.Network, c.N, c.Swap, c.BaseName(), plan.Float64)
+		if err != nil {
+			return nil, fmt.Errorf("%v: %w", c, err)
+		}
+		fp, err := m.kernel(p)
+		if err != nil {
+			return nil, fmt.Errorf("%v: %w", c, err)
 		}
 		// The rows are sent flyRepeat times so that whole blocks of vector
 		// lanes exist and the assembly, not only its tail path, is checked.
@@ -270,44 +252,15 @@ func runOnTheFly(cases []*reference.Case) ([]flyResult, error) {
 			X:   repeat(reference.Flat(c.X), flyRepeat),
 			GY:  repeat(reference.Flat(c.GY), flyRepeat),
 			GPT: repeat(transposeRows(reference.FlatMatrices(c.GP), c.N), flyRepeat)}
-		for _, avx2 := range []bool{true, false} {
-			req.AVX2 = avx2
+		for _, ks := range flyKernelSets {
+			req.AVX2 = ks.avx2
 			reqs = append(reqs, req)
-			backend := "on-the-fly/go"
-			if avx2 {
-				backend = "on-the-fly/avx2"
-			}
-			results = append(results, flyResult{c: c, backend: backend})
+			results = append(results, flyResult{c: c, backend: ks.backend})
 		}
 	}
-	list := make([]*flyPackage, 0, len(pkgs))
-	for _, fp := range pkgs {
-		list = append(list, fp)
-	}
-	sort.Slice(list, func(i, j int) bool { return list[i].Name < list[j].Name })
-	var main bytes.Buffer
-	if err := flyMain.Execute(&main, list); err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "main.go"), main.Bytes(), 0o644); err != nil {
-		return nil, err
-	}
-	in, err := json.Marshal(reqs)
+	resps, err := runFly[flyRequest, flyResponse](m, flyMain, reqs)
 	if err != nil {
 		return nil, err
-	}
-	cmd := exec.Command("go", "run", ".")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod", "GOPROXY="+localProxy(), "GOSUMDB=off")
-	cmd.Stdin = bytes.NewReader(in)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("go run: %v: %s", err, strings.TrimSpace(errb.String()))
-	}
-	var resps []flyResponse
-	if err := json.Unmarshal(out.Bytes(), &resps); err != nil || len(resps) != len(reqs) {
-		return nil, fmt.Errorf("unexpected output of the generated program (%v)", err)
 	}
 	kept := results[:0]
 	for i, r := range resps {
@@ -336,28 +289,6 @@ func flyCaseResult(c *reference.Case, r flyResponse) (*caseResult, error) {
 		return nil, err
 	}
 	return &caseResult{Y: r.Y[:rows*n], P: transposeRows(r.PT[:rows*n*n], n), GradX: r.GX[:rows*n]}, nil
-}
-
-type flyPackage struct {
-	Name, Path     string
-	Differentiable bool
-}
-
-func generateFly(dir string, c *reference.Case, i int, withAsm bool) (*flyPackage, error) {
-	p, err := plan.Named(c.Network, c.N, c.Swap, c.BaseName(), plan.Float64)
-	if err != nil {
-		return nil, err
-	}
-	name := fmt.Sprintf("k%d", i)
-	files, err := emit.Package(p, gen.Options{Package: name, Asm: withAsm})
-	if err != nil {
-		return nil, err
-	}
-	delete(files, name+"_test.go") // only the program is built
-	if err := gen.WriteDir(filepath.Join(dir, name), files); err != nil {
-		return nil, err
-	}
-	return &flyPackage{Name: name, Path: "sortgencheck/" + name, Differentiable: p.Swap.Differentiable()}, nil
 }
 
 // transposeRows transposes each n x n matrix of a batch.

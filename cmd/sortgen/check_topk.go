@@ -1,21 +1,13 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"sort"
 	"strings"
 	"text/template"
 
-	"github.com/sortgen/sortgen/gen"
-	"github.com/sortgen/sortgen/gen/emit"
 	"github.com/sortgen/sortgen/gen/plan"
 	"github.com/sortgen/sortgen/internal/reference"
 	"github.com/sortgen/sortgen/runtime"
@@ -178,20 +170,11 @@ type topKFlyResult struct {
 // runTopKOnTheFly is runOnTheFly for top-k cases: a float64 top-k package
 // per distinct plan, one program that runs every request.
 func runTopKOnTheFly(cases []*reference.TopKCase) ([]topKFlyResult, error) {
-	dir, err := os.MkdirTemp("", "sortgen-check-")
+	m, err := newFlyModule()
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(dir)
-	sysVersion := moduleVersion("golang.org/x/sys")
-	gomod := "module sortgencheck\n\ngo 1.22\n"
-	if sysVersion != "" {
-		gomod += "\nrequire golang.org/x/sys " + sysVersion + "\n"
-	}
-	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte(gomod), 0o644); err != nil {
-		return nil, err
-	}
-	pkgs := map[string]*flyPackage{}
+	defer m.remove()
 	var reqs []topKFlyRequest
 	var results []topKFlyResult
 	for _, c := range cases {
@@ -199,67 +182,23 @@ func runTopKOnTheFly(cases []*reference.TopKCase) ([]topKFlyResult, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%v: %w", c, err)
 		}
-		key := fmt.Sprintf("%x/%d/%s/%s", p.Fingerprint(), c.K, c.Swap, c.BaseName())
-		fp, ok := pkgs[key]
-		if !ok {
-			name := fmt.Sprintf("k%d", len(pkgs))
-			files, err := emit.Package(p, gen.Options{Package: name, Asm: sysVersion != ""})
-			if err != nil {
-				return nil, fmt.Errorf("%v: %w", c, err)
-			}
-			for f := range files {
-				if strings.HasSuffix(f, "_test.go") {
-					delete(files, f) // only the program is built
-				}
-			}
-			if err := gen.WriteDir(filepath.Join(dir, name), files); err != nil {
-				return nil, err
-			}
-			fp = &flyPackage{Name: name, Path: "sortgencheck/" + name, Differentiable: p.Swap.Differentiable()}
-			pkgs[key] = fp
+		fp, err := m.kernel(p)
+		if err != nil {
+			return nil, fmt.Errorf("%v: %w", c, err)
 		}
 		req := topKFlyRequest{Kernel: fp.Name, Beta: c.Steepness, Lambda: c.ARTLambda,
 			X:    repeat(reference.Flat(c.X), flyRepeat),
 			GTop: repeat(reference.Flat(c.GTop), flyRepeat),
 			GXK:  repeat(reference.FlatMatrices(c.GX), flyRepeat)}
-		for _, avx2 := range []bool{true, false} {
-			req.AVX2 = avx2
+		for _, ks := range flyKernelSets {
+			req.AVX2 = ks.avx2
 			reqs = append(reqs, req)
-			backend := "on-the-fly/go"
-			if avx2 {
-				backend = "on-the-fly/avx2"
-			}
-			results = append(results, topKFlyResult{c: c, backend: backend})
+			results = append(results, topKFlyResult{c: c, backend: ks.backend})
 		}
 	}
-	list := make([]*flyPackage, 0, len(pkgs))
-	for _, fp := range pkgs {
-		list = append(list, fp)
-	}
-	sort.Slice(list, func(i, j int) bool { return list[i].Name < list[j].Name })
-	var main bytes.Buffer
-	if err := topKFlyMain.Execute(&main, list); err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "main.go"), main.Bytes(), 0o644); err != nil {
-		return nil, err
-	}
-	in, err := json.Marshal(reqs)
+	resps, err := runFly[topKFlyRequest, topKFlyResponse](m, topKFlyMain, reqs)
 	if err != nil {
 		return nil, err
-	}
-	cmd := exec.Command("go", "run", ".")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod", "GOPROXY="+localProxy(), "GOSUMDB=off")
-	cmd.Stdin = bytes.NewReader(in)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("go run: %v: %s", err, strings.TrimSpace(errb.String()))
-	}
-	var resps []topKFlyResponse
-	if err := json.Unmarshal(out.Bytes(), &resps); err != nil || len(resps) != len(reqs) {
-		return nil, fmt.Errorf("unexpected output of the generated program (%v)", err)
 	}
 	kept := results[:0]
 	for i, r := range resps {
