@@ -3,6 +3,8 @@ package asm
 import (
 	"fmt"
 
+	"github.com/mmcloughlin/avo/operand"
+
 	"github.com/sortgen/sortgen/gen/plan"
 )
 
@@ -68,8 +70,11 @@ func Generate(p *plan.Plan, pkg string) (map[string][]byte, error) {
 			return nil, err
 		}
 	}
+	var bwd operand.Mem
+	if p.Swap.Differentiable() || p.TopK > 0 {
+		bwd = k.table("sgk_bwd", plan.ReverseRuns(rs))
+	}
 	if p.Swap.Differentiable() {
-		bwd := k.table("sgk_bwd", plan.ReverseRuns(rs))
 		for _, kn := range []netKernel{
 			{name: fnBackward, backward: true},
 			{name: fnBackwardP, backward: true, withP: true},
@@ -77,6 +82,11 @@ func Generate(p *plan.Plan, pkg string) (map[string][]byte, error) {
 			if err := k.backwardKernel(p, kn, bwd); err != nil {
 				return nil, err
 			}
+		}
+	}
+	if p.TopK > 0 {
+		if err := k.topKKernels(p, fwd, bwd); err != nil {
+			return nil, err
 		}
 	}
 	asmSrc, stubs, err := k.print(pkg)
