@@ -41,7 +41,11 @@ const (
 // allFiniteGeneric and, for a differentiable swap, forwardGeneric,
 // backwardGeneric and backwardPGeneric with the signatures of the
 // corresponding xxxImpl (allFiniteGeneric: func(s []T) bool), and import
-// golang.org/x/sys/cpu through its module.
+// golang.org/x/sys/cpu through its module. For a top-k plan FileGo also
+// defines forwardTopKImpl and, for a differentiable swap, backwardTopKImpl
+// and xtapeToGeneric, and the package must supply forwardTopKGeneric,
+// backwardTopKGeneric, TopK, XTapeLen, numSteps and the X tape offsets
+// xtWeight and xtWork (gen's kernels_topk.go).
 func Generate(p *plan.Plan, pkg string) (map[string][]byte, error) {
 	if err := checkPlan(p); err != nil {
 		return nil, err
