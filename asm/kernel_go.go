@@ -93,7 +93,9 @@ import (
 // Top-k. ForwardTopK and BackwardTopK run whole blocks in assembly too:
 // the value pass records the tape exactly as Forward does (lane-major as
 // above), and Z = X is swept in lane-major scratch (Z[i][j] of lane l at
-// (i*TopK + j)*{{.L}} + l) and transposed into xk.
+// (i*TopK + j)*{{.L}} + l) and transposed into xk. Z mixes as the generic
+// kernels do, products rounded separately{{if .Hard}}: the top values, X and the forward
+// weights of the exact swap are bit-identical{{end}}.
 {{- if .Diff}} A block's X tape occupies
 // xtape[r*XTapeLen : (r+{{.L}})*XTapeLen], entry e of lane l at e*{{.L}} + l
 // (xtapeToGeneric undoes it), so the same rule holds: BackwardTopK must see

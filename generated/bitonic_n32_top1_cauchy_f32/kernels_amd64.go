@@ -50,7 +50,8 @@ import (
 // Top-k. ForwardTopK and BackwardTopK run whole blocks in assembly too:
 // the value pass records the tape exactly as Forward does (lane-major as
 // above), and Z = X is swept in lane-major scratch (Z[i][j] of lane l at
-// (i*TopK + j)*8 + l) and transposed into xk. A block's X tape occupies
+// (i*TopK + j)*8 + l) and transposed into xk. Z mixes as the generic
+// kernels do, products rounded separately. A block's X tape occupies
 // xtape[r*XTapeLen : (r+8)*XTapeLen], entry e of lane l at e*8 + l
 // (xtapeToGeneric undoes it), so the same rule holds: BackwardTopK must see
 // the batch split as ForwardTopK did, with the same setting of SetAVX2.
