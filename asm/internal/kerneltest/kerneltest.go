@@ -14,7 +14,8 @@
 // that the benchmarks use (Emitted) are not checked in twice: TestEmitted
 // emits them with the check into a temporary module and runs the checks
 // and the Go emitter's tests there in one test binary; TestTopK does the
-// same for the top-k configurations (TopK). TestMatrix (skipped
+// same for the top-k configurations (TopK), and TestTopKReference runs the
+// AVX2 top-k kernels on difftopk's reference cases. TestMatrix (skipped
 // with SORTGEN_SLOW=1, not with -short) does the same for a matrix of swaps, element types,
 // networks and sizes: by default Subset, a representative part that takes
 // about a minute, and with SORTGEN_FULL_MATRIX=1 the full Matrix (216
