@@ -11,7 +11,16 @@
 //     tape, optional differences), the backward kernels avx2Backward
 //     and avx2BackwardP, and avx2AllFinite (AllFinite: no NaN or
 //     infinity in a slice, the fast path of the input check), plus
-//     read-only data: the step tables and the vector constants.
+//     read-only data: the step tables and the vector constants. A top-k
+//     plan (plan.TopK = k > 0) adds the kernels of ForwardTopK and
+//     BackwardTopK (kernel_topk.go): avx2TopKValues and, for a
+//     differentiable swap, avx2TopKValuesTape (the value pass, writing
+//     every step's forward weight), avx2TopKSweep (X = P[:, n-k:] right to
+//     left from the identity's last k columns, optionally recording the
+//     differences of Z's rows), avx2TopKWork (dL/dX through the steps
+//     first to last, writing the X tape's work entries) and
+//     avx2BackwardWork (the value backward pass with the work entries in
+//     place of P's dot products).
 //   - stubs_amd64.go (//go:build !purego): avo's //go:noescape stubs.
 //   - kernels_amd64.go (//go:build !purego): the xxxImpl functions the
 //     package's checked entry points call. They run whole blocks of rows in

@@ -3,6 +3,8 @@ package asm
 import (
 	"fmt"
 
+	"github.com/mmcloughlin/avo/operand"
+
 	"github.com/sortgen/sortgen/gen/plan"
 )
 
@@ -39,7 +41,11 @@ const (
 // allFiniteGeneric and, for a differentiable swap, forwardGeneric,
 // backwardGeneric and backwardPGeneric with the signatures of the
 // corresponding xxxImpl (allFiniteGeneric: func(s []T) bool), and import
-// golang.org/x/sys/cpu through its module.
+// golang.org/x/sys/cpu through its module. For a top-k plan FileGo also
+// defines forwardTopKImpl and, for a differentiable swap, backwardTopKImpl
+// and xtapeToGeneric, and the package must supply forwardTopKGeneric,
+// backwardTopKGeneric, TopK, XTapeLen, numSteps and the X tape offsets
+// xtWeight and xtWork (gen's kernels_topk.go).
 func Generate(p *plan.Plan, pkg string) (map[string][]byte, error) {
 	if err := checkPlan(p); err != nil {
 		return nil, err
@@ -68,8 +74,11 @@ func Generate(p *plan.Plan, pkg string) (map[string][]byte, error) {
 			return nil, err
 		}
 	}
+	var bwd operand.Mem
+	if p.Swap.Differentiable() || p.TopK > 0 {
+		bwd = k.table("sgk_bwd", plan.ReverseRuns(rs))
+	}
 	if p.Swap.Differentiable() {
-		bwd := k.table("sgk_bwd", plan.ReverseRuns(rs))
 		for _, kn := range []netKernel{
 			{name: fnBackward, backward: true},
 			{name: fnBackwardP, backward: true, withP: true},
@@ -77,6 +86,11 @@ func Generate(p *plan.Plan, pkg string) (map[string][]byte, error) {
 			if err := k.backwardKernel(p, kn, bwd); err != nil {
 				return nil, err
 			}
+		}
+	}
+	if p.TopK > 0 {
+		if err := k.topKKernels(p, fwd, bwd); err != nil {
+			return nil, err
 		}
 	}
 	asmSrc, stubs, err := k.print(pkg)

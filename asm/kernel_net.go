@@ -28,6 +28,8 @@ type netKernel struct {
 	backward bool
 	withP    bool // P (forward) or dL/dP (backward)
 	withTape bool // forward records the tape
+	withW    bool // forward writes each step's forward weight (top-k)
+	withWork bool // backward reads dL/dalpha through X from a work row per step (top-k)
 }
 
 // mem builds a memory operand base + index*scale + disp.
@@ -43,6 +45,7 @@ type kernelState struct {
 	rsLo    reg.GPVirtual // shift of the lower range bounds of the current step within its run
 	rsHi    operand.Mem   // the same for the upper bounds (frame slot)
 	tape    reg.GPVirtual // running tape pointer (nil register if none)
+	w       reg.GPVirtual // running forward-weight or work pointer (top-k)
 	diff    reg.GPVirtual // running diff pointer (forward) / step diff start (backward)
 	wl      weightLayer   // soft weights (zero for the hard swap)
 	n       int           // wires
@@ -162,6 +165,9 @@ func (k *kbuilder) forwardKernel(p *plan.Plan, kn netKernel, tab operand.Mem) er
 	needParams := !hard || kn.withTape
 	T := k.goType()
 	sig := "(xs *" + T
+	if kn.withW {
+		sig += ", w *" + T
+	}
 	if kn.withP {
 		sig += ", ps *" + T
 	}
@@ -192,6 +198,9 @@ func (k *kbuilder) forwardKernel(p *plan.Plan, kn netKernel, tab operand.Mem) er
 	if kn.withP {
 		s.diff = k.loadArg("diff")
 	}
+	if kn.withW {
+		s.w = k.loadArg("w")
+	}
 	k.stepLoop(s, func() {
 		ap, aq := k.wireAddrs("xs", s)
 		var alpha, slope reg.VecVirtual
@@ -214,12 +223,22 @@ func (k *kbuilder) forwardKernel(p *plan.Plan, kn netKernel, tab operand.Mem) er
 		var mixSel func(a, b, lo, hi reg.VecVirtual, exact bool)
 		if hard {
 			m := hardMask(k, a, b)
+			if kn.withW {
+				w := k.YMM()
+				k.v.And(k.v.Const(1), m, w) // 1 where a <= b (no swap), else 0
+				k.v.MovU(w, mem(s.w, nil, 0, 0))
+				k.ADDQ(operand.U8(avx2.LaneBytes), s.w)
+			}
 			mixSel = func(a, b, lo, hi reg.VecVirtual, _ bool) {
 				k.v.BlendV(m, a, b, lo) // a <= b ? a : b
 				k.v.BlendV(m, b, a, hi) // a <= b ? b : a
 			}
 		} else {
 			w, omw := alpha, k.YMM()
+			if kn.withW {
+				k.v.MovU(w, mem(s.w, nil, 0, 0))
+				k.ADDQ(operand.U8(avx2.LaneBytes), s.w)
+			}
 			k.v.MovU(k.v.Const(1), omw)
 			k.v.Sub(w, omw, omw)
 			mixSel = func(a, b, lo, hi reg.VecVirtual, exact bool) {
@@ -290,6 +309,9 @@ func (k *kbuilder) backwardKernel(p *plan.Plan, kn netKernel, tab operand.Mem) e
 	if kn.withP {
 		sig += ", diff *" + T
 	}
+	if kn.withWork {
+		sig += ", work *" + T
+	}
 	sig += ")"
 	doc := fmt.Sprintf("%s back-propagates one block of %d lanes through the network (lane-major scratch; see kernels_amd64.go).", kn.name, Lanes(k.elem))
 	k.function(kn.name, sig, doc)
@@ -299,6 +321,10 @@ func (k *kbuilder) backwardKernel(p *plan.Plan, kn netKernel, tab operand.Mem) e
 	if kn.withP {
 		s.diff = k.loadArg("diff")
 		k.addConst(s.diff, int64(p.DiffLen)*avx2.LaneBytes)
+	}
+	if kn.withWork {
+		s.w = k.loadArg("work")
+		k.addConst(s.w, int64(len(p.Steps))*avx2.LaneBytes)
 	}
 	k.stepLoop(s, func() {
 		k.SUBQ(operand.U8(3*avx2.LaneBytes), s.tape)
@@ -339,6 +365,11 @@ func (k *kbuilder) backwardKernel(p *plan.Plan, kn netKernel, tab operand.Mem) e
 			})
 			dot = acc[0]
 			k.v.Add(acc[1], dot, dot)
+		}
+		if kn.withWork {
+			k.SUBQ(operand.U8(avx2.LaneBytes), s.w)
+			dot = k.YMM()
+			k.v.MovU(mem(s.w, nil, 0, 0), dot)
 		}
 		ap, aq := k.wireAddrs("gs", s)
 		gp, gq := k.YMM(), k.YMM()

@@ -49,6 +49,9 @@ var (
 		{"SetAVX2", "func(enabled bool) (previous bool)"},
 		{"AVX2", "func() bool"},
 		{"tapeToGeneric", "func(tape, diff []T, batch int) (genericTape, genericDiff []T)"},
+		{"forwardTopKImpl", "func(top, xk, tape, xtape, x []T, beta, lambda float64)"},
+		{"backwardTopKImpl", "func(gx, gtop, gxk, tape, xtape []T)"},
+		{"xtapeToGeneric", "func(xtape []T, batch int) []T"},
 	}
 )
 
@@ -59,15 +62,16 @@ var backwardOnly = map[string]bool{
 	"forwardGeneric": true, "backwardGeneric": true, "backwardPGeneric": true,
 	"forwardImpl": true, "backwardImpl": true, "backwardPImpl": true,
 	"tapeToGeneric": true,
-	"BackwardTopK":  true, "backwardTopKGeneric": true,
+	"BackwardTopK":  true, "backwardTopKGeneric": true, "backwardTopKImpl": true,
+	"xtapeToGeneric": true,
 }
 
 // topKOnly names the contract functions only a top-k package (plan.TopK >
-// 0) has. They have no dispatch function: the portable top-k kernels run
-// on every build, and their tape is the portable layout.
+// 0) has.
 var topKOnly = map[string]bool{
 	"ForwardTopK": true, "BackwardTopK": true,
 	"forwardTopKGeneric": true, "backwardTopKGeneric": true,
+	"forwardTopKImpl": true, "backwardTopKImpl": true, "xtapeToGeneric": true,
 }
 
 // ContractFor is the part of fs the package of p has: the backward pass

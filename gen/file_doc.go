@@ -122,9 +122,11 @@ func (m *model) docText() string {
 		w("of P's N.")
 		if m.grad != nil {
 			w(" With a tape and an X tape (XTapeLen values per row) BackwardTopK\n")
-			w("maps dL/dtop and dL/dX to dL/dx. ForwardTopK and BackwardTopK always run\n")
-			w("the portable Go kernels (kernels_topk.go), and the tape ForwardTopK\n")
-			w("writes is in the portable layout: it is for BackwardTopK only.\n")
+			w("maps dL/dtop and dL/dX to dL/dx. The tape is Forward's; the X tape holds\n")
+			w("per row the differences of Z's rows, the forward weights and the work\n")
+			w("entries of BackwardTopK (kernels_topk.go), and is opaque like the tape\n")
+			w("(below): BackwardTopK must see the rows ForwardTopK recorded, split the\n")
+			w("same way.\n")
 		} else {
 			w("\n")
 		}

@@ -58,6 +58,8 @@ func TestContract(t *testing.T) {
 		{"odd_even", "cauchy", plan.Float32, true, 3},
 		{"bitonic", "errorfree", plan.Float64, true, 2},
 		{"bitonic", "hard", plan.Float32, false, 1},
+		{"bitonic", "hard", plan.Float32, true, 1},
+		{"odd_even", "logistic", plan.Float64, false, 3},
 	} {
 		var p *plan.Plan
 		var err error

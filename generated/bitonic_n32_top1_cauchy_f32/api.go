@@ -168,9 +168,10 @@ func BackwardP(gx, gy, gpt, tape, diff []float32) error {
 // P[:, N-TopK:] to xk, row-major per row: xk[b*N*TopK + i*TopK + j] is the
 // weight of input i in the j-th top value (j = TopK-1 the maximum).
 // With tape and xtape (TapeLen and XTapeLen per row; both nil for
-// inference) it records what BackwardTopK needs. The tape is in the
-// portable per-row layout, whatever SetAVX2 says: it is for BackwardTopK
-// only, not for Backward or BackwardP.
+// inference) it records what BackwardTopK needs, in the layout Forward's
+// tape has (the package documentation's, or its AVX2 blocks'): BackwardTopK
+// must see the same rows, split the same way, with the same setting of
+// SetAVX2.
 func ForwardTopK(top, xk, tape, xtape, x []float32, beta, lambda float64) error {
 	if err := checkParams(beta, lambda); err != nil {
 		return err
@@ -196,14 +197,14 @@ func ForwardTopK(top, xk, tape, xtape, x []float32, beta, lambda float64) error 
 			return err
 		}
 	}
-	forwardTopKGeneric(top, xk, tape, xtape, x, beta, lambda)
+	forwardTopKImpl(top, xk, tape, xtape, x, beta, lambda)
 	return nil
 }
 
 // BackwardTopK maps dL/dtop (gtop, TopK per row; nil means zero) and dL/dX
 // (gxk, laid out like xk; nil means zero) to dL/dx (gx), using the tape and
-// the X tape of ForwardTopK on the same rows. gxk is used as work space and
-// overwritten, and so are the work entries of xtape.
+// the X tape of ForwardTopK on the same rows. gxk may be used as work space
+// and overwritten, and so are the work entries of xtape.
 func BackwardTopK(gx, gtop, gxk, tape, xtape []float32) error {
 	rows, err := checkShape("gx", gx)
 	if err != nil {
@@ -231,7 +232,7 @@ func BackwardTopK(gx, gtop, gxk, tape, xtape []float32) error {
 	if err := checkLen("xtape", xtape, rows*XTapeLen); err != nil {
 		return err
 	}
-	backwardTopKGeneric(gx, gtop, gxk, tape, xtape)
+	backwardTopKImpl(gx, gtop, gxk, tape, xtape)
 	return nil
 }
 

@@ -27,6 +27,14 @@ func backwardPImpl(gx, gy, gpt, tape, diff []float32) {
 	backwardPGeneric(gx, gy, gpt, tape, diff)
 }
 
+func forwardTopKImpl(top, xk, tape, xtape, x []float32, beta, lambda float64) {
+	forwardTopKGeneric(top, xk, tape, xtape, x, beta, lambda)
+}
+
+func backwardTopKImpl(gx, gtop, gxk, tape, xtape []float32) {
+	backwardTopKGeneric(gx, gtop, gxk, tape, xtape)
+}
+
 // allFinite reports whether no element of s is NaN or infinite, the fast
 // path of checkFinite. It is allFiniteGeneric here; an assembly backend
 // brings its own, which runs an AVX2 kernel.
@@ -55,4 +63,10 @@ func AVX2() bool {
 // its blocks of rows; the package's tests read tapes through it.
 func tapeToGeneric(tape, diff []float32, batch int) (genericTape, genericDiff []float32) {
 	return tape, diff
+}
+
+// xtapeToGeneric returns the X tape of batch rows in the generic per-row
+// layout: it returns its argument (see tapeToGeneric).
+func xtapeToGeneric(xtape []float32, batch int) []float32 {
+	return xtape
 }

@@ -2092,3 +2092,513 @@ rowsdone_48:
 done_44:
 	VZEROUPPER
 	RET
+
+// func avx2TopKValues(xs *float32, w *float32, beta float64, lambda float64)
+// Requires: AVX, AVX2, FMA3
+TEXT ·avx2TopKValues(SB), NOSPLIT, $144-32
+	VBROADCASTSD beta+16(FP), Y0
+	VMOVUPD      Y0, 64(SP)
+	VMOVSD       beta+16(FP), X0
+	VCVTSD2SS    X0, X0, X0
+	VBROADCASTSS X0, Y0
+	VMOVUPS      Y0, (SP)
+	VBROADCASTSD lambda+24(FP), Y0
+	VMOVUPD      Y0, 96(SP)
+	VMOVSD       lambda+24(FP), X0
+	VCVTSD2SS    X0, X0, X0
+	VBROADCASTSS X0, Y0
+	VMOVUPS      Y0, 32(SP)
+	MOVQ         w+8(FP), AX
+	LEAQ         sgk_fwd<>+0(SB), CX
+
+run_49:
+	MOVL  (CX), DX
+	TESTL DX, DX
+	JZ    done_51
+	MOVQ  DX, 128(SP)
+	MOVL  4(CX), DX
+	MOVL  8(CX), BX
+	XORL  SI, SI
+	MOVQ  SI, 136(SP)
+
+step_50:
+	MOVQ      xs+0(FP), DI
+	MOVQ      DX, R8
+	SHLQ      $0x05, R8
+	MOVQ      BX, R9
+	SHLQ      $0x05, R9
+	VCVTPS2PD (DI)(R8*1), Y0
+	VCVTPS2PD (DI)(R9*1), Y1
+	VSUBPD    Y0, Y1, Y0
+
+	// vecmath: alpha cauchy
+	VMULPD      64(SP), Y0, Y0
+	VANDPD      const_f64_7fffffffffffffff<>+0(SB), Y0, Y1
+	VCMPPD      $0x1e, const_f64_3fda827999fcef32<>+0(SB), Y1, Y2
+	VCMPPD      $0x1e, const_f64_4003504f333f9de6<>+0(SB), Y1, Y3
+	VSUBPD      const_f64_3ff0000000000000<>+0(SB), Y1, Y4
+	VBLENDVPD   Y2, Y4, Y1, Y4
+	VBLENDVPD   Y3, const_f64_bff0000000000000<>+0(SB), Y4, Y4
+	VANDPD      Y1, Y2, Y5
+	VADDPD      const_f64_3ff0000000000000<>+0(SB), Y5, Y5
+	VBLENDVPD   Y3, Y1, Y5, Y5
+	VDIVPD      Y5, Y4, Y1
+	VMULPD      Y1, Y1, Y4
+	VMULPD      Y4, Y4, Y5
+	VMOVUPD     const_f64_3f930f9cb335d828<>+0(SB), Y6
+	VFMADD231PD const_f64_3f88cf9800031952<>+0(SB), Y5, Y6
+	VFMADD213PD const_f64_3f99127cbb9b4578<>+0(SB), Y5, Y6
+	VFMADD213PD const_f64_3fa21bb93c23427a<>+0(SB), Y5, Y6
+	VFMADD213PD const_f64_3fb04c26be3adcd8<>+0(SB), Y5, Y6
+	VFMADD213PD const_f64_3fd45f306dc9c883<>+0(SB), Y5, Y6
+	VMOVUPD     const_f64_bf906cc456e09889<>+0(SB), Y7
+	VFMADD231PD const_f64_bf775734a455b1a8<>+0(SB), Y5, Y7
+	VFMADD213PD const_f64_bf95b7e39f75f1d6<>+0(SB), Y5, Y7
+	VFMADD213PD const_f64_bf9da1b85ff07530<>+0(SB), Y5, Y7
+	VFMADD213PD const_f64_bfa7483758bfb6c7<>+0(SB), Y5, Y7
+	VFMADD213PD const_f64_bfbb2995e7b7b5e5<>+0(SB), Y5, Y7
+	VFMADD231PD Y7, Y4, Y6
+	VANDPD      const_f64_8000000000000000<>+0(SB), Y0, Y0
+	VANDPD      const_f64_3fd0000000000000<>+0(SB), Y2, Y2
+	VBLENDVPD   Y3, const_f64_3fe0000000000000<>+0(SB), Y2, Y2
+	VXORPD      Y0, Y2, Y2
+	VADDPD      const_f64_3fe0000000000000<>+0(SB), Y2, Y2
+	VXORPD      Y0, Y1, Y1
+	VFMADD231PD Y1, Y6, Y2
+	VCVTPD2PSY  Y2, X8
+	VCVTPS2PD   16(DI)(R8*1), Y0
+	VCVTPS2PD   16(DI)(R9*1), Y1
+	VSUBPD      Y0, Y1, Y0
+
+	// vecmath: alpha cauchy
+	VMULPD      64(SP), Y0, Y0
+	VANDPD      const_f64_7fffffffffffffff<>+0(SB), Y0, Y1
+	VCMPPD      $0x1e, const_f64_3fda827999fcef32<>+0(SB), Y1, Y2
+	VCMPPD      $0x1e, const_f64_4003504f333f9de6<>+0(SB), Y1, Y3
+	VSUBPD      const_f64_3ff0000000000000<>+0(SB), Y1, Y4
+	VBLENDVPD   Y2, Y4, Y1, Y4
+	VBLENDVPD   Y3, const_f64_bff0000000000000<>+0(SB), Y4, Y4
+	VANDPD      Y1, Y2, Y5
+	VADDPD      const_f64_3ff0000000000000<>+0(SB), Y5, Y5
+	VBLENDVPD   Y3, Y1, Y5, Y5
+	VDIVPD      Y5, Y4, Y1
+	VMULPD      Y1, Y1, Y4
+	VMULPD      Y4, Y4, Y5
+	VMOVUPD     const_f64_3f930f9cb335d828<>+0(SB), Y6
+	VFMADD231PD const_f64_3f88cf9800031952<>+0(SB), Y5, Y6
+	VFMADD213PD const_f64_3f99127cbb9b4578<>+0(SB), Y5, Y6
+	VFMADD213PD const_f64_3fa21bb93c23427a<>+0(SB), Y5, Y6
+	VFMADD213PD const_f64_3fb04c26be3adcd8<>+0(SB), Y5, Y6
+	VFMADD213PD const_f64_3fd45f306dc9c883<>+0(SB), Y5, Y6
+	VMOVUPD     const_f64_bf906cc456e09889<>+0(SB), Y7
+	VFMADD231PD const_f64_bf775734a455b1a8<>+0(SB), Y5, Y7
+	VFMADD213PD const_f64_bf95b7e39f75f1d6<>+0(SB), Y5, Y7
+	VFMADD213PD const_f64_bf9da1b85ff07530<>+0(SB), Y5, Y7
+	VFMADD213PD const_f64_bfa7483758bfb6c7<>+0(SB), Y5, Y7
+	VFMADD213PD const_f64_bfbb2995e7b7b5e5<>+0(SB), Y5, Y7
+	VFMADD231PD Y7, Y4, Y6
+	VANDPD      const_f64_8000000000000000<>+0(SB), Y0, Y0
+	VANDPD      const_f64_3fd0000000000000<>+0(SB), Y2, Y2
+	VBLENDVPD   Y3, const_f64_3fe0000000000000<>+0(SB), Y2, Y2
+	VXORPD      Y0, Y2, Y2
+	VADDPD      const_f64_3fe0000000000000<>+0(SB), Y2, Y2
+	VXORPD      Y0, Y1, Y1
+	VFMADD231PD Y1, Y6, Y2
+	VCVTPD2PSY  Y2, X0
+	VINSERTF128 $0x01, X0, Y8, Y8
+	VMOVUPS     (DI)(R8*1), Y0
+	VMOVUPS     (DI)(R9*1), Y1
+	VMOVUPS     Y8, (AX)
+	ADDQ        $0x20, AX
+	VMOVUPS     const_f32_3f800000<>+0(SB), Y2
+	VSUBPS      Y8, Y2, Y2
+	VMULPS      Y0, Y8, Y3
+	VMULPS      Y1, Y2, Y4
+	VADDPS      Y4, Y3, Y3
+	VMULPS      Y0, Y2, Y0
+	VMULPS      Y1, Y8, Y4
+	VADDPS      Y4, Y0, Y0
+	VMOVUPS     Y3, (DI)(R8*1)
+	VMOVUPS     Y0, (DI)(R9*1)
+	ADDL        12(CX), DX
+	ADDL        16(CX), BX
+	ADDL        20(CX), SI
+	MOVL        24(CX), DI
+	ADDL        DI, 136(SP)
+	DECQ        128(SP)
+	JNZ         step_50
+	MOVL        32(CX), DX
+	LEAQ        36(CX)(DX*8), CX
+	JMP         run_49
+
+done_51:
+	VZEROUPPER
+	RET
+
+// func avx2TopKValuesTape(xs *float32, w *float32, tape *float32, beta float64, lambda float64)
+// Requires: AVX, AVX2, FMA3
+TEXT ·avx2TopKValuesTape(SB), NOSPLIT, $144-40
+	VBROADCASTSD beta+24(FP), Y0
+	VMOVUPD      Y0, 64(SP)
+	VMOVSD       beta+24(FP), X0
+	VCVTSD2SS    X0, X0, X0
+	VBROADCASTSS X0, Y0
+	VMOVUPS      Y0, (SP)
+	VBROADCASTSD lambda+32(FP), Y0
+	VMOVUPD      Y0, 96(SP)
+	VMOVSD       lambda+32(FP), X0
+	VCVTSD2SS    X0, X0, X0
+	VBROADCASTSS X0, Y0
+	VMOVUPS      Y0, 32(SP)
+	MOVQ         tape+16(FP), AX
+	MOVQ         w+8(FP), CX
+	LEAQ         sgk_fwd<>+0(SB), DX
+
+run_52:
+	MOVL  (DX), BX
+	TESTL BX, BX
+	JZ    done_54
+	MOVQ  BX, 128(SP)
+	MOVL  4(DX), BX
+	MOVL  8(DX), SI
+	XORL  DI, DI
+	MOVQ  DI, 136(SP)
+
+step_53:
+	MOVQ      xs+0(FP), R8
+	MOVQ      BX, R9
+	SHLQ      $0x05, R9
+	MOVQ      SI, R10
+	SHLQ      $0x05, R10
+	VCVTPS2PD (R8)(R9*1), Y0
+	VCVTPS2PD (R8)(R10*1), Y1
+	VSUBPD    Y0, Y1, Y0
+
+	// vecmath: alpha cauchy
+	VMULPD      64(SP), Y0, Y1
+	VMOVAPD     Y1, Y2
+	VFMADD213PD const_f64_3ff0000000000000<>+0(SB), Y1, Y2
+	VMOVUPD     const_f64_3fd45f306dc9c883<>+0(SB), Y3
+	VMULPD      64(SP), Y3, Y3
+	VDIVPD      Y2, Y3, Y3
+	VANDPD      const_f64_7fffffffffffffff<>+0(SB), Y1, Y2
+	VCMPPD      $0x1e, const_f64_3fda827999fcef32<>+0(SB), Y2, Y4
+	VCMPPD      $0x1e, const_f64_4003504f333f9de6<>+0(SB), Y2, Y5
+	VSUBPD      const_f64_3ff0000000000000<>+0(SB), Y2, Y6
+	VBLENDVPD   Y4, Y6, Y2, Y6
+	VBLENDVPD   Y5, const_f64_bff0000000000000<>+0(SB), Y6, Y6
+	VANDPD      Y2, Y4, Y7
+	VADDPD      const_f64_3ff0000000000000<>+0(SB), Y7, Y7
+	VBLENDVPD   Y5, Y2, Y7, Y7
+	VDIVPD      Y7, Y6, Y2
+	VMULPD      Y2, Y2, Y6
+	VMULPD      Y6, Y6, Y7
+	VMOVUPD     const_f64_3f930f9cb335d828<>+0(SB), Y8
+	VFMADD231PD const_f64_3f88cf9800031952<>+0(SB), Y7, Y8
+	VFMADD213PD const_f64_3f99127cbb9b4578<>+0(SB), Y7, Y8
+	VFMADD213PD const_f64_3fa21bb93c23427a<>+0(SB), Y7, Y8
+	VFMADD213PD const_f64_3fb04c26be3adcd8<>+0(SB), Y7, Y8
+	VFMADD213PD const_f64_3fd45f306dc9c883<>+0(SB), Y7, Y8
+	VMOVUPD     const_f64_bf906cc456e09889<>+0(SB), Y9
+	VFMADD231PD const_f64_bf775734a455b1a8<>+0(SB), Y7, Y9
+	VFMADD213PD const_f64_bf95b7e39f75f1d6<>+0(SB), Y7, Y9
+	VFMADD213PD const_f64_bf9da1b85ff07530<>+0(SB), Y7, Y9
+	VFMADD213PD const_f64_bfa7483758bfb6c7<>+0(SB), Y7, Y9
+	VFMADD213PD const_f64_bfbb2995e7b7b5e5<>+0(SB), Y7, Y9
+	VFMADD231PD Y9, Y6, Y8
+	VANDPD      const_f64_8000000000000000<>+0(SB), Y1, Y1
+	VANDPD      const_f64_3fd0000000000000<>+0(SB), Y4, Y4
+	VBLENDVPD   Y5, const_f64_3fe0000000000000<>+0(SB), Y4, Y4
+	VXORPD      Y1, Y4, Y4
+	VADDPD      const_f64_3fe0000000000000<>+0(SB), Y4, Y4
+	VXORPD      Y1, Y2, Y2
+	VFMADD231PD Y2, Y8, Y4
+	VCVTPD2PSY  Y4, X10
+	VCVTPD2PSY  Y3, X11
+	VMULPD      Y3, Y0, Y0
+	VCVTPD2PSY  Y0, X12
+	VCVTPS2PD   16(R8)(R9*1), Y0
+	VCVTPS2PD   16(R8)(R10*1), Y1
+	VSUBPD      Y0, Y1, Y0
+
+	// vecmath: alpha cauchy
+	VMULPD      64(SP), Y0, Y1
+	VMOVAPD     Y1, Y2
+	VFMADD213PD const_f64_3ff0000000000000<>+0(SB), Y1, Y2
+	VMOVUPD     const_f64_3fd45f306dc9c883<>+0(SB), Y3
+	VMULPD      64(SP), Y3, Y3
+	VDIVPD      Y2, Y3, Y3
+	VANDPD      const_f64_7fffffffffffffff<>+0(SB), Y1, Y2
+	VCMPPD      $0x1e, const_f64_3fda827999fcef32<>+0(SB), Y2, Y4
+	VCMPPD      $0x1e, const_f64_4003504f333f9de6<>+0(SB), Y2, Y5
+	VSUBPD      const_f64_3ff0000000000000<>+0(SB), Y2, Y6
+	VBLENDVPD   Y4, Y6, Y2, Y6
+	VBLENDVPD   Y5, const_f64_bff0000000000000<>+0(SB), Y6, Y6
+	VANDPD      Y2, Y4, Y7
+	VADDPD      const_f64_3ff0000000000000<>+0(SB), Y7, Y7
+	VBLENDVPD   Y5, Y2, Y7, Y7
+	VDIVPD      Y7, Y6, Y2
+	VMULPD      Y2, Y2, Y6
+	VMULPD      Y6, Y6, Y7
+	VMOVUPD     const_f64_3f930f9cb335d828<>+0(SB), Y8
+	VFMADD231PD const_f64_3f88cf9800031952<>+0(SB), Y7, Y8
+	VFMADD213PD const_f64_3f99127cbb9b4578<>+0(SB), Y7, Y8
+	VFMADD213PD const_f64_3fa21bb93c23427a<>+0(SB), Y7, Y8
+	VFMADD213PD const_f64_3fb04c26be3adcd8<>+0(SB), Y7, Y8
+	VFMADD213PD const_f64_3fd45f306dc9c883<>+0(SB), Y7, Y8
+	VMOVUPD     const_f64_bf906cc456e09889<>+0(SB), Y9
+	VFMADD231PD const_f64_bf775734a455b1a8<>+0(SB), Y7, Y9
+	VFMADD213PD const_f64_bf95b7e39f75f1d6<>+0(SB), Y7, Y9
+	VFMADD213PD const_f64_bf9da1b85ff07530<>+0(SB), Y7, Y9
+	VFMADD213PD const_f64_bfa7483758bfb6c7<>+0(SB), Y7, Y9
+	VFMADD213PD const_f64_bfbb2995e7b7b5e5<>+0(SB), Y7, Y9
+	VFMADD231PD Y9, Y6, Y8
+	VANDPD      const_f64_8000000000000000<>+0(SB), Y1, Y1
+	VANDPD      const_f64_3fd0000000000000<>+0(SB), Y4, Y4
+	VBLENDVPD   Y5, const_f64_3fe0000000000000<>+0(SB), Y4, Y4
+	VXORPD      Y1, Y4, Y4
+	VADDPD      const_f64_3fe0000000000000<>+0(SB), Y4, Y4
+	VXORPD      Y1, Y2, Y2
+	VFMADD231PD Y2, Y8, Y4
+	VCVTPD2PSY  Y4, X1
+	VCVTPD2PSY  Y3, X2
+	VMULPD      Y3, Y0, Y0
+	VCVTPD2PSY  Y0, X0
+	VINSERTF128 $0x01, X1, Y10, Y10
+	VINSERTF128 $0x01, X2, Y11, Y11
+	VINSERTF128 $0x01, X0, Y12, Y12
+	VMOVUPS     Y12, (AX)
+	VMOVUPS     Y10, 32(AX)
+	VMOVUPS     Y11, 64(AX)
+	ADDQ        $0x60, AX
+	VMOVUPS     (R8)(R9*1), Y0
+	VMOVUPS     (R8)(R10*1), Y1
+	VMOVUPS     Y10, (CX)
+	ADDQ        $0x20, CX
+	VMOVUPS     const_f32_3f800000<>+0(SB), Y2
+	VSUBPS      Y10, Y2, Y2
+	VMULPS      Y0, Y10, Y3
+	VMULPS      Y1, Y2, Y4
+	VADDPS      Y4, Y3, Y3
+	VMULPS      Y0, Y2, Y0
+	VMULPS      Y1, Y10, Y4
+	VADDPS      Y4, Y0, Y0
+	VMOVUPS     Y3, (R8)(R9*1)
+	VMOVUPS     Y0, (R8)(R10*1)
+	ADDL        12(DX), BX
+	ADDL        16(DX), SI
+	ADDL        20(DX), DI
+	MOVL        24(DX), R8
+	ADDL        R8, 136(SP)
+	DECQ        128(SP)
+	JNZ         step_53
+	MOVL        32(DX), BX
+	LEAQ        36(DX)(BX*8), DX
+	JMP         run_52
+
+done_54:
+	VZEROUPPER
+	RET
+
+// func avx2TopKSweep(zs *float32, w *float32, wstride int, zd *float32)
+// Requires: AVX
+TEXT ·avx2TopKSweep(SB), NOSPLIT, $16-32
+	MOVQ   w+8(FP), AX
+	MOVQ   wstride+16(FP), CX
+	MOVQ   zd+24(FP), DX
+	IMUL3Q $0x000000bf, CX, BX
+	ADDQ   BX, AX
+	TESTQ  DX, DX
+	JZ     nozd_55
+	ADDQ   $0x000017e0, DX
+
+nozd_55:
+	LEAQ sgk_bwd<>+0(SB), BX
+
+run_56:
+	MOVL  (BX), SI
+	TESTL SI, SI
+	JZ    done_58
+	MOVQ  SI, (SP)
+	MOVL  4(BX), SI
+	MOVL  8(BX), DI
+	XORL  R8, R8
+	MOVQ  R8, 8(SP)
+
+step_57:
+	SUBQ    CX, AX
+	VMOVUPS (AX), Y0
+	VMOVUPS const_f32_3f800000<>+0(SB), Y1
+	VSUBPS  Y0, Y1, Y1
+	MOVQ    zs+0(FP), R9
+	IMUL3Q  $0x00000020, SI, R10
+	IMUL3Q  $0x00000020, DI, R11
+	ADDQ    R9, R10
+	ADDQ    R9, R11
+	TESTQ   DX, DX
+	JZ      plain_59
+	SUBQ    $0x00000020, DX
+	MOVQ    DX, R9
+	VMOVUPS (R10), Y2
+	VMOVUPS (R11), Y3
+	VSUBPS  Y3, Y2, Y4
+	VMOVUPS Y4, (R9)
+	VMULPS  Y2, Y0, Y4
+	VMULPS  Y3, Y1, Y5
+	VADDPS  Y5, Y4, Y4
+	VMULPS  Y2, Y1, Y1
+	VMULPS  Y3, Y0, Y5
+	VADDPS  Y5, Y1, Y1
+	VMOVUPS Y4, (R10)
+	VMOVUPS Y1, (R11)
+	JMP     swept_60
+
+plain_59:
+	VMOVUPS (R10), Y2
+	VMOVUPS (R11), Y3
+	VMULPS  Y2, Y0, Y4
+	VMULPS  Y3, Y1, Y5
+	VADDPS  Y5, Y4, Y4
+	VMULPS  Y2, Y1, Y1
+	VMULPS  Y3, Y0, Y5
+	VADDPS  Y5, Y1, Y1
+	VMOVUPS Y4, (R10)
+	VMOVUPS Y1, (R11)
+
+swept_60:
+	ADDL 12(BX), SI
+	ADDL 16(BX), DI
+	ADDL 20(BX), R8
+	MOVL 24(BX), R9
+	ADDL R9, 8(SP)
+	DECQ (SP)
+	JNZ  step_57
+	MOVL 32(BX), SI
+	LEAQ 36(BX)(SI*8), BX
+	JMP  run_56
+
+done_58:
+	VZEROUPPER
+	RET
+
+// func avx2TopKWork(hs *float32, xt *float32)
+// Requires: AVX
+TEXT ·avx2TopKWork(SB), NOSPLIT, $16-16
+	MOVQ xt+8(FP), AX
+	MOVQ AX, CX
+	ADDQ $0x000017e0, CX
+	LEAQ sgk_fwd<>+0(SB), DX
+
+run_61:
+	MOVL  (DX), BX
+	TESTL BX, BX
+	JZ    done_63
+	MOVQ  BX, (SP)
+	MOVL  4(DX), BX
+	MOVL  8(DX), SI
+	XORL  DI, DI
+	MOVQ  DI, 8(SP)
+
+step_62:
+	VMOVUPS (CX), Y0
+	VMOVUPS const_f32_3f800000<>+0(SB), Y1
+	VSUBPS  Y0, Y1, Y1
+	MOVQ    hs+0(FP), R8
+	IMUL3Q  $0x00000020, BX, R9
+	IMUL3Q  $0x00000020, SI, R10
+	ADDQ    R8, R9
+	ADDQ    R8, R10
+	VXORPS  Y2, Y2, Y2
+	MOVQ    AX, R8
+	VMOVUPS (R9), Y3
+	VMOVUPS (R10), Y4
+	VSUBPS  Y4, Y3, Y5
+	VMULPS  (R8), Y5, Y5
+	VADDPS  Y5, Y2, Y2
+	VMULPS  Y3, Y0, Y5
+	VMULPS  Y4, Y1, Y6
+	VADDPS  Y6, Y5, Y5
+	VMULPS  Y3, Y1, Y1
+	VMULPS  Y4, Y0, Y6
+	VADDPS  Y6, Y1, Y1
+	VMOVUPS Y5, (R9)
+	VMOVUPS Y1, (R10)
+	VMOVUPS Y2, 6112(CX)
+	ADDQ    $0x20, CX
+	ADDQ    $0x00000020, AX
+	ADDL    12(DX), BX
+	ADDL    16(DX), SI
+	ADDL    20(DX), DI
+	MOVL    24(DX), R8
+	ADDL    R8, 8(SP)
+	DECQ    (SP)
+	JNZ     step_62
+	MOVL    32(DX), BX
+	LEAQ    36(DX)(BX*8), DX
+	JMP     run_61
+
+done_63:
+	VZEROUPPER
+	RET
+
+// func avx2BackwardWork(gs *float32, tape *float32, work *float32)
+// Requires: AVX
+TEXT ·avx2BackwardWork(SB), NOSPLIT, $16-24
+	MOVQ tape+8(FP), AX
+	ADDQ $0x000047a0, AX
+	MOVQ work+16(FP), CX
+	ADDQ $0x000017e0, CX
+	LEAQ sgk_bwd<>+0(SB), DX
+
+run_64:
+	MOVL  (DX), BX
+	TESTL BX, BX
+	JZ    done_66
+	MOVQ  BX, (SP)
+	MOVL  4(DX), BX
+	MOVL  8(DX), SI
+	XORL  DI, DI
+	MOVQ  DI, 8(SP)
+
+step_65:
+	SUBQ    $0x60, AX
+	VMOVUPS 32(AX), Y0
+	VMOVUPS const_f32_3f800000<>+0(SB), Y1
+	VSUBPS  Y0, Y1, Y1
+	SUBQ    $0x20, CX
+	VMOVUPS (CX), Y2
+	MOVQ    gs+0(FP), R8
+	MOVQ    BX, R9
+	SHLQ    $0x05, R9
+	MOVQ    SI, R10
+	SHLQ    $0x05, R10
+	VMOVUPS (R8)(R9*1), Y3
+	VMOVUPS (R8)(R10*1), Y4
+	VSUBPS  Y3, Y4, Y5
+	VMULPS  (AX), Y5, Y5
+	VMULPS  64(AX), Y2, Y2
+	VADDPS  Y2, Y5, Y5
+	VMULPS  Y3, Y0, Y2
+	VMULPS  Y4, Y1, Y6
+	VADDPS  Y6, Y2, Y2
+	VSUBPS  Y5, Y2, Y2
+	VMULPS  Y3, Y1, Y1
+	VMULPS  Y4, Y0, Y6
+	VADDPS  Y6, Y1, Y1
+	VADDPS  Y5, Y1, Y1
+	VMOVUPS Y2, (R8)(R9*1)
+	VMOVUPS Y1, (R8)(R10*1)
+	ADDL    12(DX), BX
+	ADDL    16(DX), SI
+	ADDL    20(DX), DI
+	MOVL    24(DX), R8
+	ADDL    R8, 8(SP)
+	DECQ    (SP)
+	JNZ     step_65
+	MOVL    32(DX), BX
+	LEAQ    36(DX)(BX*8), DX
+	JMP     run_64
+
+done_66:
+	VZEROUPPER
+	RET

@@ -25,9 +25,11 @@
 // row-major per row (xk[b*N*TopK + i*TopK + j] = P[i][N-TopK+j]), computed
 // right to left through the network at TopK entries per comparator instead
 // of P's N. With a tape and an X tape (XTapeLen values per row) BackwardTopK
-// maps dL/dtop and dL/dX to dL/dx. ForwardTopK and BackwardTopK always run
-// the portable Go kernels (kernels_topk.go), and the tape ForwardTopK
-// writes is in the portable layout: it is for BackwardTopK only.
+// maps dL/dtop and dL/dX to dL/dx. The tape is Forward's; the X tape holds
+// per row the differences of Z's rows, the forward weights and the work
+// entries of BackwardTopK (kernels_topk.go), and is opaque like the tape
+// (below): BackwardTopK must see the rows ForwardTopK recorded, split the
+// same way.
 //
 // Forward and ForwardP record a tape for Backward and BackwardP, TapeLen
 // values per row: for comparator k, d*slope with d = b - a before it (in

@@ -46,6 +46,15 @@ import (
 // setting of SetAVX2; the runtime's Sorter guarantees the first two. The
 // package's tests read tapes through tapeToGeneric, which undoes the
 // blocks' layout.
+//
+// Top-k. ForwardTopK and BackwardTopK run whole blocks in assembly too:
+// the value pass records the tape exactly as Forward does (lane-major as
+// above), and Z = X is swept in lane-major scratch (Z[i][j] of lane l at
+// (i*TopK + j)*8 + l) and transposed into xk. Z mixes as the generic
+// kernels do, products rounded separately. A block's X tape occupies
+// xtape[r*XTapeLen : (r+8)*XTapeLen], entry e of lane l at e*8 + l
+// (xtapeToGeneric undoes it), so the same rule holds: BackwardTopK must see
+// the batch split as ForwardTopK did, with the same setting of SetAVX2.
 
 // avx2Supported reports whether the CPU runs the assembly kernels.
 var avx2Supported = cpu.X86.HasAVX2 && cpu.X86.HasFMA
@@ -81,6 +90,9 @@ const (
 type avx2Scratch struct {
 	x []float32 // values or their gradient
 	p []float32 // P or its gradient; allocated on first use
+	// Z (dL/dX in BackwardTopK), the soft sweep's Z under errorfree and
+	// the forward weights without an X tape; allocated on first use.
+	z, z2, w []float32
 }
 
 var avx2Pool = sync.Pool{New: func() any { return &avx2Scratch{x: make([]float32, avx2Block)} }}
@@ -91,6 +103,98 @@ func avx2Get(withP bool) *avx2Scratch {
 		s.p = make([]float32, avx2PBlock)
 	}
 	return s
+}
+
+const (
+	avx2ZBlock    = avx2Wires * TopK * avx2Lanes // Z per block
+	avx2LaneBytes = 32                           // bytes per lane-major row
+)
+
+// avx2GetTopK is avx2Get for the top-k kernels.
+func avx2GetTopK() *avx2Scratch {
+	s := avx2Pool.Get().(*avx2Scratch)
+	if s.z == nil {
+		s.z, s.z2, s.w = make([]float32, avx2ZBlock), make([]float32, avx2ZBlock), make([]float32, numSteps*avx2Lanes)
+	}
+	return s
+}
+
+// avx2TopKIdentity sets the lane-major scratch z to the last TopK columns
+// of the identity: Z[N-TopK+j][j] = 1.
+func avx2TopKIdentity(z []float32) {
+	clear(z)
+	for j := range TopK {
+		o := ((avx2Wires-TopK+j)*TopK + j) * avx2Lanes
+		for l := range avx2Lanes {
+			z[o+l] = 1
+		}
+	}
+}
+
+func forwardTopKImpl(top, xk, tape, xtape, x []float32, beta, lambda float64) {
+	nb := avx2Blocks(len(x))
+	if nb > 0 {
+		s := avx2GetTopK()
+		for b := range nb {
+			r := b * avx2Lanes
+			avx2TransposeIn(&s.x[0], &x[b*avx2Block], avx2Wires, avx2Wires)
+			w := s.w
+			var xt []float32
+			if tape != nil {
+				xt = xtape[r*XTapeLen : (r+avx2Lanes)*XTapeLen]
+				w = xt[xtWeight*avx2Lanes:]
+				avx2TopKValuesTape(&s.x[0], &w[0], &tape[r*avx2TapeLen], beta, lambda)
+			} else {
+				avx2TopKValues(&s.x[0], &w[0], beta, lambda)
+			}
+			avx2TransposeOut(&top[r*TopK], &s.x[(avx2Wires-TopK)*avx2Lanes], TopK, TopK)
+			avx2TopKIdentity(s.z)
+			avx2TopKSweep(&s.z[0], &w[0], avx2LaneBytes, avx2At(xt, 0))
+			avx2TransposeOut(&xk[r*avx2Wires*TopK], &s.z[0], avx2Wires*TopK, avx2Wires*TopK)
+		}
+		avx2Pool.Put(s)
+	}
+	if t := nb * avx2Block; t < len(x) {
+		r := nb * avx2Lanes
+		forwardTopKGeneric(top[r*TopK:], xk[r*avx2Wires*TopK:], avx2Tail(tape, r*avx2TapeLen), avx2Tail(xtape, r*XTapeLen), x[t:], beta, lambda)
+	}
+}
+
+func backwardTopKImpl(gx, gtop, gxk, tape, xtape []float32) {
+	nb := avx2Blocks(len(gx))
+	if nb > 0 {
+		s := avx2GetTopK()
+		for b := range nb {
+			r := b * avx2Lanes
+			clear(s.x)
+			if gtop != nil {
+				avx2TransposeIn(&s.x[(avx2Wires-TopK)*avx2Lanes], &gtop[r*TopK], TopK, TopK)
+			}
+			tp := &tape[r*avx2TapeLen]
+			xt := xtape[r*XTapeLen : (r+avx2Lanes)*XTapeLen]
+			if gxk == nil {
+				clear(xt[xtWork*avx2Lanes:])
+				avx2Backward(&s.x[0], tp)
+			} else {
+				avx2TransposeIn(&s.z[0], &gxk[r*avx2Wires*TopK], avx2Wires*TopK, avx2Wires*TopK)
+				avx2TopKWork(&s.z[0], &xt[0])
+				avx2BackwardWork(&s.x[0], tp, &xt[xtWork*avx2Lanes])
+			}
+			avx2TransposeOut(&gx[b*avx2Block], &s.x[0], avx2Wires, avx2Wires)
+		}
+		avx2Pool.Put(s)
+	}
+	if t := nb * avx2Block; t < len(gx) {
+		r := nb * avx2Lanes
+		backwardTopKGeneric(gx[t:], avx2Tail(gtop, r*TopK), avx2Tail(gxk, r*avx2Wires*TopK), tape[r*avx2TapeLen:], xtape[r*XTapeLen:])
+	}
+}
+
+// xtapeToGeneric returns a copy of the X tape of batch rows in the generic
+// per-row layout, for an X tape recorded with the current setting of
+// SetAVX2 (see tapeToGeneric).
+func xtapeToGeneric(xtape []float32, batch int) []float32 {
+	return avx2Relayout(xtape, XTapeLen, avx2Blocks(batch*avx2Wires))
 }
 
 // avx2Blocks is the number of whole blocks of rows in values elements, or

@@ -4,6 +4,7 @@ package splitterselection_n100_top5_cauchy_f32
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -160,6 +161,79 @@ func TestBackwardTopK(t *testing.T) {
 	}
 }
 
+// topKAVX2BatchSizes have whole blocks of AVX2 rows and tails (a block is
+// 8 float32 or 4 float64 rows).
+var topKAVX2BatchSizes = []int{1, 7, 8, 9, 100}
+
+// TestTopKAVX2 runs ForwardTopK and BackwardTopK with the AVX2 kernels,
+// where the build and the CPU have them, against the portable kernels on
+// the same rows, tapes included (read through tapeToGeneric and
+// xtapeToGeneric): within backendTol of each row's largest magnitude.
+func TestTopKAVX2(t *testing.T) {
+	prev := SetAVX2(true)
+	defer SetAVX2(prev)
+	if !AVX2() {
+		t.Skip("no AVX2 kernels in this build or on this CPU")
+	}
+	rng := rand.New(rand.NewPCG(41, 42))
+	const exact = false
+	compare := func(what string, got, want []T, size int, exact bool) {
+		t.Helper()
+		if exact {
+			same(t, what, got, want)
+		} else {
+			nearRow(t, what, got, want, size)
+		}
+	}
+	check := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, rows := range topKAVX2BatchSizes {
+		for _, beta := range testBetas() {
+			for _, lambda := range lambdas {
+				what := fmt.Sprintf("rows=%d beta=%v lambda=%v", rows, beta, lambda)
+				x := entryRows(rng, rows)
+				type result struct{ top, xk, tape, xtape, gx, gxTop, gxX []T }
+				gtop, gxk := randomRows(rng, rows)[:rows*TopK], randomRows(rng, rows*TopK)
+				run := func(avx2 bool) (r result) {
+					SetAVX2(avx2)
+					defer SetAVX2(true)
+					r.top, r.xk = make([]T, rows*TopK), make([]T, rows*N*TopK)
+					check(ForwardTopK(r.top, r.xk, nil, nil, x, beta, lambda))
+					top, xk := make([]T, rows*TopK), make([]T, rows*N*TopK)
+					tape, xtape := make([]T, rows*TapeLen), make([]T, rows*XTapeLen)
+					check(ForwardTopK(top, xk, tape, xtape, x, beta, lambda))
+					same(t, what+": top with tapes", top, r.top)
+					same(t, what+": xk with tapes", xk, r.xk)
+					r.gx, r.gxTop, r.gxX = make([]T, rows*N), make([]T, rows*N), make([]T, rows*N)
+					check(BackwardTopK(r.gx, gtop, slices.Clone(gxk), tape, xtape))
+					check(BackwardTopK(r.gxTop, gtop, nil, tape, xtape))
+					check(BackwardTopK(r.gxX, nil, slices.Clone(gxk), tape, xtape))
+					// The X tape keeps the work entries of the last call.
+					r.tape, _ = tapeToGeneric(tape, nil, rows)
+					r.xtape = xtapeToGeneric(xtape, rows)
+					return r
+				}
+				got, want := run(true), run(false)
+				compare(what+": top", got.top, want.top, TopK, exact)
+				compare(what+": xk", got.xk, want.xk, N*TopK, exact)
+				compare(what+": tape", got.tape, want.tape, TapeLen, false)
+				compare(what+": xtape", got.xtape, want.xtape, XTapeLen, false)
+				for r := 0; r < rows; r++ {
+					w := func(xt []T) []T { return xt[r*XTapeLen+numSteps*TopK : r*XTapeLen+numSteps*(TopK+1)] }
+					compare(what+": forward weights", w(got.xtape), w(want.xtape), numSteps, exact)
+				}
+				compare(what+": gx", got.gx, want.gx, N, false)
+				compare(what+": gx without gxk", got.gxTop, want.gxTop, N, false)
+				compare(what+": gx without gtop", got.gxX, want.gxX, N, false)
+			}
+		}
+	}
+}
+
 // TestTopKExtremeValues runs the top-k entry points on rows whose
 // differences overflow the element type: everything stays finite, and the
 // top values are the largest inputs.
@@ -213,31 +287,17 @@ func TestTopKExtremeValues(t *testing.T) {
 // BenchmarkTopK is a forward and backward pass of 256 rows through X
 // (ForwardTopK, BackwardTopK) and through the whole of P (ForwardP,
 // BackwardP with dL/dP zero outside X's columns), with the portable
-// kernels and, where the build has them, the AVX2 kernels for P.
+// kernels and, where the build has them, the AVX2 kernels.
 func BenchmarkTopK(b *testing.B) {
 	const rows = 256
 	rng := rand.New(rand.NewPCG(39, 40))
 	x := randomRows(rng, rows)
 	beta, lambda := betas[len(betas)-1], lambdas[0]
 	gx := make([]T, rows*N)
-	b.Run("topk", func(b *testing.B) {
-		top, xk := make([]T, rows*TopK), make([]T, rows*N*TopK)
-		tape, xtape := make([]T, rows*TapeLen), make([]T, rows*XTapeLen)
-		gtop, gxk := randomRows(rng, rows)[:rows*TopK], randomRows(rng, rows*TopK)
-		work := make([]T, len(gxk))
-		for b.Loop() {
-			if err := ForwardTopK(top, xk, tape, xtape, x, beta, lambda); err != nil {
-				b.Fatal(err)
-			}
-			copy(work, gxk)
-			if err := BackwardTopK(gx, gtop, work, tape, xtape); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	if rows > maxDiffRows {
-		return
-	}
+	top, xk := make([]T, rows*TopK), make([]T, rows*N*TopK)
+	xtape := make([]T, rows*XTapeLen)
+	gtop, gxk := randomRows(rng, rows)[:rows*TopK], randomRows(rng, rows*TopK)
+	work := make([]T, len(gxk))
 	y, pt, gy, gpt := make([]T, rows*N), make([]T, rows*N*N), make([]T, rows*N), make([]T, rows*N*N)
 	tape, diff := make([]T, rows*TapeLen), make([]T, rows*DiffLen)
 	for _, avx2 := range []bool{false, true} {
@@ -246,11 +306,26 @@ func BenchmarkTopK(b *testing.B) {
 			SetAVX2(prev)
 			continue
 		}
-		name := "p/go"
+		kernels := "go"
 		if avx2 {
-			name = "p/avx2"
+			kernels = "avx2"
 		}
-		b.Run(name, func(b *testing.B) {
+		b.Run("topk/"+kernels, func(b *testing.B) {
+			for b.Loop() {
+				if err := ForwardTopK(top, xk, tape, xtape, x, beta, lambda); err != nil {
+					b.Fatal(err)
+				}
+				copy(work, gxk)
+				if err := BackwardTopK(gx, gtop, work, tape, xtape); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		if rows > maxDiffRows {
+			SetAVX2(prev)
+			continue
+		}
+		b.Run("p/"+kernels, func(b *testing.B) {
 			for b.Loop() {
 				if err := ForwardP(y, pt, tape, diff, x, beta, lambda); err != nil {
 					b.Fatal(err)

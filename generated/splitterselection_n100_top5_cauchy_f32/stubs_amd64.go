@@ -48,3 +48,28 @@ func avx2Backward(gs *float32, tape *float32)
 //
 //go:noescape
 func avx2BackwardP(gs *float32, gps *float32, tape *float32, diff *float32)
+
+// avx2TopKValues runs one block of 8 lanes through the network (lane-major scratch; see kernels_amd64.go).
+//
+//go:noescape
+func avx2TopKValues(xs *float32, w *float32, beta float64, lambda float64)
+
+// avx2TopKValuesTape runs one block of 8 lanes through the network (lane-major scratch; see kernels_amd64.go).
+//
+//go:noescape
+func avx2TopKValuesTape(xs *float32, w *float32, tape *float32, beta float64, lambda float64)
+
+// avx2TopKSweep computes X = P[:, n-k:] of one block of 8 lanes right to left (lane-major scratch; see kernels_amd64.go).
+//
+//go:noescape
+func avx2TopKSweep(zs *float32, w *float32, wstride int, zd *float32)
+
+// avx2TopKWork walks dL/dX of one block of 8 lanes through the network and writes the X tape's work entries (lane-major; see kernels_amd64.go).
+//
+//go:noescape
+func avx2TopKWork(hs *float32, xt *float32)
+
+// avx2BackwardWork back-propagates one block of 8 lanes through the network (lane-major scratch; see kernels_amd64.go).
+//
+//go:noescape
+func avx2BackwardWork(gs *float32, tape *float32, work *float32)

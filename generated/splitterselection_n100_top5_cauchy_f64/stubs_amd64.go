@@ -48,3 +48,28 @@ func avx2Backward(gs *float64, tape *float64)
 //
 //go:noescape
 func avx2BackwardP(gs *float64, gps *float64, tape *float64, diff *float64)
+
+// avx2TopKValues runs one block of 4 lanes through the network (lane-major scratch; see kernels_amd64.go).
+//
+//go:noescape
+func avx2TopKValues(xs *float64, w *float64, beta float64, lambda float64)
+
+// avx2TopKValuesTape runs one block of 4 lanes through the network (lane-major scratch; see kernels_amd64.go).
+//
+//go:noescape
+func avx2TopKValuesTape(xs *float64, w *float64, tape *float64, beta float64, lambda float64)
+
+// avx2TopKSweep computes X = P[:, n-k:] of one block of 4 lanes right to left (lane-major scratch; see kernels_amd64.go).
+//
+//go:noescape
+func avx2TopKSweep(zs *float64, w *float64, wstride int, zd *float64)
+
+// avx2TopKWork walks dL/dX of one block of 4 lanes through the network and writes the X tape's work entries (lane-major; see kernels_amd64.go).
+//
+//go:noescape
+func avx2TopKWork(hs *float64, xt *float64)
+
+// avx2BackwardWork back-propagates one block of 4 lanes through the network (lane-major scratch; see kernels_amd64.go).
+//
+//go:noescape
+func avx2BackwardWork(gs *float64, tape *float64, work *float64)

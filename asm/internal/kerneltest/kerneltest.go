@@ -13,7 +13,9 @@
 // -update rewrites them). The configurations checked in under generated/
 // that the benchmarks use (Emitted) are not checked in twice: TestEmitted
 // emits them with the check into a temporary module and runs the checks
-// and the Go emitter's tests there in one test binary. TestMatrix (skipped
+// and the Go emitter's tests there in one test binary; TestTopK does the
+// same for the top-k configurations (TopK), and TestTopKReference runs the
+// AVX2 top-k kernels on difftopk's reference cases. TestMatrix (skipped
 // with SORTGEN_SLOW=1, not with -short) does the same for a matrix of swaps, element types,
 // networks and sizes: by default Subset, a representative part that takes
 // about a minute, and with SORTGEN_FULL_MATRIX=1 the full Matrix (216
@@ -38,6 +40,7 @@ import (
 type Config struct {
 	Network string
 	N       int
+	TopK    int // k of a top-k package (selection network), 0 for sorting
 	Swap    string
 	Base    string // errorfree only
 	Elem    plan.Elem
@@ -45,6 +48,9 @@ type Config struct {
 
 // Plan builds the plan of c.
 func (c Config) Plan() (*plan.Plan, error) {
+	if c.TopK > 0 {
+		return plan.NamedTopK(c.Network, c.N, c.TopK, c.Swap, c.Base, c.Elem)
+	}
 	return plan.Named(c.Network, c.N, c.Swap, c.Base, c.Elem)
 }
 
@@ -59,7 +65,11 @@ func (c Config) Name() string {
 	if c.Elem == plan.Float32 {
 		e = "f32"
 	}
-	return fmt.Sprintf("%s_n%d_%s_%s", net, c.N, sw, e)
+	top := ""
+	if c.TopK > 0 {
+		top = fmt.Sprintf("_top%d", c.TopK)
+	}
+	return fmt.Sprintf("%s_n%d%s_%s_%s", net, c.N, top, sw, e)
 }
 
 // Golden is the representative set checked in under this directory: small
@@ -77,6 +87,21 @@ var Golden = []Config{
 var Emitted = []Config{
 	{Network: "bitonic", N: 32, Swap: "cauchy", Elem: plan.Float32},
 	{Network: "odd_even", N: 32, Swap: "cauchy", Elem: plan.Float32},
+}
+
+// TopK are the top-k configurations, whose ForwardTopK and BackwardTopK
+// the Go emitter's top-k test compares between the AVX2 and the Go kernels:
+// the checked-in splitter selection and bitonic top-1 shapes, an error-free
+// swap, logistic_phi, and a k above 16 (rows of Z processed in a loop).
+var TopK = []Config{
+	{Network: "splitter_selection", N: 100, TopK: 5, Swap: "cauchy", Elem: plan.Float32},
+	{Network: "splitter_selection", N: 100, TopK: 5, Swap: "cauchy", Elem: plan.Float64},
+	{Network: "bitonic", N: 32, TopK: 1, Swap: "cauchy", Elem: plan.Float32},
+	{Network: "odd_even", N: 9, TopK: 3, Swap: "errorfree", Base: "cauchy", Elem: plan.Float32},
+	{Network: "odd_even", N: 9, TopK: 3, Swap: "errorfree", Base: "reciprocal", Elem: plan.Float64},
+	{Network: "bitonic", N: 16, TopK: 4, Swap: "logistic_phi", Elem: plan.Float64},
+	{Network: "odd_even", N: 12, TopK: 5, Swap: "hard", Elem: plan.Float32},
+	{Network: "bitonic", N: 32, TopK: 19, Swap: "logistic", Elem: plan.Float32},
 }
 
 // matrixSwaps are the swaps of the matrix: every swap function, and
@@ -139,6 +164,9 @@ const ExportedCheckFile = "avx2_check.go"
 // where it is a regular file too (CheckAVX2 runs its tests).
 const ExportedTestFile = "gen_tests.go"
 
+// ExportedTopKTestFile is the same for the top-k test of a top-k package.
+const ExportedTopKTestFile = "gen_topk_tests.go"
+
 // Files returns every file of the test package of c named pkg: the files
 // of emit.Package with assembly, the Go emitter's test included, and the
 // check. With exported, the check and the Go emitter's test are regular
@@ -174,6 +202,20 @@ func Files(c Config, pkg string, exported bool) (map[string][]byte, error) {
 		tests, err := testFuncs(test)
 		if err != nil {
 			return nil, err
+		}
+		if p.TopK > 0 {
+			topKName := pkg + "_topk_test.go"
+			topK, ok := files[topKName]
+			if !ok {
+				return nil, fmt.Errorf("kerneltest: the Go emitter wrote no %s", topKName)
+			}
+			delete(files, topKName)
+			files[ExportedTopKTestFile] = topK
+			more, err := testFuncs(topK)
+			if err != nil {
+				return nil, err
+			}
+			tests = append(tests, more...)
 		}
 		src += "\n// CheckAVX2 compares the assembly kernels with the generic ones and runs\n// the Go emitter's tests.\nfunc CheckAVX2(t *testing.T) {\n\tt.Run(\"AVX2MatchesGeneric\", checkAVX2)\n"
 		for _, name := range tests {

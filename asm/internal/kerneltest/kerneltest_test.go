@@ -95,8 +95,10 @@ func checkInModule(t *testing.T, configs []Config) {
 	}
 	m := testmod.New(t, "sgcheck")
 	var names []string
+	isTopK := map[string]bool{}
 	for _, c := range configs {
 		name := c.Name()
+		isTopK[name] = c.TopK > 0
 		files, err := Files(c, name, true)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
@@ -120,13 +122,25 @@ func checkInModule(t *testing.T, configs []Config) {
 	out := m.Go(t, nil, "test", "-count=1", "-v", ".")
 	t.Logf("%d packages, %v", len(names), time.Since(start))
 	for _, n := range names {
-		// A CPU without AVX2 or FMA skips the comparison.
-		ran := "--- PASS: TestCheck/" + n + "/AVX2MatchesGeneric "
-		skipped := "--- SKIP: TestCheck/" + n + "/AVX2MatchesGeneric "
-		if !strings.Contains(out, ran) && !strings.Contains(out, skipped) {
-			t.Errorf("%s: the check did not run:\n%s", n, out)
+		checks := []string{"AVX2MatchesGeneric"}
+		if isTopK[n] {
+			checks = append(checks, "TestTopKAVX2")
+		}
+		for _, c := range checks {
+			// A CPU without AVX2 or FMA skips the comparison.
+			ran := "--- PASS: TestCheck/" + n + "/" + c + " "
+			skipped := "--- SKIP: TestCheck/" + n + "/" + c + " "
+			if !strings.Contains(out, ran) && !strings.Contains(out, skipped) {
+				t.Errorf("%s: %s did not run:\n%s", n, c, out)
+			}
 		}
 	}
+}
+
+// TestTopK runs the checks, and the top-k tests comparing the AVX2 and the
+// Go kernels of ForwardTopK and BackwardTopK, on the top-k configurations.
+func TestTopK(t *testing.T) {
+	checkInModule(t, TopK)
 }
 
 // TestEmitted runs the checks on the benchmark configurations.
