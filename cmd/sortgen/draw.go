@@ -21,7 +21,7 @@ func runDraw(args []string, stdout, stderr io.Writer) int {
 	var nf networkFlags
 	nf.register(fs)
 	var topK topKFlag
-	topK.register(fs)
+	topK.register(fs, "")
 	out := fs.String("o", "-", "write the SVG to `FILE` (- for standard output)")
 	if code, done := parseFlags(fs, args, stdout, stderr); done {
 		return code

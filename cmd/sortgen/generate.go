@@ -58,7 +58,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	nf.register(fs)
 	fs.Lookup("network").DefValue = defaultNetwork // applied below unless -in
 	var topK topKFlag
-	topK.register(fs)
+	topK.register(fs, "; the package is then a top-k package, with ForwardTopK and BackwardTopK (the top K values and X = P[:, n-K:])")
 	swapName := fs.String("swap", defaultSwap, "swap function: "+strings.Join(swapNames(), ", "))
 	base := fs.String("base", "", "soft function errorfree differentiates (default cauchy); only with -swap errorfree")
 	elemName := fs.String("type", defaultElem, "element type: float32 or float64")

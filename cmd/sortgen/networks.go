@@ -94,11 +94,13 @@ func (nf *networkFlags) loadSplitter() (*networks.Network, string, error) {
 }
 
 // topKFlag is -topk of the subcommands that can prune a network to a
-// selection network (networks, draw).
+// selection network (networks, draw, generate).
 type topKFlag int
 
-func (k *topKFlag) register(fs *flag.FlagSet) {
-	fs.IntVar((*int)(k), "topk", 0, "prune the network to the comparators its last `K` outputs depend on: a selection network for the K largest, in order (0: the whole network); with -network "+splitterSelection+", required: the K it selects")
+// register adds -topk to fs; what says what the subcommand then does with
+// the selection network, if anything beyond the flag's common text.
+func (k *topKFlag) register(fs *flag.FlagSet, what string) {
+	fs.IntVar((*int)(k), "topk", 0, "prune the network to the comparators its last `K` outputs depend on: a selection network for the K largest, in order (0: the whole network); with -network "+splitterSelection+", required: the K it selects"+what)
 }
 
 // apply prunes nw when -topk is set.
@@ -169,7 +171,7 @@ func runNetworks(args []string, stdout, stderr io.Writer) int {
 	var nf networkFlags
 	nf.register(fs)
 	var topK topKFlag
-	topK.register(fs)
+	topK.register(fs, "")
 	asJSON := fs.Bool("json", false, "print the report as one JSON object")
 	printAs := fs.String("print", "", "write the network itself in `FORMAT` (json, layers or flat) instead of the report, without verifying it")
 	if code, done := parseFlags(fs, args, stdout, stderr); done {
