@@ -12,6 +12,7 @@ import (
 
 	"github.com/sortgen/sortgen/gen/plan"
 	"github.com/sortgen/sortgen/internal/reference"
+	"github.com/sortgen/sortgen/internal/testmod"
 	"github.com/sortgen/sortgen/runtime/registry"
 )
 
@@ -179,9 +180,9 @@ func compareBackends[T Float](t *testing.T, k *registry.Kernel, tol float64) {
 	hard := k.Swap == "hard" || k.Swap == "errorfree"
 	diffable := k.Swap != "hard"
 	batches := []int{1, 7, 8, 9, 100}
-	if testing.Short() && k.N > 256 {
+	if k.N > 256 && !testmod.Slow() {
 		// A whole block of vector lanes and a tail: at n = 1024 the
-		// interpreter's P of 100 rows alone takes seconds.
+		// interpreter's P of 100 rows alone takes a minute.
 		batches = []int{1, 9}
 	}
 	for bi, batch := range batches {

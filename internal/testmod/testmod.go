@@ -175,10 +175,14 @@ func (m *Module) Go(t testing.TB, env []string, args ...string) string {
 // skips them so that it stays quick on a fresh clone.
 const SlowEnv = "SORTGEN_SLOW"
 
-// SkipUnlessSlow skips the test unless SlowEnv is 1 and -short is off.
+// Slow reports whether SlowEnv is 1 and -short is off: the slow checks
+// run.
+func Slow() bool { return !testing.Short() && os.Getenv(SlowEnv) == "1" }
+
+// SkipUnlessSlow skips the test unless Slow.
 func SkipUnlessSlow(t testing.TB) {
 	t.Helper()
-	if testing.Short() || os.Getenv(SlowEnv) != "1" {
+	if !Slow() {
 		t.Skipf("compiles dozens of packages: runs with %s=1 and without -short", SlowEnv)
 	}
 }
