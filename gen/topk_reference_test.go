@@ -107,14 +107,14 @@ func main() {
 }
 `
 
-// TestTopKReference generates a pure-Go float64 package for cases of
-// difftopk's reference (all of them with SORTGEN_SLOW=1, one per network
-// and size otherwise) and compares ForwardTopK's top values and X and
-// BackwardTopK's dL/dx with the peer's.
+// TestTopKReference generates a pure-Go float64 package for every case of
+// difftopk's reference and compares ForwardTopK's top values and X and
+// BackwardTopK's dL/dx with the peer's. It runs with SORTGEN_SLOW=1: a
+// plain go test covers the same kernels through the checked-in top-k
+// packages, which runtime's tests compare with the interpreter, which its
+// reference test compares with the peer.
 func TestTopKReference(t *testing.T) {
-	if testing.Short() {
-		t.Skip("compiles generated packages")
-	}
+	testmod.SkipUnlessSlow(t)
 	path := filepath.Join(testmod.Root(t), "..", "shared", "reference", "difftopk_float64.json")
 	data, err := os.ReadFile(path)
 	require.NoError(t, err, "the top-k reference of ../shared/ (see the README's Tests)")
@@ -124,7 +124,6 @@ func TestTopKReference(t *testing.T) {
 	}
 	require.NoError(t, json.Unmarshal(data, &file))
 	require.Len(t, file.Cases, 56)
-	all := os.Getenv(testmod.SlowEnv) == "1"
 	m := testmod.New(t, "example.com/topkref")
 	var imports, calls strings.Builder
 	type input struct {
@@ -133,14 +132,8 @@ func TestTopKReference(t *testing.T) {
 	}
 	var ins []input
 	var cases []*topKCase
-	seen := map[string]bool{}
 	for i := range file.Cases {
 		c := &file.Cases[i]
-		size := fmt.Sprintf("%s/%d", c.Network, c.N)
-		if !all && seen[size] {
-			continue
-		}
-		seen[size] = true
 		p := c.plan(t)
 		pkg := fmt.Sprintf("c%d_%s", len(cases), PlanPackageName(p))
 		files, err := Generate(p, Options{Package: pkg})

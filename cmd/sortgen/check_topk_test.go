@@ -114,7 +114,7 @@ func TestCheckTopKOtherFile(t *testing.T) {
 	path := writeTopKFile(t, f)
 	args := []string{"check", "-fly=false", path}
 	fly := false
-	if _, err := exec.LookPath("go"); err == nil && !testing.Short() {
+	if _, err := exec.LookPath("go"); err == nil && testmod.Slow() {
 		args, fly = []string{"check", path}, true
 	}
 	code, stdout, stderr := invoke(args...)
