@@ -369,22 +369,7 @@ func run(r request) (out response) {
 	return out
 }
 
-func main() {
-	var reqs []request
-	if err := json.NewDecoder(os.Stdin).Decode(&reqs); err != nil {
-		os.Stderr.WriteString(err.Error() + "\n")
-		os.Exit(1)
-	}
-	out := make([]response, len(reqs))
-	for i, r := range reqs {
-		out[i] = run(r)
-	}
-	if err := json.NewEncoder(os.Stdout).Encode(out); err != nil {
-		os.Stderr.WriteString(err.Error() + "\n")
-		os.Exit(1)
-	}
-}
-`))
+` + flyMainFunc))
 
 // moduleVersion is the version of a module this binary was built with, or
 // "" when the build info does not say.

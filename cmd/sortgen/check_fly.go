@@ -114,3 +114,22 @@ func runFly[Req, Resp any](m *flyModule, main *template.Template, reqs []Req) ([
 	}
 	return resps, nil
 }
+
+// flyMainFunc ends every on-the-fly program: it decodes the requests on
+// stdin, runs each with the program's run and encodes the responses.
+const flyMainFunc = `func main() {
+	var reqs []request
+	if err := json.NewDecoder(os.Stdin).Decode(&reqs); err != nil {
+		os.Stderr.WriteString(err.Error() + "\n")
+		os.Exit(1)
+	}
+	out := make([]response, len(reqs))
+	for i, r := range reqs {
+		out[i] = run(r)
+	}
+	if err := json.NewEncoder(os.Stdout).Encode(out); err != nil {
+		os.Stderr.WriteString(err.Error() + "\n")
+		os.Exit(1)
+	}
+}
+`

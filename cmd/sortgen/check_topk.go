@@ -104,23 +104,6 @@ func (r *topKResult) compare(c *reference.TopKCase, tol reference.Tolerances) (w
 	return worst, ok
 }
 
-// topKPlan is the float64 plan of a case: its layers when it lists them,
-// else its named network, pruned to the top k.
-func topKPlan(c *reference.TopKCase) (*plan.Plan, error) {
-	if len(c.Layers) == 0 {
-		return plan.NamedTopK(c.Network, c.N, c.K, c.Swap, c.BaseName(), plan.Float64)
-	}
-	nw, err := c.LayersNetwork()
-	if err != nil {
-		return nil, err
-	}
-	s, err := plan.ParseSwap(c.Swap, c.BaseName())
-	if err != nil {
-		return nil, err
-	}
-	return plan.NewTopK(c.Network, nw, c.K, s, plan.Float64)
-}
-
 func runTopKInterpreter(c *reference.TopKCase) (*topKResult, error) {
 	cfg := runtime.Config{Network: c.Network, N: c.N, TopK: c.K, Swap: c.Swap, Base: c.BaseName(),
 		Steepness: c.Steepness, ARTLambda: c.ARTLambda, Backend: runtime.Interpreter}
@@ -178,7 +161,7 @@ func runTopKOnTheFly(cases []*reference.TopKCase) ([]topKFlyResult, error) {
 	var reqs []topKFlyRequest
 	var results []topKFlyResult
 	for _, c := range cases {
-		p, err := topKPlan(c)
+		p, err := c.Plan(plan.Float64)
 		if err != nil {
 			return nil, fmt.Errorf("%v: %w", c, err)
 		}
@@ -291,19 +274,4 @@ func run(r request) (out response) {
 	return out
 }
 
-func main() {
-	var reqs []request
-	if err := json.NewDecoder(os.Stdin).Decode(&reqs); err != nil {
-		os.Stderr.WriteString(err.Error() + "\n")
-		os.Exit(1)
-	}
-	out := make([]response, len(reqs))
-	for i, r := range reqs {
-		out[i] = run(r)
-	}
-	if err := json.NewEncoder(os.Stdout).Encode(out); err != nil {
-		os.Stderr.WriteString(err.Error() + "\n")
-		os.Exit(1)
-	}
-}
-`))
+` + flyMainFunc))

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/sortgen/sortgen/gen/plan"
 	"github.com/sortgen/sortgen/networks"
 )
 
@@ -199,4 +200,22 @@ func IsTopK(path string) (bool, error) {
 		}
 	}
 	return false, nil
+}
+
+// Plan is the top-k plan of the case with element type e: the network of
+// its layers when it lists them (difftopk's own splitter selection
+// network, say), else its named network, pruned to the top k.
+func (c *TopKCase) Plan(e plan.Elem) (*plan.Plan, error) {
+	if len(c.Layers) == 0 {
+		return plan.NamedTopK(c.Network, c.N, c.K, c.Swap, c.BaseName(), e)
+	}
+	nw, err := c.LayersNetwork()
+	if err != nil {
+		return nil, err
+	}
+	s, err := plan.ParseSwap(c.Swap, c.BaseName())
+	if err != nil {
+		return nil, err
+	}
+	return plan.NewTopK(c.Network, nw, c.K, s, e)
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/sortgen/sortgen/gen/plan"
 	"github.com/sortgen/sortgen/networks"
 )
 
@@ -110,4 +111,34 @@ func TestIsTopK(t *testing.T) {
 	require.NoError(t, os.WriteFile(bad, []byte(`{"cases": [`), 0o644))
 	_, err = IsTopK(bad)
 	require.Error(t, err)
+}
+
+// A case's plan runs its layers when it has them, else its named network.
+func TestTopKCasePlan(t *testing.T) {
+	path, err := DefaultTopKPath()
+	require.NoError(t, err)
+	f, err := LoadTopK(path)
+	require.NoError(t, err)
+	var layered, named int
+	for i := range f.Cases {
+		c := &f.Cases[i]
+		p, err := c.Plan(plan.Float64)
+		require.NoError(t, err, c.String())
+		require.Equal(t, c.K, p.TopK, c.String())
+		if len(c.Layers) > 0 {
+			nw, err := c.LayersNetwork()
+			require.NoError(t, err)
+			pruned, err := networks.TopK(nw, c.K)
+			require.NoError(t, err)
+			require.Equal(t, plan.Fingerprint(pruned), p.Fingerprint(), c.String())
+			layered++
+		} else {
+			want, err := plan.NamedTopK(c.Network, c.N, c.K, c.Swap, c.BaseName(), plan.Float64)
+			require.NoError(t, err)
+			require.Equal(t, want.Fingerprint(), p.Fingerprint(), c.String())
+			named++
+		}
+	}
+	require.Positive(t, layered)
+	require.Positive(t, named)
 }

@@ -18,7 +18,6 @@ import (
 	"github.com/sortgen/sortgen/gen/plan"
 	"github.com/sortgen/sortgen/internal/reference"
 	"github.com/sortgen/sortgen/internal/testmod"
-	"github.com/sortgen/sortgen/networks"
 )
 
 // topKRunner reads the cases' inputs on stdin, runs each through its
@@ -115,16 +114,7 @@ func TestTopKReference(t *testing.T) {
 			continue
 		}
 		seen[size] = true
-		s, err := plan.ParseSwap(c.Swap, c.BaseName())
-		require.NoError(t, err, c.String())
-		var nw *networks.Network
-		if c.Network == plan.SplitterSelection {
-			nw, err = c.LayersNetwork() // difftopk's network, not sortgen's
-		} else {
-			nw, err = networks.ByName(c.Network, c.N)
-		}
-		require.NoError(t, err, c.String())
-		p, err := plan.NewTopK(c.Network, nw, c.K, s, plan.Float64)
+		p, err := c.Plan(plan.Float64) // a splitter case runs difftopk's network, not sortgen's
 		require.NoError(t, err, c.String())
 		pkg := fmt.Sprintf("c%d_%s", len(cases), gen.PlanPackageName(p))
 		files, err := emit.Package(p, gen.Options{Package: pkg, Asm: true})
