@@ -97,6 +97,21 @@ func ParseUnroll(s string) (Unroll, error) {
 // and swap names without underscores (so the parts stay readable), the size,
 // and the element type.
 func PackageName(network string, n int, swap plan.Swap, elem plan.Elem) string {
+	return packageName(network, fmt.Sprintf("n%d", n), swap, elem)
+}
+
+// PlanPackageName is the default package name of a plan: PackageName, with
+// the k of a top-k plan after the size, e.g.
+// splitterselection_n100_top5_cauchy_f32.
+func PlanPackageName(p *plan.Plan) string {
+	size := fmt.Sprintf("n%d", p.N())
+	if p.TopK > 0 {
+		size += fmt.Sprintf("_top%d", p.TopK)
+	}
+	return packageName(p.Name, size, p.Swap, p.Elem)
+}
+
+func packageName(network, size string, swap plan.Swap, elem plan.Elem) string {
 	net := ident(network)
 	if net == "" || (net[0] >= '0' && net[0] <= '9') {
 		net = "net" + net
@@ -109,20 +124,7 @@ func PackageName(network string, n int, swap plan.Swap, elem plan.Elem) string {
 	if elem == plan.Float32 {
 		e = "f32"
 	}
-	return fmt.Sprintf("%s_n%d_%s_%s", net, n, sw, e)
-}
-
-// PlanPackageName is the default package name of a plan: PackageName, with
-// the k of a top-k plan after the size, e.g.
-// splitterselection_n100_top5_cauchy_f32.
-func PlanPackageName(p *plan.Plan) string {
-	name := PackageName(p.Name, p.N(), p.Swap, p.Elem)
-	if p.TopK == 0 {
-		return name
-	}
-	size := fmt.Sprintf("_n%d_", p.N())
-	i := strings.Index(name, size) + len(size)
-	return fmt.Sprintf("%stop%d_%s", name[:i], p.TopK, name[i:])
+	return fmt.Sprintf("%s_%s_%s_%s", net, size, sw, e)
 }
 
 // ident keeps the lower-case letters and digits of s.
