@@ -92,9 +92,6 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	if topK < 0 {
 		return usageError(stderr, "generate: -topk must be positive (got %d; 0 or no -topk generates a sorting package)", topK)
 	}
-	if topK > 0 && nf.n != 0 && int(topK) >= nf.n {
-		return usageError(stderr, "generate: -topk must be below n = %d (got %d)", nf.n, topK)
-	}
 	nw, label, err := nf.load()
 	if err != nil {
 		return usageError(stderr, "generate: %v", err)
