@@ -5,6 +5,7 @@ import (
 
 	"github.com/mmcloughlin/avo/operand"
 
+	"github.com/sortgen/sortgen/asm/avx2"
 	"github.com/sortgen/sortgen/gen/plan"
 )
 
@@ -15,17 +16,22 @@ const (
 	FileStubs = "stubs_amd64.go"
 )
 
-// Names of the assembly functions of an emitted package.
+// Names of the assembly functions of an emitted package: each level's
+// prefix ("avx2", "avx512") and one of these stems.
 const (
-	fnTransposeIn  = "avx2TransposeIn"
-	fnTransposeOut = "avx2TransposeOut"
-	fnSort         = "avx2Sort"
-	fnForward      = "avx2Forward"
-	fnForwardP     = "avx2ForwardP"
-	fnForwardPTape = "avx2ForwardPTape"
-	fnBackward     = "avx2Backward"
-	fnBackwardP    = "avx2BackwardP"
-	fnAllFinite    = "avx2AllFinite"
+	fnTransposeIn  = "TransposeIn"
+	fnTransposeOut = "TransposeOut"
+	// The AVX-512 level's transposes are AVX2 code, named so (avx2...Wide):
+	// they run at the speed of the memory.
+	fnTransposeInWide  = "TransposeInWide"
+	fnTransposeOutWide = "TransposeOutWide"
+	fnSort         = "Sort"
+	fnForward      = "Forward"
+	fnForwardP     = "ForwardP"
+	fnForwardPTape = "ForwardPTape"
+	fnBackward     = "Backward"
+	fnBackwardP    = "BackwardP"
+	fnAllFinite    = "avx2AllFinite" // one for both levels: it runs at the speed of the loads
 )
 
 // Generate emits the amd64 side of the kernel package pkg for plan p:
@@ -51,45 +57,20 @@ func Generate(p *plan.Plan, pkg string) (map[string][]byte, error) {
 		return nil, err
 	}
 	k := newBuilder(p.Elem)
-	k.transposeKernel(fnTransposeIn, true)
-	k.transposeKernel(fnTransposeOut, false)
 	AllFinite(k.Context, k.consts, fnAllFinite, p.Elem)
+	k.transposeKernel(fnTransposeIn, true, avx2.LaneBytes)
+	k.transposeKernel(fnTransposeOut, false, avx2.LaneBytes)
+	k.transposeKernel(fnTransposeInWide, true, avx2.ZMMBytes)
+	k.transposeKernel(fnTransposeOutWide, false, avx2.ZMMBytes)
 	rs := p.Runs()
 	fwd := k.table("sgk_fwd", rs)
-	kernels := []netKernel{{name: fnSort}, {name: fnForwardP, withP: true}}
-	if unrollSort(p) {
-		if err := k.hardSortKernel(p); err != nil {
-			return nil, err
-		}
-		kernels = kernels[1:]
-	}
-	if p.Swap.Differentiable() {
-		kernels = append(kernels,
-			netKernel{name: fnForward, withTape: true},
-			netKernel{name: fnForwardPTape, withP: true, withTape: true},
-		)
-	}
-	for _, kn := range kernels {
-		if err := k.forwardKernel(p, kn, fwd); err != nil {
-			return nil, err
-		}
-	}
 	var bwd operand.Mem
 	if p.Swap.Differentiable() || p.TopK > 0 {
 		bwd = k.table("sgk_bwd", plan.ReverseRuns(rs))
 	}
-	if p.Swap.Differentiable() {
-		for _, kn := range []netKernel{
-			{name: fnBackward, backward: true},
-			{name: fnBackwardP, backward: true, withP: true},
-		} {
-			if err := k.backwardKernel(p, kn, bwd); err != nil {
-				return nil, err
-			}
-		}
-	}
-	if p.TopK > 0 {
-		if err := k.topKKernels(p, fwd, bwd); err != nil {
+	for _, wide := range []bool{false, true} {
+		k.setWide(wide)
+		if err := k.levelKernels(p, fwd, bwd); err != nil {
 			return nil, err
 		}
 	}
@@ -102,4 +83,41 @@ func Generate(p *plan.Plan, pkg string) (map[string][]byte, error) {
 		return nil, err
 	}
 	return map[string][]byte{FileAsm: asmSrc, FileStubs: stubs, FileGo: goSrc}, nil
+}
+
+// levelKernels emits the kernels of the current level (k.setWide) on the
+// step tables fwd and bwd (the reversed one, when p has a backward pass).
+func (k *kbuilder) levelKernels(p *plan.Plan, fwd, bwd operand.Mem) error {
+	kernels := []netKernel{{name: fnSort}, {name: fnForwardP, withP: true}}
+	if unrollSort(p) {
+		if err := k.hardSortKernel(p); err != nil {
+			return err
+		}
+		kernels = kernels[1:]
+	}
+	if p.Swap.Differentiable() {
+		kernels = append(kernels,
+			netKernel{name: fnForward, withTape: true},
+			netKernel{name: fnForwardPTape, withP: true, withTape: true},
+		)
+	}
+	for _, kn := range kernels {
+		if err := k.forwardKernel(p, kn, fwd); err != nil {
+			return err
+		}
+	}
+	if p.Swap.Differentiable() {
+		for _, kn := range []netKernel{
+			{name: fnBackward, backward: true},
+			{name: fnBackwardP, backward: true, withP: true},
+		} {
+			if err := k.backwardKernel(p, kn, bwd); err != nil {
+				return err
+			}
+		}
+	}
+	if p.TopK > 0 {
+		return k.topKKernels(p, fwd, bwd)
+	}
+	return nil
 }

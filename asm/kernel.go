@@ -15,7 +15,8 @@ import (
 )
 
 // Lanes is the number of batch rows an AVX2 kernel of element type e
-// processes at once (one row per YMM lane).
+// processes at once (one row per YMM lane); an AVX-512 kernel takes twice
+// as many (one per ZMM lane).
 func Lanes(e plan.Elem) int {
 	if e == plan.Float32 {
 		return 8
@@ -29,8 +30,9 @@ func Lanes(e plan.Elem) int {
 type kbuilder struct {
 	*build.Context
 	elem   plan.Elem
-	v      *vecmath.Math // the current element type's
-	maths  map[plan.Elem]*vecmath.Math
+	wide   bool          // emitting AVX-512 (ZMM) functions
+	v      *vecmath.Math // the current element type's and width's
+	maths  map[mathKey]*vecmath.Math
 	consts *avx2.Pool
 	labels int
 
@@ -42,21 +44,58 @@ type kbuilder struct {
 	beta64, lambda64 operand.Mem
 }
 
+type mathKey struct {
+	elem plan.Elem
+	wide bool
+}
+
 func newBuilder(e plan.Elem) *kbuilder {
 	ctx := build.NewContext()
 	consts := avx2.NewPool(ctx)
-	k := &kbuilder{Context: ctx, consts: consts, maths: map[plan.Elem]*vecmath.Math{
-		plan.Float32: vecmath.New(ctx, consts, plan.Float32),
-		plan.Float64: vecmath.New(ctx, consts, plan.Float64),
-	}}
+	k := &kbuilder{Context: ctx, consts: consts, maths: map[mathKey]*vecmath.Math{}}
+	for _, el := range []plan.Elem{plan.Float32, plan.Float64} {
+		k.maths[mathKey{el, false}] = vecmath.New(ctx, consts, el)
+		k.maths[mathKey{el, true}] = vecmath.NewWide(ctx, consts, el)
+	}
 	k.setElem(e)
 	return k
 }
 
 // setElem switches the element type being emitted.
 func (k *kbuilder) setElem(e plan.Elem) {
-	k.elem, k.v = e, k.maths[e]
+	k.elem, k.v = e, k.maths[mathKey{e, k.wide}]
 }
+
+// setWide switches between AVX2 (YMM) and AVX-512 (ZMM) functions.
+func (k *kbuilder) setWide(wide bool) {
+	k.wide = wide
+	k.setElem(k.elem)
+}
+
+// prefix starts the names of the current level's functions.
+func (k *kbuilder) prefix() string {
+	if k.wide {
+		return "avx512"
+	}
+	return "avx2"
+}
+
+// vreg returns a fresh vector register of the current width.
+func (k *kbuilder) vreg() reg.VecVirtual { return k.v.Reg() }
+
+// rb is the width of a vector register and so of a lane-major row.
+func (k *kbuilder) rb() int { return k.v.RegBytes() }
+
+// rowShift is log2(rb()), to turn row indices into byte offsets.
+func (k *kbuilder) rowShift() operand.U8 {
+	if k.wide {
+		return 6
+	}
+	return 5
+}
+
+// lanes is the number of rows of a block at the current width.
+func (k *kbuilder) lanes() int { return k.v.Lanes() }
 
 // f32 reports whether the kernels are float32.
 func (k *kbuilder) f32() bool { return k.elem == plan.Float32 }
@@ -74,33 +113,33 @@ func (k *kbuilder) label(stem string) string {
 }
 
 // params loads the float64 arguments beta and lambda, converts them to the
-// element type, broadcasts them and keeps them in 64 bytes of the frame:
+// element type, broadcasts them and keeps them in registers' width of the frame each:
 // k.beta and k.lambda are memory operands usable by any vector instruction.
 func (k *kbuilder) params(betaArg, lambdaArg string) {
 	slots := 2
 	if k.f32() {
 		slots = 4
 	}
-	local := k.AllocLocal(slots * avx2.LaneBytes)
-	k.beta, k.lambda = local, local.Offset(avx2.LaneBytes)
+	local := k.AllocLocal(slots * k.rb())
+	k.beta, k.lambda = local, local.Offset(k.rb())
 	k.beta64, k.lambda64 = k.beta, k.lambda
 	if k.f32() {
-		k.beta64, k.lambda64 = local.Offset(2*avx2.LaneBytes), local.Offset(3*avx2.LaneBytes)
+		k.beta64, k.lambda64 = local.Offset(2*k.rb()), local.Offset(3*k.rb())
 	}
 	for i, name := range []string{betaArg, lambdaArg} {
 		src := k.argAddr(name)
-		y := k.YMM()
+		y := k.vreg()
 		k.VBROADCASTSD(src, y)
 		if !k.f32() {
-			k.VMOVUPD(y, local.Offset(i*avx2.LaneBytes))
+			k.VMOVUPD(y, local.Offset(i*k.rb()))
 			continue
 		}
-		k.VMOVUPD(y, local.Offset((2+i)*avx2.LaneBytes))
+		k.VMOVUPD(y, local.Offset((2+i)*k.rb()))
 		x := k.XMM()
 		k.VMOVSD(src, x)
 		k.VCVTSD2SS(x, x, x)
 		k.VBROADCASTSS(x, y)
-		k.VMOVUPS(y, local.Offset(i*avx2.LaneBytes))
+		k.VMOVUPS(y, local.Offset(i*k.rb()))
 	}
 }
 
@@ -120,15 +159,17 @@ func (k *kbuilder) loadArg(name string) reg.GPVirtual {
 	return r
 }
 
-// function starts an assembly function with the given Go signature
-// (without the func keyword's name), no local frame beyond what the body
-// allocates, NOSPLIT, and a //go:noescape stub.
-func (k *kbuilder) function(name, sig string, doc ...string) {
+// function starts the assembly function of the current level named
+// k.prefix()+stem, with the given Go signature (without the func keyword's
+// name), no local frame beyond what the body allocates, NOSPLIT, and a
+// //go:noescape stub; doc is its comment, after the name.
+func (k *kbuilder) function(stem, sig, doc string) {
+	name := k.prefix() + stem
 	k.Function(name)
 	k.Attributes(attr.NOSPLIT)
 	k.SignatureExpr("func" + sig)
 	k.Pragma("noescape")
-	k.Doc(doc...)
+	k.Doc(name + " " + doc)
 }
 
 // print compiles the built file and prints the assembly and the stubs.

@@ -6,7 +6,6 @@ import (
 	"github.com/mmcloughlin/avo/operand"
 	"github.com/mmcloughlin/avo/reg"
 
-	"github.com/sortgen/sortgen/asm/avx2"
 	"github.com/sortgen/sortgen/gen/plan"
 )
 
@@ -16,7 +15,7 @@ import (
 // two wires and walking the table. Fully unrolled, it instead keeps wires
 // in registers across comparators: the steps are reordered (within what
 // the network's data flow allows) so that consecutive comparators share
-// wires, and the sixteen YMM registers serve as a cache of wires, evicting
+// wires, and the sixteen YMM (32 ZMM) registers serve as a cache of wires, evicting
 // the wire used furthest in the future (Belady's rule, optimal for a known
 // sequence) and storing it back to the lane-major scratch.
 
@@ -24,10 +23,6 @@ import (
 // bytes of code per comparator plus loads and stores, so at most a few
 // hundred kilobytes; larger networks keep the table-driven kernel.
 const unrolledSortMax = 1 << 14
-
-// wireRegisters is the number of wires the cache holds: one register of the
-// sixteen is the destination of each comparator's minimum.
-const wireRegisters = 15
 
 // unrollSort reports whether fnSort is emitted by hardSortKernel.
 func unrollSort(p *plan.Plan) bool {
@@ -104,16 +99,26 @@ func localOrder(p *plan.Plan, capacity int) []int {
 }
 
 // hardSortKernel emits fnSort for a hard forward pass: the steps of p in
-// localOrder, unrolled, on wires cached in Y0-Y15.
+// localOrder, unrolled, on wires cached in Y0-Y15 (Z0-Z31 when wide).
 func (k *kbuilder) hardSortKernel(p *plan.Plan) error {
 	if !unrollSort(p) {
 		return fmt.Errorf("asm: %d steps of %v cannot be unrolled", len(p.Steps), p.Swap)
 	}
 	k.function(fnSort, "(xs *"+k.goType()+")",
-		fmt.Sprintf("%s runs one block of %d lanes through the network (lane-major scratch; see kernels_amd64.go), unrolled, with wires cached in registers.", fnSort, Lanes(k.elem)))
+		fmt.Sprintf("runs one block of %d lanes through the network (lane-major scratch; see kernels_amd64.go), unrolled, with wires cached in registers.", k.lanes()))
 	xs := k.loadArg("xs")
-	wire := func(w int) operand.Mem { return mem(xs, nil, 0, w*avx2.LaneBytes) }
+	wire := func(w int) operand.Mem { return mem(xs, nil, 0, w*k.rb()) }
 
+	regs := []reg.VecPhysical{reg.Y0, reg.Y1, reg.Y2, reg.Y3, reg.Y4, reg.Y5, reg.Y6, reg.Y7,
+		reg.Y8, reg.Y9, reg.Y10, reg.Y11, reg.Y12, reg.Y13, reg.Y14, reg.Y15}
+	if k.wide {
+		regs = []reg.VecPhysical{reg.Z0, reg.Z1, reg.Z2, reg.Z3, reg.Z4, reg.Z5, reg.Z6, reg.Z7,
+			reg.Z8, reg.Z9, reg.Z10, reg.Z11, reg.Z12, reg.Z13, reg.Z14, reg.Z15,
+			reg.Z16, reg.Z17, reg.Z18, reg.Z19, reg.Z20, reg.Z21, reg.Z22, reg.Z23,
+			reg.Z24, reg.Z25, reg.Z26, reg.Z27, reg.Z28, reg.Z29, reg.Z30, reg.Z31}
+	}
+	// One register is the destination of each comparator's minimum.
+	wireRegisters := len(regs) - 1
 	order := localOrder(p, wireRegisters)
 	// uses[w] lists the positions in order at which wire w is used, so
 	// that the next use of a wire after position i is found by popping.
@@ -130,8 +135,6 @@ func (k *kbuilder) hardSortKernel(p *plan.Plan) error {
 		return uses[w][0]
 	}
 
-	regs := []reg.VecPhysical{reg.Y0, reg.Y1, reg.Y2, reg.Y3, reg.Y4, reg.Y5, reg.Y6, reg.Y7,
-		reg.Y8, reg.Y9, reg.Y10, reg.Y11, reg.Y12, reg.Y13, reg.Y14, reg.Y15}
 	holder := make([]int, len(regs)) // wire held by each register, -1 if free
 	for i := range holder {
 		holder[i] = -1

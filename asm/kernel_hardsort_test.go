@@ -23,51 +23,57 @@ func TestLocalOrder(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			order := localOrder(p, wireRegisters)
-			if len(order) != len(p.Steps) {
-				t.Fatalf("%s n=%d: %d steps, want %d", name, n, len(order), len(p.Steps))
-			}
-			seen := make([]bool, len(p.Steps))
-			last := make([]int, n) // last step index seen on each wire
-			for w := range last {
-				last[w] = -1
-			}
-			for _, k := range order {
-				if seen[k] {
-					t.Fatalf("%s n=%d: step %d twice", name, n, k)
+			for _, capacity := range []int{15, 31} { // AVX2, AVX-512
+				order := localOrder(p, capacity)
+				if len(order) != len(p.Steps) {
+					t.Fatalf("%s n=%d: %d steps, want %d", name, n, len(order), len(p.Steps))
 				}
-				seen[k] = true
-				for _, w := range []int{p.Steps[k].P, p.Steps[k].Q} {
-					if last[w] > k {
-						t.Fatalf("%s n=%d: step %d on wire %d after step %d", name, n, k, w, last[w])
+				seen := make([]bool, len(p.Steps))
+				last := make([]int, n) // last step index seen on each wire
+				for w := range last {
+					last[w] = -1
+				}
+				for _, k := range order {
+					if seen[k] {
+						t.Fatalf("%s n=%d: step %d twice", name, n, k)
 					}
-					last[w] = k
+					seen[k] = true
+					for _, w := range []int{p.Steps[k].P, p.Steps[k].Q} {
+						if last[w] > k {
+							t.Fatalf("%s n=%d: step %d on wire %d after step %d", name, n, k, w, last[w])
+						}
+						last[w] = k
+					}
 				}
 			}
 		}
 	}
 }
 
-var sortBody = regexp.MustCompile(`(?s)TEXT ·avx2Sort\(SB\).*?\n\tRET`)
+var sortBody = map[string]*regexp.Regexp{
+	"avx2":   regexp.MustCompile(`(?s)TEXT ·avx2Sort\(SB\).*?\n\tRET`),
+	"avx512": regexp.MustCompile(`(?s)TEXT ·avx512Sort\(SB\).*?\n\tRET`),
+}
 
 // TestHardSortRegisters counts the instructions of unrolled hard sort
 // kernels: one minimum and one maximum per comparator, and, thanks to the
 // register cache and the reordering, few loads and stores (the table-driven
-// kernel had four per comparator). The bounds are today's counts.
+// kernel had four per comparator), fewer still in the AVX-512 kernel's 32
+// registers. The bounds are today's counts.
 func TestHardSortRegisters(t *testing.T) {
 	for _, c := range []struct {
-		network string
-		n       int
-		swap    string
-		e       plan.Elem
-		maxMem  int
+		network         string
+		n               int
+		swap            string
+		e               plan.Elem
+		maxMem, maxMem2 int // AVX2, AVX-512
 	}{
-		{"bitonic", 8, "hard", plan.Float32, 16},
-		{"bitonic", 32, "hard", plan.Float32, 204},
-		{"bitonic", 32, "errorfree", plan.Float64, 204},
-		{"odd_even", 32, "hard", plan.Float64, 268},
-		{"best", 32, "hard", plan.Float32, 144},
-		{"bitonic", 128, "hard", plan.Float32, 2428},
+		{"bitonic", 8, "hard", plan.Float32, 16, 16},
+		{"bitonic", 32, "hard", plan.Float32, 204, 68},
+		{"bitonic", 32, "errorfree", plan.Float64, 204, 68},
+		{"odd_even", 32, "hard", plan.Float64, 268, 66},
+		{"best", 32, "hard", plan.Float32, 144, 66},
+		{"bitonic", 128, "hard", plan.Float32, 2428, 1624},
 	} {
 		p := testPlan(t, c.network, c.n, c.swap, "", c.e)
 		files, err := Generate(p, "kernel")
@@ -75,20 +81,26 @@ func TestHardSortRegisters(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkFiles(t, files)
-		body := sortBody.FindString(string(files[FileAsm]))
-		suffix := "PS"
-		if c.e == plan.Float64 {
-			suffix = "PD"
+		for level, re := range sortBody {
+			maxMem := c.maxMem
+			if level == "avx512" {
+				maxMem = c.maxMem2
+			}
+			body := re.FindString(string(files[FileAsm]))
+			suffix := "PS"
+			if c.e == plan.Float64 {
+				suffix = "PD"
+			}
+			mins := strings.Count(body, "\tVMIN"+suffix+" ")
+			maxs := strings.Count(body, "\tVMAX"+suffix+" ")
+			mem := strings.Count(body, "\tVMOVUP"+suffix[1:]+" ")
+			if mins != len(p.Steps) || maxs != len(p.Steps) {
+				t.Errorf("%s n=%d %s: %d minima and %d maxima for %d comparators", c.network, c.n, c.swap, mins, maxs, len(p.Steps))
+			}
+			if mem > maxMem || mem < 2*c.n {
+				t.Errorf("%s %s n=%d %s: %d loads and stores, want %d..%d", level, c.network, c.n, c.swap, mem, 2*c.n, maxMem)
+			}
+			t.Logf("%s %s n=%d %s %v: %d comparators, %d loads and stores", level, c.network, c.n, c.swap, c.e, len(p.Steps), mem)
 		}
-		mins := strings.Count(body, "\tVMIN"+suffix+" ")
-		maxs := strings.Count(body, "\tVMAX"+suffix+" ")
-		mem := strings.Count(body, "\tVMOVUP"+suffix[1:]+" ")
-		if mins != len(p.Steps) || maxs != len(p.Steps) {
-			t.Errorf("%s n=%d %s: %d minima and %d maxima for %d comparators", c.network, c.n, c.swap, mins, maxs, len(p.Steps))
-		}
-		if mem > c.maxMem || mem < 2*c.n {
-			t.Errorf("%s n=%d %s: %d loads and stores, want %d..%d", c.network, c.n, c.swap, mem, 2*c.n, c.maxMem)
-		}
-		t.Logf("%s n=%d %s %v: %d comparators, %d loads and stores", c.network, c.n, c.swap, c.e, len(p.Steps), mem)
 	}
 }

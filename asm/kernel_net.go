@@ -6,11 +6,11 @@ import (
 	"github.com/mmcloughlin/avo/operand"
 	"github.com/mmcloughlin/avo/reg"
 
-	"github.com/sortgen/sortgen/asm/avx2"
 	"github.com/sortgen/sortgen/gen/plan"
 )
 
-// The network kernels run one block of lanes (one batch row per YMM lane)
+// The network kernels run one block of lanes (one batch row per YMM or,
+// in the AVX-512 kernels, ZMM lane)
 // through the whole network, on lane-major scratch buffers prepared by the
 // Go side (kernels_amd64.go):
 //
@@ -19,8 +19,8 @@ import (
 //	tape[(3k+c)*L + l]   (d*slope, alpha, slope)[c] of step k, lane l
 //	diff[(o+r)*L + l]    column difference of row r of the step at diff offset o
 //
-// Every wire, matrix entry, tape triple member or difference is one 32-byte
-// row: the address of an element is a multiple of avx2.LaneBytes.
+// Every wire, matrix entry, tape triple member or difference is one row of
+// a register's width (32 bytes, 64 for AVX-512).
 
 // netKernel describes one network kernel.
 type netKernel struct {
@@ -106,10 +106,10 @@ func (k *kbuilder) ranges(s *kernelState, matArg string, body func(cp, cq, rows 
 	k.ADDL(s.rsHi, rows.As32())
 	k.ADDL(s.rsLo.As32(), lo.As32())
 	k.SUBL(lo.As32(), rows.As32())
-	k.SHLQ(operand.U8(5), lo)
+	k.SHLQ(k.rowShift(), lo)
 	cp, cq := k.GP64(), k.GP64()
-	k.IMUL3Q(operand.U32(uint32(s.n*avx2.LaneBytes)), s.p, cp)
-	k.IMUL3Q(operand.U32(uint32(s.n*avx2.LaneBytes)), s.q, cq)
+	k.IMUL3Q(operand.U32(uint32(s.n*k.rb())), s.p, cp)
+	k.IMUL3Q(operand.U32(uint32(s.n*k.rb())), s.q, cq)
 	k.ADDQ(lo, cp)
 	k.ADDQ(lo, cq)
 	m := k.loadArg(matArg)
@@ -130,9 +130,9 @@ func (k *kbuilder) rowLoop(rows reg.GPVirtual, cursors []reg.GPVirtual, body fun
 	k.JB(operand.LabelRef(tailL))
 	k.Label(pairL)
 	body(0, 0)
-	body(avx2.LaneBytes, 1)
+	body(k.rb(), 1)
 	for _, c := range cursors {
-		k.ADDQ(operand.U8(2*avx2.LaneBytes), c)
+		k.ADDQ(operand.U8(2*k.rb()), c)
 	}
 	k.SUBQ(operand.U8(2), rows)
 	k.CMPQ(rows, operand.U8(2))
@@ -142,7 +142,7 @@ func (k *kbuilder) rowLoop(rows reg.GPVirtual, cursors []reg.GPVirtual, body fun
 	k.JZ(operand.LabelRef(doneL))
 	body(0, 0)
 	for _, c := range cursors {
-		k.ADDQ(operand.U8(avx2.LaneBytes), c)
+		k.ADDQ(operand.U8(k.rb()), c)
 	}
 	k.Label(doneL)
 }
@@ -153,9 +153,9 @@ func (k *kbuilder) wireAddrs(arg string, s *kernelState) (ap, aq operand.Mem) {
 	base := k.loadArg(arg)
 	po, qo := k.GP64(), k.GP64()
 	k.MOVQ(s.p, po)
-	k.SHLQ(operand.U8(5), po)
+	k.SHLQ(k.rowShift(), po)
 	k.MOVQ(s.q, qo)
-	k.SHLQ(operand.U8(5), qo)
+	k.SHLQ(k.rowShift(), qo)
 	return mem(base, po, 1, 0), mem(base, qo, 1, 0)
 }
 
@@ -181,7 +181,7 @@ func (k *kbuilder) forwardKernel(p *plan.Plan, kn netKernel, tab operand.Mem) er
 	if needParams {
 		sig = sig[:len(sig)-1] + ", beta, lambda float64)"
 	}
-	doc := fmt.Sprintf("%s runs one block of %d lanes through the network (lane-major scratch; see kernels_amd64.go).", kn.name, Lanes(k.elem))
+	doc := fmt.Sprintf("runs one block of %d lanes through the network (lane-major scratch; see kernels_amd64.go).", k.lanes())
 	k.function(kn.name, sig, doc)
 	s := &kernelState{n: p.N(), tabAddr: tab}
 	if needParams {
@@ -211,12 +211,12 @@ func (k *kbuilder) forwardKernel(p *plan.Plan, kn netKernel, tab operand.Mem) er
 			alpha, slope, ds = k.wideWeights(s.wl, ap, aq, kn.withTape)
 			if kn.withTape {
 				k.v.MovU(ds, mem(s.tape, nil, 0, 0))
-				k.v.MovU(alpha, mem(s.tape, nil, 0, avx2.LaneBytes))
-				k.v.MovU(slope, mem(s.tape, nil, 0, 2*avx2.LaneBytes))
-				k.ADDQ(operand.U8(3*avx2.LaneBytes), s.tape)
+				k.v.MovU(alpha, mem(s.tape, nil, 0, k.rb()))
+				k.v.MovU(slope, mem(s.tape, nil, 0, 2*k.rb()))
+				k.ADDQ(operand.U8(3*k.rb()), s.tape)
 			}
 		}
-		a, b := k.YMM(), k.YMM()
+		a, b := k.vreg(), k.vreg()
 		k.v.MovU(ap, a)
 		k.v.MovU(aq, b)
 		// mixSel emits the forward exchange of (a, b) into (lo, hi).
@@ -224,20 +224,20 @@ func (k *kbuilder) forwardKernel(p *plan.Plan, kn netKernel, tab operand.Mem) er
 		if hard {
 			m := hardMask(k, a, b)
 			if kn.withW {
-				w := k.YMM()
+				w := k.vreg()
 				k.v.And(k.v.Const(1), m, w) // 1 where a <= b (no swap), else 0
 				k.v.MovU(w, mem(s.w, nil, 0, 0))
-				k.ADDQ(operand.U8(avx2.LaneBytes), s.w)
+				k.ADDQ(operand.U8(k.rb()), s.w)
 			}
 			mixSel = func(a, b, lo, hi reg.VecVirtual, _ bool) {
 				k.v.BlendV(m, a, b, lo) // a <= b ? a : b
 				k.v.BlendV(m, b, a, hi) // a <= b ? b : a
 			}
 		} else {
-			w, omw := alpha, k.YMM()
+			w, omw := alpha, k.vreg()
 			if kn.withW {
 				k.v.MovU(w, mem(s.w, nil, 0, 0))
-				k.ADDQ(operand.U8(avx2.LaneBytes), s.w)
+				k.ADDQ(operand.U8(k.rb()), s.w)
 			}
 			k.v.MovU(k.v.Const(1), omw)
 			k.v.Sub(w, omw, omw)
@@ -245,7 +245,7 @@ func (k *kbuilder) forwardKernel(p *plan.Plan, kn netKernel, tab operand.Mem) er
 				if exact {
 					// The interpreter's mix: w*a + (1-w)*b, (1-w)*a + w*b,
 					// products rounded separately (a tie stays a tie).
-					t := k.YMM()
+					t := k.vreg()
 					k.v.Mul(a, w, lo)
 					k.v.Mul(b, omw, t)
 					k.v.Add(t, lo, lo)
@@ -260,7 +260,7 @@ func (k *kbuilder) forwardKernel(p *plan.Plan, kn netKernel, tab operand.Mem) er
 				k.v.FMAdd231(b, w, hi)
 			}
 		}
-		lo, hi := k.YMM(), k.YMM()
+		lo, hi := k.vreg(), k.vreg()
 		mixSel(a, b, lo, hi, true)
 		k.v.MovU(lo, ap)
 		k.v.MovU(hi, aq)
@@ -270,15 +270,15 @@ func (k *kbuilder) forwardKernel(p *plan.Plan, kn netKernel, tab operand.Mem) er
 		k.ranges(s, "ps", func(cp, cq, rows reg.GPVirtual) {
 			rowBody := func(withDiff bool) func(off, parity int) {
 				return func(off, _ int) {
-					a, b := k.YMM(), k.YMM()
+					a, b := k.vreg(), k.vreg()
 					k.v.MovU(mem(cp, nil, 0, off), a)
 					k.v.MovU(mem(cq, nil, 0, off), b)
 					if withDiff {
-						t := k.YMM()
+						t := k.vreg()
 						k.v.Sub(b, a, t) // P[:,p] - P[:,q]
 						k.v.MovU(t, mem(s.diff, nil, 0, off))
 					}
-					lo, hi := k.YMM(), k.YMM()
+					lo, hi := k.vreg(), k.vreg()
 					mixSel(a, b, lo, hi, false)
 					k.v.MovU(lo, mem(cp, nil, 0, off))
 					k.v.MovU(hi, mem(cq, nil, 0, off))
@@ -313,23 +313,23 @@ func (k *kbuilder) backwardKernel(p *plan.Plan, kn netKernel, tab operand.Mem) e
 		sig += ", work *" + T
 	}
 	sig += ")"
-	doc := fmt.Sprintf("%s back-propagates one block of %d lanes through the network (lane-major scratch; see kernels_amd64.go).", kn.name, Lanes(k.elem))
+	doc := fmt.Sprintf("back-propagates one block of %d lanes through the network (lane-major scratch; see kernels_amd64.go).", k.lanes())
 	k.function(kn.name, sig, doc)
 	s := &kernelState{n: p.N(), tabAddr: tab}
 	s.tape = k.loadArg("tape")
-	k.addConst(s.tape, int64(p.TapeLen)*avx2.LaneBytes)
+	k.addConst(s.tape, int64(p.TapeLen)*int64(k.rb()))
 	if kn.withP {
 		s.diff = k.loadArg("diff")
-		k.addConst(s.diff, int64(p.DiffLen)*avx2.LaneBytes)
+		k.addConst(s.diff, int64(p.DiffLen)*int64(k.rb()))
 	}
 	if kn.withWork {
 		s.w = k.loadArg("work")
-		k.addConst(s.w, int64(len(p.Steps))*avx2.LaneBytes)
+		k.addConst(s.w, int64(len(p.Steps))*int64(k.rb()))
 	}
 	k.stepLoop(s, func() {
-		k.SUBQ(operand.U8(3*avx2.LaneBytes), s.tape)
-		w, omw := k.YMM(), k.YMM()
-		k.v.MovU(mem(s.tape, nil, 0, avx2.LaneBytes), w)
+		k.SUBQ(operand.U8(3*k.rb()), s.tape)
+		w, omw := k.vreg(), k.vreg()
+		k.v.MovU(mem(s.tape, nil, 0, k.rb()), w)
 		k.v.MovU(k.v.Const(1), omw)
 		k.v.Sub(w, omw, omw)
 		var dot reg.VecVirtual
@@ -340,21 +340,21 @@ func (k *kbuilder) backwardKernel(p *plan.Plan, kn netKernel, tab operand.Mem) e
 			k.MOVL(mem(s.tab, nil, 0, runRows), rb.As32())
 			k.ADDL(s.rsHi, rb.As32())
 			k.SUBL(s.rsLo.As32(), rb.As32())
-			k.SHLQ(operand.U8(5), rb)
+			k.SHLQ(k.rowShift(), rb)
 			k.SUBQ(rb, s.diff)
 			dc := k.GP64()
 			k.MOVQ(s.diff, dc)
-			acc := [2]reg.VecVirtual{k.YMM(), k.YMM()}
+			acc := [2]reg.VecVirtual{k.vreg(), k.vreg()}
 			k.v.Xor(acc[0], acc[0], acc[0])
 			k.v.Xor(acc[1], acc[1], acc[1])
 			k.ranges(s, "gps", func(cp, cq, rows reg.GPVirtual) {
 				k.rowLoop(rows, []reg.GPVirtual{cp, cq, dc}, func(off, parity int) {
-					a, b, t := k.YMM(), k.YMM(), k.YMM()
+					a, b, t := k.vreg(), k.vreg(), k.vreg()
 					k.v.MovU(mem(cp, nil, 0, off), a)
 					k.v.MovU(mem(cq, nil, 0, off), b)
 					k.v.Sub(b, a, t)
 					k.v.FMAdd231(mem(dc, nil, 0, off), t, acc[parity])
-					lo, hi := k.YMM(), k.YMM()
+					lo, hi := k.vreg(), k.vreg()
 					k.v.Mul(b, omw, lo)
 					k.v.FMAdd231(a, w, lo)
 					k.v.Mul(a, omw, hi)
@@ -367,24 +367,24 @@ func (k *kbuilder) backwardKernel(p *plan.Plan, kn netKernel, tab operand.Mem) e
 			k.v.Add(acc[1], dot, dot)
 		}
 		if kn.withWork {
-			k.SUBQ(operand.U8(avx2.LaneBytes), s.w)
-			dot = k.YMM()
+			k.SUBQ(operand.U8(k.rb()), s.w)
+			dot = k.vreg()
 			k.v.MovU(mem(s.w, nil, 0, 0), dot)
 		}
 		ap, aq := k.wireAddrs("gs", s)
-		gp, gq := k.YMM(), k.YMM()
+		gp, gq := k.vreg(), k.vreg()
 		k.v.MovU(ap, gp)
 		k.v.MovU(aq, gq)
 		// dd = dalpha*slope = dot*slope - (gp - gq)*(d*slope), each product
 		// rounded on its own as in the Go kernels.
-		da := k.YMM()
+		da := k.vreg()
 		k.v.Sub(gp, gq, da)
 		k.v.Mul(mem(s.tape, nil, 0, 0), da, da)
 		if dot != nil {
-			k.v.Mul(mem(s.tape, nil, 0, 2*avx2.LaneBytes), dot, dot)
+			k.v.Mul(mem(s.tape, nil, 0, 2*k.rb()), dot, dot)
 			k.v.Add(dot, da, da)
 		}
-		lo, hi, t := k.YMM(), k.YMM(), k.YMM()
+		lo, hi, t := k.vreg(), k.vreg(), k.vreg()
 		k.v.Mul(gp, w, lo)
 		k.v.Mul(gq, omw, t)
 		k.v.Add(t, lo, lo)

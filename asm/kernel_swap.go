@@ -51,7 +51,7 @@ func (w weightLayer) weights(k *kbuilder, d reg.VecVirtual, wantSlope bool) (alp
 // returns slope and ds = d*slope, the tape's bounded stand-in for d.
 func (k *kbuilder) wideWeights(wl weightLayer, ap, aq operand.Mem, wantTape bool) (alpha, slope, ds reg.VecVirtual) {
 	if !k.f32() {
-		a, d := k.YMM(), k.YMM()
+		a, d := k.vreg(), k.vreg()
 		k.v.MovU(ap, a)
 		k.v.MovU(aq, d)
 		k.v.Sub(a, d, d)
@@ -70,28 +70,43 @@ func (k *kbuilder) wideWeights(wl weightLayer, ap, aq operand.Mem, wantTape bool
 		k.beta, k.lambda = b32, l32
 	}()
 	var outA, outS, outDS [2]reg.VecVirtual
+	half := k.rb() / 2 // bytes of half the float32 lanes
+	narrow := func(src, dst reg.VecVirtual) {
+		if k.wide {
+			k.VCVTPD2PS(src, dst.AsY())
+		} else {
+			k.VCVTPD2PSY(src, dst.AsX())
+		}
+	}
 	for h := 0; h < 2; h++ {
-		dh, bh := k.YMM(), k.YMM()
-		k.VCVTPS2PD(ap.Offset(16*h), dh)
-		k.VCVTPS2PD(aq.Offset(16*h), bh)
+		dh, bh := k.vreg(), k.vreg()
+		k.VCVTPS2PD(ap.Offset(half*h), dh)
+		k.VCVTPS2PD(aq.Offset(half*h), bh)
 		k.v.Sub(dh, bh, dh)
 		a, sl := wl.weights(k, dh, wantTape)
-		outA[h] = k.YMM()
-		k.VCVTPD2PSY(a, outA[h].AsX())
+		outA[h] = k.vreg()
+		narrow(a, outA[h])
 		if wantTape {
-			outS[h] = k.YMM()
-			k.VCVTPD2PSY(sl, outS[h].AsX())
+			outS[h] = k.vreg()
+			narrow(sl, outS[h])
 			k.v.Mul(sl, dh, dh)
-			outDS[h] = k.YMM()
-			k.VCVTPD2PSY(dh, outDS[h].AsX())
+			outDS[h] = k.vreg()
+			narrow(dh, outDS[h])
+		}
+	}
+	join := func(lo, hi reg.VecVirtual) {
+		if k.wide {
+			k.VINSERTF64X4(operand.U8(1), hi.AsY(), lo, lo)
+		} else {
+			k.VINSERTF128(operand.U8(1), hi.AsX(), lo, lo)
 		}
 	}
 	alpha = outA[0]
-	k.VINSERTF128(operand.U8(1), outA[1].AsX(), alpha, alpha)
+	join(alpha, outA[1])
 	if wantTape {
 		slope, ds = outS[0], outDS[0]
-		k.VINSERTF128(operand.U8(1), outS[1].AsX(), slope, slope)
-		k.VINSERTF128(operand.U8(1), outDS[1].AsX(), ds, ds)
+		join(slope, outS[1])
+		join(ds, outDS[1])
 	}
 	return alpha, slope, ds
 }
@@ -100,7 +115,7 @@ func (k *kbuilder) wideWeights(wl weightLayer, ap, aq operand.Mem, wantTape bool
 // every bit of a lane of the result is set where a <= b (keep the order;
 // ties keep it too), as the interpreter's `a <= b`.
 func hardMask(k *kbuilder, a, b reg.VecVirtual) reg.VecVirtual {
-	m := k.YMM()
+	m := k.vreg()
 	k.v.Cmp(avx2.LE, b, a, m)
 	return m
 }

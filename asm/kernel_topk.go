@@ -6,7 +6,6 @@ import (
 	"github.com/mmcloughlin/avo/operand"
 	"github.com/mmcloughlin/avo/reg"
 
-	"github.com/sortgen/sortgen/asm/avx2"
 	"github.com/sortgen/sortgen/gen/plan"
 )
 
@@ -22,11 +21,11 @@ import (
 
 // Names of the top-k assembly functions.
 const (
-	fnTopKValues     = "avx2TopKValues"
-	fnTopKValuesTape = "avx2TopKValuesTape"
-	fnTopKSweep      = "avx2TopKSweep"
-	fnTopKWork       = "avx2TopKWork"
-	fnBackwardWork   = "avx2BackwardWork"
+	fnTopKValues     = "TopKValues"
+	fnTopKValuesTape = "TopKValuesTape"
+	fnTopKSweep      = "TopKSweep"
+	fnTopKWork       = "TopKWork"
+	fnBackwardWork   = "BackwardWork"
 )
 
 // topKUnroll is how many entries of a row of Z the sweep and the walk of H
@@ -64,8 +63,8 @@ func (k *kbuilder) topKKernels(p *plan.Plan, fwd, bwd operand.Mem) error {
 func (k *kbuilder) zRows(arg string, s *kernelState, kk int) (zp, zq reg.GPVirtual) {
 	base := k.loadArg(arg)
 	zp, zq = k.GP64(), k.GP64()
-	k.IMUL3Q(operand.U32(uint32(kk*avx2.LaneBytes)), s.p, zp)
-	k.IMUL3Q(operand.U32(uint32(kk*avx2.LaneBytes)), s.q, zq)
+	k.IMUL3Q(operand.U32(uint32(kk*k.rb())), s.p, zp)
+	k.IMUL3Q(operand.U32(uint32(kk*k.rb())), s.q, zq)
 	k.ADDQ(base, zp)
 	k.ADDQ(base, zq)
 	return zp, zq
@@ -77,7 +76,7 @@ func (k *kbuilder) zRows(arg string, s *kernelState, kk int) (zp, zq reg.GPVirtu
 func (k *kbuilder) entries(n int, cursors []reg.GPVirtual, body func(off int)) {
 	if n <= 2*topKUnroll {
 		for j := range n {
-			body(j * avx2.LaneBytes)
+			body(j * k.rb())
 		}
 		return
 	}
@@ -86,22 +85,22 @@ func (k *kbuilder) entries(n int, cursors []reg.GPVirtual, body func(off int)) {
 	loopL := k.label("entries")
 	k.Label(loopL)
 	for j := range topKUnroll {
-		body(j * avx2.LaneBytes)
+		body(j * k.rb())
 	}
 	for _, c := range cursors {
-		k.ADDQ(operand.U32(topKUnroll*avx2.LaneBytes), c)
+		k.ADDQ(operand.U32(topKUnroll*k.rb()), c)
 	}
 	k.DECQ(cnt)
 	k.JNZ(operand.LabelRef(loopL))
 	for j := range n % topKUnroll {
-		body(j * avx2.LaneBytes)
+		body(j * k.rb())
 	}
 }
 
 // exactMix emits the interpreter's mix of (a, b) with weight w: lo =
 // w*a + (1-w)*b, hi = (1-w)*a + w*b, products rounded separately.
 func (k *kbuilder) exactMix(w, omw, a, b, lo, hi reg.VecVirtual) {
-	t := k.YMM()
+	t := k.vreg()
 	k.v.Mul(a, w, lo)
 	k.v.Mul(b, omw, t)
 	k.v.Add(t, lo, lo)
@@ -119,7 +118,7 @@ func (k *kbuilder) topKSweep(p *plan.Plan, bwd operand.Mem) {
 	kk, steps := p.TopK, len(p.Steps)
 	T := k.goType()
 	k.function(fnTopKSweep, "(zs, w *"+T+", wstride int, zd *"+T+")",
-		fmt.Sprintf("%s computes X = P[:, n-k:] of one block of %d lanes right to left (lane-major scratch; see kernels_amd64.go).", fnTopKSweep, Lanes(k.elem)))
+		fmt.Sprintf("computes X = P[:, n-k:] of one block of %d lanes right to left (lane-major scratch; see kernels_amd64.go).", k.lanes()))
 	s := &kernelState{n: p.N(), tabAddr: bwd}
 	wp, stride, zd := k.loadArg("w"), k.loadArg("wstride"), k.loadArg("zd")
 	t := k.GP64()
@@ -128,26 +127,26 @@ func (k *kbuilder) topKSweep(p *plan.Plan, bwd operand.Mem) {
 	noDiffL := k.label("nozd")
 	k.TESTQ(zd, zd)
 	k.JZ(operand.LabelRef(noDiffL))
-	k.addConst(zd, int64(steps*kk)*avx2.LaneBytes)
+	k.addConst(zd, int64(steps*kk)*int64(k.rb()))
 	k.Label(noDiffL)
 	k.stepLoop(s, func() {
 		k.SUBQ(stride, wp)
-		w, omw := k.YMM(), k.YMM()
+		w, omw := k.vreg(), k.vreg()
 		k.v.MovU(mem(wp, nil, 0, 0), w)
 		k.v.MovU(k.v.Const(1), omw)
 		k.v.Sub(w, omw, omw)
 		zp, zq := k.zRows("zs", s, kk)
 		row := func(withDiff bool, zc reg.GPVirtual) func(off int) {
 			return func(off int) {
-				a, b := k.YMM(), k.YMM()
+				a, b := k.vreg(), k.vreg()
 				k.v.MovU(mem(zp, nil, 0, off), a)
 				k.v.MovU(mem(zq, nil, 0, off), b)
 				if withDiff {
-					d := k.YMM()
+					d := k.vreg()
 					k.v.Sub(b, a, d)
 					k.v.MovU(d, mem(zc, nil, 0, off))
 				}
-				lo, hi := k.YMM(), k.YMM()
+				lo, hi := k.vreg(), k.vreg()
 				k.exactMix(w, omw, a, b, lo, hi)
 				k.v.MovU(lo, mem(zp, nil, 0, off))
 				k.v.MovU(hi, mem(zq, nil, 0, off))
@@ -156,7 +155,7 @@ func (k *kbuilder) topKSweep(p *plan.Plan, bwd operand.Mem) {
 		plainL, doneL := k.label("plain"), k.label("swept")
 		k.TESTQ(zd, zd)
 		k.JZ(operand.LabelRef(plainL))
-		k.SUBQ(operand.U32(uint32(kk*avx2.LaneBytes)), zd)
+		k.SUBQ(operand.U32(uint32(kk*k.rb())), zd)
 		zc := k.GP64()
 		k.MOVQ(zd, zc)
 		k.entries(kk, []reg.GPVirtual{zp, zq, zc}, row(true, zc))
@@ -175,37 +174,37 @@ func (k *kbuilder) topKWork(p *plan.Plan, fwd operand.Mem) {
 	kk, steps := p.TopK, len(p.Steps)
 	T := k.goType()
 	k.function(fnTopKWork, "(hs, xt *"+T+")",
-		fmt.Sprintf("%s walks dL/dX of one block of %d lanes through the network and writes the X tape's work entries (lane-major; see kernels_amd64.go).", fnTopKWork, Lanes(k.elem)))
+		fmt.Sprintf("walks dL/dX of one block of %d lanes through the network and writes the X tape's work entries (lane-major; see kernels_amd64.go).", k.lanes()))
 	s := &kernelState{n: p.N(), tabAddr: fwd}
 	zd := k.loadArg("xt") // the differences start the X tape
 	wp := k.GP64()
 	k.MOVQ(zd, wp)
-	k.addConst(wp, int64(steps*kk)*avx2.LaneBytes)
+	k.addConst(wp, int64(steps*kk)*int64(k.rb()))
 	k.stepLoop(s, func() {
-		w, omw := k.YMM(), k.YMM()
+		w, omw := k.vreg(), k.vreg()
 		k.v.MovU(mem(wp, nil, 0, 0), w)
 		k.v.MovU(k.v.Const(1), omw)
 		k.v.Sub(w, omw, omw)
 		hp, hq := k.zRows("hs", s, kk)
 		// 0 + the first product, as the Go kernels' sum starts.
-		dot := k.YMM()
+		dot := k.vreg()
 		k.v.Xor(dot, dot, dot)
 		zc := k.GP64()
 		k.MOVQ(zd, zc)
 		k.entries(kk, []reg.GPVirtual{hp, hq, zc}, func(off int) {
-			a, b, t := k.YMM(), k.YMM(), k.YMM()
+			a, b, t := k.vreg(), k.vreg(), k.vreg()
 			k.v.MovU(mem(hp, nil, 0, off), a)
 			k.v.MovU(mem(hq, nil, 0, off), b)
 			k.v.Sub(b, a, t)
 			k.v.Mul(mem(zc, nil, 0, off), t, t)
 			k.v.Add(t, dot, dot)
-			lo, hi := k.YMM(), k.YMM()
+			lo, hi := k.vreg(), k.vreg()
 			k.exactMix(w, omw, a, b, lo, hi)
 			k.v.MovU(lo, mem(hp, nil, 0, off))
 			k.v.MovU(hi, mem(hq, nil, 0, off))
 		})
-		k.v.MovU(dot, mem(wp, nil, 0, steps*avx2.LaneBytes)) // the work row follows the weights
-		k.ADDQ(operand.U8(avx2.LaneBytes), wp)
-		k.ADDQ(operand.U32(uint32(kk*avx2.LaneBytes)), zd)
+		k.v.MovU(dot, mem(wp, nil, 0, steps*k.rb())) // the work row follows the weights
+		k.ADDQ(operand.U8(k.rb()), wp)
+		k.ADDQ(operand.U32(uint32(kk*k.rb())), zd)
 	})
 }

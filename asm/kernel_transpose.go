@@ -1,6 +1,8 @@
 package asm
 
 import (
+	"fmt"
+
 	"github.com/mmcloughlin/avo/operand"
 	"github.com/mmcloughlin/avo/reg"
 
@@ -15,11 +17,16 @@ import (
 //
 // with L = Lanes and stride, m in elements. Whole groups of L elements are
 // transposed L x L in registers, the remaining m % L elements one by one.
-func (k *kbuilder) transposeKernel(name string, in bool) {
+// The AVX-512 layout (2L lanes, 64-byte rows) is two such transposes, of
+// rows 0..L-1 into the first half of each scratch row and of rows L..2L-1
+// into the second: AVX2 instructions suffice, at the speed of the memory.
+// scrRow is the scratch row's width in bytes (avx2.LaneBytes, or
+// avx2.ZMMBytes for the AVX-512 layout); the function is AVX2 code.
+func (k *kbuilder) transposeKernel(stem string, in bool, scrRow int) {
 	T := k.goType()
-	doc := "transposes between L row-major rows (stride elements apart) and m lane-major rows of the scratch."
-	k.function(name, "(dst, src *"+T+", stride, m int)", name+" "+doc)
-	L := Lanes(k.elem)
+	lanes := scrRow / k.size()
+	k.function(stem, "(dst, src *"+T+", stride, m int)",
+		fmt.Sprintf("transposes between %d row-major rows (stride elements apart) and m lane-major rows of the scratch.", lanes))
 	size := k.size()
 	dst, src := k.loadArg("dst"), k.loadArg("src")
 	stride := k.loadArg("stride")
@@ -35,6 +42,37 @@ func (k *kbuilder) transposeKernel(name string, in bool) {
 		sh = 3
 	}
 	k.SHLQ(operand.U8(sh), stride) // bytes
+	if scrRow == avx2.LaneBytes {
+		k.transposeHalf(in, rows, scr, stride, m, scrRow)
+	} else {
+		// Two passes of one loop (the same registers): rows 0..L-1, then
+		// rows L..2L-1 into the second half of each scratch row.
+		left := k.GP64()
+		k.MOVQ(operand.U32(2), left)
+		next := k.GP64()
+		k.IMUL3Q(operand.U8(uint8(Lanes(k.elem))), stride, next)
+		passL := k.label("tpass")
+		k.Label(passL)
+		r, c, n := k.GP64(), k.GP64(), k.GP64()
+		k.MOVQ(rows, r)
+		k.MOVQ(scr, c)
+		k.MOVQ(m, n)
+		k.transposeHalf(in, r, c, stride, n, scrRow)
+		k.ADDQ(next, rows)
+		k.ADDQ(operand.U8(avx2.LaneBytes), scr)
+		k.DECQ(left)
+		k.JNZ(operand.LabelRef(passL))
+	}
+	k.VZEROUPPER()
+	k.RET()
+}
+
+// transposeHalf emits the transpose of Lanes rows at rows (stride bytes
+// apart) with m lane-major half rows at scr (rowBytes apart); it clobbers
+// rows, scr and m.
+func (k *kbuilder) transposeHalf(in bool, rows, scr, stride, m reg.GPVirtual, rowBytes int) {
+	L := Lanes(k.elem)
+	size := k.size()
 	r3 := k.GP64()
 	k.LEAQ(mem(stride, stride, 2, 0), r3)
 	var rows4 reg.GPVirtual
@@ -58,7 +96,7 @@ func (k *kbuilder) transposeKernel(name string, in bool) {
 		}
 		return mem(b, r3, 1, off)
 	}
-	scrAddr := func(e, off int) operand.Mem { return mem(scr, nil, 0, e*avx2.LaneBytes+off) }
+	scrAddr := func(e, off int) operand.Mem { return mem(scr, nil, 0, e*rowBytes+off) }
 	// A(k, off) is row k of the matrix being transposed, B(c) where its
 	// column c goes.
 	A, B := rowAddr, func(c int) operand.Mem { return scrAddr(c, 0) }
@@ -126,7 +164,7 @@ func (k *kbuilder) transposeKernel(name string, in bool) {
 	if rows4 != nil {
 		k.ADDQ(operand.U8(avx2.LaneBytes), rows4)
 	}
-	k.ADDQ(operand.U32(uint32(L*avx2.LaneBytes)), scr)
+	k.ADDQ(operand.U32(uint32(L*rowBytes)), scr)
 	k.DECQ(cnt)
 	k.JNZ(operand.LabelRef(blockL))
 	k.Label(tailL)
@@ -151,10 +189,8 @@ func (k *kbuilder) transposeKernel(name string, in bool) {
 	if rows4 != nil {
 		k.ADDQ(operand.U8(uint8(size)), rows4)
 	}
-	k.ADDQ(operand.U8(avx2.LaneBytes), scr)
+	k.ADDQ(operand.U8(uint8(rowBytes)), scr)
 	k.DECQ(m)
 	k.JNZ(operand.LabelRef(tailLoopL))
 	k.Label(doneL)
-	k.VZEROUPPER()
-	k.RET()
 }

@@ -144,8 +144,8 @@ func (m *model) docText() string {
 		if m.opt.Asm {
 			w("the assembly kernels lay out each block of rows their own\n")
 			w("way, so the backward pass must see the batch the forward pass recorded,\n")
-			w("split the same way (the same rows in one call), with the same SetAVX2\n")
-			w("setting.\n")
+			w("split the same way (the same rows in one call), at the same level\n")
+			w("(SetLevel).\n")
 		} else {
 			w("an assembly backend lays out blocks of rows its own way,\n")
 			w("so the backward pass must see the rows the forward pass recorded.\n")
@@ -156,18 +156,20 @@ func (m *model) docText() string {
 		if m.elem == "float32" {
 			lanes = 8
 		}
-		w("\nKernels. On amd64 the entry points run whole blocks of %d rows in AVX2+FMA\n", lanes)
-		w("assembly (kernels_amd64.s, one row per vector lane) when the CPU has both,\n")
-		w("as golang.org/x/sys/cpu reports at start-up, and the remaining rows, and\n")
-		w("everything on other CPUs and architectures, in the portable Go kernels\n")
-		w("(kernels_generic.go). Both compute the weights in float64; they differ by\n")
+		w("\nKernels. On amd64 the entry points run whole blocks of rows in assembly\n")
+		w("(kernels_amd64.s, one row per vector lane): %d rows in AVX-512 on CPUs with\n", 2*lanes)
+		w("AVX-512 F and DQ, else %d rows in AVX2+FMA on CPUs with both, as\n", lanes)
+		w("golang.org/x/sys/cpu reports at start-up; the remaining rows, and\n")
+		w("everything on other CPUs and architectures, run in the portable Go kernels\n")
+		w("(kernels_generic.go). All compute the weights in float64; they differ by\n")
 		w("rounding only")
 		if m.hard {
 			w(" (values and P of the exact swaps are bit-identical)")
 		}
 		w(". Build with -tags purego to leave the assembly out;\n")
-		w("SetAVX2(false) switches every caller to the portable kernels at run time,\n")
-		w("for benchmarks and tests, and AVX2 reports which kernels run.\n")
+		w("SetLevel switches every caller to another level (LevelGo, LevelAVX2,\n")
+		w("LevelAVX512) at run time, for benchmarks and tests; Level reports which\n")
+		w("kernels run and Levels which this CPU has.\n")
 	}
 	w("\nAliasing: y may be x")
 	if m.grad != nil {

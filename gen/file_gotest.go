@@ -71,10 +71,10 @@ func BackendTol(p *plan.Plan) float64 {
 // all fixed text, which reads best as a template. It checks the unrolled
 // kernels against a straightforward implementation that keeps the network
 // as data, the emitted swap function against plan.Alpha's values, recorded
-// here at generation time, and the entry points, with each set of kernels
-// SetAVX2 selects, against the unrolled kernels. It uses only what both
-// the portable dispatch and the assembly backend's define (SetAVX2, AVX2,
-// tapeToGeneric), so it passes in every build of the package.
+// here at generation time, and the entry points, at each level SetLevel
+// selects, against the unrolled kernels. It uses only what both the
+// portable dispatch and the assembly backend's define (SetLevel, Level,
+// Levels, tapeToGeneric), so it passes in every build of the package.
 func renderTest(m *model) ([]byte, error) {
 	d := testData{
 		Header: Header, Package: m.pkg, T: m.elem,
@@ -86,8 +86,8 @@ func renderTest(m *model) ([]byte, error) {
 		TopK: m.p.TopK,
 	}
 	// The reference is dense (O(size * N) per row), and so is P (N*N per
-	// row): keep the tests of a large network to seconds. A block of AVX2
-	// lanes and one more row is still a whole block and a tail.
+	// row): keep the tests of a large network to seconds. A block of
+	// AVX-512 lanes and one more row is still a whole block and a tail.
 	size := 8
 	if m.elem == "float32" {
 		size = 4
@@ -100,9 +100,10 @@ func renderTest(m *model) ([]byte, error) {
 	if m.p.Network.Size()*m.n > 1_000_000 {
 		d.Heavy = true
 		d.Huge = m.p.Network.Size()*m.n > 100_000_000
-		d.BatchSizes, d.EntryBatchSizes, d.FDCoords = "1, 2", "1, 9", 16
+		// A block of AVX-512 lanes and a tail (two of AVX2 lanes).
+		d.BatchSizes, d.EntryBatchSizes, d.FDCoords = "1, 2", "1, 17", 16
 		if d.F64 {
-			d.EntryBatchSizes = "1, 5"
+			d.EntryBatchSizes = "1, 9"
 		}
 	}
 	if !d.F64 {

@@ -117,9 +117,11 @@ func TestGenerateFiles(t *testing.T) {
 			require.NotContains(t, doc, "golang.org/x/sys")
 			require.Contains(t, doc, " -asm=false\n")
 		}
-		// Both builds have SetAVX2 and AVX2; the portable ones report no AVX2.
-		require.Contains(t, impl, "func SetAVX2(enabled bool) (previous bool) {\n\treturn false\n}")
-		require.Contains(t, impl, "func AVX2() bool {\n\treturn false\n}")
+		// Both builds have SetLevel, Level and Levels; the portable ones
+		// have only the Go level.
+		require.Contains(t, impl, "func SetLevel(level string) (previous string, err error) {")
+		require.Contains(t, impl, "func Level() string { return LevelGo }")
+		require.Contains(t, impl, "func Levels() []string { return []string{LevelGo} }")
 		if p.Swap.Differentiable() {
 			require.Contains(t, impl, "func tapeToGeneric(")
 		} else {

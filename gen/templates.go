@@ -106,7 +106,7 @@ func renderRegisterTest(m *model) ([]byte, error) {
 
 // renderImpl emits the dispatch from the checked entry points to the
 // portable kernels, allFinite (checkFinite's fast path), and the portable
-// SetAVX2, AVX2 and tapeToGeneric. With an assembly backend, amd64 builds
+// SetLevel, Level, Levels and tapeToGeneric. With an assembly backend, amd64 builds
 // without the purego tag get all of them from the assembly emitter
 // (asm.Generate's kernels_amd64.go) instead of this file.
 func renderImpl(m *model) ([]byte, error) { return execute("impl_noasm.go.tmpl", newPackageData(m)) }

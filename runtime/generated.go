@@ -34,8 +34,11 @@ func lookupGenerated[T Float](p *plan.Plan, prm plan.Params) (kernel[T], bool) {
 	if !ok || !funcsFor(p, f) {
 		return nil, false
 	}
-	return &generatedKernel[T]{k: k, f: f, beta: prm.Steepness, lambda: prm.ARTLambda,
-		avx2Name: "generated/avx2 " + k.Package, goName: "generated/go " + k.Package}, true
+	g := &generatedKernel[T]{k: k, f: f, beta: prm.Steepness, lambda: prm.ARTLambda, names: map[string]string{}}
+	for _, level := range k.Levels() {
+		g.names[level] = "generated/" + level + " " + k.Package
+	}
+	return g, true
 }
 
 // funcsFor reports whether f has every entry point the sorter of p calls.
@@ -58,9 +61,9 @@ type generatedKernel[T Float] struct {
 	k            *registry.Kernel
 	f            *registry.Funcs[T]
 	beta, lambda float64
-	// The Backend names, made once: a forward pass records the backend,
-	// and must not allocate.
-	avx2Name, goName string
+	// The Backend names by level, made once: a forward pass records the
+	// backend, and must not allocate.
+	names map[string]string
 }
 
 func (g *generatedKernel[T]) must(err error) {
@@ -115,24 +118,15 @@ func (g *generatedKernel[T]) backwardTopK(gx, gtop, gxk, tape, xtape []T) {
 	}
 }
 
-// name is the sorter's Backend: generatedBackendName's answer and the
-// package's import path.
+// name is the sorter's Backend: "generated/", the level the package runs
+// at the moment (its Level: "avx512", "avx2" or "go"), and its import
+// path. The level can change when anything in the process calls the
+// package's SetLevel, so read it when it is reported rather than caching
+// it.
 func (g *generatedKernel[T]) name() string {
-	if generatedBackendName(g.k) == "avx2" {
-		return g.avx2Name
+	level := g.k.Level()
+	if n, ok := g.names[level]; ok {
+		return n
 	}
-	return g.goName
-}
-
-// generatedBackendName names the kernels a generated package runs at the
-// moment: "avx2" when its entry points run whole blocks of rows in AVX2
-// assembly (amd64 with AVX2 and FMA, not built with -tags purego, and not
-// switched off with Kernel.SetAVX2), else "go" (its portable kernels). The
-// answer can change when anything in the process calls the package's
-// SetAVX2, so read it when it is reported rather than caching it.
-func generatedBackendName(k *registry.Kernel) string {
-	if k != nil && k.AVX2 != nil && k.AVX2() {
-		return "avx2"
-	}
-	return "go"
+	return "generated/" + level + " " + g.k.Package
 }

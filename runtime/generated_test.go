@@ -134,33 +134,21 @@ func TestAutoPicksGenerated(t *testing.T) {
 }
 
 // TestGeneratedMatchesInterpreter compares every registered kernel with
-// the interpreter, once with the package's AVX2 kernels on (where the CPU
-// and the build have them) and once with its portable Go kernels
-// (Kernel.SetAVX2(false)); the setting is restored afterwards.
+// the interpreter at each level of the package's kernels the CPU and the
+// build have (Kernel.Levels: its portable Go kernels, AVX2, AVX-512); the
+// level is restored afterwards.
 func TestGeneratedMatchesInterpreter(t *testing.T) {
 	for _, k := range registry.All() {
 		t.Run(path.Base(k.Package), func(t *testing.T) {
-			require.NotNil(t, k.SetAVX2, "index.go is stale: run go generate ./generated/")
-			require.NotNil(t, k.AVX2, "index.go is stale: run go generate ./generated/")
-			prev := k.SetAVX2(true)
-			t.Cleanup(func() { k.SetAVX2(prev) })
-			hasAVX2 := k.AVX2()
-			for _, avx2 := range []bool{true, false} {
-				k.SetAVX2(avx2)
-				want := "go"
-				if avx2 && hasAVX2 {
-					want = "avx2"
-				}
-				require.Equal(t, avx2 && hasAVX2, k.AVX2())
-				require.Equal(t, want, generatedBackendName(k))
-				name := "go"
-				if avx2 {
-					name = "avx2"
-				}
-				t.Run(name, func(t *testing.T) {
-					if avx2 && !hasAVX2 {
-						t.Skip("no AVX2 kernels: no AVX2+FMA, not amd64, or -tags purego")
-					}
+			require.NotNil(t, k.SetLevel, "index.go is stale: run go generate ./generated/")
+			prev, err := k.SetLevel("")
+			require.NoError(t, err)
+			t.Cleanup(func() { k.SetLevel(prev) })
+			for _, level := range k.Levels() {
+				_, err := k.SetLevel(level)
+				require.NoError(t, err)
+				require.Equal(t, level, k.Level())
+				t.Run(level, func(t *testing.T) {
 					if k.Elem == "float32" {
 						compareBackends[float32](t, k, 1e-5)
 					} else {
@@ -183,13 +171,13 @@ func compareBackends[T Float](t *testing.T, k *registry.Kernel, tol float64) {
 	if k.N > 256 && !testmod.Slow() {
 		// A whole block of vector lanes and a tail: at n = 1024 the
 		// interpreter's P of 100 rows alone takes a minute.
-		batches = []int{1, 9}
+		batches = []int{1, 17}
 	}
 	for bi, batch := range batches {
 		beta := []float64{1, 10, 37.5}[bi%3]
 		gen, err := New[T](genConfig(k, Generated, beta, 0.25))
 		require.NoError(t, err)
-		require.Equal(t, "generated/"+generatedBackendName(k)+" "+k.Package, gen.Backend())
+		require.Equal(t, "generated/"+k.Level()+" "+k.Package, gen.Backend())
 		ref, err := New[T](genConfig(k, Interpreter, beta, 0.25))
 		require.NoError(t, err)
 		x := genRows[T](rng, batch, k.N)
@@ -262,9 +250,9 @@ func compareTopK[T Float](t *testing.T, gen, ref *Sorter[T], x []T, rng *rand.Ra
 
 // TestGeneratedReference runs the reference file through every case that
 // has a generated kernel, with the file's tolerances for float64 and the
-// float32 interpreter test's for float32. The rows are repeated 8 times so
-// that whole vector blocks run the AVX2 kernels, and every copy is
-// checked, on the AVX2 kernels where they run and on the portable ones.
+// float32 interpreter test's for float32. The rows are repeated 16 times so
+// that whole vector blocks run the assembly kernels, and every copy is
+// checked, at every level of kernels the CPU and the build have.
 func TestGeneratedReference(t *testing.T) {
 	path, err := reference.DefaultPath()
 	require.NoError(t, err)
@@ -306,26 +294,26 @@ func TestGeneratedReference(t *testing.T) {
 	require.GreaterOrEqual(t, covered, 18)
 }
 
-// eachKernelSet runs test as a subtest on s's generated kernel: on its
-// AVX2 kernels where they run, then on its portable kernels.
+// eachKernelSet runs test as a subtest on s's generated kernel at each
+// level it has (Kernel.Levels), restoring the level afterwards.
 func eachKernelSet[T Float](t *testing.T, s *Sorter[T], name string, test func(t *testing.T)) {
 	g, ok := s.k.(*generatedKernel[T])
 	require.True(t, ok, "%s: not a generated kernel", name)
-	if g.k.AVX2 == nil || !g.k.AVX2() {
-		t.Run(name+"/"+generatedBackendName(g.k), test)
-		return
+	prev, err := g.k.SetLevel("")
+	require.NoError(t, err)
+	defer g.k.SetLevel(prev)
+	for _, level := range g.k.Levels() {
+		_, err := g.k.SetLevel(level)
+		require.NoError(t, err)
+		t.Run(name+"/"+level, test)
 	}
-	t.Run(name+"/avx2", test)
-	prev := g.k.SetAVX2(false)
-	defer g.k.SetAVX2(prev)
-	t.Run(name+"/go", test)
 }
 
-// forEachCopy runs case c with its rows repeated 8 times and calls check
+// forEachCopy runs case c with its rows repeated 16 times and calls check
 // with each copy's y, P (SPEC orientation) and dL/dx.
 func forEachCopy[T Float](t *testing.T, s *Sorter[T], c *reference.Case, check func(y, p, gx []float64)) {
 	t.Helper()
-	const copies = 8
+	const copies = 16
 	rep := func(v []float64) []T {
 		out := make([]T, 0, copies*len(v))
 		for range copies {
@@ -352,29 +340,39 @@ func forEachCopy[T Float](t *testing.T, s *Sorter[T], c *reference.Case, check f
 	}
 }
 
-// TestSetAVX2BetweenPasses: a tape recorded by the AVX2 kernels is laid out
-// for them, so a backward pass after switching the package to its portable
-// kernels must be refused, not read the tape wrongly.
-func TestSetAVX2BetweenPasses(t *testing.T) {
+// TestSetLevelBetweenPasses: a tape recorded at one level is laid out for
+// its kernels, so a backward pass after switching the package to another
+// level must be refused, not read the tape wrongly.
+func TestSetLevelBetweenPasses(t *testing.T) {
 	s, err := New[float32](DefaultConfig("odd_even", 16, "cauchy"))
 	require.NoError(t, err)
 	g, ok := s.k.(*generatedKernel[float32])
 	if !ok {
 		t.Skip("no generated kernel for odd_even n=16 cauchy float32")
 	}
-	prev := g.k.SetAVX2(true)
-	t.Cleanup(func() { g.k.SetAVX2(prev) })
-	if !g.k.AVX2() {
-		t.Skip("no AVX2 kernels here")
+	prev, err := g.k.SetLevel("")
+	require.NoError(t, err)
+	t.Cleanup(func() { g.k.SetLevel(prev) })
+	levels := g.k.Levels()
+	if len(levels) < 2 {
+		t.Skip("no assembly kernels here")
 	}
-	x := genRows[float32](rand.New(rand.NewPCG(1, 2)), 9, 16)
-	r, err := s.Forward(x, WantP|WantGrad)
-	require.NoError(t, err)
-	g.k.SetAVX2(false)
-	_, err = s.Backward(r, x, nil)
-	require.ErrorContains(t, err, "SetAVX2")
-	g.k.SetAVX2(true)
-	gx, err := s.Backward(r, x, nil)
-	require.NoError(t, err)
-	require.Len(t, gx, len(x))
+	x := genRows[float32](rand.New(rand.NewPCG(1, 2)), 33, 16)
+	for i, from := range levels {
+		for _, to := range levels[:i] {
+			_, err := g.k.SetLevel(from)
+			require.NoError(t, err)
+			r, err := s.Forward(x, WantP|WantGrad)
+			require.NoError(t, err)
+			_, err = g.k.SetLevel(to)
+			require.NoError(t, err)
+			_, err = s.Backward(r, x, nil)
+			require.ErrorContains(t, err, "SetLevel", "%s to %s", from, to)
+			_, err = g.k.SetLevel(from)
+			require.NoError(t, err)
+			gx, err := s.Backward(r, x, nil)
+			require.NoError(t, err)
+			require.Len(t, gx, len(x))
+		}
+	}
 }

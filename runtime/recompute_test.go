@@ -165,7 +165,7 @@ func TestRecomputeWhen(t *testing.T) {
 
 // A sorter with a generated kernel runs a segmented pass on the
 // interpreter: the results agree with the kernel's to its tolerance, and a
-// backward pass is not refused when the kernel's AVX2 setting changed.
+// backward pass is not refused when the kernel's level changed.
 func TestRecomputeOnGeneratedSorter(t *testing.T) {
 	cfg := DefaultConfig("odd_even", 16, "cauchy")
 	gen, err := New[float32](cfg)
@@ -189,8 +189,10 @@ func TestRecomputeOnGeneratedSorter(t *testing.T) {
 	requireRel(t, "P", rc.PT(), rg.PT(), 1e-5)
 	want, err := gen.Backward(rg, gy, gP)
 	require.NoError(t, err)
-	prev := g.k.SetAVX2(!g.k.AVX2())
-	t.Cleanup(func() { g.k.SetAVX2(prev) })
+	other := otherLevel(g.k.Levels(), g.k.Level())
+	prev, err := g.k.SetLevel(other)
+	require.NoError(t, err)
+	t.Cleanup(func() { g.k.SetLevel(prev) })
 	got, err := segmented.Backward(rc, gy, gP)
 	require.NoError(t, err)
 	requireRowRel(t, "dL/dx", got, want, 16, 1e-5)
@@ -296,4 +298,15 @@ func TestRecomputeAllocatesNothing(t *testing.T) {
 		require.Positive(t, r.Segments())
 		require.Zero(t, testing.AllocsPerRun(20, step), "Workers %d", workers)
 	}
+}
+
+// otherLevel is a level of levels other than current, or current if it is
+// the only one.
+func otherLevel(levels []string, current string) string {
+	for _, l := range levels {
+		if l != current {
+			return l
+		}
+	}
+	return current
 }

@@ -209,9 +209,9 @@ func (s *Sorter[T]) Plan() *plan.Plan { return s.plan }
 
 // Backend names the backend in use: "interpreter", or, for a kernel
 // package registered for exactly this configuration (package registry),
-// "generated/avx2 " or "generated/go " and its import path, as it runs its
-// AVX2 or its portable kernels (which can change when its SetAVX2 is
-// called): "generated/avx2 github.com/sortgen/sortgen/generated/oddeven_n32_cauchy_f32".
+// "generated/", the level of the kernels it runs ("avx512", "avx2" or "go";
+// it changes when the package's SetLevel is called) and its import path:
+// "generated/avx2 github.com/sortgen/sortgen/generated/oddeven_n32_cauchy_f32".
 func (s *Sorter[T]) Backend() string {
 	if g, ok := s.k.(*generatedKernel[T]); ok {
 		return g.name()
@@ -296,8 +296,8 @@ type Result[T Float] struct {
 	ranksValid     bool
 	gpWork         []T
 	// backend is the Backend that wrote the tape: a generated package
-	// lays its tape out per kernel (AVX2 or portable), so a backward pass
-	// after SetAVX2 switched it would read the tape wrongly.
+	// lays its tape out per level (AVX-512, AVX2 or portable), so a
+	// backward pass after SetLevel switched it would read the tape wrongly.
 	backend string
 	// A segmented pass keeps snapshots instead of diff (nil otherwise):
 	// snapLen per row, at the starts of the segments segs (then the number
@@ -498,7 +498,7 @@ func (s *Sorter[T]) checkBackward(gx []T, r *Result[T], gy, gP []T) error {
 	case r.snap == nil && r.backend != s.Backend():
 		// (A segmented pass ran on the interpreter, whose tape layout
 		// does not change, and its backward pass runs there too.)
-		return fmt.Errorf("runtime: the forward pass ran on %s, the backend is now %s (SetAVX2 was called in between): run the forward pass again", r.backend, s.Backend())
+		return fmt.Errorf("runtime: the forward pass ran on %s, the backend is now %s (SetLevel was called in between): run the forward pass again", r.backend, s.Backend())
 	case gP != nil && r.diff == nil && r.snap == nil:
 		return errors.New("runtime: a gradient with respect to P needs a forward pass with WantP|WantGrad")
 	case len(gx) != r.batch*r.n:

@@ -119,9 +119,9 @@ const maxStepBlock = 64
 
 // stepBlock is the number of rows per block of a fused step: as many as
 // fit stepBlockBytes, at most maxStepBlock, a power of two so that chunks
-// of whole blocks are also whole vector blocks; at least 8 for a generated
-// kernel, whose AVX2 code fills 8 lanes with 8 rows and would run a
-// smaller block mostly empty.
+// of whole blocks are also whole vector blocks; at least 16 for a generated
+// kernel, whose AVX-512 code fills 16 lanes with 16 float32 rows and would
+// run a smaller block mostly empty.
 func (s *Sorter[T]) stepBlock() int {
 	var zero T
 	p, n := s.plan, s.N()
@@ -131,7 +131,7 @@ func (s *Sorter[T]) stepBlock() int {
 		b /= 2
 	}
 	if _, ok := s.k.(*generatedKernel[T]); ok {
-		b = max(b, 8)
+		b = max(b, 16)
 	}
 	return b
 }

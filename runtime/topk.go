@@ -165,7 +165,7 @@ func (s *Sorter[T]) BackwardTopKInto(gx []T, r *TopKResult[T], gtop, gX []T) err
 	case r.tape == nil:
 		return errors.New("runtime: backward needs a forward pass with WantGrad")
 	case r.backend != s.Backend():
-		return fmt.Errorf("runtime: the forward pass ran on %s, the backend is now %s (SetAVX2 was called in between): run the forward pass again", r.backend, s.Backend())
+		return fmt.Errorf("runtime: the forward pass ran on %s, the backend is now %s (SetLevel was called in between): run the forward pass again", r.backend, s.Backend())
 	case len(gx) != r.batch*r.n:
 		return fmt.Errorf("runtime: gx has length %d, want %d", len(gx), r.batch*r.n)
 	case gtop != nil && len(gtop) != r.batch*r.k:

@@ -380,9 +380,9 @@ func TestTopKGeneratedKernel(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, funcsFor(sorting.Plan(), &noForward), "a sorting plan needs no top-k entry points")
 
-	avx2 := false
-	s.k = &generatedKernel[float64]{k: &registry.Kernel{Package: "fake", AVX2: func() bool { return avx2 }}, f: f,
-		beta: cfg.Steepness, lambda: cfg.ARTLambda, avx2Name: "generated/avx2 fake", goName: "generated/go fake"}
+	level := "go"
+	s.k = &generatedKernel[float64]{k: &registry.Kernel{Package: "fake", Level: func() string { return level }}, f: f,
+		beta: cfg.Steepness, lambda: cfg.ARTLambda, names: map[string]string{"go": "generated/go fake"}}
 	require.Equal(t, "generated/go fake", s.Backend())
 	rng := rand.New(rand.NewPCG(8, 8))
 	const batch = 40
@@ -400,9 +400,9 @@ func TestTopKGeneratedKernel(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, wantG, gotG)
 	require.GreaterOrEqual(t, calls.Load(), int32(2))
-	avx2 = true
+	level = "avx512"
 	_, err = s.BackwardTopK(got, gtop, gX)
-	require.EqualError(t, err, "runtime: the forward pass ran on generated/go fake, the backend is now generated/avx2 fake (SetAVX2 was called in between): run the forward pass again")
+	require.EqualError(t, err, "runtime: the forward pass ran on generated/go fake, the backend is now generated/avx512 fake (SetLevel was called in between): run the forward pass again")
 }
 
 // StepBCE and BCEPT train on the whole of P: a top-k sorter refuses them.

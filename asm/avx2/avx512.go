@@ -38,13 +38,23 @@ var (
 
 // FindAVX512 lists the lines of the Go assembly src that use an AVX-512
 // register, suffix or instruction (or a function that requires AVX-512),
-// as "line N: what: code"; none for code that runs on every AVX2+FMA CPU.
+// as "line N: what: code", outside the functions allowed AVX-512
+// (IsAVX512Name); none for code that runs on every AVX2+FMA CPU. A
+// function starts at its "// func name(" comment or its TEXT line.
 func FindAVX512(src []byte) []string {
 	var found []string
 	sc := bufio.NewScanner(bytes.NewReader(src))
 	sc.Buffer(nil, 1<<20)
+	exempt := false
 	for line := 1; sc.Scan(); line++ {
-		s, comment, _ := strings.Cut(sc.Text(), "//")
+		text := sc.Text()
+		if name, ok := functionName(text); ok {
+			exempt = IsAVX512Name(name)
+		}
+		if exempt {
+			continue
+		}
+		s, comment, _ := strings.Cut(text, "//")
 		if strings.Contains(comment, "Requires:") && strings.Contains(comment, "AVX512") {
 			found = append(found, fmt.Sprintf("line %d: requires AVX-512: %s", line, comment))
 		}
@@ -61,4 +71,19 @@ func FindAVX512(src []byte) []string {
 		}
 	}
 	return found
+}
+
+// functionName is the function a line of avo's output starts: its
+// "// func name(...)" comment or its "TEXT ·name(SB)" line.
+func functionName(line string) (string, bool) {
+	if rest, ok := strings.CutPrefix(line, "// func "); ok {
+		name, _, ok := strings.Cut(rest, "(")
+		return name, ok
+	}
+	if rest, ok := strings.CutPrefix(line, "TEXT "); ok {
+		rest = strings.TrimPrefix(rest, "·")
+		name, _, ok := strings.Cut(rest, "(")
+		return name, ok
+	}
+	return "", false
 }

@@ -92,3 +92,29 @@ func TestNoAVX512Detects(t *testing.T) {
 		}
 	}
 }
+
+// TestNoAVX512Exempts: only the functions named avx512 may use AVX-512;
+// the scan resumes at the next function.
+func TestNoAVX512Exempts(t *testing.T) {
+	src := []byte(`// func avx512Sort(xs *float32)
+// Requires: AVX512DQ, AVX512F
+TEXT ·avx512Sort(SB), NOSPLIT, $0-8
+	VADDPS Z16, Z1, K1, Z2
+	RET
+
+// func avx2Sort(xs *float32)
+// Requires: AVX512F
+TEXT ·avx2Sort(SB), NOSPLIT, $0-8
+	VADDPS Z16, Z1, Z2
+	RET
+`)
+	found := FindAVX512(src)
+	if len(found) != 2 {
+		t.Fatalf("found %d lines, want the Requires line and the VADDPS of avx2Sort: %q", len(found), found)
+	}
+	for _, f := range found {
+		if !strings.HasPrefix(f, "line 8:") && !strings.HasPrefix(f, "line 10:") {
+			t.Errorf("outside avx2Sort: %s", f)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package avx2
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/mmcloughlin/avo/ir"
 	"github.com/mmcloughlin/avo/operand"
@@ -60,7 +61,9 @@ func isVectorSelfMove(i *ir.Instruction) bool {
 }
 
 // AllocateRegisters is a register allocation pass (run after
-// pass.Liveness) for AVX2 code. Vector registers get X0-X15/Y0-Y15 only,
+// pass.Liveness) for AVX2 code. Vector registers get X0-X15/Y0-Y15 only
+// (all 32 and the opmask registers K1-K7 in a function whose name contains
+// "avx512", the only ones allowed AVX-512),
 // assigned greedily in the order the virtual registers first appear in the
 // function, each the lowest register free of every interfering one; for
 // straight-line code (an interval graph) this uses exactly as many
@@ -68,6 +71,7 @@ func isVectorSelfMove(i *ir.Instruction) bool {
 // constrained first) may need more. General-purpose registers use avo's
 // allocator (base pointer last, never SP), opmask registers are refused.
 func AllocateRegisters(fn *ir.Function) error {
+	wide := IsAVX512Name(fn.Name)
 	var order []reg.ID // vector virtual registers, first appearance
 	seen := map[reg.ID]bool{}
 	gp := map[reg.Kind]*pass.Allocator{}
@@ -75,12 +79,18 @@ func AllocateRegisters(fn *ir.Function) error {
 		for _, r := range i.Registers() {
 			switch k := r.Kind(); k {
 			case reg.KindVector:
+				if !wide && r.Size() > LaneBytes {
+					return fmt.Errorf("avx2: %s: ZMM register %s in AVX2 code", fn.Name, r.Asm())
+				}
 				if id := r.ID(); id.IsVirtual() && !seen[id] {
 					seen[id] = true
 					order = append(order, id)
 				}
 			case reg.KindOpmask:
-				return fmt.Errorf("avx2: %s: opmask register %s in AVX2 code", fn.Name, r.Asm())
+				if !wide {
+					return fmt.Errorf("avx2: %s: opmask register %s in AVX2 code", fn.Name, r.Asm())
+				}
+				fallthrough
 			default:
 				a, ok := gp[k]
 				if !ok {
@@ -92,7 +102,9 @@ func AllocateRegisters(fn *ir.Function) error {
 					// accesses when linking dynamically.
 					var rs []reg.Physical
 					for _, p := range f.Registers() {
-						if p.Info()&reg.Restricted == 0 && !(k == reg.KindGP && p.PhysicalIndex() == 15) {
+						// Never K0 either: as a write mask it means none.
+						if p.Info()&reg.Restricted == 0 && !(k == reg.KindGP && p.PhysicalIndex() == 15) &&
+							!(k == reg.KindOpmask && p.PhysicalIndex() == 0) {
 							rs = append(rs, p)
 						}
 					}
@@ -137,9 +149,13 @@ func AllocateRegisters(fn *ir.Function) error {
 		}
 	}
 	fn.Allocation = reg.NewEmptyAllocation()
+	limit := reg.Index(16)
+	if wide {
+		limit = 32
+	}
 	var phys []reg.ID
 	for _, p := range reg.Vector.Registers() {
-		if p.PhysicalIndex() < 16 && p.Info()&reg.Restricted == 0 {
+		if p.PhysicalIndex() < limit && p.Info()&reg.Restricted == 0 {
 			phys = append(phys, p.ID())
 		}
 	}
@@ -159,7 +175,7 @@ func AllocateRegisters(fn *ir.Function) error {
 			}
 		}
 		if !got {
-			return fmt.Errorf("avx2: %s: more than 16 vector registers live", fn.Name)
+			return fmt.Errorf("avx2: %s: more than %d vector registers live", fn.Name, limit)
 		}
 	}
 	kinds := make([]int, 0, len(gp))
@@ -178,6 +194,11 @@ func AllocateRegisters(fn *ir.Function) error {
 	}
 	return nil
 }
+
+// IsAVX512Name reports whether a function of this name may use AVX-512
+// (registers X16-X31/Y16-Y31, Z and K, and EVEX instructions): its name
+// contains "avx512". Every other function must run on AVX2-only CPUs.
+func IsAVX512Name(name string) bool { return strings.Contains(name, "avx512") }
 
 func dedupIDs(ids []reg.ID) []reg.ID {
 	out := ids[:0]

@@ -11,8 +11,8 @@ import (
 	"github.com/sortgen/sortgen/gen/plan"
 )
 
-// A Pool holds the vector constants of one build context: 32-byte
-// read-only vectors with every lane the same, one symbol (static to the
+// A Pool holds the vector constants of one build context: 64-byte
+// read-only vectors (read whole by ZMM code, their first half by YMM code) with every lane the same, one symbol (static to the
 // file) per element type and bit pattern, emitted on first use and shared
 // by every Vec of the context.
 type Pool struct {
@@ -57,7 +57,7 @@ func (p *Pool) Bits(e plan.Elem, bits uint64) operand.Mem {
 	}
 	c := p.ctx.StaticGlobal(name)
 	p.ctx.DataAttributes(attr.RODATA | attr.NOPTR)
-	for off := 0; off < LaneBytes; off += 8 {
+	for off := 0; off < ZMMBytes; off += 8 {
 		p.ctx.AddDatum(off, operand.U64(word))
 	}
 	p.syms[k] = c

@@ -62,9 +62,9 @@ func TestPoolData(t *testing.T) {
 	}
 	for _, want := range []string{
 		"DATA const_f32_3f800000<>+0(SB)/8, $0x3f8000003f800000",
-		"DATA const_f32_3f800000<>+24(SB)/8, $0x3f8000003f800000",
+		"DATA const_f32_3f800000<>+56(SB)/8, $0x3f8000003f800000",
 		"DATA const_f64_8000000000000000<>+8(SB)/8, $0x8000000000000000",
-		"GLOBL const_f64_8000000000000000<>(SB), RODATA|NOPTR, $32",
+		"GLOBL const_f64_8000000000000000<>(SB), RODATA|NOPTR, $64",
 	} {
 		if !strings.Contains(string(src), want) {
 			t.Errorf("no %q in\n%s", want, src)

@@ -13,8 +13,11 @@ import (
 	"github.com/sortgen/sortgen/gen/plan"
 )
 
-// LaneBytes is the width of a YMM register.
-const LaneBytes = 32
+// LaneBytes is the width of a YMM register, ZMMBytes of a ZMM register.
+const (
+	LaneBytes = 32
+	ZMMBytes  = 64
+)
 
 // A Vec emits the vector instructions of one element type (float32: 8
 // lanes, VxxxPS; float64: 4 lanes, VxxxPD) into an avo build context, with
@@ -22,17 +25,43 @@ const LaneBytes = 32
 // first and destination last: Sub(s2, s1, d) sets d = s1 - s2; s2 may be
 // memory. A Vec panics on operands avo rejects and on any instruction that
 // needs AVX-512: both are errors of the emitting code, not of its input.
+//
+// A wide Vec (NewWide) emits the same operations on ZMM registers (16
+// float32 or 8 float64 lanes) with AVX-512F and DQ, for functions whose
+// names contain "avx512" (the only ones the allocator gives Z and K
+// registers). Its comparisons write an opmask register, which blends use
+// directly; the vector form of a mask is materialised only where other
+// instructions read it.
 type Vec struct {
 	ctx    *build.Context
 	elem   plan.Elem
 	op     *ops
 	consts *Pool
+	wide   bool
+	// masks maps a comparison's destination (wide only) to the opmask it
+	// was computed into, and whether the vector form has been written.
+	masks map[reg.ID]*wideMask
+}
+
+type wideMask struct {
+	k      reg.Virtual
+	vector reg.Register
+	done   bool
 }
 
 // New returns the emitter of element type e into ctx, taking its
 // constants from consts (which must belong to ctx).
 func New(ctx *build.Context, consts *Pool, e plan.Elem) *Vec {
-	v := &Vec{ctx: ctx, elem: e, consts: consts}
+	return newVec(ctx, consts, e, false)
+}
+
+// NewWide is New for ZMM registers (AVX-512).
+func NewWide(ctx *build.Context, consts *Pool, e plan.Elem) *Vec {
+	return newVec(ctx, consts, e, true)
+}
+
+func newVec(ctx *build.Context, consts *Pool, e plan.Elem, wide bool) *Vec {
+	v := &Vec{ctx: ctx, elem: e, consts: consts, wide: wide, masks: map[reg.ID]*wideMask{}}
 	switch e {
 	case plan.Float64:
 		v.op = &opsPD
@@ -47,8 +76,19 @@ func New(ctx *build.Context, consts *Pool, e plan.Elem) *Vec {
 // Elem is the element type of v.
 func (v *Vec) Elem() plan.Elem { return v.elem }
 
-// Lanes is the number of elements per YMM register.
-func (v *Vec) Lanes() int { return LaneBytes / v.Size() }
+// Wide reports whether v emits ZMM (AVX-512) code.
+func (v *Vec) Wide() bool { return v.wide }
+
+// RegBytes is the width of v's registers: LaneBytes or ZMMBytes.
+func (v *Vec) RegBytes() int {
+	if v.wide {
+		return ZMMBytes
+	}
+	return LaneBytes
+}
+
+// Lanes is the number of elements per register.
+func (v *Vec) Lanes() int { return v.RegBytes() / v.Size() }
 
 // Size is the element size in bytes.
 func (v *Vec) Size() int {
@@ -58,8 +98,13 @@ func (v *Vec) Size() int {
 	return 8
 }
 
-// YMM returns a fresh virtual YMM register.
-func (v *Vec) YMM() reg.VecVirtual { return v.ctx.YMM() }
+// Reg returns a fresh virtual register: YMM, or ZMM for a wide Vec.
+func (v *Vec) Reg() reg.VecVirtual {
+	if v.wide {
+		return v.ctx.ZMM()
+	}
+	return v.ctx.YMM()
+}
 
 // Comment adds comment lines to the code.
 func (v *Vec) Comment(lines ...string) { v.ctx.Comment(lines...) }
@@ -106,6 +151,10 @@ type ops struct {
 	fmadd213, fmadd231, fnmadd213, fnmadd231, fnmsub231, fmsub231 ctor
 	blendv                                                        func(a, b, c, d operand.Op) (*ir.Instruction, error)
 	iadd, isub, isrl, isll                                        ctor
+	// AVX-512: blend under an opmask, opmask to and from lane masks.
+	blendm    ctor
+	maskToVec func(k, v operand.Op) (*ir.Instruction, error)
+	vecToMask func(v, k operand.Op) (*ir.Instruction, error)
 }
 
 var opsPD = ops{
@@ -116,6 +165,7 @@ var opsPD = ops{
 	fnmsub231: x86.VFNMSUB231PD, fmsub231: x86.VFMSUB231PD,
 	blendv: x86.VBLENDVPD,
 	iadd:   x86.VPADDQ, isub: x86.VPSUBQ, isrl: x86.VPSRLQ, isll: x86.VPSLLQ,
+	blendm: x86.VBLENDMPD, maskToVec: x86.VPMOVM2Q, vecToMask: x86.VPMOVQ2M,
 }
 
 var opsPS = ops{
@@ -126,19 +176,55 @@ var opsPS = ops{
 	fnmsub231: x86.VFNMSUB231PS, fmsub231: x86.VFMSUB231PS,
 	blendv: x86.VBLENDVPS,
 	iadd:   x86.VPADDD, isub: x86.VPSUBD, isrl: x86.VPSRLD, isll: x86.VPSLLD,
+	blendm: x86.VBLENDMPS, maskToVec: x86.VPMOVM2D, vecToMask: x86.VPMOVD2M,
 }
 
-// emit adds an instruction, refusing anything that needs AVX-512.
+// emit adds an instruction, refusing anything that needs AVX-512 unless
+// v is wide. A wide Vec first writes the vector form of any comparison
+// result the instruction reads, and forgets the opmask of any it
+// overwrites.
 func (v *Vec) emit(i *ir.Instruction, err error) {
 	if err != nil {
 		panic("avx2: " + err.Error())
 	}
-	for _, isa := range i.ISA {
-		if strings.HasPrefix(isa, "AVX512") {
-			panic(fmt.Sprintf("avx2: %s needs %s", i.Opcode, isa))
+	if !v.wide {
+		for _, isa := range i.ISA {
+			if strings.HasPrefix(isa, "AVX512") {
+				panic(fmt.Sprintf("avx2: %s needs %s", i.Opcode, isa))
+			}
+		}
+	} else {
+		for _, r := range i.InputRegisters() {
+			if m, ok := v.masks[r.ID()]; ok && !m.done {
+				m.done = true
+				v.ctx.Instruction(must(v.op.maskToVec(m.k, m.vector)))
+			}
+		}
+		for _, r := range i.OutputRegisters() {
+			delete(v.masks, r.ID())
 		}
 	}
 	v.ctx.Instruction(i)
+}
+
+func must(i *ir.Instruction, err error) *ir.Instruction {
+	if err != nil {
+		panic("avx2: " + err.Error())
+	}
+	return i
+}
+
+// opmask returns the opmask register holding the lane mask m (wide only):
+// the comparison's own, or m's sign bits moved into a fresh one.
+func (v *Vec) opmask(m operand.Op) reg.Virtual {
+	if r, ok := m.(reg.Register); ok {
+		if wm, ok := v.masks[r.ID()]; ok {
+			return wm.k
+		}
+	}
+	k := v.ctx.K()
+	v.emit(v.op.vecToMask(m, k))
+	return k
 }
 
 // MovU copies a register or 32 bytes of memory to a register or memory
@@ -196,12 +282,28 @@ func (v *Vec) FNMSub231(s2, s1, d operand.Op) { v.emit(v.op.fnmsub231(s2, s1, d)
 // Cmp sets every bit of a lane of d where s1 pred s2 holds, and clears it
 // elsewhere.
 func (v *Vec) Cmp(pred Predicate, s2, s1, d operand.Op) {
-	v.emit(v.op.cmp(operand.Imm(uint64(pred)), s2, s1, d))
+	if !v.wide {
+		v.emit(v.op.cmp(operand.Imm(uint64(pred)), s2, s1, d))
+		return
+	}
+	dr, ok := d.(reg.Register)
+	if !ok {
+		panic("avx2: Cmp into memory")
+	}
+	k := v.ctx.K()
+	v.emit(v.op.cmp(operand.Imm(uint64(pred)), s2, s1, k))
+	v.masks[dr.ID()] = &wideMask{k: k, vector: dr}
 }
 
 // BlendV sets d = s2 where the sign bit of mask's lane is set, s1
 // elsewhere.
-func (v *Vec) BlendV(mask, s2, s1, d operand.Op) { v.emit(v.op.blendv(mask, s2, s1, d)) }
+func (v *Vec) BlendV(mask, s2, s1, d operand.Op) {
+	if !v.wide {
+		v.emit(v.op.blendv(mask, s2, s1, d))
+		return
+	}
+	v.emit(v.op.blendm(s2, s1, v.opmask(mask), d))
+}
 
 // IAdd sets d = s1 + s2 on the lanes as integers of the element size.
 func (v *Vec) IAdd(s2, s1, d operand.Op) { v.emit(v.op.iadd(s2, s1, d)) }

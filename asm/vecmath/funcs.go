@@ -80,7 +80,7 @@ func (m *Math) exp(x reg.Register, neg, clampLow, clampHigh bool) reg.VecVirtual
 		return m.mul(y, s)
 	}
 	b := m.bin(m.IAdd, kb, m.Bits(p.bias2))
-	s1 := m.YMM()
+	s1 := m.Reg()
 	m.IShiftRight(1, b, s1)
 	s2 := m.bin(m.ISub, b, s1)
 	m.IShiftLeft(p.mant, s1, s1)
@@ -124,7 +124,7 @@ func (m *Math) logParts(x reg.Register) (kf, c reg.VecVirtual) {
 	p := m.par
 	ix := m.bin(m.IAdd, x, m.Bits(p.logOff))
 	// k as a float: the biased exponent field, or-ed into 2^p, minus 2^p+bias.
-	kf = m.YMM()
+	kf = m.Reg()
 	m.IShiftRight(p.mant, ix, kf)
 	m.Or(m.Bits(p.expMagic), kf, kf)
 	m.Sub(m.Const(p.expMagicBias), kf, kf)

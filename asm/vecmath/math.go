@@ -23,8 +23,17 @@ type Math struct {
 // New returns the emitter of element type e into ctx, with the constants
 // of consts (ctx's pool).
 func New(ctx *build.Context, consts *avx2.Pool, e plan.Elem) *Math {
-	m := &Math{Vec: avx2.New(ctx, consts, e), par: &paramsF64}
-	if e == plan.Float32 {
+	return newMath(avx2.New(ctx, consts, e))
+}
+
+// NewWide is New on ZMM registers (avx2.NewWide), for AVX-512 functions.
+func NewWide(ctx *build.Context, consts *avx2.Pool, e plan.Elem) *Math {
+	return newMath(avx2.NewWide(ctx, consts, e))
+}
+
+func newMath(v *avx2.Vec) *Math {
+	m := &Math{Vec: v, par: &paramsF64}
+	if v.Elem() == plan.Float32 {
 		m.par = &paramsF32
 	}
 	return m
@@ -35,7 +44,7 @@ func New(ctx *build.Context, consts *avx2.Pool, e plan.Elem) *Math {
 
 // load returns a fresh register holding src (a register or 32-byte memory).
 func (m *Math) load(src operand.Op) reg.VecVirtual {
-	d := m.YMM()
+	d := m.Reg()
 	if _, ok := src.(operand.Mem); ok {
 		m.MovU(src, d)
 	} else {
@@ -46,7 +55,7 @@ func (m *Math) load(src operand.Op) reg.VecVirtual {
 
 // bin returns x op y (y may be memory) in a fresh register.
 func (m *Math) bin(op func(s2, s1, d operand.Op), x, y operand.Op) reg.VecVirtual {
-	d := m.YMM()
+	d := m.Reg()
 	op(y, x, d)
 	return d
 }
@@ -62,7 +71,7 @@ func (m *Math) xor(x, y operand.Op) reg.VecVirtual { return m.bin(m.Xor, x, y) }
 
 // cmp returns the lane mask x pred y.
 func (m *Math) cmp(pred avx2.Predicate, x, y operand.Op) reg.VecVirtual {
-	d := m.YMM()
+	d := m.Reg()
 	m.Cmp(pred, y, x, d)
 	return d
 }
@@ -70,7 +79,7 @@ func (m *Math) cmp(pred avx2.Predicate, x, y operand.Op) reg.VecVirtual {
 // blend returns mask ? a : b lane-wise (by the sign bit of mask's lanes); a
 // may be memory.
 func (m *Math) blend(mask, a, b operand.Op) reg.VecVirtual {
-	d := m.YMM()
+	d := m.Reg()
 	m.BlendV(mask, a, b, d)
 	return d
 }

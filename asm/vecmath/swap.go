@@ -254,7 +254,7 @@ func (m *Math) alphaOptimal(d reg.Register, beta operand.Op, wantSlope bool) (al
 	}
 	om := m.load(m.Const(1))
 	m.Sub(r, om, om)
-	zero := m.YMM()
+	zero := m.Reg()
 	m.Xor(zero, zero, zero)
 	pos := m.cmp(avx2.GT, v, zero)
 	alpha = m.blend(pos, om, r)

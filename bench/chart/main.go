@@ -35,7 +35,7 @@ func main() {
 	flag.Parse()
 	goruntime.GOMAXPROCS(1)
 	sizes := []int{8, 16, 32, 128, 256, 1024}
-	backends := []string{"interpreter", "go", "avx2"}
+	backends := []string{"interpreter", "go", "avx2", "avx512"}
 	rates := map[string]plotter.XYs{}
 	fmt.Printf("| n | %s |\n|---|---|---|---|\n", "interpreter | generated Go | generated AVX2")
 	for _, n := range sizes {
@@ -66,16 +66,14 @@ func measure(network, swap string, n int, backend string) (rate float64, ok bool
 	cfg := runtime.DefaultConfig(network, n, swap)
 	if backend != "interpreter" {
 		k, found := kernelFor(cfg)
-		if !found || k.SetAVX2 == nil && backend == "avx2" {
+		if !found {
 			return 0, false, nil
 		}
-		if k.SetAVX2 != nil {
-			prev := k.SetAVX2(backend == "avx2")
-			defer k.SetAVX2(prev)
-			if k.AVX2() != (backend == "avx2") {
-				return 0, false, nil // no AVX2 on this CPU
-			}
+		prev, err := k.SetLevel(backend)
+		if err != nil {
+			return 0, false, nil // not a level of this CPU
 		}
+		defer k.SetLevel(prev)
 		cfg.Backend = runtime.Generated
 	} else {
 		cfg.Backend = runtime.Interpreter

@@ -24,8 +24,8 @@ import (
 //
 // Backends: the interpreter and (with -fly, the default when go is on
 // PATH) the kernel package sortgen generates for the case, built on the fly
-// in a temporary module and run with its AVX2 kernels (where the CPU has
-// them) and with its portable ones. sortgen links no generated package, so
+// in a temporary module and run at each level of its kernels: AVX-512 and
+// AVX2 (where the CPU has them) and portable Go. sortgen links no generated package, so
 // this checks what the generator writes now. It prints one line per case
 // and backend, and exits 1 if any result is outside the file's tolerances.
 func runCheck(args []string, stdout, stderr io.Writer) int {
@@ -200,17 +200,17 @@ func copiesAgree(copies int, fields ...[]float64) error {
 }
 
 // flyRequest is one run of a case by the on-the-fly program; P and its
-// gradient travel column-major, as the kernels take them. AVX2 asks for
-// the package's AVX2 kernels, else its portable ones.
+// gradient travel column-major, as the kernels take them. Level is the
+// package's level of kernels to run ("avx512", "avx2" or "go").
 type flyRequest struct {
 	Kernel       string
-	AVX2         bool
+	Level        string
 	Beta, Lambda float64
 	X, GY, GPT   []float64
 }
 
-// flyResponse is a run's result. Skipped: AVX2 was asked for and the
-// package cannot run it (CPU, or a build without the assembly).
+// flyResponse is a run's result. Skipped: the package cannot run the
+// level asked for (CPU, or a build without the assembly).
 type flyResponse struct {
 	Y, PT, GX []float64
 	Skipped   bool
@@ -220,15 +220,15 @@ type flyResponse struct {
 // A flyResult is a case's result on one backend of its kernel package.
 type flyResult struct {
 	c       *reference.Case
-	backend string // on-the-fly/avx2 or on-the-fly/go
+	backend string // on-the-fly/ and the level
 	res     *caseResult
 	err     error
 }
 
 // runOnTheFly generates a float64 kernel package per distinct
 // configuration into a temporary module with a main program that runs the
-// cases it reads on stdin, and runs each case with the AVX2 kernels and
-// with the portable ones.
+// cases it reads on stdin, and runs each case at every level of kernels
+// (flyKernelSets).
 func runOnTheFly(cases []*reference.Case) ([]flyResult, error) {
 	m, err := newFlyModule()
 	if err != nil {
@@ -253,7 +253,7 @@ func runOnTheFly(cases []*reference.Case) ([]flyResult, error) {
 			GY:  repeat(reference.Flat(c.GY), flyRepeat),
 			GPT: repeat(transposeRows(reference.FlatMatrices(c.GP), c.N), flyRepeat)}
 		for _, ks := range flyKernelSets {
-			req.AVX2 = ks.avx2
+			req.Level = ks.level
 			reqs = append(reqs, req)
 			results = append(results, flyResult{c: c, backend: ks.backend})
 		}
@@ -320,19 +320,18 @@ type kernel struct {
 	n, tapeLen, diffLen int
 	forwardP            func(y, pt, tape, diff, x []float64, beta, lambda float64) error
 	backwardP           func(gx, gy, gpt, tape, diff []float64) error
-	setAVX2             func(bool) bool
-	avx2                func() bool
+	setLevel            func(string) (string, error)
 }
 
 var kernels = map[string]kernel{
 {{- range .}}
-	"{{.Name}}": { {{- .Name}}.N, {{.Name}}.TapeLen, {{.Name}}.DiffLen, {{.Name}}.ForwardP, {{if .Differentiable}}{{.Name}}.BackwardP{{else}}nil{{end}}, {{.Name}}.SetAVX2, {{.Name}}.AVX2},
+	"{{.Name}}": { {{- .Name}}.N, {{.Name}}.TapeLen, {{.Name}}.DiffLen, {{.Name}}.ForwardP, {{if .Differentiable}}{{.Name}}.BackwardP{{else}}nil{{end}}, {{.Name}}.SetLevel},
 {{- end}}
 }
 
 type request struct {
 	Kernel       string
-	AVX2         bool
+	Level        string
 	Beta, Lambda float64
 	X, GY, GPT   []float64
 }
@@ -345,8 +344,7 @@ type response struct {
 
 func run(r request) (out response) {
 	k := kernels[r.Kernel]
-	k.setAVX2(r.AVX2)
-	if k.avx2() != r.AVX2 {
+	if _, err := k.setLevel(r.Level); err != nil {
 		out.Skipped = true
 		return out
 	}
@@ -400,8 +398,8 @@ func localProxy() string {
 }
 
 // flyRepeat is how many times the on-the-fly check sends a case's rows:
-// with the reference file's 3 rows, 12 rows hold whole 4-lane float64
-// blocks (the AVX2 path) and, for other row counts, a tail.
+// with the reference file's 3 rows, 12 rows hold whole float64 blocks (4
+// rows at the AVX2 level, 8 at the AVX-512 level) and a tail.
 const flyRepeat = 4
 
 func repeat(v []float64, k int) []float64 {

@@ -77,12 +77,13 @@ func (m *flyModule) kernel(p *plan.Plan) (*flyPackage, error) {
 	return fp, nil
 }
 
-// flyKernelSets are the two runs of every request: with the package's AVX2
-// kernels (skipped where it cannot run them) and with its portable ones.
+// flyKernelSets are the runs of every request: with the package's AVX-512
+// and AVX2 kernels (each skipped where it cannot run them) and with its
+// portable ones.
 var flyKernelSets = []struct {
-	avx2    bool
+	level   string
 	backend string
-}{{true, "on-the-fly/avx2"}, {false, "on-the-fly/go"}}
+}{{"avx512", "on-the-fly/avx512"}, {"avx2", "on-the-fly/avx2"}, {"go", "on-the-fly/go"}}
 
 // runFly writes the program main (a template over the packages) into the
 // module, runs it with the requests as JSON on stdin and decodes one

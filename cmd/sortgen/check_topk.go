@@ -15,8 +15,7 @@ import (
 
 // runCheckTopK is runCheck for a file in difftopk's top-k format: every case
 // runs on the runtime's top-k interpreter and (fly) on the top-k kernel
-// package sortgen generates for it, with its AVX2 and its portable
-// kernels. A case that lists its network's layers runs exactly that
+// package sortgen generates for it, at each level of its kernels. A case that lists its network's layers runs exactly that
 // network (pruned to the comparators its top k depend on, which changes
 // none of the numbers).
 func runCheckTopK(path string, fly bool, stdout, stderr io.Writer) int {
@@ -132,7 +131,7 @@ func runTopKInterpreter(c *reference.TopKCase) (*topKResult, error) {
 // topKFlyRequest is one run of a case by the on-the-fly program.
 type topKFlyRequest struct {
 	Kernel       string
-	AVX2         bool
+	Level        string
 	Beta, Lambda float64
 	X, GTop, GXK []float64
 }
@@ -174,7 +173,7 @@ func runTopKOnTheFly(cases []*reference.TopKCase) ([]topKFlyResult, error) {
 			GTop: repeat(reference.Flat(c.GTop), flyRepeat),
 			GXK:  repeat(reference.FlatMatrices(c.GX), flyRepeat)}
 		for _, ks := range flyKernelSets {
-			req.AVX2 = ks.avx2
+			req.Level = ks.level
 			reqs = append(reqs, req)
 			results = append(results, topKFlyResult{c: c, backend: ks.backend})
 		}
@@ -225,19 +224,18 @@ type kernel struct {
 	n, k, tapeLen, xtapeLen int
 	forwardTopK             func(top, xk, tape, xtape, x []float64, beta, lambda float64) error
 	backwardTopK            func(gx, gtop, gxk, tape, xtape []float64) error
-	setAVX2                 func(bool) bool
-	avx2                    func() bool
+	setLevel                func(string) (string, error)
 }
 
 var kernels = map[string]kernel{
 {{- range .}}
-	"{{.Name}}": { {{- .Name}}.N, {{.Name}}.TopK, {{.Name}}.TapeLen, {{.Name}}.XTapeLen, {{.Name}}.ForwardTopK, {{if .Differentiable}}{{.Name}}.BackwardTopK{{else}}nil{{end}}, {{.Name}}.SetAVX2, {{.Name}}.AVX2},
+	"{{.Name}}": { {{- .Name}}.N, {{.Name}}.TopK, {{.Name}}.TapeLen, {{.Name}}.XTapeLen, {{.Name}}.ForwardTopK, {{if .Differentiable}}{{.Name}}.BackwardTopK{{else}}nil{{end}}, {{.Name}}.SetLevel},
 {{- end}}
 }
 
 type request struct {
 	Kernel       string
-	AVX2         bool
+	Level        string
 	Beta, Lambda float64
 	X, GTop, GXK []float64
 }
@@ -250,8 +248,7 @@ type response struct {
 
 func run(r request) (out response) {
 	k := kernels[r.Kernel]
-	k.setAVX2(r.AVX2)
-	if k.avx2() != r.AVX2 {
+	if _, err := k.setLevel(r.Level); err != nil {
 		out.Skipped = true
 		return out
 	}

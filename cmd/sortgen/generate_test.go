@@ -83,10 +83,10 @@ func TestGenerateWritesPackage(t *testing.T) {
 	}{
 		{[]string{"-n", "5", "-swap", "errorfree", "-type", "float64"}, "oddeven_n5_errorfree_cauchy_f64",
 			[]string{"api.go", "doc.go", "impl_noasm.go", "kernels_amd64.go", "kernels_amd64.s", "kernels_generic.go", "oddeven_n5_errorfree_cauchy_f64_test.go", "stubs_amd64.go", "swap.go"},
-			[]string{"errorfree", "base     cauchy", "sortgen -n 5 -swap errorfree -type float64 -o k\n", "golang.org/x/sys/cpu", "whole blocks of 4 rows"}, nil},
+			[]string{"errorfree", "base     cauchy", "sortgen -n 5 -swap errorfree -type float64 -o k\n", "golang.org/x/sys/cpu", "8 rows in AVX-512", "else 4 rows in AVX2+FMA"}, nil},
 		{[]string{"-n", "8", "-network", "bitonic", "-swap", "hard", "-pkg", "hard8"}, "hard8",
 			[]string{"api.go", "doc.go", "hard8_test.go", "impl_noasm.go", "kernels_amd64.go", "kernels_amd64.s", "kernels_generic.go", "stubs_amd64.go"},
-			[]string{"sortgen -network bitonic -n 8 -swap hard -pkg hard8 -o k\n", "no backward pass", "whole blocks of 8 rows"},
+			[]string{"sortgen -network bitonic -n 8 -swap hard -pkg hard8 -o k\n", "no backward pass", "16 rows in AVX-512", "else 8 rows in AVX2+FMA"},
 			[]string{"func Backward", "func Forward("}},
 		{[]string{"-n", "6", "-swap", "logistic_phi", "-asm=false"}, "oddeven_n6_logisticphi_f32",
 			[]string{"api.go", "doc.go", "impl_noasm.go", "kernels_generic.go", "oddeven_n6_logisticphi_f32_test.go", "swap.go"},

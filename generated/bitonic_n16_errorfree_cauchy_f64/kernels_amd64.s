@@ -4,6 +4,83 @@
 
 #include "textflag.h"
 
+// func avx2AllFinite(x []float64) bool
+// Requires: AVX, AVX2
+TEXT ·avx2AllFinite(SB), NOSPLIT, $0-25
+	MOVQ    x_base+0(FP), AX
+	MOVQ    x_len+8(FP), CX
+	VMOVDQU const_f64_7fffffff00000000<>+0(SB), Y0
+	VPXOR   Y1, Y1, Y1
+	CMPQ    CX, $0x10
+	JL      avx2AllFinite_loop1
+
+avx2AllFinite_loop4:
+	VPAND   (AX), Y0, Y2
+	VPAND   32(AX), Y0, Y3
+	VPAND   64(AX), Y0, Y4
+	VPAND   96(AX), Y0, Y5
+	VPMAXUD Y3, Y2, Y2
+	VPMAXUD Y5, Y4, Y4
+	VPMAXUD Y4, Y2, Y2
+	VPMAXUD Y2, Y1, Y1
+	ADDQ    $0x80, AX
+	SUBQ    $0x10, CX
+	CMPQ    CX, $0x10
+	JGE     avx2AllFinite_loop4
+
+avx2AllFinite_loop1:
+	CMPQ    CX, $0x04
+	JL      avx2AllFinite_tail
+	VPAND   (AX), Y0, Y2
+	VPMAXUD Y2, Y1, Y1
+	ADDQ    $0x20, AX
+	SUBQ    $0x04, CX
+	JMP     avx2AllFinite_loop1
+
+avx2AllFinite_tail:
+	XORL DX, DX
+
+avx2AllFinite_tail_loop:
+	TESTQ CX, CX
+	JE    avx2AllFinite_done
+	MOVL  4(AX), BX
+	ANDL  $0x7fffffff, BX
+	ADDL  $0x00100000, BX
+	ORL   BX, DX
+	ADDQ  $0x08, AX
+	DECQ  CX
+	JMP   avx2AllFinite_tail_loop
+
+avx2AllFinite_done:
+	VPADDD    const_f64_0010000000000000<>+0(SB), Y1, Y1
+	VMOVMSKPS Y1, AX
+	SHRL      $0x1f, DX
+	ORL       DX, AX
+	SETEQ     AL
+	VZEROUPPER
+	MOVB      AL, ret+24(FP)
+	RET
+
+DATA const_f64_7fffffff00000000<>+0(SB)/8, $0x7fffffff00000000
+DATA const_f64_7fffffff00000000<>+8(SB)/8, $0x7fffffff00000000
+DATA const_f64_7fffffff00000000<>+16(SB)/8, $0x7fffffff00000000
+DATA const_f64_7fffffff00000000<>+24(SB)/8, $0x7fffffff00000000
+DATA const_f64_7fffffff00000000<>+32(SB)/8, $0x7fffffff00000000
+DATA const_f64_7fffffff00000000<>+40(SB)/8, $0x7fffffff00000000
+DATA const_f64_7fffffff00000000<>+48(SB)/8, $0x7fffffff00000000
+DATA const_f64_7fffffff00000000<>+56(SB)/8, $0x7fffffff00000000
+GLOBL const_f64_7fffffff00000000<>(SB), RODATA|NOPTR, $64
+
+DATA const_f64_0010000000000000<>+0(SB)/8, $0x0010000000000000
+DATA const_f64_0010000000000000<>+8(SB)/8, $0x0010000000000000
+DATA const_f64_0010000000000000<>+16(SB)/8, $0x0010000000000000
+DATA const_f64_0010000000000000<>+24(SB)/8, $0x0010000000000000
+DATA const_f64_0010000000000000<>+32(SB)/8, $0x0010000000000000
+DATA const_f64_0010000000000000<>+40(SB)/8, $0x0010000000000000
+DATA const_f64_0010000000000000<>+48(SB)/8, $0x0010000000000000
+DATA const_f64_0010000000000000<>+56(SB)/8, $0x0010000000000000
+GLOBL const_f64_0010000000000000<>(SB), RODATA|NOPTR, $64
+
 // func avx2TransposeIn(dst *float64, src *float64, stride int, m int)
 // Requires: AVX
 TEXT ·avx2TransposeIn(SB), NOSPLIT, $0-32
@@ -120,74 +197,143 @@ tdone_8:
 	VZEROUPPER
 	RET
 
-// func avx2AllFinite(x []float64) bool
-// Requires: AVX, AVX2
-TEXT ·avx2AllFinite(SB), NOSPLIT, $0-25
-	MOVQ    x_base+0(FP), AX
-	MOVQ    x_len+8(FP), CX
-	VMOVDQU const_f64_7fffffff00000000<>+0(SB), Y0
-	VPXOR   Y1, Y1, Y1
-	CMPQ    CX, $0x10
-	JL      avx2AllFinite_loop1
+// func avx2TransposeInWide(dst *float64, src *float64, stride int, m int)
+// Requires: AVX
+TEXT ·avx2TransposeInWide(SB), NOSPLIT, $0-32
+	MOVQ   dst+0(FP), AX
+	MOVQ   src+8(FP), CX
+	MOVQ   stride+16(FP), DX
+	MOVQ   m+24(FP), BX
+	SHLQ   $0x03, DX
+	MOVQ   $0x00000002, SI
+	IMUL3Q $0x04, DX, DI
 
-avx2AllFinite_loop4:
-	VPAND   (AX), Y0, Y2
-	VPAND   32(AX), Y0, Y3
-	VPAND   64(AX), Y0, Y4
-	VPAND   96(AX), Y0, Y5
-	VPMAXUD Y3, Y2, Y2
-	VPMAXUD Y5, Y4, Y4
-	VPMAXUD Y4, Y2, Y2
-	VPMAXUD Y2, Y1, Y1
-	ADDQ    $0x80, AX
-	SUBQ    $0x10, CX
-	CMPQ    CX, $0x10
-	JGE     avx2AllFinite_loop4
+tpass_9:
+	MOVQ  CX, R8
+	MOVQ  AX, R9
+	MOVQ  BX, R10
+	LEAQ  (DX)(DX*2), R11
+	MOVQ  R10, R12
+	SHRQ  $0x02, R12
+	TESTQ R12, R12
+	JZ    ttail_11
 
-avx2AllFinite_loop1:
-	CMPQ    CX, $0x04
-	JL      avx2AllFinite_tail
-	VPAND   (AX), Y0, Y2
-	VPMAXUD Y2, Y1, Y1
-	ADDQ    $0x20, AX
-	SUBQ    $0x04, CX
-	JMP     avx2AllFinite_loop1
+tblock_10:
+	VMOVUPD     (R8), X0
+	VINSERTF128 $0x01, (R8)(DX*2), Y0, Y0
+	VMOVUPD     (R8)(DX*1), X1
+	VINSERTF128 $0x01, (R8)(R11*1), Y1, Y1
+	VMOVUPD     16(R8), X2
+	VINSERTF128 $0x01, 16(R8)(DX*2), Y2, Y2
+	VMOVUPD     16(R8)(DX*1), X3
+	VINSERTF128 $0x01, 16(R8)(R11*1), Y3, Y3
+	VUNPCKLPD   Y1, Y0, Y4
+	VMOVUPD     Y4, (R9)
+	VUNPCKHPD   Y1, Y0, Y4
+	VMOVUPD     Y4, 64(R9)
+	VUNPCKLPD   Y3, Y2, Y4
+	VMOVUPD     Y4, 128(R9)
+	VUNPCKHPD   Y3, Y2, Y4
+	VMOVUPD     Y4, 192(R9)
+	ADDQ        $0x20, R8
+	ADDQ        $0x00000100, R9
+	DECQ        R12
+	JNZ         tblock_10
 
-avx2AllFinite_tail:
-	XORL DX, DX
+ttail_11:
+	ANDQ $0x03, R10
+	JZ   tdone_13
 
-avx2AllFinite_tail_loop:
-	TESTQ CX, CX
-	JE    avx2AllFinite_done
-	MOVL  4(AX), BX
-	ANDL  $0x7fffffff, BX
-	ADDL  $0x00100000, BX
-	ORL   BX, DX
-	ADDQ  $0x08, AX
-	DECQ  CX
-	JMP   avx2AllFinite_tail_loop
+ttailloop_12:
+	MOVQ (R8), R12
+	MOVQ R12, (R9)
+	MOVQ (R8)(DX*1), R12
+	MOVQ R12, 8(R9)
+	MOVQ (R8)(DX*2), R12
+	MOVQ R12, 16(R9)
+	MOVQ (R8)(R11*1), R12
+	MOVQ R12, 24(R9)
+	ADDQ $0x08, R8
+	ADDQ $0x40, R9
+	DECQ R10
+	JNZ  ttailloop_12
 
-avx2AllFinite_done:
-	VPADDD    const_f64_0010000000000000<>+0(SB), Y1, Y1
-	VMOVMSKPS Y1, AX
-	SHRL      $0x1f, DX
-	ORL       DX, AX
-	SETEQ     AL
+tdone_13:
+	ADDQ DI, CX
+	ADDQ $0x20, AX
+	DECQ SI
+	JNZ  tpass_9
 	VZEROUPPER
-	MOVB      AL, ret+24(FP)
 	RET
 
-DATA const_f64_7fffffff00000000<>+0(SB)/8, $0x7fffffff00000000
-DATA const_f64_7fffffff00000000<>+8(SB)/8, $0x7fffffff00000000
-DATA const_f64_7fffffff00000000<>+16(SB)/8, $0x7fffffff00000000
-DATA const_f64_7fffffff00000000<>+24(SB)/8, $0x7fffffff00000000
-GLOBL const_f64_7fffffff00000000<>(SB), RODATA|NOPTR, $32
+// func avx2TransposeOutWide(dst *float64, src *float64, stride int, m int)
+// Requires: AVX
+TEXT ·avx2TransposeOutWide(SB), NOSPLIT, $0-32
+	MOVQ   dst+0(FP), AX
+	MOVQ   src+8(FP), CX
+	MOVQ   stride+16(FP), DX
+	MOVQ   m+24(FP), BX
+	SHLQ   $0x03, DX
+	MOVQ   $0x00000002, SI
+	IMUL3Q $0x04, DX, DI
 
-DATA const_f64_0010000000000000<>+0(SB)/8, $0x0010000000000000
-DATA const_f64_0010000000000000<>+8(SB)/8, $0x0010000000000000
-DATA const_f64_0010000000000000<>+16(SB)/8, $0x0010000000000000
-DATA const_f64_0010000000000000<>+24(SB)/8, $0x0010000000000000
-GLOBL const_f64_0010000000000000<>(SB), RODATA|NOPTR, $32
+tpass_14:
+	MOVQ  AX, R8
+	MOVQ  CX, R9
+	MOVQ  BX, R10
+	LEAQ  (DX)(DX*2), R11
+	MOVQ  R10, R12
+	SHRQ  $0x02, R12
+	TESTQ R12, R12
+	JZ    ttail_16
+
+tblock_15:
+	VMOVUPD     (R9), X0
+	VINSERTF128 $0x01, 128(R9), Y0, Y0
+	VMOVUPD     64(R9), X1
+	VINSERTF128 $0x01, 192(R9), Y1, Y1
+	VMOVUPD     16(R9), X2
+	VINSERTF128 $0x01, 144(R9), Y2, Y2
+	VMOVUPD     80(R9), X3
+	VINSERTF128 $0x01, 208(R9), Y3, Y3
+	VUNPCKLPD   Y1, Y0, Y4
+	VMOVUPD     Y4, (R8)
+	VUNPCKHPD   Y1, Y0, Y4
+	VMOVUPD     Y4, (R8)(DX*1)
+	VUNPCKLPD   Y3, Y2, Y4
+	VMOVUPD     Y4, (R8)(DX*2)
+	VUNPCKHPD   Y3, Y2, Y4
+	VMOVUPD     Y4, (R8)(R11*1)
+	ADDQ        $0x20, R8
+	ADDQ        $0x00000100, R9
+	DECQ        R12
+	JNZ         tblock_15
+
+ttail_16:
+	ANDQ $0x03, R10
+	JZ   tdone_18
+
+ttailloop_17:
+	MOVQ (R9), R12
+	MOVQ R12, (R8)
+	MOVQ 8(R9), R12
+	MOVQ R12, (R8)(DX*1)
+	MOVQ 16(R9), R12
+	MOVQ R12, (R8)(DX*2)
+	MOVQ 24(R9), R12
+	MOVQ R12, (R8)(R11*1)
+	ADDQ $0x08, R8
+	ADDQ $0x40, R9
+	DECQ R10
+	JNZ  ttailloop_17
+
+tdone_18:
+	ADDQ DI, AX
+	ADDQ $0x20, CX
+	DECQ SI
+	JNZ  tpass_14
+	VZEROUPPER
+	RET
 
 DATA sgk_fwd<>+0(SB)/8, $0x0000000000000002
 DATA sgk_fwd<>+8(SB)/8, $0x0000000300000001
@@ -345,6 +491,163 @@ DATA sgk_fwd<>+1216(SB)/8, $0x0000000100000010
 DATA sgk_fwd<>+1224(SB)/8, $0x0000001000000000
 DATA sgk_fwd<>+1232(SB)/8, $0x0000000000000000
 GLOBL sgk_fwd<>(SB), RODATA|NOPTR, $1240
+
+DATA sgk_bwd<>+0(SB)/8, $0x0000000e00000008
+DATA sgk_bwd<>+8(SB)/8, $0xfffffffe0000000f
+DATA sgk_bwd<>+16(SB)/8, $0x00000000fffffffe
+DATA sgk_bwd<>+24(SB)/8, $0x0000001000000000
+DATA sgk_bwd<>+32(SB)/8, $0x0000000000000001
+DATA sgk_bwd<>+40(SB)/8, $0x0000000200000010
+DATA sgk_bwd<>+48(SB)/8, $0x0000000f0000000d
+DATA sgk_bwd<>+56(SB)/8, $0xffffffffffffffff
+DATA sgk_bwd<>+64(SB)/8, $0x0000000000000000
+DATA sgk_bwd<>+72(SB)/8, $0x0000000100000010
+DATA sgk_bwd<>+80(SB)/8, $0x0000001000000000
+DATA sgk_bwd<>+88(SB)/8, $0x0000000900000002
+DATA sgk_bwd<>+96(SB)/8, $0xffffffff0000000b
+DATA sgk_bwd<>+104(SB)/8, $0x00000000ffffffff
+DATA sgk_bwd<>+112(SB)/8, $0x0000001000000000
+DATA sgk_bwd<>+120(SB)/8, $0x0000000000000001
+DATA sgk_bwd<>+128(SB)/8, $0x0000000200000010
+DATA sgk_bwd<>+136(SB)/8, $0x0000000700000005
+DATA sgk_bwd<>+144(SB)/8, $0xffffffffffffffff
+DATA sgk_bwd<>+152(SB)/8, $0x0000000000000000
+DATA sgk_bwd<>+160(SB)/8, $0x0000000100000010
+DATA sgk_bwd<>+168(SB)/8, $0x0000001000000000
+DATA sgk_bwd<>+176(SB)/8, $0x0000000100000002
+DATA sgk_bwd<>+184(SB)/8, $0xffffffff00000003
+DATA sgk_bwd<>+192(SB)/8, $0x00000000ffffffff
+DATA sgk_bwd<>+200(SB)/8, $0x0000001000000000
+DATA sgk_bwd<>+208(SB)/8, $0x0000000000000001
+DATA sgk_bwd<>+216(SB)/8, $0x0000000400000010
+DATA sgk_bwd<>+224(SB)/8, $0x0000000f0000000b
+DATA sgk_bwd<>+232(SB)/8, $0xffffffffffffffff
+DATA sgk_bwd<>+240(SB)/8, $0x0000000000000000
+DATA sgk_bwd<>+248(SB)/8, $0x0000000100000010
+DATA sgk_bwd<>+256(SB)/8, $0x0000001000000000
+DATA sgk_bwd<>+264(SB)/8, $0x0000000300000004
+DATA sgk_bwd<>+272(SB)/8, $0xffffffff00000007
+DATA sgk_bwd<>+280(SB)/8, $0x00000000ffffffff
+DATA sgk_bwd<>+288(SB)/8, $0x0000001000000000
+DATA sgk_bwd<>+296(SB)/8, $0x0000000000000001
+DATA sgk_bwd<>+304(SB)/8, $0x0000000800000010
+DATA sgk_bwd<>+312(SB)/8, $0x0000000f00000007
+DATA sgk_bwd<>+320(SB)/8, $0xffffffffffffffff
+DATA sgk_bwd<>+328(SB)/8, $0x0000000000000000
+DATA sgk_bwd<>+336(SB)/8, $0x0000000100000010
+DATA sgk_bwd<>+344(SB)/8, $0x0000001000000000
+DATA sgk_bwd<>+352(SB)/8, $0x0000000f00000004
+DATA sgk_bwd<>+360(SB)/8, $0xfffffffe0000000e
+DATA sgk_bwd<>+368(SB)/8, $0x00000000fffffffe
+DATA sgk_bwd<>+376(SB)/8, $0x0000000800000000
+DATA sgk_bwd<>+384(SB)/8, $0x0000000800000001
+DATA sgk_bwd<>+392(SB)/8, $0x0000000400000010
+DATA sgk_bwd<>+400(SB)/8, $0x0000000700000006
+DATA sgk_bwd<>+408(SB)/8, $0xfffffffefffffffe
+DATA sgk_bwd<>+416(SB)/8, $0x0000000000000000
+DATA sgk_bwd<>+424(SB)/8, $0x0000000100000008
+DATA sgk_bwd<>+432(SB)/8, $0x0000000800000000
+DATA sgk_bwd<>+440(SB)/8, $0x0000000f00000002
+DATA sgk_bwd<>+448(SB)/8, $0xffffffff0000000d
+DATA sgk_bwd<>+456(SB)/8, $0x00000000ffffffff
+DATA sgk_bwd<>+464(SB)/8, $0x0000000800000000
+DATA sgk_bwd<>+472(SB)/8, $0x0000000800000001
+DATA sgk_bwd<>+480(SB)/8, $0x0000000200000010
+DATA sgk_bwd<>+488(SB)/8, $0x000000090000000b
+DATA sgk_bwd<>+496(SB)/8, $0xffffffffffffffff
+DATA sgk_bwd<>+504(SB)/8, $0x0000000000000000
+DATA sgk_bwd<>+512(SB)/8, $0x0000000100000008
+DATA sgk_bwd<>+520(SB)/8, $0x0000001000000008
+DATA sgk_bwd<>+528(SB)/8, $0x0000000500000002
+DATA sgk_bwd<>+536(SB)/8, $0xffffffff00000007
+DATA sgk_bwd<>+544(SB)/8, $0x00000000ffffffff
+DATA sgk_bwd<>+552(SB)/8, $0x0000000800000000
+DATA sgk_bwd<>+560(SB)/8, $0x0000000000000001
+DATA sgk_bwd<>+568(SB)/8, $0x0000000200000008
+DATA sgk_bwd<>+576(SB)/8, $0x0000000300000001
+DATA sgk_bwd<>+584(SB)/8, $0xffffffffffffffff
+DATA sgk_bwd<>+592(SB)/8, $0x0000000000000000
+DATA sgk_bwd<>+600(SB)/8, $0x0000000100000008
+DATA sgk_bwd<>+608(SB)/8, $0x0000000800000000
+DATA sgk_bwd<>+616(SB)/8, $0x0000000f00000004
+DATA sgk_bwd<>+624(SB)/8, $0xffffffff0000000b
+DATA sgk_bwd<>+632(SB)/8, $0x00000000ffffffff
+DATA sgk_bwd<>+640(SB)/8, $0x0000000800000000
+DATA sgk_bwd<>+648(SB)/8, $0x0000000800000001
+DATA sgk_bwd<>+656(SB)/8, $0x0000000400000010
+DATA sgk_bwd<>+664(SB)/8, $0x0000000700000003
+DATA sgk_bwd<>+672(SB)/8, $0xffffffffffffffff
+DATA sgk_bwd<>+680(SB)/8, $0x0000000000000000
+DATA sgk_bwd<>+688(SB)/8, $0x0000000100000008
+DATA sgk_bwd<>+696(SB)/8, $0x0000000800000000
+DATA sgk_bwd<>+704(SB)/8, $0x0000000f00000002
+DATA sgk_bwd<>+712(SB)/8, $0xfffffffe0000000e
+DATA sgk_bwd<>+720(SB)/8, $0x00000000fffffffe
+DATA sgk_bwd<>+728(SB)/8, $0x0000000400000000
+DATA sgk_bwd<>+736(SB)/8, $0x0000000c00000001
+DATA sgk_bwd<>+744(SB)/8, $0x0000000200000010
+DATA sgk_bwd<>+752(SB)/8, $0x0000000b0000000a
+DATA sgk_bwd<>+760(SB)/8, $0xfffffffefffffffe
+DATA sgk_bwd<>+768(SB)/8, $0x0000000000000000
+DATA sgk_bwd<>+776(SB)/8, $0x0000000100000004
+DATA sgk_bwd<>+784(SB)/8, $0x0000000c00000008
+DATA sgk_bwd<>+792(SB)/8, $0x0000000700000002
+DATA sgk_bwd<>+800(SB)/8, $0xfffffffe00000006
+DATA sgk_bwd<>+808(SB)/8, $0x00000000fffffffe
+DATA sgk_bwd<>+816(SB)/8, $0x0000000400000000
+DATA sgk_bwd<>+824(SB)/8, $0x0000000400000001
+DATA sgk_bwd<>+832(SB)/8, $0x0000000200000008
+DATA sgk_bwd<>+840(SB)/8, $0x0000000300000002
+DATA sgk_bwd<>+848(SB)/8, $0xfffffffefffffffe
+DATA sgk_bwd<>+856(SB)/8, $0x0000000000000000
+DATA sgk_bwd<>+864(SB)/8, $0x0000000100000004
+DATA sgk_bwd<>+872(SB)/8, $0x0000000400000000
+DATA sgk_bwd<>+880(SB)/8, $0x0000000f00000002
+DATA sgk_bwd<>+888(SB)/8, $0xffffffff0000000d
+DATA sgk_bwd<>+896(SB)/8, $0x00000000ffffffff
+DATA sgk_bwd<>+904(SB)/8, $0x0000000400000000
+DATA sgk_bwd<>+912(SB)/8, $0x0000000c00000001
+DATA sgk_bwd<>+920(SB)/8, $0x0000000200000010
+DATA sgk_bwd<>+928(SB)/8, $0x0000000b00000009
+DATA sgk_bwd<>+936(SB)/8, $0xffffffffffffffff
+DATA sgk_bwd<>+944(SB)/8, $0x0000000000000000
+DATA sgk_bwd<>+952(SB)/8, $0x0000000100000004
+DATA sgk_bwd<>+960(SB)/8, $0x0000000c00000008
+DATA sgk_bwd<>+968(SB)/8, $0x0000000700000002
+DATA sgk_bwd<>+976(SB)/8, $0xffffffff00000005
+DATA sgk_bwd<>+984(SB)/8, $0x00000000ffffffff
+DATA sgk_bwd<>+992(SB)/8, $0x0000000400000000
+DATA sgk_bwd<>+1000(SB)/8, $0x0000000400000001
+DATA sgk_bwd<>+1008(SB)/8, $0x0000000200000008
+DATA sgk_bwd<>+1016(SB)/8, $0x0000000300000001
+DATA sgk_bwd<>+1024(SB)/8, $0xffffffffffffffff
+DATA sgk_bwd<>+1032(SB)/8, $0x0000000000000000
+DATA sgk_bwd<>+1040(SB)/8, $0x0000000100000004
+DATA sgk_bwd<>+1048(SB)/8, $0x0000000400000000
+DATA sgk_bwd<>+1056(SB)/8, $0x0000000f00000002
+DATA sgk_bwd<>+1064(SB)/8, $0xfffffffd0000000e
+DATA sgk_bwd<>+1072(SB)/8, $0xfffffffeffffffff
+DATA sgk_bwd<>+1080(SB)/8, $0x00000002fffffffe
+DATA sgk_bwd<>+1088(SB)/8, $0x0000000e00000001
+DATA sgk_bwd<>+1096(SB)/8, $0x0000000200000010
+DATA sgk_bwd<>+1104(SB)/8, $0x0000000a0000000b
+DATA sgk_bwd<>+1112(SB)/8, $0xfffffffffffffffd
+DATA sgk_bwd<>+1120(SB)/8, $0xfffffffefffffffe
+DATA sgk_bwd<>+1128(SB)/8, $0x0000000100000002
+DATA sgk_bwd<>+1136(SB)/8, $0x0000000c0000000a
+DATA sgk_bwd<>+1144(SB)/8, $0x0000000700000002
+DATA sgk_bwd<>+1152(SB)/8, $0xfffffffd00000006
+DATA sgk_bwd<>+1160(SB)/8, $0xfffffffeffffffff
+DATA sgk_bwd<>+1168(SB)/8, $0x00000002fffffffe
+DATA sgk_bwd<>+1176(SB)/8, $0x0000000600000001
+DATA sgk_bwd<>+1184(SB)/8, $0x0000000200000008
+DATA sgk_bwd<>+1192(SB)/8, $0x0000000200000003
+DATA sgk_bwd<>+1200(SB)/8, $0xfffffffffffffffd
+DATA sgk_bwd<>+1208(SB)/8, $0xfffffffefffffffe
+DATA sgk_bwd<>+1216(SB)/8, $0x0000000100000002
+DATA sgk_bwd<>+1224(SB)/8, $0x0000000400000002
+DATA sgk_bwd<>+1232(SB)/8, $0x0000000000000000
+GLOBL sgk_bwd<>(SB), RODATA|NOPTR, $1240
 
 // func avx2Sort(xs *float64)
 // Requires: AVX
@@ -555,17 +858,17 @@ TEXT ·avx2ForwardP(SB), NOSPLIT, $16-24
 	MOVQ diff+16(FP), AX
 	LEAQ sgk_fwd<>+0(SB), CX
 
-run_9:
+run_19:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_11
+	JZ    done_21
 	MOVQ  DX, (SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 8(SP)
 
-step_10:
+step_20:
 	MOVQ      xs+0(FP), DI
 	MOVQ      DX, R8
 	SHLQ      $0x05, R8
@@ -581,7 +884,7 @@ step_10:
 	LEAQ      36(CX), DI
 	MOVL      32(CX), R8
 
-range_12:
+range_22:
 	MOVL   (DI), R9
 	MOVL   4(DI), R10
 	ADDL   8(SP), R10
@@ -596,11 +899,11 @@ range_12:
 	ADDQ   R9, R11
 	ADDQ   R9, R12
 	TESTQ  AX, AX
-	JZ     nodiff_13
+	JZ     nodiff_23
 	CMPQ   R10, $0x02
-	JB     tail_16
+	JB     tail_26
 
-pair_15:
+pair_25:
 	VMOVUPD   (R11), Y0
 	VMOVUPD   (R12), Y1
 	VSUBPD    Y1, Y0, Y3
@@ -622,11 +925,11 @@ pair_15:
 	ADDQ      $0x40, AX
 	SUBQ      $0x02, R10
 	CMPQ      R10, $0x02
-	JAE       pair_15
+	JAE       pair_25
 
-tail_16:
+tail_26:
 	TESTQ     R10, R10
-	JZ        rowsdone_17
+	JZ        rowsdone_27
 	VMOVUPD   (R11), Y0
 	VMOVUPD   (R12), Y1
 	VSUBPD    Y1, Y0, Y3
@@ -639,14 +942,14 @@ tail_16:
 	ADDQ      $0x20, R12
 	ADDQ      $0x20, AX
 
-rowsdone_17:
-	JMP rangedone_14
+rowsdone_27:
+	JMP rangedone_24
 
-nodiff_13:
+nodiff_23:
 	CMPQ R10, $0x02
-	JB   tail_19
+	JB   tail_29
 
-pair_18:
+pair_28:
 	VMOVUPD   (R11), Y0
 	VMOVUPD   (R12), Y1
 	VBLENDVPD Y2, Y0, Y1, Y3
@@ -663,11 +966,11 @@ pair_18:
 	ADDQ      $0x40, R12
 	SUBQ      $0x02, R10
 	CMPQ      R10, $0x02
-	JAE       pair_18
+	JAE       pair_28
 
-tail_19:
+tail_29:
 	TESTQ     R10, R10
-	JZ        rowsdone_20
+	JZ        rowsdone_30
 	VMOVUPD   (R11), Y0
 	VMOVUPD   (R12), Y1
 	VBLENDVPD Y2, Y0, Y1, Y3
@@ -677,23 +980,23 @@ tail_19:
 	ADDQ      $0x20, R11
 	ADDQ      $0x20, R12
 
-rowsdone_20:
-rangedone_14:
+rowsdone_30:
+rangedone_24:
 	ADDQ $0x08, DI
 	DECQ R8
-	JNZ  range_12
+	JNZ  range_22
 	ADDL 12(CX), DX
 	ADDL 16(CX), BX
 	ADDL 20(CX), SI
 	MOVL 24(CX), DI
 	ADDL DI, 8(SP)
 	DECQ (SP)
-	JNZ  step_10
+	JNZ  step_20
 	MOVL 32(CX), DX
 	LEAQ 36(CX)(DX*8), CX
-	JMP  run_9
+	JMP  run_19
 
-done_11:
+done_21:
 	VZEROUPPER
 	RET
 
@@ -707,17 +1010,17 @@ TEXT ·avx2Forward(SB), NOSPLIT, $80-32
 	MOVQ         tape+8(FP), AX
 	LEAQ         sgk_fwd<>+0(SB), CX
 
-run_21:
+run_31:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_23
+	JZ    done_33
 	MOVQ  DX, 64(SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 72(SP)
 
-step_22:
+step_32:
 	MOVQ    xs+0(FP), DI
 	MOVQ    DX, R8
 	SHLQ    $0x05, R8
@@ -786,12 +1089,12 @@ step_22:
 	MOVL        24(CX), DI
 	ADDL        DI, 72(SP)
 	DECQ        64(SP)
-	JNZ         step_22
+	JNZ         step_32
 	MOVL        32(CX), DX
 	LEAQ        36(CX)(DX*8), CX
-	JMP         run_21
+	JMP         run_31
 
-done_23:
+done_33:
 	VZEROUPPER
 	RET
 
@@ -799,133 +1102,221 @@ DATA const_f64_7fefffffffffffff<>+0(SB)/8, $0x7fefffffffffffff
 DATA const_f64_7fefffffffffffff<>+8(SB)/8, $0x7fefffffffffffff
 DATA const_f64_7fefffffffffffff<>+16(SB)/8, $0x7fefffffffffffff
 DATA const_f64_7fefffffffffffff<>+24(SB)/8, $0x7fefffffffffffff
-GLOBL const_f64_7fefffffffffffff<>(SB), RODATA|NOPTR, $32
+DATA const_f64_7fefffffffffffff<>+32(SB)/8, $0x7fefffffffffffff
+DATA const_f64_7fefffffffffffff<>+40(SB)/8, $0x7fefffffffffffff
+DATA const_f64_7fefffffffffffff<>+48(SB)/8, $0x7fefffffffffffff
+DATA const_f64_7fefffffffffffff<>+56(SB)/8, $0x7fefffffffffffff
+GLOBL const_f64_7fefffffffffffff<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_ffefffffffffffff<>+0(SB)/8, $0xffefffffffffffff
 DATA const_f64_ffefffffffffffff<>+8(SB)/8, $0xffefffffffffffff
 DATA const_f64_ffefffffffffffff<>+16(SB)/8, $0xffefffffffffffff
 DATA const_f64_ffefffffffffffff<>+24(SB)/8, $0xffefffffffffffff
-GLOBL const_f64_ffefffffffffffff<>(SB), RODATA|NOPTR, $32
+DATA const_f64_ffefffffffffffff<>+32(SB)/8, $0xffefffffffffffff
+DATA const_f64_ffefffffffffffff<>+40(SB)/8, $0xffefffffffffffff
+DATA const_f64_ffefffffffffffff<>+48(SB)/8, $0xffefffffffffffff
+DATA const_f64_ffefffffffffffff<>+56(SB)/8, $0xffefffffffffffff
+GLOBL const_f64_ffefffffffffffff<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_3ff0000000000000<>+0(SB)/8, $0x3ff0000000000000
 DATA const_f64_3ff0000000000000<>+8(SB)/8, $0x3ff0000000000000
 DATA const_f64_3ff0000000000000<>+16(SB)/8, $0x3ff0000000000000
 DATA const_f64_3ff0000000000000<>+24(SB)/8, $0x3ff0000000000000
-GLOBL const_f64_3ff0000000000000<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3ff0000000000000<>+32(SB)/8, $0x3ff0000000000000
+DATA const_f64_3ff0000000000000<>+40(SB)/8, $0x3ff0000000000000
+DATA const_f64_3ff0000000000000<>+48(SB)/8, $0x3ff0000000000000
+DATA const_f64_3ff0000000000000<>+56(SB)/8, $0x3ff0000000000000
+GLOBL const_f64_3ff0000000000000<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_3fd45f306dc9c883<>+0(SB)/8, $0x3fd45f306dc9c883
 DATA const_f64_3fd45f306dc9c883<>+8(SB)/8, $0x3fd45f306dc9c883
 DATA const_f64_3fd45f306dc9c883<>+16(SB)/8, $0x3fd45f306dc9c883
 DATA const_f64_3fd45f306dc9c883<>+24(SB)/8, $0x3fd45f306dc9c883
-GLOBL const_f64_3fd45f306dc9c883<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3fd45f306dc9c883<>+32(SB)/8, $0x3fd45f306dc9c883
+DATA const_f64_3fd45f306dc9c883<>+40(SB)/8, $0x3fd45f306dc9c883
+DATA const_f64_3fd45f306dc9c883<>+48(SB)/8, $0x3fd45f306dc9c883
+DATA const_f64_3fd45f306dc9c883<>+56(SB)/8, $0x3fd45f306dc9c883
+GLOBL const_f64_3fd45f306dc9c883<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_7fffffffffffffff<>+0(SB)/8, $0x7fffffffffffffff
 DATA const_f64_7fffffffffffffff<>+8(SB)/8, $0x7fffffffffffffff
 DATA const_f64_7fffffffffffffff<>+16(SB)/8, $0x7fffffffffffffff
 DATA const_f64_7fffffffffffffff<>+24(SB)/8, $0x7fffffffffffffff
-GLOBL const_f64_7fffffffffffffff<>(SB), RODATA|NOPTR, $32
+DATA const_f64_7fffffffffffffff<>+32(SB)/8, $0x7fffffffffffffff
+DATA const_f64_7fffffffffffffff<>+40(SB)/8, $0x7fffffffffffffff
+DATA const_f64_7fffffffffffffff<>+48(SB)/8, $0x7fffffffffffffff
+DATA const_f64_7fffffffffffffff<>+56(SB)/8, $0x7fffffffffffffff
+GLOBL const_f64_7fffffffffffffff<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_3fda827999fcef32<>+0(SB)/8, $0x3fda827999fcef32
 DATA const_f64_3fda827999fcef32<>+8(SB)/8, $0x3fda827999fcef32
 DATA const_f64_3fda827999fcef32<>+16(SB)/8, $0x3fda827999fcef32
 DATA const_f64_3fda827999fcef32<>+24(SB)/8, $0x3fda827999fcef32
-GLOBL const_f64_3fda827999fcef32<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3fda827999fcef32<>+32(SB)/8, $0x3fda827999fcef32
+DATA const_f64_3fda827999fcef32<>+40(SB)/8, $0x3fda827999fcef32
+DATA const_f64_3fda827999fcef32<>+48(SB)/8, $0x3fda827999fcef32
+DATA const_f64_3fda827999fcef32<>+56(SB)/8, $0x3fda827999fcef32
+GLOBL const_f64_3fda827999fcef32<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_4003504f333f9de6<>+0(SB)/8, $0x4003504f333f9de6
 DATA const_f64_4003504f333f9de6<>+8(SB)/8, $0x4003504f333f9de6
 DATA const_f64_4003504f333f9de6<>+16(SB)/8, $0x4003504f333f9de6
 DATA const_f64_4003504f333f9de6<>+24(SB)/8, $0x4003504f333f9de6
-GLOBL const_f64_4003504f333f9de6<>(SB), RODATA|NOPTR, $32
+DATA const_f64_4003504f333f9de6<>+32(SB)/8, $0x4003504f333f9de6
+DATA const_f64_4003504f333f9de6<>+40(SB)/8, $0x4003504f333f9de6
+DATA const_f64_4003504f333f9de6<>+48(SB)/8, $0x4003504f333f9de6
+DATA const_f64_4003504f333f9de6<>+56(SB)/8, $0x4003504f333f9de6
+GLOBL const_f64_4003504f333f9de6<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_bff0000000000000<>+0(SB)/8, $0xbff0000000000000
 DATA const_f64_bff0000000000000<>+8(SB)/8, $0xbff0000000000000
 DATA const_f64_bff0000000000000<>+16(SB)/8, $0xbff0000000000000
 DATA const_f64_bff0000000000000<>+24(SB)/8, $0xbff0000000000000
-GLOBL const_f64_bff0000000000000<>(SB), RODATA|NOPTR, $32
+DATA const_f64_bff0000000000000<>+32(SB)/8, $0xbff0000000000000
+DATA const_f64_bff0000000000000<>+40(SB)/8, $0xbff0000000000000
+DATA const_f64_bff0000000000000<>+48(SB)/8, $0xbff0000000000000
+DATA const_f64_bff0000000000000<>+56(SB)/8, $0xbff0000000000000
+GLOBL const_f64_bff0000000000000<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_3f930f9cb335d828<>+0(SB)/8, $0x3f930f9cb335d828
 DATA const_f64_3f930f9cb335d828<>+8(SB)/8, $0x3f930f9cb335d828
 DATA const_f64_3f930f9cb335d828<>+16(SB)/8, $0x3f930f9cb335d828
 DATA const_f64_3f930f9cb335d828<>+24(SB)/8, $0x3f930f9cb335d828
-GLOBL const_f64_3f930f9cb335d828<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3f930f9cb335d828<>+32(SB)/8, $0x3f930f9cb335d828
+DATA const_f64_3f930f9cb335d828<>+40(SB)/8, $0x3f930f9cb335d828
+DATA const_f64_3f930f9cb335d828<>+48(SB)/8, $0x3f930f9cb335d828
+DATA const_f64_3f930f9cb335d828<>+56(SB)/8, $0x3f930f9cb335d828
+GLOBL const_f64_3f930f9cb335d828<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_3f88cf9800031952<>+0(SB)/8, $0x3f88cf9800031952
 DATA const_f64_3f88cf9800031952<>+8(SB)/8, $0x3f88cf9800031952
 DATA const_f64_3f88cf9800031952<>+16(SB)/8, $0x3f88cf9800031952
 DATA const_f64_3f88cf9800031952<>+24(SB)/8, $0x3f88cf9800031952
-GLOBL const_f64_3f88cf9800031952<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3f88cf9800031952<>+32(SB)/8, $0x3f88cf9800031952
+DATA const_f64_3f88cf9800031952<>+40(SB)/8, $0x3f88cf9800031952
+DATA const_f64_3f88cf9800031952<>+48(SB)/8, $0x3f88cf9800031952
+DATA const_f64_3f88cf9800031952<>+56(SB)/8, $0x3f88cf9800031952
+GLOBL const_f64_3f88cf9800031952<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_3f99127cbb9b4578<>+0(SB)/8, $0x3f99127cbb9b4578
 DATA const_f64_3f99127cbb9b4578<>+8(SB)/8, $0x3f99127cbb9b4578
 DATA const_f64_3f99127cbb9b4578<>+16(SB)/8, $0x3f99127cbb9b4578
 DATA const_f64_3f99127cbb9b4578<>+24(SB)/8, $0x3f99127cbb9b4578
-GLOBL const_f64_3f99127cbb9b4578<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3f99127cbb9b4578<>+32(SB)/8, $0x3f99127cbb9b4578
+DATA const_f64_3f99127cbb9b4578<>+40(SB)/8, $0x3f99127cbb9b4578
+DATA const_f64_3f99127cbb9b4578<>+48(SB)/8, $0x3f99127cbb9b4578
+DATA const_f64_3f99127cbb9b4578<>+56(SB)/8, $0x3f99127cbb9b4578
+GLOBL const_f64_3f99127cbb9b4578<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_3fa21bb93c23427a<>+0(SB)/8, $0x3fa21bb93c23427a
 DATA const_f64_3fa21bb93c23427a<>+8(SB)/8, $0x3fa21bb93c23427a
 DATA const_f64_3fa21bb93c23427a<>+16(SB)/8, $0x3fa21bb93c23427a
 DATA const_f64_3fa21bb93c23427a<>+24(SB)/8, $0x3fa21bb93c23427a
-GLOBL const_f64_3fa21bb93c23427a<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3fa21bb93c23427a<>+32(SB)/8, $0x3fa21bb93c23427a
+DATA const_f64_3fa21bb93c23427a<>+40(SB)/8, $0x3fa21bb93c23427a
+DATA const_f64_3fa21bb93c23427a<>+48(SB)/8, $0x3fa21bb93c23427a
+DATA const_f64_3fa21bb93c23427a<>+56(SB)/8, $0x3fa21bb93c23427a
+GLOBL const_f64_3fa21bb93c23427a<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_3fb04c26be3adcd8<>+0(SB)/8, $0x3fb04c26be3adcd8
 DATA const_f64_3fb04c26be3adcd8<>+8(SB)/8, $0x3fb04c26be3adcd8
 DATA const_f64_3fb04c26be3adcd8<>+16(SB)/8, $0x3fb04c26be3adcd8
 DATA const_f64_3fb04c26be3adcd8<>+24(SB)/8, $0x3fb04c26be3adcd8
-GLOBL const_f64_3fb04c26be3adcd8<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3fb04c26be3adcd8<>+32(SB)/8, $0x3fb04c26be3adcd8
+DATA const_f64_3fb04c26be3adcd8<>+40(SB)/8, $0x3fb04c26be3adcd8
+DATA const_f64_3fb04c26be3adcd8<>+48(SB)/8, $0x3fb04c26be3adcd8
+DATA const_f64_3fb04c26be3adcd8<>+56(SB)/8, $0x3fb04c26be3adcd8
+GLOBL const_f64_3fb04c26be3adcd8<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_bf906cc456e09889<>+0(SB)/8, $0xbf906cc456e09889
 DATA const_f64_bf906cc456e09889<>+8(SB)/8, $0xbf906cc456e09889
 DATA const_f64_bf906cc456e09889<>+16(SB)/8, $0xbf906cc456e09889
 DATA const_f64_bf906cc456e09889<>+24(SB)/8, $0xbf906cc456e09889
-GLOBL const_f64_bf906cc456e09889<>(SB), RODATA|NOPTR, $32
+DATA const_f64_bf906cc456e09889<>+32(SB)/8, $0xbf906cc456e09889
+DATA const_f64_bf906cc456e09889<>+40(SB)/8, $0xbf906cc456e09889
+DATA const_f64_bf906cc456e09889<>+48(SB)/8, $0xbf906cc456e09889
+DATA const_f64_bf906cc456e09889<>+56(SB)/8, $0xbf906cc456e09889
+GLOBL const_f64_bf906cc456e09889<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_bf775734a455b1a8<>+0(SB)/8, $0xbf775734a455b1a8
 DATA const_f64_bf775734a455b1a8<>+8(SB)/8, $0xbf775734a455b1a8
 DATA const_f64_bf775734a455b1a8<>+16(SB)/8, $0xbf775734a455b1a8
 DATA const_f64_bf775734a455b1a8<>+24(SB)/8, $0xbf775734a455b1a8
-GLOBL const_f64_bf775734a455b1a8<>(SB), RODATA|NOPTR, $32
+DATA const_f64_bf775734a455b1a8<>+32(SB)/8, $0xbf775734a455b1a8
+DATA const_f64_bf775734a455b1a8<>+40(SB)/8, $0xbf775734a455b1a8
+DATA const_f64_bf775734a455b1a8<>+48(SB)/8, $0xbf775734a455b1a8
+DATA const_f64_bf775734a455b1a8<>+56(SB)/8, $0xbf775734a455b1a8
+GLOBL const_f64_bf775734a455b1a8<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_bf95b7e39f75f1d6<>+0(SB)/8, $0xbf95b7e39f75f1d6
 DATA const_f64_bf95b7e39f75f1d6<>+8(SB)/8, $0xbf95b7e39f75f1d6
 DATA const_f64_bf95b7e39f75f1d6<>+16(SB)/8, $0xbf95b7e39f75f1d6
 DATA const_f64_bf95b7e39f75f1d6<>+24(SB)/8, $0xbf95b7e39f75f1d6
-GLOBL const_f64_bf95b7e39f75f1d6<>(SB), RODATA|NOPTR, $32
+DATA const_f64_bf95b7e39f75f1d6<>+32(SB)/8, $0xbf95b7e39f75f1d6
+DATA const_f64_bf95b7e39f75f1d6<>+40(SB)/8, $0xbf95b7e39f75f1d6
+DATA const_f64_bf95b7e39f75f1d6<>+48(SB)/8, $0xbf95b7e39f75f1d6
+DATA const_f64_bf95b7e39f75f1d6<>+56(SB)/8, $0xbf95b7e39f75f1d6
+GLOBL const_f64_bf95b7e39f75f1d6<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_bf9da1b85ff07530<>+0(SB)/8, $0xbf9da1b85ff07530
 DATA const_f64_bf9da1b85ff07530<>+8(SB)/8, $0xbf9da1b85ff07530
 DATA const_f64_bf9da1b85ff07530<>+16(SB)/8, $0xbf9da1b85ff07530
 DATA const_f64_bf9da1b85ff07530<>+24(SB)/8, $0xbf9da1b85ff07530
-GLOBL const_f64_bf9da1b85ff07530<>(SB), RODATA|NOPTR, $32
+DATA const_f64_bf9da1b85ff07530<>+32(SB)/8, $0xbf9da1b85ff07530
+DATA const_f64_bf9da1b85ff07530<>+40(SB)/8, $0xbf9da1b85ff07530
+DATA const_f64_bf9da1b85ff07530<>+48(SB)/8, $0xbf9da1b85ff07530
+DATA const_f64_bf9da1b85ff07530<>+56(SB)/8, $0xbf9da1b85ff07530
+GLOBL const_f64_bf9da1b85ff07530<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_bfa7483758bfb6c7<>+0(SB)/8, $0xbfa7483758bfb6c7
 DATA const_f64_bfa7483758bfb6c7<>+8(SB)/8, $0xbfa7483758bfb6c7
 DATA const_f64_bfa7483758bfb6c7<>+16(SB)/8, $0xbfa7483758bfb6c7
 DATA const_f64_bfa7483758bfb6c7<>+24(SB)/8, $0xbfa7483758bfb6c7
-GLOBL const_f64_bfa7483758bfb6c7<>(SB), RODATA|NOPTR, $32
+DATA const_f64_bfa7483758bfb6c7<>+32(SB)/8, $0xbfa7483758bfb6c7
+DATA const_f64_bfa7483758bfb6c7<>+40(SB)/8, $0xbfa7483758bfb6c7
+DATA const_f64_bfa7483758bfb6c7<>+48(SB)/8, $0xbfa7483758bfb6c7
+DATA const_f64_bfa7483758bfb6c7<>+56(SB)/8, $0xbfa7483758bfb6c7
+GLOBL const_f64_bfa7483758bfb6c7<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_bfbb2995e7b7b5e5<>+0(SB)/8, $0xbfbb2995e7b7b5e5
 DATA const_f64_bfbb2995e7b7b5e5<>+8(SB)/8, $0xbfbb2995e7b7b5e5
 DATA const_f64_bfbb2995e7b7b5e5<>+16(SB)/8, $0xbfbb2995e7b7b5e5
 DATA const_f64_bfbb2995e7b7b5e5<>+24(SB)/8, $0xbfbb2995e7b7b5e5
-GLOBL const_f64_bfbb2995e7b7b5e5<>(SB), RODATA|NOPTR, $32
+DATA const_f64_bfbb2995e7b7b5e5<>+32(SB)/8, $0xbfbb2995e7b7b5e5
+DATA const_f64_bfbb2995e7b7b5e5<>+40(SB)/8, $0xbfbb2995e7b7b5e5
+DATA const_f64_bfbb2995e7b7b5e5<>+48(SB)/8, $0xbfbb2995e7b7b5e5
+DATA const_f64_bfbb2995e7b7b5e5<>+56(SB)/8, $0xbfbb2995e7b7b5e5
+GLOBL const_f64_bfbb2995e7b7b5e5<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_8000000000000000<>+0(SB)/8, $0x8000000000000000
 DATA const_f64_8000000000000000<>+8(SB)/8, $0x8000000000000000
 DATA const_f64_8000000000000000<>+16(SB)/8, $0x8000000000000000
 DATA const_f64_8000000000000000<>+24(SB)/8, $0x8000000000000000
-GLOBL const_f64_8000000000000000<>(SB), RODATA|NOPTR, $32
+DATA const_f64_8000000000000000<>+32(SB)/8, $0x8000000000000000
+DATA const_f64_8000000000000000<>+40(SB)/8, $0x8000000000000000
+DATA const_f64_8000000000000000<>+48(SB)/8, $0x8000000000000000
+DATA const_f64_8000000000000000<>+56(SB)/8, $0x8000000000000000
+GLOBL const_f64_8000000000000000<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_3fd0000000000000<>+0(SB)/8, $0x3fd0000000000000
 DATA const_f64_3fd0000000000000<>+8(SB)/8, $0x3fd0000000000000
 DATA const_f64_3fd0000000000000<>+16(SB)/8, $0x3fd0000000000000
 DATA const_f64_3fd0000000000000<>+24(SB)/8, $0x3fd0000000000000
-GLOBL const_f64_3fd0000000000000<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3fd0000000000000<>+32(SB)/8, $0x3fd0000000000000
+DATA const_f64_3fd0000000000000<>+40(SB)/8, $0x3fd0000000000000
+DATA const_f64_3fd0000000000000<>+48(SB)/8, $0x3fd0000000000000
+DATA const_f64_3fd0000000000000<>+56(SB)/8, $0x3fd0000000000000
+GLOBL const_f64_3fd0000000000000<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_3fe0000000000000<>+0(SB)/8, $0x3fe0000000000000
 DATA const_f64_3fe0000000000000<>+8(SB)/8, $0x3fe0000000000000
 DATA const_f64_3fe0000000000000<>+16(SB)/8, $0x3fe0000000000000
 DATA const_f64_3fe0000000000000<>+24(SB)/8, $0x3fe0000000000000
-GLOBL const_f64_3fe0000000000000<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3fe0000000000000<>+32(SB)/8, $0x3fe0000000000000
+DATA const_f64_3fe0000000000000<>+40(SB)/8, $0x3fe0000000000000
+DATA const_f64_3fe0000000000000<>+48(SB)/8, $0x3fe0000000000000
+DATA const_f64_3fe0000000000000<>+56(SB)/8, $0x3fe0000000000000
+GLOBL const_f64_3fe0000000000000<>(SB), RODATA|NOPTR, $64
 
 // func avx2ForwardPTape(xs *float64, ps *float64, tape *float64, diff *float64, beta float64, lambda float64)
 // Requires: AVX, FMA3
@@ -938,17 +1329,17 @@ TEXT ·avx2ForwardPTape(SB), NOSPLIT, $80-48
 	MOVQ         diff+24(FP), CX
 	LEAQ         sgk_fwd<>+0(SB), DX
 
-run_24:
+run_34:
 	MOVL  (DX), BX
 	TESTL BX, BX
-	JZ    done_26
+	JZ    done_36
 	MOVQ  BX, 64(SP)
 	MOVL  4(DX), BX
 	MOVL  8(DX), SI
 	XORL  DI, DI
 	MOVQ  DI, 72(SP)
 
-step_25:
+step_35:
 	MOVQ    xs+0(FP), R8
 	MOVQ    BX, R9
 	SHLQ    $0x05, R9
@@ -1014,7 +1405,7 @@ step_25:
 	LEAQ        36(DX), R8
 	MOVL        32(DX), R9
 
-range_27:
+range_37:
 	MOVL   (R8), R10
 	MOVL   4(R8), R11
 	ADDL   72(SP), R11
@@ -1029,11 +1420,11 @@ range_27:
 	ADDQ   R10, R12
 	ADDQ   R10, R13
 	TESTQ  CX, CX
-	JZ     nodiff_28
+	JZ     nodiff_38
 	CMPQ   R11, $0x02
-	JB     tail_31
+	JB     tail_41
 
-pair_30:
+pair_40:
 	VMOVUPD   (R12), Y0
 	VMOVUPD   (R13), Y1
 	VSUBPD    Y1, Y0, Y3
@@ -1055,11 +1446,11 @@ pair_30:
 	ADDQ      $0x40, CX
 	SUBQ      $0x02, R11
 	CMPQ      R11, $0x02
-	JAE       pair_30
+	JAE       pair_40
 
-tail_31:
+tail_41:
 	TESTQ     R11, R11
-	JZ        rowsdone_32
+	JZ        rowsdone_42
 	VMOVUPD   (R12), Y0
 	VMOVUPD   (R13), Y1
 	VSUBPD    Y1, Y0, Y3
@@ -1072,14 +1463,14 @@ tail_31:
 	ADDQ      $0x20, R13
 	ADDQ      $0x20, CX
 
-rowsdone_32:
-	JMP rangedone_29
+rowsdone_42:
+	JMP rangedone_39
 
-nodiff_28:
+nodiff_38:
 	CMPQ R11, $0x02
-	JB   tail_34
+	JB   tail_44
 
-pair_33:
+pair_43:
 	VMOVUPD   (R12), Y0
 	VMOVUPD   (R13), Y1
 	VBLENDVPD Y2, Y0, Y1, Y3
@@ -1096,11 +1487,11 @@ pair_33:
 	ADDQ      $0x40, R13
 	SUBQ      $0x02, R11
 	CMPQ      R11, $0x02
-	JAE       pair_33
+	JAE       pair_43
 
-tail_34:
+tail_44:
 	TESTQ     R11, R11
-	JZ        rowsdone_35
+	JZ        rowsdone_45
 	VMOVUPD   (R12), Y0
 	VMOVUPD   (R13), Y1
 	VBLENDVPD Y2, Y0, Y1, Y3
@@ -1110,182 +1501,25 @@ tail_34:
 	ADDQ      $0x20, R12
 	ADDQ      $0x20, R13
 
-rowsdone_35:
-rangedone_29:
+rowsdone_45:
+rangedone_39:
 	ADDQ $0x08, R8
 	DECQ R9
-	JNZ  range_27
+	JNZ  range_37
 	ADDL 12(DX), BX
 	ADDL 16(DX), SI
 	ADDL 20(DX), DI
 	MOVL 24(DX), R8
 	ADDL R8, 72(SP)
 	DECQ 64(SP)
-	JNZ  step_25
+	JNZ  step_35
 	MOVL 32(DX), BX
 	LEAQ 36(DX)(BX*8), DX
-	JMP  run_24
+	JMP  run_34
 
-done_26:
+done_36:
 	VZEROUPPER
 	RET
-
-DATA sgk_bwd<>+0(SB)/8, $0x0000000e00000008
-DATA sgk_bwd<>+8(SB)/8, $0xfffffffe0000000f
-DATA sgk_bwd<>+16(SB)/8, $0x00000000fffffffe
-DATA sgk_bwd<>+24(SB)/8, $0x0000001000000000
-DATA sgk_bwd<>+32(SB)/8, $0x0000000000000001
-DATA sgk_bwd<>+40(SB)/8, $0x0000000200000010
-DATA sgk_bwd<>+48(SB)/8, $0x0000000f0000000d
-DATA sgk_bwd<>+56(SB)/8, $0xffffffffffffffff
-DATA sgk_bwd<>+64(SB)/8, $0x0000000000000000
-DATA sgk_bwd<>+72(SB)/8, $0x0000000100000010
-DATA sgk_bwd<>+80(SB)/8, $0x0000001000000000
-DATA sgk_bwd<>+88(SB)/8, $0x0000000900000002
-DATA sgk_bwd<>+96(SB)/8, $0xffffffff0000000b
-DATA sgk_bwd<>+104(SB)/8, $0x00000000ffffffff
-DATA sgk_bwd<>+112(SB)/8, $0x0000001000000000
-DATA sgk_bwd<>+120(SB)/8, $0x0000000000000001
-DATA sgk_bwd<>+128(SB)/8, $0x0000000200000010
-DATA sgk_bwd<>+136(SB)/8, $0x0000000700000005
-DATA sgk_bwd<>+144(SB)/8, $0xffffffffffffffff
-DATA sgk_bwd<>+152(SB)/8, $0x0000000000000000
-DATA sgk_bwd<>+160(SB)/8, $0x0000000100000010
-DATA sgk_bwd<>+168(SB)/8, $0x0000001000000000
-DATA sgk_bwd<>+176(SB)/8, $0x0000000100000002
-DATA sgk_bwd<>+184(SB)/8, $0xffffffff00000003
-DATA sgk_bwd<>+192(SB)/8, $0x00000000ffffffff
-DATA sgk_bwd<>+200(SB)/8, $0x0000001000000000
-DATA sgk_bwd<>+208(SB)/8, $0x0000000000000001
-DATA sgk_bwd<>+216(SB)/8, $0x0000000400000010
-DATA sgk_bwd<>+224(SB)/8, $0x0000000f0000000b
-DATA sgk_bwd<>+232(SB)/8, $0xffffffffffffffff
-DATA sgk_bwd<>+240(SB)/8, $0x0000000000000000
-DATA sgk_bwd<>+248(SB)/8, $0x0000000100000010
-DATA sgk_bwd<>+256(SB)/8, $0x0000001000000000
-DATA sgk_bwd<>+264(SB)/8, $0x0000000300000004
-DATA sgk_bwd<>+272(SB)/8, $0xffffffff00000007
-DATA sgk_bwd<>+280(SB)/8, $0x00000000ffffffff
-DATA sgk_bwd<>+288(SB)/8, $0x0000001000000000
-DATA sgk_bwd<>+296(SB)/8, $0x0000000000000001
-DATA sgk_bwd<>+304(SB)/8, $0x0000000800000010
-DATA sgk_bwd<>+312(SB)/8, $0x0000000f00000007
-DATA sgk_bwd<>+320(SB)/8, $0xffffffffffffffff
-DATA sgk_bwd<>+328(SB)/8, $0x0000000000000000
-DATA sgk_bwd<>+336(SB)/8, $0x0000000100000010
-DATA sgk_bwd<>+344(SB)/8, $0x0000001000000000
-DATA sgk_bwd<>+352(SB)/8, $0x0000000f00000004
-DATA sgk_bwd<>+360(SB)/8, $0xfffffffe0000000e
-DATA sgk_bwd<>+368(SB)/8, $0x00000000fffffffe
-DATA sgk_bwd<>+376(SB)/8, $0x0000000800000000
-DATA sgk_bwd<>+384(SB)/8, $0x0000000800000001
-DATA sgk_bwd<>+392(SB)/8, $0x0000000400000010
-DATA sgk_bwd<>+400(SB)/8, $0x0000000700000006
-DATA sgk_bwd<>+408(SB)/8, $0xfffffffefffffffe
-DATA sgk_bwd<>+416(SB)/8, $0x0000000000000000
-DATA sgk_bwd<>+424(SB)/8, $0x0000000100000008
-DATA sgk_bwd<>+432(SB)/8, $0x0000000800000000
-DATA sgk_bwd<>+440(SB)/8, $0x0000000f00000002
-DATA sgk_bwd<>+448(SB)/8, $0xffffffff0000000d
-DATA sgk_bwd<>+456(SB)/8, $0x00000000ffffffff
-DATA sgk_bwd<>+464(SB)/8, $0x0000000800000000
-DATA sgk_bwd<>+472(SB)/8, $0x0000000800000001
-DATA sgk_bwd<>+480(SB)/8, $0x0000000200000010
-DATA sgk_bwd<>+488(SB)/8, $0x000000090000000b
-DATA sgk_bwd<>+496(SB)/8, $0xffffffffffffffff
-DATA sgk_bwd<>+504(SB)/8, $0x0000000000000000
-DATA sgk_bwd<>+512(SB)/8, $0x0000000100000008
-DATA sgk_bwd<>+520(SB)/8, $0x0000001000000008
-DATA sgk_bwd<>+528(SB)/8, $0x0000000500000002
-DATA sgk_bwd<>+536(SB)/8, $0xffffffff00000007
-DATA sgk_bwd<>+544(SB)/8, $0x00000000ffffffff
-DATA sgk_bwd<>+552(SB)/8, $0x0000000800000000
-DATA sgk_bwd<>+560(SB)/8, $0x0000000000000001
-DATA sgk_bwd<>+568(SB)/8, $0x0000000200000008
-DATA sgk_bwd<>+576(SB)/8, $0x0000000300000001
-DATA sgk_bwd<>+584(SB)/8, $0xffffffffffffffff
-DATA sgk_bwd<>+592(SB)/8, $0x0000000000000000
-DATA sgk_bwd<>+600(SB)/8, $0x0000000100000008
-DATA sgk_bwd<>+608(SB)/8, $0x0000000800000000
-DATA sgk_bwd<>+616(SB)/8, $0x0000000f00000004
-DATA sgk_bwd<>+624(SB)/8, $0xffffffff0000000b
-DATA sgk_bwd<>+632(SB)/8, $0x00000000ffffffff
-DATA sgk_bwd<>+640(SB)/8, $0x0000000800000000
-DATA sgk_bwd<>+648(SB)/8, $0x0000000800000001
-DATA sgk_bwd<>+656(SB)/8, $0x0000000400000010
-DATA sgk_bwd<>+664(SB)/8, $0x0000000700000003
-DATA sgk_bwd<>+672(SB)/8, $0xffffffffffffffff
-DATA sgk_bwd<>+680(SB)/8, $0x0000000000000000
-DATA sgk_bwd<>+688(SB)/8, $0x0000000100000008
-DATA sgk_bwd<>+696(SB)/8, $0x0000000800000000
-DATA sgk_bwd<>+704(SB)/8, $0x0000000f00000002
-DATA sgk_bwd<>+712(SB)/8, $0xfffffffe0000000e
-DATA sgk_bwd<>+720(SB)/8, $0x00000000fffffffe
-DATA sgk_bwd<>+728(SB)/8, $0x0000000400000000
-DATA sgk_bwd<>+736(SB)/8, $0x0000000c00000001
-DATA sgk_bwd<>+744(SB)/8, $0x0000000200000010
-DATA sgk_bwd<>+752(SB)/8, $0x0000000b0000000a
-DATA sgk_bwd<>+760(SB)/8, $0xfffffffefffffffe
-DATA sgk_bwd<>+768(SB)/8, $0x0000000000000000
-DATA sgk_bwd<>+776(SB)/8, $0x0000000100000004
-DATA sgk_bwd<>+784(SB)/8, $0x0000000c00000008
-DATA sgk_bwd<>+792(SB)/8, $0x0000000700000002
-DATA sgk_bwd<>+800(SB)/8, $0xfffffffe00000006
-DATA sgk_bwd<>+808(SB)/8, $0x00000000fffffffe
-DATA sgk_bwd<>+816(SB)/8, $0x0000000400000000
-DATA sgk_bwd<>+824(SB)/8, $0x0000000400000001
-DATA sgk_bwd<>+832(SB)/8, $0x0000000200000008
-DATA sgk_bwd<>+840(SB)/8, $0x0000000300000002
-DATA sgk_bwd<>+848(SB)/8, $0xfffffffefffffffe
-DATA sgk_bwd<>+856(SB)/8, $0x0000000000000000
-DATA sgk_bwd<>+864(SB)/8, $0x0000000100000004
-DATA sgk_bwd<>+872(SB)/8, $0x0000000400000000
-DATA sgk_bwd<>+880(SB)/8, $0x0000000f00000002
-DATA sgk_bwd<>+888(SB)/8, $0xffffffff0000000d
-DATA sgk_bwd<>+896(SB)/8, $0x00000000ffffffff
-DATA sgk_bwd<>+904(SB)/8, $0x0000000400000000
-DATA sgk_bwd<>+912(SB)/8, $0x0000000c00000001
-DATA sgk_bwd<>+920(SB)/8, $0x0000000200000010
-DATA sgk_bwd<>+928(SB)/8, $0x0000000b00000009
-DATA sgk_bwd<>+936(SB)/8, $0xffffffffffffffff
-DATA sgk_bwd<>+944(SB)/8, $0x0000000000000000
-DATA sgk_bwd<>+952(SB)/8, $0x0000000100000004
-DATA sgk_bwd<>+960(SB)/8, $0x0000000c00000008
-DATA sgk_bwd<>+968(SB)/8, $0x0000000700000002
-DATA sgk_bwd<>+976(SB)/8, $0xffffffff00000005
-DATA sgk_bwd<>+984(SB)/8, $0x00000000ffffffff
-DATA sgk_bwd<>+992(SB)/8, $0x0000000400000000
-DATA sgk_bwd<>+1000(SB)/8, $0x0000000400000001
-DATA sgk_bwd<>+1008(SB)/8, $0x0000000200000008
-DATA sgk_bwd<>+1016(SB)/8, $0x0000000300000001
-DATA sgk_bwd<>+1024(SB)/8, $0xffffffffffffffff
-DATA sgk_bwd<>+1032(SB)/8, $0x0000000000000000
-DATA sgk_bwd<>+1040(SB)/8, $0x0000000100000004
-DATA sgk_bwd<>+1048(SB)/8, $0x0000000400000000
-DATA sgk_bwd<>+1056(SB)/8, $0x0000000f00000002
-DATA sgk_bwd<>+1064(SB)/8, $0xfffffffd0000000e
-DATA sgk_bwd<>+1072(SB)/8, $0xfffffffeffffffff
-DATA sgk_bwd<>+1080(SB)/8, $0x00000002fffffffe
-DATA sgk_bwd<>+1088(SB)/8, $0x0000000e00000001
-DATA sgk_bwd<>+1096(SB)/8, $0x0000000200000010
-DATA sgk_bwd<>+1104(SB)/8, $0x0000000a0000000b
-DATA sgk_bwd<>+1112(SB)/8, $0xfffffffffffffffd
-DATA sgk_bwd<>+1120(SB)/8, $0xfffffffefffffffe
-DATA sgk_bwd<>+1128(SB)/8, $0x0000000100000002
-DATA sgk_bwd<>+1136(SB)/8, $0x0000000c0000000a
-DATA sgk_bwd<>+1144(SB)/8, $0x0000000700000002
-DATA sgk_bwd<>+1152(SB)/8, $0xfffffffd00000006
-DATA sgk_bwd<>+1160(SB)/8, $0xfffffffeffffffff
-DATA sgk_bwd<>+1168(SB)/8, $0x00000002fffffffe
-DATA sgk_bwd<>+1176(SB)/8, $0x0000000600000001
-DATA sgk_bwd<>+1184(SB)/8, $0x0000000200000008
-DATA sgk_bwd<>+1192(SB)/8, $0x0000000200000003
-DATA sgk_bwd<>+1200(SB)/8, $0xfffffffffffffffd
-DATA sgk_bwd<>+1208(SB)/8, $0xfffffffefffffffe
-DATA sgk_bwd<>+1216(SB)/8, $0x0000000100000002
-DATA sgk_bwd<>+1224(SB)/8, $0x0000000400000002
-DATA sgk_bwd<>+1232(SB)/8, $0x0000000000000000
-GLOBL sgk_bwd<>(SB), RODATA|NOPTR, $1240
 
 // func avx2Backward(gs *float64, tape *float64)
 // Requires: AVX
@@ -1294,17 +1528,17 @@ TEXT ·avx2Backward(SB), NOSPLIT, $16-16
 	ADDQ $0x00001e00, AX
 	LEAQ sgk_bwd<>+0(SB), CX
 
-run_36:
+run_46:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_38
+	JZ    done_48
 	MOVQ  DX, (SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 8(SP)
 
-step_37:
+step_47:
 	SUBQ    $0x60, AX
 	VMOVUPD 32(AX), Y0
 	VMOVUPD const_f64_3ff0000000000000<>+0(SB), Y1
@@ -1334,12 +1568,12 @@ step_37:
 	MOVL    24(CX), DI
 	ADDL    DI, 8(SP)
 	DECQ    (SP)
-	JNZ     step_37
+	JNZ     step_47
 	MOVL    32(CX), DX
 	LEAQ    36(CX)(DX*8), CX
-	JMP     run_36
+	JMP     run_46
 
-done_38:
+done_48:
 	VZEROUPPER
 	RET
 
@@ -1352,17 +1586,17 @@ TEXT ·avx2BackwardP(SB), NOSPLIT, $16-32
 	ADDQ $0x00006200, CX
 	LEAQ sgk_bwd<>+0(SB), DX
 
-run_39:
+run_49:
 	MOVL  (DX), BX
 	TESTL BX, BX
-	JZ    done_41
+	JZ    done_51
 	MOVQ  BX, (SP)
 	MOVL  4(DX), BX
 	MOVL  8(DX), SI
 	XORL  DI, DI
 	MOVQ  DI, 8(SP)
 
-step_40:
+step_50:
 	SUBQ    $0x60, AX
 	VMOVUPD 32(AX), Y0
 	VMOVUPD const_f64_3ff0000000000000<>+0(SB), Y1
@@ -1378,7 +1612,7 @@ step_40:
 	LEAQ    36(DX), R9
 	MOVL    32(DX), R10
 
-range_42:
+range_52:
 	MOVL   (R9), R11
 	MOVL   4(R9), R12
 	ADDL   8(SP), R12
@@ -1393,9 +1627,9 @@ range_42:
 	ADDQ   R11, R13
 	ADDQ   R11, R14
 	CMPQ   R12, $0x02
-	JB     tail_44
+	JB     tail_54
 
-pair_43:
+pair_53:
 	VMOVUPD     (R13), Y4
 	VMOVUPD     (R14), Y5
 	VSUBPD      Y5, Y4, Y6
@@ -1421,11 +1655,11 @@ pair_43:
 	ADDQ        $0x40, R8
 	SUBQ        $0x02, R12
 	CMPQ        R12, $0x02
-	JAE         pair_43
+	JAE         pair_53
 
-tail_44:
+tail_54:
 	TESTQ       R12, R12
-	JZ          rowsdone_45
+	JZ          rowsdone_55
 	VMOVUPD     (R13), Y4
 	VMOVUPD     (R14), Y5
 	VSUBPD      Y5, Y4, Y6
@@ -1440,10 +1674,10 @@ tail_44:
 	ADDQ        $0x20, R14
 	ADDQ        $0x20, R8
 
-rowsdone_45:
+rowsdone_55:
 	ADDQ    $0x08, R9
 	DECQ    R10
-	JNZ     range_42
+	JNZ     range_52
 	VADDPD  Y3, Y2, Y2
 	MOVQ    gs+0(FP), R8
 	MOVQ    BX, R9
@@ -1472,11 +1706,855 @@ rowsdone_45:
 	MOVL    24(DX), R8
 	ADDL    R8, 8(SP)
 	DECQ    (SP)
-	JNZ     step_40
+	JNZ     step_50
 	MOVL    32(DX), BX
 	LEAQ    36(DX)(BX*8), DX
-	JMP     run_39
+	JMP     run_49
 
-done_41:
+done_51:
+	VZEROUPPER
+	RET
+
+// func avx512Sort(xs *float64)
+// Requires: AVX, AVX512F
+TEXT ·avx512Sort(SB), NOSPLIT, $0-8
+	MOVQ    xs+0(FP), AX
+	VMOVUPD (AX), Z0
+	VMOVUPD 64(AX), Z1
+	VMINPD  Z0, Z1, Z2
+	VMAXPD  Z1, Z0, Z0
+	VMOVUPD 192(AX), Z1
+	VMOVUPD 128(AX), Z3
+	VMINPD  Z1, Z3, Z4
+	VMAXPD  Z3, Z1, Z1
+	VMINPD  Z2, Z1, Z3
+	VMAXPD  Z1, Z2, Z2
+	VMINPD  Z0, Z4, Z1
+	VMAXPD  Z4, Z0, Z0
+	VMINPD  Z3, Z1, Z4
+	VMAXPD  Z1, Z3, Z3
+	VMINPD  Z2, Z0, Z1
+	VMAXPD  Z0, Z2, Z2
+	VMOVUPD 256(AX), Z0
+	VMOVUPD 320(AX), Z5
+	VMINPD  Z0, Z5, Z6
+	VMAXPD  Z5, Z0, Z0
+	VMOVUPD 448(AX), Z5
+	VMOVUPD 384(AX), Z7
+	VMINPD  Z5, Z7, Z8
+	VMAXPD  Z7, Z5, Z5
+	VMINPD  Z5, Z6, Z7
+	VMAXPD  Z6, Z5, Z5
+	VMINPD  Z8, Z0, Z6
+	VMAXPD  Z0, Z8, Z8
+	VMINPD  Z8, Z5, Z0
+	VMAXPD  Z5, Z8, Z8
+	VMINPD  Z6, Z7, Z5
+	VMAXPD  Z7, Z6, Z6
+	VMINPD  Z1, Z6, Z7
+	VMAXPD  Z6, Z1, Z1
+	VMINPD  Z2, Z5, Z6
+	VMAXPD  Z5, Z2, Z2
+	VMINPD  Z4, Z8, Z5
+	VMAXPD  Z8, Z4, Z4
+	VMINPD  Z5, Z7, Z8
+	VMAXPD  Z7, Z5, Z5
+	VMINPD  Z4, Z1, Z7
+	VMAXPD  Z1, Z4, Z4
+	VMINPD  Z3, Z0, Z1
+	VMAXPD  Z0, Z3, Z3
+	VMINPD  Z1, Z6, Z0
+	VMAXPD  Z6, Z1, Z1
+	VMINPD  Z8, Z0, Z6
+	VMAXPD  Z0, Z8, Z8
+	VMINPD  Z5, Z1, Z0
+	VMAXPD  Z1, Z5, Z5
+	VMINPD  Z3, Z2, Z1
+	VMAXPD  Z2, Z3, Z3
+	VMINPD  Z7, Z1, Z2
+	VMAXPD  Z1, Z7, Z7
+	VMINPD  Z4, Z3, Z1
+	VMAXPD  Z3, Z4, Z4
+	VMOVUPD 512(AX), Z3
+	VMOVUPD 576(AX), Z9
+	VMINPD  Z3, Z9, Z10
+	VMAXPD  Z9, Z3, Z3
+	VMOVUPD 704(AX), Z9
+	VMOVUPD 640(AX), Z11
+	VMINPD  Z9, Z11, Z12
+	VMAXPD  Z11, Z9, Z9
+	VMINPD  Z10, Z9, Z11
+	VMAXPD  Z9, Z10, Z10
+	VMINPD  Z3, Z12, Z9
+	VMAXPD  Z12, Z3, Z3
+	VMINPD  Z11, Z9, Z12
+	VMAXPD  Z9, Z11, Z11
+	VMINPD  Z10, Z3, Z9
+	VMAXPD  Z3, Z10, Z10
+	VMOVUPD 768(AX), Z3
+	VMOVUPD 832(AX), Z13
+	VMINPD  Z3, Z13, Z14
+	VMAXPD  Z13, Z3, Z3
+	VMOVUPD 960(AX), Z13
+	VMOVUPD 896(AX), Z15
+	VMINPD  Z13, Z15, Z16
+	VMAXPD  Z15, Z13, Z13
+	VMINPD  Z13, Z14, Z15
+	VMAXPD  Z14, Z13, Z13
+	VMINPD  Z16, Z3, Z14
+	VMAXPD  Z3, Z16, Z16
+	VMINPD  Z16, Z13, Z3
+	VMAXPD  Z13, Z16, Z16
+	VMINPD  Z14, Z15, Z13
+	VMAXPD  Z15, Z14, Z14
+	VMINPD  Z14, Z9, Z15
+	VMAXPD  Z9, Z14, Z14
+	VMINPD  Z13, Z10, Z9
+	VMAXPD  Z10, Z13, Z13
+	VMINPD  Z16, Z12, Z10
+	VMAXPD  Z12, Z16, Z16
+	VMINPD  Z14, Z16, Z12
+	VMAXPD  Z16, Z14, Z14
+	VMINPD  Z15, Z10, Z16
+	VMAXPD  Z10, Z15, Z15
+	VMINPD  Z3, Z11, Z10
+	VMAXPD  Z11, Z3, Z3
+	VMINPD  Z13, Z3, Z11
+	VMAXPD  Z3, Z13, Z13
+	VMINPD  Z13, Z14, Z3
+	VMAXPD  Z14, Z13, Z13
+	VMINPD  Z11, Z12, Z14
+	VMAXPD  Z12, Z11, Z11
+	VMINPD  Z9, Z10, Z12
+	VMAXPD  Z10, Z9, Z9
+	VMINPD  Z9, Z15, Z10
+	VMAXPD  Z15, Z9, Z9
+	VMINPD  Z12, Z16, Z15
+	VMAXPD  Z16, Z12, Z12
+	VMINPD  Z1, Z12, Z16
+	VMAXPD  Z12, Z1, Z1
+	VMINPD  Z4, Z15, Z12
+	VMAXPD  Z15, Z4, Z4
+	VMINPD  Z2, Z9, Z15
+	VMAXPD  Z9, Z2, Z2
+	VMINPD  Z7, Z10, Z9
+	VMAXPD  Z10, Z7, Z7
+	VMINPD  Z0, Z11, Z10
+	VMAXPD  Z11, Z0, Z0
+	VMINPD  Z10, Z16, Z11
+	VMAXPD  Z16, Z10, Z10
+	VMINPD  Z0, Z1, Z16
+	VMAXPD  Z1, Z0, Z0
+	VMINPD  Z5, Z14, Z1
+	VMAXPD  Z14, Z5, Z5
+	VMINPD  Z1, Z12, Z14
+	VMAXPD  Z12, Z1, Z1
+	VMINPD  Z5, Z4, Z12
+	VMAXPD  Z4, Z5, Z5
+	VMINPD  Z6, Z13, Z4
+	VMAXPD  Z13, Z6, Z6
+	VMINPD  Z4, Z15, Z13
+	VMAXPD  Z15, Z4, Z4
+	VMINPD  Z13, Z11, Z15
+	VMAXPD  Z11, Z13, Z13
+	VMINPD  Z4, Z10, Z11
+	VMAXPD  Z10, Z4, Z4
+	VMINPD  Z6, Z2, Z10
+	VMAXPD  Z2, Z6, Z6
+	VMINPD  Z10, Z16, Z2
+	VMAXPD  Z16, Z10, Z10
+	VMINPD  Z6, Z0, Z16
+	VMAXPD  Z0, Z6, Z6
+	VMINPD  Z8, Z3, Z0
+	VMAXPD  Z3, Z8, Z8
+	VMINPD  Z0, Z9, Z3
+	VMAXPD  Z9, Z0, Z0
+	VMINPD  Z3, Z14, Z9
+	VMAXPD  Z14, Z3, Z3
+	VMINPD  Z15, Z9, Z14
+	VMAXPD  Z9, Z15, Z15
+	VMINPD  Z13, Z3, Z9
+	VMAXPD  Z3, Z13, Z13
+	VMINPD  Z0, Z1, Z3
+	VMAXPD  Z1, Z0, Z0
+	VMINPD  Z11, Z3, Z1
+	VMAXPD  Z3, Z11, Z11
+	VMINPD  Z4, Z0, Z3
+	VMAXPD  Z0, Z4, Z4
+	VMINPD  Z8, Z7, Z0
+	VMAXPD  Z7, Z8, Z8
+	VMINPD  Z0, Z12, Z7
+	VMAXPD  Z12, Z0, Z0
+	VMINPD  Z2, Z7, Z12
+	VMAXPD  Z7, Z2, Z2
+	VMINPD  Z10, Z0, Z7
+	VMAXPD  Z0, Z10, Z10
+	VMINPD  Z8, Z5, Z0
+	VMAXPD  Z5, Z8, Z8
+	VMINPD  Z16, Z0, Z5
+	VMAXPD  Z0, Z16, Z16
+	VMINPD  Z6, Z8, Z0
+	VMAXPD  Z8, Z6, Z6
+	VMOVUPD Z0, 896(AX)
+	VMOVUPD Z1, 256(AX)
+	VMOVUPD Z2, 576(AX)
+	VMOVUPD Z3, 384(AX)
+	VMOVUPD Z4, 448(AX)
+	VMOVUPD Z5, 768(AX)
+	VMOVUPD Z6, 960(AX)
+	VMOVUPD Z7, 640(AX)
+	VMOVUPD Z9, 128(AX)
+	VMOVUPD Z10, 704(AX)
+	VMOVUPD Z11, 320(AX)
+	VMOVUPD Z12, 512(AX)
+	VMOVUPD Z13, 192(AX)
+	VMOVUPD Z14, (AX)
+	VMOVUPD Z15, 64(AX)
+	VMOVUPD Z16, 832(AX)
+	VZEROUPPER
+	RET
+
+// func avx512ForwardP(xs *float64, ps *float64, diff *float64)
+// Requires: AVX, AVX512F
+TEXT ·avx512ForwardP(SB), NOSPLIT, $16-24
+	MOVQ diff+16(FP), AX
+	LEAQ sgk_fwd<>+0(SB), CX
+
+run_56:
+	MOVL  (CX), DX
+	TESTL DX, DX
+	JZ    done_58
+	MOVQ  DX, (SP)
+	MOVL  4(CX), DX
+	MOVL  8(CX), BX
+	XORL  SI, SI
+	MOVQ  SI, 8(SP)
+
+step_57:
+	MOVQ      xs+0(FP), DI
+	MOVQ      DX, R8
+	SHLQ      $0x06, R8
+	MOVQ      BX, R9
+	SHLQ      $0x06, R9
+	VMOVUPD   (DI)(R8*1), Z0
+	VMOVUPD   (DI)(R9*1), Z1
+	VCMPPD    $0x12, Z1, Z0, K1
+	VBLENDMPD Z0, Z1, K1, Z2
+	VBLENDMPD Z1, Z0, K1, Z3
+	VMOVUPD   Z2, (DI)(R8*1)
+	VMOVUPD   Z3, (DI)(R9*1)
+	LEAQ      36(CX), DI
+	MOVL      32(CX), R8
+
+range_59:
+	MOVL   (DI), R9
+	MOVL   4(DI), R10
+	ADDL   8(SP), R10
+	ADDL   SI, R9
+	SUBL   R9, R10
+	SHLQ   $0x06, R9
+	IMUL3Q $0x00000400, DX, R11
+	IMUL3Q $0x00000400, BX, R12
+	ADDQ   R9, R11
+	ADDQ   R9, R12
+	MOVQ   ps+8(FP), R9
+	ADDQ   R9, R11
+	ADDQ   R9, R12
+	TESTQ  AX, AX
+	JZ     nodiff_60
+	CMPQ   R10, $0x02
+	JB     tail_63
+
+pair_62:
+	VMOVUPD   (R11), Z0
+	VMOVUPD   (R12), Z1
+	VSUBPD    Z1, Z0, Z4
+	VMOVUPD   Z4, (AX)
+	VBLENDMPD Z0, Z1, K1, Z5
+	VBLENDMPD Z1, Z0, K1, Z6
+	VMOVUPD   Z5, (R11)
+	VMOVUPD   Z6, (R12)
+	VMOVUPD   64(R11), Z0
+	VMOVUPD   64(R12), Z1
+	VSUBPD    Z1, Z0, Z4
+	VMOVUPD   Z4, 64(AX)
+	VBLENDMPD Z0, Z1, K1, Z7
+	VBLENDMPD Z1, Z0, K1, Z8
+	VMOVUPD   Z7, 64(R11)
+	VMOVUPD   Z8, 64(R12)
+	ADDQ      $0x80, R11
+	ADDQ      $0x80, R12
+	ADDQ      $0x80, AX
+	SUBQ      $0x02, R10
+	CMPQ      R10, $0x02
+	JAE       pair_62
+
+tail_63:
+	TESTQ     R10, R10
+	JZ        rowsdone_64
+	VMOVUPD   (R11), Z0
+	VMOVUPD   (R12), Z1
+	VSUBPD    Z1, Z0, Z4
+	VMOVUPD   Z4, (AX)
+	VBLENDMPD Z0, Z1, K1, Z9
+	VBLENDMPD Z1, Z0, K1, Z10
+	VMOVUPD   Z9, (R11)
+	VMOVUPD   Z10, (R12)
+	ADDQ      $0x40, R11
+	ADDQ      $0x40, R12
+	ADDQ      $0x40, AX
+
+rowsdone_64:
+	JMP rangedone_61
+
+nodiff_60:
+	CMPQ R10, $0x02
+	JB   tail_66
+
+pair_65:
+	VMOVUPD   (R11), Z0
+	VMOVUPD   (R12), Z1
+	VBLENDMPD Z0, Z1, K1, Z11
+	VBLENDMPD Z1, Z0, K1, Z12
+	VMOVUPD   Z11, (R11)
+	VMOVUPD   Z12, (R12)
+	VMOVUPD   64(R11), Z0
+	VMOVUPD   64(R12), Z1
+	VBLENDMPD Z0, Z1, K1, Z13
+	VBLENDMPD Z1, Z0, K1, Z14
+	VMOVUPD   Z13, 64(R11)
+	VMOVUPD   Z14, 64(R12)
+	ADDQ      $0x80, R11
+	ADDQ      $0x80, R12
+	SUBQ      $0x02, R10
+	CMPQ      R10, $0x02
+	JAE       pair_65
+
+tail_66:
+	TESTQ     R10, R10
+	JZ        rowsdone_67
+	VMOVUPD   (R11), Z0
+	VMOVUPD   (R12), Z1
+	VBLENDMPD Z0, Z1, K1, Z15
+	VBLENDMPD Z1, Z0, K1, Z16
+	VMOVUPD   Z15, (R11)
+	VMOVUPD   Z16, (R12)
+	ADDQ      $0x40, R11
+	ADDQ      $0x40, R12
+
+rowsdone_67:
+rangedone_61:
+	ADDQ $0x08, DI
+	DECQ R8
+	JNZ  range_59
+	ADDL 12(CX), DX
+	ADDL 16(CX), BX
+	ADDL 20(CX), SI
+	MOVL 24(CX), DI
+	ADDL DI, 8(SP)
+	DECQ (SP)
+	JNZ  step_57
+	MOVL 32(CX), DX
+	LEAQ 36(CX)(DX*8), CX
+	JMP  run_56
+
+done_58:
+	VZEROUPPER
+	RET
+
+// func avx512Forward(xs *float64, tape *float64, beta float64, lambda float64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·avx512Forward(SB), NOSPLIT, $144-32
+	VBROADCASTSD beta+16(FP), Z0
+	VMOVUPD      Z0, (SP)
+	VBROADCASTSD lambda+24(FP), Z0
+	VMOVUPD      Z0, 64(SP)
+	MOVQ         tape+8(FP), AX
+	LEAQ         sgk_fwd<>+0(SB), CX
+
+run_68:
+	MOVL  (CX), DX
+	TESTL DX, DX
+	JZ    done_70
+	MOVQ  DX, 128(SP)
+	MOVL  4(CX), DX
+	MOVL  8(CX), BX
+	XORL  SI, SI
+	MOVQ  SI, 136(SP)
+
+step_69:
+	MOVQ    xs+0(FP), DI
+	MOVQ    DX, R8
+	SHLQ    $0x06, R8
+	MOVQ    BX, R9
+	SHLQ    $0x06, R9
+	VMOVUPD (DI)(R8*1), Z0
+	VMOVUPD (DI)(R9*1), Z1
+	VSUBPD  Z0, Z1, Z1
+	VMINPD  const_f64_7fefffffffffffff<>+0(SB), Z1, Z1
+	VMAXPD  const_f64_ffefffffffffffff<>+0(SB), Z1, Z1
+
+	// vecmath: alpha cauchy
+	VMULPD      (SP), Z1, Z0
+	VMOVAPD     Z0, Z2
+	VFMADD213PD const_f64_3ff0000000000000<>+0(SB), Z0, Z2
+	VMOVUPD     const_f64_3fd45f306dc9c883<>+0(SB), Z3
+	VMULPD      (SP), Z3, Z3
+	VDIVPD      Z2, Z3, Z3
+	VANDPD      const_f64_7fffffffffffffff<>+0(SB), Z0, Z2
+	VCMPPD      $0x1e, const_f64_3fda827999fcef32<>+0(SB), Z2, K1
+	VCMPPD      $0x1e, const_f64_4003504f333f9de6<>+0(SB), Z2, K2
+	VSUBPD      const_f64_3ff0000000000000<>+0(SB), Z2, Z4
+	VBLENDMPD   Z4, Z2, K1, Z5
+	VBLENDMPD   const_f64_bff0000000000000<>+0(SB), Z5, K2, Z5
+	VPMOVM2Q    K1, Z4
+	VANDPD      Z2, Z4, Z6
+	VADDPD      const_f64_3ff0000000000000<>+0(SB), Z6, Z6
+	VBLENDMPD   Z2, Z6, K2, Z6
+	VDIVPD      Z6, Z5, Z2
+	VMULPD      Z2, Z2, Z6
+	VMULPD      Z6, Z6, Z7
+	VMOVUPD     const_f64_3f930f9cb335d828<>+0(SB), Z8
+	VFMADD231PD const_f64_3f88cf9800031952<>+0(SB), Z7, Z8
+	VFMADD213PD const_f64_3f99127cbb9b4578<>+0(SB), Z7, Z8
+	VFMADD213PD const_f64_3fa21bb93c23427a<>+0(SB), Z7, Z8
+	VFMADD213PD const_f64_3fb04c26be3adcd8<>+0(SB), Z7, Z8
+	VFMADD213PD const_f64_3fd45f306dc9c883<>+0(SB), Z7, Z8
+	VMOVUPD     const_f64_bf906cc456e09889<>+0(SB), Z9
+	VFMADD231PD const_f64_bf775734a455b1a8<>+0(SB), Z7, Z9
+	VFMADD213PD const_f64_bf95b7e39f75f1d6<>+0(SB), Z7, Z9
+	VFMADD213PD const_f64_bf9da1b85ff07530<>+0(SB), Z7, Z9
+	VFMADD213PD const_f64_bfa7483758bfb6c7<>+0(SB), Z7, Z9
+	VFMADD213PD const_f64_bfbb2995e7b7b5e5<>+0(SB), Z7, Z9
+	VFMADD231PD Z9, Z6, Z8
+	VANDPD      const_f64_8000000000000000<>+0(SB), Z0, Z0
+	VANDPD      const_f64_3fd0000000000000<>+0(SB), Z4, Z4
+	VBLENDMPD   const_f64_3fe0000000000000<>+0(SB), Z4, K2, Z4
+	VXORPD      Z0, Z4, Z4
+	VADDPD      const_f64_3fe0000000000000<>+0(SB), Z4, Z4
+	VXORPD      Z0, Z2, Z2
+	VFMADD231PD Z2, Z8, Z4
+	VMULPD      Z3, Z1, Z1
+	VMOVUPD     Z1, (AX)
+	VMOVUPD     Z4, 64(AX)
+	VMOVUPD     Z3, 128(AX)
+	ADDQ        $0xc0, AX
+	VMOVUPD     (DI)(R8*1), Z0
+	VMOVUPD     (DI)(R9*1), Z1
+	VCMPPD      $0x12, Z1, Z0, K1
+	VBLENDMPD   Z0, Z1, K1, Z10
+	VBLENDMPD   Z1, Z0, K1, Z11
+	VMOVUPD     Z10, (DI)(R8*1)
+	VMOVUPD     Z11, (DI)(R9*1)
+	ADDL        12(CX), DX
+	ADDL        16(CX), BX
+	ADDL        20(CX), SI
+	MOVL        24(CX), DI
+	ADDL        DI, 136(SP)
+	DECQ        128(SP)
+	JNZ         step_69
+	MOVL        32(CX), DX
+	LEAQ        36(CX)(DX*8), CX
+	JMP         run_68
+
+done_70:
+	VZEROUPPER
+	RET
+
+// func avx512ForwardPTape(xs *float64, ps *float64, tape *float64, diff *float64, beta float64, lambda float64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·avx512ForwardPTape(SB), NOSPLIT, $144-48
+	VBROADCASTSD beta+32(FP), Z0
+	VMOVUPD      Z0, (SP)
+	VBROADCASTSD lambda+40(FP), Z0
+	VMOVUPD      Z0, 64(SP)
+	MOVQ         tape+16(FP), AX
+	MOVQ         diff+24(FP), CX
+	LEAQ         sgk_fwd<>+0(SB), DX
+
+run_71:
+	MOVL  (DX), BX
+	TESTL BX, BX
+	JZ    done_73
+	MOVQ  BX, 128(SP)
+	MOVL  4(DX), BX
+	MOVL  8(DX), SI
+	XORL  DI, DI
+	MOVQ  DI, 136(SP)
+
+step_72:
+	MOVQ    xs+0(FP), R8
+	MOVQ    BX, R9
+	SHLQ    $0x06, R9
+	MOVQ    SI, R10
+	SHLQ    $0x06, R10
+	VMOVUPD (R8)(R9*1), Z0
+	VMOVUPD (R8)(R10*1), Z1
+	VSUBPD  Z0, Z1, Z1
+	VMINPD  const_f64_7fefffffffffffff<>+0(SB), Z1, Z1
+	VMAXPD  const_f64_ffefffffffffffff<>+0(SB), Z1, Z1
+
+	// vecmath: alpha cauchy
+	VMULPD      (SP), Z1, Z0
+	VMOVAPD     Z0, Z2
+	VFMADD213PD const_f64_3ff0000000000000<>+0(SB), Z0, Z2
+	VMOVUPD     const_f64_3fd45f306dc9c883<>+0(SB), Z3
+	VMULPD      (SP), Z3, Z3
+	VDIVPD      Z2, Z3, Z3
+	VANDPD      const_f64_7fffffffffffffff<>+0(SB), Z0, Z2
+	VCMPPD      $0x1e, const_f64_3fda827999fcef32<>+0(SB), Z2, K1
+	VCMPPD      $0x1e, const_f64_4003504f333f9de6<>+0(SB), Z2, K2
+	VSUBPD      const_f64_3ff0000000000000<>+0(SB), Z2, Z4
+	VBLENDMPD   Z4, Z2, K1, Z5
+	VBLENDMPD   const_f64_bff0000000000000<>+0(SB), Z5, K2, Z5
+	VPMOVM2Q    K1, Z4
+	VANDPD      Z2, Z4, Z6
+	VADDPD      const_f64_3ff0000000000000<>+0(SB), Z6, Z6
+	VBLENDMPD   Z2, Z6, K2, Z6
+	VDIVPD      Z6, Z5, Z2
+	VMULPD      Z2, Z2, Z6
+	VMULPD      Z6, Z6, Z7
+	VMOVUPD     const_f64_3f930f9cb335d828<>+0(SB), Z8
+	VFMADD231PD const_f64_3f88cf9800031952<>+0(SB), Z7, Z8
+	VFMADD213PD const_f64_3f99127cbb9b4578<>+0(SB), Z7, Z8
+	VFMADD213PD const_f64_3fa21bb93c23427a<>+0(SB), Z7, Z8
+	VFMADD213PD const_f64_3fb04c26be3adcd8<>+0(SB), Z7, Z8
+	VFMADD213PD const_f64_3fd45f306dc9c883<>+0(SB), Z7, Z8
+	VMOVUPD     const_f64_bf906cc456e09889<>+0(SB), Z9
+	VFMADD231PD const_f64_bf775734a455b1a8<>+0(SB), Z7, Z9
+	VFMADD213PD const_f64_bf95b7e39f75f1d6<>+0(SB), Z7, Z9
+	VFMADD213PD const_f64_bf9da1b85ff07530<>+0(SB), Z7, Z9
+	VFMADD213PD const_f64_bfa7483758bfb6c7<>+0(SB), Z7, Z9
+	VFMADD213PD const_f64_bfbb2995e7b7b5e5<>+0(SB), Z7, Z9
+	VFMADD231PD Z9, Z6, Z8
+	VANDPD      const_f64_8000000000000000<>+0(SB), Z0, Z0
+	VANDPD      const_f64_3fd0000000000000<>+0(SB), Z4, Z4
+	VBLENDMPD   const_f64_3fe0000000000000<>+0(SB), Z4, K2, Z4
+	VXORPD      Z0, Z4, Z4
+	VADDPD      const_f64_3fe0000000000000<>+0(SB), Z4, Z4
+	VXORPD      Z0, Z2, Z2
+	VFMADD231PD Z2, Z8, Z4
+	VMULPD      Z3, Z1, Z1
+	VMOVUPD     Z1, (AX)
+	VMOVUPD     Z4, 64(AX)
+	VMOVUPD     Z3, 128(AX)
+	ADDQ        $0xc0, AX
+	VMOVUPD     (R8)(R9*1), Z0
+	VMOVUPD     (R8)(R10*1), Z1
+	VCMPPD      $0x12, Z1, Z0, K1
+	VBLENDMPD   Z0, Z1, K1, Z10
+	VBLENDMPD   Z1, Z0, K1, Z11
+	VMOVUPD     Z10, (R8)(R9*1)
+	VMOVUPD     Z11, (R8)(R10*1)
+	LEAQ        36(DX), R8
+	MOVL        32(DX), R9
+
+range_74:
+	MOVL   (R8), R10
+	MOVL   4(R8), R11
+	ADDL   136(SP), R11
+	ADDL   DI, R10
+	SUBL   R10, R11
+	SHLQ   $0x06, R10
+	IMUL3Q $0x00000400, BX, R12
+	IMUL3Q $0x00000400, SI, R13
+	ADDQ   R10, R12
+	ADDQ   R10, R13
+	MOVQ   ps+8(FP), R10
+	ADDQ   R10, R12
+	ADDQ   R10, R13
+	TESTQ  CX, CX
+	JZ     nodiff_75
+	CMPQ   R11, $0x02
+	JB     tail_78
+
+pair_77:
+	VMOVUPD   (R12), Z0
+	VMOVUPD   (R13), Z1
+	VSUBPD    Z1, Z0, Z2
+	VMOVUPD   Z2, (CX)
+	VBLENDMPD Z0, Z1, K1, Z12
+	VBLENDMPD Z1, Z0, K1, Z13
+	VMOVUPD   Z12, (R12)
+	VMOVUPD   Z13, (R13)
+	VMOVUPD   64(R12), Z0
+	VMOVUPD   64(R13), Z1
+	VSUBPD    Z1, Z0, Z2
+	VMOVUPD   Z2, 64(CX)
+	VBLENDMPD Z0, Z1, K1, Z14
+	VBLENDMPD Z1, Z0, K1, Z15
+	VMOVUPD   Z14, 64(R12)
+	VMOVUPD   Z15, 64(R13)
+	ADDQ      $0x80, R12
+	ADDQ      $0x80, R13
+	ADDQ      $0x80, CX
+	SUBQ      $0x02, R11
+	CMPQ      R11, $0x02
+	JAE       pair_77
+
+tail_78:
+	TESTQ     R11, R11
+	JZ        rowsdone_79
+	VMOVUPD   (R12), Z0
+	VMOVUPD   (R13), Z1
+	VSUBPD    Z1, Z0, Z2
+	VMOVUPD   Z2, (CX)
+	VBLENDMPD Z0, Z1, K1, Z16
+	VBLENDMPD Z1, Z0, K1, Z17
+	VMOVUPD   Z16, (R12)
+	VMOVUPD   Z17, (R13)
+	ADDQ      $0x40, R12
+	ADDQ      $0x40, R13
+	ADDQ      $0x40, CX
+
+rowsdone_79:
+	JMP rangedone_76
+
+nodiff_75:
+	CMPQ R11, $0x02
+	JB   tail_81
+
+pair_80:
+	VMOVUPD   (R12), Z0
+	VMOVUPD   (R13), Z1
+	VBLENDMPD Z0, Z1, K1, Z18
+	VBLENDMPD Z1, Z0, K1, Z19
+	VMOVUPD   Z18, (R12)
+	VMOVUPD   Z19, (R13)
+	VMOVUPD   64(R12), Z0
+	VMOVUPD   64(R13), Z1
+	VBLENDMPD Z0, Z1, K1, Z20
+	VBLENDMPD Z1, Z0, K1, Z21
+	VMOVUPD   Z20, 64(R12)
+	VMOVUPD   Z21, 64(R13)
+	ADDQ      $0x80, R12
+	ADDQ      $0x80, R13
+	SUBQ      $0x02, R11
+	CMPQ      R11, $0x02
+	JAE       pair_80
+
+tail_81:
+	TESTQ     R11, R11
+	JZ        rowsdone_82
+	VMOVUPD   (R12), Z0
+	VMOVUPD   (R13), Z1
+	VBLENDMPD Z0, Z1, K1, Z22
+	VBLENDMPD Z1, Z0, K1, Z23
+	VMOVUPD   Z22, (R12)
+	VMOVUPD   Z23, (R13)
+	ADDQ      $0x40, R12
+	ADDQ      $0x40, R13
+
+rowsdone_82:
+rangedone_76:
+	ADDQ $0x08, R8
+	DECQ R9
+	JNZ  range_74
+	ADDL 12(DX), BX
+	ADDL 16(DX), SI
+	ADDL 20(DX), DI
+	MOVL 24(DX), R8
+	ADDL R8, 136(SP)
+	DECQ 128(SP)
+	JNZ  step_72
+	MOVL 32(DX), BX
+	LEAQ 36(DX)(BX*8), DX
+	JMP  run_71
+
+done_73:
+	VZEROUPPER
+	RET
+
+// func avx512Backward(gs *float64, tape *float64)
+// Requires: AVX, AVX512F
+TEXT ·avx512Backward(SB), NOSPLIT, $16-16
+	MOVQ tape+8(FP), AX
+	ADDQ $0x00003c00, AX
+	LEAQ sgk_bwd<>+0(SB), CX
+
+run_83:
+	MOVL  (CX), DX
+	TESTL DX, DX
+	JZ    done_85
+	MOVQ  DX, (SP)
+	MOVL  4(CX), DX
+	MOVL  8(CX), BX
+	XORL  SI, SI
+	MOVQ  SI, 8(SP)
+
+step_84:
+	SUBQ    $0xc0, AX
+	VMOVUPD 64(AX), Z0
+	VMOVUPD const_f64_3ff0000000000000<>+0(SB), Z1
+	VSUBPD  Z0, Z1, Z1
+	MOVQ    gs+0(FP), DI
+	MOVQ    DX, R8
+	SHLQ    $0x06, R8
+	MOVQ    BX, R9
+	SHLQ    $0x06, R9
+	VMOVUPD (DI)(R8*1), Z2
+	VMOVUPD (DI)(R9*1), Z3
+	VSUBPD  Z2, Z3, Z4
+	VMULPD  (AX), Z4, Z4
+	VMULPD  Z2, Z0, Z5
+	VMULPD  Z3, Z1, Z6
+	VADDPD  Z6, Z5, Z5
+	VSUBPD  Z4, Z5, Z5
+	VMULPD  Z2, Z1, Z1
+	VMULPD  Z3, Z0, Z6
+	VADDPD  Z6, Z1, Z1
+	VADDPD  Z4, Z1, Z1
+	VMOVUPD Z5, (DI)(R8*1)
+	VMOVUPD Z1, (DI)(R9*1)
+	ADDL    12(CX), DX
+	ADDL    16(CX), BX
+	ADDL    20(CX), SI
+	MOVL    24(CX), DI
+	ADDL    DI, 8(SP)
+	DECQ    (SP)
+	JNZ     step_84
+	MOVL    32(CX), DX
+	LEAQ    36(CX)(DX*8), CX
+	JMP     run_83
+
+done_85:
+	VZEROUPPER
+	RET
+
+// func avx512BackwardP(gs *float64, gps *float64, tape *float64, diff *float64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·avx512BackwardP(SB), NOSPLIT, $16-32
+	MOVQ tape+16(FP), AX
+	ADDQ $0x00003c00, AX
+	MOVQ diff+24(FP), CX
+	ADDQ $0x0000c400, CX
+	LEAQ sgk_bwd<>+0(SB), DX
+
+run_86:
+	MOVL  (DX), BX
+	TESTL BX, BX
+	JZ    done_88
+	MOVQ  BX, (SP)
+	MOVL  4(DX), BX
+	MOVL  8(DX), SI
+	XORL  DI, DI
+	MOVQ  DI, 8(SP)
+
+step_87:
+	SUBQ    $0xc0, AX
+	VMOVUPD 64(AX), Z0
+	VMOVUPD const_f64_3ff0000000000000<>+0(SB), Z1
+	VSUBPD  Z0, Z1, Z1
+	MOVL    28(DX), R8
+	ADDL    8(SP), R8
+	SUBL    DI, R8
+	SHLQ    $0x06, R8
+	SUBQ    R8, CX
+	MOVQ    CX, R8
+	VXORPD  Z2, Z2, Z2
+	VXORPD  Z3, Z3, Z3
+	LEAQ    36(DX), R9
+	MOVL    32(DX), R10
+
+range_89:
+	MOVL   (R9), R11
+	MOVL   4(R9), R12
+	ADDL   8(SP), R12
+	ADDL   DI, R11
+	SUBL   R11, R12
+	SHLQ   $0x06, R11
+	IMUL3Q $0x00000400, BX, R13
+	IMUL3Q $0x00000400, SI, R14
+	ADDQ   R11, R13
+	ADDQ   R11, R14
+	MOVQ   gps+8(FP), R11
+	ADDQ   R11, R13
+	ADDQ   R11, R14
+	CMPQ   R12, $0x02
+	JB     tail_91
+
+pair_90:
+	VMOVUPD     (R13), Z4
+	VMOVUPD     (R14), Z5
+	VSUBPD      Z5, Z4, Z6
+	VFMADD231PD (R8), Z6, Z2
+	VMULPD      Z5, Z1, Z6
+	VFMADD231PD Z4, Z0, Z6
+	VMULPD      Z4, Z1, Z4
+	VFMADD231PD Z5, Z0, Z4
+	VMOVUPD     Z6, (R13)
+	VMOVUPD     Z4, (R14)
+	VMOVUPD     64(R13), Z4
+	VMOVUPD     64(R14), Z5
+	VSUBPD      Z5, Z4, Z6
+	VFMADD231PD 64(R8), Z6, Z3
+	VMULPD      Z5, Z1, Z6
+	VFMADD231PD Z4, Z0, Z6
+	VMULPD      Z4, Z1, Z4
+	VFMADD231PD Z5, Z0, Z4
+	VMOVUPD     Z6, 64(R13)
+	VMOVUPD     Z4, 64(R14)
+	ADDQ        $0x80, R13
+	ADDQ        $0x80, R14
+	ADDQ        $0x80, R8
+	SUBQ        $0x02, R12
+	CMPQ        R12, $0x02
+	JAE         pair_90
+
+tail_91:
+	TESTQ       R12, R12
+	JZ          rowsdone_92
+	VMOVUPD     (R13), Z4
+	VMOVUPD     (R14), Z5
+	VSUBPD      Z5, Z4, Z6
+	VFMADD231PD (R8), Z6, Z2
+	VMULPD      Z5, Z1, Z6
+	VFMADD231PD Z4, Z0, Z6
+	VMULPD      Z4, Z1, Z4
+	VFMADD231PD Z5, Z0, Z4
+	VMOVUPD     Z6, (R13)
+	VMOVUPD     Z4, (R14)
+	ADDQ        $0x40, R13
+	ADDQ        $0x40, R14
+	ADDQ        $0x40, R8
+
+rowsdone_92:
+	ADDQ    $0x08, R9
+	DECQ    R10
+	JNZ     range_89
+	VADDPD  Z3, Z2, Z2
+	MOVQ    gs+0(FP), R8
+	MOVQ    BX, R9
+	SHLQ    $0x06, R9
+	MOVQ    SI, R10
+	SHLQ    $0x06, R10
+	VMOVUPD (R8)(R9*1), Z3
+	VMOVUPD (R8)(R10*1), Z4
+	VSUBPD  Z3, Z4, Z5
+	VMULPD  (AX), Z5, Z5
+	VMULPD  128(AX), Z2, Z2
+	VADDPD  Z2, Z5, Z5
+	VMULPD  Z3, Z0, Z2
+	VMULPD  Z4, Z1, Z6
+	VADDPD  Z6, Z2, Z2
+	VSUBPD  Z5, Z2, Z2
+	VMULPD  Z3, Z1, Z1
+	VMULPD  Z4, Z0, Z6
+	VADDPD  Z6, Z1, Z1
+	VADDPD  Z5, Z1, Z1
+	VMOVUPD Z2, (R8)(R9*1)
+	VMOVUPD Z1, (R8)(R10*1)
+	ADDL    12(DX), BX
+	ADDL    16(DX), SI
+	ADDL    20(DX), DI
+	MOVL    24(DX), R8
+	ADDL    R8, 8(SP)
+	DECQ    (SP)
+	JNZ     step_87
+	MOVL    32(DX), BX
+	LEAQ    36(DX)(BX*8), DX
+	JMP     run_86
+
+done_88:
 	VZEROUPPER
 	RET

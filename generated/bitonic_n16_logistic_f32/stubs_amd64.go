@@ -4,20 +4,30 @@
 
 package bitonic_n16_logistic_f32
 
-// avx2TransposeIn transposes between L row-major rows (stride elements apart) and m lane-major rows of the scratch.
-//
-//go:noescape
-func avx2TransposeIn(dst *float32, src *float32, stride int, m int)
-
-// avx2TransposeOut transposes between L row-major rows (stride elements apart) and m lane-major rows of the scratch.
-//
-//go:noescape
-func avx2TransposeOut(dst *float32, src *float32, stride int, m int)
-
 // avx2AllFinite reports whether no element of x is NaN or infinite (see asm.AllFinite).
 //
 //go:noescape
 func avx2AllFinite(x []float32) bool
+
+// avx2TransposeIn transposes between 8 row-major rows (stride elements apart) and m lane-major rows of the scratch.
+//
+//go:noescape
+func avx2TransposeIn(dst *float32, src *float32, stride int, m int)
+
+// avx2TransposeOut transposes between 8 row-major rows (stride elements apart) and m lane-major rows of the scratch.
+//
+//go:noescape
+func avx2TransposeOut(dst *float32, src *float32, stride int, m int)
+
+// avx2TransposeInWide transposes between 16 row-major rows (stride elements apart) and m lane-major rows of the scratch.
+//
+//go:noescape
+func avx2TransposeInWide(dst *float32, src *float32, stride int, m int)
+
+// avx2TransposeOutWide transposes between 16 row-major rows (stride elements apart) and m lane-major rows of the scratch.
+//
+//go:noescape
+func avx2TransposeOutWide(dst *float32, src *float32, stride int, m int)
 
 // avx2Sort runs one block of 8 lanes through the network (lane-major scratch; see kernels_amd64.go).
 //
@@ -48,3 +58,33 @@ func avx2Backward(gs *float32, tape *float32)
 //
 //go:noescape
 func avx2BackwardP(gs *float32, gps *float32, tape *float32, diff *float32)
+
+// avx512Sort runs one block of 16 lanes through the network (lane-major scratch; see kernels_amd64.go).
+//
+//go:noescape
+func avx512Sort(xs *float32, beta float64, lambda float64)
+
+// avx512ForwardP runs one block of 16 lanes through the network (lane-major scratch; see kernels_amd64.go).
+//
+//go:noescape
+func avx512ForwardP(xs *float32, ps *float32, diff *float32, beta float64, lambda float64)
+
+// avx512Forward runs one block of 16 lanes through the network (lane-major scratch; see kernels_amd64.go).
+//
+//go:noescape
+func avx512Forward(xs *float32, tape *float32, beta float64, lambda float64)
+
+// avx512ForwardPTape runs one block of 16 lanes through the network (lane-major scratch; see kernels_amd64.go).
+//
+//go:noescape
+func avx512ForwardPTape(xs *float32, ps *float32, tape *float32, diff *float32, beta float64, lambda float64)
+
+// avx512Backward back-propagates one block of 16 lanes through the network (lane-major scratch; see kernels_amd64.go).
+//
+//go:noescape
+func avx512Backward(gs *float32, tape *float32)
+
+// avx512BackwardP back-propagates one block of 16 lanes through the network (lane-major scratch; see kernels_amd64.go).
+//
+//go:noescape
+func avx512BackwardP(gs *float32, gps *float32, tape *float32, diff *float32)

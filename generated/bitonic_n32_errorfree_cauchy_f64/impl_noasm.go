@@ -4,6 +4,8 @@
 
 package bitonic_n32_errorfree_cauchy_f64
 
+import "fmt"
+
 // The entry points call these on checked arguments. They run the portable
 // kernels; an assembly backend brings its own dispatch instead.
 
@@ -34,19 +36,23 @@ func allFinite(s []float64) bool {
 	return allFiniteGeneric(s)
 }
 
-// SetAVX2 is for benchmarks and tests: it switches every caller in the
-// process between the AVX2 kernels and the portable ones and returns the
-// previous setting. Enabling has no effect on CPUs without AVX2+FMA.
-// This build (not amd64, or the purego tag) has no AVX2 kernels: it
-// ignores its argument and returns false.
-func SetAVX2(enabled bool) (previous bool) {
-	return false
+// SetLevel selects the kernels every caller of the package in the process
+// runs, and returns the previous level: LevelGo, or "" for the fastest
+// the CPU runs.
+// This build (not amd64, or the purego tag) has only the portable kernels:
+// LevelGo is the only level, and any other is an error.
+func SetLevel(level string) (previous string, err error) {
+	if level != "" && level != LevelGo {
+		return LevelGo, fmt.Errorf("bitonic_n32_errorfree_cauchy_f64: level %q is not one of this build's [go]", level)
+	}
+	return LevelGo, nil
 }
 
-// AVX2 reports whether the entry points run the AVX2 kernels: never in this build.
-func AVX2() bool {
-	return false
-}
+// Level names the kernels the entry points run: always LevelGo here.
+func Level() string { return LevelGo }
+
+// Levels lists the levels this build runs: LevelGo only.
+func Levels() []string { return []string{LevelGo} }
 
 // tapeToGeneric returns the tape and the column differences (either may be
 // nil) of batch rows in the generic per-row layout of the package

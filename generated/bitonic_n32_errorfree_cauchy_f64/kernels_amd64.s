@@ -4,6 +4,83 @@
 
 #include "textflag.h"
 
+// func avx2AllFinite(x []float64) bool
+// Requires: AVX, AVX2
+TEXT ·avx2AllFinite(SB), NOSPLIT, $0-25
+	MOVQ    x_base+0(FP), AX
+	MOVQ    x_len+8(FP), CX
+	VMOVDQU const_f64_7fffffff00000000<>+0(SB), Y0
+	VPXOR   Y1, Y1, Y1
+	CMPQ    CX, $0x10
+	JL      avx2AllFinite_loop1
+
+avx2AllFinite_loop4:
+	VPAND   (AX), Y0, Y2
+	VPAND   32(AX), Y0, Y3
+	VPAND   64(AX), Y0, Y4
+	VPAND   96(AX), Y0, Y5
+	VPMAXUD Y3, Y2, Y2
+	VPMAXUD Y5, Y4, Y4
+	VPMAXUD Y4, Y2, Y2
+	VPMAXUD Y2, Y1, Y1
+	ADDQ    $0x80, AX
+	SUBQ    $0x10, CX
+	CMPQ    CX, $0x10
+	JGE     avx2AllFinite_loop4
+
+avx2AllFinite_loop1:
+	CMPQ    CX, $0x04
+	JL      avx2AllFinite_tail
+	VPAND   (AX), Y0, Y2
+	VPMAXUD Y2, Y1, Y1
+	ADDQ    $0x20, AX
+	SUBQ    $0x04, CX
+	JMP     avx2AllFinite_loop1
+
+avx2AllFinite_tail:
+	XORL DX, DX
+
+avx2AllFinite_tail_loop:
+	TESTQ CX, CX
+	JE    avx2AllFinite_done
+	MOVL  4(AX), BX
+	ANDL  $0x7fffffff, BX
+	ADDL  $0x00100000, BX
+	ORL   BX, DX
+	ADDQ  $0x08, AX
+	DECQ  CX
+	JMP   avx2AllFinite_tail_loop
+
+avx2AllFinite_done:
+	VPADDD    const_f64_0010000000000000<>+0(SB), Y1, Y1
+	VMOVMSKPS Y1, AX
+	SHRL      $0x1f, DX
+	ORL       DX, AX
+	SETEQ     AL
+	VZEROUPPER
+	MOVB      AL, ret+24(FP)
+	RET
+
+DATA const_f64_7fffffff00000000<>+0(SB)/8, $0x7fffffff00000000
+DATA const_f64_7fffffff00000000<>+8(SB)/8, $0x7fffffff00000000
+DATA const_f64_7fffffff00000000<>+16(SB)/8, $0x7fffffff00000000
+DATA const_f64_7fffffff00000000<>+24(SB)/8, $0x7fffffff00000000
+DATA const_f64_7fffffff00000000<>+32(SB)/8, $0x7fffffff00000000
+DATA const_f64_7fffffff00000000<>+40(SB)/8, $0x7fffffff00000000
+DATA const_f64_7fffffff00000000<>+48(SB)/8, $0x7fffffff00000000
+DATA const_f64_7fffffff00000000<>+56(SB)/8, $0x7fffffff00000000
+GLOBL const_f64_7fffffff00000000<>(SB), RODATA|NOPTR, $64
+
+DATA const_f64_0010000000000000<>+0(SB)/8, $0x0010000000000000
+DATA const_f64_0010000000000000<>+8(SB)/8, $0x0010000000000000
+DATA const_f64_0010000000000000<>+16(SB)/8, $0x0010000000000000
+DATA const_f64_0010000000000000<>+24(SB)/8, $0x0010000000000000
+DATA const_f64_0010000000000000<>+32(SB)/8, $0x0010000000000000
+DATA const_f64_0010000000000000<>+40(SB)/8, $0x0010000000000000
+DATA const_f64_0010000000000000<>+48(SB)/8, $0x0010000000000000
+DATA const_f64_0010000000000000<>+56(SB)/8, $0x0010000000000000
+GLOBL const_f64_0010000000000000<>(SB), RODATA|NOPTR, $64
+
 // func avx2TransposeIn(dst *float64, src *float64, stride int, m int)
 // Requires: AVX
 TEXT ·avx2TransposeIn(SB), NOSPLIT, $0-32
@@ -120,74 +197,143 @@ tdone_8:
 	VZEROUPPER
 	RET
 
-// func avx2AllFinite(x []float64) bool
-// Requires: AVX, AVX2
-TEXT ·avx2AllFinite(SB), NOSPLIT, $0-25
-	MOVQ    x_base+0(FP), AX
-	MOVQ    x_len+8(FP), CX
-	VMOVDQU const_f64_7fffffff00000000<>+0(SB), Y0
-	VPXOR   Y1, Y1, Y1
-	CMPQ    CX, $0x10
-	JL      avx2AllFinite_loop1
+// func avx2TransposeInWide(dst *float64, src *float64, stride int, m int)
+// Requires: AVX
+TEXT ·avx2TransposeInWide(SB), NOSPLIT, $0-32
+	MOVQ   dst+0(FP), AX
+	MOVQ   src+8(FP), CX
+	MOVQ   stride+16(FP), DX
+	MOVQ   m+24(FP), BX
+	SHLQ   $0x03, DX
+	MOVQ   $0x00000002, SI
+	IMUL3Q $0x04, DX, DI
 
-avx2AllFinite_loop4:
-	VPAND   (AX), Y0, Y2
-	VPAND   32(AX), Y0, Y3
-	VPAND   64(AX), Y0, Y4
-	VPAND   96(AX), Y0, Y5
-	VPMAXUD Y3, Y2, Y2
-	VPMAXUD Y5, Y4, Y4
-	VPMAXUD Y4, Y2, Y2
-	VPMAXUD Y2, Y1, Y1
-	ADDQ    $0x80, AX
-	SUBQ    $0x10, CX
-	CMPQ    CX, $0x10
-	JGE     avx2AllFinite_loop4
+tpass_9:
+	MOVQ  CX, R8
+	MOVQ  AX, R9
+	MOVQ  BX, R10
+	LEAQ  (DX)(DX*2), R11
+	MOVQ  R10, R12
+	SHRQ  $0x02, R12
+	TESTQ R12, R12
+	JZ    ttail_11
 
-avx2AllFinite_loop1:
-	CMPQ    CX, $0x04
-	JL      avx2AllFinite_tail
-	VPAND   (AX), Y0, Y2
-	VPMAXUD Y2, Y1, Y1
-	ADDQ    $0x20, AX
-	SUBQ    $0x04, CX
-	JMP     avx2AllFinite_loop1
+tblock_10:
+	VMOVUPD     (R8), X0
+	VINSERTF128 $0x01, (R8)(DX*2), Y0, Y0
+	VMOVUPD     (R8)(DX*1), X1
+	VINSERTF128 $0x01, (R8)(R11*1), Y1, Y1
+	VMOVUPD     16(R8), X2
+	VINSERTF128 $0x01, 16(R8)(DX*2), Y2, Y2
+	VMOVUPD     16(R8)(DX*1), X3
+	VINSERTF128 $0x01, 16(R8)(R11*1), Y3, Y3
+	VUNPCKLPD   Y1, Y0, Y4
+	VMOVUPD     Y4, (R9)
+	VUNPCKHPD   Y1, Y0, Y4
+	VMOVUPD     Y4, 64(R9)
+	VUNPCKLPD   Y3, Y2, Y4
+	VMOVUPD     Y4, 128(R9)
+	VUNPCKHPD   Y3, Y2, Y4
+	VMOVUPD     Y4, 192(R9)
+	ADDQ        $0x20, R8
+	ADDQ        $0x00000100, R9
+	DECQ        R12
+	JNZ         tblock_10
 
-avx2AllFinite_tail:
-	XORL DX, DX
+ttail_11:
+	ANDQ $0x03, R10
+	JZ   tdone_13
 
-avx2AllFinite_tail_loop:
-	TESTQ CX, CX
-	JE    avx2AllFinite_done
-	MOVL  4(AX), BX
-	ANDL  $0x7fffffff, BX
-	ADDL  $0x00100000, BX
-	ORL   BX, DX
-	ADDQ  $0x08, AX
-	DECQ  CX
-	JMP   avx2AllFinite_tail_loop
+ttailloop_12:
+	MOVQ (R8), R12
+	MOVQ R12, (R9)
+	MOVQ (R8)(DX*1), R12
+	MOVQ R12, 8(R9)
+	MOVQ (R8)(DX*2), R12
+	MOVQ R12, 16(R9)
+	MOVQ (R8)(R11*1), R12
+	MOVQ R12, 24(R9)
+	ADDQ $0x08, R8
+	ADDQ $0x40, R9
+	DECQ R10
+	JNZ  ttailloop_12
 
-avx2AllFinite_done:
-	VPADDD    const_f64_0010000000000000<>+0(SB), Y1, Y1
-	VMOVMSKPS Y1, AX
-	SHRL      $0x1f, DX
-	ORL       DX, AX
-	SETEQ     AL
+tdone_13:
+	ADDQ DI, CX
+	ADDQ $0x20, AX
+	DECQ SI
+	JNZ  tpass_9
 	VZEROUPPER
-	MOVB      AL, ret+24(FP)
 	RET
 
-DATA const_f64_7fffffff00000000<>+0(SB)/8, $0x7fffffff00000000
-DATA const_f64_7fffffff00000000<>+8(SB)/8, $0x7fffffff00000000
-DATA const_f64_7fffffff00000000<>+16(SB)/8, $0x7fffffff00000000
-DATA const_f64_7fffffff00000000<>+24(SB)/8, $0x7fffffff00000000
-GLOBL const_f64_7fffffff00000000<>(SB), RODATA|NOPTR, $32
+// func avx2TransposeOutWide(dst *float64, src *float64, stride int, m int)
+// Requires: AVX
+TEXT ·avx2TransposeOutWide(SB), NOSPLIT, $0-32
+	MOVQ   dst+0(FP), AX
+	MOVQ   src+8(FP), CX
+	MOVQ   stride+16(FP), DX
+	MOVQ   m+24(FP), BX
+	SHLQ   $0x03, DX
+	MOVQ   $0x00000002, SI
+	IMUL3Q $0x04, DX, DI
 
-DATA const_f64_0010000000000000<>+0(SB)/8, $0x0010000000000000
-DATA const_f64_0010000000000000<>+8(SB)/8, $0x0010000000000000
-DATA const_f64_0010000000000000<>+16(SB)/8, $0x0010000000000000
-DATA const_f64_0010000000000000<>+24(SB)/8, $0x0010000000000000
-GLOBL const_f64_0010000000000000<>(SB), RODATA|NOPTR, $32
+tpass_14:
+	MOVQ  AX, R8
+	MOVQ  CX, R9
+	MOVQ  BX, R10
+	LEAQ  (DX)(DX*2), R11
+	MOVQ  R10, R12
+	SHRQ  $0x02, R12
+	TESTQ R12, R12
+	JZ    ttail_16
+
+tblock_15:
+	VMOVUPD     (R9), X0
+	VINSERTF128 $0x01, 128(R9), Y0, Y0
+	VMOVUPD     64(R9), X1
+	VINSERTF128 $0x01, 192(R9), Y1, Y1
+	VMOVUPD     16(R9), X2
+	VINSERTF128 $0x01, 144(R9), Y2, Y2
+	VMOVUPD     80(R9), X3
+	VINSERTF128 $0x01, 208(R9), Y3, Y3
+	VUNPCKLPD   Y1, Y0, Y4
+	VMOVUPD     Y4, (R8)
+	VUNPCKHPD   Y1, Y0, Y4
+	VMOVUPD     Y4, (R8)(DX*1)
+	VUNPCKLPD   Y3, Y2, Y4
+	VMOVUPD     Y4, (R8)(DX*2)
+	VUNPCKHPD   Y3, Y2, Y4
+	VMOVUPD     Y4, (R8)(R11*1)
+	ADDQ        $0x20, R8
+	ADDQ        $0x00000100, R9
+	DECQ        R12
+	JNZ         tblock_15
+
+ttail_16:
+	ANDQ $0x03, R10
+	JZ   tdone_18
+
+ttailloop_17:
+	MOVQ (R9), R12
+	MOVQ R12, (R8)
+	MOVQ 8(R9), R12
+	MOVQ R12, (R8)(DX*1)
+	MOVQ 16(R9), R12
+	MOVQ R12, (R8)(DX*2)
+	MOVQ 24(R9), R12
+	MOVQ R12, (R8)(R11*1)
+	ADDQ $0x08, R8
+	ADDQ $0x40, R9
+	DECQ R10
+	JNZ  ttailloop_17
+
+tdone_18:
+	ADDQ DI, AX
+	ADDQ $0x20, CX
+	DECQ SI
+	JNZ  tpass_14
+	VZEROUPPER
+	RET
 
 DATA sgk_fwd<>+0(SB)/8, $0x0000000000000002
 DATA sgk_fwd<>+8(SB)/8, $0x0000000300000001
@@ -587,6 +733,405 @@ DATA sgk_fwd<>+3152(SB)/8, $0x0000000100000020
 DATA sgk_fwd<>+3160(SB)/8, $0x0000002000000000
 DATA sgk_fwd<>+3168(SB)/8, $0x0000000000000000
 GLOBL sgk_fwd<>(SB), RODATA|NOPTR, $3176
+
+DATA sgk_bwd<>+0(SB)/8, $0x0000001e00000010
+DATA sgk_bwd<>+8(SB)/8, $0xfffffffe0000001f
+DATA sgk_bwd<>+16(SB)/8, $0x00000000fffffffe
+DATA sgk_bwd<>+24(SB)/8, $0x0000002000000000
+DATA sgk_bwd<>+32(SB)/8, $0x0000000000000001
+DATA sgk_bwd<>+40(SB)/8, $0x0000000200000020
+DATA sgk_bwd<>+48(SB)/8, $0x0000001f0000001d
+DATA sgk_bwd<>+56(SB)/8, $0xffffffffffffffff
+DATA sgk_bwd<>+64(SB)/8, $0x0000000000000000
+DATA sgk_bwd<>+72(SB)/8, $0x0000000100000020
+DATA sgk_bwd<>+80(SB)/8, $0x0000002000000000
+DATA sgk_bwd<>+88(SB)/8, $0x0000001900000002
+DATA sgk_bwd<>+96(SB)/8, $0xffffffff0000001b
+DATA sgk_bwd<>+104(SB)/8, $0x00000000ffffffff
+DATA sgk_bwd<>+112(SB)/8, $0x0000002000000000
+DATA sgk_bwd<>+120(SB)/8, $0x0000000000000001
+DATA sgk_bwd<>+128(SB)/8, $0x0000000200000020
+DATA sgk_bwd<>+136(SB)/8, $0x0000001700000015
+DATA sgk_bwd<>+144(SB)/8, $0xffffffffffffffff
+DATA sgk_bwd<>+152(SB)/8, $0x0000000000000000
+DATA sgk_bwd<>+160(SB)/8, $0x0000000100000020
+DATA sgk_bwd<>+168(SB)/8, $0x0000002000000000
+DATA sgk_bwd<>+176(SB)/8, $0x0000001100000002
+DATA sgk_bwd<>+184(SB)/8, $0xffffffff00000013
+DATA sgk_bwd<>+192(SB)/8, $0x00000000ffffffff
+DATA sgk_bwd<>+200(SB)/8, $0x0000002000000000
+DATA sgk_bwd<>+208(SB)/8, $0x0000000000000001
+DATA sgk_bwd<>+216(SB)/8, $0x0000000200000020
+DATA sgk_bwd<>+224(SB)/8, $0x0000000f0000000d
+DATA sgk_bwd<>+232(SB)/8, $0xffffffffffffffff
+DATA sgk_bwd<>+240(SB)/8, $0x0000000000000000
+DATA sgk_bwd<>+248(SB)/8, $0x0000000100000020
+DATA sgk_bwd<>+256(SB)/8, $0x0000002000000000
+DATA sgk_bwd<>+264(SB)/8, $0x0000000900000002
+DATA sgk_bwd<>+272(SB)/8, $0xffffffff0000000b
+DATA sgk_bwd<>+280(SB)/8, $0x00000000ffffffff
+DATA sgk_bwd<>+288(SB)/8, $0x0000002000000000
+DATA sgk_bwd<>+296(SB)/8, $0x0000000000000001
+DATA sgk_bwd<>+304(SB)/8, $0x0000000200000020
+DATA sgk_bwd<>+312(SB)/8, $0x0000000700000005
+DATA sgk_bwd<>+320(SB)/8, $0xffffffffffffffff
+DATA sgk_bwd<>+328(SB)/8, $0x0000000000000000
+DATA sgk_bwd<>+336(SB)/8, $0x0000000100000020
+DATA sgk_bwd<>+344(SB)/8, $0x0000002000000000
+DATA sgk_bwd<>+352(SB)/8, $0x0000000100000002
+DATA sgk_bwd<>+360(SB)/8, $0xffffffff00000003
+DATA sgk_bwd<>+368(SB)/8, $0x00000000ffffffff
+DATA sgk_bwd<>+376(SB)/8, $0x0000002000000000
+DATA sgk_bwd<>+384(SB)/8, $0x0000000000000001
+DATA sgk_bwd<>+392(SB)/8, $0x0000000400000020
+DATA sgk_bwd<>+400(SB)/8, $0x0000001f0000001b
+DATA sgk_bwd<>+408(SB)/8, $0xffffffffffffffff
+DATA sgk_bwd<>+416(SB)/8, $0x0000000000000000
+DATA sgk_bwd<>+424(SB)/8, $0x0000000100000020
+DATA sgk_bwd<>+432(SB)/8, $0x0000002000000000
+DATA sgk_bwd<>+440(SB)/8, $0x0000001300000004
+DATA sgk_bwd<>+448(SB)/8, $0xffffffff00000017
+DATA sgk_bwd<>+456(SB)/8, $0x00000000ffffffff
+DATA sgk_bwd<>+464(SB)/8, $0x0000002000000000
+DATA sgk_bwd<>+472(SB)/8, $0x0000000000000001
+DATA sgk_bwd<>+480(SB)/8, $0x0000000400000020
+DATA sgk_bwd<>+488(SB)/8, $0x0000000f0000000b
+DATA sgk_bwd<>+496(SB)/8, $0xffffffffffffffff
+DATA sgk_bwd<>+504(SB)/8, $0x0000000000000000
+DATA sgk_bwd<>+512(SB)/8, $0x0000000100000020
+DATA sgk_bwd<>+520(SB)/8, $0x0000002000000000
+DATA sgk_bwd<>+528(SB)/8, $0x0000000300000004
+DATA sgk_bwd<>+536(SB)/8, $0xffffffff00000007
+DATA sgk_bwd<>+544(SB)/8, $0x00000000ffffffff
+DATA sgk_bwd<>+552(SB)/8, $0x0000002000000000
+DATA sgk_bwd<>+560(SB)/8, $0x0000000000000001
+DATA sgk_bwd<>+568(SB)/8, $0x0000000800000020
+DATA sgk_bwd<>+576(SB)/8, $0x0000001f00000017
+DATA sgk_bwd<>+584(SB)/8, $0xffffffffffffffff
+DATA sgk_bwd<>+592(SB)/8, $0x0000000000000000
+DATA sgk_bwd<>+600(SB)/8, $0x0000000100000020
+DATA sgk_bwd<>+608(SB)/8, $0x0000002000000000
+DATA sgk_bwd<>+616(SB)/8, $0x0000000700000008
+DATA sgk_bwd<>+624(SB)/8, $0xffffffff0000000f
+DATA sgk_bwd<>+632(SB)/8, $0x00000000ffffffff
+DATA sgk_bwd<>+640(SB)/8, $0x0000002000000000
+DATA sgk_bwd<>+648(SB)/8, $0x0000000000000001
+DATA sgk_bwd<>+656(SB)/8, $0x0000001000000020
+DATA sgk_bwd<>+664(SB)/8, $0x0000001f0000000f
+DATA sgk_bwd<>+672(SB)/8, $0xffffffffffffffff
+DATA sgk_bwd<>+680(SB)/8, $0x0000000000000000
+DATA sgk_bwd<>+688(SB)/8, $0x0000000100000020
+DATA sgk_bwd<>+696(SB)/8, $0x0000002000000000
+DATA sgk_bwd<>+704(SB)/8, $0x0000001f00000008
+DATA sgk_bwd<>+712(SB)/8, $0xfffffffe0000001e
+DATA sgk_bwd<>+720(SB)/8, $0x00000000fffffffe
+DATA sgk_bwd<>+728(SB)/8, $0x0000001000000000
+DATA sgk_bwd<>+736(SB)/8, $0x0000001000000001
+DATA sgk_bwd<>+744(SB)/8, $0x0000000800000020
+DATA sgk_bwd<>+752(SB)/8, $0x0000000f0000000e
+DATA sgk_bwd<>+760(SB)/8, $0xfffffffefffffffe
+DATA sgk_bwd<>+768(SB)/8, $0x0000000000000000
+DATA sgk_bwd<>+776(SB)/8, $0x0000000100000010
+DATA sgk_bwd<>+784(SB)/8, $0x0000001000000000
+DATA sgk_bwd<>+792(SB)/8, $0x0000001f00000002
+DATA sgk_bwd<>+800(SB)/8, $0xffffffff0000001d
+DATA sgk_bwd<>+808(SB)/8, $0x00000000ffffffff
+DATA sgk_bwd<>+816(SB)/8, $0x0000001000000000
+DATA sgk_bwd<>+824(SB)/8, $0x0000001000000001
+DATA sgk_bwd<>+832(SB)/8, $0x0000000200000020
+DATA sgk_bwd<>+840(SB)/8, $0x000000190000001b
+DATA sgk_bwd<>+848(SB)/8, $0xffffffffffffffff
+DATA sgk_bwd<>+856(SB)/8, $0x0000000000000000
+DATA sgk_bwd<>+864(SB)/8, $0x0000000100000010
+DATA sgk_bwd<>+872(SB)/8, $0x0000002000000010
+DATA sgk_bwd<>+880(SB)/8, $0x0000001700000002
+DATA sgk_bwd<>+888(SB)/8, $0xffffffff00000015
+DATA sgk_bwd<>+896(SB)/8, $0x00000000ffffffff
+DATA sgk_bwd<>+904(SB)/8, $0x0000001000000000
+DATA sgk_bwd<>+912(SB)/8, $0x0000001000000001
+DATA sgk_bwd<>+920(SB)/8, $0x0000000200000020
+DATA sgk_bwd<>+928(SB)/8, $0x0000001100000013
+DATA sgk_bwd<>+936(SB)/8, $0xffffffffffffffff
+DATA sgk_bwd<>+944(SB)/8, $0x0000000000000000
+DATA sgk_bwd<>+952(SB)/8, $0x0000000100000010
+DATA sgk_bwd<>+960(SB)/8, $0x0000002000000010
+DATA sgk_bwd<>+968(SB)/8, $0x0000000d00000002
+DATA sgk_bwd<>+976(SB)/8, $0xffffffff0000000f
+DATA sgk_bwd<>+984(SB)/8, $0x00000000ffffffff
+DATA sgk_bwd<>+992(SB)/8, $0x0000001000000000
+DATA sgk_bwd<>+1000(SB)/8, $0x0000000000000001
+DATA sgk_bwd<>+1008(SB)/8, $0x0000000200000010
+DATA sgk_bwd<>+1016(SB)/8, $0x0000000b00000009
+DATA sgk_bwd<>+1024(SB)/8, $0xffffffffffffffff
+DATA sgk_bwd<>+1032(SB)/8, $0x0000000000000000
+DATA sgk_bwd<>+1040(SB)/8, $0x0000000100000010
+DATA sgk_bwd<>+1048(SB)/8, $0x0000001000000000
+DATA sgk_bwd<>+1056(SB)/8, $0x0000000500000002
+DATA sgk_bwd<>+1064(SB)/8, $0xffffffff00000007
+DATA sgk_bwd<>+1072(SB)/8, $0x00000000ffffffff
+DATA sgk_bwd<>+1080(SB)/8, $0x0000001000000000
+DATA sgk_bwd<>+1088(SB)/8, $0x0000000000000001
+DATA sgk_bwd<>+1096(SB)/8, $0x0000000200000010
+DATA sgk_bwd<>+1104(SB)/8, $0x0000000300000001
+DATA sgk_bwd<>+1112(SB)/8, $0xffffffffffffffff
+DATA sgk_bwd<>+1120(SB)/8, $0x0000000000000000
+DATA sgk_bwd<>+1128(SB)/8, $0x0000000100000010
+DATA sgk_bwd<>+1136(SB)/8, $0x0000001000000000
+DATA sgk_bwd<>+1144(SB)/8, $0x0000001f00000004
+DATA sgk_bwd<>+1152(SB)/8, $0xffffffff0000001b
+DATA sgk_bwd<>+1160(SB)/8, $0x00000000ffffffff
+DATA sgk_bwd<>+1168(SB)/8, $0x0000001000000000
+DATA sgk_bwd<>+1176(SB)/8, $0x0000001000000001
+DATA sgk_bwd<>+1184(SB)/8, $0x0000000400000020
+DATA sgk_bwd<>+1192(SB)/8, $0x0000001300000017
+DATA sgk_bwd<>+1200(SB)/8, $0xffffffffffffffff
+DATA sgk_bwd<>+1208(SB)/8, $0x0000000000000000
+DATA sgk_bwd<>+1216(SB)/8, $0x0000000100000010
+DATA sgk_bwd<>+1224(SB)/8, $0x0000002000000010
+DATA sgk_bwd<>+1232(SB)/8, $0x0000000b00000004
+DATA sgk_bwd<>+1240(SB)/8, $0xffffffff0000000f
+DATA sgk_bwd<>+1248(SB)/8, $0x00000000ffffffff
+DATA sgk_bwd<>+1256(SB)/8, $0x0000001000000000
+DATA sgk_bwd<>+1264(SB)/8, $0x0000000000000001
+DATA sgk_bwd<>+1272(SB)/8, $0x0000000400000010
+DATA sgk_bwd<>+1280(SB)/8, $0x0000000700000003
+DATA sgk_bwd<>+1288(SB)/8, $0xffffffffffffffff
+DATA sgk_bwd<>+1296(SB)/8, $0x0000000000000000
+DATA sgk_bwd<>+1304(SB)/8, $0x0000000100000010
+DATA sgk_bwd<>+1312(SB)/8, $0x0000001000000000
+DATA sgk_bwd<>+1320(SB)/8, $0x0000001f00000008
+DATA sgk_bwd<>+1328(SB)/8, $0xffffffff00000017
+DATA sgk_bwd<>+1336(SB)/8, $0x00000000ffffffff
+DATA sgk_bwd<>+1344(SB)/8, $0x0000001000000000
+DATA sgk_bwd<>+1352(SB)/8, $0x0000001000000001
+DATA sgk_bwd<>+1360(SB)/8, $0x0000000800000020
+DATA sgk_bwd<>+1368(SB)/8, $0x0000000f00000007
+DATA sgk_bwd<>+1376(SB)/8, $0xffffffffffffffff
+DATA sgk_bwd<>+1384(SB)/8, $0x0000000000000000
+DATA sgk_bwd<>+1392(SB)/8, $0x0000000100000010
+DATA sgk_bwd<>+1400(SB)/8, $0x0000001000000000
+DATA sgk_bwd<>+1408(SB)/8, $0x0000001f00000004
+DATA sgk_bwd<>+1416(SB)/8, $0xfffffffe0000001e
+DATA sgk_bwd<>+1424(SB)/8, $0x00000000fffffffe
+DATA sgk_bwd<>+1432(SB)/8, $0x0000000800000000
+DATA sgk_bwd<>+1440(SB)/8, $0x0000001800000001
+DATA sgk_bwd<>+1448(SB)/8, $0x0000000400000020
+DATA sgk_bwd<>+1456(SB)/8, $0x0000001700000016
+DATA sgk_bwd<>+1464(SB)/8, $0xfffffffefffffffe
+DATA sgk_bwd<>+1472(SB)/8, $0x0000000000000000
+DATA sgk_bwd<>+1480(SB)/8, $0x0000000100000008
+DATA sgk_bwd<>+1488(SB)/8, $0x0000001800000010
+DATA sgk_bwd<>+1496(SB)/8, $0x0000000f00000004
+DATA sgk_bwd<>+1504(SB)/8, $0xfffffffe0000000e
+DATA sgk_bwd<>+1512(SB)/8, $0x00000000fffffffe
+DATA sgk_bwd<>+1520(SB)/8, $0x0000000800000000
+DATA sgk_bwd<>+1528(SB)/8, $0x0000000800000001
+DATA sgk_bwd<>+1536(SB)/8, $0x0000000400000010
+DATA sgk_bwd<>+1544(SB)/8, $0x0000000700000006
+DATA sgk_bwd<>+1552(SB)/8, $0xfffffffefffffffe
+DATA sgk_bwd<>+1560(SB)/8, $0x0000000000000000
+DATA sgk_bwd<>+1568(SB)/8, $0x0000000100000008
+DATA sgk_bwd<>+1576(SB)/8, $0x0000000800000000
+DATA sgk_bwd<>+1584(SB)/8, $0x0000001f00000002
+DATA sgk_bwd<>+1592(SB)/8, $0xffffffff0000001d
+DATA sgk_bwd<>+1600(SB)/8, $0x00000000ffffffff
+DATA sgk_bwd<>+1608(SB)/8, $0x0000000800000000
+DATA sgk_bwd<>+1616(SB)/8, $0x0000001800000001
+DATA sgk_bwd<>+1624(SB)/8, $0x0000000200000020
+DATA sgk_bwd<>+1632(SB)/8, $0x000000190000001b
+DATA sgk_bwd<>+1640(SB)/8, $0xffffffffffffffff
+DATA sgk_bwd<>+1648(SB)/8, $0x0000000000000000
+DATA sgk_bwd<>+1656(SB)/8, $0x0000000100000008
+DATA sgk_bwd<>+1664(SB)/8, $0x0000002000000018
+DATA sgk_bwd<>+1672(SB)/8, $0x0000001500000002
+DATA sgk_bwd<>+1680(SB)/8, $0xffffffff00000017
+DATA sgk_bwd<>+1688(SB)/8, $0x00000000ffffffff
+DATA sgk_bwd<>+1696(SB)/8, $0x0000000800000000
+DATA sgk_bwd<>+1704(SB)/8, $0x0000001000000001
+DATA sgk_bwd<>+1712(SB)/8, $0x0000000200000018
+DATA sgk_bwd<>+1720(SB)/8, $0x0000001300000011
+DATA sgk_bwd<>+1728(SB)/8, $0xffffffffffffffff
+DATA sgk_bwd<>+1736(SB)/8, $0x0000000000000000
+DATA sgk_bwd<>+1744(SB)/8, $0x0000000100000008
+DATA sgk_bwd<>+1752(SB)/8, $0x0000001800000010
+DATA sgk_bwd<>+1760(SB)/8, $0x0000000f00000002
+DATA sgk_bwd<>+1768(SB)/8, $0xffffffff0000000d
+DATA sgk_bwd<>+1776(SB)/8, $0x00000000ffffffff
+DATA sgk_bwd<>+1784(SB)/8, $0x0000000800000000
+DATA sgk_bwd<>+1792(SB)/8, $0x0000000800000001
+DATA sgk_bwd<>+1800(SB)/8, $0x0000000200000010
+DATA sgk_bwd<>+1808(SB)/8, $0x000000090000000b
+DATA sgk_bwd<>+1816(SB)/8, $0xffffffffffffffff
+DATA sgk_bwd<>+1824(SB)/8, $0x0000000000000000
+DATA sgk_bwd<>+1832(SB)/8, $0x0000000100000008
+DATA sgk_bwd<>+1840(SB)/8, $0x0000001000000008
+DATA sgk_bwd<>+1848(SB)/8, $0x0000000500000002
+DATA sgk_bwd<>+1856(SB)/8, $0xffffffff00000007
+DATA sgk_bwd<>+1864(SB)/8, $0x00000000ffffffff
+DATA sgk_bwd<>+1872(SB)/8, $0x0000000800000000
+DATA sgk_bwd<>+1880(SB)/8, $0x0000000000000001
+DATA sgk_bwd<>+1888(SB)/8, $0x0000000200000008
+DATA sgk_bwd<>+1896(SB)/8, $0x0000000300000001
+DATA sgk_bwd<>+1904(SB)/8, $0xffffffffffffffff
+DATA sgk_bwd<>+1912(SB)/8, $0x0000000000000000
+DATA sgk_bwd<>+1920(SB)/8, $0x0000000100000008
+DATA sgk_bwd<>+1928(SB)/8, $0x0000000800000000
+DATA sgk_bwd<>+1936(SB)/8, $0x0000001f00000004
+DATA sgk_bwd<>+1944(SB)/8, $0xffffffff0000001b
+DATA sgk_bwd<>+1952(SB)/8, $0x00000000ffffffff
+DATA sgk_bwd<>+1960(SB)/8, $0x0000000800000000
+DATA sgk_bwd<>+1968(SB)/8, $0x0000001800000001
+DATA sgk_bwd<>+1976(SB)/8, $0x0000000400000020
+DATA sgk_bwd<>+1984(SB)/8, $0x0000001700000013
+DATA sgk_bwd<>+1992(SB)/8, $0xffffffffffffffff
+DATA sgk_bwd<>+2000(SB)/8, $0x0000000000000000
+DATA sgk_bwd<>+2008(SB)/8, $0x0000000100000008
+DATA sgk_bwd<>+2016(SB)/8, $0x0000001800000010
+DATA sgk_bwd<>+2024(SB)/8, $0x0000000f00000004
+DATA sgk_bwd<>+2032(SB)/8, $0xffffffff0000000b
+DATA sgk_bwd<>+2040(SB)/8, $0x00000000ffffffff
+DATA sgk_bwd<>+2048(SB)/8, $0x0000000800000000
+DATA sgk_bwd<>+2056(SB)/8, $0x0000000800000001
+DATA sgk_bwd<>+2064(SB)/8, $0x0000000400000010
+DATA sgk_bwd<>+2072(SB)/8, $0x0000000700000003
+DATA sgk_bwd<>+2080(SB)/8, $0xffffffffffffffff
+DATA sgk_bwd<>+2088(SB)/8, $0x0000000000000000
+DATA sgk_bwd<>+2096(SB)/8, $0x0000000100000008
+DATA sgk_bwd<>+2104(SB)/8, $0x0000000800000000
+DATA sgk_bwd<>+2112(SB)/8, $0x0000001f00000002
+DATA sgk_bwd<>+2120(SB)/8, $0xfffffffe0000001e
+DATA sgk_bwd<>+2128(SB)/8, $0x00000000fffffffe
+DATA sgk_bwd<>+2136(SB)/8, $0x0000000400000000
+DATA sgk_bwd<>+2144(SB)/8, $0x0000001c00000001
+DATA sgk_bwd<>+2152(SB)/8, $0x0000000200000020
+DATA sgk_bwd<>+2160(SB)/8, $0x0000001b0000001a
+DATA sgk_bwd<>+2168(SB)/8, $0xfffffffefffffffe
+DATA sgk_bwd<>+2176(SB)/8, $0x0000000000000000
+DATA sgk_bwd<>+2184(SB)/8, $0x0000000100000004
+DATA sgk_bwd<>+2192(SB)/8, $0x0000001c00000018
+DATA sgk_bwd<>+2200(SB)/8, $0x0000001700000002
+DATA sgk_bwd<>+2208(SB)/8, $0xfffffffe00000016
+DATA sgk_bwd<>+2216(SB)/8, $0x00000000fffffffe
+DATA sgk_bwd<>+2224(SB)/8, $0x0000000400000000
+DATA sgk_bwd<>+2232(SB)/8, $0x0000001400000001
+DATA sgk_bwd<>+2240(SB)/8, $0x0000000200000018
+DATA sgk_bwd<>+2248(SB)/8, $0x0000001300000012
+DATA sgk_bwd<>+2256(SB)/8, $0xfffffffefffffffe
+DATA sgk_bwd<>+2264(SB)/8, $0x0000000000000000
+DATA sgk_bwd<>+2272(SB)/8, $0x0000000100000004
+DATA sgk_bwd<>+2280(SB)/8, $0x0000001400000010
+DATA sgk_bwd<>+2288(SB)/8, $0x0000000f00000002
+DATA sgk_bwd<>+2296(SB)/8, $0xfffffffe0000000e
+DATA sgk_bwd<>+2304(SB)/8, $0x00000000fffffffe
+DATA sgk_bwd<>+2312(SB)/8, $0x0000000400000000
+DATA sgk_bwd<>+2320(SB)/8, $0x0000000c00000001
+DATA sgk_bwd<>+2328(SB)/8, $0x0000000200000010
+DATA sgk_bwd<>+2336(SB)/8, $0x0000000b0000000a
+DATA sgk_bwd<>+2344(SB)/8, $0xfffffffefffffffe
+DATA sgk_bwd<>+2352(SB)/8, $0x0000000000000000
+DATA sgk_bwd<>+2360(SB)/8, $0x0000000100000004
+DATA sgk_bwd<>+2368(SB)/8, $0x0000000c00000008
+DATA sgk_bwd<>+2376(SB)/8, $0x0000000700000002
+DATA sgk_bwd<>+2384(SB)/8, $0xfffffffe00000006
+DATA sgk_bwd<>+2392(SB)/8, $0x00000000fffffffe
+DATA sgk_bwd<>+2400(SB)/8, $0x0000000400000000
+DATA sgk_bwd<>+2408(SB)/8, $0x0000000400000001
+DATA sgk_bwd<>+2416(SB)/8, $0x0000000200000008
+DATA sgk_bwd<>+2424(SB)/8, $0x0000000300000002
+DATA sgk_bwd<>+2432(SB)/8, $0xfffffffefffffffe
+DATA sgk_bwd<>+2440(SB)/8, $0x0000000000000000
+DATA sgk_bwd<>+2448(SB)/8, $0x0000000100000004
+DATA sgk_bwd<>+2456(SB)/8, $0x0000000400000000
+DATA sgk_bwd<>+2464(SB)/8, $0x0000001f00000002
+DATA sgk_bwd<>+2472(SB)/8, $0xffffffff0000001d
+DATA sgk_bwd<>+2480(SB)/8, $0x00000000ffffffff
+DATA sgk_bwd<>+2488(SB)/8, $0x0000000400000000
+DATA sgk_bwd<>+2496(SB)/8, $0x0000001c00000001
+DATA sgk_bwd<>+2504(SB)/8, $0x0000000200000020
+DATA sgk_bwd<>+2512(SB)/8, $0x0000001b00000019
+DATA sgk_bwd<>+2520(SB)/8, $0xffffffffffffffff
+DATA sgk_bwd<>+2528(SB)/8, $0x0000000000000000
+DATA sgk_bwd<>+2536(SB)/8, $0x0000000100000004
+DATA sgk_bwd<>+2544(SB)/8, $0x0000001c00000018
+DATA sgk_bwd<>+2552(SB)/8, $0x0000001700000002
+DATA sgk_bwd<>+2560(SB)/8, $0xffffffff00000015
+DATA sgk_bwd<>+2568(SB)/8, $0x00000000ffffffff
+DATA sgk_bwd<>+2576(SB)/8, $0x0000000400000000
+DATA sgk_bwd<>+2584(SB)/8, $0x0000001400000001
+DATA sgk_bwd<>+2592(SB)/8, $0x0000000200000018
+DATA sgk_bwd<>+2600(SB)/8, $0x0000001300000011
+DATA sgk_bwd<>+2608(SB)/8, $0xffffffffffffffff
+DATA sgk_bwd<>+2616(SB)/8, $0x0000000000000000
+DATA sgk_bwd<>+2624(SB)/8, $0x0000000100000004
+DATA sgk_bwd<>+2632(SB)/8, $0x0000001400000010
+DATA sgk_bwd<>+2640(SB)/8, $0x0000000f00000002
+DATA sgk_bwd<>+2648(SB)/8, $0xffffffff0000000d
+DATA sgk_bwd<>+2656(SB)/8, $0x00000000ffffffff
+DATA sgk_bwd<>+2664(SB)/8, $0x0000000400000000
+DATA sgk_bwd<>+2672(SB)/8, $0x0000000c00000001
+DATA sgk_bwd<>+2680(SB)/8, $0x0000000200000010
+DATA sgk_bwd<>+2688(SB)/8, $0x0000000b00000009
+DATA sgk_bwd<>+2696(SB)/8, $0xffffffffffffffff
+DATA sgk_bwd<>+2704(SB)/8, $0x0000000000000000
+DATA sgk_bwd<>+2712(SB)/8, $0x0000000100000004
+DATA sgk_bwd<>+2720(SB)/8, $0x0000000c00000008
+DATA sgk_bwd<>+2728(SB)/8, $0x0000000700000002
+DATA sgk_bwd<>+2736(SB)/8, $0xffffffff00000005
+DATA sgk_bwd<>+2744(SB)/8, $0x00000000ffffffff
+DATA sgk_bwd<>+2752(SB)/8, $0x0000000400000000
+DATA sgk_bwd<>+2760(SB)/8, $0x0000000400000001
+DATA sgk_bwd<>+2768(SB)/8, $0x0000000200000008
+DATA sgk_bwd<>+2776(SB)/8, $0x0000000300000001
+DATA sgk_bwd<>+2784(SB)/8, $0xffffffffffffffff
+DATA sgk_bwd<>+2792(SB)/8, $0x0000000000000000
+DATA sgk_bwd<>+2800(SB)/8, $0x0000000100000004
+DATA sgk_bwd<>+2808(SB)/8, $0x0000000400000000
+DATA sgk_bwd<>+2816(SB)/8, $0x0000001f00000002
+DATA sgk_bwd<>+2824(SB)/8, $0xfffffffd0000001e
+DATA sgk_bwd<>+2832(SB)/8, $0xfffffffeffffffff
+DATA sgk_bwd<>+2840(SB)/8, $0x00000002fffffffe
+DATA sgk_bwd<>+2848(SB)/8, $0x0000001e00000001
+DATA sgk_bwd<>+2856(SB)/8, $0x0000000200000020
+DATA sgk_bwd<>+2864(SB)/8, $0x0000001a0000001b
+DATA sgk_bwd<>+2872(SB)/8, $0xfffffffffffffffd
+DATA sgk_bwd<>+2880(SB)/8, $0xfffffffefffffffe
+DATA sgk_bwd<>+2888(SB)/8, $0x0000000100000002
+DATA sgk_bwd<>+2896(SB)/8, $0x0000001c0000001a
+DATA sgk_bwd<>+2904(SB)/8, $0x0000001700000002
+DATA sgk_bwd<>+2912(SB)/8, $0xfffffffd00000016
+DATA sgk_bwd<>+2920(SB)/8, $0xfffffffeffffffff
+DATA sgk_bwd<>+2928(SB)/8, $0x00000002fffffffe
+DATA sgk_bwd<>+2936(SB)/8, $0x0000001600000001
+DATA sgk_bwd<>+2944(SB)/8, $0x0000000200000018
+DATA sgk_bwd<>+2952(SB)/8, $0x0000001200000013
+DATA sgk_bwd<>+2960(SB)/8, $0xfffffffffffffffd
+DATA sgk_bwd<>+2968(SB)/8, $0xfffffffefffffffe
+DATA sgk_bwd<>+2976(SB)/8, $0x0000000100000002
+DATA sgk_bwd<>+2984(SB)/8, $0x0000001400000012
+DATA sgk_bwd<>+2992(SB)/8, $0x0000000f00000002
+DATA sgk_bwd<>+3000(SB)/8, $0xfffffffd0000000e
+DATA sgk_bwd<>+3008(SB)/8, $0xfffffffeffffffff
+DATA sgk_bwd<>+3016(SB)/8, $0x00000002fffffffe
+DATA sgk_bwd<>+3024(SB)/8, $0x0000000e00000001
+DATA sgk_bwd<>+3032(SB)/8, $0x0000000200000010
+DATA sgk_bwd<>+3040(SB)/8, $0x0000000a0000000b
+DATA sgk_bwd<>+3048(SB)/8, $0xfffffffffffffffd
+DATA sgk_bwd<>+3056(SB)/8, $0xfffffffefffffffe
+DATA sgk_bwd<>+3064(SB)/8, $0x0000000100000002
+DATA sgk_bwd<>+3072(SB)/8, $0x0000000c0000000a
+DATA sgk_bwd<>+3080(SB)/8, $0x0000000700000002
+DATA sgk_bwd<>+3088(SB)/8, $0xfffffffd00000006
+DATA sgk_bwd<>+3096(SB)/8, $0xfffffffeffffffff
+DATA sgk_bwd<>+3104(SB)/8, $0x00000002fffffffe
+DATA sgk_bwd<>+3112(SB)/8, $0x0000000600000001
+DATA sgk_bwd<>+3120(SB)/8, $0x0000000200000008
+DATA sgk_bwd<>+3128(SB)/8, $0x0000000200000003
+DATA sgk_bwd<>+3136(SB)/8, $0xfffffffffffffffd
+DATA sgk_bwd<>+3144(SB)/8, $0xfffffffefffffffe
+DATA sgk_bwd<>+3152(SB)/8, $0x0000000100000002
+DATA sgk_bwd<>+3160(SB)/8, $0x0000000400000002
+DATA sgk_bwd<>+3168(SB)/8, $0x0000000000000000
+GLOBL sgk_bwd<>(SB), RODATA|NOPTR, $3176
 
 // func avx2Sort(xs *float64)
 // Requires: AVX
@@ -1285,17 +1830,17 @@ TEXT ·avx2ForwardP(SB), NOSPLIT, $16-24
 	MOVQ diff+16(FP), AX
 	LEAQ sgk_fwd<>+0(SB), CX
 
-run_9:
+run_19:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_11
+	JZ    done_21
 	MOVQ  DX, (SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 8(SP)
 
-step_10:
+step_20:
 	MOVQ      xs+0(FP), DI
 	MOVQ      DX, R8
 	SHLQ      $0x05, R8
@@ -1311,7 +1856,7 @@ step_10:
 	LEAQ      36(CX), DI
 	MOVL      32(CX), R8
 
-range_12:
+range_22:
 	MOVL   (DI), R9
 	MOVL   4(DI), R10
 	ADDL   8(SP), R10
@@ -1326,11 +1871,11 @@ range_12:
 	ADDQ   R9, R11
 	ADDQ   R9, R12
 	TESTQ  AX, AX
-	JZ     nodiff_13
+	JZ     nodiff_23
 	CMPQ   R10, $0x02
-	JB     tail_16
+	JB     tail_26
 
-pair_15:
+pair_25:
 	VMOVUPD   (R11), Y0
 	VMOVUPD   (R12), Y1
 	VSUBPD    Y1, Y0, Y3
@@ -1352,11 +1897,11 @@ pair_15:
 	ADDQ      $0x40, AX
 	SUBQ      $0x02, R10
 	CMPQ      R10, $0x02
-	JAE       pair_15
+	JAE       pair_25
 
-tail_16:
+tail_26:
 	TESTQ     R10, R10
-	JZ        rowsdone_17
+	JZ        rowsdone_27
 	VMOVUPD   (R11), Y0
 	VMOVUPD   (R12), Y1
 	VSUBPD    Y1, Y0, Y3
@@ -1369,14 +1914,14 @@ tail_16:
 	ADDQ      $0x20, R12
 	ADDQ      $0x20, AX
 
-rowsdone_17:
-	JMP rangedone_14
+rowsdone_27:
+	JMP rangedone_24
 
-nodiff_13:
+nodiff_23:
 	CMPQ R10, $0x02
-	JB   tail_19
+	JB   tail_29
 
-pair_18:
+pair_28:
 	VMOVUPD   (R11), Y0
 	VMOVUPD   (R12), Y1
 	VBLENDVPD Y2, Y0, Y1, Y3
@@ -1393,11 +1938,11 @@ pair_18:
 	ADDQ      $0x40, R12
 	SUBQ      $0x02, R10
 	CMPQ      R10, $0x02
-	JAE       pair_18
+	JAE       pair_28
 
-tail_19:
+tail_29:
 	TESTQ     R10, R10
-	JZ        rowsdone_20
+	JZ        rowsdone_30
 	VMOVUPD   (R11), Y0
 	VMOVUPD   (R12), Y1
 	VBLENDVPD Y2, Y0, Y1, Y3
@@ -1407,23 +1952,23 @@ tail_19:
 	ADDQ      $0x20, R11
 	ADDQ      $0x20, R12
 
-rowsdone_20:
-rangedone_14:
+rowsdone_30:
+rangedone_24:
 	ADDQ $0x08, DI
 	DECQ R8
-	JNZ  range_12
+	JNZ  range_22
 	ADDL 12(CX), DX
 	ADDL 16(CX), BX
 	ADDL 20(CX), SI
 	MOVL 24(CX), DI
 	ADDL DI, 8(SP)
 	DECQ (SP)
-	JNZ  step_10
+	JNZ  step_20
 	MOVL 32(CX), DX
 	LEAQ 36(CX)(DX*8), CX
-	JMP  run_9
+	JMP  run_19
 
-done_11:
+done_21:
 	VZEROUPPER
 	RET
 
@@ -1437,17 +1982,17 @@ TEXT ·avx2Forward(SB), NOSPLIT, $80-32
 	MOVQ         tape+8(FP), AX
 	LEAQ         sgk_fwd<>+0(SB), CX
 
-run_21:
+run_31:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_23
+	JZ    done_33
 	MOVQ  DX, 64(SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 72(SP)
 
-step_22:
+step_32:
 	MOVQ    xs+0(FP), DI
 	MOVQ    DX, R8
 	SHLQ    $0x05, R8
@@ -1516,12 +2061,12 @@ step_22:
 	MOVL        24(CX), DI
 	ADDL        DI, 72(SP)
 	DECQ        64(SP)
-	JNZ         step_22
+	JNZ         step_32
 	MOVL        32(CX), DX
 	LEAQ        36(CX)(DX*8), CX
-	JMP         run_21
+	JMP         run_31
 
-done_23:
+done_33:
 	VZEROUPPER
 	RET
 
@@ -1529,133 +2074,221 @@ DATA const_f64_7fefffffffffffff<>+0(SB)/8, $0x7fefffffffffffff
 DATA const_f64_7fefffffffffffff<>+8(SB)/8, $0x7fefffffffffffff
 DATA const_f64_7fefffffffffffff<>+16(SB)/8, $0x7fefffffffffffff
 DATA const_f64_7fefffffffffffff<>+24(SB)/8, $0x7fefffffffffffff
-GLOBL const_f64_7fefffffffffffff<>(SB), RODATA|NOPTR, $32
+DATA const_f64_7fefffffffffffff<>+32(SB)/8, $0x7fefffffffffffff
+DATA const_f64_7fefffffffffffff<>+40(SB)/8, $0x7fefffffffffffff
+DATA const_f64_7fefffffffffffff<>+48(SB)/8, $0x7fefffffffffffff
+DATA const_f64_7fefffffffffffff<>+56(SB)/8, $0x7fefffffffffffff
+GLOBL const_f64_7fefffffffffffff<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_ffefffffffffffff<>+0(SB)/8, $0xffefffffffffffff
 DATA const_f64_ffefffffffffffff<>+8(SB)/8, $0xffefffffffffffff
 DATA const_f64_ffefffffffffffff<>+16(SB)/8, $0xffefffffffffffff
 DATA const_f64_ffefffffffffffff<>+24(SB)/8, $0xffefffffffffffff
-GLOBL const_f64_ffefffffffffffff<>(SB), RODATA|NOPTR, $32
+DATA const_f64_ffefffffffffffff<>+32(SB)/8, $0xffefffffffffffff
+DATA const_f64_ffefffffffffffff<>+40(SB)/8, $0xffefffffffffffff
+DATA const_f64_ffefffffffffffff<>+48(SB)/8, $0xffefffffffffffff
+DATA const_f64_ffefffffffffffff<>+56(SB)/8, $0xffefffffffffffff
+GLOBL const_f64_ffefffffffffffff<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_3ff0000000000000<>+0(SB)/8, $0x3ff0000000000000
 DATA const_f64_3ff0000000000000<>+8(SB)/8, $0x3ff0000000000000
 DATA const_f64_3ff0000000000000<>+16(SB)/8, $0x3ff0000000000000
 DATA const_f64_3ff0000000000000<>+24(SB)/8, $0x3ff0000000000000
-GLOBL const_f64_3ff0000000000000<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3ff0000000000000<>+32(SB)/8, $0x3ff0000000000000
+DATA const_f64_3ff0000000000000<>+40(SB)/8, $0x3ff0000000000000
+DATA const_f64_3ff0000000000000<>+48(SB)/8, $0x3ff0000000000000
+DATA const_f64_3ff0000000000000<>+56(SB)/8, $0x3ff0000000000000
+GLOBL const_f64_3ff0000000000000<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_3fd45f306dc9c883<>+0(SB)/8, $0x3fd45f306dc9c883
 DATA const_f64_3fd45f306dc9c883<>+8(SB)/8, $0x3fd45f306dc9c883
 DATA const_f64_3fd45f306dc9c883<>+16(SB)/8, $0x3fd45f306dc9c883
 DATA const_f64_3fd45f306dc9c883<>+24(SB)/8, $0x3fd45f306dc9c883
-GLOBL const_f64_3fd45f306dc9c883<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3fd45f306dc9c883<>+32(SB)/8, $0x3fd45f306dc9c883
+DATA const_f64_3fd45f306dc9c883<>+40(SB)/8, $0x3fd45f306dc9c883
+DATA const_f64_3fd45f306dc9c883<>+48(SB)/8, $0x3fd45f306dc9c883
+DATA const_f64_3fd45f306dc9c883<>+56(SB)/8, $0x3fd45f306dc9c883
+GLOBL const_f64_3fd45f306dc9c883<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_7fffffffffffffff<>+0(SB)/8, $0x7fffffffffffffff
 DATA const_f64_7fffffffffffffff<>+8(SB)/8, $0x7fffffffffffffff
 DATA const_f64_7fffffffffffffff<>+16(SB)/8, $0x7fffffffffffffff
 DATA const_f64_7fffffffffffffff<>+24(SB)/8, $0x7fffffffffffffff
-GLOBL const_f64_7fffffffffffffff<>(SB), RODATA|NOPTR, $32
+DATA const_f64_7fffffffffffffff<>+32(SB)/8, $0x7fffffffffffffff
+DATA const_f64_7fffffffffffffff<>+40(SB)/8, $0x7fffffffffffffff
+DATA const_f64_7fffffffffffffff<>+48(SB)/8, $0x7fffffffffffffff
+DATA const_f64_7fffffffffffffff<>+56(SB)/8, $0x7fffffffffffffff
+GLOBL const_f64_7fffffffffffffff<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_3fda827999fcef32<>+0(SB)/8, $0x3fda827999fcef32
 DATA const_f64_3fda827999fcef32<>+8(SB)/8, $0x3fda827999fcef32
 DATA const_f64_3fda827999fcef32<>+16(SB)/8, $0x3fda827999fcef32
 DATA const_f64_3fda827999fcef32<>+24(SB)/8, $0x3fda827999fcef32
-GLOBL const_f64_3fda827999fcef32<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3fda827999fcef32<>+32(SB)/8, $0x3fda827999fcef32
+DATA const_f64_3fda827999fcef32<>+40(SB)/8, $0x3fda827999fcef32
+DATA const_f64_3fda827999fcef32<>+48(SB)/8, $0x3fda827999fcef32
+DATA const_f64_3fda827999fcef32<>+56(SB)/8, $0x3fda827999fcef32
+GLOBL const_f64_3fda827999fcef32<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_4003504f333f9de6<>+0(SB)/8, $0x4003504f333f9de6
 DATA const_f64_4003504f333f9de6<>+8(SB)/8, $0x4003504f333f9de6
 DATA const_f64_4003504f333f9de6<>+16(SB)/8, $0x4003504f333f9de6
 DATA const_f64_4003504f333f9de6<>+24(SB)/8, $0x4003504f333f9de6
-GLOBL const_f64_4003504f333f9de6<>(SB), RODATA|NOPTR, $32
+DATA const_f64_4003504f333f9de6<>+32(SB)/8, $0x4003504f333f9de6
+DATA const_f64_4003504f333f9de6<>+40(SB)/8, $0x4003504f333f9de6
+DATA const_f64_4003504f333f9de6<>+48(SB)/8, $0x4003504f333f9de6
+DATA const_f64_4003504f333f9de6<>+56(SB)/8, $0x4003504f333f9de6
+GLOBL const_f64_4003504f333f9de6<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_bff0000000000000<>+0(SB)/8, $0xbff0000000000000
 DATA const_f64_bff0000000000000<>+8(SB)/8, $0xbff0000000000000
 DATA const_f64_bff0000000000000<>+16(SB)/8, $0xbff0000000000000
 DATA const_f64_bff0000000000000<>+24(SB)/8, $0xbff0000000000000
-GLOBL const_f64_bff0000000000000<>(SB), RODATA|NOPTR, $32
+DATA const_f64_bff0000000000000<>+32(SB)/8, $0xbff0000000000000
+DATA const_f64_bff0000000000000<>+40(SB)/8, $0xbff0000000000000
+DATA const_f64_bff0000000000000<>+48(SB)/8, $0xbff0000000000000
+DATA const_f64_bff0000000000000<>+56(SB)/8, $0xbff0000000000000
+GLOBL const_f64_bff0000000000000<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_3f930f9cb335d828<>+0(SB)/8, $0x3f930f9cb335d828
 DATA const_f64_3f930f9cb335d828<>+8(SB)/8, $0x3f930f9cb335d828
 DATA const_f64_3f930f9cb335d828<>+16(SB)/8, $0x3f930f9cb335d828
 DATA const_f64_3f930f9cb335d828<>+24(SB)/8, $0x3f930f9cb335d828
-GLOBL const_f64_3f930f9cb335d828<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3f930f9cb335d828<>+32(SB)/8, $0x3f930f9cb335d828
+DATA const_f64_3f930f9cb335d828<>+40(SB)/8, $0x3f930f9cb335d828
+DATA const_f64_3f930f9cb335d828<>+48(SB)/8, $0x3f930f9cb335d828
+DATA const_f64_3f930f9cb335d828<>+56(SB)/8, $0x3f930f9cb335d828
+GLOBL const_f64_3f930f9cb335d828<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_3f88cf9800031952<>+0(SB)/8, $0x3f88cf9800031952
 DATA const_f64_3f88cf9800031952<>+8(SB)/8, $0x3f88cf9800031952
 DATA const_f64_3f88cf9800031952<>+16(SB)/8, $0x3f88cf9800031952
 DATA const_f64_3f88cf9800031952<>+24(SB)/8, $0x3f88cf9800031952
-GLOBL const_f64_3f88cf9800031952<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3f88cf9800031952<>+32(SB)/8, $0x3f88cf9800031952
+DATA const_f64_3f88cf9800031952<>+40(SB)/8, $0x3f88cf9800031952
+DATA const_f64_3f88cf9800031952<>+48(SB)/8, $0x3f88cf9800031952
+DATA const_f64_3f88cf9800031952<>+56(SB)/8, $0x3f88cf9800031952
+GLOBL const_f64_3f88cf9800031952<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_3f99127cbb9b4578<>+0(SB)/8, $0x3f99127cbb9b4578
 DATA const_f64_3f99127cbb9b4578<>+8(SB)/8, $0x3f99127cbb9b4578
 DATA const_f64_3f99127cbb9b4578<>+16(SB)/8, $0x3f99127cbb9b4578
 DATA const_f64_3f99127cbb9b4578<>+24(SB)/8, $0x3f99127cbb9b4578
-GLOBL const_f64_3f99127cbb9b4578<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3f99127cbb9b4578<>+32(SB)/8, $0x3f99127cbb9b4578
+DATA const_f64_3f99127cbb9b4578<>+40(SB)/8, $0x3f99127cbb9b4578
+DATA const_f64_3f99127cbb9b4578<>+48(SB)/8, $0x3f99127cbb9b4578
+DATA const_f64_3f99127cbb9b4578<>+56(SB)/8, $0x3f99127cbb9b4578
+GLOBL const_f64_3f99127cbb9b4578<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_3fa21bb93c23427a<>+0(SB)/8, $0x3fa21bb93c23427a
 DATA const_f64_3fa21bb93c23427a<>+8(SB)/8, $0x3fa21bb93c23427a
 DATA const_f64_3fa21bb93c23427a<>+16(SB)/8, $0x3fa21bb93c23427a
 DATA const_f64_3fa21bb93c23427a<>+24(SB)/8, $0x3fa21bb93c23427a
-GLOBL const_f64_3fa21bb93c23427a<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3fa21bb93c23427a<>+32(SB)/8, $0x3fa21bb93c23427a
+DATA const_f64_3fa21bb93c23427a<>+40(SB)/8, $0x3fa21bb93c23427a
+DATA const_f64_3fa21bb93c23427a<>+48(SB)/8, $0x3fa21bb93c23427a
+DATA const_f64_3fa21bb93c23427a<>+56(SB)/8, $0x3fa21bb93c23427a
+GLOBL const_f64_3fa21bb93c23427a<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_3fb04c26be3adcd8<>+0(SB)/8, $0x3fb04c26be3adcd8
 DATA const_f64_3fb04c26be3adcd8<>+8(SB)/8, $0x3fb04c26be3adcd8
 DATA const_f64_3fb04c26be3adcd8<>+16(SB)/8, $0x3fb04c26be3adcd8
 DATA const_f64_3fb04c26be3adcd8<>+24(SB)/8, $0x3fb04c26be3adcd8
-GLOBL const_f64_3fb04c26be3adcd8<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3fb04c26be3adcd8<>+32(SB)/8, $0x3fb04c26be3adcd8
+DATA const_f64_3fb04c26be3adcd8<>+40(SB)/8, $0x3fb04c26be3adcd8
+DATA const_f64_3fb04c26be3adcd8<>+48(SB)/8, $0x3fb04c26be3adcd8
+DATA const_f64_3fb04c26be3adcd8<>+56(SB)/8, $0x3fb04c26be3adcd8
+GLOBL const_f64_3fb04c26be3adcd8<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_bf906cc456e09889<>+0(SB)/8, $0xbf906cc456e09889
 DATA const_f64_bf906cc456e09889<>+8(SB)/8, $0xbf906cc456e09889
 DATA const_f64_bf906cc456e09889<>+16(SB)/8, $0xbf906cc456e09889
 DATA const_f64_bf906cc456e09889<>+24(SB)/8, $0xbf906cc456e09889
-GLOBL const_f64_bf906cc456e09889<>(SB), RODATA|NOPTR, $32
+DATA const_f64_bf906cc456e09889<>+32(SB)/8, $0xbf906cc456e09889
+DATA const_f64_bf906cc456e09889<>+40(SB)/8, $0xbf906cc456e09889
+DATA const_f64_bf906cc456e09889<>+48(SB)/8, $0xbf906cc456e09889
+DATA const_f64_bf906cc456e09889<>+56(SB)/8, $0xbf906cc456e09889
+GLOBL const_f64_bf906cc456e09889<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_bf775734a455b1a8<>+0(SB)/8, $0xbf775734a455b1a8
 DATA const_f64_bf775734a455b1a8<>+8(SB)/8, $0xbf775734a455b1a8
 DATA const_f64_bf775734a455b1a8<>+16(SB)/8, $0xbf775734a455b1a8
 DATA const_f64_bf775734a455b1a8<>+24(SB)/8, $0xbf775734a455b1a8
-GLOBL const_f64_bf775734a455b1a8<>(SB), RODATA|NOPTR, $32
+DATA const_f64_bf775734a455b1a8<>+32(SB)/8, $0xbf775734a455b1a8
+DATA const_f64_bf775734a455b1a8<>+40(SB)/8, $0xbf775734a455b1a8
+DATA const_f64_bf775734a455b1a8<>+48(SB)/8, $0xbf775734a455b1a8
+DATA const_f64_bf775734a455b1a8<>+56(SB)/8, $0xbf775734a455b1a8
+GLOBL const_f64_bf775734a455b1a8<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_bf95b7e39f75f1d6<>+0(SB)/8, $0xbf95b7e39f75f1d6
 DATA const_f64_bf95b7e39f75f1d6<>+8(SB)/8, $0xbf95b7e39f75f1d6
 DATA const_f64_bf95b7e39f75f1d6<>+16(SB)/8, $0xbf95b7e39f75f1d6
 DATA const_f64_bf95b7e39f75f1d6<>+24(SB)/8, $0xbf95b7e39f75f1d6
-GLOBL const_f64_bf95b7e39f75f1d6<>(SB), RODATA|NOPTR, $32
+DATA const_f64_bf95b7e39f75f1d6<>+32(SB)/8, $0xbf95b7e39f75f1d6
+DATA const_f64_bf95b7e39f75f1d6<>+40(SB)/8, $0xbf95b7e39f75f1d6
+DATA const_f64_bf95b7e39f75f1d6<>+48(SB)/8, $0xbf95b7e39f75f1d6
+DATA const_f64_bf95b7e39f75f1d6<>+56(SB)/8, $0xbf95b7e39f75f1d6
+GLOBL const_f64_bf95b7e39f75f1d6<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_bf9da1b85ff07530<>+0(SB)/8, $0xbf9da1b85ff07530
 DATA const_f64_bf9da1b85ff07530<>+8(SB)/8, $0xbf9da1b85ff07530
 DATA const_f64_bf9da1b85ff07530<>+16(SB)/8, $0xbf9da1b85ff07530
 DATA const_f64_bf9da1b85ff07530<>+24(SB)/8, $0xbf9da1b85ff07530
-GLOBL const_f64_bf9da1b85ff07530<>(SB), RODATA|NOPTR, $32
+DATA const_f64_bf9da1b85ff07530<>+32(SB)/8, $0xbf9da1b85ff07530
+DATA const_f64_bf9da1b85ff07530<>+40(SB)/8, $0xbf9da1b85ff07530
+DATA const_f64_bf9da1b85ff07530<>+48(SB)/8, $0xbf9da1b85ff07530
+DATA const_f64_bf9da1b85ff07530<>+56(SB)/8, $0xbf9da1b85ff07530
+GLOBL const_f64_bf9da1b85ff07530<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_bfa7483758bfb6c7<>+0(SB)/8, $0xbfa7483758bfb6c7
 DATA const_f64_bfa7483758bfb6c7<>+8(SB)/8, $0xbfa7483758bfb6c7
 DATA const_f64_bfa7483758bfb6c7<>+16(SB)/8, $0xbfa7483758bfb6c7
 DATA const_f64_bfa7483758bfb6c7<>+24(SB)/8, $0xbfa7483758bfb6c7
-GLOBL const_f64_bfa7483758bfb6c7<>(SB), RODATA|NOPTR, $32
+DATA const_f64_bfa7483758bfb6c7<>+32(SB)/8, $0xbfa7483758bfb6c7
+DATA const_f64_bfa7483758bfb6c7<>+40(SB)/8, $0xbfa7483758bfb6c7
+DATA const_f64_bfa7483758bfb6c7<>+48(SB)/8, $0xbfa7483758bfb6c7
+DATA const_f64_bfa7483758bfb6c7<>+56(SB)/8, $0xbfa7483758bfb6c7
+GLOBL const_f64_bfa7483758bfb6c7<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_bfbb2995e7b7b5e5<>+0(SB)/8, $0xbfbb2995e7b7b5e5
 DATA const_f64_bfbb2995e7b7b5e5<>+8(SB)/8, $0xbfbb2995e7b7b5e5
 DATA const_f64_bfbb2995e7b7b5e5<>+16(SB)/8, $0xbfbb2995e7b7b5e5
 DATA const_f64_bfbb2995e7b7b5e5<>+24(SB)/8, $0xbfbb2995e7b7b5e5
-GLOBL const_f64_bfbb2995e7b7b5e5<>(SB), RODATA|NOPTR, $32
+DATA const_f64_bfbb2995e7b7b5e5<>+32(SB)/8, $0xbfbb2995e7b7b5e5
+DATA const_f64_bfbb2995e7b7b5e5<>+40(SB)/8, $0xbfbb2995e7b7b5e5
+DATA const_f64_bfbb2995e7b7b5e5<>+48(SB)/8, $0xbfbb2995e7b7b5e5
+DATA const_f64_bfbb2995e7b7b5e5<>+56(SB)/8, $0xbfbb2995e7b7b5e5
+GLOBL const_f64_bfbb2995e7b7b5e5<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_8000000000000000<>+0(SB)/8, $0x8000000000000000
 DATA const_f64_8000000000000000<>+8(SB)/8, $0x8000000000000000
 DATA const_f64_8000000000000000<>+16(SB)/8, $0x8000000000000000
 DATA const_f64_8000000000000000<>+24(SB)/8, $0x8000000000000000
-GLOBL const_f64_8000000000000000<>(SB), RODATA|NOPTR, $32
+DATA const_f64_8000000000000000<>+32(SB)/8, $0x8000000000000000
+DATA const_f64_8000000000000000<>+40(SB)/8, $0x8000000000000000
+DATA const_f64_8000000000000000<>+48(SB)/8, $0x8000000000000000
+DATA const_f64_8000000000000000<>+56(SB)/8, $0x8000000000000000
+GLOBL const_f64_8000000000000000<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_3fd0000000000000<>+0(SB)/8, $0x3fd0000000000000
 DATA const_f64_3fd0000000000000<>+8(SB)/8, $0x3fd0000000000000
 DATA const_f64_3fd0000000000000<>+16(SB)/8, $0x3fd0000000000000
 DATA const_f64_3fd0000000000000<>+24(SB)/8, $0x3fd0000000000000
-GLOBL const_f64_3fd0000000000000<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3fd0000000000000<>+32(SB)/8, $0x3fd0000000000000
+DATA const_f64_3fd0000000000000<>+40(SB)/8, $0x3fd0000000000000
+DATA const_f64_3fd0000000000000<>+48(SB)/8, $0x3fd0000000000000
+DATA const_f64_3fd0000000000000<>+56(SB)/8, $0x3fd0000000000000
+GLOBL const_f64_3fd0000000000000<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_3fe0000000000000<>+0(SB)/8, $0x3fe0000000000000
 DATA const_f64_3fe0000000000000<>+8(SB)/8, $0x3fe0000000000000
 DATA const_f64_3fe0000000000000<>+16(SB)/8, $0x3fe0000000000000
 DATA const_f64_3fe0000000000000<>+24(SB)/8, $0x3fe0000000000000
-GLOBL const_f64_3fe0000000000000<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3fe0000000000000<>+32(SB)/8, $0x3fe0000000000000
+DATA const_f64_3fe0000000000000<>+40(SB)/8, $0x3fe0000000000000
+DATA const_f64_3fe0000000000000<>+48(SB)/8, $0x3fe0000000000000
+DATA const_f64_3fe0000000000000<>+56(SB)/8, $0x3fe0000000000000
+GLOBL const_f64_3fe0000000000000<>(SB), RODATA|NOPTR, $64
 
 // func avx2ForwardPTape(xs *float64, ps *float64, tape *float64, diff *float64, beta float64, lambda float64)
 // Requires: AVX, FMA3
@@ -1668,17 +2301,17 @@ TEXT ·avx2ForwardPTape(SB), NOSPLIT, $80-48
 	MOVQ         diff+24(FP), CX
 	LEAQ         sgk_fwd<>+0(SB), DX
 
-run_24:
+run_34:
 	MOVL  (DX), BX
 	TESTL BX, BX
-	JZ    done_26
+	JZ    done_36
 	MOVQ  BX, 64(SP)
 	MOVL  4(DX), BX
 	MOVL  8(DX), SI
 	XORL  DI, DI
 	MOVQ  DI, 72(SP)
 
-step_25:
+step_35:
 	MOVQ    xs+0(FP), R8
 	MOVQ    BX, R9
 	SHLQ    $0x05, R9
@@ -1744,7 +2377,7 @@ step_25:
 	LEAQ        36(DX), R8
 	MOVL        32(DX), R9
 
-range_27:
+range_37:
 	MOVL   (R8), R10
 	MOVL   4(R8), R11
 	ADDL   72(SP), R11
@@ -1759,11 +2392,11 @@ range_27:
 	ADDQ   R10, R12
 	ADDQ   R10, R13
 	TESTQ  CX, CX
-	JZ     nodiff_28
+	JZ     nodiff_38
 	CMPQ   R11, $0x02
-	JB     tail_31
+	JB     tail_41
 
-pair_30:
+pair_40:
 	VMOVUPD   (R12), Y0
 	VMOVUPD   (R13), Y1
 	VSUBPD    Y1, Y0, Y3
@@ -1785,11 +2418,11 @@ pair_30:
 	ADDQ      $0x40, CX
 	SUBQ      $0x02, R11
 	CMPQ      R11, $0x02
-	JAE       pair_30
+	JAE       pair_40
 
-tail_31:
+tail_41:
 	TESTQ     R11, R11
-	JZ        rowsdone_32
+	JZ        rowsdone_42
 	VMOVUPD   (R12), Y0
 	VMOVUPD   (R13), Y1
 	VSUBPD    Y1, Y0, Y3
@@ -1802,14 +2435,14 @@ tail_31:
 	ADDQ      $0x20, R13
 	ADDQ      $0x20, CX
 
-rowsdone_32:
-	JMP rangedone_29
+rowsdone_42:
+	JMP rangedone_39
 
-nodiff_28:
+nodiff_38:
 	CMPQ R11, $0x02
-	JB   tail_34
+	JB   tail_44
 
-pair_33:
+pair_43:
 	VMOVUPD   (R12), Y0
 	VMOVUPD   (R13), Y1
 	VBLENDVPD Y2, Y0, Y1, Y3
@@ -1826,11 +2459,11 @@ pair_33:
 	ADDQ      $0x40, R13
 	SUBQ      $0x02, R11
 	CMPQ      R11, $0x02
-	JAE       pair_33
+	JAE       pair_43
 
-tail_34:
+tail_44:
 	TESTQ     R11, R11
-	JZ        rowsdone_35
+	JZ        rowsdone_45
 	VMOVUPD   (R12), Y0
 	VMOVUPD   (R13), Y1
 	VBLENDVPD Y2, Y0, Y1, Y3
@@ -1840,424 +2473,25 @@ tail_34:
 	ADDQ      $0x20, R12
 	ADDQ      $0x20, R13
 
-rowsdone_35:
-rangedone_29:
+rowsdone_45:
+rangedone_39:
 	ADDQ $0x08, R8
 	DECQ R9
-	JNZ  range_27
+	JNZ  range_37
 	ADDL 12(DX), BX
 	ADDL 16(DX), SI
 	ADDL 20(DX), DI
 	MOVL 24(DX), R8
 	ADDL R8, 72(SP)
 	DECQ 64(SP)
-	JNZ  step_25
+	JNZ  step_35
 	MOVL 32(DX), BX
 	LEAQ 36(DX)(BX*8), DX
-	JMP  run_24
+	JMP  run_34
 
-done_26:
+done_36:
 	VZEROUPPER
 	RET
-
-DATA sgk_bwd<>+0(SB)/8, $0x0000001e00000010
-DATA sgk_bwd<>+8(SB)/8, $0xfffffffe0000001f
-DATA sgk_bwd<>+16(SB)/8, $0x00000000fffffffe
-DATA sgk_bwd<>+24(SB)/8, $0x0000002000000000
-DATA sgk_bwd<>+32(SB)/8, $0x0000000000000001
-DATA sgk_bwd<>+40(SB)/8, $0x0000000200000020
-DATA sgk_bwd<>+48(SB)/8, $0x0000001f0000001d
-DATA sgk_bwd<>+56(SB)/8, $0xffffffffffffffff
-DATA sgk_bwd<>+64(SB)/8, $0x0000000000000000
-DATA sgk_bwd<>+72(SB)/8, $0x0000000100000020
-DATA sgk_bwd<>+80(SB)/8, $0x0000002000000000
-DATA sgk_bwd<>+88(SB)/8, $0x0000001900000002
-DATA sgk_bwd<>+96(SB)/8, $0xffffffff0000001b
-DATA sgk_bwd<>+104(SB)/8, $0x00000000ffffffff
-DATA sgk_bwd<>+112(SB)/8, $0x0000002000000000
-DATA sgk_bwd<>+120(SB)/8, $0x0000000000000001
-DATA sgk_bwd<>+128(SB)/8, $0x0000000200000020
-DATA sgk_bwd<>+136(SB)/8, $0x0000001700000015
-DATA sgk_bwd<>+144(SB)/8, $0xffffffffffffffff
-DATA sgk_bwd<>+152(SB)/8, $0x0000000000000000
-DATA sgk_bwd<>+160(SB)/8, $0x0000000100000020
-DATA sgk_bwd<>+168(SB)/8, $0x0000002000000000
-DATA sgk_bwd<>+176(SB)/8, $0x0000001100000002
-DATA sgk_bwd<>+184(SB)/8, $0xffffffff00000013
-DATA sgk_bwd<>+192(SB)/8, $0x00000000ffffffff
-DATA sgk_bwd<>+200(SB)/8, $0x0000002000000000
-DATA sgk_bwd<>+208(SB)/8, $0x0000000000000001
-DATA sgk_bwd<>+216(SB)/8, $0x0000000200000020
-DATA sgk_bwd<>+224(SB)/8, $0x0000000f0000000d
-DATA sgk_bwd<>+232(SB)/8, $0xffffffffffffffff
-DATA sgk_bwd<>+240(SB)/8, $0x0000000000000000
-DATA sgk_bwd<>+248(SB)/8, $0x0000000100000020
-DATA sgk_bwd<>+256(SB)/8, $0x0000002000000000
-DATA sgk_bwd<>+264(SB)/8, $0x0000000900000002
-DATA sgk_bwd<>+272(SB)/8, $0xffffffff0000000b
-DATA sgk_bwd<>+280(SB)/8, $0x00000000ffffffff
-DATA sgk_bwd<>+288(SB)/8, $0x0000002000000000
-DATA sgk_bwd<>+296(SB)/8, $0x0000000000000001
-DATA sgk_bwd<>+304(SB)/8, $0x0000000200000020
-DATA sgk_bwd<>+312(SB)/8, $0x0000000700000005
-DATA sgk_bwd<>+320(SB)/8, $0xffffffffffffffff
-DATA sgk_bwd<>+328(SB)/8, $0x0000000000000000
-DATA sgk_bwd<>+336(SB)/8, $0x0000000100000020
-DATA sgk_bwd<>+344(SB)/8, $0x0000002000000000
-DATA sgk_bwd<>+352(SB)/8, $0x0000000100000002
-DATA sgk_bwd<>+360(SB)/8, $0xffffffff00000003
-DATA sgk_bwd<>+368(SB)/8, $0x00000000ffffffff
-DATA sgk_bwd<>+376(SB)/8, $0x0000002000000000
-DATA sgk_bwd<>+384(SB)/8, $0x0000000000000001
-DATA sgk_bwd<>+392(SB)/8, $0x0000000400000020
-DATA sgk_bwd<>+400(SB)/8, $0x0000001f0000001b
-DATA sgk_bwd<>+408(SB)/8, $0xffffffffffffffff
-DATA sgk_bwd<>+416(SB)/8, $0x0000000000000000
-DATA sgk_bwd<>+424(SB)/8, $0x0000000100000020
-DATA sgk_bwd<>+432(SB)/8, $0x0000002000000000
-DATA sgk_bwd<>+440(SB)/8, $0x0000001300000004
-DATA sgk_bwd<>+448(SB)/8, $0xffffffff00000017
-DATA sgk_bwd<>+456(SB)/8, $0x00000000ffffffff
-DATA sgk_bwd<>+464(SB)/8, $0x0000002000000000
-DATA sgk_bwd<>+472(SB)/8, $0x0000000000000001
-DATA sgk_bwd<>+480(SB)/8, $0x0000000400000020
-DATA sgk_bwd<>+488(SB)/8, $0x0000000f0000000b
-DATA sgk_bwd<>+496(SB)/8, $0xffffffffffffffff
-DATA sgk_bwd<>+504(SB)/8, $0x0000000000000000
-DATA sgk_bwd<>+512(SB)/8, $0x0000000100000020
-DATA sgk_bwd<>+520(SB)/8, $0x0000002000000000
-DATA sgk_bwd<>+528(SB)/8, $0x0000000300000004
-DATA sgk_bwd<>+536(SB)/8, $0xffffffff00000007
-DATA sgk_bwd<>+544(SB)/8, $0x00000000ffffffff
-DATA sgk_bwd<>+552(SB)/8, $0x0000002000000000
-DATA sgk_bwd<>+560(SB)/8, $0x0000000000000001
-DATA sgk_bwd<>+568(SB)/8, $0x0000000800000020
-DATA sgk_bwd<>+576(SB)/8, $0x0000001f00000017
-DATA sgk_bwd<>+584(SB)/8, $0xffffffffffffffff
-DATA sgk_bwd<>+592(SB)/8, $0x0000000000000000
-DATA sgk_bwd<>+600(SB)/8, $0x0000000100000020
-DATA sgk_bwd<>+608(SB)/8, $0x0000002000000000
-DATA sgk_bwd<>+616(SB)/8, $0x0000000700000008
-DATA sgk_bwd<>+624(SB)/8, $0xffffffff0000000f
-DATA sgk_bwd<>+632(SB)/8, $0x00000000ffffffff
-DATA sgk_bwd<>+640(SB)/8, $0x0000002000000000
-DATA sgk_bwd<>+648(SB)/8, $0x0000000000000001
-DATA sgk_bwd<>+656(SB)/8, $0x0000001000000020
-DATA sgk_bwd<>+664(SB)/8, $0x0000001f0000000f
-DATA sgk_bwd<>+672(SB)/8, $0xffffffffffffffff
-DATA sgk_bwd<>+680(SB)/8, $0x0000000000000000
-DATA sgk_bwd<>+688(SB)/8, $0x0000000100000020
-DATA sgk_bwd<>+696(SB)/8, $0x0000002000000000
-DATA sgk_bwd<>+704(SB)/8, $0x0000001f00000008
-DATA sgk_bwd<>+712(SB)/8, $0xfffffffe0000001e
-DATA sgk_bwd<>+720(SB)/8, $0x00000000fffffffe
-DATA sgk_bwd<>+728(SB)/8, $0x0000001000000000
-DATA sgk_bwd<>+736(SB)/8, $0x0000001000000001
-DATA sgk_bwd<>+744(SB)/8, $0x0000000800000020
-DATA sgk_bwd<>+752(SB)/8, $0x0000000f0000000e
-DATA sgk_bwd<>+760(SB)/8, $0xfffffffefffffffe
-DATA sgk_bwd<>+768(SB)/8, $0x0000000000000000
-DATA sgk_bwd<>+776(SB)/8, $0x0000000100000010
-DATA sgk_bwd<>+784(SB)/8, $0x0000001000000000
-DATA sgk_bwd<>+792(SB)/8, $0x0000001f00000002
-DATA sgk_bwd<>+800(SB)/8, $0xffffffff0000001d
-DATA sgk_bwd<>+808(SB)/8, $0x00000000ffffffff
-DATA sgk_bwd<>+816(SB)/8, $0x0000001000000000
-DATA sgk_bwd<>+824(SB)/8, $0x0000001000000001
-DATA sgk_bwd<>+832(SB)/8, $0x0000000200000020
-DATA sgk_bwd<>+840(SB)/8, $0x000000190000001b
-DATA sgk_bwd<>+848(SB)/8, $0xffffffffffffffff
-DATA sgk_bwd<>+856(SB)/8, $0x0000000000000000
-DATA sgk_bwd<>+864(SB)/8, $0x0000000100000010
-DATA sgk_bwd<>+872(SB)/8, $0x0000002000000010
-DATA sgk_bwd<>+880(SB)/8, $0x0000001700000002
-DATA sgk_bwd<>+888(SB)/8, $0xffffffff00000015
-DATA sgk_bwd<>+896(SB)/8, $0x00000000ffffffff
-DATA sgk_bwd<>+904(SB)/8, $0x0000001000000000
-DATA sgk_bwd<>+912(SB)/8, $0x0000001000000001
-DATA sgk_bwd<>+920(SB)/8, $0x0000000200000020
-DATA sgk_bwd<>+928(SB)/8, $0x0000001100000013
-DATA sgk_bwd<>+936(SB)/8, $0xffffffffffffffff
-DATA sgk_bwd<>+944(SB)/8, $0x0000000000000000
-DATA sgk_bwd<>+952(SB)/8, $0x0000000100000010
-DATA sgk_bwd<>+960(SB)/8, $0x0000002000000010
-DATA sgk_bwd<>+968(SB)/8, $0x0000000d00000002
-DATA sgk_bwd<>+976(SB)/8, $0xffffffff0000000f
-DATA sgk_bwd<>+984(SB)/8, $0x00000000ffffffff
-DATA sgk_bwd<>+992(SB)/8, $0x0000001000000000
-DATA sgk_bwd<>+1000(SB)/8, $0x0000000000000001
-DATA sgk_bwd<>+1008(SB)/8, $0x0000000200000010
-DATA sgk_bwd<>+1016(SB)/8, $0x0000000b00000009
-DATA sgk_bwd<>+1024(SB)/8, $0xffffffffffffffff
-DATA sgk_bwd<>+1032(SB)/8, $0x0000000000000000
-DATA sgk_bwd<>+1040(SB)/8, $0x0000000100000010
-DATA sgk_bwd<>+1048(SB)/8, $0x0000001000000000
-DATA sgk_bwd<>+1056(SB)/8, $0x0000000500000002
-DATA sgk_bwd<>+1064(SB)/8, $0xffffffff00000007
-DATA sgk_bwd<>+1072(SB)/8, $0x00000000ffffffff
-DATA sgk_bwd<>+1080(SB)/8, $0x0000001000000000
-DATA sgk_bwd<>+1088(SB)/8, $0x0000000000000001
-DATA sgk_bwd<>+1096(SB)/8, $0x0000000200000010
-DATA sgk_bwd<>+1104(SB)/8, $0x0000000300000001
-DATA sgk_bwd<>+1112(SB)/8, $0xffffffffffffffff
-DATA sgk_bwd<>+1120(SB)/8, $0x0000000000000000
-DATA sgk_bwd<>+1128(SB)/8, $0x0000000100000010
-DATA sgk_bwd<>+1136(SB)/8, $0x0000001000000000
-DATA sgk_bwd<>+1144(SB)/8, $0x0000001f00000004
-DATA sgk_bwd<>+1152(SB)/8, $0xffffffff0000001b
-DATA sgk_bwd<>+1160(SB)/8, $0x00000000ffffffff
-DATA sgk_bwd<>+1168(SB)/8, $0x0000001000000000
-DATA sgk_bwd<>+1176(SB)/8, $0x0000001000000001
-DATA sgk_bwd<>+1184(SB)/8, $0x0000000400000020
-DATA sgk_bwd<>+1192(SB)/8, $0x0000001300000017
-DATA sgk_bwd<>+1200(SB)/8, $0xffffffffffffffff
-DATA sgk_bwd<>+1208(SB)/8, $0x0000000000000000
-DATA sgk_bwd<>+1216(SB)/8, $0x0000000100000010
-DATA sgk_bwd<>+1224(SB)/8, $0x0000002000000010
-DATA sgk_bwd<>+1232(SB)/8, $0x0000000b00000004
-DATA sgk_bwd<>+1240(SB)/8, $0xffffffff0000000f
-DATA sgk_bwd<>+1248(SB)/8, $0x00000000ffffffff
-DATA sgk_bwd<>+1256(SB)/8, $0x0000001000000000
-DATA sgk_bwd<>+1264(SB)/8, $0x0000000000000001
-DATA sgk_bwd<>+1272(SB)/8, $0x0000000400000010
-DATA sgk_bwd<>+1280(SB)/8, $0x0000000700000003
-DATA sgk_bwd<>+1288(SB)/8, $0xffffffffffffffff
-DATA sgk_bwd<>+1296(SB)/8, $0x0000000000000000
-DATA sgk_bwd<>+1304(SB)/8, $0x0000000100000010
-DATA sgk_bwd<>+1312(SB)/8, $0x0000001000000000
-DATA sgk_bwd<>+1320(SB)/8, $0x0000001f00000008
-DATA sgk_bwd<>+1328(SB)/8, $0xffffffff00000017
-DATA sgk_bwd<>+1336(SB)/8, $0x00000000ffffffff
-DATA sgk_bwd<>+1344(SB)/8, $0x0000001000000000
-DATA sgk_bwd<>+1352(SB)/8, $0x0000001000000001
-DATA sgk_bwd<>+1360(SB)/8, $0x0000000800000020
-DATA sgk_bwd<>+1368(SB)/8, $0x0000000f00000007
-DATA sgk_bwd<>+1376(SB)/8, $0xffffffffffffffff
-DATA sgk_bwd<>+1384(SB)/8, $0x0000000000000000
-DATA sgk_bwd<>+1392(SB)/8, $0x0000000100000010
-DATA sgk_bwd<>+1400(SB)/8, $0x0000001000000000
-DATA sgk_bwd<>+1408(SB)/8, $0x0000001f00000004
-DATA sgk_bwd<>+1416(SB)/8, $0xfffffffe0000001e
-DATA sgk_bwd<>+1424(SB)/8, $0x00000000fffffffe
-DATA sgk_bwd<>+1432(SB)/8, $0x0000000800000000
-DATA sgk_bwd<>+1440(SB)/8, $0x0000001800000001
-DATA sgk_bwd<>+1448(SB)/8, $0x0000000400000020
-DATA sgk_bwd<>+1456(SB)/8, $0x0000001700000016
-DATA sgk_bwd<>+1464(SB)/8, $0xfffffffefffffffe
-DATA sgk_bwd<>+1472(SB)/8, $0x0000000000000000
-DATA sgk_bwd<>+1480(SB)/8, $0x0000000100000008
-DATA sgk_bwd<>+1488(SB)/8, $0x0000001800000010
-DATA sgk_bwd<>+1496(SB)/8, $0x0000000f00000004
-DATA sgk_bwd<>+1504(SB)/8, $0xfffffffe0000000e
-DATA sgk_bwd<>+1512(SB)/8, $0x00000000fffffffe
-DATA sgk_bwd<>+1520(SB)/8, $0x0000000800000000
-DATA sgk_bwd<>+1528(SB)/8, $0x0000000800000001
-DATA sgk_bwd<>+1536(SB)/8, $0x0000000400000010
-DATA sgk_bwd<>+1544(SB)/8, $0x0000000700000006
-DATA sgk_bwd<>+1552(SB)/8, $0xfffffffefffffffe
-DATA sgk_bwd<>+1560(SB)/8, $0x0000000000000000
-DATA sgk_bwd<>+1568(SB)/8, $0x0000000100000008
-DATA sgk_bwd<>+1576(SB)/8, $0x0000000800000000
-DATA sgk_bwd<>+1584(SB)/8, $0x0000001f00000002
-DATA sgk_bwd<>+1592(SB)/8, $0xffffffff0000001d
-DATA sgk_bwd<>+1600(SB)/8, $0x00000000ffffffff
-DATA sgk_bwd<>+1608(SB)/8, $0x0000000800000000
-DATA sgk_bwd<>+1616(SB)/8, $0x0000001800000001
-DATA sgk_bwd<>+1624(SB)/8, $0x0000000200000020
-DATA sgk_bwd<>+1632(SB)/8, $0x000000190000001b
-DATA sgk_bwd<>+1640(SB)/8, $0xffffffffffffffff
-DATA sgk_bwd<>+1648(SB)/8, $0x0000000000000000
-DATA sgk_bwd<>+1656(SB)/8, $0x0000000100000008
-DATA sgk_bwd<>+1664(SB)/8, $0x0000002000000018
-DATA sgk_bwd<>+1672(SB)/8, $0x0000001500000002
-DATA sgk_bwd<>+1680(SB)/8, $0xffffffff00000017
-DATA sgk_bwd<>+1688(SB)/8, $0x00000000ffffffff
-DATA sgk_bwd<>+1696(SB)/8, $0x0000000800000000
-DATA sgk_bwd<>+1704(SB)/8, $0x0000001000000001
-DATA sgk_bwd<>+1712(SB)/8, $0x0000000200000018
-DATA sgk_bwd<>+1720(SB)/8, $0x0000001300000011
-DATA sgk_bwd<>+1728(SB)/8, $0xffffffffffffffff
-DATA sgk_bwd<>+1736(SB)/8, $0x0000000000000000
-DATA sgk_bwd<>+1744(SB)/8, $0x0000000100000008
-DATA sgk_bwd<>+1752(SB)/8, $0x0000001800000010
-DATA sgk_bwd<>+1760(SB)/8, $0x0000000f00000002
-DATA sgk_bwd<>+1768(SB)/8, $0xffffffff0000000d
-DATA sgk_bwd<>+1776(SB)/8, $0x00000000ffffffff
-DATA sgk_bwd<>+1784(SB)/8, $0x0000000800000000
-DATA sgk_bwd<>+1792(SB)/8, $0x0000000800000001
-DATA sgk_bwd<>+1800(SB)/8, $0x0000000200000010
-DATA sgk_bwd<>+1808(SB)/8, $0x000000090000000b
-DATA sgk_bwd<>+1816(SB)/8, $0xffffffffffffffff
-DATA sgk_bwd<>+1824(SB)/8, $0x0000000000000000
-DATA sgk_bwd<>+1832(SB)/8, $0x0000000100000008
-DATA sgk_bwd<>+1840(SB)/8, $0x0000001000000008
-DATA sgk_bwd<>+1848(SB)/8, $0x0000000500000002
-DATA sgk_bwd<>+1856(SB)/8, $0xffffffff00000007
-DATA sgk_bwd<>+1864(SB)/8, $0x00000000ffffffff
-DATA sgk_bwd<>+1872(SB)/8, $0x0000000800000000
-DATA sgk_bwd<>+1880(SB)/8, $0x0000000000000001
-DATA sgk_bwd<>+1888(SB)/8, $0x0000000200000008
-DATA sgk_bwd<>+1896(SB)/8, $0x0000000300000001
-DATA sgk_bwd<>+1904(SB)/8, $0xffffffffffffffff
-DATA sgk_bwd<>+1912(SB)/8, $0x0000000000000000
-DATA sgk_bwd<>+1920(SB)/8, $0x0000000100000008
-DATA sgk_bwd<>+1928(SB)/8, $0x0000000800000000
-DATA sgk_bwd<>+1936(SB)/8, $0x0000001f00000004
-DATA sgk_bwd<>+1944(SB)/8, $0xffffffff0000001b
-DATA sgk_bwd<>+1952(SB)/8, $0x00000000ffffffff
-DATA sgk_bwd<>+1960(SB)/8, $0x0000000800000000
-DATA sgk_bwd<>+1968(SB)/8, $0x0000001800000001
-DATA sgk_bwd<>+1976(SB)/8, $0x0000000400000020
-DATA sgk_bwd<>+1984(SB)/8, $0x0000001700000013
-DATA sgk_bwd<>+1992(SB)/8, $0xffffffffffffffff
-DATA sgk_bwd<>+2000(SB)/8, $0x0000000000000000
-DATA sgk_bwd<>+2008(SB)/8, $0x0000000100000008
-DATA sgk_bwd<>+2016(SB)/8, $0x0000001800000010
-DATA sgk_bwd<>+2024(SB)/8, $0x0000000f00000004
-DATA sgk_bwd<>+2032(SB)/8, $0xffffffff0000000b
-DATA sgk_bwd<>+2040(SB)/8, $0x00000000ffffffff
-DATA sgk_bwd<>+2048(SB)/8, $0x0000000800000000
-DATA sgk_bwd<>+2056(SB)/8, $0x0000000800000001
-DATA sgk_bwd<>+2064(SB)/8, $0x0000000400000010
-DATA sgk_bwd<>+2072(SB)/8, $0x0000000700000003
-DATA sgk_bwd<>+2080(SB)/8, $0xffffffffffffffff
-DATA sgk_bwd<>+2088(SB)/8, $0x0000000000000000
-DATA sgk_bwd<>+2096(SB)/8, $0x0000000100000008
-DATA sgk_bwd<>+2104(SB)/8, $0x0000000800000000
-DATA sgk_bwd<>+2112(SB)/8, $0x0000001f00000002
-DATA sgk_bwd<>+2120(SB)/8, $0xfffffffe0000001e
-DATA sgk_bwd<>+2128(SB)/8, $0x00000000fffffffe
-DATA sgk_bwd<>+2136(SB)/8, $0x0000000400000000
-DATA sgk_bwd<>+2144(SB)/8, $0x0000001c00000001
-DATA sgk_bwd<>+2152(SB)/8, $0x0000000200000020
-DATA sgk_bwd<>+2160(SB)/8, $0x0000001b0000001a
-DATA sgk_bwd<>+2168(SB)/8, $0xfffffffefffffffe
-DATA sgk_bwd<>+2176(SB)/8, $0x0000000000000000
-DATA sgk_bwd<>+2184(SB)/8, $0x0000000100000004
-DATA sgk_bwd<>+2192(SB)/8, $0x0000001c00000018
-DATA sgk_bwd<>+2200(SB)/8, $0x0000001700000002
-DATA sgk_bwd<>+2208(SB)/8, $0xfffffffe00000016
-DATA sgk_bwd<>+2216(SB)/8, $0x00000000fffffffe
-DATA sgk_bwd<>+2224(SB)/8, $0x0000000400000000
-DATA sgk_bwd<>+2232(SB)/8, $0x0000001400000001
-DATA sgk_bwd<>+2240(SB)/8, $0x0000000200000018
-DATA sgk_bwd<>+2248(SB)/8, $0x0000001300000012
-DATA sgk_bwd<>+2256(SB)/8, $0xfffffffefffffffe
-DATA sgk_bwd<>+2264(SB)/8, $0x0000000000000000
-DATA sgk_bwd<>+2272(SB)/8, $0x0000000100000004
-DATA sgk_bwd<>+2280(SB)/8, $0x0000001400000010
-DATA sgk_bwd<>+2288(SB)/8, $0x0000000f00000002
-DATA sgk_bwd<>+2296(SB)/8, $0xfffffffe0000000e
-DATA sgk_bwd<>+2304(SB)/8, $0x00000000fffffffe
-DATA sgk_bwd<>+2312(SB)/8, $0x0000000400000000
-DATA sgk_bwd<>+2320(SB)/8, $0x0000000c00000001
-DATA sgk_bwd<>+2328(SB)/8, $0x0000000200000010
-DATA sgk_bwd<>+2336(SB)/8, $0x0000000b0000000a
-DATA sgk_bwd<>+2344(SB)/8, $0xfffffffefffffffe
-DATA sgk_bwd<>+2352(SB)/8, $0x0000000000000000
-DATA sgk_bwd<>+2360(SB)/8, $0x0000000100000004
-DATA sgk_bwd<>+2368(SB)/8, $0x0000000c00000008
-DATA sgk_bwd<>+2376(SB)/8, $0x0000000700000002
-DATA sgk_bwd<>+2384(SB)/8, $0xfffffffe00000006
-DATA sgk_bwd<>+2392(SB)/8, $0x00000000fffffffe
-DATA sgk_bwd<>+2400(SB)/8, $0x0000000400000000
-DATA sgk_bwd<>+2408(SB)/8, $0x0000000400000001
-DATA sgk_bwd<>+2416(SB)/8, $0x0000000200000008
-DATA sgk_bwd<>+2424(SB)/8, $0x0000000300000002
-DATA sgk_bwd<>+2432(SB)/8, $0xfffffffefffffffe
-DATA sgk_bwd<>+2440(SB)/8, $0x0000000000000000
-DATA sgk_bwd<>+2448(SB)/8, $0x0000000100000004
-DATA sgk_bwd<>+2456(SB)/8, $0x0000000400000000
-DATA sgk_bwd<>+2464(SB)/8, $0x0000001f00000002
-DATA sgk_bwd<>+2472(SB)/8, $0xffffffff0000001d
-DATA sgk_bwd<>+2480(SB)/8, $0x00000000ffffffff
-DATA sgk_bwd<>+2488(SB)/8, $0x0000000400000000
-DATA sgk_bwd<>+2496(SB)/8, $0x0000001c00000001
-DATA sgk_bwd<>+2504(SB)/8, $0x0000000200000020
-DATA sgk_bwd<>+2512(SB)/8, $0x0000001b00000019
-DATA sgk_bwd<>+2520(SB)/8, $0xffffffffffffffff
-DATA sgk_bwd<>+2528(SB)/8, $0x0000000000000000
-DATA sgk_bwd<>+2536(SB)/8, $0x0000000100000004
-DATA sgk_bwd<>+2544(SB)/8, $0x0000001c00000018
-DATA sgk_bwd<>+2552(SB)/8, $0x0000001700000002
-DATA sgk_bwd<>+2560(SB)/8, $0xffffffff00000015
-DATA sgk_bwd<>+2568(SB)/8, $0x00000000ffffffff
-DATA sgk_bwd<>+2576(SB)/8, $0x0000000400000000
-DATA sgk_bwd<>+2584(SB)/8, $0x0000001400000001
-DATA sgk_bwd<>+2592(SB)/8, $0x0000000200000018
-DATA sgk_bwd<>+2600(SB)/8, $0x0000001300000011
-DATA sgk_bwd<>+2608(SB)/8, $0xffffffffffffffff
-DATA sgk_bwd<>+2616(SB)/8, $0x0000000000000000
-DATA sgk_bwd<>+2624(SB)/8, $0x0000000100000004
-DATA sgk_bwd<>+2632(SB)/8, $0x0000001400000010
-DATA sgk_bwd<>+2640(SB)/8, $0x0000000f00000002
-DATA sgk_bwd<>+2648(SB)/8, $0xffffffff0000000d
-DATA sgk_bwd<>+2656(SB)/8, $0x00000000ffffffff
-DATA sgk_bwd<>+2664(SB)/8, $0x0000000400000000
-DATA sgk_bwd<>+2672(SB)/8, $0x0000000c00000001
-DATA sgk_bwd<>+2680(SB)/8, $0x0000000200000010
-DATA sgk_bwd<>+2688(SB)/8, $0x0000000b00000009
-DATA sgk_bwd<>+2696(SB)/8, $0xffffffffffffffff
-DATA sgk_bwd<>+2704(SB)/8, $0x0000000000000000
-DATA sgk_bwd<>+2712(SB)/8, $0x0000000100000004
-DATA sgk_bwd<>+2720(SB)/8, $0x0000000c00000008
-DATA sgk_bwd<>+2728(SB)/8, $0x0000000700000002
-DATA sgk_bwd<>+2736(SB)/8, $0xffffffff00000005
-DATA sgk_bwd<>+2744(SB)/8, $0x00000000ffffffff
-DATA sgk_bwd<>+2752(SB)/8, $0x0000000400000000
-DATA sgk_bwd<>+2760(SB)/8, $0x0000000400000001
-DATA sgk_bwd<>+2768(SB)/8, $0x0000000200000008
-DATA sgk_bwd<>+2776(SB)/8, $0x0000000300000001
-DATA sgk_bwd<>+2784(SB)/8, $0xffffffffffffffff
-DATA sgk_bwd<>+2792(SB)/8, $0x0000000000000000
-DATA sgk_bwd<>+2800(SB)/8, $0x0000000100000004
-DATA sgk_bwd<>+2808(SB)/8, $0x0000000400000000
-DATA sgk_bwd<>+2816(SB)/8, $0x0000001f00000002
-DATA sgk_bwd<>+2824(SB)/8, $0xfffffffd0000001e
-DATA sgk_bwd<>+2832(SB)/8, $0xfffffffeffffffff
-DATA sgk_bwd<>+2840(SB)/8, $0x00000002fffffffe
-DATA sgk_bwd<>+2848(SB)/8, $0x0000001e00000001
-DATA sgk_bwd<>+2856(SB)/8, $0x0000000200000020
-DATA sgk_bwd<>+2864(SB)/8, $0x0000001a0000001b
-DATA sgk_bwd<>+2872(SB)/8, $0xfffffffffffffffd
-DATA sgk_bwd<>+2880(SB)/8, $0xfffffffefffffffe
-DATA sgk_bwd<>+2888(SB)/8, $0x0000000100000002
-DATA sgk_bwd<>+2896(SB)/8, $0x0000001c0000001a
-DATA sgk_bwd<>+2904(SB)/8, $0x0000001700000002
-DATA sgk_bwd<>+2912(SB)/8, $0xfffffffd00000016
-DATA sgk_bwd<>+2920(SB)/8, $0xfffffffeffffffff
-DATA sgk_bwd<>+2928(SB)/8, $0x00000002fffffffe
-DATA sgk_bwd<>+2936(SB)/8, $0x0000001600000001
-DATA sgk_bwd<>+2944(SB)/8, $0x0000000200000018
-DATA sgk_bwd<>+2952(SB)/8, $0x0000001200000013
-DATA sgk_bwd<>+2960(SB)/8, $0xfffffffffffffffd
-DATA sgk_bwd<>+2968(SB)/8, $0xfffffffefffffffe
-DATA sgk_bwd<>+2976(SB)/8, $0x0000000100000002
-DATA sgk_bwd<>+2984(SB)/8, $0x0000001400000012
-DATA sgk_bwd<>+2992(SB)/8, $0x0000000f00000002
-DATA sgk_bwd<>+3000(SB)/8, $0xfffffffd0000000e
-DATA sgk_bwd<>+3008(SB)/8, $0xfffffffeffffffff
-DATA sgk_bwd<>+3016(SB)/8, $0x00000002fffffffe
-DATA sgk_bwd<>+3024(SB)/8, $0x0000000e00000001
-DATA sgk_bwd<>+3032(SB)/8, $0x0000000200000010
-DATA sgk_bwd<>+3040(SB)/8, $0x0000000a0000000b
-DATA sgk_bwd<>+3048(SB)/8, $0xfffffffffffffffd
-DATA sgk_bwd<>+3056(SB)/8, $0xfffffffefffffffe
-DATA sgk_bwd<>+3064(SB)/8, $0x0000000100000002
-DATA sgk_bwd<>+3072(SB)/8, $0x0000000c0000000a
-DATA sgk_bwd<>+3080(SB)/8, $0x0000000700000002
-DATA sgk_bwd<>+3088(SB)/8, $0xfffffffd00000006
-DATA sgk_bwd<>+3096(SB)/8, $0xfffffffeffffffff
-DATA sgk_bwd<>+3104(SB)/8, $0x00000002fffffffe
-DATA sgk_bwd<>+3112(SB)/8, $0x0000000600000001
-DATA sgk_bwd<>+3120(SB)/8, $0x0000000200000008
-DATA sgk_bwd<>+3128(SB)/8, $0x0000000200000003
-DATA sgk_bwd<>+3136(SB)/8, $0xfffffffffffffffd
-DATA sgk_bwd<>+3144(SB)/8, $0xfffffffefffffffe
-DATA sgk_bwd<>+3152(SB)/8, $0x0000000100000002
-DATA sgk_bwd<>+3160(SB)/8, $0x0000000400000002
-DATA sgk_bwd<>+3168(SB)/8, $0x0000000000000000
-GLOBL sgk_bwd<>(SB), RODATA|NOPTR, $3176
 
 // func avx2Backward(gs *float64, tape *float64)
 // Requires: AVX
@@ -2266,17 +2500,17 @@ TEXT ·avx2Backward(SB), NOSPLIT, $16-16
 	ADDQ $0x00005a00, AX
 	LEAQ sgk_bwd<>+0(SB), CX
 
-run_36:
+run_46:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_38
+	JZ    done_48
 	MOVQ  DX, (SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 8(SP)
 
-step_37:
+step_47:
 	SUBQ    $0x60, AX
 	VMOVUPD 32(AX), Y0
 	VMOVUPD const_f64_3ff0000000000000<>+0(SB), Y1
@@ -2306,12 +2540,12 @@ step_37:
 	MOVL    24(CX), DI
 	ADDL    DI, 8(SP)
 	DECQ    (SP)
-	JNZ     step_37
+	JNZ     step_47
 	MOVL    32(CX), DX
 	LEAQ    36(CX)(DX*8), CX
-	JMP     run_36
+	JMP     run_46
 
-done_38:
+done_48:
 	VZEROUPPER
 	RET
 
@@ -2324,17 +2558,17 @@ TEXT ·avx2BackwardP(SB), NOSPLIT, $16-32
 	ADDQ $0x00020400, CX
 	LEAQ sgk_bwd<>+0(SB), DX
 
-run_39:
+run_49:
 	MOVL  (DX), BX
 	TESTL BX, BX
-	JZ    done_41
+	JZ    done_51
 	MOVQ  BX, (SP)
 	MOVL  4(DX), BX
 	MOVL  8(DX), SI
 	XORL  DI, DI
 	MOVQ  DI, 8(SP)
 
-step_40:
+step_50:
 	SUBQ    $0x60, AX
 	VMOVUPD 32(AX), Y0
 	VMOVUPD const_f64_3ff0000000000000<>+0(SB), Y1
@@ -2350,7 +2584,7 @@ step_40:
 	LEAQ    36(DX), R9
 	MOVL    32(DX), R10
 
-range_42:
+range_52:
 	MOVL   (R9), R11
 	MOVL   4(R9), R12
 	ADDL   8(SP), R12
@@ -2365,9 +2599,9 @@ range_42:
 	ADDQ   R11, R13
 	ADDQ   R11, R14
 	CMPQ   R12, $0x02
-	JB     tail_44
+	JB     tail_54
 
-pair_43:
+pair_53:
 	VMOVUPD     (R13), Y4
 	VMOVUPD     (R14), Y5
 	VSUBPD      Y5, Y4, Y6
@@ -2393,11 +2627,11 @@ pair_43:
 	ADDQ        $0x40, R8
 	SUBQ        $0x02, R12
 	CMPQ        R12, $0x02
-	JAE         pair_43
+	JAE         pair_53
 
-tail_44:
+tail_54:
 	TESTQ       R12, R12
-	JZ          rowsdone_45
+	JZ          rowsdone_55
 	VMOVUPD     (R13), Y4
 	VMOVUPD     (R14), Y5
 	VSUBPD      Y5, Y4, Y6
@@ -2412,10 +2646,10 @@ tail_44:
 	ADDQ        $0x20, R14
 	ADDQ        $0x20, R8
 
-rowsdone_45:
+rowsdone_55:
 	ADDQ    $0x08, R9
 	DECQ    R10
-	JNZ     range_42
+	JNZ     range_52
 	VADDPD  Y3, Y2, Y2
 	MOVQ    gs+0(FP), R8
 	MOVQ    BX, R9
@@ -2444,11 +2678,1211 @@ rowsdone_45:
 	MOVL    24(DX), R8
 	ADDL    R8, 8(SP)
 	DECQ    (SP)
-	JNZ     step_40
+	JNZ     step_50
 	MOVL    32(DX), BX
 	LEAQ    36(DX)(BX*8), DX
-	JMP     run_39
+	JMP     run_49
 
-done_41:
+done_51:
+	VZEROUPPER
+	RET
+
+// func avx512Sort(xs *float64)
+// Requires: AVX, AVX512F
+TEXT ·avx512Sort(SB), NOSPLIT, $0-8
+	MOVQ    xs+0(FP), AX
+	VMOVUPD (AX), Z0
+	VMOVUPD 64(AX), Z1
+	VMINPD  Z0, Z1, Z2
+	VMAXPD  Z1, Z0, Z0
+	VMOVUPD 192(AX), Z1
+	VMOVUPD 128(AX), Z3
+	VMINPD  Z1, Z3, Z4
+	VMAXPD  Z3, Z1, Z1
+	VMINPD  Z2, Z1, Z3
+	VMAXPD  Z1, Z2, Z2
+	VMINPD  Z0, Z4, Z1
+	VMAXPD  Z4, Z0, Z0
+	VMINPD  Z3, Z1, Z4
+	VMAXPD  Z1, Z3, Z3
+	VMINPD  Z2, Z0, Z1
+	VMAXPD  Z0, Z2, Z2
+	VMOVUPD 256(AX), Z0
+	VMOVUPD 320(AX), Z5
+	VMINPD  Z0, Z5, Z6
+	VMAXPD  Z5, Z0, Z0
+	VMOVUPD 448(AX), Z5
+	VMOVUPD 384(AX), Z7
+	VMINPD  Z5, Z7, Z8
+	VMAXPD  Z7, Z5, Z5
+	VMINPD  Z5, Z6, Z7
+	VMAXPD  Z6, Z5, Z5
+	VMINPD  Z8, Z0, Z6
+	VMAXPD  Z0, Z8, Z8
+	VMINPD  Z8, Z5, Z0
+	VMAXPD  Z5, Z8, Z8
+	VMINPD  Z6, Z7, Z5
+	VMAXPD  Z7, Z6, Z6
+	VMINPD  Z1, Z6, Z7
+	VMAXPD  Z6, Z1, Z1
+	VMINPD  Z2, Z5, Z6
+	VMAXPD  Z5, Z2, Z2
+	VMINPD  Z4, Z8, Z5
+	VMAXPD  Z8, Z4, Z4
+	VMINPD  Z5, Z7, Z8
+	VMAXPD  Z7, Z5, Z5
+	VMINPD  Z4, Z1, Z7
+	VMAXPD  Z1, Z4, Z4
+	VMINPD  Z3, Z0, Z1
+	VMAXPD  Z0, Z3, Z3
+	VMINPD  Z1, Z6, Z0
+	VMAXPD  Z6, Z1, Z1
+	VMINPD  Z8, Z0, Z6
+	VMAXPD  Z0, Z8, Z8
+	VMINPD  Z5, Z1, Z0
+	VMAXPD  Z1, Z5, Z5
+	VMINPD  Z3, Z2, Z1
+	VMAXPD  Z2, Z3, Z3
+	VMINPD  Z7, Z1, Z2
+	VMAXPD  Z1, Z7, Z7
+	VMINPD  Z4, Z3, Z1
+	VMAXPD  Z3, Z4, Z4
+	VMOVUPD 512(AX), Z3
+	VMOVUPD 576(AX), Z9
+	VMINPD  Z3, Z9, Z10
+	VMAXPD  Z9, Z3, Z3
+	VMOVUPD 704(AX), Z9
+	VMOVUPD 640(AX), Z11
+	VMINPD  Z9, Z11, Z12
+	VMAXPD  Z11, Z9, Z9
+	VMINPD  Z10, Z9, Z11
+	VMAXPD  Z9, Z10, Z10
+	VMINPD  Z3, Z12, Z9
+	VMAXPD  Z12, Z3, Z3
+	VMINPD  Z11, Z9, Z12
+	VMAXPD  Z9, Z11, Z11
+	VMINPD  Z10, Z3, Z9
+	VMAXPD  Z3, Z10, Z10
+	VMOVUPD 768(AX), Z3
+	VMOVUPD 832(AX), Z13
+	VMINPD  Z3, Z13, Z14
+	VMAXPD  Z13, Z3, Z3
+	VMOVUPD 960(AX), Z13
+	VMOVUPD 896(AX), Z15
+	VMINPD  Z13, Z15, Z16
+	VMAXPD  Z15, Z13, Z13
+	VMINPD  Z13, Z14, Z15
+	VMAXPD  Z14, Z13, Z13
+	VMINPD  Z16, Z3, Z14
+	VMAXPD  Z3, Z16, Z16
+	VMINPD  Z16, Z13, Z3
+	VMAXPD  Z13, Z16, Z16
+	VMINPD  Z14, Z15, Z13
+	VMAXPD  Z15, Z14, Z14
+	VMINPD  Z14, Z9, Z15
+	VMAXPD  Z9, Z14, Z14
+	VMINPD  Z13, Z10, Z9
+	VMAXPD  Z10, Z13, Z13
+	VMINPD  Z16, Z12, Z10
+	VMAXPD  Z12, Z16, Z16
+	VMINPD  Z14, Z16, Z12
+	VMAXPD  Z16, Z14, Z14
+	VMINPD  Z15, Z10, Z16
+	VMAXPD  Z10, Z15, Z15
+	VMINPD  Z3, Z11, Z10
+	VMAXPD  Z11, Z3, Z3
+	VMINPD  Z13, Z3, Z11
+	VMAXPD  Z3, Z13, Z13
+	VMINPD  Z13, Z14, Z3
+	VMAXPD  Z14, Z13, Z13
+	VMINPD  Z11, Z12, Z14
+	VMAXPD  Z12, Z11, Z11
+	VMINPD  Z9, Z10, Z12
+	VMAXPD  Z10, Z9, Z9
+	VMINPD  Z9, Z15, Z10
+	VMAXPD  Z15, Z9, Z9
+	VMINPD  Z12, Z16, Z15
+	VMAXPD  Z16, Z12, Z12
+	VMINPD  Z1, Z12, Z16
+	VMAXPD  Z12, Z1, Z1
+	VMINPD  Z4, Z15, Z12
+	VMAXPD  Z15, Z4, Z4
+	VMINPD  Z2, Z9, Z15
+	VMAXPD  Z9, Z2, Z2
+	VMINPD  Z7, Z10, Z9
+	VMAXPD  Z10, Z7, Z7
+	VMINPD  Z0, Z11, Z10
+	VMAXPD  Z11, Z0, Z0
+	VMINPD  Z10, Z16, Z11
+	VMAXPD  Z16, Z10, Z10
+	VMINPD  Z0, Z1, Z16
+	VMAXPD  Z1, Z0, Z0
+	VMINPD  Z5, Z14, Z1
+	VMAXPD  Z14, Z5, Z5
+	VMINPD  Z1, Z12, Z14
+	VMAXPD  Z12, Z1, Z1
+	VMINPD  Z5, Z4, Z12
+	VMAXPD  Z4, Z5, Z5
+	VMINPD  Z6, Z13, Z4
+	VMAXPD  Z13, Z6, Z6
+	VMINPD  Z4, Z15, Z13
+	VMAXPD  Z15, Z4, Z4
+	VMINPD  Z13, Z11, Z15
+	VMAXPD  Z11, Z13, Z13
+	VMINPD  Z4, Z10, Z11
+	VMAXPD  Z10, Z4, Z4
+	VMINPD  Z6, Z2, Z10
+	VMAXPD  Z2, Z6, Z6
+	VMINPD  Z10, Z16, Z2
+	VMAXPD  Z16, Z10, Z10
+	VMINPD  Z6, Z0, Z16
+	VMAXPD  Z0, Z6, Z6
+	VMINPD  Z8, Z3, Z0
+	VMAXPD  Z3, Z8, Z8
+	VMINPD  Z0, Z9, Z3
+	VMAXPD  Z9, Z0, Z0
+	VMINPD  Z3, Z14, Z9
+	VMAXPD  Z14, Z3, Z3
+	VMINPD  Z15, Z9, Z14
+	VMAXPD  Z9, Z15, Z15
+	VMINPD  Z13, Z3, Z9
+	VMAXPD  Z3, Z13, Z13
+	VMINPD  Z0, Z1, Z3
+	VMAXPD  Z1, Z0, Z0
+	VMINPD  Z11, Z3, Z1
+	VMAXPD  Z3, Z11, Z11
+	VMINPD  Z4, Z0, Z3
+	VMAXPD  Z0, Z4, Z4
+	VMINPD  Z8, Z7, Z0
+	VMAXPD  Z7, Z8, Z8
+	VMINPD  Z0, Z12, Z7
+	VMAXPD  Z12, Z0, Z0
+	VMINPD  Z2, Z7, Z12
+	VMAXPD  Z7, Z2, Z2
+	VMINPD  Z10, Z0, Z7
+	VMAXPD  Z0, Z10, Z10
+	VMINPD  Z8, Z5, Z0
+	VMAXPD  Z5, Z8, Z8
+	VMINPD  Z16, Z0, Z5
+	VMAXPD  Z0, Z16, Z16
+	VMINPD  Z6, Z8, Z0
+	VMAXPD  Z8, Z6, Z6
+	VMOVUPD 1024(AX), Z8
+	VMOVUPD 1088(AX), Z17
+	VMINPD  Z8, Z17, Z18
+	VMAXPD  Z17, Z8, Z8
+	VMOVUPD 1216(AX), Z17
+	VMOVUPD 1152(AX), Z19
+	VMINPD  Z17, Z19, Z20
+	VMAXPD  Z19, Z17, Z17
+	VMINPD  Z18, Z17, Z19
+	VMAXPD  Z17, Z18, Z18
+	VMINPD  Z8, Z20, Z17
+	VMAXPD  Z20, Z8, Z8
+	VMINPD  Z19, Z17, Z20
+	VMAXPD  Z17, Z19, Z19
+	VMINPD  Z18, Z8, Z17
+	VMAXPD  Z8, Z18, Z18
+	VMOVUPD 1280(AX), Z8
+	VMOVUPD 1344(AX), Z21
+	VMINPD  Z8, Z21, Z22
+	VMAXPD  Z21, Z8, Z8
+	VMOVUPD 1472(AX), Z21
+	VMOVUPD 1408(AX), Z23
+	VMINPD  Z21, Z23, Z24
+	VMAXPD  Z23, Z21, Z21
+	VMINPD  Z21, Z22, Z23
+	VMAXPD  Z22, Z21, Z21
+	VMINPD  Z24, Z8, Z22
+	VMAXPD  Z8, Z24, Z24
+	VMINPD  Z24, Z21, Z8
+	VMAXPD  Z21, Z24, Z24
+	VMINPD  Z22, Z23, Z21
+	VMAXPD  Z23, Z22, Z22
+	VMINPD  Z17, Z22, Z23
+	VMAXPD  Z22, Z17, Z17
+	VMINPD  Z18, Z21, Z22
+	VMAXPD  Z21, Z18, Z18
+	VMINPD  Z20, Z24, Z21
+	VMAXPD  Z24, Z20, Z20
+	VMINPD  Z21, Z23, Z24
+	VMAXPD  Z23, Z21, Z21
+	VMINPD  Z20, Z17, Z23
+	VMAXPD  Z17, Z20, Z20
+	VMINPD  Z19, Z8, Z17
+	VMAXPD  Z8, Z19, Z19
+	VMINPD  Z17, Z22, Z8
+	VMAXPD  Z22, Z17, Z17
+	VMINPD  Z24, Z8, Z22
+	VMAXPD  Z8, Z24, Z24
+	VMINPD  Z21, Z17, Z8
+	VMAXPD  Z17, Z21, Z21
+	VMINPD  Z19, Z18, Z17
+	VMAXPD  Z18, Z19, Z19
+	VMINPD  Z23, Z17, Z18
+	VMAXPD  Z17, Z23, Z23
+	VMINPD  Z20, Z19, Z17
+	VMAXPD  Z19, Z20, Z20
+	VMOVUPD 1536(AX), Z19
+	VMOVUPD 1600(AX), Z25
+	VMINPD  Z19, Z25, Z26
+	VMAXPD  Z25, Z19, Z19
+	VMOVUPD 1728(AX), Z25
+	VMOVUPD 1664(AX), Z27
+	VMINPD  Z25, Z27, Z28
+	VMAXPD  Z27, Z25, Z25
+	VMINPD  Z26, Z25, Z27
+	VMAXPD  Z25, Z26, Z26
+	VMINPD  Z19, Z28, Z25
+	VMAXPD  Z28, Z19, Z19
+	VMINPD  Z27, Z25, Z28
+	VMAXPD  Z25, Z27, Z27
+	VMINPD  Z26, Z19, Z25
+	VMAXPD  Z19, Z26, Z26
+	VMOVUPD 1792(AX), Z19
+	VMOVUPD 1856(AX), Z29
+	VMINPD  Z19, Z29, Z30
+	VMAXPD  Z29, Z19, Z19
+	VMOVUPD 1984(AX), Z29
+	VMOVUPD Z13, 192(AX)
+	VMOVUPD 1920(AX), Z13
+	VMINPD  Z29, Z13, Z31
+	VMAXPD  Z13, Z29, Z29
+	VMINPD  Z29, Z30, Z13
+	VMAXPD  Z30, Z29, Z29
+	VMINPD  Z31, Z19, Z30
+	VMAXPD  Z19, Z31, Z31
+	VMINPD  Z31, Z29, Z19
+	VMAXPD  Z29, Z31, Z31
+	VMINPD  Z30, Z13, Z29
+	VMAXPD  Z13, Z30, Z30
+	VMINPD  Z30, Z25, Z13
+	VMAXPD  Z25, Z30, Z30
+	VMINPD  Z29, Z26, Z25
+	VMAXPD  Z26, Z29, Z29
+	VMINPD  Z31, Z28, Z26
+	VMAXPD  Z28, Z31, Z31
+	VMINPD  Z30, Z31, Z28
+	VMAXPD  Z31, Z30, Z30
+	VMINPD  Z13, Z26, Z31
+	VMAXPD  Z26, Z13, Z13
+	VMINPD  Z19, Z27, Z26
+	VMAXPD  Z27, Z19, Z19
+	VMINPD  Z29, Z19, Z27
+	VMAXPD  Z19, Z29, Z29
+	VMINPD  Z29, Z30, Z19
+	VMAXPD  Z30, Z29, Z29
+	VMINPD  Z27, Z28, Z30
+	VMAXPD  Z28, Z27, Z27
+	VMINPD  Z25, Z26, Z28
+	VMAXPD  Z26, Z25, Z25
+	VMINPD  Z25, Z13, Z26
+	VMAXPD  Z13, Z25, Z25
+	VMINPD  Z28, Z31, Z13
+	VMAXPD  Z31, Z28, Z28
+	VMINPD  Z28, Z17, Z31
+	VMAXPD  Z17, Z28, Z28
+	VMINPD  Z13, Z20, Z17
+	VMAXPD  Z20, Z13, Z13
+	VMINPD  Z25, Z18, Z20
+	VMAXPD  Z18, Z25, Z25
+	VMINPD  Z26, Z23, Z18
+	VMAXPD  Z23, Z26, Z26
+	VMINPD  Z27, Z8, Z23
+	VMAXPD  Z8, Z27, Z27
+	VMINPD  Z28, Z27, Z8
+	VMAXPD  Z27, Z28, Z28
+	VMINPD  Z31, Z23, Z27
+	VMAXPD  Z23, Z31, Z31
+	VMINPD  Z30, Z21, Z23
+	VMAXPD  Z21, Z30, Z30
+	VMINPD  Z13, Z30, Z21
+	VMAXPD  Z30, Z13, Z13
+	VMINPD  Z17, Z23, Z30
+	VMAXPD  Z23, Z17, Z17
+	VMINPD  Z29, Z22, Z23
+	VMAXPD  Z22, Z29, Z29
+	VMINPD  Z25, Z29, Z22
+	VMAXPD  Z29, Z25, Z25
+	VMINPD  Z28, Z25, Z29
+	VMAXPD  Z25, Z28, Z28
+	VMINPD  Z8, Z22, Z25
+	VMAXPD  Z22, Z8, Z8
+	VMINPD  Z20, Z23, Z22
+	VMAXPD  Z23, Z20, Z20
+	VMINPD  Z31, Z20, Z23
+	VMAXPD  Z20, Z31, Z31
+	VMINPD  Z27, Z22, Z20
+	VMAXPD  Z22, Z27, Z27
+	VMINPD  Z19, Z24, Z22
+	VMAXPD  Z24, Z19, Z19
+	VMINPD  Z26, Z19, Z24
+	VMAXPD  Z19, Z26, Z26
+	VMINPD  Z13, Z26, Z19
+	VMAXPD  Z26, Z13, Z13
+	VMINPD  Z13, Z28, Z26
+	VMAXPD  Z28, Z13, Z13
+	VMINPD  Z19, Z29, Z28
+	VMAXPD  Z29, Z19, Z19
+	VMINPD  Z21, Z24, Z29
+	VMAXPD  Z24, Z21, Z21
+	VMINPD  Z21, Z8, Z24
+	VMAXPD  Z8, Z21, Z21
+	VMINPD  Z29, Z25, Z8
+	VMAXPD  Z25, Z29, Z29
+	VMINPD  Z18, Z22, Z25
+	VMAXPD  Z22, Z18, Z18
+	VMINPD  Z17, Z18, Z22
+	VMAXPD  Z18, Z17, Z17
+	VMINPD  Z17, Z31, Z18
+	VMAXPD  Z31, Z17, Z17
+	VMINPD  Z22, Z23, Z31
+	VMAXPD  Z23, Z22, Z22
+	VMINPD  Z30, Z25, Z23
+	VMAXPD  Z25, Z30, Z30
+	VMINPD  Z30, Z27, Z25
+	VMAXPD  Z27, Z30, Z30
+	VMINPD  Z23, Z20, Z27
+	VMAXPD  Z20, Z23, Z23
+	VMINPD  Z0, Z23, Z20
+	VMAXPD  Z23, Z0, Z0
+	VMINPD  Z6, Z27, Z23
+	VMAXPD  Z27, Z6, Z6
+	VMINPD  Z5, Z30, Z27
+	VMAXPD  Z30, Z5, Z5
+	VMINPD  Z16, Z25, Z30
+	VMAXPD  Z25, Z16, Z16
+	VMINPD  Z7, Z22, Z25
+	VMAXPD  Z22, Z7, Z7
+	VMINPD  Z10, Z31, Z22
+	VMAXPD  Z31, Z10, Z10
+	VMINPD  Z12, Z17, Z31
+	VMAXPD  Z17, Z12, Z12
+	VMINPD  Z2, Z18, Z17
+	VMAXPD  Z18, Z2, Z2
+	VMINPD  Z3, Z29, Z18
+	VMAXPD  Z29, Z3, Z3
+	VMINPD  Z18, Z20, Z29
+	VMAXPD  Z20, Z18, Z18
+	VMINPD  Z3, Z0, Z20
+	VMAXPD  Z0, Z3, Z3
+	VMINPD  Z4, Z8, Z0
+	VMAXPD  Z8, Z4, Z4
+	VMINPD  Z0, Z23, Z8
+	VMAXPD  Z23, Z0, Z0
+	VMINPD  Z4, Z6, Z23
+	VMAXPD  Z6, Z4, Z4
+	VMINPD  Z1, Z21, Z6
+	VMAXPD  Z21, Z1, Z1
+	VMINPD  Z6, Z27, Z21
+	VMAXPD  Z27, Z6, Z6
+	VMINPD  Z1, Z5, Z27
+	VMAXPD  Z5, Z1, Z1
+	VMINPD  Z11, Z24, Z5
+	VMAXPD  Z24, Z11, Z11
+	VMINPD  Z5, Z30, Z24
+	VMAXPD  Z30, Z5, Z5
+	VMINPD  Z11, Z16, Z30
+	VMAXPD  Z16, Z11, Z11
+	VMINPD  Z14, Z13, Z16
+	VMAXPD  Z13, Z14, Z14
+	VMINPD  Z16, Z31, Z13
+	VMAXPD  Z31, Z16, Z16
+	VMINPD  Z13, Z21, Z31
+	VMAXPD  Z21, Z13, Z13
+	VMINPD  Z16, Z6, Z21
+	VMAXPD  Z6, Z16, Z16
+	VMINPD  Z14, Z12, Z6
+	VMAXPD  Z12, Z14, Z14
+	VMINPD  Z6, Z27, Z12
+	VMAXPD  Z27, Z6, Z6
+	VMINPD  Z14, Z1, Z27
+	VMAXPD  Z1, Z14, Z14
+	VMINPD  Z15, Z26, Z1
+	VMAXPD  Z26, Z15, Z15
+	VMINPD  Z1, Z17, Z26
+	VMAXPD  Z17, Z1, Z1
+	VMINPD  Z26, Z24, Z17
+	VMAXPD  Z24, Z26, Z26
+	VMINPD  Z1, Z5, Z24
+	VMAXPD  Z5, Z1, Z1
+	VMINPD  Z15, Z2, Z5
+	VMAXPD  Z2, Z15, Z15
+	VMINPD  Z5, Z30, Z2
+	VMAXPD  Z30, Z5, Z5
+	VMINPD  Z15, Z11, Z30
+	VMAXPD  Z11, Z15, Z15
+	VMINPD  Z9, Z19, Z11
+	VMAXPD  Z19, Z9, Z9
+	VMINPD  Z11, Z25, Z19
+	VMAXPD  Z25, Z11, Z11
+	VMINPD  Z19, Z29, Z25
+	VMAXPD  Z29, Z19, Z19
+	VMINPD  Z31, Z25, Z29
+	VMAXPD  Z25, Z31, Z31
+	VMINPD  Z13, Z19, Z25
+	VMAXPD  Z19, Z13, Z13
+	VMINPD  Z11, Z18, Z19
+	VMAXPD  Z18, Z11, Z11
+	VMINPD  Z21, Z19, Z18
+	VMAXPD  Z19, Z21, Z21
+	VMINPD  Z16, Z11, Z19
+	VMAXPD  Z11, Z16, Z16
+	VMINPD  Z9, Z7, Z11
+	VMAXPD  Z7, Z9, Z9
+	VMINPD  Z11, Z20, Z7
+	VMAXPD  Z20, Z11, Z11
+	VMINPD  Z12, Z7, Z20
+	VMAXPD  Z7, Z12, Z12
+	VMINPD  Z6, Z11, Z7
+	VMAXPD  Z11, Z6, Z6
+	VMINPD  Z9, Z3, Z11
+	VMAXPD  Z3, Z9, Z9
+	VMINPD  Z27, Z11, Z3
+	VMAXPD  Z11, Z27, Z27
+	VMINPD  Z14, Z9, Z11
+	VMAXPD  Z9, Z14, Z14
+	VMOVUPD Z14, 1920(AX)
+	VMOVUPD 192(AX), Z9
+	VMINPD  Z9, Z28, Z14
+	VMAXPD  Z28, Z9, Z9
+	VMINPD  Z14, Z22, Z28
+	VMAXPD  Z22, Z14, Z14
+	VMINPD  Z28, Z8, Z22
+	VMAXPD  Z8, Z28, Z28
+	VMINPD  Z17, Z22, Z8
+	VMAXPD  Z22, Z17, Z17
+	VMINPD  Z29, Z8, Z22
+	VMAXPD  Z8, Z29, Z29
+	VMINPD  Z31, Z17, Z8
+	VMAXPD  Z17, Z31, Z31
+	VMINPD  Z26, Z28, Z17
+	VMAXPD  Z28, Z26, Z26
+	VMINPD  Z25, Z17, Z28
+	VMAXPD  Z17, Z25, Z25
+	VMINPD  Z13, Z26, Z17
+	VMAXPD  Z26, Z13, Z13
+	VMINPD  Z14, Z0, Z26
+	VMAXPD  Z0, Z14, Z14
+	VMINPD  Z24, Z26, Z0
+	VMAXPD  Z26, Z24, Z24
+	VMINPD  Z18, Z0, Z26
+	VMAXPD  Z0, Z18, Z18
+	VMINPD  Z21, Z24, Z0
+	VMAXPD  Z24, Z21, Z21
+	VMINPD  Z1, Z14, Z24
+	VMAXPD  Z14, Z1, Z1
+	VMINPD  Z19, Z24, Z14
+	VMAXPD  Z24, Z19, Z19
+	VMINPD  Z16, Z1, Z24
+	VMAXPD  Z1, Z16, Z16
+	VMINPD  Z9, Z10, Z1
+	VMAXPD  Z10, Z9, Z9
+	VMINPD  Z1, Z23, Z10
+	VMAXPD  Z23, Z1, Z1
+	VMINPD  Z2, Z10, Z23
+	VMAXPD  Z10, Z2, Z2
+	VMINPD  Z20, Z23, Z10
+	VMAXPD  Z23, Z20, Z20
+	VMINPD  Z12, Z2, Z23
+	VMAXPD  Z2, Z12, Z12
+	VMINPD  Z5, Z1, Z2
+	VMAXPD  Z1, Z5, Z5
+	VMINPD  Z7, Z2, Z1
+	VMAXPD  Z2, Z7, Z7
+	VMINPD  Z6, Z5, Z2
+	VMAXPD  Z5, Z6, Z6
+	VMINPD  Z9, Z4, Z5
+	VMAXPD  Z4, Z9, Z9
+	VMINPD  Z30, Z5, Z4
+	VMAXPD  Z5, Z30, Z30
+	VMINPD  Z3, Z4, Z5
+	VMAXPD  Z4, Z3, Z3
+	VMINPD  Z27, Z30, Z4
+	VMAXPD  Z30, Z27, Z27
+	VMINPD  Z15, Z9, Z30
+	VMAXPD  Z9, Z15, Z15
+	VMINPD  Z11, Z30, Z9
+	VMAXPD  Z30, Z11, Z11
+	VMOVUPD Z0, 640(AX)
+	VMOVUPD 1920(AX), Z0
+	VMINPD  Z0, Z15, Z30
+	VMAXPD  Z15, Z0, Z0
+	VMOVUPD Z0, 1984(AX)
+	VMOVUPD Z1, 1280(AX)
+	VMOVUPD Z2, 1408(AX)
+	VMOVUPD Z3, 1600(AX)
+	VMOVUPD Z4, 1664(AX)
+	VMOVUPD Z5, 1536(AX)
+	VMOVUPD Z6, 1472(AX)
+	VMOVUPD Z7, 1344(AX)
+	VMOVUPD Z8, 128(AX)
+	VMOVUPD Z9, 1792(AX)
+	VMOVUPD Z10, 1024(AX)
+	VMOVUPD Z11, 1856(AX)
+	VMOVUPD Z12, 1216(AX)
+	VMOVUPD Z13, 448(AX)
+	VMOVUPD Z14, 768(AX)
+	VMOVUPD Z16, 960(AX)
+	VMOVUPD Z17, 384(AX)
+	VMOVUPD Z18, 576(AX)
+	VMOVUPD Z19, 832(AX)
+	VMOVUPD Z20, 1088(AX)
+	VMOVUPD Z21, 704(AX)
+	VMOVUPD Z22, (AX)
+	VMOVUPD Z23, 1152(AX)
+	VMOVUPD Z24, 896(AX)
+	VMOVUPD Z25, 320(AX)
+	VMOVUPD Z26, 512(AX)
+	VMOVUPD Z27, 1728(AX)
+	VMOVUPD Z28, 256(AX)
+	VMOVUPD Z29, 64(AX)
+	VMOVUPD Z30, 1920(AX)
+	VMOVUPD Z31, 192(AX)
+	VZEROUPPER
+	RET
+
+// func avx512ForwardP(xs *float64, ps *float64, diff *float64)
+// Requires: AVX, AVX512F
+TEXT ·avx512ForwardP(SB), NOSPLIT, $16-24
+	MOVQ diff+16(FP), AX
+	LEAQ sgk_fwd<>+0(SB), CX
+
+run_56:
+	MOVL  (CX), DX
+	TESTL DX, DX
+	JZ    done_58
+	MOVQ  DX, (SP)
+	MOVL  4(CX), DX
+	MOVL  8(CX), BX
+	XORL  SI, SI
+	MOVQ  SI, 8(SP)
+
+step_57:
+	MOVQ      xs+0(FP), DI
+	MOVQ      DX, R8
+	SHLQ      $0x06, R8
+	MOVQ      BX, R9
+	SHLQ      $0x06, R9
+	VMOVUPD   (DI)(R8*1), Z0
+	VMOVUPD   (DI)(R9*1), Z1
+	VCMPPD    $0x12, Z1, Z0, K1
+	VBLENDMPD Z0, Z1, K1, Z2
+	VBLENDMPD Z1, Z0, K1, Z3
+	VMOVUPD   Z2, (DI)(R8*1)
+	VMOVUPD   Z3, (DI)(R9*1)
+	LEAQ      36(CX), DI
+	MOVL      32(CX), R8
+
+range_59:
+	MOVL   (DI), R9
+	MOVL   4(DI), R10
+	ADDL   8(SP), R10
+	ADDL   SI, R9
+	SUBL   R9, R10
+	SHLQ   $0x06, R9
+	IMUL3Q $0x00000800, DX, R11
+	IMUL3Q $0x00000800, BX, R12
+	ADDQ   R9, R11
+	ADDQ   R9, R12
+	MOVQ   ps+8(FP), R9
+	ADDQ   R9, R11
+	ADDQ   R9, R12
+	TESTQ  AX, AX
+	JZ     nodiff_60
+	CMPQ   R10, $0x02
+	JB     tail_63
+
+pair_62:
+	VMOVUPD   (R11), Z0
+	VMOVUPD   (R12), Z1
+	VSUBPD    Z1, Z0, Z4
+	VMOVUPD   Z4, (AX)
+	VBLENDMPD Z0, Z1, K1, Z5
+	VBLENDMPD Z1, Z0, K1, Z6
+	VMOVUPD   Z5, (R11)
+	VMOVUPD   Z6, (R12)
+	VMOVUPD   64(R11), Z0
+	VMOVUPD   64(R12), Z1
+	VSUBPD    Z1, Z0, Z4
+	VMOVUPD   Z4, 64(AX)
+	VBLENDMPD Z0, Z1, K1, Z7
+	VBLENDMPD Z1, Z0, K1, Z8
+	VMOVUPD   Z7, 64(R11)
+	VMOVUPD   Z8, 64(R12)
+	ADDQ      $0x80, R11
+	ADDQ      $0x80, R12
+	ADDQ      $0x80, AX
+	SUBQ      $0x02, R10
+	CMPQ      R10, $0x02
+	JAE       pair_62
+
+tail_63:
+	TESTQ     R10, R10
+	JZ        rowsdone_64
+	VMOVUPD   (R11), Z0
+	VMOVUPD   (R12), Z1
+	VSUBPD    Z1, Z0, Z4
+	VMOVUPD   Z4, (AX)
+	VBLENDMPD Z0, Z1, K1, Z9
+	VBLENDMPD Z1, Z0, K1, Z10
+	VMOVUPD   Z9, (R11)
+	VMOVUPD   Z10, (R12)
+	ADDQ      $0x40, R11
+	ADDQ      $0x40, R12
+	ADDQ      $0x40, AX
+
+rowsdone_64:
+	JMP rangedone_61
+
+nodiff_60:
+	CMPQ R10, $0x02
+	JB   tail_66
+
+pair_65:
+	VMOVUPD   (R11), Z0
+	VMOVUPD   (R12), Z1
+	VBLENDMPD Z0, Z1, K1, Z11
+	VBLENDMPD Z1, Z0, K1, Z12
+	VMOVUPD   Z11, (R11)
+	VMOVUPD   Z12, (R12)
+	VMOVUPD   64(R11), Z0
+	VMOVUPD   64(R12), Z1
+	VBLENDMPD Z0, Z1, K1, Z13
+	VBLENDMPD Z1, Z0, K1, Z14
+	VMOVUPD   Z13, 64(R11)
+	VMOVUPD   Z14, 64(R12)
+	ADDQ      $0x80, R11
+	ADDQ      $0x80, R12
+	SUBQ      $0x02, R10
+	CMPQ      R10, $0x02
+	JAE       pair_65
+
+tail_66:
+	TESTQ     R10, R10
+	JZ        rowsdone_67
+	VMOVUPD   (R11), Z0
+	VMOVUPD   (R12), Z1
+	VBLENDMPD Z0, Z1, K1, Z15
+	VBLENDMPD Z1, Z0, K1, Z16
+	VMOVUPD   Z15, (R11)
+	VMOVUPD   Z16, (R12)
+	ADDQ      $0x40, R11
+	ADDQ      $0x40, R12
+
+rowsdone_67:
+rangedone_61:
+	ADDQ $0x08, DI
+	DECQ R8
+	JNZ  range_59
+	ADDL 12(CX), DX
+	ADDL 16(CX), BX
+	ADDL 20(CX), SI
+	MOVL 24(CX), DI
+	ADDL DI, 8(SP)
+	DECQ (SP)
+	JNZ  step_57
+	MOVL 32(CX), DX
+	LEAQ 36(CX)(DX*8), CX
+	JMP  run_56
+
+done_58:
+	VZEROUPPER
+	RET
+
+// func avx512Forward(xs *float64, tape *float64, beta float64, lambda float64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·avx512Forward(SB), NOSPLIT, $144-32
+	VBROADCASTSD beta+16(FP), Z0
+	VMOVUPD      Z0, (SP)
+	VBROADCASTSD lambda+24(FP), Z0
+	VMOVUPD      Z0, 64(SP)
+	MOVQ         tape+8(FP), AX
+	LEAQ         sgk_fwd<>+0(SB), CX
+
+run_68:
+	MOVL  (CX), DX
+	TESTL DX, DX
+	JZ    done_70
+	MOVQ  DX, 128(SP)
+	MOVL  4(CX), DX
+	MOVL  8(CX), BX
+	XORL  SI, SI
+	MOVQ  SI, 136(SP)
+
+step_69:
+	MOVQ    xs+0(FP), DI
+	MOVQ    DX, R8
+	SHLQ    $0x06, R8
+	MOVQ    BX, R9
+	SHLQ    $0x06, R9
+	VMOVUPD (DI)(R8*1), Z0
+	VMOVUPD (DI)(R9*1), Z1
+	VSUBPD  Z0, Z1, Z1
+	VMINPD  const_f64_7fefffffffffffff<>+0(SB), Z1, Z1
+	VMAXPD  const_f64_ffefffffffffffff<>+0(SB), Z1, Z1
+
+	// vecmath: alpha cauchy
+	VMULPD      (SP), Z1, Z0
+	VMOVAPD     Z0, Z2
+	VFMADD213PD const_f64_3ff0000000000000<>+0(SB), Z0, Z2
+	VMOVUPD     const_f64_3fd45f306dc9c883<>+0(SB), Z3
+	VMULPD      (SP), Z3, Z3
+	VDIVPD      Z2, Z3, Z3
+	VANDPD      const_f64_7fffffffffffffff<>+0(SB), Z0, Z2
+	VCMPPD      $0x1e, const_f64_3fda827999fcef32<>+0(SB), Z2, K1
+	VCMPPD      $0x1e, const_f64_4003504f333f9de6<>+0(SB), Z2, K2
+	VSUBPD      const_f64_3ff0000000000000<>+0(SB), Z2, Z4
+	VBLENDMPD   Z4, Z2, K1, Z5
+	VBLENDMPD   const_f64_bff0000000000000<>+0(SB), Z5, K2, Z5
+	VPMOVM2Q    K1, Z4
+	VANDPD      Z2, Z4, Z6
+	VADDPD      const_f64_3ff0000000000000<>+0(SB), Z6, Z6
+	VBLENDMPD   Z2, Z6, K2, Z6
+	VDIVPD      Z6, Z5, Z2
+	VMULPD      Z2, Z2, Z6
+	VMULPD      Z6, Z6, Z7
+	VMOVUPD     const_f64_3f930f9cb335d828<>+0(SB), Z8
+	VFMADD231PD const_f64_3f88cf9800031952<>+0(SB), Z7, Z8
+	VFMADD213PD const_f64_3f99127cbb9b4578<>+0(SB), Z7, Z8
+	VFMADD213PD const_f64_3fa21bb93c23427a<>+0(SB), Z7, Z8
+	VFMADD213PD const_f64_3fb04c26be3adcd8<>+0(SB), Z7, Z8
+	VFMADD213PD const_f64_3fd45f306dc9c883<>+0(SB), Z7, Z8
+	VMOVUPD     const_f64_bf906cc456e09889<>+0(SB), Z9
+	VFMADD231PD const_f64_bf775734a455b1a8<>+0(SB), Z7, Z9
+	VFMADD213PD const_f64_bf95b7e39f75f1d6<>+0(SB), Z7, Z9
+	VFMADD213PD const_f64_bf9da1b85ff07530<>+0(SB), Z7, Z9
+	VFMADD213PD const_f64_bfa7483758bfb6c7<>+0(SB), Z7, Z9
+	VFMADD213PD const_f64_bfbb2995e7b7b5e5<>+0(SB), Z7, Z9
+	VFMADD231PD Z9, Z6, Z8
+	VANDPD      const_f64_8000000000000000<>+0(SB), Z0, Z0
+	VANDPD      const_f64_3fd0000000000000<>+0(SB), Z4, Z4
+	VBLENDMPD   const_f64_3fe0000000000000<>+0(SB), Z4, K2, Z4
+	VXORPD      Z0, Z4, Z4
+	VADDPD      const_f64_3fe0000000000000<>+0(SB), Z4, Z4
+	VXORPD      Z0, Z2, Z2
+	VFMADD231PD Z2, Z8, Z4
+	VMULPD      Z3, Z1, Z1
+	VMOVUPD     Z1, (AX)
+	VMOVUPD     Z4, 64(AX)
+	VMOVUPD     Z3, 128(AX)
+	ADDQ        $0xc0, AX
+	VMOVUPD     (DI)(R8*1), Z0
+	VMOVUPD     (DI)(R9*1), Z1
+	VCMPPD      $0x12, Z1, Z0, K1
+	VBLENDMPD   Z0, Z1, K1, Z10
+	VBLENDMPD   Z1, Z0, K1, Z11
+	VMOVUPD     Z10, (DI)(R8*1)
+	VMOVUPD     Z11, (DI)(R9*1)
+	ADDL        12(CX), DX
+	ADDL        16(CX), BX
+	ADDL        20(CX), SI
+	MOVL        24(CX), DI
+	ADDL        DI, 136(SP)
+	DECQ        128(SP)
+	JNZ         step_69
+	MOVL        32(CX), DX
+	LEAQ        36(CX)(DX*8), CX
+	JMP         run_68
+
+done_70:
+	VZEROUPPER
+	RET
+
+// func avx512ForwardPTape(xs *float64, ps *float64, tape *float64, diff *float64, beta float64, lambda float64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·avx512ForwardPTape(SB), NOSPLIT, $144-48
+	VBROADCASTSD beta+32(FP), Z0
+	VMOVUPD      Z0, (SP)
+	VBROADCASTSD lambda+40(FP), Z0
+	VMOVUPD      Z0, 64(SP)
+	MOVQ         tape+16(FP), AX
+	MOVQ         diff+24(FP), CX
+	LEAQ         sgk_fwd<>+0(SB), DX
+
+run_71:
+	MOVL  (DX), BX
+	TESTL BX, BX
+	JZ    done_73
+	MOVQ  BX, 128(SP)
+	MOVL  4(DX), BX
+	MOVL  8(DX), SI
+	XORL  DI, DI
+	MOVQ  DI, 136(SP)
+
+step_72:
+	MOVQ    xs+0(FP), R8
+	MOVQ    BX, R9
+	SHLQ    $0x06, R9
+	MOVQ    SI, R10
+	SHLQ    $0x06, R10
+	VMOVUPD (R8)(R9*1), Z0
+	VMOVUPD (R8)(R10*1), Z1
+	VSUBPD  Z0, Z1, Z1
+	VMINPD  const_f64_7fefffffffffffff<>+0(SB), Z1, Z1
+	VMAXPD  const_f64_ffefffffffffffff<>+0(SB), Z1, Z1
+
+	// vecmath: alpha cauchy
+	VMULPD      (SP), Z1, Z0
+	VMOVAPD     Z0, Z2
+	VFMADD213PD const_f64_3ff0000000000000<>+0(SB), Z0, Z2
+	VMOVUPD     const_f64_3fd45f306dc9c883<>+0(SB), Z3
+	VMULPD      (SP), Z3, Z3
+	VDIVPD      Z2, Z3, Z3
+	VANDPD      const_f64_7fffffffffffffff<>+0(SB), Z0, Z2
+	VCMPPD      $0x1e, const_f64_3fda827999fcef32<>+0(SB), Z2, K1
+	VCMPPD      $0x1e, const_f64_4003504f333f9de6<>+0(SB), Z2, K2
+	VSUBPD      const_f64_3ff0000000000000<>+0(SB), Z2, Z4
+	VBLENDMPD   Z4, Z2, K1, Z5
+	VBLENDMPD   const_f64_bff0000000000000<>+0(SB), Z5, K2, Z5
+	VPMOVM2Q    K1, Z4
+	VANDPD      Z2, Z4, Z6
+	VADDPD      const_f64_3ff0000000000000<>+0(SB), Z6, Z6
+	VBLENDMPD   Z2, Z6, K2, Z6
+	VDIVPD      Z6, Z5, Z2
+	VMULPD      Z2, Z2, Z6
+	VMULPD      Z6, Z6, Z7
+	VMOVUPD     const_f64_3f930f9cb335d828<>+0(SB), Z8
+	VFMADD231PD const_f64_3f88cf9800031952<>+0(SB), Z7, Z8
+	VFMADD213PD const_f64_3f99127cbb9b4578<>+0(SB), Z7, Z8
+	VFMADD213PD const_f64_3fa21bb93c23427a<>+0(SB), Z7, Z8
+	VFMADD213PD const_f64_3fb04c26be3adcd8<>+0(SB), Z7, Z8
+	VFMADD213PD const_f64_3fd45f306dc9c883<>+0(SB), Z7, Z8
+	VMOVUPD     const_f64_bf906cc456e09889<>+0(SB), Z9
+	VFMADD231PD const_f64_bf775734a455b1a8<>+0(SB), Z7, Z9
+	VFMADD213PD const_f64_bf95b7e39f75f1d6<>+0(SB), Z7, Z9
+	VFMADD213PD const_f64_bf9da1b85ff07530<>+0(SB), Z7, Z9
+	VFMADD213PD const_f64_bfa7483758bfb6c7<>+0(SB), Z7, Z9
+	VFMADD213PD const_f64_bfbb2995e7b7b5e5<>+0(SB), Z7, Z9
+	VFMADD231PD Z9, Z6, Z8
+	VANDPD      const_f64_8000000000000000<>+0(SB), Z0, Z0
+	VANDPD      const_f64_3fd0000000000000<>+0(SB), Z4, Z4
+	VBLENDMPD   const_f64_3fe0000000000000<>+0(SB), Z4, K2, Z4
+	VXORPD      Z0, Z4, Z4
+	VADDPD      const_f64_3fe0000000000000<>+0(SB), Z4, Z4
+	VXORPD      Z0, Z2, Z2
+	VFMADD231PD Z2, Z8, Z4
+	VMULPD      Z3, Z1, Z1
+	VMOVUPD     Z1, (AX)
+	VMOVUPD     Z4, 64(AX)
+	VMOVUPD     Z3, 128(AX)
+	ADDQ        $0xc0, AX
+	VMOVUPD     (R8)(R9*1), Z0
+	VMOVUPD     (R8)(R10*1), Z1
+	VCMPPD      $0x12, Z1, Z0, K1
+	VBLENDMPD   Z0, Z1, K1, Z10
+	VBLENDMPD   Z1, Z0, K1, Z11
+	VMOVUPD     Z10, (R8)(R9*1)
+	VMOVUPD     Z11, (R8)(R10*1)
+	LEAQ        36(DX), R8
+	MOVL        32(DX), R9
+
+range_74:
+	MOVL   (R8), R10
+	MOVL   4(R8), R11
+	ADDL   136(SP), R11
+	ADDL   DI, R10
+	SUBL   R10, R11
+	SHLQ   $0x06, R10
+	IMUL3Q $0x00000800, BX, R12
+	IMUL3Q $0x00000800, SI, R13
+	ADDQ   R10, R12
+	ADDQ   R10, R13
+	MOVQ   ps+8(FP), R10
+	ADDQ   R10, R12
+	ADDQ   R10, R13
+	TESTQ  CX, CX
+	JZ     nodiff_75
+	CMPQ   R11, $0x02
+	JB     tail_78
+
+pair_77:
+	VMOVUPD   (R12), Z0
+	VMOVUPD   (R13), Z1
+	VSUBPD    Z1, Z0, Z2
+	VMOVUPD   Z2, (CX)
+	VBLENDMPD Z0, Z1, K1, Z12
+	VBLENDMPD Z1, Z0, K1, Z13
+	VMOVUPD   Z12, (R12)
+	VMOVUPD   Z13, (R13)
+	VMOVUPD   64(R12), Z0
+	VMOVUPD   64(R13), Z1
+	VSUBPD    Z1, Z0, Z2
+	VMOVUPD   Z2, 64(CX)
+	VBLENDMPD Z0, Z1, K1, Z14
+	VBLENDMPD Z1, Z0, K1, Z15
+	VMOVUPD   Z14, 64(R12)
+	VMOVUPD   Z15, 64(R13)
+	ADDQ      $0x80, R12
+	ADDQ      $0x80, R13
+	ADDQ      $0x80, CX
+	SUBQ      $0x02, R11
+	CMPQ      R11, $0x02
+	JAE       pair_77
+
+tail_78:
+	TESTQ     R11, R11
+	JZ        rowsdone_79
+	VMOVUPD   (R12), Z0
+	VMOVUPD   (R13), Z1
+	VSUBPD    Z1, Z0, Z2
+	VMOVUPD   Z2, (CX)
+	VBLENDMPD Z0, Z1, K1, Z16
+	VBLENDMPD Z1, Z0, K1, Z17
+	VMOVUPD   Z16, (R12)
+	VMOVUPD   Z17, (R13)
+	ADDQ      $0x40, R12
+	ADDQ      $0x40, R13
+	ADDQ      $0x40, CX
+
+rowsdone_79:
+	JMP rangedone_76
+
+nodiff_75:
+	CMPQ R11, $0x02
+	JB   tail_81
+
+pair_80:
+	VMOVUPD   (R12), Z0
+	VMOVUPD   (R13), Z1
+	VBLENDMPD Z0, Z1, K1, Z18
+	VBLENDMPD Z1, Z0, K1, Z19
+	VMOVUPD   Z18, (R12)
+	VMOVUPD   Z19, (R13)
+	VMOVUPD   64(R12), Z0
+	VMOVUPD   64(R13), Z1
+	VBLENDMPD Z0, Z1, K1, Z20
+	VBLENDMPD Z1, Z0, K1, Z21
+	VMOVUPD   Z20, 64(R12)
+	VMOVUPD   Z21, 64(R13)
+	ADDQ      $0x80, R12
+	ADDQ      $0x80, R13
+	SUBQ      $0x02, R11
+	CMPQ      R11, $0x02
+	JAE       pair_80
+
+tail_81:
+	TESTQ     R11, R11
+	JZ        rowsdone_82
+	VMOVUPD   (R12), Z0
+	VMOVUPD   (R13), Z1
+	VBLENDMPD Z0, Z1, K1, Z22
+	VBLENDMPD Z1, Z0, K1, Z23
+	VMOVUPD   Z22, (R12)
+	VMOVUPD   Z23, (R13)
+	ADDQ      $0x40, R12
+	ADDQ      $0x40, R13
+
+rowsdone_82:
+rangedone_76:
+	ADDQ $0x08, R8
+	DECQ R9
+	JNZ  range_74
+	ADDL 12(DX), BX
+	ADDL 16(DX), SI
+	ADDL 20(DX), DI
+	MOVL 24(DX), R8
+	ADDL R8, 136(SP)
+	DECQ 128(SP)
+	JNZ  step_72
+	MOVL 32(DX), BX
+	LEAQ 36(DX)(BX*8), DX
+	JMP  run_71
+
+done_73:
+	VZEROUPPER
+	RET
+
+// func avx512Backward(gs *float64, tape *float64)
+// Requires: AVX, AVX512F
+TEXT ·avx512Backward(SB), NOSPLIT, $16-16
+	MOVQ tape+8(FP), AX
+	ADDQ $0x0000b400, AX
+	LEAQ sgk_bwd<>+0(SB), CX
+
+run_83:
+	MOVL  (CX), DX
+	TESTL DX, DX
+	JZ    done_85
+	MOVQ  DX, (SP)
+	MOVL  4(CX), DX
+	MOVL  8(CX), BX
+	XORL  SI, SI
+	MOVQ  SI, 8(SP)
+
+step_84:
+	SUBQ    $0xc0, AX
+	VMOVUPD 64(AX), Z0
+	VMOVUPD const_f64_3ff0000000000000<>+0(SB), Z1
+	VSUBPD  Z0, Z1, Z1
+	MOVQ    gs+0(FP), DI
+	MOVQ    DX, R8
+	SHLQ    $0x06, R8
+	MOVQ    BX, R9
+	SHLQ    $0x06, R9
+	VMOVUPD (DI)(R8*1), Z2
+	VMOVUPD (DI)(R9*1), Z3
+	VSUBPD  Z2, Z3, Z4
+	VMULPD  (AX), Z4, Z4
+	VMULPD  Z2, Z0, Z5
+	VMULPD  Z3, Z1, Z6
+	VADDPD  Z6, Z5, Z5
+	VSUBPD  Z4, Z5, Z5
+	VMULPD  Z2, Z1, Z1
+	VMULPD  Z3, Z0, Z6
+	VADDPD  Z6, Z1, Z1
+	VADDPD  Z4, Z1, Z1
+	VMOVUPD Z5, (DI)(R8*1)
+	VMOVUPD Z1, (DI)(R9*1)
+	ADDL    12(CX), DX
+	ADDL    16(CX), BX
+	ADDL    20(CX), SI
+	MOVL    24(CX), DI
+	ADDL    DI, 8(SP)
+	DECQ    (SP)
+	JNZ     step_84
+	MOVL    32(CX), DX
+	LEAQ    36(CX)(DX*8), CX
+	JMP     run_83
+
+done_85:
+	VZEROUPPER
+	RET
+
+// func avx512BackwardP(gs *float64, gps *float64, tape *float64, diff *float64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·avx512BackwardP(SB), NOSPLIT, $16-32
+	MOVQ tape+16(FP), AX
+	ADDQ $0x0000b400, AX
+	MOVQ diff+24(FP), CX
+	ADDQ $0x00040800, CX
+	LEAQ sgk_bwd<>+0(SB), DX
+
+run_86:
+	MOVL  (DX), BX
+	TESTL BX, BX
+	JZ    done_88
+	MOVQ  BX, (SP)
+	MOVL  4(DX), BX
+	MOVL  8(DX), SI
+	XORL  DI, DI
+	MOVQ  DI, 8(SP)
+
+step_87:
+	SUBQ    $0xc0, AX
+	VMOVUPD 64(AX), Z0
+	VMOVUPD const_f64_3ff0000000000000<>+0(SB), Z1
+	VSUBPD  Z0, Z1, Z1
+	MOVL    28(DX), R8
+	ADDL    8(SP), R8
+	SUBL    DI, R8
+	SHLQ    $0x06, R8
+	SUBQ    R8, CX
+	MOVQ    CX, R8
+	VXORPD  Z2, Z2, Z2
+	VXORPD  Z3, Z3, Z3
+	LEAQ    36(DX), R9
+	MOVL    32(DX), R10
+
+range_89:
+	MOVL   (R9), R11
+	MOVL   4(R9), R12
+	ADDL   8(SP), R12
+	ADDL   DI, R11
+	SUBL   R11, R12
+	SHLQ   $0x06, R11
+	IMUL3Q $0x00000800, BX, R13
+	IMUL3Q $0x00000800, SI, R14
+	ADDQ   R11, R13
+	ADDQ   R11, R14
+	MOVQ   gps+8(FP), R11
+	ADDQ   R11, R13
+	ADDQ   R11, R14
+	CMPQ   R12, $0x02
+	JB     tail_91
+
+pair_90:
+	VMOVUPD     (R13), Z4
+	VMOVUPD     (R14), Z5
+	VSUBPD      Z5, Z4, Z6
+	VFMADD231PD (R8), Z6, Z2
+	VMULPD      Z5, Z1, Z6
+	VFMADD231PD Z4, Z0, Z6
+	VMULPD      Z4, Z1, Z4
+	VFMADD231PD Z5, Z0, Z4
+	VMOVUPD     Z6, (R13)
+	VMOVUPD     Z4, (R14)
+	VMOVUPD     64(R13), Z4
+	VMOVUPD     64(R14), Z5
+	VSUBPD      Z5, Z4, Z6
+	VFMADD231PD 64(R8), Z6, Z3
+	VMULPD      Z5, Z1, Z6
+	VFMADD231PD Z4, Z0, Z6
+	VMULPD      Z4, Z1, Z4
+	VFMADD231PD Z5, Z0, Z4
+	VMOVUPD     Z6, 64(R13)
+	VMOVUPD     Z4, 64(R14)
+	ADDQ        $0x80, R13
+	ADDQ        $0x80, R14
+	ADDQ        $0x80, R8
+	SUBQ        $0x02, R12
+	CMPQ        R12, $0x02
+	JAE         pair_90
+
+tail_91:
+	TESTQ       R12, R12
+	JZ          rowsdone_92
+	VMOVUPD     (R13), Z4
+	VMOVUPD     (R14), Z5
+	VSUBPD      Z5, Z4, Z6
+	VFMADD231PD (R8), Z6, Z2
+	VMULPD      Z5, Z1, Z6
+	VFMADD231PD Z4, Z0, Z6
+	VMULPD      Z4, Z1, Z4
+	VFMADD231PD Z5, Z0, Z4
+	VMOVUPD     Z6, (R13)
+	VMOVUPD     Z4, (R14)
+	ADDQ        $0x40, R13
+	ADDQ        $0x40, R14
+	ADDQ        $0x40, R8
+
+rowsdone_92:
+	ADDQ    $0x08, R9
+	DECQ    R10
+	JNZ     range_89
+	VADDPD  Z3, Z2, Z2
+	MOVQ    gs+0(FP), R8
+	MOVQ    BX, R9
+	SHLQ    $0x06, R9
+	MOVQ    SI, R10
+	SHLQ    $0x06, R10
+	VMOVUPD (R8)(R9*1), Z3
+	VMOVUPD (R8)(R10*1), Z4
+	VSUBPD  Z3, Z4, Z5
+	VMULPD  (AX), Z5, Z5
+	VMULPD  128(AX), Z2, Z2
+	VADDPD  Z2, Z5, Z5
+	VMULPD  Z3, Z0, Z2
+	VMULPD  Z4, Z1, Z6
+	VADDPD  Z6, Z2, Z2
+	VSUBPD  Z5, Z2, Z2
+	VMULPD  Z3, Z1, Z1
+	VMULPD  Z4, Z0, Z6
+	VADDPD  Z6, Z1, Z1
+	VADDPD  Z5, Z1, Z1
+	VMOVUPD Z2, (R8)(R9*1)
+	VMOVUPD Z1, (R8)(R10*1)
+	ADDL    12(DX), BX
+	ADDL    16(DX), SI
+	ADDL    20(DX), DI
+	MOVL    24(DX), R8
+	ADDL    R8, 8(SP)
+	DECQ    (SP)
+	JNZ     step_87
+	MOVL    32(DX), BX
+	LEAQ    36(DX)(BX*8), DX
+	JMP     run_86
+
+done_88:
 	VZEROUPPER
 	RET

@@ -33,6 +33,13 @@ const (
 	XTapeLen = 573
 )
 
+// The kernel levels, as SetLevel, Level and Levels name them.
+const (
+	LevelGo     = "go"     // the portable Go kernels
+	LevelAVX2   = "avx2"   // AVX2+FMA assembly (amd64)
+	LevelAVX512 = "avx512" // AVX-512 F and DQ assembly (amd64)
+)
+
 // ErrNotFinite is wrapped by the error for a NaN or infinite input.
 var ErrNotFinite = errors.New("bitonic_n32_top1_cauchy_f32: input is NaN or infinite")
 
@@ -169,9 +176,9 @@ func BackwardP(gx, gy, gpt, tape, diff []float32) error {
 // weight of input i in the j-th top value (j = TopK-1 the maximum).
 // With tape and xtape (TapeLen and XTapeLen per row; both nil for
 // inference) it records what BackwardTopK needs, in the layout Forward's
-// tape has (the package documentation's, or its AVX2 blocks'): BackwardTopK
-// must see the same rows, split the same way, with the same setting of
-// SetAVX2.
+// tape has (the package documentation's, or its assembly blocks'):
+// BackwardTopK must see the same rows, split the same way, at the same
+// level (SetLevel).
 func ForwardTopK(top, xk, tape, xtape, x []float32, beta, lambda float64) error {
 	if err := checkParams(beta, lambda); err != nil {
 		return err

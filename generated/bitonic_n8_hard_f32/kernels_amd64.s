@@ -4,6 +4,83 @@
 
 #include "textflag.h"
 
+// func avx2AllFinite(x []float32) bool
+// Requires: AVX, AVX2
+TEXT ·avx2AllFinite(SB), NOSPLIT, $0-25
+	MOVQ    x_base+0(FP), AX
+	MOVQ    x_len+8(FP), CX
+	VMOVDQU const_f32_7fffffff<>+0(SB), Y0
+	VPXOR   Y1, Y1, Y1
+	CMPQ    CX, $0x20
+	JL      avx2AllFinite_loop1
+
+avx2AllFinite_loop4:
+	VPAND   (AX), Y0, Y2
+	VPAND   32(AX), Y0, Y3
+	VPAND   64(AX), Y0, Y4
+	VPAND   96(AX), Y0, Y5
+	VPMAXUD Y3, Y2, Y2
+	VPMAXUD Y5, Y4, Y4
+	VPMAXUD Y4, Y2, Y2
+	VPMAXUD Y2, Y1, Y1
+	ADDQ    $0x80, AX
+	SUBQ    $0x20, CX
+	CMPQ    CX, $0x20
+	JGE     avx2AllFinite_loop4
+
+avx2AllFinite_loop1:
+	CMPQ    CX, $0x08
+	JL      avx2AllFinite_tail
+	VPAND   (AX), Y0, Y2
+	VPMAXUD Y2, Y1, Y1
+	ADDQ    $0x20, AX
+	SUBQ    $0x08, CX
+	JMP     avx2AllFinite_loop1
+
+avx2AllFinite_tail:
+	XORL DX, DX
+
+avx2AllFinite_tail_loop:
+	TESTQ CX, CX
+	JE    avx2AllFinite_done
+	MOVL  (AX), BX
+	ANDL  $0x7fffffff, BX
+	ADDL  $0x00800000, BX
+	ORL   BX, DX
+	ADDQ  $0x04, AX
+	DECQ  CX
+	JMP   avx2AllFinite_tail_loop
+
+avx2AllFinite_done:
+	VPADDD    const_f32_00800000<>+0(SB), Y1, Y1
+	VMOVMSKPS Y1, AX
+	SHRL      $0x1f, DX
+	ORL       DX, AX
+	SETEQ     AL
+	VZEROUPPER
+	MOVB      AL, ret+24(FP)
+	RET
+
+DATA const_f32_7fffffff<>+0(SB)/8, $0x7fffffff7fffffff
+DATA const_f32_7fffffff<>+8(SB)/8, $0x7fffffff7fffffff
+DATA const_f32_7fffffff<>+16(SB)/8, $0x7fffffff7fffffff
+DATA const_f32_7fffffff<>+24(SB)/8, $0x7fffffff7fffffff
+DATA const_f32_7fffffff<>+32(SB)/8, $0x7fffffff7fffffff
+DATA const_f32_7fffffff<>+40(SB)/8, $0x7fffffff7fffffff
+DATA const_f32_7fffffff<>+48(SB)/8, $0x7fffffff7fffffff
+DATA const_f32_7fffffff<>+56(SB)/8, $0x7fffffff7fffffff
+GLOBL const_f32_7fffffff<>(SB), RODATA|NOPTR, $64
+
+DATA const_f32_00800000<>+0(SB)/8, $0x0080000000800000
+DATA const_f32_00800000<>+8(SB)/8, $0x0080000000800000
+DATA const_f32_00800000<>+16(SB)/8, $0x0080000000800000
+DATA const_f32_00800000<>+24(SB)/8, $0x0080000000800000
+DATA const_f32_00800000<>+32(SB)/8, $0x0080000000800000
+DATA const_f32_00800000<>+40(SB)/8, $0x0080000000800000
+DATA const_f32_00800000<>+48(SB)/8, $0x0080000000800000
+DATA const_f32_00800000<>+56(SB)/8, $0x0080000000800000
+GLOBL const_f32_00800000<>(SB), RODATA|NOPTR, $64
+
 // func avx2TransposeIn(dst *float32, src *float32, stride int, m int)
 // Requires: AVX
 TEXT ·avx2TransposeIn(SB), NOSPLIT, $0-32
@@ -190,74 +267,213 @@ tdone_8:
 	VZEROUPPER
 	RET
 
-// func avx2AllFinite(x []float32) bool
-// Requires: AVX, AVX2
-TEXT ·avx2AllFinite(SB), NOSPLIT, $0-25
-	MOVQ    x_base+0(FP), AX
-	MOVQ    x_len+8(FP), CX
-	VMOVDQU const_f32_7fffffff<>+0(SB), Y0
-	VPXOR   Y1, Y1, Y1
-	CMPQ    CX, $0x20
-	JL      avx2AllFinite_loop1
+// func avx2TransposeInWide(dst *float32, src *float32, stride int, m int)
+// Requires: AVX
+TEXT ·avx2TransposeInWide(SB), NOSPLIT, $0-32
+	MOVQ   dst+0(FP), AX
+	MOVQ   src+8(FP), CX
+	MOVQ   stride+16(FP), DX
+	MOVQ   m+24(FP), BX
+	SHLQ   $0x02, DX
+	MOVQ   $0x00000002, SI
+	IMUL3Q $0x08, DX, DI
 
-avx2AllFinite_loop4:
-	VPAND   (AX), Y0, Y2
-	VPAND   32(AX), Y0, Y3
-	VPAND   64(AX), Y0, Y4
-	VPAND   96(AX), Y0, Y5
-	VPMAXUD Y3, Y2, Y2
-	VPMAXUD Y5, Y4, Y4
-	VPMAXUD Y4, Y2, Y2
-	VPMAXUD Y2, Y1, Y1
-	ADDQ    $0x80, AX
-	SUBQ    $0x20, CX
-	CMPQ    CX, $0x20
-	JGE     avx2AllFinite_loop4
+tpass_9:
+	MOVQ  CX, R8
+	MOVQ  AX, R9
+	MOVQ  BX, R10
+	LEAQ  (DX)(DX*2), R11
+	LEAQ  (R8)(DX*4), R12
+	MOVQ  R10, R13
+	SHRQ  $0x03, R13
+	TESTQ R13, R13
+	JZ    ttail_11
 
-avx2AllFinite_loop1:
-	CMPQ    CX, $0x08
-	JL      avx2AllFinite_tail
-	VPAND   (AX), Y0, Y2
-	VPMAXUD Y2, Y1, Y1
-	ADDQ    $0x20, AX
-	SUBQ    $0x08, CX
-	JMP     avx2AllFinite_loop1
+tblock_10:
+	VMOVUPS     (R8), X0
+	VINSERTF128 $0x01, (R12), Y0, Y0
+	VMOVUPS     (R8)(DX*1), X1
+	VINSERTF128 $0x01, (R12)(DX*1), Y1, Y1
+	VMOVUPS     (R8)(DX*2), X2
+	VINSERTF128 $0x01, (R12)(DX*2), Y2, Y2
+	VMOVUPS     (R8)(R11*1), X3
+	VINSERTF128 $0x01, (R12)(R11*1), Y3, Y3
+	VUNPCKLPS   Y1, Y0, Y4
+	VUNPCKHPS   Y1, Y0, Y5
+	VUNPCKLPS   Y3, Y2, Y6
+	VUNPCKHPS   Y3, Y2, Y7
+	VSHUFPS     $0x44, Y6, Y4, Y8
+	VMOVUPS     Y8, (R9)
+	VSHUFPS     $0xee, Y6, Y4, Y4
+	VMOVUPS     Y4, 64(R9)
+	VSHUFPS     $0x44, Y7, Y5, Y4
+	VMOVUPS     Y4, 128(R9)
+	VSHUFPS     $0xee, Y7, Y5, Y4
+	VMOVUPS     Y4, 192(R9)
+	VMOVUPS     16(R8), X9
+	VINSERTF128 $0x01, 16(R12), Y9, Y9
+	VMOVUPS     16(R8)(DX*1), X10
+	VINSERTF128 $0x01, 16(R12)(DX*1), Y10, Y10
+	VMOVUPS     16(R8)(DX*2), X11
+	VINSERTF128 $0x01, 16(R12)(DX*2), Y11, Y11
+	VMOVUPS     16(R8)(R11*1), X12
+	VINSERTF128 $0x01, 16(R12)(R11*1), Y12, Y12
+	VUNPCKLPS   Y10, Y9, Y4
+	VUNPCKHPS   Y10, Y9, Y5
+	VUNPCKLPS   Y12, Y11, Y6
+	VUNPCKHPS   Y12, Y11, Y7
+	VSHUFPS     $0x44, Y6, Y4, Y8
+	VMOVUPS     Y8, 256(R9)
+	VSHUFPS     $0xee, Y6, Y4, Y4
+	VMOVUPS     Y4, 320(R9)
+	VSHUFPS     $0x44, Y7, Y5, Y4
+	VMOVUPS     Y4, 384(R9)
+	VSHUFPS     $0xee, Y7, Y5, Y4
+	VMOVUPS     Y4, 448(R9)
+	ADDQ        $0x20, R8
+	ADDQ        $0x20, R12
+	ADDQ        $0x00000200, R9
+	DECQ        R13
+	JNZ         tblock_10
 
-avx2AllFinite_tail:
-	XORL DX, DX
+ttail_11:
+	ANDQ $0x07, R10
+	JZ   tdone_13
 
-avx2AllFinite_tail_loop:
-	TESTQ CX, CX
-	JE    avx2AllFinite_done
-	MOVL  (AX), BX
-	ANDL  $0x7fffffff, BX
-	ADDL  $0x00800000, BX
-	ORL   BX, DX
-	ADDQ  $0x04, AX
-	DECQ  CX
-	JMP   avx2AllFinite_tail_loop
+ttailloop_12:
+	MOVL (R8), R13
+	MOVL R13, (R9)
+	MOVL (R8)(DX*1), R13
+	MOVL R13, 4(R9)
+	MOVL (R8)(DX*2), R13
+	MOVL R13, 8(R9)
+	MOVL (R8)(R11*1), R13
+	MOVL R13, 12(R9)
+	MOVL (R12), R13
+	MOVL R13, 16(R9)
+	MOVL (R12)(DX*1), R13
+	MOVL R13, 20(R9)
+	MOVL (R12)(DX*2), R13
+	MOVL R13, 24(R9)
+	MOVL (R12)(R11*1), R13
+	MOVL R13, 28(R9)
+	ADDQ $0x04, R8
+	ADDQ $0x04, R12
+	ADDQ $0x40, R9
+	DECQ R10
+	JNZ  ttailloop_12
 
-avx2AllFinite_done:
-	VPADDD    const_f32_00800000<>+0(SB), Y1, Y1
-	VMOVMSKPS Y1, AX
-	SHRL      $0x1f, DX
-	ORL       DX, AX
-	SETEQ     AL
+tdone_13:
+	ADDQ DI, CX
+	ADDQ $0x20, AX
+	DECQ SI
+	JNZ  tpass_9
 	VZEROUPPER
-	MOVB      AL, ret+24(FP)
 	RET
 
-DATA const_f32_7fffffff<>+0(SB)/8, $0x7fffffff7fffffff
-DATA const_f32_7fffffff<>+8(SB)/8, $0x7fffffff7fffffff
-DATA const_f32_7fffffff<>+16(SB)/8, $0x7fffffff7fffffff
-DATA const_f32_7fffffff<>+24(SB)/8, $0x7fffffff7fffffff
-GLOBL const_f32_7fffffff<>(SB), RODATA|NOPTR, $32
+// func avx2TransposeOutWide(dst *float32, src *float32, stride int, m int)
+// Requires: AVX
+TEXT ·avx2TransposeOutWide(SB), NOSPLIT, $0-32
+	MOVQ   dst+0(FP), AX
+	MOVQ   src+8(FP), CX
+	MOVQ   stride+16(FP), DX
+	MOVQ   m+24(FP), BX
+	SHLQ   $0x02, DX
+	MOVQ   $0x00000002, SI
+	IMUL3Q $0x08, DX, DI
 
-DATA const_f32_00800000<>+0(SB)/8, $0x0080000000800000
-DATA const_f32_00800000<>+8(SB)/8, $0x0080000000800000
-DATA const_f32_00800000<>+16(SB)/8, $0x0080000000800000
-DATA const_f32_00800000<>+24(SB)/8, $0x0080000000800000
-GLOBL const_f32_00800000<>(SB), RODATA|NOPTR, $32
+tpass_14:
+	MOVQ  AX, R8
+	MOVQ  CX, R9
+	MOVQ  BX, R10
+	LEAQ  (DX)(DX*2), R11
+	LEAQ  (R8)(DX*4), R12
+	MOVQ  R10, R13
+	SHRQ  $0x03, R13
+	TESTQ R13, R13
+	JZ    ttail_16
+
+tblock_15:
+	VMOVUPS     (R9), X0
+	VINSERTF128 $0x01, 256(R9), Y0, Y0
+	VMOVUPS     64(R9), X1
+	VINSERTF128 $0x01, 320(R9), Y1, Y1
+	VMOVUPS     128(R9), X2
+	VINSERTF128 $0x01, 384(R9), Y2, Y2
+	VMOVUPS     192(R9), X3
+	VINSERTF128 $0x01, 448(R9), Y3, Y3
+	VUNPCKLPS   Y1, Y0, Y4
+	VUNPCKHPS   Y1, Y0, Y5
+	VUNPCKLPS   Y3, Y2, Y6
+	VUNPCKHPS   Y3, Y2, Y7
+	VSHUFPS     $0x44, Y6, Y4, Y8
+	VMOVUPS     Y8, (R8)
+	VSHUFPS     $0xee, Y6, Y4, Y4
+	VMOVUPS     Y4, (R8)(DX*1)
+	VSHUFPS     $0x44, Y7, Y5, Y4
+	VMOVUPS     Y4, (R8)(DX*2)
+	VSHUFPS     $0xee, Y7, Y5, Y4
+	VMOVUPS     Y4, (R8)(R11*1)
+	VMOVUPS     16(R9), X9
+	VINSERTF128 $0x01, 272(R9), Y9, Y9
+	VMOVUPS     80(R9), X10
+	VINSERTF128 $0x01, 336(R9), Y10, Y10
+	VMOVUPS     144(R9), X11
+	VINSERTF128 $0x01, 400(R9), Y11, Y11
+	VMOVUPS     208(R9), X12
+	VINSERTF128 $0x01, 464(R9), Y12, Y12
+	VUNPCKLPS   Y10, Y9, Y4
+	VUNPCKHPS   Y10, Y9, Y5
+	VUNPCKLPS   Y12, Y11, Y6
+	VUNPCKHPS   Y12, Y11, Y7
+	VSHUFPS     $0x44, Y6, Y4, Y8
+	VMOVUPS     Y8, (R12)
+	VSHUFPS     $0xee, Y6, Y4, Y4
+	VMOVUPS     Y4, (R12)(DX*1)
+	VSHUFPS     $0x44, Y7, Y5, Y4
+	VMOVUPS     Y4, (R12)(DX*2)
+	VSHUFPS     $0xee, Y7, Y5, Y4
+	VMOVUPS     Y4, (R12)(R11*1)
+	ADDQ        $0x20, R8
+	ADDQ        $0x20, R12
+	ADDQ        $0x00000200, R9
+	DECQ        R13
+	JNZ         tblock_15
+
+ttail_16:
+	ANDQ $0x07, R10
+	JZ   tdone_18
+
+ttailloop_17:
+	MOVL (R9), R13
+	MOVL R13, (R8)
+	MOVL 4(R9), R13
+	MOVL R13, (R8)(DX*1)
+	MOVL 8(R9), R13
+	MOVL R13, (R8)(DX*2)
+	MOVL 12(R9), R13
+	MOVL R13, (R8)(R11*1)
+	MOVL 16(R9), R13
+	MOVL R13, (R12)
+	MOVL 20(R9), R13
+	MOVL R13, (R12)(DX*1)
+	MOVL 24(R9), R13
+	MOVL R13, (R12)(DX*2)
+	MOVL 28(R9), R13
+	MOVL R13, (R12)(R11*1)
+	ADDQ $0x04, R8
+	ADDQ $0x04, R12
+	ADDQ $0x40, R9
+	DECQ R10
+	JNZ  ttailloop_17
+
+tdone_18:
+	ADDQ DI, AX
+	ADDQ $0x20, CX
+	DECQ SI
+	JNZ  tpass_14
+	VZEROUPPER
+	RET
 
 DATA sgk_fwd<>+0(SB)/8, $0x0000000000000002
 DATA sgk_fwd<>+8(SB)/8, $0x0000000300000001
@@ -394,17 +610,17 @@ TEXT ·avx2ForwardP(SB), NOSPLIT, $16-24
 	MOVQ diff+16(FP), AX
 	LEAQ sgk_fwd<>+0(SB), CX
 
-run_9:
+run_19:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_11
+	JZ    done_21
 	MOVQ  DX, (SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 8(SP)
 
-step_10:
+step_20:
 	MOVQ      xs+0(FP), DI
 	MOVQ      DX, R8
 	SHLQ      $0x05, R8
@@ -420,7 +636,7 @@ step_10:
 	LEAQ      36(CX), DI
 	MOVL      32(CX), R8
 
-range_12:
+range_22:
 	MOVL   (DI), R9
 	MOVL   4(DI), R10
 	ADDL   8(SP), R10
@@ -435,11 +651,11 @@ range_12:
 	ADDQ   R9, R11
 	ADDQ   R9, R12
 	TESTQ  AX, AX
-	JZ     nodiff_13
+	JZ     nodiff_23
 	CMPQ   R10, $0x02
-	JB     tail_16
+	JB     tail_26
 
-pair_15:
+pair_25:
 	VMOVUPS   (R11), Y0
 	VMOVUPS   (R12), Y1
 	VSUBPS    Y1, Y0, Y3
@@ -461,11 +677,11 @@ pair_15:
 	ADDQ      $0x40, AX
 	SUBQ      $0x02, R10
 	CMPQ      R10, $0x02
-	JAE       pair_15
+	JAE       pair_25
 
-tail_16:
+tail_26:
 	TESTQ     R10, R10
-	JZ        rowsdone_17
+	JZ        rowsdone_27
 	VMOVUPS   (R11), Y0
 	VMOVUPS   (R12), Y1
 	VSUBPS    Y1, Y0, Y3
@@ -478,14 +694,14 @@ tail_16:
 	ADDQ      $0x20, R12
 	ADDQ      $0x20, AX
 
-rowsdone_17:
-	JMP rangedone_14
+rowsdone_27:
+	JMP rangedone_24
 
-nodiff_13:
+nodiff_23:
 	CMPQ R10, $0x02
-	JB   tail_19
+	JB   tail_29
 
-pair_18:
+pair_28:
 	VMOVUPS   (R11), Y0
 	VMOVUPS   (R12), Y1
 	VBLENDVPS Y2, Y0, Y1, Y3
@@ -502,11 +718,11 @@ pair_18:
 	ADDQ      $0x40, R12
 	SUBQ      $0x02, R10
 	CMPQ      R10, $0x02
-	JAE       pair_18
+	JAE       pair_28
 
-tail_19:
+tail_29:
 	TESTQ     R10, R10
-	JZ        rowsdone_20
+	JZ        rowsdone_30
 	VMOVUPS   (R11), Y0
 	VMOVUPS   (R12), Y1
 	VBLENDVPS Y2, Y0, Y1, Y3
@@ -516,22 +732,241 @@ tail_19:
 	ADDQ      $0x20, R11
 	ADDQ      $0x20, R12
 
-rowsdone_20:
-rangedone_14:
+rowsdone_30:
+rangedone_24:
 	ADDQ $0x08, DI
 	DECQ R8
-	JNZ  range_12
+	JNZ  range_22
 	ADDL 12(CX), DX
 	ADDL 16(CX), BX
 	ADDL 20(CX), SI
 	MOVL 24(CX), DI
 	ADDL DI, 8(SP)
 	DECQ (SP)
-	JNZ  step_10
+	JNZ  step_20
 	MOVL 32(CX), DX
 	LEAQ 36(CX)(DX*8), CX
-	JMP  run_9
+	JMP  run_19
 
-done_11:
+done_21:
+	VZEROUPPER
+	RET
+
+// func avx512Sort(xs *float32)
+// Requires: AVX, AVX512F
+TEXT ·avx512Sort(SB), NOSPLIT, $0-8
+	MOVQ    xs+0(FP), AX
+	VMOVUPS (AX), Z0
+	VMOVUPS 64(AX), Z1
+	VMINPS  Z0, Z1, Z2
+	VMAXPS  Z1, Z0, Z0
+	VMOVUPS 192(AX), Z1
+	VMOVUPS 128(AX), Z3
+	VMINPS  Z1, Z3, Z4
+	VMAXPS  Z3, Z1, Z1
+	VMINPS  Z2, Z1, Z3
+	VMAXPS  Z1, Z2, Z2
+	VMINPS  Z0, Z4, Z1
+	VMAXPS  Z4, Z0, Z0
+	VMINPS  Z3, Z1, Z4
+	VMAXPS  Z1, Z3, Z3
+	VMINPS  Z2, Z0, Z1
+	VMAXPS  Z0, Z2, Z2
+	VMOVUPS 256(AX), Z0
+	VMOVUPS 320(AX), Z5
+	VMINPS  Z0, Z5, Z6
+	VMAXPS  Z5, Z0, Z0
+	VMOVUPS 448(AX), Z5
+	VMOVUPS 384(AX), Z7
+	VMINPS  Z5, Z7, Z8
+	VMAXPS  Z7, Z5, Z5
+	VMINPS  Z5, Z6, Z7
+	VMAXPS  Z6, Z5, Z5
+	VMINPS  Z8, Z0, Z6
+	VMAXPS  Z0, Z8, Z8
+	VMINPS  Z8, Z5, Z0
+	VMAXPS  Z5, Z8, Z8
+	VMINPS  Z6, Z7, Z5
+	VMAXPS  Z7, Z6, Z6
+	VMINPS  Z1, Z6, Z7
+	VMAXPS  Z6, Z1, Z1
+	VMINPS  Z2, Z5, Z6
+	VMAXPS  Z5, Z2, Z2
+	VMINPS  Z4, Z8, Z5
+	VMAXPS  Z8, Z4, Z4
+	VMINPS  Z5, Z7, Z8
+	VMAXPS  Z7, Z5, Z5
+	VMINPS  Z4, Z1, Z7
+	VMAXPS  Z1, Z4, Z4
+	VMINPS  Z3, Z0, Z1
+	VMAXPS  Z0, Z3, Z3
+	VMINPS  Z1, Z6, Z0
+	VMAXPS  Z6, Z1, Z1
+	VMINPS  Z8, Z0, Z6
+	VMAXPS  Z0, Z8, Z8
+	VMINPS  Z5, Z1, Z0
+	VMAXPS  Z1, Z5, Z5
+	VMINPS  Z3, Z2, Z1
+	VMAXPS  Z2, Z3, Z3
+	VMINPS  Z7, Z1, Z2
+	VMAXPS  Z1, Z7, Z7
+	VMINPS  Z4, Z3, Z1
+	VMAXPS  Z3, Z4, Z4
+	VMOVUPS Z0, 128(AX)
+	VMOVUPS Z1, 384(AX)
+	VMOVUPS Z2, 256(AX)
+	VMOVUPS Z4, 448(AX)
+	VMOVUPS Z5, 192(AX)
+	VMOVUPS Z6, (AX)
+	VMOVUPS Z7, 320(AX)
+	VMOVUPS Z8, 64(AX)
+	VZEROUPPER
+	RET
+
+// func avx512ForwardP(xs *float32, ps *float32, diff *float32)
+// Requires: AVX, AVX512F
+TEXT ·avx512ForwardP(SB), NOSPLIT, $16-24
+	MOVQ diff+16(FP), AX
+	LEAQ sgk_fwd<>+0(SB), CX
+
+run_31:
+	MOVL  (CX), DX
+	TESTL DX, DX
+	JZ    done_33
+	MOVQ  DX, (SP)
+	MOVL  4(CX), DX
+	MOVL  8(CX), BX
+	XORL  SI, SI
+	MOVQ  SI, 8(SP)
+
+step_32:
+	MOVQ      xs+0(FP), DI
+	MOVQ      DX, R8
+	SHLQ      $0x06, R8
+	MOVQ      BX, R9
+	SHLQ      $0x06, R9
+	VMOVUPS   (DI)(R8*1), Z0
+	VMOVUPS   (DI)(R9*1), Z1
+	VCMPPS    $0x12, Z1, Z0, K1
+	VBLENDMPS Z0, Z1, K1, Z2
+	VBLENDMPS Z1, Z0, K1, Z3
+	VMOVUPS   Z2, (DI)(R8*1)
+	VMOVUPS   Z3, (DI)(R9*1)
+	LEAQ      36(CX), DI
+	MOVL      32(CX), R8
+
+range_34:
+	MOVL   (DI), R9
+	MOVL   4(DI), R10
+	ADDL   8(SP), R10
+	ADDL   SI, R9
+	SUBL   R9, R10
+	SHLQ   $0x06, R9
+	IMUL3Q $0x00000200, DX, R11
+	IMUL3Q $0x00000200, BX, R12
+	ADDQ   R9, R11
+	ADDQ   R9, R12
+	MOVQ   ps+8(FP), R9
+	ADDQ   R9, R11
+	ADDQ   R9, R12
+	TESTQ  AX, AX
+	JZ     nodiff_35
+	CMPQ   R10, $0x02
+	JB     tail_38
+
+pair_37:
+	VMOVUPS   (R11), Z0
+	VMOVUPS   (R12), Z1
+	VSUBPS    Z1, Z0, Z4
+	VMOVUPS   Z4, (AX)
+	VBLENDMPS Z0, Z1, K1, Z5
+	VBLENDMPS Z1, Z0, K1, Z6
+	VMOVUPS   Z5, (R11)
+	VMOVUPS   Z6, (R12)
+	VMOVUPS   64(R11), Z0
+	VMOVUPS   64(R12), Z1
+	VSUBPS    Z1, Z0, Z4
+	VMOVUPS   Z4, 64(AX)
+	VBLENDMPS Z0, Z1, K1, Z7
+	VBLENDMPS Z1, Z0, K1, Z8
+	VMOVUPS   Z7, 64(R11)
+	VMOVUPS   Z8, 64(R12)
+	ADDQ      $0x80, R11
+	ADDQ      $0x80, R12
+	ADDQ      $0x80, AX
+	SUBQ      $0x02, R10
+	CMPQ      R10, $0x02
+	JAE       pair_37
+
+tail_38:
+	TESTQ     R10, R10
+	JZ        rowsdone_39
+	VMOVUPS   (R11), Z0
+	VMOVUPS   (R12), Z1
+	VSUBPS    Z1, Z0, Z4
+	VMOVUPS   Z4, (AX)
+	VBLENDMPS Z0, Z1, K1, Z9
+	VBLENDMPS Z1, Z0, K1, Z10
+	VMOVUPS   Z9, (R11)
+	VMOVUPS   Z10, (R12)
+	ADDQ      $0x40, R11
+	ADDQ      $0x40, R12
+	ADDQ      $0x40, AX
+
+rowsdone_39:
+	JMP rangedone_36
+
+nodiff_35:
+	CMPQ R10, $0x02
+	JB   tail_41
+
+pair_40:
+	VMOVUPS   (R11), Z0
+	VMOVUPS   (R12), Z1
+	VBLENDMPS Z0, Z1, K1, Z11
+	VBLENDMPS Z1, Z0, K1, Z12
+	VMOVUPS   Z11, (R11)
+	VMOVUPS   Z12, (R12)
+	VMOVUPS   64(R11), Z0
+	VMOVUPS   64(R12), Z1
+	VBLENDMPS Z0, Z1, K1, Z13
+	VBLENDMPS Z1, Z0, K1, Z14
+	VMOVUPS   Z13, 64(R11)
+	VMOVUPS   Z14, 64(R12)
+	ADDQ      $0x80, R11
+	ADDQ      $0x80, R12
+	SUBQ      $0x02, R10
+	CMPQ      R10, $0x02
+	JAE       pair_40
+
+tail_41:
+	TESTQ     R10, R10
+	JZ        rowsdone_42
+	VMOVUPS   (R11), Z0
+	VMOVUPS   (R12), Z1
+	VBLENDMPS Z0, Z1, K1, Z15
+	VBLENDMPS Z1, Z0, K1, Z16
+	VMOVUPS   Z15, (R11)
+	VMOVUPS   Z16, (R12)
+	ADDQ      $0x40, R11
+	ADDQ      $0x40, R12
+
+rowsdone_42:
+rangedone_36:
+	ADDQ $0x08, DI
+	DECQ R8
+	JNZ  range_34
+	ADDL 12(CX), DX
+	ADDL 16(CX), BX
+	ADDL 20(CX), SI
+	MOVL 24(CX), DI
+	ADDL DI, 8(SP)
+	DECQ (SP)
+	JNZ  step_32
+	MOVL 32(CX), DX
+	LEAQ 36(CX)(DX*8), CX
+	JMP  run_31
+
+done_33:
 	VZEROUPPER
 	RET

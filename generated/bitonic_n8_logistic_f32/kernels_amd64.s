@@ -4,6 +4,83 @@
 
 #include "textflag.h"
 
+// func avx2AllFinite(x []float32) bool
+// Requires: AVX, AVX2
+TEXT ·avx2AllFinite(SB), NOSPLIT, $0-25
+	MOVQ    x_base+0(FP), AX
+	MOVQ    x_len+8(FP), CX
+	VMOVDQU const_f32_7fffffff<>+0(SB), Y0
+	VPXOR   Y1, Y1, Y1
+	CMPQ    CX, $0x20
+	JL      avx2AllFinite_loop1
+
+avx2AllFinite_loop4:
+	VPAND   (AX), Y0, Y2
+	VPAND   32(AX), Y0, Y3
+	VPAND   64(AX), Y0, Y4
+	VPAND   96(AX), Y0, Y5
+	VPMAXUD Y3, Y2, Y2
+	VPMAXUD Y5, Y4, Y4
+	VPMAXUD Y4, Y2, Y2
+	VPMAXUD Y2, Y1, Y1
+	ADDQ    $0x80, AX
+	SUBQ    $0x20, CX
+	CMPQ    CX, $0x20
+	JGE     avx2AllFinite_loop4
+
+avx2AllFinite_loop1:
+	CMPQ    CX, $0x08
+	JL      avx2AllFinite_tail
+	VPAND   (AX), Y0, Y2
+	VPMAXUD Y2, Y1, Y1
+	ADDQ    $0x20, AX
+	SUBQ    $0x08, CX
+	JMP     avx2AllFinite_loop1
+
+avx2AllFinite_tail:
+	XORL DX, DX
+
+avx2AllFinite_tail_loop:
+	TESTQ CX, CX
+	JE    avx2AllFinite_done
+	MOVL  (AX), BX
+	ANDL  $0x7fffffff, BX
+	ADDL  $0x00800000, BX
+	ORL   BX, DX
+	ADDQ  $0x04, AX
+	DECQ  CX
+	JMP   avx2AllFinite_tail_loop
+
+avx2AllFinite_done:
+	VPADDD    const_f32_00800000<>+0(SB), Y1, Y1
+	VMOVMSKPS Y1, AX
+	SHRL      $0x1f, DX
+	ORL       DX, AX
+	SETEQ     AL
+	VZEROUPPER
+	MOVB      AL, ret+24(FP)
+	RET
+
+DATA const_f32_7fffffff<>+0(SB)/8, $0x7fffffff7fffffff
+DATA const_f32_7fffffff<>+8(SB)/8, $0x7fffffff7fffffff
+DATA const_f32_7fffffff<>+16(SB)/8, $0x7fffffff7fffffff
+DATA const_f32_7fffffff<>+24(SB)/8, $0x7fffffff7fffffff
+DATA const_f32_7fffffff<>+32(SB)/8, $0x7fffffff7fffffff
+DATA const_f32_7fffffff<>+40(SB)/8, $0x7fffffff7fffffff
+DATA const_f32_7fffffff<>+48(SB)/8, $0x7fffffff7fffffff
+DATA const_f32_7fffffff<>+56(SB)/8, $0x7fffffff7fffffff
+GLOBL const_f32_7fffffff<>(SB), RODATA|NOPTR, $64
+
+DATA const_f32_00800000<>+0(SB)/8, $0x0080000000800000
+DATA const_f32_00800000<>+8(SB)/8, $0x0080000000800000
+DATA const_f32_00800000<>+16(SB)/8, $0x0080000000800000
+DATA const_f32_00800000<>+24(SB)/8, $0x0080000000800000
+DATA const_f32_00800000<>+32(SB)/8, $0x0080000000800000
+DATA const_f32_00800000<>+40(SB)/8, $0x0080000000800000
+DATA const_f32_00800000<>+48(SB)/8, $0x0080000000800000
+DATA const_f32_00800000<>+56(SB)/8, $0x0080000000800000
+GLOBL const_f32_00800000<>(SB), RODATA|NOPTR, $64
+
 // func avx2TransposeIn(dst *float32, src *float32, stride int, m int)
 // Requires: AVX
 TEXT ·avx2TransposeIn(SB), NOSPLIT, $0-32
@@ -190,74 +267,213 @@ tdone_8:
 	VZEROUPPER
 	RET
 
-// func avx2AllFinite(x []float32) bool
-// Requires: AVX, AVX2
-TEXT ·avx2AllFinite(SB), NOSPLIT, $0-25
-	MOVQ    x_base+0(FP), AX
-	MOVQ    x_len+8(FP), CX
-	VMOVDQU const_f32_7fffffff<>+0(SB), Y0
-	VPXOR   Y1, Y1, Y1
-	CMPQ    CX, $0x20
-	JL      avx2AllFinite_loop1
+// func avx2TransposeInWide(dst *float32, src *float32, stride int, m int)
+// Requires: AVX
+TEXT ·avx2TransposeInWide(SB), NOSPLIT, $0-32
+	MOVQ   dst+0(FP), AX
+	MOVQ   src+8(FP), CX
+	MOVQ   stride+16(FP), DX
+	MOVQ   m+24(FP), BX
+	SHLQ   $0x02, DX
+	MOVQ   $0x00000002, SI
+	IMUL3Q $0x08, DX, DI
 
-avx2AllFinite_loop4:
-	VPAND   (AX), Y0, Y2
-	VPAND   32(AX), Y0, Y3
-	VPAND   64(AX), Y0, Y4
-	VPAND   96(AX), Y0, Y5
-	VPMAXUD Y3, Y2, Y2
-	VPMAXUD Y5, Y4, Y4
-	VPMAXUD Y4, Y2, Y2
-	VPMAXUD Y2, Y1, Y1
-	ADDQ    $0x80, AX
-	SUBQ    $0x20, CX
-	CMPQ    CX, $0x20
-	JGE     avx2AllFinite_loop4
+tpass_9:
+	MOVQ  CX, R8
+	MOVQ  AX, R9
+	MOVQ  BX, R10
+	LEAQ  (DX)(DX*2), R11
+	LEAQ  (R8)(DX*4), R12
+	MOVQ  R10, R13
+	SHRQ  $0x03, R13
+	TESTQ R13, R13
+	JZ    ttail_11
 
-avx2AllFinite_loop1:
-	CMPQ    CX, $0x08
-	JL      avx2AllFinite_tail
-	VPAND   (AX), Y0, Y2
-	VPMAXUD Y2, Y1, Y1
-	ADDQ    $0x20, AX
-	SUBQ    $0x08, CX
-	JMP     avx2AllFinite_loop1
+tblock_10:
+	VMOVUPS     (R8), X0
+	VINSERTF128 $0x01, (R12), Y0, Y0
+	VMOVUPS     (R8)(DX*1), X1
+	VINSERTF128 $0x01, (R12)(DX*1), Y1, Y1
+	VMOVUPS     (R8)(DX*2), X2
+	VINSERTF128 $0x01, (R12)(DX*2), Y2, Y2
+	VMOVUPS     (R8)(R11*1), X3
+	VINSERTF128 $0x01, (R12)(R11*1), Y3, Y3
+	VUNPCKLPS   Y1, Y0, Y4
+	VUNPCKHPS   Y1, Y0, Y5
+	VUNPCKLPS   Y3, Y2, Y6
+	VUNPCKHPS   Y3, Y2, Y7
+	VSHUFPS     $0x44, Y6, Y4, Y8
+	VMOVUPS     Y8, (R9)
+	VSHUFPS     $0xee, Y6, Y4, Y4
+	VMOVUPS     Y4, 64(R9)
+	VSHUFPS     $0x44, Y7, Y5, Y4
+	VMOVUPS     Y4, 128(R9)
+	VSHUFPS     $0xee, Y7, Y5, Y4
+	VMOVUPS     Y4, 192(R9)
+	VMOVUPS     16(R8), X9
+	VINSERTF128 $0x01, 16(R12), Y9, Y9
+	VMOVUPS     16(R8)(DX*1), X10
+	VINSERTF128 $0x01, 16(R12)(DX*1), Y10, Y10
+	VMOVUPS     16(R8)(DX*2), X11
+	VINSERTF128 $0x01, 16(R12)(DX*2), Y11, Y11
+	VMOVUPS     16(R8)(R11*1), X12
+	VINSERTF128 $0x01, 16(R12)(R11*1), Y12, Y12
+	VUNPCKLPS   Y10, Y9, Y4
+	VUNPCKHPS   Y10, Y9, Y5
+	VUNPCKLPS   Y12, Y11, Y6
+	VUNPCKHPS   Y12, Y11, Y7
+	VSHUFPS     $0x44, Y6, Y4, Y8
+	VMOVUPS     Y8, 256(R9)
+	VSHUFPS     $0xee, Y6, Y4, Y4
+	VMOVUPS     Y4, 320(R9)
+	VSHUFPS     $0x44, Y7, Y5, Y4
+	VMOVUPS     Y4, 384(R9)
+	VSHUFPS     $0xee, Y7, Y5, Y4
+	VMOVUPS     Y4, 448(R9)
+	ADDQ        $0x20, R8
+	ADDQ        $0x20, R12
+	ADDQ        $0x00000200, R9
+	DECQ        R13
+	JNZ         tblock_10
 
-avx2AllFinite_tail:
-	XORL DX, DX
+ttail_11:
+	ANDQ $0x07, R10
+	JZ   tdone_13
 
-avx2AllFinite_tail_loop:
-	TESTQ CX, CX
-	JE    avx2AllFinite_done
-	MOVL  (AX), BX
-	ANDL  $0x7fffffff, BX
-	ADDL  $0x00800000, BX
-	ORL   BX, DX
-	ADDQ  $0x04, AX
-	DECQ  CX
-	JMP   avx2AllFinite_tail_loop
+ttailloop_12:
+	MOVL (R8), R13
+	MOVL R13, (R9)
+	MOVL (R8)(DX*1), R13
+	MOVL R13, 4(R9)
+	MOVL (R8)(DX*2), R13
+	MOVL R13, 8(R9)
+	MOVL (R8)(R11*1), R13
+	MOVL R13, 12(R9)
+	MOVL (R12), R13
+	MOVL R13, 16(R9)
+	MOVL (R12)(DX*1), R13
+	MOVL R13, 20(R9)
+	MOVL (R12)(DX*2), R13
+	MOVL R13, 24(R9)
+	MOVL (R12)(R11*1), R13
+	MOVL R13, 28(R9)
+	ADDQ $0x04, R8
+	ADDQ $0x04, R12
+	ADDQ $0x40, R9
+	DECQ R10
+	JNZ  ttailloop_12
 
-avx2AllFinite_done:
-	VPADDD    const_f32_00800000<>+0(SB), Y1, Y1
-	VMOVMSKPS Y1, AX
-	SHRL      $0x1f, DX
-	ORL       DX, AX
-	SETEQ     AL
+tdone_13:
+	ADDQ DI, CX
+	ADDQ $0x20, AX
+	DECQ SI
+	JNZ  tpass_9
 	VZEROUPPER
-	MOVB      AL, ret+24(FP)
 	RET
 
-DATA const_f32_7fffffff<>+0(SB)/8, $0x7fffffff7fffffff
-DATA const_f32_7fffffff<>+8(SB)/8, $0x7fffffff7fffffff
-DATA const_f32_7fffffff<>+16(SB)/8, $0x7fffffff7fffffff
-DATA const_f32_7fffffff<>+24(SB)/8, $0x7fffffff7fffffff
-GLOBL const_f32_7fffffff<>(SB), RODATA|NOPTR, $32
+// func avx2TransposeOutWide(dst *float32, src *float32, stride int, m int)
+// Requires: AVX
+TEXT ·avx2TransposeOutWide(SB), NOSPLIT, $0-32
+	MOVQ   dst+0(FP), AX
+	MOVQ   src+8(FP), CX
+	MOVQ   stride+16(FP), DX
+	MOVQ   m+24(FP), BX
+	SHLQ   $0x02, DX
+	MOVQ   $0x00000002, SI
+	IMUL3Q $0x08, DX, DI
 
-DATA const_f32_00800000<>+0(SB)/8, $0x0080000000800000
-DATA const_f32_00800000<>+8(SB)/8, $0x0080000000800000
-DATA const_f32_00800000<>+16(SB)/8, $0x0080000000800000
-DATA const_f32_00800000<>+24(SB)/8, $0x0080000000800000
-GLOBL const_f32_00800000<>(SB), RODATA|NOPTR, $32
+tpass_14:
+	MOVQ  AX, R8
+	MOVQ  CX, R9
+	MOVQ  BX, R10
+	LEAQ  (DX)(DX*2), R11
+	LEAQ  (R8)(DX*4), R12
+	MOVQ  R10, R13
+	SHRQ  $0x03, R13
+	TESTQ R13, R13
+	JZ    ttail_16
+
+tblock_15:
+	VMOVUPS     (R9), X0
+	VINSERTF128 $0x01, 256(R9), Y0, Y0
+	VMOVUPS     64(R9), X1
+	VINSERTF128 $0x01, 320(R9), Y1, Y1
+	VMOVUPS     128(R9), X2
+	VINSERTF128 $0x01, 384(R9), Y2, Y2
+	VMOVUPS     192(R9), X3
+	VINSERTF128 $0x01, 448(R9), Y3, Y3
+	VUNPCKLPS   Y1, Y0, Y4
+	VUNPCKHPS   Y1, Y0, Y5
+	VUNPCKLPS   Y3, Y2, Y6
+	VUNPCKHPS   Y3, Y2, Y7
+	VSHUFPS     $0x44, Y6, Y4, Y8
+	VMOVUPS     Y8, (R8)
+	VSHUFPS     $0xee, Y6, Y4, Y4
+	VMOVUPS     Y4, (R8)(DX*1)
+	VSHUFPS     $0x44, Y7, Y5, Y4
+	VMOVUPS     Y4, (R8)(DX*2)
+	VSHUFPS     $0xee, Y7, Y5, Y4
+	VMOVUPS     Y4, (R8)(R11*1)
+	VMOVUPS     16(R9), X9
+	VINSERTF128 $0x01, 272(R9), Y9, Y9
+	VMOVUPS     80(R9), X10
+	VINSERTF128 $0x01, 336(R9), Y10, Y10
+	VMOVUPS     144(R9), X11
+	VINSERTF128 $0x01, 400(R9), Y11, Y11
+	VMOVUPS     208(R9), X12
+	VINSERTF128 $0x01, 464(R9), Y12, Y12
+	VUNPCKLPS   Y10, Y9, Y4
+	VUNPCKHPS   Y10, Y9, Y5
+	VUNPCKLPS   Y12, Y11, Y6
+	VUNPCKHPS   Y12, Y11, Y7
+	VSHUFPS     $0x44, Y6, Y4, Y8
+	VMOVUPS     Y8, (R12)
+	VSHUFPS     $0xee, Y6, Y4, Y4
+	VMOVUPS     Y4, (R12)(DX*1)
+	VSHUFPS     $0x44, Y7, Y5, Y4
+	VMOVUPS     Y4, (R12)(DX*2)
+	VSHUFPS     $0xee, Y7, Y5, Y4
+	VMOVUPS     Y4, (R12)(R11*1)
+	ADDQ        $0x20, R8
+	ADDQ        $0x20, R12
+	ADDQ        $0x00000200, R9
+	DECQ        R13
+	JNZ         tblock_15
+
+ttail_16:
+	ANDQ $0x07, R10
+	JZ   tdone_18
+
+ttailloop_17:
+	MOVL (R9), R13
+	MOVL R13, (R8)
+	MOVL 4(R9), R13
+	MOVL R13, (R8)(DX*1)
+	MOVL 8(R9), R13
+	MOVL R13, (R8)(DX*2)
+	MOVL 12(R9), R13
+	MOVL R13, (R8)(R11*1)
+	MOVL 16(R9), R13
+	MOVL R13, (R12)
+	MOVL 20(R9), R13
+	MOVL R13, (R12)(DX*1)
+	MOVL 24(R9), R13
+	MOVL R13, (R12)(DX*2)
+	MOVL 28(R9), R13
+	MOVL R13, (R12)(R11*1)
+	ADDQ $0x04, R8
+	ADDQ $0x04, R12
+	ADDQ $0x40, R9
+	DECQ R10
+	JNZ  ttailloop_17
+
+tdone_18:
+	ADDQ DI, AX
+	ADDQ $0x20, CX
+	DECQ SI
+	JNZ  tpass_14
+	VZEROUPPER
+	RET
 
 DATA sgk_fwd<>+0(SB)/8, $0x0000000000000002
 DATA sgk_fwd<>+8(SB)/8, $0x0000000300000001
@@ -317,6 +533,64 @@ DATA sgk_fwd<>+432(SB)/8, $0x0000000800000000
 DATA sgk_fwd<>+440(SB)/8, $0x0000000000000000
 GLOBL sgk_fwd<>(SB), RODATA|NOPTR, $448
 
+DATA sgk_bwd<>+0(SB)/8, $0x0000000600000004
+DATA sgk_bwd<>+8(SB)/8, $0xfffffffe00000007
+DATA sgk_bwd<>+16(SB)/8, $0x00000000fffffffe
+DATA sgk_bwd<>+24(SB)/8, $0x0000000800000000
+DATA sgk_bwd<>+32(SB)/8, $0x0000000000000001
+DATA sgk_bwd<>+40(SB)/8, $0x0000000200000008
+DATA sgk_bwd<>+48(SB)/8, $0x0000000700000005
+DATA sgk_bwd<>+56(SB)/8, $0xffffffffffffffff
+DATA sgk_bwd<>+64(SB)/8, $0x0000000000000000
+DATA sgk_bwd<>+72(SB)/8, $0x0000000100000008
+DATA sgk_bwd<>+80(SB)/8, $0x0000000800000000
+DATA sgk_bwd<>+88(SB)/8, $0x0000000100000002
+DATA sgk_bwd<>+96(SB)/8, $0xffffffff00000003
+DATA sgk_bwd<>+104(SB)/8, $0x00000000ffffffff
+DATA sgk_bwd<>+112(SB)/8, $0x0000000800000000
+DATA sgk_bwd<>+120(SB)/8, $0x0000000000000001
+DATA sgk_bwd<>+128(SB)/8, $0x0000000400000008
+DATA sgk_bwd<>+136(SB)/8, $0x0000000700000003
+DATA sgk_bwd<>+144(SB)/8, $0xffffffffffffffff
+DATA sgk_bwd<>+152(SB)/8, $0x0000000000000000
+DATA sgk_bwd<>+160(SB)/8, $0x0000000100000008
+DATA sgk_bwd<>+168(SB)/8, $0x0000000800000000
+DATA sgk_bwd<>+176(SB)/8, $0x0000000700000002
+DATA sgk_bwd<>+184(SB)/8, $0xfffffffe00000006
+DATA sgk_bwd<>+192(SB)/8, $0x00000000fffffffe
+DATA sgk_bwd<>+200(SB)/8, $0x0000000400000000
+DATA sgk_bwd<>+208(SB)/8, $0x0000000400000001
+DATA sgk_bwd<>+216(SB)/8, $0x0000000200000008
+DATA sgk_bwd<>+224(SB)/8, $0x0000000300000002
+DATA sgk_bwd<>+232(SB)/8, $0xfffffffefffffffe
+DATA sgk_bwd<>+240(SB)/8, $0x0000000000000000
+DATA sgk_bwd<>+248(SB)/8, $0x0000000100000004
+DATA sgk_bwd<>+256(SB)/8, $0x0000000400000000
+DATA sgk_bwd<>+264(SB)/8, $0x0000000700000002
+DATA sgk_bwd<>+272(SB)/8, $0xffffffff00000005
+DATA sgk_bwd<>+280(SB)/8, $0x00000000ffffffff
+DATA sgk_bwd<>+288(SB)/8, $0x0000000400000000
+DATA sgk_bwd<>+296(SB)/8, $0x0000000400000001
+DATA sgk_bwd<>+304(SB)/8, $0x0000000200000008
+DATA sgk_bwd<>+312(SB)/8, $0x0000000300000001
+DATA sgk_bwd<>+320(SB)/8, $0xffffffffffffffff
+DATA sgk_bwd<>+328(SB)/8, $0x0000000000000000
+DATA sgk_bwd<>+336(SB)/8, $0x0000000100000004
+DATA sgk_bwd<>+344(SB)/8, $0x0000000400000000
+DATA sgk_bwd<>+352(SB)/8, $0x0000000700000002
+DATA sgk_bwd<>+360(SB)/8, $0xfffffffd00000006
+DATA sgk_bwd<>+368(SB)/8, $0xfffffffeffffffff
+DATA sgk_bwd<>+376(SB)/8, $0x00000002fffffffe
+DATA sgk_bwd<>+384(SB)/8, $0x0000000600000001
+DATA sgk_bwd<>+392(SB)/8, $0x0000000200000008
+DATA sgk_bwd<>+400(SB)/8, $0x0000000200000003
+DATA sgk_bwd<>+408(SB)/8, $0xfffffffffffffffd
+DATA sgk_bwd<>+416(SB)/8, $0xfffffffefffffffe
+DATA sgk_bwd<>+424(SB)/8, $0x0000000100000002
+DATA sgk_bwd<>+432(SB)/8, $0x0000000400000002
+DATA sgk_bwd<>+440(SB)/8, $0x0000000000000000
+GLOBL sgk_bwd<>(SB), RODATA|NOPTR, $448
+
 // func avx2Sort(xs *float32, beta float64, lambda float64)
 // Requires: AVX, AVX2, FMA3
 TEXT ·avx2Sort(SB), NOSPLIT, $144-24
@@ -334,17 +608,17 @@ TEXT ·avx2Sort(SB), NOSPLIT, $144-24
 	VMOVUPS      Y0, 32(SP)
 	LEAQ         sgk_fwd<>+0(SB), AX
 
-run_9:
+run_19:
 	MOVL  (AX), CX
 	TESTL CX, CX
-	JZ    done_11
+	JZ    done_21
 	MOVQ  CX, 128(SP)
 	MOVL  4(AX), CX
 	MOVL  8(AX), DX
 	XORL  BX, BX
 	MOVQ  BX, 136(SP)
 
-step_10:
+step_20:
 	MOVQ      xs+0(FP), SI
 	MOVQ      CX, DI
 	SHLQ      $0x05, DI
@@ -451,12 +725,12 @@ step_10:
 	MOVL         24(AX), SI
 	ADDL         SI, 136(SP)
 	DECQ         128(SP)
-	JNZ          step_10
+	JNZ          step_20
 	MOVL         32(AX), CX
 	LEAQ         36(AX)(CX*8), AX
-	JMP          run_9
+	JMP          run_19
 
-done_11:
+done_21:
 	VZEROUPPER
 	RET
 
@@ -464,115 +738,191 @@ DATA const_f64_7fffffffffffffff<>+0(SB)/8, $0x7fffffffffffffff
 DATA const_f64_7fffffffffffffff<>+8(SB)/8, $0x7fffffffffffffff
 DATA const_f64_7fffffffffffffff<>+16(SB)/8, $0x7fffffffffffffff
 DATA const_f64_7fffffffffffffff<>+24(SB)/8, $0x7fffffffffffffff
-GLOBL const_f64_7fffffffffffffff<>(SB), RODATA|NOPTR, $32
+DATA const_f64_7fffffffffffffff<>+32(SB)/8, $0x7fffffffffffffff
+DATA const_f64_7fffffffffffffff<>+40(SB)/8, $0x7fffffffffffffff
+DATA const_f64_7fffffffffffffff<>+48(SB)/8, $0x7fffffffffffffff
+DATA const_f64_7fffffffffffffff<>+56(SB)/8, $0x7fffffffffffffff
+GLOBL const_f64_7fffffffffffffff<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_4087500000000000<>+0(SB)/8, $0x4087500000000000
 DATA const_f64_4087500000000000<>+8(SB)/8, $0x4087500000000000
 DATA const_f64_4087500000000000<>+16(SB)/8, $0x4087500000000000
 DATA const_f64_4087500000000000<>+24(SB)/8, $0x4087500000000000
-GLOBL const_f64_4087500000000000<>(SB), RODATA|NOPTR, $32
+DATA const_f64_4087500000000000<>+32(SB)/8, $0x4087500000000000
+DATA const_f64_4087500000000000<>+40(SB)/8, $0x4087500000000000
+DATA const_f64_4087500000000000<>+48(SB)/8, $0x4087500000000000
+DATA const_f64_4087500000000000<>+56(SB)/8, $0x4087500000000000
+GLOBL const_f64_4087500000000000<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_4338000000000000<>+0(SB)/8, $0x4338000000000000
 DATA const_f64_4338000000000000<>+8(SB)/8, $0x4338000000000000
 DATA const_f64_4338000000000000<>+16(SB)/8, $0x4338000000000000
 DATA const_f64_4338000000000000<>+24(SB)/8, $0x4338000000000000
-GLOBL const_f64_4338000000000000<>(SB), RODATA|NOPTR, $32
+DATA const_f64_4338000000000000<>+32(SB)/8, $0x4338000000000000
+DATA const_f64_4338000000000000<>+40(SB)/8, $0x4338000000000000
+DATA const_f64_4338000000000000<>+48(SB)/8, $0x4338000000000000
+DATA const_f64_4338000000000000<>+56(SB)/8, $0x4338000000000000
+GLOBL const_f64_4338000000000000<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_3ff71547652b82fe<>+0(SB)/8, $0x3ff71547652b82fe
 DATA const_f64_3ff71547652b82fe<>+8(SB)/8, $0x3ff71547652b82fe
 DATA const_f64_3ff71547652b82fe<>+16(SB)/8, $0x3ff71547652b82fe
 DATA const_f64_3ff71547652b82fe<>+24(SB)/8, $0x3ff71547652b82fe
-GLOBL const_f64_3ff71547652b82fe<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3ff71547652b82fe<>+32(SB)/8, $0x3ff71547652b82fe
+DATA const_f64_3ff71547652b82fe<>+40(SB)/8, $0x3ff71547652b82fe
+DATA const_f64_3ff71547652b82fe<>+48(SB)/8, $0x3ff71547652b82fe
+DATA const_f64_3ff71547652b82fe<>+56(SB)/8, $0x3ff71547652b82fe
+GLOBL const_f64_3ff71547652b82fe<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_3fe62e42fee00000<>+0(SB)/8, $0x3fe62e42fee00000
 DATA const_f64_3fe62e42fee00000<>+8(SB)/8, $0x3fe62e42fee00000
 DATA const_f64_3fe62e42fee00000<>+16(SB)/8, $0x3fe62e42fee00000
 DATA const_f64_3fe62e42fee00000<>+24(SB)/8, $0x3fe62e42fee00000
-GLOBL const_f64_3fe62e42fee00000<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3fe62e42fee00000<>+32(SB)/8, $0x3fe62e42fee00000
+DATA const_f64_3fe62e42fee00000<>+40(SB)/8, $0x3fe62e42fee00000
+DATA const_f64_3fe62e42fee00000<>+48(SB)/8, $0x3fe62e42fee00000
+DATA const_f64_3fe62e42fee00000<>+56(SB)/8, $0x3fe62e42fee00000
+GLOBL const_f64_3fe62e42fee00000<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_3dea39ef35793c76<>+0(SB)/8, $0x3dea39ef35793c76
 DATA const_f64_3dea39ef35793c76<>+8(SB)/8, $0x3dea39ef35793c76
 DATA const_f64_3dea39ef35793c76<>+16(SB)/8, $0x3dea39ef35793c76
 DATA const_f64_3dea39ef35793c76<>+24(SB)/8, $0x3dea39ef35793c76
-GLOBL const_f64_3dea39ef35793c76<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3dea39ef35793c76<>+32(SB)/8, $0x3dea39ef35793c76
+DATA const_f64_3dea39ef35793c76<>+40(SB)/8, $0x3dea39ef35793c76
+DATA const_f64_3dea39ef35793c76<>+48(SB)/8, $0x3dea39ef35793c76
+DATA const_f64_3dea39ef35793c76<>+56(SB)/8, $0x3dea39ef35793c76
+GLOBL const_f64_3dea39ef35793c76<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_3efa01999e25ce43<>+0(SB)/8, $0x3efa01999e25ce43
 DATA const_f64_3efa01999e25ce43<>+8(SB)/8, $0x3efa01999e25ce43
 DATA const_f64_3efa01999e25ce43<>+16(SB)/8, $0x3efa01999e25ce43
 DATA const_f64_3efa01999e25ce43<>+24(SB)/8, $0x3efa01999e25ce43
-GLOBL const_f64_3efa01999e25ce43<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3efa01999e25ce43<>+32(SB)/8, $0x3efa01999e25ce43
+DATA const_f64_3efa01999e25ce43<>+40(SB)/8, $0x3efa01999e25ce43
+DATA const_f64_3efa01999e25ce43<>+48(SB)/8, $0x3efa01999e25ce43
+DATA const_f64_3efa01999e25ce43<>+56(SB)/8, $0x3efa01999e25ce43
+GLOBL const_f64_3efa01999e25ce43<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_3e928ad9b8b7c16b<>+0(SB)/8, $0x3e928ad9b8b7c16b
 DATA const_f64_3e928ad9b8b7c16b<>+8(SB)/8, $0x3e928ad9b8b7c16b
 DATA const_f64_3e928ad9b8b7c16b<>+16(SB)/8, $0x3e928ad9b8b7c16b
 DATA const_f64_3e928ad9b8b7c16b<>+24(SB)/8, $0x3e928ad9b8b7c16b
-GLOBL const_f64_3e928ad9b8b7c16b<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3e928ad9b8b7c16b<>+32(SB)/8, $0x3e928ad9b8b7c16b
+DATA const_f64_3e928ad9b8b7c16b<>+40(SB)/8, $0x3e928ad9b8b7c16b
+DATA const_f64_3e928ad9b8b7c16b<>+48(SB)/8, $0x3e928ad9b8b7c16b
+DATA const_f64_3e928ad9b8b7c16b<>+56(SB)/8, $0x3e928ad9b8b7c16b
+GLOBL const_f64_3e928ad9b8b7c16b<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_3f56c16c18438b2a<>+0(SB)/8, $0x3f56c16c18438b2a
 DATA const_f64_3f56c16c18438b2a<>+8(SB)/8, $0x3f56c16c18438b2a
 DATA const_f64_3f56c16c18438b2a<>+16(SB)/8, $0x3f56c16c18438b2a
 DATA const_f64_3f56c16c18438b2a<>+24(SB)/8, $0x3f56c16c18438b2a
-GLOBL const_f64_3f56c16c18438b2a<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3f56c16c18438b2a<>+32(SB)/8, $0x3f56c16c18438b2a
+DATA const_f64_3f56c16c18438b2a<>+40(SB)/8, $0x3f56c16c18438b2a
+DATA const_f64_3f56c16c18438b2a<>+48(SB)/8, $0x3f56c16c18438b2a
+DATA const_f64_3f56c16c18438b2a<>+56(SB)/8, $0x3f56c16c18438b2a
+GLOBL const_f64_3f56c16c18438b2a<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_3fa555555555083e<>+0(SB)/8, $0x3fa555555555083e
 DATA const_f64_3fa555555555083e<>+8(SB)/8, $0x3fa555555555083e
 DATA const_f64_3fa555555555083e<>+16(SB)/8, $0x3fa555555555083e
 DATA const_f64_3fa555555555083e<>+24(SB)/8, $0x3fa555555555083e
-GLOBL const_f64_3fa555555555083e<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3fa555555555083e<>+32(SB)/8, $0x3fa555555555083e
+DATA const_f64_3fa555555555083e<>+40(SB)/8, $0x3fa555555555083e
+DATA const_f64_3fa555555555083e<>+48(SB)/8, $0x3fa555555555083e
+DATA const_f64_3fa555555555083e<>+56(SB)/8, $0x3fa555555555083e
+GLOBL const_f64_3fa555555555083e<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_3fe000000000000a<>+0(SB)/8, $0x3fe000000000000a
 DATA const_f64_3fe000000000000a<>+8(SB)/8, $0x3fe000000000000a
 DATA const_f64_3fe000000000000a<>+16(SB)/8, $0x3fe000000000000a
 DATA const_f64_3fe000000000000a<>+24(SB)/8, $0x3fe000000000000a
-GLOBL const_f64_3fe000000000000a<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3fe000000000000a<>+32(SB)/8, $0x3fe000000000000a
+DATA const_f64_3fe000000000000a<>+40(SB)/8, $0x3fe000000000000a
+DATA const_f64_3fe000000000000a<>+48(SB)/8, $0x3fe000000000000a
+DATA const_f64_3fe000000000000a<>+56(SB)/8, $0x3fe000000000000a
+GLOBL const_f64_3fe000000000000a<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_3ec71df25b4a6a5c<>+0(SB)/8, $0x3ec71df25b4a6a5c
 DATA const_f64_3ec71df25b4a6a5c<>+8(SB)/8, $0x3ec71df25b4a6a5c
 DATA const_f64_3ec71df25b4a6a5c<>+16(SB)/8, $0x3ec71df25b4a6a5c
 DATA const_f64_3ec71df25b4a6a5c<>+24(SB)/8, $0x3ec71df25b4a6a5c
-GLOBL const_f64_3ec71df25b4a6a5c<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3ec71df25b4a6a5c<>+32(SB)/8, $0x3ec71df25b4a6a5c
+DATA const_f64_3ec71df25b4a6a5c<>+40(SB)/8, $0x3ec71df25b4a6a5c
+DATA const_f64_3ec71df25b4a6a5c<>+48(SB)/8, $0x3ec71df25b4a6a5c
+DATA const_f64_3ec71df25b4a6a5c<>+56(SB)/8, $0x3ec71df25b4a6a5c
+GLOBL const_f64_3ec71df25b4a6a5c<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_3e5ad7f3c411bf5b<>+0(SB)/8, $0x3e5ad7f3c411bf5b
 DATA const_f64_3e5ad7f3c411bf5b<>+8(SB)/8, $0x3e5ad7f3c411bf5b
 DATA const_f64_3e5ad7f3c411bf5b<>+16(SB)/8, $0x3e5ad7f3c411bf5b
 DATA const_f64_3e5ad7f3c411bf5b<>+24(SB)/8, $0x3e5ad7f3c411bf5b
-GLOBL const_f64_3e5ad7f3c411bf5b<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3e5ad7f3c411bf5b<>+32(SB)/8, $0x3e5ad7f3c411bf5b
+DATA const_f64_3e5ad7f3c411bf5b<>+40(SB)/8, $0x3e5ad7f3c411bf5b
+DATA const_f64_3e5ad7f3c411bf5b<>+48(SB)/8, $0x3e5ad7f3c411bf5b
+DATA const_f64_3e5ad7f3c411bf5b<>+56(SB)/8, $0x3e5ad7f3c411bf5b
+GLOBL const_f64_3e5ad7f3c411bf5b<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_3f2a01a012a0e882<>+0(SB)/8, $0x3f2a01a012a0e882
 DATA const_f64_3f2a01a012a0e882<>+8(SB)/8, $0x3f2a01a012a0e882
 DATA const_f64_3f2a01a012a0e882<>+16(SB)/8, $0x3f2a01a012a0e882
 DATA const_f64_3f2a01a012a0e882<>+24(SB)/8, $0x3f2a01a012a0e882
-GLOBL const_f64_3f2a01a012a0e882<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3f2a01a012a0e882<>+32(SB)/8, $0x3f2a01a012a0e882
+DATA const_f64_3f2a01a012a0e882<>+40(SB)/8, $0x3f2a01a012a0e882
+DATA const_f64_3f2a01a012a0e882<>+48(SB)/8, $0x3f2a01a012a0e882
+DATA const_f64_3f2a01a012a0e882<>+56(SB)/8, $0x3f2a01a012a0e882
+GLOBL const_f64_3f2a01a012a0e882<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_3f81111111127d10<>+0(SB)/8, $0x3f81111111127d10
 DATA const_f64_3f81111111127d10<>+8(SB)/8, $0x3f81111111127d10
 DATA const_f64_3f81111111127d10<>+16(SB)/8, $0x3f81111111127d10
 DATA const_f64_3f81111111127d10<>+24(SB)/8, $0x3f81111111127d10
-GLOBL const_f64_3f81111111127d10<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3f81111111127d10<>+32(SB)/8, $0x3f81111111127d10
+DATA const_f64_3f81111111127d10<>+40(SB)/8, $0x3f81111111127d10
+DATA const_f64_3f81111111127d10<>+48(SB)/8, $0x3f81111111127d10
+DATA const_f64_3f81111111127d10<>+56(SB)/8, $0x3f81111111127d10
+GLOBL const_f64_3f81111111127d10<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_3fc55555555554f9<>+0(SB)/8, $0x3fc55555555554f9
 DATA const_f64_3fc55555555554f9<>+8(SB)/8, $0x3fc55555555554f9
 DATA const_f64_3fc55555555554f9<>+16(SB)/8, $0x3fc55555555554f9
 DATA const_f64_3fc55555555554f9<>+24(SB)/8, $0x3fc55555555554f9
-GLOBL const_f64_3fc55555555554f9<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3fc55555555554f9<>+32(SB)/8, $0x3fc55555555554f9
+DATA const_f64_3fc55555555554f9<>+40(SB)/8, $0x3fc55555555554f9
+DATA const_f64_3fc55555555554f9<>+48(SB)/8, $0x3fc55555555554f9
+DATA const_f64_3fc55555555554f9<>+56(SB)/8, $0x3fc55555555554f9
+GLOBL const_f64_3fc55555555554f9<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_3ff0000000000000<>+0(SB)/8, $0x3ff0000000000000
 DATA const_f64_3ff0000000000000<>+8(SB)/8, $0x3ff0000000000000
 DATA const_f64_3ff0000000000000<>+16(SB)/8, $0x3ff0000000000000
 DATA const_f64_3ff0000000000000<>+24(SB)/8, $0x3ff0000000000000
-GLOBL const_f64_3ff0000000000000<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3ff0000000000000<>+32(SB)/8, $0x3ff0000000000000
+DATA const_f64_3ff0000000000000<>+40(SB)/8, $0x3ff0000000000000
+DATA const_f64_3ff0000000000000<>+48(SB)/8, $0x3ff0000000000000
+DATA const_f64_3ff0000000000000<>+56(SB)/8, $0x3ff0000000000000
+GLOBL const_f64_3ff0000000000000<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_00000000000007fe<>+0(SB)/8, $0x00000000000007fe
 DATA const_f64_00000000000007fe<>+8(SB)/8, $0x00000000000007fe
 DATA const_f64_00000000000007fe<>+16(SB)/8, $0x00000000000007fe
 DATA const_f64_00000000000007fe<>+24(SB)/8, $0x00000000000007fe
-GLOBL const_f64_00000000000007fe<>(SB), RODATA|NOPTR, $32
+DATA const_f64_00000000000007fe<>+32(SB)/8, $0x00000000000007fe
+DATA const_f64_00000000000007fe<>+40(SB)/8, $0x00000000000007fe
+DATA const_f64_00000000000007fe<>+48(SB)/8, $0x00000000000007fe
+DATA const_f64_00000000000007fe<>+56(SB)/8, $0x00000000000007fe
+GLOBL const_f64_00000000000007fe<>(SB), RODATA|NOPTR, $64
 
 DATA const_f32_3f800000<>+0(SB)/8, $0x3f8000003f800000
 DATA const_f32_3f800000<>+8(SB)/8, $0x3f8000003f800000
 DATA const_f32_3f800000<>+16(SB)/8, $0x3f8000003f800000
 DATA const_f32_3f800000<>+24(SB)/8, $0x3f8000003f800000
-GLOBL const_f32_3f800000<>(SB), RODATA|NOPTR, $32
+DATA const_f32_3f800000<>+32(SB)/8, $0x3f8000003f800000
+DATA const_f32_3f800000<>+40(SB)/8, $0x3f8000003f800000
+DATA const_f32_3f800000<>+48(SB)/8, $0x3f8000003f800000
+DATA const_f32_3f800000<>+56(SB)/8, $0x3f8000003f800000
+GLOBL const_f32_3f800000<>(SB), RODATA|NOPTR, $64
 
 // func avx2ForwardP(xs *float32, ps *float32, diff *float32, beta float64, lambda float64)
 // Requires: AVX, AVX2, FMA3
@@ -592,17 +942,17 @@ TEXT ·avx2ForwardP(SB), NOSPLIT, $144-40
 	MOVQ         diff+16(FP), AX
 	LEAQ         sgk_fwd<>+0(SB), CX
 
-run_12:
+run_22:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_14
+	JZ    done_24
 	MOVQ  DX, 128(SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 136(SP)
 
-step_13:
+step_23:
 	MOVQ      xs+0(FP), DI
 	MOVQ      DX, R8
 	SHLQ      $0x05, R8
@@ -706,7 +1056,7 @@ step_13:
 	LEAQ         36(CX), DI
 	MOVL         32(CX), R8
 
-range_15:
+range_25:
 	MOVL   (DI), R9
 	MOVL   4(DI), R10
 	ADDL   136(SP), R10
@@ -721,11 +1071,11 @@ range_15:
 	ADDQ   R9, R11
 	ADDQ   R9, R12
 	TESTQ  AX, AX
-	JZ     nodiff_16
+	JZ     nodiff_26
 	CMPQ   R10, $0x02
-	JB     tail_19
+	JB     tail_29
 
-pair_18:
+pair_28:
 	VMOVUPS     (R11), Y0
 	VMOVUPS     (R12), Y1
 	VSUBPS      Y1, Y0, Y3
@@ -751,11 +1101,11 @@ pair_18:
 	ADDQ        $0x40, AX
 	SUBQ        $0x02, R10
 	CMPQ        R10, $0x02
-	JAE         pair_18
+	JAE         pair_28
 
-tail_19:
+tail_29:
 	TESTQ       R10, R10
-	JZ          rowsdone_20
+	JZ          rowsdone_30
 	VMOVUPS     (R11), Y0
 	VMOVUPS     (R12), Y1
 	VSUBPS      Y1, Y0, Y3
@@ -770,14 +1120,14 @@ tail_19:
 	ADDQ        $0x20, R12
 	ADDQ        $0x20, AX
 
-rowsdone_20:
-	JMP rangedone_17
+rowsdone_30:
+	JMP rangedone_27
 
-nodiff_16:
+nodiff_26:
 	CMPQ R10, $0x02
-	JB   tail_22
+	JB   tail_32
 
-pair_21:
+pair_31:
 	VMOVUPS     (R11), Y0
 	VMOVUPS     (R12), Y1
 	VMULPS      Y1, Y2, Y3
@@ -798,11 +1148,11 @@ pair_21:
 	ADDQ        $0x40, R12
 	SUBQ        $0x02, R10
 	CMPQ        R10, $0x02
-	JAE         pair_21
+	JAE         pair_31
 
-tail_22:
+tail_32:
 	TESTQ       R10, R10
-	JZ          rowsdone_23
+	JZ          rowsdone_33
 	VMOVUPS     (R11), Y0
 	VMOVUPS     (R12), Y1
 	VMULPS      Y1, Y2, Y3
@@ -814,23 +1164,23 @@ tail_22:
 	ADDQ        $0x20, R11
 	ADDQ        $0x20, R12
 
-rowsdone_23:
-rangedone_17:
+rowsdone_33:
+rangedone_27:
 	ADDQ $0x08, DI
 	DECQ R8
-	JNZ  range_15
+	JNZ  range_25
 	ADDL 12(CX), DX
 	ADDL 16(CX), BX
 	ADDL 20(CX), SI
 	MOVL 24(CX), DI
 	ADDL DI, 136(SP)
 	DECQ 128(SP)
-	JNZ  step_13
+	JNZ  step_23
 	MOVL 32(CX), DX
 	LEAQ 36(CX)(DX*8), CX
-	JMP  run_12
+	JMP  run_22
 
-done_14:
+done_24:
 	VZEROUPPER
 	RET
 
@@ -852,17 +1202,17 @@ TEXT ·avx2Forward(SB), NOSPLIT, $144-32
 	MOVQ         tape+8(FP), AX
 	LEAQ         sgk_fwd<>+0(SB), CX
 
-run_24:
+run_34:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_26
+	JZ    done_36
 	MOVQ  DX, 128(SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 136(SP)
 
-step_25:
+step_35:
 	MOVQ      xs+0(FP), DI
 	MOVQ      DX, R8
 	SHLQ      $0x05, R8
@@ -985,12 +1335,12 @@ step_25:
 	MOVL         24(CX), DI
 	ADDL         DI, 136(SP)
 	DECQ         128(SP)
-	JNZ          step_25
+	JNZ          step_35
 	MOVL         32(CX), DX
 	LEAQ         36(CX)(DX*8), CX
-	JMP          run_24
+	JMP          run_34
 
-done_26:
+done_36:
 	VZEROUPPER
 	RET
 
@@ -1013,17 +1363,17 @@ TEXT ·avx2ForwardPTape(SB), NOSPLIT, $144-48
 	MOVQ         diff+24(FP), CX
 	LEAQ         sgk_fwd<>+0(SB), DX
 
-run_27:
+run_37:
 	MOVL  (DX), BX
 	TESTL BX, BX
-	JZ    done_29
+	JZ    done_39
 	MOVQ  BX, 128(SP)
 	MOVL  4(DX), BX
 	MOVL  8(DX), SI
 	XORL  DI, DI
 	MOVQ  DI, 136(SP)
 
-step_28:
+step_38:
 	MOVQ      xs+0(FP), R8
 	MOVQ      BX, R9
 	SHLQ      $0x05, R9
@@ -1143,7 +1493,7 @@ step_28:
 	LEAQ         36(DX), R8
 	MOVL         32(DX), R9
 
-range_30:
+range_40:
 	MOVL   (R8), R10
 	MOVL   4(R8), R11
 	ADDL   136(SP), R11
@@ -1158,11 +1508,11 @@ range_30:
 	ADDQ   R10, R12
 	ADDQ   R10, R13
 	TESTQ  CX, CX
-	JZ     nodiff_31
+	JZ     nodiff_41
 	CMPQ   R11, $0x02
-	JB     tail_34
+	JB     tail_44
 
-pair_33:
+pair_43:
 	VMOVUPS     (R12), Y0
 	VMOVUPS     (R13), Y1
 	VSUBPS      Y1, Y0, Y3
@@ -1188,11 +1538,11 @@ pair_33:
 	ADDQ        $0x40, CX
 	SUBQ        $0x02, R11
 	CMPQ        R11, $0x02
-	JAE         pair_33
+	JAE         pair_43
 
-tail_34:
+tail_44:
 	TESTQ       R11, R11
-	JZ          rowsdone_35
+	JZ          rowsdone_45
 	VMOVUPS     (R12), Y0
 	VMOVUPS     (R13), Y1
 	VSUBPS      Y1, Y0, Y3
@@ -1207,14 +1557,14 @@ tail_34:
 	ADDQ        $0x20, R13
 	ADDQ        $0x20, CX
 
-rowsdone_35:
-	JMP rangedone_32
+rowsdone_45:
+	JMP rangedone_42
 
-nodiff_31:
+nodiff_41:
 	CMPQ R11, $0x02
-	JB   tail_37
+	JB   tail_47
 
-pair_36:
+pair_46:
 	VMOVUPS     (R12), Y0
 	VMOVUPS     (R13), Y1
 	VMULPS      Y1, Y2, Y3
@@ -1235,11 +1585,11 @@ pair_36:
 	ADDQ        $0x40, R13
 	SUBQ        $0x02, R11
 	CMPQ        R11, $0x02
-	JAE         pair_36
+	JAE         pair_46
 
-tail_37:
+tail_47:
 	TESTQ       R11, R11
-	JZ          rowsdone_38
+	JZ          rowsdone_48
 	VMOVUPS     (R12), Y0
 	VMOVUPS     (R13), Y1
 	VMULPS      Y1, Y2, Y3
@@ -1251,83 +1601,25 @@ tail_37:
 	ADDQ        $0x20, R12
 	ADDQ        $0x20, R13
 
-rowsdone_38:
-rangedone_32:
+rowsdone_48:
+rangedone_42:
 	ADDQ $0x08, R8
 	DECQ R9
-	JNZ  range_30
+	JNZ  range_40
 	ADDL 12(DX), BX
 	ADDL 16(DX), SI
 	ADDL 20(DX), DI
 	MOVL 24(DX), R8
 	ADDL R8, 136(SP)
 	DECQ 128(SP)
-	JNZ  step_28
+	JNZ  step_38
 	MOVL 32(DX), BX
 	LEAQ 36(DX)(BX*8), DX
-	JMP  run_27
+	JMP  run_37
 
-done_29:
+done_39:
 	VZEROUPPER
 	RET
-
-DATA sgk_bwd<>+0(SB)/8, $0x0000000600000004
-DATA sgk_bwd<>+8(SB)/8, $0xfffffffe00000007
-DATA sgk_bwd<>+16(SB)/8, $0x00000000fffffffe
-DATA sgk_bwd<>+24(SB)/8, $0x0000000800000000
-DATA sgk_bwd<>+32(SB)/8, $0x0000000000000001
-DATA sgk_bwd<>+40(SB)/8, $0x0000000200000008
-DATA sgk_bwd<>+48(SB)/8, $0x0000000700000005
-DATA sgk_bwd<>+56(SB)/8, $0xffffffffffffffff
-DATA sgk_bwd<>+64(SB)/8, $0x0000000000000000
-DATA sgk_bwd<>+72(SB)/8, $0x0000000100000008
-DATA sgk_bwd<>+80(SB)/8, $0x0000000800000000
-DATA sgk_bwd<>+88(SB)/8, $0x0000000100000002
-DATA sgk_bwd<>+96(SB)/8, $0xffffffff00000003
-DATA sgk_bwd<>+104(SB)/8, $0x00000000ffffffff
-DATA sgk_bwd<>+112(SB)/8, $0x0000000800000000
-DATA sgk_bwd<>+120(SB)/8, $0x0000000000000001
-DATA sgk_bwd<>+128(SB)/8, $0x0000000400000008
-DATA sgk_bwd<>+136(SB)/8, $0x0000000700000003
-DATA sgk_bwd<>+144(SB)/8, $0xffffffffffffffff
-DATA sgk_bwd<>+152(SB)/8, $0x0000000000000000
-DATA sgk_bwd<>+160(SB)/8, $0x0000000100000008
-DATA sgk_bwd<>+168(SB)/8, $0x0000000800000000
-DATA sgk_bwd<>+176(SB)/8, $0x0000000700000002
-DATA sgk_bwd<>+184(SB)/8, $0xfffffffe00000006
-DATA sgk_bwd<>+192(SB)/8, $0x00000000fffffffe
-DATA sgk_bwd<>+200(SB)/8, $0x0000000400000000
-DATA sgk_bwd<>+208(SB)/8, $0x0000000400000001
-DATA sgk_bwd<>+216(SB)/8, $0x0000000200000008
-DATA sgk_bwd<>+224(SB)/8, $0x0000000300000002
-DATA sgk_bwd<>+232(SB)/8, $0xfffffffefffffffe
-DATA sgk_bwd<>+240(SB)/8, $0x0000000000000000
-DATA sgk_bwd<>+248(SB)/8, $0x0000000100000004
-DATA sgk_bwd<>+256(SB)/8, $0x0000000400000000
-DATA sgk_bwd<>+264(SB)/8, $0x0000000700000002
-DATA sgk_bwd<>+272(SB)/8, $0xffffffff00000005
-DATA sgk_bwd<>+280(SB)/8, $0x00000000ffffffff
-DATA sgk_bwd<>+288(SB)/8, $0x0000000400000000
-DATA sgk_bwd<>+296(SB)/8, $0x0000000400000001
-DATA sgk_bwd<>+304(SB)/8, $0x0000000200000008
-DATA sgk_bwd<>+312(SB)/8, $0x0000000300000001
-DATA sgk_bwd<>+320(SB)/8, $0xffffffffffffffff
-DATA sgk_bwd<>+328(SB)/8, $0x0000000000000000
-DATA sgk_bwd<>+336(SB)/8, $0x0000000100000004
-DATA sgk_bwd<>+344(SB)/8, $0x0000000400000000
-DATA sgk_bwd<>+352(SB)/8, $0x0000000700000002
-DATA sgk_bwd<>+360(SB)/8, $0xfffffffd00000006
-DATA sgk_bwd<>+368(SB)/8, $0xfffffffeffffffff
-DATA sgk_bwd<>+376(SB)/8, $0x00000002fffffffe
-DATA sgk_bwd<>+384(SB)/8, $0x0000000600000001
-DATA sgk_bwd<>+392(SB)/8, $0x0000000200000008
-DATA sgk_bwd<>+400(SB)/8, $0x0000000200000003
-DATA sgk_bwd<>+408(SB)/8, $0xfffffffffffffffd
-DATA sgk_bwd<>+416(SB)/8, $0xfffffffefffffffe
-DATA sgk_bwd<>+424(SB)/8, $0x0000000100000002
-DATA sgk_bwd<>+432(SB)/8, $0x0000000400000002
-DATA sgk_bwd<>+440(SB)/8, $0x0000000000000000
-GLOBL sgk_bwd<>(SB), RODATA|NOPTR, $448
 
 // func avx2Backward(gs *float32, tape *float32)
 // Requires: AVX
@@ -1336,17 +1628,17 @@ TEXT ·avx2Backward(SB), NOSPLIT, $16-16
 	ADDQ $0x00000900, AX
 	LEAQ sgk_bwd<>+0(SB), CX
 
-run_39:
+run_49:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_41
+	JZ    done_51
 	MOVQ  DX, (SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 8(SP)
 
-step_40:
+step_50:
 	SUBQ    $0x60, AX
 	VMOVUPS 32(AX), Y0
 	VMOVUPS const_f32_3f800000<>+0(SB), Y1
@@ -1376,12 +1668,12 @@ step_40:
 	MOVL    24(CX), DI
 	ADDL    DI, 8(SP)
 	DECQ    (SP)
-	JNZ     step_40
+	JNZ     step_50
 	MOVL    32(CX), DX
 	LEAQ    36(CX)(DX*8), CX
-	JMP     run_39
+	JMP     run_49
 
-done_41:
+done_51:
 	VZEROUPPER
 	RET
 
@@ -1394,17 +1686,17 @@ TEXT ·avx2BackwardP(SB), NOSPLIT, $16-32
 	ADDQ $0x00001100, CX
 	LEAQ sgk_bwd<>+0(SB), DX
 
-run_42:
+run_52:
 	MOVL  (DX), BX
 	TESTL BX, BX
-	JZ    done_44
+	JZ    done_54
 	MOVQ  BX, (SP)
 	MOVL  4(DX), BX
 	MOVL  8(DX), SI
 	XORL  DI, DI
 	MOVQ  DI, 8(SP)
 
-step_43:
+step_53:
 	SUBQ    $0x60, AX
 	VMOVUPS 32(AX), Y0
 	VMOVUPS const_f32_3f800000<>+0(SB), Y1
@@ -1420,7 +1712,7 @@ step_43:
 	LEAQ    36(DX), R9
 	MOVL    32(DX), R10
 
-range_45:
+range_55:
 	MOVL   (R9), R11
 	MOVL   4(R9), R12
 	ADDL   8(SP), R12
@@ -1435,9 +1727,9 @@ range_45:
 	ADDQ   R11, R13
 	ADDQ   R11, R14
 	CMPQ   R12, $0x02
-	JB     tail_47
+	JB     tail_57
 
-pair_46:
+pair_56:
 	VMOVUPS     (R13), Y4
 	VMOVUPS     (R14), Y5
 	VSUBPS      Y5, Y4, Y6
@@ -1463,11 +1755,11 @@ pair_46:
 	ADDQ        $0x40, R8
 	SUBQ        $0x02, R12
 	CMPQ        R12, $0x02
-	JAE         pair_46
+	JAE         pair_56
 
-tail_47:
+tail_57:
 	TESTQ       R12, R12
-	JZ          rowsdone_48
+	JZ          rowsdone_58
 	VMOVUPS     (R13), Y4
 	VMOVUPS     (R14), Y5
 	VSUBPS      Y5, Y4, Y6
@@ -1482,10 +1774,10 @@ tail_47:
 	ADDQ        $0x20, R14
 	ADDQ        $0x20, R8
 
-rowsdone_48:
+rowsdone_58:
 	ADDQ    $0x08, R9
 	DECQ    R10
-	JNZ     range_45
+	JNZ     range_55
 	VADDPS  Y3, Y2, Y2
 	MOVQ    gs+0(FP), R8
 	MOVQ    BX, R9
@@ -1514,11 +1806,1053 @@ rowsdone_48:
 	MOVL    24(DX), R8
 	ADDL    R8, 8(SP)
 	DECQ    (SP)
-	JNZ     step_43
+	JNZ     step_53
 	MOVL    32(DX), BX
 	LEAQ    36(DX)(BX*8), DX
-	JMP     run_42
+	JMP     run_52
 
-done_44:
+done_54:
+	VZEROUPPER
+	RET
+
+// func avx512Sort(xs *float32, beta float64, lambda float64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·avx512Sort(SB), NOSPLIT, $272-24
+	VBROADCASTSD beta+8(FP), Z0
+	VMOVUPD      Z0, 128(SP)
+	VMOVSD       beta+8(FP), X0
+	VCVTSD2SS    X0, X0, X0
+	VBROADCASTSS X0, Z0
+	VMOVUPS      Z0, (SP)
+	VBROADCASTSD lambda+16(FP), Z0
+	VMOVUPD      Z0, 192(SP)
+	VMOVSD       lambda+16(FP), X0
+	VCVTSD2SS    X0, X0, X0
+	VBROADCASTSS X0, Z0
+	VMOVUPS      Z0, 64(SP)
+	LEAQ         sgk_fwd<>+0(SB), AX
+
+run_59:
+	MOVL  (AX), CX
+	TESTL CX, CX
+	JZ    done_61
+	MOVQ  CX, 256(SP)
+	MOVL  4(AX), CX
+	MOVL  8(AX), DX
+	XORL  BX, BX
+	MOVQ  BX, 264(SP)
+
+step_60:
+	MOVQ      xs+0(FP), SI
+	MOVQ      CX, DI
+	SHLQ      $0x06, DI
+	MOVQ      DX, R8
+	SHLQ      $0x06, R8
+	VCVTPS2PD (SI)(DI*1), Z0
+	VCVTPS2PD (SI)(R8*1), Z1
+	VSUBPD    Z0, Z1, Z0
+
+	// vecmath: alpha logistic
+	VMULPD       128(SP), Z0, Z0
+	VANDPD       const_f64_7fffffffffffffff<>+0(SB), Z0, Z1
+	VMINPD       const_f64_4087500000000000<>+0(SB), Z1, Z1
+	VMOVUPD      const_f64_4338000000000000<>+0(SB), Z2
+	VFNMADD231PD const_f64_3ff71547652b82fe<>+0(SB), Z1, Z2
+	VSUBPD       const_f64_4338000000000000<>+0(SB), Z2, Z3
+	VFNMSUB231PD const_f64_3fe62e42fee00000<>+0(SB), Z3, Z1
+	VFNMADD231PD const_f64_3dea39ef35793c76<>+0(SB), Z3, Z1
+	VMULPD       Z1, Z1, Z3
+	VMOVUPD      const_f64_3efa01999e25ce43<>+0(SB), Z4
+	VFMADD231PD  const_f64_3e928ad9b8b7c16b<>+0(SB), Z3, Z4
+	VFMADD213PD  const_f64_3f56c16c18438b2a<>+0(SB), Z3, Z4
+	VFMADD213PD  const_f64_3fa555555555083e<>+0(SB), Z3, Z4
+	VFMADD213PD  const_f64_3fe000000000000a<>+0(SB), Z3, Z4
+	VMOVUPD      const_f64_3ec71df25b4a6a5c<>+0(SB), Z5
+	VFMADD231PD  const_f64_3e5ad7f3c411bf5b<>+0(SB), Z3, Z5
+	VFMADD213PD  const_f64_3f2a01a012a0e882<>+0(SB), Z3, Z5
+	VFMADD213PD  const_f64_3f81111111127d10<>+0(SB), Z3, Z5
+	VFMADD213PD  const_f64_3fc55555555554f9<>+0(SB), Z3, Z5
+	VFMADD231PD  Z5, Z1, Z4
+	VFMADD213PD  const_f64_3ff0000000000000<>+0(SB), Z1, Z4
+	VFMADD213PD  const_f64_3ff0000000000000<>+0(SB), Z1, Z4
+	VPADDQ       const_f64_00000000000007fe<>+0(SB), Z2, Z1
+	VPSRLQ       $0x01, Z1, Z2
+	VPSUBQ       Z2, Z1, Z1
+	VPSLLQ       $0x34, Z2, Z2
+	VPSLLQ       $0x34, Z1, Z1
+	VMULPD       Z2, Z4, Z2
+	VMULPD       Z1, Z2, Z1
+	VADDPD       const_f64_3ff0000000000000<>+0(SB), Z1, Z2
+	VDIVPD       Z2, Z1, Z2
+	VFNMADD213PD Z1, Z1, Z2
+	VMOVUPD      const_f64_3ff0000000000000<>+0(SB), Z1
+	VSUBPD       Z2, Z1, Z1
+	VPMOVQ2M     Z0, K1
+	VBLENDMPD    Z2, Z1, K1, Z6
+	VCVTPD2PS    Z6, Y7
+	VCVTPS2PD    32(SI)(DI*1), Z0
+	VCVTPS2PD    32(SI)(R8*1), Z1
+	VSUBPD       Z0, Z1, Z0
+
+	// vecmath: alpha logistic
+	VMULPD       128(SP), Z0, Z0
+	VANDPD       const_f64_7fffffffffffffff<>+0(SB), Z0, Z1
+	VMINPD       const_f64_4087500000000000<>+0(SB), Z1, Z1
+	VMOVUPD      const_f64_4338000000000000<>+0(SB), Z2
+	VFNMADD231PD const_f64_3ff71547652b82fe<>+0(SB), Z1, Z2
+	VSUBPD       const_f64_4338000000000000<>+0(SB), Z2, Z3
+	VFNMSUB231PD const_f64_3fe62e42fee00000<>+0(SB), Z3, Z1
+	VFNMADD231PD const_f64_3dea39ef35793c76<>+0(SB), Z3, Z1
+	VMULPD       Z1, Z1, Z3
+	VMOVUPD      const_f64_3efa01999e25ce43<>+0(SB), Z4
+	VFMADD231PD  const_f64_3e928ad9b8b7c16b<>+0(SB), Z3, Z4
+	VFMADD213PD  const_f64_3f56c16c18438b2a<>+0(SB), Z3, Z4
+	VFMADD213PD  const_f64_3fa555555555083e<>+0(SB), Z3, Z4
+	VFMADD213PD  const_f64_3fe000000000000a<>+0(SB), Z3, Z4
+	VMOVUPD      const_f64_3ec71df25b4a6a5c<>+0(SB), Z5
+	VFMADD231PD  const_f64_3e5ad7f3c411bf5b<>+0(SB), Z3, Z5
+	VFMADD213PD  const_f64_3f2a01a012a0e882<>+0(SB), Z3, Z5
+	VFMADD213PD  const_f64_3f81111111127d10<>+0(SB), Z3, Z5
+	VFMADD213PD  const_f64_3fc55555555554f9<>+0(SB), Z3, Z5
+	VFMADD231PD  Z5, Z1, Z4
+	VFMADD213PD  const_f64_3ff0000000000000<>+0(SB), Z1, Z4
+	VFMADD213PD  const_f64_3ff0000000000000<>+0(SB), Z1, Z4
+	VPADDQ       const_f64_00000000000007fe<>+0(SB), Z2, Z1
+	VPSRLQ       $0x01, Z1, Z2
+	VPSUBQ       Z2, Z1, Z1
+	VPSLLQ       $0x34, Z2, Z2
+	VPSLLQ       $0x34, Z1, Z1
+	VMULPD       Z2, Z4, Z2
+	VMULPD       Z1, Z2, Z1
+	VADDPD       const_f64_3ff0000000000000<>+0(SB), Z1, Z2
+	VDIVPD       Z2, Z1, Z2
+	VFNMADD213PD Z1, Z1, Z2
+	VMOVUPD      const_f64_3ff0000000000000<>+0(SB), Z1
+	VSUBPD       Z2, Z1, Z1
+	VPMOVQ2M     Z0, K1
+	VBLENDMPD    Z2, Z1, K1, Z8
+	VCVTPD2PS    Z8, Y0
+	VINSERTF64X4 $0x01, Y0, Z7, Z7
+	VMOVUPS      (SI)(DI*1), Z0
+	VMOVUPS      (SI)(R8*1), Z1
+	VMOVUPS      const_f32_3f800000<>+0(SB), Z2
+	VSUBPS       Z7, Z2, Z2
+	VMULPS       Z0, Z7, Z3
+	VMULPS       Z1, Z2, Z4
+	VADDPS       Z4, Z3, Z3
+	VMULPS       Z0, Z2, Z0
+	VMULPS       Z1, Z7, Z4
+	VADDPS       Z4, Z0, Z0
+	VMOVUPS      Z3, (SI)(DI*1)
+	VMOVUPS      Z0, (SI)(R8*1)
+	ADDL         12(AX), CX
+	ADDL         16(AX), DX
+	ADDL         20(AX), BX
+	MOVL         24(AX), SI
+	ADDL         SI, 264(SP)
+	DECQ         256(SP)
+	JNZ          step_60
+	MOVL         32(AX), CX
+	LEAQ         36(AX)(CX*8), AX
+	JMP          run_59
+
+done_61:
+	VZEROUPPER
+	RET
+
+// func avx512ForwardP(xs *float32, ps *float32, diff *float32, beta float64, lambda float64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·avx512ForwardP(SB), NOSPLIT, $272-40
+	VBROADCASTSD beta+24(FP), Z0
+	VMOVUPD      Z0, 128(SP)
+	VMOVSD       beta+24(FP), X0
+	VCVTSD2SS    X0, X0, X0
+	VBROADCASTSS X0, Z0
+	VMOVUPS      Z0, (SP)
+	VBROADCASTSD lambda+32(FP), Z0
+	VMOVUPD      Z0, 192(SP)
+	VMOVSD       lambda+32(FP), X0
+	VCVTSD2SS    X0, X0, X0
+	VBROADCASTSS X0, Z0
+	VMOVUPS      Z0, 64(SP)
+	MOVQ         diff+16(FP), AX
+	LEAQ         sgk_fwd<>+0(SB), CX
+
+run_62:
+	MOVL  (CX), DX
+	TESTL DX, DX
+	JZ    done_64
+	MOVQ  DX, 256(SP)
+	MOVL  4(CX), DX
+	MOVL  8(CX), BX
+	XORL  SI, SI
+	MOVQ  SI, 264(SP)
+
+step_63:
+	MOVQ      xs+0(FP), DI
+	MOVQ      DX, R8
+	SHLQ      $0x06, R8
+	MOVQ      BX, R9
+	SHLQ      $0x06, R9
+	VCVTPS2PD (DI)(R8*1), Z0
+	VCVTPS2PD (DI)(R9*1), Z1
+	VSUBPD    Z0, Z1, Z0
+
+	// vecmath: alpha logistic
+	VMULPD       128(SP), Z0, Z0
+	VANDPD       const_f64_7fffffffffffffff<>+0(SB), Z0, Z1
+	VMINPD       const_f64_4087500000000000<>+0(SB), Z1, Z1
+	VMOVUPD      const_f64_4338000000000000<>+0(SB), Z2
+	VFNMADD231PD const_f64_3ff71547652b82fe<>+0(SB), Z1, Z2
+	VSUBPD       const_f64_4338000000000000<>+0(SB), Z2, Z3
+	VFNMSUB231PD const_f64_3fe62e42fee00000<>+0(SB), Z3, Z1
+	VFNMADD231PD const_f64_3dea39ef35793c76<>+0(SB), Z3, Z1
+	VMULPD       Z1, Z1, Z3
+	VMOVUPD      const_f64_3efa01999e25ce43<>+0(SB), Z4
+	VFMADD231PD  const_f64_3e928ad9b8b7c16b<>+0(SB), Z3, Z4
+	VFMADD213PD  const_f64_3f56c16c18438b2a<>+0(SB), Z3, Z4
+	VFMADD213PD  const_f64_3fa555555555083e<>+0(SB), Z3, Z4
+	VFMADD213PD  const_f64_3fe000000000000a<>+0(SB), Z3, Z4
+	VMOVUPD      const_f64_3ec71df25b4a6a5c<>+0(SB), Z5
+	VFMADD231PD  const_f64_3e5ad7f3c411bf5b<>+0(SB), Z3, Z5
+	VFMADD213PD  const_f64_3f2a01a012a0e882<>+0(SB), Z3, Z5
+	VFMADD213PD  const_f64_3f81111111127d10<>+0(SB), Z3, Z5
+	VFMADD213PD  const_f64_3fc55555555554f9<>+0(SB), Z3, Z5
+	VFMADD231PD  Z5, Z1, Z4
+	VFMADD213PD  const_f64_3ff0000000000000<>+0(SB), Z1, Z4
+	VFMADD213PD  const_f64_3ff0000000000000<>+0(SB), Z1, Z4
+	VPADDQ       const_f64_00000000000007fe<>+0(SB), Z2, Z1
+	VPSRLQ       $0x01, Z1, Z2
+	VPSUBQ       Z2, Z1, Z1
+	VPSLLQ       $0x34, Z2, Z2
+	VPSLLQ       $0x34, Z1, Z1
+	VMULPD       Z2, Z4, Z2
+	VMULPD       Z1, Z2, Z1
+	VADDPD       const_f64_3ff0000000000000<>+0(SB), Z1, Z2
+	VDIVPD       Z2, Z1, Z2
+	VFNMADD213PD Z1, Z1, Z2
+	VMOVUPD      const_f64_3ff0000000000000<>+0(SB), Z1
+	VSUBPD       Z2, Z1, Z1
+	VPMOVQ2M     Z0, K1
+	VBLENDMPD    Z2, Z1, K1, Z6
+	VCVTPD2PS    Z6, Y7
+	VCVTPS2PD    32(DI)(R8*1), Z0
+	VCVTPS2PD    32(DI)(R9*1), Z1
+	VSUBPD       Z0, Z1, Z0
+
+	// vecmath: alpha logistic
+	VMULPD       128(SP), Z0, Z0
+	VANDPD       const_f64_7fffffffffffffff<>+0(SB), Z0, Z1
+	VMINPD       const_f64_4087500000000000<>+0(SB), Z1, Z1
+	VMOVUPD      const_f64_4338000000000000<>+0(SB), Z2
+	VFNMADD231PD const_f64_3ff71547652b82fe<>+0(SB), Z1, Z2
+	VSUBPD       const_f64_4338000000000000<>+0(SB), Z2, Z3
+	VFNMSUB231PD const_f64_3fe62e42fee00000<>+0(SB), Z3, Z1
+	VFNMADD231PD const_f64_3dea39ef35793c76<>+0(SB), Z3, Z1
+	VMULPD       Z1, Z1, Z3
+	VMOVUPD      const_f64_3efa01999e25ce43<>+0(SB), Z4
+	VFMADD231PD  const_f64_3e928ad9b8b7c16b<>+0(SB), Z3, Z4
+	VFMADD213PD  const_f64_3f56c16c18438b2a<>+0(SB), Z3, Z4
+	VFMADD213PD  const_f64_3fa555555555083e<>+0(SB), Z3, Z4
+	VFMADD213PD  const_f64_3fe000000000000a<>+0(SB), Z3, Z4
+	VMOVUPD      const_f64_3ec71df25b4a6a5c<>+0(SB), Z5
+	VFMADD231PD  const_f64_3e5ad7f3c411bf5b<>+0(SB), Z3, Z5
+	VFMADD213PD  const_f64_3f2a01a012a0e882<>+0(SB), Z3, Z5
+	VFMADD213PD  const_f64_3f81111111127d10<>+0(SB), Z3, Z5
+	VFMADD213PD  const_f64_3fc55555555554f9<>+0(SB), Z3, Z5
+	VFMADD231PD  Z5, Z1, Z4
+	VFMADD213PD  const_f64_3ff0000000000000<>+0(SB), Z1, Z4
+	VFMADD213PD  const_f64_3ff0000000000000<>+0(SB), Z1, Z4
+	VPADDQ       const_f64_00000000000007fe<>+0(SB), Z2, Z1
+	VPSRLQ       $0x01, Z1, Z2
+	VPSUBQ       Z2, Z1, Z1
+	VPSLLQ       $0x34, Z2, Z2
+	VPSLLQ       $0x34, Z1, Z1
+	VMULPD       Z2, Z4, Z2
+	VMULPD       Z1, Z2, Z1
+	VADDPD       const_f64_3ff0000000000000<>+0(SB), Z1, Z2
+	VDIVPD       Z2, Z1, Z2
+	VFNMADD213PD Z1, Z1, Z2
+	VMOVUPD      const_f64_3ff0000000000000<>+0(SB), Z1
+	VSUBPD       Z2, Z1, Z1
+	VPMOVQ2M     Z0, K1
+	VBLENDMPD    Z2, Z1, K1, Z8
+	VCVTPD2PS    Z8, Y0
+	VINSERTF64X4 $0x01, Y0, Z7, Z7
+	VMOVUPS      (DI)(R8*1), Z0
+	VMOVUPS      (DI)(R9*1), Z1
+	VMOVUPS      const_f32_3f800000<>+0(SB), Z2
+	VSUBPS       Z7, Z2, Z2
+	VMULPS       Z0, Z7, Z3
+	VMULPS       Z1, Z2, Z4
+	VADDPS       Z4, Z3, Z3
+	VMULPS       Z0, Z2, Z0
+	VMULPS       Z1, Z7, Z4
+	VADDPS       Z4, Z0, Z0
+	VMOVUPS      Z3, (DI)(R8*1)
+	VMOVUPS      Z0, (DI)(R9*1)
+	LEAQ         36(CX), DI
+	MOVL         32(CX), R8
+
+range_65:
+	MOVL   (DI), R9
+	MOVL   4(DI), R10
+	ADDL   264(SP), R10
+	ADDL   SI, R9
+	SUBL   R9, R10
+	SHLQ   $0x06, R9
+	IMUL3Q $0x00000200, DX, R11
+	IMUL3Q $0x00000200, BX, R12
+	ADDQ   R9, R11
+	ADDQ   R9, R12
+	MOVQ   ps+8(FP), R9
+	ADDQ   R9, R11
+	ADDQ   R9, R12
+	TESTQ  AX, AX
+	JZ     nodiff_66
+	CMPQ   R10, $0x02
+	JB     tail_69
+
+pair_68:
+	VMOVUPS     (R11), Z0
+	VMOVUPS     (R12), Z1
+	VSUBPS      Z1, Z0, Z3
+	VMOVUPS     Z3, (AX)
+	VMULPS      Z1, Z2, Z3
+	VFMADD231PS Z0, Z7, Z3
+	VMULPS      Z0, Z2, Z0
+	VFMADD231PS Z1, Z7, Z0
+	VMOVUPS     Z3, (R11)
+	VMOVUPS     Z0, (R12)
+	VMOVUPS     64(R11), Z0
+	VMOVUPS     64(R12), Z1
+	VSUBPS      Z1, Z0, Z3
+	VMOVUPS     Z3, 64(AX)
+	VMULPS      Z1, Z2, Z3
+	VFMADD231PS Z0, Z7, Z3
+	VMULPS      Z0, Z2, Z0
+	VFMADD231PS Z1, Z7, Z0
+	VMOVUPS     Z3, 64(R11)
+	VMOVUPS     Z0, 64(R12)
+	ADDQ        $0x80, R11
+	ADDQ        $0x80, R12
+	ADDQ        $0x80, AX
+	SUBQ        $0x02, R10
+	CMPQ        R10, $0x02
+	JAE         pair_68
+
+tail_69:
+	TESTQ       R10, R10
+	JZ          rowsdone_70
+	VMOVUPS     (R11), Z0
+	VMOVUPS     (R12), Z1
+	VSUBPS      Z1, Z0, Z3
+	VMOVUPS     Z3, (AX)
+	VMULPS      Z1, Z2, Z3
+	VFMADD231PS Z0, Z7, Z3
+	VMULPS      Z0, Z2, Z0
+	VFMADD231PS Z1, Z7, Z0
+	VMOVUPS     Z3, (R11)
+	VMOVUPS     Z0, (R12)
+	ADDQ        $0x40, R11
+	ADDQ        $0x40, R12
+	ADDQ        $0x40, AX
+
+rowsdone_70:
+	JMP rangedone_67
+
+nodiff_66:
+	CMPQ R10, $0x02
+	JB   tail_72
+
+pair_71:
+	VMOVUPS     (R11), Z0
+	VMOVUPS     (R12), Z1
+	VMULPS      Z1, Z2, Z3
+	VFMADD231PS Z0, Z7, Z3
+	VMULPS      Z0, Z2, Z0
+	VFMADD231PS Z1, Z7, Z0
+	VMOVUPS     Z3, (R11)
+	VMOVUPS     Z0, (R12)
+	VMOVUPS     64(R11), Z0
+	VMOVUPS     64(R12), Z1
+	VMULPS      Z1, Z2, Z3
+	VFMADD231PS Z0, Z7, Z3
+	VMULPS      Z0, Z2, Z0
+	VFMADD231PS Z1, Z7, Z0
+	VMOVUPS     Z3, 64(R11)
+	VMOVUPS     Z0, 64(R12)
+	ADDQ        $0x80, R11
+	ADDQ        $0x80, R12
+	SUBQ        $0x02, R10
+	CMPQ        R10, $0x02
+	JAE         pair_71
+
+tail_72:
+	TESTQ       R10, R10
+	JZ          rowsdone_73
+	VMOVUPS     (R11), Z0
+	VMOVUPS     (R12), Z1
+	VMULPS      Z1, Z2, Z3
+	VFMADD231PS Z0, Z7, Z3
+	VMULPS      Z0, Z2, Z0
+	VFMADD231PS Z1, Z7, Z0
+	VMOVUPS     Z3, (R11)
+	VMOVUPS     Z0, (R12)
+	ADDQ        $0x40, R11
+	ADDQ        $0x40, R12
+
+rowsdone_73:
+rangedone_67:
+	ADDQ $0x08, DI
+	DECQ R8
+	JNZ  range_65
+	ADDL 12(CX), DX
+	ADDL 16(CX), BX
+	ADDL 20(CX), SI
+	MOVL 24(CX), DI
+	ADDL DI, 264(SP)
+	DECQ 256(SP)
+	JNZ  step_63
+	MOVL 32(CX), DX
+	LEAQ 36(CX)(DX*8), CX
+	JMP  run_62
+
+done_64:
+	VZEROUPPER
+	RET
+
+// func avx512Forward(xs *float32, tape *float32, beta float64, lambda float64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·avx512Forward(SB), NOSPLIT, $272-32
+	VBROADCASTSD beta+16(FP), Z0
+	VMOVUPD      Z0, 128(SP)
+	VMOVSD       beta+16(FP), X0
+	VCVTSD2SS    X0, X0, X0
+	VBROADCASTSS X0, Z0
+	VMOVUPS      Z0, (SP)
+	VBROADCASTSD lambda+24(FP), Z0
+	VMOVUPD      Z0, 192(SP)
+	VMOVSD       lambda+24(FP), X0
+	VCVTSD2SS    X0, X0, X0
+	VBROADCASTSS X0, Z0
+	VMOVUPS      Z0, 64(SP)
+	MOVQ         tape+8(FP), AX
+	LEAQ         sgk_fwd<>+0(SB), CX
+
+run_74:
+	MOVL  (CX), DX
+	TESTL DX, DX
+	JZ    done_76
+	MOVQ  DX, 256(SP)
+	MOVL  4(CX), DX
+	MOVL  8(CX), BX
+	XORL  SI, SI
+	MOVQ  SI, 264(SP)
+
+step_75:
+	MOVQ      xs+0(FP), DI
+	MOVQ      DX, R8
+	SHLQ      $0x06, R8
+	MOVQ      BX, R9
+	SHLQ      $0x06, R9
+	VCVTPS2PD (DI)(R8*1), Z0
+	VCVTPS2PD (DI)(R9*1), Z1
+	VSUBPD    Z0, Z1, Z0
+
+	// vecmath: alpha logistic
+	VMULPD       128(SP), Z0, Z1
+	VANDPD       const_f64_7fffffffffffffff<>+0(SB), Z1, Z2
+	VMINPD       const_f64_4087500000000000<>+0(SB), Z2, Z2
+	VMOVUPD      const_f64_4338000000000000<>+0(SB), Z3
+	VFNMADD231PD const_f64_3ff71547652b82fe<>+0(SB), Z2, Z3
+	VSUBPD       const_f64_4338000000000000<>+0(SB), Z3, Z4
+	VFNMSUB231PD const_f64_3fe62e42fee00000<>+0(SB), Z4, Z2
+	VFNMADD231PD const_f64_3dea39ef35793c76<>+0(SB), Z4, Z2
+	VMULPD       Z2, Z2, Z4
+	VMOVUPD      const_f64_3efa01999e25ce43<>+0(SB), Z5
+	VFMADD231PD  const_f64_3e928ad9b8b7c16b<>+0(SB), Z4, Z5
+	VFMADD213PD  const_f64_3f56c16c18438b2a<>+0(SB), Z4, Z5
+	VFMADD213PD  const_f64_3fa555555555083e<>+0(SB), Z4, Z5
+	VFMADD213PD  const_f64_3fe000000000000a<>+0(SB), Z4, Z5
+	VMOVUPD      const_f64_3ec71df25b4a6a5c<>+0(SB), Z6
+	VFMADD231PD  const_f64_3e5ad7f3c411bf5b<>+0(SB), Z4, Z6
+	VFMADD213PD  const_f64_3f2a01a012a0e882<>+0(SB), Z4, Z6
+	VFMADD213PD  const_f64_3f81111111127d10<>+0(SB), Z4, Z6
+	VFMADD213PD  const_f64_3fc55555555554f9<>+0(SB), Z4, Z6
+	VFMADD231PD  Z6, Z2, Z5
+	VFMADD213PD  const_f64_3ff0000000000000<>+0(SB), Z2, Z5
+	VFMADD213PD  const_f64_3ff0000000000000<>+0(SB), Z2, Z5
+	VPADDQ       const_f64_00000000000007fe<>+0(SB), Z3, Z2
+	VPSRLQ       $0x01, Z2, Z3
+	VPSUBQ       Z3, Z2, Z2
+	VPSLLQ       $0x34, Z3, Z3
+	VPSLLQ       $0x34, Z2, Z2
+	VMULPD       Z3, Z5, Z3
+	VMULPD       Z2, Z3, Z2
+	VADDPD       const_f64_3ff0000000000000<>+0(SB), Z2, Z3
+	VDIVPD       Z3, Z2, Z3
+	VFNMADD213PD Z2, Z2, Z3
+	VMOVUPD      const_f64_3ff0000000000000<>+0(SB), Z2
+	VSUBPD       Z3, Z2, Z2
+	VPMOVQ2M     Z1, K1
+	VBLENDMPD    Z3, Z2, K1, Z7
+	VMULPD       Z2, Z3, Z1
+	VMULPD       128(SP), Z1, Z1
+	VCVTPD2PS    Z7, Y8
+	VCVTPD2PS    Z1, Y9
+	VMULPD       Z1, Z0, Z0
+	VCVTPD2PS    Z0, Y10
+	VCVTPS2PD    32(DI)(R8*1), Z0
+	VCVTPS2PD    32(DI)(R9*1), Z1
+	VSUBPD       Z0, Z1, Z0
+
+	// vecmath: alpha logistic
+	VMULPD       128(SP), Z0, Z1
+	VANDPD       const_f64_7fffffffffffffff<>+0(SB), Z1, Z2
+	VMINPD       const_f64_4087500000000000<>+0(SB), Z2, Z2
+	VMOVUPD      const_f64_4338000000000000<>+0(SB), Z3
+	VFNMADD231PD const_f64_3ff71547652b82fe<>+0(SB), Z2, Z3
+	VSUBPD       const_f64_4338000000000000<>+0(SB), Z3, Z4
+	VFNMSUB231PD const_f64_3fe62e42fee00000<>+0(SB), Z4, Z2
+	VFNMADD231PD const_f64_3dea39ef35793c76<>+0(SB), Z4, Z2
+	VMULPD       Z2, Z2, Z4
+	VMOVUPD      const_f64_3efa01999e25ce43<>+0(SB), Z5
+	VFMADD231PD  const_f64_3e928ad9b8b7c16b<>+0(SB), Z4, Z5
+	VFMADD213PD  const_f64_3f56c16c18438b2a<>+0(SB), Z4, Z5
+	VFMADD213PD  const_f64_3fa555555555083e<>+0(SB), Z4, Z5
+	VFMADD213PD  const_f64_3fe000000000000a<>+0(SB), Z4, Z5
+	VMOVUPD      const_f64_3ec71df25b4a6a5c<>+0(SB), Z6
+	VFMADD231PD  const_f64_3e5ad7f3c411bf5b<>+0(SB), Z4, Z6
+	VFMADD213PD  const_f64_3f2a01a012a0e882<>+0(SB), Z4, Z6
+	VFMADD213PD  const_f64_3f81111111127d10<>+0(SB), Z4, Z6
+	VFMADD213PD  const_f64_3fc55555555554f9<>+0(SB), Z4, Z6
+	VFMADD231PD  Z6, Z2, Z5
+	VFMADD213PD  const_f64_3ff0000000000000<>+0(SB), Z2, Z5
+	VFMADD213PD  const_f64_3ff0000000000000<>+0(SB), Z2, Z5
+	VPADDQ       const_f64_00000000000007fe<>+0(SB), Z3, Z2
+	VPSRLQ       $0x01, Z2, Z3
+	VPSUBQ       Z3, Z2, Z2
+	VPSLLQ       $0x34, Z3, Z3
+	VPSLLQ       $0x34, Z2, Z2
+	VMULPD       Z3, Z5, Z3
+	VMULPD       Z2, Z3, Z2
+	VADDPD       const_f64_3ff0000000000000<>+0(SB), Z2, Z3
+	VDIVPD       Z3, Z2, Z3
+	VFNMADD213PD Z2, Z2, Z3
+	VMOVUPD      const_f64_3ff0000000000000<>+0(SB), Z2
+	VSUBPD       Z3, Z2, Z2
+	VPMOVQ2M     Z1, K1
+	VBLENDMPD    Z3, Z2, K1, Z11
+	VMULPD       Z2, Z3, Z1
+	VMULPD       128(SP), Z1, Z1
+	VCVTPD2PS    Z11, Y2
+	VCVTPD2PS    Z1, Y3
+	VMULPD       Z1, Z0, Z0
+	VCVTPD2PS    Z0, Y0
+	VINSERTF64X4 $0x01, Y2, Z8, Z8
+	VINSERTF64X4 $0x01, Y3, Z9, Z9
+	VINSERTF64X4 $0x01, Y0, Z10, Z10
+	VMOVUPS      Z10, (AX)
+	VMOVUPS      Z8, 64(AX)
+	VMOVUPS      Z9, 128(AX)
+	ADDQ         $0xc0, AX
+	VMOVUPS      (DI)(R8*1), Z0
+	VMOVUPS      (DI)(R9*1), Z1
+	VMOVUPS      const_f32_3f800000<>+0(SB), Z2
+	VSUBPS       Z8, Z2, Z2
+	VMULPS       Z0, Z8, Z3
+	VMULPS       Z1, Z2, Z4
+	VADDPS       Z4, Z3, Z3
+	VMULPS       Z0, Z2, Z0
+	VMULPS       Z1, Z8, Z4
+	VADDPS       Z4, Z0, Z0
+	VMOVUPS      Z3, (DI)(R8*1)
+	VMOVUPS      Z0, (DI)(R9*1)
+	ADDL         12(CX), DX
+	ADDL         16(CX), BX
+	ADDL         20(CX), SI
+	MOVL         24(CX), DI
+	ADDL         DI, 264(SP)
+	DECQ         256(SP)
+	JNZ          step_75
+	MOVL         32(CX), DX
+	LEAQ         36(CX)(DX*8), CX
+	JMP          run_74
+
+done_76:
+	VZEROUPPER
+	RET
+
+// func avx512ForwardPTape(xs *float32, ps *float32, tape *float32, diff *float32, beta float64, lambda float64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·avx512ForwardPTape(SB), NOSPLIT, $272-48
+	VBROADCASTSD beta+32(FP), Z0
+	VMOVUPD      Z0, 128(SP)
+	VMOVSD       beta+32(FP), X0
+	VCVTSD2SS    X0, X0, X0
+	VBROADCASTSS X0, Z0
+	VMOVUPS      Z0, (SP)
+	VBROADCASTSD lambda+40(FP), Z0
+	VMOVUPD      Z0, 192(SP)
+	VMOVSD       lambda+40(FP), X0
+	VCVTSD2SS    X0, X0, X0
+	VBROADCASTSS X0, Z0
+	VMOVUPS      Z0, 64(SP)
+	MOVQ         tape+16(FP), AX
+	MOVQ         diff+24(FP), CX
+	LEAQ         sgk_fwd<>+0(SB), DX
+
+run_77:
+	MOVL  (DX), BX
+	TESTL BX, BX
+	JZ    done_79
+	MOVQ  BX, 256(SP)
+	MOVL  4(DX), BX
+	MOVL  8(DX), SI
+	XORL  DI, DI
+	MOVQ  DI, 264(SP)
+
+step_78:
+	MOVQ      xs+0(FP), R8
+	MOVQ      BX, R9
+	SHLQ      $0x06, R9
+	MOVQ      SI, R10
+	SHLQ      $0x06, R10
+	VCVTPS2PD (R8)(R9*1), Z0
+	VCVTPS2PD (R8)(R10*1), Z1
+	VSUBPD    Z0, Z1, Z0
+
+	// vecmath: alpha logistic
+	VMULPD       128(SP), Z0, Z1
+	VANDPD       const_f64_7fffffffffffffff<>+0(SB), Z1, Z2
+	VMINPD       const_f64_4087500000000000<>+0(SB), Z2, Z2
+	VMOVUPD      const_f64_4338000000000000<>+0(SB), Z3
+	VFNMADD231PD const_f64_3ff71547652b82fe<>+0(SB), Z2, Z3
+	VSUBPD       const_f64_4338000000000000<>+0(SB), Z3, Z4
+	VFNMSUB231PD const_f64_3fe62e42fee00000<>+0(SB), Z4, Z2
+	VFNMADD231PD const_f64_3dea39ef35793c76<>+0(SB), Z4, Z2
+	VMULPD       Z2, Z2, Z4
+	VMOVUPD      const_f64_3efa01999e25ce43<>+0(SB), Z5
+	VFMADD231PD  const_f64_3e928ad9b8b7c16b<>+0(SB), Z4, Z5
+	VFMADD213PD  const_f64_3f56c16c18438b2a<>+0(SB), Z4, Z5
+	VFMADD213PD  const_f64_3fa555555555083e<>+0(SB), Z4, Z5
+	VFMADD213PD  const_f64_3fe000000000000a<>+0(SB), Z4, Z5
+	VMOVUPD      const_f64_3ec71df25b4a6a5c<>+0(SB), Z6
+	VFMADD231PD  const_f64_3e5ad7f3c411bf5b<>+0(SB), Z4, Z6
+	VFMADD213PD  const_f64_3f2a01a012a0e882<>+0(SB), Z4, Z6
+	VFMADD213PD  const_f64_3f81111111127d10<>+0(SB), Z4, Z6
+	VFMADD213PD  const_f64_3fc55555555554f9<>+0(SB), Z4, Z6
+	VFMADD231PD  Z6, Z2, Z5
+	VFMADD213PD  const_f64_3ff0000000000000<>+0(SB), Z2, Z5
+	VFMADD213PD  const_f64_3ff0000000000000<>+0(SB), Z2, Z5
+	VPADDQ       const_f64_00000000000007fe<>+0(SB), Z3, Z2
+	VPSRLQ       $0x01, Z2, Z3
+	VPSUBQ       Z3, Z2, Z2
+	VPSLLQ       $0x34, Z3, Z3
+	VPSLLQ       $0x34, Z2, Z2
+	VMULPD       Z3, Z5, Z3
+	VMULPD       Z2, Z3, Z2
+	VADDPD       const_f64_3ff0000000000000<>+0(SB), Z2, Z3
+	VDIVPD       Z3, Z2, Z3
+	VFNMADD213PD Z2, Z2, Z3
+	VMOVUPD      const_f64_3ff0000000000000<>+0(SB), Z2
+	VSUBPD       Z3, Z2, Z2
+	VPMOVQ2M     Z1, K1
+	VBLENDMPD    Z3, Z2, K1, Z7
+	VMULPD       Z2, Z3, Z1
+	VMULPD       128(SP), Z1, Z1
+	VCVTPD2PS    Z7, Y8
+	VCVTPD2PS    Z1, Y9
+	VMULPD       Z1, Z0, Z0
+	VCVTPD2PS    Z0, Y10
+	VCVTPS2PD    32(R8)(R9*1), Z0
+	VCVTPS2PD    32(R8)(R10*1), Z1
+	VSUBPD       Z0, Z1, Z0
+
+	// vecmath: alpha logistic
+	VMULPD       128(SP), Z0, Z1
+	VANDPD       const_f64_7fffffffffffffff<>+0(SB), Z1, Z2
+	VMINPD       const_f64_4087500000000000<>+0(SB), Z2, Z2
+	VMOVUPD      const_f64_4338000000000000<>+0(SB), Z3
+	VFNMADD231PD const_f64_3ff71547652b82fe<>+0(SB), Z2, Z3
+	VSUBPD       const_f64_4338000000000000<>+0(SB), Z3, Z4
+	VFNMSUB231PD const_f64_3fe62e42fee00000<>+0(SB), Z4, Z2
+	VFNMADD231PD const_f64_3dea39ef35793c76<>+0(SB), Z4, Z2
+	VMULPD       Z2, Z2, Z4
+	VMOVUPD      const_f64_3efa01999e25ce43<>+0(SB), Z5
+	VFMADD231PD  const_f64_3e928ad9b8b7c16b<>+0(SB), Z4, Z5
+	VFMADD213PD  const_f64_3f56c16c18438b2a<>+0(SB), Z4, Z5
+	VFMADD213PD  const_f64_3fa555555555083e<>+0(SB), Z4, Z5
+	VFMADD213PD  const_f64_3fe000000000000a<>+0(SB), Z4, Z5
+	VMOVUPD      const_f64_3ec71df25b4a6a5c<>+0(SB), Z6
+	VFMADD231PD  const_f64_3e5ad7f3c411bf5b<>+0(SB), Z4, Z6
+	VFMADD213PD  const_f64_3f2a01a012a0e882<>+0(SB), Z4, Z6
+	VFMADD213PD  const_f64_3f81111111127d10<>+0(SB), Z4, Z6
+	VFMADD213PD  const_f64_3fc55555555554f9<>+0(SB), Z4, Z6
+	VFMADD231PD  Z6, Z2, Z5
+	VFMADD213PD  const_f64_3ff0000000000000<>+0(SB), Z2, Z5
+	VFMADD213PD  const_f64_3ff0000000000000<>+0(SB), Z2, Z5
+	VPADDQ       const_f64_00000000000007fe<>+0(SB), Z3, Z2
+	VPSRLQ       $0x01, Z2, Z3
+	VPSUBQ       Z3, Z2, Z2
+	VPSLLQ       $0x34, Z3, Z3
+	VPSLLQ       $0x34, Z2, Z2
+	VMULPD       Z3, Z5, Z3
+	VMULPD       Z2, Z3, Z2
+	VADDPD       const_f64_3ff0000000000000<>+0(SB), Z2, Z3
+	VDIVPD       Z3, Z2, Z3
+	VFNMADD213PD Z2, Z2, Z3
+	VMOVUPD      const_f64_3ff0000000000000<>+0(SB), Z2
+	VSUBPD       Z3, Z2, Z2
+	VPMOVQ2M     Z1, K1
+	VBLENDMPD    Z3, Z2, K1, Z11
+	VMULPD       Z2, Z3, Z1
+	VMULPD       128(SP), Z1, Z1
+	VCVTPD2PS    Z11, Y2
+	VCVTPD2PS    Z1, Y3
+	VMULPD       Z1, Z0, Z0
+	VCVTPD2PS    Z0, Y0
+	VINSERTF64X4 $0x01, Y2, Z8, Z8
+	VINSERTF64X4 $0x01, Y3, Z9, Z9
+	VINSERTF64X4 $0x01, Y0, Z10, Z10
+	VMOVUPS      Z10, (AX)
+	VMOVUPS      Z8, 64(AX)
+	VMOVUPS      Z9, 128(AX)
+	ADDQ         $0xc0, AX
+	VMOVUPS      (R8)(R9*1), Z0
+	VMOVUPS      (R8)(R10*1), Z1
+	VMOVUPS      const_f32_3f800000<>+0(SB), Z2
+	VSUBPS       Z8, Z2, Z2
+	VMULPS       Z0, Z8, Z3
+	VMULPS       Z1, Z2, Z4
+	VADDPS       Z4, Z3, Z3
+	VMULPS       Z0, Z2, Z0
+	VMULPS       Z1, Z8, Z4
+	VADDPS       Z4, Z0, Z0
+	VMOVUPS      Z3, (R8)(R9*1)
+	VMOVUPS      Z0, (R8)(R10*1)
+	LEAQ         36(DX), R8
+	MOVL         32(DX), R9
+
+range_80:
+	MOVL   (R8), R10
+	MOVL   4(R8), R11
+	ADDL   264(SP), R11
+	ADDL   DI, R10
+	SUBL   R10, R11
+	SHLQ   $0x06, R10
+	IMUL3Q $0x00000200, BX, R12
+	IMUL3Q $0x00000200, SI, R13
+	ADDQ   R10, R12
+	ADDQ   R10, R13
+	MOVQ   ps+8(FP), R10
+	ADDQ   R10, R12
+	ADDQ   R10, R13
+	TESTQ  CX, CX
+	JZ     nodiff_81
+	CMPQ   R11, $0x02
+	JB     tail_84
+
+pair_83:
+	VMOVUPS     (R12), Z0
+	VMOVUPS     (R13), Z1
+	VSUBPS      Z1, Z0, Z3
+	VMOVUPS     Z3, (CX)
+	VMULPS      Z1, Z2, Z3
+	VFMADD231PS Z0, Z8, Z3
+	VMULPS      Z0, Z2, Z0
+	VFMADD231PS Z1, Z8, Z0
+	VMOVUPS     Z3, (R12)
+	VMOVUPS     Z0, (R13)
+	VMOVUPS     64(R12), Z0
+	VMOVUPS     64(R13), Z1
+	VSUBPS      Z1, Z0, Z3
+	VMOVUPS     Z3, 64(CX)
+	VMULPS      Z1, Z2, Z3
+	VFMADD231PS Z0, Z8, Z3
+	VMULPS      Z0, Z2, Z0
+	VFMADD231PS Z1, Z8, Z0
+	VMOVUPS     Z3, 64(R12)
+	VMOVUPS     Z0, 64(R13)
+	ADDQ        $0x80, R12
+	ADDQ        $0x80, R13
+	ADDQ        $0x80, CX
+	SUBQ        $0x02, R11
+	CMPQ        R11, $0x02
+	JAE         pair_83
+
+tail_84:
+	TESTQ       R11, R11
+	JZ          rowsdone_85
+	VMOVUPS     (R12), Z0
+	VMOVUPS     (R13), Z1
+	VSUBPS      Z1, Z0, Z3
+	VMOVUPS     Z3, (CX)
+	VMULPS      Z1, Z2, Z3
+	VFMADD231PS Z0, Z8, Z3
+	VMULPS      Z0, Z2, Z0
+	VFMADD231PS Z1, Z8, Z0
+	VMOVUPS     Z3, (R12)
+	VMOVUPS     Z0, (R13)
+	ADDQ        $0x40, R12
+	ADDQ        $0x40, R13
+	ADDQ        $0x40, CX
+
+rowsdone_85:
+	JMP rangedone_82
+
+nodiff_81:
+	CMPQ R11, $0x02
+	JB   tail_87
+
+pair_86:
+	VMOVUPS     (R12), Z0
+	VMOVUPS     (R13), Z1
+	VMULPS      Z1, Z2, Z3
+	VFMADD231PS Z0, Z8, Z3
+	VMULPS      Z0, Z2, Z0
+	VFMADD231PS Z1, Z8, Z0
+	VMOVUPS     Z3, (R12)
+	VMOVUPS     Z0, (R13)
+	VMOVUPS     64(R12), Z0
+	VMOVUPS     64(R13), Z1
+	VMULPS      Z1, Z2, Z3
+	VFMADD231PS Z0, Z8, Z3
+	VMULPS      Z0, Z2, Z0
+	VFMADD231PS Z1, Z8, Z0
+	VMOVUPS     Z3, 64(R12)
+	VMOVUPS     Z0, 64(R13)
+	ADDQ        $0x80, R12
+	ADDQ        $0x80, R13
+	SUBQ        $0x02, R11
+	CMPQ        R11, $0x02
+	JAE         pair_86
+
+tail_87:
+	TESTQ       R11, R11
+	JZ          rowsdone_88
+	VMOVUPS     (R12), Z0
+	VMOVUPS     (R13), Z1
+	VMULPS      Z1, Z2, Z3
+	VFMADD231PS Z0, Z8, Z3
+	VMULPS      Z0, Z2, Z0
+	VFMADD231PS Z1, Z8, Z0
+	VMOVUPS     Z3, (R12)
+	VMOVUPS     Z0, (R13)
+	ADDQ        $0x40, R12
+	ADDQ        $0x40, R13
+
+rowsdone_88:
+rangedone_82:
+	ADDQ $0x08, R8
+	DECQ R9
+	JNZ  range_80
+	ADDL 12(DX), BX
+	ADDL 16(DX), SI
+	ADDL 20(DX), DI
+	MOVL 24(DX), R8
+	ADDL R8, 264(SP)
+	DECQ 256(SP)
+	JNZ  step_78
+	MOVL 32(DX), BX
+	LEAQ 36(DX)(BX*8), DX
+	JMP  run_77
+
+done_79:
+	VZEROUPPER
+	RET
+
+// func avx512Backward(gs *float32, tape *float32)
+// Requires: AVX, AVX512F
+TEXT ·avx512Backward(SB), NOSPLIT, $16-16
+	MOVQ tape+8(FP), AX
+	ADDQ $0x00001200, AX
+	LEAQ sgk_bwd<>+0(SB), CX
+
+run_89:
+	MOVL  (CX), DX
+	TESTL DX, DX
+	JZ    done_91
+	MOVQ  DX, (SP)
+	MOVL  4(CX), DX
+	MOVL  8(CX), BX
+	XORL  SI, SI
+	MOVQ  SI, 8(SP)
+
+step_90:
+	SUBQ    $0xc0, AX
+	VMOVUPS 64(AX), Z0
+	VMOVUPS const_f32_3f800000<>+0(SB), Z1
+	VSUBPS  Z0, Z1, Z1
+	MOVQ    gs+0(FP), DI
+	MOVQ    DX, R8
+	SHLQ    $0x06, R8
+	MOVQ    BX, R9
+	SHLQ    $0x06, R9
+	VMOVUPS (DI)(R8*1), Z2
+	VMOVUPS (DI)(R9*1), Z3
+	VSUBPS  Z2, Z3, Z4
+	VMULPS  (AX), Z4, Z4
+	VMULPS  Z2, Z0, Z5
+	VMULPS  Z3, Z1, Z6
+	VADDPS  Z6, Z5, Z5
+	VSUBPS  Z4, Z5, Z5
+	VMULPS  Z2, Z1, Z1
+	VMULPS  Z3, Z0, Z6
+	VADDPS  Z6, Z1, Z1
+	VADDPS  Z4, Z1, Z1
+	VMOVUPS Z5, (DI)(R8*1)
+	VMOVUPS Z1, (DI)(R9*1)
+	ADDL    12(CX), DX
+	ADDL    16(CX), BX
+	ADDL    20(CX), SI
+	MOVL    24(CX), DI
+	ADDL    DI, 8(SP)
+	DECQ    (SP)
+	JNZ     step_90
+	MOVL    32(CX), DX
+	LEAQ    36(CX)(DX*8), CX
+	JMP     run_89
+
+done_91:
+	VZEROUPPER
+	RET
+
+// func avx512BackwardP(gs *float32, gps *float32, tape *float32, diff *float32)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·avx512BackwardP(SB), NOSPLIT, $16-32
+	MOVQ tape+16(FP), AX
+	ADDQ $0x00001200, AX
+	MOVQ diff+24(FP), CX
+	ADDQ $0x00002200, CX
+	LEAQ sgk_bwd<>+0(SB), DX
+
+run_92:
+	MOVL  (DX), BX
+	TESTL BX, BX
+	JZ    done_94
+	MOVQ  BX, (SP)
+	MOVL  4(DX), BX
+	MOVL  8(DX), SI
+	XORL  DI, DI
+	MOVQ  DI, 8(SP)
+
+step_93:
+	SUBQ    $0xc0, AX
+	VMOVUPS 64(AX), Z0
+	VMOVUPS const_f32_3f800000<>+0(SB), Z1
+	VSUBPS  Z0, Z1, Z1
+	MOVL    28(DX), R8
+	ADDL    8(SP), R8
+	SUBL    DI, R8
+	SHLQ    $0x06, R8
+	SUBQ    R8, CX
+	MOVQ    CX, R8
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	LEAQ    36(DX), R9
+	MOVL    32(DX), R10
+
+range_95:
+	MOVL   (R9), R11
+	MOVL   4(R9), R12
+	ADDL   8(SP), R12
+	ADDL   DI, R11
+	SUBL   R11, R12
+	SHLQ   $0x06, R11
+	IMUL3Q $0x00000200, BX, R13
+	IMUL3Q $0x00000200, SI, R14
+	ADDQ   R11, R13
+	ADDQ   R11, R14
+	MOVQ   gps+8(FP), R11
+	ADDQ   R11, R13
+	ADDQ   R11, R14
+	CMPQ   R12, $0x02
+	JB     tail_97
+
+pair_96:
+	VMOVUPS     (R13), Z4
+	VMOVUPS     (R14), Z5
+	VSUBPS      Z5, Z4, Z6
+	VFMADD231PS (R8), Z6, Z2
+	VMULPS      Z5, Z1, Z6
+	VFMADD231PS Z4, Z0, Z6
+	VMULPS      Z4, Z1, Z4
+	VFMADD231PS Z5, Z0, Z4
+	VMOVUPS     Z6, (R13)
+	VMOVUPS     Z4, (R14)
+	VMOVUPS     64(R13), Z4
+	VMOVUPS     64(R14), Z5
+	VSUBPS      Z5, Z4, Z6
+	VFMADD231PS 64(R8), Z6, Z3
+	VMULPS      Z5, Z1, Z6
+	VFMADD231PS Z4, Z0, Z6
+	VMULPS      Z4, Z1, Z4
+	VFMADD231PS Z5, Z0, Z4
+	VMOVUPS     Z6, 64(R13)
+	VMOVUPS     Z4, 64(R14)
+	ADDQ        $0x80, R13
+	ADDQ        $0x80, R14
+	ADDQ        $0x80, R8
+	SUBQ        $0x02, R12
+	CMPQ        R12, $0x02
+	JAE         pair_96
+
+tail_97:
+	TESTQ       R12, R12
+	JZ          rowsdone_98
+	VMOVUPS     (R13), Z4
+	VMOVUPS     (R14), Z5
+	VSUBPS      Z5, Z4, Z6
+	VFMADD231PS (R8), Z6, Z2
+	VMULPS      Z5, Z1, Z6
+	VFMADD231PS Z4, Z0, Z6
+	VMULPS      Z4, Z1, Z4
+	VFMADD231PS Z5, Z0, Z4
+	VMOVUPS     Z6, (R13)
+	VMOVUPS     Z4, (R14)
+	ADDQ        $0x40, R13
+	ADDQ        $0x40, R14
+	ADDQ        $0x40, R8
+
+rowsdone_98:
+	ADDQ    $0x08, R9
+	DECQ    R10
+	JNZ     range_95
+	VADDPS  Z3, Z2, Z2
+	MOVQ    gs+0(FP), R8
+	MOVQ    BX, R9
+	SHLQ    $0x06, R9
+	MOVQ    SI, R10
+	SHLQ    $0x06, R10
+	VMOVUPS (R8)(R9*1), Z3
+	VMOVUPS (R8)(R10*1), Z4
+	VSUBPS  Z3, Z4, Z5
+	VMULPS  (AX), Z5, Z5
+	VMULPS  128(AX), Z2, Z2
+	VADDPS  Z2, Z5, Z5
+	VMULPS  Z3, Z0, Z2
+	VMULPS  Z4, Z1, Z6
+	VADDPS  Z6, Z2, Z2
+	VSUBPS  Z5, Z2, Z2
+	VMULPS  Z3, Z1, Z1
+	VMULPS  Z4, Z0, Z6
+	VADDPS  Z6, Z1, Z1
+	VADDPS  Z5, Z1, Z1
+	VMOVUPS Z2, (R8)(R9*1)
+	VMOVUPS Z1, (R8)(R10*1)
+	ADDL    12(DX), BX
+	ADDL    16(DX), SI
+	ADDL    20(DX), DI
+	MOVL    24(DX), R8
+	ADDL    R8, 8(SP)
+	DECQ    (SP)
+	JNZ     step_93
+	MOVL    32(DX), BX
+	LEAQ    36(DX)(BX*8), DX
+	JMP     run_92
+
+done_94:
 	VZEROUPPER
 	RET

@@ -4,6 +4,83 @@
 
 #include "textflag.h"
 
+// func avx2AllFinite(x []float32) bool
+// Requires: AVX, AVX2
+TEXT ·avx2AllFinite(SB), NOSPLIT, $0-25
+	MOVQ    x_base+0(FP), AX
+	MOVQ    x_len+8(FP), CX
+	VMOVDQU const_f32_7fffffff<>+0(SB), Y0
+	VPXOR   Y1, Y1, Y1
+	CMPQ    CX, $0x20
+	JL      avx2AllFinite_loop1
+
+avx2AllFinite_loop4:
+	VPAND   (AX), Y0, Y2
+	VPAND   32(AX), Y0, Y3
+	VPAND   64(AX), Y0, Y4
+	VPAND   96(AX), Y0, Y5
+	VPMAXUD Y3, Y2, Y2
+	VPMAXUD Y5, Y4, Y4
+	VPMAXUD Y4, Y2, Y2
+	VPMAXUD Y2, Y1, Y1
+	ADDQ    $0x80, AX
+	SUBQ    $0x20, CX
+	CMPQ    CX, $0x20
+	JGE     avx2AllFinite_loop4
+
+avx2AllFinite_loop1:
+	CMPQ    CX, $0x08
+	JL      avx2AllFinite_tail
+	VPAND   (AX), Y0, Y2
+	VPMAXUD Y2, Y1, Y1
+	ADDQ    $0x20, AX
+	SUBQ    $0x08, CX
+	JMP     avx2AllFinite_loop1
+
+avx2AllFinite_tail:
+	XORL DX, DX
+
+avx2AllFinite_tail_loop:
+	TESTQ CX, CX
+	JE    avx2AllFinite_done
+	MOVL  (AX), BX
+	ANDL  $0x7fffffff, BX
+	ADDL  $0x00800000, BX
+	ORL   BX, DX
+	ADDQ  $0x04, AX
+	DECQ  CX
+	JMP   avx2AllFinite_tail_loop
+
+avx2AllFinite_done:
+	VPADDD    const_f32_00800000<>+0(SB), Y1, Y1
+	VMOVMSKPS Y1, AX
+	SHRL      $0x1f, DX
+	ORL       DX, AX
+	SETEQ     AL
+	VZEROUPPER
+	MOVB      AL, ret+24(FP)
+	RET
+
+DATA const_f32_7fffffff<>+0(SB)/8, $0x7fffffff7fffffff
+DATA const_f32_7fffffff<>+8(SB)/8, $0x7fffffff7fffffff
+DATA const_f32_7fffffff<>+16(SB)/8, $0x7fffffff7fffffff
+DATA const_f32_7fffffff<>+24(SB)/8, $0x7fffffff7fffffff
+DATA const_f32_7fffffff<>+32(SB)/8, $0x7fffffff7fffffff
+DATA const_f32_7fffffff<>+40(SB)/8, $0x7fffffff7fffffff
+DATA const_f32_7fffffff<>+48(SB)/8, $0x7fffffff7fffffff
+DATA const_f32_7fffffff<>+56(SB)/8, $0x7fffffff7fffffff
+GLOBL const_f32_7fffffff<>(SB), RODATA|NOPTR, $64
+
+DATA const_f32_00800000<>+0(SB)/8, $0x0080000000800000
+DATA const_f32_00800000<>+8(SB)/8, $0x0080000000800000
+DATA const_f32_00800000<>+16(SB)/8, $0x0080000000800000
+DATA const_f32_00800000<>+24(SB)/8, $0x0080000000800000
+DATA const_f32_00800000<>+32(SB)/8, $0x0080000000800000
+DATA const_f32_00800000<>+40(SB)/8, $0x0080000000800000
+DATA const_f32_00800000<>+48(SB)/8, $0x0080000000800000
+DATA const_f32_00800000<>+56(SB)/8, $0x0080000000800000
+GLOBL const_f32_00800000<>(SB), RODATA|NOPTR, $64
+
 // func avx2TransposeIn(dst *float32, src *float32, stride int, m int)
 // Requires: AVX
 TEXT ·avx2TransposeIn(SB), NOSPLIT, $0-32
@@ -190,74 +267,213 @@ tdone_8:
 	VZEROUPPER
 	RET
 
-// func avx2AllFinite(x []float32) bool
-// Requires: AVX, AVX2
-TEXT ·avx2AllFinite(SB), NOSPLIT, $0-25
-	MOVQ    x_base+0(FP), AX
-	MOVQ    x_len+8(FP), CX
-	VMOVDQU const_f32_7fffffff<>+0(SB), Y0
-	VPXOR   Y1, Y1, Y1
-	CMPQ    CX, $0x20
-	JL      avx2AllFinite_loop1
+// func avx2TransposeInWide(dst *float32, src *float32, stride int, m int)
+// Requires: AVX
+TEXT ·avx2TransposeInWide(SB), NOSPLIT, $0-32
+	MOVQ   dst+0(FP), AX
+	MOVQ   src+8(FP), CX
+	MOVQ   stride+16(FP), DX
+	MOVQ   m+24(FP), BX
+	SHLQ   $0x02, DX
+	MOVQ   $0x00000002, SI
+	IMUL3Q $0x08, DX, DI
 
-avx2AllFinite_loop4:
-	VPAND   (AX), Y0, Y2
-	VPAND   32(AX), Y0, Y3
-	VPAND   64(AX), Y0, Y4
-	VPAND   96(AX), Y0, Y5
-	VPMAXUD Y3, Y2, Y2
-	VPMAXUD Y5, Y4, Y4
-	VPMAXUD Y4, Y2, Y2
-	VPMAXUD Y2, Y1, Y1
-	ADDQ    $0x80, AX
-	SUBQ    $0x20, CX
-	CMPQ    CX, $0x20
-	JGE     avx2AllFinite_loop4
+tpass_9:
+	MOVQ  CX, R8
+	MOVQ  AX, R9
+	MOVQ  BX, R10
+	LEAQ  (DX)(DX*2), R11
+	LEAQ  (R8)(DX*4), R12
+	MOVQ  R10, R13
+	SHRQ  $0x03, R13
+	TESTQ R13, R13
+	JZ    ttail_11
 
-avx2AllFinite_loop1:
-	CMPQ    CX, $0x08
-	JL      avx2AllFinite_tail
-	VPAND   (AX), Y0, Y2
-	VPMAXUD Y2, Y1, Y1
-	ADDQ    $0x20, AX
-	SUBQ    $0x08, CX
-	JMP     avx2AllFinite_loop1
+tblock_10:
+	VMOVUPS     (R8), X0
+	VINSERTF128 $0x01, (R12), Y0, Y0
+	VMOVUPS     (R8)(DX*1), X1
+	VINSERTF128 $0x01, (R12)(DX*1), Y1, Y1
+	VMOVUPS     (R8)(DX*2), X2
+	VINSERTF128 $0x01, (R12)(DX*2), Y2, Y2
+	VMOVUPS     (R8)(R11*1), X3
+	VINSERTF128 $0x01, (R12)(R11*1), Y3, Y3
+	VUNPCKLPS   Y1, Y0, Y4
+	VUNPCKHPS   Y1, Y0, Y5
+	VUNPCKLPS   Y3, Y2, Y6
+	VUNPCKHPS   Y3, Y2, Y7
+	VSHUFPS     $0x44, Y6, Y4, Y8
+	VMOVUPS     Y8, (R9)
+	VSHUFPS     $0xee, Y6, Y4, Y4
+	VMOVUPS     Y4, 64(R9)
+	VSHUFPS     $0x44, Y7, Y5, Y4
+	VMOVUPS     Y4, 128(R9)
+	VSHUFPS     $0xee, Y7, Y5, Y4
+	VMOVUPS     Y4, 192(R9)
+	VMOVUPS     16(R8), X9
+	VINSERTF128 $0x01, 16(R12), Y9, Y9
+	VMOVUPS     16(R8)(DX*1), X10
+	VINSERTF128 $0x01, 16(R12)(DX*1), Y10, Y10
+	VMOVUPS     16(R8)(DX*2), X11
+	VINSERTF128 $0x01, 16(R12)(DX*2), Y11, Y11
+	VMOVUPS     16(R8)(R11*1), X12
+	VINSERTF128 $0x01, 16(R12)(R11*1), Y12, Y12
+	VUNPCKLPS   Y10, Y9, Y4
+	VUNPCKHPS   Y10, Y9, Y5
+	VUNPCKLPS   Y12, Y11, Y6
+	VUNPCKHPS   Y12, Y11, Y7
+	VSHUFPS     $0x44, Y6, Y4, Y8
+	VMOVUPS     Y8, 256(R9)
+	VSHUFPS     $0xee, Y6, Y4, Y4
+	VMOVUPS     Y4, 320(R9)
+	VSHUFPS     $0x44, Y7, Y5, Y4
+	VMOVUPS     Y4, 384(R9)
+	VSHUFPS     $0xee, Y7, Y5, Y4
+	VMOVUPS     Y4, 448(R9)
+	ADDQ        $0x20, R8
+	ADDQ        $0x20, R12
+	ADDQ        $0x00000200, R9
+	DECQ        R13
+	JNZ         tblock_10
 
-avx2AllFinite_tail:
-	XORL DX, DX
+ttail_11:
+	ANDQ $0x07, R10
+	JZ   tdone_13
 
-avx2AllFinite_tail_loop:
-	TESTQ CX, CX
-	JE    avx2AllFinite_done
-	MOVL  (AX), BX
-	ANDL  $0x7fffffff, BX
-	ADDL  $0x00800000, BX
-	ORL   BX, DX
-	ADDQ  $0x04, AX
-	DECQ  CX
-	JMP   avx2AllFinite_tail_loop
+ttailloop_12:
+	MOVL (R8), R13
+	MOVL R13, (R9)
+	MOVL (R8)(DX*1), R13
+	MOVL R13, 4(R9)
+	MOVL (R8)(DX*2), R13
+	MOVL R13, 8(R9)
+	MOVL (R8)(R11*1), R13
+	MOVL R13, 12(R9)
+	MOVL (R12), R13
+	MOVL R13, 16(R9)
+	MOVL (R12)(DX*1), R13
+	MOVL R13, 20(R9)
+	MOVL (R12)(DX*2), R13
+	MOVL R13, 24(R9)
+	MOVL (R12)(R11*1), R13
+	MOVL R13, 28(R9)
+	ADDQ $0x04, R8
+	ADDQ $0x04, R12
+	ADDQ $0x40, R9
+	DECQ R10
+	JNZ  ttailloop_12
 
-avx2AllFinite_done:
-	VPADDD    const_f32_00800000<>+0(SB), Y1, Y1
-	VMOVMSKPS Y1, AX
-	SHRL      $0x1f, DX
-	ORL       DX, AX
-	SETEQ     AL
+tdone_13:
+	ADDQ DI, CX
+	ADDQ $0x20, AX
+	DECQ SI
+	JNZ  tpass_9
 	VZEROUPPER
-	MOVB      AL, ret+24(FP)
 	RET
 
-DATA const_f32_7fffffff<>+0(SB)/8, $0x7fffffff7fffffff
-DATA const_f32_7fffffff<>+8(SB)/8, $0x7fffffff7fffffff
-DATA const_f32_7fffffff<>+16(SB)/8, $0x7fffffff7fffffff
-DATA const_f32_7fffffff<>+24(SB)/8, $0x7fffffff7fffffff
-GLOBL const_f32_7fffffff<>(SB), RODATA|NOPTR, $32
+// func avx2TransposeOutWide(dst *float32, src *float32, stride int, m int)
+// Requires: AVX
+TEXT ·avx2TransposeOutWide(SB), NOSPLIT, $0-32
+	MOVQ   dst+0(FP), AX
+	MOVQ   src+8(FP), CX
+	MOVQ   stride+16(FP), DX
+	MOVQ   m+24(FP), BX
+	SHLQ   $0x02, DX
+	MOVQ   $0x00000002, SI
+	IMUL3Q $0x08, DX, DI
 
-DATA const_f32_00800000<>+0(SB)/8, $0x0080000000800000
-DATA const_f32_00800000<>+8(SB)/8, $0x0080000000800000
-DATA const_f32_00800000<>+16(SB)/8, $0x0080000000800000
-DATA const_f32_00800000<>+24(SB)/8, $0x0080000000800000
-GLOBL const_f32_00800000<>(SB), RODATA|NOPTR, $32
+tpass_14:
+	MOVQ  AX, R8
+	MOVQ  CX, R9
+	MOVQ  BX, R10
+	LEAQ  (DX)(DX*2), R11
+	LEAQ  (R8)(DX*4), R12
+	MOVQ  R10, R13
+	SHRQ  $0x03, R13
+	TESTQ R13, R13
+	JZ    ttail_16
+
+tblock_15:
+	VMOVUPS     (R9), X0
+	VINSERTF128 $0x01, 256(R9), Y0, Y0
+	VMOVUPS     64(R9), X1
+	VINSERTF128 $0x01, 320(R9), Y1, Y1
+	VMOVUPS     128(R9), X2
+	VINSERTF128 $0x01, 384(R9), Y2, Y2
+	VMOVUPS     192(R9), X3
+	VINSERTF128 $0x01, 448(R9), Y3, Y3
+	VUNPCKLPS   Y1, Y0, Y4
+	VUNPCKHPS   Y1, Y0, Y5
+	VUNPCKLPS   Y3, Y2, Y6
+	VUNPCKHPS   Y3, Y2, Y7
+	VSHUFPS     $0x44, Y6, Y4, Y8
+	VMOVUPS     Y8, (R8)
+	VSHUFPS     $0xee, Y6, Y4, Y4
+	VMOVUPS     Y4, (R8)(DX*1)
+	VSHUFPS     $0x44, Y7, Y5, Y4
+	VMOVUPS     Y4, (R8)(DX*2)
+	VSHUFPS     $0xee, Y7, Y5, Y4
+	VMOVUPS     Y4, (R8)(R11*1)
+	VMOVUPS     16(R9), X9
+	VINSERTF128 $0x01, 272(R9), Y9, Y9
+	VMOVUPS     80(R9), X10
+	VINSERTF128 $0x01, 336(R9), Y10, Y10
+	VMOVUPS     144(R9), X11
+	VINSERTF128 $0x01, 400(R9), Y11, Y11
+	VMOVUPS     208(R9), X12
+	VINSERTF128 $0x01, 464(R9), Y12, Y12
+	VUNPCKLPS   Y10, Y9, Y4
+	VUNPCKHPS   Y10, Y9, Y5
+	VUNPCKLPS   Y12, Y11, Y6
+	VUNPCKHPS   Y12, Y11, Y7
+	VSHUFPS     $0x44, Y6, Y4, Y8
+	VMOVUPS     Y8, (R12)
+	VSHUFPS     $0xee, Y6, Y4, Y4
+	VMOVUPS     Y4, (R12)(DX*1)
+	VSHUFPS     $0x44, Y7, Y5, Y4
+	VMOVUPS     Y4, (R12)(DX*2)
+	VSHUFPS     $0xee, Y7, Y5, Y4
+	VMOVUPS     Y4, (R12)(R11*1)
+	ADDQ        $0x20, R8
+	ADDQ        $0x20, R12
+	ADDQ        $0x00000200, R9
+	DECQ        R13
+	JNZ         tblock_15
+
+ttail_16:
+	ANDQ $0x07, R10
+	JZ   tdone_18
+
+ttailloop_17:
+	MOVL (R9), R13
+	MOVL R13, (R8)
+	MOVL 4(R9), R13
+	MOVL R13, (R8)(DX*1)
+	MOVL 8(R9), R13
+	MOVL R13, (R8)(DX*2)
+	MOVL 12(R9), R13
+	MOVL R13, (R8)(R11*1)
+	MOVL 16(R9), R13
+	MOVL R13, (R12)
+	MOVL 20(R9), R13
+	MOVL R13, (R12)(DX*1)
+	MOVL 24(R9), R13
+	MOVL R13, (R12)(DX*2)
+	MOVL 28(R9), R13
+	MOVL R13, (R12)(R11*1)
+	ADDQ $0x04, R8
+	ADDQ $0x04, R12
+	ADDQ $0x40, R9
+	DECQ R10
+	JNZ  ttailloop_17
+
+tdone_18:
+	ADDQ DI, AX
+	ADDQ $0x20, CX
+	DECQ SI
+	JNZ  tpass_14
+	VZEROUPPER
+	RET
 
 DATA sgk_fwd<>+0(SB)/8, $0x0000000000000007
 DATA sgk_fwd<>+8(SB)/8, $0x0000000200000001
@@ -432,6 +648,180 @@ DATA sgk_fwd<>+1352(SB)/8, $0x0000000000000001
 DATA sgk_fwd<>+1360(SB)/8, $0x000000000000000f
 DATA sgk_fwd<>+1368(SB)/8, $0x0000000000000000
 GLOBL sgk_fwd<>(SB), RODATA|NOPTR, $1376
+
+DATA sgk_bwd<>+0(SB)/8, $0x0000000c00000007
+DATA sgk_bwd<>+8(SB)/8, $0xfffffffe0000000d
+DATA sgk_bwd<>+16(SB)/8, $0x00000000fffffffe
+DATA sgk_bwd<>+24(SB)/8, $0x0000000f00000000
+DATA sgk_bwd<>+32(SB)/8, $0x0000000000000001
+DATA sgk_bwd<>+40(SB)/8, $0x000000070000000f
+DATA sgk_bwd<>+48(SB)/8, $0x0000000e0000000d
+DATA sgk_bwd<>+56(SB)/8, $0xfffffffefffffffe
+DATA sgk_bwd<>+64(SB)/8, $0x0000000000000000
+DATA sgk_bwd<>+72(SB)/8, $0x000000010000000f
+DATA sgk_bwd<>+80(SB)/8, $0x0000000f00000000
+DATA sgk_bwd<>+88(SB)/8, $0x0000000c00000006
+DATA sgk_bwd<>+96(SB)/8, $0xfffffffe0000000d
+DATA sgk_bwd<>+104(SB)/8, $0x00000000fffffffe
+DATA sgk_bwd<>+112(SB)/8, $0x0000000f00000000
+DATA sgk_bwd<>+120(SB)/8, $0x0000000000000001
+DATA sgk_bwd<>+128(SB)/8, $0x000000020000000f
+DATA sgk_bwd<>+136(SB)/8, $0x0000000100000000
+DATA sgk_bwd<>+144(SB)/8, $0x0000000d0000000d
+DATA sgk_bwd<>+152(SB)/8, $0x0000000100000002
+DATA sgk_bwd<>+160(SB)/8, $0x000000010000000e
+DATA sgk_bwd<>+168(SB)/8, $0x0000000e00000000
+DATA sgk_bwd<>+176(SB)/8, $0x0000000b00000005
+DATA sgk_bwd<>+184(SB)/8, $0xfffffffe0000000c
+DATA sgk_bwd<>+192(SB)/8, $0x00000000fffffffe
+DATA sgk_bwd<>+200(SB)/8, $0x0000000f00000000
+DATA sgk_bwd<>+208(SB)/8, $0x0000000000000001
+DATA sgk_bwd<>+216(SB)/8, $0x000000020000000f
+DATA sgk_bwd<>+224(SB)/8, $0x0000000200000001
+DATA sgk_bwd<>+232(SB)/8, $0x0000000b0000000b
+DATA sgk_bwd<>+240(SB)/8, $0x0000000100000002
+DATA sgk_bwd<>+248(SB)/8, $0x000000010000000e
+DATA sgk_bwd<>+256(SB)/8, $0x0000000e00000000
+DATA sgk_bwd<>+264(SB)/8, $0x0000000a00000004
+DATA sgk_bwd<>+272(SB)/8, $0xfffffffe0000000b
+DATA sgk_bwd<>+280(SB)/8, $0x00000000fffffffe
+DATA sgk_bwd<>+288(SB)/8, $0x0000000f00000000
+DATA sgk_bwd<>+296(SB)/8, $0x0000000000000001
+DATA sgk_bwd<>+304(SB)/8, $0x000000020000000f
+DATA sgk_bwd<>+312(SB)/8, $0x0000000300000002
+DATA sgk_bwd<>+320(SB)/8, $0xfffffffefffffffe
+DATA sgk_bwd<>+328(SB)/8, $0xfffffffe00000000
+DATA sgk_bwd<>+336(SB)/8, $0x000000010000000e
+DATA sgk_bwd<>+344(SB)/8, $0x0000000e00000000
+DATA sgk_bwd<>+352(SB)/8, $0x0000000d00000002
+DATA sgk_bwd<>+360(SB)/8, $0xfffffffe0000000e
+DATA sgk_bwd<>+368(SB)/8, $0xfffffffefffffffe
+DATA sgk_bwd<>+376(SB)/8, $0x0000000b00000000
+DATA sgk_bwd<>+384(SB)/8, $0x0000000400000001
+DATA sgk_bwd<>+392(SB)/8, $0x000000030000000f
+DATA sgk_bwd<>+400(SB)/8, $0x0000000a00000009
+DATA sgk_bwd<>+408(SB)/8, $0xfffffffefffffffe
+DATA sgk_bwd<>+416(SB)/8, $0x0000000000000000
+DATA sgk_bwd<>+424(SB)/8, $0x000000010000000f
+DATA sgk_bwd<>+432(SB)/8, $0x0000000f00000000
+DATA sgk_bwd<>+440(SB)/8, $0x0000000300000002
+DATA sgk_bwd<>+448(SB)/8, $0xfffffffe00000004
+DATA sgk_bwd<>+456(SB)/8, $0x00000000fffffffe
+DATA sgk_bwd<>+464(SB)/8, $0x0000000efffffffe
+DATA sgk_bwd<>+472(SB)/8, $0x0000000000000001
+DATA sgk_bwd<>+480(SB)/8, $0x000000020000000e
+DATA sgk_bwd<>+488(SB)/8, $0x0000000d0000000c
+DATA sgk_bwd<>+496(SB)/8, $0xfffffffefffffffe
+DATA sgk_bwd<>+504(SB)/8, $0x00000000fffffffe
+DATA sgk_bwd<>+512(SB)/8, $0x000000010000000b
+DATA sgk_bwd<>+520(SB)/8, $0x0000000f00000004
+DATA sgk_bwd<>+528(SB)/8, $0x0000000800000002
+DATA sgk_bwd<>+536(SB)/8, $0xfffffffe00000009
+DATA sgk_bwd<>+544(SB)/8, $0x00000000fffffffe
+DATA sgk_bwd<>+552(SB)/8, $0x0000000f00000000
+DATA sgk_bwd<>+560(SB)/8, $0x0000000000000001
+DATA sgk_bwd<>+568(SB)/8, $0x000000030000000f
+DATA sgk_bwd<>+576(SB)/8, $0x0000000500000004
+DATA sgk_bwd<>+584(SB)/8, $0xfffffffefffffffe
+DATA sgk_bwd<>+592(SB)/8, $0xfffffffe00000000
+DATA sgk_bwd<>+600(SB)/8, $0x000000010000000e
+DATA sgk_bwd<>+608(SB)/8, $0x0000000e00000000
+DATA sgk_bwd<>+616(SB)/8, $0x0000000d00000004
+DATA sgk_bwd<>+624(SB)/8, $0xfffffffe0000000e
+DATA sgk_bwd<>+632(SB)/8, $0xfffffffefffffffe
+DATA sgk_bwd<>+640(SB)/8, $0x0000000900000000
+DATA sgk_bwd<>+648(SB)/8, $0x0000000600000001
+DATA sgk_bwd<>+656(SB)/8, $0x000000030000000f
+DATA sgk_bwd<>+664(SB)/8, $0x0000000600000005
+DATA sgk_bwd<>+672(SB)/8, $0xfffffffefffffffe
+DATA sgk_bwd<>+680(SB)/8, $0xfffffffe00000000
+DATA sgk_bwd<>+688(SB)/8, $0x000000010000000e
+DATA sgk_bwd<>+696(SB)/8, $0x0000000e00000000
+DATA sgk_bwd<>+704(SB)/8, $0x0000000c00000003
+DATA sgk_bwd<>+712(SB)/8, $0xfffffffe0000000d
+DATA sgk_bwd<>+720(SB)/8, $0xfffffffefffffffe
+DATA sgk_bwd<>+728(SB)/8, $0x0000000900000000
+DATA sgk_bwd<>+736(SB)/8, $0x0000000600000001
+DATA sgk_bwd<>+744(SB)/8, $0x000000040000000f
+DATA sgk_bwd<>+752(SB)/8, $0x0000000700000006
+DATA sgk_bwd<>+760(SB)/8, $0xfffffffefffffffe
+DATA sgk_bwd<>+768(SB)/8, $0xfffffffe00000000
+DATA sgk_bwd<>+776(SB)/8, $0x000000010000000e
+DATA sgk_bwd<>+784(SB)/8, $0x0000000e00000000
+DATA sgk_bwd<>+792(SB)/8, $0x0000000d00000002
+DATA sgk_bwd<>+800(SB)/8, $0xfffffffe0000000e
+DATA sgk_bwd<>+808(SB)/8, $0xfffffffefffffffe
+DATA sgk_bwd<>+816(SB)/8, $0x0000000700000000
+DATA sgk_bwd<>+824(SB)/8, $0x0000000800000001
+DATA sgk_bwd<>+832(SB)/8, $0x000000020000000f
+DATA sgk_bwd<>+840(SB)/8, $0x0000000a00000009
+DATA sgk_bwd<>+848(SB)/8, $0xfffffffefffffffe
+DATA sgk_bwd<>+856(SB)/8, $0xfffffffffffffffe
+DATA sgk_bwd<>+864(SB)/8, $0x000000010000000b
+DATA sgk_bwd<>+872(SB)/8, $0x0000000f00000004
+DATA sgk_bwd<>+880(SB)/8, $0x0000000500000003
+DATA sgk_bwd<>+888(SB)/8, $0xfffffffe00000006
+DATA sgk_bwd<>+896(SB)/8, $0x00000000fffffffe
+DATA sgk_bwd<>+904(SB)/8, $0x0000000cfffffffe
+DATA sgk_bwd<>+912(SB)/8, $0x0000000000000001
+DATA sgk_bwd<>+920(SB)/8, $0x000000020000000c
+DATA sgk_bwd<>+928(SB)/8, $0x0000000d0000000c
+DATA sgk_bwd<>+936(SB)/8, $0xfffffffefffffffe
+DATA sgk_bwd<>+944(SB)/8, $0x00000000fffffffe
+DATA sgk_bwd<>+952(SB)/8, $0x0000000100000007
+DATA sgk_bwd<>+960(SB)/8, $0x0000000f00000008
+DATA sgk_bwd<>+968(SB)/8, $0x0000000800000002
+DATA sgk_bwd<>+976(SB)/8, $0xfffffffe00000009
+DATA sgk_bwd<>+984(SB)/8, $0xfffffffefffffffe
+DATA sgk_bwd<>+992(SB)/8, $0x0000000afffffffe
+DATA sgk_bwd<>+1000(SB)/8, $0x0000000400000001
+DATA sgk_bwd<>+1008(SB)/8, $0x000000030000000e
+DATA sgk_bwd<>+1016(SB)/8, $0x0000000500000004
+DATA sgk_bwd<>+1024(SB)/8, $0xfffffffefffffffe
+DATA sgk_bwd<>+1032(SB)/8, $0xfffffffe00000000
+DATA sgk_bwd<>+1040(SB)/8, $0x000000010000000a
+DATA sgk_bwd<>+1048(SB)/8, $0x0000000a00000000
+DATA sgk_bwd<>+1056(SB)/8, $0x0000000d00000002
+DATA sgk_bwd<>+1064(SB)/8, $0xfffffffe0000000e
+DATA sgk_bwd<>+1072(SB)/8, $0xfffffffefffffffe
+DATA sgk_bwd<>+1080(SB)/8, $0x0000000500000000
+DATA sgk_bwd<>+1088(SB)/8, $0x0000000a00000001
+DATA sgk_bwd<>+1096(SB)/8, $0x000000040000000f
+DATA sgk_bwd<>+1104(SB)/8, $0x0000000a00000009
+DATA sgk_bwd<>+1112(SB)/8, $0xfffffffefffffffe
+DATA sgk_bwd<>+1120(SB)/8, $0xfffffffefffffffe
+DATA sgk_bwd<>+1128(SB)/8, $0x0000000100000008
+DATA sgk_bwd<>+1136(SB)/8, $0x0000000e00000006
+DATA sgk_bwd<>+1144(SB)/8, $0x0000000100000002
+DATA sgk_bwd<>+1152(SB)/8, $0x0000000b00000002
+DATA sgk_bwd<>+1160(SB)/8, $0x0000000a0000000b
+DATA sgk_bwd<>+1168(SB)/8, $0x0000000600000009
+DATA sgk_bwd<>+1176(SB)/8, $0x0000000000000001
+DATA sgk_bwd<>+1184(SB)/8, $0x0000000500000006
+DATA sgk_bwd<>+1192(SB)/8, $0x0000000b0000000a
+DATA sgk_bwd<>+1200(SB)/8, $0xfffffffefffffffe
+DATA sgk_bwd<>+1208(SB)/8, $0xfffffffefffffffe
+DATA sgk_bwd<>+1216(SB)/8, $0x0000000100000006
+DATA sgk_bwd<>+1224(SB)/8, $0x0000000e00000008
+DATA sgk_bwd<>+1232(SB)/8, $0x0000000000000002
+DATA sgk_bwd<>+1240(SB)/8, $0x0000000d00000001
+DATA sgk_bwd<>+1248(SB)/8, $0x0000000c0000000d
+DATA sgk_bwd<>+1256(SB)/8, $0x000000040000000b
+DATA sgk_bwd<>+1264(SB)/8, $0x0000000000000001
+DATA sgk_bwd<>+1272(SB)/8, $0x0000000600000004
+DATA sgk_bwd<>+1280(SB)/8, $0x0000000c0000000b
+DATA sgk_bwd<>+1288(SB)/8, $0xfffffffefffffffe
+DATA sgk_bwd<>+1296(SB)/8, $0xfffffffefffffffe
+DATA sgk_bwd<>+1304(SB)/8, $0x0000000100000004
+DATA sgk_bwd<>+1312(SB)/8, $0x0000000e0000000a
+DATA sgk_bwd<>+1320(SB)/8, $0x0000000c00000007
+DATA sgk_bwd<>+1328(SB)/8, $0xfffffffe0000000d
+DATA sgk_bwd<>+1336(SB)/8, $0xfffffffefffffffe
+DATA sgk_bwd<>+1344(SB)/8, $0x00000002fffffffe
+DATA sgk_bwd<>+1352(SB)/8, $0x0000000c00000001
+DATA sgk_bwd<>+1360(SB)/8, $0x000000000000000e
+DATA sgk_bwd<>+1368(SB)/8, $0x0000000000000000
+GLOBL sgk_bwd<>(SB), RODATA|NOPTR, $1376
 
 // func avx2Sort(xs *float32)
 // Requires: AVX
@@ -686,17 +1076,17 @@ TEXT ·avx2ForwardP(SB), NOSPLIT, $16-24
 	MOVQ diff+16(FP), AX
 	LEAQ sgk_fwd<>+0(SB), CX
 
-run_9:
+run_19:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_11
+	JZ    done_21
 	MOVQ  DX, (SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 8(SP)
 
-step_10:
+step_20:
 	MOVQ      xs+0(FP), DI
 	MOVQ      DX, R8
 	SHLQ      $0x05, R8
@@ -712,7 +1102,7 @@ step_10:
 	LEAQ      36(CX), DI
 	MOVL      32(CX), R8
 
-range_12:
+range_22:
 	MOVL   (DI), R9
 	MOVL   4(DI), R10
 	ADDL   8(SP), R10
@@ -727,11 +1117,11 @@ range_12:
 	ADDQ   R9, R11
 	ADDQ   R9, R12
 	TESTQ  AX, AX
-	JZ     nodiff_13
+	JZ     nodiff_23
 	CMPQ   R10, $0x02
-	JB     tail_16
+	JB     tail_26
 
-pair_15:
+pair_25:
 	VMOVUPS   (R11), Y0
 	VMOVUPS   (R12), Y1
 	VSUBPS    Y1, Y0, Y3
@@ -753,11 +1143,11 @@ pair_15:
 	ADDQ      $0x40, AX
 	SUBQ      $0x02, R10
 	CMPQ      R10, $0x02
-	JAE       pair_15
+	JAE       pair_25
 
-tail_16:
+tail_26:
 	TESTQ     R10, R10
-	JZ        rowsdone_17
+	JZ        rowsdone_27
 	VMOVUPS   (R11), Y0
 	VMOVUPS   (R12), Y1
 	VSUBPS    Y1, Y0, Y3
@@ -770,14 +1160,14 @@ tail_16:
 	ADDQ      $0x20, R12
 	ADDQ      $0x20, AX
 
-rowsdone_17:
-	JMP rangedone_14
+rowsdone_27:
+	JMP rangedone_24
 
-nodiff_13:
+nodiff_23:
 	CMPQ R10, $0x02
-	JB   tail_19
+	JB   tail_29
 
-pair_18:
+pair_28:
 	VMOVUPS   (R11), Y0
 	VMOVUPS   (R12), Y1
 	VBLENDVPS Y2, Y0, Y1, Y3
@@ -794,11 +1184,11 @@ pair_18:
 	ADDQ      $0x40, R12
 	SUBQ      $0x02, R10
 	CMPQ      R10, $0x02
-	JAE       pair_18
+	JAE       pair_28
 
-tail_19:
+tail_29:
 	TESTQ     R10, R10
-	JZ        rowsdone_20
+	JZ        rowsdone_30
 	VMOVUPS   (R11), Y0
 	VMOVUPS   (R12), Y1
 	VBLENDVPS Y2, Y0, Y1, Y3
@@ -808,23 +1198,23 @@ tail_19:
 	ADDQ      $0x20, R11
 	ADDQ      $0x20, R12
 
-rowsdone_20:
-rangedone_14:
+rowsdone_30:
+rangedone_24:
 	ADDQ $0x08, DI
 	DECQ R8
-	JNZ  range_12
+	JNZ  range_22
 	ADDL 12(CX), DX
 	ADDL 16(CX), BX
 	ADDL 20(CX), SI
 	MOVL 24(CX), DI
 	ADDL DI, 8(SP)
 	DECQ (SP)
-	JNZ  step_10
+	JNZ  step_20
 	MOVL 32(CX), DX
 	LEAQ 36(CX)(DX*8), CX
-	JMP  run_9
+	JMP  run_19
 
-done_11:
+done_21:
 	VZEROUPPER
 	RET
 
@@ -846,17 +1236,17 @@ TEXT ·avx2Forward(SB), NOSPLIT, $144-32
 	MOVQ         tape+8(FP), AX
 	LEAQ         sgk_fwd<>+0(SB), CX
 
-run_21:
+run_31:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_23
+	JZ    done_33
 	MOVQ  DX, 128(SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 136(SP)
 
-step_22:
+step_32:
 	MOVQ      xs+0(FP), DI
 	MOVQ      DX, R8
 	SHLQ      $0x05, R8
@@ -976,12 +1366,12 @@ step_22:
 	MOVL        24(CX), DI
 	ADDL        DI, 136(SP)
 	DECQ        128(SP)
-	JNZ         step_22
+	JNZ         step_32
 	MOVL        32(CX), DX
 	LEAQ        36(CX)(DX*8), CX
-	JMP         run_21
+	JMP         run_31
 
-done_23:
+done_33:
 	VZEROUPPER
 	RET
 
@@ -989,121 +1379,201 @@ DATA const_f64_3ff0000000000000<>+0(SB)/8, $0x3ff0000000000000
 DATA const_f64_3ff0000000000000<>+8(SB)/8, $0x3ff0000000000000
 DATA const_f64_3ff0000000000000<>+16(SB)/8, $0x3ff0000000000000
 DATA const_f64_3ff0000000000000<>+24(SB)/8, $0x3ff0000000000000
-GLOBL const_f64_3ff0000000000000<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3ff0000000000000<>+32(SB)/8, $0x3ff0000000000000
+DATA const_f64_3ff0000000000000<>+40(SB)/8, $0x3ff0000000000000
+DATA const_f64_3ff0000000000000<>+48(SB)/8, $0x3ff0000000000000
+DATA const_f64_3ff0000000000000<>+56(SB)/8, $0x3ff0000000000000
+GLOBL const_f64_3ff0000000000000<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_3fd45f306dc9c883<>+0(SB)/8, $0x3fd45f306dc9c883
 DATA const_f64_3fd45f306dc9c883<>+8(SB)/8, $0x3fd45f306dc9c883
 DATA const_f64_3fd45f306dc9c883<>+16(SB)/8, $0x3fd45f306dc9c883
 DATA const_f64_3fd45f306dc9c883<>+24(SB)/8, $0x3fd45f306dc9c883
-GLOBL const_f64_3fd45f306dc9c883<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3fd45f306dc9c883<>+32(SB)/8, $0x3fd45f306dc9c883
+DATA const_f64_3fd45f306dc9c883<>+40(SB)/8, $0x3fd45f306dc9c883
+DATA const_f64_3fd45f306dc9c883<>+48(SB)/8, $0x3fd45f306dc9c883
+DATA const_f64_3fd45f306dc9c883<>+56(SB)/8, $0x3fd45f306dc9c883
+GLOBL const_f64_3fd45f306dc9c883<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_7fffffffffffffff<>+0(SB)/8, $0x7fffffffffffffff
 DATA const_f64_7fffffffffffffff<>+8(SB)/8, $0x7fffffffffffffff
 DATA const_f64_7fffffffffffffff<>+16(SB)/8, $0x7fffffffffffffff
 DATA const_f64_7fffffffffffffff<>+24(SB)/8, $0x7fffffffffffffff
-GLOBL const_f64_7fffffffffffffff<>(SB), RODATA|NOPTR, $32
+DATA const_f64_7fffffffffffffff<>+32(SB)/8, $0x7fffffffffffffff
+DATA const_f64_7fffffffffffffff<>+40(SB)/8, $0x7fffffffffffffff
+DATA const_f64_7fffffffffffffff<>+48(SB)/8, $0x7fffffffffffffff
+DATA const_f64_7fffffffffffffff<>+56(SB)/8, $0x7fffffffffffffff
+GLOBL const_f64_7fffffffffffffff<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_3fda827999fcef32<>+0(SB)/8, $0x3fda827999fcef32
 DATA const_f64_3fda827999fcef32<>+8(SB)/8, $0x3fda827999fcef32
 DATA const_f64_3fda827999fcef32<>+16(SB)/8, $0x3fda827999fcef32
 DATA const_f64_3fda827999fcef32<>+24(SB)/8, $0x3fda827999fcef32
-GLOBL const_f64_3fda827999fcef32<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3fda827999fcef32<>+32(SB)/8, $0x3fda827999fcef32
+DATA const_f64_3fda827999fcef32<>+40(SB)/8, $0x3fda827999fcef32
+DATA const_f64_3fda827999fcef32<>+48(SB)/8, $0x3fda827999fcef32
+DATA const_f64_3fda827999fcef32<>+56(SB)/8, $0x3fda827999fcef32
+GLOBL const_f64_3fda827999fcef32<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_4003504f333f9de6<>+0(SB)/8, $0x4003504f333f9de6
 DATA const_f64_4003504f333f9de6<>+8(SB)/8, $0x4003504f333f9de6
 DATA const_f64_4003504f333f9de6<>+16(SB)/8, $0x4003504f333f9de6
 DATA const_f64_4003504f333f9de6<>+24(SB)/8, $0x4003504f333f9de6
-GLOBL const_f64_4003504f333f9de6<>(SB), RODATA|NOPTR, $32
+DATA const_f64_4003504f333f9de6<>+32(SB)/8, $0x4003504f333f9de6
+DATA const_f64_4003504f333f9de6<>+40(SB)/8, $0x4003504f333f9de6
+DATA const_f64_4003504f333f9de6<>+48(SB)/8, $0x4003504f333f9de6
+DATA const_f64_4003504f333f9de6<>+56(SB)/8, $0x4003504f333f9de6
+GLOBL const_f64_4003504f333f9de6<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_bff0000000000000<>+0(SB)/8, $0xbff0000000000000
 DATA const_f64_bff0000000000000<>+8(SB)/8, $0xbff0000000000000
 DATA const_f64_bff0000000000000<>+16(SB)/8, $0xbff0000000000000
 DATA const_f64_bff0000000000000<>+24(SB)/8, $0xbff0000000000000
-GLOBL const_f64_bff0000000000000<>(SB), RODATA|NOPTR, $32
+DATA const_f64_bff0000000000000<>+32(SB)/8, $0xbff0000000000000
+DATA const_f64_bff0000000000000<>+40(SB)/8, $0xbff0000000000000
+DATA const_f64_bff0000000000000<>+48(SB)/8, $0xbff0000000000000
+DATA const_f64_bff0000000000000<>+56(SB)/8, $0xbff0000000000000
+GLOBL const_f64_bff0000000000000<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_3f930f9cb335d828<>+0(SB)/8, $0x3f930f9cb335d828
 DATA const_f64_3f930f9cb335d828<>+8(SB)/8, $0x3f930f9cb335d828
 DATA const_f64_3f930f9cb335d828<>+16(SB)/8, $0x3f930f9cb335d828
 DATA const_f64_3f930f9cb335d828<>+24(SB)/8, $0x3f930f9cb335d828
-GLOBL const_f64_3f930f9cb335d828<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3f930f9cb335d828<>+32(SB)/8, $0x3f930f9cb335d828
+DATA const_f64_3f930f9cb335d828<>+40(SB)/8, $0x3f930f9cb335d828
+DATA const_f64_3f930f9cb335d828<>+48(SB)/8, $0x3f930f9cb335d828
+DATA const_f64_3f930f9cb335d828<>+56(SB)/8, $0x3f930f9cb335d828
+GLOBL const_f64_3f930f9cb335d828<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_3f88cf9800031952<>+0(SB)/8, $0x3f88cf9800031952
 DATA const_f64_3f88cf9800031952<>+8(SB)/8, $0x3f88cf9800031952
 DATA const_f64_3f88cf9800031952<>+16(SB)/8, $0x3f88cf9800031952
 DATA const_f64_3f88cf9800031952<>+24(SB)/8, $0x3f88cf9800031952
-GLOBL const_f64_3f88cf9800031952<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3f88cf9800031952<>+32(SB)/8, $0x3f88cf9800031952
+DATA const_f64_3f88cf9800031952<>+40(SB)/8, $0x3f88cf9800031952
+DATA const_f64_3f88cf9800031952<>+48(SB)/8, $0x3f88cf9800031952
+DATA const_f64_3f88cf9800031952<>+56(SB)/8, $0x3f88cf9800031952
+GLOBL const_f64_3f88cf9800031952<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_3f99127cbb9b4578<>+0(SB)/8, $0x3f99127cbb9b4578
 DATA const_f64_3f99127cbb9b4578<>+8(SB)/8, $0x3f99127cbb9b4578
 DATA const_f64_3f99127cbb9b4578<>+16(SB)/8, $0x3f99127cbb9b4578
 DATA const_f64_3f99127cbb9b4578<>+24(SB)/8, $0x3f99127cbb9b4578
-GLOBL const_f64_3f99127cbb9b4578<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3f99127cbb9b4578<>+32(SB)/8, $0x3f99127cbb9b4578
+DATA const_f64_3f99127cbb9b4578<>+40(SB)/8, $0x3f99127cbb9b4578
+DATA const_f64_3f99127cbb9b4578<>+48(SB)/8, $0x3f99127cbb9b4578
+DATA const_f64_3f99127cbb9b4578<>+56(SB)/8, $0x3f99127cbb9b4578
+GLOBL const_f64_3f99127cbb9b4578<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_3fa21bb93c23427a<>+0(SB)/8, $0x3fa21bb93c23427a
 DATA const_f64_3fa21bb93c23427a<>+8(SB)/8, $0x3fa21bb93c23427a
 DATA const_f64_3fa21bb93c23427a<>+16(SB)/8, $0x3fa21bb93c23427a
 DATA const_f64_3fa21bb93c23427a<>+24(SB)/8, $0x3fa21bb93c23427a
-GLOBL const_f64_3fa21bb93c23427a<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3fa21bb93c23427a<>+32(SB)/8, $0x3fa21bb93c23427a
+DATA const_f64_3fa21bb93c23427a<>+40(SB)/8, $0x3fa21bb93c23427a
+DATA const_f64_3fa21bb93c23427a<>+48(SB)/8, $0x3fa21bb93c23427a
+DATA const_f64_3fa21bb93c23427a<>+56(SB)/8, $0x3fa21bb93c23427a
+GLOBL const_f64_3fa21bb93c23427a<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_3fb04c26be3adcd8<>+0(SB)/8, $0x3fb04c26be3adcd8
 DATA const_f64_3fb04c26be3adcd8<>+8(SB)/8, $0x3fb04c26be3adcd8
 DATA const_f64_3fb04c26be3adcd8<>+16(SB)/8, $0x3fb04c26be3adcd8
 DATA const_f64_3fb04c26be3adcd8<>+24(SB)/8, $0x3fb04c26be3adcd8
-GLOBL const_f64_3fb04c26be3adcd8<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3fb04c26be3adcd8<>+32(SB)/8, $0x3fb04c26be3adcd8
+DATA const_f64_3fb04c26be3adcd8<>+40(SB)/8, $0x3fb04c26be3adcd8
+DATA const_f64_3fb04c26be3adcd8<>+48(SB)/8, $0x3fb04c26be3adcd8
+DATA const_f64_3fb04c26be3adcd8<>+56(SB)/8, $0x3fb04c26be3adcd8
+GLOBL const_f64_3fb04c26be3adcd8<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_bf906cc456e09889<>+0(SB)/8, $0xbf906cc456e09889
 DATA const_f64_bf906cc456e09889<>+8(SB)/8, $0xbf906cc456e09889
 DATA const_f64_bf906cc456e09889<>+16(SB)/8, $0xbf906cc456e09889
 DATA const_f64_bf906cc456e09889<>+24(SB)/8, $0xbf906cc456e09889
-GLOBL const_f64_bf906cc456e09889<>(SB), RODATA|NOPTR, $32
+DATA const_f64_bf906cc456e09889<>+32(SB)/8, $0xbf906cc456e09889
+DATA const_f64_bf906cc456e09889<>+40(SB)/8, $0xbf906cc456e09889
+DATA const_f64_bf906cc456e09889<>+48(SB)/8, $0xbf906cc456e09889
+DATA const_f64_bf906cc456e09889<>+56(SB)/8, $0xbf906cc456e09889
+GLOBL const_f64_bf906cc456e09889<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_bf775734a455b1a8<>+0(SB)/8, $0xbf775734a455b1a8
 DATA const_f64_bf775734a455b1a8<>+8(SB)/8, $0xbf775734a455b1a8
 DATA const_f64_bf775734a455b1a8<>+16(SB)/8, $0xbf775734a455b1a8
 DATA const_f64_bf775734a455b1a8<>+24(SB)/8, $0xbf775734a455b1a8
-GLOBL const_f64_bf775734a455b1a8<>(SB), RODATA|NOPTR, $32
+DATA const_f64_bf775734a455b1a8<>+32(SB)/8, $0xbf775734a455b1a8
+DATA const_f64_bf775734a455b1a8<>+40(SB)/8, $0xbf775734a455b1a8
+DATA const_f64_bf775734a455b1a8<>+48(SB)/8, $0xbf775734a455b1a8
+DATA const_f64_bf775734a455b1a8<>+56(SB)/8, $0xbf775734a455b1a8
+GLOBL const_f64_bf775734a455b1a8<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_bf95b7e39f75f1d6<>+0(SB)/8, $0xbf95b7e39f75f1d6
 DATA const_f64_bf95b7e39f75f1d6<>+8(SB)/8, $0xbf95b7e39f75f1d6
 DATA const_f64_bf95b7e39f75f1d6<>+16(SB)/8, $0xbf95b7e39f75f1d6
 DATA const_f64_bf95b7e39f75f1d6<>+24(SB)/8, $0xbf95b7e39f75f1d6
-GLOBL const_f64_bf95b7e39f75f1d6<>(SB), RODATA|NOPTR, $32
+DATA const_f64_bf95b7e39f75f1d6<>+32(SB)/8, $0xbf95b7e39f75f1d6
+DATA const_f64_bf95b7e39f75f1d6<>+40(SB)/8, $0xbf95b7e39f75f1d6
+DATA const_f64_bf95b7e39f75f1d6<>+48(SB)/8, $0xbf95b7e39f75f1d6
+DATA const_f64_bf95b7e39f75f1d6<>+56(SB)/8, $0xbf95b7e39f75f1d6
+GLOBL const_f64_bf95b7e39f75f1d6<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_bf9da1b85ff07530<>+0(SB)/8, $0xbf9da1b85ff07530
 DATA const_f64_bf9da1b85ff07530<>+8(SB)/8, $0xbf9da1b85ff07530
 DATA const_f64_bf9da1b85ff07530<>+16(SB)/8, $0xbf9da1b85ff07530
 DATA const_f64_bf9da1b85ff07530<>+24(SB)/8, $0xbf9da1b85ff07530
-GLOBL const_f64_bf9da1b85ff07530<>(SB), RODATA|NOPTR, $32
+DATA const_f64_bf9da1b85ff07530<>+32(SB)/8, $0xbf9da1b85ff07530
+DATA const_f64_bf9da1b85ff07530<>+40(SB)/8, $0xbf9da1b85ff07530
+DATA const_f64_bf9da1b85ff07530<>+48(SB)/8, $0xbf9da1b85ff07530
+DATA const_f64_bf9da1b85ff07530<>+56(SB)/8, $0xbf9da1b85ff07530
+GLOBL const_f64_bf9da1b85ff07530<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_bfa7483758bfb6c7<>+0(SB)/8, $0xbfa7483758bfb6c7
 DATA const_f64_bfa7483758bfb6c7<>+8(SB)/8, $0xbfa7483758bfb6c7
 DATA const_f64_bfa7483758bfb6c7<>+16(SB)/8, $0xbfa7483758bfb6c7
 DATA const_f64_bfa7483758bfb6c7<>+24(SB)/8, $0xbfa7483758bfb6c7
-GLOBL const_f64_bfa7483758bfb6c7<>(SB), RODATA|NOPTR, $32
+DATA const_f64_bfa7483758bfb6c7<>+32(SB)/8, $0xbfa7483758bfb6c7
+DATA const_f64_bfa7483758bfb6c7<>+40(SB)/8, $0xbfa7483758bfb6c7
+DATA const_f64_bfa7483758bfb6c7<>+48(SB)/8, $0xbfa7483758bfb6c7
+DATA const_f64_bfa7483758bfb6c7<>+56(SB)/8, $0xbfa7483758bfb6c7
+GLOBL const_f64_bfa7483758bfb6c7<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_bfbb2995e7b7b5e5<>+0(SB)/8, $0xbfbb2995e7b7b5e5
 DATA const_f64_bfbb2995e7b7b5e5<>+8(SB)/8, $0xbfbb2995e7b7b5e5
 DATA const_f64_bfbb2995e7b7b5e5<>+16(SB)/8, $0xbfbb2995e7b7b5e5
 DATA const_f64_bfbb2995e7b7b5e5<>+24(SB)/8, $0xbfbb2995e7b7b5e5
-GLOBL const_f64_bfbb2995e7b7b5e5<>(SB), RODATA|NOPTR, $32
+DATA const_f64_bfbb2995e7b7b5e5<>+32(SB)/8, $0xbfbb2995e7b7b5e5
+DATA const_f64_bfbb2995e7b7b5e5<>+40(SB)/8, $0xbfbb2995e7b7b5e5
+DATA const_f64_bfbb2995e7b7b5e5<>+48(SB)/8, $0xbfbb2995e7b7b5e5
+DATA const_f64_bfbb2995e7b7b5e5<>+56(SB)/8, $0xbfbb2995e7b7b5e5
+GLOBL const_f64_bfbb2995e7b7b5e5<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_8000000000000000<>+0(SB)/8, $0x8000000000000000
 DATA const_f64_8000000000000000<>+8(SB)/8, $0x8000000000000000
 DATA const_f64_8000000000000000<>+16(SB)/8, $0x8000000000000000
 DATA const_f64_8000000000000000<>+24(SB)/8, $0x8000000000000000
-GLOBL const_f64_8000000000000000<>(SB), RODATA|NOPTR, $32
+DATA const_f64_8000000000000000<>+32(SB)/8, $0x8000000000000000
+DATA const_f64_8000000000000000<>+40(SB)/8, $0x8000000000000000
+DATA const_f64_8000000000000000<>+48(SB)/8, $0x8000000000000000
+DATA const_f64_8000000000000000<>+56(SB)/8, $0x8000000000000000
+GLOBL const_f64_8000000000000000<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_3fd0000000000000<>+0(SB)/8, $0x3fd0000000000000
 DATA const_f64_3fd0000000000000<>+8(SB)/8, $0x3fd0000000000000
 DATA const_f64_3fd0000000000000<>+16(SB)/8, $0x3fd0000000000000
 DATA const_f64_3fd0000000000000<>+24(SB)/8, $0x3fd0000000000000
-GLOBL const_f64_3fd0000000000000<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3fd0000000000000<>+32(SB)/8, $0x3fd0000000000000
+DATA const_f64_3fd0000000000000<>+40(SB)/8, $0x3fd0000000000000
+DATA const_f64_3fd0000000000000<>+48(SB)/8, $0x3fd0000000000000
+DATA const_f64_3fd0000000000000<>+56(SB)/8, $0x3fd0000000000000
+GLOBL const_f64_3fd0000000000000<>(SB), RODATA|NOPTR, $64
 
 DATA const_f64_3fe0000000000000<>+0(SB)/8, $0x3fe0000000000000
 DATA const_f64_3fe0000000000000<>+8(SB)/8, $0x3fe0000000000000
 DATA const_f64_3fe0000000000000<>+16(SB)/8, $0x3fe0000000000000
 DATA const_f64_3fe0000000000000<>+24(SB)/8, $0x3fe0000000000000
-GLOBL const_f64_3fe0000000000000<>(SB), RODATA|NOPTR, $32
+DATA const_f64_3fe0000000000000<>+32(SB)/8, $0x3fe0000000000000
+DATA const_f64_3fe0000000000000<>+40(SB)/8, $0x3fe0000000000000
+DATA const_f64_3fe0000000000000<>+48(SB)/8, $0x3fe0000000000000
+DATA const_f64_3fe0000000000000<>+56(SB)/8, $0x3fe0000000000000
+GLOBL const_f64_3fe0000000000000<>(SB), RODATA|NOPTR, $64
 
 // func avx2ForwardPTape(xs *float32, ps *float32, tape *float32, diff *float32, beta float64, lambda float64)
 // Requires: AVX, AVX2, FMA3
@@ -1124,17 +1594,17 @@ TEXT ·avx2ForwardPTape(SB), NOSPLIT, $144-48
 	MOVQ         diff+24(FP), CX
 	LEAQ         sgk_fwd<>+0(SB), DX
 
-run_24:
+run_34:
 	MOVL  (DX), BX
 	TESTL BX, BX
-	JZ    done_26
+	JZ    done_36
 	MOVQ  BX, 128(SP)
 	MOVL  4(DX), BX
 	MOVL  8(DX), SI
 	XORL  DI, DI
 	MOVQ  DI, 136(SP)
 
-step_25:
+step_35:
 	MOVQ      xs+0(FP), R8
 	MOVQ      BX, R9
 	SHLQ      $0x05, R9
@@ -1251,7 +1721,7 @@ step_25:
 	LEAQ        36(DX), R8
 	MOVL        32(DX), R9
 
-range_27:
+range_37:
 	MOVL   (R8), R10
 	MOVL   4(R8), R11
 	ADDL   136(SP), R11
@@ -1266,11 +1736,11 @@ range_27:
 	ADDQ   R10, R12
 	ADDQ   R10, R13
 	TESTQ  CX, CX
-	JZ     nodiff_28
+	JZ     nodiff_38
 	CMPQ   R11, $0x02
-	JB     tail_31
+	JB     tail_41
 
-pair_30:
+pair_40:
 	VMOVUPS   (R12), Y0
 	VMOVUPS   (R13), Y1
 	VSUBPS    Y1, Y0, Y3
@@ -1292,11 +1762,11 @@ pair_30:
 	ADDQ      $0x40, CX
 	SUBQ      $0x02, R11
 	CMPQ      R11, $0x02
-	JAE       pair_30
+	JAE       pair_40
 
-tail_31:
+tail_41:
 	TESTQ     R11, R11
-	JZ        rowsdone_32
+	JZ        rowsdone_42
 	VMOVUPS   (R12), Y0
 	VMOVUPS   (R13), Y1
 	VSUBPS    Y1, Y0, Y3
@@ -1309,14 +1779,14 @@ tail_31:
 	ADDQ      $0x20, R13
 	ADDQ      $0x20, CX
 
-rowsdone_32:
-	JMP rangedone_29
+rowsdone_42:
+	JMP rangedone_39
 
-nodiff_28:
+nodiff_38:
 	CMPQ R11, $0x02
-	JB   tail_34
+	JB   tail_44
 
-pair_33:
+pair_43:
 	VMOVUPS   (R12), Y0
 	VMOVUPS   (R13), Y1
 	VBLENDVPS Y2, Y0, Y1, Y3
@@ -1333,11 +1803,11 @@ pair_33:
 	ADDQ      $0x40, R13
 	SUBQ      $0x02, R11
 	CMPQ      R11, $0x02
-	JAE       pair_33
+	JAE       pair_43
 
-tail_34:
+tail_44:
 	TESTQ     R11, R11
-	JZ        rowsdone_35
+	JZ        rowsdone_45
 	VMOVUPS   (R12), Y0
 	VMOVUPS   (R13), Y1
 	VBLENDVPS Y2, Y0, Y1, Y3
@@ -1347,199 +1817,25 @@ tail_34:
 	ADDQ      $0x20, R12
 	ADDQ      $0x20, R13
 
-rowsdone_35:
-rangedone_29:
+rowsdone_45:
+rangedone_39:
 	ADDQ $0x08, R8
 	DECQ R9
-	JNZ  range_27
+	JNZ  range_37
 	ADDL 12(DX), BX
 	ADDL 16(DX), SI
 	ADDL 20(DX), DI
 	MOVL 24(DX), R8
 	ADDL R8, 136(SP)
 	DECQ 128(SP)
-	JNZ  step_25
+	JNZ  step_35
 	MOVL 32(DX), BX
 	LEAQ 36(DX)(BX*8), DX
-	JMP  run_24
+	JMP  run_34
 
-done_26:
+done_36:
 	VZEROUPPER
 	RET
-
-DATA sgk_bwd<>+0(SB)/8, $0x0000000c00000007
-DATA sgk_bwd<>+8(SB)/8, $0xfffffffe0000000d
-DATA sgk_bwd<>+16(SB)/8, $0x00000000fffffffe
-DATA sgk_bwd<>+24(SB)/8, $0x0000000f00000000
-DATA sgk_bwd<>+32(SB)/8, $0x0000000000000001
-DATA sgk_bwd<>+40(SB)/8, $0x000000070000000f
-DATA sgk_bwd<>+48(SB)/8, $0x0000000e0000000d
-DATA sgk_bwd<>+56(SB)/8, $0xfffffffefffffffe
-DATA sgk_bwd<>+64(SB)/8, $0x0000000000000000
-DATA sgk_bwd<>+72(SB)/8, $0x000000010000000f
-DATA sgk_bwd<>+80(SB)/8, $0x0000000f00000000
-DATA sgk_bwd<>+88(SB)/8, $0x0000000c00000006
-DATA sgk_bwd<>+96(SB)/8, $0xfffffffe0000000d
-DATA sgk_bwd<>+104(SB)/8, $0x00000000fffffffe
-DATA sgk_bwd<>+112(SB)/8, $0x0000000f00000000
-DATA sgk_bwd<>+120(SB)/8, $0x0000000000000001
-DATA sgk_bwd<>+128(SB)/8, $0x000000020000000f
-DATA sgk_bwd<>+136(SB)/8, $0x0000000100000000
-DATA sgk_bwd<>+144(SB)/8, $0x0000000d0000000d
-DATA sgk_bwd<>+152(SB)/8, $0x0000000100000002
-DATA sgk_bwd<>+160(SB)/8, $0x000000010000000e
-DATA sgk_bwd<>+168(SB)/8, $0x0000000e00000000
-DATA sgk_bwd<>+176(SB)/8, $0x0000000b00000005
-DATA sgk_bwd<>+184(SB)/8, $0xfffffffe0000000c
-DATA sgk_bwd<>+192(SB)/8, $0x00000000fffffffe
-DATA sgk_bwd<>+200(SB)/8, $0x0000000f00000000
-DATA sgk_bwd<>+208(SB)/8, $0x0000000000000001
-DATA sgk_bwd<>+216(SB)/8, $0x000000020000000f
-DATA sgk_bwd<>+224(SB)/8, $0x0000000200000001
-DATA sgk_bwd<>+232(SB)/8, $0x0000000b0000000b
-DATA sgk_bwd<>+240(SB)/8, $0x0000000100000002
-DATA sgk_bwd<>+248(SB)/8, $0x000000010000000e
-DATA sgk_bwd<>+256(SB)/8, $0x0000000e00000000
-DATA sgk_bwd<>+264(SB)/8, $0x0000000a00000004
-DATA sgk_bwd<>+272(SB)/8, $0xfffffffe0000000b
-DATA sgk_bwd<>+280(SB)/8, $0x00000000fffffffe
-DATA sgk_bwd<>+288(SB)/8, $0x0000000f00000000
-DATA sgk_bwd<>+296(SB)/8, $0x0000000000000001
-DATA sgk_bwd<>+304(SB)/8, $0x000000020000000f
-DATA sgk_bwd<>+312(SB)/8, $0x0000000300000002
-DATA sgk_bwd<>+320(SB)/8, $0xfffffffefffffffe
-DATA sgk_bwd<>+328(SB)/8, $0xfffffffe00000000
-DATA sgk_bwd<>+336(SB)/8, $0x000000010000000e
-DATA sgk_bwd<>+344(SB)/8, $0x0000000e00000000
-DATA sgk_bwd<>+352(SB)/8, $0x0000000d00000002
-DATA sgk_bwd<>+360(SB)/8, $0xfffffffe0000000e
-DATA sgk_bwd<>+368(SB)/8, $0xfffffffefffffffe
-DATA sgk_bwd<>+376(SB)/8, $0x0000000b00000000
-DATA sgk_bwd<>+384(SB)/8, $0x0000000400000001
-DATA sgk_bwd<>+392(SB)/8, $0x000000030000000f
-DATA sgk_bwd<>+400(SB)/8, $0x0000000a00000009
-DATA sgk_bwd<>+408(SB)/8, $0xfffffffefffffffe
-DATA sgk_bwd<>+416(SB)/8, $0x0000000000000000
-DATA sgk_bwd<>+424(SB)/8, $0x000000010000000f
-DATA sgk_bwd<>+432(SB)/8, $0x0000000f00000000
-DATA sgk_bwd<>+440(SB)/8, $0x0000000300000002
-DATA sgk_bwd<>+448(SB)/8, $0xfffffffe00000004
-DATA sgk_bwd<>+456(SB)/8, $0x00000000fffffffe
-DATA sgk_bwd<>+464(SB)/8, $0x0000000efffffffe
-DATA sgk_bwd<>+472(SB)/8, $0x0000000000000001
-DATA sgk_bwd<>+480(SB)/8, $0x000000020000000e
-DATA sgk_bwd<>+488(SB)/8, $0x0000000d0000000c
-DATA sgk_bwd<>+496(SB)/8, $0xfffffffefffffffe
-DATA sgk_bwd<>+504(SB)/8, $0x00000000fffffffe
-DATA sgk_bwd<>+512(SB)/8, $0x000000010000000b
-DATA sgk_bwd<>+520(SB)/8, $0x0000000f00000004
-DATA sgk_bwd<>+528(SB)/8, $0x0000000800000002
-DATA sgk_bwd<>+536(SB)/8, $0xfffffffe00000009
-DATA sgk_bwd<>+544(SB)/8, $0x00000000fffffffe
-DATA sgk_bwd<>+552(SB)/8, $0x0000000f00000000
-DATA sgk_bwd<>+560(SB)/8, $0x0000000000000001
-DATA sgk_bwd<>+568(SB)/8, $0x000000030000000f
-DATA sgk_bwd<>+576(SB)/8, $0x0000000500000004
-DATA sgk_bwd<>+584(SB)/8, $0xfffffffefffffffe
-DATA sgk_bwd<>+592(SB)/8, $0xfffffffe00000000
-DATA sgk_bwd<>+600(SB)/8, $0x000000010000000e
-DATA sgk_bwd<>+608(SB)/8, $0x0000000e00000000
-DATA sgk_bwd<>+616(SB)/8, $0x0000000d00000004
-DATA sgk_bwd<>+624(SB)/8, $0xfffffffe0000000e
-DATA sgk_bwd<>+632(SB)/8, $0xfffffffefffffffe
-DATA sgk_bwd<>+640(SB)/8, $0x0000000900000000
-DATA sgk_bwd<>+648(SB)/8, $0x0000000600000001
-DATA sgk_bwd<>+656(SB)/8, $0x000000030000000f
-DATA sgk_bwd<>+664(SB)/8, $0x0000000600000005
-DATA sgk_bwd<>+672(SB)/8, $0xfffffffefffffffe
-DATA sgk_bwd<>+680(SB)/8, $0xfffffffe00000000
-DATA sgk_bwd<>+688(SB)/8, $0x000000010000000e
-DATA sgk_bwd<>+696(SB)/8, $0x0000000e00000000
-DATA sgk_bwd<>+704(SB)/8, $0x0000000c00000003
-DATA sgk_bwd<>+712(SB)/8, $0xfffffffe0000000d
-DATA sgk_bwd<>+720(SB)/8, $0xfffffffefffffffe
-DATA sgk_bwd<>+728(SB)/8, $0x0000000900000000
-DATA sgk_bwd<>+736(SB)/8, $0x0000000600000001
-DATA sgk_bwd<>+744(SB)/8, $0x000000040000000f
-DATA sgk_bwd<>+752(SB)/8, $0x0000000700000006
-DATA sgk_bwd<>+760(SB)/8, $0xfffffffefffffffe
-DATA sgk_bwd<>+768(SB)/8, $0xfffffffe00000000
-DATA sgk_bwd<>+776(SB)/8, $0x000000010000000e
-DATA sgk_bwd<>+784(SB)/8, $0x0000000e00000000
-DATA sgk_bwd<>+792(SB)/8, $0x0000000d00000002
-DATA sgk_bwd<>+800(SB)/8, $0xfffffffe0000000e
-DATA sgk_bwd<>+808(SB)/8, $0xfffffffefffffffe
-DATA sgk_bwd<>+816(SB)/8, $0x0000000700000000
-DATA sgk_bwd<>+824(SB)/8, $0x0000000800000001
-DATA sgk_bwd<>+832(SB)/8, $0x000000020000000f
-DATA sgk_bwd<>+840(SB)/8, $0x0000000a00000009
-DATA sgk_bwd<>+848(SB)/8, $0xfffffffefffffffe
-DATA sgk_bwd<>+856(SB)/8, $0xfffffffffffffffe
-DATA sgk_bwd<>+864(SB)/8, $0x000000010000000b
-DATA sgk_bwd<>+872(SB)/8, $0x0000000f00000004
-DATA sgk_bwd<>+880(SB)/8, $0x0000000500000003
-DATA sgk_bwd<>+888(SB)/8, $0xfffffffe00000006
-DATA sgk_bwd<>+896(SB)/8, $0x00000000fffffffe
-DATA sgk_bwd<>+904(SB)/8, $0x0000000cfffffffe
-DATA sgk_bwd<>+912(SB)/8, $0x0000000000000001
-DATA sgk_bwd<>+920(SB)/8, $0x000000020000000c
-DATA sgk_bwd<>+928(SB)/8, $0x0000000d0000000c
-DATA sgk_bwd<>+936(SB)/8, $0xfffffffefffffffe
-DATA sgk_bwd<>+944(SB)/8, $0x00000000fffffffe
-DATA sgk_bwd<>+952(SB)/8, $0x0000000100000007
-DATA sgk_bwd<>+960(SB)/8, $0x0000000f00000008
-DATA sgk_bwd<>+968(SB)/8, $0x0000000800000002
-DATA sgk_bwd<>+976(SB)/8, $0xfffffffe00000009
-DATA sgk_bwd<>+984(SB)/8, $0xfffffffefffffffe
-DATA sgk_bwd<>+992(SB)/8, $0x0000000afffffffe
-DATA sgk_bwd<>+1000(SB)/8, $0x0000000400000001
-DATA sgk_bwd<>+1008(SB)/8, $0x000000030000000e
-DATA sgk_bwd<>+1016(SB)/8, $0x0000000500000004
-DATA sgk_bwd<>+1024(SB)/8, $0xfffffffefffffffe
-DATA sgk_bwd<>+1032(SB)/8, $0xfffffffe00000000
-DATA sgk_bwd<>+1040(SB)/8, $0x000000010000000a
-DATA sgk_bwd<>+1048(SB)/8, $0x0000000a00000000
-DATA sgk_bwd<>+1056(SB)/8, $0x0000000d00000002
-DATA sgk_bwd<>+1064(SB)/8, $0xfffffffe0000000e
-DATA sgk_bwd<>+1072(SB)/8, $0xfffffffefffffffe
-DATA sgk_bwd<>+1080(SB)/8, $0x0000000500000000
-DATA sgk_bwd<>+1088(SB)/8, $0x0000000a00000001
-DATA sgk_bwd<>+1096(SB)/8, $0x000000040000000f
-DATA sgk_bwd<>+1104(SB)/8, $0x0000000a00000009
-DATA sgk_bwd<>+1112(SB)/8, $0xfffffffefffffffe
-DATA sgk_bwd<>+1120(SB)/8, $0xfffffffefffffffe
-DATA sgk_bwd<>+1128(SB)/8, $0x0000000100000008
-DATA sgk_bwd<>+1136(SB)/8, $0x0000000e00000006
-DATA sgk_bwd<>+1144(SB)/8, $0x0000000100000002
-DATA sgk_bwd<>+1152(SB)/8, $0x0000000b00000002
-DATA sgk_bwd<>+1160(SB)/8, $0x0000000a0000000b
-DATA sgk_bwd<>+1168(SB)/8, $0x0000000600000009
-DATA sgk_bwd<>+1176(SB)/8, $0x0000000000000001
-DATA sgk_bwd<>+1184(SB)/8, $0x0000000500000006
-DATA sgk_bwd<>+1192(SB)/8, $0x0000000b0000000a
-DATA sgk_bwd<>+1200(SB)/8, $0xfffffffefffffffe
-DATA sgk_bwd<>+1208(SB)/8, $0xfffffffefffffffe
-DATA sgk_bwd<>+1216(SB)/8, $0x0000000100000006
-DATA sgk_bwd<>+1224(SB)/8, $0x0000000e00000008
-DATA sgk_bwd<>+1232(SB)/8, $0x0000000000000002
-DATA sgk_bwd<>+1240(SB)/8, $0x0000000d00000001
-DATA sgk_bwd<>+1248(SB)/8, $0x0000000c0000000d
-DATA sgk_bwd<>+1256(SB)/8, $0x000000040000000b
-DATA sgk_bwd<>+1264(SB)/8, $0x0000000000000001
-DATA sgk_bwd<>+1272(SB)/8, $0x0000000600000004
-DATA sgk_bwd<>+1280(SB)/8, $0x0000000c0000000b
-DATA sgk_bwd<>+1288(SB)/8, $0xfffffffefffffffe
-DATA sgk_bwd<>+1296(SB)/8, $0xfffffffefffffffe
-DATA sgk_bwd<>+1304(SB)/8, $0x0000000100000004
-DATA sgk_bwd<>+1312(SB)/8, $0x0000000e0000000a
-DATA sgk_bwd<>+1320(SB)/8, $0x0000000c00000007
-DATA sgk_bwd<>+1328(SB)/8, $0xfffffffe0000000d
-DATA sgk_bwd<>+1336(SB)/8, $0xfffffffefffffffe
-DATA sgk_bwd<>+1344(SB)/8, $0x00000002fffffffe
-DATA sgk_bwd<>+1352(SB)/8, $0x0000000c00000001
-DATA sgk_bwd<>+1360(SB)/8, $0x000000000000000e
-DATA sgk_bwd<>+1368(SB)/8, $0x0000000000000000
-GLOBL sgk_bwd<>(SB), RODATA|NOPTR, $1376
 
 // func avx2Backward(gs *float32, tape *float32)
 // Requires: AVX
@@ -1548,17 +1844,17 @@ TEXT ·avx2Backward(SB), NOSPLIT, $16-16
 	ADDQ $0x00002760, AX
 	LEAQ sgk_bwd<>+0(SB), CX
 
-run_36:
+run_46:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_38
+	JZ    done_48
 	MOVQ  DX, (SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 8(SP)
 
-step_37:
+step_47:
 	SUBQ    $0x60, AX
 	VMOVUPS 32(AX), Y0
 	VMOVUPS const_f32_3f800000<>+0(SB), Y1
@@ -1588,12 +1884,12 @@ step_37:
 	MOVL    24(CX), DI
 	ADDL    DI, 8(SP)
 	DECQ    (SP)
-	JNZ     step_37
+	JNZ     step_47
 	MOVL    32(CX), DX
 	LEAQ    36(CX)(DX*8), CX
-	JMP     run_36
+	JMP     run_46
 
-done_38:
+done_48:
 	VZEROUPPER
 	RET
 
@@ -1601,7 +1897,11 @@ DATA const_f32_3f800000<>+0(SB)/8, $0x3f8000003f800000
 DATA const_f32_3f800000<>+8(SB)/8, $0x3f8000003f800000
 DATA const_f32_3f800000<>+16(SB)/8, $0x3f8000003f800000
 DATA const_f32_3f800000<>+24(SB)/8, $0x3f8000003f800000
-GLOBL const_f32_3f800000<>(SB), RODATA|NOPTR, $32
+DATA const_f32_3f800000<>+32(SB)/8, $0x3f8000003f800000
+DATA const_f32_3f800000<>+40(SB)/8, $0x3f8000003f800000
+DATA const_f32_3f800000<>+48(SB)/8, $0x3f8000003f800000
+DATA const_f32_3f800000<>+56(SB)/8, $0x3f8000003f800000
+GLOBL const_f32_3f800000<>(SB), RODATA|NOPTR, $64
 
 // func avx2BackwardP(gs *float32, gps *float32, tape *float32, diff *float32)
 // Requires: AVX, FMA3
@@ -1612,17 +1912,17 @@ TEXT ·avx2BackwardP(SB), NOSPLIT, $16-32
 	ADDQ $0x00008c00, CX
 	LEAQ sgk_bwd<>+0(SB), DX
 
-run_39:
+run_49:
 	MOVL  (DX), BX
 	TESTL BX, BX
-	JZ    done_41
+	JZ    done_51
 	MOVQ  BX, (SP)
 	MOVL  4(DX), BX
 	MOVL  8(DX), SI
 	XORL  DI, DI
 	MOVQ  DI, 8(SP)
 
-step_40:
+step_50:
 	SUBQ    $0x60, AX
 	VMOVUPS 32(AX), Y0
 	VMOVUPS const_f32_3f800000<>+0(SB), Y1
@@ -1638,7 +1938,7 @@ step_40:
 	LEAQ    36(DX), R9
 	MOVL    32(DX), R10
 
-range_42:
+range_52:
 	MOVL   (R9), R11
 	MOVL   4(R9), R12
 	ADDL   8(SP), R12
@@ -1653,9 +1953,9 @@ range_42:
 	ADDQ   R11, R13
 	ADDQ   R11, R14
 	CMPQ   R12, $0x02
-	JB     tail_44
+	JB     tail_54
 
-pair_43:
+pair_53:
 	VMOVUPS     (R13), Y4
 	VMOVUPS     (R14), Y5
 	VSUBPS      Y5, Y4, Y6
@@ -1681,11 +1981,11 @@ pair_43:
 	ADDQ        $0x40, R8
 	SUBQ        $0x02, R12
 	CMPQ        R12, $0x02
-	JAE         pair_43
+	JAE         pair_53
 
-tail_44:
+tail_54:
 	TESTQ       R12, R12
-	JZ          rowsdone_45
+	JZ          rowsdone_55
 	VMOVUPS     (R13), Y4
 	VMOVUPS     (R14), Y5
 	VSUBPS      Y5, Y4, Y6
@@ -1700,10 +2000,10 @@ tail_44:
 	ADDQ        $0x20, R14
 	ADDQ        $0x20, R8
 
-rowsdone_45:
+rowsdone_55:
 	ADDQ    $0x08, R9
 	DECQ    R10
-	JNZ     range_42
+	JNZ     range_52
 	VADDPS  Y3, Y2, Y2
 	MOVQ    gs+0(FP), R8
 	MOVQ    BX, R9
@@ -1732,11 +2032,1023 @@ rowsdone_45:
 	MOVL    24(DX), R8
 	ADDL    R8, 8(SP)
 	DECQ    (SP)
-	JNZ     step_40
+	JNZ     step_50
 	MOVL    32(DX), BX
 	LEAQ    36(DX)(BX*8), DX
-	JMP     run_39
+	JMP     run_49
 
-done_41:
+done_51:
+	VZEROUPPER
+	RET
+
+// func avx512Sort(xs *float32)
+// Requires: AVX, AVX512F
+TEXT ·avx512Sort(SB), NOSPLIT, $0-8
+	MOVQ    xs+0(FP), AX
+	VMOVUPS (AX), Z0
+	VMOVUPS 64(AX), Z1
+	VMINPS  Z0, Z1, Z2
+	VMAXPS  Z1, Z0, Z0
+	VMOVUPS 128(AX), Z1
+	VMOVUPS 192(AX), Z3
+	VMINPS  Z1, Z3, Z4
+	VMAXPS  Z3, Z1, Z1
+	VMINPS  Z0, Z4, Z3
+	VMAXPS  Z4, Z0, Z0
+	VMINPS  Z2, Z3, Z4
+	VMAXPS  Z3, Z2, Z2
+	VMOVUPS 256(AX), Z3
+	VMOVUPS 320(AX), Z5
+	VMINPS  Z3, Z5, Z6
+	VMAXPS  Z5, Z3, Z3
+	VMINPS  Z1, Z6, Z5
+	VMAXPS  Z6, Z1, Z1
+	VMINPS  Z0, Z5, Z6
+	VMAXPS  Z5, Z0, Z0
+	VMINPS  Z2, Z6, Z5
+	VMAXPS  Z6, Z2, Z2
+	VMINPS  Z4, Z5, Z6
+	VMAXPS  Z5, Z4, Z4
+	VMOVUPS 384(AX), Z5
+	VMOVUPS 448(AX), Z7
+	VMINPS  Z5, Z7, Z8
+	VMAXPS  Z7, Z5, Z5
+	VMINPS  Z3, Z8, Z7
+	VMAXPS  Z8, Z3, Z3
+	VMINPS  Z1, Z7, Z8
+	VMAXPS  Z7, Z1, Z1
+	VMINPS  Z0, Z8, Z7
+	VMAXPS  Z8, Z0, Z0
+	VMINPS  Z2, Z7, Z8
+	VMAXPS  Z7, Z2, Z2
+	VMINPS  Z4, Z8, Z7
+	VMAXPS  Z8, Z4, Z4
+	VMINPS  Z6, Z7, Z8
+	VMAXPS  Z7, Z6, Z6
+	VMOVUPS 512(AX), Z7
+	VMOVUPS 576(AX), Z9
+	VMINPS  Z7, Z9, Z10
+	VMAXPS  Z9, Z7, Z7
+	VMINPS  Z5, Z10, Z9
+	VMAXPS  Z10, Z5, Z5
+	VMINPS  Z3, Z9, Z10
+	VMAXPS  Z9, Z3, Z3
+	VMINPS  Z1, Z10, Z9
+	VMAXPS  Z10, Z1, Z1
+	VMINPS  Z0, Z9, Z10
+	VMAXPS  Z9, Z0, Z0
+	VMINPS  Z2, Z10, Z9
+	VMAXPS  Z10, Z2, Z2
+	VMINPS  Z4, Z9, Z10
+	VMAXPS  Z9, Z4, Z4
+	VMINPS  Z6, Z10, Z9
+	VMAXPS  Z10, Z6, Z6
+	VMINPS  Z8, Z9, Z10
+	VMAXPS  Z9, Z8, Z8
+	VMOVUPS 640(AX), Z9
+	VMOVUPS 704(AX), Z11
+	VMINPS  Z9, Z11, Z12
+	VMAXPS  Z11, Z9, Z9
+	VMINPS  Z7, Z12, Z11
+	VMAXPS  Z12, Z7, Z7
+	VMINPS  Z5, Z11, Z12
+	VMAXPS  Z11, Z5, Z5
+	VMINPS  Z3, Z12, Z11
+	VMAXPS  Z12, Z3, Z3
+	VMINPS  Z1, Z11, Z12
+	VMAXPS  Z11, Z1, Z1
+	VMINPS  Z0, Z12, Z11
+	VMAXPS  Z12, Z0, Z0
+	VMINPS  Z2, Z11, Z12
+	VMAXPS  Z11, Z2, Z2
+	VMINPS  Z4, Z12, Z11
+	VMAXPS  Z12, Z4, Z4
+	VMINPS  Z6, Z11, Z12
+	VMAXPS  Z11, Z6, Z6
+	VMINPS  Z8, Z12, Z11
+	VMAXPS  Z12, Z8, Z8
+	VMINPS  Z10, Z11, Z12
+	VMAXPS  Z11, Z10, Z10
+	VMOVUPS 768(AX), Z11
+	VMOVUPS 832(AX), Z13
+	VMINPS  Z11, Z13, Z14
+	VMAXPS  Z13, Z11, Z11
+	VMINPS  Z9, Z14, Z13
+	VMAXPS  Z14, Z9, Z9
+	VMINPS  Z7, Z13, Z14
+	VMAXPS  Z13, Z7, Z7
+	VMINPS  Z5, Z14, Z13
+	VMAXPS  Z14, Z5, Z5
+	VMINPS  Z3, Z13, Z14
+	VMAXPS  Z13, Z3, Z3
+	VMINPS  Z1, Z14, Z13
+	VMAXPS  Z14, Z1, Z1
+	VMINPS  Z0, Z13, Z14
+	VMAXPS  Z13, Z0, Z0
+	VMINPS  Z2, Z14, Z13
+	VMAXPS  Z14, Z2, Z2
+	VMINPS  Z4, Z13, Z14
+	VMAXPS  Z13, Z4, Z4
+	VMINPS  Z6, Z14, Z13
+	VMAXPS  Z14, Z6, Z6
+	VMINPS  Z8, Z13, Z14
+	VMAXPS  Z13, Z8, Z8
+	VMINPS  Z10, Z14, Z13
+	VMAXPS  Z14, Z10, Z10
+	VMINPS  Z12, Z13, Z14
+	VMAXPS  Z13, Z12, Z12
+	VMOVUPS 896(AX), Z13
+	VMINPS  Z11, Z13, Z15
+	VMAXPS  Z13, Z11, Z11
+	VMINPS  Z9, Z15, Z13
+	VMAXPS  Z15, Z9, Z9
+	VMINPS  Z9, Z11, Z15
+	VMAXPS  Z11, Z9, Z9
+	VMINPS  Z7, Z13, Z11
+	VMAXPS  Z13, Z7, Z7
+	VMINPS  Z7, Z15, Z13
+	VMAXPS  Z15, Z7, Z7
+	VMINPS  Z7, Z9, Z15
+	VMAXPS  Z9, Z7, Z7
+	VMINPS  Z5, Z11, Z9
+	VMAXPS  Z11, Z5, Z5
+	VMINPS  Z5, Z13, Z11
+	VMAXPS  Z13, Z5, Z5
+	VMINPS  Z5, Z15, Z13
+	VMAXPS  Z15, Z5, Z5
+	VMINPS  Z5, Z7, Z15
+	VMAXPS  Z7, Z5, Z5
+	VMINPS  Z3, Z9, Z7
+	VMAXPS  Z9, Z3, Z3
+	VMINPS  Z3, Z11, Z9
+	VMAXPS  Z11, Z3, Z3
+	VMINPS  Z3, Z13, Z11
+	VMAXPS  Z13, Z3, Z3
+	VMINPS  Z3, Z15, Z13
+	VMAXPS  Z15, Z3, Z3
+	VMINPS  Z3, Z5, Z15
+	VMAXPS  Z5, Z3, Z3
+	VMINPS  Z1, Z7, Z5
+	VMAXPS  Z7, Z1, Z1
+	VMINPS  Z1, Z9, Z7
+	VMAXPS  Z9, Z1, Z1
+	VMINPS  Z1, Z11, Z9
+	VMAXPS  Z11, Z1, Z1
+	VMINPS  Z1, Z13, Z11
+	VMAXPS  Z13, Z1, Z1
+	VMINPS  Z1, Z15, Z13
+	VMAXPS  Z15, Z1, Z1
+	VMINPS  Z1, Z3, Z15
+	VMAXPS  Z3, Z1, Z1
+	VMINPS  Z0, Z5, Z3
+	VMAXPS  Z5, Z0, Z0
+	VMINPS  Z0, Z7, Z5
+	VMAXPS  Z7, Z0, Z0
+	VMINPS  Z0, Z9, Z7
+	VMAXPS  Z9, Z0, Z0
+	VMINPS  Z0, Z11, Z9
+	VMAXPS  Z11, Z0, Z0
+	VMINPS  Z0, Z13, Z11
+	VMAXPS  Z13, Z0, Z0
+	VMINPS  Z0, Z15, Z13
+	VMAXPS  Z15, Z0, Z0
+	VMINPS  Z0, Z1, Z15
+	VMAXPS  Z1, Z0, Z0
+	VMINPS  Z2, Z3, Z1
+	VMAXPS  Z3, Z2, Z2
+	VMINPS  Z2, Z5, Z3
+	VMAXPS  Z5, Z2, Z2
+	VMINPS  Z2, Z7, Z5
+	VMAXPS  Z7, Z2, Z2
+	VMINPS  Z2, Z9, Z7
+	VMAXPS  Z9, Z2, Z2
+	VMINPS  Z2, Z11, Z9
+	VMAXPS  Z11, Z2, Z2
+	VMINPS  Z2, Z13, Z11
+	VMAXPS  Z13, Z2, Z2
+	VMINPS  Z2, Z15, Z13
+	VMAXPS  Z15, Z2, Z2
+	VMINPS  Z4, Z1, Z15
+	VMAXPS  Z1, Z4, Z4
+	VMINPS  Z4, Z3, Z1
+	VMAXPS  Z3, Z4, Z4
+	VMINPS  Z4, Z5, Z3
+	VMAXPS  Z5, Z4, Z4
+	VMINPS  Z4, Z7, Z5
+	VMAXPS  Z7, Z4, Z4
+	VMINPS  Z4, Z9, Z7
+	VMAXPS  Z9, Z4, Z4
+	VMINPS  Z4, Z11, Z9
+	VMAXPS  Z11, Z4, Z4
+	VMINPS  Z6, Z15, Z11
+	VMAXPS  Z15, Z6, Z6
+	VMINPS  Z6, Z1, Z15
+	VMAXPS  Z1, Z6, Z6
+	VMINPS  Z6, Z3, Z1
+	VMAXPS  Z3, Z6, Z6
+	VMINPS  Z6, Z5, Z3
+	VMAXPS  Z5, Z6, Z6
+	VMINPS  Z6, Z7, Z5
+	VMAXPS  Z7, Z6, Z6
+	VMINPS  Z8, Z11, Z7
+	VMAXPS  Z11, Z8, Z8
+	VMINPS  Z8, Z15, Z11
+	VMAXPS  Z15, Z8, Z8
+	VMINPS  Z8, Z1, Z15
+	VMAXPS  Z1, Z8, Z8
+	VMINPS  Z8, Z3, Z1
+	VMAXPS  Z3, Z8, Z8
+	VMINPS  Z10, Z7, Z3
+	VMAXPS  Z7, Z10, Z10
+	VMINPS  Z10, Z11, Z7
+	VMAXPS  Z11, Z10, Z10
+	VMINPS  Z10, Z15, Z11
+	VMAXPS  Z15, Z10, Z10
+	VMINPS  Z12, Z3, Z15
+	VMAXPS  Z3, Z12, Z12
+	VMINPS  Z12, Z7, Z3
+	VMAXPS  Z7, Z12, Z12
+	VMINPS  Z14, Z15, Z7
+	VMAXPS  Z15, Z14, Z14
+	VMOVUPS Z0, 896(AX)
+	VMOVUPS Z1, 384(AX)
+	VMOVUPS Z2, 832(AX)
+	VMOVUPS Z3, 128(AX)
+	VMOVUPS Z4, 704(AX)
+	VMOVUPS Z5, 512(AX)
+	VMOVUPS Z6, 576(AX)
+	VMOVUPS Z7, (AX)
+	VMOVUPS Z8, 448(AX)
+	VMOVUPS Z9, 640(AX)
+	VMOVUPS Z10, 320(AX)
+	VMOVUPS Z11, 256(AX)
+	VMOVUPS Z12, 192(AX)
+	VMOVUPS Z13, 768(AX)
+	VMOVUPS Z14, 64(AX)
+	VZEROUPPER
+	RET
+
+// func avx512ForwardP(xs *float32, ps *float32, diff *float32)
+// Requires: AVX, AVX512F
+TEXT ·avx512ForwardP(SB), NOSPLIT, $16-24
+	MOVQ diff+16(FP), AX
+	LEAQ sgk_fwd<>+0(SB), CX
+
+run_56:
+	MOVL  (CX), DX
+	TESTL DX, DX
+	JZ    done_58
+	MOVQ  DX, (SP)
+	MOVL  4(CX), DX
+	MOVL  8(CX), BX
+	XORL  SI, SI
+	MOVQ  SI, 8(SP)
+
+step_57:
+	MOVQ      xs+0(FP), DI
+	MOVQ      DX, R8
+	SHLQ      $0x06, R8
+	MOVQ      BX, R9
+	SHLQ      $0x06, R9
+	VMOVUPS   (DI)(R8*1), Z0
+	VMOVUPS   (DI)(R9*1), Z1
+	VCMPPS    $0x12, Z1, Z0, K1
+	VBLENDMPS Z0, Z1, K1, Z2
+	VBLENDMPS Z1, Z0, K1, Z3
+	VMOVUPS   Z2, (DI)(R8*1)
+	VMOVUPS   Z3, (DI)(R9*1)
+	LEAQ      36(CX), DI
+	MOVL      32(CX), R8
+
+range_59:
+	MOVL   (DI), R9
+	MOVL   4(DI), R10
+	ADDL   8(SP), R10
+	ADDL   SI, R9
+	SUBL   R9, R10
+	SHLQ   $0x06, R9
+	IMUL3Q $0x000003c0, DX, R11
+	IMUL3Q $0x000003c0, BX, R12
+	ADDQ   R9, R11
+	ADDQ   R9, R12
+	MOVQ   ps+8(FP), R9
+	ADDQ   R9, R11
+	ADDQ   R9, R12
+	TESTQ  AX, AX
+	JZ     nodiff_60
+	CMPQ   R10, $0x02
+	JB     tail_63
+
+pair_62:
+	VMOVUPS   (R11), Z0
+	VMOVUPS   (R12), Z1
+	VSUBPS    Z1, Z0, Z4
+	VMOVUPS   Z4, (AX)
+	VBLENDMPS Z0, Z1, K1, Z5
+	VBLENDMPS Z1, Z0, K1, Z6
+	VMOVUPS   Z5, (R11)
+	VMOVUPS   Z6, (R12)
+	VMOVUPS   64(R11), Z0
+	VMOVUPS   64(R12), Z1
+	VSUBPS    Z1, Z0, Z4
+	VMOVUPS   Z4, 64(AX)
+	VBLENDMPS Z0, Z1, K1, Z7
+	VBLENDMPS Z1, Z0, K1, Z8
+	VMOVUPS   Z7, 64(R11)
+	VMOVUPS   Z8, 64(R12)
+	ADDQ      $0x80, R11
+	ADDQ      $0x80, R12
+	ADDQ      $0x80, AX
+	SUBQ      $0x02, R10
+	CMPQ      R10, $0x02
+	JAE       pair_62
+
+tail_63:
+	TESTQ     R10, R10
+	JZ        rowsdone_64
+	VMOVUPS   (R11), Z0
+	VMOVUPS   (R12), Z1
+	VSUBPS    Z1, Z0, Z4
+	VMOVUPS   Z4, (AX)
+	VBLENDMPS Z0, Z1, K1, Z9
+	VBLENDMPS Z1, Z0, K1, Z10
+	VMOVUPS   Z9, (R11)
+	VMOVUPS   Z10, (R12)
+	ADDQ      $0x40, R11
+	ADDQ      $0x40, R12
+	ADDQ      $0x40, AX
+
+rowsdone_64:
+	JMP rangedone_61
+
+nodiff_60:
+	CMPQ R10, $0x02
+	JB   tail_66
+
+pair_65:
+	VMOVUPS   (R11), Z0
+	VMOVUPS   (R12), Z1
+	VBLENDMPS Z0, Z1, K1, Z11
+	VBLENDMPS Z1, Z0, K1, Z12
+	VMOVUPS   Z11, (R11)
+	VMOVUPS   Z12, (R12)
+	VMOVUPS   64(R11), Z0
+	VMOVUPS   64(R12), Z1
+	VBLENDMPS Z0, Z1, K1, Z13
+	VBLENDMPS Z1, Z0, K1, Z14
+	VMOVUPS   Z13, 64(R11)
+	VMOVUPS   Z14, 64(R12)
+	ADDQ      $0x80, R11
+	ADDQ      $0x80, R12
+	SUBQ      $0x02, R10
+	CMPQ      R10, $0x02
+	JAE       pair_65
+
+tail_66:
+	TESTQ     R10, R10
+	JZ        rowsdone_67
+	VMOVUPS   (R11), Z0
+	VMOVUPS   (R12), Z1
+	VBLENDMPS Z0, Z1, K1, Z15
+	VBLENDMPS Z1, Z0, K1, Z16
+	VMOVUPS   Z15, (R11)
+	VMOVUPS   Z16, (R12)
+	ADDQ      $0x40, R11
+	ADDQ      $0x40, R12
+
+rowsdone_67:
+rangedone_61:
+	ADDQ $0x08, DI
+	DECQ R8
+	JNZ  range_59
+	ADDL 12(CX), DX
+	ADDL 16(CX), BX
+	ADDL 20(CX), SI
+	MOVL 24(CX), DI
+	ADDL DI, 8(SP)
+	DECQ (SP)
+	JNZ  step_57
+	MOVL 32(CX), DX
+	LEAQ 36(CX)(DX*8), CX
+	JMP  run_56
+
+done_58:
+	VZEROUPPER
+	RET
+
+// func avx512Forward(xs *float32, tape *float32, beta float64, lambda float64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·avx512Forward(SB), NOSPLIT, $272-32
+	VBROADCASTSD beta+16(FP), Z0
+	VMOVUPD      Z0, 128(SP)
+	VMOVSD       beta+16(FP), X0
+	VCVTSD2SS    X0, X0, X0
+	VBROADCASTSS X0, Z0
+	VMOVUPS      Z0, (SP)
+	VBROADCASTSD lambda+24(FP), Z0
+	VMOVUPD      Z0, 192(SP)
+	VMOVSD       lambda+24(FP), X0
+	VCVTSD2SS    X0, X0, X0
+	VBROADCASTSS X0, Z0
+	VMOVUPS      Z0, 64(SP)
+	MOVQ         tape+8(FP), AX
+	LEAQ         sgk_fwd<>+0(SB), CX
+
+run_68:
+	MOVL  (CX), DX
+	TESTL DX, DX
+	JZ    done_70
+	MOVQ  DX, 256(SP)
+	MOVL  4(CX), DX
+	MOVL  8(CX), BX
+	XORL  SI, SI
+	MOVQ  SI, 264(SP)
+
+step_69:
+	MOVQ      xs+0(FP), DI
+	MOVQ      DX, R8
+	SHLQ      $0x06, R8
+	MOVQ      BX, R9
+	SHLQ      $0x06, R9
+	VCVTPS2PD (DI)(R8*1), Z0
+	VCVTPS2PD (DI)(R9*1), Z1
+	VSUBPD    Z0, Z1, Z0
+
+	// vecmath: alpha cauchy
+	VMULPD      128(SP), Z0, Z1
+	VMOVAPD     Z1, Z2
+	VFMADD213PD const_f64_3ff0000000000000<>+0(SB), Z1, Z2
+	VMOVUPD     const_f64_3fd45f306dc9c883<>+0(SB), Z3
+	VMULPD      128(SP), Z3, Z3
+	VDIVPD      Z2, Z3, Z3
+	VANDPD      const_f64_7fffffffffffffff<>+0(SB), Z1, Z2
+	VCMPPD      $0x1e, const_f64_3fda827999fcef32<>+0(SB), Z2, K1
+	VCMPPD      $0x1e, const_f64_4003504f333f9de6<>+0(SB), Z2, K2
+	VSUBPD      const_f64_3ff0000000000000<>+0(SB), Z2, Z4
+	VBLENDMPD   Z4, Z2, K1, Z5
+	VBLENDMPD   const_f64_bff0000000000000<>+0(SB), Z5, K2, Z5
+	VPMOVM2Q    K1, Z4
+	VANDPD      Z2, Z4, Z6
+	VADDPD      const_f64_3ff0000000000000<>+0(SB), Z6, Z6
+	VBLENDMPD   Z2, Z6, K2, Z6
+	VDIVPD      Z6, Z5, Z2
+	VMULPD      Z2, Z2, Z6
+	VMULPD      Z6, Z6, Z7
+	VMOVUPD     const_f64_3f930f9cb335d828<>+0(SB), Z8
+	VFMADD231PD const_f64_3f88cf9800031952<>+0(SB), Z7, Z8
+	VFMADD213PD const_f64_3f99127cbb9b4578<>+0(SB), Z7, Z8
+	VFMADD213PD const_f64_3fa21bb93c23427a<>+0(SB), Z7, Z8
+	VFMADD213PD const_f64_3fb04c26be3adcd8<>+0(SB), Z7, Z8
+	VFMADD213PD const_f64_3fd45f306dc9c883<>+0(SB), Z7, Z8
+	VMOVUPD     const_f64_bf906cc456e09889<>+0(SB), Z9
+	VFMADD231PD const_f64_bf775734a455b1a8<>+0(SB), Z7, Z9
+	VFMADD213PD const_f64_bf95b7e39f75f1d6<>+0(SB), Z7, Z9
+	VFMADD213PD const_f64_bf9da1b85ff07530<>+0(SB), Z7, Z9
+	VFMADD213PD const_f64_bfa7483758bfb6c7<>+0(SB), Z7, Z9
+	VFMADD213PD const_f64_bfbb2995e7b7b5e5<>+0(SB), Z7, Z9
+	VFMADD231PD Z9, Z6, Z8
+	VANDPD      const_f64_8000000000000000<>+0(SB), Z1, Z1
+	VANDPD      const_f64_3fd0000000000000<>+0(SB), Z4, Z4
+	VBLENDMPD   const_f64_3fe0000000000000<>+0(SB), Z4, K2, Z4
+	VXORPD      Z1, Z4, Z4
+	VADDPD      const_f64_3fe0000000000000<>+0(SB), Z4, Z4
+	VXORPD      Z1, Z2, Z2
+	VFMADD231PD Z2, Z8, Z4
+	VCVTPD2PS   Z4, Y10
+	VCVTPD2PS   Z3, Y11
+	VMULPD      Z3, Z0, Z0
+	VCVTPD2PS   Z0, Y12
+	VCVTPS2PD   32(DI)(R8*1), Z0
+	VCVTPS2PD   32(DI)(R9*1), Z1
+	VSUBPD      Z0, Z1, Z0
+
+	// vecmath: alpha cauchy
+	VMULPD       128(SP), Z0, Z1
+	VMOVAPD      Z1, Z2
+	VFMADD213PD  const_f64_3ff0000000000000<>+0(SB), Z1, Z2
+	VMOVUPD      const_f64_3fd45f306dc9c883<>+0(SB), Z3
+	VMULPD       128(SP), Z3, Z3
+	VDIVPD       Z2, Z3, Z3
+	VANDPD       const_f64_7fffffffffffffff<>+0(SB), Z1, Z2
+	VCMPPD       $0x1e, const_f64_3fda827999fcef32<>+0(SB), Z2, K1
+	VCMPPD       $0x1e, const_f64_4003504f333f9de6<>+0(SB), Z2, K2
+	VSUBPD       const_f64_3ff0000000000000<>+0(SB), Z2, Z4
+	VBLENDMPD    Z4, Z2, K1, Z13
+	VBLENDMPD    const_f64_bff0000000000000<>+0(SB), Z13, K2, Z13
+	VPMOVM2Q     K1, Z4
+	VANDPD       Z2, Z4, Z6
+	VADDPD       const_f64_3ff0000000000000<>+0(SB), Z6, Z6
+	VBLENDMPD    Z2, Z6, K2, Z6
+	VDIVPD       Z6, Z13, Z2
+	VMULPD       Z2, Z2, Z6
+	VMULPD       Z6, Z6, Z7
+	VMOVUPD      const_f64_3f930f9cb335d828<>+0(SB), Z8
+	VFMADD231PD  const_f64_3f88cf9800031952<>+0(SB), Z7, Z8
+	VFMADD213PD  const_f64_3f99127cbb9b4578<>+0(SB), Z7, Z8
+	VFMADD213PD  const_f64_3fa21bb93c23427a<>+0(SB), Z7, Z8
+	VFMADD213PD  const_f64_3fb04c26be3adcd8<>+0(SB), Z7, Z8
+	VFMADD213PD  const_f64_3fd45f306dc9c883<>+0(SB), Z7, Z8
+	VMOVUPD      const_f64_bf906cc456e09889<>+0(SB), Z9
+	VFMADD231PD  const_f64_bf775734a455b1a8<>+0(SB), Z7, Z9
+	VFMADD213PD  const_f64_bf95b7e39f75f1d6<>+0(SB), Z7, Z9
+	VFMADD213PD  const_f64_bf9da1b85ff07530<>+0(SB), Z7, Z9
+	VFMADD213PD  const_f64_bfa7483758bfb6c7<>+0(SB), Z7, Z9
+	VFMADD213PD  const_f64_bfbb2995e7b7b5e5<>+0(SB), Z7, Z9
+	VFMADD231PD  Z9, Z6, Z8
+	VANDPD       const_f64_8000000000000000<>+0(SB), Z1, Z1
+	VANDPD       const_f64_3fd0000000000000<>+0(SB), Z4, Z4
+	VBLENDMPD    const_f64_3fe0000000000000<>+0(SB), Z4, K2, Z4
+	VXORPD       Z1, Z4, Z4
+	VADDPD       const_f64_3fe0000000000000<>+0(SB), Z4, Z4
+	VXORPD       Z1, Z2, Z2
+	VFMADD231PD  Z2, Z8, Z4
+	VCVTPD2PS    Z4, Y1
+	VCVTPD2PS    Z3, Y2
+	VMULPD       Z3, Z0, Z0
+	VCVTPD2PS    Z0, Y0
+	VINSERTF64X4 $0x01, Y1, Z10, Z10
+	VINSERTF64X4 $0x01, Y2, Z11, Z11
+	VINSERTF64X4 $0x01, Y0, Z12, Z12
+	VMOVUPS      Z12, (AX)
+	VMOVUPS      Z10, 64(AX)
+	VMOVUPS      Z11, 128(AX)
+	ADDQ         $0xc0, AX
+	VMOVUPS      (DI)(R8*1), Z0
+	VMOVUPS      (DI)(R9*1), Z1
+	VCMPPS       $0x12, Z1, Z0, K1
+	VBLENDMPS    Z0, Z1, K1, Z14
+	VBLENDMPS    Z1, Z0, K1, Z15
+	VMOVUPS      Z14, (DI)(R8*1)
+	VMOVUPS      Z15, (DI)(R9*1)
+	ADDL         12(CX), DX
+	ADDL         16(CX), BX
+	ADDL         20(CX), SI
+	MOVL         24(CX), DI
+	ADDL         DI, 264(SP)
+	DECQ         256(SP)
+	JNZ          step_69
+	MOVL         32(CX), DX
+	LEAQ         36(CX)(DX*8), CX
+	JMP          run_68
+
+done_70:
+	VZEROUPPER
+	RET
+
+// func avx512ForwardPTape(xs *float32, ps *float32, tape *float32, diff *float32, beta float64, lambda float64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·avx512ForwardPTape(SB), NOSPLIT, $272-48
+	VBROADCASTSD beta+32(FP), Z0
+	VMOVUPD      Z0, 128(SP)
+	VMOVSD       beta+32(FP), X0
+	VCVTSD2SS    X0, X0, X0
+	VBROADCASTSS X0, Z0
+	VMOVUPS      Z0, (SP)
+	VBROADCASTSD lambda+40(FP), Z0
+	VMOVUPD      Z0, 192(SP)
+	VMOVSD       lambda+40(FP), X0
+	VCVTSD2SS    X0, X0, X0
+	VBROADCASTSS X0, Z0
+	VMOVUPS      Z0, 64(SP)
+	MOVQ         tape+16(FP), AX
+	MOVQ         diff+24(FP), CX
+	LEAQ         sgk_fwd<>+0(SB), DX
+
+run_71:
+	MOVL  (DX), BX
+	TESTL BX, BX
+	JZ    done_73
+	MOVQ  BX, 256(SP)
+	MOVL  4(DX), BX
+	MOVL  8(DX), SI
+	XORL  DI, DI
+	MOVQ  DI, 264(SP)
+
+step_72:
+	MOVQ      xs+0(FP), R8
+	MOVQ      BX, R9
+	SHLQ      $0x06, R9
+	MOVQ      SI, R10
+	SHLQ      $0x06, R10
+	VCVTPS2PD (R8)(R9*1), Z0
+	VCVTPS2PD (R8)(R10*1), Z1
+	VSUBPD    Z0, Z1, Z0
+
+	// vecmath: alpha cauchy
+	VMULPD      128(SP), Z0, Z1
+	VMOVAPD     Z1, Z2
+	VFMADD213PD const_f64_3ff0000000000000<>+0(SB), Z1, Z2
+	VMOVUPD     const_f64_3fd45f306dc9c883<>+0(SB), Z3
+	VMULPD      128(SP), Z3, Z3
+	VDIVPD      Z2, Z3, Z3
+	VANDPD      const_f64_7fffffffffffffff<>+0(SB), Z1, Z2
+	VCMPPD      $0x1e, const_f64_3fda827999fcef32<>+0(SB), Z2, K1
+	VCMPPD      $0x1e, const_f64_4003504f333f9de6<>+0(SB), Z2, K2
+	VSUBPD      const_f64_3ff0000000000000<>+0(SB), Z2, Z4
+	VBLENDMPD   Z4, Z2, K1, Z5
+	VBLENDMPD   const_f64_bff0000000000000<>+0(SB), Z5, K2, Z5
+	VPMOVM2Q    K1, Z4
+	VANDPD      Z2, Z4, Z6
+	VADDPD      const_f64_3ff0000000000000<>+0(SB), Z6, Z6
+	VBLENDMPD   Z2, Z6, K2, Z6
+	VDIVPD      Z6, Z5, Z2
+	VMULPD      Z2, Z2, Z6
+	VMULPD      Z6, Z6, Z7
+	VMOVUPD     const_f64_3f930f9cb335d828<>+0(SB), Z8
+	VFMADD231PD const_f64_3f88cf9800031952<>+0(SB), Z7, Z8
+	VFMADD213PD const_f64_3f99127cbb9b4578<>+0(SB), Z7, Z8
+	VFMADD213PD const_f64_3fa21bb93c23427a<>+0(SB), Z7, Z8
+	VFMADD213PD const_f64_3fb04c26be3adcd8<>+0(SB), Z7, Z8
+	VFMADD213PD const_f64_3fd45f306dc9c883<>+0(SB), Z7, Z8
+	VMOVUPD     const_f64_bf906cc456e09889<>+0(SB), Z9
+	VFMADD231PD const_f64_bf775734a455b1a8<>+0(SB), Z7, Z9
+	VFMADD213PD const_f64_bf95b7e39f75f1d6<>+0(SB), Z7, Z9
+	VFMADD213PD const_f64_bf9da1b85ff07530<>+0(SB), Z7, Z9
+	VFMADD213PD const_f64_bfa7483758bfb6c7<>+0(SB), Z7, Z9
+	VFMADD213PD const_f64_bfbb2995e7b7b5e5<>+0(SB), Z7, Z9
+	VFMADD231PD Z9, Z6, Z8
+	VANDPD      const_f64_8000000000000000<>+0(SB), Z1, Z1
+	VANDPD      const_f64_3fd0000000000000<>+0(SB), Z4, Z4
+	VBLENDMPD   const_f64_3fe0000000000000<>+0(SB), Z4, K2, Z4
+	VXORPD      Z1, Z4, Z4
+	VADDPD      const_f64_3fe0000000000000<>+0(SB), Z4, Z4
+	VXORPD      Z1, Z2, Z2
+	VFMADD231PD Z2, Z8, Z4
+	VCVTPD2PS   Z4, Y10
+	VCVTPD2PS   Z3, Y11
+	VMULPD      Z3, Z0, Z0
+	VCVTPD2PS   Z0, Y12
+	VCVTPS2PD   32(R8)(R9*1), Z0
+	VCVTPS2PD   32(R8)(R10*1), Z1
+	VSUBPD      Z0, Z1, Z0
+
+	// vecmath: alpha cauchy
+	VMULPD       128(SP), Z0, Z1
+	VMOVAPD      Z1, Z2
+	VFMADD213PD  const_f64_3ff0000000000000<>+0(SB), Z1, Z2
+	VMOVUPD      const_f64_3fd45f306dc9c883<>+0(SB), Z3
+	VMULPD       128(SP), Z3, Z3
+	VDIVPD       Z2, Z3, Z3
+	VANDPD       const_f64_7fffffffffffffff<>+0(SB), Z1, Z2
+	VCMPPD       $0x1e, const_f64_3fda827999fcef32<>+0(SB), Z2, K1
+	VCMPPD       $0x1e, const_f64_4003504f333f9de6<>+0(SB), Z2, K2
+	VSUBPD       const_f64_3ff0000000000000<>+0(SB), Z2, Z4
+	VBLENDMPD    Z4, Z2, K1, Z13
+	VBLENDMPD    const_f64_bff0000000000000<>+0(SB), Z13, K2, Z13
+	VPMOVM2Q     K1, Z4
+	VANDPD       Z2, Z4, Z6
+	VADDPD       const_f64_3ff0000000000000<>+0(SB), Z6, Z6
+	VBLENDMPD    Z2, Z6, K2, Z6
+	VDIVPD       Z6, Z13, Z2
+	VMULPD       Z2, Z2, Z6
+	VMULPD       Z6, Z6, Z7
+	VMOVUPD      const_f64_3f930f9cb335d828<>+0(SB), Z8
+	VFMADD231PD  const_f64_3f88cf9800031952<>+0(SB), Z7, Z8
+	VFMADD213PD  const_f64_3f99127cbb9b4578<>+0(SB), Z7, Z8
+	VFMADD213PD  const_f64_3fa21bb93c23427a<>+0(SB), Z7, Z8
+	VFMADD213PD  const_f64_3fb04c26be3adcd8<>+0(SB), Z7, Z8
+	VFMADD213PD  const_f64_3fd45f306dc9c883<>+0(SB), Z7, Z8
+	VMOVUPD      const_f64_bf906cc456e09889<>+0(SB), Z9
+	VFMADD231PD  const_f64_bf775734a455b1a8<>+0(SB), Z7, Z9
+	VFMADD213PD  const_f64_bf95b7e39f75f1d6<>+0(SB), Z7, Z9
+	VFMADD213PD  const_f64_bf9da1b85ff07530<>+0(SB), Z7, Z9
+	VFMADD213PD  const_f64_bfa7483758bfb6c7<>+0(SB), Z7, Z9
+	VFMADD213PD  const_f64_bfbb2995e7b7b5e5<>+0(SB), Z7, Z9
+	VFMADD231PD  Z9, Z6, Z8
+	VANDPD       const_f64_8000000000000000<>+0(SB), Z1, Z1
+	VANDPD       const_f64_3fd0000000000000<>+0(SB), Z4, Z4
+	VBLENDMPD    const_f64_3fe0000000000000<>+0(SB), Z4, K2, Z4
+	VXORPD       Z1, Z4, Z4
+	VADDPD       const_f64_3fe0000000000000<>+0(SB), Z4, Z4
+	VXORPD       Z1, Z2, Z2
+	VFMADD231PD  Z2, Z8, Z4
+	VCVTPD2PS    Z4, Y1
+	VCVTPD2PS    Z3, Y2
+	VMULPD       Z3, Z0, Z0
+	VCVTPD2PS    Z0, Y0
+	VINSERTF64X4 $0x01, Y1, Z10, Z10
+	VINSERTF64X4 $0x01, Y2, Z11, Z11
+	VINSERTF64X4 $0x01, Y0, Z12, Z12
+	VMOVUPS      Z12, (AX)
+	VMOVUPS      Z10, 64(AX)
+	VMOVUPS      Z11, 128(AX)
+	ADDQ         $0xc0, AX
+	VMOVUPS      (R8)(R9*1), Z0
+	VMOVUPS      (R8)(R10*1), Z1
+	VCMPPS       $0x12, Z1, Z0, K1
+	VBLENDMPS    Z0, Z1, K1, Z14
+	VBLENDMPS    Z1, Z0, K1, Z15
+	VMOVUPS      Z14, (R8)(R9*1)
+	VMOVUPS      Z15, (R8)(R10*1)
+	LEAQ         36(DX), R8
+	MOVL         32(DX), R9
+
+range_74:
+	MOVL   (R8), R10
+	MOVL   4(R8), R11
+	ADDL   264(SP), R11
+	ADDL   DI, R10
+	SUBL   R10, R11
+	SHLQ   $0x06, R10
+	IMUL3Q $0x000003c0, BX, R12
+	IMUL3Q $0x000003c0, SI, R13
+	ADDQ   R10, R12
+	ADDQ   R10, R13
+	MOVQ   ps+8(FP), R10
+	ADDQ   R10, R12
+	ADDQ   R10, R13
+	TESTQ  CX, CX
+	JZ     nodiff_75
+	CMPQ   R11, $0x02
+	JB     tail_78
+
+pair_77:
+	VMOVUPS   (R12), Z0
+	VMOVUPS   (R13), Z1
+	VSUBPS    Z1, Z0, Z2
+	VMOVUPS   Z2, (CX)
+	VBLENDMPS Z0, Z1, K1, Z16
+	VBLENDMPS Z1, Z0, K1, Z17
+	VMOVUPS   Z16, (R12)
+	VMOVUPS   Z17, (R13)
+	VMOVUPS   64(R12), Z0
+	VMOVUPS   64(R13), Z1
+	VSUBPS    Z1, Z0, Z2
+	VMOVUPS   Z2, 64(CX)
+	VBLENDMPS Z0, Z1, K1, Z18
+	VBLENDMPS Z1, Z0, K1, Z19
+	VMOVUPS   Z18, 64(R12)
+	VMOVUPS   Z19, 64(R13)
+	ADDQ      $0x80, R12
+	ADDQ      $0x80, R13
+	ADDQ      $0x80, CX
+	SUBQ      $0x02, R11
+	CMPQ      R11, $0x02
+	JAE       pair_77
+
+tail_78:
+	TESTQ     R11, R11
+	JZ        rowsdone_79
+	VMOVUPS   (R12), Z0
+	VMOVUPS   (R13), Z1
+	VSUBPS    Z1, Z0, Z2
+	VMOVUPS   Z2, (CX)
+	VBLENDMPS Z0, Z1, K1, Z20
+	VBLENDMPS Z1, Z0, K1, Z21
+	VMOVUPS   Z20, (R12)
+	VMOVUPS   Z21, (R13)
+	ADDQ      $0x40, R12
+	ADDQ      $0x40, R13
+	ADDQ      $0x40, CX
+
+rowsdone_79:
+	JMP rangedone_76
+
+nodiff_75:
+	CMPQ R11, $0x02
+	JB   tail_81
+
+pair_80:
+	VMOVUPS   (R12), Z0
+	VMOVUPS   (R13), Z1
+	VBLENDMPS Z0, Z1, K1, Z22
+	VBLENDMPS Z1, Z0, K1, Z23
+	VMOVUPS   Z22, (R12)
+	VMOVUPS   Z23, (R13)
+	VMOVUPS   64(R12), Z0
+	VMOVUPS   64(R13), Z1
+	VBLENDMPS Z0, Z1, K1, Z24
+	VBLENDMPS Z1, Z0, K1, Z25
+	VMOVUPS   Z24, 64(R12)
+	VMOVUPS   Z25, 64(R13)
+	ADDQ      $0x80, R12
+	ADDQ      $0x80, R13
+	SUBQ      $0x02, R11
+	CMPQ      R11, $0x02
+	JAE       pair_80
+
+tail_81:
+	TESTQ     R11, R11
+	JZ        rowsdone_82
+	VMOVUPS   (R12), Z0
+	VMOVUPS   (R13), Z1
+	VBLENDMPS Z0, Z1, K1, Z26
+	VBLENDMPS Z1, Z0, K1, Z27
+	VMOVUPS   Z26, (R12)
+	VMOVUPS   Z27, (R13)
+	ADDQ      $0x40, R12
+	ADDQ      $0x40, R13
+
+rowsdone_82:
+rangedone_76:
+	ADDQ $0x08, R8
+	DECQ R9
+	JNZ  range_74
+	ADDL 12(DX), BX
+	ADDL 16(DX), SI
+	ADDL 20(DX), DI
+	MOVL 24(DX), R8
+	ADDL R8, 264(SP)
+	DECQ 256(SP)
+	JNZ  step_72
+	MOVL 32(DX), BX
+	LEAQ 36(DX)(BX*8), DX
+	JMP  run_71
+
+done_73:
+	VZEROUPPER
+	RET
+
+// func avx512Backward(gs *float32, tape *float32)
+// Requires: AVX, AVX512F
+TEXT ·avx512Backward(SB), NOSPLIT, $16-16
+	MOVQ tape+8(FP), AX
+	ADDQ $0x00004ec0, AX
+	LEAQ sgk_bwd<>+0(SB), CX
+
+run_83:
+	MOVL  (CX), DX
+	TESTL DX, DX
+	JZ    done_85
+	MOVQ  DX, (SP)
+	MOVL  4(CX), DX
+	MOVL  8(CX), BX
+	XORL  SI, SI
+	MOVQ  SI, 8(SP)
+
+step_84:
+	SUBQ    $0xc0, AX
+	VMOVUPS 64(AX), Z0
+	VMOVUPS const_f32_3f800000<>+0(SB), Z1
+	VSUBPS  Z0, Z1, Z1
+	MOVQ    gs+0(FP), DI
+	MOVQ    DX, R8
+	SHLQ    $0x06, R8
+	MOVQ    BX, R9
+	SHLQ    $0x06, R9
+	VMOVUPS (DI)(R8*1), Z2
+	VMOVUPS (DI)(R9*1), Z3
+	VSUBPS  Z2, Z3, Z4
+	VMULPS  (AX), Z4, Z4
+	VMULPS  Z2, Z0, Z5
+	VMULPS  Z3, Z1, Z6
+	VADDPS  Z6, Z5, Z5
+	VSUBPS  Z4, Z5, Z5
+	VMULPS  Z2, Z1, Z1
+	VMULPS  Z3, Z0, Z6
+	VADDPS  Z6, Z1, Z1
+	VADDPS  Z4, Z1, Z1
+	VMOVUPS Z5, (DI)(R8*1)
+	VMOVUPS Z1, (DI)(R9*1)
+	ADDL    12(CX), DX
+	ADDL    16(CX), BX
+	ADDL    20(CX), SI
+	MOVL    24(CX), DI
+	ADDL    DI, 8(SP)
+	DECQ    (SP)
+	JNZ     step_84
+	MOVL    32(CX), DX
+	LEAQ    36(CX)(DX*8), CX
+	JMP     run_83
+
+done_85:
+	VZEROUPPER
+	RET
+
+// func avx512BackwardP(gs *float32, gps *float32, tape *float32, diff *float32)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·avx512BackwardP(SB), NOSPLIT, $16-32
+	MOVQ tape+16(FP), AX
+	ADDQ $0x00004ec0, AX
+	MOVQ diff+24(FP), CX
+	ADDQ $0x00011800, CX
+	LEAQ sgk_bwd<>+0(SB), DX
+
+run_86:
+	MOVL  (DX), BX
+	TESTL BX, BX
+	JZ    done_88
+	MOVQ  BX, (SP)
+	MOVL  4(DX), BX
+	MOVL  8(DX), SI
+	XORL  DI, DI
+	MOVQ  DI, 8(SP)
+
+step_87:
+	SUBQ    $0xc0, AX
+	VMOVUPS 64(AX), Z0
+	VMOVUPS const_f32_3f800000<>+0(SB), Z1
+	VSUBPS  Z0, Z1, Z1
+	MOVL    28(DX), R8
+	ADDL    8(SP), R8
+	SUBL    DI, R8
+	SHLQ    $0x06, R8
+	SUBQ    R8, CX
+	MOVQ    CX, R8
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	LEAQ    36(DX), R9
+	MOVL    32(DX), R10
+
+range_89:
+	MOVL   (R9), R11
+	MOVL   4(R9), R12
+	ADDL   8(SP), R12
+	ADDL   DI, R11
+	SUBL   R11, R12
+	SHLQ   $0x06, R11
+	IMUL3Q $0x000003c0, BX, R13
+	IMUL3Q $0x000003c0, SI, R14
+	ADDQ   R11, R13
+	ADDQ   R11, R14
+	MOVQ   gps+8(FP), R11
+	ADDQ   R11, R13
+	ADDQ   R11, R14
+	CMPQ   R12, $0x02
+	JB     tail_91
+
+pair_90:
+	VMOVUPS     (R13), Z4
+	VMOVUPS     (R14), Z5
+	VSUBPS      Z5, Z4, Z6
+	VFMADD231PS (R8), Z6, Z2
+	VMULPS      Z5, Z1, Z6
+	VFMADD231PS Z4, Z0, Z6
+	VMULPS      Z4, Z1, Z4
+	VFMADD231PS Z5, Z0, Z4
+	VMOVUPS     Z6, (R13)
+	VMOVUPS     Z4, (R14)
+	VMOVUPS     64(R13), Z4
+	VMOVUPS     64(R14), Z5
+	VSUBPS      Z5, Z4, Z6
+	VFMADD231PS 64(R8), Z6, Z3
+	VMULPS      Z5, Z1, Z6
+	VFMADD231PS Z4, Z0, Z6
+	VMULPS      Z4, Z1, Z4
+	VFMADD231PS Z5, Z0, Z4
+	VMOVUPS     Z6, 64(R13)
+	VMOVUPS     Z4, 64(R14)
+	ADDQ        $0x80, R13
+	ADDQ        $0x80, R14
+	ADDQ        $0x80, R8
+	SUBQ        $0x02, R12
+	CMPQ        R12, $0x02
+	JAE         pair_90
+
+tail_91:
+	TESTQ       R12, R12
+	JZ          rowsdone_92
+	VMOVUPS     (R13), Z4
+	VMOVUPS     (R14), Z5
+	VSUBPS      Z5, Z4, Z6
+	VFMADD231PS (R8), Z6, Z2
+	VMULPS      Z5, Z1, Z6
+	VFMADD231PS Z4, Z0, Z6
+	VMULPS      Z4, Z1, Z4
+	VFMADD231PS Z5, Z0, Z4
+	VMOVUPS     Z6, (R13)
+	VMOVUPS     Z4, (R14)
+	ADDQ        $0x40, R13
+	ADDQ        $0x40, R14
+	ADDQ        $0x40, R8
+
+rowsdone_92:
+	ADDQ    $0x08, R9
+	DECQ    R10
+	JNZ     range_89
+	VADDPS  Z3, Z2, Z2
+	MOVQ    gs+0(FP), R8
+	MOVQ    BX, R9
+	SHLQ    $0x06, R9
+	MOVQ    SI, R10
+	SHLQ    $0x06, R10
+	VMOVUPS (R8)(R9*1), Z3
+	VMOVUPS (R8)(R10*1), Z4
+	VSUBPS  Z3, Z4, Z5
+	VMULPS  (AX), Z5, Z5
+	VMULPS  128(AX), Z2, Z2
+	VADDPS  Z2, Z5, Z5
+	VMULPS  Z3, Z0, Z2
+	VMULPS  Z4, Z1, Z6
+	VADDPS  Z6, Z2, Z2
+	VSUBPS  Z5, Z2, Z2
+	VMULPS  Z3, Z1, Z1
+	VMULPS  Z4, Z0, Z6
+	VADDPS  Z6, Z1, Z1
+	VADDPS  Z5, Z1, Z1
+	VMOVUPS Z2, (R8)(R9*1)
+	VMOVUPS Z1, (R8)(R10*1)
+	ADDL    12(DX), BX
+	ADDL    16(DX), SI
+	ADDL    20(DX), DI
+	MOVL    24(DX), R8
+	ADDL    R8, 8(SP)
+	DECQ    (SP)
+	JNZ     step_87
+	MOVL    32(DX), BX
+	LEAQ    36(DX)(BX*8), DX
+	JMP     run_86
+
+done_88:
 	VZEROUPPER
 	RET

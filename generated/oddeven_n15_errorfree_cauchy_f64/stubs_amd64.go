@@ -4,20 +4,30 @@
 
 package oddeven_n15_errorfree_cauchy_f64
 
-// avx2TransposeIn transposes between L row-major rows (stride elements apart) and m lane-major rows of the scratch.
-//
-//go:noescape
-func avx2TransposeIn(dst *float64, src *float64, stride int, m int)
-
-// avx2TransposeOut transposes between L row-major rows (stride elements apart) and m lane-major rows of the scratch.
-//
-//go:noescape
-func avx2TransposeOut(dst *float64, src *float64, stride int, m int)
-
 // avx2AllFinite reports whether no element of x is NaN or infinite (see asm.AllFinite).
 //
 //go:noescape
 func avx2AllFinite(x []float64) bool
+
+// avx2TransposeIn transposes between 4 row-major rows (stride elements apart) and m lane-major rows of the scratch.
+//
+//go:noescape
+func avx2TransposeIn(dst *float64, src *float64, stride int, m int)
+
+// avx2TransposeOut transposes between 4 row-major rows (stride elements apart) and m lane-major rows of the scratch.
+//
+//go:noescape
+func avx2TransposeOut(dst *float64, src *float64, stride int, m int)
+
+// avx2TransposeInWide transposes between 8 row-major rows (stride elements apart) and m lane-major rows of the scratch.
+//
+//go:noescape
+func avx2TransposeInWide(dst *float64, src *float64, stride int, m int)
+
+// avx2TransposeOutWide transposes between 8 row-major rows (stride elements apart) and m lane-major rows of the scratch.
+//
+//go:noescape
+func avx2TransposeOutWide(dst *float64, src *float64, stride int, m int)
 
 // avx2Sort runs one block of 4 lanes through the network (lane-major scratch; see kernels_amd64.go), unrolled, with wires cached in registers.
 //
@@ -48,3 +58,33 @@ func avx2Backward(gs *float64, tape *float64)
 //
 //go:noescape
 func avx2BackwardP(gs *float64, gps *float64, tape *float64, diff *float64)
+
+// avx512Sort runs one block of 8 lanes through the network (lane-major scratch; see kernels_amd64.go), unrolled, with wires cached in registers.
+//
+//go:noescape
+func avx512Sort(xs *float64)
+
+// avx512ForwardP runs one block of 8 lanes through the network (lane-major scratch; see kernels_amd64.go).
+//
+//go:noescape
+func avx512ForwardP(xs *float64, ps *float64, diff *float64)
+
+// avx512Forward runs one block of 8 lanes through the network (lane-major scratch; see kernels_amd64.go).
+//
+//go:noescape
+func avx512Forward(xs *float64, tape *float64, beta float64, lambda float64)
+
+// avx512ForwardPTape runs one block of 8 lanes through the network (lane-major scratch; see kernels_amd64.go).
+//
+//go:noescape
+func avx512ForwardPTape(xs *float64, ps *float64, tape *float64, diff *float64, beta float64, lambda float64)
+
+// avx512Backward back-propagates one block of 8 lanes through the network (lane-major scratch; see kernels_amd64.go).
+//
+//go:noescape
+func avx512Backward(gs *float64, tape *float64)
+
+// avx512BackwardP back-propagates one block of 8 lanes through the network (lane-major scratch; see kernels_amd64.go).
+//
+//go:noescape
+func avx512BackwardP(gs *float64, gps *float64, tape *float64, diff *float64)

@@ -29,17 +29,19 @@
 // store row b's triple of comparator k at tape[b*TapeLen + 3*k:], but treat
 // both as opaque: the assembly kernels lay out each block of rows their own
 // way, so the backward pass must see the batch the forward pass recorded,
-// split the same way (the same rows in one call), with the same SetAVX2
-// setting.
+// split the same way (the same rows in one call), at the same level
+// (SetLevel).
 //
-// Kernels. On amd64 the entry points run whole blocks of 8 rows in AVX2+FMA
-// assembly (kernels_amd64.s, one row per vector lane) when the CPU has both,
-// as golang.org/x/sys/cpu reports at start-up, and the remaining rows, and
-// everything on other CPUs and architectures, in the portable Go kernels
-// (kernels_generic.go). Both compute the weights in float64; they differ by
+// Kernels. On amd64 the entry points run whole blocks of rows in assembly
+// (kernels_amd64.s, one row per vector lane): 16 rows in AVX-512 on CPUs with
+// AVX-512 F and DQ, else 8 rows in AVX2+FMA on CPUs with both, as
+// golang.org/x/sys/cpu reports at start-up; the remaining rows, and
+// everything on other CPUs and architectures, run in the portable Go kernels
+// (kernels_generic.go). All compute the weights in float64; they differ by
 // rounding only (values and P of the exact swaps are bit-identical). Build with -tags purego to leave the assembly out;
-// SetAVX2(false) switches every caller to the portable kernels at run time,
-// for benchmarks and tests, and AVX2 reports which kernels run.
+// SetLevel switches every caller to another level (LevelGo, LevelAVX2,
+// LevelAVX512) at run time, for benchmarks and tests; Level reports which
+// kernels run and Levels which this CPU has.
 //
 // Aliasing: y may be x and gx may be gy; no other arguments may overlap.
 // Every entry point checks its arguments (lengths, finite inputs, beta in

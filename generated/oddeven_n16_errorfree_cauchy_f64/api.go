@@ -28,6 +28,13 @@ const (
 	Fingerprint uint64 = 0x9543469ac1310ca4
 )
 
+// The kernel levels, as SetLevel, Level and Levels name them.
+const (
+	LevelGo     = "go"     // the portable Go kernels
+	LevelAVX2   = "avx2"   // AVX2+FMA assembly (amd64)
+	LevelAVX512 = "avx512" // AVX-512 F and DQ assembly (amd64)
+)
+
 // ErrNotFinite is wrapped by the error for a NaN or infinite input.
 var ErrNotFinite = errors.New("oddeven_n16_errorfree_cauchy_f64: input is NaN or infinite")
 

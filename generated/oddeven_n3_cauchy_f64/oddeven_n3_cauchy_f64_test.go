@@ -73,6 +73,27 @@ func testEntryBatchSizes() []int {
 	return entryBatchSizes
 }
 
+// testLevels are the kernel levels the tests try (Levels): in -short mode,
+// for a huge network, only the fastest.
+func testLevels() []string {
+	lv := Levels()
+	if huge && testing.Short() {
+		return lv[len(lv)-1:]
+	}
+	return lv
+}
+
+// useLevel switches to level, failing the test if it cannot.
+func useLevel(t testing.TB, level string) {
+	t.Helper()
+	if _, err := SetLevel(level); err != nil {
+		t.Fatal(err)
+	}
+	if got := Level(); got != level {
+		t.Fatalf("Level() = %q after SetLevel(%q)", got, level)
+	}
+}
+
 // needDiff skips a test that needs rows rows of column differences where
 // they would take too much memory.
 func needDiff(t *testing.T, rows int) {
@@ -85,7 +106,8 @@ func needDiff(t *testing.T, rows int) {
 var (
 	batchSizes = []int{1, 7, 9, 100}
 	// entryBatchSizes cover a part of a block of AVX2 lanes (8 float32 or 4
-	// float64 rows), whole blocks, and whole blocks with a tail.
+	// float64 rows; twice as many at the AVX-512 level), whole blocks, and
+	// whole blocks with a tail.
 	entryBatchSizes = []int{1, 7, 8, 9, 100}
 	betas           = []float64{2.5, 10}
 	lambdas         = []float64{0.25}
@@ -490,36 +512,29 @@ func nearRow(t *testing.T, what string, got, want []T, size int) {
 	}
 }
 
-// TestEntryPoints runs the exported functions with every set of kernels
-// this build has: the portable kernels and, on amd64 CPUs with AVX2 and FMA
-// (without the purego tag), the AVX2 kernels; SetAVX2 switches between
-// them. It compares the results, tapes included (read through
-// tapeToGeneric), with the portable kernels on the same rows: exactly with
-// the portable kernels, within backendTol with the AVX2 kernels.
+// TestEntryPoints runs the exported functions at every level of kernels
+// this build and CPU have (Levels): the portable kernels and, on amd64
+// without the purego tag, the AVX2 and the AVX-512 kernels where the CPU
+// runs them; SetLevel switches between them. It compares the results,
+// tapes included (read through tapeToGeneric), with the portable kernels
+// on the same rows: exactly with the portable kernels, within backendTol
+// with the assembly ones.
 func TestEntryPoints(t *testing.T) {
-	prev := SetAVX2(true)
-	defer SetAVX2(prev)
-	settings := []bool{false}
-	if AVX2() {
-		settings = append(settings, true)
+	prev, _ := SetLevel("")
+	defer SetLevel(prev)
+	for _, level := range testLevels() {
+		useLevel(t, level)
+		t.Run(level, func(t *testing.T) { checkEntryPoints(t, level != LevelGo) })
 	}
-	if huge && testing.Short() && len(settings) > 1 {
-		settings = settings[1:]
+	if _, err := SetLevel("sse2"); err == nil {
+		t.Error("SetLevel accepts an unknown level")
 	}
-	for _, avx2 := range settings {
-		name := "go"
-		if avx2 {
-			name = "avx2"
-		}
-		SetAVX2(avx2)
-		if AVX2() != avx2 {
-			t.Fatalf("AVX2() = %v after SetAVX2(%v)", !avx2, avx2)
-		}
-		t.Run(name, func(t *testing.T) { checkEntryPoints(t, avx2) })
+	useLevel(t, LevelGo)
+	if got, err := SetLevel(""); err != nil || got != LevelGo {
+		t.Errorf("SetLevel(\"\") = %q, %v; want the previous level %q", got, err, LevelGo)
 	}
-	SetAVX2(false)
-	if SetAVX2(true) || SetAVX2(prev) != settings[len(settings)-1] {
-		t.Error("SetAVX2 does not return the previous setting")
+	if got, want := Level(), Levels()[len(Levels())-1]; got != want {
+		t.Errorf("SetLevel(\"\") chose %q, want the fastest, %q", got, want)
 	}
 }
 
@@ -542,13 +557,13 @@ func entryRows(rng *rand.Rand, rows int) []T {
 	return x
 }
 
-func checkEntryPoints(t *testing.T, avx2 bool) {
+func checkEntryPoints(t *testing.T, asm bool) {
 	rng := rand.New(rand.NewPCG(15, 16))
 	// compare requires got = want exactly with the portable kernels or for
 	// exact results, and within backendTol otherwise.
 	compare := func(what string, got, want []T, size int, exact bool) {
 		t.Helper()
-		if exact || !avx2 {
+		if exact || !asm {
 			same(t, what, got, want)
 		} else {
 			nearRow(t, what, got, want, size)
@@ -656,17 +671,10 @@ func TestAliasing(t *testing.T) {
 // both signs and tied, through every entry point with each set of kernels:
 // finite input must give finite output.
 func TestExtremeValues(t *testing.T) {
-	prev := SetAVX2(true)
-	defer SetAVX2(prev)
-	settings := []bool{false}
-	if AVX2() {
-		settings = append(settings, true)
-	}
-	if huge && testing.Short() && len(settings) > 1 {
-		settings = settings[1:]
-	}
+	prev, _ := SetLevel("")
+	defer SetLevel(prev)
 	big := T(math.MaxFloat64)
-	rows := 11 // whole blocks of AVX2 lanes and a tail
+	rows := 19 // whole blocks of AVX2 and AVX-512 lanes and a tail
 	if heavy && testing.Short() {
 		rows = entryBatchSizes[len(entryBatchSizes)-1]
 	}
@@ -705,8 +713,8 @@ func TestExtremeValues(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for _, avx2 := range settings {
-		SetAVX2(avx2)
+	for _, level := range testLevels() {
+		useLevel(t, level)
 		for _, beta := range testBetas() {
 			lambda := lambdas[len(lambdas)-1]
 			y, pt := make([]T, len(x)), make([]T, len(x)*N)
@@ -833,19 +841,15 @@ var finiteSpecials = []struct {
 }
 
 // TestAllFinite checks the input check's fast path (allFinite with each
-// setting of SetAVX2, and allFiniteGeneric) against math.IsNaN and
+// level, and allFiniteGeneric) against math.IsNaN and
 // math.IsInf, with each of finiteSpecials at every position of slices of
 // every length up to 70 (at some positions of longer ones), alone and
 // followed by a NaN at the end, while the element just past the slice is
 // a NaN that must not be seen; and checkFinite's error, which names the
 // first non-finite element.
 func TestAllFinite(t *testing.T) {
-	prev := SetAVX2(true)
-	defer SetAVX2(prev)
-	settings := []bool{false}
-	if AVX2() {
-		settings = append(settings, true)
-	}
+	prev, _ := SetLevel("")
+	defer SetLevel(prev)
 	nan := T(math.NaN())
 	buf := make([]T, 1032)
 	check := func(x []T, what string) {
@@ -855,17 +859,17 @@ func TestAllFinite(t *testing.T) {
 		if got := allFiniteGeneric(x); got != want {
 			t.Fatalf("allFiniteGeneric, len %d, %s: %v, want %v", len(x), what, got, want)
 		}
-		for _, avx2 := range settings {
-			SetAVX2(avx2)
+		for _, level := range Levels() {
+			useLevel(t, level)
 			if got := allFinite(x); got != want {
-				t.Fatalf("allFinite (AVX2 %v), len %d, %s: %v, want %v", avx2, len(x), what, got, want)
+				t.Fatalf("allFinite (%s), len %d, %s: %v, want %v", level, len(x), what, got, want)
 			}
 			err := checkFinite("x", x)
 			switch {
 			case want && err != nil:
-				t.Fatalf("checkFinite (AVX2 %v), len %d, %s: %v", avx2, len(x), what, err)
+				t.Fatalf("checkFinite (%s), len %d, %s: %v", level, len(x), what, err)
 			case !want && (!errors.Is(err, ErrNotFinite) || err.Error() != fmt.Sprintf("%v: x[%d] = %v (row %d)", ErrNotFinite, first, x[first], first/N)):
-				t.Fatalf("checkFinite (AVX2 %v), len %d, %s: %v, want x[%d] named", avx2, len(x), what, err, first)
+				t.Fatalf("checkFinite (%s), len %d, %s: %v, want x[%d] named", level, len(x), what, err, first)
 			}
 		}
 	}

@@ -19,8 +19,9 @@ func init() {
 		Fingerprint: Fingerprint,
 		TapeLen:     TapeLen,
 		DiffLen:     DiffLen,
-		SetAVX2:     SetAVX2,
-		AVX2:        AVX2,
+		SetLevel:    SetLevel,
+		Level:       Level,
+		Levels:      Levels,
 		Float32: &registry.Funcs[float32]{
 			Sort:      Sort,
 			Forward:   Forward,

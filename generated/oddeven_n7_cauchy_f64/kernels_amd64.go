@@ -5,124 +5,261 @@
 package oddeven_n7_cauchy_f64
 
 import (
+	"fmt"
 	"sync"
 	"sync/atomic"
 
 	"golang.org/x/sys/cpu"
 )
 
-// AVX2 kernels (amd64, without the purego tag).
+// Assembly kernels (amd64, without the purego tag), at two levels: AVX2+FMA
+// and AVX-512 (F and DQ).
 //
-// On CPUs with AVX2 and FMA the batch is cut into blocks of avx2Lanes = 4
-// consecutive rows, which run in assembly with one row per YMM lane: every
-// comparator is the same instruction sequence for all lanes. The rows
-// after the last whole block (batch % 4), and every row on other CPUs,
-// run in the generic Go kernels (xxxGeneric), so results do not depend on
-// the batch size beyond rounding (both compute the weights in float64; the
-// assembly rounds the last bits of the transcendental functions, P's FMAs
-// and the order of the dot products differently). The hard and error-free
-// swaps give bit-identical values and P.
+// The batch is cut into blocks of consecutive rows, 4 at the AVX2 level
+// (one row per YMM lane) and 8 at the AVX-512 level (one per ZMM lane),
+// which run in assembly: every comparator is the same instruction sequence
+// for all lanes. The rows after the last whole block, and every row at
+// the Go level, run in the generic Go kernels (xxxGeneric), so results
+// do not depend on the batch size or the level beyond rounding (all
+// compute the weights in float64; the assembly rounds the last bits of
+// the transcendental functions, P's FMAs and the order of the dot products
+// differently). The hard and error-free swaps give bit-identical values
+// and P at every level.
 //
 // This file, the assembly and its stubs build on amd64 without the purego
 // tag; impl_noasm.go is the portable dispatch otherwise.
 //
-// A block is transposed to lane-major scratch (wire w of lane l at
-// w*4 + l; P column-major, P[i][j] of lane l at (j*n + i)*4 + l),
+// A block of L rows is transposed to lane-major scratch (wire w of lane l
+// at w*L + l; P column-major, P[i][j] of lane l at (j*n + i)*L + l),
 // run through the network, and transposed back. The scratch comes from a
 // sync.Pool: a steady loop allocates nothing.
 //
 // Aliasing: y may be x and gx may be gy (each block is read before it is
 // written); no other arguments may overlap.
 //
-// Tape layout. Within a block of 4 rows starting at row r (a multiple
-// of 4 from the start of the call), the block's tape occupies exactly
-// tape[r*TapeLen : (r+4)*TapeLen], lane-major: member c (0: d*slope,
-// 1: alpha, 2: slope) of step k for lane l is at offset (3k+c)*4 + l.
-// Its difference tape occupies diff[r*DiffLen : (r+4)*DiffLen]: the
-// difference of row i of step k is at offset (DiffOffset(k)+i)*4 + l.
+// Tape layout. Within a block of L rows starting at row r (a multiple
+// of L from the start of the call), the block's tape occupies exactly
+// tape[r*TapeLen : (r+L)*TapeLen], lane-major: member c (0: d*slope,
+// 1: alpha, 2: slope) of step k for lane l is at offset (3k+c)*L + l.
+// Its difference tape occupies diff[r*DiffLen : (r+L)*DiffLen]: the
+// difference of row i of step k is at offset (DiffOffset(k)+i)*L + l.
 // Tail rows keep the generic per-row layout. The backward pass must
 // therefore see the same batch (the same rows, split the same way) as the
-// forward pass that recorded the tape, on the same machine, with the same
-// setting of SetAVX2; the runtime's Sorter guarantees the first two. The
+// forward pass that recorded the tape, on the same machine, at the same
+// level (SetLevel); the runtime's Sorter guarantees all three. The
 // package's tests read tapes through tapeToGeneric, which undoes the
 // blocks' layout.
 
-// avx2Supported reports whether the CPU runs the assembly kernels.
-var avx2Supported = cpu.X86.HasAVX2 && cpu.X86.HasFMA
-
-// avx2Enabled selects the assembly kernels: avx2Supported unless SetAVX2
-// turned them off. Every call reads it once.
-var avx2Enabled atomic.Bool
-
-func init() { avx2Enabled.Store(avx2Supported) }
-
-// SetAVX2 turns the AVX2 kernels on or off and returns the previous
-// setting. It is for benchmarks and tests: it switches every caller in the
-// process, and a tape recorded with one setting must be read back with the
-// same one. Enabling has no effect on CPUs without AVX2+FMA.
-func SetAVX2(enabled bool) (previous bool) {
-	return avx2Enabled.Swap(enabled && avx2Supported)
+// An asmLevel is one instruction set's kernels.
+type asmLevel struct {
+	name  string
+	lanes int  // rows per block
+	wide  bool // the avx512 kernels, else the avx2 ones
 }
 
-// AVX2 reports whether the entry points run whole blocks of rows in the
-// AVX2 kernels (the CPU has AVX2 and FMA, and SetAVX2 did not turn them off).
-func AVX2() bool { return avx2Enabled.Load() }
-
-const (
-	avx2Lanes   = 4
-	avx2Wires   = 7
-	avx2TapeLen = 63
-	avx2DiffLen = 112
-	avx2Block   = avx2Wires * avx2Lanes // values per block
-	avx2PBlock  = avx2Wires * avx2Wires * avx2Lanes
+var (
+	levelAVX2   = &asmLevel{name: LevelAVX2, lanes: 4}
+	levelAVX512 = &asmLevel{name: LevelAVX512, lanes: 8, wide: true}
 )
 
-// avx2Scratch is the lane-major work space of one call.
-type avx2Scratch struct {
+// supportedLevels are the levels the CPU runs, slowest first.
+var supportedLevels = func() []*asmLevel {
+	var lv []*asmLevel
+	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+		lv = append(lv, levelAVX2)
+		if cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ {
+			lv = append(lv, levelAVX512)
+		}
+	}
+	return lv
+}()
+
+// asmCurrent is the level the entry points run, nil for the Go kernels:
+// the fastest the CPU runs unless SetLevel chose another. Every call reads
+// it once.
+var asmCurrent atomic.Pointer[asmLevel]
+
+func init() {
+	if n := len(supportedLevels); n > 0 {
+		asmCurrent.Store(supportedLevels[n-1])
+	}
+}
+
+// SetLevel selects the kernels every caller of the package in the process
+// runs, and returns the previous level: LevelGo, LevelAVX2, LevelAVX512, or
+// "" for the fastest the CPU runs. It is for benchmarks and tests; a tape
+// must be read back at the level that recorded it. A level the CPU lacks
+// is an error, and nothing changes.
+func SetLevel(level string) (previous string, err error) {
+	var lv *asmLevel
+	switch level {
+	case "":
+		if n := len(supportedLevels); n > 0 {
+			lv = supportedLevels[n-1]
+		}
+	case LevelGo:
+	default:
+		for _, s := range supportedLevels {
+			if s.name == level {
+				lv = s
+			}
+		}
+		if lv == nil {
+			return Level(), fmt.Errorf("oddeven_n7_cauchy_f64: level %q is not one of this CPU's %v", level, Levels())
+		}
+	}
+	return asmCurrent.Swap(lv).String(), nil
+}
+
+// Level names the kernels the entry points run: LevelGo, LevelAVX2 or
+// LevelAVX512.
+func Level() string { return asmCurrent.Load().String() }
+
+// Levels lists the levels this CPU and build run, slowest first: LevelGo,
+// then LevelAVX2 on CPUs with AVX2 and FMA, then LevelAVX512 on those with
+// AVX-512 F and DQ too.
+func Levels() []string {
+	names := []string{LevelGo}
+	for _, lv := range supportedLevels {
+		names = append(names, lv.name)
+	}
+	return names
+}
+
+// String is the level's name; the nil level is LevelGo.
+func (lv *asmLevel) String() string {
+	if lv == nil {
+		return LevelGo
+	}
+	return lv.name
+}
+
+const (
+	asmWires     = 7
+	asmMaxLanes  = 8
+	asmTapeLen   = 63
+	asmDiffLen   = 112
+	asmElemBytes = 8
+)
+
+// block is the number of values in a block of rows; pblock of P's entries.
+func (lv *asmLevel) block() int  { return asmWires * lv.lanes }
+func (lv *asmLevel) pblock() int { return asmWires * asmWires * lv.lanes }
+
+// blocks is the number of whole blocks of rows in values elements at the
+// level in use, and that level (0 and nil at the Go level).
+func asmBlocks(values int) (int, *asmLevel) {
+	lv := asmCurrent.Load()
+	if lv == nil {
+		return 0, nil
+	}
+	return values / lv.block(), lv
+}
+
+// The level's kernels: the avx2 or the avx512 one of each (stubs_amd64.go).
+
+func (lv *asmLevel) transposeIn(dst, src *float64, stride, m int) {
+	if lv.wide {
+		avx2TransposeInWide(dst, src, stride, m)
+	} else {
+		avx2TransposeIn(dst, src, stride, m)
+	}
+}
+
+func (lv *asmLevel) transposeOut(dst, src *float64, stride, m int) {
+	if lv.wide {
+		avx2TransposeOutWide(dst, src, stride, m)
+	} else {
+		avx2TransposeOut(dst, src, stride, m)
+	}
+}
+
+func (lv *asmLevel) sort(xs *float64, beta, lambda float64) {
+	if lv.wide {
+		avx512Sort(xs, beta, lambda)
+	} else {
+		avx2Sort(xs, beta, lambda)
+	}
+}
+
+func (lv *asmLevel) forwardP(xs, ps, diff *float64, beta, lambda float64) {
+	if lv.wide {
+		avx512ForwardP(xs, ps, diff, beta, lambda)
+	} else {
+		avx2ForwardP(xs, ps, diff, beta, lambda)
+	}
+}
+
+func (lv *asmLevel) forward(xs, tape *float64, beta, lambda float64) {
+	if lv.wide {
+		avx512Forward(xs, tape, beta, lambda)
+	} else {
+		avx2Forward(xs, tape, beta, lambda)
+	}
+}
+
+func (lv *asmLevel) forwardPTape(xs, ps, tape, diff *float64, beta, lambda float64) {
+	if lv.wide {
+		avx512ForwardPTape(xs, ps, tape, diff, beta, lambda)
+	} else {
+		avx2ForwardPTape(xs, ps, tape, diff, beta, lambda)
+	}
+}
+
+func (lv *asmLevel) backward(gs, tape *float64) {
+	if lv.wide {
+		avx512Backward(gs, tape)
+	} else {
+		avx2Backward(gs, tape)
+	}
+}
+
+func (lv *asmLevel) backwardP(gs, gps, tape, diff *float64) {
+	if lv.wide {
+		avx512BackwardP(gs, gps, tape, diff)
+	} else {
+		avx2BackwardP(gs, gps, tape, diff)
+	}
+}
+
+// asmScratch is the lane-major work space of one call, sized for the
+// widest level.
+type asmScratch struct {
 	x []float64 // values or their gradient
 	p []float64 // P or its gradient; allocated on first use
 }
 
-var avx2Pool = sync.Pool{New: func() any { return &avx2Scratch{x: make([]float64, avx2Block)} }}
+var asmPool = sync.Pool{New: func() any { return &asmScratch{x: make([]float64, asmWires*asmMaxLanes)} }}
 
-func avx2Get(withP bool) *avx2Scratch {
-	s := avx2Pool.Get().(*avx2Scratch)
+func asmGet(withP bool) *asmScratch {
+	s := asmPool.Get().(*asmScratch)
 	if withP && s.p == nil {
-		s.p = make([]float64, avx2PBlock)
+		s.p = make([]float64, asmWires*asmWires*asmMaxLanes)
 	}
 	return s
 }
 
-// avx2Blocks is the number of whole blocks of rows in values elements, or
-// 0 when the assembly kernels are disabled.
-func avx2Blocks(values int) int {
-	if !avx2Enabled.Load() {
-		return 0
-	}
-	return values / avx2Block
-}
-
-// avx2Identity sets the lane-major scratch p to the identity matrix.
-func avx2Identity(p []float64) {
-	clear(p)
-	for j := 0; j < avx2Wires; j++ {
-		o := (j*avx2Wires + j) * avx2Lanes
-		for l := range avx2Lanes {
+// identity sets the lane-major scratch p to the identity matrix.
+func (lv *asmLevel) identity(p []float64) {
+	clear(p[:lv.pblock()])
+	for j := 0; j < asmWires; j++ {
+		o := (j*asmWires + j) * lv.lanes
+		for l := range lv.lanes {
 			p[o+l] = 1
 		}
 	}
 }
 
-// avx2Tail is s[from:], or nil for a nil s.
-func avx2Tail(s []float64, from int) []float64 {
+// asmTail is s[from:], or nil for a nil s.
+func asmTail(s []float64, from int) []float64 {
 	if s == nil {
 		return nil
 	}
 	return s[from:]
 }
 
-// avx2At is &s[i], or nil for a nil s.
-func avx2At(s []float64, i int) *float64 {
+// asmAt is &s[i], or nil for a nil s.
+func asmAt(s []float64, i int) *float64 {
 	if s == nil {
 		return nil
 	}
@@ -130,125 +267,116 @@ func avx2At(s []float64, i int) *float64 {
 }
 
 // allFinite reports whether no element of s is NaN or infinite, the fast
-// path of checkFinite: the AVX2 kernel avx2AllFinite (asm.AllFinite) when
-// the assembly kernels are enabled, else allFiniteGeneric.
+// path of checkFinite: the AVX2 kernel avx2AllFinite (asm.AllFinite; it
+// runs at the speed of the loads, so AVX-512 would not pay) at either
+// assembly level, else allFiniteGeneric.
 func allFinite(s []float64) bool {
-	if avx2Enabled.Load() {
+	if asmCurrent.Load() != nil {
 		return avx2AllFinite(s)
 	}
 	return allFiniteGeneric(s)
 }
 
 func sortImpl(y, x []float64, beta, lambda float64) {
-	nb := avx2Blocks(len(x))
+	nb, lv := asmBlocks(len(x))
+	t := 0
 	if nb > 0 {
-		s := avx2Get(false)
+		s := asmGet(false)
 		for b := range nb {
-			o := b * avx2Block
-			avx2TransposeIn(&s.x[0], &x[o], avx2Wires, avx2Wires)
-			avx2Sort(&s.x[0], beta, lambda)
-			avx2TransposeOut(&y[o], &s.x[0], avx2Wires, avx2Wires)
+			o := b * lv.block()
+			lv.transposeIn(&s.x[0], &x[o], asmWires, asmWires)
+			lv.sort(&s.x[0], beta, lambda)
+			lv.transposeOut(&y[o], &s.x[0], asmWires, asmWires)
 		}
-		avx2Pool.Put(s)
+		asmPool.Put(s)
+		t = nb * lv.block()
 	}
-	if t := nb * avx2Block; t < len(x) {
+	if t < len(x) {
 		sortGeneric(y[t:], x[t:], beta, lambda)
 	}
 }
 
 func forwardPImpl(y, pt, tape, diff, x []float64, beta, lambda float64) {
-	nb := avx2Blocks(len(x))
+	nb, lv := asmBlocks(len(x))
+	r := 0
 	if nb > 0 {
-		s := avx2Get(true)
+		L := lv.lanes
+		s := asmGet(true)
 		for b := range nb {
-			o := b * avx2Block
-			avx2TransposeIn(&s.x[0], &x[o], avx2Wires, avx2Wires)
-			avx2Identity(s.p)
-			dp := avx2At(diff, b*avx2Lanes*avx2DiffLen)
+			o := b * lv.block()
+			lv.transposeIn(&s.x[0], &x[o], asmWires, asmWires)
+			lv.identity(s.p)
+			dp := asmAt(diff, b*L*asmDiffLen)
 			if tape != nil {
-				avx2ForwardPTape(&s.x[0], &s.p[0], &tape[b*avx2Lanes*avx2TapeLen], dp, beta, lambda)
+				lv.forwardPTape(&s.x[0], &s.p[0], &tape[b*L*asmTapeLen], dp, beta, lambda)
 			} else {
-				avx2ForwardP(&s.x[0], &s.p[0], dp, beta, lambda)
+				lv.forwardP(&s.x[0], &s.p[0], dp, beta, lambda)
 			}
-			avx2TransposeOut(&y[o], &s.x[0], avx2Wires, avx2Wires)
-			avx2TransposeOut(&pt[b*avx2PBlock], &s.p[0], avx2Wires*avx2Wires, avx2Wires*avx2Wires)
+			lv.transposeOut(&y[o], &s.x[0], asmWires, asmWires)
+			lv.transposeOut(&pt[b*lv.pblock()], &s.p[0], asmWires*asmWires, asmWires*asmWires)
 		}
-		avx2Pool.Put(s)
+		asmPool.Put(s)
+		r = nb * L
 	}
-	if t := nb * avx2Block; t < len(x) {
-		r := nb * avx2Lanes
-		forwardPGeneric(y[t:], pt[r*avx2Wires*avx2Wires:], avx2Tail(tape, r*avx2TapeLen), avx2Tail(diff, r*avx2DiffLen), x[t:], beta, lambda)
+	if t := r * asmWires; t < len(x) {
+		forwardPGeneric(y[t:], pt[r*asmWires*asmWires:], asmTail(tape, r*asmTapeLen), asmTail(diff, r*asmDiffLen), x[t:], beta, lambda)
 	}
 }
 
 func forwardImpl(y, tape, x []float64, beta, lambda float64) {
-	nb := avx2Blocks(len(x))
+	nb, lv := asmBlocks(len(x))
+	r := 0
 	if nb > 0 {
-		s := avx2Get(false)
+		L := lv.lanes
+		s := asmGet(false)
 		for b := range nb {
-			o := b * avx2Block
-			avx2TransposeIn(&s.x[0], &x[o], avx2Wires, avx2Wires)
-			avx2Forward(&s.x[0], &tape[b*avx2Lanes*avx2TapeLen], beta, lambda)
-			avx2TransposeOut(&y[o], &s.x[0], avx2Wires, avx2Wires)
+			o := b * lv.block()
+			lv.transposeIn(&s.x[0], &x[o], asmWires, asmWires)
+			lv.forward(&s.x[0], &tape[b*L*asmTapeLen], beta, lambda)
+			lv.transposeOut(&y[o], &s.x[0], asmWires, asmWires)
 		}
-		avx2Pool.Put(s)
+		asmPool.Put(s)
+		r = nb * L
 	}
-	if t := nb * avx2Block; t < len(x) {
-		forwardGeneric(y[t:], tape[nb*avx2Lanes*avx2TapeLen:], x[t:], beta, lambda)
+	if t := r * asmWires; t < len(x) {
+		forwardGeneric(y[t:], tape[r*asmTapeLen:], x[t:], beta, lambda)
 	}
 }
 
 // tapeToGeneric returns copies of the tape and the column differences
 // (either may be nil) of batch rows in the generic per-row layout, for a
-// tape recorded with the current setting of SetAVX2: whole blocks of rows
-// are transposed from the lane-major layout, the tail is copied.
+// tape recorded at the current level: whole blocks of rows are transposed
+// from the lane-major layout, the tail is copied.
 func tapeToGeneric(tape, diff []float64, batch int) (genericTape, genericDiff []float64) {
-	nb := avx2Blocks(batch * avx2Wires)
-	return avx2Relayout(tape, avx2TapeLen, nb), avx2Relayout(diff, avx2DiffLen, nb)
+	nb, lv := asmBlocks(batch * asmWires)
+	return asmRelayout(tape, asmTapeLen, nb, lv), asmRelayout(diff, asmDiffLen, nb, lv)
 }
 
-// avx2Relayout copies s (per values per row) with its first nb blocks
-// transposed from lane-major to per-row.
-func avx2Relayout(s []float64, per, nb int) []float64 {
-	if s == nil {
-		return nil
-	}
-	out := make([]float64, len(s))
-	copy(out, s)
-	for b := range nb {
-		blk := s[b*avx2Lanes*per : (b+1)*avx2Lanes*per]
-		for l := range avx2Lanes {
-			dst := out[(b*avx2Lanes+l)*per : (b*avx2Lanes+l+1)*per]
-			for e := range dst {
-				dst[e] = blk[e*avx2Lanes+l]
-			}
-		}
-	}
-	return out
-}
-
-// avx2LoadGrad transposes block b of gy into s.x, or clears s.x for a nil gy.
-func avx2LoadGrad(s *avx2Scratch, gy []float64, b int) {
+// asmLoadGrad transposes block b of gy into s.x, or clears s.x for a nil gy.
+func (lv *asmLevel) loadGrad(s *asmScratch, gy []float64, b int) {
 	if gy == nil {
-		clear(s.x)
+		clear(s.x[:lv.block()])
 		return
 	}
-	avx2TransposeIn(&s.x[0], &gy[b*avx2Block], avx2Wires, avx2Wires)
+	lv.transposeIn(&s.x[0], &gy[b*lv.block()], asmWires, asmWires)
 }
 
 func backwardImpl(gx, gy, tape []float64) {
-	nb := avx2Blocks(len(gx))
+	nb, lv := asmBlocks(len(gx))
+	r := 0
 	if nb > 0 {
-		s := avx2Get(false)
+		L := lv.lanes
+		s := asmGet(false)
 		for b := range nb {
-			avx2LoadGrad(s, gy, b)
-			avx2Backward(&s.x[0], &tape[b*avx2Lanes*avx2TapeLen])
-			avx2TransposeOut(&gx[b*avx2Block], &s.x[0], avx2Wires, avx2Wires)
+			lv.loadGrad(s, gy, b)
+			lv.backward(&s.x[0], &tape[b*L*asmTapeLen])
+			lv.transposeOut(&gx[b*lv.block()], &s.x[0], asmWires, asmWires)
 		}
-		avx2Pool.Put(s)
+		asmPool.Put(s)
+		r = nb * L
 	}
-	if t := nb * avx2Block; t < len(gx) {
-		backwardGeneric(gx[t:], avx2Tail(gy, t), tape[nb*avx2Lanes*avx2TapeLen:])
+	if t := r * asmWires; t < len(gx) {
+		backwardGeneric(gx[t:], asmTail(gy, t), tape[r*asmTapeLen:])
 	}
 }
 
@@ -257,19 +385,42 @@ func backwardPImpl(gx, gy, gpt, tape, diff []float64) {
 		backwardImpl(gx, gy, tape)
 		return
 	}
-	nb := avx2Blocks(len(gx))
+	nb, lv := asmBlocks(len(gx))
+	r := 0
 	if nb > 0 {
-		s := avx2Get(true)
+		L := lv.lanes
+		s := asmGet(true)
 		for b := range nb {
-			avx2LoadGrad(s, gy, b)
-			avx2TransposeIn(&s.p[0], &gpt[b*avx2PBlock], avx2Wires*avx2Wires, avx2Wires*avx2Wires)
-			avx2BackwardP(&s.x[0], &s.p[0], &tape[b*avx2Lanes*avx2TapeLen], &diff[b*avx2Lanes*avx2DiffLen])
-			avx2TransposeOut(&gx[b*avx2Block], &s.x[0], avx2Wires, avx2Wires)
+			lv.loadGrad(s, gy, b)
+			lv.transposeIn(&s.p[0], &gpt[b*lv.pblock()], asmWires*asmWires, asmWires*asmWires)
+			lv.backwardP(&s.x[0], &s.p[0], &tape[b*L*asmTapeLen], &diff[b*L*asmDiffLen])
+			lv.transposeOut(&gx[b*lv.block()], &s.x[0], asmWires, asmWires)
 		}
-		avx2Pool.Put(s)
+		asmPool.Put(s)
+		r = nb * L
 	}
-	if t := nb * avx2Block; t < len(gx) {
-		r := nb * avx2Lanes
-		backwardPGeneric(gx[t:], avx2Tail(gy, t), gpt[r*avx2Wires*avx2Wires:], tape[r*avx2TapeLen:], diff[r*avx2DiffLen:])
+	if t := r * asmWires; t < len(gx) {
+		backwardPGeneric(gx[t:], asmTail(gy, t), gpt[r*asmWires*asmWires:], tape[r*asmTapeLen:], diff[r*asmDiffLen:])
 	}
+}
+
+// asmRelayout copies s (per values per row) with its first nb blocks of
+// level lv transposed from lane-major to per-row.
+func asmRelayout(s []float64, per, nb int, lv *asmLevel) []float64 {
+	if s == nil {
+		return nil
+	}
+	out := make([]float64, len(s))
+	copy(out, s)
+	for b := range nb {
+		L := lv.lanes
+		blk := s[b*L*per : (b+1)*L*per]
+		for l := range L {
+			dst := out[(b*L+l)*per : (b*L+l+1)*per]
+			for e := range dst {
+				dst[e] = blk[e*L+l]
+			}
+		}
+	}
+	return out
 }

@@ -19,8 +19,9 @@ func init() {
 		Fingerprint: Fingerprint,
 		TapeLen:     TapeLen,
 		DiffLen:     DiffLen,
-		SetAVX2:     SetAVX2,
-		AVX2:        AVX2,
+		SetLevel:    SetLevel,
+		Level:       Level,
+		Levels:      Levels,
 		Float64: &registry.Funcs[float64]{
 			Sort:      Sort,
 			Forward:   Forward,

@@ -4,6 +4,83 @@
 
 #include "textflag.h"
 
+// func avx2AllFinite(x []float32) bool
+// Requires: AVX, AVX2
+TEXT ·avx2AllFinite(SB), NOSPLIT, $0-25
+	MOVQ    x_base+0(FP), AX
+	MOVQ    x_len+8(FP), CX
+	VMOVDQU const_f32_7fffffff<>+0(SB), Y0
+	VPXOR   Y1, Y1, Y1
+	CMPQ    CX, $0x20
+	JL      avx2AllFinite_loop1
+
+avx2AllFinite_loop4:
+	VPAND   (AX), Y0, Y2
+	VPAND   32(AX), Y0, Y3
+	VPAND   64(AX), Y0, Y4
+	VPAND   96(AX), Y0, Y5
+	VPMAXUD Y3, Y2, Y2
+	VPMAXUD Y5, Y4, Y4
+	VPMAXUD Y4, Y2, Y2
+	VPMAXUD Y2, Y1, Y1
+	ADDQ    $0x80, AX
+	SUBQ    $0x20, CX
+	CMPQ    CX, $0x20
+	JGE     avx2AllFinite_loop4
+
+avx2AllFinite_loop1:
+	CMPQ    CX, $0x08
+	JL      avx2AllFinite_tail
+	VPAND   (AX), Y0, Y2
+	VPMAXUD Y2, Y1, Y1
+	ADDQ    $0x20, AX
+	SUBQ    $0x08, CX
+	JMP     avx2AllFinite_loop1
+
+avx2AllFinite_tail:
+	XORL DX, DX
+
+avx2AllFinite_tail_loop:
+	TESTQ CX, CX
+	JE    avx2AllFinite_done
+	MOVL  (AX), BX
+	ANDL  $0x7fffffff, BX
+	ADDL  $0x00800000, BX
+	ORL   BX, DX
+	ADDQ  $0x04, AX
+	DECQ  CX
+	JMP   avx2AllFinite_tail_loop
+
+avx2AllFinite_done:
+	VPADDD    const_f32_00800000<>+0(SB), Y1, Y1
+	VMOVMSKPS Y1, AX
+	SHRL      $0x1f, DX
+	ORL       DX, AX
+	SETEQ     AL
+	VZEROUPPER
+	MOVB      AL, ret+24(FP)
+	RET
+
+DATA const_f32_7fffffff<>+0(SB)/8, $0x7fffffff7fffffff
+DATA const_f32_7fffffff<>+8(SB)/8, $0x7fffffff7fffffff
+DATA const_f32_7fffffff<>+16(SB)/8, $0x7fffffff7fffffff
+DATA const_f32_7fffffff<>+24(SB)/8, $0x7fffffff7fffffff
+DATA const_f32_7fffffff<>+32(SB)/8, $0x7fffffff7fffffff
+DATA const_f32_7fffffff<>+40(SB)/8, $0x7fffffff7fffffff
+DATA const_f32_7fffffff<>+48(SB)/8, $0x7fffffff7fffffff
+DATA const_f32_7fffffff<>+56(SB)/8, $0x7fffffff7fffffff
+GLOBL const_f32_7fffffff<>(SB), RODATA|NOPTR, $64
+
+DATA const_f32_00800000<>+0(SB)/8, $0x0080000000800000
+DATA const_f32_00800000<>+8(SB)/8, $0x0080000000800000
+DATA const_f32_00800000<>+16(SB)/8, $0x0080000000800000
+DATA const_f32_00800000<>+24(SB)/8, $0x0080000000800000
+DATA const_f32_00800000<>+32(SB)/8, $0x0080000000800000
+DATA const_f32_00800000<>+40(SB)/8, $0x0080000000800000
+DATA const_f32_00800000<>+48(SB)/8, $0x0080000000800000
+DATA const_f32_00800000<>+56(SB)/8, $0x0080000000800000
+GLOBL const_f32_00800000<>(SB), RODATA|NOPTR, $64
+
 // func avx2TransposeIn(dst *float32, src *float32, stride int, m int)
 // Requires: AVX
 TEXT ·avx2TransposeIn(SB), NOSPLIT, $0-32
@@ -190,74 +267,213 @@ tdone_8:
 	VZEROUPPER
 	RET
 
-// func avx2AllFinite(x []float32) bool
-// Requires: AVX, AVX2
-TEXT ·avx2AllFinite(SB), NOSPLIT, $0-25
-	MOVQ    x_base+0(FP), AX
-	MOVQ    x_len+8(FP), CX
-	VMOVDQU const_f32_7fffffff<>+0(SB), Y0
-	VPXOR   Y1, Y1, Y1
-	CMPQ    CX, $0x20
-	JL      avx2AllFinite_loop1
+// func avx2TransposeInWide(dst *float32, src *float32, stride int, m int)
+// Requires: AVX
+TEXT ·avx2TransposeInWide(SB), NOSPLIT, $0-32
+	MOVQ   dst+0(FP), AX
+	MOVQ   src+8(FP), CX
+	MOVQ   stride+16(FP), DX
+	MOVQ   m+24(FP), BX
+	SHLQ   $0x02, DX
+	MOVQ   $0x00000002, SI
+	IMUL3Q $0x08, DX, DI
 
-avx2AllFinite_loop4:
-	VPAND   (AX), Y0, Y2
-	VPAND   32(AX), Y0, Y3
-	VPAND   64(AX), Y0, Y4
-	VPAND   96(AX), Y0, Y5
-	VPMAXUD Y3, Y2, Y2
-	VPMAXUD Y5, Y4, Y4
-	VPMAXUD Y4, Y2, Y2
-	VPMAXUD Y2, Y1, Y1
-	ADDQ    $0x80, AX
-	SUBQ    $0x20, CX
-	CMPQ    CX, $0x20
-	JGE     avx2AllFinite_loop4
+tpass_9:
+	MOVQ  CX, R8
+	MOVQ  AX, R9
+	MOVQ  BX, R10
+	LEAQ  (DX)(DX*2), R11
+	LEAQ  (R8)(DX*4), R12
+	MOVQ  R10, R13
+	SHRQ  $0x03, R13
+	TESTQ R13, R13
+	JZ    ttail_11
 
-avx2AllFinite_loop1:
-	CMPQ    CX, $0x08
-	JL      avx2AllFinite_tail
-	VPAND   (AX), Y0, Y2
-	VPMAXUD Y2, Y1, Y1
-	ADDQ    $0x20, AX
-	SUBQ    $0x08, CX
-	JMP     avx2AllFinite_loop1
+tblock_10:
+	VMOVUPS     (R8), X0
+	VINSERTF128 $0x01, (R12), Y0, Y0
+	VMOVUPS     (R8)(DX*1), X1
+	VINSERTF128 $0x01, (R12)(DX*1), Y1, Y1
+	VMOVUPS     (R8)(DX*2), X2
+	VINSERTF128 $0x01, (R12)(DX*2), Y2, Y2
+	VMOVUPS     (R8)(R11*1), X3
+	VINSERTF128 $0x01, (R12)(R11*1), Y3, Y3
+	VUNPCKLPS   Y1, Y0, Y4
+	VUNPCKHPS   Y1, Y0, Y5
+	VUNPCKLPS   Y3, Y2, Y6
+	VUNPCKHPS   Y3, Y2, Y7
+	VSHUFPS     $0x44, Y6, Y4, Y8
+	VMOVUPS     Y8, (R9)
+	VSHUFPS     $0xee, Y6, Y4, Y4
+	VMOVUPS     Y4, 64(R9)
+	VSHUFPS     $0x44, Y7, Y5, Y4
+	VMOVUPS     Y4, 128(R9)
+	VSHUFPS     $0xee, Y7, Y5, Y4
+	VMOVUPS     Y4, 192(R9)
+	VMOVUPS     16(R8), X9
+	VINSERTF128 $0x01, 16(R12), Y9, Y9
+	VMOVUPS     16(R8)(DX*1), X10
+	VINSERTF128 $0x01, 16(R12)(DX*1), Y10, Y10
+	VMOVUPS     16(R8)(DX*2), X11
+	VINSERTF128 $0x01, 16(R12)(DX*2), Y11, Y11
+	VMOVUPS     16(R8)(R11*1), X12
+	VINSERTF128 $0x01, 16(R12)(R11*1), Y12, Y12
+	VUNPCKLPS   Y10, Y9, Y4
+	VUNPCKHPS   Y10, Y9, Y5
+	VUNPCKLPS   Y12, Y11, Y6
+	VUNPCKHPS   Y12, Y11, Y7
+	VSHUFPS     $0x44, Y6, Y4, Y8
+	VMOVUPS     Y8, 256(R9)
+	VSHUFPS     $0xee, Y6, Y4, Y4
+	VMOVUPS     Y4, 320(R9)
+	VSHUFPS     $0x44, Y7, Y5, Y4
+	VMOVUPS     Y4, 384(R9)
+	VSHUFPS     $0xee, Y7, Y5, Y4
+	VMOVUPS     Y4, 448(R9)
+	ADDQ        $0x20, R8
+	ADDQ        $0x20, R12
+	ADDQ        $0x00000200, R9
+	DECQ        R13
+	JNZ         tblock_10
 
-avx2AllFinite_tail:
-	XORL DX, DX
+ttail_11:
+	ANDQ $0x07, R10
+	JZ   tdone_13
 
-avx2AllFinite_tail_loop:
-	TESTQ CX, CX
-	JE    avx2AllFinite_done
-	MOVL  (AX), BX
-	ANDL  $0x7fffffff, BX
-	ADDL  $0x00800000, BX
-	ORL   BX, DX
-	ADDQ  $0x04, AX
-	DECQ  CX
-	JMP   avx2AllFinite_tail_loop
+ttailloop_12:
+	MOVL (R8), R13
+	MOVL R13, (R9)
+	MOVL (R8)(DX*1), R13
+	MOVL R13, 4(R9)
+	MOVL (R8)(DX*2), R13
+	MOVL R13, 8(R9)
+	MOVL (R8)(R11*1), R13
+	MOVL R13, 12(R9)
+	MOVL (R12), R13
+	MOVL R13, 16(R9)
+	MOVL (R12)(DX*1), R13
+	MOVL R13, 20(R9)
+	MOVL (R12)(DX*2), R13
+	MOVL R13, 24(R9)
+	MOVL (R12)(R11*1), R13
+	MOVL R13, 28(R9)
+	ADDQ $0x04, R8
+	ADDQ $0x04, R12
+	ADDQ $0x40, R9
+	DECQ R10
+	JNZ  ttailloop_12
 
-avx2AllFinite_done:
-	VPADDD    const_f32_00800000<>+0(SB), Y1, Y1
-	VMOVMSKPS Y1, AX
-	SHRL      $0x1f, DX
-	ORL       DX, AX
-	SETEQ     AL
+tdone_13:
+	ADDQ DI, CX
+	ADDQ $0x20, AX
+	DECQ SI
+	JNZ  tpass_9
 	VZEROUPPER
-	MOVB      AL, ret+24(FP)
 	RET
 
-DATA const_f32_7fffffff<>+0(SB)/8, $0x7fffffff7fffffff
-DATA const_f32_7fffffff<>+8(SB)/8, $0x7fffffff7fffffff
-DATA const_f32_7fffffff<>+16(SB)/8, $0x7fffffff7fffffff
-DATA const_f32_7fffffff<>+24(SB)/8, $0x7fffffff7fffffff
-GLOBL const_f32_7fffffff<>(SB), RODATA|NOPTR, $32
+// func avx2TransposeOutWide(dst *float32, src *float32, stride int, m int)
+// Requires: AVX
+TEXT ·avx2TransposeOutWide(SB), NOSPLIT, $0-32
+	MOVQ   dst+0(FP), AX
+	MOVQ   src+8(FP), CX
+	MOVQ   stride+16(FP), DX
+	MOVQ   m+24(FP), BX
+	SHLQ   $0x02, DX
+	MOVQ   $0x00000002, SI
+	IMUL3Q $0x08, DX, DI
 
-DATA const_f32_00800000<>+0(SB)/8, $0x0080000000800000
-DATA const_f32_00800000<>+8(SB)/8, $0x0080000000800000
-DATA const_f32_00800000<>+16(SB)/8, $0x0080000000800000
-DATA const_f32_00800000<>+24(SB)/8, $0x0080000000800000
-GLOBL const_f32_00800000<>(SB), RODATA|NOPTR, $32
+tpass_14:
+	MOVQ  AX, R8
+	MOVQ  CX, R9
+	MOVQ  BX, R10
+	LEAQ  (DX)(DX*2), R11
+	LEAQ  (R8)(DX*4), R12
+	MOVQ  R10, R13
+	SHRQ  $0x03, R13
+	TESTQ R13, R13
+	JZ    ttail_16
+
+tblock_15:
+	VMOVUPS     (R9), X0
+	VINSERTF128 $0x01, 256(R9), Y0, Y0
+	VMOVUPS     64(R9), X1
+	VINSERTF128 $0x01, 320(R9), Y1, Y1
+	VMOVUPS     128(R9), X2
+	VINSERTF128 $0x01, 384(R9), Y2, Y2
+	VMOVUPS     192(R9), X3
+	VINSERTF128 $0x01, 448(R9), Y3, Y3
+	VUNPCKLPS   Y1, Y0, Y4
+	VUNPCKHPS   Y1, Y0, Y5
+	VUNPCKLPS   Y3, Y2, Y6
+	VUNPCKHPS   Y3, Y2, Y7
+	VSHUFPS     $0x44, Y6, Y4, Y8
+	VMOVUPS     Y8, (R8)
+	VSHUFPS     $0xee, Y6, Y4, Y4
+	VMOVUPS     Y4, (R8)(DX*1)
+	VSHUFPS     $0x44, Y7, Y5, Y4
+	VMOVUPS     Y4, (R8)(DX*2)
+	VSHUFPS     $0xee, Y7, Y5, Y4
+	VMOVUPS     Y4, (R8)(R11*1)
+	VMOVUPS     16(R9), X9
+	VINSERTF128 $0x01, 272(R9), Y9, Y9
+	VMOVUPS     80(R9), X10
+	VINSERTF128 $0x01, 336(R9), Y10, Y10
+	VMOVUPS     144(R9), X11
+	VINSERTF128 $0x01, 400(R9), Y11, Y11
+	VMOVUPS     208(R9), X12
+	VINSERTF128 $0x01, 464(R9), Y12, Y12
+	VUNPCKLPS   Y10, Y9, Y4
+	VUNPCKHPS   Y10, Y9, Y5
+	VUNPCKLPS   Y12, Y11, Y6
+	VUNPCKHPS   Y12, Y11, Y7
+	VSHUFPS     $0x44, Y6, Y4, Y8
+	VMOVUPS     Y8, (R12)
+	VSHUFPS     $0xee, Y6, Y4, Y4
+	VMOVUPS     Y4, (R12)(DX*1)
+	VSHUFPS     $0x44, Y7, Y5, Y4
+	VMOVUPS     Y4, (R12)(DX*2)
+	VSHUFPS     $0xee, Y7, Y5, Y4
+	VMOVUPS     Y4, (R12)(R11*1)
+	ADDQ        $0x20, R8
+	ADDQ        $0x20, R12
+	ADDQ        $0x00000200, R9
+	DECQ        R13
+	JNZ         tblock_15
+
+ttail_16:
+	ANDQ $0x07, R10
+	JZ   tdone_18
+
+ttailloop_17:
+	MOVL (R9), R13
+	MOVL R13, (R8)
+	MOVL 4(R9), R13
+	MOVL R13, (R8)(DX*1)
+	MOVL 8(R9), R13
+	MOVL R13, (R8)(DX*2)
+	MOVL 12(R9), R13
+	MOVL R13, (R8)(R11*1)
+	MOVL 16(R9), R13
+	MOVL R13, (R12)
+	MOVL 20(R9), R13
+	MOVL R13, (R12)(DX*1)
+	MOVL 24(R9), R13
+	MOVL R13, (R12)(DX*2)
+	MOVL 28(R9), R13
+	MOVL R13, (R12)(R11*1)
+	ADDQ $0x04, R8
+	ADDQ $0x04, R12
+	ADDQ $0x40, R9
+	DECQ R10
+	JNZ  ttailloop_17
+
+tdone_18:
+	ADDQ DI, AX
+	ADDQ $0x20, CX
+	DECQ SI
+	JNZ  tpass_14
+	VZEROUPPER
+	RET
 
 DATA sgk_fwd<>+0(SB)/8, $0x0000000000000001
 DATA sgk_fwd<>+8(SB)/8, $0x0000000000000002
@@ -1809,968 +2025,6 @@ DATA sgk_fwd<>+12368(SB)/8, $0x0000006400000000
 DATA sgk_fwd<>+12376(SB)/8, $0x0000000000000000
 GLOBL sgk_fwd<>(SB), RODATA|NOPTR, $12384
 
-// func avx2Sort(xs *float32, beta float64, lambda float64)
-// Requires: AVX, AVX2, FMA3
-TEXT ·avx2Sort(SB), NOSPLIT, $144-24
-	VBROADCASTSD beta+8(FP), Y0
-	VMOVUPD      Y0, 64(SP)
-	VMOVSD       beta+8(FP), X0
-	VCVTSD2SS    X0, X0, X0
-	VBROADCASTSS X0, Y0
-	VMOVUPS      Y0, (SP)
-	VBROADCASTSD lambda+16(FP), Y0
-	VMOVUPD      Y0, 96(SP)
-	VMOVSD       lambda+16(FP), X0
-	VCVTSD2SS    X0, X0, X0
-	VBROADCASTSS X0, Y0
-	VMOVUPS      Y0, 32(SP)
-	LEAQ         sgk_fwd<>+0(SB), AX
-
-run_9:
-	MOVL  (AX), CX
-	TESTL CX, CX
-	JZ    done_11
-	MOVQ  CX, 128(SP)
-	MOVL  4(AX), CX
-	MOVL  8(AX), DX
-	XORL  BX, BX
-	MOVQ  BX, 136(SP)
-
-step_10:
-	MOVQ      xs+0(FP), SI
-	MOVQ      CX, DI
-	SHLQ      $0x05, DI
-	MOVQ      DX, R8
-	SHLQ      $0x05, R8
-	VCVTPS2PD (SI)(DI*1), Y0
-	VCVTPS2PD (SI)(R8*1), Y1
-	VSUBPD    Y0, Y1, Y0
-
-	// vecmath: alpha cauchy
-	VMULPD      64(SP), Y0, Y0
-	VANDPD      const_f64_7fffffffffffffff<>+0(SB), Y0, Y1
-	VCMPPD      $0x1e, const_f64_3fda827999fcef32<>+0(SB), Y1, Y2
-	VCMPPD      $0x1e, const_f64_4003504f333f9de6<>+0(SB), Y1, Y3
-	VSUBPD      const_f64_3ff0000000000000<>+0(SB), Y1, Y4
-	VBLENDVPD   Y2, Y4, Y1, Y4
-	VBLENDVPD   Y3, const_f64_bff0000000000000<>+0(SB), Y4, Y4
-	VANDPD      Y1, Y2, Y5
-	VADDPD      const_f64_3ff0000000000000<>+0(SB), Y5, Y5
-	VBLENDVPD   Y3, Y1, Y5, Y5
-	VDIVPD      Y5, Y4, Y1
-	VMULPD      Y1, Y1, Y4
-	VMULPD      Y4, Y4, Y5
-	VMOVUPD     const_f64_3f930f9cb335d828<>+0(SB), Y6
-	VFMADD231PD const_f64_3f88cf9800031952<>+0(SB), Y5, Y6
-	VFMADD213PD const_f64_3f99127cbb9b4578<>+0(SB), Y5, Y6
-	VFMADD213PD const_f64_3fa21bb93c23427a<>+0(SB), Y5, Y6
-	VFMADD213PD const_f64_3fb04c26be3adcd8<>+0(SB), Y5, Y6
-	VFMADD213PD const_f64_3fd45f306dc9c883<>+0(SB), Y5, Y6
-	VMOVUPD     const_f64_bf906cc456e09889<>+0(SB), Y7
-	VFMADD231PD const_f64_bf775734a455b1a8<>+0(SB), Y5, Y7
-	VFMADD213PD const_f64_bf95b7e39f75f1d6<>+0(SB), Y5, Y7
-	VFMADD213PD const_f64_bf9da1b85ff07530<>+0(SB), Y5, Y7
-	VFMADD213PD const_f64_bfa7483758bfb6c7<>+0(SB), Y5, Y7
-	VFMADD213PD const_f64_bfbb2995e7b7b5e5<>+0(SB), Y5, Y7
-	VFMADD231PD Y7, Y4, Y6
-	VANDPD      const_f64_8000000000000000<>+0(SB), Y0, Y0
-	VANDPD      const_f64_3fd0000000000000<>+0(SB), Y2, Y2
-	VBLENDVPD   Y3, const_f64_3fe0000000000000<>+0(SB), Y2, Y2
-	VXORPD      Y0, Y2, Y2
-	VADDPD      const_f64_3fe0000000000000<>+0(SB), Y2, Y2
-	VXORPD      Y0, Y1, Y1
-	VFMADD231PD Y1, Y6, Y2
-	VCVTPD2PSY  Y2, X8
-	VCVTPS2PD   16(SI)(DI*1), Y0
-	VCVTPS2PD   16(SI)(R8*1), Y1
-	VSUBPD      Y0, Y1, Y0
-
-	// vecmath: alpha cauchy
-	VMULPD      64(SP), Y0, Y0
-	VANDPD      const_f64_7fffffffffffffff<>+0(SB), Y0, Y1
-	VCMPPD      $0x1e, const_f64_3fda827999fcef32<>+0(SB), Y1, Y2
-	VCMPPD      $0x1e, const_f64_4003504f333f9de6<>+0(SB), Y1, Y3
-	VSUBPD      const_f64_3ff0000000000000<>+0(SB), Y1, Y4
-	VBLENDVPD   Y2, Y4, Y1, Y4
-	VBLENDVPD   Y3, const_f64_bff0000000000000<>+0(SB), Y4, Y4
-	VANDPD      Y1, Y2, Y5
-	VADDPD      const_f64_3ff0000000000000<>+0(SB), Y5, Y5
-	VBLENDVPD   Y3, Y1, Y5, Y5
-	VDIVPD      Y5, Y4, Y1
-	VMULPD      Y1, Y1, Y4
-	VMULPD      Y4, Y4, Y5
-	VMOVUPD     const_f64_3f930f9cb335d828<>+0(SB), Y6
-	VFMADD231PD const_f64_3f88cf9800031952<>+0(SB), Y5, Y6
-	VFMADD213PD const_f64_3f99127cbb9b4578<>+0(SB), Y5, Y6
-	VFMADD213PD const_f64_3fa21bb93c23427a<>+0(SB), Y5, Y6
-	VFMADD213PD const_f64_3fb04c26be3adcd8<>+0(SB), Y5, Y6
-	VFMADD213PD const_f64_3fd45f306dc9c883<>+0(SB), Y5, Y6
-	VMOVUPD     const_f64_bf906cc456e09889<>+0(SB), Y7
-	VFMADD231PD const_f64_bf775734a455b1a8<>+0(SB), Y5, Y7
-	VFMADD213PD const_f64_bf95b7e39f75f1d6<>+0(SB), Y5, Y7
-	VFMADD213PD const_f64_bf9da1b85ff07530<>+0(SB), Y5, Y7
-	VFMADD213PD const_f64_bfa7483758bfb6c7<>+0(SB), Y5, Y7
-	VFMADD213PD const_f64_bfbb2995e7b7b5e5<>+0(SB), Y5, Y7
-	VFMADD231PD Y7, Y4, Y6
-	VANDPD      const_f64_8000000000000000<>+0(SB), Y0, Y0
-	VANDPD      const_f64_3fd0000000000000<>+0(SB), Y2, Y2
-	VBLENDVPD   Y3, const_f64_3fe0000000000000<>+0(SB), Y2, Y2
-	VXORPD      Y0, Y2, Y2
-	VADDPD      const_f64_3fe0000000000000<>+0(SB), Y2, Y2
-	VXORPD      Y0, Y1, Y1
-	VFMADD231PD Y1, Y6, Y2
-	VCVTPD2PSY  Y2, X0
-	VINSERTF128 $0x01, X0, Y8, Y8
-	VMOVUPS     (SI)(DI*1), Y0
-	VMOVUPS     (SI)(R8*1), Y1
-	VMOVUPS     const_f32_3f800000<>+0(SB), Y2
-	VSUBPS      Y8, Y2, Y2
-	VMULPS      Y0, Y8, Y3
-	VMULPS      Y1, Y2, Y4
-	VADDPS      Y4, Y3, Y3
-	VMULPS      Y0, Y2, Y0
-	VMULPS      Y1, Y8, Y4
-	VADDPS      Y4, Y0, Y0
-	VMOVUPS     Y3, (SI)(DI*1)
-	VMOVUPS     Y0, (SI)(R8*1)
-	ADDL        12(AX), CX
-	ADDL        16(AX), DX
-	ADDL        20(AX), BX
-	MOVL        24(AX), SI
-	ADDL        SI, 136(SP)
-	DECQ        128(SP)
-	JNZ         step_10
-	MOVL        32(AX), CX
-	LEAQ        36(AX)(CX*8), AX
-	JMP         run_9
-
-done_11:
-	VZEROUPPER
-	RET
-
-DATA const_f64_7fffffffffffffff<>+0(SB)/8, $0x7fffffffffffffff
-DATA const_f64_7fffffffffffffff<>+8(SB)/8, $0x7fffffffffffffff
-DATA const_f64_7fffffffffffffff<>+16(SB)/8, $0x7fffffffffffffff
-DATA const_f64_7fffffffffffffff<>+24(SB)/8, $0x7fffffffffffffff
-GLOBL const_f64_7fffffffffffffff<>(SB), RODATA|NOPTR, $32
-
-DATA const_f64_3fda827999fcef32<>+0(SB)/8, $0x3fda827999fcef32
-DATA const_f64_3fda827999fcef32<>+8(SB)/8, $0x3fda827999fcef32
-DATA const_f64_3fda827999fcef32<>+16(SB)/8, $0x3fda827999fcef32
-DATA const_f64_3fda827999fcef32<>+24(SB)/8, $0x3fda827999fcef32
-GLOBL const_f64_3fda827999fcef32<>(SB), RODATA|NOPTR, $32
-
-DATA const_f64_4003504f333f9de6<>+0(SB)/8, $0x4003504f333f9de6
-DATA const_f64_4003504f333f9de6<>+8(SB)/8, $0x4003504f333f9de6
-DATA const_f64_4003504f333f9de6<>+16(SB)/8, $0x4003504f333f9de6
-DATA const_f64_4003504f333f9de6<>+24(SB)/8, $0x4003504f333f9de6
-GLOBL const_f64_4003504f333f9de6<>(SB), RODATA|NOPTR, $32
-
-DATA const_f64_3ff0000000000000<>+0(SB)/8, $0x3ff0000000000000
-DATA const_f64_3ff0000000000000<>+8(SB)/8, $0x3ff0000000000000
-DATA const_f64_3ff0000000000000<>+16(SB)/8, $0x3ff0000000000000
-DATA const_f64_3ff0000000000000<>+24(SB)/8, $0x3ff0000000000000
-GLOBL const_f64_3ff0000000000000<>(SB), RODATA|NOPTR, $32
-
-DATA const_f64_bff0000000000000<>+0(SB)/8, $0xbff0000000000000
-DATA const_f64_bff0000000000000<>+8(SB)/8, $0xbff0000000000000
-DATA const_f64_bff0000000000000<>+16(SB)/8, $0xbff0000000000000
-DATA const_f64_bff0000000000000<>+24(SB)/8, $0xbff0000000000000
-GLOBL const_f64_bff0000000000000<>(SB), RODATA|NOPTR, $32
-
-DATA const_f64_3f930f9cb335d828<>+0(SB)/8, $0x3f930f9cb335d828
-DATA const_f64_3f930f9cb335d828<>+8(SB)/8, $0x3f930f9cb335d828
-DATA const_f64_3f930f9cb335d828<>+16(SB)/8, $0x3f930f9cb335d828
-DATA const_f64_3f930f9cb335d828<>+24(SB)/8, $0x3f930f9cb335d828
-GLOBL const_f64_3f930f9cb335d828<>(SB), RODATA|NOPTR, $32
-
-DATA const_f64_3f88cf9800031952<>+0(SB)/8, $0x3f88cf9800031952
-DATA const_f64_3f88cf9800031952<>+8(SB)/8, $0x3f88cf9800031952
-DATA const_f64_3f88cf9800031952<>+16(SB)/8, $0x3f88cf9800031952
-DATA const_f64_3f88cf9800031952<>+24(SB)/8, $0x3f88cf9800031952
-GLOBL const_f64_3f88cf9800031952<>(SB), RODATA|NOPTR, $32
-
-DATA const_f64_3f99127cbb9b4578<>+0(SB)/8, $0x3f99127cbb9b4578
-DATA const_f64_3f99127cbb9b4578<>+8(SB)/8, $0x3f99127cbb9b4578
-DATA const_f64_3f99127cbb9b4578<>+16(SB)/8, $0x3f99127cbb9b4578
-DATA const_f64_3f99127cbb9b4578<>+24(SB)/8, $0x3f99127cbb9b4578
-GLOBL const_f64_3f99127cbb9b4578<>(SB), RODATA|NOPTR, $32
-
-DATA const_f64_3fa21bb93c23427a<>+0(SB)/8, $0x3fa21bb93c23427a
-DATA const_f64_3fa21bb93c23427a<>+8(SB)/8, $0x3fa21bb93c23427a
-DATA const_f64_3fa21bb93c23427a<>+16(SB)/8, $0x3fa21bb93c23427a
-DATA const_f64_3fa21bb93c23427a<>+24(SB)/8, $0x3fa21bb93c23427a
-GLOBL const_f64_3fa21bb93c23427a<>(SB), RODATA|NOPTR, $32
-
-DATA const_f64_3fb04c26be3adcd8<>+0(SB)/8, $0x3fb04c26be3adcd8
-DATA const_f64_3fb04c26be3adcd8<>+8(SB)/8, $0x3fb04c26be3adcd8
-DATA const_f64_3fb04c26be3adcd8<>+16(SB)/8, $0x3fb04c26be3adcd8
-DATA const_f64_3fb04c26be3adcd8<>+24(SB)/8, $0x3fb04c26be3adcd8
-GLOBL const_f64_3fb04c26be3adcd8<>(SB), RODATA|NOPTR, $32
-
-DATA const_f64_3fd45f306dc9c883<>+0(SB)/8, $0x3fd45f306dc9c883
-DATA const_f64_3fd45f306dc9c883<>+8(SB)/8, $0x3fd45f306dc9c883
-DATA const_f64_3fd45f306dc9c883<>+16(SB)/8, $0x3fd45f306dc9c883
-DATA const_f64_3fd45f306dc9c883<>+24(SB)/8, $0x3fd45f306dc9c883
-GLOBL const_f64_3fd45f306dc9c883<>(SB), RODATA|NOPTR, $32
-
-DATA const_f64_bf906cc456e09889<>+0(SB)/8, $0xbf906cc456e09889
-DATA const_f64_bf906cc456e09889<>+8(SB)/8, $0xbf906cc456e09889
-DATA const_f64_bf906cc456e09889<>+16(SB)/8, $0xbf906cc456e09889
-DATA const_f64_bf906cc456e09889<>+24(SB)/8, $0xbf906cc456e09889
-GLOBL const_f64_bf906cc456e09889<>(SB), RODATA|NOPTR, $32
-
-DATA const_f64_bf775734a455b1a8<>+0(SB)/8, $0xbf775734a455b1a8
-DATA const_f64_bf775734a455b1a8<>+8(SB)/8, $0xbf775734a455b1a8
-DATA const_f64_bf775734a455b1a8<>+16(SB)/8, $0xbf775734a455b1a8
-DATA const_f64_bf775734a455b1a8<>+24(SB)/8, $0xbf775734a455b1a8
-GLOBL const_f64_bf775734a455b1a8<>(SB), RODATA|NOPTR, $32
-
-DATA const_f64_bf95b7e39f75f1d6<>+0(SB)/8, $0xbf95b7e39f75f1d6
-DATA const_f64_bf95b7e39f75f1d6<>+8(SB)/8, $0xbf95b7e39f75f1d6
-DATA const_f64_bf95b7e39f75f1d6<>+16(SB)/8, $0xbf95b7e39f75f1d6
-DATA const_f64_bf95b7e39f75f1d6<>+24(SB)/8, $0xbf95b7e39f75f1d6
-GLOBL const_f64_bf95b7e39f75f1d6<>(SB), RODATA|NOPTR, $32
-
-DATA const_f64_bf9da1b85ff07530<>+0(SB)/8, $0xbf9da1b85ff07530
-DATA const_f64_bf9da1b85ff07530<>+8(SB)/8, $0xbf9da1b85ff07530
-DATA const_f64_bf9da1b85ff07530<>+16(SB)/8, $0xbf9da1b85ff07530
-DATA const_f64_bf9da1b85ff07530<>+24(SB)/8, $0xbf9da1b85ff07530
-GLOBL const_f64_bf9da1b85ff07530<>(SB), RODATA|NOPTR, $32
-
-DATA const_f64_bfa7483758bfb6c7<>+0(SB)/8, $0xbfa7483758bfb6c7
-DATA const_f64_bfa7483758bfb6c7<>+8(SB)/8, $0xbfa7483758bfb6c7
-DATA const_f64_bfa7483758bfb6c7<>+16(SB)/8, $0xbfa7483758bfb6c7
-DATA const_f64_bfa7483758bfb6c7<>+24(SB)/8, $0xbfa7483758bfb6c7
-GLOBL const_f64_bfa7483758bfb6c7<>(SB), RODATA|NOPTR, $32
-
-DATA const_f64_bfbb2995e7b7b5e5<>+0(SB)/8, $0xbfbb2995e7b7b5e5
-DATA const_f64_bfbb2995e7b7b5e5<>+8(SB)/8, $0xbfbb2995e7b7b5e5
-DATA const_f64_bfbb2995e7b7b5e5<>+16(SB)/8, $0xbfbb2995e7b7b5e5
-DATA const_f64_bfbb2995e7b7b5e5<>+24(SB)/8, $0xbfbb2995e7b7b5e5
-GLOBL const_f64_bfbb2995e7b7b5e5<>(SB), RODATA|NOPTR, $32
-
-DATA const_f64_8000000000000000<>+0(SB)/8, $0x8000000000000000
-DATA const_f64_8000000000000000<>+8(SB)/8, $0x8000000000000000
-DATA const_f64_8000000000000000<>+16(SB)/8, $0x8000000000000000
-DATA const_f64_8000000000000000<>+24(SB)/8, $0x8000000000000000
-GLOBL const_f64_8000000000000000<>(SB), RODATA|NOPTR, $32
-
-DATA const_f64_3fd0000000000000<>+0(SB)/8, $0x3fd0000000000000
-DATA const_f64_3fd0000000000000<>+8(SB)/8, $0x3fd0000000000000
-DATA const_f64_3fd0000000000000<>+16(SB)/8, $0x3fd0000000000000
-DATA const_f64_3fd0000000000000<>+24(SB)/8, $0x3fd0000000000000
-GLOBL const_f64_3fd0000000000000<>(SB), RODATA|NOPTR, $32
-
-DATA const_f64_3fe0000000000000<>+0(SB)/8, $0x3fe0000000000000
-DATA const_f64_3fe0000000000000<>+8(SB)/8, $0x3fe0000000000000
-DATA const_f64_3fe0000000000000<>+16(SB)/8, $0x3fe0000000000000
-DATA const_f64_3fe0000000000000<>+24(SB)/8, $0x3fe0000000000000
-GLOBL const_f64_3fe0000000000000<>(SB), RODATA|NOPTR, $32
-
-DATA const_f32_3f800000<>+0(SB)/8, $0x3f8000003f800000
-DATA const_f32_3f800000<>+8(SB)/8, $0x3f8000003f800000
-DATA const_f32_3f800000<>+16(SB)/8, $0x3f8000003f800000
-DATA const_f32_3f800000<>+24(SB)/8, $0x3f8000003f800000
-GLOBL const_f32_3f800000<>(SB), RODATA|NOPTR, $32
-
-// func avx2ForwardP(xs *float32, ps *float32, diff *float32, beta float64, lambda float64)
-// Requires: AVX, AVX2, FMA3
-TEXT ·avx2ForwardP(SB), NOSPLIT, $144-40
-	VBROADCASTSD beta+24(FP), Y0
-	VMOVUPD      Y0, 64(SP)
-	VMOVSD       beta+24(FP), X0
-	VCVTSD2SS    X0, X0, X0
-	VBROADCASTSS X0, Y0
-	VMOVUPS      Y0, (SP)
-	VBROADCASTSD lambda+32(FP), Y0
-	VMOVUPD      Y0, 96(SP)
-	VMOVSD       lambda+32(FP), X0
-	VCVTSD2SS    X0, X0, X0
-	VBROADCASTSS X0, Y0
-	VMOVUPS      Y0, 32(SP)
-	MOVQ         diff+16(FP), AX
-	LEAQ         sgk_fwd<>+0(SB), CX
-
-run_12:
-	MOVL  (CX), DX
-	TESTL DX, DX
-	JZ    done_14
-	MOVQ  DX, 128(SP)
-	MOVL  4(CX), DX
-	MOVL  8(CX), BX
-	XORL  SI, SI
-	MOVQ  SI, 136(SP)
-
-step_13:
-	MOVQ      xs+0(FP), DI
-	MOVQ      DX, R8
-	SHLQ      $0x05, R8
-	MOVQ      BX, R9
-	SHLQ      $0x05, R9
-	VCVTPS2PD (DI)(R8*1), Y0
-	VCVTPS2PD (DI)(R9*1), Y1
-	VSUBPD    Y0, Y1, Y0
-
-	// vecmath: alpha cauchy
-	VMULPD      64(SP), Y0, Y0
-	VANDPD      const_f64_7fffffffffffffff<>+0(SB), Y0, Y1
-	VCMPPD      $0x1e, const_f64_3fda827999fcef32<>+0(SB), Y1, Y2
-	VCMPPD      $0x1e, const_f64_4003504f333f9de6<>+0(SB), Y1, Y3
-	VSUBPD      const_f64_3ff0000000000000<>+0(SB), Y1, Y4
-	VBLENDVPD   Y2, Y4, Y1, Y4
-	VBLENDVPD   Y3, const_f64_bff0000000000000<>+0(SB), Y4, Y4
-	VANDPD      Y1, Y2, Y5
-	VADDPD      const_f64_3ff0000000000000<>+0(SB), Y5, Y5
-	VBLENDVPD   Y3, Y1, Y5, Y5
-	VDIVPD      Y5, Y4, Y1
-	VMULPD      Y1, Y1, Y4
-	VMULPD      Y4, Y4, Y5
-	VMOVUPD     const_f64_3f930f9cb335d828<>+0(SB), Y6
-	VFMADD231PD const_f64_3f88cf9800031952<>+0(SB), Y5, Y6
-	VFMADD213PD const_f64_3f99127cbb9b4578<>+0(SB), Y5, Y6
-	VFMADD213PD const_f64_3fa21bb93c23427a<>+0(SB), Y5, Y6
-	VFMADD213PD const_f64_3fb04c26be3adcd8<>+0(SB), Y5, Y6
-	VFMADD213PD const_f64_3fd45f306dc9c883<>+0(SB), Y5, Y6
-	VMOVUPD     const_f64_bf906cc456e09889<>+0(SB), Y7
-	VFMADD231PD const_f64_bf775734a455b1a8<>+0(SB), Y5, Y7
-	VFMADD213PD const_f64_bf95b7e39f75f1d6<>+0(SB), Y5, Y7
-	VFMADD213PD const_f64_bf9da1b85ff07530<>+0(SB), Y5, Y7
-	VFMADD213PD const_f64_bfa7483758bfb6c7<>+0(SB), Y5, Y7
-	VFMADD213PD const_f64_bfbb2995e7b7b5e5<>+0(SB), Y5, Y7
-	VFMADD231PD Y7, Y4, Y6
-	VANDPD      const_f64_8000000000000000<>+0(SB), Y0, Y0
-	VANDPD      const_f64_3fd0000000000000<>+0(SB), Y2, Y2
-	VBLENDVPD   Y3, const_f64_3fe0000000000000<>+0(SB), Y2, Y2
-	VXORPD      Y0, Y2, Y2
-	VADDPD      const_f64_3fe0000000000000<>+0(SB), Y2, Y2
-	VXORPD      Y0, Y1, Y1
-	VFMADD231PD Y1, Y6, Y2
-	VCVTPD2PSY  Y2, X8
-	VCVTPS2PD   16(DI)(R8*1), Y0
-	VCVTPS2PD   16(DI)(R9*1), Y1
-	VSUBPD      Y0, Y1, Y0
-
-	// vecmath: alpha cauchy
-	VMULPD      64(SP), Y0, Y0
-	VANDPD      const_f64_7fffffffffffffff<>+0(SB), Y0, Y1
-	VCMPPD      $0x1e, const_f64_3fda827999fcef32<>+0(SB), Y1, Y2
-	VCMPPD      $0x1e, const_f64_4003504f333f9de6<>+0(SB), Y1, Y3
-	VSUBPD      const_f64_3ff0000000000000<>+0(SB), Y1, Y4
-	VBLENDVPD   Y2, Y4, Y1, Y4
-	VBLENDVPD   Y3, const_f64_bff0000000000000<>+0(SB), Y4, Y4
-	VANDPD      Y1, Y2, Y5
-	VADDPD      const_f64_3ff0000000000000<>+0(SB), Y5, Y5
-	VBLENDVPD   Y3, Y1, Y5, Y5
-	VDIVPD      Y5, Y4, Y1
-	VMULPD      Y1, Y1, Y4
-	VMULPD      Y4, Y4, Y5
-	VMOVUPD     const_f64_3f930f9cb335d828<>+0(SB), Y6
-	VFMADD231PD const_f64_3f88cf9800031952<>+0(SB), Y5, Y6
-	VFMADD213PD const_f64_3f99127cbb9b4578<>+0(SB), Y5, Y6
-	VFMADD213PD const_f64_3fa21bb93c23427a<>+0(SB), Y5, Y6
-	VFMADD213PD const_f64_3fb04c26be3adcd8<>+0(SB), Y5, Y6
-	VFMADD213PD const_f64_3fd45f306dc9c883<>+0(SB), Y5, Y6
-	VMOVUPD     const_f64_bf906cc456e09889<>+0(SB), Y7
-	VFMADD231PD const_f64_bf775734a455b1a8<>+0(SB), Y5, Y7
-	VFMADD213PD const_f64_bf95b7e39f75f1d6<>+0(SB), Y5, Y7
-	VFMADD213PD const_f64_bf9da1b85ff07530<>+0(SB), Y5, Y7
-	VFMADD213PD const_f64_bfa7483758bfb6c7<>+0(SB), Y5, Y7
-	VFMADD213PD const_f64_bfbb2995e7b7b5e5<>+0(SB), Y5, Y7
-	VFMADD231PD Y7, Y4, Y6
-	VANDPD      const_f64_8000000000000000<>+0(SB), Y0, Y0
-	VANDPD      const_f64_3fd0000000000000<>+0(SB), Y2, Y2
-	VBLENDVPD   Y3, const_f64_3fe0000000000000<>+0(SB), Y2, Y2
-	VXORPD      Y0, Y2, Y2
-	VADDPD      const_f64_3fe0000000000000<>+0(SB), Y2, Y2
-	VXORPD      Y0, Y1, Y1
-	VFMADD231PD Y1, Y6, Y2
-	VCVTPD2PSY  Y2, X0
-	VINSERTF128 $0x01, X0, Y8, Y8
-	VMOVUPS     (DI)(R8*1), Y0
-	VMOVUPS     (DI)(R9*1), Y1
-	VMOVUPS     const_f32_3f800000<>+0(SB), Y2
-	VSUBPS      Y8, Y2, Y2
-	VMULPS      Y0, Y8, Y3
-	VMULPS      Y1, Y2, Y4
-	VADDPS      Y4, Y3, Y3
-	VMULPS      Y0, Y2, Y0
-	VMULPS      Y1, Y8, Y4
-	VADDPS      Y4, Y0, Y0
-	VMOVUPS     Y3, (DI)(R8*1)
-	VMOVUPS     Y0, (DI)(R9*1)
-	LEAQ        36(CX), DI
-	MOVL        32(CX), R8
-
-range_15:
-	MOVL   (DI), R9
-	MOVL   4(DI), R10
-	ADDL   136(SP), R10
-	ADDL   SI, R9
-	SUBL   R9, R10
-	SHLQ   $0x05, R9
-	IMUL3Q $0x00000c80, DX, R11
-	IMUL3Q $0x00000c80, BX, R12
-	ADDQ   R9, R11
-	ADDQ   R9, R12
-	MOVQ   ps+8(FP), R9
-	ADDQ   R9, R11
-	ADDQ   R9, R12
-	TESTQ  AX, AX
-	JZ     nodiff_16
-	CMPQ   R10, $0x02
-	JB     tail_19
-
-pair_18:
-	VMOVUPS     (R11), Y0
-	VMOVUPS     (R12), Y1
-	VSUBPS      Y1, Y0, Y3
-	VMOVUPS     Y3, (AX)
-	VMULPS      Y1, Y2, Y3
-	VFMADD231PS Y0, Y8, Y3
-	VMULPS      Y0, Y2, Y0
-	VFMADD231PS Y1, Y8, Y0
-	VMOVUPS     Y3, (R11)
-	VMOVUPS     Y0, (R12)
-	VMOVUPS     32(R11), Y0
-	VMOVUPS     32(R12), Y1
-	VSUBPS      Y1, Y0, Y3
-	VMOVUPS     Y3, 32(AX)
-	VMULPS      Y1, Y2, Y3
-	VFMADD231PS Y0, Y8, Y3
-	VMULPS      Y0, Y2, Y0
-	VFMADD231PS Y1, Y8, Y0
-	VMOVUPS     Y3, 32(R11)
-	VMOVUPS     Y0, 32(R12)
-	ADDQ        $0x40, R11
-	ADDQ        $0x40, R12
-	ADDQ        $0x40, AX
-	SUBQ        $0x02, R10
-	CMPQ        R10, $0x02
-	JAE         pair_18
-
-tail_19:
-	TESTQ       R10, R10
-	JZ          rowsdone_20
-	VMOVUPS     (R11), Y0
-	VMOVUPS     (R12), Y1
-	VSUBPS      Y1, Y0, Y3
-	VMOVUPS     Y3, (AX)
-	VMULPS      Y1, Y2, Y3
-	VFMADD231PS Y0, Y8, Y3
-	VMULPS      Y0, Y2, Y0
-	VFMADD231PS Y1, Y8, Y0
-	VMOVUPS     Y3, (R11)
-	VMOVUPS     Y0, (R12)
-	ADDQ        $0x20, R11
-	ADDQ        $0x20, R12
-	ADDQ        $0x20, AX
-
-rowsdone_20:
-	JMP rangedone_17
-
-nodiff_16:
-	CMPQ R10, $0x02
-	JB   tail_22
-
-pair_21:
-	VMOVUPS     (R11), Y0
-	VMOVUPS     (R12), Y1
-	VMULPS      Y1, Y2, Y3
-	VFMADD231PS Y0, Y8, Y3
-	VMULPS      Y0, Y2, Y0
-	VFMADD231PS Y1, Y8, Y0
-	VMOVUPS     Y3, (R11)
-	VMOVUPS     Y0, (R12)
-	VMOVUPS     32(R11), Y0
-	VMOVUPS     32(R12), Y1
-	VMULPS      Y1, Y2, Y3
-	VFMADD231PS Y0, Y8, Y3
-	VMULPS      Y0, Y2, Y0
-	VFMADD231PS Y1, Y8, Y0
-	VMOVUPS     Y3, 32(R11)
-	VMOVUPS     Y0, 32(R12)
-	ADDQ        $0x40, R11
-	ADDQ        $0x40, R12
-	SUBQ        $0x02, R10
-	CMPQ        R10, $0x02
-	JAE         pair_21
-
-tail_22:
-	TESTQ       R10, R10
-	JZ          rowsdone_23
-	VMOVUPS     (R11), Y0
-	VMOVUPS     (R12), Y1
-	VMULPS      Y1, Y2, Y3
-	VFMADD231PS Y0, Y8, Y3
-	VMULPS      Y0, Y2, Y0
-	VFMADD231PS Y1, Y8, Y0
-	VMOVUPS     Y3, (R11)
-	VMOVUPS     Y0, (R12)
-	ADDQ        $0x20, R11
-	ADDQ        $0x20, R12
-
-rowsdone_23:
-rangedone_17:
-	ADDQ $0x08, DI
-	DECQ R8
-	JNZ  range_15
-	ADDL 12(CX), DX
-	ADDL 16(CX), BX
-	ADDL 20(CX), SI
-	MOVL 24(CX), DI
-	ADDL DI, 136(SP)
-	DECQ 128(SP)
-	JNZ  step_13
-	MOVL 32(CX), DX
-	LEAQ 36(CX)(DX*8), CX
-	JMP  run_12
-
-done_14:
-	VZEROUPPER
-	RET
-
-// func avx2Forward(xs *float32, tape *float32, beta float64, lambda float64)
-// Requires: AVX, AVX2, FMA3
-TEXT ·avx2Forward(SB), NOSPLIT, $144-32
-	VBROADCASTSD beta+16(FP), Y0
-	VMOVUPD      Y0, 64(SP)
-	VMOVSD       beta+16(FP), X0
-	VCVTSD2SS    X0, X0, X0
-	VBROADCASTSS X0, Y0
-	VMOVUPS      Y0, (SP)
-	VBROADCASTSD lambda+24(FP), Y0
-	VMOVUPD      Y0, 96(SP)
-	VMOVSD       lambda+24(FP), X0
-	VCVTSD2SS    X0, X0, X0
-	VBROADCASTSS X0, Y0
-	VMOVUPS      Y0, 32(SP)
-	MOVQ         tape+8(FP), AX
-	LEAQ         sgk_fwd<>+0(SB), CX
-
-run_24:
-	MOVL  (CX), DX
-	TESTL DX, DX
-	JZ    done_26
-	MOVQ  DX, 128(SP)
-	MOVL  4(CX), DX
-	MOVL  8(CX), BX
-	XORL  SI, SI
-	MOVQ  SI, 136(SP)
-
-step_25:
-	MOVQ      xs+0(FP), DI
-	MOVQ      DX, R8
-	SHLQ      $0x05, R8
-	MOVQ      BX, R9
-	SHLQ      $0x05, R9
-	VCVTPS2PD (DI)(R8*1), Y0
-	VCVTPS2PD (DI)(R9*1), Y1
-	VSUBPD    Y0, Y1, Y0
-
-	// vecmath: alpha cauchy
-	VMULPD      64(SP), Y0, Y1
-	VMOVAPD     Y1, Y2
-	VFMADD213PD const_f64_3ff0000000000000<>+0(SB), Y1, Y2
-	VMOVUPD     const_f64_3fd45f306dc9c883<>+0(SB), Y3
-	VMULPD      64(SP), Y3, Y3
-	VDIVPD      Y2, Y3, Y3
-	VANDPD      const_f64_7fffffffffffffff<>+0(SB), Y1, Y2
-	VCMPPD      $0x1e, const_f64_3fda827999fcef32<>+0(SB), Y2, Y4
-	VCMPPD      $0x1e, const_f64_4003504f333f9de6<>+0(SB), Y2, Y5
-	VSUBPD      const_f64_3ff0000000000000<>+0(SB), Y2, Y6
-	VBLENDVPD   Y4, Y6, Y2, Y6
-	VBLENDVPD   Y5, const_f64_bff0000000000000<>+0(SB), Y6, Y6
-	VANDPD      Y2, Y4, Y7
-	VADDPD      const_f64_3ff0000000000000<>+0(SB), Y7, Y7
-	VBLENDVPD   Y5, Y2, Y7, Y7
-	VDIVPD      Y7, Y6, Y2
-	VMULPD      Y2, Y2, Y6
-	VMULPD      Y6, Y6, Y7
-	VMOVUPD     const_f64_3f930f9cb335d828<>+0(SB), Y8
-	VFMADD231PD const_f64_3f88cf9800031952<>+0(SB), Y7, Y8
-	VFMADD213PD const_f64_3f99127cbb9b4578<>+0(SB), Y7, Y8
-	VFMADD213PD const_f64_3fa21bb93c23427a<>+0(SB), Y7, Y8
-	VFMADD213PD const_f64_3fb04c26be3adcd8<>+0(SB), Y7, Y8
-	VFMADD213PD const_f64_3fd45f306dc9c883<>+0(SB), Y7, Y8
-	VMOVUPD     const_f64_bf906cc456e09889<>+0(SB), Y9
-	VFMADD231PD const_f64_bf775734a455b1a8<>+0(SB), Y7, Y9
-	VFMADD213PD const_f64_bf95b7e39f75f1d6<>+0(SB), Y7, Y9
-	VFMADD213PD const_f64_bf9da1b85ff07530<>+0(SB), Y7, Y9
-	VFMADD213PD const_f64_bfa7483758bfb6c7<>+0(SB), Y7, Y9
-	VFMADD213PD const_f64_bfbb2995e7b7b5e5<>+0(SB), Y7, Y9
-	VFMADD231PD Y9, Y6, Y8
-	VANDPD      const_f64_8000000000000000<>+0(SB), Y1, Y1
-	VANDPD      const_f64_3fd0000000000000<>+0(SB), Y4, Y4
-	VBLENDVPD   Y5, const_f64_3fe0000000000000<>+0(SB), Y4, Y4
-	VXORPD      Y1, Y4, Y4
-	VADDPD      const_f64_3fe0000000000000<>+0(SB), Y4, Y4
-	VXORPD      Y1, Y2, Y2
-	VFMADD231PD Y2, Y8, Y4
-	VCVTPD2PSY  Y4, X10
-	VCVTPD2PSY  Y3, X11
-	VMULPD      Y3, Y0, Y0
-	VCVTPD2PSY  Y0, X12
-	VCVTPS2PD   16(DI)(R8*1), Y0
-	VCVTPS2PD   16(DI)(R9*1), Y1
-	VSUBPD      Y0, Y1, Y0
-
-	// vecmath: alpha cauchy
-	VMULPD      64(SP), Y0, Y1
-	VMOVAPD     Y1, Y2
-	VFMADD213PD const_f64_3ff0000000000000<>+0(SB), Y1, Y2
-	VMOVUPD     const_f64_3fd45f306dc9c883<>+0(SB), Y3
-	VMULPD      64(SP), Y3, Y3
-	VDIVPD      Y2, Y3, Y3
-	VANDPD      const_f64_7fffffffffffffff<>+0(SB), Y1, Y2
-	VCMPPD      $0x1e, const_f64_3fda827999fcef32<>+0(SB), Y2, Y4
-	VCMPPD      $0x1e, const_f64_4003504f333f9de6<>+0(SB), Y2, Y5
-	VSUBPD      const_f64_3ff0000000000000<>+0(SB), Y2, Y6
-	VBLENDVPD   Y4, Y6, Y2, Y6
-	VBLENDVPD   Y5, const_f64_bff0000000000000<>+0(SB), Y6, Y6
-	VANDPD      Y2, Y4, Y7
-	VADDPD      const_f64_3ff0000000000000<>+0(SB), Y7, Y7
-	VBLENDVPD   Y5, Y2, Y7, Y7
-	VDIVPD      Y7, Y6, Y2
-	VMULPD      Y2, Y2, Y6
-	VMULPD      Y6, Y6, Y7
-	VMOVUPD     const_f64_3f930f9cb335d828<>+0(SB), Y8
-	VFMADD231PD const_f64_3f88cf9800031952<>+0(SB), Y7, Y8
-	VFMADD213PD const_f64_3f99127cbb9b4578<>+0(SB), Y7, Y8
-	VFMADD213PD const_f64_3fa21bb93c23427a<>+0(SB), Y7, Y8
-	VFMADD213PD const_f64_3fb04c26be3adcd8<>+0(SB), Y7, Y8
-	VFMADD213PD const_f64_3fd45f306dc9c883<>+0(SB), Y7, Y8
-	VMOVUPD     const_f64_bf906cc456e09889<>+0(SB), Y9
-	VFMADD231PD const_f64_bf775734a455b1a8<>+0(SB), Y7, Y9
-	VFMADD213PD const_f64_bf95b7e39f75f1d6<>+0(SB), Y7, Y9
-	VFMADD213PD const_f64_bf9da1b85ff07530<>+0(SB), Y7, Y9
-	VFMADD213PD const_f64_bfa7483758bfb6c7<>+0(SB), Y7, Y9
-	VFMADD213PD const_f64_bfbb2995e7b7b5e5<>+0(SB), Y7, Y9
-	VFMADD231PD Y9, Y6, Y8
-	VANDPD      const_f64_8000000000000000<>+0(SB), Y1, Y1
-	VANDPD      const_f64_3fd0000000000000<>+0(SB), Y4, Y4
-	VBLENDVPD   Y5, const_f64_3fe0000000000000<>+0(SB), Y4, Y4
-	VXORPD      Y1, Y4, Y4
-	VADDPD      const_f64_3fe0000000000000<>+0(SB), Y4, Y4
-	VXORPD      Y1, Y2, Y2
-	VFMADD231PD Y2, Y8, Y4
-	VCVTPD2PSY  Y4, X1
-	VCVTPD2PSY  Y3, X2
-	VMULPD      Y3, Y0, Y0
-	VCVTPD2PSY  Y0, X0
-	VINSERTF128 $0x01, X1, Y10, Y10
-	VINSERTF128 $0x01, X2, Y11, Y11
-	VINSERTF128 $0x01, X0, Y12, Y12
-	VMOVUPS     Y12, (AX)
-	VMOVUPS     Y10, 32(AX)
-	VMOVUPS     Y11, 64(AX)
-	ADDQ        $0x60, AX
-	VMOVUPS     (DI)(R8*1), Y0
-	VMOVUPS     (DI)(R9*1), Y1
-	VMOVUPS     const_f32_3f800000<>+0(SB), Y2
-	VSUBPS      Y10, Y2, Y2
-	VMULPS      Y0, Y10, Y3
-	VMULPS      Y1, Y2, Y4
-	VADDPS      Y4, Y3, Y3
-	VMULPS      Y0, Y2, Y0
-	VMULPS      Y1, Y10, Y4
-	VADDPS      Y4, Y0, Y0
-	VMOVUPS     Y3, (DI)(R8*1)
-	VMOVUPS     Y0, (DI)(R9*1)
-	ADDL        12(CX), DX
-	ADDL        16(CX), BX
-	ADDL        20(CX), SI
-	MOVL        24(CX), DI
-	ADDL        DI, 136(SP)
-	DECQ        128(SP)
-	JNZ         step_25
-	MOVL        32(CX), DX
-	LEAQ        36(CX)(DX*8), CX
-	JMP         run_24
-
-done_26:
-	VZEROUPPER
-	RET
-
-// func avx2ForwardPTape(xs *float32, ps *float32, tape *float32, diff *float32, beta float64, lambda float64)
-// Requires: AVX, AVX2, FMA3
-TEXT ·avx2ForwardPTape(SB), NOSPLIT, $144-48
-	VBROADCASTSD beta+32(FP), Y0
-	VMOVUPD      Y0, 64(SP)
-	VMOVSD       beta+32(FP), X0
-	VCVTSD2SS    X0, X0, X0
-	VBROADCASTSS X0, Y0
-	VMOVUPS      Y0, (SP)
-	VBROADCASTSD lambda+40(FP), Y0
-	VMOVUPD      Y0, 96(SP)
-	VMOVSD       lambda+40(FP), X0
-	VCVTSD2SS    X0, X0, X0
-	VBROADCASTSS X0, Y0
-	VMOVUPS      Y0, 32(SP)
-	MOVQ         tape+16(FP), AX
-	MOVQ         diff+24(FP), CX
-	LEAQ         sgk_fwd<>+0(SB), DX
-
-run_27:
-	MOVL  (DX), BX
-	TESTL BX, BX
-	JZ    done_29
-	MOVQ  BX, 128(SP)
-	MOVL  4(DX), BX
-	MOVL  8(DX), SI
-	XORL  DI, DI
-	MOVQ  DI, 136(SP)
-
-step_28:
-	MOVQ      xs+0(FP), R8
-	MOVQ      BX, R9
-	SHLQ      $0x05, R9
-	MOVQ      SI, R10
-	SHLQ      $0x05, R10
-	VCVTPS2PD (R8)(R9*1), Y0
-	VCVTPS2PD (R8)(R10*1), Y1
-	VSUBPD    Y0, Y1, Y0
-
-	// vecmath: alpha cauchy
-	VMULPD      64(SP), Y0, Y1
-	VMOVAPD     Y1, Y2
-	VFMADD213PD const_f64_3ff0000000000000<>+0(SB), Y1, Y2
-	VMOVUPD     const_f64_3fd45f306dc9c883<>+0(SB), Y3
-	VMULPD      64(SP), Y3, Y3
-	VDIVPD      Y2, Y3, Y3
-	VANDPD      const_f64_7fffffffffffffff<>+0(SB), Y1, Y2
-	VCMPPD      $0x1e, const_f64_3fda827999fcef32<>+0(SB), Y2, Y4
-	VCMPPD      $0x1e, const_f64_4003504f333f9de6<>+0(SB), Y2, Y5
-	VSUBPD      const_f64_3ff0000000000000<>+0(SB), Y2, Y6
-	VBLENDVPD   Y4, Y6, Y2, Y6
-	VBLENDVPD   Y5, const_f64_bff0000000000000<>+0(SB), Y6, Y6
-	VANDPD      Y2, Y4, Y7
-	VADDPD      const_f64_3ff0000000000000<>+0(SB), Y7, Y7
-	VBLENDVPD   Y5, Y2, Y7, Y7
-	VDIVPD      Y7, Y6, Y2
-	VMULPD      Y2, Y2, Y6
-	VMULPD      Y6, Y6, Y7
-	VMOVUPD     const_f64_3f930f9cb335d828<>+0(SB), Y8
-	VFMADD231PD const_f64_3f88cf9800031952<>+0(SB), Y7, Y8
-	VFMADD213PD const_f64_3f99127cbb9b4578<>+0(SB), Y7, Y8
-	VFMADD213PD const_f64_3fa21bb93c23427a<>+0(SB), Y7, Y8
-	VFMADD213PD const_f64_3fb04c26be3adcd8<>+0(SB), Y7, Y8
-	VFMADD213PD const_f64_3fd45f306dc9c883<>+0(SB), Y7, Y8
-	VMOVUPD     const_f64_bf906cc456e09889<>+0(SB), Y9
-	VFMADD231PD const_f64_bf775734a455b1a8<>+0(SB), Y7, Y9
-	VFMADD213PD const_f64_bf95b7e39f75f1d6<>+0(SB), Y7, Y9
-	VFMADD213PD const_f64_bf9da1b85ff07530<>+0(SB), Y7, Y9
-	VFMADD213PD const_f64_bfa7483758bfb6c7<>+0(SB), Y7, Y9
-	VFMADD213PD const_f64_bfbb2995e7b7b5e5<>+0(SB), Y7, Y9
-	VFMADD231PD Y9, Y6, Y8
-	VANDPD      const_f64_8000000000000000<>+0(SB), Y1, Y1
-	VANDPD      const_f64_3fd0000000000000<>+0(SB), Y4, Y4
-	VBLENDVPD   Y5, const_f64_3fe0000000000000<>+0(SB), Y4, Y4
-	VXORPD      Y1, Y4, Y4
-	VADDPD      const_f64_3fe0000000000000<>+0(SB), Y4, Y4
-	VXORPD      Y1, Y2, Y2
-	VFMADD231PD Y2, Y8, Y4
-	VCVTPD2PSY  Y4, X10
-	VCVTPD2PSY  Y3, X11
-	VMULPD      Y3, Y0, Y0
-	VCVTPD2PSY  Y0, X12
-	VCVTPS2PD   16(R8)(R9*1), Y0
-	VCVTPS2PD   16(R8)(R10*1), Y1
-	VSUBPD      Y0, Y1, Y0
-
-	// vecmath: alpha cauchy
-	VMULPD      64(SP), Y0, Y1
-	VMOVAPD     Y1, Y2
-	VFMADD213PD const_f64_3ff0000000000000<>+0(SB), Y1, Y2
-	VMOVUPD     const_f64_3fd45f306dc9c883<>+0(SB), Y3
-	VMULPD      64(SP), Y3, Y3
-	VDIVPD      Y2, Y3, Y3
-	VANDPD      const_f64_7fffffffffffffff<>+0(SB), Y1, Y2
-	VCMPPD      $0x1e, const_f64_3fda827999fcef32<>+0(SB), Y2, Y4
-	VCMPPD      $0x1e, const_f64_4003504f333f9de6<>+0(SB), Y2, Y5
-	VSUBPD      const_f64_3ff0000000000000<>+0(SB), Y2, Y6
-	VBLENDVPD   Y4, Y6, Y2, Y6
-	VBLENDVPD   Y5, const_f64_bff0000000000000<>+0(SB), Y6, Y6
-	VANDPD      Y2, Y4, Y7
-	VADDPD      const_f64_3ff0000000000000<>+0(SB), Y7, Y7
-	VBLENDVPD   Y5, Y2, Y7, Y7
-	VDIVPD      Y7, Y6, Y2
-	VMULPD      Y2, Y2, Y6
-	VMULPD      Y6, Y6, Y7
-	VMOVUPD     const_f64_3f930f9cb335d828<>+0(SB), Y8
-	VFMADD231PD const_f64_3f88cf9800031952<>+0(SB), Y7, Y8
-	VFMADD213PD const_f64_3f99127cbb9b4578<>+0(SB), Y7, Y8
-	VFMADD213PD const_f64_3fa21bb93c23427a<>+0(SB), Y7, Y8
-	VFMADD213PD const_f64_3fb04c26be3adcd8<>+0(SB), Y7, Y8
-	VFMADD213PD const_f64_3fd45f306dc9c883<>+0(SB), Y7, Y8
-	VMOVUPD     const_f64_bf906cc456e09889<>+0(SB), Y9
-	VFMADD231PD const_f64_bf775734a455b1a8<>+0(SB), Y7, Y9
-	VFMADD213PD const_f64_bf95b7e39f75f1d6<>+0(SB), Y7, Y9
-	VFMADD213PD const_f64_bf9da1b85ff07530<>+0(SB), Y7, Y9
-	VFMADD213PD const_f64_bfa7483758bfb6c7<>+0(SB), Y7, Y9
-	VFMADD213PD const_f64_bfbb2995e7b7b5e5<>+0(SB), Y7, Y9
-	VFMADD231PD Y9, Y6, Y8
-	VANDPD      const_f64_8000000000000000<>+0(SB), Y1, Y1
-	VANDPD      const_f64_3fd0000000000000<>+0(SB), Y4, Y4
-	VBLENDVPD   Y5, const_f64_3fe0000000000000<>+0(SB), Y4, Y4
-	VXORPD      Y1, Y4, Y4
-	VADDPD      const_f64_3fe0000000000000<>+0(SB), Y4, Y4
-	VXORPD      Y1, Y2, Y2
-	VFMADD231PD Y2, Y8, Y4
-	VCVTPD2PSY  Y4, X1
-	VCVTPD2PSY  Y3, X2
-	VMULPD      Y3, Y0, Y0
-	VCVTPD2PSY  Y0, X0
-	VINSERTF128 $0x01, X1, Y10, Y10
-	VINSERTF128 $0x01, X2, Y11, Y11
-	VINSERTF128 $0x01, X0, Y12, Y12
-	VMOVUPS     Y12, (AX)
-	VMOVUPS     Y10, 32(AX)
-	VMOVUPS     Y11, 64(AX)
-	ADDQ        $0x60, AX
-	VMOVUPS     (R8)(R9*1), Y0
-	VMOVUPS     (R8)(R10*1), Y1
-	VMOVUPS     const_f32_3f800000<>+0(SB), Y2
-	VSUBPS      Y10, Y2, Y2
-	VMULPS      Y0, Y10, Y3
-	VMULPS      Y1, Y2, Y4
-	VADDPS      Y4, Y3, Y3
-	VMULPS      Y0, Y2, Y0
-	VMULPS      Y1, Y10, Y4
-	VADDPS      Y4, Y0, Y0
-	VMOVUPS     Y3, (R8)(R9*1)
-	VMOVUPS     Y0, (R8)(R10*1)
-	LEAQ        36(DX), R8
-	MOVL        32(DX), R9
-
-range_30:
-	MOVL   (R8), R10
-	MOVL   4(R8), R11
-	ADDL   136(SP), R11
-	ADDL   DI, R10
-	SUBL   R10, R11
-	SHLQ   $0x05, R10
-	IMUL3Q $0x00000c80, BX, R12
-	IMUL3Q $0x00000c80, SI, R13
-	ADDQ   R10, R12
-	ADDQ   R10, R13
-	MOVQ   ps+8(FP), R10
-	ADDQ   R10, R12
-	ADDQ   R10, R13
-	TESTQ  CX, CX
-	JZ     nodiff_31
-	CMPQ   R11, $0x02
-	JB     tail_34
-
-pair_33:
-	VMOVUPS     (R12), Y0
-	VMOVUPS     (R13), Y1
-	VSUBPS      Y1, Y0, Y3
-	VMOVUPS     Y3, (CX)
-	VMULPS      Y1, Y2, Y3
-	VFMADD231PS Y0, Y10, Y3
-	VMULPS      Y0, Y2, Y0
-	VFMADD231PS Y1, Y10, Y0
-	VMOVUPS     Y3, (R12)
-	VMOVUPS     Y0, (R13)
-	VMOVUPS     32(R12), Y0
-	VMOVUPS     32(R13), Y1
-	VSUBPS      Y1, Y0, Y3
-	VMOVUPS     Y3, 32(CX)
-	VMULPS      Y1, Y2, Y3
-	VFMADD231PS Y0, Y10, Y3
-	VMULPS      Y0, Y2, Y0
-	VFMADD231PS Y1, Y10, Y0
-	VMOVUPS     Y3, 32(R12)
-	VMOVUPS     Y0, 32(R13)
-	ADDQ        $0x40, R12
-	ADDQ        $0x40, R13
-	ADDQ        $0x40, CX
-	SUBQ        $0x02, R11
-	CMPQ        R11, $0x02
-	JAE         pair_33
-
-tail_34:
-	TESTQ       R11, R11
-	JZ          rowsdone_35
-	VMOVUPS     (R12), Y0
-	VMOVUPS     (R13), Y1
-	VSUBPS      Y1, Y0, Y3
-	VMOVUPS     Y3, (CX)
-	VMULPS      Y1, Y2, Y3
-	VFMADD231PS Y0, Y10, Y3
-	VMULPS      Y0, Y2, Y0
-	VFMADD231PS Y1, Y10, Y0
-	VMOVUPS     Y3, (R12)
-	VMOVUPS     Y0, (R13)
-	ADDQ        $0x20, R12
-	ADDQ        $0x20, R13
-	ADDQ        $0x20, CX
-
-rowsdone_35:
-	JMP rangedone_32
-
-nodiff_31:
-	CMPQ R11, $0x02
-	JB   tail_37
-
-pair_36:
-	VMOVUPS     (R12), Y0
-	VMOVUPS     (R13), Y1
-	VMULPS      Y1, Y2, Y3
-	VFMADD231PS Y0, Y10, Y3
-	VMULPS      Y0, Y2, Y0
-	VFMADD231PS Y1, Y10, Y0
-	VMOVUPS     Y3, (R12)
-	VMOVUPS     Y0, (R13)
-	VMOVUPS     32(R12), Y0
-	VMOVUPS     32(R13), Y1
-	VMULPS      Y1, Y2, Y3
-	VFMADD231PS Y0, Y10, Y3
-	VMULPS      Y0, Y2, Y0
-	VFMADD231PS Y1, Y10, Y0
-	VMOVUPS     Y3, 32(R12)
-	VMOVUPS     Y0, 32(R13)
-	ADDQ        $0x40, R12
-	ADDQ        $0x40, R13
-	SUBQ        $0x02, R11
-	CMPQ        R11, $0x02
-	JAE         pair_36
-
-tail_37:
-	TESTQ       R11, R11
-	JZ          rowsdone_38
-	VMOVUPS     (R12), Y0
-	VMOVUPS     (R13), Y1
-	VMULPS      Y1, Y2, Y3
-	VFMADD231PS Y0, Y10, Y3
-	VMULPS      Y0, Y2, Y0
-	VFMADD231PS Y1, Y10, Y0
-	VMOVUPS     Y3, (R12)
-	VMOVUPS     Y0, (R13)
-	ADDQ        $0x20, R12
-	ADDQ        $0x20, R13
-
-rowsdone_38:
-rangedone_32:
-	ADDQ $0x08, R8
-	DECQ R9
-	JNZ  range_30
-	ADDL 12(DX), BX
-	ADDL 16(DX), SI
-	ADDL 20(DX), DI
-	MOVL 24(DX), R8
-	ADDL R8, 136(SP)
-	DECQ 128(SP)
-	JNZ  step_28
-	MOVL 32(DX), BX
-	LEAQ 36(DX)(BX*8), DX
-	JMP  run_27
-
-done_29:
-	VZEROUPPER
-	RET
-
 DATA sgk_bwd<>+0(SB)/8, $0x0000006100000001
 DATA sgk_bwd<>+8(SB)/8, $0x0000000000000062
 DATA sgk_bwd<>+16(SB)/8, $0x0000000000000000
@@ -4321,6 +3575,1052 @@ DATA sgk_bwd<>+12368(SB)/8, $0x0000000300000002
 DATA sgk_bwd<>+12376(SB)/8, $0x0000000000000000
 GLOBL sgk_bwd<>(SB), RODATA|NOPTR, $12384
 
+// func avx2Sort(xs *float32, beta float64, lambda float64)
+// Requires: AVX, AVX2, FMA3
+TEXT ·avx2Sort(SB), NOSPLIT, $144-24
+	VBROADCASTSD beta+8(FP), Y0
+	VMOVUPD      Y0, 64(SP)
+	VMOVSD       beta+8(FP), X0
+	VCVTSD2SS    X0, X0, X0
+	VBROADCASTSS X0, Y0
+	VMOVUPS      Y0, (SP)
+	VBROADCASTSD lambda+16(FP), Y0
+	VMOVUPD      Y0, 96(SP)
+	VMOVSD       lambda+16(FP), X0
+	VCVTSD2SS    X0, X0, X0
+	VBROADCASTSS X0, Y0
+	VMOVUPS      Y0, 32(SP)
+	LEAQ         sgk_fwd<>+0(SB), AX
+
+run_19:
+	MOVL  (AX), CX
+	TESTL CX, CX
+	JZ    done_21
+	MOVQ  CX, 128(SP)
+	MOVL  4(AX), CX
+	MOVL  8(AX), DX
+	XORL  BX, BX
+	MOVQ  BX, 136(SP)
+
+step_20:
+	MOVQ      xs+0(FP), SI
+	MOVQ      CX, DI
+	SHLQ      $0x05, DI
+	MOVQ      DX, R8
+	SHLQ      $0x05, R8
+	VCVTPS2PD (SI)(DI*1), Y0
+	VCVTPS2PD (SI)(R8*1), Y1
+	VSUBPD    Y0, Y1, Y0
+
+	// vecmath: alpha cauchy
+	VMULPD      64(SP), Y0, Y0
+	VANDPD      const_f64_7fffffffffffffff<>+0(SB), Y0, Y1
+	VCMPPD      $0x1e, const_f64_3fda827999fcef32<>+0(SB), Y1, Y2
+	VCMPPD      $0x1e, const_f64_4003504f333f9de6<>+0(SB), Y1, Y3
+	VSUBPD      const_f64_3ff0000000000000<>+0(SB), Y1, Y4
+	VBLENDVPD   Y2, Y4, Y1, Y4
+	VBLENDVPD   Y3, const_f64_bff0000000000000<>+0(SB), Y4, Y4
+	VANDPD      Y1, Y2, Y5
+	VADDPD      const_f64_3ff0000000000000<>+0(SB), Y5, Y5
+	VBLENDVPD   Y3, Y1, Y5, Y5
+	VDIVPD      Y5, Y4, Y1
+	VMULPD      Y1, Y1, Y4
+	VMULPD      Y4, Y4, Y5
+	VMOVUPD     const_f64_3f930f9cb335d828<>+0(SB), Y6
+	VFMADD231PD const_f64_3f88cf9800031952<>+0(SB), Y5, Y6
+	VFMADD213PD const_f64_3f99127cbb9b4578<>+0(SB), Y5, Y6
+	VFMADD213PD const_f64_3fa21bb93c23427a<>+0(SB), Y5, Y6
+	VFMADD213PD const_f64_3fb04c26be3adcd8<>+0(SB), Y5, Y6
+	VFMADD213PD const_f64_3fd45f306dc9c883<>+0(SB), Y5, Y6
+	VMOVUPD     const_f64_bf906cc456e09889<>+0(SB), Y7
+	VFMADD231PD const_f64_bf775734a455b1a8<>+0(SB), Y5, Y7
+	VFMADD213PD const_f64_bf95b7e39f75f1d6<>+0(SB), Y5, Y7
+	VFMADD213PD const_f64_bf9da1b85ff07530<>+0(SB), Y5, Y7
+	VFMADD213PD const_f64_bfa7483758bfb6c7<>+0(SB), Y5, Y7
+	VFMADD213PD const_f64_bfbb2995e7b7b5e5<>+0(SB), Y5, Y7
+	VFMADD231PD Y7, Y4, Y6
+	VANDPD      const_f64_8000000000000000<>+0(SB), Y0, Y0
+	VANDPD      const_f64_3fd0000000000000<>+0(SB), Y2, Y2
+	VBLENDVPD   Y3, const_f64_3fe0000000000000<>+0(SB), Y2, Y2
+	VXORPD      Y0, Y2, Y2
+	VADDPD      const_f64_3fe0000000000000<>+0(SB), Y2, Y2
+	VXORPD      Y0, Y1, Y1
+	VFMADD231PD Y1, Y6, Y2
+	VCVTPD2PSY  Y2, X8
+	VCVTPS2PD   16(SI)(DI*1), Y0
+	VCVTPS2PD   16(SI)(R8*1), Y1
+	VSUBPD      Y0, Y1, Y0
+
+	// vecmath: alpha cauchy
+	VMULPD      64(SP), Y0, Y0
+	VANDPD      const_f64_7fffffffffffffff<>+0(SB), Y0, Y1
+	VCMPPD      $0x1e, const_f64_3fda827999fcef32<>+0(SB), Y1, Y2
+	VCMPPD      $0x1e, const_f64_4003504f333f9de6<>+0(SB), Y1, Y3
+	VSUBPD      const_f64_3ff0000000000000<>+0(SB), Y1, Y4
+	VBLENDVPD   Y2, Y4, Y1, Y4
+	VBLENDVPD   Y3, const_f64_bff0000000000000<>+0(SB), Y4, Y4
+	VANDPD      Y1, Y2, Y5
+	VADDPD      const_f64_3ff0000000000000<>+0(SB), Y5, Y5
+	VBLENDVPD   Y3, Y1, Y5, Y5
+	VDIVPD      Y5, Y4, Y1
+	VMULPD      Y1, Y1, Y4
+	VMULPD      Y4, Y4, Y5
+	VMOVUPD     const_f64_3f930f9cb335d828<>+0(SB), Y6
+	VFMADD231PD const_f64_3f88cf9800031952<>+0(SB), Y5, Y6
+	VFMADD213PD const_f64_3f99127cbb9b4578<>+0(SB), Y5, Y6
+	VFMADD213PD const_f64_3fa21bb93c23427a<>+0(SB), Y5, Y6
+	VFMADD213PD const_f64_3fb04c26be3adcd8<>+0(SB), Y5, Y6
+	VFMADD213PD const_f64_3fd45f306dc9c883<>+0(SB), Y5, Y6
+	VMOVUPD     const_f64_bf906cc456e09889<>+0(SB), Y7
+	VFMADD231PD const_f64_bf775734a455b1a8<>+0(SB), Y5, Y7
+	VFMADD213PD const_f64_bf95b7e39f75f1d6<>+0(SB), Y5, Y7
+	VFMADD213PD const_f64_bf9da1b85ff07530<>+0(SB), Y5, Y7
+	VFMADD213PD const_f64_bfa7483758bfb6c7<>+0(SB), Y5, Y7
+	VFMADD213PD const_f64_bfbb2995e7b7b5e5<>+0(SB), Y5, Y7
+	VFMADD231PD Y7, Y4, Y6
+	VANDPD      const_f64_8000000000000000<>+0(SB), Y0, Y0
+	VANDPD      const_f64_3fd0000000000000<>+0(SB), Y2, Y2
+	VBLENDVPD   Y3, const_f64_3fe0000000000000<>+0(SB), Y2, Y2
+	VXORPD      Y0, Y2, Y2
+	VADDPD      const_f64_3fe0000000000000<>+0(SB), Y2, Y2
+	VXORPD      Y0, Y1, Y1
+	VFMADD231PD Y1, Y6, Y2
+	VCVTPD2PSY  Y2, X0
+	VINSERTF128 $0x01, X0, Y8, Y8
+	VMOVUPS     (SI)(DI*1), Y0
+	VMOVUPS     (SI)(R8*1), Y1
+	VMOVUPS     const_f32_3f800000<>+0(SB), Y2
+	VSUBPS      Y8, Y2, Y2
+	VMULPS      Y0, Y8, Y3
+	VMULPS      Y1, Y2, Y4
+	VADDPS      Y4, Y3, Y3
+	VMULPS      Y0, Y2, Y0
+	VMULPS      Y1, Y8, Y4
+	VADDPS      Y4, Y0, Y0
+	VMOVUPS     Y3, (SI)(DI*1)
+	VMOVUPS     Y0, (SI)(R8*1)
+	ADDL        12(AX), CX
+	ADDL        16(AX), DX
+	ADDL        20(AX), BX
+	MOVL        24(AX), SI
+	ADDL        SI, 136(SP)
+	DECQ        128(SP)
+	JNZ         step_20
+	MOVL        32(AX), CX
+	LEAQ        36(AX)(CX*8), AX
+	JMP         run_19
+
+done_21:
+	VZEROUPPER
+	RET
+
+DATA const_f64_7fffffffffffffff<>+0(SB)/8, $0x7fffffffffffffff
+DATA const_f64_7fffffffffffffff<>+8(SB)/8, $0x7fffffffffffffff
+DATA const_f64_7fffffffffffffff<>+16(SB)/8, $0x7fffffffffffffff
+DATA const_f64_7fffffffffffffff<>+24(SB)/8, $0x7fffffffffffffff
+DATA const_f64_7fffffffffffffff<>+32(SB)/8, $0x7fffffffffffffff
+DATA const_f64_7fffffffffffffff<>+40(SB)/8, $0x7fffffffffffffff
+DATA const_f64_7fffffffffffffff<>+48(SB)/8, $0x7fffffffffffffff
+DATA const_f64_7fffffffffffffff<>+56(SB)/8, $0x7fffffffffffffff
+GLOBL const_f64_7fffffffffffffff<>(SB), RODATA|NOPTR, $64
+
+DATA const_f64_3fda827999fcef32<>+0(SB)/8, $0x3fda827999fcef32
+DATA const_f64_3fda827999fcef32<>+8(SB)/8, $0x3fda827999fcef32
+DATA const_f64_3fda827999fcef32<>+16(SB)/8, $0x3fda827999fcef32
+DATA const_f64_3fda827999fcef32<>+24(SB)/8, $0x3fda827999fcef32
+DATA const_f64_3fda827999fcef32<>+32(SB)/8, $0x3fda827999fcef32
+DATA const_f64_3fda827999fcef32<>+40(SB)/8, $0x3fda827999fcef32
+DATA const_f64_3fda827999fcef32<>+48(SB)/8, $0x3fda827999fcef32
+DATA const_f64_3fda827999fcef32<>+56(SB)/8, $0x3fda827999fcef32
+GLOBL const_f64_3fda827999fcef32<>(SB), RODATA|NOPTR, $64
+
+DATA const_f64_4003504f333f9de6<>+0(SB)/8, $0x4003504f333f9de6
+DATA const_f64_4003504f333f9de6<>+8(SB)/8, $0x4003504f333f9de6
+DATA const_f64_4003504f333f9de6<>+16(SB)/8, $0x4003504f333f9de6
+DATA const_f64_4003504f333f9de6<>+24(SB)/8, $0x4003504f333f9de6
+DATA const_f64_4003504f333f9de6<>+32(SB)/8, $0x4003504f333f9de6
+DATA const_f64_4003504f333f9de6<>+40(SB)/8, $0x4003504f333f9de6
+DATA const_f64_4003504f333f9de6<>+48(SB)/8, $0x4003504f333f9de6
+DATA const_f64_4003504f333f9de6<>+56(SB)/8, $0x4003504f333f9de6
+GLOBL const_f64_4003504f333f9de6<>(SB), RODATA|NOPTR, $64
+
+DATA const_f64_3ff0000000000000<>+0(SB)/8, $0x3ff0000000000000
+DATA const_f64_3ff0000000000000<>+8(SB)/8, $0x3ff0000000000000
+DATA const_f64_3ff0000000000000<>+16(SB)/8, $0x3ff0000000000000
+DATA const_f64_3ff0000000000000<>+24(SB)/8, $0x3ff0000000000000
+DATA const_f64_3ff0000000000000<>+32(SB)/8, $0x3ff0000000000000
+DATA const_f64_3ff0000000000000<>+40(SB)/8, $0x3ff0000000000000
+DATA const_f64_3ff0000000000000<>+48(SB)/8, $0x3ff0000000000000
+DATA const_f64_3ff0000000000000<>+56(SB)/8, $0x3ff0000000000000
+GLOBL const_f64_3ff0000000000000<>(SB), RODATA|NOPTR, $64
+
+DATA const_f64_bff0000000000000<>+0(SB)/8, $0xbff0000000000000
+DATA const_f64_bff0000000000000<>+8(SB)/8, $0xbff0000000000000
+DATA const_f64_bff0000000000000<>+16(SB)/8, $0xbff0000000000000
+DATA const_f64_bff0000000000000<>+24(SB)/8, $0xbff0000000000000
+DATA const_f64_bff0000000000000<>+32(SB)/8, $0xbff0000000000000
+DATA const_f64_bff0000000000000<>+40(SB)/8, $0xbff0000000000000
+DATA const_f64_bff0000000000000<>+48(SB)/8, $0xbff0000000000000
+DATA const_f64_bff0000000000000<>+56(SB)/8, $0xbff0000000000000
+GLOBL const_f64_bff0000000000000<>(SB), RODATA|NOPTR, $64
+
+DATA const_f64_3f930f9cb335d828<>+0(SB)/8, $0x3f930f9cb335d828
+DATA const_f64_3f930f9cb335d828<>+8(SB)/8, $0x3f930f9cb335d828
+DATA const_f64_3f930f9cb335d828<>+16(SB)/8, $0x3f930f9cb335d828
+DATA const_f64_3f930f9cb335d828<>+24(SB)/8, $0x3f930f9cb335d828
+DATA const_f64_3f930f9cb335d828<>+32(SB)/8, $0x3f930f9cb335d828
+DATA const_f64_3f930f9cb335d828<>+40(SB)/8, $0x3f930f9cb335d828
+DATA const_f64_3f930f9cb335d828<>+48(SB)/8, $0x3f930f9cb335d828
+DATA const_f64_3f930f9cb335d828<>+56(SB)/8, $0x3f930f9cb335d828
+GLOBL const_f64_3f930f9cb335d828<>(SB), RODATA|NOPTR, $64
+
+DATA const_f64_3f88cf9800031952<>+0(SB)/8, $0x3f88cf9800031952
+DATA const_f64_3f88cf9800031952<>+8(SB)/8, $0x3f88cf9800031952
+DATA const_f64_3f88cf9800031952<>+16(SB)/8, $0x3f88cf9800031952
+DATA const_f64_3f88cf9800031952<>+24(SB)/8, $0x3f88cf9800031952
+DATA const_f64_3f88cf9800031952<>+32(SB)/8, $0x3f88cf9800031952
+DATA const_f64_3f88cf9800031952<>+40(SB)/8, $0x3f88cf9800031952
+DATA const_f64_3f88cf9800031952<>+48(SB)/8, $0x3f88cf9800031952
+DATA const_f64_3f88cf9800031952<>+56(SB)/8, $0x3f88cf9800031952
+GLOBL const_f64_3f88cf9800031952<>(SB), RODATA|NOPTR, $64
+
+DATA const_f64_3f99127cbb9b4578<>+0(SB)/8, $0x3f99127cbb9b4578
+DATA const_f64_3f99127cbb9b4578<>+8(SB)/8, $0x3f99127cbb9b4578
+DATA const_f64_3f99127cbb9b4578<>+16(SB)/8, $0x3f99127cbb9b4578
+DATA const_f64_3f99127cbb9b4578<>+24(SB)/8, $0x3f99127cbb9b4578
+DATA const_f64_3f99127cbb9b4578<>+32(SB)/8, $0x3f99127cbb9b4578
+DATA const_f64_3f99127cbb9b4578<>+40(SB)/8, $0x3f99127cbb9b4578
+DATA const_f64_3f99127cbb9b4578<>+48(SB)/8, $0x3f99127cbb9b4578
+DATA const_f64_3f99127cbb9b4578<>+56(SB)/8, $0x3f99127cbb9b4578
+GLOBL const_f64_3f99127cbb9b4578<>(SB), RODATA|NOPTR, $64
+
+DATA const_f64_3fa21bb93c23427a<>+0(SB)/8, $0x3fa21bb93c23427a
+DATA const_f64_3fa21bb93c23427a<>+8(SB)/8, $0x3fa21bb93c23427a
+DATA const_f64_3fa21bb93c23427a<>+16(SB)/8, $0x3fa21bb93c23427a
+DATA const_f64_3fa21bb93c23427a<>+24(SB)/8, $0x3fa21bb93c23427a
+DATA const_f64_3fa21bb93c23427a<>+32(SB)/8, $0x3fa21bb93c23427a
+DATA const_f64_3fa21bb93c23427a<>+40(SB)/8, $0x3fa21bb93c23427a
+DATA const_f64_3fa21bb93c23427a<>+48(SB)/8, $0x3fa21bb93c23427a
+DATA const_f64_3fa21bb93c23427a<>+56(SB)/8, $0x3fa21bb93c23427a
+GLOBL const_f64_3fa21bb93c23427a<>(SB), RODATA|NOPTR, $64
+
+DATA const_f64_3fb04c26be3adcd8<>+0(SB)/8, $0x3fb04c26be3adcd8
+DATA const_f64_3fb04c26be3adcd8<>+8(SB)/8, $0x3fb04c26be3adcd8
+DATA const_f64_3fb04c26be3adcd8<>+16(SB)/8, $0x3fb04c26be3adcd8
+DATA const_f64_3fb04c26be3adcd8<>+24(SB)/8, $0x3fb04c26be3adcd8
+DATA const_f64_3fb04c26be3adcd8<>+32(SB)/8, $0x3fb04c26be3adcd8
+DATA const_f64_3fb04c26be3adcd8<>+40(SB)/8, $0x3fb04c26be3adcd8
+DATA const_f64_3fb04c26be3adcd8<>+48(SB)/8, $0x3fb04c26be3adcd8
+DATA const_f64_3fb04c26be3adcd8<>+56(SB)/8, $0x3fb04c26be3adcd8
+GLOBL const_f64_3fb04c26be3adcd8<>(SB), RODATA|NOPTR, $64
+
+DATA const_f64_3fd45f306dc9c883<>+0(SB)/8, $0x3fd45f306dc9c883
+DATA const_f64_3fd45f306dc9c883<>+8(SB)/8, $0x3fd45f306dc9c883
+DATA const_f64_3fd45f306dc9c883<>+16(SB)/8, $0x3fd45f306dc9c883
+DATA const_f64_3fd45f306dc9c883<>+24(SB)/8, $0x3fd45f306dc9c883
+DATA const_f64_3fd45f306dc9c883<>+32(SB)/8, $0x3fd45f306dc9c883
+DATA const_f64_3fd45f306dc9c883<>+40(SB)/8, $0x3fd45f306dc9c883
+DATA const_f64_3fd45f306dc9c883<>+48(SB)/8, $0x3fd45f306dc9c883
+DATA const_f64_3fd45f306dc9c883<>+56(SB)/8, $0x3fd45f306dc9c883
+GLOBL const_f64_3fd45f306dc9c883<>(SB), RODATA|NOPTR, $64
+
+DATA const_f64_bf906cc456e09889<>+0(SB)/8, $0xbf906cc456e09889
+DATA const_f64_bf906cc456e09889<>+8(SB)/8, $0xbf906cc456e09889
+DATA const_f64_bf906cc456e09889<>+16(SB)/8, $0xbf906cc456e09889
+DATA const_f64_bf906cc456e09889<>+24(SB)/8, $0xbf906cc456e09889
+DATA const_f64_bf906cc456e09889<>+32(SB)/8, $0xbf906cc456e09889
+DATA const_f64_bf906cc456e09889<>+40(SB)/8, $0xbf906cc456e09889
+DATA const_f64_bf906cc456e09889<>+48(SB)/8, $0xbf906cc456e09889
+DATA const_f64_bf906cc456e09889<>+56(SB)/8, $0xbf906cc456e09889
+GLOBL const_f64_bf906cc456e09889<>(SB), RODATA|NOPTR, $64
+
+DATA const_f64_bf775734a455b1a8<>+0(SB)/8, $0xbf775734a455b1a8
+DATA const_f64_bf775734a455b1a8<>+8(SB)/8, $0xbf775734a455b1a8
+DATA const_f64_bf775734a455b1a8<>+16(SB)/8, $0xbf775734a455b1a8
+DATA const_f64_bf775734a455b1a8<>+24(SB)/8, $0xbf775734a455b1a8
+DATA const_f64_bf775734a455b1a8<>+32(SB)/8, $0xbf775734a455b1a8
+DATA const_f64_bf775734a455b1a8<>+40(SB)/8, $0xbf775734a455b1a8
+DATA const_f64_bf775734a455b1a8<>+48(SB)/8, $0xbf775734a455b1a8
+DATA const_f64_bf775734a455b1a8<>+56(SB)/8, $0xbf775734a455b1a8
+GLOBL const_f64_bf775734a455b1a8<>(SB), RODATA|NOPTR, $64
+
+DATA const_f64_bf95b7e39f75f1d6<>+0(SB)/8, $0xbf95b7e39f75f1d6
+DATA const_f64_bf95b7e39f75f1d6<>+8(SB)/8, $0xbf95b7e39f75f1d6
+DATA const_f64_bf95b7e39f75f1d6<>+16(SB)/8, $0xbf95b7e39f75f1d6
+DATA const_f64_bf95b7e39f75f1d6<>+24(SB)/8, $0xbf95b7e39f75f1d6
+DATA const_f64_bf95b7e39f75f1d6<>+32(SB)/8, $0xbf95b7e39f75f1d6
+DATA const_f64_bf95b7e39f75f1d6<>+40(SB)/8, $0xbf95b7e39f75f1d6
+DATA const_f64_bf95b7e39f75f1d6<>+48(SB)/8, $0xbf95b7e39f75f1d6
+DATA const_f64_bf95b7e39f75f1d6<>+56(SB)/8, $0xbf95b7e39f75f1d6
+GLOBL const_f64_bf95b7e39f75f1d6<>(SB), RODATA|NOPTR, $64
+
+DATA const_f64_bf9da1b85ff07530<>+0(SB)/8, $0xbf9da1b85ff07530
+DATA const_f64_bf9da1b85ff07530<>+8(SB)/8, $0xbf9da1b85ff07530
+DATA const_f64_bf9da1b85ff07530<>+16(SB)/8, $0xbf9da1b85ff07530
+DATA const_f64_bf9da1b85ff07530<>+24(SB)/8, $0xbf9da1b85ff07530
+DATA const_f64_bf9da1b85ff07530<>+32(SB)/8, $0xbf9da1b85ff07530
+DATA const_f64_bf9da1b85ff07530<>+40(SB)/8, $0xbf9da1b85ff07530
+DATA const_f64_bf9da1b85ff07530<>+48(SB)/8, $0xbf9da1b85ff07530
+DATA const_f64_bf9da1b85ff07530<>+56(SB)/8, $0xbf9da1b85ff07530
+GLOBL const_f64_bf9da1b85ff07530<>(SB), RODATA|NOPTR, $64
+
+DATA const_f64_bfa7483758bfb6c7<>+0(SB)/8, $0xbfa7483758bfb6c7
+DATA const_f64_bfa7483758bfb6c7<>+8(SB)/8, $0xbfa7483758bfb6c7
+DATA const_f64_bfa7483758bfb6c7<>+16(SB)/8, $0xbfa7483758bfb6c7
+DATA const_f64_bfa7483758bfb6c7<>+24(SB)/8, $0xbfa7483758bfb6c7
+DATA const_f64_bfa7483758bfb6c7<>+32(SB)/8, $0xbfa7483758bfb6c7
+DATA const_f64_bfa7483758bfb6c7<>+40(SB)/8, $0xbfa7483758bfb6c7
+DATA const_f64_bfa7483758bfb6c7<>+48(SB)/8, $0xbfa7483758bfb6c7
+DATA const_f64_bfa7483758bfb6c7<>+56(SB)/8, $0xbfa7483758bfb6c7
+GLOBL const_f64_bfa7483758bfb6c7<>(SB), RODATA|NOPTR, $64
+
+DATA const_f64_bfbb2995e7b7b5e5<>+0(SB)/8, $0xbfbb2995e7b7b5e5
+DATA const_f64_bfbb2995e7b7b5e5<>+8(SB)/8, $0xbfbb2995e7b7b5e5
+DATA const_f64_bfbb2995e7b7b5e5<>+16(SB)/8, $0xbfbb2995e7b7b5e5
+DATA const_f64_bfbb2995e7b7b5e5<>+24(SB)/8, $0xbfbb2995e7b7b5e5
+DATA const_f64_bfbb2995e7b7b5e5<>+32(SB)/8, $0xbfbb2995e7b7b5e5
+DATA const_f64_bfbb2995e7b7b5e5<>+40(SB)/8, $0xbfbb2995e7b7b5e5
+DATA const_f64_bfbb2995e7b7b5e5<>+48(SB)/8, $0xbfbb2995e7b7b5e5
+DATA const_f64_bfbb2995e7b7b5e5<>+56(SB)/8, $0xbfbb2995e7b7b5e5
+GLOBL const_f64_bfbb2995e7b7b5e5<>(SB), RODATA|NOPTR, $64
+
+DATA const_f64_8000000000000000<>+0(SB)/8, $0x8000000000000000
+DATA const_f64_8000000000000000<>+8(SB)/8, $0x8000000000000000
+DATA const_f64_8000000000000000<>+16(SB)/8, $0x8000000000000000
+DATA const_f64_8000000000000000<>+24(SB)/8, $0x8000000000000000
+DATA const_f64_8000000000000000<>+32(SB)/8, $0x8000000000000000
+DATA const_f64_8000000000000000<>+40(SB)/8, $0x8000000000000000
+DATA const_f64_8000000000000000<>+48(SB)/8, $0x8000000000000000
+DATA const_f64_8000000000000000<>+56(SB)/8, $0x8000000000000000
+GLOBL const_f64_8000000000000000<>(SB), RODATA|NOPTR, $64
+
+DATA const_f64_3fd0000000000000<>+0(SB)/8, $0x3fd0000000000000
+DATA const_f64_3fd0000000000000<>+8(SB)/8, $0x3fd0000000000000
+DATA const_f64_3fd0000000000000<>+16(SB)/8, $0x3fd0000000000000
+DATA const_f64_3fd0000000000000<>+24(SB)/8, $0x3fd0000000000000
+DATA const_f64_3fd0000000000000<>+32(SB)/8, $0x3fd0000000000000
+DATA const_f64_3fd0000000000000<>+40(SB)/8, $0x3fd0000000000000
+DATA const_f64_3fd0000000000000<>+48(SB)/8, $0x3fd0000000000000
+DATA const_f64_3fd0000000000000<>+56(SB)/8, $0x3fd0000000000000
+GLOBL const_f64_3fd0000000000000<>(SB), RODATA|NOPTR, $64
+
+DATA const_f64_3fe0000000000000<>+0(SB)/8, $0x3fe0000000000000
+DATA const_f64_3fe0000000000000<>+8(SB)/8, $0x3fe0000000000000
+DATA const_f64_3fe0000000000000<>+16(SB)/8, $0x3fe0000000000000
+DATA const_f64_3fe0000000000000<>+24(SB)/8, $0x3fe0000000000000
+DATA const_f64_3fe0000000000000<>+32(SB)/8, $0x3fe0000000000000
+DATA const_f64_3fe0000000000000<>+40(SB)/8, $0x3fe0000000000000
+DATA const_f64_3fe0000000000000<>+48(SB)/8, $0x3fe0000000000000
+DATA const_f64_3fe0000000000000<>+56(SB)/8, $0x3fe0000000000000
+GLOBL const_f64_3fe0000000000000<>(SB), RODATA|NOPTR, $64
+
+DATA const_f32_3f800000<>+0(SB)/8, $0x3f8000003f800000
+DATA const_f32_3f800000<>+8(SB)/8, $0x3f8000003f800000
+DATA const_f32_3f800000<>+16(SB)/8, $0x3f8000003f800000
+DATA const_f32_3f800000<>+24(SB)/8, $0x3f8000003f800000
+DATA const_f32_3f800000<>+32(SB)/8, $0x3f8000003f800000
+DATA const_f32_3f800000<>+40(SB)/8, $0x3f8000003f800000
+DATA const_f32_3f800000<>+48(SB)/8, $0x3f8000003f800000
+DATA const_f32_3f800000<>+56(SB)/8, $0x3f8000003f800000
+GLOBL const_f32_3f800000<>(SB), RODATA|NOPTR, $64
+
+// func avx2ForwardP(xs *float32, ps *float32, diff *float32, beta float64, lambda float64)
+// Requires: AVX, AVX2, FMA3
+TEXT ·avx2ForwardP(SB), NOSPLIT, $144-40
+	VBROADCASTSD beta+24(FP), Y0
+	VMOVUPD      Y0, 64(SP)
+	VMOVSD       beta+24(FP), X0
+	VCVTSD2SS    X0, X0, X0
+	VBROADCASTSS X0, Y0
+	VMOVUPS      Y0, (SP)
+	VBROADCASTSD lambda+32(FP), Y0
+	VMOVUPD      Y0, 96(SP)
+	VMOVSD       lambda+32(FP), X0
+	VCVTSD2SS    X0, X0, X0
+	VBROADCASTSS X0, Y0
+	VMOVUPS      Y0, 32(SP)
+	MOVQ         diff+16(FP), AX
+	LEAQ         sgk_fwd<>+0(SB), CX
+
+run_22:
+	MOVL  (CX), DX
+	TESTL DX, DX
+	JZ    done_24
+	MOVQ  DX, 128(SP)
+	MOVL  4(CX), DX
+	MOVL  8(CX), BX
+	XORL  SI, SI
+	MOVQ  SI, 136(SP)
+
+step_23:
+	MOVQ      xs+0(FP), DI
+	MOVQ      DX, R8
+	SHLQ      $0x05, R8
+	MOVQ      BX, R9
+	SHLQ      $0x05, R9
+	VCVTPS2PD (DI)(R8*1), Y0
+	VCVTPS2PD (DI)(R9*1), Y1
+	VSUBPD    Y0, Y1, Y0
+
+	// vecmath: alpha cauchy
+	VMULPD      64(SP), Y0, Y0
+	VANDPD      const_f64_7fffffffffffffff<>+0(SB), Y0, Y1
+	VCMPPD      $0x1e, const_f64_3fda827999fcef32<>+0(SB), Y1, Y2
+	VCMPPD      $0x1e, const_f64_4003504f333f9de6<>+0(SB), Y1, Y3
+	VSUBPD      const_f64_3ff0000000000000<>+0(SB), Y1, Y4
+	VBLENDVPD   Y2, Y4, Y1, Y4
+	VBLENDVPD   Y3, const_f64_bff0000000000000<>+0(SB), Y4, Y4
+	VANDPD      Y1, Y2, Y5
+	VADDPD      const_f64_3ff0000000000000<>+0(SB), Y5, Y5
+	VBLENDVPD   Y3, Y1, Y5, Y5
+	VDIVPD      Y5, Y4, Y1
+	VMULPD      Y1, Y1, Y4
+	VMULPD      Y4, Y4, Y5
+	VMOVUPD     const_f64_3f930f9cb335d828<>+0(SB), Y6
+	VFMADD231PD const_f64_3f88cf9800031952<>+0(SB), Y5, Y6
+	VFMADD213PD const_f64_3f99127cbb9b4578<>+0(SB), Y5, Y6
+	VFMADD213PD const_f64_3fa21bb93c23427a<>+0(SB), Y5, Y6
+	VFMADD213PD const_f64_3fb04c26be3adcd8<>+0(SB), Y5, Y6
+	VFMADD213PD const_f64_3fd45f306dc9c883<>+0(SB), Y5, Y6
+	VMOVUPD     const_f64_bf906cc456e09889<>+0(SB), Y7
+	VFMADD231PD const_f64_bf775734a455b1a8<>+0(SB), Y5, Y7
+	VFMADD213PD const_f64_bf95b7e39f75f1d6<>+0(SB), Y5, Y7
+	VFMADD213PD const_f64_bf9da1b85ff07530<>+0(SB), Y5, Y7
+	VFMADD213PD const_f64_bfa7483758bfb6c7<>+0(SB), Y5, Y7
+	VFMADD213PD const_f64_bfbb2995e7b7b5e5<>+0(SB), Y5, Y7
+	VFMADD231PD Y7, Y4, Y6
+	VANDPD      const_f64_8000000000000000<>+0(SB), Y0, Y0
+	VANDPD      const_f64_3fd0000000000000<>+0(SB), Y2, Y2
+	VBLENDVPD   Y3, const_f64_3fe0000000000000<>+0(SB), Y2, Y2
+	VXORPD      Y0, Y2, Y2
+	VADDPD      const_f64_3fe0000000000000<>+0(SB), Y2, Y2
+	VXORPD      Y0, Y1, Y1
+	VFMADD231PD Y1, Y6, Y2
+	VCVTPD2PSY  Y2, X8
+	VCVTPS2PD   16(DI)(R8*1), Y0
+	VCVTPS2PD   16(DI)(R9*1), Y1
+	VSUBPD      Y0, Y1, Y0
+
+	// vecmath: alpha cauchy
+	VMULPD      64(SP), Y0, Y0
+	VANDPD      const_f64_7fffffffffffffff<>+0(SB), Y0, Y1
+	VCMPPD      $0x1e, const_f64_3fda827999fcef32<>+0(SB), Y1, Y2
+	VCMPPD      $0x1e, const_f64_4003504f333f9de6<>+0(SB), Y1, Y3
+	VSUBPD      const_f64_3ff0000000000000<>+0(SB), Y1, Y4
+	VBLENDVPD   Y2, Y4, Y1, Y4
+	VBLENDVPD   Y3, const_f64_bff0000000000000<>+0(SB), Y4, Y4
+	VANDPD      Y1, Y2, Y5
+	VADDPD      const_f64_3ff0000000000000<>+0(SB), Y5, Y5
+	VBLENDVPD   Y3, Y1, Y5, Y5
+	VDIVPD      Y5, Y4, Y1
+	VMULPD      Y1, Y1, Y4
+	VMULPD      Y4, Y4, Y5
+	VMOVUPD     const_f64_3f930f9cb335d828<>+0(SB), Y6
+	VFMADD231PD const_f64_3f88cf9800031952<>+0(SB), Y5, Y6
+	VFMADD213PD const_f64_3f99127cbb9b4578<>+0(SB), Y5, Y6
+	VFMADD213PD const_f64_3fa21bb93c23427a<>+0(SB), Y5, Y6
+	VFMADD213PD const_f64_3fb04c26be3adcd8<>+0(SB), Y5, Y6
+	VFMADD213PD const_f64_3fd45f306dc9c883<>+0(SB), Y5, Y6
+	VMOVUPD     const_f64_bf906cc456e09889<>+0(SB), Y7
+	VFMADD231PD const_f64_bf775734a455b1a8<>+0(SB), Y5, Y7
+	VFMADD213PD const_f64_bf95b7e39f75f1d6<>+0(SB), Y5, Y7
+	VFMADD213PD const_f64_bf9da1b85ff07530<>+0(SB), Y5, Y7
+	VFMADD213PD const_f64_bfa7483758bfb6c7<>+0(SB), Y5, Y7
+	VFMADD213PD const_f64_bfbb2995e7b7b5e5<>+0(SB), Y5, Y7
+	VFMADD231PD Y7, Y4, Y6
+	VANDPD      const_f64_8000000000000000<>+0(SB), Y0, Y0
+	VANDPD      const_f64_3fd0000000000000<>+0(SB), Y2, Y2
+	VBLENDVPD   Y3, const_f64_3fe0000000000000<>+0(SB), Y2, Y2
+	VXORPD      Y0, Y2, Y2
+	VADDPD      const_f64_3fe0000000000000<>+0(SB), Y2, Y2
+	VXORPD      Y0, Y1, Y1
+	VFMADD231PD Y1, Y6, Y2
+	VCVTPD2PSY  Y2, X0
+	VINSERTF128 $0x01, X0, Y8, Y8
+	VMOVUPS     (DI)(R8*1), Y0
+	VMOVUPS     (DI)(R9*1), Y1
+	VMOVUPS     const_f32_3f800000<>+0(SB), Y2
+	VSUBPS      Y8, Y2, Y2
+	VMULPS      Y0, Y8, Y3
+	VMULPS      Y1, Y2, Y4
+	VADDPS      Y4, Y3, Y3
+	VMULPS      Y0, Y2, Y0
+	VMULPS      Y1, Y8, Y4
+	VADDPS      Y4, Y0, Y0
+	VMOVUPS     Y3, (DI)(R8*1)
+	VMOVUPS     Y0, (DI)(R9*1)
+	LEAQ        36(CX), DI
+	MOVL        32(CX), R8
+
+range_25:
+	MOVL   (DI), R9
+	MOVL   4(DI), R10
+	ADDL   136(SP), R10
+	ADDL   SI, R9
+	SUBL   R9, R10
+	SHLQ   $0x05, R9
+	IMUL3Q $0x00000c80, DX, R11
+	IMUL3Q $0x00000c80, BX, R12
+	ADDQ   R9, R11
+	ADDQ   R9, R12
+	MOVQ   ps+8(FP), R9
+	ADDQ   R9, R11
+	ADDQ   R9, R12
+	TESTQ  AX, AX
+	JZ     nodiff_26
+	CMPQ   R10, $0x02
+	JB     tail_29
+
+pair_28:
+	VMOVUPS     (R11), Y0
+	VMOVUPS     (R12), Y1
+	VSUBPS      Y1, Y0, Y3
+	VMOVUPS     Y3, (AX)
+	VMULPS      Y1, Y2, Y3
+	VFMADD231PS Y0, Y8, Y3
+	VMULPS      Y0, Y2, Y0
+	VFMADD231PS Y1, Y8, Y0
+	VMOVUPS     Y3, (R11)
+	VMOVUPS     Y0, (R12)
+	VMOVUPS     32(R11), Y0
+	VMOVUPS     32(R12), Y1
+	VSUBPS      Y1, Y0, Y3
+	VMOVUPS     Y3, 32(AX)
+	VMULPS      Y1, Y2, Y3
+	VFMADD231PS Y0, Y8, Y3
+	VMULPS      Y0, Y2, Y0
+	VFMADD231PS Y1, Y8, Y0
+	VMOVUPS     Y3, 32(R11)
+	VMOVUPS     Y0, 32(R12)
+	ADDQ        $0x40, R11
+	ADDQ        $0x40, R12
+	ADDQ        $0x40, AX
+	SUBQ        $0x02, R10
+	CMPQ        R10, $0x02
+	JAE         pair_28
+
+tail_29:
+	TESTQ       R10, R10
+	JZ          rowsdone_30
+	VMOVUPS     (R11), Y0
+	VMOVUPS     (R12), Y1
+	VSUBPS      Y1, Y0, Y3
+	VMOVUPS     Y3, (AX)
+	VMULPS      Y1, Y2, Y3
+	VFMADD231PS Y0, Y8, Y3
+	VMULPS      Y0, Y2, Y0
+	VFMADD231PS Y1, Y8, Y0
+	VMOVUPS     Y3, (R11)
+	VMOVUPS     Y0, (R12)
+	ADDQ        $0x20, R11
+	ADDQ        $0x20, R12
+	ADDQ        $0x20, AX
+
+rowsdone_30:
+	JMP rangedone_27
+
+nodiff_26:
+	CMPQ R10, $0x02
+	JB   tail_32
+
+pair_31:
+	VMOVUPS     (R11), Y0
+	VMOVUPS     (R12), Y1
+	VMULPS      Y1, Y2, Y3
+	VFMADD231PS Y0, Y8, Y3
+	VMULPS      Y0, Y2, Y0
+	VFMADD231PS Y1, Y8, Y0
+	VMOVUPS     Y3, (R11)
+	VMOVUPS     Y0, (R12)
+	VMOVUPS     32(R11), Y0
+	VMOVUPS     32(R12), Y1
+	VMULPS      Y1, Y2, Y3
+	VFMADD231PS Y0, Y8, Y3
+	VMULPS      Y0, Y2, Y0
+	VFMADD231PS Y1, Y8, Y0
+	VMOVUPS     Y3, 32(R11)
+	VMOVUPS     Y0, 32(R12)
+	ADDQ        $0x40, R11
+	ADDQ        $0x40, R12
+	SUBQ        $0x02, R10
+	CMPQ        R10, $0x02
+	JAE         pair_31
+
+tail_32:
+	TESTQ       R10, R10
+	JZ          rowsdone_33
+	VMOVUPS     (R11), Y0
+	VMOVUPS     (R12), Y1
+	VMULPS      Y1, Y2, Y3
+	VFMADD231PS Y0, Y8, Y3
+	VMULPS      Y0, Y2, Y0
+	VFMADD231PS Y1, Y8, Y0
+	VMOVUPS     Y3, (R11)
+	VMOVUPS     Y0, (R12)
+	ADDQ        $0x20, R11
+	ADDQ        $0x20, R12
+
+rowsdone_33:
+rangedone_27:
+	ADDQ $0x08, DI
+	DECQ R8
+	JNZ  range_25
+	ADDL 12(CX), DX
+	ADDL 16(CX), BX
+	ADDL 20(CX), SI
+	MOVL 24(CX), DI
+	ADDL DI, 136(SP)
+	DECQ 128(SP)
+	JNZ  step_23
+	MOVL 32(CX), DX
+	LEAQ 36(CX)(DX*8), CX
+	JMP  run_22
+
+done_24:
+	VZEROUPPER
+	RET
+
+// func avx2Forward(xs *float32, tape *float32, beta float64, lambda float64)
+// Requires: AVX, AVX2, FMA3
+TEXT ·avx2Forward(SB), NOSPLIT, $144-32
+	VBROADCASTSD beta+16(FP), Y0
+	VMOVUPD      Y0, 64(SP)
+	VMOVSD       beta+16(FP), X0
+	VCVTSD2SS    X0, X0, X0
+	VBROADCASTSS X0, Y0
+	VMOVUPS      Y0, (SP)
+	VBROADCASTSD lambda+24(FP), Y0
+	VMOVUPD      Y0, 96(SP)
+	VMOVSD       lambda+24(FP), X0
+	VCVTSD2SS    X0, X0, X0
+	VBROADCASTSS X0, Y0
+	VMOVUPS      Y0, 32(SP)
+	MOVQ         tape+8(FP), AX
+	LEAQ         sgk_fwd<>+0(SB), CX
+
+run_34:
+	MOVL  (CX), DX
+	TESTL DX, DX
+	JZ    done_36
+	MOVQ  DX, 128(SP)
+	MOVL  4(CX), DX
+	MOVL  8(CX), BX
+	XORL  SI, SI
+	MOVQ  SI, 136(SP)
+
+step_35:
+	MOVQ      xs+0(FP), DI
+	MOVQ      DX, R8
+	SHLQ      $0x05, R8
+	MOVQ      BX, R9
+	SHLQ      $0x05, R9
+	VCVTPS2PD (DI)(R8*1), Y0
+	VCVTPS2PD (DI)(R9*1), Y1
+	VSUBPD    Y0, Y1, Y0
+
+	// vecmath: alpha cauchy
+	VMULPD      64(SP), Y0, Y1
+	VMOVAPD     Y1, Y2
+	VFMADD213PD const_f64_3ff0000000000000<>+0(SB), Y1, Y2
+	VMOVUPD     const_f64_3fd45f306dc9c883<>+0(SB), Y3
+	VMULPD      64(SP), Y3, Y3
+	VDIVPD      Y2, Y3, Y3
+	VANDPD      const_f64_7fffffffffffffff<>+0(SB), Y1, Y2
+	VCMPPD      $0x1e, const_f64_3fda827999fcef32<>+0(SB), Y2, Y4
+	VCMPPD      $0x1e, const_f64_4003504f333f9de6<>+0(SB), Y2, Y5
+	VSUBPD      const_f64_3ff0000000000000<>+0(SB), Y2, Y6
+	VBLENDVPD   Y4, Y6, Y2, Y6
+	VBLENDVPD   Y5, const_f64_bff0000000000000<>+0(SB), Y6, Y6
+	VANDPD      Y2, Y4, Y7
+	VADDPD      const_f64_3ff0000000000000<>+0(SB), Y7, Y7
+	VBLENDVPD   Y5, Y2, Y7, Y7
+	VDIVPD      Y7, Y6, Y2
+	VMULPD      Y2, Y2, Y6
+	VMULPD      Y6, Y6, Y7
+	VMOVUPD     const_f64_3f930f9cb335d828<>+0(SB), Y8
+	VFMADD231PD const_f64_3f88cf9800031952<>+0(SB), Y7, Y8
+	VFMADD213PD const_f64_3f99127cbb9b4578<>+0(SB), Y7, Y8
+	VFMADD213PD const_f64_3fa21bb93c23427a<>+0(SB), Y7, Y8
+	VFMADD213PD const_f64_3fb04c26be3adcd8<>+0(SB), Y7, Y8
+	VFMADD213PD const_f64_3fd45f306dc9c883<>+0(SB), Y7, Y8
+	VMOVUPD     const_f64_bf906cc456e09889<>+0(SB), Y9
+	VFMADD231PD const_f64_bf775734a455b1a8<>+0(SB), Y7, Y9
+	VFMADD213PD const_f64_bf95b7e39f75f1d6<>+0(SB), Y7, Y9
+	VFMADD213PD const_f64_bf9da1b85ff07530<>+0(SB), Y7, Y9
+	VFMADD213PD const_f64_bfa7483758bfb6c7<>+0(SB), Y7, Y9
+	VFMADD213PD const_f64_bfbb2995e7b7b5e5<>+0(SB), Y7, Y9
+	VFMADD231PD Y9, Y6, Y8
+	VANDPD      const_f64_8000000000000000<>+0(SB), Y1, Y1
+	VANDPD      const_f64_3fd0000000000000<>+0(SB), Y4, Y4
+	VBLENDVPD   Y5, const_f64_3fe0000000000000<>+0(SB), Y4, Y4
+	VXORPD      Y1, Y4, Y4
+	VADDPD      const_f64_3fe0000000000000<>+0(SB), Y4, Y4
+	VXORPD      Y1, Y2, Y2
+	VFMADD231PD Y2, Y8, Y4
+	VCVTPD2PSY  Y4, X10
+	VCVTPD2PSY  Y3, X11
+	VMULPD      Y3, Y0, Y0
+	VCVTPD2PSY  Y0, X12
+	VCVTPS2PD   16(DI)(R8*1), Y0
+	VCVTPS2PD   16(DI)(R9*1), Y1
+	VSUBPD      Y0, Y1, Y0
+
+	// vecmath: alpha cauchy
+	VMULPD      64(SP), Y0, Y1
+	VMOVAPD     Y1, Y2
+	VFMADD213PD const_f64_3ff0000000000000<>+0(SB), Y1, Y2
+	VMOVUPD     const_f64_3fd45f306dc9c883<>+0(SB), Y3
+	VMULPD      64(SP), Y3, Y3
+	VDIVPD      Y2, Y3, Y3
+	VANDPD      const_f64_7fffffffffffffff<>+0(SB), Y1, Y2
+	VCMPPD      $0x1e, const_f64_3fda827999fcef32<>+0(SB), Y2, Y4
+	VCMPPD      $0x1e, const_f64_4003504f333f9de6<>+0(SB), Y2, Y5
+	VSUBPD      const_f64_3ff0000000000000<>+0(SB), Y2, Y6
+	VBLENDVPD   Y4, Y6, Y2, Y6
+	VBLENDVPD   Y5, const_f64_bff0000000000000<>+0(SB), Y6, Y6
+	VANDPD      Y2, Y4, Y7
+	VADDPD      const_f64_3ff0000000000000<>+0(SB), Y7, Y7
+	VBLENDVPD   Y5, Y2, Y7, Y7
+	VDIVPD      Y7, Y6, Y2
+	VMULPD      Y2, Y2, Y6
+	VMULPD      Y6, Y6, Y7
+	VMOVUPD     const_f64_3f930f9cb335d828<>+0(SB), Y8
+	VFMADD231PD const_f64_3f88cf9800031952<>+0(SB), Y7, Y8
+	VFMADD213PD const_f64_3f99127cbb9b4578<>+0(SB), Y7, Y8
+	VFMADD213PD const_f64_3fa21bb93c23427a<>+0(SB), Y7, Y8
+	VFMADD213PD const_f64_3fb04c26be3adcd8<>+0(SB), Y7, Y8
+	VFMADD213PD const_f64_3fd45f306dc9c883<>+0(SB), Y7, Y8
+	VMOVUPD     const_f64_bf906cc456e09889<>+0(SB), Y9
+	VFMADD231PD const_f64_bf775734a455b1a8<>+0(SB), Y7, Y9
+	VFMADD213PD const_f64_bf95b7e39f75f1d6<>+0(SB), Y7, Y9
+	VFMADD213PD const_f64_bf9da1b85ff07530<>+0(SB), Y7, Y9
+	VFMADD213PD const_f64_bfa7483758bfb6c7<>+0(SB), Y7, Y9
+	VFMADD213PD const_f64_bfbb2995e7b7b5e5<>+0(SB), Y7, Y9
+	VFMADD231PD Y9, Y6, Y8
+	VANDPD      const_f64_8000000000000000<>+0(SB), Y1, Y1
+	VANDPD      const_f64_3fd0000000000000<>+0(SB), Y4, Y4
+	VBLENDVPD   Y5, const_f64_3fe0000000000000<>+0(SB), Y4, Y4
+	VXORPD      Y1, Y4, Y4
+	VADDPD      const_f64_3fe0000000000000<>+0(SB), Y4, Y4
+	VXORPD      Y1, Y2, Y2
+	VFMADD231PD Y2, Y8, Y4
+	VCVTPD2PSY  Y4, X1
+	VCVTPD2PSY  Y3, X2
+	VMULPD      Y3, Y0, Y0
+	VCVTPD2PSY  Y0, X0
+	VINSERTF128 $0x01, X1, Y10, Y10
+	VINSERTF128 $0x01, X2, Y11, Y11
+	VINSERTF128 $0x01, X0, Y12, Y12
+	VMOVUPS     Y12, (AX)
+	VMOVUPS     Y10, 32(AX)
+	VMOVUPS     Y11, 64(AX)
+	ADDQ        $0x60, AX
+	VMOVUPS     (DI)(R8*1), Y0
+	VMOVUPS     (DI)(R9*1), Y1
+	VMOVUPS     const_f32_3f800000<>+0(SB), Y2
+	VSUBPS      Y10, Y2, Y2
+	VMULPS      Y0, Y10, Y3
+	VMULPS      Y1, Y2, Y4
+	VADDPS      Y4, Y3, Y3
+	VMULPS      Y0, Y2, Y0
+	VMULPS      Y1, Y10, Y4
+	VADDPS      Y4, Y0, Y0
+	VMOVUPS     Y3, (DI)(R8*1)
+	VMOVUPS     Y0, (DI)(R9*1)
+	ADDL        12(CX), DX
+	ADDL        16(CX), BX
+	ADDL        20(CX), SI
+	MOVL        24(CX), DI
+	ADDL        DI, 136(SP)
+	DECQ        128(SP)
+	JNZ         step_35
+	MOVL        32(CX), DX
+	LEAQ        36(CX)(DX*8), CX
+	JMP         run_34
+
+done_36:
+	VZEROUPPER
+	RET
+
+// func avx2ForwardPTape(xs *float32, ps *float32, tape *float32, diff *float32, beta float64, lambda float64)
+// Requires: AVX, AVX2, FMA3
+TEXT ·avx2ForwardPTape(SB), NOSPLIT, $144-48
+	VBROADCASTSD beta+32(FP), Y0
+	VMOVUPD      Y0, 64(SP)
+	VMOVSD       beta+32(FP), X0
+	VCVTSD2SS    X0, X0, X0
+	VBROADCASTSS X0, Y0
+	VMOVUPS      Y0, (SP)
+	VBROADCASTSD lambda+40(FP), Y0
+	VMOVUPD      Y0, 96(SP)
+	VMOVSD       lambda+40(FP), X0
+	VCVTSD2SS    X0, X0, X0
+	VBROADCASTSS X0, Y0
+	VMOVUPS      Y0, 32(SP)
+	MOVQ         tape+16(FP), AX
+	MOVQ         diff+24(FP), CX
+	LEAQ         sgk_fwd<>+0(SB), DX
+
+run_37:
+	MOVL  (DX), BX
+	TESTL BX, BX
+	JZ    done_39
+	MOVQ  BX, 128(SP)
+	MOVL  4(DX), BX
+	MOVL  8(DX), SI
+	XORL  DI, DI
+	MOVQ  DI, 136(SP)
+
+step_38:
+	MOVQ      xs+0(FP), R8
+	MOVQ      BX, R9
+	SHLQ      $0x05, R9
+	MOVQ      SI, R10
+	SHLQ      $0x05, R10
+	VCVTPS2PD (R8)(R9*1), Y0
+	VCVTPS2PD (R8)(R10*1), Y1
+	VSUBPD    Y0, Y1, Y0
+
+	// vecmath: alpha cauchy
+	VMULPD      64(SP), Y0, Y1
+	VMOVAPD     Y1, Y2
+	VFMADD213PD const_f64_3ff0000000000000<>+0(SB), Y1, Y2
+	VMOVUPD     const_f64_3fd45f306dc9c883<>+0(SB), Y3
+	VMULPD      64(SP), Y3, Y3
+	VDIVPD      Y2, Y3, Y3
+	VANDPD      const_f64_7fffffffffffffff<>+0(SB), Y1, Y2
+	VCMPPD      $0x1e, const_f64_3fda827999fcef32<>+0(SB), Y2, Y4
+	VCMPPD      $0x1e, const_f64_4003504f333f9de6<>+0(SB), Y2, Y5
+	VSUBPD      const_f64_3ff0000000000000<>+0(SB), Y2, Y6
+	VBLENDVPD   Y4, Y6, Y2, Y6
+	VBLENDVPD   Y5, const_f64_bff0000000000000<>+0(SB), Y6, Y6
+	VANDPD      Y2, Y4, Y7
+	VADDPD      const_f64_3ff0000000000000<>+0(SB), Y7, Y7
+	VBLENDVPD   Y5, Y2, Y7, Y7
+	VDIVPD      Y7, Y6, Y2
+	VMULPD      Y2, Y2, Y6
+	VMULPD      Y6, Y6, Y7
+	VMOVUPD     const_f64_3f930f9cb335d828<>+0(SB), Y8
+	VFMADD231PD const_f64_3f88cf9800031952<>+0(SB), Y7, Y8
+	VFMADD213PD const_f64_3f99127cbb9b4578<>+0(SB), Y7, Y8
+	VFMADD213PD const_f64_3fa21bb93c23427a<>+0(SB), Y7, Y8
+	VFMADD213PD const_f64_3fb04c26be3adcd8<>+0(SB), Y7, Y8
+	VFMADD213PD const_f64_3fd45f306dc9c883<>+0(SB), Y7, Y8
+	VMOVUPD     const_f64_bf906cc456e09889<>+0(SB), Y9
+	VFMADD231PD const_f64_bf775734a455b1a8<>+0(SB), Y7, Y9
+	VFMADD213PD const_f64_bf95b7e39f75f1d6<>+0(SB), Y7, Y9
+	VFMADD213PD const_f64_bf9da1b85ff07530<>+0(SB), Y7, Y9
+	VFMADD213PD const_f64_bfa7483758bfb6c7<>+0(SB), Y7, Y9
+	VFMADD213PD const_f64_bfbb2995e7b7b5e5<>+0(SB), Y7, Y9
+	VFMADD231PD Y9, Y6, Y8
+	VANDPD      const_f64_8000000000000000<>+0(SB), Y1, Y1
+	VANDPD      const_f64_3fd0000000000000<>+0(SB), Y4, Y4
+	VBLENDVPD   Y5, const_f64_3fe0000000000000<>+0(SB), Y4, Y4
+	VXORPD      Y1, Y4, Y4
+	VADDPD      const_f64_3fe0000000000000<>+0(SB), Y4, Y4
+	VXORPD      Y1, Y2, Y2
+	VFMADD231PD Y2, Y8, Y4
+	VCVTPD2PSY  Y4, X10
+	VCVTPD2PSY  Y3, X11
+	VMULPD      Y3, Y0, Y0
+	VCVTPD2PSY  Y0, X12
+	VCVTPS2PD   16(R8)(R9*1), Y0
+	VCVTPS2PD   16(R8)(R10*1), Y1
+	VSUBPD      Y0, Y1, Y0
+
+	// vecmath: alpha cauchy
+	VMULPD      64(SP), Y0, Y1
+	VMOVAPD     Y1, Y2
+	VFMADD213PD const_f64_3ff0000000000000<>+0(SB), Y1, Y2
+	VMOVUPD     const_f64_3fd45f306dc9c883<>+0(SB), Y3
+	VMULPD      64(SP), Y3, Y3
+	VDIVPD      Y2, Y3, Y3
+	VANDPD      const_f64_7fffffffffffffff<>+0(SB), Y1, Y2
+	VCMPPD      $0x1e, const_f64_3fda827999fcef32<>+0(SB), Y2, Y4
+	VCMPPD      $0x1e, const_f64_4003504f333f9de6<>+0(SB), Y2, Y5
+	VSUBPD      const_f64_3ff0000000000000<>+0(SB), Y2, Y6
+	VBLENDVPD   Y4, Y6, Y2, Y6
+	VBLENDVPD   Y5, const_f64_bff0000000000000<>+0(SB), Y6, Y6
+	VANDPD      Y2, Y4, Y7
+	VADDPD      const_f64_3ff0000000000000<>+0(SB), Y7, Y7
+	VBLENDVPD   Y5, Y2, Y7, Y7
+	VDIVPD      Y7, Y6, Y2
+	VMULPD      Y2, Y2, Y6
+	VMULPD      Y6, Y6, Y7
+	VMOVUPD     const_f64_3f930f9cb335d828<>+0(SB), Y8
+	VFMADD231PD const_f64_3f88cf9800031952<>+0(SB), Y7, Y8
+	VFMADD213PD const_f64_3f99127cbb9b4578<>+0(SB), Y7, Y8
+	VFMADD213PD const_f64_3fa21bb93c23427a<>+0(SB), Y7, Y8
+	VFMADD213PD const_f64_3fb04c26be3adcd8<>+0(SB), Y7, Y8
+	VFMADD213PD const_f64_3fd45f306dc9c883<>+0(SB), Y7, Y8
+	VMOVUPD     const_f64_bf906cc456e09889<>+0(SB), Y9
+	VFMADD231PD const_f64_bf775734a455b1a8<>+0(SB), Y7, Y9
+	VFMADD213PD const_f64_bf95b7e39f75f1d6<>+0(SB), Y7, Y9
+	VFMADD213PD const_f64_bf9da1b85ff07530<>+0(SB), Y7, Y9
+	VFMADD213PD const_f64_bfa7483758bfb6c7<>+0(SB), Y7, Y9
+	VFMADD213PD const_f64_bfbb2995e7b7b5e5<>+0(SB), Y7, Y9
+	VFMADD231PD Y9, Y6, Y8
+	VANDPD      const_f64_8000000000000000<>+0(SB), Y1, Y1
+	VANDPD      const_f64_3fd0000000000000<>+0(SB), Y4, Y4
+	VBLENDVPD   Y5, const_f64_3fe0000000000000<>+0(SB), Y4, Y4
+	VXORPD      Y1, Y4, Y4
+	VADDPD      const_f64_3fe0000000000000<>+0(SB), Y4, Y4
+	VXORPD      Y1, Y2, Y2
+	VFMADD231PD Y2, Y8, Y4
+	VCVTPD2PSY  Y4, X1
+	VCVTPD2PSY  Y3, X2
+	VMULPD      Y3, Y0, Y0
+	VCVTPD2PSY  Y0, X0
+	VINSERTF128 $0x01, X1, Y10, Y10
+	VINSERTF128 $0x01, X2, Y11, Y11
+	VINSERTF128 $0x01, X0, Y12, Y12
+	VMOVUPS     Y12, (AX)
+	VMOVUPS     Y10, 32(AX)
+	VMOVUPS     Y11, 64(AX)
+	ADDQ        $0x60, AX
+	VMOVUPS     (R8)(R9*1), Y0
+	VMOVUPS     (R8)(R10*1), Y1
+	VMOVUPS     const_f32_3f800000<>+0(SB), Y2
+	VSUBPS      Y10, Y2, Y2
+	VMULPS      Y0, Y10, Y3
+	VMULPS      Y1, Y2, Y4
+	VADDPS      Y4, Y3, Y3
+	VMULPS      Y0, Y2, Y0
+	VMULPS      Y1, Y10, Y4
+	VADDPS      Y4, Y0, Y0
+	VMOVUPS     Y3, (R8)(R9*1)
+	VMOVUPS     Y0, (R8)(R10*1)
+	LEAQ        36(DX), R8
+	MOVL        32(DX), R9
+
+range_40:
+	MOVL   (R8), R10
+	MOVL   4(R8), R11
+	ADDL   136(SP), R11
+	ADDL   DI, R10
+	SUBL   R10, R11
+	SHLQ   $0x05, R10
+	IMUL3Q $0x00000c80, BX, R12
+	IMUL3Q $0x00000c80, SI, R13
+	ADDQ   R10, R12
+	ADDQ   R10, R13
+	MOVQ   ps+8(FP), R10
+	ADDQ   R10, R12
+	ADDQ   R10, R13
+	TESTQ  CX, CX
+	JZ     nodiff_41
+	CMPQ   R11, $0x02
+	JB     tail_44
+
+pair_43:
+	VMOVUPS     (R12), Y0
+	VMOVUPS     (R13), Y1
+	VSUBPS      Y1, Y0, Y3
+	VMOVUPS     Y3, (CX)
+	VMULPS      Y1, Y2, Y3
+	VFMADD231PS Y0, Y10, Y3
+	VMULPS      Y0, Y2, Y0
+	VFMADD231PS Y1, Y10, Y0
+	VMOVUPS     Y3, (R12)
+	VMOVUPS     Y0, (R13)
+	VMOVUPS     32(R12), Y0
+	VMOVUPS     32(R13), Y1
+	VSUBPS      Y1, Y0, Y3
+	VMOVUPS     Y3, 32(CX)
+	VMULPS      Y1, Y2, Y3
+	VFMADD231PS Y0, Y10, Y3
+	VMULPS      Y0, Y2, Y0
+	VFMADD231PS Y1, Y10, Y0
+	VMOVUPS     Y3, 32(R12)
+	VMOVUPS     Y0, 32(R13)
+	ADDQ        $0x40, R12
+	ADDQ        $0x40, R13
+	ADDQ        $0x40, CX
+	SUBQ        $0x02, R11
+	CMPQ        R11, $0x02
+	JAE         pair_43
+
+tail_44:
+	TESTQ       R11, R11
+	JZ          rowsdone_45
+	VMOVUPS     (R12), Y0
+	VMOVUPS     (R13), Y1
+	VSUBPS      Y1, Y0, Y3
+	VMOVUPS     Y3, (CX)
+	VMULPS      Y1, Y2, Y3
+	VFMADD231PS Y0, Y10, Y3
+	VMULPS      Y0, Y2, Y0
+	VFMADD231PS Y1, Y10, Y0
+	VMOVUPS     Y3, (R12)
+	VMOVUPS     Y0, (R13)
+	ADDQ        $0x20, R12
+	ADDQ        $0x20, R13
+	ADDQ        $0x20, CX
+
+rowsdone_45:
+	JMP rangedone_42
+
+nodiff_41:
+	CMPQ R11, $0x02
+	JB   tail_47
+
+pair_46:
+	VMOVUPS     (R12), Y0
+	VMOVUPS     (R13), Y1
+	VMULPS      Y1, Y2, Y3
+	VFMADD231PS Y0, Y10, Y3
+	VMULPS      Y0, Y2, Y0
+	VFMADD231PS Y1, Y10, Y0
+	VMOVUPS     Y3, (R12)
+	VMOVUPS     Y0, (R13)
+	VMOVUPS     32(R12), Y0
+	VMOVUPS     32(R13), Y1
+	VMULPS      Y1, Y2, Y3
+	VFMADD231PS Y0, Y10, Y3
+	VMULPS      Y0, Y2, Y0
+	VFMADD231PS Y1, Y10, Y0
+	VMOVUPS     Y3, 32(R12)
+	VMOVUPS     Y0, 32(R13)
+	ADDQ        $0x40, R12
+	ADDQ        $0x40, R13
+	SUBQ        $0x02, R11
+	CMPQ        R11, $0x02
+	JAE         pair_46
+
+tail_47:
+	TESTQ       R11, R11
+	JZ          rowsdone_48
+	VMOVUPS     (R12), Y0
+	VMOVUPS     (R13), Y1
+	VMULPS      Y1, Y2, Y3
+	VFMADD231PS Y0, Y10, Y3
+	VMULPS      Y0, Y2, Y0
+	VFMADD231PS Y1, Y10, Y0
+	VMOVUPS     Y3, (R12)
+	VMOVUPS     Y0, (R13)
+	ADDQ        $0x20, R12
+	ADDQ        $0x20, R13
+
+rowsdone_48:
+rangedone_42:
+	ADDQ $0x08, R8
+	DECQ R9
+	JNZ  range_40
+	ADDL 12(DX), BX
+	ADDL 16(DX), SI
+	ADDL 20(DX), DI
+	MOVL 24(DX), R8
+	ADDL R8, 136(SP)
+	DECQ 128(SP)
+	JNZ  step_38
+	MOVL 32(DX), BX
+	LEAQ 36(DX)(BX*8), DX
+	JMP  run_37
+
+done_39:
+	VZEROUPPER
+	RET
+
 // func avx2Backward(gs *float32, tape *float32)
 // Requires: AVX
 TEXT ·avx2Backward(SB), NOSPLIT, $16-16
@@ -4328,17 +4628,17 @@ TEXT ·avx2Backward(SB), NOSPLIT, $16-16
 	ADDQ $0x000075c0, AX
 	LEAQ sgk_bwd<>+0(SB), CX
 
-run_39:
+run_49:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_41
+	JZ    done_51
 	MOVQ  DX, (SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 8(SP)
 
-step_40:
+step_50:
 	SUBQ    $0x60, AX
 	VMOVUPS 32(AX), Y0
 	VMOVUPS const_f32_3f800000<>+0(SB), Y1
@@ -4368,12 +4668,12 @@ step_40:
 	MOVL    24(CX), DI
 	ADDL    DI, 8(SP)
 	DECQ    (SP)
-	JNZ     step_40
+	JNZ     step_50
 	MOVL    32(CX), DX
 	LEAQ    36(CX)(DX*8), CX
-	JMP     run_39
+	JMP     run_49
 
-done_41:
+done_51:
 	VZEROUPPER
 	RET
 
@@ -4386,17 +4686,17 @@ TEXT ·avx2BackwardP(SB), NOSPLIT, $16-32
 	ADDQ $0x00032680, CX
 	LEAQ sgk_bwd<>+0(SB), DX
 
-run_42:
+run_52:
 	MOVL  (DX), BX
 	TESTL BX, BX
-	JZ    done_44
+	JZ    done_54
 	MOVQ  BX, (SP)
 	MOVL  4(DX), BX
 	MOVL  8(DX), SI
 	XORL  DI, DI
 	MOVQ  DI, 8(SP)
 
-step_43:
+step_53:
 	SUBQ    $0x60, AX
 	VMOVUPS 32(AX), Y0
 	VMOVUPS const_f32_3f800000<>+0(SB), Y1
@@ -4412,7 +4712,7 @@ step_43:
 	LEAQ    36(DX), R9
 	MOVL    32(DX), R10
 
-range_45:
+range_55:
 	MOVL   (R9), R11
 	MOVL   4(R9), R12
 	ADDL   8(SP), R12
@@ -4427,9 +4727,9 @@ range_45:
 	ADDQ   R11, R13
 	ADDQ   R11, R14
 	CMPQ   R12, $0x02
-	JB     tail_47
+	JB     tail_57
 
-pair_46:
+pair_56:
 	VMOVUPS     (R13), Y4
 	VMOVUPS     (R14), Y5
 	VSUBPS      Y5, Y4, Y6
@@ -4455,11 +4755,11 @@ pair_46:
 	ADDQ        $0x40, R8
 	SUBQ        $0x02, R12
 	CMPQ        R12, $0x02
-	JAE         pair_46
+	JAE         pair_56
 
-tail_47:
+tail_57:
 	TESTQ       R12, R12
-	JZ          rowsdone_48
+	JZ          rowsdone_58
 	VMOVUPS     (R13), Y4
 	VMOVUPS     (R14), Y5
 	VSUBPS      Y5, Y4, Y6
@@ -4474,10 +4774,10 @@ tail_47:
 	ADDQ        $0x20, R14
 	ADDQ        $0x20, R8
 
-rowsdone_48:
+rowsdone_58:
 	ADDQ    $0x08, R9
 	DECQ    R10
-	JNZ     range_45
+	JNZ     range_55
 	VADDPS  Y3, Y2, Y2
 	MOVQ    gs+0(FP), R8
 	MOVQ    BX, R9
@@ -4506,12 +4806,12 @@ rowsdone_48:
 	MOVL    24(DX), R8
 	ADDL    R8, 8(SP)
 	DECQ    (SP)
-	JNZ     step_43
+	JNZ     step_53
 	MOVL    32(DX), BX
 	LEAQ    36(DX)(BX*8), DX
-	JMP     run_42
+	JMP     run_52
 
-done_44:
+done_54:
 	VZEROUPPER
 	RET
 
@@ -4533,17 +4833,17 @@ TEXT ·avx2TopKValues(SB), NOSPLIT, $144-32
 	MOVQ         w+8(FP), AX
 	LEAQ         sgk_fwd<>+0(SB), CX
 
-run_49:
+run_59:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_51
+	JZ    done_61
 	MOVQ  DX, 128(SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 136(SP)
 
-step_50:
+step_60:
 	MOVQ      xs+0(FP), DI
 	MOVQ      DX, R8
 	SHLQ      $0x05, R8
@@ -4648,12 +4948,12 @@ step_50:
 	MOVL        24(CX), DI
 	ADDL        DI, 136(SP)
 	DECQ        128(SP)
-	JNZ         step_50
+	JNZ         step_60
 	MOVL        32(CX), DX
 	LEAQ        36(CX)(DX*8), CX
-	JMP         run_49
+	JMP         run_59
 
-done_51:
+done_61:
 	VZEROUPPER
 	RET
 
@@ -4676,17 +4976,17 @@ TEXT ·avx2TopKValuesTape(SB), NOSPLIT, $144-40
 	MOVQ         w+8(FP), CX
 	LEAQ         sgk_fwd<>+0(SB), DX
 
-run_52:
+run_62:
 	MOVL  (DX), BX
 	TESTL BX, BX
-	JZ    done_54
+	JZ    done_64
 	MOVQ  BX, 128(SP)
 	MOVL  4(DX), BX
 	MOVL  8(DX), SI
 	XORL  DI, DI
 	MOVQ  DI, 136(SP)
 
-step_53:
+step_63:
 	MOVQ      xs+0(FP), R8
 	MOVQ      BX, R9
 	SHLQ      $0x05, R9
@@ -4813,12 +5113,12 @@ step_53:
 	MOVL        24(DX), R8
 	ADDL        R8, 136(SP)
 	DECQ        128(SP)
-	JNZ         step_53
+	JNZ         step_63
 	MOVL        32(DX), BX
 	LEAQ        36(DX)(BX*8), DX
-	JMP         run_52
+	JMP         run_62
 
-done_54:
+done_64:
 	VZEROUPPER
 	RET
 
@@ -4831,23 +5131,23 @@ TEXT ·avx2TopKSweep(SB), NOSPLIT, $16-32
 	IMUL3Q $0x0000013a, CX, BX
 	ADDQ   BX, AX
 	TESTQ  DX, DX
-	JZ     nozd_55
+	JZ     nozd_65
 	ADDQ   $0x0000c440, DX
 
-nozd_55:
+nozd_65:
 	LEAQ sgk_bwd<>+0(SB), BX
 
-run_56:
+run_66:
 	MOVL  (BX), SI
 	TESTL SI, SI
-	JZ    done_58
+	JZ    done_68
 	MOVQ  SI, (SP)
 	MOVL  4(BX), SI
 	MOVL  8(BX), DI
 	XORL  R8, R8
 	MOVQ  R8, 8(SP)
 
-step_57:
+step_67:
 	SUBQ    CX, AX
 	VMOVUPS (AX), Y0
 	VMOVUPS const_f32_3f800000<>+0(SB), Y1
@@ -4858,7 +5158,7 @@ step_57:
 	ADDQ    R9, R10
 	ADDQ    R9, R11
 	TESTQ   DX, DX
-	JZ      plain_59
+	JZ      plain_69
 	SUBQ    $0x000000a0, DX
 	MOVQ    DX, R9
 	VMOVUPS (R10), Y2
@@ -4921,9 +5221,9 @@ step_57:
 	VADDPS  Y5, Y1, Y1
 	VMOVUPS Y4, 128(R10)
 	VMOVUPS Y1, 128(R11)
-	JMP     swept_60
+	JMP     swept_70
 
-plain_59:
+plain_69:
 	VMOVUPS (R10), Y2
 	VMOVUPS (R11), Y3
 	VMULPS  Y2, Y0, Y4
@@ -4975,19 +5275,19 @@ plain_59:
 	VMOVUPS Y4, 128(R10)
 	VMOVUPS Y1, 128(R11)
 
-swept_60:
+swept_70:
 	ADDL 12(BX), SI
 	ADDL 16(BX), DI
 	ADDL 20(BX), R8
 	MOVL 24(BX), R9
 	ADDL R9, 8(SP)
 	DECQ (SP)
-	JNZ  step_57
+	JNZ  step_67
 	MOVL 32(BX), SI
 	LEAQ 36(BX)(SI*8), BX
-	JMP  run_56
+	JMP  run_66
 
-done_58:
+done_68:
 	VZEROUPPER
 	RET
 
@@ -4999,17 +5299,17 @@ TEXT ·avx2TopKWork(SB), NOSPLIT, $16-16
 	ADDQ $0x0000c440, CX
 	LEAQ sgk_fwd<>+0(SB), DX
 
-run_61:
+run_71:
 	MOVL  (DX), BX
 	TESTL BX, BX
-	JZ    done_63
+	JZ    done_73
 	MOVQ  BX, (SP)
 	MOVL  4(DX), BX
 	MOVL  8(DX), SI
 	XORL  DI, DI
 	MOVQ  DI, 8(SP)
 
-step_62:
+step_72:
 	VMOVUPS (CX), Y0
 	VMOVUPS const_f32_3f800000<>+0(SB), Y1
 	VSUBPS  Y0, Y1, Y1
@@ -5094,12 +5394,12 @@ step_62:
 	MOVL    24(DX), R8
 	ADDL    R8, 8(SP)
 	DECQ    (SP)
-	JNZ     step_62
+	JNZ     step_72
 	MOVL    32(DX), BX
 	LEAQ    36(DX)(BX*8), DX
-	JMP     run_61
+	JMP     run_71
 
-done_63:
+done_73:
 	VZEROUPPER
 	RET
 
@@ -5112,17 +5412,17 @@ TEXT ·avx2BackwardWork(SB), NOSPLIT, $16-24
 	ADDQ $0x00002740, CX
 	LEAQ sgk_bwd<>+0(SB), DX
 
-run_64:
+run_74:
 	MOVL  (DX), BX
 	TESTL BX, BX
-	JZ    done_66
+	JZ    done_76
 	MOVQ  BX, (SP)
 	MOVL  4(DX), BX
 	MOVL  8(DX), SI
 	XORL  DI, DI
 	MOVQ  DI, 8(SP)
 
-step_65:
+step_75:
 	SUBQ    $0x60, AX
 	VMOVUPS 32(AX), Y0
 	VMOVUPS const_f32_3f800000<>+0(SB), Y1
@@ -5156,11 +5456,1703 @@ step_65:
 	MOVL    24(DX), R8
 	ADDL    R8, 8(SP)
 	DECQ    (SP)
-	JNZ     step_65
+	JNZ     step_75
 	MOVL    32(DX), BX
 	LEAQ    36(DX)(BX*8), DX
-	JMP     run_64
+	JMP     run_74
 
-done_66:
+done_76:
+	VZEROUPPER
+	RET
+
+// func avx512Sort(xs *float32, beta float64, lambda float64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·avx512Sort(SB), NOSPLIT, $272-24
+	VBROADCASTSD beta+8(FP), Z0
+	VMOVUPD      Z0, 128(SP)
+	VMOVSD       beta+8(FP), X0
+	VCVTSD2SS    X0, X0, X0
+	VBROADCASTSS X0, Z0
+	VMOVUPS      Z0, (SP)
+	VBROADCASTSD lambda+16(FP), Z0
+	VMOVUPD      Z0, 192(SP)
+	VMOVSD       lambda+16(FP), X0
+	VCVTSD2SS    X0, X0, X0
+	VBROADCASTSS X0, Z0
+	VMOVUPS      Z0, 64(SP)
+	LEAQ         sgk_fwd<>+0(SB), AX
+
+run_77:
+	MOVL  (AX), CX
+	TESTL CX, CX
+	JZ    done_79
+	MOVQ  CX, 256(SP)
+	MOVL  4(AX), CX
+	MOVL  8(AX), DX
+	XORL  BX, BX
+	MOVQ  BX, 264(SP)
+
+step_78:
+	MOVQ      xs+0(FP), SI
+	MOVQ      CX, DI
+	SHLQ      $0x06, DI
+	MOVQ      DX, R8
+	SHLQ      $0x06, R8
+	VCVTPS2PD (SI)(DI*1), Z0
+	VCVTPS2PD (SI)(R8*1), Z1
+	VSUBPD    Z0, Z1, Z0
+
+	// vecmath: alpha cauchy
+	VMULPD      128(SP), Z0, Z0
+	VANDPD      const_f64_7fffffffffffffff<>+0(SB), Z0, Z1
+	VCMPPD      $0x1e, const_f64_3fda827999fcef32<>+0(SB), Z1, K1
+	VCMPPD      $0x1e, const_f64_4003504f333f9de6<>+0(SB), Z1, K2
+	VSUBPD      const_f64_3ff0000000000000<>+0(SB), Z1, Z2
+	VBLENDMPD   Z2, Z1, K1, Z3
+	VBLENDMPD   const_f64_bff0000000000000<>+0(SB), Z3, K2, Z3
+	VPMOVM2Q    K1, Z2
+	VANDPD      Z1, Z2, Z4
+	VADDPD      const_f64_3ff0000000000000<>+0(SB), Z4, Z4
+	VBLENDMPD   Z1, Z4, K2, Z4
+	VDIVPD      Z4, Z3, Z1
+	VMULPD      Z1, Z1, Z4
+	VMULPD      Z4, Z4, Z5
+	VMOVUPD     const_f64_3f930f9cb335d828<>+0(SB), Z6
+	VFMADD231PD const_f64_3f88cf9800031952<>+0(SB), Z5, Z6
+	VFMADD213PD const_f64_3f99127cbb9b4578<>+0(SB), Z5, Z6
+	VFMADD213PD const_f64_3fa21bb93c23427a<>+0(SB), Z5, Z6
+	VFMADD213PD const_f64_3fb04c26be3adcd8<>+0(SB), Z5, Z6
+	VFMADD213PD const_f64_3fd45f306dc9c883<>+0(SB), Z5, Z6
+	VMOVUPD     const_f64_bf906cc456e09889<>+0(SB), Z7
+	VFMADD231PD const_f64_bf775734a455b1a8<>+0(SB), Z5, Z7
+	VFMADD213PD const_f64_bf95b7e39f75f1d6<>+0(SB), Z5, Z7
+	VFMADD213PD const_f64_bf9da1b85ff07530<>+0(SB), Z5, Z7
+	VFMADD213PD const_f64_bfa7483758bfb6c7<>+0(SB), Z5, Z7
+	VFMADD213PD const_f64_bfbb2995e7b7b5e5<>+0(SB), Z5, Z7
+	VFMADD231PD Z7, Z4, Z6
+	VANDPD      const_f64_8000000000000000<>+0(SB), Z0, Z0
+	VANDPD      const_f64_3fd0000000000000<>+0(SB), Z2, Z2
+	VBLENDMPD   const_f64_3fe0000000000000<>+0(SB), Z2, K2, Z2
+	VXORPD      Z0, Z2, Z2
+	VADDPD      const_f64_3fe0000000000000<>+0(SB), Z2, Z2
+	VXORPD      Z0, Z1, Z1
+	VFMADD231PD Z1, Z6, Z2
+	VCVTPD2PS   Z2, Y8
+	VCVTPS2PD   32(SI)(DI*1), Z0
+	VCVTPS2PD   32(SI)(R8*1), Z1
+	VSUBPD      Z0, Z1, Z0
+
+	// vecmath: alpha cauchy
+	VMULPD       128(SP), Z0, Z0
+	VANDPD       const_f64_7fffffffffffffff<>+0(SB), Z0, Z1
+	VCMPPD       $0x1e, const_f64_3fda827999fcef32<>+0(SB), Z1, K1
+	VCMPPD       $0x1e, const_f64_4003504f333f9de6<>+0(SB), Z1, K2
+	VSUBPD       const_f64_3ff0000000000000<>+0(SB), Z1, Z2
+	VBLENDMPD    Z2, Z1, K1, Z9
+	VBLENDMPD    const_f64_bff0000000000000<>+0(SB), Z9, K2, Z9
+	VPMOVM2Q     K1, Z2
+	VANDPD       Z1, Z2, Z4
+	VADDPD       const_f64_3ff0000000000000<>+0(SB), Z4, Z4
+	VBLENDMPD    Z1, Z4, K2, Z4
+	VDIVPD       Z4, Z9, Z1
+	VMULPD       Z1, Z1, Z4
+	VMULPD       Z4, Z4, Z5
+	VMOVUPD      const_f64_3f930f9cb335d828<>+0(SB), Z6
+	VFMADD231PD  const_f64_3f88cf9800031952<>+0(SB), Z5, Z6
+	VFMADD213PD  const_f64_3f99127cbb9b4578<>+0(SB), Z5, Z6
+	VFMADD213PD  const_f64_3fa21bb93c23427a<>+0(SB), Z5, Z6
+	VFMADD213PD  const_f64_3fb04c26be3adcd8<>+0(SB), Z5, Z6
+	VFMADD213PD  const_f64_3fd45f306dc9c883<>+0(SB), Z5, Z6
+	VMOVUPD      const_f64_bf906cc456e09889<>+0(SB), Z7
+	VFMADD231PD  const_f64_bf775734a455b1a8<>+0(SB), Z5, Z7
+	VFMADD213PD  const_f64_bf95b7e39f75f1d6<>+0(SB), Z5, Z7
+	VFMADD213PD  const_f64_bf9da1b85ff07530<>+0(SB), Z5, Z7
+	VFMADD213PD  const_f64_bfa7483758bfb6c7<>+0(SB), Z5, Z7
+	VFMADD213PD  const_f64_bfbb2995e7b7b5e5<>+0(SB), Z5, Z7
+	VFMADD231PD  Z7, Z4, Z6
+	VANDPD       const_f64_8000000000000000<>+0(SB), Z0, Z0
+	VANDPD       const_f64_3fd0000000000000<>+0(SB), Z2, Z2
+	VBLENDMPD    const_f64_3fe0000000000000<>+0(SB), Z2, K2, Z2
+	VXORPD       Z0, Z2, Z2
+	VADDPD       const_f64_3fe0000000000000<>+0(SB), Z2, Z2
+	VXORPD       Z0, Z1, Z1
+	VFMADD231PD  Z1, Z6, Z2
+	VCVTPD2PS    Z2, Y0
+	VINSERTF64X4 $0x01, Y0, Z8, Z8
+	VMOVUPS      (SI)(DI*1), Z0
+	VMOVUPS      (SI)(R8*1), Z1
+	VMOVUPS      const_f32_3f800000<>+0(SB), Z2
+	VSUBPS       Z8, Z2, Z2
+	VMULPS       Z0, Z8, Z4
+	VMULPS       Z1, Z2, Z5
+	VADDPS       Z5, Z4, Z4
+	VMULPS       Z0, Z2, Z0
+	VMULPS       Z1, Z8, Z5
+	VADDPS       Z5, Z0, Z0
+	VMOVUPS      Z4, (SI)(DI*1)
+	VMOVUPS      Z0, (SI)(R8*1)
+	ADDL         12(AX), CX
+	ADDL         16(AX), DX
+	ADDL         20(AX), BX
+	MOVL         24(AX), SI
+	ADDL         SI, 264(SP)
+	DECQ         256(SP)
+	JNZ          step_78
+	MOVL         32(AX), CX
+	LEAQ         36(AX)(CX*8), AX
+	JMP          run_77
+
+done_79:
+	VZEROUPPER
+	RET
+
+// func avx512ForwardP(xs *float32, ps *float32, diff *float32, beta float64, lambda float64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·avx512ForwardP(SB), NOSPLIT, $272-40
+	VBROADCASTSD beta+24(FP), Z0
+	VMOVUPD      Z0, 128(SP)
+	VMOVSD       beta+24(FP), X0
+	VCVTSD2SS    X0, X0, X0
+	VBROADCASTSS X0, Z0
+	VMOVUPS      Z0, (SP)
+	VBROADCASTSD lambda+32(FP), Z0
+	VMOVUPD      Z0, 192(SP)
+	VMOVSD       lambda+32(FP), X0
+	VCVTSD2SS    X0, X0, X0
+	VBROADCASTSS X0, Z0
+	VMOVUPS      Z0, 64(SP)
+	MOVQ         diff+16(FP), AX
+	LEAQ         sgk_fwd<>+0(SB), CX
+
+run_80:
+	MOVL  (CX), DX
+	TESTL DX, DX
+	JZ    done_82
+	MOVQ  DX, 256(SP)
+	MOVL  4(CX), DX
+	MOVL  8(CX), BX
+	XORL  SI, SI
+	MOVQ  SI, 264(SP)
+
+step_81:
+	MOVQ      xs+0(FP), DI
+	MOVQ      DX, R8
+	SHLQ      $0x06, R8
+	MOVQ      BX, R9
+	SHLQ      $0x06, R9
+	VCVTPS2PD (DI)(R8*1), Z0
+	VCVTPS2PD (DI)(R9*1), Z1
+	VSUBPD    Z0, Z1, Z0
+
+	// vecmath: alpha cauchy
+	VMULPD      128(SP), Z0, Z0
+	VANDPD      const_f64_7fffffffffffffff<>+0(SB), Z0, Z1
+	VCMPPD      $0x1e, const_f64_3fda827999fcef32<>+0(SB), Z1, K1
+	VCMPPD      $0x1e, const_f64_4003504f333f9de6<>+0(SB), Z1, K2
+	VSUBPD      const_f64_3ff0000000000000<>+0(SB), Z1, Z2
+	VBLENDMPD   Z2, Z1, K1, Z3
+	VBLENDMPD   const_f64_bff0000000000000<>+0(SB), Z3, K2, Z3
+	VPMOVM2Q    K1, Z2
+	VANDPD      Z1, Z2, Z4
+	VADDPD      const_f64_3ff0000000000000<>+0(SB), Z4, Z4
+	VBLENDMPD   Z1, Z4, K2, Z4
+	VDIVPD      Z4, Z3, Z1
+	VMULPD      Z1, Z1, Z4
+	VMULPD      Z4, Z4, Z5
+	VMOVUPD     const_f64_3f930f9cb335d828<>+0(SB), Z6
+	VFMADD231PD const_f64_3f88cf9800031952<>+0(SB), Z5, Z6
+	VFMADD213PD const_f64_3f99127cbb9b4578<>+0(SB), Z5, Z6
+	VFMADD213PD const_f64_3fa21bb93c23427a<>+0(SB), Z5, Z6
+	VFMADD213PD const_f64_3fb04c26be3adcd8<>+0(SB), Z5, Z6
+	VFMADD213PD const_f64_3fd45f306dc9c883<>+0(SB), Z5, Z6
+	VMOVUPD     const_f64_bf906cc456e09889<>+0(SB), Z7
+	VFMADD231PD const_f64_bf775734a455b1a8<>+0(SB), Z5, Z7
+	VFMADD213PD const_f64_bf95b7e39f75f1d6<>+0(SB), Z5, Z7
+	VFMADD213PD const_f64_bf9da1b85ff07530<>+0(SB), Z5, Z7
+	VFMADD213PD const_f64_bfa7483758bfb6c7<>+0(SB), Z5, Z7
+	VFMADD213PD const_f64_bfbb2995e7b7b5e5<>+0(SB), Z5, Z7
+	VFMADD231PD Z7, Z4, Z6
+	VANDPD      const_f64_8000000000000000<>+0(SB), Z0, Z0
+	VANDPD      const_f64_3fd0000000000000<>+0(SB), Z2, Z2
+	VBLENDMPD   const_f64_3fe0000000000000<>+0(SB), Z2, K2, Z2
+	VXORPD      Z0, Z2, Z2
+	VADDPD      const_f64_3fe0000000000000<>+0(SB), Z2, Z2
+	VXORPD      Z0, Z1, Z1
+	VFMADD231PD Z1, Z6, Z2
+	VCVTPD2PS   Z2, Y8
+	VCVTPS2PD   32(DI)(R8*1), Z0
+	VCVTPS2PD   32(DI)(R9*1), Z1
+	VSUBPD      Z0, Z1, Z0
+
+	// vecmath: alpha cauchy
+	VMULPD       128(SP), Z0, Z0
+	VANDPD       const_f64_7fffffffffffffff<>+0(SB), Z0, Z1
+	VCMPPD       $0x1e, const_f64_3fda827999fcef32<>+0(SB), Z1, K1
+	VCMPPD       $0x1e, const_f64_4003504f333f9de6<>+0(SB), Z1, K2
+	VSUBPD       const_f64_3ff0000000000000<>+0(SB), Z1, Z2
+	VBLENDMPD    Z2, Z1, K1, Z9
+	VBLENDMPD    const_f64_bff0000000000000<>+0(SB), Z9, K2, Z9
+	VPMOVM2Q     K1, Z2
+	VANDPD       Z1, Z2, Z4
+	VADDPD       const_f64_3ff0000000000000<>+0(SB), Z4, Z4
+	VBLENDMPD    Z1, Z4, K2, Z4
+	VDIVPD       Z4, Z9, Z1
+	VMULPD       Z1, Z1, Z4
+	VMULPD       Z4, Z4, Z5
+	VMOVUPD      const_f64_3f930f9cb335d828<>+0(SB), Z6
+	VFMADD231PD  const_f64_3f88cf9800031952<>+0(SB), Z5, Z6
+	VFMADD213PD  const_f64_3f99127cbb9b4578<>+0(SB), Z5, Z6
+	VFMADD213PD  const_f64_3fa21bb93c23427a<>+0(SB), Z5, Z6
+	VFMADD213PD  const_f64_3fb04c26be3adcd8<>+0(SB), Z5, Z6
+	VFMADD213PD  const_f64_3fd45f306dc9c883<>+0(SB), Z5, Z6
+	VMOVUPD      const_f64_bf906cc456e09889<>+0(SB), Z7
+	VFMADD231PD  const_f64_bf775734a455b1a8<>+0(SB), Z5, Z7
+	VFMADD213PD  const_f64_bf95b7e39f75f1d6<>+0(SB), Z5, Z7
+	VFMADD213PD  const_f64_bf9da1b85ff07530<>+0(SB), Z5, Z7
+	VFMADD213PD  const_f64_bfa7483758bfb6c7<>+0(SB), Z5, Z7
+	VFMADD213PD  const_f64_bfbb2995e7b7b5e5<>+0(SB), Z5, Z7
+	VFMADD231PD  Z7, Z4, Z6
+	VANDPD       const_f64_8000000000000000<>+0(SB), Z0, Z0
+	VANDPD       const_f64_3fd0000000000000<>+0(SB), Z2, Z2
+	VBLENDMPD    const_f64_3fe0000000000000<>+0(SB), Z2, K2, Z2
+	VXORPD       Z0, Z2, Z2
+	VADDPD       const_f64_3fe0000000000000<>+0(SB), Z2, Z2
+	VXORPD       Z0, Z1, Z1
+	VFMADD231PD  Z1, Z6, Z2
+	VCVTPD2PS    Z2, Y0
+	VINSERTF64X4 $0x01, Y0, Z8, Z8
+	VMOVUPS      (DI)(R8*1), Z0
+	VMOVUPS      (DI)(R9*1), Z1
+	VMOVUPS      const_f32_3f800000<>+0(SB), Z2
+	VSUBPS       Z8, Z2, Z2
+	VMULPS       Z0, Z8, Z4
+	VMULPS       Z1, Z2, Z5
+	VADDPS       Z5, Z4, Z4
+	VMULPS       Z0, Z2, Z0
+	VMULPS       Z1, Z8, Z5
+	VADDPS       Z5, Z0, Z0
+	VMOVUPS      Z4, (DI)(R8*1)
+	VMOVUPS      Z0, (DI)(R9*1)
+	LEAQ         36(CX), DI
+	MOVL         32(CX), R8
+
+range_83:
+	MOVL   (DI), R9
+	MOVL   4(DI), R10
+	ADDL   264(SP), R10
+	ADDL   SI, R9
+	SUBL   R9, R10
+	SHLQ   $0x06, R9
+	IMUL3Q $0x00001900, DX, R11
+	IMUL3Q $0x00001900, BX, R12
+	ADDQ   R9, R11
+	ADDQ   R9, R12
+	MOVQ   ps+8(FP), R9
+	ADDQ   R9, R11
+	ADDQ   R9, R12
+	TESTQ  AX, AX
+	JZ     nodiff_84
+	CMPQ   R10, $0x02
+	JB     tail_87
+
+pair_86:
+	VMOVUPS     (R11), Z0
+	VMOVUPS     (R12), Z1
+	VSUBPS      Z1, Z0, Z4
+	VMOVUPS     Z4, (AX)
+	VMULPS      Z1, Z2, Z4
+	VFMADD231PS Z0, Z8, Z4
+	VMULPS      Z0, Z2, Z0
+	VFMADD231PS Z1, Z8, Z0
+	VMOVUPS     Z4, (R11)
+	VMOVUPS     Z0, (R12)
+	VMOVUPS     64(R11), Z0
+	VMOVUPS     64(R12), Z1
+	VSUBPS      Z1, Z0, Z4
+	VMOVUPS     Z4, 64(AX)
+	VMULPS      Z1, Z2, Z4
+	VFMADD231PS Z0, Z8, Z4
+	VMULPS      Z0, Z2, Z0
+	VFMADD231PS Z1, Z8, Z0
+	VMOVUPS     Z4, 64(R11)
+	VMOVUPS     Z0, 64(R12)
+	ADDQ        $0x80, R11
+	ADDQ        $0x80, R12
+	ADDQ        $0x80, AX
+	SUBQ        $0x02, R10
+	CMPQ        R10, $0x02
+	JAE         pair_86
+
+tail_87:
+	TESTQ       R10, R10
+	JZ          rowsdone_88
+	VMOVUPS     (R11), Z0
+	VMOVUPS     (R12), Z1
+	VSUBPS      Z1, Z0, Z4
+	VMOVUPS     Z4, (AX)
+	VMULPS      Z1, Z2, Z4
+	VFMADD231PS Z0, Z8, Z4
+	VMULPS      Z0, Z2, Z0
+	VFMADD231PS Z1, Z8, Z0
+	VMOVUPS     Z4, (R11)
+	VMOVUPS     Z0, (R12)
+	ADDQ        $0x40, R11
+	ADDQ        $0x40, R12
+	ADDQ        $0x40, AX
+
+rowsdone_88:
+	JMP rangedone_85
+
+nodiff_84:
+	CMPQ R10, $0x02
+	JB   tail_90
+
+pair_89:
+	VMOVUPS     (R11), Z0
+	VMOVUPS     (R12), Z1
+	VMULPS      Z1, Z2, Z4
+	VFMADD231PS Z0, Z8, Z4
+	VMULPS      Z0, Z2, Z0
+	VFMADD231PS Z1, Z8, Z0
+	VMOVUPS     Z4, (R11)
+	VMOVUPS     Z0, (R12)
+	VMOVUPS     64(R11), Z0
+	VMOVUPS     64(R12), Z1
+	VMULPS      Z1, Z2, Z4
+	VFMADD231PS Z0, Z8, Z4
+	VMULPS      Z0, Z2, Z0
+	VFMADD231PS Z1, Z8, Z0
+	VMOVUPS     Z4, 64(R11)
+	VMOVUPS     Z0, 64(R12)
+	ADDQ        $0x80, R11
+	ADDQ        $0x80, R12
+	SUBQ        $0x02, R10
+	CMPQ        R10, $0x02
+	JAE         pair_89
+
+tail_90:
+	TESTQ       R10, R10
+	JZ          rowsdone_91
+	VMOVUPS     (R11), Z0
+	VMOVUPS     (R12), Z1
+	VMULPS      Z1, Z2, Z4
+	VFMADD231PS Z0, Z8, Z4
+	VMULPS      Z0, Z2, Z0
+	VFMADD231PS Z1, Z8, Z0
+	VMOVUPS     Z4, (R11)
+	VMOVUPS     Z0, (R12)
+	ADDQ        $0x40, R11
+	ADDQ        $0x40, R12
+
+rowsdone_91:
+rangedone_85:
+	ADDQ $0x08, DI
+	DECQ R8
+	JNZ  range_83
+	ADDL 12(CX), DX
+	ADDL 16(CX), BX
+	ADDL 20(CX), SI
+	MOVL 24(CX), DI
+	ADDL DI, 264(SP)
+	DECQ 256(SP)
+	JNZ  step_81
+	MOVL 32(CX), DX
+	LEAQ 36(CX)(DX*8), CX
+	JMP  run_80
+
+done_82:
+	VZEROUPPER
+	RET
+
+// func avx512Forward(xs *float32, tape *float32, beta float64, lambda float64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·avx512Forward(SB), NOSPLIT, $272-32
+	VBROADCASTSD beta+16(FP), Z0
+	VMOVUPD      Z0, 128(SP)
+	VMOVSD       beta+16(FP), X0
+	VCVTSD2SS    X0, X0, X0
+	VBROADCASTSS X0, Z0
+	VMOVUPS      Z0, (SP)
+	VBROADCASTSD lambda+24(FP), Z0
+	VMOVUPD      Z0, 192(SP)
+	VMOVSD       lambda+24(FP), X0
+	VCVTSD2SS    X0, X0, X0
+	VBROADCASTSS X0, Z0
+	VMOVUPS      Z0, 64(SP)
+	MOVQ         tape+8(FP), AX
+	LEAQ         sgk_fwd<>+0(SB), CX
+
+run_92:
+	MOVL  (CX), DX
+	TESTL DX, DX
+	JZ    done_94
+	MOVQ  DX, 256(SP)
+	MOVL  4(CX), DX
+	MOVL  8(CX), BX
+	XORL  SI, SI
+	MOVQ  SI, 264(SP)
+
+step_93:
+	MOVQ      xs+0(FP), DI
+	MOVQ      DX, R8
+	SHLQ      $0x06, R8
+	MOVQ      BX, R9
+	SHLQ      $0x06, R9
+	VCVTPS2PD (DI)(R8*1), Z0
+	VCVTPS2PD (DI)(R9*1), Z1
+	VSUBPD    Z0, Z1, Z0
+
+	// vecmath: alpha cauchy
+	VMULPD      128(SP), Z0, Z1
+	VMOVAPD     Z1, Z2
+	VFMADD213PD const_f64_3ff0000000000000<>+0(SB), Z1, Z2
+	VMOVUPD     const_f64_3fd45f306dc9c883<>+0(SB), Z3
+	VMULPD      128(SP), Z3, Z3
+	VDIVPD      Z2, Z3, Z3
+	VANDPD      const_f64_7fffffffffffffff<>+0(SB), Z1, Z2
+	VCMPPD      $0x1e, const_f64_3fda827999fcef32<>+0(SB), Z2, K1
+	VCMPPD      $0x1e, const_f64_4003504f333f9de6<>+0(SB), Z2, K2
+	VSUBPD      const_f64_3ff0000000000000<>+0(SB), Z2, Z4
+	VBLENDMPD   Z4, Z2, K1, Z5
+	VBLENDMPD   const_f64_bff0000000000000<>+0(SB), Z5, K2, Z5
+	VPMOVM2Q    K1, Z4
+	VANDPD      Z2, Z4, Z6
+	VADDPD      const_f64_3ff0000000000000<>+0(SB), Z6, Z6
+	VBLENDMPD   Z2, Z6, K2, Z6
+	VDIVPD      Z6, Z5, Z2
+	VMULPD      Z2, Z2, Z6
+	VMULPD      Z6, Z6, Z7
+	VMOVUPD     const_f64_3f930f9cb335d828<>+0(SB), Z8
+	VFMADD231PD const_f64_3f88cf9800031952<>+0(SB), Z7, Z8
+	VFMADD213PD const_f64_3f99127cbb9b4578<>+0(SB), Z7, Z8
+	VFMADD213PD const_f64_3fa21bb93c23427a<>+0(SB), Z7, Z8
+	VFMADD213PD const_f64_3fb04c26be3adcd8<>+0(SB), Z7, Z8
+	VFMADD213PD const_f64_3fd45f306dc9c883<>+0(SB), Z7, Z8
+	VMOVUPD     const_f64_bf906cc456e09889<>+0(SB), Z9
+	VFMADD231PD const_f64_bf775734a455b1a8<>+0(SB), Z7, Z9
+	VFMADD213PD const_f64_bf95b7e39f75f1d6<>+0(SB), Z7, Z9
+	VFMADD213PD const_f64_bf9da1b85ff07530<>+0(SB), Z7, Z9
+	VFMADD213PD const_f64_bfa7483758bfb6c7<>+0(SB), Z7, Z9
+	VFMADD213PD const_f64_bfbb2995e7b7b5e5<>+0(SB), Z7, Z9
+	VFMADD231PD Z9, Z6, Z8
+	VANDPD      const_f64_8000000000000000<>+0(SB), Z1, Z1
+	VANDPD      const_f64_3fd0000000000000<>+0(SB), Z4, Z4
+	VBLENDMPD   const_f64_3fe0000000000000<>+0(SB), Z4, K2, Z4
+	VXORPD      Z1, Z4, Z4
+	VADDPD      const_f64_3fe0000000000000<>+0(SB), Z4, Z4
+	VXORPD      Z1, Z2, Z2
+	VFMADD231PD Z2, Z8, Z4
+	VCVTPD2PS   Z4, Y10
+	VCVTPD2PS   Z3, Y11
+	VMULPD      Z3, Z0, Z0
+	VCVTPD2PS   Z0, Y12
+	VCVTPS2PD   32(DI)(R8*1), Z0
+	VCVTPS2PD   32(DI)(R9*1), Z1
+	VSUBPD      Z0, Z1, Z0
+
+	// vecmath: alpha cauchy
+	VMULPD       128(SP), Z0, Z1
+	VMOVAPD      Z1, Z2
+	VFMADD213PD  const_f64_3ff0000000000000<>+0(SB), Z1, Z2
+	VMOVUPD      const_f64_3fd45f306dc9c883<>+0(SB), Z3
+	VMULPD       128(SP), Z3, Z3
+	VDIVPD       Z2, Z3, Z3
+	VANDPD       const_f64_7fffffffffffffff<>+0(SB), Z1, Z2
+	VCMPPD       $0x1e, const_f64_3fda827999fcef32<>+0(SB), Z2, K1
+	VCMPPD       $0x1e, const_f64_4003504f333f9de6<>+0(SB), Z2, K2
+	VSUBPD       const_f64_3ff0000000000000<>+0(SB), Z2, Z4
+	VBLENDMPD    Z4, Z2, K1, Z13
+	VBLENDMPD    const_f64_bff0000000000000<>+0(SB), Z13, K2, Z13
+	VPMOVM2Q     K1, Z4
+	VANDPD       Z2, Z4, Z6
+	VADDPD       const_f64_3ff0000000000000<>+0(SB), Z6, Z6
+	VBLENDMPD    Z2, Z6, K2, Z6
+	VDIVPD       Z6, Z13, Z2
+	VMULPD       Z2, Z2, Z6
+	VMULPD       Z6, Z6, Z7
+	VMOVUPD      const_f64_3f930f9cb335d828<>+0(SB), Z8
+	VFMADD231PD  const_f64_3f88cf9800031952<>+0(SB), Z7, Z8
+	VFMADD213PD  const_f64_3f99127cbb9b4578<>+0(SB), Z7, Z8
+	VFMADD213PD  const_f64_3fa21bb93c23427a<>+0(SB), Z7, Z8
+	VFMADD213PD  const_f64_3fb04c26be3adcd8<>+0(SB), Z7, Z8
+	VFMADD213PD  const_f64_3fd45f306dc9c883<>+0(SB), Z7, Z8
+	VMOVUPD      const_f64_bf906cc456e09889<>+0(SB), Z9
+	VFMADD231PD  const_f64_bf775734a455b1a8<>+0(SB), Z7, Z9
+	VFMADD213PD  const_f64_bf95b7e39f75f1d6<>+0(SB), Z7, Z9
+	VFMADD213PD  const_f64_bf9da1b85ff07530<>+0(SB), Z7, Z9
+	VFMADD213PD  const_f64_bfa7483758bfb6c7<>+0(SB), Z7, Z9
+	VFMADD213PD  const_f64_bfbb2995e7b7b5e5<>+0(SB), Z7, Z9
+	VFMADD231PD  Z9, Z6, Z8
+	VANDPD       const_f64_8000000000000000<>+0(SB), Z1, Z1
+	VANDPD       const_f64_3fd0000000000000<>+0(SB), Z4, Z4
+	VBLENDMPD    const_f64_3fe0000000000000<>+0(SB), Z4, K2, Z4
+	VXORPD       Z1, Z4, Z4
+	VADDPD       const_f64_3fe0000000000000<>+0(SB), Z4, Z4
+	VXORPD       Z1, Z2, Z2
+	VFMADD231PD  Z2, Z8, Z4
+	VCVTPD2PS    Z4, Y1
+	VCVTPD2PS    Z3, Y2
+	VMULPD       Z3, Z0, Z0
+	VCVTPD2PS    Z0, Y0
+	VINSERTF64X4 $0x01, Y1, Z10, Z10
+	VINSERTF64X4 $0x01, Y2, Z11, Z11
+	VINSERTF64X4 $0x01, Y0, Z12, Z12
+	VMOVUPS      Z12, (AX)
+	VMOVUPS      Z10, 64(AX)
+	VMOVUPS      Z11, 128(AX)
+	ADDQ         $0xc0, AX
+	VMOVUPS      (DI)(R8*1), Z0
+	VMOVUPS      (DI)(R9*1), Z1
+	VMOVUPS      const_f32_3f800000<>+0(SB), Z2
+	VSUBPS       Z10, Z2, Z2
+	VMULPS       Z0, Z10, Z3
+	VMULPS       Z1, Z2, Z4
+	VADDPS       Z4, Z3, Z3
+	VMULPS       Z0, Z2, Z0
+	VMULPS       Z1, Z10, Z4
+	VADDPS       Z4, Z0, Z0
+	VMOVUPS      Z3, (DI)(R8*1)
+	VMOVUPS      Z0, (DI)(R9*1)
+	ADDL         12(CX), DX
+	ADDL         16(CX), BX
+	ADDL         20(CX), SI
+	MOVL         24(CX), DI
+	ADDL         DI, 264(SP)
+	DECQ         256(SP)
+	JNZ          step_93
+	MOVL         32(CX), DX
+	LEAQ         36(CX)(DX*8), CX
+	JMP          run_92
+
+done_94:
+	VZEROUPPER
+	RET
+
+// func avx512ForwardPTape(xs *float32, ps *float32, tape *float32, diff *float32, beta float64, lambda float64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·avx512ForwardPTape(SB), NOSPLIT, $272-48
+	VBROADCASTSD beta+32(FP), Z0
+	VMOVUPD      Z0, 128(SP)
+	VMOVSD       beta+32(FP), X0
+	VCVTSD2SS    X0, X0, X0
+	VBROADCASTSS X0, Z0
+	VMOVUPS      Z0, (SP)
+	VBROADCASTSD lambda+40(FP), Z0
+	VMOVUPD      Z0, 192(SP)
+	VMOVSD       lambda+40(FP), X0
+	VCVTSD2SS    X0, X0, X0
+	VBROADCASTSS X0, Z0
+	VMOVUPS      Z0, 64(SP)
+	MOVQ         tape+16(FP), AX
+	MOVQ         diff+24(FP), CX
+	LEAQ         sgk_fwd<>+0(SB), DX
+
+run_95:
+	MOVL  (DX), BX
+	TESTL BX, BX
+	JZ    done_97
+	MOVQ  BX, 256(SP)
+	MOVL  4(DX), BX
+	MOVL  8(DX), SI
+	XORL  DI, DI
+	MOVQ  DI, 264(SP)
+
+step_96:
+	MOVQ      xs+0(FP), R8
+	MOVQ      BX, R9
+	SHLQ      $0x06, R9
+	MOVQ      SI, R10
+	SHLQ      $0x06, R10
+	VCVTPS2PD (R8)(R9*1), Z0
+	VCVTPS2PD (R8)(R10*1), Z1
+	VSUBPD    Z0, Z1, Z0
+
+	// vecmath: alpha cauchy
+	VMULPD      128(SP), Z0, Z1
+	VMOVAPD     Z1, Z2
+	VFMADD213PD const_f64_3ff0000000000000<>+0(SB), Z1, Z2
+	VMOVUPD     const_f64_3fd45f306dc9c883<>+0(SB), Z3
+	VMULPD      128(SP), Z3, Z3
+	VDIVPD      Z2, Z3, Z3
+	VANDPD      const_f64_7fffffffffffffff<>+0(SB), Z1, Z2
+	VCMPPD      $0x1e, const_f64_3fda827999fcef32<>+0(SB), Z2, K1
+	VCMPPD      $0x1e, const_f64_4003504f333f9de6<>+0(SB), Z2, K2
+	VSUBPD      const_f64_3ff0000000000000<>+0(SB), Z2, Z4
+	VBLENDMPD   Z4, Z2, K1, Z5
+	VBLENDMPD   const_f64_bff0000000000000<>+0(SB), Z5, K2, Z5
+	VPMOVM2Q    K1, Z4
+	VANDPD      Z2, Z4, Z6
+	VADDPD      const_f64_3ff0000000000000<>+0(SB), Z6, Z6
+	VBLENDMPD   Z2, Z6, K2, Z6
+	VDIVPD      Z6, Z5, Z2
+	VMULPD      Z2, Z2, Z6
+	VMULPD      Z6, Z6, Z7
+	VMOVUPD     const_f64_3f930f9cb335d828<>+0(SB), Z8
+	VFMADD231PD const_f64_3f88cf9800031952<>+0(SB), Z7, Z8
+	VFMADD213PD const_f64_3f99127cbb9b4578<>+0(SB), Z7, Z8
+	VFMADD213PD const_f64_3fa21bb93c23427a<>+0(SB), Z7, Z8
+	VFMADD213PD const_f64_3fb04c26be3adcd8<>+0(SB), Z7, Z8
+	VFMADD213PD const_f64_3fd45f306dc9c883<>+0(SB), Z7, Z8
+	VMOVUPD     const_f64_bf906cc456e09889<>+0(SB), Z9
+	VFMADD231PD const_f64_bf775734a455b1a8<>+0(SB), Z7, Z9
+	VFMADD213PD const_f64_bf95b7e39f75f1d6<>+0(SB), Z7, Z9
+	VFMADD213PD const_f64_bf9da1b85ff07530<>+0(SB), Z7, Z9
+	VFMADD213PD const_f64_bfa7483758bfb6c7<>+0(SB), Z7, Z9
+	VFMADD213PD const_f64_bfbb2995e7b7b5e5<>+0(SB), Z7, Z9
+	VFMADD231PD Z9, Z6, Z8
+	VANDPD      const_f64_8000000000000000<>+0(SB), Z1, Z1
+	VANDPD      const_f64_3fd0000000000000<>+0(SB), Z4, Z4
+	VBLENDMPD   const_f64_3fe0000000000000<>+0(SB), Z4, K2, Z4
+	VXORPD      Z1, Z4, Z4
+	VADDPD      const_f64_3fe0000000000000<>+0(SB), Z4, Z4
+	VXORPD      Z1, Z2, Z2
+	VFMADD231PD Z2, Z8, Z4
+	VCVTPD2PS   Z4, Y10
+	VCVTPD2PS   Z3, Y11
+	VMULPD      Z3, Z0, Z0
+	VCVTPD2PS   Z0, Y12
+	VCVTPS2PD   32(R8)(R9*1), Z0
+	VCVTPS2PD   32(R8)(R10*1), Z1
+	VSUBPD      Z0, Z1, Z0
+
+	// vecmath: alpha cauchy
+	VMULPD       128(SP), Z0, Z1
+	VMOVAPD      Z1, Z2
+	VFMADD213PD  const_f64_3ff0000000000000<>+0(SB), Z1, Z2
+	VMOVUPD      const_f64_3fd45f306dc9c883<>+0(SB), Z3
+	VMULPD       128(SP), Z3, Z3
+	VDIVPD       Z2, Z3, Z3
+	VANDPD       const_f64_7fffffffffffffff<>+0(SB), Z1, Z2
+	VCMPPD       $0x1e, const_f64_3fda827999fcef32<>+0(SB), Z2, K1
+	VCMPPD       $0x1e, const_f64_4003504f333f9de6<>+0(SB), Z2, K2
+	VSUBPD       const_f64_3ff0000000000000<>+0(SB), Z2, Z4
+	VBLENDMPD    Z4, Z2, K1, Z13
+	VBLENDMPD    const_f64_bff0000000000000<>+0(SB), Z13, K2, Z13
+	VPMOVM2Q     K1, Z4
+	VANDPD       Z2, Z4, Z6
+	VADDPD       const_f64_3ff0000000000000<>+0(SB), Z6, Z6
+	VBLENDMPD    Z2, Z6, K2, Z6
+	VDIVPD       Z6, Z13, Z2
+	VMULPD       Z2, Z2, Z6
+	VMULPD       Z6, Z6, Z7
+	VMOVUPD      const_f64_3f930f9cb335d828<>+0(SB), Z8
+	VFMADD231PD  const_f64_3f88cf9800031952<>+0(SB), Z7, Z8
+	VFMADD213PD  const_f64_3f99127cbb9b4578<>+0(SB), Z7, Z8
+	VFMADD213PD  const_f64_3fa21bb93c23427a<>+0(SB), Z7, Z8
+	VFMADD213PD  const_f64_3fb04c26be3adcd8<>+0(SB), Z7, Z8
+	VFMADD213PD  const_f64_3fd45f306dc9c883<>+0(SB), Z7, Z8
+	VMOVUPD      const_f64_bf906cc456e09889<>+0(SB), Z9
+	VFMADD231PD  const_f64_bf775734a455b1a8<>+0(SB), Z7, Z9
+	VFMADD213PD  const_f64_bf95b7e39f75f1d6<>+0(SB), Z7, Z9
+	VFMADD213PD  const_f64_bf9da1b85ff07530<>+0(SB), Z7, Z9
+	VFMADD213PD  const_f64_bfa7483758bfb6c7<>+0(SB), Z7, Z9
+	VFMADD213PD  const_f64_bfbb2995e7b7b5e5<>+0(SB), Z7, Z9
+	VFMADD231PD  Z9, Z6, Z8
+	VANDPD       const_f64_8000000000000000<>+0(SB), Z1, Z1
+	VANDPD       const_f64_3fd0000000000000<>+0(SB), Z4, Z4
+	VBLENDMPD    const_f64_3fe0000000000000<>+0(SB), Z4, K2, Z4
+	VXORPD       Z1, Z4, Z4
+	VADDPD       const_f64_3fe0000000000000<>+0(SB), Z4, Z4
+	VXORPD       Z1, Z2, Z2
+	VFMADD231PD  Z2, Z8, Z4
+	VCVTPD2PS    Z4, Y1
+	VCVTPD2PS    Z3, Y2
+	VMULPD       Z3, Z0, Z0
+	VCVTPD2PS    Z0, Y0
+	VINSERTF64X4 $0x01, Y1, Z10, Z10
+	VINSERTF64X4 $0x01, Y2, Z11, Z11
+	VINSERTF64X4 $0x01, Y0, Z12, Z12
+	VMOVUPS      Z12, (AX)
+	VMOVUPS      Z10, 64(AX)
+	VMOVUPS      Z11, 128(AX)
+	ADDQ         $0xc0, AX
+	VMOVUPS      (R8)(R9*1), Z0
+	VMOVUPS      (R8)(R10*1), Z1
+	VMOVUPS      const_f32_3f800000<>+0(SB), Z2
+	VSUBPS       Z10, Z2, Z2
+	VMULPS       Z0, Z10, Z3
+	VMULPS       Z1, Z2, Z4
+	VADDPS       Z4, Z3, Z3
+	VMULPS       Z0, Z2, Z0
+	VMULPS       Z1, Z10, Z4
+	VADDPS       Z4, Z0, Z0
+	VMOVUPS      Z3, (R8)(R9*1)
+	VMOVUPS      Z0, (R8)(R10*1)
+	LEAQ         36(DX), R8
+	MOVL         32(DX), R9
+
+range_98:
+	MOVL   (R8), R10
+	MOVL   4(R8), R11
+	ADDL   264(SP), R11
+	ADDL   DI, R10
+	SUBL   R10, R11
+	SHLQ   $0x06, R10
+	IMUL3Q $0x00001900, BX, R12
+	IMUL3Q $0x00001900, SI, R13
+	ADDQ   R10, R12
+	ADDQ   R10, R13
+	MOVQ   ps+8(FP), R10
+	ADDQ   R10, R12
+	ADDQ   R10, R13
+	TESTQ  CX, CX
+	JZ     nodiff_99
+	CMPQ   R11, $0x02
+	JB     tail_102
+
+pair_101:
+	VMOVUPS     (R12), Z0
+	VMOVUPS     (R13), Z1
+	VSUBPS      Z1, Z0, Z3
+	VMOVUPS     Z3, (CX)
+	VMULPS      Z1, Z2, Z3
+	VFMADD231PS Z0, Z10, Z3
+	VMULPS      Z0, Z2, Z0
+	VFMADD231PS Z1, Z10, Z0
+	VMOVUPS     Z3, (R12)
+	VMOVUPS     Z0, (R13)
+	VMOVUPS     64(R12), Z0
+	VMOVUPS     64(R13), Z1
+	VSUBPS      Z1, Z0, Z3
+	VMOVUPS     Z3, 64(CX)
+	VMULPS      Z1, Z2, Z3
+	VFMADD231PS Z0, Z10, Z3
+	VMULPS      Z0, Z2, Z0
+	VFMADD231PS Z1, Z10, Z0
+	VMOVUPS     Z3, 64(R12)
+	VMOVUPS     Z0, 64(R13)
+	ADDQ        $0x80, R12
+	ADDQ        $0x80, R13
+	ADDQ        $0x80, CX
+	SUBQ        $0x02, R11
+	CMPQ        R11, $0x02
+	JAE         pair_101
+
+tail_102:
+	TESTQ       R11, R11
+	JZ          rowsdone_103
+	VMOVUPS     (R12), Z0
+	VMOVUPS     (R13), Z1
+	VSUBPS      Z1, Z0, Z3
+	VMOVUPS     Z3, (CX)
+	VMULPS      Z1, Z2, Z3
+	VFMADD231PS Z0, Z10, Z3
+	VMULPS      Z0, Z2, Z0
+	VFMADD231PS Z1, Z10, Z0
+	VMOVUPS     Z3, (R12)
+	VMOVUPS     Z0, (R13)
+	ADDQ        $0x40, R12
+	ADDQ        $0x40, R13
+	ADDQ        $0x40, CX
+
+rowsdone_103:
+	JMP rangedone_100
+
+nodiff_99:
+	CMPQ R11, $0x02
+	JB   tail_105
+
+pair_104:
+	VMOVUPS     (R12), Z0
+	VMOVUPS     (R13), Z1
+	VMULPS      Z1, Z2, Z3
+	VFMADD231PS Z0, Z10, Z3
+	VMULPS      Z0, Z2, Z0
+	VFMADD231PS Z1, Z10, Z0
+	VMOVUPS     Z3, (R12)
+	VMOVUPS     Z0, (R13)
+	VMOVUPS     64(R12), Z0
+	VMOVUPS     64(R13), Z1
+	VMULPS      Z1, Z2, Z3
+	VFMADD231PS Z0, Z10, Z3
+	VMULPS      Z0, Z2, Z0
+	VFMADD231PS Z1, Z10, Z0
+	VMOVUPS     Z3, 64(R12)
+	VMOVUPS     Z0, 64(R13)
+	ADDQ        $0x80, R12
+	ADDQ        $0x80, R13
+	SUBQ        $0x02, R11
+	CMPQ        R11, $0x02
+	JAE         pair_104
+
+tail_105:
+	TESTQ       R11, R11
+	JZ          rowsdone_106
+	VMOVUPS     (R12), Z0
+	VMOVUPS     (R13), Z1
+	VMULPS      Z1, Z2, Z3
+	VFMADD231PS Z0, Z10, Z3
+	VMULPS      Z0, Z2, Z0
+	VFMADD231PS Z1, Z10, Z0
+	VMOVUPS     Z3, (R12)
+	VMOVUPS     Z0, (R13)
+	ADDQ        $0x40, R12
+	ADDQ        $0x40, R13
+
+rowsdone_106:
+rangedone_100:
+	ADDQ $0x08, R8
+	DECQ R9
+	JNZ  range_98
+	ADDL 12(DX), BX
+	ADDL 16(DX), SI
+	ADDL 20(DX), DI
+	MOVL 24(DX), R8
+	ADDL R8, 264(SP)
+	DECQ 256(SP)
+	JNZ  step_96
+	MOVL 32(DX), BX
+	LEAQ 36(DX)(BX*8), DX
+	JMP  run_95
+
+done_97:
+	VZEROUPPER
+	RET
+
+// func avx512Backward(gs *float32, tape *float32)
+// Requires: AVX, AVX512F
+TEXT ·avx512Backward(SB), NOSPLIT, $16-16
+	MOVQ tape+8(FP), AX
+	ADDQ $0x0000eb80, AX
+	LEAQ sgk_bwd<>+0(SB), CX
+
+run_107:
+	MOVL  (CX), DX
+	TESTL DX, DX
+	JZ    done_109
+	MOVQ  DX, (SP)
+	MOVL  4(CX), DX
+	MOVL  8(CX), BX
+	XORL  SI, SI
+	MOVQ  SI, 8(SP)
+
+step_108:
+	SUBQ    $0xc0, AX
+	VMOVUPS 64(AX), Z0
+	VMOVUPS const_f32_3f800000<>+0(SB), Z1
+	VSUBPS  Z0, Z1, Z1
+	MOVQ    gs+0(FP), DI
+	MOVQ    DX, R8
+	SHLQ    $0x06, R8
+	MOVQ    BX, R9
+	SHLQ    $0x06, R9
+	VMOVUPS (DI)(R8*1), Z2
+	VMOVUPS (DI)(R9*1), Z3
+	VSUBPS  Z2, Z3, Z4
+	VMULPS  (AX), Z4, Z4
+	VMULPS  Z2, Z0, Z5
+	VMULPS  Z3, Z1, Z6
+	VADDPS  Z6, Z5, Z5
+	VSUBPS  Z4, Z5, Z5
+	VMULPS  Z2, Z1, Z1
+	VMULPS  Z3, Z0, Z6
+	VADDPS  Z6, Z1, Z1
+	VADDPS  Z4, Z1, Z1
+	VMOVUPS Z5, (DI)(R8*1)
+	VMOVUPS Z1, (DI)(R9*1)
+	ADDL    12(CX), DX
+	ADDL    16(CX), BX
+	ADDL    20(CX), SI
+	MOVL    24(CX), DI
+	ADDL    DI, 8(SP)
+	DECQ    (SP)
+	JNZ     step_108
+	MOVL    32(CX), DX
+	LEAQ    36(CX)(DX*8), CX
+	JMP     run_107
+
+done_109:
+	VZEROUPPER
+	RET
+
+// func avx512BackwardP(gs *float32, gps *float32, tape *float32, diff *float32)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·avx512BackwardP(SB), NOSPLIT, $16-32
+	MOVQ tape+16(FP), AX
+	ADDQ $0x0000eb80, AX
+	MOVQ diff+24(FP), CX
+	ADDQ $0x00064d00, CX
+	LEAQ sgk_bwd<>+0(SB), DX
+
+run_110:
+	MOVL  (DX), BX
+	TESTL BX, BX
+	JZ    done_112
+	MOVQ  BX, (SP)
+	MOVL  4(DX), BX
+	MOVL  8(DX), SI
+	XORL  DI, DI
+	MOVQ  DI, 8(SP)
+
+step_111:
+	SUBQ    $0xc0, AX
+	VMOVUPS 64(AX), Z0
+	VMOVUPS const_f32_3f800000<>+0(SB), Z1
+	VSUBPS  Z0, Z1, Z1
+	MOVL    28(DX), R8
+	ADDL    8(SP), R8
+	SUBL    DI, R8
+	SHLQ    $0x06, R8
+	SUBQ    R8, CX
+	MOVQ    CX, R8
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	LEAQ    36(DX), R9
+	MOVL    32(DX), R10
+
+range_113:
+	MOVL   (R9), R11
+	MOVL   4(R9), R12
+	ADDL   8(SP), R12
+	ADDL   DI, R11
+	SUBL   R11, R12
+	SHLQ   $0x06, R11
+	IMUL3Q $0x00001900, BX, R13
+	IMUL3Q $0x00001900, SI, R14
+	ADDQ   R11, R13
+	ADDQ   R11, R14
+	MOVQ   gps+8(FP), R11
+	ADDQ   R11, R13
+	ADDQ   R11, R14
+	CMPQ   R12, $0x02
+	JB     tail_115
+
+pair_114:
+	VMOVUPS     (R13), Z4
+	VMOVUPS     (R14), Z5
+	VSUBPS      Z5, Z4, Z6
+	VFMADD231PS (R8), Z6, Z2
+	VMULPS      Z5, Z1, Z6
+	VFMADD231PS Z4, Z0, Z6
+	VMULPS      Z4, Z1, Z4
+	VFMADD231PS Z5, Z0, Z4
+	VMOVUPS     Z6, (R13)
+	VMOVUPS     Z4, (R14)
+	VMOVUPS     64(R13), Z4
+	VMOVUPS     64(R14), Z5
+	VSUBPS      Z5, Z4, Z6
+	VFMADD231PS 64(R8), Z6, Z3
+	VMULPS      Z5, Z1, Z6
+	VFMADD231PS Z4, Z0, Z6
+	VMULPS      Z4, Z1, Z4
+	VFMADD231PS Z5, Z0, Z4
+	VMOVUPS     Z6, 64(R13)
+	VMOVUPS     Z4, 64(R14)
+	ADDQ        $0x80, R13
+	ADDQ        $0x80, R14
+	ADDQ        $0x80, R8
+	SUBQ        $0x02, R12
+	CMPQ        R12, $0x02
+	JAE         pair_114
+
+tail_115:
+	TESTQ       R12, R12
+	JZ          rowsdone_116
+	VMOVUPS     (R13), Z4
+	VMOVUPS     (R14), Z5
+	VSUBPS      Z5, Z4, Z6
+	VFMADD231PS (R8), Z6, Z2
+	VMULPS      Z5, Z1, Z6
+	VFMADD231PS Z4, Z0, Z6
+	VMULPS      Z4, Z1, Z4
+	VFMADD231PS Z5, Z0, Z4
+	VMOVUPS     Z6, (R13)
+	VMOVUPS     Z4, (R14)
+	ADDQ        $0x40, R13
+	ADDQ        $0x40, R14
+	ADDQ        $0x40, R8
+
+rowsdone_116:
+	ADDQ    $0x08, R9
+	DECQ    R10
+	JNZ     range_113
+	VADDPS  Z3, Z2, Z2
+	MOVQ    gs+0(FP), R8
+	MOVQ    BX, R9
+	SHLQ    $0x06, R9
+	MOVQ    SI, R10
+	SHLQ    $0x06, R10
+	VMOVUPS (R8)(R9*1), Z3
+	VMOVUPS (R8)(R10*1), Z4
+	VSUBPS  Z3, Z4, Z5
+	VMULPS  (AX), Z5, Z5
+	VMULPS  128(AX), Z2, Z2
+	VADDPS  Z2, Z5, Z5
+	VMULPS  Z3, Z0, Z2
+	VMULPS  Z4, Z1, Z6
+	VADDPS  Z6, Z2, Z2
+	VSUBPS  Z5, Z2, Z2
+	VMULPS  Z3, Z1, Z1
+	VMULPS  Z4, Z0, Z6
+	VADDPS  Z6, Z1, Z1
+	VADDPS  Z5, Z1, Z1
+	VMOVUPS Z2, (R8)(R9*1)
+	VMOVUPS Z1, (R8)(R10*1)
+	ADDL    12(DX), BX
+	ADDL    16(DX), SI
+	ADDL    20(DX), DI
+	MOVL    24(DX), R8
+	ADDL    R8, 8(SP)
+	DECQ    (SP)
+	JNZ     step_111
+	MOVL    32(DX), BX
+	LEAQ    36(DX)(BX*8), DX
+	JMP     run_110
+
+done_112:
+	VZEROUPPER
+	RET
+
+// func avx512TopKValues(xs *float32, w *float32, beta float64, lambda float64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·avx512TopKValues(SB), NOSPLIT, $272-32
+	VBROADCASTSD beta+16(FP), Z0
+	VMOVUPD      Z0, 128(SP)
+	VMOVSD       beta+16(FP), X0
+	VCVTSD2SS    X0, X0, X0
+	VBROADCASTSS X0, Z0
+	VMOVUPS      Z0, (SP)
+	VBROADCASTSD lambda+24(FP), Z0
+	VMOVUPD      Z0, 192(SP)
+	VMOVSD       lambda+24(FP), X0
+	VCVTSD2SS    X0, X0, X0
+	VBROADCASTSS X0, Z0
+	VMOVUPS      Z0, 64(SP)
+	MOVQ         w+8(FP), AX
+	LEAQ         sgk_fwd<>+0(SB), CX
+
+run_117:
+	MOVL  (CX), DX
+	TESTL DX, DX
+	JZ    done_119
+	MOVQ  DX, 256(SP)
+	MOVL  4(CX), DX
+	MOVL  8(CX), BX
+	XORL  SI, SI
+	MOVQ  SI, 264(SP)
+
+step_118:
+	MOVQ      xs+0(FP), DI
+	MOVQ      DX, R8
+	SHLQ      $0x06, R8
+	MOVQ      BX, R9
+	SHLQ      $0x06, R9
+	VCVTPS2PD (DI)(R8*1), Z0
+	VCVTPS2PD (DI)(R9*1), Z1
+	VSUBPD    Z0, Z1, Z0
+
+	// vecmath: alpha cauchy
+	VMULPD      128(SP), Z0, Z0
+	VANDPD      const_f64_7fffffffffffffff<>+0(SB), Z0, Z1
+	VCMPPD      $0x1e, const_f64_3fda827999fcef32<>+0(SB), Z1, K1
+	VCMPPD      $0x1e, const_f64_4003504f333f9de6<>+0(SB), Z1, K2
+	VSUBPD      const_f64_3ff0000000000000<>+0(SB), Z1, Z2
+	VBLENDMPD   Z2, Z1, K1, Z3
+	VBLENDMPD   const_f64_bff0000000000000<>+0(SB), Z3, K2, Z3
+	VPMOVM2Q    K1, Z2
+	VANDPD      Z1, Z2, Z4
+	VADDPD      const_f64_3ff0000000000000<>+0(SB), Z4, Z4
+	VBLENDMPD   Z1, Z4, K2, Z4
+	VDIVPD      Z4, Z3, Z1
+	VMULPD      Z1, Z1, Z4
+	VMULPD      Z4, Z4, Z5
+	VMOVUPD     const_f64_3f930f9cb335d828<>+0(SB), Z6
+	VFMADD231PD const_f64_3f88cf9800031952<>+0(SB), Z5, Z6
+	VFMADD213PD const_f64_3f99127cbb9b4578<>+0(SB), Z5, Z6
+	VFMADD213PD const_f64_3fa21bb93c23427a<>+0(SB), Z5, Z6
+	VFMADD213PD const_f64_3fb04c26be3adcd8<>+0(SB), Z5, Z6
+	VFMADD213PD const_f64_3fd45f306dc9c883<>+0(SB), Z5, Z6
+	VMOVUPD     const_f64_bf906cc456e09889<>+0(SB), Z7
+	VFMADD231PD const_f64_bf775734a455b1a8<>+0(SB), Z5, Z7
+	VFMADD213PD const_f64_bf95b7e39f75f1d6<>+0(SB), Z5, Z7
+	VFMADD213PD const_f64_bf9da1b85ff07530<>+0(SB), Z5, Z7
+	VFMADD213PD const_f64_bfa7483758bfb6c7<>+0(SB), Z5, Z7
+	VFMADD213PD const_f64_bfbb2995e7b7b5e5<>+0(SB), Z5, Z7
+	VFMADD231PD Z7, Z4, Z6
+	VANDPD      const_f64_8000000000000000<>+0(SB), Z0, Z0
+	VANDPD      const_f64_3fd0000000000000<>+0(SB), Z2, Z2
+	VBLENDMPD   const_f64_3fe0000000000000<>+0(SB), Z2, K2, Z2
+	VXORPD      Z0, Z2, Z2
+	VADDPD      const_f64_3fe0000000000000<>+0(SB), Z2, Z2
+	VXORPD      Z0, Z1, Z1
+	VFMADD231PD Z1, Z6, Z2
+	VCVTPD2PS   Z2, Y8
+	VCVTPS2PD   32(DI)(R8*1), Z0
+	VCVTPS2PD   32(DI)(R9*1), Z1
+	VSUBPD      Z0, Z1, Z0
+
+	// vecmath: alpha cauchy
+	VMULPD       128(SP), Z0, Z0
+	VANDPD       const_f64_7fffffffffffffff<>+0(SB), Z0, Z1
+	VCMPPD       $0x1e, const_f64_3fda827999fcef32<>+0(SB), Z1, K1
+	VCMPPD       $0x1e, const_f64_4003504f333f9de6<>+0(SB), Z1, K2
+	VSUBPD       const_f64_3ff0000000000000<>+0(SB), Z1, Z2
+	VBLENDMPD    Z2, Z1, K1, Z9
+	VBLENDMPD    const_f64_bff0000000000000<>+0(SB), Z9, K2, Z9
+	VPMOVM2Q     K1, Z2
+	VANDPD       Z1, Z2, Z4
+	VADDPD       const_f64_3ff0000000000000<>+0(SB), Z4, Z4
+	VBLENDMPD    Z1, Z4, K2, Z4
+	VDIVPD       Z4, Z9, Z1
+	VMULPD       Z1, Z1, Z4
+	VMULPD       Z4, Z4, Z5
+	VMOVUPD      const_f64_3f930f9cb335d828<>+0(SB), Z6
+	VFMADD231PD  const_f64_3f88cf9800031952<>+0(SB), Z5, Z6
+	VFMADD213PD  const_f64_3f99127cbb9b4578<>+0(SB), Z5, Z6
+	VFMADD213PD  const_f64_3fa21bb93c23427a<>+0(SB), Z5, Z6
+	VFMADD213PD  const_f64_3fb04c26be3adcd8<>+0(SB), Z5, Z6
+	VFMADD213PD  const_f64_3fd45f306dc9c883<>+0(SB), Z5, Z6
+	VMOVUPD      const_f64_bf906cc456e09889<>+0(SB), Z7
+	VFMADD231PD  const_f64_bf775734a455b1a8<>+0(SB), Z5, Z7
+	VFMADD213PD  const_f64_bf95b7e39f75f1d6<>+0(SB), Z5, Z7
+	VFMADD213PD  const_f64_bf9da1b85ff07530<>+0(SB), Z5, Z7
+	VFMADD213PD  const_f64_bfa7483758bfb6c7<>+0(SB), Z5, Z7
+	VFMADD213PD  const_f64_bfbb2995e7b7b5e5<>+0(SB), Z5, Z7
+	VFMADD231PD  Z7, Z4, Z6
+	VANDPD       const_f64_8000000000000000<>+0(SB), Z0, Z0
+	VANDPD       const_f64_3fd0000000000000<>+0(SB), Z2, Z2
+	VBLENDMPD    const_f64_3fe0000000000000<>+0(SB), Z2, K2, Z2
+	VXORPD       Z0, Z2, Z2
+	VADDPD       const_f64_3fe0000000000000<>+0(SB), Z2, Z2
+	VXORPD       Z0, Z1, Z1
+	VFMADD231PD  Z1, Z6, Z2
+	VCVTPD2PS    Z2, Y0
+	VINSERTF64X4 $0x01, Y0, Z8, Z8
+	VMOVUPS      (DI)(R8*1), Z0
+	VMOVUPS      (DI)(R9*1), Z1
+	VMOVUPS      Z8, (AX)
+	ADDQ         $0x40, AX
+	VMOVUPS      const_f32_3f800000<>+0(SB), Z2
+	VSUBPS       Z8, Z2, Z2
+	VMULPS       Z0, Z8, Z4
+	VMULPS       Z1, Z2, Z5
+	VADDPS       Z5, Z4, Z4
+	VMULPS       Z0, Z2, Z0
+	VMULPS       Z1, Z8, Z5
+	VADDPS       Z5, Z0, Z0
+	VMOVUPS      Z4, (DI)(R8*1)
+	VMOVUPS      Z0, (DI)(R9*1)
+	ADDL         12(CX), DX
+	ADDL         16(CX), BX
+	ADDL         20(CX), SI
+	MOVL         24(CX), DI
+	ADDL         DI, 264(SP)
+	DECQ         256(SP)
+	JNZ          step_118
+	MOVL         32(CX), DX
+	LEAQ         36(CX)(DX*8), CX
+	JMP          run_117
+
+done_119:
+	VZEROUPPER
+	RET
+
+// func avx512TopKValuesTape(xs *float32, w *float32, tape *float32, beta float64, lambda float64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·avx512TopKValuesTape(SB), NOSPLIT, $272-40
+	VBROADCASTSD beta+24(FP), Z0
+	VMOVUPD      Z0, 128(SP)
+	VMOVSD       beta+24(FP), X0
+	VCVTSD2SS    X0, X0, X0
+	VBROADCASTSS X0, Z0
+	VMOVUPS      Z0, (SP)
+	VBROADCASTSD lambda+32(FP), Z0
+	VMOVUPD      Z0, 192(SP)
+	VMOVSD       lambda+32(FP), X0
+	VCVTSD2SS    X0, X0, X0
+	VBROADCASTSS X0, Z0
+	VMOVUPS      Z0, 64(SP)
+	MOVQ         tape+16(FP), AX
+	MOVQ         w+8(FP), CX
+	LEAQ         sgk_fwd<>+0(SB), DX
+
+run_120:
+	MOVL  (DX), BX
+	TESTL BX, BX
+	JZ    done_122
+	MOVQ  BX, 256(SP)
+	MOVL  4(DX), BX
+	MOVL  8(DX), SI
+	XORL  DI, DI
+	MOVQ  DI, 264(SP)
+
+step_121:
+	MOVQ      xs+0(FP), R8
+	MOVQ      BX, R9
+	SHLQ      $0x06, R9
+	MOVQ      SI, R10
+	SHLQ      $0x06, R10
+	VCVTPS2PD (R8)(R9*1), Z0
+	VCVTPS2PD (R8)(R10*1), Z1
+	VSUBPD    Z0, Z1, Z0
+
+	// vecmath: alpha cauchy
+	VMULPD      128(SP), Z0, Z1
+	VMOVAPD     Z1, Z2
+	VFMADD213PD const_f64_3ff0000000000000<>+0(SB), Z1, Z2
+	VMOVUPD     const_f64_3fd45f306dc9c883<>+0(SB), Z3
+	VMULPD      128(SP), Z3, Z3
+	VDIVPD      Z2, Z3, Z3
+	VANDPD      const_f64_7fffffffffffffff<>+0(SB), Z1, Z2
+	VCMPPD      $0x1e, const_f64_3fda827999fcef32<>+0(SB), Z2, K1
+	VCMPPD      $0x1e, const_f64_4003504f333f9de6<>+0(SB), Z2, K2
+	VSUBPD      const_f64_3ff0000000000000<>+0(SB), Z2, Z4
+	VBLENDMPD   Z4, Z2, K1, Z5
+	VBLENDMPD   const_f64_bff0000000000000<>+0(SB), Z5, K2, Z5
+	VPMOVM2Q    K1, Z4
+	VANDPD      Z2, Z4, Z6
+	VADDPD      const_f64_3ff0000000000000<>+0(SB), Z6, Z6
+	VBLENDMPD   Z2, Z6, K2, Z6
+	VDIVPD      Z6, Z5, Z2
+	VMULPD      Z2, Z2, Z6
+	VMULPD      Z6, Z6, Z7
+	VMOVUPD     const_f64_3f930f9cb335d828<>+0(SB), Z8
+	VFMADD231PD const_f64_3f88cf9800031952<>+0(SB), Z7, Z8
+	VFMADD213PD const_f64_3f99127cbb9b4578<>+0(SB), Z7, Z8
+	VFMADD213PD const_f64_3fa21bb93c23427a<>+0(SB), Z7, Z8
+	VFMADD213PD const_f64_3fb04c26be3adcd8<>+0(SB), Z7, Z8
+	VFMADD213PD const_f64_3fd45f306dc9c883<>+0(SB), Z7, Z8
+	VMOVUPD     const_f64_bf906cc456e09889<>+0(SB), Z9
+	VFMADD231PD const_f64_bf775734a455b1a8<>+0(SB), Z7, Z9
+	VFMADD213PD const_f64_bf95b7e39f75f1d6<>+0(SB), Z7, Z9
+	VFMADD213PD const_f64_bf9da1b85ff07530<>+0(SB), Z7, Z9
+	VFMADD213PD const_f64_bfa7483758bfb6c7<>+0(SB), Z7, Z9
+	VFMADD213PD const_f64_bfbb2995e7b7b5e5<>+0(SB), Z7, Z9
+	VFMADD231PD Z9, Z6, Z8
+	VANDPD      const_f64_8000000000000000<>+0(SB), Z1, Z1
+	VANDPD      const_f64_3fd0000000000000<>+0(SB), Z4, Z4
+	VBLENDMPD   const_f64_3fe0000000000000<>+0(SB), Z4, K2, Z4
+	VXORPD      Z1, Z4, Z4
+	VADDPD      const_f64_3fe0000000000000<>+0(SB), Z4, Z4
+	VXORPD      Z1, Z2, Z2
+	VFMADD231PD Z2, Z8, Z4
+	VCVTPD2PS   Z4, Y10
+	VCVTPD2PS   Z3, Y11
+	VMULPD      Z3, Z0, Z0
+	VCVTPD2PS   Z0, Y12
+	VCVTPS2PD   32(R8)(R9*1), Z0
+	VCVTPS2PD   32(R8)(R10*1), Z1
+	VSUBPD      Z0, Z1, Z0
+
+	// vecmath: alpha cauchy
+	VMULPD       128(SP), Z0, Z1
+	VMOVAPD      Z1, Z2
+	VFMADD213PD  const_f64_3ff0000000000000<>+0(SB), Z1, Z2
+	VMOVUPD      const_f64_3fd45f306dc9c883<>+0(SB), Z3
+	VMULPD       128(SP), Z3, Z3
+	VDIVPD       Z2, Z3, Z3
+	VANDPD       const_f64_7fffffffffffffff<>+0(SB), Z1, Z2
+	VCMPPD       $0x1e, const_f64_3fda827999fcef32<>+0(SB), Z2, K1
+	VCMPPD       $0x1e, const_f64_4003504f333f9de6<>+0(SB), Z2, K2
+	VSUBPD       const_f64_3ff0000000000000<>+0(SB), Z2, Z4
+	VBLENDMPD    Z4, Z2, K1, Z13
+	VBLENDMPD    const_f64_bff0000000000000<>+0(SB), Z13, K2, Z13
+	VPMOVM2Q     K1, Z4
+	VANDPD       Z2, Z4, Z6
+	VADDPD       const_f64_3ff0000000000000<>+0(SB), Z6, Z6
+	VBLENDMPD    Z2, Z6, K2, Z6
+	VDIVPD       Z6, Z13, Z2
+	VMULPD       Z2, Z2, Z6
+	VMULPD       Z6, Z6, Z7
+	VMOVUPD      const_f64_3f930f9cb335d828<>+0(SB), Z8
+	VFMADD231PD  const_f64_3f88cf9800031952<>+0(SB), Z7, Z8
+	VFMADD213PD  const_f64_3f99127cbb9b4578<>+0(SB), Z7, Z8
+	VFMADD213PD  const_f64_3fa21bb93c23427a<>+0(SB), Z7, Z8
+	VFMADD213PD  const_f64_3fb04c26be3adcd8<>+0(SB), Z7, Z8
+	VFMADD213PD  const_f64_3fd45f306dc9c883<>+0(SB), Z7, Z8
+	VMOVUPD      const_f64_bf906cc456e09889<>+0(SB), Z9
+	VFMADD231PD  const_f64_bf775734a455b1a8<>+0(SB), Z7, Z9
+	VFMADD213PD  const_f64_bf95b7e39f75f1d6<>+0(SB), Z7, Z9
+	VFMADD213PD  const_f64_bf9da1b85ff07530<>+0(SB), Z7, Z9
+	VFMADD213PD  const_f64_bfa7483758bfb6c7<>+0(SB), Z7, Z9
+	VFMADD213PD  const_f64_bfbb2995e7b7b5e5<>+0(SB), Z7, Z9
+	VFMADD231PD  Z9, Z6, Z8
+	VANDPD       const_f64_8000000000000000<>+0(SB), Z1, Z1
+	VANDPD       const_f64_3fd0000000000000<>+0(SB), Z4, Z4
+	VBLENDMPD    const_f64_3fe0000000000000<>+0(SB), Z4, K2, Z4
+	VXORPD       Z1, Z4, Z4
+	VADDPD       const_f64_3fe0000000000000<>+0(SB), Z4, Z4
+	VXORPD       Z1, Z2, Z2
+	VFMADD231PD  Z2, Z8, Z4
+	VCVTPD2PS    Z4, Y1
+	VCVTPD2PS    Z3, Y2
+	VMULPD       Z3, Z0, Z0
+	VCVTPD2PS    Z0, Y0
+	VINSERTF64X4 $0x01, Y1, Z10, Z10
+	VINSERTF64X4 $0x01, Y2, Z11, Z11
+	VINSERTF64X4 $0x01, Y0, Z12, Z12
+	VMOVUPS      Z12, (AX)
+	VMOVUPS      Z10, 64(AX)
+	VMOVUPS      Z11, 128(AX)
+	ADDQ         $0xc0, AX
+	VMOVUPS      (R8)(R9*1), Z0
+	VMOVUPS      (R8)(R10*1), Z1
+	VMOVUPS      Z10, (CX)
+	ADDQ         $0x40, CX
+	VMOVUPS      const_f32_3f800000<>+0(SB), Z2
+	VSUBPS       Z10, Z2, Z2
+	VMULPS       Z0, Z10, Z3
+	VMULPS       Z1, Z2, Z4
+	VADDPS       Z4, Z3, Z3
+	VMULPS       Z0, Z2, Z0
+	VMULPS       Z1, Z10, Z4
+	VADDPS       Z4, Z0, Z0
+	VMOVUPS      Z3, (R8)(R9*1)
+	VMOVUPS      Z0, (R8)(R10*1)
+	ADDL         12(DX), BX
+	ADDL         16(DX), SI
+	ADDL         20(DX), DI
+	MOVL         24(DX), R8
+	ADDL         R8, 264(SP)
+	DECQ         256(SP)
+	JNZ          step_121
+	MOVL         32(DX), BX
+	LEAQ         36(DX)(BX*8), DX
+	JMP          run_120
+
+done_122:
+	VZEROUPPER
+	RET
+
+// func avx512TopKSweep(zs *float32, w *float32, wstride int, zd *float32)
+// Requires: AVX, AVX512F
+TEXT ·avx512TopKSweep(SB), NOSPLIT, $16-32
+	MOVQ   w+8(FP), AX
+	MOVQ   wstride+16(FP), CX
+	MOVQ   zd+24(FP), DX
+	IMUL3Q $0x0000013a, CX, BX
+	ADDQ   BX, AX
+	TESTQ  DX, DX
+	JZ     nozd_123
+	ADDQ   $0x00018880, DX
+
+nozd_123:
+	LEAQ sgk_bwd<>+0(SB), BX
+
+run_124:
+	MOVL  (BX), SI
+	TESTL SI, SI
+	JZ    done_126
+	MOVQ  SI, (SP)
+	MOVL  4(BX), SI
+	MOVL  8(BX), DI
+	XORL  R8, R8
+	MOVQ  R8, 8(SP)
+
+step_125:
+	SUBQ    CX, AX
+	VMOVUPS (AX), Z0
+	VMOVUPS const_f32_3f800000<>+0(SB), Z1
+	VSUBPS  Z0, Z1, Z1
+	MOVQ    zs+0(FP), R9
+	IMUL3Q  $0x00000140, SI, R10
+	IMUL3Q  $0x00000140, DI, R11
+	ADDQ    R9, R10
+	ADDQ    R9, R11
+	TESTQ   DX, DX
+	JZ      plain_127
+	SUBQ    $0x00000140, DX
+	MOVQ    DX, R9
+	VMOVUPS (R10), Z2
+	VMOVUPS (R11), Z3
+	VSUBPS  Z3, Z2, Z4
+	VMOVUPS Z4, (R9)
+	VMULPS  Z2, Z0, Z4
+	VMULPS  Z3, Z1, Z5
+	VADDPS  Z5, Z4, Z4
+	VMULPS  Z2, Z1, Z2
+	VMULPS  Z3, Z0, Z5
+	VADDPS  Z5, Z2, Z2
+	VMOVUPS Z4, (R10)
+	VMOVUPS Z2, (R11)
+	VMOVUPS 64(R10), Z2
+	VMOVUPS 64(R11), Z3
+	VSUBPS  Z3, Z2, Z4
+	VMOVUPS Z4, 64(R9)
+	VMULPS  Z2, Z0, Z4
+	VMULPS  Z3, Z1, Z5
+	VADDPS  Z5, Z4, Z4
+	VMULPS  Z2, Z1, Z2
+	VMULPS  Z3, Z0, Z5
+	VADDPS  Z5, Z2, Z2
+	VMOVUPS Z4, 64(R10)
+	VMOVUPS Z2, 64(R11)
+	VMOVUPS 128(R10), Z2
+	VMOVUPS 128(R11), Z3
+	VSUBPS  Z3, Z2, Z4
+	VMOVUPS Z4, 128(R9)
+	VMULPS  Z2, Z0, Z4
+	VMULPS  Z3, Z1, Z5
+	VADDPS  Z5, Z4, Z4
+	VMULPS  Z2, Z1, Z2
+	VMULPS  Z3, Z0, Z5
+	VADDPS  Z5, Z2, Z2
+	VMOVUPS Z4, 128(R10)
+	VMOVUPS Z2, 128(R11)
+	VMOVUPS 192(R10), Z2
+	VMOVUPS 192(R11), Z3
+	VSUBPS  Z3, Z2, Z4
+	VMOVUPS Z4, 192(R9)
+	VMULPS  Z2, Z0, Z4
+	VMULPS  Z3, Z1, Z5
+	VADDPS  Z5, Z4, Z4
+	VMULPS  Z2, Z1, Z2
+	VMULPS  Z3, Z0, Z5
+	VADDPS  Z5, Z2, Z2
+	VMOVUPS Z4, 192(R10)
+	VMOVUPS Z2, 192(R11)
+	VMOVUPS 256(R10), Z2
+	VMOVUPS 256(R11), Z3
+	VSUBPS  Z3, Z2, Z4
+	VMOVUPS Z4, 256(R9)
+	VMULPS  Z2, Z0, Z4
+	VMULPS  Z3, Z1, Z5
+	VADDPS  Z5, Z4, Z4
+	VMULPS  Z2, Z1, Z1
+	VMULPS  Z3, Z0, Z5
+	VADDPS  Z5, Z1, Z1
+	VMOVUPS Z4, 256(R10)
+	VMOVUPS Z1, 256(R11)
+	JMP     swept_128
+
+plain_127:
+	VMOVUPS (R10), Z2
+	VMOVUPS (R11), Z3
+	VMULPS  Z2, Z0, Z4
+	VMULPS  Z3, Z1, Z5
+	VADDPS  Z5, Z4, Z4
+	VMULPS  Z2, Z1, Z2
+	VMULPS  Z3, Z0, Z5
+	VADDPS  Z5, Z2, Z2
+	VMOVUPS Z4, (R10)
+	VMOVUPS Z2, (R11)
+	VMOVUPS 64(R10), Z2
+	VMOVUPS 64(R11), Z3
+	VMULPS  Z2, Z0, Z4
+	VMULPS  Z3, Z1, Z5
+	VADDPS  Z5, Z4, Z4
+	VMULPS  Z2, Z1, Z2
+	VMULPS  Z3, Z0, Z5
+	VADDPS  Z5, Z2, Z2
+	VMOVUPS Z4, 64(R10)
+	VMOVUPS Z2, 64(R11)
+	VMOVUPS 128(R10), Z2
+	VMOVUPS 128(R11), Z3
+	VMULPS  Z2, Z0, Z4
+	VMULPS  Z3, Z1, Z5
+	VADDPS  Z5, Z4, Z4
+	VMULPS  Z2, Z1, Z2
+	VMULPS  Z3, Z0, Z5
+	VADDPS  Z5, Z2, Z2
+	VMOVUPS Z4, 128(R10)
+	VMOVUPS Z2, 128(R11)
+	VMOVUPS 192(R10), Z2
+	VMOVUPS 192(R11), Z3
+	VMULPS  Z2, Z0, Z4
+	VMULPS  Z3, Z1, Z5
+	VADDPS  Z5, Z4, Z4
+	VMULPS  Z2, Z1, Z2
+	VMULPS  Z3, Z0, Z5
+	VADDPS  Z5, Z2, Z2
+	VMOVUPS Z4, 192(R10)
+	VMOVUPS Z2, 192(R11)
+	VMOVUPS 256(R10), Z2
+	VMOVUPS 256(R11), Z3
+	VMULPS  Z2, Z0, Z4
+	VMULPS  Z3, Z1, Z5
+	VADDPS  Z5, Z4, Z4
+	VMULPS  Z2, Z1, Z1
+	VMULPS  Z3, Z0, Z5
+	VADDPS  Z5, Z1, Z1
+	VMOVUPS Z4, 256(R10)
+	VMOVUPS Z1, 256(R11)
+
+swept_128:
+	ADDL 12(BX), SI
+	ADDL 16(BX), DI
+	ADDL 20(BX), R8
+	MOVL 24(BX), R9
+	ADDL R9, 8(SP)
+	DECQ (SP)
+	JNZ  step_125
+	MOVL 32(BX), SI
+	LEAQ 36(BX)(SI*8), BX
+	JMP  run_124
+
+done_126:
+	VZEROUPPER
+	RET
+
+// func avx512TopKWork(hs *float32, xt *float32)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·avx512TopKWork(SB), NOSPLIT, $16-16
+	MOVQ xt+8(FP), AX
+	MOVQ AX, CX
+	ADDQ $0x00018880, CX
+	LEAQ sgk_fwd<>+0(SB), DX
+
+run_129:
+	MOVL  (DX), BX
+	TESTL BX, BX
+	JZ    done_131
+	MOVQ  BX, (SP)
+	MOVL  4(DX), BX
+	MOVL  8(DX), SI
+	XORL  DI, DI
+	MOVQ  DI, 8(SP)
+
+step_130:
+	VMOVUPS (CX), Z0
+	VMOVUPS const_f32_3f800000<>+0(SB), Z1
+	VSUBPS  Z0, Z1, Z1
+	MOVQ    hs+0(FP), R8
+	IMUL3Q  $0x00000140, BX, R9
+	IMUL3Q  $0x00000140, SI, R10
+	ADDQ    R8, R9
+	ADDQ    R8, R10
+	VXORPS  Z2, Z2, Z2
+	MOVQ    AX, R8
+	VMOVUPS (R9), Z3
+	VMOVUPS (R10), Z4
+	VSUBPS  Z4, Z3, Z5
+	VMULPS  (R8), Z5, Z5
+	VADDPS  Z5, Z2, Z2
+	VMULPS  Z3, Z0, Z5
+	VMULPS  Z4, Z1, Z6
+	VADDPS  Z6, Z5, Z5
+	VMULPS  Z3, Z1, Z3
+	VMULPS  Z4, Z0, Z6
+	VADDPS  Z6, Z3, Z3
+	VMOVUPS Z5, (R9)
+	VMOVUPS Z3, (R10)
+	VMOVUPS 64(R9), Z3
+	VMOVUPS 64(R10), Z4
+	VSUBPS  Z4, Z3, Z5
+	VMULPS  64(R8), Z5, Z5
+	VADDPS  Z5, Z2, Z2
+	VMULPS  Z3, Z0, Z5
+	VMULPS  Z4, Z1, Z6
+	VADDPS  Z6, Z5, Z5
+	VMULPS  Z3, Z1, Z3
+	VMULPS  Z4, Z0, Z6
+	VADDPS  Z6, Z3, Z3
+	VMOVUPS Z5, 64(R9)
+	VMOVUPS Z3, 64(R10)
+	VMOVUPS 128(R9), Z3
+	VMOVUPS 128(R10), Z4
+	VSUBPS  Z4, Z3, Z5
+	VMULPS  128(R8), Z5, Z5
+	VADDPS  Z5, Z2, Z2
+	VMULPS  Z3, Z0, Z5
+	VMULPS  Z4, Z1, Z6
+	VADDPS  Z6, Z5, Z5
+	VMULPS  Z3, Z1, Z3
+	VMULPS  Z4, Z0, Z6
+	VADDPS  Z6, Z3, Z3
+	VMOVUPS Z5, 128(R9)
+	VMOVUPS Z3, 128(R10)
+	VMOVUPS 192(R9), Z3
+	VMOVUPS 192(R10), Z4
+	VSUBPS  Z4, Z3, Z5
+	VMULPS  192(R8), Z5, Z5
+	VADDPS  Z5, Z2, Z2
+	VMULPS  Z3, Z0, Z5
+	VMULPS  Z4, Z1, Z6
+	VADDPS  Z6, Z5, Z5
+	VMULPS  Z3, Z1, Z3
+	VMULPS  Z4, Z0, Z6
+	VADDPS  Z6, Z3, Z3
+	VMOVUPS Z5, 192(R9)
+	VMOVUPS Z3, 192(R10)
+	VMOVUPS 256(R9), Z3
+	VMOVUPS 256(R10), Z4
+	VSUBPS  Z4, Z3, Z5
+	VMULPS  256(R8), Z5, Z5
+	VADDPS  Z5, Z2, Z2
+	VMULPS  Z3, Z0, Z5
+	VMULPS  Z4, Z1, Z6
+	VADDPS  Z6, Z5, Z5
+	VMULPS  Z3, Z1, Z1
+	VMULPS  Z4, Z0, Z6
+	VADDPS  Z6, Z1, Z1
+	VMOVUPS Z5, 256(R9)
+	VMOVUPS Z1, 256(R10)
+	VMOVUPS Z2, 20096(CX)
+	ADDQ    $0x40, CX
+	ADDQ    $0x00000140, AX
+	ADDL    12(DX), BX
+	ADDL    16(DX), SI
+	ADDL    20(DX), DI
+	MOVL    24(DX), R8
+	ADDL    R8, 8(SP)
+	DECQ    (SP)
+	JNZ     step_130
+	MOVL    32(DX), BX
+	LEAQ    36(DX)(BX*8), DX
+	JMP     run_129
+
+done_131:
+	VZEROUPPER
+	RET
+
+// func avx512BackwardWork(gs *float32, tape *float32, work *float32)
+// Requires: AVX, AVX512F
+TEXT ·avx512BackwardWork(SB), NOSPLIT, $16-24
+	MOVQ tape+8(FP), AX
+	ADDQ $0x0000eb80, AX
+	MOVQ work+16(FP), CX
+	ADDQ $0x00004e80, CX
+	LEAQ sgk_bwd<>+0(SB), DX
+
+run_132:
+	MOVL  (DX), BX
+	TESTL BX, BX
+	JZ    done_134
+	MOVQ  BX, (SP)
+	MOVL  4(DX), BX
+	MOVL  8(DX), SI
+	XORL  DI, DI
+	MOVQ  DI, 8(SP)
+
+step_133:
+	SUBQ    $0xc0, AX
+	VMOVUPS 64(AX), Z0
+	VMOVUPS const_f32_3f800000<>+0(SB), Z1
+	VSUBPS  Z0, Z1, Z1
+	SUBQ    $0x40, CX
+	VMOVUPS (CX), Z2
+	MOVQ    gs+0(FP), R8
+	MOVQ    BX, R9
+	SHLQ    $0x06, R9
+	MOVQ    SI, R10
+	SHLQ    $0x06, R10
+	VMOVUPS (R8)(R9*1), Z3
+	VMOVUPS (R8)(R10*1), Z4
+	VSUBPS  Z3, Z4, Z5
+	VMULPS  (AX), Z5, Z5
+	VMULPS  128(AX), Z2, Z2
+	VADDPS  Z2, Z5, Z5
+	VMULPS  Z3, Z0, Z2
+	VMULPS  Z4, Z1, Z6
+	VADDPS  Z6, Z2, Z2
+	VSUBPS  Z5, Z2, Z2
+	VMULPS  Z3, Z1, Z1
+	VMULPS  Z4, Z0, Z6
+	VADDPS  Z6, Z1, Z1
+	VADDPS  Z5, Z1, Z1
+	VMOVUPS Z2, (R8)(R9*1)
+	VMOVUPS Z1, (R8)(R10*1)
+	ADDL    12(DX), BX
+	ADDL    16(DX), SI
+	ADDL    20(DX), DI
+	MOVL    24(DX), R8
+	ADDL    R8, 8(SP)
+	DECQ    (SP)
+	JNZ     step_133
+	MOVL    32(DX), BX
+	LEAQ    36(DX)(BX*8), DX
+	JMP     run_132
+
+done_134:
 	VZEROUPPER
 	RET

@@ -21,8 +21,9 @@ func init() {
 		DiffLen:     DiffLen,
 		TopK:        TopK,
 		XTapeLen:    XTapeLen,
-		SetAVX2:     SetAVX2,
-		AVX2:        AVX2,
+		SetLevel:    SetLevel,
+		Level:       Level,
+		Levels:      Levels,
 		Float32: &registry.Funcs[float32]{
 			Sort:         Sort,
 			Forward:      Forward,

@@ -56,7 +56,8 @@ func nearTopK(t *testing.T, what string, got, want []T, size int) {
 var topKBatchSizes = []int{1, 7, 9}
 
 func TestForwardTopK(t *testing.T) {
-	defer SetAVX2(SetAVX2(false))
+	prev, _ := SetLevel(LevelGo)
+	defer SetLevel(prev)
 	rng := rand.New(rand.NewPCG(31, 32))
 	lambda := lambdas[0]
 	for _, rows := range topKBatchSizes {
@@ -98,7 +99,8 @@ func TestForwardTopK(t *testing.T) {
 // except dL/dtop on the last TopK wires and dL/dP zero except dL/dX in
 // the last TopK columns, and against Backward without dL/dX.
 func TestBackwardTopK(t *testing.T) {
-	defer SetAVX2(SetAVX2(false))
+	prev, _ := SetLevel(LevelGo)
+	defer SetLevel(prev)
 	rng := rand.New(rand.NewPCG(33, 34))
 	lambda := lambdas[0]
 	for _, rows := range topKBatchSizes {
@@ -161,20 +163,27 @@ func TestBackwardTopK(t *testing.T) {
 	}
 }
 
-// topKAVX2BatchSizes have whole blocks of AVX2 rows and tails (a block is
-// 8 float32 or 4 float64 rows).
-var topKAVX2BatchSizes = []int{1, 7, 8, 9, 100}
+// topKAsmBatchSizes have whole blocks of assembly rows and tails (a block
+// is 8 float32 or 4 float64 rows at the AVX2 level, twice as many at the
+// AVX-512 level).
+var topKAsmBatchSizes = []int{1, 7, 8, 9, 100}
 
-// TestTopKAVX2 runs ForwardTopK and BackwardTopK with the AVX2 kernels,
-// where the build and the CPU have them, against the portable kernels on
+// TestTopKAsm runs ForwardTopK and BackwardTopK with the assembly kernels
+// of each level the build and the CPU have, against the portable kernels on
 // the same rows, tapes included (read through tapeToGeneric and
 // xtapeToGeneric): within backendTol of each row's largest magnitude.
-func TestTopKAVX2(t *testing.T) {
-	prev := SetAVX2(true)
-	defer SetAVX2(prev)
-	if !AVX2() {
-		t.Skip("no AVX2 kernels in this build or on this CPU")
+func TestTopKAsm(t *testing.T) {
+	prev, _ := SetLevel("")
+	defer SetLevel(prev)
+	if len(Levels()) == 1 {
+		t.Skip("no assembly kernels in this build or on this CPU")
 	}
+	for _, level := range Levels()[1:] {
+		t.Run(level, func(t *testing.T) { checkTopKAsm(t, level) })
+	}
+}
+
+func checkTopKAsm(t *testing.T, level string) {
 	rng := rand.New(rand.NewPCG(41, 42))
 	const exact = false
 	compare := func(what string, got, want []T, size int, exact bool) {
@@ -191,16 +200,15 @@ func TestTopKAVX2(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for _, rows := range topKAVX2BatchSizes {
+	for _, rows := range topKAsmBatchSizes {
 		for _, beta := range testBetas() {
 			for _, lambda := range lambdas {
 				what := fmt.Sprintf("rows=%d beta=%v lambda=%v", rows, beta, lambda)
 				x := entryRows(rng, rows)
 				type result struct{ top, xk, tape, xtape, gx, gxTop, gxX []T }
 				gtop, gxk := randomRows(rng, rows)[:rows*TopK], randomRows(rng, rows*TopK)
-				run := func(avx2 bool) (r result) {
-					SetAVX2(avx2)
-					defer SetAVX2(true)
+				run := func(level string) (r result) {
+					useLevel(t, level)
 					r.top, r.xk = make([]T, rows*TopK), make([]T, rows*N*TopK)
 					check(ForwardTopK(r.top, r.xk, nil, nil, x, beta, lambda))
 					top, xk := make([]T, rows*TopK), make([]T, rows*N*TopK)
@@ -217,7 +225,7 @@ func TestTopKAVX2(t *testing.T) {
 					r.xtape = xtapeToGeneric(xtape, rows)
 					return r
 				}
-				got, want := run(true), run(false)
+				got, want := run(level), run(LevelGo)
 				compare(what+": top", got.top, want.top, TopK, exact)
 				compare(what+": xk", got.xk, want.xk, N*TopK, exact)
 				compare(what+": tape", got.tape, want.tape, TapeLen, false)
@@ -300,16 +308,10 @@ func BenchmarkTopK(b *testing.B) {
 	work := make([]T, len(gxk))
 	y, pt, gy, gpt := make([]T, rows*N), make([]T, rows*N*N), make([]T, rows*N), make([]T, rows*N*N)
 	tape, diff := make([]T, rows*TapeLen), make([]T, rows*DiffLen)
-	for _, avx2 := range []bool{false, true} {
-		prev := SetAVX2(avx2)
-		if AVX2() != avx2 {
-			SetAVX2(prev)
-			continue
-		}
-		kernels := "go"
-		if avx2 {
-			kernels = "avx2"
-		}
+	prev, _ := SetLevel("")
+	defer SetLevel(prev)
+	for _, kernels := range Levels() {
+		useLevel(b, kernels)
 		b.Run("topk/"+kernels, func(b *testing.B) {
 			for b.Loop() {
 				if err := ForwardTopK(top, xk, tape, xtape, x, beta, lambda); err != nil {
@@ -322,7 +324,6 @@ func BenchmarkTopK(b *testing.B) {
 			}
 		})
 		if rows > maxDiffRows {
-			SetAVX2(prev)
 			continue
 		}
 		b.Run("p/"+kernels, func(b *testing.B) {
@@ -339,7 +340,6 @@ func BenchmarkTopK(b *testing.B) {
 				}
 			}
 		})
-		SetAVX2(prev)
 	}
 }
 

@@ -65,16 +65,16 @@ type Kernel struct {
 	// package; XTapeLen is then its per-row X tape length.
 	TopK     int
 	XTapeLen int
-	// SetAVX2 is the package's SetAVX2, for benchmarks and tests: it
-	// switches every caller of the package in the process between its AVX2
-	// kernels and its portable Go kernels, and returns the previous setting.
-	// Enabling has no effect on CPUs without AVX2+FMA (or in a build without
-	// the assembly: not amd64, or the purego tag). A tape must be read back
-	// with the setting that recorded it.
-	SetAVX2 func(enabled bool) (previous bool)
-	// AVX2 reports whether the package's entry points run whole blocks of
-	// rows in its AVX2 kernels.
-	AVX2    func() bool
+	// SetLevel is the package's SetLevel, for benchmarks and tests: it
+	// switches every caller of the package in the process to the kernels
+	// of a level ("go", "avx2", "avx512", or "" for the fastest the CPU
+	// runs) and returns the previous one; a level the CPU or build lacks is
+	// an error. A tape must be read back at the level that recorded it.
+	SetLevel func(level string) (previous string, err error)
+	// Level names the kernels the package's entry points run now.
+	Level func() string
+	// Levels lists the levels the CPU and build run, slowest ("go") first.
+	Levels  func() []string
 	Float32 *Funcs[float32] // set exactly when Elem is "float32"
 	Float64 *Funcs[float64] // set exactly when Elem is "float64"
 }
@@ -102,8 +102,8 @@ func (k *Kernel) Validate() error {
 		return fmt.Errorf("registry: %s: negative tape or difference length", name)
 	case k.TopK < 0 || k.TopK >= k.N || (k.TopK == 0) != (k.XTapeLen == 0):
 		return fmt.Errorf("registry: %s: top-k %d with X tape length %d on %d wires", name, k.TopK, k.XTapeLen, k.N)
-	case k.SetAVX2 == nil || k.AVX2 == nil:
-		return fmt.Errorf("registry: %s: no SetAVX2 or AVX2", name)
+	case k.SetLevel == nil || k.Level == nil || k.Levels == nil:
+		return fmt.Errorf("registry: %s: no SetLevel, Level or Levels", name)
 	}
 	hard := k.Swap == "hard"
 	switch k.Elem {

@@ -21,7 +21,8 @@ func kernel(pkg string, fp uint64) *Kernel {
 	return &Kernel{
 		Package: pkg, Network: "odd_even", N: 4, Swap: "cauchy", Elem: "float32",
 		Fingerprint: fp, TapeLen: 6, DiffLen: 6,
-		SetAVX2: func(bool) bool { return false }, AVX2: func() bool { return false },
+		SetLevel: func(string) (string, error) { return "go", nil }, Level: func() string { return "go" },
+		Levels: func() []string { return []string{"go"} },
 		Float32: funcs32(),
 	}
 }
@@ -44,7 +45,8 @@ func TestValidate(t *testing.T) {
 		{"n < 2", func(k *Kernel) { k.N = 1 }, "N is 1"},
 		{"no swap", func(k *Kernel) { k.Swap = "" }, "no network or swap"},
 		{"negative tape", func(k *Kernel) { k.TapeLen = -1 }, "negative"},
-		{"no SetAVX2", func(k *Kernel) { k.SetAVX2 = nil }, "no SetAVX2"},
+		{"no SetLevel", func(k *Kernel) { k.SetLevel = nil }, "no SetLevel"},
+		{"no Levels", func(k *Kernel) { k.Levels = nil }, "no SetLevel, Level or Levels"},
 		{"unknown elem", func(k *Kernel) { k.Elem = "float16" }, `"float16"`},
 		{"elem mismatch", func(k *Kernel) { k.Elem = "float64" }, "float32 entry points in a float64"},
 		{"no funcs", func(k *Kernel) { k.Float32 = nil }, "no entry points"},

@@ -18,31 +18,31 @@ import (
 )
 
 const (
-	avx2CheckTol      = TOL
-	avx2CheckHard     = HARD
-	avx2CheckDiffable = DIFFABLE
-	// avx2CheckTies adds rows with ties and signed zeros. Not for
+	asmCheckTol      = TOL
+	asmCheckHard     = HARD
+	asmCheckDiffable = DIFFABLE
+	// asmCheckTies adds rows with ties and signed zeros. Not for
 	// logistic_phi, whose slope (|d|+1e-10)^(-lambda-1) is ill-conditioned
 	// at the near-ties (d ~ 1e-16) that mixing a tie with a third wire
 	// leaves: a last-bit difference of a value changes the slope there in
 	// the sixth digit.
-	avx2CheckTies = TIES
+	asmCheckTies = TIES
 )
 
-type avx2T = TT
+type asmT = TT
 
-// avx2CheckInputs returns batch rows of random values; some rows have ties
+// asmCheckInputs returns batch rows of random values; some rows have ties
 // and signed zeros.
-func avx2CheckInputs(rng *rand.Rand, batch int) []avx2T {
-	n := avx2Wires
-	x := make([]avx2T, batch*n)
+func asmCheckInputs(rng *rand.Rand, batch int) []asmT {
+	n := asmWires
+	x := make([]asmT, batch*n)
 	for i := range x {
-		x[i] = avx2T(rng.NormFloat64())
+		x[i] = asmT(rng.NormFloat64())
 	}
 	for b := 0; b < batch; b++ {
 		row := x[b*n : (b+1)*n]
 		k := b % 4
-		if !avx2CheckTies && k < 3 {
+		if !asmCheckTies && k < 3 {
 			k = 0
 		}
 		switch k {
@@ -53,7 +53,7 @@ func avx2CheckInputs(rng *rand.Rand, batch int) []avx2T {
 		case 2: // signed zeros and exact ties of zeros
 			for i := range row {
 				if rng.IntN(2) == 0 {
-					row[i] = avx2T(math.Copysign(0, float64(rng.IntN(2)*2-1)))
+					row[i] = asmT(math.Copysign(0, float64(rng.IntN(2)*2-1)))
 				}
 			}
 		case 3: // larger spread (x10: the P of a row x100 at beta = 10 through
@@ -66,13 +66,13 @@ func avx2CheckInputs(rng *rand.Rand, batch int) []avx2T {
 	return x
 }
 
-// avx2CheckRelayout converts a tape (per-row length per) written by the
+// asmCheckRelayout converts a tape (per-row length per) written by the
 // assembly kernels to the generic layout: the check's own version of the
 // package's tapeToGeneric.
-func avx2CheckRelayout(t []avx2T, per, batch int) []avx2T {
-	out := make([]avx2T, len(t))
+func asmCheckRelayout(t []asmT, per, batch int) []asmT {
+	out := make([]asmT, len(t))
 	copy(out, t)
-	L := avx2Lanes
+	L := asmCurrent.Load().lanes
 	for b := 0; b+L <= batch; b += L {
 		for l := 0; l < L; l++ {
 			for e := 0; e < per; e++ {
@@ -83,7 +83,7 @@ func avx2CheckRelayout(t []avx2T, per, batch int) []avx2T {
 	return out
 }
 
-func avx2Compare(t testing.TB, what string, got, want []avx2T, exact bool) {
+func asmCompare(t testing.TB, what string, got, want []asmT, exact bool) {
 	t.Helper()
 	if len(got) != len(want) {
 		t.Fatalf("%s: length %d, want %d", what, len(got), len(want))
@@ -97,11 +97,11 @@ func avx2Compare(t testing.TB, what string, got, want []avx2T, exact bool) {
 		g, w := float64(got[i]), float64(want[i])
 		ok := math.Float64bits(g) == math.Float64bits(w)
 		if !exact {
-			ok = math.Abs(g-w) <= avx2CheckTol*scale
+			ok = math.Abs(g-w) <= asmCheckTol*scale
 		}
 		if !ok {
 			if bad < 5 {
-				t.Errorf("%s[%d] (row %d) = %v, generic %v (diff %.3g, scale %.3g)", what, i, i/avx2Wires, g, w, g-w, scale)
+				t.Errorf("%s[%d] (row %d) = %v, generic %v (diff %.3g, scale %.3g)", what, i, i/asmWires, g, w, g-w, scale)
 			}
 			bad++
 		}
@@ -111,43 +111,56 @@ func avx2Compare(t testing.TB, what string, got, want []avx2T, exact bool) {
 	}
 }
 
-func avx2Clone(s []avx2T) []avx2T { return append([]avx2T(nil), s...) }
+func asmClone(s []asmT) []asmT { return append([]asmT(nil), s...) }
 
-func checkAVX2(t *testing.T) {
-	if !AVX2() {
+func checkAsm(t *testing.T) {
+	prev, _ := SetLevel("")
+	defer SetLevel(prev)
+	if len(Levels()) == 1 {
 		t.Skip("no AVX2/FMA: the assembly kernels are not used")
 	}
-	n, nn := avx2Wires, avx2Wires*avx2Wires
+	for _, level := range Levels()[1:] {
+		t.Run(level, func(t *testing.T) {
+			if _, err := SetLevel(level); err != nil {
+				t.Fatal(err)
+			}
+			checkLevel(t, level)
+		})
+	}
+}
+
+func checkLevel(t *testing.T, level string) {
+	n, nn := asmWires, asmWires*asmWires
 	rng := rand.New(rand.NewPCG(1, uint64(n)))
 	for _, prm := range [][2]float64{{10, 0.25}, {1.5, 0.5}} {
 		beta, lambda := prm[0], prm[1]
-		for _, batch := range []int{1, 7, 8, 9, 100} {
+		for _, batch := range []int{1, 7, 8, 9, 17, 100} {
 			t.Run(fmt.Sprintf("beta=%v/batch=%d", beta, batch), func(t *testing.T) {
-				x := avx2CheckInputs(rng, batch)
-				ya, yg := make([]avx2T, len(x)), make([]avx2T, len(x))
+				x := asmCheckInputs(rng, batch)
+				ya, yg := make([]asmT, len(x)), make([]asmT, len(x))
 				sortImpl(ya, x, beta, lambda)
 				sortGeneric(yg, x, beta, lambda)
-				avx2Compare(t, "Sort y", ya, yg, avx2CheckHard)
-				yi := avx2Clone(x)
+				asmCompare(t, "Sort y", ya, yg, asmCheckHard)
+				yi := asmClone(x)
 				sortImpl(yi, yi, beta, lambda)
-				avx2Compare(t, "Sort in place y", yi, ya, true)
-				SetAVX2(false) // the dispatch falls back to the generic kernels
+				asmCompare(t, "Sort in place y", yi, ya, true)
+				SetLevel(LevelGo) // the dispatch falls back to the generic kernels
 				sortImpl(yi, x, beta, lambda)
-				SetAVX2(true)
-				avx2Compare(t, "Sort (SetAVX2(false)) y", yi, yg, true)
+				SetLevel(level)
+				asmCompare(t, "Sort (SetLevel(LevelGo)) y", yi, yg, true)
 
-				pa, pg := make([]avx2T, batch*nn), make([]avx2T, batch*nn)
+				pa, pg := make([]asmT, batch*nn), make([]asmT, batch*nn)
 				for i := range pa {
 					pa[i], pg[i] = 7, 7
 				}
 				forwardPImpl(ya, pa, nil, nil, x, beta, lambda)
 				forwardPGeneric(yg, pg, nil, nil, x, beta, lambda)
-				avx2Compare(t, "ForwardP y", ya, yg, avx2CheckHard)
-				avx2Compare(t, "ForwardP P", pa, pg, avx2CheckHard)
-				if !avx2CheckDiffable {
+				asmCompare(t, "ForwardP y", ya, yg, asmCheckHard)
+				asmCompare(t, "ForwardP P", pa, pg, asmCheckHard)
+				if !asmCheckDiffable {
 					return
 				}
-				checkAVX2Grad(t, rng, x, beta, lambda)
+				checkAsmGrad(t, rng, x, beta, lambda)
 			})
 		}
 	}
@@ -156,65 +169,65 @@ func checkAVX2(t *testing.T) {
 
 // checkGradTemplate is appended to checkTemplate for differentiable swaps.
 const checkGradTemplate = `
-func checkAVX2Grad(t *testing.T, rng *rand.Rand, x []avx2T, beta, lambda float64) {
-	n, nn := avx2Wires, avx2Wires*avx2Wires
+func checkAsmGrad(t *testing.T, rng *rand.Rand, x []asmT, beta, lambda float64) {
+	n, nn := asmWires, asmWires*asmWires
 	batch := len(x) / n
-	ya, yg := make([]avx2T, len(x)), make([]avx2T, len(x))
-	ta, tg := make([]avx2T, batch*avx2TapeLen), make([]avx2T, batch*avx2TapeLen)
+	ya, yg := make([]asmT, len(x)), make([]asmT, len(x))
+	ta, tg := make([]asmT, batch*asmTapeLen), make([]asmT, batch*asmTapeLen)
 	forwardImpl(ya, ta, x, beta, lambda)
 	forwardGeneric(yg, tg, x, beta, lambda)
-	avx2Compare(t, "Forward y", ya, yg, avx2CheckHard)
-	avx2Compare(t, "Forward tape", avx2CheckRelayout(ta, avx2TapeLen, batch), tg, false)
+	asmCompare(t, "Forward y", ya, yg, asmCheckHard)
+	asmCompare(t, "Forward tape", asmCheckRelayout(ta, asmTapeLen, batch), tg, false)
 
-	gy := make([]avx2T, len(x))
+	gy := make([]asmT, len(x))
 	for i := range gy {
-		gy[i] = avx2T(rng.NormFloat64())
+		gy[i] = asmT(rng.NormFloat64())
 	}
-	gxa, gxg := make([]avx2T, len(x)), make([]avx2T, len(x))
+	gxa, gxg := make([]asmT, len(x)), make([]asmT, len(x))
 	backwardImpl(gxa, gy, ta)
 	backwardGeneric(gxg, gy, tg)
-	avx2Compare(t, "Backward gx", gxa, gxg, false)
-	gi := avx2Clone(gy)
+	asmCompare(t, "Backward gx", gxa, gxg, false)
+	gi := asmClone(gy)
 	backwardImpl(gi, gi, ta)
-	avx2Compare(t, "Backward in place gx", gi, gxa, true)
+	asmCompare(t, "Backward in place gx", gi, gxa, true)
 	backwardImpl(gxa, nil, ta)
-	avx2Compare(t, "Backward(gy=nil) gx", gxa, make([]avx2T, len(x)), true)
+	asmCompare(t, "Backward(gy=nil) gx", gxa, make([]asmT, len(x)), true)
 
-	pa, pg := make([]avx2T, batch*nn), make([]avx2T, batch*nn)
-	da, dg := make([]avx2T, batch*avx2DiffLen), make([]avx2T, batch*avx2DiffLen)
+	pa, pg := make([]asmT, batch*nn), make([]asmT, batch*nn)
+	da, dg := make([]asmT, batch*asmDiffLen), make([]asmT, batch*asmDiffLen)
 	forwardPImpl(ya, pa, ta, da, x, beta, lambda)
 	forwardPGeneric(yg, pg, tg, dg, x, beta, lambda)
-	avx2Compare(t, "ForwardP(tape) y", ya, yg, avx2CheckHard)
-	avx2Compare(t, "ForwardP(tape) P", pa, pg, avx2CheckHard)
-	avx2Compare(t, "ForwardP(tape) tape", avx2CheckRelayout(ta, avx2TapeLen, batch), tg, false)
-	avx2Compare(t, "ForwardP(tape) diff", avx2CheckRelayout(da, avx2DiffLen, batch), dg, avx2CheckHard)
+	asmCompare(t, "ForwardP(tape) y", ya, yg, asmCheckHard)
+	asmCompare(t, "ForwardP(tape) P", pa, pg, asmCheckHard)
+	asmCompare(t, "ForwardP(tape) tape", asmCheckRelayout(ta, asmTapeLen, batch), tg, false)
+	asmCompare(t, "ForwardP(tape) diff", asmCheckRelayout(da, asmDiffLen, batch), dg, asmCheckHard)
 	ta2, da2 := tapeToGeneric(ta, da, batch)
-	avx2Compare(t, "tapeToGeneric tape", ta2, avx2CheckRelayout(ta, avx2TapeLen, batch), true)
-	avx2Compare(t, "tapeToGeneric diff", da2, avx2CheckRelayout(da, avx2DiffLen, batch), true)
+	asmCompare(t, "tapeToGeneric tape", ta2, asmCheckRelayout(ta, asmTapeLen, batch), true)
+	asmCompare(t, "tapeToGeneric diff", da2, asmCheckRelayout(da, asmDiffLen, batch), true)
 
-	gp := make([]avx2T, batch*nn)
+	gp := make([]asmT, batch*nn)
 	for i := range gp {
-		gp[i] = avx2T(rng.NormFloat64())
+		gp[i] = asmT(rng.NormFloat64())
 	}
 	for _, withGy := range []bool{true, false} {
 		g := gy
 		if !withGy {
 			g = nil
 		}
-		backwardPImpl(gxa, g, avx2Clone(gp), ta, da)
-		backwardPGeneric(gxg, g, avx2Clone(gp), tg, dg)
-		avx2Compare(t, fmt.Sprintf("BackwardP(gy=%v) gx", withGy), gxa, gxg, false)
+		backwardPImpl(gxa, g, asmClone(gp), ta, da)
+		backwardPGeneric(gxg, g, asmClone(gp), tg, dg)
+		asmCompare(t, fmt.Sprintf("BackwardP(gy=%v) gx", withGy), gxa, gxg, false)
 	}
-	gi = avx2Clone(gy)
-	backwardPImpl(gi, gi, avx2Clone(gp), ta, da)
-	backwardPImpl(gxa, gy, avx2Clone(gp), ta, da)
-	avx2Compare(t, "BackwardP in place gx", gi, gxa, true)
+	gi = asmClone(gy)
+	backwardPImpl(gi, gi, asmClone(gp), ta, da)
+	backwardPImpl(gxa, gy, asmClone(gp), ta, da)
+	asmCompare(t, "BackwardP in place gx", gi, gxa, true)
 
 	// The tape of ForwardP without diff feeds Backward.
 	forwardPImpl(ya, pa, ta, nil, x, beta, lambda)
 	backwardImpl(gxa, gy, ta)
 	backwardGeneric(gxg, gy, tg)
-	avx2Compare(t, "ForwardP(no diff)+Backward gx", gxa, gxg, false)
+	asmCompare(t, "ForwardP(no diff)+Backward gx", gxa, gxg, false)
 }
 `
 
@@ -223,23 +236,27 @@ func checkAVX2Grad(t *testing.T, rng *rand.Rand, x []avx2T, beta, lambda float64
 // BackwardP with dL/dy and dL/dP) through the generic kernels and through
 // the dispatching ones (assembly for whole blocks), in one run.
 const benchTemplate = `
-func BenchmarkAVX2Train(b *testing.B) {
+func BenchmarkAsmTrain(b *testing.B) {
 	const batch = 256
-	n, nn := avx2Wires, avx2Wires*avx2Wires
+	n, nn := asmWires, asmWires*asmWires
 	rng := rand.New(rand.NewPCG(3, 4))
-	x := avx2CheckInputs(rng, batch)
-	gy := avx2CheckInputs(rng, batch)
-	gp := make([]avx2T, batch*nn)
+	x := asmCheckInputs(rng, batch)
+	gy := asmCheckInputs(rng, batch)
+	gp := make([]asmT, batch*nn)
 	for i := range gp {
-		gp[i] = avx2T(rng.NormFloat64())
+		gp[i] = asmT(rng.NormFloat64())
 	}
-	y, pt := make([]avx2T, batch*n), make([]avx2T, batch*nn)
-	tape, diff := make([]avx2T, batch*avx2TapeLen), make([]avx2T, batch*avx2DiffLen)
-	gx, gpt := make([]avx2T, batch*n), make([]avx2T, batch*nn)
-	for _, kind := range []string{"generic", "avx2"} {
+	y, pt := make([]asmT, batch*n), make([]asmT, batch*nn)
+	tape, diff := make([]asmT, batch*asmTapeLen), make([]asmT, batch*asmDiffLen)
+	gx, gpt := make([]asmT, batch*n), make([]asmT, batch*nn)
+	prev, _ := SetLevel("")
+	defer SetLevel(prev)
+	for _, kind := range []string{"generic", LevelAVX2, LevelAVX512} {
 		b.Run(kind, func(b *testing.B) {
-			if kind == "avx2" && !AVX2() {
-				b.Skip("no AVX2/FMA")
+			if kind != "generic" {
+				if _, err := SetLevel(kind); err != nil {
+					b.Skip(err)
+				}
 			}
 			b.SetBytes(int64(len(x)) * int64(unsafeSizeofT))
 			for b.Loop() {

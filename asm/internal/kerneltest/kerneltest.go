@@ -154,14 +154,14 @@ func Subset() []Config {
 }
 
 // CheckFile is the name of the comparison check in a checked-in package.
-const CheckFile = "avx2_check_test.go"
+const CheckFile = "asm_check_test.go"
 
 // ExportedCheckFile is its name in the matrix, where it is a regular file
-// exporting CheckAVX2 so that one test binary runs every package.
-const ExportedCheckFile = "avx2_check.go"
+// exporting CheckAsm so that one test binary runs every package.
+const ExportedCheckFile = "asm_check.go"
 
 // ExportedTestFile is the name of the Go emitter's test in the matrix,
-// where it is a regular file too (CheckAVX2 runs its tests).
+// where it is a regular file too (CheckAsm runs its tests).
 const ExportedTestFile = "gen_tests.go"
 
 // ExportedTopKTestFile is the same for the top-k test of a top-k package.
@@ -170,7 +170,7 @@ const ExportedTopKTestFile = "gen_topk_tests.go"
 // Files returns every file of the test package of c named pkg: the files
 // of emit.Package with assembly, the Go emitter's test included, and the
 // check. With exported, the check and the Go emitter's test are regular
-// files, and the exported CheckAVX2(t) runs both.
+// files, and the exported CheckAsm(t) runs both.
 func Files(c Config, pkg string, exported bool) (map[string][]byte, error) {
 	p, err := c.Plan()
 	if err != nil {
@@ -187,11 +187,11 @@ func Files(c Config, pkg string, exported bool) (map[string][]byte, error) {
 	if p.Swap.Differentiable() {
 		src += checkGradTemplate
 	} else {
-		src += "\nfunc checkAVX2Grad(*testing.T, *rand.Rand, []avx2T, float64, float64) {}\n"
+		src += "\nfunc checkAsmGrad(*testing.T, *rand.Rand, []asmT, float64, float64) {}\n"
 	}
 	if exported {
 		// The Go emitter's test becomes a regular file, its tests
-		// functions CheckAVX2 runs.
+		// functions CheckAsm runs.
 		testName := pkg + "_test.go"
 		test, ok := files[testName]
 		if !ok {
@@ -217,14 +217,14 @@ func Files(c Config, pkg string, exported bool) (map[string][]byte, error) {
 			}
 			tests = append(tests, more...)
 		}
-		src += "\n// CheckAVX2 compares the assembly kernels with the generic ones and runs\n// the Go emitter's tests.\nfunc CheckAVX2(t *testing.T) {\n\tt.Run(\"AVX2MatchesGeneric\", checkAVX2)\n"
+		src += "\n// CheckAsm compares the assembly kernels with the generic ones and runs\n// the Go emitter's tests.\nfunc CheckAsm(t *testing.T) {\n\tt.Run(\"AsmMatchesGeneric\", checkAsm)\n"
 		for _, name := range tests {
 			src += fmt.Sprintf("\tt.Run(%q, %s)\n", name, name)
 		}
 		src += "}\n"
 		return files, addFormatted(files, ExportedCheckFile, src)
 	}
-	src += "\nfunc TestAVX2MatchesGeneric(t *testing.T) { checkAVX2(t) }\n"
+	src += "\nfunc TestAsmMatchesGeneric(t *testing.T) { checkAsm(t) }\n"
 	if p.Swap.Differentiable() {
 		size := "4"
 		if c.Elem == plan.Float64 {

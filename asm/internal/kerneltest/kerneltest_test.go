@@ -114,7 +114,7 @@ func checkInModule(t *testing.T, configs []Config) {
 	}
 	b.WriteString(")\n\nfunc TestCheck(t *testing.T) {\n")
 	for _, n := range names {
-		fmt.Fprintf(&b, "\tt.Run(%q, %s.CheckAVX2)\n", n, n)
+		fmt.Fprintf(&b, "\tt.Run(%q, %s.CheckAsm)\n", n, n)
 	}
 	b.WriteString("}\n")
 	m.Write(t, "check_test.go", []byte(b.String()))
@@ -122,9 +122,9 @@ func checkInModule(t *testing.T, configs []Config) {
 	out := m.Go(t, nil, "test", "-count=1", "-v", ".")
 	t.Logf("%d packages, %v", len(names), time.Since(start))
 	for _, n := range names {
-		checks := []string{"AVX2MatchesGeneric"}
+		checks := []string{"AsmMatchesGeneric"}
 		if isTopK[n] {
-			checks = append(checks, "TestTopKAVX2")
+			checks = append(checks, "TestTopKAsm")
 		}
 		for _, c := range checks {
 			// A CPU without AVX2 or FMA skips the comparison.

@@ -37,32 +37,40 @@ type input struct {
 }
 
 type output struct {
+	Level         string
 	Top, X, GradX []float64
-	AVX2          bool
 }
 
 type kernels struct {
 	fwd            func(top, xk, tape, xtape, x []float64, beta, lambda float64) error
 	bwd            func(gx, gtop, gxk, tape, xtape []float64) error
-	set            func(bool) bool
-	on             func() bool
+	set            func(string) (string, error)
+	levels         func() []string
 	n, k, tape, xt int
 }
 
-func run(ks kernels, in input) output {
-	ks.set(true)
-	rows := len(in.X) / ks.n
-	o := output{Top: make([]float64, rows*ks.k), X: make([]float64, rows*ks.n*ks.k), GradX: make([]float64, rows*ks.n), AVX2: ks.on()}
-	tape, xtape := make([]float64, rows*ks.tape), make([]float64, rows*ks.xt)
-	if err := ks.fwd(o.Top, o.X, tape, xtape, in.X, in.Beta, in.Lambda); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+// run runs in at every assembly level of ks.
+func run(ks kernels, in input) []output {
+	var outs []output
+	for _, level := range ks.levels()[1:] {
+		if _, err := ks.set(level); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		rows := len(in.X) / ks.n
+		o := output{Level: level, Top: make([]float64, rows*ks.k), X: make([]float64, rows*ks.n*ks.k), GradX: make([]float64, rows*ks.n)}
+		tape, xtape := make([]float64, rows*ks.tape), make([]float64, rows*ks.xt)
+		if err := ks.fwd(o.Top, o.X, tape, xtape, in.X, in.Beta, in.Lambda); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		if err := ks.bwd(o.GradX, in.GTop, in.GX, tape, xtape); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		outs = append(outs, o)
 	}
-	if err := ks.bwd(o.GradX, in.GTop, in.GX, tape, xtape); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	return o
+	return outs
 }
 
 func main() {
@@ -71,7 +79,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	outs := make([]output, len(ins))
+	outs := make([][]output, len(ins))
 %s	if err := json.NewEncoder(os.Stdout).Encode(outs); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
@@ -80,10 +88,12 @@ func main() {
 `
 
 // refCopies is how often TestTopKReference repeats a case's rows (3 in the
-// reference file): 12 rows are 3 whole float64 blocks, all in assembly.
-const refCopies = 4
+// reference file): 24 rows are 6 whole float64 blocks of the AVX2 level and
+// 3 of the AVX-512 level, all in assembly.
+const refCopies = 8
 
-// TestTopKReference runs the AVX2 kernels of ForwardTopK and BackwardTopK
+// TestTopKReference runs the assembly kernels (each level the CPU has) of
+// ForwardTopK and BackwardTopK
 // of float64 packages on cases of difftopk's reference (one per network
 // and size, all 56 with SORTGEN_SLOW=1), each case's rows repeated to fill
 // whole blocks, and compares the top values, X and dL/dx with the peer's
@@ -126,7 +136,7 @@ func TestTopKReference(t *testing.T) {
 		}
 		m.WriteFiles(t, pkg, files)
 		fmt.Fprintf(&imports, "\t%q\n", "sgtopkref/"+pkg)
-		fmt.Fprintf(&calls, "\touts[%d] = run(kernels{%[2]s.ForwardTopK, %[2]s.BackwardTopK, %[2]s.SetAVX2, %[2]s.AVX2, %[2]s.N, %[2]s.TopK, %[2]s.TapeLen, %[2]s.XTapeLen}, ins[%[1]d])\n",
+		fmt.Fprintf(&calls, "\touts[%d] = run(kernels{%[2]s.ForwardTopK, %[2]s.BackwardTopK, %[2]s.SetLevel, %[2]s.Levels, %[2]s.N, %[2]s.TopK, %[2]s.TapeLen, %[2]s.XTapeLen}, ins[%[1]d])\n",
 			len(cases), pkg)
 		in := input{Beta: c.Steepness, Lambda: c.ARTLambda}
 		for range refCopies {
@@ -148,40 +158,43 @@ func TestTopKReference(t *testing.T) {
 	cmd.Stderr = &stderr
 	stdout, err := cmd.Output()
 	require.NoError(t, err, stderr.String())
-	var outs []struct {
+	var outs [][]struct {
+		Level         string
 		Top, X, GradX []float64
-		AVX2          bool
 	}
 	require.NoError(t, json.Unmarshal(stdout, &outs))
 	require.Len(t, outs, len(cases))
-	if !outs[0].AVX2 {
+	if len(outs[0]) == 0 {
 		t.Skip("the CPU has no AVX2 and FMA")
 	}
+	levels := 0
 	var worst [3]float64
 	for i, c := range cases {
-		o := outs[i]
-		require.True(t, o.AVX2, c.String())
-		n, k, rows := c.N, c.K, len(c.X)
-		for r := range rows * refCopies {
-			ref := r % rows
-			what := fmt.Sprintf("%v: row %d", c, r)
-			for f, cmp := range []struct {
-				field     string
-				got, want []float64
-			}{
-				{"top_values", o.Top[r*k : (r+1)*k], c.TopValues[ref]},
-				{"X", o.X[r*n*k : (r+1)*n*k], reference.FlatMatrices(c.XK[ref : ref+1])},
-				{"grad_x", o.GradX[r*n : (r+1)*n], c.GradX[ref]},
-			} {
-				e := reference.RelErr(cmp.got, cmp.want)
-				tol := c.RowToleranceIn(tols, cmp.field, ref)
-				require.LessOrEqual(t, e, tol, "%s: %s", what, cmp.field)
-				if tol == tols.Default {
-					worst[f] = max(worst[f], e)
+		require.Len(t, outs[i], len(outs[0]), c.String())
+		for _, o := range outs[i] {
+			levels = max(levels, len(outs[i]))
+			n, k, rows := c.N, c.K, len(c.X)
+			for r := range rows * refCopies {
+				ref := r % rows
+				what := fmt.Sprintf("%v: %s: row %d", c, o.Level, r)
+				for f, cmp := range []struct {
+					field     string
+					got, want []float64
+				}{
+					{"top_values", o.Top[r*k : (r+1)*k], c.TopValues[ref]},
+					{"X", o.X[r*n*k : (r+1)*n*k], reference.FlatMatrices(c.XK[ref : ref+1])},
+					{"grad_x", o.GradX[r*n : (r+1)*n], c.GradX[ref]},
+				} {
+					e := reference.RelErr(cmp.got, cmp.want)
+					tol := c.RowToleranceIn(tols, cmp.field, ref)
+					require.LessOrEqual(t, e, tol, "%s: %s", what, cmp.field)
+					if tol == tols.Default {
+						worst[f] = max(worst[f], e)
+					}
 				}
 			}
 		}
 	}
-	t.Logf("%d reference cases x %d rows in the AVX2 kernels; worst relative errors: top values %.2g, X %.2g, grad_x %.2g",
-		len(cases), refCopies*3, worst[0], worst[1], worst[2])
+	t.Logf("%d reference cases x %d rows at %d assembly levels; worst relative errors: top values %.2g, X %.2g, grad_x %.2g",
+		len(cases), refCopies*3, levels, worst[0], worst[1], worst[2])
 }

@@ -4,6 +4,83 @@
 
 #include "textflag.h"
 
+// func avx2AllFinite(x []float64) bool
+// Requires: AVX, AVX2
+TEXT ·avx2AllFinite(SB), NOSPLIT, $0-25
+	MOVQ    x_base+0(FP), AX
+	MOVQ    x_len+8(FP), CX
+	VMOVDQU const_f64_7fffffff00000000<>+0(SB), Y0
+	VPXOR   Y1, Y1, Y1
+	CMPQ    CX, $0x10
+	JL      avx2AllFinite_loop1
+
+avx2AllFinite_loop4:
+	VPAND   (AX), Y0, Y2
+	VPAND   32(AX), Y0, Y3
+	VPAND   64(AX), Y0, Y4
+	VPAND   96(AX), Y0, Y5
+	VPMAXUD Y3, Y2, Y2
+	VPMAXUD Y5, Y4, Y4
+	VPMAXUD Y4, Y2, Y2
+	VPMAXUD Y2, Y1, Y1
+	ADDQ    $0x80, AX
+	SUBQ    $0x10, CX
+	CMPQ    CX, $0x10
+	JGE     avx2AllFinite_loop4
+
+avx2AllFinite_loop1:
+	CMPQ    CX, $0x04
+	JL      avx2AllFinite_tail
+	VPAND   (AX), Y0, Y2
+	VPMAXUD Y2, Y1, Y1
+	ADDQ    $0x20, AX
+	SUBQ    $0x04, CX
+	JMP     avx2AllFinite_loop1
+
+avx2AllFinite_tail:
+	XORL DX, DX
+
+avx2AllFinite_tail_loop:
+	TESTQ CX, CX
+	JE    avx2AllFinite_done
+	MOVL  4(AX), BX
+	ANDL  $0x7fffffff, BX
+	ADDL  $0x00100000, BX
+	ORL   BX, DX
+	ADDQ  $0x08, AX
+	DECQ  CX
+	JMP   avx2AllFinite_tail_loop
+
+avx2AllFinite_done:
+	VPADDD    const_f64_0010000000000000<>+0(SB), Y1, Y1
+	VMOVMSKPS Y1, AX
+	SHRL      $0x1f, DX
+	ORL       DX, AX
+	SETEQ     AL
+	VZEROUPPER
+	MOVB      AL, ret+24(FP)
+	RET
+
+DATA const_f64_7fffffff00000000<>+0(SB)/8, $0x7fffffff00000000
+DATA const_f64_7fffffff00000000<>+8(SB)/8, $0x7fffffff00000000
+DATA const_f64_7fffffff00000000<>+16(SB)/8, $0x7fffffff00000000
+DATA const_f64_7fffffff00000000<>+24(SB)/8, $0x7fffffff00000000
+DATA const_f64_7fffffff00000000<>+32(SB)/8, $0x7fffffff00000000
+DATA const_f64_7fffffff00000000<>+40(SB)/8, $0x7fffffff00000000
+DATA const_f64_7fffffff00000000<>+48(SB)/8, $0x7fffffff00000000
+DATA const_f64_7fffffff00000000<>+56(SB)/8, $0x7fffffff00000000
+GLOBL const_f64_7fffffff00000000<>(SB), RODATA|NOPTR, $64
+
+DATA const_f64_0010000000000000<>+0(SB)/8, $0x0010000000000000
+DATA const_f64_0010000000000000<>+8(SB)/8, $0x0010000000000000
+DATA const_f64_0010000000000000<>+16(SB)/8, $0x0010000000000000
+DATA const_f64_0010000000000000<>+24(SB)/8, $0x0010000000000000
+DATA const_f64_0010000000000000<>+32(SB)/8, $0x0010000000000000
+DATA const_f64_0010000000000000<>+40(SB)/8, $0x0010000000000000
+DATA const_f64_0010000000000000<>+48(SB)/8, $0x0010000000000000
+DATA const_f64_0010000000000000<>+56(SB)/8, $0x0010000000000000
+GLOBL const_f64_0010000000000000<>(SB), RODATA|NOPTR, $64
+
 // func avx2TransposeIn(dst *float64, src *float64, stride int, m int)
 // Requires: AVX
 TEXT ·avx2TransposeIn(SB), NOSPLIT, $0-32
@@ -120,74 +197,143 @@ tdone_8:
 	VZEROUPPER
 	RET
 
-// func avx2AllFinite(x []float64) bool
-// Requires: AVX, AVX2
-TEXT ·avx2AllFinite(SB), NOSPLIT, $0-25
-	MOVQ    x_base+0(FP), AX
-	MOVQ    x_len+8(FP), CX
-	VMOVDQU const_f64_7fffffff00000000<>+0(SB), Y0
-	VPXOR   Y1, Y1, Y1
-	CMPQ    CX, $0x10
-	JL      avx2AllFinite_loop1
+// func avx2TransposeInWide(dst *float64, src *float64, stride int, m int)
+// Requires: AVX
+TEXT ·avx2TransposeInWide(SB), NOSPLIT, $0-32
+	MOVQ   dst+0(FP), AX
+	MOVQ   src+8(FP), CX
+	MOVQ   stride+16(FP), DX
+	MOVQ   m+24(FP), BX
+	SHLQ   $0x03, DX
+	MOVQ   $0x00000002, SI
+	IMUL3Q $0x04, DX, DI
 
-avx2AllFinite_loop4:
-	VPAND   (AX), Y0, Y2
-	VPAND   32(AX), Y0, Y3
-	VPAND   64(AX), Y0, Y4
-	VPAND   96(AX), Y0, Y5
-	VPMAXUD Y3, Y2, Y2
-	VPMAXUD Y5, Y4, Y4
-	VPMAXUD Y4, Y2, Y2
-	VPMAXUD Y2, Y1, Y1
-	ADDQ    $0x80, AX
-	SUBQ    $0x10, CX
-	CMPQ    CX, $0x10
-	JGE     avx2AllFinite_loop4
+tpass_9:
+	MOVQ  CX, R8
+	MOVQ  AX, R9
+	MOVQ  BX, R10
+	LEAQ  (DX)(DX*2), R11
+	MOVQ  R10, R12
+	SHRQ  $0x02, R12
+	TESTQ R12, R12
+	JZ    ttail_11
 
-avx2AllFinite_loop1:
-	CMPQ    CX, $0x04
-	JL      avx2AllFinite_tail
-	VPAND   (AX), Y0, Y2
-	VPMAXUD Y2, Y1, Y1
-	ADDQ    $0x20, AX
-	SUBQ    $0x04, CX
-	JMP     avx2AllFinite_loop1
+tblock_10:
+	VMOVUPD     (R8), X0
+	VINSERTF128 $0x01, (R8)(DX*2), Y0, Y0
+	VMOVUPD     (R8)(DX*1), X1
+	VINSERTF128 $0x01, (R8)(R11*1), Y1, Y1
+	VMOVUPD     16(R8), X2
+	VINSERTF128 $0x01, 16(R8)(DX*2), Y2, Y2
+	VMOVUPD     16(R8)(DX*1), X3
+	VINSERTF128 $0x01, 16(R8)(R11*1), Y3, Y3
+	VUNPCKLPD   Y1, Y0, Y4
+	VMOVUPD     Y4, (R9)
+	VUNPCKHPD   Y1, Y0, Y4
+	VMOVUPD     Y4, 64(R9)
+	VUNPCKLPD   Y3, Y2, Y4
+	VMOVUPD     Y4, 128(R9)
+	VUNPCKHPD   Y3, Y2, Y4
+	VMOVUPD     Y4, 192(R9)
+	ADDQ        $0x20, R8
+	ADDQ        $0x00000100, R9
+	DECQ        R12
+	JNZ         tblock_10
 
-avx2AllFinite_tail:
-	XORL DX, DX
+ttail_11:
+	ANDQ $0x03, R10
+	JZ   tdone_13
 
-avx2AllFinite_tail_loop:
-	TESTQ CX, CX
-	JE    avx2AllFinite_done
-	MOVL  4(AX), BX
-	ANDL  $0x7fffffff, BX
-	ADDL  $0x00100000, BX
-	ORL   BX, DX
-	ADDQ  $0x08, AX
-	DECQ  CX
-	JMP   avx2AllFinite_tail_loop
+ttailloop_12:
+	MOVQ (R8), R12
+	MOVQ R12, (R9)
+	MOVQ (R8)(DX*1), R12
+	MOVQ R12, 8(R9)
+	MOVQ (R8)(DX*2), R12
+	MOVQ R12, 16(R9)
+	MOVQ (R8)(R11*1), R12
+	MOVQ R12, 24(R9)
+	ADDQ $0x08, R8
+	ADDQ $0x40, R9
+	DECQ R10
+	JNZ  ttailloop_12
 
-avx2AllFinite_done:
-	VPADDD    const_f64_0010000000000000<>+0(SB), Y1, Y1
-	VMOVMSKPS Y1, AX
-	SHRL      $0x1f, DX
-	ORL       DX, AX
-	SETEQ     AL
+tdone_13:
+	ADDQ DI, CX
+	ADDQ $0x20, AX
+	DECQ SI
+	JNZ  tpass_9
 	VZEROUPPER
-	MOVB      AL, ret+24(FP)
 	RET
 
-DATA const_f64_7fffffff00000000<>+0(SB)/8, $0x7fffffff00000000
-DATA const_f64_7fffffff00000000<>+8(SB)/8, $0x7fffffff00000000
-DATA const_f64_7fffffff00000000<>+16(SB)/8, $0x7fffffff00000000
-DATA const_f64_7fffffff00000000<>+24(SB)/8, $0x7fffffff00000000
-GLOBL const_f64_7fffffff00000000<>(SB), RODATA|NOPTR, $32
+// func avx2TransposeOutWide(dst *float64, src *float64, stride int, m int)
+// Requires: AVX
+TEXT ·avx2TransposeOutWide(SB), NOSPLIT, $0-32
+	MOVQ   dst+0(FP), AX
+	MOVQ   src+8(FP), CX
+	MOVQ   stride+16(FP), DX
+	MOVQ   m+24(FP), BX
+	SHLQ   $0x03, DX
+	MOVQ   $0x00000002, SI
+	IMUL3Q $0x04, DX, DI
 
-DATA const_f64_0010000000000000<>+0(SB)/8, $0x0010000000000000
-DATA const_f64_0010000000000000<>+8(SB)/8, $0x0010000000000000
-DATA const_f64_0010000000000000<>+16(SB)/8, $0x0010000000000000
-DATA const_f64_0010000000000000<>+24(SB)/8, $0x0010000000000000
-GLOBL const_f64_0010000000000000<>(SB), RODATA|NOPTR, $32
+tpass_14:
+	MOVQ  AX, R8
+	MOVQ  CX, R9
+	MOVQ  BX, R10
+	LEAQ  (DX)(DX*2), R11
+	MOVQ  R10, R12
+	SHRQ  $0x02, R12
+	TESTQ R12, R12
+	JZ    ttail_16
+
+tblock_15:
+	VMOVUPD     (R9), X0
+	VINSERTF128 $0x01, 128(R9), Y0, Y0
+	VMOVUPD     64(R9), X1
+	VINSERTF128 $0x01, 192(R9), Y1, Y1
+	VMOVUPD     16(R9), X2
+	VINSERTF128 $0x01, 144(R9), Y2, Y2
+	VMOVUPD     80(R9), X3
+	VINSERTF128 $0x01, 208(R9), Y3, Y3
+	VUNPCKLPD   Y1, Y0, Y4
+	VMOVUPD     Y4, (R8)
+	VUNPCKHPD   Y1, Y0, Y4
+	VMOVUPD     Y4, (R8)(DX*1)
+	VUNPCKLPD   Y3, Y2, Y4
+	VMOVUPD     Y4, (R8)(DX*2)
+	VUNPCKHPD   Y3, Y2, Y4
+	VMOVUPD     Y4, (R8)(R11*1)
+	ADDQ        $0x20, R8
+	ADDQ        $0x00000100, R9
+	DECQ        R12
+	JNZ         tblock_15
+
+ttail_16:
+	ANDQ $0x03, R10
+	JZ   tdone_18
+
+ttailloop_17:
+	MOVQ (R9), R12
+	MOVQ R12, (R8)
+	MOVQ 8(R9), R12
+	MOVQ R12, (R8)(DX*1)
+	MOVQ 16(R9), R12
+	MOVQ R12, (R8)(DX*2)
+	MOVQ 24(R9), R12
+	MOVQ R12, (R8)(R11*1)
+	ADDQ $0x08, R8
+	ADDQ $0x40, R9
+	DECQ R10
+	JNZ  ttailloop_17
+
+tdone_18:
+	ADDQ DI, AX
+	ADDQ $0x20, CX
+	DECQ SI
+	JNZ  tpass_14
+	VZEROUPPER
+	RET
 
 DATA sgk_fwd<>+0(SB)/8, $0x0000000000000002
 DATA sgk_fwd<>+8(SB)/8, $0x0000000300000001
@@ -247,600 +393,6 @@ DATA sgk_fwd<>+432(SB)/8, $0x0000000800000000
 DATA sgk_fwd<>+440(SB)/8, $0x0000000000000000
 GLOBL sgk_fwd<>(SB), RODATA|NOPTR, $448
 
-// func avx2Sort(xs *float64, beta float64, lambda float64)
-// Requires: AVX
-TEXT ·avx2Sort(SB), NOSPLIT, $80-24
-	VBROADCASTSD beta+8(FP), Y0
-	VMOVUPD      Y0, (SP)
-	VBROADCASTSD lambda+16(FP), Y0
-	VMOVUPD      Y0, 32(SP)
-	LEAQ         sgk_fwd<>+0(SB), AX
-
-run_9:
-	MOVL  (AX), CX
-	TESTL CX, CX
-	JZ    done_11
-	MOVQ  CX, 64(SP)
-	MOVL  4(AX), CX
-	MOVL  8(AX), DX
-	XORL  BX, BX
-	MOVQ  BX, 72(SP)
-
-step_10:
-	MOVQ    xs+0(FP), SI
-	MOVQ    CX, DI
-	SHLQ    $0x05, DI
-	MOVQ    DX, R8
-	SHLQ    $0x05, R8
-	VMOVUPD (SI)(DI*1), Y0
-	VMOVUPD (SI)(R8*1), Y1
-	VSUBPD  Y0, Y1, Y1
-	VMINPD  const_f64_7fefffffffffffff<>+0(SB), Y1, Y1
-	VMAXPD  const_f64_ffefffffffffffff<>+0(SB), Y1, Y1
-
-	// vecmath: alpha optimal
-	VMULPD    (SP), Y1, Y0
-	VANDPD    const_f64_7fffffffffffffff<>+0(SB), Y0, Y1
-	VADDPD    const_f64_3ddb7cdfd9d7bdbb<>+0(SB), Y1, Y2
-	VMULPD    const_f64_4030000000000000<>+0(SB), Y2, Y2
-	VMOVUPD   const_f64_3ff0000000000000<>+0(SB), Y3
-	VDIVPD    Y2, Y3, Y3
-	VMOVUPD   const_f64_3ff0000000000000<>+0(SB), Y2
-	VSUBPD    Y3, Y2, Y2
-	VXORPD    Y4, Y4, Y4
-	VCMPPD    $0x1e, Y4, Y0, Y4
-	VBLENDVPD Y4, Y2, Y3, Y2
-	VCMPPD    $0x12, const_f64_3fd0000000000000<>+0(SB), Y1, Y1
-	VADDPD    const_f64_3fe0000000000000<>+0(SB), Y0, Y0
-	VBLENDVPD Y1, Y0, Y2, Y0
-	VMOVUPD   (SI)(DI*1), Y1
-	VMOVUPD   (SI)(R8*1), Y2
-	VMOVUPD   const_f64_3ff0000000000000<>+0(SB), Y3
-	VSUBPD    Y0, Y3, Y3
-	VMULPD    Y1, Y0, Y4
-	VMULPD    Y2, Y3, Y5
-	VADDPD    Y5, Y4, Y4
-	VMULPD    Y1, Y3, Y1
-	VMULPD    Y2, Y0, Y5
-	VADDPD    Y5, Y1, Y1
-	VMOVUPD   Y4, (SI)(DI*1)
-	VMOVUPD   Y1, (SI)(R8*1)
-	ADDL      12(AX), CX
-	ADDL      16(AX), DX
-	ADDL      20(AX), BX
-	MOVL      24(AX), SI
-	ADDL      SI, 72(SP)
-	DECQ      64(SP)
-	JNZ       step_10
-	MOVL      32(AX), CX
-	LEAQ      36(AX)(CX*8), AX
-	JMP       run_9
-
-done_11:
-	VZEROUPPER
-	RET
-
-DATA const_f64_7fefffffffffffff<>+0(SB)/8, $0x7fefffffffffffff
-DATA const_f64_7fefffffffffffff<>+8(SB)/8, $0x7fefffffffffffff
-DATA const_f64_7fefffffffffffff<>+16(SB)/8, $0x7fefffffffffffff
-DATA const_f64_7fefffffffffffff<>+24(SB)/8, $0x7fefffffffffffff
-GLOBL const_f64_7fefffffffffffff<>(SB), RODATA|NOPTR, $32
-
-DATA const_f64_ffefffffffffffff<>+0(SB)/8, $0xffefffffffffffff
-DATA const_f64_ffefffffffffffff<>+8(SB)/8, $0xffefffffffffffff
-DATA const_f64_ffefffffffffffff<>+16(SB)/8, $0xffefffffffffffff
-DATA const_f64_ffefffffffffffff<>+24(SB)/8, $0xffefffffffffffff
-GLOBL const_f64_ffefffffffffffff<>(SB), RODATA|NOPTR, $32
-
-DATA const_f64_7fffffffffffffff<>+0(SB)/8, $0x7fffffffffffffff
-DATA const_f64_7fffffffffffffff<>+8(SB)/8, $0x7fffffffffffffff
-DATA const_f64_7fffffffffffffff<>+16(SB)/8, $0x7fffffffffffffff
-DATA const_f64_7fffffffffffffff<>+24(SB)/8, $0x7fffffffffffffff
-GLOBL const_f64_7fffffffffffffff<>(SB), RODATA|NOPTR, $32
-
-DATA const_f64_3ddb7cdfd9d7bdbb<>+0(SB)/8, $0x3ddb7cdfd9d7bdbb
-DATA const_f64_3ddb7cdfd9d7bdbb<>+8(SB)/8, $0x3ddb7cdfd9d7bdbb
-DATA const_f64_3ddb7cdfd9d7bdbb<>+16(SB)/8, $0x3ddb7cdfd9d7bdbb
-DATA const_f64_3ddb7cdfd9d7bdbb<>+24(SB)/8, $0x3ddb7cdfd9d7bdbb
-GLOBL const_f64_3ddb7cdfd9d7bdbb<>(SB), RODATA|NOPTR, $32
-
-DATA const_f64_4030000000000000<>+0(SB)/8, $0x4030000000000000
-DATA const_f64_4030000000000000<>+8(SB)/8, $0x4030000000000000
-DATA const_f64_4030000000000000<>+16(SB)/8, $0x4030000000000000
-DATA const_f64_4030000000000000<>+24(SB)/8, $0x4030000000000000
-GLOBL const_f64_4030000000000000<>(SB), RODATA|NOPTR, $32
-
-DATA const_f64_3ff0000000000000<>+0(SB)/8, $0x3ff0000000000000
-DATA const_f64_3ff0000000000000<>+8(SB)/8, $0x3ff0000000000000
-DATA const_f64_3ff0000000000000<>+16(SB)/8, $0x3ff0000000000000
-DATA const_f64_3ff0000000000000<>+24(SB)/8, $0x3ff0000000000000
-GLOBL const_f64_3ff0000000000000<>(SB), RODATA|NOPTR, $32
-
-DATA const_f64_3fd0000000000000<>+0(SB)/8, $0x3fd0000000000000
-DATA const_f64_3fd0000000000000<>+8(SB)/8, $0x3fd0000000000000
-DATA const_f64_3fd0000000000000<>+16(SB)/8, $0x3fd0000000000000
-DATA const_f64_3fd0000000000000<>+24(SB)/8, $0x3fd0000000000000
-GLOBL const_f64_3fd0000000000000<>(SB), RODATA|NOPTR, $32
-
-DATA const_f64_3fe0000000000000<>+0(SB)/8, $0x3fe0000000000000
-DATA const_f64_3fe0000000000000<>+8(SB)/8, $0x3fe0000000000000
-DATA const_f64_3fe0000000000000<>+16(SB)/8, $0x3fe0000000000000
-DATA const_f64_3fe0000000000000<>+24(SB)/8, $0x3fe0000000000000
-GLOBL const_f64_3fe0000000000000<>(SB), RODATA|NOPTR, $32
-
-// func avx2ForwardP(xs *float64, ps *float64, diff *float64, beta float64, lambda float64)
-// Requires: AVX, FMA3
-TEXT ·avx2ForwardP(SB), NOSPLIT, $80-40
-	VBROADCASTSD beta+24(FP), Y0
-	VMOVUPD      Y0, (SP)
-	VBROADCASTSD lambda+32(FP), Y0
-	VMOVUPD      Y0, 32(SP)
-	MOVQ         diff+16(FP), AX
-	LEAQ         sgk_fwd<>+0(SB), CX
-
-run_12:
-	MOVL  (CX), DX
-	TESTL DX, DX
-	JZ    done_14
-	MOVQ  DX, 64(SP)
-	MOVL  4(CX), DX
-	MOVL  8(CX), BX
-	XORL  SI, SI
-	MOVQ  SI, 72(SP)
-
-step_13:
-	MOVQ    xs+0(FP), DI
-	MOVQ    DX, R8
-	SHLQ    $0x05, R8
-	MOVQ    BX, R9
-	SHLQ    $0x05, R9
-	VMOVUPD (DI)(R8*1), Y0
-	VMOVUPD (DI)(R9*1), Y1
-	VSUBPD  Y0, Y1, Y1
-	VMINPD  const_f64_7fefffffffffffff<>+0(SB), Y1, Y1
-	VMAXPD  const_f64_ffefffffffffffff<>+0(SB), Y1, Y1
-
-	// vecmath: alpha optimal
-	VMULPD    (SP), Y1, Y0
-	VANDPD    const_f64_7fffffffffffffff<>+0(SB), Y0, Y1
-	VADDPD    const_f64_3ddb7cdfd9d7bdbb<>+0(SB), Y1, Y2
-	VMULPD    const_f64_4030000000000000<>+0(SB), Y2, Y2
-	VMOVUPD   const_f64_3ff0000000000000<>+0(SB), Y3
-	VDIVPD    Y2, Y3, Y3
-	VMOVUPD   const_f64_3ff0000000000000<>+0(SB), Y2
-	VSUBPD    Y3, Y2, Y2
-	VXORPD    Y4, Y4, Y4
-	VCMPPD    $0x1e, Y4, Y0, Y4
-	VBLENDVPD Y4, Y2, Y3, Y2
-	VCMPPD    $0x12, const_f64_3fd0000000000000<>+0(SB), Y1, Y1
-	VADDPD    const_f64_3fe0000000000000<>+0(SB), Y0, Y0
-	VBLENDVPD Y1, Y0, Y2, Y0
-	VMOVUPD   (DI)(R8*1), Y1
-	VMOVUPD   (DI)(R9*1), Y2
-	VMOVUPD   const_f64_3ff0000000000000<>+0(SB), Y3
-	VSUBPD    Y0, Y3, Y3
-	VMULPD    Y1, Y0, Y4
-	VMULPD    Y2, Y3, Y5
-	VADDPD    Y5, Y4, Y4
-	VMULPD    Y1, Y3, Y1
-	VMULPD    Y2, Y0, Y5
-	VADDPD    Y5, Y1, Y1
-	VMOVUPD   Y4, (DI)(R8*1)
-	VMOVUPD   Y1, (DI)(R9*1)
-	LEAQ      36(CX), DI
-	MOVL      32(CX), R8
-
-range_15:
-	MOVL   (DI), R9
-	MOVL   4(DI), R10
-	ADDL   72(SP), R10
-	ADDL   SI, R9
-	SUBL   R9, R10
-	SHLQ   $0x05, R9
-	IMUL3Q $0x00000100, DX, R11
-	IMUL3Q $0x00000100, BX, R12
-	ADDQ   R9, R11
-	ADDQ   R9, R12
-	MOVQ   ps+8(FP), R9
-	ADDQ   R9, R11
-	ADDQ   R9, R12
-	TESTQ  AX, AX
-	JZ     nodiff_16
-	CMPQ   R10, $0x02
-	JB     tail_19
-
-pair_18:
-	VMOVUPD     (R11), Y1
-	VMOVUPD     (R12), Y2
-	VSUBPD      Y2, Y1, Y4
-	VMOVUPD     Y4, (AX)
-	VMULPD      Y2, Y3, Y4
-	VFMADD231PD Y1, Y0, Y4
-	VMULPD      Y1, Y3, Y1
-	VFMADD231PD Y2, Y0, Y1
-	VMOVUPD     Y4, (R11)
-	VMOVUPD     Y1, (R12)
-	VMOVUPD     32(R11), Y1
-	VMOVUPD     32(R12), Y2
-	VSUBPD      Y2, Y1, Y4
-	VMOVUPD     Y4, 32(AX)
-	VMULPD      Y2, Y3, Y4
-	VFMADD231PD Y1, Y0, Y4
-	VMULPD      Y1, Y3, Y1
-	VFMADD231PD Y2, Y0, Y1
-	VMOVUPD     Y4, 32(R11)
-	VMOVUPD     Y1, 32(R12)
-	ADDQ        $0x40, R11
-	ADDQ        $0x40, R12
-	ADDQ        $0x40, AX
-	SUBQ        $0x02, R10
-	CMPQ        R10, $0x02
-	JAE         pair_18
-
-tail_19:
-	TESTQ       R10, R10
-	JZ          rowsdone_20
-	VMOVUPD     (R11), Y1
-	VMOVUPD     (R12), Y2
-	VSUBPD      Y2, Y1, Y4
-	VMOVUPD     Y4, (AX)
-	VMULPD      Y2, Y3, Y4
-	VFMADD231PD Y1, Y0, Y4
-	VMULPD      Y1, Y3, Y1
-	VFMADD231PD Y2, Y0, Y1
-	VMOVUPD     Y4, (R11)
-	VMOVUPD     Y1, (R12)
-	ADDQ        $0x20, R11
-	ADDQ        $0x20, R12
-	ADDQ        $0x20, AX
-
-rowsdone_20:
-	JMP rangedone_17
-
-nodiff_16:
-	CMPQ R10, $0x02
-	JB   tail_22
-
-pair_21:
-	VMOVUPD     (R11), Y1
-	VMOVUPD     (R12), Y2
-	VMULPD      Y2, Y3, Y4
-	VFMADD231PD Y1, Y0, Y4
-	VMULPD      Y1, Y3, Y1
-	VFMADD231PD Y2, Y0, Y1
-	VMOVUPD     Y4, (R11)
-	VMOVUPD     Y1, (R12)
-	VMOVUPD     32(R11), Y1
-	VMOVUPD     32(R12), Y2
-	VMULPD      Y2, Y3, Y4
-	VFMADD231PD Y1, Y0, Y4
-	VMULPD      Y1, Y3, Y1
-	VFMADD231PD Y2, Y0, Y1
-	VMOVUPD     Y4, 32(R11)
-	VMOVUPD     Y1, 32(R12)
-	ADDQ        $0x40, R11
-	ADDQ        $0x40, R12
-	SUBQ        $0x02, R10
-	CMPQ        R10, $0x02
-	JAE         pair_21
-
-tail_22:
-	TESTQ       R10, R10
-	JZ          rowsdone_23
-	VMOVUPD     (R11), Y1
-	VMOVUPD     (R12), Y2
-	VMULPD      Y2, Y3, Y4
-	VFMADD231PD Y1, Y0, Y4
-	VMULPD      Y1, Y3, Y1
-	VFMADD231PD Y2, Y0, Y1
-	VMOVUPD     Y4, (R11)
-	VMOVUPD     Y1, (R12)
-	ADDQ        $0x20, R11
-	ADDQ        $0x20, R12
-
-rowsdone_23:
-rangedone_17:
-	ADDQ $0x08, DI
-	DECQ R8
-	JNZ  range_15
-	ADDL 12(CX), DX
-	ADDL 16(CX), BX
-	ADDL 20(CX), SI
-	MOVL 24(CX), DI
-	ADDL DI, 72(SP)
-	DECQ 64(SP)
-	JNZ  step_13
-	MOVL 32(CX), DX
-	LEAQ 36(CX)(DX*8), CX
-	JMP  run_12
-
-done_14:
-	VZEROUPPER
-	RET
-
-// func avx2Forward(xs *float64, tape *float64, beta float64, lambda float64)
-// Requires: AVX
-TEXT ·avx2Forward(SB), NOSPLIT, $80-32
-	VBROADCASTSD beta+16(FP), Y0
-	VMOVUPD      Y0, (SP)
-	VBROADCASTSD lambda+24(FP), Y0
-	VMOVUPD      Y0, 32(SP)
-	MOVQ         tape+8(FP), AX
-	LEAQ         sgk_fwd<>+0(SB), CX
-
-run_24:
-	MOVL  (CX), DX
-	TESTL DX, DX
-	JZ    done_26
-	MOVQ  DX, 64(SP)
-	MOVL  4(CX), DX
-	MOVL  8(CX), BX
-	XORL  SI, SI
-	MOVQ  SI, 72(SP)
-
-step_25:
-	MOVQ    xs+0(FP), DI
-	MOVQ    DX, R8
-	SHLQ    $0x05, R8
-	MOVQ    BX, R9
-	SHLQ    $0x05, R9
-	VMOVUPD (DI)(R8*1), Y0
-	VMOVUPD (DI)(R9*1), Y1
-	VSUBPD  Y0, Y1, Y1
-	VMINPD  const_f64_7fefffffffffffff<>+0(SB), Y1, Y1
-	VMAXPD  const_f64_ffefffffffffffff<>+0(SB), Y1, Y1
-
-	// vecmath: alpha optimal
-	VMULPD    (SP), Y1, Y0
-	VANDPD    const_f64_7fffffffffffffff<>+0(SB), Y0, Y2
-	VADDPD    const_f64_3ddb7cdfd9d7bdbb<>+0(SB), Y2, Y3
-	VMULPD    const_f64_4030000000000000<>+0(SB), Y3, Y4
-	VMOVUPD   const_f64_3ff0000000000000<>+0(SB), Y5
-	VDIVPD    Y4, Y5, Y5
-	VMULPD    Y3, Y4, Y4
-	VMOVUPD   (SP), Y3
-	VDIVPD    Y4, Y3, Y3
-	VMOVUPD   const_f64_3ff0000000000000<>+0(SB), Y4
-	VSUBPD    Y5, Y4, Y4
-	VXORPD    Y6, Y6, Y6
-	VCMPPD    $0x1e, Y6, Y0, Y6
-	VBLENDVPD Y6, Y4, Y5, Y4
-	VCMPPD    $0x12, const_f64_3fd0000000000000<>+0(SB), Y2, Y2
-	VADDPD    const_f64_3fe0000000000000<>+0(SB), Y0, Y0
-	VBLENDVPD Y2, Y0, Y4, Y0
-	VBLENDVPD Y2, (SP), Y3, Y2
-	VMULPD    Y2, Y1, Y1
-	VMOVUPD   Y1, (AX)
-	VMOVUPD   Y0, 32(AX)
-	VMOVUPD   Y2, 64(AX)
-	ADDQ      $0x60, AX
-	VMOVUPD   (DI)(R8*1), Y1
-	VMOVUPD   (DI)(R9*1), Y2
-	VMOVUPD   const_f64_3ff0000000000000<>+0(SB), Y3
-	VSUBPD    Y0, Y3, Y3
-	VMULPD    Y1, Y0, Y4
-	VMULPD    Y2, Y3, Y5
-	VADDPD    Y5, Y4, Y4
-	VMULPD    Y1, Y3, Y1
-	VMULPD    Y2, Y0, Y5
-	VADDPD    Y5, Y1, Y1
-	VMOVUPD   Y4, (DI)(R8*1)
-	VMOVUPD   Y1, (DI)(R9*1)
-	ADDL      12(CX), DX
-	ADDL      16(CX), BX
-	ADDL      20(CX), SI
-	MOVL      24(CX), DI
-	ADDL      DI, 72(SP)
-	DECQ      64(SP)
-	JNZ       step_25
-	MOVL      32(CX), DX
-	LEAQ      36(CX)(DX*8), CX
-	JMP       run_24
-
-done_26:
-	VZEROUPPER
-	RET
-
-// func avx2ForwardPTape(xs *float64, ps *float64, tape *float64, diff *float64, beta float64, lambda float64)
-// Requires: AVX, FMA3
-TEXT ·avx2ForwardPTape(SB), NOSPLIT, $80-48
-	VBROADCASTSD beta+32(FP), Y0
-	VMOVUPD      Y0, (SP)
-	VBROADCASTSD lambda+40(FP), Y0
-	VMOVUPD      Y0, 32(SP)
-	MOVQ         tape+16(FP), AX
-	MOVQ         diff+24(FP), CX
-	LEAQ         sgk_fwd<>+0(SB), DX
-
-run_27:
-	MOVL  (DX), BX
-	TESTL BX, BX
-	JZ    done_29
-	MOVQ  BX, 64(SP)
-	MOVL  4(DX), BX
-	MOVL  8(DX), SI
-	XORL  DI, DI
-	MOVQ  DI, 72(SP)
-
-step_28:
-	MOVQ    xs+0(FP), R8
-	MOVQ    BX, R9
-	SHLQ    $0x05, R9
-	MOVQ    SI, R10
-	SHLQ    $0x05, R10
-	VMOVUPD (R8)(R9*1), Y0
-	VMOVUPD (R8)(R10*1), Y1
-	VSUBPD  Y0, Y1, Y1
-	VMINPD  const_f64_7fefffffffffffff<>+0(SB), Y1, Y1
-	VMAXPD  const_f64_ffefffffffffffff<>+0(SB), Y1, Y1
-
-	// vecmath: alpha optimal
-	VMULPD    (SP), Y1, Y0
-	VANDPD    const_f64_7fffffffffffffff<>+0(SB), Y0, Y2
-	VADDPD    const_f64_3ddb7cdfd9d7bdbb<>+0(SB), Y2, Y3
-	VMULPD    const_f64_4030000000000000<>+0(SB), Y3, Y4
-	VMOVUPD   const_f64_3ff0000000000000<>+0(SB), Y5
-	VDIVPD    Y4, Y5, Y5
-	VMULPD    Y3, Y4, Y4
-	VMOVUPD   (SP), Y3
-	VDIVPD    Y4, Y3, Y3
-	VMOVUPD   const_f64_3ff0000000000000<>+0(SB), Y4
-	VSUBPD    Y5, Y4, Y4
-	VXORPD    Y6, Y6, Y6
-	VCMPPD    $0x1e, Y6, Y0, Y6
-	VBLENDVPD Y6, Y4, Y5, Y4
-	VCMPPD    $0x12, const_f64_3fd0000000000000<>+0(SB), Y2, Y2
-	VADDPD    const_f64_3fe0000000000000<>+0(SB), Y0, Y0
-	VBLENDVPD Y2, Y0, Y4, Y0
-	VBLENDVPD Y2, (SP), Y3, Y2
-	VMULPD    Y2, Y1, Y1
-	VMOVUPD   Y1, (AX)
-	VMOVUPD   Y0, 32(AX)
-	VMOVUPD   Y2, 64(AX)
-	ADDQ      $0x60, AX
-	VMOVUPD   (R8)(R9*1), Y1
-	VMOVUPD   (R8)(R10*1), Y2
-	VMOVUPD   const_f64_3ff0000000000000<>+0(SB), Y3
-	VSUBPD    Y0, Y3, Y3
-	VMULPD    Y1, Y0, Y4
-	VMULPD    Y2, Y3, Y5
-	VADDPD    Y5, Y4, Y4
-	VMULPD    Y1, Y3, Y1
-	VMULPD    Y2, Y0, Y5
-	VADDPD    Y5, Y1, Y1
-	VMOVUPD   Y4, (R8)(R9*1)
-	VMOVUPD   Y1, (R8)(R10*1)
-	LEAQ      36(DX), R8
-	MOVL      32(DX), R9
-
-range_30:
-	MOVL   (R8), R10
-	MOVL   4(R8), R11
-	ADDL   72(SP), R11
-	ADDL   DI, R10
-	SUBL   R10, R11
-	SHLQ   $0x05, R10
-	IMUL3Q $0x00000100, BX, R12
-	IMUL3Q $0x00000100, SI, R13
-	ADDQ   R10, R12
-	ADDQ   R10, R13
-	MOVQ   ps+8(FP), R10
-	ADDQ   R10, R12
-	ADDQ   R10, R13
-	TESTQ  CX, CX
-	JZ     nodiff_31
-	CMPQ   R11, $0x02
-	JB     tail_34
-
-pair_33:
-	VMOVUPD     (R12), Y1
-	VMOVUPD     (R13), Y2
-	VSUBPD      Y2, Y1, Y4
-	VMOVUPD     Y4, (CX)
-	VMULPD      Y2, Y3, Y4
-	VFMADD231PD Y1, Y0, Y4
-	VMULPD      Y1, Y3, Y1
-	VFMADD231PD Y2, Y0, Y1
-	VMOVUPD     Y4, (R12)
-	VMOVUPD     Y1, (R13)
-	VMOVUPD     32(R12), Y1
-	VMOVUPD     32(R13), Y2
-	VSUBPD      Y2, Y1, Y4
-	VMOVUPD     Y4, 32(CX)
-	VMULPD      Y2, Y3, Y4
-	VFMADD231PD Y1, Y0, Y4
-	VMULPD      Y1, Y3, Y1
-	VFMADD231PD Y2, Y0, Y1
-	VMOVUPD     Y4, 32(R12)
-	VMOVUPD     Y1, 32(R13)
-	ADDQ        $0x40, R12
-	ADDQ        $0x40, R13
-	ADDQ        $0x40, CX
-	SUBQ        $0x02, R11
-	CMPQ        R11, $0x02
-	JAE         pair_33
-
-tail_34:
-	TESTQ       R11, R11
-	JZ          rowsdone_35
-	VMOVUPD     (R12), Y1
-	VMOVUPD     (R13), Y2
-	VSUBPD      Y2, Y1, Y4
-	VMOVUPD     Y4, (CX)
-	VMULPD      Y2, Y3, Y4
-	VFMADD231PD Y1, Y0, Y4
-	VMULPD      Y1, Y3, Y1
-	VFMADD231PD Y2, Y0, Y1
-	VMOVUPD     Y4, (R12)
-	VMOVUPD     Y1, (R13)
-	ADDQ        $0x20, R12
-	ADDQ        $0x20, R13
-	ADDQ        $0x20, CX
-
-rowsdone_35:
-	JMP rangedone_32
-
-nodiff_31:
-	CMPQ R11, $0x02
-	JB   tail_37
-
-pair_36:
-	VMOVUPD     (R12), Y1
-	VMOVUPD     (R13), Y2
-	VMULPD      Y2, Y3, Y4
-	VFMADD231PD Y1, Y0, Y4
-	VMULPD      Y1, Y3, Y1
-	VFMADD231PD Y2, Y0, Y1
-	VMOVUPD     Y4, (R12)
-	VMOVUPD     Y1, (R13)
-	VMOVUPD     32(R12), Y1
-	VMOVUPD     32(R13), Y2
-	VMULPD      Y2, Y3, Y4
-	VFMADD231PD Y1, Y0, Y4
-	VMULPD      Y1, Y3, Y1
-	VFMADD231PD Y2, Y0, Y1
-	VMOVUPD     Y4, 32(R12)
-	VMOVUPD     Y1, 32(R13)
-	ADDQ        $0x40, R12
-	ADDQ        $0x40, R13
-	SUBQ        $0x02, R11
-	CMPQ        R11, $0x02
-	JAE         pair_36
-
-tail_37:
-	TESTQ       R11, R11
-	JZ          rowsdone_38
-	VMOVUPD     (R12), Y1
-	VMOVUPD     (R13), Y2
-	VMULPD      Y2, Y3, Y4
-	VFMADD231PD Y1, Y0, Y4
-	VMULPD      Y1, Y3, Y1
-	VFMADD231PD Y2, Y0, Y1
-	VMOVUPD     Y4, (R12)
-	VMOVUPD     Y1, (R13)
-	ADDQ        $0x20, R12
-	ADDQ        $0x20, R13
-
-rowsdone_38:
-rangedone_32:
-	ADDQ $0x08, R8
-	DECQ R9
-	JNZ  range_30
-	ADDL 12(DX), BX
-	ADDL 16(DX), SI
-	ADDL 20(DX), DI
-	MOVL 24(DX), R8
-	ADDL R8, 72(SP)
-	DECQ 64(SP)
-	JNZ  step_28
-	MOVL 32(DX), BX
-	LEAQ 36(DX)(BX*8), DX
-	JMP  run_27
-
-done_29:
-	VZEROUPPER
-	RET
-
 DATA sgk_bwd<>+0(SB)/8, $0x0000000600000004
 DATA sgk_bwd<>+8(SB)/8, $0xfffffffe00000007
 DATA sgk_bwd<>+16(SB)/8, $0x00000000fffffffe
@@ -899,6 +451,632 @@ DATA sgk_bwd<>+432(SB)/8, $0x0000000400000002
 DATA sgk_bwd<>+440(SB)/8, $0x0000000000000000
 GLOBL sgk_bwd<>(SB), RODATA|NOPTR, $448
 
+// func avx2Sort(xs *float64, beta float64, lambda float64)
+// Requires: AVX
+TEXT ·avx2Sort(SB), NOSPLIT, $80-24
+	VBROADCASTSD beta+8(FP), Y0
+	VMOVUPD      Y0, (SP)
+	VBROADCASTSD lambda+16(FP), Y0
+	VMOVUPD      Y0, 32(SP)
+	LEAQ         sgk_fwd<>+0(SB), AX
+
+run_19:
+	MOVL  (AX), CX
+	TESTL CX, CX
+	JZ    done_21
+	MOVQ  CX, 64(SP)
+	MOVL  4(AX), CX
+	MOVL  8(AX), DX
+	XORL  BX, BX
+	MOVQ  BX, 72(SP)
+
+step_20:
+	MOVQ    xs+0(FP), SI
+	MOVQ    CX, DI
+	SHLQ    $0x05, DI
+	MOVQ    DX, R8
+	SHLQ    $0x05, R8
+	VMOVUPD (SI)(DI*1), Y0
+	VMOVUPD (SI)(R8*1), Y1
+	VSUBPD  Y0, Y1, Y1
+	VMINPD  const_f64_7fefffffffffffff<>+0(SB), Y1, Y1
+	VMAXPD  const_f64_ffefffffffffffff<>+0(SB), Y1, Y1
+
+	// vecmath: alpha optimal
+	VMULPD    (SP), Y1, Y0
+	VANDPD    const_f64_7fffffffffffffff<>+0(SB), Y0, Y1
+	VADDPD    const_f64_3ddb7cdfd9d7bdbb<>+0(SB), Y1, Y2
+	VMULPD    const_f64_4030000000000000<>+0(SB), Y2, Y2
+	VMOVUPD   const_f64_3ff0000000000000<>+0(SB), Y3
+	VDIVPD    Y2, Y3, Y3
+	VMOVUPD   const_f64_3ff0000000000000<>+0(SB), Y2
+	VSUBPD    Y3, Y2, Y2
+	VXORPD    Y4, Y4, Y4
+	VCMPPD    $0x1e, Y4, Y0, Y4
+	VBLENDVPD Y4, Y2, Y3, Y2
+	VCMPPD    $0x12, const_f64_3fd0000000000000<>+0(SB), Y1, Y1
+	VADDPD    const_f64_3fe0000000000000<>+0(SB), Y0, Y0
+	VBLENDVPD Y1, Y0, Y2, Y0
+	VMOVUPD   (SI)(DI*1), Y1
+	VMOVUPD   (SI)(R8*1), Y2
+	VMOVUPD   const_f64_3ff0000000000000<>+0(SB), Y3
+	VSUBPD    Y0, Y3, Y3
+	VMULPD    Y1, Y0, Y4
+	VMULPD    Y2, Y3, Y5
+	VADDPD    Y5, Y4, Y4
+	VMULPD    Y1, Y3, Y1
+	VMULPD    Y2, Y0, Y5
+	VADDPD    Y5, Y1, Y1
+	VMOVUPD   Y4, (SI)(DI*1)
+	VMOVUPD   Y1, (SI)(R8*1)
+	ADDL      12(AX), CX
+	ADDL      16(AX), DX
+	ADDL      20(AX), BX
+	MOVL      24(AX), SI
+	ADDL      SI, 72(SP)
+	DECQ      64(SP)
+	JNZ       step_20
+	MOVL      32(AX), CX
+	LEAQ      36(AX)(CX*8), AX
+	JMP       run_19
+
+done_21:
+	VZEROUPPER
+	RET
+
+DATA const_f64_7fefffffffffffff<>+0(SB)/8, $0x7fefffffffffffff
+DATA const_f64_7fefffffffffffff<>+8(SB)/8, $0x7fefffffffffffff
+DATA const_f64_7fefffffffffffff<>+16(SB)/8, $0x7fefffffffffffff
+DATA const_f64_7fefffffffffffff<>+24(SB)/8, $0x7fefffffffffffff
+DATA const_f64_7fefffffffffffff<>+32(SB)/8, $0x7fefffffffffffff
+DATA const_f64_7fefffffffffffff<>+40(SB)/8, $0x7fefffffffffffff
+DATA const_f64_7fefffffffffffff<>+48(SB)/8, $0x7fefffffffffffff
+DATA const_f64_7fefffffffffffff<>+56(SB)/8, $0x7fefffffffffffff
+GLOBL const_f64_7fefffffffffffff<>(SB), RODATA|NOPTR, $64
+
+DATA const_f64_ffefffffffffffff<>+0(SB)/8, $0xffefffffffffffff
+DATA const_f64_ffefffffffffffff<>+8(SB)/8, $0xffefffffffffffff
+DATA const_f64_ffefffffffffffff<>+16(SB)/8, $0xffefffffffffffff
+DATA const_f64_ffefffffffffffff<>+24(SB)/8, $0xffefffffffffffff
+DATA const_f64_ffefffffffffffff<>+32(SB)/8, $0xffefffffffffffff
+DATA const_f64_ffefffffffffffff<>+40(SB)/8, $0xffefffffffffffff
+DATA const_f64_ffefffffffffffff<>+48(SB)/8, $0xffefffffffffffff
+DATA const_f64_ffefffffffffffff<>+56(SB)/8, $0xffefffffffffffff
+GLOBL const_f64_ffefffffffffffff<>(SB), RODATA|NOPTR, $64
+
+DATA const_f64_7fffffffffffffff<>+0(SB)/8, $0x7fffffffffffffff
+DATA const_f64_7fffffffffffffff<>+8(SB)/8, $0x7fffffffffffffff
+DATA const_f64_7fffffffffffffff<>+16(SB)/8, $0x7fffffffffffffff
+DATA const_f64_7fffffffffffffff<>+24(SB)/8, $0x7fffffffffffffff
+DATA const_f64_7fffffffffffffff<>+32(SB)/8, $0x7fffffffffffffff
+DATA const_f64_7fffffffffffffff<>+40(SB)/8, $0x7fffffffffffffff
+DATA const_f64_7fffffffffffffff<>+48(SB)/8, $0x7fffffffffffffff
+DATA const_f64_7fffffffffffffff<>+56(SB)/8, $0x7fffffffffffffff
+GLOBL const_f64_7fffffffffffffff<>(SB), RODATA|NOPTR, $64
+
+DATA const_f64_3ddb7cdfd9d7bdbb<>+0(SB)/8, $0x3ddb7cdfd9d7bdbb
+DATA const_f64_3ddb7cdfd9d7bdbb<>+8(SB)/8, $0x3ddb7cdfd9d7bdbb
+DATA const_f64_3ddb7cdfd9d7bdbb<>+16(SB)/8, $0x3ddb7cdfd9d7bdbb
+DATA const_f64_3ddb7cdfd9d7bdbb<>+24(SB)/8, $0x3ddb7cdfd9d7bdbb
+DATA const_f64_3ddb7cdfd9d7bdbb<>+32(SB)/8, $0x3ddb7cdfd9d7bdbb
+DATA const_f64_3ddb7cdfd9d7bdbb<>+40(SB)/8, $0x3ddb7cdfd9d7bdbb
+DATA const_f64_3ddb7cdfd9d7bdbb<>+48(SB)/8, $0x3ddb7cdfd9d7bdbb
+DATA const_f64_3ddb7cdfd9d7bdbb<>+56(SB)/8, $0x3ddb7cdfd9d7bdbb
+GLOBL const_f64_3ddb7cdfd9d7bdbb<>(SB), RODATA|NOPTR, $64
+
+DATA const_f64_4030000000000000<>+0(SB)/8, $0x4030000000000000
+DATA const_f64_4030000000000000<>+8(SB)/8, $0x4030000000000000
+DATA const_f64_4030000000000000<>+16(SB)/8, $0x4030000000000000
+DATA const_f64_4030000000000000<>+24(SB)/8, $0x4030000000000000
+DATA const_f64_4030000000000000<>+32(SB)/8, $0x4030000000000000
+DATA const_f64_4030000000000000<>+40(SB)/8, $0x4030000000000000
+DATA const_f64_4030000000000000<>+48(SB)/8, $0x4030000000000000
+DATA const_f64_4030000000000000<>+56(SB)/8, $0x4030000000000000
+GLOBL const_f64_4030000000000000<>(SB), RODATA|NOPTR, $64
+
+DATA const_f64_3ff0000000000000<>+0(SB)/8, $0x3ff0000000000000
+DATA const_f64_3ff0000000000000<>+8(SB)/8, $0x3ff0000000000000
+DATA const_f64_3ff0000000000000<>+16(SB)/8, $0x3ff0000000000000
+DATA const_f64_3ff0000000000000<>+24(SB)/8, $0x3ff0000000000000
+DATA const_f64_3ff0000000000000<>+32(SB)/8, $0x3ff0000000000000
+DATA const_f64_3ff0000000000000<>+40(SB)/8, $0x3ff0000000000000
+DATA const_f64_3ff0000000000000<>+48(SB)/8, $0x3ff0000000000000
+DATA const_f64_3ff0000000000000<>+56(SB)/8, $0x3ff0000000000000
+GLOBL const_f64_3ff0000000000000<>(SB), RODATA|NOPTR, $64
+
+DATA const_f64_3fd0000000000000<>+0(SB)/8, $0x3fd0000000000000
+DATA const_f64_3fd0000000000000<>+8(SB)/8, $0x3fd0000000000000
+DATA const_f64_3fd0000000000000<>+16(SB)/8, $0x3fd0000000000000
+DATA const_f64_3fd0000000000000<>+24(SB)/8, $0x3fd0000000000000
+DATA const_f64_3fd0000000000000<>+32(SB)/8, $0x3fd0000000000000
+DATA const_f64_3fd0000000000000<>+40(SB)/8, $0x3fd0000000000000
+DATA const_f64_3fd0000000000000<>+48(SB)/8, $0x3fd0000000000000
+DATA const_f64_3fd0000000000000<>+56(SB)/8, $0x3fd0000000000000
+GLOBL const_f64_3fd0000000000000<>(SB), RODATA|NOPTR, $64
+
+DATA const_f64_3fe0000000000000<>+0(SB)/8, $0x3fe0000000000000
+DATA const_f64_3fe0000000000000<>+8(SB)/8, $0x3fe0000000000000
+DATA const_f64_3fe0000000000000<>+16(SB)/8, $0x3fe0000000000000
+DATA const_f64_3fe0000000000000<>+24(SB)/8, $0x3fe0000000000000
+DATA const_f64_3fe0000000000000<>+32(SB)/8, $0x3fe0000000000000
+DATA const_f64_3fe0000000000000<>+40(SB)/8, $0x3fe0000000000000
+DATA const_f64_3fe0000000000000<>+48(SB)/8, $0x3fe0000000000000
+DATA const_f64_3fe0000000000000<>+56(SB)/8, $0x3fe0000000000000
+GLOBL const_f64_3fe0000000000000<>(SB), RODATA|NOPTR, $64
+
+// func avx2ForwardP(xs *float64, ps *float64, diff *float64, beta float64, lambda float64)
+// Requires: AVX, FMA3
+TEXT ·avx2ForwardP(SB), NOSPLIT, $80-40
+	VBROADCASTSD beta+24(FP), Y0
+	VMOVUPD      Y0, (SP)
+	VBROADCASTSD lambda+32(FP), Y0
+	VMOVUPD      Y0, 32(SP)
+	MOVQ         diff+16(FP), AX
+	LEAQ         sgk_fwd<>+0(SB), CX
+
+run_22:
+	MOVL  (CX), DX
+	TESTL DX, DX
+	JZ    done_24
+	MOVQ  DX, 64(SP)
+	MOVL  4(CX), DX
+	MOVL  8(CX), BX
+	XORL  SI, SI
+	MOVQ  SI, 72(SP)
+
+step_23:
+	MOVQ    xs+0(FP), DI
+	MOVQ    DX, R8
+	SHLQ    $0x05, R8
+	MOVQ    BX, R9
+	SHLQ    $0x05, R9
+	VMOVUPD (DI)(R8*1), Y0
+	VMOVUPD (DI)(R9*1), Y1
+	VSUBPD  Y0, Y1, Y1
+	VMINPD  const_f64_7fefffffffffffff<>+0(SB), Y1, Y1
+	VMAXPD  const_f64_ffefffffffffffff<>+0(SB), Y1, Y1
+
+	// vecmath: alpha optimal
+	VMULPD    (SP), Y1, Y0
+	VANDPD    const_f64_7fffffffffffffff<>+0(SB), Y0, Y1
+	VADDPD    const_f64_3ddb7cdfd9d7bdbb<>+0(SB), Y1, Y2
+	VMULPD    const_f64_4030000000000000<>+0(SB), Y2, Y2
+	VMOVUPD   const_f64_3ff0000000000000<>+0(SB), Y3
+	VDIVPD    Y2, Y3, Y3
+	VMOVUPD   const_f64_3ff0000000000000<>+0(SB), Y2
+	VSUBPD    Y3, Y2, Y2
+	VXORPD    Y4, Y4, Y4
+	VCMPPD    $0x1e, Y4, Y0, Y4
+	VBLENDVPD Y4, Y2, Y3, Y2
+	VCMPPD    $0x12, const_f64_3fd0000000000000<>+0(SB), Y1, Y1
+	VADDPD    const_f64_3fe0000000000000<>+0(SB), Y0, Y0
+	VBLENDVPD Y1, Y0, Y2, Y0
+	VMOVUPD   (DI)(R8*1), Y1
+	VMOVUPD   (DI)(R9*1), Y2
+	VMOVUPD   const_f64_3ff0000000000000<>+0(SB), Y3
+	VSUBPD    Y0, Y3, Y3
+	VMULPD    Y1, Y0, Y4
+	VMULPD    Y2, Y3, Y5
+	VADDPD    Y5, Y4, Y4
+	VMULPD    Y1, Y3, Y1
+	VMULPD    Y2, Y0, Y5
+	VADDPD    Y5, Y1, Y1
+	VMOVUPD   Y4, (DI)(R8*1)
+	VMOVUPD   Y1, (DI)(R9*1)
+	LEAQ      36(CX), DI
+	MOVL      32(CX), R8
+
+range_25:
+	MOVL   (DI), R9
+	MOVL   4(DI), R10
+	ADDL   72(SP), R10
+	ADDL   SI, R9
+	SUBL   R9, R10
+	SHLQ   $0x05, R9
+	IMUL3Q $0x00000100, DX, R11
+	IMUL3Q $0x00000100, BX, R12
+	ADDQ   R9, R11
+	ADDQ   R9, R12
+	MOVQ   ps+8(FP), R9
+	ADDQ   R9, R11
+	ADDQ   R9, R12
+	TESTQ  AX, AX
+	JZ     nodiff_26
+	CMPQ   R10, $0x02
+	JB     tail_29
+
+pair_28:
+	VMOVUPD     (R11), Y1
+	VMOVUPD     (R12), Y2
+	VSUBPD      Y2, Y1, Y4
+	VMOVUPD     Y4, (AX)
+	VMULPD      Y2, Y3, Y4
+	VFMADD231PD Y1, Y0, Y4
+	VMULPD      Y1, Y3, Y1
+	VFMADD231PD Y2, Y0, Y1
+	VMOVUPD     Y4, (R11)
+	VMOVUPD     Y1, (R12)
+	VMOVUPD     32(R11), Y1
+	VMOVUPD     32(R12), Y2
+	VSUBPD      Y2, Y1, Y4
+	VMOVUPD     Y4, 32(AX)
+	VMULPD      Y2, Y3, Y4
+	VFMADD231PD Y1, Y0, Y4
+	VMULPD      Y1, Y3, Y1
+	VFMADD231PD Y2, Y0, Y1
+	VMOVUPD     Y4, 32(R11)
+	VMOVUPD     Y1, 32(R12)
+	ADDQ        $0x40, R11
+	ADDQ        $0x40, R12
+	ADDQ        $0x40, AX
+	SUBQ        $0x02, R10
+	CMPQ        R10, $0x02
+	JAE         pair_28
+
+tail_29:
+	TESTQ       R10, R10
+	JZ          rowsdone_30
+	VMOVUPD     (R11), Y1
+	VMOVUPD     (R12), Y2
+	VSUBPD      Y2, Y1, Y4
+	VMOVUPD     Y4, (AX)
+	VMULPD      Y2, Y3, Y4
+	VFMADD231PD Y1, Y0, Y4
+	VMULPD      Y1, Y3, Y1
+	VFMADD231PD Y2, Y0, Y1
+	VMOVUPD     Y4, (R11)
+	VMOVUPD     Y1, (R12)
+	ADDQ        $0x20, R11
+	ADDQ        $0x20, R12
+	ADDQ        $0x20, AX
+
+rowsdone_30:
+	JMP rangedone_27
+
+nodiff_26:
+	CMPQ R10, $0x02
+	JB   tail_32
+
+pair_31:
+	VMOVUPD     (R11), Y1
+	VMOVUPD     (R12), Y2
+	VMULPD      Y2, Y3, Y4
+	VFMADD231PD Y1, Y0, Y4
+	VMULPD      Y1, Y3, Y1
+	VFMADD231PD Y2, Y0, Y1
+	VMOVUPD     Y4, (R11)
+	VMOVUPD     Y1, (R12)
+	VMOVUPD     32(R11), Y1
+	VMOVUPD     32(R12), Y2
+	VMULPD      Y2, Y3, Y4
+	VFMADD231PD Y1, Y0, Y4
+	VMULPD      Y1, Y3, Y1
+	VFMADD231PD Y2, Y0, Y1
+	VMOVUPD     Y4, 32(R11)
+	VMOVUPD     Y1, 32(R12)
+	ADDQ        $0x40, R11
+	ADDQ        $0x40, R12
+	SUBQ        $0x02, R10
+	CMPQ        R10, $0x02
+	JAE         pair_31
+
+tail_32:
+	TESTQ       R10, R10
+	JZ          rowsdone_33
+	VMOVUPD     (R11), Y1
+	VMOVUPD     (R12), Y2
+	VMULPD      Y2, Y3, Y4
+	VFMADD231PD Y1, Y0, Y4
+	VMULPD      Y1, Y3, Y1
+	VFMADD231PD Y2, Y0, Y1
+	VMOVUPD     Y4, (R11)
+	VMOVUPD     Y1, (R12)
+	ADDQ        $0x20, R11
+	ADDQ        $0x20, R12
+
+rowsdone_33:
+rangedone_27:
+	ADDQ $0x08, DI
+	DECQ R8
+	JNZ  range_25
+	ADDL 12(CX), DX
+	ADDL 16(CX), BX
+	ADDL 20(CX), SI
+	MOVL 24(CX), DI
+	ADDL DI, 72(SP)
+	DECQ 64(SP)
+	JNZ  step_23
+	MOVL 32(CX), DX
+	LEAQ 36(CX)(DX*8), CX
+	JMP  run_22
+
+done_24:
+	VZEROUPPER
+	RET
+
+// func avx2Forward(xs *float64, tape *float64, beta float64, lambda float64)
+// Requires: AVX
+TEXT ·avx2Forward(SB), NOSPLIT, $80-32
+	VBROADCASTSD beta+16(FP), Y0
+	VMOVUPD      Y0, (SP)
+	VBROADCASTSD lambda+24(FP), Y0
+	VMOVUPD      Y0, 32(SP)
+	MOVQ         tape+8(FP), AX
+	LEAQ         sgk_fwd<>+0(SB), CX
+
+run_34:
+	MOVL  (CX), DX
+	TESTL DX, DX
+	JZ    done_36
+	MOVQ  DX, 64(SP)
+	MOVL  4(CX), DX
+	MOVL  8(CX), BX
+	XORL  SI, SI
+	MOVQ  SI, 72(SP)
+
+step_35:
+	MOVQ    xs+0(FP), DI
+	MOVQ    DX, R8
+	SHLQ    $0x05, R8
+	MOVQ    BX, R9
+	SHLQ    $0x05, R9
+	VMOVUPD (DI)(R8*1), Y0
+	VMOVUPD (DI)(R9*1), Y1
+	VSUBPD  Y0, Y1, Y1
+	VMINPD  const_f64_7fefffffffffffff<>+0(SB), Y1, Y1
+	VMAXPD  const_f64_ffefffffffffffff<>+0(SB), Y1, Y1
+
+	// vecmath: alpha optimal
+	VMULPD    (SP), Y1, Y0
+	VANDPD    const_f64_7fffffffffffffff<>+0(SB), Y0, Y2
+	VADDPD    const_f64_3ddb7cdfd9d7bdbb<>+0(SB), Y2, Y3
+	VMULPD    const_f64_4030000000000000<>+0(SB), Y3, Y4
+	VMOVUPD   const_f64_3ff0000000000000<>+0(SB), Y5
+	VDIVPD    Y4, Y5, Y5
+	VMULPD    Y3, Y4, Y4
+	VMOVUPD   (SP), Y3
+	VDIVPD    Y4, Y3, Y3
+	VMOVUPD   const_f64_3ff0000000000000<>+0(SB), Y4
+	VSUBPD    Y5, Y4, Y4
+	VXORPD    Y6, Y6, Y6
+	VCMPPD    $0x1e, Y6, Y0, Y6
+	VBLENDVPD Y6, Y4, Y5, Y4
+	VCMPPD    $0x12, const_f64_3fd0000000000000<>+0(SB), Y2, Y2
+	VADDPD    const_f64_3fe0000000000000<>+0(SB), Y0, Y0
+	VBLENDVPD Y2, Y0, Y4, Y0
+	VBLENDVPD Y2, (SP), Y3, Y2
+	VMULPD    Y2, Y1, Y1
+	VMOVUPD   Y1, (AX)
+	VMOVUPD   Y0, 32(AX)
+	VMOVUPD   Y2, 64(AX)
+	ADDQ      $0x60, AX
+	VMOVUPD   (DI)(R8*1), Y1
+	VMOVUPD   (DI)(R9*1), Y2
+	VMOVUPD   const_f64_3ff0000000000000<>+0(SB), Y3
+	VSUBPD    Y0, Y3, Y3
+	VMULPD    Y1, Y0, Y4
+	VMULPD    Y2, Y3, Y5
+	VADDPD    Y5, Y4, Y4
+	VMULPD    Y1, Y3, Y1
+	VMULPD    Y2, Y0, Y5
+	VADDPD    Y5, Y1, Y1
+	VMOVUPD   Y4, (DI)(R8*1)
+	VMOVUPD   Y1, (DI)(R9*1)
+	ADDL      12(CX), DX
+	ADDL      16(CX), BX
+	ADDL      20(CX), SI
+	MOVL      24(CX), DI
+	ADDL      DI, 72(SP)
+	DECQ      64(SP)
+	JNZ       step_35
+	MOVL      32(CX), DX
+	LEAQ      36(CX)(DX*8), CX
+	JMP       run_34
+
+done_36:
+	VZEROUPPER
+	RET
+
+// func avx2ForwardPTape(xs *float64, ps *float64, tape *float64, diff *float64, beta float64, lambda float64)
+// Requires: AVX, FMA3
+TEXT ·avx2ForwardPTape(SB), NOSPLIT, $80-48
+	VBROADCASTSD beta+32(FP), Y0
+	VMOVUPD      Y0, (SP)
+	VBROADCASTSD lambda+40(FP), Y0
+	VMOVUPD      Y0, 32(SP)
+	MOVQ         tape+16(FP), AX
+	MOVQ         diff+24(FP), CX
+	LEAQ         sgk_fwd<>+0(SB), DX
+
+run_37:
+	MOVL  (DX), BX
+	TESTL BX, BX
+	JZ    done_39
+	MOVQ  BX, 64(SP)
+	MOVL  4(DX), BX
+	MOVL  8(DX), SI
+	XORL  DI, DI
+	MOVQ  DI, 72(SP)
+
+step_38:
+	MOVQ    xs+0(FP), R8
+	MOVQ    BX, R9
+	SHLQ    $0x05, R9
+	MOVQ    SI, R10
+	SHLQ    $0x05, R10
+	VMOVUPD (R8)(R9*1), Y0
+	VMOVUPD (R8)(R10*1), Y1
+	VSUBPD  Y0, Y1, Y1
+	VMINPD  const_f64_7fefffffffffffff<>+0(SB), Y1, Y1
+	VMAXPD  const_f64_ffefffffffffffff<>+0(SB), Y1, Y1
+
+	// vecmath: alpha optimal
+	VMULPD    (SP), Y1, Y0
+	VANDPD    const_f64_7fffffffffffffff<>+0(SB), Y0, Y2
+	VADDPD    const_f64_3ddb7cdfd9d7bdbb<>+0(SB), Y2, Y3
+	VMULPD    const_f64_4030000000000000<>+0(SB), Y3, Y4
+	VMOVUPD   const_f64_3ff0000000000000<>+0(SB), Y5
+	VDIVPD    Y4, Y5, Y5
+	VMULPD    Y3, Y4, Y4
+	VMOVUPD   (SP), Y3
+	VDIVPD    Y4, Y3, Y3
+	VMOVUPD   const_f64_3ff0000000000000<>+0(SB), Y4
+	VSUBPD    Y5, Y4, Y4
+	VXORPD    Y6, Y6, Y6
+	VCMPPD    $0x1e, Y6, Y0, Y6
+	VBLENDVPD Y6, Y4, Y5, Y4
+	VCMPPD    $0x12, const_f64_3fd0000000000000<>+0(SB), Y2, Y2
+	VADDPD    const_f64_3fe0000000000000<>+0(SB), Y0, Y0
+	VBLENDVPD Y2, Y0, Y4, Y0
+	VBLENDVPD Y2, (SP), Y3, Y2
+	VMULPD    Y2, Y1, Y1
+	VMOVUPD   Y1, (AX)
+	VMOVUPD   Y0, 32(AX)
+	VMOVUPD   Y2, 64(AX)
+	ADDQ      $0x60, AX
+	VMOVUPD   (R8)(R9*1), Y1
+	VMOVUPD   (R8)(R10*1), Y2
+	VMOVUPD   const_f64_3ff0000000000000<>+0(SB), Y3
+	VSUBPD    Y0, Y3, Y3
+	VMULPD    Y1, Y0, Y4
+	VMULPD    Y2, Y3, Y5
+	VADDPD    Y5, Y4, Y4
+	VMULPD    Y1, Y3, Y1
+	VMULPD    Y2, Y0, Y5
+	VADDPD    Y5, Y1, Y1
+	VMOVUPD   Y4, (R8)(R9*1)
+	VMOVUPD   Y1, (R8)(R10*1)
+	LEAQ      36(DX), R8
+	MOVL      32(DX), R9
+
+range_40:
+	MOVL   (R8), R10
+	MOVL   4(R8), R11
+	ADDL   72(SP), R11
+	ADDL   DI, R10
+	SUBL   R10, R11
+	SHLQ   $0x05, R10
+	IMUL3Q $0x00000100, BX, R12
+	IMUL3Q $0x00000100, SI, R13
+	ADDQ   R10, R12
+	ADDQ   R10, R13
+	MOVQ   ps+8(FP), R10
+	ADDQ   R10, R12
+	ADDQ   R10, R13
+	TESTQ  CX, CX
+	JZ     nodiff_41
+	CMPQ   R11, $0x02
+	JB     tail_44
+
+pair_43:
+	VMOVUPD     (R12), Y1
+	VMOVUPD     (R13), Y2
+	VSUBPD      Y2, Y1, Y4
+	VMOVUPD     Y4, (CX)
+	VMULPD      Y2, Y3, Y4
+	VFMADD231PD Y1, Y0, Y4
+	VMULPD      Y1, Y3, Y1
+	VFMADD231PD Y2, Y0, Y1
+	VMOVUPD     Y4, (R12)
+	VMOVUPD     Y1, (R13)
+	VMOVUPD     32(R12), Y1
+	VMOVUPD     32(R13), Y2
+	VSUBPD      Y2, Y1, Y4
+	VMOVUPD     Y4, 32(CX)
+	VMULPD      Y2, Y3, Y4
+	VFMADD231PD Y1, Y0, Y4
+	VMULPD      Y1, Y3, Y1
+	VFMADD231PD Y2, Y0, Y1
+	VMOVUPD     Y4, 32(R12)
+	VMOVUPD     Y1, 32(R13)
+	ADDQ        $0x40, R12
+	ADDQ        $0x40, R13
+	ADDQ        $0x40, CX
+	SUBQ        $0x02, R11
+	CMPQ        R11, $0x02
+	JAE         pair_43
+
+tail_44:
+	TESTQ       R11, R11
+	JZ          rowsdone_45
+	VMOVUPD     (R12), Y1
+	VMOVUPD     (R13), Y2
+	VSUBPD      Y2, Y1, Y4
+	VMOVUPD     Y4, (CX)
+	VMULPD      Y2, Y3, Y4
+	VFMADD231PD Y1, Y0, Y4
+	VMULPD      Y1, Y3, Y1
+	VFMADD231PD Y2, Y0, Y1
+	VMOVUPD     Y4, (R12)
+	VMOVUPD     Y1, (R13)
+	ADDQ        $0x20, R12
+	ADDQ        $0x20, R13
+	ADDQ        $0x20, CX
+
+rowsdone_45:
+	JMP rangedone_42
+
+nodiff_41:
+	CMPQ R11, $0x02
+	JB   tail_47
+
+pair_46:
+	VMOVUPD     (R12), Y1
+	VMOVUPD     (R13), Y2
+	VMULPD      Y2, Y3, Y4
+	VFMADD231PD Y1, Y0, Y4
+	VMULPD      Y1, Y3, Y1
+	VFMADD231PD Y2, Y0, Y1
+	VMOVUPD     Y4, (R12)
+	VMOVUPD     Y1, (R13)
+	VMOVUPD     32(R12), Y1
+	VMOVUPD     32(R13), Y2
+	VMULPD      Y2, Y3, Y4
+	VFMADD231PD Y1, Y0, Y4
+	VMULPD      Y1, Y3, Y1
+	VFMADD231PD Y2, Y0, Y1
+	VMOVUPD     Y4, 32(R12)
+	VMOVUPD     Y1, 32(R13)
+	ADDQ        $0x40, R12
+	ADDQ        $0x40, R13
+	SUBQ        $0x02, R11
+	CMPQ        R11, $0x02
+	JAE         pair_46
+
+tail_47:
+	TESTQ       R11, R11
+	JZ          rowsdone_48
+	VMOVUPD     (R12), Y1
+	VMOVUPD     (R13), Y2
+	VMULPD      Y2, Y3, Y4
+	VFMADD231PD Y1, Y0, Y4
+	VMULPD      Y1, Y3, Y1
+	VFMADD231PD Y2, Y0, Y1
+	VMOVUPD     Y4, (R12)
+	VMOVUPD     Y1, (R13)
+	ADDQ        $0x20, R12
+	ADDQ        $0x20, R13
+
+rowsdone_48:
+rangedone_42:
+	ADDQ $0x08, R8
+	DECQ R9
+	JNZ  range_40
+	ADDL 12(DX), BX
+	ADDL 16(DX), SI
+	ADDL 20(DX), DI
+	MOVL 24(DX), R8
+	ADDL R8, 72(SP)
+	DECQ 64(SP)
+	JNZ  step_38
+	MOVL 32(DX), BX
+	LEAQ 36(DX)(BX*8), DX
+	JMP  run_37
+
+done_39:
+	VZEROUPPER
+	RET
+
 // func avx2Backward(gs *float64, tape *float64)
 // Requires: AVX
 TEXT ·avx2Backward(SB), NOSPLIT, $16-16
@@ -906,17 +1084,17 @@ TEXT ·avx2Backward(SB), NOSPLIT, $16-16
 	ADDQ $0x00000900, AX
 	LEAQ sgk_bwd<>+0(SB), CX
 
-run_39:
+run_49:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_41
+	JZ    done_51
 	MOVQ  DX, (SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 8(SP)
 
-step_40:
+step_50:
 	SUBQ    $0x60, AX
 	VMOVUPD 32(AX), Y0
 	VMOVUPD const_f64_3ff0000000000000<>+0(SB), Y1
@@ -946,12 +1124,12 @@ step_40:
 	MOVL    24(CX), DI
 	ADDL    DI, 8(SP)
 	DECQ    (SP)
-	JNZ     step_40
+	JNZ     step_50
 	MOVL    32(CX), DX
 	LEAQ    36(CX)(DX*8), CX
-	JMP     run_39
+	JMP     run_49
 
-done_41:
+done_51:
 	VZEROUPPER
 	RET
 
@@ -964,17 +1142,17 @@ TEXT ·avx2BackwardP(SB), NOSPLIT, $16-32
 	ADDQ $0x00001100, CX
 	LEAQ sgk_bwd<>+0(SB), DX
 
-run_42:
+run_52:
 	MOVL  (DX), BX
 	TESTL BX, BX
-	JZ    done_44
+	JZ    done_54
 	MOVQ  BX, (SP)
 	MOVL  4(DX), BX
 	MOVL  8(DX), SI
 	XORL  DI, DI
 	MOVQ  DI, 8(SP)
 
-step_43:
+step_53:
 	SUBQ    $0x60, AX
 	VMOVUPD 32(AX), Y0
 	VMOVUPD const_f64_3ff0000000000000<>+0(SB), Y1
@@ -990,7 +1168,7 @@ step_43:
 	LEAQ    36(DX), R9
 	MOVL    32(DX), R10
 
-range_45:
+range_55:
 	MOVL   (R9), R11
 	MOVL   4(R9), R12
 	ADDL   8(SP), R12
@@ -1005,9 +1183,9 @@ range_45:
 	ADDQ   R11, R13
 	ADDQ   R11, R14
 	CMPQ   R12, $0x02
-	JB     tail_47
+	JB     tail_57
 
-pair_46:
+pair_56:
 	VMOVUPD     (R13), Y4
 	VMOVUPD     (R14), Y5
 	VSUBPD      Y5, Y4, Y6
@@ -1033,11 +1211,11 @@ pair_46:
 	ADDQ        $0x40, R8
 	SUBQ        $0x02, R12
 	CMPQ        R12, $0x02
-	JAE         pair_46
+	JAE         pair_56
 
-tail_47:
+tail_57:
 	TESTQ       R12, R12
-	JZ          rowsdone_48
+	JZ          rowsdone_58
 	VMOVUPD     (R13), Y4
 	VMOVUPD     (R14), Y5
 	VSUBPD      Y5, Y4, Y6
@@ -1052,10 +1230,10 @@ tail_47:
 	ADDQ        $0x20, R14
 	ADDQ        $0x20, R8
 
-rowsdone_48:
+rowsdone_58:
 	ADDQ    $0x08, R9
 	DECQ    R10
-	JNZ     range_45
+	JNZ     range_55
 	VADDPD  Y3, Y2, Y2
 	MOVQ    gs+0(FP), R8
 	MOVQ    BX, R9
@@ -1084,11 +1262,751 @@ rowsdone_48:
 	MOVL    24(DX), R8
 	ADDL    R8, 8(SP)
 	DECQ    (SP)
-	JNZ     step_43
+	JNZ     step_53
 	MOVL    32(DX), BX
 	LEAQ    36(DX)(BX*8), DX
-	JMP     run_42
+	JMP     run_52
 
-done_44:
+done_54:
+	VZEROUPPER
+	RET
+
+// func avx512Sort(xs *float64, beta float64, lambda float64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·avx512Sort(SB), NOSPLIT, $144-24
+	VBROADCASTSD beta+8(FP), Z0
+	VMOVUPD      Z0, (SP)
+	VBROADCASTSD lambda+16(FP), Z0
+	VMOVUPD      Z0, 64(SP)
+	LEAQ         sgk_fwd<>+0(SB), AX
+
+run_59:
+	MOVL  (AX), CX
+	TESTL CX, CX
+	JZ    done_61
+	MOVQ  CX, 128(SP)
+	MOVL  4(AX), CX
+	MOVL  8(AX), DX
+	XORL  BX, BX
+	MOVQ  BX, 136(SP)
+
+step_60:
+	MOVQ    xs+0(FP), SI
+	MOVQ    CX, DI
+	SHLQ    $0x06, DI
+	MOVQ    DX, R8
+	SHLQ    $0x06, R8
+	VMOVUPD (SI)(DI*1), Z0
+	VMOVUPD (SI)(R8*1), Z1
+	VSUBPD  Z0, Z1, Z1
+	VMINPD  const_f64_7fefffffffffffff<>+0(SB), Z1, Z1
+	VMAXPD  const_f64_ffefffffffffffff<>+0(SB), Z1, Z1
+
+	// vecmath: alpha optimal
+	VMULPD    (SP), Z1, Z0
+	VANDPD    const_f64_7fffffffffffffff<>+0(SB), Z0, Z1
+	VADDPD    const_f64_3ddb7cdfd9d7bdbb<>+0(SB), Z1, Z2
+	VMULPD    const_f64_4030000000000000<>+0(SB), Z2, Z2
+	VMOVUPD   const_f64_3ff0000000000000<>+0(SB), Z3
+	VDIVPD    Z2, Z3, Z3
+	VMOVUPD   const_f64_3ff0000000000000<>+0(SB), Z2
+	VSUBPD    Z3, Z2, Z2
+	VXORPD    Z4, Z4, Z4
+	VCMPPD    $0x1e, Z4, Z0, K1
+	VBLENDMPD Z2, Z3, K1, Z5
+	VCMPPD    $0x12, const_f64_3fd0000000000000<>+0(SB), Z1, K1
+	VADDPD    const_f64_3fe0000000000000<>+0(SB), Z0, Z0
+	VBLENDMPD Z0, Z5, K1, Z6
+	VMOVUPD   (SI)(DI*1), Z0
+	VMOVUPD   (SI)(R8*1), Z1
+	VMOVUPD   const_f64_3ff0000000000000<>+0(SB), Z2
+	VSUBPD    Z6, Z2, Z2
+	VMULPD    Z0, Z6, Z3
+	VMULPD    Z1, Z2, Z4
+	VADDPD    Z4, Z3, Z3
+	VMULPD    Z0, Z2, Z0
+	VMULPD    Z1, Z6, Z4
+	VADDPD    Z4, Z0, Z0
+	VMOVUPD   Z3, (SI)(DI*1)
+	VMOVUPD   Z0, (SI)(R8*1)
+	ADDL      12(AX), CX
+	ADDL      16(AX), DX
+	ADDL      20(AX), BX
+	MOVL      24(AX), SI
+	ADDL      SI, 136(SP)
+	DECQ      128(SP)
+	JNZ       step_60
+	MOVL      32(AX), CX
+	LEAQ      36(AX)(CX*8), AX
+	JMP       run_59
+
+done_61:
+	VZEROUPPER
+	RET
+
+// func avx512ForwardP(xs *float64, ps *float64, diff *float64, beta float64, lambda float64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·avx512ForwardP(SB), NOSPLIT, $144-40
+	VBROADCASTSD beta+24(FP), Z0
+	VMOVUPD      Z0, (SP)
+	VBROADCASTSD lambda+32(FP), Z0
+	VMOVUPD      Z0, 64(SP)
+	MOVQ         diff+16(FP), AX
+	LEAQ         sgk_fwd<>+0(SB), CX
+
+run_62:
+	MOVL  (CX), DX
+	TESTL DX, DX
+	JZ    done_64
+	MOVQ  DX, 128(SP)
+	MOVL  4(CX), DX
+	MOVL  8(CX), BX
+	XORL  SI, SI
+	MOVQ  SI, 136(SP)
+
+step_63:
+	MOVQ    xs+0(FP), DI
+	MOVQ    DX, R8
+	SHLQ    $0x06, R8
+	MOVQ    BX, R9
+	SHLQ    $0x06, R9
+	VMOVUPD (DI)(R8*1), Z0
+	VMOVUPD (DI)(R9*1), Z1
+	VSUBPD  Z0, Z1, Z1
+	VMINPD  const_f64_7fefffffffffffff<>+0(SB), Z1, Z1
+	VMAXPD  const_f64_ffefffffffffffff<>+0(SB), Z1, Z1
+
+	// vecmath: alpha optimal
+	VMULPD    (SP), Z1, Z0
+	VANDPD    const_f64_7fffffffffffffff<>+0(SB), Z0, Z1
+	VADDPD    const_f64_3ddb7cdfd9d7bdbb<>+0(SB), Z1, Z2
+	VMULPD    const_f64_4030000000000000<>+0(SB), Z2, Z2
+	VMOVUPD   const_f64_3ff0000000000000<>+0(SB), Z3
+	VDIVPD    Z2, Z3, Z3
+	VMOVUPD   const_f64_3ff0000000000000<>+0(SB), Z2
+	VSUBPD    Z3, Z2, Z2
+	VXORPD    Z4, Z4, Z4
+	VCMPPD    $0x1e, Z4, Z0, K1
+	VBLENDMPD Z2, Z3, K1, Z5
+	VCMPPD    $0x12, const_f64_3fd0000000000000<>+0(SB), Z1, K1
+	VADDPD    const_f64_3fe0000000000000<>+0(SB), Z0, Z0
+	VBLENDMPD Z0, Z5, K1, Z6
+	VMOVUPD   (DI)(R8*1), Z0
+	VMOVUPD   (DI)(R9*1), Z1
+	VMOVUPD   const_f64_3ff0000000000000<>+0(SB), Z2
+	VSUBPD    Z6, Z2, Z2
+	VMULPD    Z0, Z6, Z3
+	VMULPD    Z1, Z2, Z4
+	VADDPD    Z4, Z3, Z3
+	VMULPD    Z0, Z2, Z0
+	VMULPD    Z1, Z6, Z4
+	VADDPD    Z4, Z0, Z0
+	VMOVUPD   Z3, (DI)(R8*1)
+	VMOVUPD   Z0, (DI)(R9*1)
+	LEAQ      36(CX), DI
+	MOVL      32(CX), R8
+
+range_65:
+	MOVL   (DI), R9
+	MOVL   4(DI), R10
+	ADDL   136(SP), R10
+	ADDL   SI, R9
+	SUBL   R9, R10
+	SHLQ   $0x06, R9
+	IMUL3Q $0x00000200, DX, R11
+	IMUL3Q $0x00000200, BX, R12
+	ADDQ   R9, R11
+	ADDQ   R9, R12
+	MOVQ   ps+8(FP), R9
+	ADDQ   R9, R11
+	ADDQ   R9, R12
+	TESTQ  AX, AX
+	JZ     nodiff_66
+	CMPQ   R10, $0x02
+	JB     tail_69
+
+pair_68:
+	VMOVUPD     (R11), Z0
+	VMOVUPD     (R12), Z1
+	VSUBPD      Z1, Z0, Z3
+	VMOVUPD     Z3, (AX)
+	VMULPD      Z1, Z2, Z3
+	VFMADD231PD Z0, Z6, Z3
+	VMULPD      Z0, Z2, Z0
+	VFMADD231PD Z1, Z6, Z0
+	VMOVUPD     Z3, (R11)
+	VMOVUPD     Z0, (R12)
+	VMOVUPD     64(R11), Z0
+	VMOVUPD     64(R12), Z1
+	VSUBPD      Z1, Z0, Z3
+	VMOVUPD     Z3, 64(AX)
+	VMULPD      Z1, Z2, Z3
+	VFMADD231PD Z0, Z6, Z3
+	VMULPD      Z0, Z2, Z0
+	VFMADD231PD Z1, Z6, Z0
+	VMOVUPD     Z3, 64(R11)
+	VMOVUPD     Z0, 64(R12)
+	ADDQ        $0x80, R11
+	ADDQ        $0x80, R12
+	ADDQ        $0x80, AX
+	SUBQ        $0x02, R10
+	CMPQ        R10, $0x02
+	JAE         pair_68
+
+tail_69:
+	TESTQ       R10, R10
+	JZ          rowsdone_70
+	VMOVUPD     (R11), Z0
+	VMOVUPD     (R12), Z1
+	VSUBPD      Z1, Z0, Z3
+	VMOVUPD     Z3, (AX)
+	VMULPD      Z1, Z2, Z3
+	VFMADD231PD Z0, Z6, Z3
+	VMULPD      Z0, Z2, Z0
+	VFMADD231PD Z1, Z6, Z0
+	VMOVUPD     Z3, (R11)
+	VMOVUPD     Z0, (R12)
+	ADDQ        $0x40, R11
+	ADDQ        $0x40, R12
+	ADDQ        $0x40, AX
+
+rowsdone_70:
+	JMP rangedone_67
+
+nodiff_66:
+	CMPQ R10, $0x02
+	JB   tail_72
+
+pair_71:
+	VMOVUPD     (R11), Z0
+	VMOVUPD     (R12), Z1
+	VMULPD      Z1, Z2, Z3
+	VFMADD231PD Z0, Z6, Z3
+	VMULPD      Z0, Z2, Z0
+	VFMADD231PD Z1, Z6, Z0
+	VMOVUPD     Z3, (R11)
+	VMOVUPD     Z0, (R12)
+	VMOVUPD     64(R11), Z0
+	VMOVUPD     64(R12), Z1
+	VMULPD      Z1, Z2, Z3
+	VFMADD231PD Z0, Z6, Z3
+	VMULPD      Z0, Z2, Z0
+	VFMADD231PD Z1, Z6, Z0
+	VMOVUPD     Z3, 64(R11)
+	VMOVUPD     Z0, 64(R12)
+	ADDQ        $0x80, R11
+	ADDQ        $0x80, R12
+	SUBQ        $0x02, R10
+	CMPQ        R10, $0x02
+	JAE         pair_71
+
+tail_72:
+	TESTQ       R10, R10
+	JZ          rowsdone_73
+	VMOVUPD     (R11), Z0
+	VMOVUPD     (R12), Z1
+	VMULPD      Z1, Z2, Z3
+	VFMADD231PD Z0, Z6, Z3
+	VMULPD      Z0, Z2, Z0
+	VFMADD231PD Z1, Z6, Z0
+	VMOVUPD     Z3, (R11)
+	VMOVUPD     Z0, (R12)
+	ADDQ        $0x40, R11
+	ADDQ        $0x40, R12
+
+rowsdone_73:
+rangedone_67:
+	ADDQ $0x08, DI
+	DECQ R8
+	JNZ  range_65
+	ADDL 12(CX), DX
+	ADDL 16(CX), BX
+	ADDL 20(CX), SI
+	MOVL 24(CX), DI
+	ADDL DI, 136(SP)
+	DECQ 128(SP)
+	JNZ  step_63
+	MOVL 32(CX), DX
+	LEAQ 36(CX)(DX*8), CX
+	JMP  run_62
+
+done_64:
+	VZEROUPPER
+	RET
+
+// func avx512Forward(xs *float64, tape *float64, beta float64, lambda float64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·avx512Forward(SB), NOSPLIT, $144-32
+	VBROADCASTSD beta+16(FP), Z0
+	VMOVUPD      Z0, (SP)
+	VBROADCASTSD lambda+24(FP), Z0
+	VMOVUPD      Z0, 64(SP)
+	MOVQ         tape+8(FP), AX
+	LEAQ         sgk_fwd<>+0(SB), CX
+
+run_74:
+	MOVL  (CX), DX
+	TESTL DX, DX
+	JZ    done_76
+	MOVQ  DX, 128(SP)
+	MOVL  4(CX), DX
+	MOVL  8(CX), BX
+	XORL  SI, SI
+	MOVQ  SI, 136(SP)
+
+step_75:
+	MOVQ    xs+0(FP), DI
+	MOVQ    DX, R8
+	SHLQ    $0x06, R8
+	MOVQ    BX, R9
+	SHLQ    $0x06, R9
+	VMOVUPD (DI)(R8*1), Z0
+	VMOVUPD (DI)(R9*1), Z1
+	VSUBPD  Z0, Z1, Z1
+	VMINPD  const_f64_7fefffffffffffff<>+0(SB), Z1, Z1
+	VMAXPD  const_f64_ffefffffffffffff<>+0(SB), Z1, Z1
+
+	// vecmath: alpha optimal
+	VMULPD    (SP), Z1, Z0
+	VANDPD    const_f64_7fffffffffffffff<>+0(SB), Z0, Z2
+	VADDPD    const_f64_3ddb7cdfd9d7bdbb<>+0(SB), Z2, Z3
+	VMULPD    const_f64_4030000000000000<>+0(SB), Z3, Z4
+	VMOVUPD   const_f64_3ff0000000000000<>+0(SB), Z5
+	VDIVPD    Z4, Z5, Z5
+	VMULPD    Z3, Z4, Z4
+	VMOVUPD   (SP), Z3
+	VDIVPD    Z4, Z3, Z3
+	VMOVUPD   const_f64_3ff0000000000000<>+0(SB), Z4
+	VSUBPD    Z5, Z4, Z4
+	VXORPD    Z6, Z6, Z6
+	VCMPPD    $0x1e, Z6, Z0, K1
+	VBLENDMPD Z4, Z5, K1, Z7
+	VCMPPD    $0x12, const_f64_3fd0000000000000<>+0(SB), Z2, K1
+	VADDPD    const_f64_3fe0000000000000<>+0(SB), Z0, Z0
+	VBLENDMPD Z0, Z7, K1, Z8
+	VBLENDMPD (SP), Z3, K1, Z9
+	VMULPD    Z9, Z1, Z1
+	VMOVUPD   Z1, (AX)
+	VMOVUPD   Z8, 64(AX)
+	VMOVUPD   Z9, 128(AX)
+	ADDQ      $0xc0, AX
+	VMOVUPD   (DI)(R8*1), Z0
+	VMOVUPD   (DI)(R9*1), Z1
+	VMOVUPD   const_f64_3ff0000000000000<>+0(SB), Z2
+	VSUBPD    Z8, Z2, Z2
+	VMULPD    Z0, Z8, Z3
+	VMULPD    Z1, Z2, Z4
+	VADDPD    Z4, Z3, Z3
+	VMULPD    Z0, Z2, Z0
+	VMULPD    Z1, Z8, Z4
+	VADDPD    Z4, Z0, Z0
+	VMOVUPD   Z3, (DI)(R8*1)
+	VMOVUPD   Z0, (DI)(R9*1)
+	ADDL      12(CX), DX
+	ADDL      16(CX), BX
+	ADDL      20(CX), SI
+	MOVL      24(CX), DI
+	ADDL      DI, 136(SP)
+	DECQ      128(SP)
+	JNZ       step_75
+	MOVL      32(CX), DX
+	LEAQ      36(CX)(DX*8), CX
+	JMP       run_74
+
+done_76:
+	VZEROUPPER
+	RET
+
+// func avx512ForwardPTape(xs *float64, ps *float64, tape *float64, diff *float64, beta float64, lambda float64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·avx512ForwardPTape(SB), NOSPLIT, $144-48
+	VBROADCASTSD beta+32(FP), Z0
+	VMOVUPD      Z0, (SP)
+	VBROADCASTSD lambda+40(FP), Z0
+	VMOVUPD      Z0, 64(SP)
+	MOVQ         tape+16(FP), AX
+	MOVQ         diff+24(FP), CX
+	LEAQ         sgk_fwd<>+0(SB), DX
+
+run_77:
+	MOVL  (DX), BX
+	TESTL BX, BX
+	JZ    done_79
+	MOVQ  BX, 128(SP)
+	MOVL  4(DX), BX
+	MOVL  8(DX), SI
+	XORL  DI, DI
+	MOVQ  DI, 136(SP)
+
+step_78:
+	MOVQ    xs+0(FP), R8
+	MOVQ    BX, R9
+	SHLQ    $0x06, R9
+	MOVQ    SI, R10
+	SHLQ    $0x06, R10
+	VMOVUPD (R8)(R9*1), Z0
+	VMOVUPD (R8)(R10*1), Z1
+	VSUBPD  Z0, Z1, Z1
+	VMINPD  const_f64_7fefffffffffffff<>+0(SB), Z1, Z1
+	VMAXPD  const_f64_ffefffffffffffff<>+0(SB), Z1, Z1
+
+	// vecmath: alpha optimal
+	VMULPD    (SP), Z1, Z0
+	VANDPD    const_f64_7fffffffffffffff<>+0(SB), Z0, Z2
+	VADDPD    const_f64_3ddb7cdfd9d7bdbb<>+0(SB), Z2, Z3
+	VMULPD    const_f64_4030000000000000<>+0(SB), Z3, Z4
+	VMOVUPD   const_f64_3ff0000000000000<>+0(SB), Z5
+	VDIVPD    Z4, Z5, Z5
+	VMULPD    Z3, Z4, Z4
+	VMOVUPD   (SP), Z3
+	VDIVPD    Z4, Z3, Z3
+	VMOVUPD   const_f64_3ff0000000000000<>+0(SB), Z4
+	VSUBPD    Z5, Z4, Z4
+	VXORPD    Z6, Z6, Z6
+	VCMPPD    $0x1e, Z6, Z0, K1
+	VBLENDMPD Z4, Z5, K1, Z7
+	VCMPPD    $0x12, const_f64_3fd0000000000000<>+0(SB), Z2, K1
+	VADDPD    const_f64_3fe0000000000000<>+0(SB), Z0, Z0
+	VBLENDMPD Z0, Z7, K1, Z8
+	VBLENDMPD (SP), Z3, K1, Z9
+	VMULPD    Z9, Z1, Z1
+	VMOVUPD   Z1, (AX)
+	VMOVUPD   Z8, 64(AX)
+	VMOVUPD   Z9, 128(AX)
+	ADDQ      $0xc0, AX
+	VMOVUPD   (R8)(R9*1), Z0
+	VMOVUPD   (R8)(R10*1), Z1
+	VMOVUPD   const_f64_3ff0000000000000<>+0(SB), Z2
+	VSUBPD    Z8, Z2, Z2
+	VMULPD    Z0, Z8, Z3
+	VMULPD    Z1, Z2, Z4
+	VADDPD    Z4, Z3, Z3
+	VMULPD    Z0, Z2, Z0
+	VMULPD    Z1, Z8, Z4
+	VADDPD    Z4, Z0, Z0
+	VMOVUPD   Z3, (R8)(R9*1)
+	VMOVUPD   Z0, (R8)(R10*1)
+	LEAQ      36(DX), R8
+	MOVL      32(DX), R9
+
+range_80:
+	MOVL   (R8), R10
+	MOVL   4(R8), R11
+	ADDL   136(SP), R11
+	ADDL   DI, R10
+	SUBL   R10, R11
+	SHLQ   $0x06, R10
+	IMUL3Q $0x00000200, BX, R12
+	IMUL3Q $0x00000200, SI, R13
+	ADDQ   R10, R12
+	ADDQ   R10, R13
+	MOVQ   ps+8(FP), R10
+	ADDQ   R10, R12
+	ADDQ   R10, R13
+	TESTQ  CX, CX
+	JZ     nodiff_81
+	CMPQ   R11, $0x02
+	JB     tail_84
+
+pair_83:
+	VMOVUPD     (R12), Z0
+	VMOVUPD     (R13), Z1
+	VSUBPD      Z1, Z0, Z3
+	VMOVUPD     Z3, (CX)
+	VMULPD      Z1, Z2, Z3
+	VFMADD231PD Z0, Z8, Z3
+	VMULPD      Z0, Z2, Z0
+	VFMADD231PD Z1, Z8, Z0
+	VMOVUPD     Z3, (R12)
+	VMOVUPD     Z0, (R13)
+	VMOVUPD     64(R12), Z0
+	VMOVUPD     64(R13), Z1
+	VSUBPD      Z1, Z0, Z3
+	VMOVUPD     Z3, 64(CX)
+	VMULPD      Z1, Z2, Z3
+	VFMADD231PD Z0, Z8, Z3
+	VMULPD      Z0, Z2, Z0
+	VFMADD231PD Z1, Z8, Z0
+	VMOVUPD     Z3, 64(R12)
+	VMOVUPD     Z0, 64(R13)
+	ADDQ        $0x80, R12
+	ADDQ        $0x80, R13
+	ADDQ        $0x80, CX
+	SUBQ        $0x02, R11
+	CMPQ        R11, $0x02
+	JAE         pair_83
+
+tail_84:
+	TESTQ       R11, R11
+	JZ          rowsdone_85
+	VMOVUPD     (R12), Z0
+	VMOVUPD     (R13), Z1
+	VSUBPD      Z1, Z0, Z3
+	VMOVUPD     Z3, (CX)
+	VMULPD      Z1, Z2, Z3
+	VFMADD231PD Z0, Z8, Z3
+	VMULPD      Z0, Z2, Z0
+	VFMADD231PD Z1, Z8, Z0
+	VMOVUPD     Z3, (R12)
+	VMOVUPD     Z0, (R13)
+	ADDQ        $0x40, R12
+	ADDQ        $0x40, R13
+	ADDQ        $0x40, CX
+
+rowsdone_85:
+	JMP rangedone_82
+
+nodiff_81:
+	CMPQ R11, $0x02
+	JB   tail_87
+
+pair_86:
+	VMOVUPD     (R12), Z0
+	VMOVUPD     (R13), Z1
+	VMULPD      Z1, Z2, Z3
+	VFMADD231PD Z0, Z8, Z3
+	VMULPD      Z0, Z2, Z0
+	VFMADD231PD Z1, Z8, Z0
+	VMOVUPD     Z3, (R12)
+	VMOVUPD     Z0, (R13)
+	VMOVUPD     64(R12), Z0
+	VMOVUPD     64(R13), Z1
+	VMULPD      Z1, Z2, Z3
+	VFMADD231PD Z0, Z8, Z3
+	VMULPD      Z0, Z2, Z0
+	VFMADD231PD Z1, Z8, Z0
+	VMOVUPD     Z3, 64(R12)
+	VMOVUPD     Z0, 64(R13)
+	ADDQ        $0x80, R12
+	ADDQ        $0x80, R13
+	SUBQ        $0x02, R11
+	CMPQ        R11, $0x02
+	JAE         pair_86
+
+tail_87:
+	TESTQ       R11, R11
+	JZ          rowsdone_88
+	VMOVUPD     (R12), Z0
+	VMOVUPD     (R13), Z1
+	VMULPD      Z1, Z2, Z3
+	VFMADD231PD Z0, Z8, Z3
+	VMULPD      Z0, Z2, Z0
+	VFMADD231PD Z1, Z8, Z0
+	VMOVUPD     Z3, (R12)
+	VMOVUPD     Z0, (R13)
+	ADDQ        $0x40, R12
+	ADDQ        $0x40, R13
+
+rowsdone_88:
+rangedone_82:
+	ADDQ $0x08, R8
+	DECQ R9
+	JNZ  range_80
+	ADDL 12(DX), BX
+	ADDL 16(DX), SI
+	ADDL 20(DX), DI
+	MOVL 24(DX), R8
+	ADDL R8, 136(SP)
+	DECQ 128(SP)
+	JNZ  step_78
+	MOVL 32(DX), BX
+	LEAQ 36(DX)(BX*8), DX
+	JMP  run_77
+
+done_79:
+	VZEROUPPER
+	RET
+
+// func avx512Backward(gs *float64, tape *float64)
+// Requires: AVX, AVX512F
+TEXT ·avx512Backward(SB), NOSPLIT, $16-16
+	MOVQ tape+8(FP), AX
+	ADDQ $0x00001200, AX
+	LEAQ sgk_bwd<>+0(SB), CX
+
+run_89:
+	MOVL  (CX), DX
+	TESTL DX, DX
+	JZ    done_91
+	MOVQ  DX, (SP)
+	MOVL  4(CX), DX
+	MOVL  8(CX), BX
+	XORL  SI, SI
+	MOVQ  SI, 8(SP)
+
+step_90:
+	SUBQ    $0xc0, AX
+	VMOVUPD 64(AX), Z0
+	VMOVUPD const_f64_3ff0000000000000<>+0(SB), Z1
+	VSUBPD  Z0, Z1, Z1
+	MOVQ    gs+0(FP), DI
+	MOVQ    DX, R8
+	SHLQ    $0x06, R8
+	MOVQ    BX, R9
+	SHLQ    $0x06, R9
+	VMOVUPD (DI)(R8*1), Z2
+	VMOVUPD (DI)(R9*1), Z3
+	VSUBPD  Z2, Z3, Z4
+	VMULPD  (AX), Z4, Z4
+	VMULPD  Z2, Z0, Z5
+	VMULPD  Z3, Z1, Z6
+	VADDPD  Z6, Z5, Z5
+	VSUBPD  Z4, Z5, Z5
+	VMULPD  Z2, Z1, Z1
+	VMULPD  Z3, Z0, Z6
+	VADDPD  Z6, Z1, Z1
+	VADDPD  Z4, Z1, Z1
+	VMOVUPD Z5, (DI)(R8*1)
+	VMOVUPD Z1, (DI)(R9*1)
+	ADDL    12(CX), DX
+	ADDL    16(CX), BX
+	ADDL    20(CX), SI
+	MOVL    24(CX), DI
+	ADDL    DI, 8(SP)
+	DECQ    (SP)
+	JNZ     step_90
+	MOVL    32(CX), DX
+	LEAQ    36(CX)(DX*8), CX
+	JMP     run_89
+
+done_91:
+	VZEROUPPER
+	RET
+
+// func avx512BackwardP(gs *float64, gps *float64, tape *float64, diff *float64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·avx512BackwardP(SB), NOSPLIT, $16-32
+	MOVQ tape+16(FP), AX
+	ADDQ $0x00001200, AX
+	MOVQ diff+24(FP), CX
+	ADDQ $0x00002200, CX
+	LEAQ sgk_bwd<>+0(SB), DX
+
+run_92:
+	MOVL  (DX), BX
+	TESTL BX, BX
+	JZ    done_94
+	MOVQ  BX, (SP)
+	MOVL  4(DX), BX
+	MOVL  8(DX), SI
+	XORL  DI, DI
+	MOVQ  DI, 8(SP)
+
+step_93:
+	SUBQ    $0xc0, AX
+	VMOVUPD 64(AX), Z0
+	VMOVUPD const_f64_3ff0000000000000<>+0(SB), Z1
+	VSUBPD  Z0, Z1, Z1
+	MOVL    28(DX), R8
+	ADDL    8(SP), R8
+	SUBL    DI, R8
+	SHLQ    $0x06, R8
+	SUBQ    R8, CX
+	MOVQ    CX, R8
+	VXORPD  Z2, Z2, Z2
+	VXORPD  Z3, Z3, Z3
+	LEAQ    36(DX), R9
+	MOVL    32(DX), R10
+
+range_95:
+	MOVL   (R9), R11
+	MOVL   4(R9), R12
+	ADDL   8(SP), R12
+	ADDL   DI, R11
+	SUBL   R11, R12
+	SHLQ   $0x06, R11
+	IMUL3Q $0x00000200, BX, R13
+	IMUL3Q $0x00000200, SI, R14
+	ADDQ   R11, R13
+	ADDQ   R11, R14
+	MOVQ   gps+8(FP), R11
+	ADDQ   R11, R13
+	ADDQ   R11, R14
+	CMPQ   R12, $0x02
+	JB     tail_97
+
+pair_96:
+	VMOVUPD     (R13), Z4
+	VMOVUPD     (R14), Z5
+	VSUBPD      Z5, Z4, Z6
+	VFMADD231PD (R8), Z6, Z2
+	VMULPD      Z5, Z1, Z6
+	VFMADD231PD Z4, Z0, Z6
+	VMULPD      Z4, Z1, Z4
+	VFMADD231PD Z5, Z0, Z4
+	VMOVUPD     Z6, (R13)
+	VMOVUPD     Z4, (R14)
+	VMOVUPD     64(R13), Z4
+	VMOVUPD     64(R14), Z5
+	VSUBPD      Z5, Z4, Z6
+	VFMADD231PD 64(R8), Z6, Z3
+	VMULPD      Z5, Z1, Z6
+	VFMADD231PD Z4, Z0, Z6
+	VMULPD      Z4, Z1, Z4
+	VFMADD231PD Z5, Z0, Z4
+	VMOVUPD     Z6, 64(R13)
+	VMOVUPD     Z4, 64(R14)
+	ADDQ        $0x80, R13
+	ADDQ        $0x80, R14
+	ADDQ        $0x80, R8
+	SUBQ        $0x02, R12
+	CMPQ        R12, $0x02
+	JAE         pair_96
+
+tail_97:
+	TESTQ       R12, R12
+	JZ          rowsdone_98
+	VMOVUPD     (R13), Z4
+	VMOVUPD     (R14), Z5
+	VSUBPD      Z5, Z4, Z6
+	VFMADD231PD (R8), Z6, Z2
+	VMULPD      Z5, Z1, Z6
+	VFMADD231PD Z4, Z0, Z6
+	VMULPD      Z4, Z1, Z4
+	VFMADD231PD Z5, Z0, Z4
+	VMOVUPD     Z6, (R13)
+	VMOVUPD     Z4, (R14)
+	ADDQ        $0x40, R13
+	ADDQ        $0x40, R14
+	ADDQ        $0x40, R8
+
+rowsdone_98:
+	ADDQ    $0x08, R9
+	DECQ    R10
+	JNZ     range_95
+	VADDPD  Z3, Z2, Z2
+	MOVQ    gs+0(FP), R8
+	MOVQ    BX, R9
+	SHLQ    $0x06, R9
+	MOVQ    SI, R10
+	SHLQ    $0x06, R10
+	VMOVUPD (R8)(R9*1), Z3
+	VMOVUPD (R8)(R10*1), Z4
+	VSUBPD  Z3, Z4, Z5
+	VMULPD  (AX), Z5, Z5
+	VMULPD  128(AX), Z2, Z2
+	VADDPD  Z2, Z5, Z5
+	VMULPD  Z3, Z0, Z2
+	VMULPD  Z4, Z1, Z6
+	VADDPD  Z6, Z2, Z2
+	VSUBPD  Z5, Z2, Z2
+	VMULPD  Z3, Z1, Z1
+	VMULPD  Z4, Z0, Z6
+	VADDPD  Z6, Z1, Z1
+	VADDPD  Z5, Z1, Z1
+	VMOVUPD Z2, (R8)(R9*1)
+	VMOVUPD Z1, (R8)(R10*1)
+	ADDL    12(DX), BX
+	ADDL    16(DX), SI
+	ADDL    20(DX), DI
+	MOVL    24(DX), R8
+	ADDL    R8, 8(SP)
+	DECQ    (SP)
+	JNZ     step_93
+	MOVL    32(DX), BX
+	LEAQ    36(DX)(BX*8), DX
+	JMP     run_92
+
+done_94:
 	VZEROUPPER
 	RET

@@ -12,31 +12,31 @@ import (
 )
 
 const (
-	avx2CheckTol      = 1e-05
-	avx2CheckHard     = true
-	avx2CheckDiffable = false
-	// avx2CheckTies adds rows with ties and signed zeros. Not for
+	asmCheckTol      = 1e-05
+	asmCheckHard     = true
+	asmCheckDiffable = false
+	// asmCheckTies adds rows with ties and signed zeros. Not for
 	// logistic_phi, whose slope (|d|+1e-10)^(-lambda-1) is ill-conditioned
 	// at the near-ties (d ~ 1e-16) that mixing a tie with a third wire
 	// leaves: a last-bit difference of a value changes the slope there in
 	// the sixth digit.
-	avx2CheckTies = true
+	asmCheckTies = true
 )
 
-type avx2T = float32
+type asmT = float32
 
-// avx2CheckInputs returns batch rows of random values; some rows have ties
+// asmCheckInputs returns batch rows of random values; some rows have ties
 // and signed zeros.
-func avx2CheckInputs(rng *rand.Rand, batch int) []avx2T {
-	n := avx2Wires
-	x := make([]avx2T, batch*n)
+func asmCheckInputs(rng *rand.Rand, batch int) []asmT {
+	n := asmWires
+	x := make([]asmT, batch*n)
 	for i := range x {
-		x[i] = avx2T(rng.NormFloat64())
+		x[i] = asmT(rng.NormFloat64())
 	}
 	for b := 0; b < batch; b++ {
 		row := x[b*n : (b+1)*n]
 		k := b % 4
-		if !avx2CheckTies && k < 3 {
+		if !asmCheckTies && k < 3 {
 			k = 0
 		}
 		switch k {
@@ -47,7 +47,7 @@ func avx2CheckInputs(rng *rand.Rand, batch int) []avx2T {
 		case 2: // signed zeros and exact ties of zeros
 			for i := range row {
 				if rng.IntN(2) == 0 {
-					row[i] = avx2T(math.Copysign(0, float64(rng.IntN(2)*2-1)))
+					row[i] = asmT(math.Copysign(0, float64(rng.IntN(2)*2-1)))
 				}
 			}
 		case 3: // larger spread (x10: the P of a row x100 at beta = 10 through
@@ -60,13 +60,13 @@ func avx2CheckInputs(rng *rand.Rand, batch int) []avx2T {
 	return x
 }
 
-// avx2CheckRelayout converts a tape (per-row length per) written by the
+// asmCheckRelayout converts a tape (per-row length per) written by the
 // assembly kernels to the generic layout: the check's own version of the
 // package's tapeToGeneric.
-func avx2CheckRelayout(t []avx2T, per, batch int) []avx2T {
-	out := make([]avx2T, len(t))
+func asmCheckRelayout(t []asmT, per, batch int) []asmT {
+	out := make([]asmT, len(t))
 	copy(out, t)
-	L := avx2Lanes
+	L := asmCurrent.Load().lanes
 	for b := 0; b+L <= batch; b += L {
 		for l := 0; l < L; l++ {
 			for e := 0; e < per; e++ {
@@ -77,7 +77,7 @@ func avx2CheckRelayout(t []avx2T, per, batch int) []avx2T {
 	return out
 }
 
-func avx2Compare(t testing.TB, what string, got, want []avx2T, exact bool) {
+func asmCompare(t testing.TB, what string, got, want []asmT, exact bool) {
 	t.Helper()
 	if len(got) != len(want) {
 		t.Fatalf("%s: length %d, want %d", what, len(got), len(want))
@@ -91,11 +91,11 @@ func avx2Compare(t testing.TB, what string, got, want []avx2T, exact bool) {
 		g, w := float64(got[i]), float64(want[i])
 		ok := math.Float64bits(g) == math.Float64bits(w)
 		if !exact {
-			ok = math.Abs(g-w) <= avx2CheckTol*scale
+			ok = math.Abs(g-w) <= asmCheckTol*scale
 		}
 		if !ok {
 			if bad < 5 {
-				t.Errorf("%s[%d] (row %d) = %v, generic %v (diff %.3g, scale %.3g)", what, i, i/avx2Wires, g, w, g-w, scale)
+				t.Errorf("%s[%d] (row %d) = %v, generic %v (diff %.3g, scale %.3g)", what, i, i/asmWires, g, w, g-w, scale)
 			}
 			bad++
 		}
@@ -105,48 +105,61 @@ func avx2Compare(t testing.TB, what string, got, want []avx2T, exact bool) {
 	}
 }
 
-func avx2Clone(s []avx2T) []avx2T { return append([]avx2T(nil), s...) }
+func asmClone(s []asmT) []asmT { return append([]asmT(nil), s...) }
 
-func checkAVX2(t *testing.T) {
-	if !AVX2() {
+func checkAsm(t *testing.T) {
+	prev, _ := SetLevel("")
+	defer SetLevel(prev)
+	if len(Levels()) == 1 {
 		t.Skip("no AVX2/FMA: the assembly kernels are not used")
 	}
-	n, nn := avx2Wires, avx2Wires*avx2Wires
+	for _, level := range Levels()[1:] {
+		t.Run(level, func(t *testing.T) {
+			if _, err := SetLevel(level); err != nil {
+				t.Fatal(err)
+			}
+			checkLevel(t, level)
+		})
+	}
+}
+
+func checkLevel(t *testing.T, level string) {
+	n, nn := asmWires, asmWires*asmWires
 	rng := rand.New(rand.NewPCG(1, uint64(n)))
 	for _, prm := range [][2]float64{{10, 0.25}, {1.5, 0.5}} {
 		beta, lambda := prm[0], prm[1]
-		for _, batch := range []int{1, 7, 8, 9, 100} {
+		for _, batch := range []int{1, 7, 8, 9, 17, 100} {
 			t.Run(fmt.Sprintf("beta=%v/batch=%d", beta, batch), func(t *testing.T) {
-				x := avx2CheckInputs(rng, batch)
-				ya, yg := make([]avx2T, len(x)), make([]avx2T, len(x))
+				x := asmCheckInputs(rng, batch)
+				ya, yg := make([]asmT, len(x)), make([]asmT, len(x))
 				sortImpl(ya, x, beta, lambda)
 				sortGeneric(yg, x, beta, lambda)
-				avx2Compare(t, "Sort y", ya, yg, avx2CheckHard)
-				yi := avx2Clone(x)
+				asmCompare(t, "Sort y", ya, yg, asmCheckHard)
+				yi := asmClone(x)
 				sortImpl(yi, yi, beta, lambda)
-				avx2Compare(t, "Sort in place y", yi, ya, true)
-				SetAVX2(false) // the dispatch falls back to the generic kernels
+				asmCompare(t, "Sort in place y", yi, ya, true)
+				SetLevel(LevelGo) // the dispatch falls back to the generic kernels
 				sortImpl(yi, x, beta, lambda)
-				SetAVX2(true)
-				avx2Compare(t, "Sort (SetAVX2(false)) y", yi, yg, true)
+				SetLevel(level)
+				asmCompare(t, "Sort (SetLevel(LevelGo)) y", yi, yg, true)
 
-				pa, pg := make([]avx2T, batch*nn), make([]avx2T, batch*nn)
+				pa, pg := make([]asmT, batch*nn), make([]asmT, batch*nn)
 				for i := range pa {
 					pa[i], pg[i] = 7, 7
 				}
 				forwardPImpl(ya, pa, nil, nil, x, beta, lambda)
 				forwardPGeneric(yg, pg, nil, nil, x, beta, lambda)
-				avx2Compare(t, "ForwardP y", ya, yg, avx2CheckHard)
-				avx2Compare(t, "ForwardP P", pa, pg, avx2CheckHard)
-				if !avx2CheckDiffable {
+				asmCompare(t, "ForwardP y", ya, yg, asmCheckHard)
+				asmCompare(t, "ForwardP P", pa, pg, asmCheckHard)
+				if !asmCheckDiffable {
 					return
 				}
-				checkAVX2Grad(t, rng, x, beta, lambda)
+				checkAsmGrad(t, rng, x, beta, lambda)
 			})
 		}
 	}
 }
 
-func checkAVX2Grad(*testing.T, *rand.Rand, []avx2T, float64, float64) {}
+func checkAsmGrad(*testing.T, *rand.Rand, []asmT, float64, float64) {}
 
-func TestAVX2MatchesGeneric(t *testing.T) { checkAVX2(t) }
+func TestAsmMatchesGeneric(t *testing.T) { checkAsm(t) }
