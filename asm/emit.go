@@ -25,13 +25,13 @@ const (
 	// they run at the speed of the memory.
 	fnTransposeInWide  = "TransposeInWide"
 	fnTransposeOutWide = "TransposeOutWide"
-	fnSort         = "Sort"
-	fnForward      = "Forward"
-	fnForwardP     = "ForwardP"
-	fnForwardPTape = "ForwardPTape"
-	fnBackward     = "Backward"
-	fnBackwardP    = "BackwardP"
-	fnAllFinite    = "avx2AllFinite" // one for both levels: it runs at the speed of the loads
+	fnSort             = "Sort"
+	fnForward          = "Forward"
+	fnForwardP         = "ForwardP"
+	fnForwardPTape     = "ForwardPTape"
+	fnBackward         = "Backward"
+	fnBackwardP        = "BackwardP"
+	fnAllFinite        = "avx2AllFinite" // one for both levels: it runs at the speed of the loads
 )
 
 // Generate emits the amd64 side of the kernel package pkg for plan p:

@@ -22,7 +22,7 @@ func kernel(pkg string, fp uint64) *Kernel {
 		Package: pkg, Network: "odd_even", N: 4, Swap: "cauchy", Elem: "float32",
 		Fingerprint: fp, TapeLen: 6, DiffLen: 6,
 		SetLevel: func(string) (string, error) { return "go", nil }, Level: func() string { return "go" },
-		Levels: func() []string { return []string{"go"} },
+		Levels:  func() []string { return []string{"go"} },
 		Float32: funcs32(),
 	}
 }
