@@ -35,12 +35,13 @@ const (
 )
 
 // Generate emits the amd64 side of the kernel package pkg for plan p:
-// FileAsm (the AVX2+FMA assembly), FileStubs (its Go declarations) and
-// FileGo (the xxxImpl functions, which run whole blocks of Lanes(p.Elem)
-// rows in assembly on AVX2+FMA CPUs and everything else with the
-// package's generic Go kernels, allFinite, the fast path of the input
-// check, which runs the AllFinite kernel or allFiniteGeneric in the same
-// way), the exported SetAVX2 and AVX2 and, for a differentiable swap,
+// FileAsm (the AVX2+FMA and AVX-512 assembly), FileStubs (its Go
+// declarations) and FileGo (the xxxImpl functions, which run whole blocks
+// of rows in assembly, Lanes(p.Elem) at the AVX2 level and twice as many
+// at the AVX-512 level, and everything else with the package's generic Go
+// kernels, allFinite, the fast path of the input check, which runs the
+// AllFinite kernel or allFiniteGeneric in the same way), the exported
+// SetLevel, Level and Levels and, for a differentiable swap,
 // tapeToGeneric (see gen's impl_noasm.go, which defines the same functions
 // for the other builds). All three files are built only on amd64 without
 // the purego tag; the package must supply sortGeneric, forwardPGeneric,

@@ -25,7 +25,29 @@ var maxTape = flag.Int64("maxtape", 0, "runtime.Config.MaxTapeBytes of TrainStep
 // maxStepBytes is the most memory a benchmarked training step may hold.
 const maxStepBytes = 24 << 30
 
-// trainStep benchmarks Trainer.Step, reporting samples/s.
+// eachLevel runs bench as a sub-benchmark per level of the kernel package
+// s runs (registry.Kernel.Levels: go, avx2, avx512), restoring the level
+// afterwards, or once as "interpreter" without a package.
+func eachLevel[T runtime.Float](b *testing.B, s *runtime.Sorter[T], bench func(b *testing.B)) {
+	k, ok := KernelFor(s)
+	if !ok {
+		b.Run("interpreter", bench)
+		return
+	}
+	prev, err := k.SetLevel("")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer k.SetLevel(prev)
+	for _, level := range k.Levels() {
+		if _, err := k.SetLevel(level); err != nil {
+			b.Fatal(err)
+		}
+		b.Run(level, bench)
+	}
+}
+
+// trainStep benchmarks Trainer.Step, reporting samples/s, at each level.
 func trainStep[T runtime.Float](b *testing.B, network string, n int, swap string) {
 	batch := BatchFor(n)
 	cfg := runtime.DefaultConfig(network, n, swap)
@@ -34,6 +56,10 @@ func trainStep[T runtime.Float](b *testing.B, network string, n int, swap string
 	if err != nil {
 		b.Fatal(err)
 	}
+	eachLevel(b, tr.S, func(b *testing.B) { trainSteps(b, tr, batch) })
+}
+
+func trainSteps[T runtime.Float](b *testing.B, tr *Trainer[T], batch int) {
 	if _, err := tr.Step(); errors.Is(err, runtime.ErrHardP) {
 		// errorfree trains on the loss of train.Model, not on BCE alone.
 		b.Skip(err)
@@ -65,20 +91,22 @@ func forward[T runtime.Float](b *testing.B, network string, n int, swap string) 
 	batch := BatchFor(n)
 	x, _ := Data[T](n, batch)
 	y := make([]T, len(x))
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
-		if err := s.Sort(y, x); err != nil {
-			b.Fatal(err)
+	eachLevel(b, s, func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := s.Sort(y, x); err != nil {
+				b.Fatal(err)
+			}
 		}
-	}
-	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "samples/s")
+		b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "samples/s")
+	})
 }
 
 func BenchmarkForward(b *testing.B) { sweep(b, forward[float32], forward[float64]) }
 
 // sweep runs a benchmark for every network, size and swap, float32 and
-// float64, named <network>/n=<n>/<swap>/<type>.
+// float64, named <network>/n=<n>/<swap>/<type>/<level> (the level of the
+// kernel package, or "interpreter").
 func sweep(b *testing.B, f32, f64 func(b *testing.B, network string, n int, swap string)) {
 	for _, network := range benchNetworks {
 		for _, n := range benchSizes {
@@ -102,13 +130,15 @@ func BenchmarkHardSort(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			b.ReportAllocs()
-			for b.Loop() {
-				if err := s.Sort(y, x); err != nil {
-					b.Fatal(err)
+			eachLevel(b, s, func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					if err := s.Sort(y, x); err != nil {
+						b.Fatal(err)
+					}
 				}
-			}
-			b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "rows/s")
+				b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "rows/s")
+			})
 		})
 		b.Run(fmt.Sprintf("n=%d/slices.Sort", n), func(b *testing.B) {
 			b.ReportAllocs()

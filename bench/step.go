@@ -5,7 +5,9 @@ import (
 	"slices"
 	"unsafe"
 
+	"github.com/sortgen/sortgen/gen/plan"
 	"github.com/sortgen/sortgen/runtime"
+	"github.com/sortgen/sortgen/runtime/registry"
 )
 
 // BatchFor is the batch a benchmark uses at size n: 256 rows, fewer where P
@@ -93,4 +95,15 @@ func StepBytes[T runtime.Float](s *runtime.Sorter[T], batch int) int64 {
 	size := int64(unsafe.Sizeof(zero))
 	n := int64(s.N())
 	return s.StepBytes(batch) + int64(batch)*(size*2*n+8*n)
+}
+
+// KernelFor is the registered kernel package s runs, if any (package
+// registry): its SetLevel selects the level of kernels it runs.
+func KernelFor[T runtime.Float](s *runtime.Sorter[T]) (*registry.Kernel, bool) {
+	p := s.Plan()
+	base := ""
+	if p.Swap.Func == plan.ErrorFree {
+		base = p.Swap.Base.String()
+	}
+	return registry.Lookup(p.Fingerprint(), p.TopK, p.Swap.Func.String(), base, p.Elem.String())
 }

@@ -56,7 +56,7 @@ func TestRegisterInUserModule(t *testing.T) {
 	prog := strings.Replace(backendProgram, "// IMPORTS", `_ "example.com/user/kernels/sort24"`, 1)
 	m.Write(t, "main.go", []byte(prog))
 	got := strings.TrimSpace(m.Go(t, nil, "run", "."))
-	require.Regexp(t, `^generated/(avx2|go) example.com/user/kernels/sort24$`, got)
+	require.Regexp(t, `^generated/(avx512|avx2|go) example.com/user/kernels/sort24$`, got)
 	m.Go(t, nil, "vet", "./...")
 	out := m.Go(t, nil, "test", "-short", "./kernels/sort24")
 	require.Contains(t, out, "ok")
