@@ -119,27 +119,38 @@ func sweep(b *testing.B, f32, f64 func(b *testing.B, network string, n int, swap
 }
 
 // BenchmarkHardSort compares the hard swap as a plain batch sorter with
-// slices.Sort on the same float32 rows (copied first in both cases).
+// slices.Sort on the same float32 rows (copied first in both cases):
+// "sortgen" is the bitonic network, "best" SorterHunter's best at n = 32.
 func BenchmarkHardSort(b *testing.B) {
 	for _, n := range []int{8, 32, 128} {
 		const batch = 256
 		x, _ := Data[float32](n, batch)
 		y := make([]float32, len(x))
-		b.Run(fmt.Sprintf("n=%d/sortgen", n), func(b *testing.B) {
-			s, err := runtime.New[float32](runtime.DefaultConfig("bitonic", n, "hard"))
-			if err != nil {
-				b.Fatal(err)
+		networks := map[string]string{"sortgen": "bitonic"}
+		if n == 32 {
+			networks["best"] = "best"
+		}
+		for _, name := range []string{"sortgen", "best"} {
+			network, ok := networks[name]
+			if !ok {
+				continue
 			}
-			eachLevel(b, s, func(b *testing.B) {
-				b.ReportAllocs()
-				for b.Loop() {
-					if err := s.Sort(y, x); err != nil {
-						b.Fatal(err)
-					}
+			b.Run(fmt.Sprintf("n=%d/%s", n, name), func(b *testing.B) {
+				s, err := runtime.New[float32](runtime.DefaultConfig(network, n, "hard"))
+				if err != nil {
+					b.Fatal(err)
 				}
-				b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "rows/s")
+				eachLevel(b, s, func(b *testing.B) {
+					b.ReportAllocs()
+					for b.Loop() {
+						if err := s.Sort(y, x); err != nil {
+							b.Fatal(err)
+						}
+					}
+					b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "rows/s")
+				})
 			})
-		})
+		}
 		b.Run(fmt.Sprintf("n=%d/slices.Sort", n), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {

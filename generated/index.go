@@ -3,6 +3,7 @@
 package generated
 
 import (
+	_ "github.com/sortgen/sortgen/generated/best_n32_hard_f32"
 	_ "github.com/sortgen/sortgen/generated/bitonic_n1024_cauchy_f32"
 	_ "github.com/sortgen/sortgen/generated/bitonic_n128_cauchy_f32"
 	_ "github.com/sortgen/sortgen/generated/bitonic_n128_cauchy_f64"
