@@ -37,6 +37,23 @@ import (
 // consts, ctx's pool; every label starts with name. The caller runs avx2.Compile on the file as
 // usual; the function uses 6 vector registers and needs AVX2 (no FMA).
 func AllFinite(ctx *build.Context, consts *avx2.Pool, name string, e plan.Elem) {
+	allFinite(ctx, consts, name, e, false)
+}
+
+// AllFiniteWide is AllFinite on ZMM registers (AVX-512F and DQ): the same
+// test, four ZMM vectors per iteration, then one, then the same scalar
+// tail of fewer than a ZMM's lanes. The final sign test moves the words'
+// sign bits into an opmask register (VPMOVD2M). name must contain
+// "avx512", the only functions the allocator gives Z and K registers; it
+// panics otherwise.
+func AllFiniteWide(ctx *build.Context, consts *avx2.Pool, name string, e plan.Elem) {
+	if !avx2.IsAVX512Name(name) {
+		panic(fmt.Sprintf("asm: AllFiniteWide: %q does not contain \"avx512\"", name))
+	}
+	allFinite(ctx, consts, name, e, true)
+}
+
+func allFinite(ctx *build.Context, consts *avx2.Pool, name string, e plan.Elem, wide bool) {
 	// mask clears the sign (and the low word of a float64) of a lane; bump
 	// is the lowest exponent bit in the word that holds the exponent, at
 	// byte offset hi of an element.
@@ -52,7 +69,21 @@ func AllFinite(ctx *build.Context, consts *avx2.Pool, name string, e plan.Elem) 
 	default:
 		panic(fmt.Sprintf("asm: AllFinite: unknown element type %v", e))
 	}
-	lanes := avx2.LaneBytes / size
+	m := avx2.New(ctx, consts, e)
+	vec := ctx.YMM
+	and := func(s2, s1, d operand.Op) { ctx.VPAND(s2, s1, d) }
+	xor := func(s2, s1, d operand.Op) { ctx.VPXOR(s2, s1, d) }
+	mov := func(s, d operand.Op) { ctx.VMOVDQU(s, d) }
+	if wide {
+		// The integer instructions on ZMM exist only with an element size.
+		m = avx2.NewWide(ctx, consts, e)
+		vec = ctx.ZMM
+		and = func(s2, s1, d operand.Op) { ctx.VPANDD(s2, s1, d) }
+		xor = func(s2, s1, d operand.Op) { ctx.VPXORD(s2, s1, d) }
+		mov = func(s, d operand.Op) { ctx.VMOVDQU32(s, d) }
+	}
+	width := m.RegBytes()
+	lanes := width / size
 	const unroll = 4
 
 	ctx.Function(name)
@@ -61,13 +92,12 @@ func AllFinite(ctx *build.Context, consts *avx2.Pool, name string, e plan.Elem) 
 	ctx.Pragma("noescape")
 	ctx.Doc(name + " reports whether no element of x is NaN or infinite (see asm.AllFinite).")
 
-	m := avx2.New(ctx, consts, e)
 	p := ctx.Load(ctx.Param("x").Base(), ctx.GP64()).(reg.GPVirtual)
 	n := ctx.Load(ctx.Param("x").Len(), ctx.GP64()).(reg.GPVirtual)
-	abs, acc := ctx.YMM(), ctx.YMM()
-	ctx.VMOVDQU(m.Bits(mask), abs)
-	ctx.VPXOR(acc, acc, acc)
-	at := func(i int) operand.Mem { return operand.Mem{Base: p, Disp: i * avx2.LaneBytes} }
+	abs, acc := vec(), vec()
+	mov(m.Bits(mask), abs)
+	xor(acc, acc, acc)
+	at := func(i int) operand.Mem { return operand.Mem{Base: p, Disp: i * width} }
 
 	// Four vectors per iteration.
 	loop4, loop1, tail, tailLoop, done := name+"_loop4", name+"_loop1", name+"_tail", name+"_tail_loop", name+"_done"
@@ -76,14 +106,18 @@ func AllFinite(ctx *build.Context, consts *avx2.Pool, name string, e plan.Elem) 
 	ctx.Label(loop4)
 	var t [unroll]reg.VecVirtual
 	for i := range t {
-		t[i] = ctx.YMM()
-		ctx.VPAND(at(i), abs, t[i])
+		t[i] = vec()
+		and(at(i), abs, t[i])
 	}
 	ctx.VPMAXUD(t[1], t[0], t[0])
 	ctx.VPMAXUD(t[3], t[2], t[2])
 	ctx.VPMAXUD(t[2], t[0], t[0])
 	ctx.VPMAXUD(t[0], acc, acc)
-	ctx.ADDQ(operand.Imm(uint64(unroll*avx2.LaneBytes)), p)
+	var step operand.Constant = operand.Imm(uint64(unroll * width))
+	if unroll*width > 0xff {
+		step = operand.U32(unroll * width) // Imm would be 16 bits, which ADDQ lacks
+	}
+	ctx.ADDQ(step, p)
 	ctx.SUBQ(operand.Imm(uint64(unroll*lanes)), n)
 	ctx.CMPQ(n, operand.Imm(uint64(unroll*lanes)))
 	ctx.JGE(operand.LabelRef(loop4))
@@ -92,10 +126,10 @@ func AllFinite(ctx *build.Context, consts *avx2.Pool, name string, e plan.Elem) 
 	ctx.Label(loop1)
 	ctx.CMPQ(n, operand.Imm(uint64(lanes)))
 	ctx.JL(operand.LabelRef(tail))
-	v := ctx.YMM()
-	ctx.VPAND(at(0), abs, v)
+	v := vec()
+	and(at(0), abs, v)
 	ctx.VPMAXUD(v, acc, acc)
-	ctx.ADDQ(operand.Imm(avx2.LaneBytes), p)
+	ctx.ADDQ(operand.Imm(uint64(width)), p)
 	ctx.SUBQ(operand.Imm(uint64(lanes)), n)
 	ctx.JMP(operand.LabelRef(loop1))
 
@@ -118,7 +152,13 @@ func AllFinite(ctx *build.Context, consts *avx2.Pool, name string, e plan.Elem) 
 	ctx.Label(done)
 	ctx.VPADDD(m.Bits(bump), acc, acc)
 	bits := ctx.GP32()
-	ctx.VMOVMSKPS(acc, bits)
+	if wide {
+		k := ctx.K()
+		ctx.VPMOVD2M(acc, k)
+		ctx.KMOVW(k, bits)
+	} else {
+		ctx.VMOVMSKPS(acc, bits)
+	}
 	ctx.SHRL(operand.Imm(31), s)
 	ctx.ORL(s, bits)
 	ok := ctx.GP8()

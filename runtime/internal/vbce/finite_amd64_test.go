@@ -2,18 +2,24 @@
 
 package vbce
 
-// avx2Impls32 and avx2Impls64 are the AVX2 kernels themselves, when the
-// CPU runs them (AllFinite may have taken the Go loop).
-func avx2Impls32() []finiteImpl[float32] {
-	if !useAVX2 {
-		return nil
+// kernels32 and kernels64 are the assembly kernels of lv themselves, when
+// the CPU runs them (AllFinite may take another path).
+func kernels32(lv level) []finiteImpl[float32] {
+	switch {
+	case lv == levelAVX2 && hasAVX2:
+		return []finiteImpl[float32]{{"allFiniteAVX2F32", allFiniteAVX2F32}}
+	case lv == levelAVX512 && hasAVX512:
+		return []finiteImpl[float32]{{"avx512AllFiniteF32", avx512AllFiniteF32}}
 	}
-	return []finiteImpl[float32]{{"allFiniteAVX2F32", allFiniteAVX2F32}}
+	return nil
 }
 
-func avx2Impls64() []finiteImpl[float64] {
-	if !useAVX2 {
-		return nil
+func kernels64(lv level) []finiteImpl[float64] {
+	switch {
+	case lv == levelAVX2 && hasAVX2:
+		return []finiteImpl[float64]{{"allFiniteAVX2F64", allFiniteAVX2F64}}
+	case lv == levelAVX512 && hasAVX512:
+		return []finiteImpl[float64]{{"avx512AllFiniteF64", avx512AllFiniteF64}}
 	}
-	return []finiteImpl[float64]{{"allFiniteAVX2F64", allFiniteAVX2F64}}
+	return nil
 }

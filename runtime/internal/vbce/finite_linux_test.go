@@ -26,11 +26,18 @@ func guarded(t *testing.T) []byte {
 // The kernels never read past the last element: slices that end where an
 // inaccessible page starts.
 func TestAllFiniteGuardPage(t *testing.T) {
+	for _, lv := range levels {
+		t.Run(lv.String(), func(t *testing.T) {
+			atLevel(t, lv)
+			checkGuardPage(t, finiteImpls32(lv), finiteImpls64(lv))
+		})
+	}
+}
+
+func checkGuardPage(t *testing.T, impls32 []finiteImpl[float32], impls64 []finiteImpl[float64]) {
 	page := guarded(t)
 	f32 := unsafe.Slice((*float32)(unsafe.Pointer(&page[0])), len(page)/4)
 	f64 := unsafe.Slice((*float64)(unsafe.Pointer(&page[0])), len(page)/8)
-	impls32 := append([]finiteImpl[float32]{{"AllFinite", AllFinite[float32]}, {"allFiniteGo32", allFiniteGo32}}, avx2Impls32()...)
-	impls64 := append([]finiteImpl[float64]{{"AllFinite", AllFinite[float64]}, {"allFiniteGo64", allFiniteGo64}}, avx2Impls64()...)
 	for _, n := range finiteLengths() {
 		if n > len(f64) {
 			continue

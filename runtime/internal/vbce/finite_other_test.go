@@ -2,6 +2,6 @@
 
 package vbce
 
-func avx2Impls32() []finiteImpl[float32] { return nil }
+func kernels32(level) []finiteImpl[float32] { return nil }
 
-func avx2Impls64() []finiteImpl[float64] { return nil }
+func kernels64(level) []finiteImpl[float64] { return nil }

@@ -59,14 +59,16 @@ func finiteCases64() []finiteCase {
 }
 
 // finiteLengths are the lengths checked at every position: every length
-// up to a few iterations of the unrolled loop of either element type, and
-// some larger ones on both sides of its block boundaries.
+// up to a few iterations of the unrolled AVX2 loop of either element type
+// and past one of the AVX-512 float32 loop (64 elements), and some larger
+// ones on both sides of the block boundaries of both widths (four
+// vectors, then single vectors, then the scalar tail).
 func finiteLengths() []int {
 	var ns []int
 	for n := range 71 {
 		ns = append(ns, n)
 	}
-	return append(ns, 95, 96, 97, 127, 128, 129, 255, 256, 257, 1000, 1031)
+	return append(ns, 79, 80, 81, 95, 96, 97, 127, 128, 129, 143, 144, 207, 208, 209, 255, 256, 257, 1000, 1031)
 }
 
 // refFinite is the scalar reference.
@@ -86,13 +88,13 @@ type finiteImpl[T Float] struct {
 
 // checkAllFinite puts every case at every position of slices of every
 // length (filled with ordinary values, starting at every element offset
-// within 32 bytes), and also a second, non-finite element after it, and
-// compares every implementation with refFinite. The element just past the
-// slice is always a NaN, which must not be seen.
+// within 64 bytes, a ZMM register), and also a second, non-finite element
+// after it, and compares every implementation with refFinite. The element
+// just past the slice is always a NaN, which must not be seen.
 func checkAllFinite[T Float](t *testing.T, cases []finiteCase, fromBits func(uint64) T, impls []finiteImpl[T]) {
 	t.Helper()
 	nan := fromBits(cases[0].bits)
-	lanes := 32 / int(sizeOf[T]())
+	lanes := 64 / int(sizeOf[T]())
 	buf := make([]T, 2048)
 	for _, n := range finiteLengths() {
 		for off := range lanes {
@@ -151,30 +153,63 @@ func asScores64(x []float64) []score64 {
 	return unsafe.Slice((*score64)(unsafe.SliceData(x)), len(x))
 }
 
-func TestAllFinite32(t *testing.T) {
+// finiteImpls32 and finiteImpls64 are what runs at lv: AllFinite (on
+// float32 and a named type) after atLevel, and the level's own kernel.
+func finiteImpls32(lv level) []finiteImpl[float32] {
 	impls := []finiteImpl[float32]{
 		{"AllFinite", AllFinite[float32]},
-		{"allFiniteGo32", allFiniteGo32},
 		{"AllFinite[score32]", func(x []float32) bool { return AllFinite(asScores32(x)) }},
 	}
-	impls = append(impls, avx2Impls32()...)
-	checkAllFinite(t, finiteCases32(), func(b uint64) float32 { return math.Float32frombits(uint32(b)) }, impls)
+	if lv == levelGo {
+		impls = append(impls, finiteImpl[float32]{"allFiniteGo32", allFiniteGo32})
+	}
+	return append(impls, kernels32(lv)...)
+}
+
+func finiteImpls64(lv level) []finiteImpl[float64] {
+	impls := []finiteImpl[float64]{
+		{"AllFinite", AllFinite[float64]},
+		{"AllFinite[score64]", func(x []float64) bool { return AllFinite(asScores64(x)) }},
+	}
+	if lv == levelGo {
+		impls = append(impls, finiteImpl[float64]{"allFiniteGo64", allFiniteGo64})
+	}
+	return append(impls, kernels64(lv)...)
+}
+
+func TestAllFinite32(t *testing.T) {
+	for _, lv := range levels {
+		t.Run(lv.String(), func(t *testing.T) {
+			atLevel(t, lv)
+			if lv != levelGo && len(kernels32(lv)) == 0 {
+				t.Fatalf("level %s runs but has no kernel", lv)
+			}
+			checkAllFinite(t, finiteCases32(), func(b uint64) float32 { return math.Float32frombits(uint32(b)) }, finiteImpls32(lv))
+		})
+	}
 }
 
 func TestAllFinite64(t *testing.T) {
-	impls := []finiteImpl[float64]{
-		{"AllFinite", AllFinite[float64]},
-		{"allFiniteGo64", allFiniteGo64},
-		{"AllFinite[score64]", func(x []float64) bool { return AllFinite(asScores64(x)) }},
+	for _, lv := range levels {
+		t.Run(lv.String(), func(t *testing.T) {
+			atLevel(t, lv)
+			if lv != levelGo && len(kernels64(lv)) == 0 {
+				t.Fatalf("level %s runs but has no kernel", lv)
+			}
+			checkAllFinite(t, finiteCases64(), math.Float64frombits, finiteImpls64(lv))
+		})
 	}
-	impls = append(impls, avx2Impls64()...)
-	checkAllFinite(t, finiteCases64(), math.Float64frombits, impls)
 }
 
 // The nil and empty slices are finite.
 func TestAllFiniteEmpty(t *testing.T) {
-	if !AllFinite[float32](nil) || !AllFinite([]float64{}) || !AllFinite[score32](nil) {
-		t.Fatal("an empty slice is not finite")
+	for _, lv := range levels {
+		t.Run(lv.String(), func(t *testing.T) {
+			atLevel(t, lv)
+			if !AllFinite[float32](nil) || !AllFinite([]float64{}) || !AllFinite[score32](nil) {
+				t.Fatal("an empty slice is not finite")
+			}
+		})
 	}
 }
 
@@ -188,24 +223,18 @@ func BenchmarkAllFinite(b *testing.B) {
 		x32[i] = float32(i%97) - 40.5
 		x64[i] = float64(i%97) - 40.5
 	}
-	b.Run("float32/AllFinite", func(b *testing.B) {
-		for b.Loop() {
-			finiteSink = AllFinite(x32)
-		}
-	})
-	b.Run("float32/Go", func(b *testing.B) {
-		for b.Loop() {
-			finiteSink = allFiniteGo32(x32)
-		}
-	})
-	b.Run("float64/AllFinite", func(b *testing.B) {
-		for b.Loop() {
-			finiteSink = AllFinite(x64)
-		}
-	})
-	b.Run("float64/Go", func(b *testing.B) {
-		for b.Loop() {
-			finiteSink = allFiniteGo64(x64)
-		}
-	})
+	for _, lv := range levels {
+		b.Run("float32/"+lv.String(), func(b *testing.B) {
+			atLevel(b, lv)
+			for b.Loop() {
+				finiteSink = AllFinite(x32)
+			}
+		})
+		b.Run("float64/"+lv.String(), func(b *testing.B) {
+			atLevel(b, lv)
+			for b.Loop() {
+				finiteSink = AllFinite(x64)
+			}
+		})
+	}
 }

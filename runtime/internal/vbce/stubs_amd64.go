@@ -24,6 +24,26 @@ func log1mAVX2F64(grad []float64, p []float64, inv float64, sums *[4]float64)
 //go:noescape
 func oneAVX2F64(grad []float64, p []float64, inv float64, sums *[4]float64)
 
+// avx512Log1mF32 is BCE's all-zero-target part on a block: see Log1m.
+//
+//go:noescape
+func avx512Log1mF32(grad []float32, p []float32, inv float32, sums *[8]float64)
+
+// avx512OneF32 is BCE's correction for entries whose target is 1: see Log1m and One.
+//
+//go:noescape
+func avx512OneF32(grad []float32, p []float32, inv float32, sums *[8]float64)
+
+// avx512Log1mF64 is BCE's all-zero-target part on a block: see Log1m.
+//
+//go:noescape
+func avx512Log1mF64(grad []float64, p []float64, inv float64, sums *[8]float64)
+
+// avx512OneF64 is BCE's correction for entries whose target is 1: see Log1m and One.
+//
+//go:noescape
+func avx512OneF64(grad []float64, p []float64, inv float64, sums *[8]float64)
+
 // allFiniteAVX2F32 reports whether no element of x is NaN or infinite (see asm.AllFinite).
 //
 //go:noescape
@@ -33,3 +53,13 @@ func allFiniteAVX2F32(x []float32) bool
 //
 //go:noescape
 func allFiniteAVX2F64(x []float64) bool
+
+// avx512AllFiniteF32 reports whether no element of x is NaN or infinite (see asm.AllFinite).
+//
+//go:noescape
+func avx512AllFiniteF32(x []float32) bool
+
+// avx512AllFiniteF64 reports whether no element of x is NaN or infinite (see asm.AllFinite).
+//
+//go:noescape
+func avx512AllFiniteF64(x []float64) bool

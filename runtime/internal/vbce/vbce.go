@@ -18,12 +18,36 @@ func Log1m[T Float](grad, p []T, inv T) float64 { return run(grad, p, inv, false
 // for those entries leaves their BCE term -max(log(q), -100) negated.
 func One[T Float](grad, p []T, inv T) float64 { return run(grad, p, inv, true) }
 
+// A level is an instruction set the kernels run on.
+type level int
+
+const (
+	levelGo level = iota
+	levelAVX2
+	levelAVX512
+)
+
+func (lv level) String() string {
+	return [...]string{"go", "avx2", "avx512"}[lv]
+}
+
+// regBytes is the width of the level's vector registers (0 for Go).
+func (lv level) regBytes() int {
+	return [...]int{0, 32, 64}[lv]
+}
+
+// useLevel is the level Log1m, One and AllFinite run: the fastest the CPU
+// and build have (bestLevel). Tests set it to compare the levels; it is
+// not synchronised, so only while no other goroutine calls the package.
+var useLevel = bestLevel
+
 // run gives the whole vector blocks to the assembly and the rest to generic.
 func run[T Float](grad, p []T, inv T, one bool) float64 {
-	k := blockLen[T](len(p))
+	lv := useLevel
+	k := blockLen[T](lv, len(p))
 	sum := 0.0
 	if k > 0 {
-		sum = blocks(grad[:k], p[:k], inv, one)
+		sum = blocks(lv, grad[:k], p[:k], inv, one)
 	}
 	return sum + generic(grad[k:len(p)], p[k:], inv, one)
 }
@@ -52,15 +76,16 @@ func generic[T Float](grad, p []T, inv T, one bool) float64 {
 
 // AllFinite reports whether no element of x is NaN or infinite. Named
 // types derived from float32 or float64 are viewed as their underlying
-// type (the branch on the size is resolved at compile time). On amd64 with
-// AVX2 and FMA it runs the avo-generated kernel of asm.AllFinite,
-// elsewhere and under the purego tag allFiniteGo32 or allFiniteGo64.
+// type (the branch on the size is resolved at compile time). On amd64 it
+// runs the avo-generated kernel of asm.AllFiniteWide with AVX-512 (F, DQ),
+// else that of asm.AllFinite with AVX2 and FMA; elsewhere and under the
+// purego tag allFiniteGo32 or allFiniteGo64.
 func AllFinite[T Float](x []T) bool {
 	var zero T
 	if unsafe.Sizeof(zero) == 4 {
-		return allFinite32(unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(x))), len(x)))
+		return allFinite32(useLevel, unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(x))), len(x)))
 	}
-	return allFinite64(unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(x))), len(x)))
+	return allFinite64(useLevel, unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(x))), len(x)))
 }
 
 // allFiniteGo32 is AllFinite in portable, branch-free Go: v - v is +0 for

@@ -17,12 +17,13 @@ TEXT ·log1mAVX2F32(SB), NOSPLIT, $0-64
 log1mAVX2F32_loop:
 	CMPQ    DX, $0x00
 	JE      log1mAVX2F32_done
-	VXORPD  Y2, Y2, Y2
-	VMAXPS  (CX), Y2, Y2
-	VMINPS  const_f32_3f800000<>+0(SB), Y2, Y2
-	VMOVUPS const_f32_3f800000<>+0(SB), Y3
-	VSUBPS  Y2, Y3, Y3
-	VMAXPS  const_f32_00800000<>+0(SB), Y3, Y4
+	VXORPS  Y2, Y2, Y2
+	VMOVUPS (CX), Y3
+	VMAXPS  Y2, Y3, Y3
+	VMINPS  const_f32_3f800000<>+0(SB), Y3, Y3
+	VMOVUPS const_f32_3f800000<>+0(SB), Y2
+	VSUBPS  Y3, Y2, Y2
+	VMAXPS  const_f32_00800000<>+0(SB), Y2, Y4
 
 	// vecmath: log
 	VPADDD       const_f32_004afb0d<>+0(SB), Y4, Y4
@@ -46,7 +47,7 @@ log1mAVX2F32_loop:
 	VSUBPS       Y7, Y8, Y6
 	VSUBPS       Y6, Y4, Y4
 	VFMADD231PS  const_f32_3f318000<>+0(SB), Y5, Y4
-	VCMPPS       $0x01, const_f32_00800000<>+0(SB), Y3, Y5
+	VCMPPS       $0x11, const_f32_00800000<>+0(SB), Y2, Y5
 	VMOVUPS      const_f32_c2c80000<>+0(SB), Y6
 	VBLENDVPS    Y5, Y6, Y4, Y4
 	VMAXPS       Y6, Y4, Y4
@@ -55,11 +56,11 @@ log1mAVX2F32_loop:
 	VCVTPS2PD    X4, Y4
 	VADDPD       Y5, Y0, Y0
 	VADDPD       Y4, Y0, Y0
-	VMULPS       Y3, Y2, Y3
-	VMAXPS       const_f32_2b8cbccc<>+0(SB), Y3, Y3
-	VDIVPS       Y3, Y2, Y2
-	VMULPS       Y1, Y2, Y2
-	VMOVUPS      Y2, (AX)
+	VMULPS       Y2, Y3, Y2
+	VMAXPS       const_f32_2b8cbccc<>+0(SB), Y2, Y2
+	VDIVPS       Y2, Y3, Y3
+	VMULPS       Y1, Y3, Y3
+	VMOVUPS      Y3, (AX)
 	ADDQ         $0x20, CX
 	ADDQ         $0x20, AX
 	SUBQ         $0x08, DX
@@ -243,12 +244,13 @@ TEXT ·oneAVX2F32(SB), NOSPLIT, $0-64
 oneAVX2F32_loop:
 	CMPQ    DX, $0x00
 	JE      oneAVX2F32_done
-	VXORPD  Y2, Y2, Y2
-	VMAXPS  (CX), Y2, Y2
-	VMINPS  const_f32_3f800000<>+0(SB), Y2, Y2
-	VMOVUPS const_f32_3f800000<>+0(SB), Y3
-	VSUBPS  Y2, Y3, Y3
-	VMAXPS  const_f32_00800000<>+0(SB), Y3, Y4
+	VXORPS  Y2, Y2, Y2
+	VMOVUPS (CX), Y3
+	VMAXPS  Y2, Y3, Y3
+	VMINPS  const_f32_3f800000<>+0(SB), Y3, Y3
+	VMOVUPS const_f32_3f800000<>+0(SB), Y2
+	VSUBPS  Y3, Y2, Y2
+	VMAXPS  const_f32_00800000<>+0(SB), Y2, Y4
 
 	// vecmath: log
 	VPADDD      const_f32_004afb0d<>+0(SB), Y4, Y4
@@ -272,11 +274,11 @@ oneAVX2F32_loop:
 	VSUBPS      Y7, Y8, Y6
 	VSUBPS      Y6, Y4, Y4
 	VFMADD231PS const_f32_3f318000<>+0(SB), Y5, Y4
-	VCMPPS      $0x01, const_f32_00800000<>+0(SB), Y3, Y5
+	VCMPPS      $0x11, const_f32_00800000<>+0(SB), Y2, Y5
 	VMOVUPS     const_f32_c2c80000<>+0(SB), Y6
 	VBLENDVPS   Y5, Y6, Y4, Y4
 	VMAXPS      Y6, Y4, Y4
-	VMAXPS      const_f32_00800000<>+0(SB), Y2, Y5
+	VMAXPS      const_f32_00800000<>+0(SB), Y3, Y5
 
 	// vecmath: log
 	VPADDD       const_f32_004afb0d<>+0(SB), Y5, Y5
@@ -300,7 +302,7 @@ oneAVX2F32_loop:
 	VSUBPS       Y9, Y10, Y8
 	VSUBPS       Y8, Y5, Y5
 	VFMADD231PS  const_f32_3f318000<>+0(SB), Y7, Y5
-	VCMPPS       $0x01, const_f32_00800000<>+0(SB), Y2, Y7
+	VCMPPS       $0x11, const_f32_00800000<>+0(SB), Y3, Y7
 	VBLENDVPS    Y7, Y6, Y5, Y5
 	VMAXPS       Y6, Y5, Y5
 	VSUBPS       Y5, Y4, Y4
@@ -309,12 +311,12 @@ oneAVX2F32_loop:
 	VCVTPS2PD    X4, Y4
 	VADDPD       Y5, Y0, Y0
 	VADDPD       Y4, Y0, Y0
-	VMULPS       Y3, Y2, Y3
-	VMAXPS       const_f32_2b8cbccc<>+0(SB), Y3, Y3
-	VSUBPS       const_f32_3f800000<>+0(SB), Y2, Y2
-	VDIVPS       Y3, Y2, Y2
-	VMULPS       Y1, Y2, Y2
-	VMOVUPS      Y2, (AX)
+	VMULPS       Y2, Y3, Y2
+	VMAXPS       const_f32_2b8cbccc<>+0(SB), Y2, Y2
+	VSUBPS       const_f32_3f800000<>+0(SB), Y3, Y3
+	VDIVPS       Y2, Y3, Y3
+	VMULPS       Y1, Y3, Y3
+	VMOVUPS      Y3, (AX)
 	ADDQ         $0x20, CX
 	ADDQ         $0x20, AX
 	SUBQ         $0x08, DX
@@ -339,11 +341,12 @@ log1mAVX2F64_loop:
 	CMPQ    DX, $0x00
 	JE      log1mAVX2F64_done
 	VXORPD  Y2, Y2, Y2
-	VMAXPD  (CX), Y2, Y2
-	VMINPD  const_f64_3ff0000000000000<>+0(SB), Y2, Y2
-	VMOVUPD const_f64_3ff0000000000000<>+0(SB), Y3
-	VSUBPD  Y2, Y3, Y3
-	VMAXPD  const_f64_0010000000000000<>+0(SB), Y3, Y4
+	VMOVUPD (CX), Y3
+	VMAXPD  Y2, Y3, Y3
+	VMINPD  const_f64_3ff0000000000000<>+0(SB), Y3, Y3
+	VMOVUPD const_f64_3ff0000000000000<>+0(SB), Y2
+	VSUBPD  Y3, Y2, Y2
+	VMAXPD  const_f64_0010000000000000<>+0(SB), Y2, Y4
 
 	// vecmath: log
 	VPADDQ      const_f64_00095f619980c433<>+0(SB), Y4, Y4
@@ -371,16 +374,16 @@ log1mAVX2F64_loop:
 	VSUBPD      Y7, Y8, Y6
 	VSUBPD      Y6, Y4, Y4
 	VFMADD231PD const_f64_3fe62e42fee00000<>+0(SB), Y5, Y4
-	VCMPPD      $0x01, const_f64_0010000000000000<>+0(SB), Y3, Y5
+	VCMPPD      $0x11, const_f64_0010000000000000<>+0(SB), Y2, Y5
 	VMOVUPD     const_f64_c059000000000000<>+0(SB), Y6
 	VBLENDVPD   Y5, Y6, Y4, Y4
 	VMAXPD      Y6, Y4, Y4
 	VADDPD      Y4, Y0, Y0
-	VMULPD      Y3, Y2, Y3
-	VMAXPD      const_f64_3d719799812dea11<>+0(SB), Y3, Y3
-	VDIVPD      Y3, Y2, Y2
-	VMULPD      Y1, Y2, Y2
-	VMOVUPD     Y2, (AX)
+	VMULPD      Y2, Y3, Y2
+	VMAXPD      const_f64_3d719799812dea11<>+0(SB), Y2, Y2
+	VDIVPD      Y2, Y3, Y3
+	VMULPD      Y1, Y3, Y3
+	VMOVUPD     Y3, (AX)
 	ADDQ        $0x20, CX
 	ADDQ        $0x20, AX
 	SUBQ        $0x04, DX
@@ -605,11 +608,12 @@ oneAVX2F64_loop:
 	CMPQ    DX, $0x00
 	JE      oneAVX2F64_done
 	VXORPD  Y2, Y2, Y2
-	VMAXPD  (CX), Y2, Y2
-	VMINPD  const_f64_3ff0000000000000<>+0(SB), Y2, Y2
-	VMOVUPD const_f64_3ff0000000000000<>+0(SB), Y3
-	VSUBPD  Y2, Y3, Y3
-	VMAXPD  const_f64_0010000000000000<>+0(SB), Y3, Y4
+	VMOVUPD (CX), Y3
+	VMAXPD  Y2, Y3, Y3
+	VMINPD  const_f64_3ff0000000000000<>+0(SB), Y3, Y3
+	VMOVUPD const_f64_3ff0000000000000<>+0(SB), Y2
+	VSUBPD  Y3, Y2, Y2
+	VMAXPD  const_f64_0010000000000000<>+0(SB), Y2, Y4
 
 	// vecmath: log
 	VPADDQ      const_f64_00095f619980c433<>+0(SB), Y4, Y4
@@ -637,11 +641,11 @@ oneAVX2F64_loop:
 	VSUBPD      Y7, Y8, Y6
 	VSUBPD      Y6, Y4, Y4
 	VFMADD231PD const_f64_3fe62e42fee00000<>+0(SB), Y5, Y4
-	VCMPPD      $0x01, const_f64_0010000000000000<>+0(SB), Y3, Y5
+	VCMPPD      $0x11, const_f64_0010000000000000<>+0(SB), Y2, Y5
 	VMOVUPD     const_f64_c059000000000000<>+0(SB), Y6
 	VBLENDVPD   Y5, Y6, Y4, Y4
 	VMAXPD      Y6, Y4, Y4
-	VMAXPD      const_f64_0010000000000000<>+0(SB), Y2, Y5
+	VMAXPD      const_f64_0010000000000000<>+0(SB), Y3, Y5
 
 	// vecmath: log
 	VPADDQ      const_f64_00095f619980c433<>+0(SB), Y5, Y5
@@ -669,17 +673,17 @@ oneAVX2F64_loop:
 	VSUBPD      Y9, Y10, Y8
 	VSUBPD      Y8, Y5, Y5
 	VFMADD231PD const_f64_3fe62e42fee00000<>+0(SB), Y7, Y5
-	VCMPPD      $0x01, const_f64_0010000000000000<>+0(SB), Y2, Y7
+	VCMPPD      $0x11, const_f64_0010000000000000<>+0(SB), Y3, Y7
 	VBLENDVPD   Y7, Y6, Y5, Y5
 	VMAXPD      Y6, Y5, Y5
 	VSUBPD      Y5, Y4, Y4
 	VADDPD      Y4, Y0, Y0
-	VMULPD      Y3, Y2, Y3
-	VMAXPD      const_f64_3d719799812dea11<>+0(SB), Y3, Y3
-	VSUBPD      const_f64_3ff0000000000000<>+0(SB), Y2, Y2
-	VDIVPD      Y3, Y2, Y2
-	VMULPD      Y1, Y2, Y2
-	VMOVUPD     Y2, (AX)
+	VMULPD      Y2, Y3, Y2
+	VMAXPD      const_f64_3d719799812dea11<>+0(SB), Y2, Y2
+	VSUBPD      const_f64_3ff0000000000000<>+0(SB), Y3, Y3
+	VDIVPD      Y2, Y3, Y3
+	VMULPD      Y1, Y3, Y3
+	VMOVUPD     Y3, (AX)
 	ADDQ        $0x20, CX
 	ADDQ        $0x20, AX
 	SUBQ        $0x04, DX
@@ -687,6 +691,336 @@ oneAVX2F64_loop:
 
 oneAVX2F64_done:
 	VMOVUPD Y0, (BX)
+	VZEROUPPER
+	RET
+
+// func avx512Log1mF32(grad []float32, p []float32, inv float32, sums *[8]float64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·avx512Log1mF32(SB), NOSPLIT, $0-64
+	MOVQ         grad_base+0(FP), AX
+	MOVQ         p_base+24(FP), CX
+	MOVQ         p_len+32(FP), DX
+	MOVQ         sums+56(FP), BX
+	VXORPD       Z0, Z0, Z0
+	VBROADCASTSS inv+48(FP), Z1
+
+avx512Log1mF32_loop:
+	CMPQ    DX, $0x00
+	JE      avx512Log1mF32_done
+	VXORPS  Z2, Z2, Z2
+	VMOVUPS (CX), Z3
+	VMAXPS  Z2, Z3, Z3
+	VMINPS  const_f32_3f800000<>+0(SB), Z3, Z3
+	VMOVUPS const_f32_3f800000<>+0(SB), Z2
+	VSUBPS  Z3, Z2, Z2
+	VMAXPS  const_f32_00800000<>+0(SB), Z2, Z4
+
+	// vecmath: log
+	VPADDD        const_f32_004afb0d<>+0(SB), Z4, Z4
+	VPSRLD        $0x17, Z4, Z5
+	VORPS         const_f32_4b000000<>+0(SB), Z5, Z5
+	VSUBPS        const_f32_4b00007f<>+0(SB), Z5, Z5
+	VANDPS        const_f32_007fffff<>+0(SB), Z4, Z4
+	VPADDD        const_f32_3f3504f3<>+0(SB), Z4, Z4
+	VSUBPS        const_f32_3f800000<>+0(SB), Z4, Z4
+	VADDPS        const_f32_40000000<>+0(SB), Z4, Z6
+	VDIVPS        Z6, Z4, Z6
+	VMULPS        Z6, Z6, Z7
+	VMULPS        Z4, Z4, Z8
+	VMULPS        const_f32_3f000000<>+0(SB), Z8, Z8
+	VMOVUPS       const_f32_3eccaf3e<>+0(SB), Z9
+	VFMADD231PS   const_f32_3e98f500<>+0(SB), Z7, Z9
+	VFMADD213PS   const_f32_3f2aaabd<>+0(SB), Z7, Z9
+	VFMADD213PS   Z8, Z7, Z9
+	VMULPS        const_f32_b95e8083<>+0(SB), Z5, Z7
+	VFMADD231PS   Z6, Z9, Z7
+	VSUBPS        Z7, Z8, Z6
+	VSUBPS        Z6, Z4, Z4
+	VFMADD231PS   const_f32_3f318000<>+0(SB), Z5, Z4
+	VCMPPS        $0x11, const_f32_00800000<>+0(SB), Z2, K1
+	VMOVUPS       const_f32_c2c80000<>+0(SB), Z5
+	VBLENDMPS     Z5, Z4, K1, Z4
+	VMAXPS        Z5, Z4, Z4
+	VCVTPS2PD     Y4, Z5
+	VEXTRACTF32X8 $0x01, Z4, Y4
+	VCVTPS2PD     Y4, Z4
+	VADDPD        Z5, Z0, Z0
+	VADDPD        Z4, Z0, Z0
+	VMULPS        Z2, Z3, Z2
+	VMAXPS        const_f32_2b8cbccc<>+0(SB), Z2, Z2
+	VDIVPS        Z2, Z3, Z3
+	VMULPS        Z1, Z3, Z3
+	VMOVUPS       Z3, (AX)
+	ADDQ          $0x40, CX
+	ADDQ          $0x40, AX
+	SUBQ          $0x10, DX
+	JMP           avx512Log1mF32_loop
+
+avx512Log1mF32_done:
+	VMOVUPD Z0, (BX)
+	VZEROUPPER
+	RET
+
+// func avx512OneF32(grad []float32, p []float32, inv float32, sums *[8]float64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·avx512OneF32(SB), NOSPLIT, $0-64
+	MOVQ         grad_base+0(FP), AX
+	MOVQ         p_base+24(FP), CX
+	MOVQ         p_len+32(FP), DX
+	MOVQ         sums+56(FP), BX
+	VXORPD       Z0, Z0, Z0
+	VBROADCASTSS inv+48(FP), Z1
+
+avx512OneF32_loop:
+	CMPQ    DX, $0x00
+	JE      avx512OneF32_done
+	VXORPS  Z2, Z2, Z2
+	VMOVUPS (CX), Z3
+	VMAXPS  Z2, Z3, Z3
+	VMINPS  const_f32_3f800000<>+0(SB), Z3, Z3
+	VMOVUPS const_f32_3f800000<>+0(SB), Z2
+	VSUBPS  Z3, Z2, Z2
+	VMAXPS  const_f32_00800000<>+0(SB), Z2, Z4
+
+	// vecmath: log
+	VPADDD      const_f32_004afb0d<>+0(SB), Z4, Z4
+	VPSRLD      $0x17, Z4, Z5
+	VORPS       const_f32_4b000000<>+0(SB), Z5, Z5
+	VSUBPS      const_f32_4b00007f<>+0(SB), Z5, Z5
+	VANDPS      const_f32_007fffff<>+0(SB), Z4, Z4
+	VPADDD      const_f32_3f3504f3<>+0(SB), Z4, Z4
+	VSUBPS      const_f32_3f800000<>+0(SB), Z4, Z4
+	VADDPS      const_f32_40000000<>+0(SB), Z4, Z6
+	VDIVPS      Z6, Z4, Z6
+	VMULPS      Z6, Z6, Z7
+	VMULPS      Z4, Z4, Z8
+	VMULPS      const_f32_3f000000<>+0(SB), Z8, Z8
+	VMOVUPS     const_f32_3eccaf3e<>+0(SB), Z9
+	VFMADD231PS const_f32_3e98f500<>+0(SB), Z7, Z9
+	VFMADD213PS const_f32_3f2aaabd<>+0(SB), Z7, Z9
+	VFMADD213PS Z8, Z7, Z9
+	VMULPS      const_f32_b95e8083<>+0(SB), Z5, Z7
+	VFMADD231PS Z6, Z9, Z7
+	VSUBPS      Z7, Z8, Z6
+	VSUBPS      Z6, Z4, Z4
+	VFMADD231PS const_f32_3f318000<>+0(SB), Z5, Z4
+	VCMPPS      $0x11, const_f32_00800000<>+0(SB), Z2, K1
+	VMOVUPS     const_f32_c2c80000<>+0(SB), Z5
+	VBLENDMPS   Z5, Z4, K1, Z4
+	VMAXPS      Z5, Z4, Z4
+	VMAXPS      const_f32_00800000<>+0(SB), Z3, Z6
+
+	// vecmath: log
+	VPADDD        const_f32_004afb0d<>+0(SB), Z6, Z6
+	VPSRLD        $0x17, Z6, Z7
+	VORPS         const_f32_4b000000<>+0(SB), Z7, Z7
+	VSUBPS        const_f32_4b00007f<>+0(SB), Z7, Z7
+	VANDPS        const_f32_007fffff<>+0(SB), Z6, Z6
+	VPADDD        const_f32_3f3504f3<>+0(SB), Z6, Z6
+	VSUBPS        const_f32_3f800000<>+0(SB), Z6, Z6
+	VADDPS        const_f32_40000000<>+0(SB), Z6, Z8
+	VDIVPS        Z8, Z6, Z8
+	VMULPS        Z8, Z8, Z9
+	VMULPS        Z6, Z6, Z10
+	VMULPS        const_f32_3f000000<>+0(SB), Z10, Z10
+	VMOVUPS       const_f32_3eccaf3e<>+0(SB), Z11
+	VFMADD231PS   const_f32_3e98f500<>+0(SB), Z9, Z11
+	VFMADD213PS   const_f32_3f2aaabd<>+0(SB), Z9, Z11
+	VFMADD213PS   Z10, Z9, Z11
+	VMULPS        const_f32_b95e8083<>+0(SB), Z7, Z9
+	VFMADD231PS   Z8, Z11, Z9
+	VSUBPS        Z9, Z10, Z8
+	VSUBPS        Z8, Z6, Z6
+	VFMADD231PS   const_f32_3f318000<>+0(SB), Z7, Z6
+	VCMPPS        $0x11, const_f32_00800000<>+0(SB), Z3, K1
+	VBLENDMPS     Z5, Z6, K1, Z6
+	VMAXPS        Z5, Z6, Z6
+	VSUBPS        Z6, Z4, Z4
+	VCVTPS2PD     Y4, Z5
+	VEXTRACTF32X8 $0x01, Z4, Y4
+	VCVTPS2PD     Y4, Z4
+	VADDPD        Z5, Z0, Z0
+	VADDPD        Z4, Z0, Z0
+	VMULPS        Z2, Z3, Z2
+	VMAXPS        const_f32_2b8cbccc<>+0(SB), Z2, Z2
+	VSUBPS        const_f32_3f800000<>+0(SB), Z3, Z3
+	VDIVPS        Z2, Z3, Z3
+	VMULPS        Z1, Z3, Z3
+	VMOVUPS       Z3, (AX)
+	ADDQ          $0x40, CX
+	ADDQ          $0x40, AX
+	SUBQ          $0x10, DX
+	JMP           avx512OneF32_loop
+
+avx512OneF32_done:
+	VMOVUPD Z0, (BX)
+	VZEROUPPER
+	RET
+
+// func avx512Log1mF64(grad []float64, p []float64, inv float64, sums *[8]float64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·avx512Log1mF64(SB), NOSPLIT, $0-64
+	MOVQ         grad_base+0(FP), AX
+	MOVQ         p_base+24(FP), CX
+	MOVQ         p_len+32(FP), DX
+	MOVQ         sums+56(FP), BX
+	VXORPD       Z0, Z0, Z0
+	VBROADCASTSD inv+48(FP), Z1
+
+avx512Log1mF64_loop:
+	CMPQ    DX, $0x00
+	JE      avx512Log1mF64_done
+	VXORPD  Z2, Z2, Z2
+	VMOVUPD (CX), Z3
+	VMAXPD  Z2, Z3, Z3
+	VMINPD  const_f64_3ff0000000000000<>+0(SB), Z3, Z3
+	VMOVUPD const_f64_3ff0000000000000<>+0(SB), Z2
+	VSUBPD  Z3, Z2, Z2
+	VMAXPD  const_f64_0010000000000000<>+0(SB), Z2, Z4
+
+	// vecmath: log
+	VPADDQ      const_f64_00095f619980c433<>+0(SB), Z4, Z4
+	VPSRLQ      $0x34, Z4, Z5
+	VORPD       const_f64_4330000000000000<>+0(SB), Z5, Z5
+	VSUBPD      const_f64_43300000000003ff<>+0(SB), Z5, Z5
+	VANDPD      const_f64_000fffffffffffff<>+0(SB), Z4, Z4
+	VPADDQ      const_f64_3fe6a09e667f3bcd<>+0(SB), Z4, Z4
+	VSUBPD      const_f64_3ff0000000000000<>+0(SB), Z4, Z4
+	VADDPD      const_f64_4000000000000000<>+0(SB), Z4, Z6
+	VDIVPD      Z6, Z4, Z6
+	VMULPD      Z6, Z6, Z7
+	VMULPD      Z4, Z4, Z8
+	VMULPD      const_f64_3fe0000000000000<>+0(SB), Z8, Z8
+	VMOVUPD     const_f64_3fc39a02ed46c85d<>+0(SB), Z9
+	VFMADD231PD const_f64_3fc2f15bc8199ccc<>+0(SB), Z7, Z9
+	VFMADD213PD const_f64_3fc74664d770f1c3<>+0(SB), Z7, Z9
+	VFMADD213PD const_f64_3fcc71c51c66b25e<>+0(SB), Z7, Z9
+	VFMADD213PD const_f64_3fd249249423e554<>+0(SB), Z7, Z9
+	VFMADD213PD const_f64_3fd999999997f8a7<>+0(SB), Z7, Z9
+	VFMADD213PD const_f64_3fe5555555555593<>+0(SB), Z7, Z9
+	VFMADD213PD Z8, Z7, Z9
+	VMULPD      const_f64_3dea39ef35793c76<>+0(SB), Z5, Z7
+	VFMADD231PD Z6, Z9, Z7
+	VSUBPD      Z7, Z8, Z6
+	VSUBPD      Z6, Z4, Z4
+	VFMADD231PD const_f64_3fe62e42fee00000<>+0(SB), Z5, Z4
+	VCMPPD      $0x11, const_f64_0010000000000000<>+0(SB), Z2, K1
+	VMOVUPD     const_f64_c059000000000000<>+0(SB), Z5
+	VBLENDMPD   Z5, Z4, K1, Z4
+	VMAXPD      Z5, Z4, Z4
+	VADDPD      Z4, Z0, Z0
+	VMULPD      Z2, Z3, Z2
+	VMAXPD      const_f64_3d719799812dea11<>+0(SB), Z2, Z2
+	VDIVPD      Z2, Z3, Z3
+	VMULPD      Z1, Z3, Z3
+	VMOVUPD     Z3, (AX)
+	ADDQ        $0x40, CX
+	ADDQ        $0x40, AX
+	SUBQ        $0x08, DX
+	JMP         avx512Log1mF64_loop
+
+avx512Log1mF64_done:
+	VMOVUPD Z0, (BX)
+	VZEROUPPER
+	RET
+
+// func avx512OneF64(grad []float64, p []float64, inv float64, sums *[8]float64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·avx512OneF64(SB), NOSPLIT, $0-64
+	MOVQ         grad_base+0(FP), AX
+	MOVQ         p_base+24(FP), CX
+	MOVQ         p_len+32(FP), DX
+	MOVQ         sums+56(FP), BX
+	VXORPD       Z0, Z0, Z0
+	VBROADCASTSD inv+48(FP), Z1
+
+avx512OneF64_loop:
+	CMPQ    DX, $0x00
+	JE      avx512OneF64_done
+	VXORPD  Z2, Z2, Z2
+	VMOVUPD (CX), Z3
+	VMAXPD  Z2, Z3, Z3
+	VMINPD  const_f64_3ff0000000000000<>+0(SB), Z3, Z3
+	VMOVUPD const_f64_3ff0000000000000<>+0(SB), Z2
+	VSUBPD  Z3, Z2, Z2
+	VMAXPD  const_f64_0010000000000000<>+0(SB), Z2, Z4
+
+	// vecmath: log
+	VPADDQ      const_f64_00095f619980c433<>+0(SB), Z4, Z4
+	VPSRLQ      $0x34, Z4, Z5
+	VORPD       const_f64_4330000000000000<>+0(SB), Z5, Z5
+	VSUBPD      const_f64_43300000000003ff<>+0(SB), Z5, Z5
+	VANDPD      const_f64_000fffffffffffff<>+0(SB), Z4, Z4
+	VPADDQ      const_f64_3fe6a09e667f3bcd<>+0(SB), Z4, Z4
+	VSUBPD      const_f64_3ff0000000000000<>+0(SB), Z4, Z4
+	VADDPD      const_f64_4000000000000000<>+0(SB), Z4, Z6
+	VDIVPD      Z6, Z4, Z6
+	VMULPD      Z6, Z6, Z7
+	VMULPD      Z4, Z4, Z8
+	VMULPD      const_f64_3fe0000000000000<>+0(SB), Z8, Z8
+	VMOVUPD     const_f64_3fc39a02ed46c85d<>+0(SB), Z9
+	VFMADD231PD const_f64_3fc2f15bc8199ccc<>+0(SB), Z7, Z9
+	VFMADD213PD const_f64_3fc74664d770f1c3<>+0(SB), Z7, Z9
+	VFMADD213PD const_f64_3fcc71c51c66b25e<>+0(SB), Z7, Z9
+	VFMADD213PD const_f64_3fd249249423e554<>+0(SB), Z7, Z9
+	VFMADD213PD const_f64_3fd999999997f8a7<>+0(SB), Z7, Z9
+	VFMADD213PD const_f64_3fe5555555555593<>+0(SB), Z7, Z9
+	VFMADD213PD Z8, Z7, Z9
+	VMULPD      const_f64_3dea39ef35793c76<>+0(SB), Z5, Z7
+	VFMADD231PD Z6, Z9, Z7
+	VSUBPD      Z7, Z8, Z6
+	VSUBPD      Z6, Z4, Z4
+	VFMADD231PD const_f64_3fe62e42fee00000<>+0(SB), Z5, Z4
+	VCMPPD      $0x11, const_f64_0010000000000000<>+0(SB), Z2, K1
+	VMOVUPD     const_f64_c059000000000000<>+0(SB), Z5
+	VBLENDMPD   Z5, Z4, K1, Z4
+	VMAXPD      Z5, Z4, Z4
+	VMAXPD      const_f64_0010000000000000<>+0(SB), Z3, Z6
+
+	// vecmath: log
+	VPADDQ      const_f64_00095f619980c433<>+0(SB), Z6, Z6
+	VPSRLQ      $0x34, Z6, Z7
+	VORPD       const_f64_4330000000000000<>+0(SB), Z7, Z7
+	VSUBPD      const_f64_43300000000003ff<>+0(SB), Z7, Z7
+	VANDPD      const_f64_000fffffffffffff<>+0(SB), Z6, Z6
+	VPADDQ      const_f64_3fe6a09e667f3bcd<>+0(SB), Z6, Z6
+	VSUBPD      const_f64_3ff0000000000000<>+0(SB), Z6, Z6
+	VADDPD      const_f64_4000000000000000<>+0(SB), Z6, Z8
+	VDIVPD      Z8, Z6, Z8
+	VMULPD      Z8, Z8, Z9
+	VMULPD      Z6, Z6, Z10
+	VMULPD      const_f64_3fe0000000000000<>+0(SB), Z10, Z10
+	VMOVUPD     const_f64_3fc39a02ed46c85d<>+0(SB), Z11
+	VFMADD231PD const_f64_3fc2f15bc8199ccc<>+0(SB), Z9, Z11
+	VFMADD213PD const_f64_3fc74664d770f1c3<>+0(SB), Z9, Z11
+	VFMADD213PD const_f64_3fcc71c51c66b25e<>+0(SB), Z9, Z11
+	VFMADD213PD const_f64_3fd249249423e554<>+0(SB), Z9, Z11
+	VFMADD213PD const_f64_3fd999999997f8a7<>+0(SB), Z9, Z11
+	VFMADD213PD const_f64_3fe5555555555593<>+0(SB), Z9, Z11
+	VFMADD213PD Z10, Z9, Z11
+	VMULPD      const_f64_3dea39ef35793c76<>+0(SB), Z7, Z9
+	VFMADD231PD Z8, Z11, Z9
+	VSUBPD      Z9, Z10, Z8
+	VSUBPD      Z8, Z6, Z6
+	VFMADD231PD const_f64_3fe62e42fee00000<>+0(SB), Z7, Z6
+	VCMPPD      $0x11, const_f64_0010000000000000<>+0(SB), Z3, K1
+	VBLENDMPD   Z5, Z6, K1, Z6
+	VMAXPD      Z5, Z6, Z6
+	VSUBPD      Z6, Z4, Z4
+	VADDPD      Z4, Z0, Z0
+	VMULPD      Z2, Z3, Z2
+	VMAXPD      const_f64_3d719799812dea11<>+0(SB), Z2, Z2
+	VSUBPD      const_f64_3ff0000000000000<>+0(SB), Z3, Z3
+	VDIVPD      Z2, Z3, Z3
+	VMULPD      Z1, Z3, Z3
+	VMOVUPD     Z3, (AX)
+	ADDQ        $0x40, CX
+	ADDQ        $0x40, AX
+	SUBQ        $0x08, DX
+	JMP         avx512OneF64_loop
+
+avx512OneF64_done:
+	VMOVUPD Z0, (BX)
 	VZEROUPPER
 	RET
 
@@ -823,3 +1157,119 @@ DATA const_f64_7fffffff00000000<>+40(SB)/8, $0x7fffffff00000000
 DATA const_f64_7fffffff00000000<>+48(SB)/8, $0x7fffffff00000000
 DATA const_f64_7fffffff00000000<>+56(SB)/8, $0x7fffffff00000000
 GLOBL const_f64_7fffffff00000000<>(SB), RODATA|NOPTR, $64
+
+// func avx512AllFiniteF32(x []float32) bool
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·avx512AllFiniteF32(SB), NOSPLIT, $0-25
+	MOVQ      x_base+0(FP), AX
+	MOVQ      x_len+8(FP), CX
+	VMOVDQU32 const_f32_7fffffff<>+0(SB), Z0
+	VPXORD    Z1, Z1, Z1
+	CMPQ      CX, $0x40
+	JL        avx512AllFiniteF32_loop1
+
+avx512AllFiniteF32_loop4:
+	VPANDD  (AX), Z0, Z2
+	VPANDD  64(AX), Z0, Z3
+	VPANDD  128(AX), Z0, Z4
+	VPANDD  192(AX), Z0, Z5
+	VPMAXUD Z3, Z2, Z2
+	VPMAXUD Z5, Z4, Z4
+	VPMAXUD Z4, Z2, Z2
+	VPMAXUD Z2, Z1, Z1
+	ADDQ    $0x00000100, AX
+	SUBQ    $0x40, CX
+	CMPQ    CX, $0x40
+	JGE     avx512AllFiniteF32_loop4
+
+avx512AllFiniteF32_loop1:
+	CMPQ    CX, $0x10
+	JL      avx512AllFiniteF32_tail
+	VPANDD  (AX), Z0, Z2
+	VPMAXUD Z2, Z1, Z1
+	ADDQ    $0x40, AX
+	SUBQ    $0x10, CX
+	JMP     avx512AllFiniteF32_loop1
+
+avx512AllFiniteF32_tail:
+	XORL DX, DX
+
+avx512AllFiniteF32_tail_loop:
+	TESTQ CX, CX
+	JE    avx512AllFiniteF32_done
+	MOVL  (AX), BX
+	ANDL  $0x7fffffff, BX
+	ADDL  $0x00800000, BX
+	ORL   BX, DX
+	ADDQ  $0x04, AX
+	DECQ  CX
+	JMP   avx512AllFiniteF32_tail_loop
+
+avx512AllFiniteF32_done:
+	VPADDD   const_f32_00800000<>+0(SB), Z1, Z1
+	VPMOVD2M Z1, K1
+	KMOVW    K1, AX
+	SHRL     $0x1f, DX
+	ORL      DX, AX
+	SETEQ    AL
+	VZEROUPPER
+	MOVB     AL, ret+24(FP)
+	RET
+
+// func avx512AllFiniteF64(x []float64) bool
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·avx512AllFiniteF64(SB), NOSPLIT, $0-25
+	MOVQ      x_base+0(FP), AX
+	MOVQ      x_len+8(FP), CX
+	VMOVDQU32 const_f64_7fffffff00000000<>+0(SB), Z0
+	VPXORD    Z1, Z1, Z1
+	CMPQ      CX, $0x20
+	JL        avx512AllFiniteF64_loop1
+
+avx512AllFiniteF64_loop4:
+	VPANDD  (AX), Z0, Z2
+	VPANDD  64(AX), Z0, Z3
+	VPANDD  128(AX), Z0, Z4
+	VPANDD  192(AX), Z0, Z5
+	VPMAXUD Z3, Z2, Z2
+	VPMAXUD Z5, Z4, Z4
+	VPMAXUD Z4, Z2, Z2
+	VPMAXUD Z2, Z1, Z1
+	ADDQ    $0x00000100, AX
+	SUBQ    $0x20, CX
+	CMPQ    CX, $0x20
+	JGE     avx512AllFiniteF64_loop4
+
+avx512AllFiniteF64_loop1:
+	CMPQ    CX, $0x08
+	JL      avx512AllFiniteF64_tail
+	VPANDD  (AX), Z0, Z2
+	VPMAXUD Z2, Z1, Z1
+	ADDQ    $0x40, AX
+	SUBQ    $0x08, CX
+	JMP     avx512AllFiniteF64_loop1
+
+avx512AllFiniteF64_tail:
+	XORL DX, DX
+
+avx512AllFiniteF64_tail_loop:
+	TESTQ CX, CX
+	JE    avx512AllFiniteF64_done
+	MOVL  4(AX), BX
+	ANDL  $0x7fffffff, BX
+	ADDL  $0x00100000, BX
+	ORL   BX, DX
+	ADDQ  $0x08, AX
+	DECQ  CX
+	JMP   avx512AllFiniteF64_tail_loop
+
+avx512AllFiniteF64_done:
+	VPADDD   const_f64_0010000000000000<>+0(SB), Z1, Z1
+	VPMOVD2M Z1, K1
+	KMOVW    K1, AX
+	SHRL     $0x1f, DX
+	ORL      DX, AX
+	SETEQ    AL
+	VZEROUPPER
+	MOVB     AL, ret+24(FP)
+	RET

@@ -2,10 +2,18 @@
 
 package vbce
 
-func blockLen[T Float](int) int { return 0 }
+// bestLevel is levelGo: this build has no assembly.
+const bestLevel = levelGo
 
-func blocks[T Float](grad, p []T, inv T, one bool) float64 { return generic(grad, p, inv, one) }
+// supported reports whether this build and CPU run lv.
+func supported(lv level) bool { return lv == levelGo }
 
-func allFinite32(x []float32) bool { return allFiniteGo32(x) }
+func blockLen[T Float](level, int) int { return 0 }
 
-func allFinite64(x []float64) bool { return allFiniteGo64(x) }
+func blocks[T Float](_ level, grad, p []T, inv T, one bool) float64 {
+	return generic(grad, p, inv, one)
+}
+
+func allFinite32(_ level, x []float32) bool { return allFiniteGo32(x) }
+
+func allFinite64(_ level, x []float64) bool { return allFiniteGo64(x) }
