@@ -26,8 +26,9 @@ var maxTape = flag.Int64("maxtape", 0, "runtime.Config.MaxTapeBytes of TrainStep
 const maxStepBytes = 24 << 30
 
 // eachLevel runs bench as a sub-benchmark per level of the kernel package
-// s runs (registry.Kernel.Levels: go, avx2, avx512), restoring the level
-// afterwards, or once as "interpreter" without a package.
+// s runs (registry.Kernel.Levels: go, avx2, avx512), with the runtime's own
+// vector kernels (BCE, input check) at the same level, restoring both
+// afterwards; or once as "interpreter" without a package.
 func eachLevel[T runtime.Float](b *testing.B, s *runtime.Sorter[T], bench func(b *testing.B)) {
 	k, ok := KernelFor(s)
 	if !ok {
@@ -39,8 +40,16 @@ func eachLevel[T runtime.Float](b *testing.B, s *runtime.Sorter[T], bench func(b
 		b.Fatal(err)
 	}
 	defer k.SetLevel(prev)
+	prevRuntime, err := runtime.SetLevel("")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer runtime.SetLevel(prevRuntime)
 	for _, level := range k.Levels() {
 		if _, err := k.SetLevel(level); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := runtime.SetLevel(level); err != nil {
 			b.Fatal(err)
 		}
 		b.Run(level, bench)

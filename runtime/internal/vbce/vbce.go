@@ -1,7 +1,9 @@
 package vbce
 
 import (
+	"fmt"
 	"math"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -36,14 +38,52 @@ func (lv level) regBytes() int {
 	return [...]int{0, 32, 64}[lv]
 }
 
-// useLevel is the level Log1m, One and AllFinite run: the fastest the CPU
-// and build have (bestLevel). Tests set it to compare the levels; it is
-// not synchronised, so only while no other goroutine calls the package.
-var useLevel = bestLevel
+// current is the level Log1m, One and AllFinite run: the fastest the CPU
+// and build have (bestLevel) unless SetLevel chose another. Every call
+// reads it once.
+var current atomic.Int32
+
+func init() { current.Store(int32(bestLevel)) }
+
+func useLevel() level { return level(current.Load()) }
+
+// SetLevel selects the level of the package's kernels in the process and
+// returns the previous one: "go", "avx2", "avx512", or "" for the fastest
+// the CPU and build run. For benchmarks and tests; a level the CPU lacks
+// is an error, and nothing changes.
+func SetLevel(name string) (previous string, err error) {
+	lv := bestLevel
+	if name != "" {
+		found := false
+		for l := levelGo; l <= levelAVX512; l++ {
+			if l.String() == name && supported(l) {
+				lv, found = l, true
+			}
+		}
+		if !found {
+			return useLevel().String(), fmt.Errorf("vbce: level %q is not one of this CPU's %v", name, Levels())
+		}
+	}
+	return level(current.Swap(int32(lv))).String(), nil
+}
+
+// Level names the level the kernels run.
+func Level() string { return useLevel().String() }
+
+// Levels lists the levels this CPU and build run, slowest ("go") first.
+func Levels() []string {
+	var names []string
+	for l := levelGo; l <= levelAVX512; l++ {
+		if supported(l) {
+			names = append(names, l.String())
+		}
+	}
+	return names
+}
 
 // run gives the whole vector blocks to the assembly and the rest to generic.
 func run[T Float](grad, p []T, inv T, one bool) float64 {
-	lv := useLevel
+	lv := useLevel()
 	k := blockLen[T](lv, len(p))
 	sum := 0.0
 	if k > 0 {
@@ -83,9 +123,9 @@ func generic[T Float](grad, p []T, inv T, one bool) float64 {
 func AllFinite[T Float](x []T) bool {
 	var zero T
 	if unsafe.Sizeof(zero) == 4 {
-		return allFinite32(useLevel, unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(x))), len(x)))
+		return allFinite32(useLevel(), unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(x))), len(x)))
 	}
-	return allFinite64(useLevel, unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(x))), len(x)))
+	return allFinite64(useLevel(), unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(x))), len(x)))
 }
 
 // allFiniteGo32 is AllFinite in portable, branch-free Go: v - v is +0 for

@@ -108,9 +108,8 @@ func TestLog1mLevelsAgree(t *testing.T) {
 		}
 	}
 	run := func(lv level, one bool) (g32 []float32, s32 float64, g64 []float64, s64 float64) {
-		prev := useLevel
-		useLevel = lv
-		defer func() { useLevel = prev }()
+		prev := current.Swap(int32(lv))
+		defer current.Store(prev)
 		p32, p64 := inputs[float32](1024), inputs[float64](1024)
 		g32, g64 = make([]float32, len(p32)), make([]float64, len(p64))
 		if one {
