@@ -10,25 +10,36 @@ import (
 	"github.com/sortgen/sortgen/gen/plan"
 )
 
+// A glueLevel is what the dispatch file's template needs of one level.
+type glueLevel struct {
+	Prefix      string // of the level's assembly functions and block loops
+	Lanes       int
+	TIn, TOut   string // its block transposes
+	Name, Const string // Level's name and the package's constant for it
+}
+
 // glue emits FileGo: the dispatching xxxImpl functions.
 func glue(p *plan.Plan, pkg string) ([]byte, error) {
 	var b bytes.Buffer
+	l := Lanes(p.Elem)
 	err := glueTemplate.Execute(&b, map[string]any{
 		"Header":  gen.Header,
 		"Pkg":     pkg,
 		"T":       p.Elem.String(),
-		"L":       Lanes(p.Elem),
+		"L":       l,
+		"L2":      2 * l,
 		"N":       p.N(),
 		"TapeLen": p.TapeLen,
 		"DiffLen": p.DiffLen,
-		"Swap":    p.Swap.String(),
 		"Diff":    p.Swap.Differentiable(),
 		"Params":  !p.Swap.HardForward(),
-		"Steps":   len(p.Steps),
 		"TopK":    p.TopK,
 		"Hard":    p.Swap.HardForward(),
-		"L2":      2 * Lanes(p.Elem),
 		"Size":    map[plan.Elem]int{plan.Float32: 4, plan.Float64: 8}[p.Elem],
+		"Levels": []glueLevel{
+			{"avx2", l, "avx2" + fnTransposeIn, "avx2" + fnTransposeOut, "avx2", "LevelAVX2"},
+			{"avx512", 2 * l, "avx2" + fnTransposeInWide, "avx2" + fnTransposeOutWide, "avx512", "LevelAVX512"},
+		},
 	})
 	if err != nil {
 		return nil, err
@@ -40,7 +51,10 @@ func glue(p *plan.Plan, pkg string) ([]byte, error) {
 	return src, nil
 }
 
-var glueTemplate = template.Must(template.New("glue").Parse(`{{.Header}}
+var glueTemplate = template.Must(template.New("glue").Funcs(template.FuncMap{
+	// levelVar is the variable of a level: LevelAVX2 -> levelAVX2.
+	"levelVar": func(c string) string { return "l" + c[1:] },
+}).Parse(`{{.Header}}
 
 //go:build !purego
 
@@ -108,16 +122,17 @@ import (
 {{- end}}
 {{- end}}
 
-// An asmLevel is one instruction set's kernels.
+// An asmLevel is one instruction set's kernels: the xxxImpl functions
+// switch on it once per call and run that level's block loops
+// (avx2XxxBlocks, avx512XxxBlocks), which call its assembly directly.
 type asmLevel struct {
 	name  string
-	lanes int  // rows per block
-	wide  bool // the avx512 kernels, else the avx2 ones
+	lanes int // rows per block
 }
 
 var (
-	levelAVX2   = &asmLevel{name: LevelAVX2, lanes: {{.L}}}
-	levelAVX512 = &asmLevel{name: LevelAVX512, lanes: {{.L2}}, wide: true}
+	levelAVX2   = &asmLevel{name: LevelAVX2, lanes: avx2Lanes}
+	levelAVX512 = &asmLevel{name: LevelAVX512, lanes: avx512Lanes}
 )
 
 // supportedLevels are the levels the CPU runs, slowest first.
@@ -192,139 +207,23 @@ func (lv *asmLevel) String() string {
 	return lv.name
 }
 
+// lanesNow is the number of rows per block at the level in use, 0 at the
+// Go level.
+func lanesNow() int {
+	if lv := asmCurrent.Load(); lv != nil {
+		return lv.lanes
+	}
+	return 0
+}
+
 const (
-	asmWires     = {{.N}}
-	asmMaxLanes  = {{.L2}}
-	asmTapeLen   = {{.TapeLen}}
-	asmDiffLen   = {{.DiffLen}}
-	asmElemBytes = {{.Size}}
+	asmWires    = {{.N}}
+	asmTapeLen  = {{.TapeLen}}
+	asmDiffLen  = {{.DiffLen}}
+	avx2Lanes   = {{.L}}
+	avx512Lanes = {{.L2}}
+	asmMaxLanes = avx512Lanes
 )
-
-// block is the number of values in a block of rows; pblock of P's entries.
-func (lv *asmLevel) block() int  { return asmWires * lv.lanes }
-func (lv *asmLevel) pblock() int { return asmWires * asmWires * lv.lanes }
-
-// blocks is the number of whole blocks of rows in values elements at the
-// level in use, and that level (0 and nil at the Go level).
-func asmBlocks(values int) (int, *asmLevel) {
-	lv := asmCurrent.Load()
-	if lv == nil {
-		return 0, nil
-	}
-	return values / lv.block(), lv
-}
-
-// The level's kernels: the avx2 or the avx512 one of each (stubs_amd64.go).
-
-func (lv *asmLevel) transposeIn(dst, src *{{.T}}, stride, m int) {
-	if lv.wide {
-		avx2TransposeInWide(dst, src, stride, m)
-	} else {
-		avx2TransposeIn(dst, src, stride, m)
-	}
-}
-
-func (lv *asmLevel) transposeOut(dst, src *{{.T}}, stride, m int) {
-	if lv.wide {
-		avx2TransposeOutWide(dst, src, stride, m)
-	} else {
-		avx2TransposeOut(dst, src, stride, m)
-	}
-}
-
-func (lv *asmLevel) sort(xs *{{.T}}, beta, lambda float64) {
-	if lv.wide {
-		avx512Sort(xs{{if .Params}}, beta, lambda{{end}})
-	} else {
-		avx2Sort(xs{{if .Params}}, beta, lambda{{end}})
-	}
-}
-
-func (lv *asmLevel) forwardP(xs, ps, diff *{{.T}}, beta, lambda float64) {
-	if lv.wide {
-		avx512ForwardP(xs, ps, diff{{if .Params}}, beta, lambda{{end}})
-	} else {
-		avx2ForwardP(xs, ps, diff{{if .Params}}, beta, lambda{{end}})
-	}
-}
-{{- if .Diff}}
-
-func (lv *asmLevel) forward(xs, tape *{{.T}}, beta, lambda float64) {
-	if lv.wide {
-		avx512Forward(xs, tape, beta, lambda)
-	} else {
-		avx2Forward(xs, tape, beta, lambda)
-	}
-}
-
-func (lv *asmLevel) forwardPTape(xs, ps, tape, diff *{{.T}}, beta, lambda float64) {
-	if lv.wide {
-		avx512ForwardPTape(xs, ps, tape, diff, beta, lambda)
-	} else {
-		avx2ForwardPTape(xs, ps, tape, diff, beta, lambda)
-	}
-}
-
-func (lv *asmLevel) backward(gs, tape *{{.T}}) {
-	if lv.wide {
-		avx512Backward(gs, tape)
-	} else {
-		avx2Backward(gs, tape)
-	}
-}
-
-func (lv *asmLevel) backwardP(gs, gps, tape, diff *{{.T}}) {
-	if lv.wide {
-		avx512BackwardP(gs, gps, tape, diff)
-	} else {
-		avx2BackwardP(gs, gps, tape, diff)
-	}
-}
-{{- end}}
-{{- if .TopK}}
-
-func (lv *asmLevel) topKValues(xs, w *{{.T}}, beta, lambda float64) {
-	if lv.wide {
-		avx512TopKValues(xs, w{{if .Params}}, beta, lambda{{end}})
-	} else {
-		avx2TopKValues(xs, w{{if .Params}}, beta, lambda{{end}})
-	}
-}
-
-func (lv *asmLevel) topKSweep(zs, w *{{.T}}, wstride int, zd *{{.T}}) {
-	if lv.wide {
-		avx512TopKSweep(zs, w, wstride, zd)
-	} else {
-		avx2TopKSweep(zs, w, wstride, zd)
-	}
-}
-{{- if .Diff}}
-
-func (lv *asmLevel) topKValuesTape(xs, w, tape *{{.T}}, beta, lambda float64) {
-	if lv.wide {
-		avx512TopKValuesTape(xs, w, tape, beta, lambda)
-	} else {
-		avx2TopKValuesTape(xs, w, tape, beta, lambda)
-	}
-}
-
-func (lv *asmLevel) topKWork(hs, xt *{{.T}}) {
-	if lv.wide {
-		avx512TopKWork(hs, xt)
-	} else {
-		avx2TopKWork(hs, xt)
-	}
-}
-
-func (lv *asmLevel) backwardWork(gs, tape, work *{{.T}}) {
-	if lv.wide {
-		avx512BackwardWork(gs, tape, work)
-	} else {
-		avx2BackwardWork(gs, tape, work)
-	}
-}
-{{- end}}
-{{- end}}
 
 // asmScratch is the lane-major work space of one call, sized for the
 // widest level.
@@ -347,127 +246,14 @@ func asmGet(withP bool) *asmScratch {
 	}
 	return s
 }
-{{- if .TopK}}
 
-// asmGetTopK is asmGet for the top-k kernels.
-func asmGetTopK() *asmScratch {
-	s := asmPool.Get().(*asmScratch)
-	if s.z == nil {
-		zb := asmWires * TopK * asmMaxLanes
-		s.z, s.z2, s.w = make([]{{.T}}, zb), make([]{{.T}}, zb), make([]{{.T}}, numSteps*asmMaxLanes)
-	}
-	return s
-}
-
-// topKIdentity sets the lane-major scratch z to the last TopK columns of
-// the identity: Z[N-TopK+j][j] = 1.
-func (lv *asmLevel) topKIdentity(z []{{.T}}) {
-	clear(z[:asmWires*TopK*lv.lanes])
-	for j := range TopK {
-		o := ((asmWires-TopK+j)*TopK + j) * lv.lanes
-		for l := range lv.lanes {
-			z[o+l] = 1
-		}
-	}
-}
-
-func forwardTopKImpl(top, xk, tape, xtape, x []{{.T}}, beta, lambda float64) {
-	nb, lv := asmBlocks(len(x))
-	r := 0
-	if nb > 0 {
-		L := lv.lanes
-		rowBytes := L * asmElemBytes
-		s := asmGetTopK()
-		for b := range nb {
-			r = b * L
-			lv.transposeIn(&s.x[0], &x[b*lv.block()], asmWires, asmWires)
-			w := s.w
-{{- if .Diff}}
-			var xt []{{.T}}
-			if tape != nil {
-				xt = xtape[r*XTapeLen : (r+L)*XTapeLen]
-				w = xt[xtWeight*L:]
-				lv.topKValuesTape(&s.x[0], &w[0], &tape[r*asmTapeLen], beta, lambda)
-			} else {
-				lv.topKValues(&s.x[0], &w[0], beta, lambda)
-			}
-{{- else}}
-			lv.topKValues(&s.x[0], &w[0], beta, lambda)
-{{- end}}
-			lv.transposeOut(&top[r*TopK], &s.x[(asmWires-TopK)*L], TopK, TopK)
-			lv.topKIdentity(s.z)
-{{- if and .Diff (not .Hard)}}
-			lv.topKSweep(&s.z[0], &w[0], rowBytes, asmAt(xt, 0))
-{{- else}}
-			lv.topKSweep(&s.z[0], &w[0], rowBytes, nil)
-{{- end}}
-{{- if and .Diff .Hard}}
-			if tape != nil {
-				// errorfree: the differences are those of the sweep that
-				// mixes with the soft alpha of the tape.
-				lv.topKIdentity(s.z2)
-				lv.topKSweep(&s.z2[0], &tape[r*asmTapeLen+L], 3*rowBytes, &xt[0])
-			}
-{{- end}}
-			lv.transposeOut(&xk[r*asmWires*TopK], &s.z[0], asmWires*TopK, asmWires*TopK)
-		}
-		asmPool.Put(s)
-		r = nb * L
-	}
-	if t := r * asmWires; t < len(x) {
-		forwardTopKGeneric(top[r*TopK:], xk[r*asmWires*TopK:], asmTail(tape, r*asmTapeLen), asmTail(xtape, r*XTapeLen), x[t:], beta, lambda)
-	}
-}
-{{- if .Diff}}
-
-func backwardTopKImpl(gx, gtop, gxk, tape, xtape []{{.T}}) {
-	nb, lv := asmBlocks(len(gx))
-	r := 0
-	if nb > 0 {
-		L := lv.lanes
-		s := asmGetTopK()
-		for b := range nb {
-			r = b * L
-			clear(s.x[:lv.block()])
-			if gtop != nil {
-				lv.transposeIn(&s.x[(asmWires-TopK)*L], &gtop[r*TopK], TopK, TopK)
-			}
-			tp := &tape[r*asmTapeLen]
-			xt := xtape[r*XTapeLen : (r+L)*XTapeLen]
-			if gxk == nil {
-				clear(xt[xtWork*L:])
-				lv.backward(&s.x[0], tp)
-			} else {
-				lv.transposeIn(&s.z[0], &gxk[r*asmWires*TopK], asmWires*TopK, asmWires*TopK)
-				lv.topKWork(&s.z[0], &xt[0])
-				lv.backwardWork(&s.x[0], tp, &xt[xtWork*L])
-			}
-			lv.transposeOut(&gx[b*lv.block()], &s.x[0], asmWires, asmWires)
-		}
-		asmPool.Put(s)
-		r = nb * L
-	}
-	if t := r * asmWires; t < len(gx) {
-		backwardTopKGeneric(gx[t:], asmTail(gtop, r*TopK), asmTail(gxk, r*asmWires*TopK), tape[r*asmTapeLen:], xtape[r*XTapeLen:])
-	}
-}
-
-// xtapeToGeneric returns a copy of the X tape of batch rows in the generic
-// per-row layout, for an X tape recorded at the current level (see
-// tapeToGeneric).
-func xtapeToGeneric(xtape []{{.T}}, batch int) []{{.T}} {
-	nb, lv := asmBlocks(batch * asmWires)
-	return asmRelayout(xtape, XTapeLen, nb, lv)
-}
-{{- end}}
-{{- end}}
-
-// identity sets the lane-major scratch p to the identity matrix.
-func (lv *asmLevel) identity(p []{{.T}}) {
-	clear(p[:lv.pblock()])
+// asmIdentity sets the lane-major scratch p of blocks of lanes rows to the
+// identity matrix.
+func asmIdentity(p []{{.T}}, lanes int) {
+	clear(p[:asmWires*asmWires*lanes])
 	for j := 0; j < asmWires; j++ {
-		o := (j*asmWires + j) * lv.lanes
-		for l := range lv.lanes {
+		o := (j*asmWires + j) * lanes
+		for l := range lanes {
 			p[o+l] = 1
 		}
 	}
@@ -491,8 +277,8 @@ func asmAt(s []{{.T}}, i int) *{{.T}} {
 
 // allFinite reports whether no element of s is NaN or infinite, the fast
 // path of checkFinite: the AVX2 kernel avx2AllFinite (asm.AllFinite; it
-// runs at the speed of the loads, so AVX-512 would not pay) at either
-// assembly level, else allFiniteGeneric.
+// runs at the speed of the loads) at either assembly level, else
+// allFiniteGeneric.
 func allFinite(s []{{.T}}) bool {
 	if asmCurrent.Load() != nil {
 		return avx2AllFinite(s)
@@ -501,18 +287,12 @@ func allFinite(s []{{.T}}) bool {
 }
 
 func sortImpl(y, x []{{.T}}, beta, lambda float64) {
-	nb, lv := asmBlocks(len(x))
 	t := 0
-	if nb > 0 {
-		s := asmGet(false)
-		for b := range nb {
-			o := b * lv.block()
-			lv.transposeIn(&s.x[0], &x[o], asmWires, asmWires)
-			lv.sort(&s.x[0], beta, lambda)
-			lv.transposeOut(&y[o], &s.x[0], asmWires, asmWires)
-		}
-		asmPool.Put(s)
-		t = nb * lv.block()
+	switch asmCurrent.Load() {
+{{- range .Levels}}
+	case {{.Const | levelVar}}:
+		t = {{.Prefix}}SortBlocks(y, x, beta, lambda)
+{{- end}}
 	}
 	if t < len(x) {
 		sortGeneric(y[t:], x[t:], beta, lambda)
@@ -520,30 +300,12 @@ func sortImpl(y, x []{{.T}}, beta, lambda float64) {
 }
 
 func forwardPImpl(y, pt, tape, diff, x []{{.T}}, beta, lambda float64) {
-	nb, lv := asmBlocks(len(x))
 	r := 0
-	if nb > 0 {
-		L := lv.lanes
-		s := asmGet(true)
-		for b := range nb {
-			o := b * lv.block()
-			lv.transposeIn(&s.x[0], &x[o], asmWires, asmWires)
-			lv.identity(s.p)
-			dp := asmAt(diff, b*L*asmDiffLen)
-{{- if .Diff}}
-			if tape != nil {
-				lv.forwardPTape(&s.x[0], &s.p[0], &tape[b*L*asmTapeLen], dp, beta, lambda)
-			} else {
-				lv.forwardP(&s.x[0], &s.p[0], dp, beta, lambda)
-			}
-{{- else}}
-			lv.forwardP(&s.x[0], &s.p[0], dp, beta, lambda)
+	switch asmCurrent.Load() {
+{{- range .Levels}}
+	case {{.Const | levelVar}}:
+		r = {{.Prefix}}ForwardPBlocks(y, pt, tape, diff, x, beta, lambda)
 {{- end}}
-			lv.transposeOut(&y[o], &s.x[0], asmWires, asmWires)
-			lv.transposeOut(&pt[b*lv.pblock()], &s.p[0], asmWires*asmWires, asmWires*asmWires)
-		}
-		asmPool.Put(s)
-		r = nb * L
 	}
 	if t := r * asmWires; t < len(x) {
 		forwardPGeneric(y[t:], pt[r*asmWires*asmWires:], asmTail(tape, r*asmTapeLen), asmTail(diff, r*asmDiffLen), x[t:], beta, lambda)
@@ -552,56 +314,25 @@ func forwardPImpl(y, pt, tape, diff, x []{{.T}}, beta, lambda float64) {
 {{- if .Diff}}
 
 func forwardImpl(y, tape, x []{{.T}}, beta, lambda float64) {
-	nb, lv := asmBlocks(len(x))
 	r := 0
-	if nb > 0 {
-		L := lv.lanes
-		s := asmGet(false)
-		for b := range nb {
-			o := b * lv.block()
-			lv.transposeIn(&s.x[0], &x[o], asmWires, asmWires)
-			lv.forward(&s.x[0], &tape[b*L*asmTapeLen], beta, lambda)
-			lv.transposeOut(&y[o], &s.x[0], asmWires, asmWires)
-		}
-		asmPool.Put(s)
-		r = nb * L
+	switch asmCurrent.Load() {
+{{- range .Levels}}
+	case {{.Const | levelVar}}:
+		r = {{.Prefix}}ForwardBlocks(y, tape, x, beta, lambda)
+{{- end}}
 	}
 	if t := r * asmWires; t < len(x) {
 		forwardGeneric(y[t:], tape[r*asmTapeLen:], x[t:], beta, lambda)
 	}
 }
 
-// tapeToGeneric returns copies of the tape and the column differences
-// (either may be nil) of batch rows in the generic per-row layout, for a
-// tape recorded at the current level: whole blocks of rows are transposed
-// from the lane-major layout, the tail is copied.
-func tapeToGeneric(tape, diff []{{.T}}, batch int) (genericTape, genericDiff []{{.T}}) {
-	nb, lv := asmBlocks(batch * asmWires)
-	return asmRelayout(tape, asmTapeLen, nb, lv), asmRelayout(diff, asmDiffLen, nb, lv)
-}
-
-// asmLoadGrad transposes block b of gy into s.x, or clears s.x for a nil gy.
-func (lv *asmLevel) loadGrad(s *asmScratch, gy []{{.T}}, b int) {
-	if gy == nil {
-		clear(s.x[:lv.block()])
-		return
-	}
-	lv.transposeIn(&s.x[0], &gy[b*lv.block()], asmWires, asmWires)
-}
-
 func backwardImpl(gx, gy, tape []{{.T}}) {
-	nb, lv := asmBlocks(len(gx))
 	r := 0
-	if nb > 0 {
-		L := lv.lanes
-		s := asmGet(false)
-		for b := range nb {
-			lv.loadGrad(s, gy, b)
-			lv.backward(&s.x[0], &tape[b*L*asmTapeLen])
-			lv.transposeOut(&gx[b*lv.block()], &s.x[0], asmWires, asmWires)
-		}
-		asmPool.Put(s)
-		r = nb * L
+	switch asmCurrent.Load() {
+{{- range .Levels}}
+	case {{.Const | levelVar}}:
+		r = {{.Prefix}}BackwardBlocks(gx, gy, tape)
+{{- end}}
 	}
 	if t := r * asmWires; t < len(gx) {
 		backwardGeneric(gx[t:], asmTail(gy, t), tape[r*asmTapeLen:])
@@ -613,46 +344,302 @@ func backwardPImpl(gx, gy, gpt, tape, diff []{{.T}}) {
 		backwardImpl(gx, gy, tape)
 		return
 	}
-	nb, lv := asmBlocks(len(gx))
 	r := 0
-	if nb > 0 {
-		L := lv.lanes
-		s := asmGet(true)
-		for b := range nb {
-			lv.loadGrad(s, gy, b)
-			lv.transposeIn(&s.p[0], &gpt[b*lv.pblock()], asmWires*asmWires, asmWires*asmWires)
-			lv.backwardP(&s.x[0], &s.p[0], &tape[b*L*asmTapeLen], &diff[b*L*asmDiffLen])
-			lv.transposeOut(&gx[b*lv.block()], &s.x[0], asmWires, asmWires)
-		}
-		asmPool.Put(s)
-		r = nb * L
+	switch asmCurrent.Load() {
+{{- range .Levels}}
+	case {{.Const | levelVar}}:
+		r = {{.Prefix}}BackwardPBlocks(gx, gy, gpt, tape, diff)
+{{- end}}
 	}
 	if t := r * asmWires; t < len(gx) {
 		backwardPGeneric(gx[t:], asmTail(gy, t), gpt[r*asmWires*asmWires:], tape[r*asmTapeLen:], diff[r*asmDiffLen:])
 	}
 }
-{{- end}}
-{{- if .Diff}}
 
-// asmRelayout copies s (per values per row) with its first nb blocks of
-// level lv transposed from lane-major to per-row.
-func asmRelayout(s []{{.T}}, per, nb int, lv *asmLevel) []{{.T}} {
+// tapeToGeneric returns copies of the tape and the column differences
+// (either may be nil) of batch rows in the generic per-row layout, for a
+// tape recorded at the current level: whole blocks of rows are transposed
+// from the lane-major layout, the tail is copied.
+func tapeToGeneric(tape, diff []{{.T}}, batch int) (genericTape, genericDiff []{{.T}}) {
+	lanes := lanesNow()
+	return asmRelayout(tape, asmTapeLen, batch, lanes), asmRelayout(diff, asmDiffLen, batch, lanes)
+}
+
+// asmRelayout copies s (per values per row of batch rows) with its whole
+// blocks of lanes rows transposed from lane-major to per-row.
+func asmRelayout(s []{{.T}}, per, batch, lanes int) []{{.T}} {
 	if s == nil {
 		return nil
 	}
 	out := make([]{{.T}}, len(s))
 	copy(out, s)
-	for b := range nb {
-		L := lv.lanes
-		blk := s[b*L*per : (b+1)*L*per]
-		for l := range L {
-			dst := out[(b*L+l)*per : (b*L+l+1)*per]
+	if lanes == 0 {
+		return out
+	}
+	for b := range batch / lanes {
+		blk := s[b*lanes*per : (b+1)*lanes*per]
+		for l := range lanes {
+			dst := out[(b*lanes+l)*per : (b*lanes+l+1)*per]
 			for e := range dst {
-				dst[e] = blk[e*L+l]
+				dst[e] = blk[e*lanes+l]
 			}
 		}
 	}
 	return out
 }
+{{- end}}
+{{- if .TopK}}
+
+// asmGetTopK is asmGet for the top-k kernels.
+func asmGetTopK() *asmScratch {
+	s := asmPool.Get().(*asmScratch)
+	if s.z == nil {
+		zb := asmWires * TopK * asmMaxLanes
+		s.z, s.z2, s.w = make([]{{.T}}, zb), make([]{{.T}}, zb), make([]{{.T}}, numSteps*asmMaxLanes)
+	}
+	return s
+}
+
+// asmTopKIdentity sets the lane-major scratch z of blocks of lanes rows to
+// the last TopK columns of the identity: Z[N-TopK+j][j] = 1.
+func asmTopKIdentity(z []{{.T}}, lanes int) {
+	clear(z[:asmWires*TopK*lanes])
+	for j := range TopK {
+		o := ((asmWires-TopK+j)*TopK + j) * lanes
+		for l := range lanes {
+			z[o+l] = 1
+		}
+	}
+}
+
+func forwardTopKImpl(top, xk, tape, xtape, x []{{.T}}, beta, lambda float64) {
+	r := 0
+	switch asmCurrent.Load() {
+{{- range .Levels}}
+	case {{.Const | levelVar}}:
+		r = {{.Prefix}}ForwardTopKBlocks(top, xk, tape, xtape, x, beta, lambda)
+{{- end}}
+	}
+	if t := r * asmWires; t < len(x) {
+		forwardTopKGeneric(top[r*TopK:], xk[r*asmWires*TopK:], asmTail(tape, r*asmTapeLen), asmTail(xtape, r*XTapeLen), x[t:], beta, lambda)
+	}
+}
+{{- if .Diff}}
+
+func backwardTopKImpl(gx, gtop, gxk, tape, xtape []{{.T}}) {
+	r := 0
+	switch asmCurrent.Load() {
+{{- range .Levels}}
+	case {{.Const | levelVar}}:
+		r = {{.Prefix}}BackwardTopKBlocks(gx, gtop, gxk, tape, xtape)
+{{- end}}
+	}
+	if t := r * asmWires; t < len(gx) {
+		backwardTopKGeneric(gx[t:], asmTail(gtop, r*TopK), asmTail(gxk, r*asmWires*TopK), tape[r*asmTapeLen:], xtape[r*XTapeLen:])
+	}
+}
+
+// xtapeToGeneric returns a copy of the X tape of batch rows in the generic
+// per-row layout, for an X tape recorded at the current level (see
+// tapeToGeneric).
+func xtapeToGeneric(xtape []{{.T}}, batch int) []{{.T}} {
+	return asmRelayout(xtape, XTapeLen, batch, lanesNow())
+}
+{{- end}}
+{{- end}}
+{{- $root := .}}
+{{- range .Levels}}
+{{- $p := .Prefix}}
+{{- $L := printf "%sLanes" .Prefix}}
+
+// The {{.Name}} level's block loops: they run the whole blocks of {{$L}} rows
+// and return how many rows (for Sort, values) they ran.
+
+func {{$p}}SortBlocks(y, x []{{$root.T}}, beta, lambda float64) int {
+	const block = asmWires * {{$L}}
+	nb := len(x) / block
+	if nb == 0 {
+		return 0
+	}
+	s := asmGet(false)
+	for b := range nb {
+		o := b * block
+		{{.TIn}}(&s.x[0], &x[o], asmWires, asmWires)
+		{{$p}}Sort(&s.x[0]{{if $root.Params}}, beta, lambda{{end}})
+		{{.TOut}}(&y[o], &s.x[0], asmWires, asmWires)
+	}
+	asmPool.Put(s)
+	return nb * block
+}
+
+func {{$p}}ForwardPBlocks(y, pt, tape, diff, x []{{$root.T}}, beta, lambda float64) int {
+	const block, pblock = asmWires * {{$L}}, asmWires * asmWires * {{$L}}
+	nb := len(x) / block
+	if nb == 0 {
+		return 0
+	}
+	s := asmGet(true)
+	for b := range nb {
+		o := b * block
+		{{.TIn}}(&s.x[0], &x[o], asmWires, asmWires)
+		asmIdentity(s.p, {{$L}})
+		dp := asmAt(diff, b*{{$L}}*asmDiffLen)
+{{- if $root.Diff}}
+		if tape != nil {
+			{{$p}}ForwardPTape(&s.x[0], &s.p[0], &tape[b*{{$L}}*asmTapeLen], dp, beta, lambda)
+		} else {
+			{{$p}}ForwardP(&s.x[0], &s.p[0], dp{{if $root.Params}}, beta, lambda{{end}})
+		}
+{{- else}}
+		{{$p}}ForwardP(&s.x[0], &s.p[0], dp{{if $root.Params}}, beta, lambda{{end}})
+{{- end}}
+		{{.TOut}}(&y[o], &s.x[0], asmWires, asmWires)
+		{{.TOut}}(&pt[b*pblock], &s.p[0], asmWires*asmWires, asmWires*asmWires)
+	}
+	asmPool.Put(s)
+	return nb * {{$L}}
+}
+{{- if $root.Diff}}
+
+func {{$p}}ForwardBlocks(y, tape, x []{{$root.T}}, beta, lambda float64) int {
+	const block = asmWires * {{$L}}
+	nb := len(x) / block
+	if nb == 0 {
+		return 0
+	}
+	s := asmGet(false)
+	for b := range nb {
+		o := b * block
+		{{.TIn}}(&s.x[0], &x[o], asmWires, asmWires)
+		{{$p}}Forward(&s.x[0], &tape[b*{{$L}}*asmTapeLen], beta, lambda)
+		{{.TOut}}(&y[o], &s.x[0], asmWires, asmWires)
+	}
+	asmPool.Put(s)
+	return nb * {{$L}}
+}
+
+// {{$p}}LoadGrad transposes block b of gy into s.x, or clears s.x for a nil gy.
+func {{$p}}LoadGrad(s *asmScratch, gy []{{$root.T}}, b int) {
+	const block = asmWires * {{$L}}
+	if gy == nil {
+		clear(s.x[:block])
+		return
+	}
+	{{.TIn}}(&s.x[0], &gy[b*block], asmWires, asmWires)
+}
+
+func {{$p}}BackwardBlocks(gx, gy, tape []{{$root.T}}) int {
+	const block = asmWires * {{$L}}
+	nb := len(gx) / block
+	if nb == 0 {
+		return 0
+	}
+	s := asmGet(false)
+	for b := range nb {
+		{{$p}}LoadGrad(s, gy, b)
+		{{$p}}Backward(&s.x[0], &tape[b*{{$L}}*asmTapeLen])
+		{{.TOut}}(&gx[b*block], &s.x[0], asmWires, asmWires)
+	}
+	asmPool.Put(s)
+	return nb * {{$L}}
+}
+
+func {{$p}}BackwardPBlocks(gx, gy, gpt, tape, diff []{{$root.T}}) int {
+	const block, pblock = asmWires * {{$L}}, asmWires * asmWires * {{$L}}
+	nb := len(gx) / block
+	if nb == 0 {
+		return 0
+	}
+	s := asmGet(true)
+	for b := range nb {
+		{{$p}}LoadGrad(s, gy, b)
+		{{.TIn}}(&s.p[0], &gpt[b*pblock], asmWires*asmWires, asmWires*asmWires)
+		{{$p}}BackwardP(&s.x[0], &s.p[0], &tape[b*{{$L}}*asmTapeLen], &diff[b*{{$L}}*asmDiffLen])
+		{{.TOut}}(&gx[b*block], &s.x[0], asmWires, asmWires)
+	}
+	asmPool.Put(s)
+	return nb * {{$L}}
+}
+{{- end}}
+{{- if $root.TopK}}
+
+func {{$p}}ForwardTopKBlocks(top, xk, tape, xtape, x []{{$root.T}}, beta, lambda float64) int {
+	const (
+		block    = asmWires * {{$L}}
+		rowBytes = {{$L}} * {{$root.Size}} // a lane-major row
+	)
+	nb := len(x) / block
+	if nb == 0 {
+		return 0
+	}
+	s := asmGetTopK()
+	for b := range nb {
+		r := b * {{$L}}
+		{{.TIn}}(&s.x[0], &x[b*block], asmWires, asmWires)
+		w := s.w
+{{- if $root.Diff}}
+		var xt []{{$root.T}}
+		if tape != nil {
+			xt = xtape[r*XTapeLen : (r+{{$L}})*XTapeLen]
+			w = xt[xtWeight*{{$L}}:]
+			{{$p}}TopKValuesTape(&s.x[0], &w[0], &tape[r*asmTapeLen], beta, lambda)
+		} else {
+			{{$p}}TopKValues(&s.x[0], &w[0]{{if $root.Params}}, beta, lambda{{end}})
+		}
+{{- else}}
+		{{$p}}TopKValues(&s.x[0], &w[0]{{if $root.Params}}, beta, lambda{{end}})
+{{- end}}
+		{{.TOut}}(&top[r*TopK], &s.x[(asmWires-TopK)*{{$L}}], TopK, TopK)
+		asmTopKIdentity(s.z, {{$L}})
+{{- if and $root.Diff (not $root.Hard)}}
+		{{$p}}TopKSweep(&s.z[0], &w[0], rowBytes, asmAt(xt, 0))
+{{- else}}
+		{{$p}}TopKSweep(&s.z[0], &w[0], rowBytes, nil)
+{{- end}}
+{{- if and $root.Diff $root.Hard}}
+		if tape != nil {
+			// errorfree: the differences are those of the sweep that
+			// mixes with the soft alpha of the tape.
+			asmTopKIdentity(s.z2, {{$L}})
+			{{$p}}TopKSweep(&s.z2[0], &tape[r*asmTapeLen+{{$L}}], 3*rowBytes, &xt[0])
+		}
+{{- end}}
+		{{.TOut}}(&xk[r*asmWires*TopK], &s.z[0], asmWires*TopK, asmWires*TopK)
+	}
+	asmPool.Put(s)
+	return nb * {{$L}}
+}
+{{- if $root.Diff}}
+
+func {{$p}}BackwardTopKBlocks(gx, gtop, gxk, tape, xtape []{{$root.T}}) int {
+	const block = asmWires * {{$L}}
+	nb := len(gx) / block
+	if nb == 0 {
+		return 0
+	}
+	s := asmGetTopK()
+	for b := range nb {
+		r := b * {{$L}}
+		clear(s.x[:block])
+		if gtop != nil {
+			{{.TIn}}(&s.x[(asmWires-TopK)*{{$L}}], &gtop[r*TopK], TopK, TopK)
+		}
+		tp := &tape[r*asmTapeLen]
+		xt := xtape[r*XTapeLen : (r+{{$L}})*XTapeLen]
+		if gxk == nil {
+			clear(xt[xtWork*{{$L}}:])
+			{{$p}}Backward(&s.x[0], tp)
+		} else {
+			{{.TIn}}(&s.z[0], &gxk[r*asmWires*TopK], asmWires*TopK, asmWires*TopK)
+			{{$p}}TopKWork(&s.z[0], &xt[0])
+			{{$p}}BackwardWork(&s.x[0], tp, &xt[xtWork*{{$L}}])
+		}
+		{{.TOut}}(&gx[b*block], &s.x[0], asmWires, asmWires)
+	}
+	asmPool.Put(s)
+	return nb * {{$L}}
+}
+{{- end}}
+{{- end}}
 {{- end}}
 `))

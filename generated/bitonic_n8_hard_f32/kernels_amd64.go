@@ -48,16 +48,17 @@ import (
 // forward pass that recorded the tape, on the same machine, at the same
 // level (SetLevel); the runtime's Sorter guarantees all three.
 
-// An asmLevel is one instruction set's kernels.
+// An asmLevel is one instruction set's kernels: the xxxImpl functions
+// switch on it once per call and run that level's block loops
+// (avx2XxxBlocks, avx512XxxBlocks), which call its assembly directly.
 type asmLevel struct {
 	name  string
-	lanes int  // rows per block
-	wide  bool // the avx512 kernels, else the avx2 ones
+	lanes int // rows per block
 }
 
 var (
-	levelAVX2   = &asmLevel{name: LevelAVX2, lanes: 8}
-	levelAVX512 = &asmLevel{name: LevelAVX512, lanes: 16, wide: true}
+	levelAVX2   = &asmLevel{name: LevelAVX2, lanes: avx2Lanes}
+	levelAVX512 = &asmLevel{name: LevelAVX512, lanes: avx512Lanes}
 )
 
 // supportedLevels are the levels the CPU runs, slowest first.
@@ -132,61 +133,23 @@ func (lv *asmLevel) String() string {
 	return lv.name
 }
 
+// lanesNow is the number of rows per block at the level in use, 0 at the
+// Go level.
+func lanesNow() int {
+	if lv := asmCurrent.Load(); lv != nil {
+		return lv.lanes
+	}
+	return 0
+}
+
 const (
-	asmWires     = 8
-	asmMaxLanes  = 16
-	asmTapeLen   = 72
-	asmDiffLen   = 136
-	asmElemBytes = 4
+	asmWires    = 8
+	asmTapeLen  = 72
+	asmDiffLen  = 136
+	avx2Lanes   = 8
+	avx512Lanes = 16
+	asmMaxLanes = avx512Lanes
 )
-
-// block is the number of values in a block of rows; pblock of P's entries.
-func (lv *asmLevel) block() int  { return asmWires * lv.lanes }
-func (lv *asmLevel) pblock() int { return asmWires * asmWires * lv.lanes }
-
-// blocks is the number of whole blocks of rows in values elements at the
-// level in use, and that level (0 and nil at the Go level).
-func asmBlocks(values int) (int, *asmLevel) {
-	lv := asmCurrent.Load()
-	if lv == nil {
-		return 0, nil
-	}
-	return values / lv.block(), lv
-}
-
-// The level's kernels: the avx2 or the avx512 one of each (stubs_amd64.go).
-
-func (lv *asmLevel) transposeIn(dst, src *float32, stride, m int) {
-	if lv.wide {
-		avx2TransposeInWide(dst, src, stride, m)
-	} else {
-		avx2TransposeIn(dst, src, stride, m)
-	}
-}
-
-func (lv *asmLevel) transposeOut(dst, src *float32, stride, m int) {
-	if lv.wide {
-		avx2TransposeOutWide(dst, src, stride, m)
-	} else {
-		avx2TransposeOut(dst, src, stride, m)
-	}
-}
-
-func (lv *asmLevel) sort(xs *float32, beta, lambda float64) {
-	if lv.wide {
-		avx512Sort(xs)
-	} else {
-		avx2Sort(xs)
-	}
-}
-
-func (lv *asmLevel) forwardP(xs, ps, diff *float32, beta, lambda float64) {
-	if lv.wide {
-		avx512ForwardP(xs, ps, diff)
-	} else {
-		avx2ForwardP(xs, ps, diff)
-	}
-}
 
 // asmScratch is the lane-major work space of one call, sized for the
 // widest level.
@@ -205,12 +168,13 @@ func asmGet(withP bool) *asmScratch {
 	return s
 }
 
-// identity sets the lane-major scratch p to the identity matrix.
-func (lv *asmLevel) identity(p []float32) {
-	clear(p[:lv.pblock()])
+// asmIdentity sets the lane-major scratch p of blocks of lanes rows to the
+// identity matrix.
+func asmIdentity(p []float32, lanes int) {
+	clear(p[:asmWires*asmWires*lanes])
 	for j := 0; j < asmWires; j++ {
-		o := (j*asmWires + j) * lv.lanes
-		for l := range lv.lanes {
+		o := (j*asmWires + j) * lanes
+		for l := range lanes {
 			p[o+l] = 1
 		}
 	}
@@ -234,8 +198,8 @@ func asmAt(s []float32, i int) *float32 {
 
 // allFinite reports whether no element of s is NaN or infinite, the fast
 // path of checkFinite: the AVX2 kernel avx2AllFinite (asm.AllFinite; it
-// runs at the speed of the loads, so AVX-512 would not pay) at either
-// assembly level, else allFiniteGeneric.
+// runs at the speed of the loads) at either assembly level, else
+// allFiniteGeneric.
 func allFinite(s []float32) bool {
 	if asmCurrent.Load() != nil {
 		return avx2AllFinite(s)
@@ -244,18 +208,12 @@ func allFinite(s []float32) bool {
 }
 
 func sortImpl(y, x []float32, beta, lambda float64) {
-	nb, lv := asmBlocks(len(x))
 	t := 0
-	if nb > 0 {
-		s := asmGet(false)
-		for b := range nb {
-			o := b * lv.block()
-			lv.transposeIn(&s.x[0], &x[o], asmWires, asmWires)
-			lv.sort(&s.x[0], beta, lambda)
-			lv.transposeOut(&y[o], &s.x[0], asmWires, asmWires)
-		}
-		asmPool.Put(s)
-		t = nb * lv.block()
+	switch asmCurrent.Load() {
+	case levelAVX2:
+		t = avx2SortBlocks(y, x, beta, lambda)
+	case levelAVX512:
+		t = avx512SortBlocks(y, x, beta, lambda)
 	}
 	if t < len(x) {
 		sortGeneric(y[t:], x[t:], beta, lambda)
@@ -263,24 +221,94 @@ func sortImpl(y, x []float32, beta, lambda float64) {
 }
 
 func forwardPImpl(y, pt, tape, diff, x []float32, beta, lambda float64) {
-	nb, lv := asmBlocks(len(x))
 	r := 0
-	if nb > 0 {
-		L := lv.lanes
-		s := asmGet(true)
-		for b := range nb {
-			o := b * lv.block()
-			lv.transposeIn(&s.x[0], &x[o], asmWires, asmWires)
-			lv.identity(s.p)
-			dp := asmAt(diff, b*L*asmDiffLen)
-			lv.forwardP(&s.x[0], &s.p[0], dp, beta, lambda)
-			lv.transposeOut(&y[o], &s.x[0], asmWires, asmWires)
-			lv.transposeOut(&pt[b*lv.pblock()], &s.p[0], asmWires*asmWires, asmWires*asmWires)
-		}
-		asmPool.Put(s)
-		r = nb * L
+	switch asmCurrent.Load() {
+	case levelAVX2:
+		r = avx2ForwardPBlocks(y, pt, tape, diff, x, beta, lambda)
+	case levelAVX512:
+		r = avx512ForwardPBlocks(y, pt, tape, diff, x, beta, lambda)
 	}
 	if t := r * asmWires; t < len(x) {
 		forwardPGeneric(y[t:], pt[r*asmWires*asmWires:], asmTail(tape, r*asmTapeLen), asmTail(diff, r*asmDiffLen), x[t:], beta, lambda)
 	}
+}
+
+// The avx2 level's block loops: they run the whole blocks of avx2Lanes rows
+// and return how many rows (for Sort, values) they ran.
+
+func avx2SortBlocks(y, x []float32, beta, lambda float64) int {
+	const block = asmWires * avx2Lanes
+	nb := len(x) / block
+	if nb == 0 {
+		return 0
+	}
+	s := asmGet(false)
+	for b := range nb {
+		o := b * block
+		avx2TransposeIn(&s.x[0], &x[o], asmWires, asmWires)
+		avx2Sort(&s.x[0])
+		avx2TransposeOut(&y[o], &s.x[0], asmWires, asmWires)
+	}
+	asmPool.Put(s)
+	return nb * block
+}
+
+func avx2ForwardPBlocks(y, pt, tape, diff, x []float32, beta, lambda float64) int {
+	const block, pblock = asmWires * avx2Lanes, asmWires * asmWires * avx2Lanes
+	nb := len(x) / block
+	if nb == 0 {
+		return 0
+	}
+	s := asmGet(true)
+	for b := range nb {
+		o := b * block
+		avx2TransposeIn(&s.x[0], &x[o], asmWires, asmWires)
+		asmIdentity(s.p, avx2Lanes)
+		dp := asmAt(diff, b*avx2Lanes*asmDiffLen)
+		avx2ForwardP(&s.x[0], &s.p[0], dp)
+		avx2TransposeOut(&y[o], &s.x[0], asmWires, asmWires)
+		avx2TransposeOut(&pt[b*pblock], &s.p[0], asmWires*asmWires, asmWires*asmWires)
+	}
+	asmPool.Put(s)
+	return nb * avx2Lanes
+}
+
+// The avx512 level's block loops: they run the whole blocks of avx512Lanes rows
+// and return how many rows (for Sort, values) they ran.
+
+func avx512SortBlocks(y, x []float32, beta, lambda float64) int {
+	const block = asmWires * avx512Lanes
+	nb := len(x) / block
+	if nb == 0 {
+		return 0
+	}
+	s := asmGet(false)
+	for b := range nb {
+		o := b * block
+		avx2TransposeInWide(&s.x[0], &x[o], asmWires, asmWires)
+		avx512Sort(&s.x[0])
+		avx2TransposeOutWide(&y[o], &s.x[0], asmWires, asmWires)
+	}
+	asmPool.Put(s)
+	return nb * block
+}
+
+func avx512ForwardPBlocks(y, pt, tape, diff, x []float32, beta, lambda float64) int {
+	const block, pblock = asmWires * avx512Lanes, asmWires * asmWires * avx512Lanes
+	nb := len(x) / block
+	if nb == 0 {
+		return 0
+	}
+	s := asmGet(true)
+	for b := range nb {
+		o := b * block
+		avx2TransposeInWide(&s.x[0], &x[o], asmWires, asmWires)
+		asmIdentity(s.p, avx512Lanes)
+		dp := asmAt(diff, b*avx512Lanes*asmDiffLen)
+		avx512ForwardP(&s.x[0], &s.p[0], dp)
+		avx2TransposeOutWide(&y[o], &s.x[0], asmWires, asmWires)
+		avx2TransposeOutWide(&pt[b*pblock], &s.p[0], asmWires*asmWires, asmWires*asmWires)
+	}
+	asmPool.Put(s)
+	return nb * avx512Lanes
 }

@@ -50,16 +50,17 @@ import (
 // package's tests read tapes through tapeToGeneric, which undoes the
 // blocks' layout.
 
-// An asmLevel is one instruction set's kernels.
+// An asmLevel is one instruction set's kernels: the xxxImpl functions
+// switch on it once per call and run that level's block loops
+// (avx2XxxBlocks, avx512XxxBlocks), which call its assembly directly.
 type asmLevel struct {
 	name  string
-	lanes int  // rows per block
-	wide  bool // the avx512 kernels, else the avx2 ones
+	lanes int // rows per block
 }
 
 var (
-	levelAVX2   = &asmLevel{name: LevelAVX2, lanes: 8}
-	levelAVX512 = &asmLevel{name: LevelAVX512, lanes: 16, wide: true}
+	levelAVX2   = &asmLevel{name: LevelAVX2, lanes: avx2Lanes}
+	levelAVX512 = &asmLevel{name: LevelAVX512, lanes: avx512Lanes}
 )
 
 // supportedLevels are the levels the CPU runs, slowest first.
@@ -134,93 +135,23 @@ func (lv *asmLevel) String() string {
 	return lv.name
 }
 
+// lanesNow is the number of rows per block at the level in use, 0 at the
+// Go level.
+func lanesNow() int {
+	if lv := asmCurrent.Load(); lv != nil {
+		return lv.lanes
+	}
+	return 0
+}
+
 const (
-	asmWires     = 3
-	asmMaxLanes  = 16
-	asmTapeLen   = 9
-	asmDiffLen   = 8
-	asmElemBytes = 4
+	asmWires    = 3
+	asmTapeLen  = 9
+	asmDiffLen  = 8
+	avx2Lanes   = 8
+	avx512Lanes = 16
+	asmMaxLanes = avx512Lanes
 )
-
-// block is the number of values in a block of rows; pblock of P's entries.
-func (lv *asmLevel) block() int  { return asmWires * lv.lanes }
-func (lv *asmLevel) pblock() int { return asmWires * asmWires * lv.lanes }
-
-// blocks is the number of whole blocks of rows in values elements at the
-// level in use, and that level (0 and nil at the Go level).
-func asmBlocks(values int) (int, *asmLevel) {
-	lv := asmCurrent.Load()
-	if lv == nil {
-		return 0, nil
-	}
-	return values / lv.block(), lv
-}
-
-// The level's kernels: the avx2 or the avx512 one of each (stubs_amd64.go).
-
-func (lv *asmLevel) transposeIn(dst, src *float32, stride, m int) {
-	if lv.wide {
-		avx2TransposeInWide(dst, src, stride, m)
-	} else {
-		avx2TransposeIn(dst, src, stride, m)
-	}
-}
-
-func (lv *asmLevel) transposeOut(dst, src *float32, stride, m int) {
-	if lv.wide {
-		avx2TransposeOutWide(dst, src, stride, m)
-	} else {
-		avx2TransposeOut(dst, src, stride, m)
-	}
-}
-
-func (lv *asmLevel) sort(xs *float32, beta, lambda float64) {
-	if lv.wide {
-		avx512Sort(xs)
-	} else {
-		avx2Sort(xs)
-	}
-}
-
-func (lv *asmLevel) forwardP(xs, ps, diff *float32, beta, lambda float64) {
-	if lv.wide {
-		avx512ForwardP(xs, ps, diff)
-	} else {
-		avx2ForwardP(xs, ps, diff)
-	}
-}
-
-func (lv *asmLevel) forward(xs, tape *float32, beta, lambda float64) {
-	if lv.wide {
-		avx512Forward(xs, tape, beta, lambda)
-	} else {
-		avx2Forward(xs, tape, beta, lambda)
-	}
-}
-
-func (lv *asmLevel) forwardPTape(xs, ps, tape, diff *float32, beta, lambda float64) {
-	if lv.wide {
-		avx512ForwardPTape(xs, ps, tape, diff, beta, lambda)
-	} else {
-		avx2ForwardPTape(xs, ps, tape, diff, beta, lambda)
-	}
-}
-
-func (lv *asmLevel) backward(gs, tape *float32) {
-	if lv.wide {
-		avx512Backward(gs, tape)
-	} else {
-		avx2Backward(gs, tape)
-	}
-}
-
-func (lv *asmLevel) backwardP(gs, gps, tape, diff *float32) {
-	if lv.wide {
-		avx512BackwardP(gs, gps, tape, diff)
-	} else {
-		avx2BackwardP(gs, gps, tape, diff)
-	}
-}
 
 // asmScratch is the lane-major work space of one call, sized for the
 // widest level.
@@ -239,12 +170,13 @@ func asmGet(withP bool) *asmScratch {
 	return s
 }
 
-// identity sets the lane-major scratch p to the identity matrix.
-func (lv *asmLevel) identity(p []float32) {
-	clear(p[:lv.pblock()])
+// asmIdentity sets the lane-major scratch p of blocks of lanes rows to the
+// identity matrix.
+func asmIdentity(p []float32, lanes int) {
+	clear(p[:asmWires*asmWires*lanes])
 	for j := 0; j < asmWires; j++ {
-		o := (j*asmWires + j) * lv.lanes
-		for l := range lv.lanes {
+		o := (j*asmWires + j) * lanes
+		for l := range lanes {
 			p[o+l] = 1
 		}
 	}
@@ -268,8 +200,8 @@ func asmAt(s []float32, i int) *float32 {
 
 // allFinite reports whether no element of s is NaN or infinite, the fast
 // path of checkFinite: the AVX2 kernel avx2AllFinite (asm.AllFinite; it
-// runs at the speed of the loads, so AVX-512 would not pay) at either
-// assembly level, else allFiniteGeneric.
+// runs at the speed of the loads) at either assembly level, else
+// allFiniteGeneric.
 func allFinite(s []float32) bool {
 	if asmCurrent.Load() != nil {
 		return avx2AllFinite(s)
@@ -278,18 +210,12 @@ func allFinite(s []float32) bool {
 }
 
 func sortImpl(y, x []float32, beta, lambda float64) {
-	nb, lv := asmBlocks(len(x))
 	t := 0
-	if nb > 0 {
-		s := asmGet(false)
-		for b := range nb {
-			o := b * lv.block()
-			lv.transposeIn(&s.x[0], &x[o], asmWires, asmWires)
-			lv.sort(&s.x[0], beta, lambda)
-			lv.transposeOut(&y[o], &s.x[0], asmWires, asmWires)
-		}
-		asmPool.Put(s)
-		t = nb * lv.block()
+	switch asmCurrent.Load() {
+	case levelAVX2:
+		t = avx2SortBlocks(y, x, beta, lambda)
+	case levelAVX512:
+		t = avx512SortBlocks(y, x, beta, lambda)
 	}
 	if t < len(x) {
 		sortGeneric(y[t:], x[t:], beta, lambda)
@@ -297,26 +223,12 @@ func sortImpl(y, x []float32, beta, lambda float64) {
 }
 
 func forwardPImpl(y, pt, tape, diff, x []float32, beta, lambda float64) {
-	nb, lv := asmBlocks(len(x))
 	r := 0
-	if nb > 0 {
-		L := lv.lanes
-		s := asmGet(true)
-		for b := range nb {
-			o := b * lv.block()
-			lv.transposeIn(&s.x[0], &x[o], asmWires, asmWires)
-			lv.identity(s.p)
-			dp := asmAt(diff, b*L*asmDiffLen)
-			if tape != nil {
-				lv.forwardPTape(&s.x[0], &s.p[0], &tape[b*L*asmTapeLen], dp, beta, lambda)
-			} else {
-				lv.forwardP(&s.x[0], &s.p[0], dp, beta, lambda)
-			}
-			lv.transposeOut(&y[o], &s.x[0], asmWires, asmWires)
-			lv.transposeOut(&pt[b*lv.pblock()], &s.p[0], asmWires*asmWires, asmWires*asmWires)
-		}
-		asmPool.Put(s)
-		r = nb * L
+	switch asmCurrent.Load() {
+	case levelAVX2:
+		r = avx2ForwardPBlocks(y, pt, tape, diff, x, beta, lambda)
+	case levelAVX512:
+		r = avx512ForwardPBlocks(y, pt, tape, diff, x, beta, lambda)
 	}
 	if t := r * asmWires; t < len(x) {
 		forwardPGeneric(y[t:], pt[r*asmWires*asmWires:], asmTail(tape, r*asmTapeLen), asmTail(diff, r*asmDiffLen), x[t:], beta, lambda)
@@ -324,56 +236,25 @@ func forwardPImpl(y, pt, tape, diff, x []float32, beta, lambda float64) {
 }
 
 func forwardImpl(y, tape, x []float32, beta, lambda float64) {
-	nb, lv := asmBlocks(len(x))
 	r := 0
-	if nb > 0 {
-		L := lv.lanes
-		s := asmGet(false)
-		for b := range nb {
-			o := b * lv.block()
-			lv.transposeIn(&s.x[0], &x[o], asmWires, asmWires)
-			lv.forward(&s.x[0], &tape[b*L*asmTapeLen], beta, lambda)
-			lv.transposeOut(&y[o], &s.x[0], asmWires, asmWires)
-		}
-		asmPool.Put(s)
-		r = nb * L
+	switch asmCurrent.Load() {
+	case levelAVX2:
+		r = avx2ForwardBlocks(y, tape, x, beta, lambda)
+	case levelAVX512:
+		r = avx512ForwardBlocks(y, tape, x, beta, lambda)
 	}
 	if t := r * asmWires; t < len(x) {
 		forwardGeneric(y[t:], tape[r*asmTapeLen:], x[t:], beta, lambda)
 	}
 }
 
-// tapeToGeneric returns copies of the tape and the column differences
-// (either may be nil) of batch rows in the generic per-row layout, for a
-// tape recorded at the current level: whole blocks of rows are transposed
-// from the lane-major layout, the tail is copied.
-func tapeToGeneric(tape, diff []float32, batch int) (genericTape, genericDiff []float32) {
-	nb, lv := asmBlocks(batch * asmWires)
-	return asmRelayout(tape, asmTapeLen, nb, lv), asmRelayout(diff, asmDiffLen, nb, lv)
-}
-
-// asmLoadGrad transposes block b of gy into s.x, or clears s.x for a nil gy.
-func (lv *asmLevel) loadGrad(s *asmScratch, gy []float32, b int) {
-	if gy == nil {
-		clear(s.x[:lv.block()])
-		return
-	}
-	lv.transposeIn(&s.x[0], &gy[b*lv.block()], asmWires, asmWires)
-}
-
 func backwardImpl(gx, gy, tape []float32) {
-	nb, lv := asmBlocks(len(gx))
 	r := 0
-	if nb > 0 {
-		L := lv.lanes
-		s := asmGet(false)
-		for b := range nb {
-			lv.loadGrad(s, gy, b)
-			lv.backward(&s.x[0], &tape[b*L*asmTapeLen])
-			lv.transposeOut(&gx[b*lv.block()], &s.x[0], asmWires, asmWires)
-		}
-		asmPool.Put(s)
-		r = nb * L
+	switch asmCurrent.Load() {
+	case levelAVX2:
+		r = avx2BackwardBlocks(gx, gy, tape)
+	case levelAVX512:
+		r = avx512BackwardBlocks(gx, gy, tape)
 	}
 	if t := r * asmWires; t < len(gx) {
 		backwardGeneric(gx[t:], asmTail(gy, t), tape[r*asmTapeLen:])
@@ -385,42 +266,254 @@ func backwardPImpl(gx, gy, gpt, tape, diff []float32) {
 		backwardImpl(gx, gy, tape)
 		return
 	}
-	nb, lv := asmBlocks(len(gx))
 	r := 0
-	if nb > 0 {
-		L := lv.lanes
-		s := asmGet(true)
-		for b := range nb {
-			lv.loadGrad(s, gy, b)
-			lv.transposeIn(&s.p[0], &gpt[b*lv.pblock()], asmWires*asmWires, asmWires*asmWires)
-			lv.backwardP(&s.x[0], &s.p[0], &tape[b*L*asmTapeLen], &diff[b*L*asmDiffLen])
-			lv.transposeOut(&gx[b*lv.block()], &s.x[0], asmWires, asmWires)
-		}
-		asmPool.Put(s)
-		r = nb * L
+	switch asmCurrent.Load() {
+	case levelAVX2:
+		r = avx2BackwardPBlocks(gx, gy, gpt, tape, diff)
+	case levelAVX512:
+		r = avx512BackwardPBlocks(gx, gy, gpt, tape, diff)
 	}
 	if t := r * asmWires; t < len(gx) {
 		backwardPGeneric(gx[t:], asmTail(gy, t), gpt[r*asmWires*asmWires:], tape[r*asmTapeLen:], diff[r*asmDiffLen:])
 	}
 }
 
-// asmRelayout copies s (per values per row) with its first nb blocks of
-// level lv transposed from lane-major to per-row.
-func asmRelayout(s []float32, per, nb int, lv *asmLevel) []float32 {
+// tapeToGeneric returns copies of the tape and the column differences
+// (either may be nil) of batch rows in the generic per-row layout, for a
+// tape recorded at the current level: whole blocks of rows are transposed
+// from the lane-major layout, the tail is copied.
+func tapeToGeneric(tape, diff []float32, batch int) (genericTape, genericDiff []float32) {
+	lanes := lanesNow()
+	return asmRelayout(tape, asmTapeLen, batch, lanes), asmRelayout(diff, asmDiffLen, batch, lanes)
+}
+
+// asmRelayout copies s (per values per row of batch rows) with its whole
+// blocks of lanes rows transposed from lane-major to per-row.
+func asmRelayout(s []float32, per, batch, lanes int) []float32 {
 	if s == nil {
 		return nil
 	}
 	out := make([]float32, len(s))
 	copy(out, s)
-	for b := range nb {
-		L := lv.lanes
-		blk := s[b*L*per : (b+1)*L*per]
-		for l := range L {
-			dst := out[(b*L+l)*per : (b*L+l+1)*per]
+	if lanes == 0 {
+		return out
+	}
+	for b := range batch / lanes {
+		blk := s[b*lanes*per : (b+1)*lanes*per]
+		for l := range lanes {
+			dst := out[(b*lanes+l)*per : (b*lanes+l+1)*per]
 			for e := range dst {
-				dst[e] = blk[e*L+l]
+				dst[e] = blk[e*lanes+l]
 			}
 		}
 	}
 	return out
+}
+
+// The avx2 level's block loops: they run the whole blocks of avx2Lanes rows
+// and return how many rows (for Sort, values) they ran.
+
+func avx2SortBlocks(y, x []float32, beta, lambda float64) int {
+	const block = asmWires * avx2Lanes
+	nb := len(x) / block
+	if nb == 0 {
+		return 0
+	}
+	s := asmGet(false)
+	for b := range nb {
+		o := b * block
+		avx2TransposeIn(&s.x[0], &x[o], asmWires, asmWires)
+		avx2Sort(&s.x[0])
+		avx2TransposeOut(&y[o], &s.x[0], asmWires, asmWires)
+	}
+	asmPool.Put(s)
+	return nb * block
+}
+
+func avx2ForwardPBlocks(y, pt, tape, diff, x []float32, beta, lambda float64) int {
+	const block, pblock = asmWires * avx2Lanes, asmWires * asmWires * avx2Lanes
+	nb := len(x) / block
+	if nb == 0 {
+		return 0
+	}
+	s := asmGet(true)
+	for b := range nb {
+		o := b * block
+		avx2TransposeIn(&s.x[0], &x[o], asmWires, asmWires)
+		asmIdentity(s.p, avx2Lanes)
+		dp := asmAt(diff, b*avx2Lanes*asmDiffLen)
+		if tape != nil {
+			avx2ForwardPTape(&s.x[0], &s.p[0], &tape[b*avx2Lanes*asmTapeLen], dp, beta, lambda)
+		} else {
+			avx2ForwardP(&s.x[0], &s.p[0], dp)
+		}
+		avx2TransposeOut(&y[o], &s.x[0], asmWires, asmWires)
+		avx2TransposeOut(&pt[b*pblock], &s.p[0], asmWires*asmWires, asmWires*asmWires)
+	}
+	asmPool.Put(s)
+	return nb * avx2Lanes
+}
+
+func avx2ForwardBlocks(y, tape, x []float32, beta, lambda float64) int {
+	const block = asmWires * avx2Lanes
+	nb := len(x) / block
+	if nb == 0 {
+		return 0
+	}
+	s := asmGet(false)
+	for b := range nb {
+		o := b * block
+		avx2TransposeIn(&s.x[0], &x[o], asmWires, asmWires)
+		avx2Forward(&s.x[0], &tape[b*avx2Lanes*asmTapeLen], beta, lambda)
+		avx2TransposeOut(&y[o], &s.x[0], asmWires, asmWires)
+	}
+	asmPool.Put(s)
+	return nb * avx2Lanes
+}
+
+// avx2LoadGrad transposes block b of gy into s.x, or clears s.x for a nil gy.
+func avx2LoadGrad(s *asmScratch, gy []float32, b int) {
+	const block = asmWires * avx2Lanes
+	if gy == nil {
+		clear(s.x[:block])
+		return
+	}
+	avx2TransposeIn(&s.x[0], &gy[b*block], asmWires, asmWires)
+}
+
+func avx2BackwardBlocks(gx, gy, tape []float32) int {
+	const block = asmWires * avx2Lanes
+	nb := len(gx) / block
+	if nb == 0 {
+		return 0
+	}
+	s := asmGet(false)
+	for b := range nb {
+		avx2LoadGrad(s, gy, b)
+		avx2Backward(&s.x[0], &tape[b*avx2Lanes*asmTapeLen])
+		avx2TransposeOut(&gx[b*block], &s.x[0], asmWires, asmWires)
+	}
+	asmPool.Put(s)
+	return nb * avx2Lanes
+}
+
+func avx2BackwardPBlocks(gx, gy, gpt, tape, diff []float32) int {
+	const block, pblock = asmWires * avx2Lanes, asmWires * asmWires * avx2Lanes
+	nb := len(gx) / block
+	if nb == 0 {
+		return 0
+	}
+	s := asmGet(true)
+	for b := range nb {
+		avx2LoadGrad(s, gy, b)
+		avx2TransposeIn(&s.p[0], &gpt[b*pblock], asmWires*asmWires, asmWires*asmWires)
+		avx2BackwardP(&s.x[0], &s.p[0], &tape[b*avx2Lanes*asmTapeLen], &diff[b*avx2Lanes*asmDiffLen])
+		avx2TransposeOut(&gx[b*block], &s.x[0], asmWires, asmWires)
+	}
+	asmPool.Put(s)
+	return nb * avx2Lanes
+}
+
+// The avx512 level's block loops: they run the whole blocks of avx512Lanes rows
+// and return how many rows (for Sort, values) they ran.
+
+func avx512SortBlocks(y, x []float32, beta, lambda float64) int {
+	const block = asmWires * avx512Lanes
+	nb := len(x) / block
+	if nb == 0 {
+		return 0
+	}
+	s := asmGet(false)
+	for b := range nb {
+		o := b * block
+		avx2TransposeInWide(&s.x[0], &x[o], asmWires, asmWires)
+		avx512Sort(&s.x[0])
+		avx2TransposeOutWide(&y[o], &s.x[0], asmWires, asmWires)
+	}
+	asmPool.Put(s)
+	return nb * block
+}
+
+func avx512ForwardPBlocks(y, pt, tape, diff, x []float32, beta, lambda float64) int {
+	const block, pblock = asmWires * avx512Lanes, asmWires * asmWires * avx512Lanes
+	nb := len(x) / block
+	if nb == 0 {
+		return 0
+	}
+	s := asmGet(true)
+	for b := range nb {
+		o := b * block
+		avx2TransposeInWide(&s.x[0], &x[o], asmWires, asmWires)
+		asmIdentity(s.p, avx512Lanes)
+		dp := asmAt(diff, b*avx512Lanes*asmDiffLen)
+		if tape != nil {
+			avx512ForwardPTape(&s.x[0], &s.p[0], &tape[b*avx512Lanes*asmTapeLen], dp, beta, lambda)
+		} else {
+			avx512ForwardP(&s.x[0], &s.p[0], dp)
+		}
+		avx2TransposeOutWide(&y[o], &s.x[0], asmWires, asmWires)
+		avx2TransposeOutWide(&pt[b*pblock], &s.p[0], asmWires*asmWires, asmWires*asmWires)
+	}
+	asmPool.Put(s)
+	return nb * avx512Lanes
+}
+
+func avx512ForwardBlocks(y, tape, x []float32, beta, lambda float64) int {
+	const block = asmWires * avx512Lanes
+	nb := len(x) / block
+	if nb == 0 {
+		return 0
+	}
+	s := asmGet(false)
+	for b := range nb {
+		o := b * block
+		avx2TransposeInWide(&s.x[0], &x[o], asmWires, asmWires)
+		avx512Forward(&s.x[0], &tape[b*avx512Lanes*asmTapeLen], beta, lambda)
+		avx2TransposeOutWide(&y[o], &s.x[0], asmWires, asmWires)
+	}
+	asmPool.Put(s)
+	return nb * avx512Lanes
+}
+
+// avx512LoadGrad transposes block b of gy into s.x, or clears s.x for a nil gy.
+func avx512LoadGrad(s *asmScratch, gy []float32, b int) {
+	const block = asmWires * avx512Lanes
+	if gy == nil {
+		clear(s.x[:block])
+		return
+	}
+	avx2TransposeInWide(&s.x[0], &gy[b*block], asmWires, asmWires)
+}
+
+func avx512BackwardBlocks(gx, gy, tape []float32) int {
+	const block = asmWires * avx512Lanes
+	nb := len(gx) / block
+	if nb == 0 {
+		return 0
+	}
+	s := asmGet(false)
+	for b := range nb {
+		avx512LoadGrad(s, gy, b)
+		avx512Backward(&s.x[0], &tape[b*avx512Lanes*asmTapeLen])
+		avx2TransposeOutWide(&gx[b*block], &s.x[0], asmWires, asmWires)
+	}
+	asmPool.Put(s)
+	return nb * avx512Lanes
+}
+
+func avx512BackwardPBlocks(gx, gy, gpt, tape, diff []float32) int {
+	const block, pblock = asmWires * avx512Lanes, asmWires * asmWires * avx512Lanes
+	nb := len(gx) / block
+	if nb == 0 {
+		return 0
+	}
+	s := asmGet(true)
+	for b := range nb {
+		avx512LoadGrad(s, gy, b)
+		avx2TransposeInWide(&s.p[0], &gpt[b*pblock], asmWires*asmWires, asmWires*asmWires)
+		avx512BackwardP(&s.x[0], &s.p[0], &tape[b*avx512Lanes*asmTapeLen], &diff[b*avx512Lanes*asmDiffLen])
+		avx2TransposeOutWide(&gx[b*block], &s.x[0], asmWires, asmWires)
+	}
+	asmPool.Put(s)
+	return nb * avx512Lanes
 }
