@@ -30,6 +30,9 @@ type testData struct {
 	MaxDiffRows        int    // rows of column differences a test may allocate
 	RefCols            bool   // the reference keeps P's columns for a backward pass
 	TopK               int    // of a selection network: only the last TopK values end sorted
+	// The largest parameters the entry points accept (plan.MaxSteepness,
+	// plan.MaxARTLambda), which the extreme-value tests try.
+	MaxSteepness, MaxARTLambda string
 }
 
 // testMemory bounds what one emitted test allocates for the column
@@ -83,7 +86,9 @@ func renderTest(m *model) ([]byte, error) {
 		BackendTol: strconv.FormatFloat(BackendTol(m.p), 'g', 3, 64),
 		Ties:       m.p.Swap.Grad() != plan.LogisticPhi,
 		BatchSizes: "1, 7, 9, 100", EntryBatchSizes: "1, 7, 8, 9, 100", FDCoords: 64,
-		TopK: m.p.TopK,
+		TopK:         m.p.TopK,
+		MaxSteepness: strconv.FormatFloat(plan.MaxSteepness, 'g', -1, 64),
+		MaxARTLambda: strconv.FormatFloat(plan.MaxARTLambda, 'g', -1, 64),
 	}
 	// The reference is dense (O(size * N) per row), and so is P (N*N per
 	// row): keep the tests of a large network to seconds. A block of

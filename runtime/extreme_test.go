@@ -15,14 +15,15 @@ import (
 
 // extremeRows are rows of the type's largest finite values: alternating
 // signs (b - a overflows the type), ties at the largest value beside a zero,
-// and a mix of halves; enough rows for whole AVX2 blocks and a tail.
+// and a mix of halves; enough rows for whole blocks of AVX2 and AVX-512
+// lanes and a tail.
 func extremeRows[T Float](n int) []T {
 	maxF := math.MaxFloat64
 	big := T(maxF)
 	if math.IsInf(float64(big), 0) {
 		big = T(math.MaxFloat32)
 	}
-	const rows = 11
+	const rows = 19
 	x := make([]T, rows*n)
 	for i := range x {
 		switch r := i / n; r % 3 {
@@ -57,6 +58,28 @@ func checkExtreme[T Float](t *testing.T, s *Sorter[T]) {
 	y := make([]T, len(x))
 	require.NoError(t, s.Sort(y, x))
 	finite("Sort y", y)
+	if k := s.Plan().TopK; k > 0 {
+		want := Want(0)
+		if s.cfg.Swap != "hard" {
+			want = WantGrad
+		}
+		r, err := s.ForwardTopK(x, want)
+		require.NoError(t, err)
+		finite("top", r.Top)
+		finite("X", r.X)
+		if want == WantGrad {
+			gtop, gX := make([]T, len(r.Top)), make([]T, len(r.X))
+			for i := range gtop {
+				gtop[i] = T(i%7) - 3
+			}
+			for i := range gX {
+				gX[i] = T(i%5) - 2
+			}
+			gx, err := s.BackwardTopK(r, gtop, gX)
+			require.NoError(t, err)
+			finite("top-k dL/dx", gx)
+		}
+	}
 	want := WantP
 	if s.cfg.Swap != "hard" {
 		want |= WantGrad
@@ -84,13 +107,18 @@ func checkExtreme[T Float](t *testing.T, s *Sorter[T]) {
 }
 
 // TestExtremeValues: finite input near the type's largest value gives
-// finite output on every swap, at the extreme parameters too, on the
-// interpreter and on every registered kernel (its AVX2 and Go kernels).
+// finite output on every swap, at the extreme parameters too, sorting and
+// top-k, on the interpreter and on every registered kernel (at each of its
+// levels).
 func TestExtremeValues(t *testing.T) {
 	for _, swap := range []string{"logistic", "logistic_phi", "gaussian", "reciprocal", "cauchy", "optimal", "hard", "errorfree"} {
 		for _, beta := range []float64{1, 10, plan.MaxSteepness} {
-			for _, network := range []string{"odd_even", "bitonic"} {
+			for _, network := range []string{"odd_even", "bitonic", "odd_even top-2"} {
 				cfg := DefaultConfig(network, 5, swap)
+				if network == "odd_even top-2" {
+					cfg = DefaultConfig("odd_even", 5, swap)
+					cfg.TopK = 2
+				}
 				cfg.Steepness, cfg.ARTLambda, cfg.Backend = beta, plan.MaxARTLambda, Interpreter
 				name := fmt.Sprintf("%s/%s/beta=%g", network, swap, beta)
 				t.Run(name+"/float32", func(t *testing.T) {

@@ -58,6 +58,17 @@ func testBetas() []float64 {
 	return betas
 }
 
+// extremeParams are the (beta, lambda) pairs of the extreme-value tests:
+// testBetas with the largest lambda of the tests, and the largest
+// parameters the entry points accept.
+func extremeParams() [][2]float64 {
+	var prm [][2]float64
+	for _, beta := range testBetas() {
+		prm = append(prm, [2]float64{beta, lambdas[len(lambdas)-1]})
+	}
+	return append(prm, [2]float64{1e+12, 1})
+}
+
 // testBatchSizes are the batch sizes the tests against the reference try.
 func testBatchSizes() []int {
 	if huge && testing.Short() {
@@ -619,8 +630,9 @@ func TestAliasing(t *testing.T) {
 }
 
 // TestExtremeValues runs rows of the type's largest finite values, of
-// both signs and tied, through every entry point with each set of kernels:
-// finite input must give finite output.
+// both signs and tied, through every entry point at each level of kernels,
+// up to the largest beta and lambda accepted: finite input must give
+// finite output.
 func TestExtremeValues(t *testing.T) {
 	prev, _ := SetLevel("")
 	defer SetLevel(prev)
@@ -666,8 +678,8 @@ func TestExtremeValues(t *testing.T) {
 	}
 	for _, level := range testLevels() {
 		useLevel(t, level)
-		for _, beta := range testBetas() {
-			lambda := lambdas[len(lambdas)-1]
+		for _, prm := range extremeParams() {
+			beta, lambda := prm[0], prm[1]
 			y, pt := make([]T, len(x)), make([]T, len(x)*N)
 			check(Sort(y, x, beta, lambda))
 			finite("Sort y", y)

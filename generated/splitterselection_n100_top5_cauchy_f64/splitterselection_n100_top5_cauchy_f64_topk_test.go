@@ -300,10 +300,13 @@ func checkTopKAsm(t *testing.T, level string) {
 }
 
 // TestTopKExtremeValues runs the top-k entry points on rows whose
-// differences overflow the element type: everything stays finite, and the
+// differences overflow the element type, at each level of kernels and up
+// to the largest beta and lambda accepted: everything stays finite, and the
 // top values are the largest inputs.
 func TestTopKExtremeValues(t *testing.T) {
-	const rows = 6
+	prev, _ := SetLevel("")
+	defer SetLevel(prev)
+	const rows = 19 // whole blocks of every level and a tail
 	big := T(math.MaxFloat64)
 	x := make([]T, rows*N)
 	for i := range x {
@@ -324,28 +327,31 @@ func TestTopKExtremeValues(t *testing.T) {
 			}
 		}
 	}
-	for _, beta := range testBetas() {
-		lambda := lambdas[len(lambdas)-1]
-		top, xk := make([]T, rows*TopK), make([]T, rows*N*TopK)
-		tape, xtape := make([]T, rows*TapeLen), make([]T, rows*XTapeLen)
-		if err := ForwardTopK(top, xk, tape, xtape, x, beta, lambda); err != nil {
-			t.Fatal(err)
+	for _, level := range Levels() {
+		useLevel(t, level)
+		for _, prm := range extremeParams() {
+			beta, lambda := prm[0], prm[1]
+			top, xk := make([]T, rows*TopK), make([]T, rows*N*TopK)
+			tape, xtape := make([]T, rows*TapeLen), make([]T, rows*XTapeLen)
+			if err := ForwardTopK(top, xk, tape, xtape, x, beta, lambda); err != nil {
+				t.Fatal(err)
+			}
+			finite("tape", tape)
+			finite("xtape", xtape)
+			finite("top", top)
+			finite("xk", xk)
+			gtop, gxk, gx := make([]T, len(top)), make([]T, len(xk)), make([]T, len(x))
+			for i := range gtop {
+				gtop[i] = T(i%7) - 3
+			}
+			for i := range gxk {
+				gxk[i] = T(i%5) - 2
+			}
+			if err := BackwardTopK(gx, gtop, gxk, tape, xtape); err != nil {
+				t.Fatal(err)
+			}
+			finite("gx", gx)
 		}
-		finite("tape", tape)
-		finite("xtape", xtape)
-		finite("top", top)
-		finite("xk", xk)
-		gtop, gxk, gx := make([]T, len(top)), make([]T, len(xk)), make([]T, len(x))
-		for i := range gtop {
-			gtop[i] = T(i%7) - 3
-		}
-		for i := range gxk {
-			gxk[i] = T(i%5) - 2
-		}
-		if err := BackwardTopK(gx, gtop, gxk, tape, xtape); err != nil {
-			t.Fatal(err)
-		}
-		finite("gx", gx)
 	}
 }
 
