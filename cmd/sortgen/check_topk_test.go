@@ -130,6 +130,9 @@ func TestCheckTopKOtherFile(t *testing.T) {
 		want["on-the-fly/go"] = len(f.Cases)
 		if goruntime.GOARCH == "amd64" && cpu.X86.HasAVX2 && cpu.X86.HasFMA {
 			want["on-the-fly/avx2"] = len(f.Cases)
+			if cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ {
+				want["on-the-fly/avx512"] = len(f.Cases)
+			}
 		}
 	}
 	require.Equal(t, want, runs)
@@ -154,6 +157,9 @@ func TestCheckTopKOnTheFly(t *testing.T) {
 	want := map[string]int{"interpreter": len(f.Cases), "on-the-fly/go": len(f.Cases)}
 	if goruntime.GOARCH == "amd64" && cpu.X86.HasAVX2 && cpu.X86.HasFMA {
 		want["on-the-fly/avx2"] = len(f.Cases)
+		if cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ {
+			want["on-the-fly/avx512"] = len(f.Cases)
+		}
 	}
 	require.Equal(t, want, runs)
 }
