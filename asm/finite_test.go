@@ -27,19 +27,7 @@ func TestAllFiniteEmit(t *testing.T) {
 	for i, e := range []plan.Elem{plan.Float32, plan.Float32, plan.Float64, plan.Float64} {
 		AllFinite(ctx, consts, names[i], e)
 	}
-	f, err := ctx.Result()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := avx2.Compile(f); err != nil {
-		t.Fatal(err)
-	}
-	src, err := printer.NewGoAsm(printer.Config{Name: "test", Pkg: "finite"}).Print(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkAsm(t, "finite.s", src)
-	s := string(src)
+	s := compileFinite(t, ctx)
 	for _, name := range names {
 		if !strings.Contains(s, "TEXT ·"+name+"(SB), NOSPLIT, $0-25\n") {
 			t.Errorf("%s: no TEXT line with frame $0-25", name)
@@ -67,19 +55,7 @@ func TestAllFiniteWideEmit(t *testing.T) {
 	wide := []string{"avx512A32", "avx512A64"}
 	AllFiniteWide(ctx, consts, wide[0], plan.Float32)
 	AllFiniteWide(ctx, consts, wide[1], plan.Float64)
-	f, err := ctx.Result()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := avx2.Compile(f); err != nil {
-		t.Fatal(err)
-	}
-	src, err := printer.NewGoAsm(printer.Config{Name: "test", Pkg: "finite"}).Print(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkAsm(t, "finite.s", src)
-	s := string(src)
+	s := compileFinite(t, ctx)
 	for _, name := range append([]string{"narrow32", "narrow64"}, wide...) {
 		if !strings.Contains(s, "TEXT ·"+name+"(SB), NOSPLIT, $0-25\n") {
 			t.Errorf("%s: no TEXT line with frame $0-25", name)
@@ -109,4 +85,23 @@ func TestAllFiniteWideEmit(t *testing.T) {
 		}
 	}()
 	AllFiniteWide(build.NewContext(), consts, "allFiniteWide", plan.Float32)
+}
+
+// compileFinite compiles and prints ctx's functions, checks the assembly
+// with checkAsm and returns it.
+func compileFinite(t *testing.T, ctx *build.Context) string {
+	t.Helper()
+	f, err := ctx.Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := avx2.Compile(f); err != nil {
+		t.Fatal(err)
+	}
+	src, err := printer.NewGoAsm(printer.Config{Name: "test", Pkg: "finite"}).Print(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkAsm(t, "finite.s", src)
+	return string(src)
 }

@@ -41,6 +41,15 @@ func extremeRows[T Float](n int) []T {
 	return x
 }
 
+// sawtooth is a gradient of length n: i%period - period/2.
+func sawtooth[T Float](n, period int) []T {
+	g := make([]T, n)
+	for i := range g {
+		g[i] = T(i%period - period/2)
+	}
+	return g
+}
+
 // checkExtreme requires finite Y, P and gradients, and a nil error, on
 // extremeRows.
 func checkExtreme[T Float](t *testing.T, s *Sorter[T]) {
@@ -68,14 +77,7 @@ func checkExtreme[T Float](t *testing.T, s *Sorter[T]) {
 		finite("top", r.Top)
 		finite("X", r.X)
 		if want == WantGrad {
-			gtop, gX := make([]T, len(r.Top)), make([]T, len(r.X))
-			for i := range gtop {
-				gtop[i] = T(i%7) - 3
-			}
-			for i := range gX {
-				gX[i] = T(i%5) - 2
-			}
-			gx, err := s.BackwardTopK(r, gtop, gX)
+			gx, err := s.BackwardTopK(r, sawtooth[T](len(r.Top), 7), sawtooth[T](len(r.X), 5))
 			require.NoError(t, err)
 			finite("top-k dL/dx", gx)
 		}
@@ -91,13 +93,7 @@ func checkExtreme[T Float](t *testing.T, s *Sorter[T]) {
 	if want&WantGrad == 0 {
 		return
 	}
-	gy, gP := make([]T, len(x)), make([]T, len(x)*n)
-	for i := range gy {
-		gy[i] = T(i%7) - 3
-	}
-	for i := range gP {
-		gP[i] = T(i%5) - 2
-	}
+	gy, gP := sawtooth[T](len(x), 7), sawtooth[T](len(x)*n, 5)
 	gx, err := s.Backward(r, gy, gP)
 	require.NoError(t, err)
 	finite("dL/dx", gx)
