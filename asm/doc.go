@@ -21,19 +21,19 @@
 //     BackwardWork (the value backward pass with the work entries in place
 //     of P's dot products). Shared by both levels, in AVX2: the block
 //     transposes (avx2TransposeIn/Out, and avx2TransposeInWide/OutWide for
-//     the AVX-512 layout) and avx2AllFinite (AllFinite: no NaN or infinity
-//     in a slice, the fast path of the input check; it runs at the speed
-//     of the loads). Read-only data: the step tables and the vector
-//     constants.
+//     the AVX-512 layout). At both levels again, avx2AllFinite and
+//     avx512AllFinite (AllFinite, AllFiniteWide: no NaN or infinity in a
+//     slice, the fast path of the input check). Read-only data: the step
+//     tables and the vector constants.
 //   - stubs_amd64.go (//go:build !purego): avo's //go:noescape stubs.
 //   - kernels_amd64.go (//go:build !purego): the xxxImpl functions the
 //     package's checked entry points call. They run whole blocks of rows in
 //     assembly at the level in use (golang.org/x/sys/cpu picks AVX-512 F
 //     and DQ, else AVX2+FMA, at start-up; the exported SetLevel switches,
 //     Level and Levels report) and everything else in the generic Go
-//     kernels (xxxGeneric), and allFinite, which runs avx2AllFinite, or
-//     allFiniteGeneric at the Go level. Its comments document the
-//     batching, the aliasing rules and the tape layout.
+//     kernels (xxxGeneric), and allFinite, which runs the level's
+//     AllFinite kernel, or allFiniteGeneric at the Go level. Its comments
+//     document the batching, the aliasing rules and the tape layout.
 //
 // # Kernels
 //

@@ -31,7 +31,7 @@ const (
 	fnForwardPTape     = "ForwardPTape"
 	fnBackward         = "Backward"
 	fnBackwardP        = "BackwardP"
-	fnAllFinite        = "avx2AllFinite" // one for both levels: it runs at the speed of the loads
+	fnAllFinite        = "AllFinite"
 )
 
 // Generate emits the amd64 side of the kernel package pkg for plan p:
@@ -58,7 +58,8 @@ func Generate(p *plan.Plan, pkg string) (map[string][]byte, error) {
 		return nil, err
 	}
 	k := newBuilder(p.Elem)
-	AllFinite(k.Context, k.consts, fnAllFinite, p.Elem)
+	AllFinite(k.Context, k.consts, "avx2"+fnAllFinite, p.Elem)
+	AllFiniteWide(k.Context, k.consts, "avx512"+fnAllFinite, p.Elem)
 	k.transposeKernel(fnTransposeIn, true, avx2.LaneBytes)
 	k.transposeKernel(fnTransposeOut, false, avx2.LaneBytes)
 	k.transposeKernel(fnTransposeInWide, true, avx2.ZMMBytes)

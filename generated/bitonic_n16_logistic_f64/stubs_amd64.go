@@ -9,6 +9,11 @@ package bitonic_n16_logistic_f64
 //go:noescape
 func avx2AllFinite(x []float64) bool
 
+// avx512AllFinite reports whether no element of x is NaN or infinite (see asm.AllFinite).
+//
+//go:noescape
+func avx512AllFinite(x []float64) bool
+
 // avx2TransposeIn transposes between 4 row-major rows (stride elements apart) and m lane-major rows of the scratch.
 //
 //go:noescape

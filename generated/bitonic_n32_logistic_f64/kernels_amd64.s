@@ -81,6 +81,64 @@ DATA const_f64_0010000000000000<>+48(SB)/8, $0x0010000000000000
 DATA const_f64_0010000000000000<>+56(SB)/8, $0x0010000000000000
 GLOBL const_f64_0010000000000000<>(SB), RODATA|NOPTR, $64
 
+// func avx512AllFinite(x []float64) bool
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·avx512AllFinite(SB), NOSPLIT, $0-25
+	MOVQ      x_base+0(FP), AX
+	MOVQ      x_len+8(FP), CX
+	VMOVDQU32 const_f64_7fffffff00000000<>+0(SB), Z0
+	VPXORD    Z1, Z1, Z1
+	CMPQ      CX, $0x20
+	JL        avx512AllFinite_loop1
+
+avx512AllFinite_loop4:
+	VPANDD  (AX), Z0, Z2
+	VPANDD  64(AX), Z0, Z3
+	VPANDD  128(AX), Z0, Z4
+	VPANDD  192(AX), Z0, Z5
+	VPMAXUD Z3, Z2, Z2
+	VPMAXUD Z5, Z4, Z4
+	VPMAXUD Z4, Z2, Z2
+	VPMAXUD Z2, Z1, Z1
+	ADDQ    $0x00000100, AX
+	SUBQ    $0x20, CX
+	CMPQ    CX, $0x20
+	JGE     avx512AllFinite_loop4
+
+avx512AllFinite_loop1:
+	CMPQ    CX, $0x08
+	JL      avx512AllFinite_tail
+	VPANDD  (AX), Z0, Z2
+	VPMAXUD Z2, Z1, Z1
+	ADDQ    $0x40, AX
+	SUBQ    $0x08, CX
+	JMP     avx512AllFinite_loop1
+
+avx512AllFinite_tail:
+	XORL DX, DX
+
+avx512AllFinite_tail_loop:
+	TESTQ CX, CX
+	JE    avx512AllFinite_done
+	MOVL  4(AX), BX
+	ANDL  $0x7fffffff, BX
+	ADDL  $0x00100000, BX
+	ORL   BX, DX
+	ADDQ  $0x08, AX
+	DECQ  CX
+	JMP   avx512AllFinite_tail_loop
+
+avx512AllFinite_done:
+	VPADDD   const_f64_0010000000000000<>+0(SB), Z1, Z1
+	VPMOVD2M Z1, K1
+	KMOVW    K1, AX
+	SHRL     $0x1f, DX
+	ORL      DX, AX
+	SETEQ    AL
+	VZEROUPPER
+	MOVB     AL, ret+24(FP)
+	RET
+
 // func avx2TransposeIn(dst *float64, src *float64, stride int, m int)
 // Requires: AVX
 TEXT ·avx2TransposeIn(SB), NOSPLIT, $0-32

@@ -9,6 +9,11 @@ package oddeven_n16_logistic_f32
 //go:noescape
 func avx2AllFinite(x []float32) bool
 
+// avx512AllFinite reports whether no element of x is NaN or infinite (see asm.AllFinite).
+//
+//go:noescape
+func avx512AllFinite(x []float32) bool
+
 // avx2TransposeIn transposes between 8 row-major rows (stride elements apart) and m lane-major rows of the scratch.
 //
 //go:noescape

@@ -199,11 +199,13 @@ func asmAt(s []float32, i int) *float32 {
 }
 
 // allFinite reports whether no element of s is NaN or infinite, the fast
-// path of checkFinite: the AVX2 kernel avx2AllFinite (asm.AllFinite; it
-// runs at the speed of the loads) at either assembly level, else
-// allFiniteGeneric.
+// path of checkFinite: the level's kernel (asm.AllFinite, AllFiniteWide),
+// else allFiniteGeneric.
 func allFinite(s []float32) bool {
-	if asmCurrent.Load() != nil {
+	switch asmCurrent.Load() {
+	case levelAVX512:
+		return avx512AllFinite(s)
+	case levelAVX2:
 		return avx2AllFinite(s)
 	}
 	return allFiniteGeneric(s)
