@@ -93,11 +93,11 @@ func main() {
 const refCopies = 8
 
 // TestTopKReference runs the assembly kernels (each level the CPU has) of
-// ForwardTopK and BackwardTopK
-// of float64 packages on cases of difftopk's reference (one per network
-// and size, all 56 with SORTGEN_SLOW=1), each case's rows repeated to fill
-// whole blocks, and compares the top values, X and dL/dx with the peer's
-// at the file's tolerances.
+// ForwardTopK and BackwardTopK of float64 packages on cases of difftopk's
+// reference (one per network and size; all 56 with SORTGEN_FULL_MATRIX=1,
+// as sortgen check's on-the-fly run does with SORTGEN_SLOW=1), each case's
+// rows repeated to fill whole blocks, and compares the top values, X and
+// dL/dx with the peer's at the file's tolerances.
 func TestTopKReference(t *testing.T) {
 	if goruntime.GOARCH != "amd64" {
 		t.Skip("the assembly kernels are amd64 only")
@@ -107,7 +107,7 @@ func TestTopKReference(t *testing.T) {
 	file, err := reference.LoadTopK(path)
 	require.NoError(t, err)
 	tols := file.Tolerances()
-	all := os.Getenv(testmod.SlowEnv) == "1"
+	all := os.Getenv("SORTGEN_FULL_MATRIX") == "1"
 	m := testmod.New(t, "sgtopkref")
 	type input struct {
 		Beta, Lambda float64
