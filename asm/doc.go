@@ -19,10 +19,9 @@
 //     recording the differences of Z's rows), TopKWork (dL/dX through the
 //     steps first to last, writing the X tape's work entries) and
 //     BackwardWork (the value backward pass with the work entries in place
-//     of P's dot products). Shared by both levels, in AVX2: the block
-//     transposes (avx2TransposeIn/Out, and avx2TransposeInWide/OutWide for
-//     the AVX-512 layout). At both levels again, avx2AllFinite and
-//     avx512AllFinite (AllFinite, AllFiniteWide: no NaN or infinity in a
+//     of P's dot products), the block transposes TransposeIn and
+//     TransposeOut (in registers: 8x8 or 4x4 YMM, 16x16 or 8x8 ZMM), and
+//     AllFinite (asm.AllFinite, AllFiniteWide: no NaN or infinity in a
 //     slice, the fast path of the input check). Read-only data: the step
 //     tables and the vector constants.
 //   - stubs_amd64.go (//go:build !purego): avo's //go:noescape stubs.

@@ -5,7 +5,6 @@ import (
 
 	"github.com/mmcloughlin/avo/operand"
 
-	"github.com/sortgen/sortgen/asm/avx2"
 	"github.com/sortgen/sortgen/gen/plan"
 )
 
@@ -21,17 +20,13 @@ const (
 const (
 	fnTransposeIn  = "TransposeIn"
 	fnTransposeOut = "TransposeOut"
-	// The AVX-512 level's transposes are AVX2 code, named so (avx2...Wide):
-	// they run at the speed of the memory.
-	fnTransposeInWide  = "TransposeInWide"
-	fnTransposeOutWide = "TransposeOutWide"
-	fnSort             = "Sort"
-	fnForward          = "Forward"
-	fnForwardP         = "ForwardP"
-	fnForwardPTape     = "ForwardPTape"
-	fnBackward         = "Backward"
-	fnBackwardP        = "BackwardP"
-	fnAllFinite        = "AllFinite"
+	fnSort         = "Sort"
+	fnForward      = "Forward"
+	fnForwardP     = "ForwardP"
+	fnForwardPTape = "ForwardPTape"
+	fnBackward     = "Backward"
+	fnBackwardP    = "BackwardP"
+	fnAllFinite    = "AllFinite"
 )
 
 // Generate emits the amd64 side of the kernel package pkg for plan p:
@@ -60,10 +55,6 @@ func Generate(p *plan.Plan, pkg string) (map[string][]byte, error) {
 	k := newBuilder(p.Elem)
 	AllFinite(k.Context, k.consts, "avx2"+fnAllFinite, p.Elem)
 	AllFiniteWide(k.Context, k.consts, "avx512"+fnAllFinite, p.Elem)
-	k.transposeKernel(fnTransposeIn, true, avx2.LaneBytes)
-	k.transposeKernel(fnTransposeOut, false, avx2.LaneBytes)
-	k.transposeKernel(fnTransposeInWide, true, avx2.ZMMBytes)
-	k.transposeKernel(fnTransposeOutWide, false, avx2.ZMMBytes)
 	rs := p.Runs()
 	fwd := k.table("sgk_fwd", rs)
 	var bwd operand.Mem
@@ -90,6 +81,13 @@ func Generate(p *plan.Plan, pkg string) (map[string][]byte, error) {
 // levelKernels emits the kernels of the current level (k.setWide) on the
 // step tables fwd and bwd (the reversed one, when p has a backward pass).
 func (k *kbuilder) levelKernels(p *plan.Plan, fwd, bwd operand.Mem) error {
+	if k.wide {
+		k.transposeWideKernel(fnTransposeIn, true)
+		k.transposeWideKernel(fnTransposeOut, false)
+	} else {
+		k.transposeKernel(fnTransposeIn, true)
+		k.transposeKernel(fnTransposeOut, false)
+	}
 	kernels := []netKernel{{name: fnSort}, {name: fnForwardP, withP: true}}
 	if unrollSort(p) {
 		if err := k.hardSortKernel(p); err != nil {

@@ -38,7 +38,7 @@ func glue(p *plan.Plan, pkg string) ([]byte, error) {
 		"Size":    map[plan.Elem]int{plan.Float32: 4, plan.Float64: 8}[p.Elem],
 		"Levels": []glueLevel{
 			{"avx2", l, "avx2" + fnTransposeIn, "avx2" + fnTransposeOut, "avx2", "LevelAVX2"},
-			{"avx512", 2 * l, "avx2" + fnTransposeInWide, "avx2" + fnTransposeOutWide, "avx512", "LevelAVX512"},
+			{"avx512", 2 * l, "avx512" + fnTransposeIn, "avx512" + fnTransposeOut, "avx512", "LevelAVX512"},
 		},
 	})
 	if err != nil {

@@ -24,16 +24,6 @@ func avx2TransposeIn(dst *float32, src *float32, stride int, m int)
 //go:noescape
 func avx2TransposeOut(dst *float32, src *float32, stride int, m int)
 
-// avx2TransposeInWide transposes between 16 row-major rows (stride elements apart) and m lane-major rows of the scratch.
-//
-//go:noescape
-func avx2TransposeInWide(dst *float32, src *float32, stride int, m int)
-
-// avx2TransposeOutWide transposes between 16 row-major rows (stride elements apart) and m lane-major rows of the scratch.
-//
-//go:noescape
-func avx2TransposeOutWide(dst *float32, src *float32, stride int, m int)
-
 // avx2Sort runs one block of 8 lanes through the network (lane-major scratch; see kernels_amd64.go), unrolled, with wires cached in registers.
 //
 //go:noescape
@@ -63,6 +53,16 @@ func avx2Backward(gs *float32, tape *float32)
 //
 //go:noescape
 func avx2BackwardP(gs *float32, gps *float32, tape *float32, diff *float32)
+
+// avx512TransposeIn transposes between 16 row-major rows (stride elements apart) and m lane-major rows of the scratch.
+//
+//go:noescape
+func avx512TransposeIn(dst *float32, src *float32, stride int, m int)
+
+// avx512TransposeOut transposes between 16 row-major rows (stride elements apart) and m lane-major rows of the scratch.
+//
+//go:noescape
+func avx512TransposeOut(dst *float32, src *float32, stride int, m int)
 
 // avx512Sort runs one block of 16 lanes through the network (lane-major scratch; see kernels_amd64.go), unrolled, with wires cached in registers.
 //

@@ -139,400 +139,6 @@ avx512AllFinite_done:
 	MOVB     AL, ret+24(FP)
 	RET
 
-// func avx2TransposeIn(dst *float32, src *float32, stride int, m int)
-// Requires: AVX
-TEXT ·avx2TransposeIn(SB), NOSPLIT, $0-32
-	MOVQ  dst+0(FP), AX
-	MOVQ  src+8(FP), CX
-	MOVQ  stride+16(FP), DX
-	MOVQ  m+24(FP), BX
-	SHLQ  $0x02, DX
-	LEAQ  (DX)(DX*2), SI
-	LEAQ  (CX)(DX*4), DI
-	MOVQ  BX, R8
-	SHRQ  $0x03, R8
-	TESTQ R8, R8
-	JZ    ttail_2
-
-tblock_1:
-	VMOVUPS     (CX), X0
-	VINSERTF128 $0x01, (DI), Y0, Y0
-	VMOVUPS     (CX)(DX*1), X1
-	VINSERTF128 $0x01, (DI)(DX*1), Y1, Y1
-	VMOVUPS     (CX)(DX*2), X2
-	VINSERTF128 $0x01, (DI)(DX*2), Y2, Y2
-	VMOVUPS     (CX)(SI*1), X3
-	VINSERTF128 $0x01, (DI)(SI*1), Y3, Y3
-	VUNPCKLPS   Y1, Y0, Y4
-	VUNPCKHPS   Y1, Y0, Y5
-	VUNPCKLPS   Y3, Y2, Y6
-	VUNPCKHPS   Y3, Y2, Y7
-	VSHUFPS     $0x44, Y6, Y4, Y8
-	VMOVUPS     Y8, (AX)
-	VSHUFPS     $0xee, Y6, Y4, Y4
-	VMOVUPS     Y4, 32(AX)
-	VSHUFPS     $0x44, Y7, Y5, Y4
-	VMOVUPS     Y4, 64(AX)
-	VSHUFPS     $0xee, Y7, Y5, Y4
-	VMOVUPS     Y4, 96(AX)
-	VMOVUPS     16(CX), X9
-	VINSERTF128 $0x01, 16(DI), Y9, Y9
-	VMOVUPS     16(CX)(DX*1), X10
-	VINSERTF128 $0x01, 16(DI)(DX*1), Y10, Y10
-	VMOVUPS     16(CX)(DX*2), X11
-	VINSERTF128 $0x01, 16(DI)(DX*2), Y11, Y11
-	VMOVUPS     16(CX)(SI*1), X12
-	VINSERTF128 $0x01, 16(DI)(SI*1), Y12, Y12
-	VUNPCKLPS   Y10, Y9, Y4
-	VUNPCKHPS   Y10, Y9, Y5
-	VUNPCKLPS   Y12, Y11, Y6
-	VUNPCKHPS   Y12, Y11, Y7
-	VSHUFPS     $0x44, Y6, Y4, Y8
-	VMOVUPS     Y8, 128(AX)
-	VSHUFPS     $0xee, Y6, Y4, Y4
-	VMOVUPS     Y4, 160(AX)
-	VSHUFPS     $0x44, Y7, Y5, Y4
-	VMOVUPS     Y4, 192(AX)
-	VSHUFPS     $0xee, Y7, Y5, Y4
-	VMOVUPS     Y4, 224(AX)
-	ADDQ        $0x20, CX
-	ADDQ        $0x20, DI
-	ADDQ        $0x00000100, AX
-	DECQ        R8
-	JNZ         tblock_1
-
-ttail_2:
-	ANDQ $0x07, BX
-	JZ   tdone_4
-
-ttailloop_3:
-	MOVL (CX), R8
-	MOVL R8, (AX)
-	MOVL (CX)(DX*1), R8
-	MOVL R8, 4(AX)
-	MOVL (CX)(DX*2), R8
-	MOVL R8, 8(AX)
-	MOVL (CX)(SI*1), R8
-	MOVL R8, 12(AX)
-	MOVL (DI), R8
-	MOVL R8, 16(AX)
-	MOVL (DI)(DX*1), R8
-	MOVL R8, 20(AX)
-	MOVL (DI)(DX*2), R8
-	MOVL R8, 24(AX)
-	MOVL (DI)(SI*1), R8
-	MOVL R8, 28(AX)
-	ADDQ $0x04, CX
-	ADDQ $0x04, DI
-	ADDQ $0x20, AX
-	DECQ BX
-	JNZ  ttailloop_3
-
-tdone_4:
-	VZEROUPPER
-	RET
-
-// func avx2TransposeOut(dst *float32, src *float32, stride int, m int)
-// Requires: AVX
-TEXT ·avx2TransposeOut(SB), NOSPLIT, $0-32
-	MOVQ  dst+0(FP), AX
-	MOVQ  src+8(FP), CX
-	MOVQ  stride+16(FP), DX
-	MOVQ  m+24(FP), BX
-	SHLQ  $0x02, DX
-	LEAQ  (DX)(DX*2), SI
-	LEAQ  (AX)(DX*4), DI
-	MOVQ  BX, R8
-	SHRQ  $0x03, R8
-	TESTQ R8, R8
-	JZ    ttail_6
-
-tblock_5:
-	VMOVUPS     (CX), X0
-	VINSERTF128 $0x01, 128(CX), Y0, Y0
-	VMOVUPS     32(CX), X1
-	VINSERTF128 $0x01, 160(CX), Y1, Y1
-	VMOVUPS     64(CX), X2
-	VINSERTF128 $0x01, 192(CX), Y2, Y2
-	VMOVUPS     96(CX), X3
-	VINSERTF128 $0x01, 224(CX), Y3, Y3
-	VUNPCKLPS   Y1, Y0, Y4
-	VUNPCKHPS   Y1, Y0, Y5
-	VUNPCKLPS   Y3, Y2, Y6
-	VUNPCKHPS   Y3, Y2, Y7
-	VSHUFPS     $0x44, Y6, Y4, Y8
-	VMOVUPS     Y8, (AX)
-	VSHUFPS     $0xee, Y6, Y4, Y4
-	VMOVUPS     Y4, (AX)(DX*1)
-	VSHUFPS     $0x44, Y7, Y5, Y4
-	VMOVUPS     Y4, (AX)(DX*2)
-	VSHUFPS     $0xee, Y7, Y5, Y4
-	VMOVUPS     Y4, (AX)(SI*1)
-	VMOVUPS     16(CX), X9
-	VINSERTF128 $0x01, 144(CX), Y9, Y9
-	VMOVUPS     48(CX), X10
-	VINSERTF128 $0x01, 176(CX), Y10, Y10
-	VMOVUPS     80(CX), X11
-	VINSERTF128 $0x01, 208(CX), Y11, Y11
-	VMOVUPS     112(CX), X12
-	VINSERTF128 $0x01, 240(CX), Y12, Y12
-	VUNPCKLPS   Y10, Y9, Y4
-	VUNPCKHPS   Y10, Y9, Y5
-	VUNPCKLPS   Y12, Y11, Y6
-	VUNPCKHPS   Y12, Y11, Y7
-	VSHUFPS     $0x44, Y6, Y4, Y8
-	VMOVUPS     Y8, (DI)
-	VSHUFPS     $0xee, Y6, Y4, Y4
-	VMOVUPS     Y4, (DI)(DX*1)
-	VSHUFPS     $0x44, Y7, Y5, Y4
-	VMOVUPS     Y4, (DI)(DX*2)
-	VSHUFPS     $0xee, Y7, Y5, Y4
-	VMOVUPS     Y4, (DI)(SI*1)
-	ADDQ        $0x20, AX
-	ADDQ        $0x20, DI
-	ADDQ        $0x00000100, CX
-	DECQ        R8
-	JNZ         tblock_5
-
-ttail_6:
-	ANDQ $0x07, BX
-	JZ   tdone_8
-
-ttailloop_7:
-	MOVL (CX), R8
-	MOVL R8, (AX)
-	MOVL 4(CX), R8
-	MOVL R8, (AX)(DX*1)
-	MOVL 8(CX), R8
-	MOVL R8, (AX)(DX*2)
-	MOVL 12(CX), R8
-	MOVL R8, (AX)(SI*1)
-	MOVL 16(CX), R8
-	MOVL R8, (DI)
-	MOVL 20(CX), R8
-	MOVL R8, (DI)(DX*1)
-	MOVL 24(CX), R8
-	MOVL R8, (DI)(DX*2)
-	MOVL 28(CX), R8
-	MOVL R8, (DI)(SI*1)
-	ADDQ $0x04, AX
-	ADDQ $0x04, DI
-	ADDQ $0x20, CX
-	DECQ BX
-	JNZ  ttailloop_7
-
-tdone_8:
-	VZEROUPPER
-	RET
-
-// func avx2TransposeInWide(dst *float32, src *float32, stride int, m int)
-// Requires: AVX
-TEXT ·avx2TransposeInWide(SB), NOSPLIT, $0-32
-	MOVQ   dst+0(FP), AX
-	MOVQ   src+8(FP), CX
-	MOVQ   stride+16(FP), DX
-	MOVQ   m+24(FP), BX
-	SHLQ   $0x02, DX
-	MOVQ   $0x00000002, SI
-	IMUL3Q $0x08, DX, DI
-
-tpass_9:
-	MOVQ  CX, R8
-	MOVQ  AX, R9
-	MOVQ  BX, R10
-	LEAQ  (DX)(DX*2), R11
-	LEAQ  (R8)(DX*4), R12
-	MOVQ  R10, R13
-	SHRQ  $0x03, R13
-	TESTQ R13, R13
-	JZ    ttail_11
-
-tblock_10:
-	VMOVUPS     (R8), X0
-	VINSERTF128 $0x01, (R12), Y0, Y0
-	VMOVUPS     (R8)(DX*1), X1
-	VINSERTF128 $0x01, (R12)(DX*1), Y1, Y1
-	VMOVUPS     (R8)(DX*2), X2
-	VINSERTF128 $0x01, (R12)(DX*2), Y2, Y2
-	VMOVUPS     (R8)(R11*1), X3
-	VINSERTF128 $0x01, (R12)(R11*1), Y3, Y3
-	VUNPCKLPS   Y1, Y0, Y4
-	VUNPCKHPS   Y1, Y0, Y5
-	VUNPCKLPS   Y3, Y2, Y6
-	VUNPCKHPS   Y3, Y2, Y7
-	VSHUFPS     $0x44, Y6, Y4, Y8
-	VMOVUPS     Y8, (R9)
-	VSHUFPS     $0xee, Y6, Y4, Y4
-	VMOVUPS     Y4, 64(R9)
-	VSHUFPS     $0x44, Y7, Y5, Y4
-	VMOVUPS     Y4, 128(R9)
-	VSHUFPS     $0xee, Y7, Y5, Y4
-	VMOVUPS     Y4, 192(R9)
-	VMOVUPS     16(R8), X9
-	VINSERTF128 $0x01, 16(R12), Y9, Y9
-	VMOVUPS     16(R8)(DX*1), X10
-	VINSERTF128 $0x01, 16(R12)(DX*1), Y10, Y10
-	VMOVUPS     16(R8)(DX*2), X11
-	VINSERTF128 $0x01, 16(R12)(DX*2), Y11, Y11
-	VMOVUPS     16(R8)(R11*1), X12
-	VINSERTF128 $0x01, 16(R12)(R11*1), Y12, Y12
-	VUNPCKLPS   Y10, Y9, Y4
-	VUNPCKHPS   Y10, Y9, Y5
-	VUNPCKLPS   Y12, Y11, Y6
-	VUNPCKHPS   Y12, Y11, Y7
-	VSHUFPS     $0x44, Y6, Y4, Y8
-	VMOVUPS     Y8, 256(R9)
-	VSHUFPS     $0xee, Y6, Y4, Y4
-	VMOVUPS     Y4, 320(R9)
-	VSHUFPS     $0x44, Y7, Y5, Y4
-	VMOVUPS     Y4, 384(R9)
-	VSHUFPS     $0xee, Y7, Y5, Y4
-	VMOVUPS     Y4, 448(R9)
-	ADDQ        $0x20, R8
-	ADDQ        $0x20, R12
-	ADDQ        $0x00000200, R9
-	DECQ        R13
-	JNZ         tblock_10
-
-ttail_11:
-	ANDQ $0x07, R10
-	JZ   tdone_13
-
-ttailloop_12:
-	MOVL (R8), R13
-	MOVL R13, (R9)
-	MOVL (R8)(DX*1), R13
-	MOVL R13, 4(R9)
-	MOVL (R8)(DX*2), R13
-	MOVL R13, 8(R9)
-	MOVL (R8)(R11*1), R13
-	MOVL R13, 12(R9)
-	MOVL (R12), R13
-	MOVL R13, 16(R9)
-	MOVL (R12)(DX*1), R13
-	MOVL R13, 20(R9)
-	MOVL (R12)(DX*2), R13
-	MOVL R13, 24(R9)
-	MOVL (R12)(R11*1), R13
-	MOVL R13, 28(R9)
-	ADDQ $0x04, R8
-	ADDQ $0x04, R12
-	ADDQ $0x40, R9
-	DECQ R10
-	JNZ  ttailloop_12
-
-tdone_13:
-	ADDQ DI, CX
-	ADDQ $0x20, AX
-	DECQ SI
-	JNZ  tpass_9
-	VZEROUPPER
-	RET
-
-// func avx2TransposeOutWide(dst *float32, src *float32, stride int, m int)
-// Requires: AVX
-TEXT ·avx2TransposeOutWide(SB), NOSPLIT, $0-32
-	MOVQ   dst+0(FP), AX
-	MOVQ   src+8(FP), CX
-	MOVQ   stride+16(FP), DX
-	MOVQ   m+24(FP), BX
-	SHLQ   $0x02, DX
-	MOVQ   $0x00000002, SI
-	IMUL3Q $0x08, DX, DI
-
-tpass_14:
-	MOVQ  AX, R8
-	MOVQ  CX, R9
-	MOVQ  BX, R10
-	LEAQ  (DX)(DX*2), R11
-	LEAQ  (R8)(DX*4), R12
-	MOVQ  R10, R13
-	SHRQ  $0x03, R13
-	TESTQ R13, R13
-	JZ    ttail_16
-
-tblock_15:
-	VMOVUPS     (R9), X0
-	VINSERTF128 $0x01, 256(R9), Y0, Y0
-	VMOVUPS     64(R9), X1
-	VINSERTF128 $0x01, 320(R9), Y1, Y1
-	VMOVUPS     128(R9), X2
-	VINSERTF128 $0x01, 384(R9), Y2, Y2
-	VMOVUPS     192(R9), X3
-	VINSERTF128 $0x01, 448(R9), Y3, Y3
-	VUNPCKLPS   Y1, Y0, Y4
-	VUNPCKHPS   Y1, Y0, Y5
-	VUNPCKLPS   Y3, Y2, Y6
-	VUNPCKHPS   Y3, Y2, Y7
-	VSHUFPS     $0x44, Y6, Y4, Y8
-	VMOVUPS     Y8, (R8)
-	VSHUFPS     $0xee, Y6, Y4, Y4
-	VMOVUPS     Y4, (R8)(DX*1)
-	VSHUFPS     $0x44, Y7, Y5, Y4
-	VMOVUPS     Y4, (R8)(DX*2)
-	VSHUFPS     $0xee, Y7, Y5, Y4
-	VMOVUPS     Y4, (R8)(R11*1)
-	VMOVUPS     16(R9), X9
-	VINSERTF128 $0x01, 272(R9), Y9, Y9
-	VMOVUPS     80(R9), X10
-	VINSERTF128 $0x01, 336(R9), Y10, Y10
-	VMOVUPS     144(R9), X11
-	VINSERTF128 $0x01, 400(R9), Y11, Y11
-	VMOVUPS     208(R9), X12
-	VINSERTF128 $0x01, 464(R9), Y12, Y12
-	VUNPCKLPS   Y10, Y9, Y4
-	VUNPCKHPS   Y10, Y9, Y5
-	VUNPCKLPS   Y12, Y11, Y6
-	VUNPCKHPS   Y12, Y11, Y7
-	VSHUFPS     $0x44, Y6, Y4, Y8
-	VMOVUPS     Y8, (R12)
-	VSHUFPS     $0xee, Y6, Y4, Y4
-	VMOVUPS     Y4, (R12)(DX*1)
-	VSHUFPS     $0x44, Y7, Y5, Y4
-	VMOVUPS     Y4, (R12)(DX*2)
-	VSHUFPS     $0xee, Y7, Y5, Y4
-	VMOVUPS     Y4, (R12)(R11*1)
-	ADDQ        $0x20, R8
-	ADDQ        $0x20, R12
-	ADDQ        $0x00000200, R9
-	DECQ        R13
-	JNZ         tblock_15
-
-ttail_16:
-	ANDQ $0x07, R10
-	JZ   tdone_18
-
-ttailloop_17:
-	MOVL (R9), R13
-	MOVL R13, (R8)
-	MOVL 4(R9), R13
-	MOVL R13, (R8)(DX*1)
-	MOVL 8(R9), R13
-	MOVL R13, (R8)(DX*2)
-	MOVL 12(R9), R13
-	MOVL R13, (R8)(R11*1)
-	MOVL 16(R9), R13
-	MOVL R13, (R12)
-	MOVL 20(R9), R13
-	MOVL R13, (R12)(DX*1)
-	MOVL 24(R9), R13
-	MOVL R13, (R12)(DX*2)
-	MOVL 28(R9), R13
-	MOVL R13, (R12)(R11*1)
-	ADDQ $0x04, R8
-	ADDQ $0x04, R12
-	ADDQ $0x40, R9
-	DECQ R10
-	JNZ  ttailloop_17
-
-tdone_18:
-	ADDQ DI, AX
-	ADDQ $0x20, CX
-	DECQ SI
-	JNZ  tpass_14
-	VZEROUPPER
-	RET
-
 DATA sgk_fwd<>+0(SB)/8, $0x0000000000000002
 DATA sgk_fwd<>+8(SB)/8, $0x0000000300000001
 DATA sgk_fwd<>+16(SB)/8, $0x0000000200000001
@@ -2823,6 +2429,192 @@ DATA sgk_fwd<>+18288(SB)/8, $0x0000000100000080
 DATA sgk_fwd<>+18296(SB)/8, $0x0000008000000000
 DATA sgk_fwd<>+18304(SB)/8, $0x0000000000000000
 GLOBL sgk_fwd<>(SB), RODATA|NOPTR, $18312
+
+// func avx2TransposeIn(dst *float32, src *float32, stride int, m int)
+// Requires: AVX
+TEXT ·avx2TransposeIn(SB), NOSPLIT, $0-32
+	MOVQ  dst+0(FP), AX
+	MOVQ  src+8(FP), CX
+	MOVQ  stride+16(FP), DX
+	MOVQ  m+24(FP), BX
+	SHLQ  $0x02, DX
+	LEAQ  (DX)(DX*2), SI
+	LEAQ  (CX)(DX*4), DI
+	MOVQ  BX, R8
+	SHRQ  $0x03, R8
+	TESTQ R8, R8
+	JZ    ttail_2
+
+tblock_1:
+	VMOVUPS     (CX), X0
+	VINSERTF128 $0x01, (DI), Y0, Y0
+	VMOVUPS     (CX)(DX*1), X1
+	VINSERTF128 $0x01, (DI)(DX*1), Y1, Y1
+	VMOVUPS     (CX)(DX*2), X2
+	VINSERTF128 $0x01, (DI)(DX*2), Y2, Y2
+	VMOVUPS     (CX)(SI*1), X3
+	VINSERTF128 $0x01, (DI)(SI*1), Y3, Y3
+	VUNPCKLPS   Y1, Y0, Y4
+	VUNPCKHPS   Y1, Y0, Y5
+	VUNPCKLPS   Y3, Y2, Y6
+	VUNPCKHPS   Y3, Y2, Y7
+	VSHUFPS     $0x44, Y6, Y4, Y8
+	VMOVUPS     Y8, (AX)
+	VSHUFPS     $0xee, Y6, Y4, Y4
+	VMOVUPS     Y4, 32(AX)
+	VSHUFPS     $0x44, Y7, Y5, Y4
+	VMOVUPS     Y4, 64(AX)
+	VSHUFPS     $0xee, Y7, Y5, Y4
+	VMOVUPS     Y4, 96(AX)
+	VMOVUPS     16(CX), X9
+	VINSERTF128 $0x01, 16(DI), Y9, Y9
+	VMOVUPS     16(CX)(DX*1), X10
+	VINSERTF128 $0x01, 16(DI)(DX*1), Y10, Y10
+	VMOVUPS     16(CX)(DX*2), X11
+	VINSERTF128 $0x01, 16(DI)(DX*2), Y11, Y11
+	VMOVUPS     16(CX)(SI*1), X12
+	VINSERTF128 $0x01, 16(DI)(SI*1), Y12, Y12
+	VUNPCKLPS   Y10, Y9, Y4
+	VUNPCKHPS   Y10, Y9, Y5
+	VUNPCKLPS   Y12, Y11, Y6
+	VUNPCKHPS   Y12, Y11, Y7
+	VSHUFPS     $0x44, Y6, Y4, Y8
+	VMOVUPS     Y8, 128(AX)
+	VSHUFPS     $0xee, Y6, Y4, Y4
+	VMOVUPS     Y4, 160(AX)
+	VSHUFPS     $0x44, Y7, Y5, Y4
+	VMOVUPS     Y4, 192(AX)
+	VSHUFPS     $0xee, Y7, Y5, Y4
+	VMOVUPS     Y4, 224(AX)
+	ADDQ        $0x20, CX
+	ADDQ        $0x20, DI
+	ADDQ        $0x00000100, AX
+	DECQ        R8
+	JNZ         tblock_1
+
+ttail_2:
+	ANDQ $0x07, BX
+	JZ   tdone_4
+
+ttailloop_3:
+	MOVL (CX), R8
+	MOVL R8, (AX)
+	MOVL (CX)(DX*1), R8
+	MOVL R8, 4(AX)
+	MOVL (CX)(DX*2), R8
+	MOVL R8, 8(AX)
+	MOVL (CX)(SI*1), R8
+	MOVL R8, 12(AX)
+	MOVL (DI), R8
+	MOVL R8, 16(AX)
+	MOVL (DI)(DX*1), R8
+	MOVL R8, 20(AX)
+	MOVL (DI)(DX*2), R8
+	MOVL R8, 24(AX)
+	MOVL (DI)(SI*1), R8
+	MOVL R8, 28(AX)
+	ADDQ $0x04, CX
+	ADDQ $0x04, DI
+	ADDQ $0x20, AX
+	DECQ BX
+	JNZ  ttailloop_3
+
+tdone_4:
+	VZEROUPPER
+	RET
+
+// func avx2TransposeOut(dst *float32, src *float32, stride int, m int)
+// Requires: AVX
+TEXT ·avx2TransposeOut(SB), NOSPLIT, $0-32
+	MOVQ  dst+0(FP), AX
+	MOVQ  src+8(FP), CX
+	MOVQ  stride+16(FP), DX
+	MOVQ  m+24(FP), BX
+	SHLQ  $0x02, DX
+	LEAQ  (DX)(DX*2), SI
+	LEAQ  (AX)(DX*4), DI
+	MOVQ  BX, R8
+	SHRQ  $0x03, R8
+	TESTQ R8, R8
+	JZ    ttail_6
+
+tblock_5:
+	VMOVUPS     (CX), X0
+	VINSERTF128 $0x01, 128(CX), Y0, Y0
+	VMOVUPS     32(CX), X1
+	VINSERTF128 $0x01, 160(CX), Y1, Y1
+	VMOVUPS     64(CX), X2
+	VINSERTF128 $0x01, 192(CX), Y2, Y2
+	VMOVUPS     96(CX), X3
+	VINSERTF128 $0x01, 224(CX), Y3, Y3
+	VUNPCKLPS   Y1, Y0, Y4
+	VUNPCKHPS   Y1, Y0, Y5
+	VUNPCKLPS   Y3, Y2, Y6
+	VUNPCKHPS   Y3, Y2, Y7
+	VSHUFPS     $0x44, Y6, Y4, Y8
+	VMOVUPS     Y8, (AX)
+	VSHUFPS     $0xee, Y6, Y4, Y4
+	VMOVUPS     Y4, (AX)(DX*1)
+	VSHUFPS     $0x44, Y7, Y5, Y4
+	VMOVUPS     Y4, (AX)(DX*2)
+	VSHUFPS     $0xee, Y7, Y5, Y4
+	VMOVUPS     Y4, (AX)(SI*1)
+	VMOVUPS     16(CX), X9
+	VINSERTF128 $0x01, 144(CX), Y9, Y9
+	VMOVUPS     48(CX), X10
+	VINSERTF128 $0x01, 176(CX), Y10, Y10
+	VMOVUPS     80(CX), X11
+	VINSERTF128 $0x01, 208(CX), Y11, Y11
+	VMOVUPS     112(CX), X12
+	VINSERTF128 $0x01, 240(CX), Y12, Y12
+	VUNPCKLPS   Y10, Y9, Y4
+	VUNPCKHPS   Y10, Y9, Y5
+	VUNPCKLPS   Y12, Y11, Y6
+	VUNPCKHPS   Y12, Y11, Y7
+	VSHUFPS     $0x44, Y6, Y4, Y8
+	VMOVUPS     Y8, (DI)
+	VSHUFPS     $0xee, Y6, Y4, Y4
+	VMOVUPS     Y4, (DI)(DX*1)
+	VSHUFPS     $0x44, Y7, Y5, Y4
+	VMOVUPS     Y4, (DI)(DX*2)
+	VSHUFPS     $0xee, Y7, Y5, Y4
+	VMOVUPS     Y4, (DI)(SI*1)
+	ADDQ        $0x20, AX
+	ADDQ        $0x20, DI
+	ADDQ        $0x00000100, CX
+	DECQ        R8
+	JNZ         tblock_5
+
+ttail_6:
+	ANDQ $0x07, BX
+	JZ   tdone_8
+
+ttailloop_7:
+	MOVL (CX), R8
+	MOVL R8, (AX)
+	MOVL 4(CX), R8
+	MOVL R8, (AX)(DX*1)
+	MOVL 8(CX), R8
+	MOVL R8, (AX)(DX*2)
+	MOVL 12(CX), R8
+	MOVL R8, (AX)(SI*1)
+	MOVL 16(CX), R8
+	MOVL R8, (DI)
+	MOVL 20(CX), R8
+	MOVL R8, (DI)(DX*1)
+	MOVL 24(CX), R8
+	MOVL R8, (DI)(DX*2)
+	MOVL 28(CX), R8
+	MOVL R8, (DI)(SI*1)
+	ADDQ $0x04, AX
+	ADDQ $0x04, DI
+	ADDQ $0x20, CX
+	DECQ BX
+	JNZ  ttailloop_7
+
+tdone_8:
+	VZEROUPPER
+	RET
 
 // func avx2Sort(xs *float32)
 // Requires: AVX
@@ -8849,17 +8641,17 @@ TEXT ·avx2ForwardP(SB), NOSPLIT, $16-24
 	MOVQ diff+16(FP), AX
 	LEAQ sgk_fwd<>+0(SB), CX
 
-run_19:
+run_9:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_21
+	JZ    done_11
 	MOVQ  DX, (SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 8(SP)
 
-step_20:
+step_10:
 	MOVQ      xs+0(FP), DI
 	MOVQ      DX, R8
 	SHLQ      $0x05, R8
@@ -8875,7 +8667,7 @@ step_20:
 	LEAQ      36(CX), DI
 	MOVL      32(CX), R8
 
-range_22:
+range_12:
 	MOVL   (DI), R9
 	MOVL   4(DI), R10
 	ADDL   8(SP), R10
@@ -8890,11 +8682,11 @@ range_22:
 	ADDQ   R9, R11
 	ADDQ   R9, R12
 	TESTQ  AX, AX
-	JZ     nodiff_23
+	JZ     nodiff_13
 	CMPQ   R10, $0x02
-	JB     tail_26
+	JB     tail_16
 
-pair_25:
+pair_15:
 	VMOVUPS   (R11), Y0
 	VMOVUPS   (R12), Y1
 	VSUBPS    Y1, Y0, Y3
@@ -8916,11 +8708,11 @@ pair_25:
 	ADDQ      $0x40, AX
 	SUBQ      $0x02, R10
 	CMPQ      R10, $0x02
-	JAE       pair_25
+	JAE       pair_15
 
-tail_26:
+tail_16:
 	TESTQ     R10, R10
-	JZ        rowsdone_27
+	JZ        rowsdone_17
 	VMOVUPS   (R11), Y0
 	VMOVUPS   (R12), Y1
 	VSUBPS    Y1, Y0, Y3
@@ -8933,14 +8725,14 @@ tail_26:
 	ADDQ      $0x20, R12
 	ADDQ      $0x20, AX
 
-rowsdone_27:
-	JMP rangedone_24
+rowsdone_17:
+	JMP rangedone_14
 
-nodiff_23:
+nodiff_13:
 	CMPQ R10, $0x02
-	JB   tail_29
+	JB   tail_19
 
-pair_28:
+pair_18:
 	VMOVUPS   (R11), Y0
 	VMOVUPS   (R12), Y1
 	VBLENDVPS Y2, Y0, Y1, Y3
@@ -8957,11 +8749,11 @@ pair_28:
 	ADDQ      $0x40, R12
 	SUBQ      $0x02, R10
 	CMPQ      R10, $0x02
-	JAE       pair_28
+	JAE       pair_18
 
-tail_29:
+tail_19:
 	TESTQ     R10, R10
-	JZ        rowsdone_30
+	JZ        rowsdone_20
 	VMOVUPS   (R11), Y0
 	VMOVUPS   (R12), Y1
 	VBLENDVPS Y2, Y0, Y1, Y3
@@ -8971,23 +8763,365 @@ tail_29:
 	ADDQ      $0x20, R11
 	ADDQ      $0x20, R12
 
-rowsdone_30:
-rangedone_24:
+rowsdone_20:
+rangedone_14:
 	ADDQ $0x08, DI
 	DECQ R8
-	JNZ  range_22
+	JNZ  range_12
 	ADDL 12(CX), DX
 	ADDL 16(CX), BX
 	ADDL 20(CX), SI
 	MOVL 24(CX), DI
 	ADDL DI, 8(SP)
 	DECQ (SP)
-	JNZ  step_20
+	JNZ  step_10
 	MOVL 32(CX), DX
 	LEAQ 36(CX)(DX*8), CX
-	JMP  run_19
+	JMP  run_9
 
-done_21:
+done_11:
+	VZEROUPPER
+	RET
+
+// func avx512TransposeIn(dst *float32, src *float32, stride int, m int)
+// Requires: AVX, AVX512F
+TEXT ·avx512TransposeIn(SB), NOSPLIT, $0-32
+	MOVQ  dst+0(FP), AX
+	MOVQ  src+8(FP), CX
+	MOVQ  stride+16(FP), DX
+	MOVQ  m+24(FP), BX
+	SHLQ  $0x02, DX
+	LEAQ  (DX)(DX*2), SI
+	LEAQ  (CX)(DX*4), DI
+	LEAQ  (DI)(DX*4), R8
+	LEAQ  (R8)(DX*4), R9
+	MOVQ  BX, R10
+	SHRQ  $0x04, R10
+	TESTQ R10, R10
+	JZ    wtail_22
+
+wblock_21:
+	VMOVUPS    (CX), Z0
+	VMOVUPS    (CX)(DX*1), Z1
+	VMOVUPS    (CX)(DX*2), Z2
+	VMOVUPS    (CX)(SI*1), Z3
+	VMOVUPS    (DI), Z4
+	VMOVUPS    (DI)(DX*1), Z5
+	VMOVUPS    (DI)(DX*2), Z6
+	VMOVUPS    (DI)(SI*1), Z7
+	VMOVUPS    (R8), Z8
+	VMOVUPS    (R8)(DX*1), Z9
+	VMOVUPS    (R8)(DX*2), Z10
+	VMOVUPS    (R8)(SI*1), Z11
+	VMOVUPS    (R9), Z12
+	VMOVUPS    (R9)(DX*1), Z13
+	VMOVUPS    (R9)(DX*2), Z14
+	VMOVUPS    (R9)(SI*1), Z15
+	VUNPCKLPS  Z1, Z0, Z16
+	VUNPCKHPS  Z1, Z0, Z0
+	VUNPCKLPS  Z3, Z2, Z1
+	VUNPCKHPS  Z3, Z2, Z2
+	VUNPCKLPS  Z5, Z4, Z3
+	VUNPCKHPS  Z5, Z4, Z4
+	VUNPCKLPS  Z7, Z6, Z5
+	VUNPCKHPS  Z7, Z6, Z6
+	VUNPCKLPS  Z9, Z8, Z7
+	VUNPCKHPS  Z9, Z8, Z8
+	VUNPCKLPS  Z11, Z10, Z9
+	VUNPCKHPS  Z11, Z10, Z10
+	VUNPCKLPS  Z13, Z12, Z11
+	VUNPCKHPS  Z13, Z12, Z12
+	VUNPCKLPS  Z15, Z14, Z13
+	VUNPCKHPS  Z15, Z14, Z14
+	VUNPCKLPD  Z1, Z16, Z15
+	VUNPCKHPD  Z1, Z16, Z1
+	VUNPCKLPD  Z2, Z0, Z16
+	VUNPCKHPD  Z2, Z0, Z0
+	VUNPCKLPD  Z5, Z3, Z2
+	VUNPCKHPD  Z5, Z3, Z3
+	VUNPCKLPD  Z6, Z4, Z5
+	VUNPCKHPD  Z6, Z4, Z4
+	VUNPCKLPD  Z9, Z7, Z6
+	VUNPCKHPD  Z9, Z7, Z7
+	VUNPCKLPD  Z10, Z8, Z9
+	VUNPCKHPD  Z10, Z8, Z8
+	VUNPCKLPD  Z13, Z11, Z10
+	VUNPCKHPD  Z13, Z11, Z11
+	VUNPCKLPD  Z14, Z12, Z13
+	VUNPCKHPD  Z14, Z12, Z12
+	VSHUFF32X4 $0x44, Z2, Z15, Z14
+	VSHUFF32X4 $0xee, Z2, Z15, Z2
+	VSHUFF32X4 $0x44, Z10, Z6, Z15
+	VSHUFF32X4 $0xee, Z10, Z6, Z6
+	VSHUFF32X4 $0x88, Z15, Z14, Z10
+	VMOVUPS    Z10, (AX)
+	VSHUFF32X4 $0xdd, Z15, Z14, Z10
+	VMOVUPS    Z10, 256(AX)
+	VSHUFF32X4 $0x88, Z6, Z2, Z10
+	VMOVUPS    Z10, 512(AX)
+	VSHUFF32X4 $0xdd, Z6, Z2, Z2
+	VMOVUPS    Z2, 768(AX)
+	VSHUFF32X4 $0x44, Z3, Z1, Z2
+	VSHUFF32X4 $0xee, Z3, Z1, Z1
+	VSHUFF32X4 $0x44, Z11, Z7, Z3
+	VSHUFF32X4 $0xee, Z11, Z7, Z6
+	VSHUFF32X4 $0x88, Z3, Z2, Z7
+	VMOVUPS    Z7, 64(AX)
+	VSHUFF32X4 $0xdd, Z3, Z2, Z2
+	VMOVUPS    Z2, 320(AX)
+	VSHUFF32X4 $0x88, Z6, Z1, Z2
+	VMOVUPS    Z2, 576(AX)
+	VSHUFF32X4 $0xdd, Z6, Z1, Z1
+	VMOVUPS    Z1, 832(AX)
+	VSHUFF32X4 $0x44, Z5, Z16, Z1
+	VSHUFF32X4 $0xee, Z5, Z16, Z2
+	VSHUFF32X4 $0x44, Z13, Z9, Z3
+	VSHUFF32X4 $0xee, Z13, Z9, Z5
+	VSHUFF32X4 $0x88, Z3, Z1, Z6
+	VMOVUPS    Z6, 128(AX)
+	VSHUFF32X4 $0xdd, Z3, Z1, Z1
+	VMOVUPS    Z1, 384(AX)
+	VSHUFF32X4 $0x88, Z5, Z2, Z1
+	VMOVUPS    Z1, 640(AX)
+	VSHUFF32X4 $0xdd, Z5, Z2, Z1
+	VMOVUPS    Z1, 896(AX)
+	VSHUFF32X4 $0x44, Z4, Z0, Z1
+	VSHUFF32X4 $0xee, Z4, Z0, Z0
+	VSHUFF32X4 $0x44, Z12, Z8, Z2
+	VSHUFF32X4 $0xee, Z12, Z8, Z3
+	VSHUFF32X4 $0x88, Z2, Z1, Z4
+	VMOVUPS    Z4, 192(AX)
+	VSHUFF32X4 $0xdd, Z2, Z1, Z1
+	VMOVUPS    Z1, 448(AX)
+	VSHUFF32X4 $0x88, Z3, Z0, Z1
+	VMOVUPS    Z1, 704(AX)
+	VSHUFF32X4 $0xdd, Z3, Z0, Z0
+	VMOVUPS    Z0, 960(AX)
+	ADDQ       $0x40, CX
+	ADDQ       $0x40, DI
+	ADDQ       $0x40, R8
+	ADDQ       $0x40, R9
+	ADDQ       $0x00000400, AX
+	DECQ       R10
+	JNZ        wblock_21
+
+wtail_22:
+	ANDQ $0x0f, BX
+	JZ   wdone_24
+
+wtailloop_23:
+	MOVL (CX), R10
+	MOVL R10, (AX)
+	MOVL (CX)(DX*1), R10
+	MOVL R10, 4(AX)
+	MOVL (CX)(DX*2), R10
+	MOVL R10, 8(AX)
+	MOVL (CX)(SI*1), R10
+	MOVL R10, 12(AX)
+	MOVL (DI), R10
+	MOVL R10, 16(AX)
+	MOVL (DI)(DX*1), R10
+	MOVL R10, 20(AX)
+	MOVL (DI)(DX*2), R10
+	MOVL R10, 24(AX)
+	MOVL (DI)(SI*1), R10
+	MOVL R10, 28(AX)
+	MOVL (R8), R10
+	MOVL R10, 32(AX)
+	MOVL (R8)(DX*1), R10
+	MOVL R10, 36(AX)
+	MOVL (R8)(DX*2), R10
+	MOVL R10, 40(AX)
+	MOVL (R8)(SI*1), R10
+	MOVL R10, 44(AX)
+	MOVL (R9), R10
+	MOVL R10, 48(AX)
+	MOVL (R9)(DX*1), R10
+	MOVL R10, 52(AX)
+	MOVL (R9)(DX*2), R10
+	MOVL R10, 56(AX)
+	MOVL (R9)(SI*1), R10
+	MOVL R10, 60(AX)
+	ADDQ $0x04, CX
+	ADDQ $0x04, DI
+	ADDQ $0x04, R8
+	ADDQ $0x04, R9
+	ADDQ $0x40, AX
+	DECQ BX
+	JNZ  wtailloop_23
+
+wdone_24:
+	VZEROUPPER
+	RET
+
+// func avx512TransposeOut(dst *float32, src *float32, stride int, m int)
+// Requires: AVX, AVX512F
+TEXT ·avx512TransposeOut(SB), NOSPLIT, $0-32
+	MOVQ  dst+0(FP), AX
+	MOVQ  src+8(FP), CX
+	MOVQ  stride+16(FP), DX
+	MOVQ  m+24(FP), BX
+	SHLQ  $0x02, DX
+	LEAQ  (DX)(DX*2), SI
+	LEAQ  (AX)(DX*4), DI
+	LEAQ  (DI)(DX*4), R8
+	LEAQ  (R8)(DX*4), R9
+	MOVQ  BX, R10
+	SHRQ  $0x04, R10
+	TESTQ R10, R10
+	JZ    wtail_26
+
+wblock_25:
+	VMOVUPS    (CX), Z0
+	VMOVUPS    64(CX), Z1
+	VMOVUPS    128(CX), Z2
+	VMOVUPS    192(CX), Z3
+	VMOVUPS    256(CX), Z4
+	VMOVUPS    320(CX), Z5
+	VMOVUPS    384(CX), Z6
+	VMOVUPS    448(CX), Z7
+	VMOVUPS    512(CX), Z8
+	VMOVUPS    576(CX), Z9
+	VMOVUPS    640(CX), Z10
+	VMOVUPS    704(CX), Z11
+	VMOVUPS    768(CX), Z12
+	VMOVUPS    832(CX), Z13
+	VMOVUPS    896(CX), Z14
+	VMOVUPS    960(CX), Z15
+	VUNPCKLPS  Z1, Z0, Z16
+	VUNPCKHPS  Z1, Z0, Z0
+	VUNPCKLPS  Z3, Z2, Z1
+	VUNPCKHPS  Z3, Z2, Z2
+	VUNPCKLPS  Z5, Z4, Z3
+	VUNPCKHPS  Z5, Z4, Z4
+	VUNPCKLPS  Z7, Z6, Z5
+	VUNPCKHPS  Z7, Z6, Z6
+	VUNPCKLPS  Z9, Z8, Z7
+	VUNPCKHPS  Z9, Z8, Z8
+	VUNPCKLPS  Z11, Z10, Z9
+	VUNPCKHPS  Z11, Z10, Z10
+	VUNPCKLPS  Z13, Z12, Z11
+	VUNPCKHPS  Z13, Z12, Z12
+	VUNPCKLPS  Z15, Z14, Z13
+	VUNPCKHPS  Z15, Z14, Z14
+	VUNPCKLPD  Z1, Z16, Z15
+	VUNPCKHPD  Z1, Z16, Z1
+	VUNPCKLPD  Z2, Z0, Z16
+	VUNPCKHPD  Z2, Z0, Z0
+	VUNPCKLPD  Z5, Z3, Z2
+	VUNPCKHPD  Z5, Z3, Z3
+	VUNPCKLPD  Z6, Z4, Z5
+	VUNPCKHPD  Z6, Z4, Z4
+	VUNPCKLPD  Z9, Z7, Z6
+	VUNPCKHPD  Z9, Z7, Z7
+	VUNPCKLPD  Z10, Z8, Z9
+	VUNPCKHPD  Z10, Z8, Z8
+	VUNPCKLPD  Z13, Z11, Z10
+	VUNPCKHPD  Z13, Z11, Z11
+	VUNPCKLPD  Z14, Z12, Z13
+	VUNPCKHPD  Z14, Z12, Z12
+	VSHUFF32X4 $0x44, Z2, Z15, Z14
+	VSHUFF32X4 $0xee, Z2, Z15, Z2
+	VSHUFF32X4 $0x44, Z10, Z6, Z15
+	VSHUFF32X4 $0xee, Z10, Z6, Z6
+	VSHUFF32X4 $0x88, Z15, Z14, Z10
+	VMOVUPS    Z10, (AX)
+	VSHUFF32X4 $0xdd, Z15, Z14, Z10
+	VMOVUPS    Z10, (DI)
+	VSHUFF32X4 $0x88, Z6, Z2, Z10
+	VMOVUPS    Z10, (R8)
+	VSHUFF32X4 $0xdd, Z6, Z2, Z2
+	VMOVUPS    Z2, (R9)
+	VSHUFF32X4 $0x44, Z3, Z1, Z2
+	VSHUFF32X4 $0xee, Z3, Z1, Z1
+	VSHUFF32X4 $0x44, Z11, Z7, Z3
+	VSHUFF32X4 $0xee, Z11, Z7, Z6
+	VSHUFF32X4 $0x88, Z3, Z2, Z7
+	VMOVUPS    Z7, (AX)(DX*1)
+	VSHUFF32X4 $0xdd, Z3, Z2, Z2
+	VMOVUPS    Z2, (DI)(DX*1)
+	VSHUFF32X4 $0x88, Z6, Z1, Z2
+	VMOVUPS    Z2, (R8)(DX*1)
+	VSHUFF32X4 $0xdd, Z6, Z1, Z1
+	VMOVUPS    Z1, (R9)(DX*1)
+	VSHUFF32X4 $0x44, Z5, Z16, Z1
+	VSHUFF32X4 $0xee, Z5, Z16, Z2
+	VSHUFF32X4 $0x44, Z13, Z9, Z3
+	VSHUFF32X4 $0xee, Z13, Z9, Z5
+	VSHUFF32X4 $0x88, Z3, Z1, Z6
+	VMOVUPS    Z6, (AX)(DX*2)
+	VSHUFF32X4 $0xdd, Z3, Z1, Z1
+	VMOVUPS    Z1, (DI)(DX*2)
+	VSHUFF32X4 $0x88, Z5, Z2, Z1
+	VMOVUPS    Z1, (R8)(DX*2)
+	VSHUFF32X4 $0xdd, Z5, Z2, Z1
+	VMOVUPS    Z1, (R9)(DX*2)
+	VSHUFF32X4 $0x44, Z4, Z0, Z1
+	VSHUFF32X4 $0xee, Z4, Z0, Z0
+	VSHUFF32X4 $0x44, Z12, Z8, Z2
+	VSHUFF32X4 $0xee, Z12, Z8, Z3
+	VSHUFF32X4 $0x88, Z2, Z1, Z4
+	VMOVUPS    Z4, (AX)(SI*1)
+	VSHUFF32X4 $0xdd, Z2, Z1, Z1
+	VMOVUPS    Z1, (DI)(SI*1)
+	VSHUFF32X4 $0x88, Z3, Z0, Z1
+	VMOVUPS    Z1, (R8)(SI*1)
+	VSHUFF32X4 $0xdd, Z3, Z0, Z0
+	VMOVUPS    Z0, (R9)(SI*1)
+	ADDQ       $0x40, AX
+	ADDQ       $0x40, DI
+	ADDQ       $0x40, R8
+	ADDQ       $0x40, R9
+	ADDQ       $0x00000400, CX
+	DECQ       R10
+	JNZ        wblock_25
+
+wtail_26:
+	ANDQ $0x0f, BX
+	JZ   wdone_28
+
+wtailloop_27:
+	MOVL (CX), R10
+	MOVL R10, (AX)
+	MOVL 4(CX), R10
+	MOVL R10, (AX)(DX*1)
+	MOVL 8(CX), R10
+	MOVL R10, (AX)(DX*2)
+	MOVL 12(CX), R10
+	MOVL R10, (AX)(SI*1)
+	MOVL 16(CX), R10
+	MOVL R10, (DI)
+	MOVL 20(CX), R10
+	MOVL R10, (DI)(DX*1)
+	MOVL 24(CX), R10
+	MOVL R10, (DI)(DX*2)
+	MOVL 28(CX), R10
+	MOVL R10, (DI)(SI*1)
+	MOVL 32(CX), R10
+	MOVL R10, (R8)
+	MOVL 36(CX), R10
+	MOVL R10, (R8)(DX*1)
+	MOVL 40(CX), R10
+	MOVL R10, (R8)(DX*2)
+	MOVL 44(CX), R10
+	MOVL R10, (R8)(SI*1)
+	MOVL 48(CX), R10
+	MOVL R10, (R9)
+	MOVL 52(CX), R10
+	MOVL R10, (R9)(DX*1)
+	MOVL 56(CX), R10
+	MOVL R10, (R9)(DX*2)
+	MOVL 60(CX), R10
+	MOVL R10, (R9)(SI*1)
+	ADDQ $0x04, AX
+	ADDQ $0x04, DI
+	ADDQ $0x04, R8
+	ADDQ $0x04, R9
+	ADDQ $0x40, CX
+	DECQ BX
+	JNZ  wtailloop_27
+
+wdone_28:
 	VZEROUPPER
 	RET
 
@@ -14212,17 +14346,17 @@ TEXT ·avx512ForwardP(SB), NOSPLIT, $16-24
 	MOVQ diff+16(FP), AX
 	LEAQ sgk_fwd<>+0(SB), CX
 
-run_31:
+run_29:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_33
+	JZ    done_31
 	MOVQ  DX, (SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 8(SP)
 
-step_32:
+step_30:
 	MOVQ      xs+0(FP), DI
 	MOVQ      DX, R8
 	SHLQ      $0x06, R8
@@ -14238,7 +14372,7 @@ step_32:
 	LEAQ      36(CX), DI
 	MOVL      32(CX), R8
 
-range_34:
+range_32:
 	MOVL   (DI), R9
 	MOVL   4(DI), R10
 	ADDL   8(SP), R10
@@ -14253,11 +14387,11 @@ range_34:
 	ADDQ   R9, R11
 	ADDQ   R9, R12
 	TESTQ  AX, AX
-	JZ     nodiff_35
+	JZ     nodiff_33
 	CMPQ   R10, $0x02
-	JB     tail_38
+	JB     tail_36
 
-pair_37:
+pair_35:
 	VMOVUPS   (R11), Z0
 	VMOVUPS   (R12), Z1
 	VSUBPS    Z1, Z0, Z4
@@ -14279,11 +14413,11 @@ pair_37:
 	ADDQ      $0x80, AX
 	SUBQ      $0x02, R10
 	CMPQ      R10, $0x02
-	JAE       pair_37
+	JAE       pair_35
 
-tail_38:
+tail_36:
 	TESTQ     R10, R10
-	JZ        rowsdone_39
+	JZ        rowsdone_37
 	VMOVUPS   (R11), Z0
 	VMOVUPS   (R12), Z1
 	VSUBPS    Z1, Z0, Z4
@@ -14296,14 +14430,14 @@ tail_38:
 	ADDQ      $0x40, R12
 	ADDQ      $0x40, AX
 
-rowsdone_39:
-	JMP rangedone_36
+rowsdone_37:
+	JMP rangedone_34
 
-nodiff_35:
+nodiff_33:
 	CMPQ R10, $0x02
-	JB   tail_41
+	JB   tail_39
 
-pair_40:
+pair_38:
 	VMOVUPS   (R11), Z0
 	VMOVUPS   (R12), Z1
 	VBLENDMPS Z0, Z1, K1, Z11
@@ -14320,11 +14454,11 @@ pair_40:
 	ADDQ      $0x80, R12
 	SUBQ      $0x02, R10
 	CMPQ      R10, $0x02
-	JAE       pair_40
+	JAE       pair_38
 
-tail_41:
+tail_39:
 	TESTQ     R10, R10
-	JZ        rowsdone_42
+	JZ        rowsdone_40
 	VMOVUPS   (R11), Z0
 	VMOVUPS   (R12), Z1
 	VBLENDMPS Z0, Z1, K1, Z15
@@ -14334,22 +14468,22 @@ tail_41:
 	ADDQ      $0x40, R11
 	ADDQ      $0x40, R12
 
-rowsdone_42:
-rangedone_36:
+rowsdone_40:
+rangedone_34:
 	ADDQ $0x08, DI
 	DECQ R8
-	JNZ  range_34
+	JNZ  range_32
 	ADDL 12(CX), DX
 	ADDL 16(CX), BX
 	ADDL 20(CX), SI
 	MOVL 24(CX), DI
 	ADDL DI, 8(SP)
 	DECQ (SP)
-	JNZ  step_32
+	JNZ  step_30
 	MOVL 32(CX), DX
 	LEAQ 36(CX)(DX*8), CX
-	JMP  run_31
+	JMP  run_29
 
-done_33:
+done_31:
 	VZEROUPPER
 	RET

@@ -139,260 +139,6 @@ avx512AllFinite_done:
 	MOVB     AL, ret+24(FP)
 	RET
 
-// func avx2TransposeIn(dst *float64, src *float64, stride int, m int)
-// Requires: AVX
-TEXT ·avx2TransposeIn(SB), NOSPLIT, $0-32
-	MOVQ  dst+0(FP), AX
-	MOVQ  src+8(FP), CX
-	MOVQ  stride+16(FP), DX
-	MOVQ  m+24(FP), BX
-	SHLQ  $0x03, DX
-	LEAQ  (DX)(DX*2), SI
-	MOVQ  BX, DI
-	SHRQ  $0x02, DI
-	TESTQ DI, DI
-	JZ    ttail_2
-
-tblock_1:
-	VMOVUPD     (CX), X0
-	VINSERTF128 $0x01, (CX)(DX*2), Y0, Y0
-	VMOVUPD     (CX)(DX*1), X1
-	VINSERTF128 $0x01, (CX)(SI*1), Y1, Y1
-	VMOVUPD     16(CX), X2
-	VINSERTF128 $0x01, 16(CX)(DX*2), Y2, Y2
-	VMOVUPD     16(CX)(DX*1), X3
-	VINSERTF128 $0x01, 16(CX)(SI*1), Y3, Y3
-	VUNPCKLPD   Y1, Y0, Y4
-	VMOVUPD     Y4, (AX)
-	VUNPCKHPD   Y1, Y0, Y4
-	VMOVUPD     Y4, 32(AX)
-	VUNPCKLPD   Y3, Y2, Y4
-	VMOVUPD     Y4, 64(AX)
-	VUNPCKHPD   Y3, Y2, Y4
-	VMOVUPD     Y4, 96(AX)
-	ADDQ        $0x20, CX
-	ADDQ        $0x00000080, AX
-	DECQ        DI
-	JNZ         tblock_1
-
-ttail_2:
-	ANDQ $0x03, BX
-	JZ   tdone_4
-
-ttailloop_3:
-	MOVQ (CX), DI
-	MOVQ DI, (AX)
-	MOVQ (CX)(DX*1), DI
-	MOVQ DI, 8(AX)
-	MOVQ (CX)(DX*2), DI
-	MOVQ DI, 16(AX)
-	MOVQ (CX)(SI*1), DI
-	MOVQ DI, 24(AX)
-	ADDQ $0x08, CX
-	ADDQ $0x20, AX
-	DECQ BX
-	JNZ  ttailloop_3
-
-tdone_4:
-	VZEROUPPER
-	RET
-
-// func avx2TransposeOut(dst *float64, src *float64, stride int, m int)
-// Requires: AVX
-TEXT ·avx2TransposeOut(SB), NOSPLIT, $0-32
-	MOVQ  dst+0(FP), AX
-	MOVQ  src+8(FP), CX
-	MOVQ  stride+16(FP), DX
-	MOVQ  m+24(FP), BX
-	SHLQ  $0x03, DX
-	LEAQ  (DX)(DX*2), SI
-	MOVQ  BX, DI
-	SHRQ  $0x02, DI
-	TESTQ DI, DI
-	JZ    ttail_6
-
-tblock_5:
-	VMOVUPD     (CX), X0
-	VINSERTF128 $0x01, 64(CX), Y0, Y0
-	VMOVUPD     32(CX), X1
-	VINSERTF128 $0x01, 96(CX), Y1, Y1
-	VMOVUPD     16(CX), X2
-	VINSERTF128 $0x01, 80(CX), Y2, Y2
-	VMOVUPD     48(CX), X3
-	VINSERTF128 $0x01, 112(CX), Y3, Y3
-	VUNPCKLPD   Y1, Y0, Y4
-	VMOVUPD     Y4, (AX)
-	VUNPCKHPD   Y1, Y0, Y4
-	VMOVUPD     Y4, (AX)(DX*1)
-	VUNPCKLPD   Y3, Y2, Y4
-	VMOVUPD     Y4, (AX)(DX*2)
-	VUNPCKHPD   Y3, Y2, Y4
-	VMOVUPD     Y4, (AX)(SI*1)
-	ADDQ        $0x20, AX
-	ADDQ        $0x00000080, CX
-	DECQ        DI
-	JNZ         tblock_5
-
-ttail_6:
-	ANDQ $0x03, BX
-	JZ   tdone_8
-
-ttailloop_7:
-	MOVQ (CX), DI
-	MOVQ DI, (AX)
-	MOVQ 8(CX), DI
-	MOVQ DI, (AX)(DX*1)
-	MOVQ 16(CX), DI
-	MOVQ DI, (AX)(DX*2)
-	MOVQ 24(CX), DI
-	MOVQ DI, (AX)(SI*1)
-	ADDQ $0x08, AX
-	ADDQ $0x20, CX
-	DECQ BX
-	JNZ  ttailloop_7
-
-tdone_8:
-	VZEROUPPER
-	RET
-
-// func avx2TransposeInWide(dst *float64, src *float64, stride int, m int)
-// Requires: AVX
-TEXT ·avx2TransposeInWide(SB), NOSPLIT, $0-32
-	MOVQ   dst+0(FP), AX
-	MOVQ   src+8(FP), CX
-	MOVQ   stride+16(FP), DX
-	MOVQ   m+24(FP), BX
-	SHLQ   $0x03, DX
-	MOVQ   $0x00000002, SI
-	IMUL3Q $0x04, DX, DI
-
-tpass_9:
-	MOVQ  CX, R8
-	MOVQ  AX, R9
-	MOVQ  BX, R10
-	LEAQ  (DX)(DX*2), R11
-	MOVQ  R10, R12
-	SHRQ  $0x02, R12
-	TESTQ R12, R12
-	JZ    ttail_11
-
-tblock_10:
-	VMOVUPD     (R8), X0
-	VINSERTF128 $0x01, (R8)(DX*2), Y0, Y0
-	VMOVUPD     (R8)(DX*1), X1
-	VINSERTF128 $0x01, (R8)(R11*1), Y1, Y1
-	VMOVUPD     16(R8), X2
-	VINSERTF128 $0x01, 16(R8)(DX*2), Y2, Y2
-	VMOVUPD     16(R8)(DX*1), X3
-	VINSERTF128 $0x01, 16(R8)(R11*1), Y3, Y3
-	VUNPCKLPD   Y1, Y0, Y4
-	VMOVUPD     Y4, (R9)
-	VUNPCKHPD   Y1, Y0, Y4
-	VMOVUPD     Y4, 64(R9)
-	VUNPCKLPD   Y3, Y2, Y4
-	VMOVUPD     Y4, 128(R9)
-	VUNPCKHPD   Y3, Y2, Y4
-	VMOVUPD     Y4, 192(R9)
-	ADDQ        $0x20, R8
-	ADDQ        $0x00000100, R9
-	DECQ        R12
-	JNZ         tblock_10
-
-ttail_11:
-	ANDQ $0x03, R10
-	JZ   tdone_13
-
-ttailloop_12:
-	MOVQ (R8), R12
-	MOVQ R12, (R9)
-	MOVQ (R8)(DX*1), R12
-	MOVQ R12, 8(R9)
-	MOVQ (R8)(DX*2), R12
-	MOVQ R12, 16(R9)
-	MOVQ (R8)(R11*1), R12
-	MOVQ R12, 24(R9)
-	ADDQ $0x08, R8
-	ADDQ $0x40, R9
-	DECQ R10
-	JNZ  ttailloop_12
-
-tdone_13:
-	ADDQ DI, CX
-	ADDQ $0x20, AX
-	DECQ SI
-	JNZ  tpass_9
-	VZEROUPPER
-	RET
-
-// func avx2TransposeOutWide(dst *float64, src *float64, stride int, m int)
-// Requires: AVX
-TEXT ·avx2TransposeOutWide(SB), NOSPLIT, $0-32
-	MOVQ   dst+0(FP), AX
-	MOVQ   src+8(FP), CX
-	MOVQ   stride+16(FP), DX
-	MOVQ   m+24(FP), BX
-	SHLQ   $0x03, DX
-	MOVQ   $0x00000002, SI
-	IMUL3Q $0x04, DX, DI
-
-tpass_14:
-	MOVQ  AX, R8
-	MOVQ  CX, R9
-	MOVQ  BX, R10
-	LEAQ  (DX)(DX*2), R11
-	MOVQ  R10, R12
-	SHRQ  $0x02, R12
-	TESTQ R12, R12
-	JZ    ttail_16
-
-tblock_15:
-	VMOVUPD     (R9), X0
-	VINSERTF128 $0x01, 128(R9), Y0, Y0
-	VMOVUPD     64(R9), X1
-	VINSERTF128 $0x01, 192(R9), Y1, Y1
-	VMOVUPD     16(R9), X2
-	VINSERTF128 $0x01, 144(R9), Y2, Y2
-	VMOVUPD     80(R9), X3
-	VINSERTF128 $0x01, 208(R9), Y3, Y3
-	VUNPCKLPD   Y1, Y0, Y4
-	VMOVUPD     Y4, (R8)
-	VUNPCKHPD   Y1, Y0, Y4
-	VMOVUPD     Y4, (R8)(DX*1)
-	VUNPCKLPD   Y3, Y2, Y4
-	VMOVUPD     Y4, (R8)(DX*2)
-	VUNPCKHPD   Y3, Y2, Y4
-	VMOVUPD     Y4, (R8)(R11*1)
-	ADDQ        $0x20, R8
-	ADDQ        $0x00000100, R9
-	DECQ        R12
-	JNZ         tblock_15
-
-ttail_16:
-	ANDQ $0x03, R10
-	JZ   tdone_18
-
-ttailloop_17:
-	MOVQ (R9), R12
-	MOVQ R12, (R8)
-	MOVQ 8(R9), R12
-	MOVQ R12, (R8)(DX*1)
-	MOVQ 16(R9), R12
-	MOVQ R12, (R8)(DX*2)
-	MOVQ 24(R9), R12
-	MOVQ R12, (R8)(R11*1)
-	ADDQ $0x08, R8
-	ADDQ $0x40, R9
-	DECQ R10
-	JNZ  ttailloop_17
-
-tdone_18:
-	ADDQ DI, AX
-	ADDQ $0x20, CX
-	DECQ SI
-	JNZ  tpass_14
-	VZEROUPPER
-	RET
-
 DATA sgk_fwd<>+0(SB)/8, $0x0000000000000010
 DATA sgk_fwd<>+8(SB)/8, $0x0000000200000001
 DATA sgk_fwd<>+16(SB)/8, $0x0000000200000002
@@ -1290,6 +1036,122 @@ DATA sgk_bwd<>+3552(SB)/8, $0x0000001e00000001
 DATA sgk_bwd<>+3560(SB)/8, $0x0000000000000020
 DATA sgk_bwd<>+3568(SB)/8, $0x0000000000000000
 GLOBL sgk_bwd<>(SB), RODATA|NOPTR, $3576
+
+// func avx2TransposeIn(dst *float64, src *float64, stride int, m int)
+// Requires: AVX
+TEXT ·avx2TransposeIn(SB), NOSPLIT, $0-32
+	MOVQ  dst+0(FP), AX
+	MOVQ  src+8(FP), CX
+	MOVQ  stride+16(FP), DX
+	MOVQ  m+24(FP), BX
+	SHLQ  $0x03, DX
+	LEAQ  (DX)(DX*2), SI
+	MOVQ  BX, DI
+	SHRQ  $0x02, DI
+	TESTQ DI, DI
+	JZ    ttail_2
+
+tblock_1:
+	VMOVUPD     (CX), X0
+	VINSERTF128 $0x01, (CX)(DX*2), Y0, Y0
+	VMOVUPD     (CX)(DX*1), X1
+	VINSERTF128 $0x01, (CX)(SI*1), Y1, Y1
+	VMOVUPD     16(CX), X2
+	VINSERTF128 $0x01, 16(CX)(DX*2), Y2, Y2
+	VMOVUPD     16(CX)(DX*1), X3
+	VINSERTF128 $0x01, 16(CX)(SI*1), Y3, Y3
+	VUNPCKLPD   Y1, Y0, Y4
+	VMOVUPD     Y4, (AX)
+	VUNPCKHPD   Y1, Y0, Y4
+	VMOVUPD     Y4, 32(AX)
+	VUNPCKLPD   Y3, Y2, Y4
+	VMOVUPD     Y4, 64(AX)
+	VUNPCKHPD   Y3, Y2, Y4
+	VMOVUPD     Y4, 96(AX)
+	ADDQ        $0x20, CX
+	ADDQ        $0x00000080, AX
+	DECQ        DI
+	JNZ         tblock_1
+
+ttail_2:
+	ANDQ $0x03, BX
+	JZ   tdone_4
+
+ttailloop_3:
+	MOVQ (CX), DI
+	MOVQ DI, (AX)
+	MOVQ (CX)(DX*1), DI
+	MOVQ DI, 8(AX)
+	MOVQ (CX)(DX*2), DI
+	MOVQ DI, 16(AX)
+	MOVQ (CX)(SI*1), DI
+	MOVQ DI, 24(AX)
+	ADDQ $0x08, CX
+	ADDQ $0x20, AX
+	DECQ BX
+	JNZ  ttailloop_3
+
+tdone_4:
+	VZEROUPPER
+	RET
+
+// func avx2TransposeOut(dst *float64, src *float64, stride int, m int)
+// Requires: AVX
+TEXT ·avx2TransposeOut(SB), NOSPLIT, $0-32
+	MOVQ  dst+0(FP), AX
+	MOVQ  src+8(FP), CX
+	MOVQ  stride+16(FP), DX
+	MOVQ  m+24(FP), BX
+	SHLQ  $0x03, DX
+	LEAQ  (DX)(DX*2), SI
+	MOVQ  BX, DI
+	SHRQ  $0x02, DI
+	TESTQ DI, DI
+	JZ    ttail_6
+
+tblock_5:
+	VMOVUPD     (CX), X0
+	VINSERTF128 $0x01, 64(CX), Y0, Y0
+	VMOVUPD     32(CX), X1
+	VINSERTF128 $0x01, 96(CX), Y1, Y1
+	VMOVUPD     16(CX), X2
+	VINSERTF128 $0x01, 80(CX), Y2, Y2
+	VMOVUPD     48(CX), X3
+	VINSERTF128 $0x01, 112(CX), Y3, Y3
+	VUNPCKLPD   Y1, Y0, Y4
+	VMOVUPD     Y4, (AX)
+	VUNPCKHPD   Y1, Y0, Y4
+	VMOVUPD     Y4, (AX)(DX*1)
+	VUNPCKLPD   Y3, Y2, Y4
+	VMOVUPD     Y4, (AX)(DX*2)
+	VUNPCKHPD   Y3, Y2, Y4
+	VMOVUPD     Y4, (AX)(SI*1)
+	ADDQ        $0x20, AX
+	ADDQ        $0x00000080, CX
+	DECQ        DI
+	JNZ         tblock_5
+
+ttail_6:
+	ANDQ $0x03, BX
+	JZ   tdone_8
+
+ttailloop_7:
+	MOVQ (CX), DI
+	MOVQ DI, (AX)
+	MOVQ 8(CX), DI
+	MOVQ DI, (AX)(DX*1)
+	MOVQ 16(CX), DI
+	MOVQ DI, (AX)(DX*2)
+	MOVQ 24(CX), DI
+	MOVQ DI, (AX)(SI*1)
+	ADDQ $0x08, AX
+	ADDQ $0x20, CX
+	DECQ BX
+	JNZ  ttailloop_7
+
+tdone_8:
+	VZEROUPPER
+	RET
 
 // func avx2Sort(xs *float64)
 // Requires: AVX
@@ -2564,17 +2426,17 @@ TEXT ·avx2ForwardP(SB), NOSPLIT, $16-24
 	MOVQ diff+16(FP), AX
 	LEAQ sgk_fwd<>+0(SB), CX
 
-run_19:
+run_9:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_21
+	JZ    done_11
 	MOVQ  DX, (SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 8(SP)
 
-step_20:
+step_10:
 	MOVQ      xs+0(FP), DI
 	MOVQ      DX, R8
 	SHLQ      $0x05, R8
@@ -2590,7 +2452,7 @@ step_20:
 	LEAQ      36(CX), DI
 	MOVL      32(CX), R8
 
-range_22:
+range_12:
 	MOVL   (DI), R9
 	MOVL   4(DI), R10
 	ADDL   8(SP), R10
@@ -2605,11 +2467,11 @@ range_22:
 	ADDQ   R9, R11
 	ADDQ   R9, R12
 	TESTQ  AX, AX
-	JZ     nodiff_23
+	JZ     nodiff_13
 	CMPQ   R10, $0x02
-	JB     tail_26
+	JB     tail_16
 
-pair_25:
+pair_15:
 	VMOVUPD   (R11), Y0
 	VMOVUPD   (R12), Y1
 	VSUBPD    Y1, Y0, Y3
@@ -2631,11 +2493,11 @@ pair_25:
 	ADDQ      $0x40, AX
 	SUBQ      $0x02, R10
 	CMPQ      R10, $0x02
-	JAE       pair_25
+	JAE       pair_15
 
-tail_26:
+tail_16:
 	TESTQ     R10, R10
-	JZ        rowsdone_27
+	JZ        rowsdone_17
 	VMOVUPD   (R11), Y0
 	VMOVUPD   (R12), Y1
 	VSUBPD    Y1, Y0, Y3
@@ -2648,14 +2510,14 @@ tail_26:
 	ADDQ      $0x20, R12
 	ADDQ      $0x20, AX
 
-rowsdone_27:
-	JMP rangedone_24
+rowsdone_17:
+	JMP rangedone_14
 
-nodiff_23:
+nodiff_13:
 	CMPQ R10, $0x02
-	JB   tail_29
+	JB   tail_19
 
-pair_28:
+pair_18:
 	VMOVUPD   (R11), Y0
 	VMOVUPD   (R12), Y1
 	VBLENDVPD Y2, Y0, Y1, Y3
@@ -2672,11 +2534,11 @@ pair_28:
 	ADDQ      $0x40, R12
 	SUBQ      $0x02, R10
 	CMPQ      R10, $0x02
-	JAE       pair_28
+	JAE       pair_18
 
-tail_29:
+tail_19:
 	TESTQ     R10, R10
-	JZ        rowsdone_30
+	JZ        rowsdone_20
 	VMOVUPD   (R11), Y0
 	VMOVUPD   (R12), Y1
 	VBLENDVPD Y2, Y0, Y1, Y3
@@ -2686,23 +2548,23 @@ tail_29:
 	ADDQ      $0x20, R11
 	ADDQ      $0x20, R12
 
-rowsdone_30:
-rangedone_24:
+rowsdone_20:
+rangedone_14:
 	ADDQ $0x08, DI
 	DECQ R8
-	JNZ  range_22
+	JNZ  range_12
 	ADDL 12(CX), DX
 	ADDL 16(CX), BX
 	ADDL 20(CX), SI
 	MOVL 24(CX), DI
 	ADDL DI, 8(SP)
 	DECQ (SP)
-	JNZ  step_20
+	JNZ  step_10
 	MOVL 32(CX), DX
 	LEAQ 36(CX)(DX*8), CX
-	JMP  run_19
+	JMP  run_9
 
-done_21:
+done_11:
 	VZEROUPPER
 	RET
 
@@ -2716,17 +2578,17 @@ TEXT ·avx2Forward(SB), NOSPLIT, $80-32
 	MOVQ         tape+8(FP), AX
 	LEAQ         sgk_fwd<>+0(SB), CX
 
-run_31:
+run_21:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_33
+	JZ    done_23
 	MOVQ  DX, 64(SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 72(SP)
 
-step_32:
+step_22:
 	MOVQ    xs+0(FP), DI
 	MOVQ    DX, R8
 	SHLQ    $0x05, R8
@@ -2795,12 +2657,12 @@ step_32:
 	MOVL        24(CX), DI
 	ADDL        DI, 72(SP)
 	DECQ        64(SP)
-	JNZ         step_32
+	JNZ         step_22
 	MOVL        32(CX), DX
 	LEAQ        36(CX)(DX*8), CX
-	JMP         run_31
+	JMP         run_21
 
-done_33:
+done_23:
 	VZEROUPPER
 	RET
 
@@ -3035,17 +2897,17 @@ TEXT ·avx2ForwardPTape(SB), NOSPLIT, $80-48
 	MOVQ         diff+24(FP), CX
 	LEAQ         sgk_fwd<>+0(SB), DX
 
-run_34:
+run_24:
 	MOVL  (DX), BX
 	TESTL BX, BX
-	JZ    done_36
+	JZ    done_26
 	MOVQ  BX, 64(SP)
 	MOVL  4(DX), BX
 	MOVL  8(DX), SI
 	XORL  DI, DI
 	MOVQ  DI, 72(SP)
 
-step_35:
+step_25:
 	MOVQ    xs+0(FP), R8
 	MOVQ    BX, R9
 	SHLQ    $0x05, R9
@@ -3111,7 +2973,7 @@ step_35:
 	LEAQ        36(DX), R8
 	MOVL        32(DX), R9
 
-range_37:
+range_27:
 	MOVL   (R8), R10
 	MOVL   4(R8), R11
 	ADDL   72(SP), R11
@@ -3126,11 +2988,11 @@ range_37:
 	ADDQ   R10, R12
 	ADDQ   R10, R13
 	TESTQ  CX, CX
-	JZ     nodiff_38
+	JZ     nodiff_28
 	CMPQ   R11, $0x02
-	JB     tail_41
+	JB     tail_31
 
-pair_40:
+pair_30:
 	VMOVUPD   (R12), Y0
 	VMOVUPD   (R13), Y1
 	VSUBPD    Y1, Y0, Y3
@@ -3152,11 +3014,11 @@ pair_40:
 	ADDQ      $0x40, CX
 	SUBQ      $0x02, R11
 	CMPQ      R11, $0x02
-	JAE       pair_40
+	JAE       pair_30
 
-tail_41:
+tail_31:
 	TESTQ     R11, R11
-	JZ        rowsdone_42
+	JZ        rowsdone_32
 	VMOVUPD   (R12), Y0
 	VMOVUPD   (R13), Y1
 	VSUBPD    Y1, Y0, Y3
@@ -3169,14 +3031,14 @@ tail_41:
 	ADDQ      $0x20, R13
 	ADDQ      $0x20, CX
 
-rowsdone_42:
-	JMP rangedone_39
+rowsdone_32:
+	JMP rangedone_29
 
-nodiff_38:
+nodiff_28:
 	CMPQ R11, $0x02
-	JB   tail_44
+	JB   tail_34
 
-pair_43:
+pair_33:
 	VMOVUPD   (R12), Y0
 	VMOVUPD   (R13), Y1
 	VBLENDVPD Y2, Y0, Y1, Y3
@@ -3193,11 +3055,11 @@ pair_43:
 	ADDQ      $0x40, R13
 	SUBQ      $0x02, R11
 	CMPQ      R11, $0x02
-	JAE       pair_43
+	JAE       pair_33
 
-tail_44:
+tail_34:
 	TESTQ     R11, R11
-	JZ        rowsdone_45
+	JZ        rowsdone_35
 	VMOVUPD   (R12), Y0
 	VMOVUPD   (R13), Y1
 	VBLENDVPD Y2, Y0, Y1, Y3
@@ -3207,23 +3069,23 @@ tail_44:
 	ADDQ      $0x20, R12
 	ADDQ      $0x20, R13
 
-rowsdone_45:
-rangedone_39:
+rowsdone_35:
+rangedone_29:
 	ADDQ $0x08, R8
 	DECQ R9
-	JNZ  range_37
+	JNZ  range_27
 	ADDL 12(DX), BX
 	ADDL 16(DX), SI
 	ADDL 20(DX), DI
 	MOVL 24(DX), R8
 	ADDL R8, 72(SP)
 	DECQ 64(SP)
-	JNZ  step_35
+	JNZ  step_25
 	MOVL 32(DX), BX
 	LEAQ 36(DX)(BX*8), DX
-	JMP  run_34
+	JMP  run_24
 
-done_36:
+done_26:
 	VZEROUPPER
 	RET
 
@@ -3234,17 +3096,17 @@ TEXT ·avx2Backward(SB), NOSPLIT, $16-16
 	ADDQ $0x0000ba00, AX
 	LEAQ sgk_bwd<>+0(SB), CX
 
-run_46:
+run_36:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_48
+	JZ    done_38
 	MOVQ  DX, (SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 8(SP)
 
-step_47:
+step_37:
 	SUBQ    $0x60, AX
 	VMOVUPD 32(AX), Y0
 	VMOVUPD const_f64_3ff0000000000000<>+0(SB), Y1
@@ -3274,12 +3136,12 @@ step_47:
 	MOVL    24(CX), DI
 	ADDL    DI, 8(SP)
 	DECQ    (SP)
-	JNZ     step_47
+	JNZ     step_37
 	MOVL    32(CX), DX
 	LEAQ    36(CX)(DX*8), CX
-	JMP     run_46
+	JMP     run_36
 
-done_48:
+done_38:
 	VZEROUPPER
 	RET
 
@@ -3292,17 +3154,17 @@ TEXT ·avx2BackwardP(SB), NOSPLIT, $16-32
 	ADDQ $0x00055400, CX
 	LEAQ sgk_bwd<>+0(SB), DX
 
-run_49:
+run_39:
 	MOVL  (DX), BX
 	TESTL BX, BX
-	JZ    done_51
+	JZ    done_41
 	MOVQ  BX, (SP)
 	MOVL  4(DX), BX
 	MOVL  8(DX), SI
 	XORL  DI, DI
 	MOVQ  DI, 8(SP)
 
-step_50:
+step_40:
 	SUBQ    $0x60, AX
 	VMOVUPD 32(AX), Y0
 	VMOVUPD const_f64_3ff0000000000000<>+0(SB), Y1
@@ -3318,7 +3180,7 @@ step_50:
 	LEAQ    36(DX), R9
 	MOVL    32(DX), R10
 
-range_52:
+range_42:
 	MOVL   (R9), R11
 	MOVL   4(R9), R12
 	ADDL   8(SP), R12
@@ -3333,9 +3195,9 @@ range_52:
 	ADDQ   R11, R13
 	ADDQ   R11, R14
 	CMPQ   R12, $0x02
-	JB     tail_54
+	JB     tail_44
 
-pair_53:
+pair_43:
 	VMOVUPD     (R13), Y4
 	VMOVUPD     (R14), Y5
 	VSUBPD      Y5, Y4, Y6
@@ -3361,11 +3223,11 @@ pair_53:
 	ADDQ        $0x40, R8
 	SUBQ        $0x02, R12
 	CMPQ        R12, $0x02
-	JAE         pair_53
+	JAE         pair_43
 
-tail_54:
+tail_44:
 	TESTQ       R12, R12
-	JZ          rowsdone_55
+	JZ          rowsdone_45
 	VMOVUPD     (R13), Y4
 	VMOVUPD     (R14), Y5
 	VSUBPD      Y5, Y4, Y6
@@ -3380,10 +3242,10 @@ tail_54:
 	ADDQ        $0x20, R14
 	ADDQ        $0x20, R8
 
-rowsdone_55:
+rowsdone_45:
 	ADDQ    $0x08, R9
 	DECQ    R10
-	JNZ     range_52
+	JNZ     range_42
 	VADDPD  Y3, Y2, Y2
 	MOVQ    gs+0(FP), R8
 	MOVQ    BX, R9
@@ -3412,12 +3274,198 @@ rowsdone_55:
 	MOVL    24(DX), R8
 	ADDL    R8, 8(SP)
 	DECQ    (SP)
-	JNZ     step_50
+	JNZ     step_40
 	MOVL    32(DX), BX
 	LEAQ    36(DX)(BX*8), DX
-	JMP     run_49
+	JMP     run_39
 
-done_51:
+done_41:
+	VZEROUPPER
+	RET
+
+// func avx512TransposeIn(dst *float64, src *float64, stride int, m int)
+// Requires: AVX, AVX512F
+TEXT ·avx512TransposeIn(SB), NOSPLIT, $0-32
+	MOVQ  dst+0(FP), AX
+	MOVQ  src+8(FP), CX
+	MOVQ  stride+16(FP), DX
+	MOVQ  m+24(FP), BX
+	SHLQ  $0x03, DX
+	LEAQ  (DX)(DX*2), SI
+	LEAQ  (CX)(DX*4), DI
+	MOVQ  BX, R8
+	SHRQ  $0x03, R8
+	TESTQ R8, R8
+	JZ    wtail_47
+
+wblock_46:
+	VMOVUPD    (CX), Z0
+	VMOVUPD    (CX)(DX*1), Z1
+	VMOVUPD    (CX)(DX*2), Z2
+	VMOVUPD    (CX)(SI*1), Z3
+	VMOVUPD    (DI), Z4
+	VMOVUPD    (DI)(DX*1), Z5
+	VMOVUPD    (DI)(DX*2), Z6
+	VMOVUPD    (DI)(SI*1), Z7
+	VUNPCKLPD  Z1, Z0, Z8
+	VUNPCKHPD  Z1, Z0, Z0
+	VUNPCKLPD  Z3, Z2, Z1
+	VUNPCKHPD  Z3, Z2, Z2
+	VUNPCKLPD  Z5, Z4, Z3
+	VUNPCKHPD  Z5, Z4, Z4
+	VUNPCKLPD  Z7, Z6, Z5
+	VUNPCKHPD  Z7, Z6, Z6
+	VSHUFF64X2 $0x44, Z1, Z8, Z7
+	VSHUFF64X2 $0xee, Z1, Z8, Z1
+	VSHUFF64X2 $0x44, Z5, Z3, Z8
+	VSHUFF64X2 $0xee, Z5, Z3, Z3
+	VSHUFF64X2 $0x88, Z8, Z7, Z5
+	VMOVUPD    Z5, (AX)
+	VSHUFF64X2 $0xdd, Z8, Z7, Z5
+	VMOVUPD    Z5, 128(AX)
+	VSHUFF64X2 $0x88, Z3, Z1, Z5
+	VMOVUPD    Z5, 256(AX)
+	VSHUFF64X2 $0xdd, Z3, Z1, Z1
+	VMOVUPD    Z1, 384(AX)
+	VSHUFF64X2 $0x44, Z2, Z0, Z1
+	VSHUFF64X2 $0xee, Z2, Z0, Z0
+	VSHUFF64X2 $0x44, Z6, Z4, Z2
+	VSHUFF64X2 $0xee, Z6, Z4, Z3
+	VSHUFF64X2 $0x88, Z2, Z1, Z4
+	VMOVUPD    Z4, 64(AX)
+	VSHUFF64X2 $0xdd, Z2, Z1, Z1
+	VMOVUPD    Z1, 192(AX)
+	VSHUFF64X2 $0x88, Z3, Z0, Z1
+	VMOVUPD    Z1, 320(AX)
+	VSHUFF64X2 $0xdd, Z3, Z0, Z0
+	VMOVUPD    Z0, 448(AX)
+	ADDQ       $0x40, CX
+	ADDQ       $0x40, DI
+	ADDQ       $0x00000200, AX
+	DECQ       R8
+	JNZ        wblock_46
+
+wtail_47:
+	ANDQ $0x07, BX
+	JZ   wdone_49
+
+wtailloop_48:
+	MOVQ (CX), R8
+	MOVQ R8, (AX)
+	MOVQ (CX)(DX*1), R8
+	MOVQ R8, 8(AX)
+	MOVQ (CX)(DX*2), R8
+	MOVQ R8, 16(AX)
+	MOVQ (CX)(SI*1), R8
+	MOVQ R8, 24(AX)
+	MOVQ (DI), R8
+	MOVQ R8, 32(AX)
+	MOVQ (DI)(DX*1), R8
+	MOVQ R8, 40(AX)
+	MOVQ (DI)(DX*2), R8
+	MOVQ R8, 48(AX)
+	MOVQ (DI)(SI*1), R8
+	MOVQ R8, 56(AX)
+	ADDQ $0x08, CX
+	ADDQ $0x08, DI
+	ADDQ $0x40, AX
+	DECQ BX
+	JNZ  wtailloop_48
+
+wdone_49:
+	VZEROUPPER
+	RET
+
+// func avx512TransposeOut(dst *float64, src *float64, stride int, m int)
+// Requires: AVX, AVX512F
+TEXT ·avx512TransposeOut(SB), NOSPLIT, $0-32
+	MOVQ  dst+0(FP), AX
+	MOVQ  src+8(FP), CX
+	MOVQ  stride+16(FP), DX
+	MOVQ  m+24(FP), BX
+	SHLQ  $0x03, DX
+	LEAQ  (DX)(DX*2), SI
+	LEAQ  (AX)(DX*4), DI
+	MOVQ  BX, R8
+	SHRQ  $0x03, R8
+	TESTQ R8, R8
+	JZ    wtail_51
+
+wblock_50:
+	VMOVUPD    (CX), Z0
+	VMOVUPD    64(CX), Z1
+	VMOVUPD    128(CX), Z2
+	VMOVUPD    192(CX), Z3
+	VMOVUPD    256(CX), Z4
+	VMOVUPD    320(CX), Z5
+	VMOVUPD    384(CX), Z6
+	VMOVUPD    448(CX), Z7
+	VUNPCKLPD  Z1, Z0, Z8
+	VUNPCKHPD  Z1, Z0, Z0
+	VUNPCKLPD  Z3, Z2, Z1
+	VUNPCKHPD  Z3, Z2, Z2
+	VUNPCKLPD  Z5, Z4, Z3
+	VUNPCKHPD  Z5, Z4, Z4
+	VUNPCKLPD  Z7, Z6, Z5
+	VUNPCKHPD  Z7, Z6, Z6
+	VSHUFF64X2 $0x44, Z1, Z8, Z7
+	VSHUFF64X2 $0xee, Z1, Z8, Z1
+	VSHUFF64X2 $0x44, Z5, Z3, Z8
+	VSHUFF64X2 $0xee, Z5, Z3, Z3
+	VSHUFF64X2 $0x88, Z8, Z7, Z5
+	VMOVUPD    Z5, (AX)
+	VSHUFF64X2 $0xdd, Z8, Z7, Z5
+	VMOVUPD    Z5, (AX)(DX*2)
+	VSHUFF64X2 $0x88, Z3, Z1, Z5
+	VMOVUPD    Z5, (DI)
+	VSHUFF64X2 $0xdd, Z3, Z1, Z1
+	VMOVUPD    Z1, (DI)(DX*2)
+	VSHUFF64X2 $0x44, Z2, Z0, Z1
+	VSHUFF64X2 $0xee, Z2, Z0, Z0
+	VSHUFF64X2 $0x44, Z6, Z4, Z2
+	VSHUFF64X2 $0xee, Z6, Z4, Z3
+	VSHUFF64X2 $0x88, Z2, Z1, Z4
+	VMOVUPD    Z4, (AX)(DX*1)
+	VSHUFF64X2 $0xdd, Z2, Z1, Z1
+	VMOVUPD    Z1, (AX)(SI*1)
+	VSHUFF64X2 $0x88, Z3, Z0, Z1
+	VMOVUPD    Z1, (DI)(DX*1)
+	VSHUFF64X2 $0xdd, Z3, Z0, Z0
+	VMOVUPD    Z0, (DI)(SI*1)
+	ADDQ       $0x40, AX
+	ADDQ       $0x40, DI
+	ADDQ       $0x00000200, CX
+	DECQ       R8
+	JNZ        wblock_50
+
+wtail_51:
+	ANDQ $0x07, BX
+	JZ   wdone_53
+
+wtailloop_52:
+	MOVQ (CX), R8
+	MOVQ R8, (AX)
+	MOVQ 8(CX), R8
+	MOVQ R8, (AX)(DX*1)
+	MOVQ 16(CX), R8
+	MOVQ R8, (AX)(DX*2)
+	MOVQ 24(CX), R8
+	MOVQ R8, (AX)(SI*1)
+	MOVQ 32(CX), R8
+	MOVQ R8, (DI)
+	MOVQ 40(CX), R8
+	MOVQ R8, (DI)(DX*1)
+	MOVQ 48(CX), R8
+	MOVQ R8, (DI)(DX*2)
+	MOVQ 56(CX), R8
+	MOVQ R8, (DI)(SI*1)
+	ADDQ $0x08, AX
+	ADDQ $0x08, DI
+	ADDQ $0x40, CX
+	DECQ BX
+	JNZ  wtailloop_52
+
+wdone_53:
 	VZEROUPPER
 	RET
 
@@ -4492,17 +4540,17 @@ TEXT ·avx512ForwardP(SB), NOSPLIT, $16-24
 	MOVQ diff+16(FP), AX
 	LEAQ sgk_fwd<>+0(SB), CX
 
-run_56:
+run_54:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_58
+	JZ    done_56
 	MOVQ  DX, (SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 8(SP)
 
-step_57:
+step_55:
 	MOVQ      xs+0(FP), DI
 	MOVQ      DX, R8
 	SHLQ      $0x06, R8
@@ -4518,7 +4566,7 @@ step_57:
 	LEAQ      36(CX), DI
 	MOVL      32(CX), R8
 
-range_59:
+range_57:
 	MOVL   (DI), R9
 	MOVL   4(DI), R10
 	ADDL   8(SP), R10
@@ -4533,11 +4581,11 @@ range_59:
 	ADDQ   R9, R11
 	ADDQ   R9, R12
 	TESTQ  AX, AX
-	JZ     nodiff_60
+	JZ     nodiff_58
 	CMPQ   R10, $0x02
-	JB     tail_63
+	JB     tail_61
 
-pair_62:
+pair_60:
 	VMOVUPD   (R11), Z0
 	VMOVUPD   (R12), Z1
 	VSUBPD    Z1, Z0, Z4
@@ -4559,11 +4607,11 @@ pair_62:
 	ADDQ      $0x80, AX
 	SUBQ      $0x02, R10
 	CMPQ      R10, $0x02
-	JAE       pair_62
+	JAE       pair_60
 
-tail_63:
+tail_61:
 	TESTQ     R10, R10
-	JZ        rowsdone_64
+	JZ        rowsdone_62
 	VMOVUPD   (R11), Z0
 	VMOVUPD   (R12), Z1
 	VSUBPD    Z1, Z0, Z4
@@ -4576,14 +4624,14 @@ tail_63:
 	ADDQ      $0x40, R12
 	ADDQ      $0x40, AX
 
-rowsdone_64:
-	JMP rangedone_61
+rowsdone_62:
+	JMP rangedone_59
 
-nodiff_60:
+nodiff_58:
 	CMPQ R10, $0x02
-	JB   tail_66
+	JB   tail_64
 
-pair_65:
+pair_63:
 	VMOVUPD   (R11), Z0
 	VMOVUPD   (R12), Z1
 	VBLENDMPD Z0, Z1, K1, Z11
@@ -4600,11 +4648,11 @@ pair_65:
 	ADDQ      $0x80, R12
 	SUBQ      $0x02, R10
 	CMPQ      R10, $0x02
-	JAE       pair_65
+	JAE       pair_63
 
-tail_66:
+tail_64:
 	TESTQ     R10, R10
-	JZ        rowsdone_67
+	JZ        rowsdone_65
 	VMOVUPD   (R11), Z0
 	VMOVUPD   (R12), Z1
 	VBLENDMPD Z0, Z1, K1, Z15
@@ -4614,23 +4662,23 @@ tail_66:
 	ADDQ      $0x40, R11
 	ADDQ      $0x40, R12
 
-rowsdone_67:
-rangedone_61:
+rowsdone_65:
+rangedone_59:
 	ADDQ $0x08, DI
 	DECQ R8
-	JNZ  range_59
+	JNZ  range_57
 	ADDL 12(CX), DX
 	ADDL 16(CX), BX
 	ADDL 20(CX), SI
 	MOVL 24(CX), DI
 	ADDL DI, 8(SP)
 	DECQ (SP)
-	JNZ  step_57
+	JNZ  step_55
 	MOVL 32(CX), DX
 	LEAQ 36(CX)(DX*8), CX
-	JMP  run_56
+	JMP  run_54
 
-done_58:
+done_56:
 	VZEROUPPER
 	RET
 
@@ -4644,17 +4692,17 @@ TEXT ·avx512Forward(SB), NOSPLIT, $144-32
 	MOVQ         tape+8(FP), AX
 	LEAQ         sgk_fwd<>+0(SB), CX
 
-run_68:
+run_66:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_70
+	JZ    done_68
 	MOVQ  DX, 128(SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 136(SP)
 
-step_69:
+step_67:
 	MOVQ    xs+0(FP), DI
 	MOVQ    DX, R8
 	SHLQ    $0x06, R8
@@ -4724,12 +4772,12 @@ step_69:
 	MOVL        24(CX), DI
 	ADDL        DI, 136(SP)
 	DECQ        128(SP)
-	JNZ         step_69
+	JNZ         step_67
 	MOVL        32(CX), DX
 	LEAQ        36(CX)(DX*8), CX
-	JMP         run_68
+	JMP         run_66
 
-done_70:
+done_68:
 	VZEROUPPER
 	RET
 
@@ -4744,17 +4792,17 @@ TEXT ·avx512ForwardPTape(SB), NOSPLIT, $144-48
 	MOVQ         diff+24(FP), CX
 	LEAQ         sgk_fwd<>+0(SB), DX
 
-run_71:
+run_69:
 	MOVL  (DX), BX
 	TESTL BX, BX
-	JZ    done_73
+	JZ    done_71
 	MOVQ  BX, 128(SP)
 	MOVL  4(DX), BX
 	MOVL  8(DX), SI
 	XORL  DI, DI
 	MOVQ  DI, 136(SP)
 
-step_72:
+step_70:
 	MOVQ    xs+0(FP), R8
 	MOVQ    BX, R9
 	SHLQ    $0x06, R9
@@ -4821,7 +4869,7 @@ step_72:
 	LEAQ        36(DX), R8
 	MOVL        32(DX), R9
 
-range_74:
+range_72:
 	MOVL   (R8), R10
 	MOVL   4(R8), R11
 	ADDL   136(SP), R11
@@ -4836,11 +4884,11 @@ range_74:
 	ADDQ   R10, R12
 	ADDQ   R10, R13
 	TESTQ  CX, CX
-	JZ     nodiff_75
+	JZ     nodiff_73
 	CMPQ   R11, $0x02
-	JB     tail_78
+	JB     tail_76
 
-pair_77:
+pair_75:
 	VMOVUPD   (R12), Z0
 	VMOVUPD   (R13), Z1
 	VSUBPD    Z1, Z0, Z2
@@ -4862,11 +4910,11 @@ pair_77:
 	ADDQ      $0x80, CX
 	SUBQ      $0x02, R11
 	CMPQ      R11, $0x02
-	JAE       pair_77
+	JAE       pair_75
 
-tail_78:
+tail_76:
 	TESTQ     R11, R11
-	JZ        rowsdone_79
+	JZ        rowsdone_77
 	VMOVUPD   (R12), Z0
 	VMOVUPD   (R13), Z1
 	VSUBPD    Z1, Z0, Z2
@@ -4879,14 +4927,14 @@ tail_78:
 	ADDQ      $0x40, R13
 	ADDQ      $0x40, CX
 
-rowsdone_79:
-	JMP rangedone_76
+rowsdone_77:
+	JMP rangedone_74
 
-nodiff_75:
+nodiff_73:
 	CMPQ R11, $0x02
-	JB   tail_81
+	JB   tail_79
 
-pair_80:
+pair_78:
 	VMOVUPD   (R12), Z0
 	VMOVUPD   (R13), Z1
 	VBLENDMPD Z0, Z1, K1, Z18
@@ -4903,11 +4951,11 @@ pair_80:
 	ADDQ      $0x80, R13
 	SUBQ      $0x02, R11
 	CMPQ      R11, $0x02
-	JAE       pair_80
+	JAE       pair_78
 
-tail_81:
+tail_79:
 	TESTQ     R11, R11
-	JZ        rowsdone_82
+	JZ        rowsdone_80
 	VMOVUPD   (R12), Z0
 	VMOVUPD   (R13), Z1
 	VBLENDMPD Z0, Z1, K1, Z22
@@ -4917,23 +4965,23 @@ tail_81:
 	ADDQ      $0x40, R12
 	ADDQ      $0x40, R13
 
-rowsdone_82:
-rangedone_76:
+rowsdone_80:
+rangedone_74:
 	ADDQ $0x08, R8
 	DECQ R9
-	JNZ  range_74
+	JNZ  range_72
 	ADDL 12(DX), BX
 	ADDL 16(DX), SI
 	ADDL 20(DX), DI
 	MOVL 24(DX), R8
 	ADDL R8, 136(SP)
 	DECQ 128(SP)
-	JNZ  step_72
+	JNZ  step_70
 	MOVL 32(DX), BX
 	LEAQ 36(DX)(BX*8), DX
-	JMP  run_71
+	JMP  run_69
 
-done_73:
+done_71:
 	VZEROUPPER
 	RET
 
@@ -4944,17 +4992,17 @@ TEXT ·avx512Backward(SB), NOSPLIT, $16-16
 	ADDQ $0x00017400, AX
 	LEAQ sgk_bwd<>+0(SB), CX
 
-run_83:
+run_81:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_85
+	JZ    done_83
 	MOVQ  DX, (SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 8(SP)
 
-step_84:
+step_82:
 	SUBQ    $0xc0, AX
 	VMOVUPD 64(AX), Z0
 	VMOVUPD const_f64_3ff0000000000000<>+0(SB), Z1
@@ -4984,12 +5032,12 @@ step_84:
 	MOVL    24(CX), DI
 	ADDL    DI, 8(SP)
 	DECQ    (SP)
-	JNZ     step_84
+	JNZ     step_82
 	MOVL    32(CX), DX
 	LEAQ    36(CX)(DX*8), CX
-	JMP     run_83
+	JMP     run_81
 
-done_85:
+done_83:
 	VZEROUPPER
 	RET
 
@@ -5002,17 +5050,17 @@ TEXT ·avx512BackwardP(SB), NOSPLIT, $16-32
 	ADDQ $0x000aa800, CX
 	LEAQ sgk_bwd<>+0(SB), DX
 
-run_86:
+run_84:
 	MOVL  (DX), BX
 	TESTL BX, BX
-	JZ    done_88
+	JZ    done_86
 	MOVQ  BX, (SP)
 	MOVL  4(DX), BX
 	MOVL  8(DX), SI
 	XORL  DI, DI
 	MOVQ  DI, 8(SP)
 
-step_87:
+step_85:
 	SUBQ    $0xc0, AX
 	VMOVUPD 64(AX), Z0
 	VMOVUPD const_f64_3ff0000000000000<>+0(SB), Z1
@@ -5028,7 +5076,7 @@ step_87:
 	LEAQ    36(DX), R9
 	MOVL    32(DX), R10
 
-range_89:
+range_87:
 	MOVL   (R9), R11
 	MOVL   4(R9), R12
 	ADDL   8(SP), R12
@@ -5043,9 +5091,9 @@ range_89:
 	ADDQ   R11, R13
 	ADDQ   R11, R14
 	CMPQ   R12, $0x02
-	JB     tail_91
+	JB     tail_89
 
-pair_90:
+pair_88:
 	VMOVUPD     (R13), Z4
 	VMOVUPD     (R14), Z5
 	VSUBPD      Z5, Z4, Z6
@@ -5071,11 +5119,11 @@ pair_90:
 	ADDQ        $0x80, R8
 	SUBQ        $0x02, R12
 	CMPQ        R12, $0x02
-	JAE         pair_90
+	JAE         pair_88
 
-tail_91:
+tail_89:
 	TESTQ       R12, R12
-	JZ          rowsdone_92
+	JZ          rowsdone_90
 	VMOVUPD     (R13), Z4
 	VMOVUPD     (R14), Z5
 	VSUBPD      Z5, Z4, Z6
@@ -5090,10 +5138,10 @@ tail_91:
 	ADDQ        $0x40, R14
 	ADDQ        $0x40, R8
 
-rowsdone_92:
+rowsdone_90:
 	ADDQ    $0x08, R9
 	DECQ    R10
-	JNZ     range_89
+	JNZ     range_87
 	VADDPD  Z3, Z2, Z2
 	MOVQ    gs+0(FP), R8
 	MOVQ    BX, R9
@@ -5122,11 +5170,11 @@ rowsdone_92:
 	MOVL    24(DX), R8
 	ADDL    R8, 8(SP)
 	DECQ    (SP)
-	JNZ     step_87
+	JNZ     step_85
 	MOVL    32(DX), BX
 	LEAQ    36(DX)(BX*8), DX
-	JMP     run_86
+	JMP     run_84
 
-done_88:
+done_86:
 	VZEROUPPER
 	RET

@@ -428,9 +428,9 @@ func avx512SortBlocks(y, x []float64, beta, lambda float64) int {
 	s := asmGet(false)
 	for b := range nb {
 		o := b * block
-		avx2TransposeInWide(&s.x[0], &x[o], asmWires, asmWires)
+		avx512TransposeIn(&s.x[0], &x[o], asmWires, asmWires)
 		avx512Sort(&s.x[0], beta, lambda)
-		avx2TransposeOutWide(&y[o], &s.x[0], asmWires, asmWires)
+		avx512TransposeOut(&y[o], &s.x[0], asmWires, asmWires)
 	}
 	asmPool.Put(s)
 	return nb * block
@@ -445,7 +445,7 @@ func avx512ForwardPBlocks(y, pt, tape, diff, x []float64, beta, lambda float64) 
 	s := asmGet(true)
 	for b := range nb {
 		o := b * block
-		avx2TransposeInWide(&s.x[0], &x[o], asmWires, asmWires)
+		avx512TransposeIn(&s.x[0], &x[o], asmWires, asmWires)
 		asmIdentity(s.p, avx512Lanes)
 		dp := asmAt(diff, b*avx512Lanes*asmDiffLen)
 		if tape != nil {
@@ -453,8 +453,8 @@ func avx512ForwardPBlocks(y, pt, tape, diff, x []float64, beta, lambda float64) 
 		} else {
 			avx512ForwardP(&s.x[0], &s.p[0], dp, beta, lambda)
 		}
-		avx2TransposeOutWide(&y[o], &s.x[0], asmWires, asmWires)
-		avx2TransposeOutWide(&pt[b*pblock], &s.p[0], asmWires*asmWires, asmWires*asmWires)
+		avx512TransposeOut(&y[o], &s.x[0], asmWires, asmWires)
+		avx512TransposeOut(&pt[b*pblock], &s.p[0], asmWires*asmWires, asmWires*asmWires)
 	}
 	asmPool.Put(s)
 	return nb * avx512Lanes
@@ -469,9 +469,9 @@ func avx512ForwardBlocks(y, tape, x []float64, beta, lambda float64) int {
 	s := asmGet(false)
 	for b := range nb {
 		o := b * block
-		avx2TransposeInWide(&s.x[0], &x[o], asmWires, asmWires)
+		avx512TransposeIn(&s.x[0], &x[o], asmWires, asmWires)
 		avx512Forward(&s.x[0], &tape[b*avx512Lanes*asmTapeLen], beta, lambda)
-		avx2TransposeOutWide(&y[o], &s.x[0], asmWires, asmWires)
+		avx512TransposeOut(&y[o], &s.x[0], asmWires, asmWires)
 	}
 	asmPool.Put(s)
 	return nb * avx512Lanes
@@ -484,7 +484,7 @@ func avx512LoadGrad(s *asmScratch, gy []float64, b int) {
 		clear(s.x[:block])
 		return
 	}
-	avx2TransposeInWide(&s.x[0], &gy[b*block], asmWires, asmWires)
+	avx512TransposeIn(&s.x[0], &gy[b*block], asmWires, asmWires)
 }
 
 func avx512BackwardBlocks(gx, gy, tape []float64) int {
@@ -497,7 +497,7 @@ func avx512BackwardBlocks(gx, gy, tape []float64) int {
 	for b := range nb {
 		avx512LoadGrad(s, gy, b)
 		avx512Backward(&s.x[0], &tape[b*avx512Lanes*asmTapeLen])
-		avx2TransposeOutWide(&gx[b*block], &s.x[0], asmWires, asmWires)
+		avx512TransposeOut(&gx[b*block], &s.x[0], asmWires, asmWires)
 	}
 	asmPool.Put(s)
 	return nb * avx512Lanes
@@ -512,9 +512,9 @@ func avx512BackwardPBlocks(gx, gy, gpt, tape, diff []float64) int {
 	s := asmGet(true)
 	for b := range nb {
 		avx512LoadGrad(s, gy, b)
-		avx2TransposeInWide(&s.p[0], &gpt[b*pblock], asmWires*asmWires, asmWires*asmWires)
+		avx512TransposeIn(&s.p[0], &gpt[b*pblock], asmWires*asmWires, asmWires*asmWires)
 		avx512BackwardP(&s.x[0], &s.p[0], &tape[b*avx512Lanes*asmTapeLen], &diff[b*avx512Lanes*asmDiffLen])
-		avx2TransposeOutWide(&gx[b*block], &s.x[0], asmWires, asmWires)
+		avx512TransposeOut(&gx[b*block], &s.x[0], asmWires, asmWires)
 	}
 	asmPool.Put(s)
 	return nb * avx512Lanes

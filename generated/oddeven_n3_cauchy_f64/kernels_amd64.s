@@ -139,6 +139,34 @@ avx512AllFinite_done:
 	MOVB     AL, ret+24(FP)
 	RET
 
+DATA sgk_fwd<>+0(SB)/8, $0x0000000000000002
+DATA sgk_fwd<>+8(SB)/8, $0x0000000100000001
+DATA sgk_fwd<>+16(SB)/8, $0x0000000000000001
+DATA sgk_fwd<>+24(SB)/8, $0x0000000200000001
+DATA sgk_fwd<>+32(SB)/8, $0x0000000000000001
+DATA sgk_fwd<>+40(SB)/8, $0x0000000100000002
+DATA sgk_fwd<>+48(SB)/8, $0x0000000100000000
+DATA sgk_fwd<>+56(SB)/8, $0x0000000000000000
+DATA sgk_fwd<>+64(SB)/8, $0x0000000000000000
+DATA sgk_fwd<>+72(SB)/8, $0x0000000100000003
+DATA sgk_fwd<>+80(SB)/8, $0x0000000300000000
+DATA sgk_fwd<>+88(SB)/8, $0x0000000000000000
+GLOBL sgk_fwd<>(SB), RODATA|NOPTR, $96
+
+DATA sgk_bwd<>+0(SB)/8, $0x0000000000000001
+DATA sgk_bwd<>+8(SB)/8, $0x0000000000000001
+DATA sgk_bwd<>+16(SB)/8, $0x0000000000000000
+DATA sgk_bwd<>+24(SB)/8, $0x0000000300000000
+DATA sgk_bwd<>+32(SB)/8, $0x0000000000000001
+DATA sgk_bwd<>+40(SB)/8, $0x0000000200000003
+DATA sgk_bwd<>+48(SB)/8, $0x0000000200000001
+DATA sgk_bwd<>+56(SB)/8, $0xffffffffffffffff
+DATA sgk_bwd<>+64(SB)/8, $0xffffffff00000000
+DATA sgk_bwd<>+72(SB)/8, $0x0000000100000003
+DATA sgk_bwd<>+80(SB)/8, $0x0000000300000000
+DATA sgk_bwd<>+88(SB)/8, $0x0000000000000000
+GLOBL sgk_bwd<>(SB), RODATA|NOPTR, $96
+
 // func avx2TransposeIn(dst *float64, src *float64, stride int, m int)
 // Requires: AVX
 TEXT ·avx2TransposeIn(SB), NOSPLIT, $0-32
@@ -255,172 +283,6 @@ tdone_8:
 	VZEROUPPER
 	RET
 
-// func avx2TransposeInWide(dst *float64, src *float64, stride int, m int)
-// Requires: AVX
-TEXT ·avx2TransposeInWide(SB), NOSPLIT, $0-32
-	MOVQ   dst+0(FP), AX
-	MOVQ   src+8(FP), CX
-	MOVQ   stride+16(FP), DX
-	MOVQ   m+24(FP), BX
-	SHLQ   $0x03, DX
-	MOVQ   $0x00000002, SI
-	IMUL3Q $0x04, DX, DI
-
-tpass_9:
-	MOVQ  CX, R8
-	MOVQ  AX, R9
-	MOVQ  BX, R10
-	LEAQ  (DX)(DX*2), R11
-	MOVQ  R10, R12
-	SHRQ  $0x02, R12
-	TESTQ R12, R12
-	JZ    ttail_11
-
-tblock_10:
-	VMOVUPD     (R8), X0
-	VINSERTF128 $0x01, (R8)(DX*2), Y0, Y0
-	VMOVUPD     (R8)(DX*1), X1
-	VINSERTF128 $0x01, (R8)(R11*1), Y1, Y1
-	VMOVUPD     16(R8), X2
-	VINSERTF128 $0x01, 16(R8)(DX*2), Y2, Y2
-	VMOVUPD     16(R8)(DX*1), X3
-	VINSERTF128 $0x01, 16(R8)(R11*1), Y3, Y3
-	VUNPCKLPD   Y1, Y0, Y4
-	VMOVUPD     Y4, (R9)
-	VUNPCKHPD   Y1, Y0, Y4
-	VMOVUPD     Y4, 64(R9)
-	VUNPCKLPD   Y3, Y2, Y4
-	VMOVUPD     Y4, 128(R9)
-	VUNPCKHPD   Y3, Y2, Y4
-	VMOVUPD     Y4, 192(R9)
-	ADDQ        $0x20, R8
-	ADDQ        $0x00000100, R9
-	DECQ        R12
-	JNZ         tblock_10
-
-ttail_11:
-	ANDQ $0x03, R10
-	JZ   tdone_13
-
-ttailloop_12:
-	MOVQ (R8), R12
-	MOVQ R12, (R9)
-	MOVQ (R8)(DX*1), R12
-	MOVQ R12, 8(R9)
-	MOVQ (R8)(DX*2), R12
-	MOVQ R12, 16(R9)
-	MOVQ (R8)(R11*1), R12
-	MOVQ R12, 24(R9)
-	ADDQ $0x08, R8
-	ADDQ $0x40, R9
-	DECQ R10
-	JNZ  ttailloop_12
-
-tdone_13:
-	ADDQ DI, CX
-	ADDQ $0x20, AX
-	DECQ SI
-	JNZ  tpass_9
-	VZEROUPPER
-	RET
-
-// func avx2TransposeOutWide(dst *float64, src *float64, stride int, m int)
-// Requires: AVX
-TEXT ·avx2TransposeOutWide(SB), NOSPLIT, $0-32
-	MOVQ   dst+0(FP), AX
-	MOVQ   src+8(FP), CX
-	MOVQ   stride+16(FP), DX
-	MOVQ   m+24(FP), BX
-	SHLQ   $0x03, DX
-	MOVQ   $0x00000002, SI
-	IMUL3Q $0x04, DX, DI
-
-tpass_14:
-	MOVQ  AX, R8
-	MOVQ  CX, R9
-	MOVQ  BX, R10
-	LEAQ  (DX)(DX*2), R11
-	MOVQ  R10, R12
-	SHRQ  $0x02, R12
-	TESTQ R12, R12
-	JZ    ttail_16
-
-tblock_15:
-	VMOVUPD     (R9), X0
-	VINSERTF128 $0x01, 128(R9), Y0, Y0
-	VMOVUPD     64(R9), X1
-	VINSERTF128 $0x01, 192(R9), Y1, Y1
-	VMOVUPD     16(R9), X2
-	VINSERTF128 $0x01, 144(R9), Y2, Y2
-	VMOVUPD     80(R9), X3
-	VINSERTF128 $0x01, 208(R9), Y3, Y3
-	VUNPCKLPD   Y1, Y0, Y4
-	VMOVUPD     Y4, (R8)
-	VUNPCKHPD   Y1, Y0, Y4
-	VMOVUPD     Y4, (R8)(DX*1)
-	VUNPCKLPD   Y3, Y2, Y4
-	VMOVUPD     Y4, (R8)(DX*2)
-	VUNPCKHPD   Y3, Y2, Y4
-	VMOVUPD     Y4, (R8)(R11*1)
-	ADDQ        $0x20, R8
-	ADDQ        $0x00000100, R9
-	DECQ        R12
-	JNZ         tblock_15
-
-ttail_16:
-	ANDQ $0x03, R10
-	JZ   tdone_18
-
-ttailloop_17:
-	MOVQ (R9), R12
-	MOVQ R12, (R8)
-	MOVQ 8(R9), R12
-	MOVQ R12, (R8)(DX*1)
-	MOVQ 16(R9), R12
-	MOVQ R12, (R8)(DX*2)
-	MOVQ 24(R9), R12
-	MOVQ R12, (R8)(R11*1)
-	ADDQ $0x08, R8
-	ADDQ $0x40, R9
-	DECQ R10
-	JNZ  ttailloop_17
-
-tdone_18:
-	ADDQ DI, AX
-	ADDQ $0x20, CX
-	DECQ SI
-	JNZ  tpass_14
-	VZEROUPPER
-	RET
-
-DATA sgk_fwd<>+0(SB)/8, $0x0000000000000002
-DATA sgk_fwd<>+8(SB)/8, $0x0000000100000001
-DATA sgk_fwd<>+16(SB)/8, $0x0000000000000001
-DATA sgk_fwd<>+24(SB)/8, $0x0000000200000001
-DATA sgk_fwd<>+32(SB)/8, $0x0000000000000001
-DATA sgk_fwd<>+40(SB)/8, $0x0000000100000002
-DATA sgk_fwd<>+48(SB)/8, $0x0000000100000000
-DATA sgk_fwd<>+56(SB)/8, $0x0000000000000000
-DATA sgk_fwd<>+64(SB)/8, $0x0000000000000000
-DATA sgk_fwd<>+72(SB)/8, $0x0000000100000003
-DATA sgk_fwd<>+80(SB)/8, $0x0000000300000000
-DATA sgk_fwd<>+88(SB)/8, $0x0000000000000000
-GLOBL sgk_fwd<>(SB), RODATA|NOPTR, $96
-
-DATA sgk_bwd<>+0(SB)/8, $0x0000000000000001
-DATA sgk_bwd<>+8(SB)/8, $0x0000000000000001
-DATA sgk_bwd<>+16(SB)/8, $0x0000000000000000
-DATA sgk_bwd<>+24(SB)/8, $0x0000000300000000
-DATA sgk_bwd<>+32(SB)/8, $0x0000000000000001
-DATA sgk_bwd<>+40(SB)/8, $0x0000000200000003
-DATA sgk_bwd<>+48(SB)/8, $0x0000000200000001
-DATA sgk_bwd<>+56(SB)/8, $0xffffffffffffffff
-DATA sgk_bwd<>+64(SB)/8, $0xffffffff00000000
-DATA sgk_bwd<>+72(SB)/8, $0x0000000100000003
-DATA sgk_bwd<>+80(SB)/8, $0x0000000300000000
-DATA sgk_bwd<>+88(SB)/8, $0x0000000000000000
-GLOBL sgk_bwd<>(SB), RODATA|NOPTR, $96
-
 // func avx2Sort(xs *float64, beta float64, lambda float64)
 // Requires: AVX, FMA3
 TEXT ·avx2Sort(SB), NOSPLIT, $80-24
@@ -430,17 +292,17 @@ TEXT ·avx2Sort(SB), NOSPLIT, $80-24
 	VMOVUPD      Y0, 32(SP)
 	LEAQ         sgk_fwd<>+0(SB), AX
 
-run_19:
+run_9:
 	MOVL  (AX), CX
 	TESTL CX, CX
-	JZ    done_21
+	JZ    done_11
 	MOVQ  CX, 64(SP)
 	MOVL  4(AX), CX
 	MOVL  8(AX), DX
 	XORL  BX, BX
 	MOVQ  BX, 72(SP)
 
-step_20:
+step_10:
 	MOVQ    xs+0(FP), SI
 	MOVQ    CX, DI
 	SHLQ    $0x05, DI
@@ -504,12 +366,12 @@ step_20:
 	MOVL        24(AX), SI
 	ADDL        SI, 72(SP)
 	DECQ        64(SP)
-	JNZ         step_20
+	JNZ         step_10
 	MOVL        32(AX), CX
 	LEAQ        36(AX)(CX*8), AX
-	JMP         run_19
+	JMP         run_9
 
-done_21:
+done_11:
 	VZEROUPPER
 	RET
 
@@ -743,17 +605,17 @@ TEXT ·avx2ForwardP(SB), NOSPLIT, $80-40
 	MOVQ         diff+16(FP), AX
 	LEAQ         sgk_fwd<>+0(SB), CX
 
-run_22:
+run_12:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_24
+	JZ    done_14
 	MOVQ  DX, 64(SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 72(SP)
 
-step_23:
+step_13:
 	MOVQ    xs+0(FP), DI
 	MOVQ    DX, R8
 	SHLQ    $0x05, R8
@@ -814,7 +676,7 @@ step_23:
 	LEAQ        36(CX), DI
 	MOVL        32(CX), R8
 
-range_25:
+range_15:
 	MOVL   (DI), R9
 	MOVL   4(DI), R10
 	ADDL   72(SP), R10
@@ -829,11 +691,11 @@ range_25:
 	ADDQ   R9, R11
 	ADDQ   R9, R12
 	TESTQ  AX, AX
-	JZ     nodiff_26
+	JZ     nodiff_16
 	CMPQ   R10, $0x02
-	JB     tail_29
+	JB     tail_19
 
-pair_28:
+pair_18:
 	VMOVUPD     (R11), Y0
 	VMOVUPD     (R12), Y1
 	VSUBPD      Y1, Y0, Y4
@@ -859,11 +721,11 @@ pair_28:
 	ADDQ        $0x40, AX
 	SUBQ        $0x02, R10
 	CMPQ        R10, $0x02
-	JAE         pair_28
+	JAE         pair_18
 
-tail_29:
+tail_19:
 	TESTQ       R10, R10
-	JZ          rowsdone_30
+	JZ          rowsdone_20
 	VMOVUPD     (R11), Y0
 	VMOVUPD     (R12), Y1
 	VSUBPD      Y1, Y0, Y4
@@ -878,14 +740,14 @@ tail_29:
 	ADDQ        $0x20, R12
 	ADDQ        $0x20, AX
 
-rowsdone_30:
-	JMP rangedone_27
+rowsdone_20:
+	JMP rangedone_17
 
-nodiff_26:
+nodiff_16:
 	CMPQ R10, $0x02
-	JB   tail_32
+	JB   tail_22
 
-pair_31:
+pair_21:
 	VMOVUPD     (R11), Y0
 	VMOVUPD     (R12), Y1
 	VMULPD      Y1, Y3, Y4
@@ -906,11 +768,11 @@ pair_31:
 	ADDQ        $0x40, R12
 	SUBQ        $0x02, R10
 	CMPQ        R10, $0x02
-	JAE         pair_31
+	JAE         pair_21
 
-tail_32:
+tail_22:
 	TESTQ       R10, R10
-	JZ          rowsdone_33
+	JZ          rowsdone_23
 	VMOVUPD     (R11), Y0
 	VMOVUPD     (R12), Y1
 	VMULPD      Y1, Y3, Y4
@@ -922,23 +784,23 @@ tail_32:
 	ADDQ        $0x20, R11
 	ADDQ        $0x20, R12
 
-rowsdone_33:
-rangedone_27:
+rowsdone_23:
+rangedone_17:
 	ADDQ $0x08, DI
 	DECQ R8
-	JNZ  range_25
+	JNZ  range_15
 	ADDL 12(CX), DX
 	ADDL 16(CX), BX
 	ADDL 20(CX), SI
 	MOVL 24(CX), DI
 	ADDL DI, 72(SP)
 	DECQ 64(SP)
-	JNZ  step_23
+	JNZ  step_13
 	MOVL 32(CX), DX
 	LEAQ 36(CX)(DX*8), CX
-	JMP  run_22
+	JMP  run_12
 
-done_24:
+done_14:
 	VZEROUPPER
 	RET
 
@@ -952,17 +814,17 @@ TEXT ·avx2Forward(SB), NOSPLIT, $80-32
 	MOVQ         tape+8(FP), AX
 	LEAQ         sgk_fwd<>+0(SB), CX
 
-run_34:
+run_24:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_36
+	JZ    done_26
 	MOVQ  DX, 64(SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 72(SP)
 
-step_35:
+step_25:
 	MOVQ    xs+0(FP), DI
 	MOVQ    DX, R8
 	SHLQ    $0x05, R8
@@ -1036,12 +898,12 @@ step_35:
 	MOVL        24(CX), DI
 	ADDL        DI, 72(SP)
 	DECQ        64(SP)
-	JNZ         step_35
+	JNZ         step_25
 	MOVL        32(CX), DX
 	LEAQ        36(CX)(DX*8), CX
-	JMP         run_34
+	JMP         run_24
 
-done_36:
+done_26:
 	VZEROUPPER
 	RET
 
@@ -1056,17 +918,17 @@ TEXT ·avx2ForwardPTape(SB), NOSPLIT, $80-48
 	MOVQ         diff+24(FP), CX
 	LEAQ         sgk_fwd<>+0(SB), DX
 
-run_37:
+run_27:
 	MOVL  (DX), BX
 	TESTL BX, BX
-	JZ    done_39
+	JZ    done_29
 	MOVQ  BX, 64(SP)
 	MOVL  4(DX), BX
 	MOVL  8(DX), SI
 	XORL  DI, DI
 	MOVQ  DI, 72(SP)
 
-step_38:
+step_28:
 	MOVQ    xs+0(FP), R8
 	MOVQ    BX, R9
 	SHLQ    $0x05, R9
@@ -1137,7 +999,7 @@ step_38:
 	LEAQ        36(DX), R8
 	MOVL        32(DX), R9
 
-range_40:
+range_30:
 	MOVL   (R8), R10
 	MOVL   4(R8), R11
 	ADDL   72(SP), R11
@@ -1152,11 +1014,11 @@ range_40:
 	ADDQ   R10, R12
 	ADDQ   R10, R13
 	TESTQ  CX, CX
-	JZ     nodiff_41
+	JZ     nodiff_31
 	CMPQ   R11, $0x02
-	JB     tail_44
+	JB     tail_34
 
-pair_43:
+pair_33:
 	VMOVUPD     (R12), Y0
 	VMOVUPD     (R13), Y1
 	VSUBPD      Y1, Y0, Y3
@@ -1182,11 +1044,11 @@ pair_43:
 	ADDQ        $0x40, CX
 	SUBQ        $0x02, R11
 	CMPQ        R11, $0x02
-	JAE         pair_43
+	JAE         pair_33
 
-tail_44:
+tail_34:
 	TESTQ       R11, R11
-	JZ          rowsdone_45
+	JZ          rowsdone_35
 	VMOVUPD     (R12), Y0
 	VMOVUPD     (R13), Y1
 	VSUBPD      Y1, Y0, Y3
@@ -1201,14 +1063,14 @@ tail_44:
 	ADDQ        $0x20, R13
 	ADDQ        $0x20, CX
 
-rowsdone_45:
-	JMP rangedone_42
+rowsdone_35:
+	JMP rangedone_32
 
-nodiff_41:
+nodiff_31:
 	CMPQ R11, $0x02
-	JB   tail_47
+	JB   tail_37
 
-pair_46:
+pair_36:
 	VMOVUPD     (R12), Y0
 	VMOVUPD     (R13), Y1
 	VMULPD      Y1, Y2, Y3
@@ -1229,11 +1091,11 @@ pair_46:
 	ADDQ        $0x40, R13
 	SUBQ        $0x02, R11
 	CMPQ        R11, $0x02
-	JAE         pair_46
+	JAE         pair_36
 
-tail_47:
+tail_37:
 	TESTQ       R11, R11
-	JZ          rowsdone_48
+	JZ          rowsdone_38
 	VMOVUPD     (R12), Y0
 	VMOVUPD     (R13), Y1
 	VMULPD      Y1, Y2, Y3
@@ -1245,23 +1107,23 @@ tail_47:
 	ADDQ        $0x20, R12
 	ADDQ        $0x20, R13
 
-rowsdone_48:
-rangedone_42:
+rowsdone_38:
+rangedone_32:
 	ADDQ $0x08, R8
 	DECQ R9
-	JNZ  range_40
+	JNZ  range_30
 	ADDL 12(DX), BX
 	ADDL 16(DX), SI
 	ADDL 20(DX), DI
 	MOVL 24(DX), R8
 	ADDL R8, 72(SP)
 	DECQ 64(SP)
-	JNZ  step_38
+	JNZ  step_28
 	MOVL 32(DX), BX
 	LEAQ 36(DX)(BX*8), DX
-	JMP  run_37
+	JMP  run_27
 
-done_39:
+done_29:
 	VZEROUPPER
 	RET
 
@@ -1272,17 +1134,17 @@ TEXT ·avx2Backward(SB), NOSPLIT, $16-16
 	ADDQ $0x00000120, AX
 	LEAQ sgk_bwd<>+0(SB), CX
 
-run_49:
+run_39:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_51
+	JZ    done_41
 	MOVQ  DX, (SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 8(SP)
 
-step_50:
+step_40:
 	SUBQ    $0x60, AX
 	VMOVUPD 32(AX), Y0
 	VMOVUPD const_f64_3ff0000000000000<>+0(SB), Y1
@@ -1312,12 +1174,12 @@ step_50:
 	MOVL    24(CX), DI
 	ADDL    DI, 8(SP)
 	DECQ    (SP)
-	JNZ     step_50
+	JNZ     step_40
 	MOVL    32(CX), DX
 	LEAQ    36(CX)(DX*8), CX
-	JMP     run_49
+	JMP     run_39
 
-done_51:
+done_41:
 	VZEROUPPER
 	RET
 
@@ -1330,17 +1192,17 @@ TEXT ·avx2BackwardP(SB), NOSPLIT, $16-32
 	ADDQ $0x00000100, CX
 	LEAQ sgk_bwd<>+0(SB), DX
 
-run_52:
+run_42:
 	MOVL  (DX), BX
 	TESTL BX, BX
-	JZ    done_54
+	JZ    done_44
 	MOVQ  BX, (SP)
 	MOVL  4(DX), BX
 	MOVL  8(DX), SI
 	XORL  DI, DI
 	MOVQ  DI, 8(SP)
 
-step_53:
+step_43:
 	SUBQ    $0x60, AX
 	VMOVUPD 32(AX), Y0
 	VMOVUPD const_f64_3ff0000000000000<>+0(SB), Y1
@@ -1356,7 +1218,7 @@ step_53:
 	LEAQ    36(DX), R9
 	MOVL    32(DX), R10
 
-range_55:
+range_45:
 	MOVL   (R9), R11
 	MOVL   4(R9), R12
 	ADDL   8(SP), R12
@@ -1371,9 +1233,9 @@ range_55:
 	ADDQ   R11, R13
 	ADDQ   R11, R14
 	CMPQ   R12, $0x02
-	JB     tail_57
+	JB     tail_47
 
-pair_56:
+pair_46:
 	VMOVUPD     (R13), Y4
 	VMOVUPD     (R14), Y5
 	VSUBPD      Y5, Y4, Y6
@@ -1399,11 +1261,11 @@ pair_56:
 	ADDQ        $0x40, R8
 	SUBQ        $0x02, R12
 	CMPQ        R12, $0x02
-	JAE         pair_56
+	JAE         pair_46
 
-tail_57:
+tail_47:
 	TESTQ       R12, R12
-	JZ          rowsdone_58
+	JZ          rowsdone_48
 	VMOVUPD     (R13), Y4
 	VMOVUPD     (R14), Y5
 	VSUBPD      Y5, Y4, Y6
@@ -1418,10 +1280,10 @@ tail_57:
 	ADDQ        $0x20, R14
 	ADDQ        $0x20, R8
 
-rowsdone_58:
+rowsdone_48:
 	ADDQ    $0x08, R9
 	DECQ    R10
-	JNZ     range_55
+	JNZ     range_45
 	VADDPD  Y3, Y2, Y2
 	MOVQ    gs+0(FP), R8
 	MOVQ    BX, R9
@@ -1450,12 +1312,198 @@ rowsdone_58:
 	MOVL    24(DX), R8
 	ADDL    R8, 8(SP)
 	DECQ    (SP)
-	JNZ     step_53
+	JNZ     step_43
 	MOVL    32(DX), BX
 	LEAQ    36(DX)(BX*8), DX
-	JMP     run_52
+	JMP     run_42
 
-done_54:
+done_44:
+	VZEROUPPER
+	RET
+
+// func avx512TransposeIn(dst *float64, src *float64, stride int, m int)
+// Requires: AVX, AVX512F
+TEXT ·avx512TransposeIn(SB), NOSPLIT, $0-32
+	MOVQ  dst+0(FP), AX
+	MOVQ  src+8(FP), CX
+	MOVQ  stride+16(FP), DX
+	MOVQ  m+24(FP), BX
+	SHLQ  $0x03, DX
+	LEAQ  (DX)(DX*2), SI
+	LEAQ  (CX)(DX*4), DI
+	MOVQ  BX, R8
+	SHRQ  $0x03, R8
+	TESTQ R8, R8
+	JZ    wtail_50
+
+wblock_49:
+	VMOVUPD    (CX), Z0
+	VMOVUPD    (CX)(DX*1), Z1
+	VMOVUPD    (CX)(DX*2), Z2
+	VMOVUPD    (CX)(SI*1), Z3
+	VMOVUPD    (DI), Z4
+	VMOVUPD    (DI)(DX*1), Z5
+	VMOVUPD    (DI)(DX*2), Z6
+	VMOVUPD    (DI)(SI*1), Z7
+	VUNPCKLPD  Z1, Z0, Z8
+	VUNPCKHPD  Z1, Z0, Z0
+	VUNPCKLPD  Z3, Z2, Z1
+	VUNPCKHPD  Z3, Z2, Z2
+	VUNPCKLPD  Z5, Z4, Z3
+	VUNPCKHPD  Z5, Z4, Z4
+	VUNPCKLPD  Z7, Z6, Z5
+	VUNPCKHPD  Z7, Z6, Z6
+	VSHUFF64X2 $0x44, Z1, Z8, Z7
+	VSHUFF64X2 $0xee, Z1, Z8, Z1
+	VSHUFF64X2 $0x44, Z5, Z3, Z8
+	VSHUFF64X2 $0xee, Z5, Z3, Z3
+	VSHUFF64X2 $0x88, Z8, Z7, Z5
+	VMOVUPD    Z5, (AX)
+	VSHUFF64X2 $0xdd, Z8, Z7, Z5
+	VMOVUPD    Z5, 128(AX)
+	VSHUFF64X2 $0x88, Z3, Z1, Z5
+	VMOVUPD    Z5, 256(AX)
+	VSHUFF64X2 $0xdd, Z3, Z1, Z1
+	VMOVUPD    Z1, 384(AX)
+	VSHUFF64X2 $0x44, Z2, Z0, Z1
+	VSHUFF64X2 $0xee, Z2, Z0, Z0
+	VSHUFF64X2 $0x44, Z6, Z4, Z2
+	VSHUFF64X2 $0xee, Z6, Z4, Z3
+	VSHUFF64X2 $0x88, Z2, Z1, Z4
+	VMOVUPD    Z4, 64(AX)
+	VSHUFF64X2 $0xdd, Z2, Z1, Z1
+	VMOVUPD    Z1, 192(AX)
+	VSHUFF64X2 $0x88, Z3, Z0, Z1
+	VMOVUPD    Z1, 320(AX)
+	VSHUFF64X2 $0xdd, Z3, Z0, Z0
+	VMOVUPD    Z0, 448(AX)
+	ADDQ       $0x40, CX
+	ADDQ       $0x40, DI
+	ADDQ       $0x00000200, AX
+	DECQ       R8
+	JNZ        wblock_49
+
+wtail_50:
+	ANDQ $0x07, BX
+	JZ   wdone_52
+
+wtailloop_51:
+	MOVQ (CX), R8
+	MOVQ R8, (AX)
+	MOVQ (CX)(DX*1), R8
+	MOVQ R8, 8(AX)
+	MOVQ (CX)(DX*2), R8
+	MOVQ R8, 16(AX)
+	MOVQ (CX)(SI*1), R8
+	MOVQ R8, 24(AX)
+	MOVQ (DI), R8
+	MOVQ R8, 32(AX)
+	MOVQ (DI)(DX*1), R8
+	MOVQ R8, 40(AX)
+	MOVQ (DI)(DX*2), R8
+	MOVQ R8, 48(AX)
+	MOVQ (DI)(SI*1), R8
+	MOVQ R8, 56(AX)
+	ADDQ $0x08, CX
+	ADDQ $0x08, DI
+	ADDQ $0x40, AX
+	DECQ BX
+	JNZ  wtailloop_51
+
+wdone_52:
+	VZEROUPPER
+	RET
+
+// func avx512TransposeOut(dst *float64, src *float64, stride int, m int)
+// Requires: AVX, AVX512F
+TEXT ·avx512TransposeOut(SB), NOSPLIT, $0-32
+	MOVQ  dst+0(FP), AX
+	MOVQ  src+8(FP), CX
+	MOVQ  stride+16(FP), DX
+	MOVQ  m+24(FP), BX
+	SHLQ  $0x03, DX
+	LEAQ  (DX)(DX*2), SI
+	LEAQ  (AX)(DX*4), DI
+	MOVQ  BX, R8
+	SHRQ  $0x03, R8
+	TESTQ R8, R8
+	JZ    wtail_54
+
+wblock_53:
+	VMOVUPD    (CX), Z0
+	VMOVUPD    64(CX), Z1
+	VMOVUPD    128(CX), Z2
+	VMOVUPD    192(CX), Z3
+	VMOVUPD    256(CX), Z4
+	VMOVUPD    320(CX), Z5
+	VMOVUPD    384(CX), Z6
+	VMOVUPD    448(CX), Z7
+	VUNPCKLPD  Z1, Z0, Z8
+	VUNPCKHPD  Z1, Z0, Z0
+	VUNPCKLPD  Z3, Z2, Z1
+	VUNPCKHPD  Z3, Z2, Z2
+	VUNPCKLPD  Z5, Z4, Z3
+	VUNPCKHPD  Z5, Z4, Z4
+	VUNPCKLPD  Z7, Z6, Z5
+	VUNPCKHPD  Z7, Z6, Z6
+	VSHUFF64X2 $0x44, Z1, Z8, Z7
+	VSHUFF64X2 $0xee, Z1, Z8, Z1
+	VSHUFF64X2 $0x44, Z5, Z3, Z8
+	VSHUFF64X2 $0xee, Z5, Z3, Z3
+	VSHUFF64X2 $0x88, Z8, Z7, Z5
+	VMOVUPD    Z5, (AX)
+	VSHUFF64X2 $0xdd, Z8, Z7, Z5
+	VMOVUPD    Z5, (AX)(DX*2)
+	VSHUFF64X2 $0x88, Z3, Z1, Z5
+	VMOVUPD    Z5, (DI)
+	VSHUFF64X2 $0xdd, Z3, Z1, Z1
+	VMOVUPD    Z1, (DI)(DX*2)
+	VSHUFF64X2 $0x44, Z2, Z0, Z1
+	VSHUFF64X2 $0xee, Z2, Z0, Z0
+	VSHUFF64X2 $0x44, Z6, Z4, Z2
+	VSHUFF64X2 $0xee, Z6, Z4, Z3
+	VSHUFF64X2 $0x88, Z2, Z1, Z4
+	VMOVUPD    Z4, (AX)(DX*1)
+	VSHUFF64X2 $0xdd, Z2, Z1, Z1
+	VMOVUPD    Z1, (AX)(SI*1)
+	VSHUFF64X2 $0x88, Z3, Z0, Z1
+	VMOVUPD    Z1, (DI)(DX*1)
+	VSHUFF64X2 $0xdd, Z3, Z0, Z0
+	VMOVUPD    Z0, (DI)(SI*1)
+	ADDQ       $0x40, AX
+	ADDQ       $0x40, DI
+	ADDQ       $0x00000200, CX
+	DECQ       R8
+	JNZ        wblock_53
+
+wtail_54:
+	ANDQ $0x07, BX
+	JZ   wdone_56
+
+wtailloop_55:
+	MOVQ (CX), R8
+	MOVQ R8, (AX)
+	MOVQ 8(CX), R8
+	MOVQ R8, (AX)(DX*1)
+	MOVQ 16(CX), R8
+	MOVQ R8, (AX)(DX*2)
+	MOVQ 24(CX), R8
+	MOVQ R8, (AX)(SI*1)
+	MOVQ 32(CX), R8
+	MOVQ R8, (DI)
+	MOVQ 40(CX), R8
+	MOVQ R8, (DI)(DX*1)
+	MOVQ 48(CX), R8
+	MOVQ R8, (DI)(DX*2)
+	MOVQ 56(CX), R8
+	MOVQ R8, (DI)(SI*1)
+	ADDQ $0x08, AX
+	ADDQ $0x08, DI
+	ADDQ $0x40, CX
+	DECQ BX
+	JNZ  wtailloop_55
+
+wdone_56:
 	VZEROUPPER
 	RET
 
@@ -1468,17 +1516,17 @@ TEXT ·avx512Sort(SB), NOSPLIT, $144-24
 	VMOVUPD      Z0, 64(SP)
 	LEAQ         sgk_fwd<>+0(SB), AX
 
-run_59:
+run_57:
 	MOVL  (AX), CX
 	TESTL CX, CX
-	JZ    done_61
+	JZ    done_59
 	MOVQ  CX, 128(SP)
 	MOVL  4(AX), CX
 	MOVL  8(AX), DX
 	XORL  BX, BX
 	MOVQ  BX, 136(SP)
 
-step_60:
+step_58:
 	MOVQ    xs+0(FP), SI
 	MOVQ    CX, DI
 	SHLQ    $0x06, DI
@@ -1543,12 +1591,12 @@ step_60:
 	MOVL        24(AX), SI
 	ADDL        SI, 136(SP)
 	DECQ        128(SP)
-	JNZ         step_60
+	JNZ         step_58
 	MOVL        32(AX), CX
 	LEAQ        36(AX)(CX*8), AX
-	JMP         run_59
+	JMP         run_57
 
-done_61:
+done_59:
 	VZEROUPPER
 	RET
 
@@ -1562,17 +1610,17 @@ TEXT ·avx512ForwardP(SB), NOSPLIT, $144-40
 	MOVQ         diff+16(FP), AX
 	LEAQ         sgk_fwd<>+0(SB), CX
 
-run_62:
+run_60:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_64
+	JZ    done_62
 	MOVQ  DX, 128(SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 136(SP)
 
-step_63:
+step_61:
 	MOVQ    xs+0(FP), DI
 	MOVQ    DX, R8
 	SHLQ    $0x06, R8
@@ -1634,7 +1682,7 @@ step_63:
 	LEAQ        36(CX), DI
 	MOVL        32(CX), R8
 
-range_65:
+range_63:
 	MOVL   (DI), R9
 	MOVL   4(DI), R10
 	ADDL   136(SP), R10
@@ -1649,11 +1697,11 @@ range_65:
 	ADDQ   R9, R11
 	ADDQ   R9, R12
 	TESTQ  AX, AX
-	JZ     nodiff_66
+	JZ     nodiff_64
 	CMPQ   R10, $0x02
-	JB     tail_69
+	JB     tail_67
 
-pair_68:
+pair_66:
 	VMOVUPD     (R11), Z0
 	VMOVUPD     (R12), Z1
 	VSUBPD      Z1, Z0, Z5
@@ -1679,11 +1727,11 @@ pair_68:
 	ADDQ        $0x80, AX
 	SUBQ        $0x02, R10
 	CMPQ        R10, $0x02
-	JAE         pair_68
+	JAE         pair_66
 
-tail_69:
+tail_67:
 	TESTQ       R10, R10
-	JZ          rowsdone_70
+	JZ          rowsdone_68
 	VMOVUPD     (R11), Z0
 	VMOVUPD     (R12), Z1
 	VSUBPD      Z1, Z0, Z5
@@ -1698,14 +1746,14 @@ tail_69:
 	ADDQ        $0x40, R12
 	ADDQ        $0x40, AX
 
-rowsdone_70:
-	JMP rangedone_67
+rowsdone_68:
+	JMP rangedone_65
 
-nodiff_66:
+nodiff_64:
 	CMPQ R10, $0x02
-	JB   tail_72
+	JB   tail_70
 
-pair_71:
+pair_69:
 	VMOVUPD     (R11), Z0
 	VMOVUPD     (R12), Z1
 	VMULPD      Z1, Z4, Z5
@@ -1726,11 +1774,11 @@ pair_71:
 	ADDQ        $0x80, R12
 	SUBQ        $0x02, R10
 	CMPQ        R10, $0x02
-	JAE         pair_71
+	JAE         pair_69
 
-tail_72:
+tail_70:
 	TESTQ       R10, R10
-	JZ          rowsdone_73
+	JZ          rowsdone_71
 	VMOVUPD     (R11), Z0
 	VMOVUPD     (R12), Z1
 	VMULPD      Z1, Z4, Z5
@@ -1742,23 +1790,23 @@ tail_72:
 	ADDQ        $0x40, R11
 	ADDQ        $0x40, R12
 
-rowsdone_73:
-rangedone_67:
+rowsdone_71:
+rangedone_65:
 	ADDQ $0x08, DI
 	DECQ R8
-	JNZ  range_65
+	JNZ  range_63
 	ADDL 12(CX), DX
 	ADDL 16(CX), BX
 	ADDL 20(CX), SI
 	MOVL 24(CX), DI
 	ADDL DI, 136(SP)
 	DECQ 128(SP)
-	JNZ  step_63
+	JNZ  step_61
 	MOVL 32(CX), DX
 	LEAQ 36(CX)(DX*8), CX
-	JMP  run_62
+	JMP  run_60
 
-done_64:
+done_62:
 	VZEROUPPER
 	RET
 
@@ -1772,17 +1820,17 @@ TEXT ·avx512Forward(SB), NOSPLIT, $144-32
 	MOVQ         tape+8(FP), AX
 	LEAQ         sgk_fwd<>+0(SB), CX
 
-run_74:
+run_72:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_76
+	JZ    done_74
 	MOVQ  DX, 128(SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 136(SP)
 
-step_75:
+step_73:
 	MOVQ    xs+0(FP), DI
 	MOVQ    DX, R8
 	SHLQ    $0x06, R8
@@ -1857,12 +1905,12 @@ step_75:
 	MOVL        24(CX), DI
 	ADDL        DI, 136(SP)
 	DECQ        128(SP)
-	JNZ         step_75
+	JNZ         step_73
 	MOVL        32(CX), DX
 	LEAQ        36(CX)(DX*8), CX
-	JMP         run_74
+	JMP         run_72
 
-done_76:
+done_74:
 	VZEROUPPER
 	RET
 
@@ -1877,17 +1925,17 @@ TEXT ·avx512ForwardPTape(SB), NOSPLIT, $144-48
 	MOVQ         diff+24(FP), CX
 	LEAQ         sgk_fwd<>+0(SB), DX
 
-run_77:
+run_75:
 	MOVL  (DX), BX
 	TESTL BX, BX
-	JZ    done_79
+	JZ    done_77
 	MOVQ  BX, 128(SP)
 	MOVL  4(DX), BX
 	MOVL  8(DX), SI
 	XORL  DI, DI
 	MOVQ  DI, 136(SP)
 
-step_78:
+step_76:
 	MOVQ    xs+0(FP), R8
 	MOVQ    BX, R9
 	SHLQ    $0x06, R9
@@ -1959,7 +2007,7 @@ step_78:
 	LEAQ        36(DX), R8
 	MOVL        32(DX), R9
 
-range_80:
+range_78:
 	MOVL   (R8), R10
 	MOVL   4(R8), R11
 	ADDL   136(SP), R11
@@ -1974,11 +2022,11 @@ range_80:
 	ADDQ   R10, R12
 	ADDQ   R10, R13
 	TESTQ  CX, CX
-	JZ     nodiff_81
+	JZ     nodiff_79
 	CMPQ   R11, $0x02
-	JB     tail_84
+	JB     tail_82
 
-pair_83:
+pair_81:
 	VMOVUPD     (R12), Z0
 	VMOVUPD     (R13), Z1
 	VSUBPD      Z1, Z0, Z3
@@ -2004,11 +2052,11 @@ pair_83:
 	ADDQ        $0x80, CX
 	SUBQ        $0x02, R11
 	CMPQ        R11, $0x02
-	JAE         pair_83
+	JAE         pair_81
 
-tail_84:
+tail_82:
 	TESTQ       R11, R11
-	JZ          rowsdone_85
+	JZ          rowsdone_83
 	VMOVUPD     (R12), Z0
 	VMOVUPD     (R13), Z1
 	VSUBPD      Z1, Z0, Z3
@@ -2023,14 +2071,14 @@ tail_84:
 	ADDQ        $0x40, R13
 	ADDQ        $0x40, CX
 
-rowsdone_85:
-	JMP rangedone_82
+rowsdone_83:
+	JMP rangedone_80
 
-nodiff_81:
+nodiff_79:
 	CMPQ R11, $0x02
-	JB   tail_87
+	JB   tail_85
 
-pair_86:
+pair_84:
 	VMOVUPD     (R12), Z0
 	VMOVUPD     (R13), Z1
 	VMULPD      Z1, Z2, Z3
@@ -2051,11 +2099,11 @@ pair_86:
 	ADDQ        $0x80, R13
 	SUBQ        $0x02, R11
 	CMPQ        R11, $0x02
-	JAE         pair_86
+	JAE         pair_84
 
-tail_87:
+tail_85:
 	TESTQ       R11, R11
-	JZ          rowsdone_88
+	JZ          rowsdone_86
 	VMOVUPD     (R12), Z0
 	VMOVUPD     (R13), Z1
 	VMULPD      Z1, Z2, Z3
@@ -2067,23 +2115,23 @@ tail_87:
 	ADDQ        $0x40, R12
 	ADDQ        $0x40, R13
 
-rowsdone_88:
-rangedone_82:
+rowsdone_86:
+rangedone_80:
 	ADDQ $0x08, R8
 	DECQ R9
-	JNZ  range_80
+	JNZ  range_78
 	ADDL 12(DX), BX
 	ADDL 16(DX), SI
 	ADDL 20(DX), DI
 	MOVL 24(DX), R8
 	ADDL R8, 136(SP)
 	DECQ 128(SP)
-	JNZ  step_78
+	JNZ  step_76
 	MOVL 32(DX), BX
 	LEAQ 36(DX)(BX*8), DX
-	JMP  run_77
+	JMP  run_75
 
-done_79:
+done_77:
 	VZEROUPPER
 	RET
 
@@ -2094,17 +2142,17 @@ TEXT ·avx512Backward(SB), NOSPLIT, $16-16
 	ADDQ $0x00000240, AX
 	LEAQ sgk_bwd<>+0(SB), CX
 
-run_89:
+run_87:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_91
+	JZ    done_89
 	MOVQ  DX, (SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 8(SP)
 
-step_90:
+step_88:
 	SUBQ    $0xc0, AX
 	VMOVUPD 64(AX), Z0
 	VMOVUPD const_f64_3ff0000000000000<>+0(SB), Z1
@@ -2134,12 +2182,12 @@ step_90:
 	MOVL    24(CX), DI
 	ADDL    DI, 8(SP)
 	DECQ    (SP)
-	JNZ     step_90
+	JNZ     step_88
 	MOVL    32(CX), DX
 	LEAQ    36(CX)(DX*8), CX
-	JMP     run_89
+	JMP     run_87
 
-done_91:
+done_89:
 	VZEROUPPER
 	RET
 
@@ -2152,17 +2200,17 @@ TEXT ·avx512BackwardP(SB), NOSPLIT, $16-32
 	ADDQ $0x00000200, CX
 	LEAQ sgk_bwd<>+0(SB), DX
 
-run_92:
+run_90:
 	MOVL  (DX), BX
 	TESTL BX, BX
-	JZ    done_94
+	JZ    done_92
 	MOVQ  BX, (SP)
 	MOVL  4(DX), BX
 	MOVL  8(DX), SI
 	XORL  DI, DI
 	MOVQ  DI, 8(SP)
 
-step_93:
+step_91:
 	SUBQ    $0xc0, AX
 	VMOVUPD 64(AX), Z0
 	VMOVUPD const_f64_3ff0000000000000<>+0(SB), Z1
@@ -2178,7 +2226,7 @@ step_93:
 	LEAQ    36(DX), R9
 	MOVL    32(DX), R10
 
-range_95:
+range_93:
 	MOVL   (R9), R11
 	MOVL   4(R9), R12
 	ADDL   8(SP), R12
@@ -2193,9 +2241,9 @@ range_95:
 	ADDQ   R11, R13
 	ADDQ   R11, R14
 	CMPQ   R12, $0x02
-	JB     tail_97
+	JB     tail_95
 
-pair_96:
+pair_94:
 	VMOVUPD     (R13), Z4
 	VMOVUPD     (R14), Z5
 	VSUBPD      Z5, Z4, Z6
@@ -2221,11 +2269,11 @@ pair_96:
 	ADDQ        $0x80, R8
 	SUBQ        $0x02, R12
 	CMPQ        R12, $0x02
-	JAE         pair_96
+	JAE         pair_94
 
-tail_97:
+tail_95:
 	TESTQ       R12, R12
-	JZ          rowsdone_98
+	JZ          rowsdone_96
 	VMOVUPD     (R13), Z4
 	VMOVUPD     (R14), Z5
 	VSUBPD      Z5, Z4, Z6
@@ -2240,10 +2288,10 @@ tail_97:
 	ADDQ        $0x40, R14
 	ADDQ        $0x40, R8
 
-rowsdone_98:
+rowsdone_96:
 	ADDQ    $0x08, R9
 	DECQ    R10
-	JNZ     range_95
+	JNZ     range_93
 	VADDPD  Z3, Z2, Z2
 	MOVQ    gs+0(FP), R8
 	MOVQ    BX, R9
@@ -2272,11 +2320,11 @@ rowsdone_98:
 	MOVL    24(DX), R8
 	ADDL    R8, 8(SP)
 	DECQ    (SP)
-	JNZ     step_93
+	JNZ     step_91
 	MOVL    32(DX), BX
 	LEAQ    36(DX)(BX*8), DX
-	JMP     run_92
+	JMP     run_90
 
-done_94:
+done_92:
 	VZEROUPPER
 	RET

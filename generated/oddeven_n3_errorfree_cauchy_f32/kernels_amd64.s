@@ -139,6 +139,34 @@ avx512AllFinite_done:
 	MOVB     AL, ret+24(FP)
 	RET
 
+DATA sgk_fwd<>+0(SB)/8, $0x0000000000000002
+DATA sgk_fwd<>+8(SB)/8, $0x0000000100000001
+DATA sgk_fwd<>+16(SB)/8, $0x0000000000000001
+DATA sgk_fwd<>+24(SB)/8, $0x0000000200000001
+DATA sgk_fwd<>+32(SB)/8, $0x0000000000000001
+DATA sgk_fwd<>+40(SB)/8, $0x0000000100000002
+DATA sgk_fwd<>+48(SB)/8, $0x0000000100000000
+DATA sgk_fwd<>+56(SB)/8, $0x0000000000000000
+DATA sgk_fwd<>+64(SB)/8, $0x0000000000000000
+DATA sgk_fwd<>+72(SB)/8, $0x0000000100000003
+DATA sgk_fwd<>+80(SB)/8, $0x0000000300000000
+DATA sgk_fwd<>+88(SB)/8, $0x0000000000000000
+GLOBL sgk_fwd<>(SB), RODATA|NOPTR, $96
+
+DATA sgk_bwd<>+0(SB)/8, $0x0000000000000001
+DATA sgk_bwd<>+8(SB)/8, $0x0000000000000001
+DATA sgk_bwd<>+16(SB)/8, $0x0000000000000000
+DATA sgk_bwd<>+24(SB)/8, $0x0000000300000000
+DATA sgk_bwd<>+32(SB)/8, $0x0000000000000001
+DATA sgk_bwd<>+40(SB)/8, $0x0000000200000003
+DATA sgk_bwd<>+48(SB)/8, $0x0000000200000001
+DATA sgk_bwd<>+56(SB)/8, $0xffffffffffffffff
+DATA sgk_bwd<>+64(SB)/8, $0xffffffff00000000
+DATA sgk_bwd<>+72(SB)/8, $0x0000000100000003
+DATA sgk_bwd<>+80(SB)/8, $0x0000000300000000
+DATA sgk_bwd<>+88(SB)/8, $0x0000000000000000
+GLOBL sgk_bwd<>(SB), RODATA|NOPTR, $96
+
 // func avx2TransposeIn(dst *float32, src *float32, stride int, m int)
 // Requires: AVX
 TEXT ·avx2TransposeIn(SB), NOSPLIT, $0-32
@@ -325,242 +353,6 @@ tdone_8:
 	VZEROUPPER
 	RET
 
-// func avx2TransposeInWide(dst *float32, src *float32, stride int, m int)
-// Requires: AVX
-TEXT ·avx2TransposeInWide(SB), NOSPLIT, $0-32
-	MOVQ   dst+0(FP), AX
-	MOVQ   src+8(FP), CX
-	MOVQ   stride+16(FP), DX
-	MOVQ   m+24(FP), BX
-	SHLQ   $0x02, DX
-	MOVQ   $0x00000002, SI
-	IMUL3Q $0x08, DX, DI
-
-tpass_9:
-	MOVQ  CX, R8
-	MOVQ  AX, R9
-	MOVQ  BX, R10
-	LEAQ  (DX)(DX*2), R11
-	LEAQ  (R8)(DX*4), R12
-	MOVQ  R10, R13
-	SHRQ  $0x03, R13
-	TESTQ R13, R13
-	JZ    ttail_11
-
-tblock_10:
-	VMOVUPS     (R8), X0
-	VINSERTF128 $0x01, (R12), Y0, Y0
-	VMOVUPS     (R8)(DX*1), X1
-	VINSERTF128 $0x01, (R12)(DX*1), Y1, Y1
-	VMOVUPS     (R8)(DX*2), X2
-	VINSERTF128 $0x01, (R12)(DX*2), Y2, Y2
-	VMOVUPS     (R8)(R11*1), X3
-	VINSERTF128 $0x01, (R12)(R11*1), Y3, Y3
-	VUNPCKLPS   Y1, Y0, Y4
-	VUNPCKHPS   Y1, Y0, Y5
-	VUNPCKLPS   Y3, Y2, Y6
-	VUNPCKHPS   Y3, Y2, Y7
-	VSHUFPS     $0x44, Y6, Y4, Y8
-	VMOVUPS     Y8, (R9)
-	VSHUFPS     $0xee, Y6, Y4, Y4
-	VMOVUPS     Y4, 64(R9)
-	VSHUFPS     $0x44, Y7, Y5, Y4
-	VMOVUPS     Y4, 128(R9)
-	VSHUFPS     $0xee, Y7, Y5, Y4
-	VMOVUPS     Y4, 192(R9)
-	VMOVUPS     16(R8), X9
-	VINSERTF128 $0x01, 16(R12), Y9, Y9
-	VMOVUPS     16(R8)(DX*1), X10
-	VINSERTF128 $0x01, 16(R12)(DX*1), Y10, Y10
-	VMOVUPS     16(R8)(DX*2), X11
-	VINSERTF128 $0x01, 16(R12)(DX*2), Y11, Y11
-	VMOVUPS     16(R8)(R11*1), X12
-	VINSERTF128 $0x01, 16(R12)(R11*1), Y12, Y12
-	VUNPCKLPS   Y10, Y9, Y4
-	VUNPCKHPS   Y10, Y9, Y5
-	VUNPCKLPS   Y12, Y11, Y6
-	VUNPCKHPS   Y12, Y11, Y7
-	VSHUFPS     $0x44, Y6, Y4, Y8
-	VMOVUPS     Y8, 256(R9)
-	VSHUFPS     $0xee, Y6, Y4, Y4
-	VMOVUPS     Y4, 320(R9)
-	VSHUFPS     $0x44, Y7, Y5, Y4
-	VMOVUPS     Y4, 384(R9)
-	VSHUFPS     $0xee, Y7, Y5, Y4
-	VMOVUPS     Y4, 448(R9)
-	ADDQ        $0x20, R8
-	ADDQ        $0x20, R12
-	ADDQ        $0x00000200, R9
-	DECQ        R13
-	JNZ         tblock_10
-
-ttail_11:
-	ANDQ $0x07, R10
-	JZ   tdone_13
-
-ttailloop_12:
-	MOVL (R8), R13
-	MOVL R13, (R9)
-	MOVL (R8)(DX*1), R13
-	MOVL R13, 4(R9)
-	MOVL (R8)(DX*2), R13
-	MOVL R13, 8(R9)
-	MOVL (R8)(R11*1), R13
-	MOVL R13, 12(R9)
-	MOVL (R12), R13
-	MOVL R13, 16(R9)
-	MOVL (R12)(DX*1), R13
-	MOVL R13, 20(R9)
-	MOVL (R12)(DX*2), R13
-	MOVL R13, 24(R9)
-	MOVL (R12)(R11*1), R13
-	MOVL R13, 28(R9)
-	ADDQ $0x04, R8
-	ADDQ $0x04, R12
-	ADDQ $0x40, R9
-	DECQ R10
-	JNZ  ttailloop_12
-
-tdone_13:
-	ADDQ DI, CX
-	ADDQ $0x20, AX
-	DECQ SI
-	JNZ  tpass_9
-	VZEROUPPER
-	RET
-
-// func avx2TransposeOutWide(dst *float32, src *float32, stride int, m int)
-// Requires: AVX
-TEXT ·avx2TransposeOutWide(SB), NOSPLIT, $0-32
-	MOVQ   dst+0(FP), AX
-	MOVQ   src+8(FP), CX
-	MOVQ   stride+16(FP), DX
-	MOVQ   m+24(FP), BX
-	SHLQ   $0x02, DX
-	MOVQ   $0x00000002, SI
-	IMUL3Q $0x08, DX, DI
-
-tpass_14:
-	MOVQ  AX, R8
-	MOVQ  CX, R9
-	MOVQ  BX, R10
-	LEAQ  (DX)(DX*2), R11
-	LEAQ  (R8)(DX*4), R12
-	MOVQ  R10, R13
-	SHRQ  $0x03, R13
-	TESTQ R13, R13
-	JZ    ttail_16
-
-tblock_15:
-	VMOVUPS     (R9), X0
-	VINSERTF128 $0x01, 256(R9), Y0, Y0
-	VMOVUPS     64(R9), X1
-	VINSERTF128 $0x01, 320(R9), Y1, Y1
-	VMOVUPS     128(R9), X2
-	VINSERTF128 $0x01, 384(R9), Y2, Y2
-	VMOVUPS     192(R9), X3
-	VINSERTF128 $0x01, 448(R9), Y3, Y3
-	VUNPCKLPS   Y1, Y0, Y4
-	VUNPCKHPS   Y1, Y0, Y5
-	VUNPCKLPS   Y3, Y2, Y6
-	VUNPCKHPS   Y3, Y2, Y7
-	VSHUFPS     $0x44, Y6, Y4, Y8
-	VMOVUPS     Y8, (R8)
-	VSHUFPS     $0xee, Y6, Y4, Y4
-	VMOVUPS     Y4, (R8)(DX*1)
-	VSHUFPS     $0x44, Y7, Y5, Y4
-	VMOVUPS     Y4, (R8)(DX*2)
-	VSHUFPS     $0xee, Y7, Y5, Y4
-	VMOVUPS     Y4, (R8)(R11*1)
-	VMOVUPS     16(R9), X9
-	VINSERTF128 $0x01, 272(R9), Y9, Y9
-	VMOVUPS     80(R9), X10
-	VINSERTF128 $0x01, 336(R9), Y10, Y10
-	VMOVUPS     144(R9), X11
-	VINSERTF128 $0x01, 400(R9), Y11, Y11
-	VMOVUPS     208(R9), X12
-	VINSERTF128 $0x01, 464(R9), Y12, Y12
-	VUNPCKLPS   Y10, Y9, Y4
-	VUNPCKHPS   Y10, Y9, Y5
-	VUNPCKLPS   Y12, Y11, Y6
-	VUNPCKHPS   Y12, Y11, Y7
-	VSHUFPS     $0x44, Y6, Y4, Y8
-	VMOVUPS     Y8, (R12)
-	VSHUFPS     $0xee, Y6, Y4, Y4
-	VMOVUPS     Y4, (R12)(DX*1)
-	VSHUFPS     $0x44, Y7, Y5, Y4
-	VMOVUPS     Y4, (R12)(DX*2)
-	VSHUFPS     $0xee, Y7, Y5, Y4
-	VMOVUPS     Y4, (R12)(R11*1)
-	ADDQ        $0x20, R8
-	ADDQ        $0x20, R12
-	ADDQ        $0x00000200, R9
-	DECQ        R13
-	JNZ         tblock_15
-
-ttail_16:
-	ANDQ $0x07, R10
-	JZ   tdone_18
-
-ttailloop_17:
-	MOVL (R9), R13
-	MOVL R13, (R8)
-	MOVL 4(R9), R13
-	MOVL R13, (R8)(DX*1)
-	MOVL 8(R9), R13
-	MOVL R13, (R8)(DX*2)
-	MOVL 12(R9), R13
-	MOVL R13, (R8)(R11*1)
-	MOVL 16(R9), R13
-	MOVL R13, (R12)
-	MOVL 20(R9), R13
-	MOVL R13, (R12)(DX*1)
-	MOVL 24(R9), R13
-	MOVL R13, (R12)(DX*2)
-	MOVL 28(R9), R13
-	MOVL R13, (R12)(R11*1)
-	ADDQ $0x04, R8
-	ADDQ $0x04, R12
-	ADDQ $0x40, R9
-	DECQ R10
-	JNZ  ttailloop_17
-
-tdone_18:
-	ADDQ DI, AX
-	ADDQ $0x20, CX
-	DECQ SI
-	JNZ  tpass_14
-	VZEROUPPER
-	RET
-
-DATA sgk_fwd<>+0(SB)/8, $0x0000000000000002
-DATA sgk_fwd<>+8(SB)/8, $0x0000000100000001
-DATA sgk_fwd<>+16(SB)/8, $0x0000000000000001
-DATA sgk_fwd<>+24(SB)/8, $0x0000000200000001
-DATA sgk_fwd<>+32(SB)/8, $0x0000000000000001
-DATA sgk_fwd<>+40(SB)/8, $0x0000000100000002
-DATA sgk_fwd<>+48(SB)/8, $0x0000000100000000
-DATA sgk_fwd<>+56(SB)/8, $0x0000000000000000
-DATA sgk_fwd<>+64(SB)/8, $0x0000000000000000
-DATA sgk_fwd<>+72(SB)/8, $0x0000000100000003
-DATA sgk_fwd<>+80(SB)/8, $0x0000000300000000
-DATA sgk_fwd<>+88(SB)/8, $0x0000000000000000
-GLOBL sgk_fwd<>(SB), RODATA|NOPTR, $96
-
-DATA sgk_bwd<>+0(SB)/8, $0x0000000000000001
-DATA sgk_bwd<>+8(SB)/8, $0x0000000000000001
-DATA sgk_bwd<>+16(SB)/8, $0x0000000000000000
-DATA sgk_bwd<>+24(SB)/8, $0x0000000300000000
-DATA sgk_bwd<>+32(SB)/8, $0x0000000000000001
-DATA sgk_bwd<>+40(SB)/8, $0x0000000200000003
-DATA sgk_bwd<>+48(SB)/8, $0x0000000200000001
-DATA sgk_bwd<>+56(SB)/8, $0xffffffffffffffff
-DATA sgk_bwd<>+64(SB)/8, $0xffffffff00000000
-DATA sgk_bwd<>+72(SB)/8, $0x0000000100000003
-DATA sgk_bwd<>+80(SB)/8, $0x0000000300000000
-DATA sgk_bwd<>+88(SB)/8, $0x0000000000000000
-GLOBL sgk_bwd<>(SB), RODATA|NOPTR, $96
-
 // func avx2Sort(xs *float32)
 // Requires: AVX
 TEXT ·avx2Sort(SB), NOSPLIT, $0-8
@@ -586,17 +378,17 @@ TEXT ·avx2ForwardP(SB), NOSPLIT, $16-24
 	MOVQ diff+16(FP), AX
 	LEAQ sgk_fwd<>+0(SB), CX
 
-run_19:
+run_9:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_21
+	JZ    done_11
 	MOVQ  DX, (SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 8(SP)
 
-step_20:
+step_10:
 	MOVQ      xs+0(FP), DI
 	MOVQ      DX, R8
 	SHLQ      $0x05, R8
@@ -612,7 +404,7 @@ step_20:
 	LEAQ      36(CX), DI
 	MOVL      32(CX), R8
 
-range_22:
+range_12:
 	MOVL   (DI), R9
 	MOVL   4(DI), R10
 	ADDL   8(SP), R10
@@ -627,11 +419,11 @@ range_22:
 	ADDQ   R9, R11
 	ADDQ   R9, R12
 	TESTQ  AX, AX
-	JZ     nodiff_23
+	JZ     nodiff_13
 	CMPQ   R10, $0x02
-	JB     tail_26
+	JB     tail_16
 
-pair_25:
+pair_15:
 	VMOVUPS   (R11), Y0
 	VMOVUPS   (R12), Y1
 	VSUBPS    Y1, Y0, Y3
@@ -653,11 +445,11 @@ pair_25:
 	ADDQ      $0x40, AX
 	SUBQ      $0x02, R10
 	CMPQ      R10, $0x02
-	JAE       pair_25
+	JAE       pair_15
 
-tail_26:
+tail_16:
 	TESTQ     R10, R10
-	JZ        rowsdone_27
+	JZ        rowsdone_17
 	VMOVUPS   (R11), Y0
 	VMOVUPS   (R12), Y1
 	VSUBPS    Y1, Y0, Y3
@@ -670,14 +462,14 @@ tail_26:
 	ADDQ      $0x20, R12
 	ADDQ      $0x20, AX
 
-rowsdone_27:
-	JMP rangedone_24
+rowsdone_17:
+	JMP rangedone_14
 
-nodiff_23:
+nodiff_13:
 	CMPQ R10, $0x02
-	JB   tail_29
+	JB   tail_19
 
-pair_28:
+pair_18:
 	VMOVUPS   (R11), Y0
 	VMOVUPS   (R12), Y1
 	VBLENDVPS Y2, Y0, Y1, Y3
@@ -694,11 +486,11 @@ pair_28:
 	ADDQ      $0x40, R12
 	SUBQ      $0x02, R10
 	CMPQ      R10, $0x02
-	JAE       pair_28
+	JAE       pair_18
 
-tail_29:
+tail_19:
 	TESTQ     R10, R10
-	JZ        rowsdone_30
+	JZ        rowsdone_20
 	VMOVUPS   (R11), Y0
 	VMOVUPS   (R12), Y1
 	VBLENDVPS Y2, Y0, Y1, Y3
@@ -708,23 +500,23 @@ tail_29:
 	ADDQ      $0x20, R11
 	ADDQ      $0x20, R12
 
-rowsdone_30:
-rangedone_24:
+rowsdone_20:
+rangedone_14:
 	ADDQ $0x08, DI
 	DECQ R8
-	JNZ  range_22
+	JNZ  range_12
 	ADDL 12(CX), DX
 	ADDL 16(CX), BX
 	ADDL 20(CX), SI
 	MOVL 24(CX), DI
 	ADDL DI, 8(SP)
 	DECQ (SP)
-	JNZ  step_20
+	JNZ  step_10
 	MOVL 32(CX), DX
 	LEAQ 36(CX)(DX*8), CX
-	JMP  run_19
+	JMP  run_9
 
-done_21:
+done_11:
 	VZEROUPPER
 	RET
 
@@ -746,17 +538,17 @@ TEXT ·avx2Forward(SB), NOSPLIT, $144-32
 	MOVQ         tape+8(FP), AX
 	LEAQ         sgk_fwd<>+0(SB), CX
 
-run_31:
+run_21:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_33
+	JZ    done_23
 	MOVQ  DX, 128(SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 136(SP)
 
-step_32:
+step_22:
 	MOVQ      xs+0(FP), DI
 	MOVQ      DX, R8
 	SHLQ      $0x05, R8
@@ -876,12 +668,12 @@ step_32:
 	MOVL        24(CX), DI
 	ADDL        DI, 136(SP)
 	DECQ        128(SP)
-	JNZ         step_32
+	JNZ         step_22
 	MOVL        32(CX), DX
 	LEAQ        36(CX)(DX*8), CX
-	JMP         run_31
+	JMP         run_21
 
-done_33:
+done_23:
 	VZEROUPPER
 	RET
 
@@ -1104,17 +896,17 @@ TEXT ·avx2ForwardPTape(SB), NOSPLIT, $144-48
 	MOVQ         diff+24(FP), CX
 	LEAQ         sgk_fwd<>+0(SB), DX
 
-run_34:
+run_24:
 	MOVL  (DX), BX
 	TESTL BX, BX
-	JZ    done_36
+	JZ    done_26
 	MOVQ  BX, 128(SP)
 	MOVL  4(DX), BX
 	MOVL  8(DX), SI
 	XORL  DI, DI
 	MOVQ  DI, 136(SP)
 
-step_35:
+step_25:
 	MOVQ      xs+0(FP), R8
 	MOVQ      BX, R9
 	SHLQ      $0x05, R9
@@ -1231,7 +1023,7 @@ step_35:
 	LEAQ        36(DX), R8
 	MOVL        32(DX), R9
 
-range_37:
+range_27:
 	MOVL   (R8), R10
 	MOVL   4(R8), R11
 	ADDL   136(SP), R11
@@ -1246,11 +1038,11 @@ range_37:
 	ADDQ   R10, R12
 	ADDQ   R10, R13
 	TESTQ  CX, CX
-	JZ     nodiff_38
+	JZ     nodiff_28
 	CMPQ   R11, $0x02
-	JB     tail_41
+	JB     tail_31
 
-pair_40:
+pair_30:
 	VMOVUPS   (R12), Y0
 	VMOVUPS   (R13), Y1
 	VSUBPS    Y1, Y0, Y3
@@ -1272,11 +1064,11 @@ pair_40:
 	ADDQ      $0x40, CX
 	SUBQ      $0x02, R11
 	CMPQ      R11, $0x02
-	JAE       pair_40
+	JAE       pair_30
 
-tail_41:
+tail_31:
 	TESTQ     R11, R11
-	JZ        rowsdone_42
+	JZ        rowsdone_32
 	VMOVUPS   (R12), Y0
 	VMOVUPS   (R13), Y1
 	VSUBPS    Y1, Y0, Y3
@@ -1289,14 +1081,14 @@ tail_41:
 	ADDQ      $0x20, R13
 	ADDQ      $0x20, CX
 
-rowsdone_42:
-	JMP rangedone_39
+rowsdone_32:
+	JMP rangedone_29
 
-nodiff_38:
+nodiff_28:
 	CMPQ R11, $0x02
-	JB   tail_44
+	JB   tail_34
 
-pair_43:
+pair_33:
 	VMOVUPS   (R12), Y0
 	VMOVUPS   (R13), Y1
 	VBLENDVPS Y2, Y0, Y1, Y3
@@ -1313,11 +1105,11 @@ pair_43:
 	ADDQ      $0x40, R13
 	SUBQ      $0x02, R11
 	CMPQ      R11, $0x02
-	JAE       pair_43
+	JAE       pair_33
 
-tail_44:
+tail_34:
 	TESTQ     R11, R11
-	JZ        rowsdone_45
+	JZ        rowsdone_35
 	VMOVUPS   (R12), Y0
 	VMOVUPS   (R13), Y1
 	VBLENDVPS Y2, Y0, Y1, Y3
@@ -1327,23 +1119,23 @@ tail_44:
 	ADDQ      $0x20, R12
 	ADDQ      $0x20, R13
 
-rowsdone_45:
-rangedone_39:
+rowsdone_35:
+rangedone_29:
 	ADDQ $0x08, R8
 	DECQ R9
-	JNZ  range_37
+	JNZ  range_27
 	ADDL 12(DX), BX
 	ADDL 16(DX), SI
 	ADDL 20(DX), DI
 	MOVL 24(DX), R8
 	ADDL R8, 136(SP)
 	DECQ 128(SP)
-	JNZ  step_35
+	JNZ  step_25
 	MOVL 32(DX), BX
 	LEAQ 36(DX)(BX*8), DX
-	JMP  run_34
+	JMP  run_24
 
-done_36:
+done_26:
 	VZEROUPPER
 	RET
 
@@ -1354,17 +1146,17 @@ TEXT ·avx2Backward(SB), NOSPLIT, $16-16
 	ADDQ $0x00000120, AX
 	LEAQ sgk_bwd<>+0(SB), CX
 
-run_46:
+run_36:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_48
+	JZ    done_38
 	MOVQ  DX, (SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 8(SP)
 
-step_47:
+step_37:
 	SUBQ    $0x60, AX
 	VMOVUPS 32(AX), Y0
 	VMOVUPS const_f32_3f800000<>+0(SB), Y1
@@ -1394,12 +1186,12 @@ step_47:
 	MOVL    24(CX), DI
 	ADDL    DI, 8(SP)
 	DECQ    (SP)
-	JNZ     step_47
+	JNZ     step_37
 	MOVL    32(CX), DX
 	LEAQ    36(CX)(DX*8), CX
-	JMP     run_46
+	JMP     run_36
 
-done_48:
+done_38:
 	VZEROUPPER
 	RET
 
@@ -1422,17 +1214,17 @@ TEXT ·avx2BackwardP(SB), NOSPLIT, $16-32
 	ADDQ $0x00000100, CX
 	LEAQ sgk_bwd<>+0(SB), DX
 
-run_49:
+run_39:
 	MOVL  (DX), BX
 	TESTL BX, BX
-	JZ    done_51
+	JZ    done_41
 	MOVQ  BX, (SP)
 	MOVL  4(DX), BX
 	MOVL  8(DX), SI
 	XORL  DI, DI
 	MOVQ  DI, 8(SP)
 
-step_50:
+step_40:
 	SUBQ    $0x60, AX
 	VMOVUPS 32(AX), Y0
 	VMOVUPS const_f32_3f800000<>+0(SB), Y1
@@ -1448,7 +1240,7 @@ step_50:
 	LEAQ    36(DX), R9
 	MOVL    32(DX), R10
 
-range_52:
+range_42:
 	MOVL   (R9), R11
 	MOVL   4(R9), R12
 	ADDL   8(SP), R12
@@ -1463,9 +1255,9 @@ range_52:
 	ADDQ   R11, R13
 	ADDQ   R11, R14
 	CMPQ   R12, $0x02
-	JB     tail_54
+	JB     tail_44
 
-pair_53:
+pair_43:
 	VMOVUPS     (R13), Y4
 	VMOVUPS     (R14), Y5
 	VSUBPS      Y5, Y4, Y6
@@ -1491,11 +1283,11 @@ pair_53:
 	ADDQ        $0x40, R8
 	SUBQ        $0x02, R12
 	CMPQ        R12, $0x02
-	JAE         pair_53
+	JAE         pair_43
 
-tail_54:
+tail_44:
 	TESTQ       R12, R12
-	JZ          rowsdone_55
+	JZ          rowsdone_45
 	VMOVUPS     (R13), Y4
 	VMOVUPS     (R14), Y5
 	VSUBPS      Y5, Y4, Y6
@@ -1510,10 +1302,10 @@ tail_54:
 	ADDQ        $0x20, R14
 	ADDQ        $0x20, R8
 
-rowsdone_55:
+rowsdone_45:
 	ADDQ    $0x08, R9
 	DECQ    R10
-	JNZ     range_52
+	JNZ     range_42
 	VADDPS  Y3, Y2, Y2
 	MOVQ    gs+0(FP), R8
 	MOVQ    BX, R9
@@ -1542,12 +1334,354 @@ rowsdone_55:
 	MOVL    24(DX), R8
 	ADDL    R8, 8(SP)
 	DECQ    (SP)
-	JNZ     step_50
+	JNZ     step_40
 	MOVL    32(DX), BX
 	LEAQ    36(DX)(BX*8), DX
-	JMP     run_49
+	JMP     run_39
 
-done_51:
+done_41:
+	VZEROUPPER
+	RET
+
+// func avx512TransposeIn(dst *float32, src *float32, stride int, m int)
+// Requires: AVX, AVX512F
+TEXT ·avx512TransposeIn(SB), NOSPLIT, $0-32
+	MOVQ  dst+0(FP), AX
+	MOVQ  src+8(FP), CX
+	MOVQ  stride+16(FP), DX
+	MOVQ  m+24(FP), BX
+	SHLQ  $0x02, DX
+	LEAQ  (DX)(DX*2), SI
+	LEAQ  (CX)(DX*4), DI
+	LEAQ  (DI)(DX*4), R8
+	LEAQ  (R8)(DX*4), R9
+	MOVQ  BX, R10
+	SHRQ  $0x04, R10
+	TESTQ R10, R10
+	JZ    wtail_47
+
+wblock_46:
+	VMOVUPS    (CX), Z0
+	VMOVUPS    (CX)(DX*1), Z1
+	VMOVUPS    (CX)(DX*2), Z2
+	VMOVUPS    (CX)(SI*1), Z3
+	VMOVUPS    (DI), Z4
+	VMOVUPS    (DI)(DX*1), Z5
+	VMOVUPS    (DI)(DX*2), Z6
+	VMOVUPS    (DI)(SI*1), Z7
+	VMOVUPS    (R8), Z8
+	VMOVUPS    (R8)(DX*1), Z9
+	VMOVUPS    (R8)(DX*2), Z10
+	VMOVUPS    (R8)(SI*1), Z11
+	VMOVUPS    (R9), Z12
+	VMOVUPS    (R9)(DX*1), Z13
+	VMOVUPS    (R9)(DX*2), Z14
+	VMOVUPS    (R9)(SI*1), Z15
+	VUNPCKLPS  Z1, Z0, Z16
+	VUNPCKHPS  Z1, Z0, Z0
+	VUNPCKLPS  Z3, Z2, Z1
+	VUNPCKHPS  Z3, Z2, Z2
+	VUNPCKLPS  Z5, Z4, Z3
+	VUNPCKHPS  Z5, Z4, Z4
+	VUNPCKLPS  Z7, Z6, Z5
+	VUNPCKHPS  Z7, Z6, Z6
+	VUNPCKLPS  Z9, Z8, Z7
+	VUNPCKHPS  Z9, Z8, Z8
+	VUNPCKLPS  Z11, Z10, Z9
+	VUNPCKHPS  Z11, Z10, Z10
+	VUNPCKLPS  Z13, Z12, Z11
+	VUNPCKHPS  Z13, Z12, Z12
+	VUNPCKLPS  Z15, Z14, Z13
+	VUNPCKHPS  Z15, Z14, Z14
+	VUNPCKLPD  Z1, Z16, Z15
+	VUNPCKHPD  Z1, Z16, Z1
+	VUNPCKLPD  Z2, Z0, Z16
+	VUNPCKHPD  Z2, Z0, Z0
+	VUNPCKLPD  Z5, Z3, Z2
+	VUNPCKHPD  Z5, Z3, Z3
+	VUNPCKLPD  Z6, Z4, Z5
+	VUNPCKHPD  Z6, Z4, Z4
+	VUNPCKLPD  Z9, Z7, Z6
+	VUNPCKHPD  Z9, Z7, Z7
+	VUNPCKLPD  Z10, Z8, Z9
+	VUNPCKHPD  Z10, Z8, Z8
+	VUNPCKLPD  Z13, Z11, Z10
+	VUNPCKHPD  Z13, Z11, Z11
+	VUNPCKLPD  Z14, Z12, Z13
+	VUNPCKHPD  Z14, Z12, Z12
+	VSHUFF32X4 $0x44, Z2, Z15, Z14
+	VSHUFF32X4 $0xee, Z2, Z15, Z2
+	VSHUFF32X4 $0x44, Z10, Z6, Z15
+	VSHUFF32X4 $0xee, Z10, Z6, Z6
+	VSHUFF32X4 $0x88, Z15, Z14, Z10
+	VMOVUPS    Z10, (AX)
+	VSHUFF32X4 $0xdd, Z15, Z14, Z10
+	VMOVUPS    Z10, 256(AX)
+	VSHUFF32X4 $0x88, Z6, Z2, Z10
+	VMOVUPS    Z10, 512(AX)
+	VSHUFF32X4 $0xdd, Z6, Z2, Z2
+	VMOVUPS    Z2, 768(AX)
+	VSHUFF32X4 $0x44, Z3, Z1, Z2
+	VSHUFF32X4 $0xee, Z3, Z1, Z1
+	VSHUFF32X4 $0x44, Z11, Z7, Z3
+	VSHUFF32X4 $0xee, Z11, Z7, Z6
+	VSHUFF32X4 $0x88, Z3, Z2, Z7
+	VMOVUPS    Z7, 64(AX)
+	VSHUFF32X4 $0xdd, Z3, Z2, Z2
+	VMOVUPS    Z2, 320(AX)
+	VSHUFF32X4 $0x88, Z6, Z1, Z2
+	VMOVUPS    Z2, 576(AX)
+	VSHUFF32X4 $0xdd, Z6, Z1, Z1
+	VMOVUPS    Z1, 832(AX)
+	VSHUFF32X4 $0x44, Z5, Z16, Z1
+	VSHUFF32X4 $0xee, Z5, Z16, Z2
+	VSHUFF32X4 $0x44, Z13, Z9, Z3
+	VSHUFF32X4 $0xee, Z13, Z9, Z5
+	VSHUFF32X4 $0x88, Z3, Z1, Z6
+	VMOVUPS    Z6, 128(AX)
+	VSHUFF32X4 $0xdd, Z3, Z1, Z1
+	VMOVUPS    Z1, 384(AX)
+	VSHUFF32X4 $0x88, Z5, Z2, Z1
+	VMOVUPS    Z1, 640(AX)
+	VSHUFF32X4 $0xdd, Z5, Z2, Z1
+	VMOVUPS    Z1, 896(AX)
+	VSHUFF32X4 $0x44, Z4, Z0, Z1
+	VSHUFF32X4 $0xee, Z4, Z0, Z0
+	VSHUFF32X4 $0x44, Z12, Z8, Z2
+	VSHUFF32X4 $0xee, Z12, Z8, Z3
+	VSHUFF32X4 $0x88, Z2, Z1, Z4
+	VMOVUPS    Z4, 192(AX)
+	VSHUFF32X4 $0xdd, Z2, Z1, Z1
+	VMOVUPS    Z1, 448(AX)
+	VSHUFF32X4 $0x88, Z3, Z0, Z1
+	VMOVUPS    Z1, 704(AX)
+	VSHUFF32X4 $0xdd, Z3, Z0, Z0
+	VMOVUPS    Z0, 960(AX)
+	ADDQ       $0x40, CX
+	ADDQ       $0x40, DI
+	ADDQ       $0x40, R8
+	ADDQ       $0x40, R9
+	ADDQ       $0x00000400, AX
+	DECQ       R10
+	JNZ        wblock_46
+
+wtail_47:
+	ANDQ $0x0f, BX
+	JZ   wdone_49
+
+wtailloop_48:
+	MOVL (CX), R10
+	MOVL R10, (AX)
+	MOVL (CX)(DX*1), R10
+	MOVL R10, 4(AX)
+	MOVL (CX)(DX*2), R10
+	MOVL R10, 8(AX)
+	MOVL (CX)(SI*1), R10
+	MOVL R10, 12(AX)
+	MOVL (DI), R10
+	MOVL R10, 16(AX)
+	MOVL (DI)(DX*1), R10
+	MOVL R10, 20(AX)
+	MOVL (DI)(DX*2), R10
+	MOVL R10, 24(AX)
+	MOVL (DI)(SI*1), R10
+	MOVL R10, 28(AX)
+	MOVL (R8), R10
+	MOVL R10, 32(AX)
+	MOVL (R8)(DX*1), R10
+	MOVL R10, 36(AX)
+	MOVL (R8)(DX*2), R10
+	MOVL R10, 40(AX)
+	MOVL (R8)(SI*1), R10
+	MOVL R10, 44(AX)
+	MOVL (R9), R10
+	MOVL R10, 48(AX)
+	MOVL (R9)(DX*1), R10
+	MOVL R10, 52(AX)
+	MOVL (R9)(DX*2), R10
+	MOVL R10, 56(AX)
+	MOVL (R9)(SI*1), R10
+	MOVL R10, 60(AX)
+	ADDQ $0x04, CX
+	ADDQ $0x04, DI
+	ADDQ $0x04, R8
+	ADDQ $0x04, R9
+	ADDQ $0x40, AX
+	DECQ BX
+	JNZ  wtailloop_48
+
+wdone_49:
+	VZEROUPPER
+	RET
+
+// func avx512TransposeOut(dst *float32, src *float32, stride int, m int)
+// Requires: AVX, AVX512F
+TEXT ·avx512TransposeOut(SB), NOSPLIT, $0-32
+	MOVQ  dst+0(FP), AX
+	MOVQ  src+8(FP), CX
+	MOVQ  stride+16(FP), DX
+	MOVQ  m+24(FP), BX
+	SHLQ  $0x02, DX
+	LEAQ  (DX)(DX*2), SI
+	LEAQ  (AX)(DX*4), DI
+	LEAQ  (DI)(DX*4), R8
+	LEAQ  (R8)(DX*4), R9
+	MOVQ  BX, R10
+	SHRQ  $0x04, R10
+	TESTQ R10, R10
+	JZ    wtail_51
+
+wblock_50:
+	VMOVUPS    (CX), Z0
+	VMOVUPS    64(CX), Z1
+	VMOVUPS    128(CX), Z2
+	VMOVUPS    192(CX), Z3
+	VMOVUPS    256(CX), Z4
+	VMOVUPS    320(CX), Z5
+	VMOVUPS    384(CX), Z6
+	VMOVUPS    448(CX), Z7
+	VMOVUPS    512(CX), Z8
+	VMOVUPS    576(CX), Z9
+	VMOVUPS    640(CX), Z10
+	VMOVUPS    704(CX), Z11
+	VMOVUPS    768(CX), Z12
+	VMOVUPS    832(CX), Z13
+	VMOVUPS    896(CX), Z14
+	VMOVUPS    960(CX), Z15
+	VUNPCKLPS  Z1, Z0, Z16
+	VUNPCKHPS  Z1, Z0, Z0
+	VUNPCKLPS  Z3, Z2, Z1
+	VUNPCKHPS  Z3, Z2, Z2
+	VUNPCKLPS  Z5, Z4, Z3
+	VUNPCKHPS  Z5, Z4, Z4
+	VUNPCKLPS  Z7, Z6, Z5
+	VUNPCKHPS  Z7, Z6, Z6
+	VUNPCKLPS  Z9, Z8, Z7
+	VUNPCKHPS  Z9, Z8, Z8
+	VUNPCKLPS  Z11, Z10, Z9
+	VUNPCKHPS  Z11, Z10, Z10
+	VUNPCKLPS  Z13, Z12, Z11
+	VUNPCKHPS  Z13, Z12, Z12
+	VUNPCKLPS  Z15, Z14, Z13
+	VUNPCKHPS  Z15, Z14, Z14
+	VUNPCKLPD  Z1, Z16, Z15
+	VUNPCKHPD  Z1, Z16, Z1
+	VUNPCKLPD  Z2, Z0, Z16
+	VUNPCKHPD  Z2, Z0, Z0
+	VUNPCKLPD  Z5, Z3, Z2
+	VUNPCKHPD  Z5, Z3, Z3
+	VUNPCKLPD  Z6, Z4, Z5
+	VUNPCKHPD  Z6, Z4, Z4
+	VUNPCKLPD  Z9, Z7, Z6
+	VUNPCKHPD  Z9, Z7, Z7
+	VUNPCKLPD  Z10, Z8, Z9
+	VUNPCKHPD  Z10, Z8, Z8
+	VUNPCKLPD  Z13, Z11, Z10
+	VUNPCKHPD  Z13, Z11, Z11
+	VUNPCKLPD  Z14, Z12, Z13
+	VUNPCKHPD  Z14, Z12, Z12
+	VSHUFF32X4 $0x44, Z2, Z15, Z14
+	VSHUFF32X4 $0xee, Z2, Z15, Z2
+	VSHUFF32X4 $0x44, Z10, Z6, Z15
+	VSHUFF32X4 $0xee, Z10, Z6, Z6
+	VSHUFF32X4 $0x88, Z15, Z14, Z10
+	VMOVUPS    Z10, (AX)
+	VSHUFF32X4 $0xdd, Z15, Z14, Z10
+	VMOVUPS    Z10, (DI)
+	VSHUFF32X4 $0x88, Z6, Z2, Z10
+	VMOVUPS    Z10, (R8)
+	VSHUFF32X4 $0xdd, Z6, Z2, Z2
+	VMOVUPS    Z2, (R9)
+	VSHUFF32X4 $0x44, Z3, Z1, Z2
+	VSHUFF32X4 $0xee, Z3, Z1, Z1
+	VSHUFF32X4 $0x44, Z11, Z7, Z3
+	VSHUFF32X4 $0xee, Z11, Z7, Z6
+	VSHUFF32X4 $0x88, Z3, Z2, Z7
+	VMOVUPS    Z7, (AX)(DX*1)
+	VSHUFF32X4 $0xdd, Z3, Z2, Z2
+	VMOVUPS    Z2, (DI)(DX*1)
+	VSHUFF32X4 $0x88, Z6, Z1, Z2
+	VMOVUPS    Z2, (R8)(DX*1)
+	VSHUFF32X4 $0xdd, Z6, Z1, Z1
+	VMOVUPS    Z1, (R9)(DX*1)
+	VSHUFF32X4 $0x44, Z5, Z16, Z1
+	VSHUFF32X4 $0xee, Z5, Z16, Z2
+	VSHUFF32X4 $0x44, Z13, Z9, Z3
+	VSHUFF32X4 $0xee, Z13, Z9, Z5
+	VSHUFF32X4 $0x88, Z3, Z1, Z6
+	VMOVUPS    Z6, (AX)(DX*2)
+	VSHUFF32X4 $0xdd, Z3, Z1, Z1
+	VMOVUPS    Z1, (DI)(DX*2)
+	VSHUFF32X4 $0x88, Z5, Z2, Z1
+	VMOVUPS    Z1, (R8)(DX*2)
+	VSHUFF32X4 $0xdd, Z5, Z2, Z1
+	VMOVUPS    Z1, (R9)(DX*2)
+	VSHUFF32X4 $0x44, Z4, Z0, Z1
+	VSHUFF32X4 $0xee, Z4, Z0, Z0
+	VSHUFF32X4 $0x44, Z12, Z8, Z2
+	VSHUFF32X4 $0xee, Z12, Z8, Z3
+	VSHUFF32X4 $0x88, Z2, Z1, Z4
+	VMOVUPS    Z4, (AX)(SI*1)
+	VSHUFF32X4 $0xdd, Z2, Z1, Z1
+	VMOVUPS    Z1, (DI)(SI*1)
+	VSHUFF32X4 $0x88, Z3, Z0, Z1
+	VMOVUPS    Z1, (R8)(SI*1)
+	VSHUFF32X4 $0xdd, Z3, Z0, Z0
+	VMOVUPS    Z0, (R9)(SI*1)
+	ADDQ       $0x40, AX
+	ADDQ       $0x40, DI
+	ADDQ       $0x40, R8
+	ADDQ       $0x40, R9
+	ADDQ       $0x00000400, CX
+	DECQ       R10
+	JNZ        wblock_50
+
+wtail_51:
+	ANDQ $0x0f, BX
+	JZ   wdone_53
+
+wtailloop_52:
+	MOVL (CX), R10
+	MOVL R10, (AX)
+	MOVL 4(CX), R10
+	MOVL R10, (AX)(DX*1)
+	MOVL 8(CX), R10
+	MOVL R10, (AX)(DX*2)
+	MOVL 12(CX), R10
+	MOVL R10, (AX)(SI*1)
+	MOVL 16(CX), R10
+	MOVL R10, (DI)
+	MOVL 20(CX), R10
+	MOVL R10, (DI)(DX*1)
+	MOVL 24(CX), R10
+	MOVL R10, (DI)(DX*2)
+	MOVL 28(CX), R10
+	MOVL R10, (DI)(SI*1)
+	MOVL 32(CX), R10
+	MOVL R10, (R8)
+	MOVL 36(CX), R10
+	MOVL R10, (R8)(DX*1)
+	MOVL 40(CX), R10
+	MOVL R10, (R8)(DX*2)
+	MOVL 44(CX), R10
+	MOVL R10, (R8)(SI*1)
+	MOVL 48(CX), R10
+	MOVL R10, (R9)
+	MOVL 52(CX), R10
+	MOVL R10, (R9)(DX*1)
+	MOVL 56(CX), R10
+	MOVL R10, (R9)(DX*2)
+	MOVL 60(CX), R10
+	MOVL R10, (R9)(SI*1)
+	ADDQ $0x04, AX
+	ADDQ $0x04, DI
+	ADDQ $0x04, R8
+	ADDQ $0x04, R9
+	ADDQ $0x40, CX
+	DECQ BX
+	JNZ  wtailloop_52
+
+wdone_53:
 	VZEROUPPER
 	RET
 
@@ -1576,17 +1710,17 @@ TEXT ·avx512ForwardP(SB), NOSPLIT, $16-24
 	MOVQ diff+16(FP), AX
 	LEAQ sgk_fwd<>+0(SB), CX
 
-run_56:
+run_54:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_58
+	JZ    done_56
 	MOVQ  DX, (SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 8(SP)
 
-step_57:
+step_55:
 	MOVQ      xs+0(FP), DI
 	MOVQ      DX, R8
 	SHLQ      $0x06, R8
@@ -1602,7 +1736,7 @@ step_57:
 	LEAQ      36(CX), DI
 	MOVL      32(CX), R8
 
-range_59:
+range_57:
 	MOVL   (DI), R9
 	MOVL   4(DI), R10
 	ADDL   8(SP), R10
@@ -1617,11 +1751,11 @@ range_59:
 	ADDQ   R9, R11
 	ADDQ   R9, R12
 	TESTQ  AX, AX
-	JZ     nodiff_60
+	JZ     nodiff_58
 	CMPQ   R10, $0x02
-	JB     tail_63
+	JB     tail_61
 
-pair_62:
+pair_60:
 	VMOVUPS   (R11), Z0
 	VMOVUPS   (R12), Z1
 	VSUBPS    Z1, Z0, Z4
@@ -1643,11 +1777,11 @@ pair_62:
 	ADDQ      $0x80, AX
 	SUBQ      $0x02, R10
 	CMPQ      R10, $0x02
-	JAE       pair_62
+	JAE       pair_60
 
-tail_63:
+tail_61:
 	TESTQ     R10, R10
-	JZ        rowsdone_64
+	JZ        rowsdone_62
 	VMOVUPS   (R11), Z0
 	VMOVUPS   (R12), Z1
 	VSUBPS    Z1, Z0, Z4
@@ -1660,14 +1794,14 @@ tail_63:
 	ADDQ      $0x40, R12
 	ADDQ      $0x40, AX
 
-rowsdone_64:
-	JMP rangedone_61
+rowsdone_62:
+	JMP rangedone_59
 
-nodiff_60:
+nodiff_58:
 	CMPQ R10, $0x02
-	JB   tail_66
+	JB   tail_64
 
-pair_65:
+pair_63:
 	VMOVUPS   (R11), Z0
 	VMOVUPS   (R12), Z1
 	VBLENDMPS Z0, Z1, K1, Z11
@@ -1684,11 +1818,11 @@ pair_65:
 	ADDQ      $0x80, R12
 	SUBQ      $0x02, R10
 	CMPQ      R10, $0x02
-	JAE       pair_65
+	JAE       pair_63
 
-tail_66:
+tail_64:
 	TESTQ     R10, R10
-	JZ        rowsdone_67
+	JZ        rowsdone_65
 	VMOVUPS   (R11), Z0
 	VMOVUPS   (R12), Z1
 	VBLENDMPS Z0, Z1, K1, Z15
@@ -1698,23 +1832,23 @@ tail_66:
 	ADDQ      $0x40, R11
 	ADDQ      $0x40, R12
 
-rowsdone_67:
-rangedone_61:
+rowsdone_65:
+rangedone_59:
 	ADDQ $0x08, DI
 	DECQ R8
-	JNZ  range_59
+	JNZ  range_57
 	ADDL 12(CX), DX
 	ADDL 16(CX), BX
 	ADDL 20(CX), SI
 	MOVL 24(CX), DI
 	ADDL DI, 8(SP)
 	DECQ (SP)
-	JNZ  step_57
+	JNZ  step_55
 	MOVL 32(CX), DX
 	LEAQ 36(CX)(DX*8), CX
-	JMP  run_56
+	JMP  run_54
 
-done_58:
+done_56:
 	VZEROUPPER
 	RET
 
@@ -1736,17 +1870,17 @@ TEXT ·avx512Forward(SB), NOSPLIT, $272-32
 	MOVQ         tape+8(FP), AX
 	LEAQ         sgk_fwd<>+0(SB), CX
 
-run_68:
+run_66:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_70
+	JZ    done_68
 	MOVQ  DX, 256(SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 264(SP)
 
-step_69:
+step_67:
 	MOVQ      xs+0(FP), DI
 	MOVQ      DX, R8
 	SHLQ      $0x06, R8
@@ -1868,12 +2002,12 @@ step_69:
 	MOVL         24(CX), DI
 	ADDL         DI, 264(SP)
 	DECQ         256(SP)
-	JNZ          step_69
+	JNZ          step_67
 	MOVL         32(CX), DX
 	LEAQ         36(CX)(DX*8), CX
-	JMP          run_68
+	JMP          run_66
 
-done_70:
+done_68:
 	VZEROUPPER
 	RET
 
@@ -1896,17 +2030,17 @@ TEXT ·avx512ForwardPTape(SB), NOSPLIT, $272-48
 	MOVQ         diff+24(FP), CX
 	LEAQ         sgk_fwd<>+0(SB), DX
 
-run_71:
+run_69:
 	MOVL  (DX), BX
 	TESTL BX, BX
-	JZ    done_73
+	JZ    done_71
 	MOVQ  BX, 256(SP)
 	MOVL  4(DX), BX
 	MOVL  8(DX), SI
 	XORL  DI, DI
 	MOVQ  DI, 264(SP)
 
-step_72:
+step_70:
 	MOVQ      xs+0(FP), R8
 	MOVQ      BX, R9
 	SHLQ      $0x06, R9
@@ -2025,7 +2159,7 @@ step_72:
 	LEAQ         36(DX), R8
 	MOVL         32(DX), R9
 
-range_74:
+range_72:
 	MOVL   (R8), R10
 	MOVL   4(R8), R11
 	ADDL   264(SP), R11
@@ -2040,11 +2174,11 @@ range_74:
 	ADDQ   R10, R12
 	ADDQ   R10, R13
 	TESTQ  CX, CX
-	JZ     nodiff_75
+	JZ     nodiff_73
 	CMPQ   R11, $0x02
-	JB     tail_78
+	JB     tail_76
 
-pair_77:
+pair_75:
 	VMOVUPS   (R12), Z0
 	VMOVUPS   (R13), Z1
 	VSUBPS    Z1, Z0, Z2
@@ -2066,11 +2200,11 @@ pair_77:
 	ADDQ      $0x80, CX
 	SUBQ      $0x02, R11
 	CMPQ      R11, $0x02
-	JAE       pair_77
+	JAE       pair_75
 
-tail_78:
+tail_76:
 	TESTQ     R11, R11
-	JZ        rowsdone_79
+	JZ        rowsdone_77
 	VMOVUPS   (R12), Z0
 	VMOVUPS   (R13), Z1
 	VSUBPS    Z1, Z0, Z2
@@ -2083,14 +2217,14 @@ tail_78:
 	ADDQ      $0x40, R13
 	ADDQ      $0x40, CX
 
-rowsdone_79:
-	JMP rangedone_76
+rowsdone_77:
+	JMP rangedone_74
 
-nodiff_75:
+nodiff_73:
 	CMPQ R11, $0x02
-	JB   tail_81
+	JB   tail_79
 
-pair_80:
+pair_78:
 	VMOVUPS   (R12), Z0
 	VMOVUPS   (R13), Z1
 	VBLENDMPS Z0, Z1, K1, Z22
@@ -2107,11 +2241,11 @@ pair_80:
 	ADDQ      $0x80, R13
 	SUBQ      $0x02, R11
 	CMPQ      R11, $0x02
-	JAE       pair_80
+	JAE       pair_78
 
-tail_81:
+tail_79:
 	TESTQ     R11, R11
-	JZ        rowsdone_82
+	JZ        rowsdone_80
 	VMOVUPS   (R12), Z0
 	VMOVUPS   (R13), Z1
 	VBLENDMPS Z0, Z1, K1, Z26
@@ -2121,23 +2255,23 @@ tail_81:
 	ADDQ      $0x40, R12
 	ADDQ      $0x40, R13
 
-rowsdone_82:
-rangedone_76:
+rowsdone_80:
+rangedone_74:
 	ADDQ $0x08, R8
 	DECQ R9
-	JNZ  range_74
+	JNZ  range_72
 	ADDL 12(DX), BX
 	ADDL 16(DX), SI
 	ADDL 20(DX), DI
 	MOVL 24(DX), R8
 	ADDL R8, 264(SP)
 	DECQ 256(SP)
-	JNZ  step_72
+	JNZ  step_70
 	MOVL 32(DX), BX
 	LEAQ 36(DX)(BX*8), DX
-	JMP  run_71
+	JMP  run_69
 
-done_73:
+done_71:
 	VZEROUPPER
 	RET
 
@@ -2148,17 +2282,17 @@ TEXT ·avx512Backward(SB), NOSPLIT, $16-16
 	ADDQ $0x00000240, AX
 	LEAQ sgk_bwd<>+0(SB), CX
 
-run_83:
+run_81:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_85
+	JZ    done_83
 	MOVQ  DX, (SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 8(SP)
 
-step_84:
+step_82:
 	SUBQ    $0xc0, AX
 	VMOVUPS 64(AX), Z0
 	VMOVUPS const_f32_3f800000<>+0(SB), Z1
@@ -2188,12 +2322,12 @@ step_84:
 	MOVL    24(CX), DI
 	ADDL    DI, 8(SP)
 	DECQ    (SP)
-	JNZ     step_84
+	JNZ     step_82
 	MOVL    32(CX), DX
 	LEAQ    36(CX)(DX*8), CX
-	JMP     run_83
+	JMP     run_81
 
-done_85:
+done_83:
 	VZEROUPPER
 	RET
 
@@ -2206,17 +2340,17 @@ TEXT ·avx512BackwardP(SB), NOSPLIT, $16-32
 	ADDQ $0x00000200, CX
 	LEAQ sgk_bwd<>+0(SB), DX
 
-run_86:
+run_84:
 	MOVL  (DX), BX
 	TESTL BX, BX
-	JZ    done_88
+	JZ    done_86
 	MOVQ  BX, (SP)
 	MOVL  4(DX), BX
 	MOVL  8(DX), SI
 	XORL  DI, DI
 	MOVQ  DI, 8(SP)
 
-step_87:
+step_85:
 	SUBQ    $0xc0, AX
 	VMOVUPS 64(AX), Z0
 	VMOVUPS const_f32_3f800000<>+0(SB), Z1
@@ -2232,7 +2366,7 @@ step_87:
 	LEAQ    36(DX), R9
 	MOVL    32(DX), R10
 
-range_89:
+range_87:
 	MOVL   (R9), R11
 	MOVL   4(R9), R12
 	ADDL   8(SP), R12
@@ -2247,9 +2381,9 @@ range_89:
 	ADDQ   R11, R13
 	ADDQ   R11, R14
 	CMPQ   R12, $0x02
-	JB     tail_91
+	JB     tail_89
 
-pair_90:
+pair_88:
 	VMOVUPS     (R13), Z4
 	VMOVUPS     (R14), Z5
 	VSUBPS      Z5, Z4, Z6
@@ -2275,11 +2409,11 @@ pair_90:
 	ADDQ        $0x80, R8
 	SUBQ        $0x02, R12
 	CMPQ        R12, $0x02
-	JAE         pair_90
+	JAE         pair_88
 
-tail_91:
+tail_89:
 	TESTQ       R12, R12
-	JZ          rowsdone_92
+	JZ          rowsdone_90
 	VMOVUPS     (R13), Z4
 	VMOVUPS     (R14), Z5
 	VSUBPS      Z5, Z4, Z6
@@ -2294,10 +2428,10 @@ tail_91:
 	ADDQ        $0x40, R14
 	ADDQ        $0x40, R8
 
-rowsdone_92:
+rowsdone_90:
 	ADDQ    $0x08, R9
 	DECQ    R10
-	JNZ     range_89
+	JNZ     range_87
 	VADDPS  Z3, Z2, Z2
 	MOVQ    gs+0(FP), R8
 	MOVQ    BX, R9
@@ -2326,11 +2460,11 @@ rowsdone_92:
 	MOVL    24(DX), R8
 	ADDL    R8, 8(SP)
 	DECQ    (SP)
-	JNZ     step_87
+	JNZ     step_85
 	MOVL    32(DX), BX
 	LEAQ    36(DX)(BX*8), DX
-	JMP     run_86
+	JMP     run_84
 
-done_88:
+done_86:
 	VZEROUPPER
 	RET

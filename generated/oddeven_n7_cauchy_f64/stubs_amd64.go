@@ -24,16 +24,6 @@ func avx2TransposeIn(dst *float64, src *float64, stride int, m int)
 //go:noescape
 func avx2TransposeOut(dst *float64, src *float64, stride int, m int)
 
-// avx2TransposeInWide transposes between 8 row-major rows (stride elements apart) and m lane-major rows of the scratch.
-//
-//go:noescape
-func avx2TransposeInWide(dst *float64, src *float64, stride int, m int)
-
-// avx2TransposeOutWide transposes between 8 row-major rows (stride elements apart) and m lane-major rows of the scratch.
-//
-//go:noescape
-func avx2TransposeOutWide(dst *float64, src *float64, stride int, m int)
-
 // avx2Sort runs one block of 4 lanes through the network (lane-major scratch; see kernels_amd64.go).
 //
 //go:noescape
@@ -63,6 +53,16 @@ func avx2Backward(gs *float64, tape *float64)
 //
 //go:noescape
 func avx2BackwardP(gs *float64, gps *float64, tape *float64, diff *float64)
+
+// avx512TransposeIn transposes between 8 row-major rows (stride elements apart) and m lane-major rows of the scratch.
+//
+//go:noescape
+func avx512TransposeIn(dst *float64, src *float64, stride int, m int)
+
+// avx512TransposeOut transposes between 8 row-major rows (stride elements apart) and m lane-major rows of the scratch.
+//
+//go:noescape
+func avx512TransposeOut(dst *float64, src *float64, stride int, m int)
 
 // avx512Sort runs one block of 8 lanes through the network (lane-major scratch; see kernels_amd64.go).
 //

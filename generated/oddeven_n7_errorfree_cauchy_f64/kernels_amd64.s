@@ -139,6 +139,112 @@ avx512AllFinite_done:
 	MOVB     AL, ret+24(FP)
 	RET
 
+DATA sgk_fwd<>+0(SB)/8, $0x0000000000000003
+DATA sgk_fwd<>+8(SB)/8, $0x0000000200000001
+DATA sgk_fwd<>+16(SB)/8, $0x0000000200000002
+DATA sgk_fwd<>+24(SB)/8, $0x0000000200000002
+DATA sgk_fwd<>+32(SB)/8, $0x0000000000000001
+DATA sgk_fwd<>+40(SB)/8, $0x0000000200000002
+DATA sgk_fwd<>+48(SB)/8, $0x0000000200000001
+DATA sgk_fwd<>+56(SB)/8, $0x0000000200000002
+DATA sgk_fwd<>+64(SB)/8, $0x0000000200000002
+DATA sgk_fwd<>+72(SB)/8, $0x0000000100000004
+DATA sgk_fwd<>+80(SB)/8, $0x0000000400000000
+DATA sgk_fwd<>+88(SB)/8, $0x0000000500000002
+DATA sgk_fwd<>+96(SB)/8, $0xfffffffb00000006
+DATA sgk_fwd<>+104(SB)/8, $0xfffffffcfffffffb
+DATA sgk_fwd<>+112(SB)/8, $0x00000003fffffffd
+DATA sgk_fwd<>+120(SB)/8, $0x0000000400000001
+DATA sgk_fwd<>+128(SB)/8, $0x0000000200000007
+DATA sgk_fwd<>+136(SB)/8, $0x0000000300000002
+DATA sgk_fwd<>+144(SB)/8, $0x0000000200000002
+DATA sgk_fwd<>+152(SB)/8, $0x0000000100000002
+DATA sgk_fwd<>+160(SB)/8, $0x0000000100000006
+DATA sgk_fwd<>+168(SB)/8, $0x0000000600000000
+DATA sgk_fwd<>+176(SB)/8, $0x0000000100000002
+DATA sgk_fwd<>+184(SB)/8, $0x0000000200000002
+DATA sgk_fwd<>+192(SB)/8, $0x0000000000000002
+DATA sgk_fwd<>+200(SB)/8, $0x0000000600000001
+DATA sgk_fwd<>+208(SB)/8, $0x0000000000000001
+DATA sgk_fwd<>+216(SB)/8, $0x0000000200000006
+DATA sgk_fwd<>+224(SB)/8, $0x0000000600000005
+DATA sgk_fwd<>+232(SB)/8, $0xfffffffbfffffffb
+DATA sgk_fwd<>+240(SB)/8, $0xfffffffffffffffe
+DATA sgk_fwd<>+248(SB)/8, $0x0000000100000005
+DATA sgk_fwd<>+256(SB)/8, $0x0000000700000002
+DATA sgk_fwd<>+264(SB)/8, $0x0000000200000002
+DATA sgk_fwd<>+272(SB)/8, $0x0000000200000003
+DATA sgk_fwd<>+280(SB)/8, $0x0000000000000002
+DATA sgk_fwd<>+288(SB)/8, $0x0000000700000000
+DATA sgk_fwd<>+296(SB)/8, $0x0000000000000001
+DATA sgk_fwd<>+304(SB)/8, $0x0000000300000007
+DATA sgk_fwd<>+312(SB)/8, $0x0000000200000001
+DATA sgk_fwd<>+320(SB)/8, $0x0000000200000002
+DATA sgk_fwd<>+328(SB)/8, $0x0000000000000000
+DATA sgk_fwd<>+336(SB)/8, $0x0000000100000007
+DATA sgk_fwd<>+344(SB)/8, $0x0000000700000000
+DATA sgk_fwd<>+352(SB)/8, $0x0000000000000003
+DATA sgk_fwd<>+360(SB)/8, $0x0000000200000001
+DATA sgk_fwd<>+368(SB)/8, $0x0000000000000002
+DATA sgk_fwd<>+376(SB)/8, $0x0000000700000000
+DATA sgk_fwd<>+384(SB)/8, $0x0000000000000001
+DATA sgk_fwd<>+392(SB)/8, $0x0000000000000007
+DATA sgk_fwd<>+400(SB)/8, $0x0000000000000000
+GLOBL sgk_fwd<>(SB), RODATA|NOPTR, $408
+
+DATA sgk_bwd<>+0(SB)/8, $0x0000000400000003
+DATA sgk_bwd<>+8(SB)/8, $0xfffffffe00000005
+DATA sgk_bwd<>+16(SB)/8, $0x00000000fffffffe
+DATA sgk_bwd<>+24(SB)/8, $0x0000000700000000
+DATA sgk_bwd<>+32(SB)/8, $0x0000000000000001
+DATA sgk_bwd<>+40(SB)/8, $0x0000000300000007
+DATA sgk_bwd<>+48(SB)/8, $0x0000000600000005
+DATA sgk_bwd<>+56(SB)/8, $0xfffffffefffffffe
+DATA sgk_bwd<>+64(SB)/8, $0x0000000000000000
+DATA sgk_bwd<>+72(SB)/8, $0x0000000100000007
+DATA sgk_bwd<>+80(SB)/8, $0x0000000700000000
+DATA sgk_bwd<>+88(SB)/8, $0x0000000400000002
+DATA sgk_bwd<>+96(SB)/8, $0xfffffffe00000005
+DATA sgk_bwd<>+104(SB)/8, $0x00000000fffffffe
+DATA sgk_bwd<>+112(SB)/8, $0x0000000700000000
+DATA sgk_bwd<>+120(SB)/8, $0x0000000000000001
+DATA sgk_bwd<>+128(SB)/8, $0x0000000200000007
+DATA sgk_bwd<>+136(SB)/8, $0x0000000100000000
+DATA sgk_bwd<>+144(SB)/8, $0x0000000500000005
+DATA sgk_bwd<>+152(SB)/8, $0x0000000100000002
+DATA sgk_bwd<>+160(SB)/8, $0x0000000100000006
+DATA sgk_bwd<>+168(SB)/8, $0x0000000600000000
+DATA sgk_bwd<>+176(SB)/8, $0x0000000300000002
+DATA sgk_bwd<>+184(SB)/8, $0xfffffffe00000004
+DATA sgk_bwd<>+192(SB)/8, $0x00000000fffffffe
+DATA sgk_bwd<>+200(SB)/8, $0x00000007ffffffff
+DATA sgk_bwd<>+208(SB)/8, $0x0000000000000001
+DATA sgk_bwd<>+216(SB)/8, $0x0000000200000007
+DATA sgk_bwd<>+224(SB)/8, $0x0000000500000004
+DATA sgk_bwd<>+232(SB)/8, $0xfffffffefffffffe
+DATA sgk_bwd<>+240(SB)/8, $0xfffffffffffffffe
+DATA sgk_bwd<>+248(SB)/8, $0x0000000100000005
+DATA sgk_bwd<>+256(SB)/8, $0x0000000700000002
+DATA sgk_bwd<>+264(SB)/8, $0x0000000000000002
+DATA sgk_bwd<>+272(SB)/8, $0x0000000500000001
+DATA sgk_bwd<>+280(SB)/8, $0x0000000400000005
+DATA sgk_bwd<>+288(SB)/8, $0x0000000400000003
+DATA sgk_bwd<>+296(SB)/8, $0x0000000000000001
+DATA sgk_bwd<>+304(SB)/8, $0x0000000200000004
+DATA sgk_bwd<>+312(SB)/8, $0x0000000400000003
+DATA sgk_bwd<>+320(SB)/8, $0xfffffffefffffffe
+DATA sgk_bwd<>+328(SB)/8, $0xfffffffefffffffe
+DATA sgk_bwd<>+336(SB)/8, $0x0000000100000004
+DATA sgk_bwd<>+344(SB)/8, $0x0000000600000002
+DATA sgk_bwd<>+352(SB)/8, $0x0000000400000003
+DATA sgk_bwd<>+360(SB)/8, $0xfffffffe00000005
+DATA sgk_bwd<>+368(SB)/8, $0xfffffffefffffffe
+DATA sgk_bwd<>+376(SB)/8, $0x00000002fffffffe
+DATA sgk_bwd<>+384(SB)/8, $0x0000000400000001
+DATA sgk_bwd<>+392(SB)/8, $0x0000000000000006
+DATA sgk_bwd<>+400(SB)/8, $0x0000000000000000
+GLOBL sgk_bwd<>(SB), RODATA|NOPTR, $408
+
 // func avx2TransposeIn(dst *float64, src *float64, stride int, m int)
 // Requires: AVX
 TEXT ·avx2TransposeIn(SB), NOSPLIT, $0-32
@@ -255,250 +361,6 @@ tdone_8:
 	VZEROUPPER
 	RET
 
-// func avx2TransposeInWide(dst *float64, src *float64, stride int, m int)
-// Requires: AVX
-TEXT ·avx2TransposeInWide(SB), NOSPLIT, $0-32
-	MOVQ   dst+0(FP), AX
-	MOVQ   src+8(FP), CX
-	MOVQ   stride+16(FP), DX
-	MOVQ   m+24(FP), BX
-	SHLQ   $0x03, DX
-	MOVQ   $0x00000002, SI
-	IMUL3Q $0x04, DX, DI
-
-tpass_9:
-	MOVQ  CX, R8
-	MOVQ  AX, R9
-	MOVQ  BX, R10
-	LEAQ  (DX)(DX*2), R11
-	MOVQ  R10, R12
-	SHRQ  $0x02, R12
-	TESTQ R12, R12
-	JZ    ttail_11
-
-tblock_10:
-	VMOVUPD     (R8), X0
-	VINSERTF128 $0x01, (R8)(DX*2), Y0, Y0
-	VMOVUPD     (R8)(DX*1), X1
-	VINSERTF128 $0x01, (R8)(R11*1), Y1, Y1
-	VMOVUPD     16(R8), X2
-	VINSERTF128 $0x01, 16(R8)(DX*2), Y2, Y2
-	VMOVUPD     16(R8)(DX*1), X3
-	VINSERTF128 $0x01, 16(R8)(R11*1), Y3, Y3
-	VUNPCKLPD   Y1, Y0, Y4
-	VMOVUPD     Y4, (R9)
-	VUNPCKHPD   Y1, Y0, Y4
-	VMOVUPD     Y4, 64(R9)
-	VUNPCKLPD   Y3, Y2, Y4
-	VMOVUPD     Y4, 128(R9)
-	VUNPCKHPD   Y3, Y2, Y4
-	VMOVUPD     Y4, 192(R9)
-	ADDQ        $0x20, R8
-	ADDQ        $0x00000100, R9
-	DECQ        R12
-	JNZ         tblock_10
-
-ttail_11:
-	ANDQ $0x03, R10
-	JZ   tdone_13
-
-ttailloop_12:
-	MOVQ (R8), R12
-	MOVQ R12, (R9)
-	MOVQ (R8)(DX*1), R12
-	MOVQ R12, 8(R9)
-	MOVQ (R8)(DX*2), R12
-	MOVQ R12, 16(R9)
-	MOVQ (R8)(R11*1), R12
-	MOVQ R12, 24(R9)
-	ADDQ $0x08, R8
-	ADDQ $0x40, R9
-	DECQ R10
-	JNZ  ttailloop_12
-
-tdone_13:
-	ADDQ DI, CX
-	ADDQ $0x20, AX
-	DECQ SI
-	JNZ  tpass_9
-	VZEROUPPER
-	RET
-
-// func avx2TransposeOutWide(dst *float64, src *float64, stride int, m int)
-// Requires: AVX
-TEXT ·avx2TransposeOutWide(SB), NOSPLIT, $0-32
-	MOVQ   dst+0(FP), AX
-	MOVQ   src+8(FP), CX
-	MOVQ   stride+16(FP), DX
-	MOVQ   m+24(FP), BX
-	SHLQ   $0x03, DX
-	MOVQ   $0x00000002, SI
-	IMUL3Q $0x04, DX, DI
-
-tpass_14:
-	MOVQ  AX, R8
-	MOVQ  CX, R9
-	MOVQ  BX, R10
-	LEAQ  (DX)(DX*2), R11
-	MOVQ  R10, R12
-	SHRQ  $0x02, R12
-	TESTQ R12, R12
-	JZ    ttail_16
-
-tblock_15:
-	VMOVUPD     (R9), X0
-	VINSERTF128 $0x01, 128(R9), Y0, Y0
-	VMOVUPD     64(R9), X1
-	VINSERTF128 $0x01, 192(R9), Y1, Y1
-	VMOVUPD     16(R9), X2
-	VINSERTF128 $0x01, 144(R9), Y2, Y2
-	VMOVUPD     80(R9), X3
-	VINSERTF128 $0x01, 208(R9), Y3, Y3
-	VUNPCKLPD   Y1, Y0, Y4
-	VMOVUPD     Y4, (R8)
-	VUNPCKHPD   Y1, Y0, Y4
-	VMOVUPD     Y4, (R8)(DX*1)
-	VUNPCKLPD   Y3, Y2, Y4
-	VMOVUPD     Y4, (R8)(DX*2)
-	VUNPCKHPD   Y3, Y2, Y4
-	VMOVUPD     Y4, (R8)(R11*1)
-	ADDQ        $0x20, R8
-	ADDQ        $0x00000100, R9
-	DECQ        R12
-	JNZ         tblock_15
-
-ttail_16:
-	ANDQ $0x03, R10
-	JZ   tdone_18
-
-ttailloop_17:
-	MOVQ (R9), R12
-	MOVQ R12, (R8)
-	MOVQ 8(R9), R12
-	MOVQ R12, (R8)(DX*1)
-	MOVQ 16(R9), R12
-	MOVQ R12, (R8)(DX*2)
-	MOVQ 24(R9), R12
-	MOVQ R12, (R8)(R11*1)
-	ADDQ $0x08, R8
-	ADDQ $0x40, R9
-	DECQ R10
-	JNZ  ttailloop_17
-
-tdone_18:
-	ADDQ DI, AX
-	ADDQ $0x20, CX
-	DECQ SI
-	JNZ  tpass_14
-	VZEROUPPER
-	RET
-
-DATA sgk_fwd<>+0(SB)/8, $0x0000000000000003
-DATA sgk_fwd<>+8(SB)/8, $0x0000000200000001
-DATA sgk_fwd<>+16(SB)/8, $0x0000000200000002
-DATA sgk_fwd<>+24(SB)/8, $0x0000000200000002
-DATA sgk_fwd<>+32(SB)/8, $0x0000000000000001
-DATA sgk_fwd<>+40(SB)/8, $0x0000000200000002
-DATA sgk_fwd<>+48(SB)/8, $0x0000000200000001
-DATA sgk_fwd<>+56(SB)/8, $0x0000000200000002
-DATA sgk_fwd<>+64(SB)/8, $0x0000000200000002
-DATA sgk_fwd<>+72(SB)/8, $0x0000000100000004
-DATA sgk_fwd<>+80(SB)/8, $0x0000000400000000
-DATA sgk_fwd<>+88(SB)/8, $0x0000000500000002
-DATA sgk_fwd<>+96(SB)/8, $0xfffffffb00000006
-DATA sgk_fwd<>+104(SB)/8, $0xfffffffcfffffffb
-DATA sgk_fwd<>+112(SB)/8, $0x00000003fffffffd
-DATA sgk_fwd<>+120(SB)/8, $0x0000000400000001
-DATA sgk_fwd<>+128(SB)/8, $0x0000000200000007
-DATA sgk_fwd<>+136(SB)/8, $0x0000000300000002
-DATA sgk_fwd<>+144(SB)/8, $0x0000000200000002
-DATA sgk_fwd<>+152(SB)/8, $0x0000000100000002
-DATA sgk_fwd<>+160(SB)/8, $0x0000000100000006
-DATA sgk_fwd<>+168(SB)/8, $0x0000000600000000
-DATA sgk_fwd<>+176(SB)/8, $0x0000000100000002
-DATA sgk_fwd<>+184(SB)/8, $0x0000000200000002
-DATA sgk_fwd<>+192(SB)/8, $0x0000000000000002
-DATA sgk_fwd<>+200(SB)/8, $0x0000000600000001
-DATA sgk_fwd<>+208(SB)/8, $0x0000000000000001
-DATA sgk_fwd<>+216(SB)/8, $0x0000000200000006
-DATA sgk_fwd<>+224(SB)/8, $0x0000000600000005
-DATA sgk_fwd<>+232(SB)/8, $0xfffffffbfffffffb
-DATA sgk_fwd<>+240(SB)/8, $0xfffffffffffffffe
-DATA sgk_fwd<>+248(SB)/8, $0x0000000100000005
-DATA sgk_fwd<>+256(SB)/8, $0x0000000700000002
-DATA sgk_fwd<>+264(SB)/8, $0x0000000200000002
-DATA sgk_fwd<>+272(SB)/8, $0x0000000200000003
-DATA sgk_fwd<>+280(SB)/8, $0x0000000000000002
-DATA sgk_fwd<>+288(SB)/8, $0x0000000700000000
-DATA sgk_fwd<>+296(SB)/8, $0x0000000000000001
-DATA sgk_fwd<>+304(SB)/8, $0x0000000300000007
-DATA sgk_fwd<>+312(SB)/8, $0x0000000200000001
-DATA sgk_fwd<>+320(SB)/8, $0x0000000200000002
-DATA sgk_fwd<>+328(SB)/8, $0x0000000000000000
-DATA sgk_fwd<>+336(SB)/8, $0x0000000100000007
-DATA sgk_fwd<>+344(SB)/8, $0x0000000700000000
-DATA sgk_fwd<>+352(SB)/8, $0x0000000000000003
-DATA sgk_fwd<>+360(SB)/8, $0x0000000200000001
-DATA sgk_fwd<>+368(SB)/8, $0x0000000000000002
-DATA sgk_fwd<>+376(SB)/8, $0x0000000700000000
-DATA sgk_fwd<>+384(SB)/8, $0x0000000000000001
-DATA sgk_fwd<>+392(SB)/8, $0x0000000000000007
-DATA sgk_fwd<>+400(SB)/8, $0x0000000000000000
-GLOBL sgk_fwd<>(SB), RODATA|NOPTR, $408
-
-DATA sgk_bwd<>+0(SB)/8, $0x0000000400000003
-DATA sgk_bwd<>+8(SB)/8, $0xfffffffe00000005
-DATA sgk_bwd<>+16(SB)/8, $0x00000000fffffffe
-DATA sgk_bwd<>+24(SB)/8, $0x0000000700000000
-DATA sgk_bwd<>+32(SB)/8, $0x0000000000000001
-DATA sgk_bwd<>+40(SB)/8, $0x0000000300000007
-DATA sgk_bwd<>+48(SB)/8, $0x0000000600000005
-DATA sgk_bwd<>+56(SB)/8, $0xfffffffefffffffe
-DATA sgk_bwd<>+64(SB)/8, $0x0000000000000000
-DATA sgk_bwd<>+72(SB)/8, $0x0000000100000007
-DATA sgk_bwd<>+80(SB)/8, $0x0000000700000000
-DATA sgk_bwd<>+88(SB)/8, $0x0000000400000002
-DATA sgk_bwd<>+96(SB)/8, $0xfffffffe00000005
-DATA sgk_bwd<>+104(SB)/8, $0x00000000fffffffe
-DATA sgk_bwd<>+112(SB)/8, $0x0000000700000000
-DATA sgk_bwd<>+120(SB)/8, $0x0000000000000001
-DATA sgk_bwd<>+128(SB)/8, $0x0000000200000007
-DATA sgk_bwd<>+136(SB)/8, $0x0000000100000000
-DATA sgk_bwd<>+144(SB)/8, $0x0000000500000005
-DATA sgk_bwd<>+152(SB)/8, $0x0000000100000002
-DATA sgk_bwd<>+160(SB)/8, $0x0000000100000006
-DATA sgk_bwd<>+168(SB)/8, $0x0000000600000000
-DATA sgk_bwd<>+176(SB)/8, $0x0000000300000002
-DATA sgk_bwd<>+184(SB)/8, $0xfffffffe00000004
-DATA sgk_bwd<>+192(SB)/8, $0x00000000fffffffe
-DATA sgk_bwd<>+200(SB)/8, $0x00000007ffffffff
-DATA sgk_bwd<>+208(SB)/8, $0x0000000000000001
-DATA sgk_bwd<>+216(SB)/8, $0x0000000200000007
-DATA sgk_bwd<>+224(SB)/8, $0x0000000500000004
-DATA sgk_bwd<>+232(SB)/8, $0xfffffffefffffffe
-DATA sgk_bwd<>+240(SB)/8, $0xfffffffffffffffe
-DATA sgk_bwd<>+248(SB)/8, $0x0000000100000005
-DATA sgk_bwd<>+256(SB)/8, $0x0000000700000002
-DATA sgk_bwd<>+264(SB)/8, $0x0000000000000002
-DATA sgk_bwd<>+272(SB)/8, $0x0000000500000001
-DATA sgk_bwd<>+280(SB)/8, $0x0000000400000005
-DATA sgk_bwd<>+288(SB)/8, $0x0000000400000003
-DATA sgk_bwd<>+296(SB)/8, $0x0000000000000001
-DATA sgk_bwd<>+304(SB)/8, $0x0000000200000004
-DATA sgk_bwd<>+312(SB)/8, $0x0000000400000003
-DATA sgk_bwd<>+320(SB)/8, $0xfffffffefffffffe
-DATA sgk_bwd<>+328(SB)/8, $0xfffffffefffffffe
-DATA sgk_bwd<>+336(SB)/8, $0x0000000100000004
-DATA sgk_bwd<>+344(SB)/8, $0x0000000600000002
-DATA sgk_bwd<>+352(SB)/8, $0x0000000400000003
-DATA sgk_bwd<>+360(SB)/8, $0xfffffffe00000005
-DATA sgk_bwd<>+368(SB)/8, $0xfffffffefffffffe
-DATA sgk_bwd<>+376(SB)/8, $0x00000002fffffffe
-DATA sgk_bwd<>+384(SB)/8, $0x0000000400000001
-DATA sgk_bwd<>+392(SB)/8, $0x0000000000000006
-DATA sgk_bwd<>+400(SB)/8, $0x0000000000000000
-GLOBL sgk_bwd<>(SB), RODATA|NOPTR, $408
-
 // func avx2Sort(xs *float64)
 // Requires: AVX
 TEXT ·avx2Sort(SB), NOSPLIT, $0-8
@@ -568,17 +430,17 @@ TEXT ·avx2ForwardP(SB), NOSPLIT, $16-24
 	MOVQ diff+16(FP), AX
 	LEAQ sgk_fwd<>+0(SB), CX
 
-run_19:
+run_9:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_21
+	JZ    done_11
 	MOVQ  DX, (SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 8(SP)
 
-step_20:
+step_10:
 	MOVQ      xs+0(FP), DI
 	MOVQ      DX, R8
 	SHLQ      $0x05, R8
@@ -594,7 +456,7 @@ step_20:
 	LEAQ      36(CX), DI
 	MOVL      32(CX), R8
 
-range_22:
+range_12:
 	MOVL   (DI), R9
 	MOVL   4(DI), R10
 	ADDL   8(SP), R10
@@ -609,11 +471,11 @@ range_22:
 	ADDQ   R9, R11
 	ADDQ   R9, R12
 	TESTQ  AX, AX
-	JZ     nodiff_23
+	JZ     nodiff_13
 	CMPQ   R10, $0x02
-	JB     tail_26
+	JB     tail_16
 
-pair_25:
+pair_15:
 	VMOVUPD   (R11), Y0
 	VMOVUPD   (R12), Y1
 	VSUBPD    Y1, Y0, Y3
@@ -635,11 +497,11 @@ pair_25:
 	ADDQ      $0x40, AX
 	SUBQ      $0x02, R10
 	CMPQ      R10, $0x02
-	JAE       pair_25
+	JAE       pair_15
 
-tail_26:
+tail_16:
 	TESTQ     R10, R10
-	JZ        rowsdone_27
+	JZ        rowsdone_17
 	VMOVUPD   (R11), Y0
 	VMOVUPD   (R12), Y1
 	VSUBPD    Y1, Y0, Y3
@@ -652,14 +514,14 @@ tail_26:
 	ADDQ      $0x20, R12
 	ADDQ      $0x20, AX
 
-rowsdone_27:
-	JMP rangedone_24
+rowsdone_17:
+	JMP rangedone_14
 
-nodiff_23:
+nodiff_13:
 	CMPQ R10, $0x02
-	JB   tail_29
+	JB   tail_19
 
-pair_28:
+pair_18:
 	VMOVUPD   (R11), Y0
 	VMOVUPD   (R12), Y1
 	VBLENDVPD Y2, Y0, Y1, Y3
@@ -676,11 +538,11 @@ pair_28:
 	ADDQ      $0x40, R12
 	SUBQ      $0x02, R10
 	CMPQ      R10, $0x02
-	JAE       pair_28
+	JAE       pair_18
 
-tail_29:
+tail_19:
 	TESTQ     R10, R10
-	JZ        rowsdone_30
+	JZ        rowsdone_20
 	VMOVUPD   (R11), Y0
 	VMOVUPD   (R12), Y1
 	VBLENDVPD Y2, Y0, Y1, Y3
@@ -690,23 +552,23 @@ tail_29:
 	ADDQ      $0x20, R11
 	ADDQ      $0x20, R12
 
-rowsdone_30:
-rangedone_24:
+rowsdone_20:
+rangedone_14:
 	ADDQ $0x08, DI
 	DECQ R8
-	JNZ  range_22
+	JNZ  range_12
 	ADDL 12(CX), DX
 	ADDL 16(CX), BX
 	ADDL 20(CX), SI
 	MOVL 24(CX), DI
 	ADDL DI, 8(SP)
 	DECQ (SP)
-	JNZ  step_20
+	JNZ  step_10
 	MOVL 32(CX), DX
 	LEAQ 36(CX)(DX*8), CX
-	JMP  run_19
+	JMP  run_9
 
-done_21:
+done_11:
 	VZEROUPPER
 	RET
 
@@ -720,17 +582,17 @@ TEXT ·avx2Forward(SB), NOSPLIT, $80-32
 	MOVQ         tape+8(FP), AX
 	LEAQ         sgk_fwd<>+0(SB), CX
 
-run_31:
+run_21:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_33
+	JZ    done_23
 	MOVQ  DX, 64(SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 72(SP)
 
-step_32:
+step_22:
 	MOVQ    xs+0(FP), DI
 	MOVQ    DX, R8
 	SHLQ    $0x05, R8
@@ -799,12 +661,12 @@ step_32:
 	MOVL        24(CX), DI
 	ADDL        DI, 72(SP)
 	DECQ        64(SP)
-	JNZ         step_32
+	JNZ         step_22
 	MOVL        32(CX), DX
 	LEAQ        36(CX)(DX*8), CX
-	JMP         run_31
+	JMP         run_21
 
-done_33:
+done_23:
 	VZEROUPPER
 	RET
 
@@ -1039,17 +901,17 @@ TEXT ·avx2ForwardPTape(SB), NOSPLIT, $80-48
 	MOVQ         diff+24(FP), CX
 	LEAQ         sgk_fwd<>+0(SB), DX
 
-run_34:
+run_24:
 	MOVL  (DX), BX
 	TESTL BX, BX
-	JZ    done_36
+	JZ    done_26
 	MOVQ  BX, 64(SP)
 	MOVL  4(DX), BX
 	MOVL  8(DX), SI
 	XORL  DI, DI
 	MOVQ  DI, 72(SP)
 
-step_35:
+step_25:
 	MOVQ    xs+0(FP), R8
 	MOVQ    BX, R9
 	SHLQ    $0x05, R9
@@ -1115,7 +977,7 @@ step_35:
 	LEAQ        36(DX), R8
 	MOVL        32(DX), R9
 
-range_37:
+range_27:
 	MOVL   (R8), R10
 	MOVL   4(R8), R11
 	ADDL   72(SP), R11
@@ -1130,11 +992,11 @@ range_37:
 	ADDQ   R10, R12
 	ADDQ   R10, R13
 	TESTQ  CX, CX
-	JZ     nodiff_38
+	JZ     nodiff_28
 	CMPQ   R11, $0x02
-	JB     tail_41
+	JB     tail_31
 
-pair_40:
+pair_30:
 	VMOVUPD   (R12), Y0
 	VMOVUPD   (R13), Y1
 	VSUBPD    Y1, Y0, Y3
@@ -1156,11 +1018,11 @@ pair_40:
 	ADDQ      $0x40, CX
 	SUBQ      $0x02, R11
 	CMPQ      R11, $0x02
-	JAE       pair_40
+	JAE       pair_30
 
-tail_41:
+tail_31:
 	TESTQ     R11, R11
-	JZ        rowsdone_42
+	JZ        rowsdone_32
 	VMOVUPD   (R12), Y0
 	VMOVUPD   (R13), Y1
 	VSUBPD    Y1, Y0, Y3
@@ -1173,14 +1035,14 @@ tail_41:
 	ADDQ      $0x20, R13
 	ADDQ      $0x20, CX
 
-rowsdone_42:
-	JMP rangedone_39
+rowsdone_32:
+	JMP rangedone_29
 
-nodiff_38:
+nodiff_28:
 	CMPQ R11, $0x02
-	JB   tail_44
+	JB   tail_34
 
-pair_43:
+pair_33:
 	VMOVUPD   (R12), Y0
 	VMOVUPD   (R13), Y1
 	VBLENDVPD Y2, Y0, Y1, Y3
@@ -1197,11 +1059,11 @@ pair_43:
 	ADDQ      $0x40, R13
 	SUBQ      $0x02, R11
 	CMPQ      R11, $0x02
-	JAE       pair_43
+	JAE       pair_33
 
-tail_44:
+tail_34:
 	TESTQ     R11, R11
-	JZ        rowsdone_45
+	JZ        rowsdone_35
 	VMOVUPD   (R12), Y0
 	VMOVUPD   (R13), Y1
 	VBLENDVPD Y2, Y0, Y1, Y3
@@ -1211,23 +1073,23 @@ tail_44:
 	ADDQ      $0x20, R12
 	ADDQ      $0x20, R13
 
-rowsdone_45:
-rangedone_39:
+rowsdone_35:
+rangedone_29:
 	ADDQ $0x08, R8
 	DECQ R9
-	JNZ  range_37
+	JNZ  range_27
 	ADDL 12(DX), BX
 	ADDL 16(DX), SI
 	ADDL 20(DX), DI
 	MOVL 24(DX), R8
 	ADDL R8, 72(SP)
 	DECQ 64(SP)
-	JNZ  step_35
+	JNZ  step_25
 	MOVL 32(DX), BX
 	LEAQ 36(DX)(BX*8), DX
-	JMP  run_34
+	JMP  run_24
 
-done_36:
+done_26:
 	VZEROUPPER
 	RET
 
@@ -1238,17 +1100,17 @@ TEXT ·avx2Backward(SB), NOSPLIT, $16-16
 	ADDQ $0x000007e0, AX
 	LEAQ sgk_bwd<>+0(SB), CX
 
-run_46:
+run_36:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_48
+	JZ    done_38
 	MOVQ  DX, (SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 8(SP)
 
-step_47:
+step_37:
 	SUBQ    $0x60, AX
 	VMOVUPD 32(AX), Y0
 	VMOVUPD const_f64_3ff0000000000000<>+0(SB), Y1
@@ -1278,12 +1140,12 @@ step_47:
 	MOVL    24(CX), DI
 	ADDL    DI, 8(SP)
 	DECQ    (SP)
-	JNZ     step_47
+	JNZ     step_37
 	MOVL    32(CX), DX
 	LEAQ    36(CX)(DX*8), CX
-	JMP     run_46
+	JMP     run_36
 
-done_48:
+done_38:
 	VZEROUPPER
 	RET
 
@@ -1296,17 +1158,17 @@ TEXT ·avx2BackwardP(SB), NOSPLIT, $16-32
 	ADDQ $0x00000e00, CX
 	LEAQ sgk_bwd<>+0(SB), DX
 
-run_49:
+run_39:
 	MOVL  (DX), BX
 	TESTL BX, BX
-	JZ    done_51
+	JZ    done_41
 	MOVQ  BX, (SP)
 	MOVL  4(DX), BX
 	MOVL  8(DX), SI
 	XORL  DI, DI
 	MOVQ  DI, 8(SP)
 
-step_50:
+step_40:
 	SUBQ    $0x60, AX
 	VMOVUPD 32(AX), Y0
 	VMOVUPD const_f64_3ff0000000000000<>+0(SB), Y1
@@ -1322,7 +1184,7 @@ step_50:
 	LEAQ    36(DX), R9
 	MOVL    32(DX), R10
 
-range_52:
+range_42:
 	MOVL   (R9), R11
 	MOVL   4(R9), R12
 	ADDL   8(SP), R12
@@ -1337,9 +1199,9 @@ range_52:
 	ADDQ   R11, R13
 	ADDQ   R11, R14
 	CMPQ   R12, $0x02
-	JB     tail_54
+	JB     tail_44
 
-pair_53:
+pair_43:
 	VMOVUPD     (R13), Y4
 	VMOVUPD     (R14), Y5
 	VSUBPD      Y5, Y4, Y6
@@ -1365,11 +1227,11 @@ pair_53:
 	ADDQ        $0x40, R8
 	SUBQ        $0x02, R12
 	CMPQ        R12, $0x02
-	JAE         pair_53
+	JAE         pair_43
 
-tail_54:
+tail_44:
 	TESTQ       R12, R12
-	JZ          rowsdone_55
+	JZ          rowsdone_45
 	VMOVUPD     (R13), Y4
 	VMOVUPD     (R14), Y5
 	VSUBPD      Y5, Y4, Y6
@@ -1384,10 +1246,10 @@ tail_54:
 	ADDQ        $0x20, R14
 	ADDQ        $0x20, R8
 
-rowsdone_55:
+rowsdone_45:
 	ADDQ    $0x08, R9
 	DECQ    R10
-	JNZ     range_52
+	JNZ     range_42
 	VADDPD  Y3, Y2, Y2
 	MOVQ    gs+0(FP), R8
 	MOVQ    BX, R9
@@ -1416,12 +1278,198 @@ rowsdone_55:
 	MOVL    24(DX), R8
 	ADDL    R8, 8(SP)
 	DECQ    (SP)
-	JNZ     step_50
+	JNZ     step_40
 	MOVL    32(DX), BX
 	LEAQ    36(DX)(BX*8), DX
-	JMP     run_49
+	JMP     run_39
 
-done_51:
+done_41:
+	VZEROUPPER
+	RET
+
+// func avx512TransposeIn(dst *float64, src *float64, stride int, m int)
+// Requires: AVX, AVX512F
+TEXT ·avx512TransposeIn(SB), NOSPLIT, $0-32
+	MOVQ  dst+0(FP), AX
+	MOVQ  src+8(FP), CX
+	MOVQ  stride+16(FP), DX
+	MOVQ  m+24(FP), BX
+	SHLQ  $0x03, DX
+	LEAQ  (DX)(DX*2), SI
+	LEAQ  (CX)(DX*4), DI
+	MOVQ  BX, R8
+	SHRQ  $0x03, R8
+	TESTQ R8, R8
+	JZ    wtail_47
+
+wblock_46:
+	VMOVUPD    (CX), Z0
+	VMOVUPD    (CX)(DX*1), Z1
+	VMOVUPD    (CX)(DX*2), Z2
+	VMOVUPD    (CX)(SI*1), Z3
+	VMOVUPD    (DI), Z4
+	VMOVUPD    (DI)(DX*1), Z5
+	VMOVUPD    (DI)(DX*2), Z6
+	VMOVUPD    (DI)(SI*1), Z7
+	VUNPCKLPD  Z1, Z0, Z8
+	VUNPCKHPD  Z1, Z0, Z0
+	VUNPCKLPD  Z3, Z2, Z1
+	VUNPCKHPD  Z3, Z2, Z2
+	VUNPCKLPD  Z5, Z4, Z3
+	VUNPCKHPD  Z5, Z4, Z4
+	VUNPCKLPD  Z7, Z6, Z5
+	VUNPCKHPD  Z7, Z6, Z6
+	VSHUFF64X2 $0x44, Z1, Z8, Z7
+	VSHUFF64X2 $0xee, Z1, Z8, Z1
+	VSHUFF64X2 $0x44, Z5, Z3, Z8
+	VSHUFF64X2 $0xee, Z5, Z3, Z3
+	VSHUFF64X2 $0x88, Z8, Z7, Z5
+	VMOVUPD    Z5, (AX)
+	VSHUFF64X2 $0xdd, Z8, Z7, Z5
+	VMOVUPD    Z5, 128(AX)
+	VSHUFF64X2 $0x88, Z3, Z1, Z5
+	VMOVUPD    Z5, 256(AX)
+	VSHUFF64X2 $0xdd, Z3, Z1, Z1
+	VMOVUPD    Z1, 384(AX)
+	VSHUFF64X2 $0x44, Z2, Z0, Z1
+	VSHUFF64X2 $0xee, Z2, Z0, Z0
+	VSHUFF64X2 $0x44, Z6, Z4, Z2
+	VSHUFF64X2 $0xee, Z6, Z4, Z3
+	VSHUFF64X2 $0x88, Z2, Z1, Z4
+	VMOVUPD    Z4, 64(AX)
+	VSHUFF64X2 $0xdd, Z2, Z1, Z1
+	VMOVUPD    Z1, 192(AX)
+	VSHUFF64X2 $0x88, Z3, Z0, Z1
+	VMOVUPD    Z1, 320(AX)
+	VSHUFF64X2 $0xdd, Z3, Z0, Z0
+	VMOVUPD    Z0, 448(AX)
+	ADDQ       $0x40, CX
+	ADDQ       $0x40, DI
+	ADDQ       $0x00000200, AX
+	DECQ       R8
+	JNZ        wblock_46
+
+wtail_47:
+	ANDQ $0x07, BX
+	JZ   wdone_49
+
+wtailloop_48:
+	MOVQ (CX), R8
+	MOVQ R8, (AX)
+	MOVQ (CX)(DX*1), R8
+	MOVQ R8, 8(AX)
+	MOVQ (CX)(DX*2), R8
+	MOVQ R8, 16(AX)
+	MOVQ (CX)(SI*1), R8
+	MOVQ R8, 24(AX)
+	MOVQ (DI), R8
+	MOVQ R8, 32(AX)
+	MOVQ (DI)(DX*1), R8
+	MOVQ R8, 40(AX)
+	MOVQ (DI)(DX*2), R8
+	MOVQ R8, 48(AX)
+	MOVQ (DI)(SI*1), R8
+	MOVQ R8, 56(AX)
+	ADDQ $0x08, CX
+	ADDQ $0x08, DI
+	ADDQ $0x40, AX
+	DECQ BX
+	JNZ  wtailloop_48
+
+wdone_49:
+	VZEROUPPER
+	RET
+
+// func avx512TransposeOut(dst *float64, src *float64, stride int, m int)
+// Requires: AVX, AVX512F
+TEXT ·avx512TransposeOut(SB), NOSPLIT, $0-32
+	MOVQ  dst+0(FP), AX
+	MOVQ  src+8(FP), CX
+	MOVQ  stride+16(FP), DX
+	MOVQ  m+24(FP), BX
+	SHLQ  $0x03, DX
+	LEAQ  (DX)(DX*2), SI
+	LEAQ  (AX)(DX*4), DI
+	MOVQ  BX, R8
+	SHRQ  $0x03, R8
+	TESTQ R8, R8
+	JZ    wtail_51
+
+wblock_50:
+	VMOVUPD    (CX), Z0
+	VMOVUPD    64(CX), Z1
+	VMOVUPD    128(CX), Z2
+	VMOVUPD    192(CX), Z3
+	VMOVUPD    256(CX), Z4
+	VMOVUPD    320(CX), Z5
+	VMOVUPD    384(CX), Z6
+	VMOVUPD    448(CX), Z7
+	VUNPCKLPD  Z1, Z0, Z8
+	VUNPCKHPD  Z1, Z0, Z0
+	VUNPCKLPD  Z3, Z2, Z1
+	VUNPCKHPD  Z3, Z2, Z2
+	VUNPCKLPD  Z5, Z4, Z3
+	VUNPCKHPD  Z5, Z4, Z4
+	VUNPCKLPD  Z7, Z6, Z5
+	VUNPCKHPD  Z7, Z6, Z6
+	VSHUFF64X2 $0x44, Z1, Z8, Z7
+	VSHUFF64X2 $0xee, Z1, Z8, Z1
+	VSHUFF64X2 $0x44, Z5, Z3, Z8
+	VSHUFF64X2 $0xee, Z5, Z3, Z3
+	VSHUFF64X2 $0x88, Z8, Z7, Z5
+	VMOVUPD    Z5, (AX)
+	VSHUFF64X2 $0xdd, Z8, Z7, Z5
+	VMOVUPD    Z5, (AX)(DX*2)
+	VSHUFF64X2 $0x88, Z3, Z1, Z5
+	VMOVUPD    Z5, (DI)
+	VSHUFF64X2 $0xdd, Z3, Z1, Z1
+	VMOVUPD    Z1, (DI)(DX*2)
+	VSHUFF64X2 $0x44, Z2, Z0, Z1
+	VSHUFF64X2 $0xee, Z2, Z0, Z0
+	VSHUFF64X2 $0x44, Z6, Z4, Z2
+	VSHUFF64X2 $0xee, Z6, Z4, Z3
+	VSHUFF64X2 $0x88, Z2, Z1, Z4
+	VMOVUPD    Z4, (AX)(DX*1)
+	VSHUFF64X2 $0xdd, Z2, Z1, Z1
+	VMOVUPD    Z1, (AX)(SI*1)
+	VSHUFF64X2 $0x88, Z3, Z0, Z1
+	VMOVUPD    Z1, (DI)(DX*1)
+	VSHUFF64X2 $0xdd, Z3, Z0, Z0
+	VMOVUPD    Z0, (DI)(SI*1)
+	ADDQ       $0x40, AX
+	ADDQ       $0x40, DI
+	ADDQ       $0x00000200, CX
+	DECQ       R8
+	JNZ        wblock_50
+
+wtail_51:
+	ANDQ $0x07, BX
+	JZ   wdone_53
+
+wtailloop_52:
+	MOVQ (CX), R8
+	MOVQ R8, (AX)
+	MOVQ 8(CX), R8
+	MOVQ R8, (AX)(DX*1)
+	MOVQ 16(CX), R8
+	MOVQ R8, (AX)(DX*2)
+	MOVQ 24(CX), R8
+	MOVQ R8, (AX)(SI*1)
+	MOVQ 32(CX), R8
+	MOVQ R8, (DI)
+	MOVQ 40(CX), R8
+	MOVQ R8, (DI)(DX*1)
+	MOVQ 48(CX), R8
+	MOVQ R8, (DI)(DX*2)
+	MOVQ 56(CX), R8
+	MOVQ R8, (DI)(SI*1)
+	ADDQ $0x08, AX
+	ADDQ $0x08, DI
+	ADDQ $0x40, CX
+	DECQ BX
+	JNZ  wtailloop_52
+
+wdone_53:
 	VZEROUPPER
 	RET
 
@@ -1494,17 +1542,17 @@ TEXT ·avx512ForwardP(SB), NOSPLIT, $16-24
 	MOVQ diff+16(FP), AX
 	LEAQ sgk_fwd<>+0(SB), CX
 
-run_56:
+run_54:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_58
+	JZ    done_56
 	MOVQ  DX, (SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 8(SP)
 
-step_57:
+step_55:
 	MOVQ      xs+0(FP), DI
 	MOVQ      DX, R8
 	SHLQ      $0x06, R8
@@ -1520,7 +1568,7 @@ step_57:
 	LEAQ      36(CX), DI
 	MOVL      32(CX), R8
 
-range_59:
+range_57:
 	MOVL   (DI), R9
 	MOVL   4(DI), R10
 	ADDL   8(SP), R10
@@ -1535,11 +1583,11 @@ range_59:
 	ADDQ   R9, R11
 	ADDQ   R9, R12
 	TESTQ  AX, AX
-	JZ     nodiff_60
+	JZ     nodiff_58
 	CMPQ   R10, $0x02
-	JB     tail_63
+	JB     tail_61
 
-pair_62:
+pair_60:
 	VMOVUPD   (R11), Z0
 	VMOVUPD   (R12), Z1
 	VSUBPD    Z1, Z0, Z4
@@ -1561,11 +1609,11 @@ pair_62:
 	ADDQ      $0x80, AX
 	SUBQ      $0x02, R10
 	CMPQ      R10, $0x02
-	JAE       pair_62
+	JAE       pair_60
 
-tail_63:
+tail_61:
 	TESTQ     R10, R10
-	JZ        rowsdone_64
+	JZ        rowsdone_62
 	VMOVUPD   (R11), Z0
 	VMOVUPD   (R12), Z1
 	VSUBPD    Z1, Z0, Z4
@@ -1578,14 +1626,14 @@ tail_63:
 	ADDQ      $0x40, R12
 	ADDQ      $0x40, AX
 
-rowsdone_64:
-	JMP rangedone_61
+rowsdone_62:
+	JMP rangedone_59
 
-nodiff_60:
+nodiff_58:
 	CMPQ R10, $0x02
-	JB   tail_66
+	JB   tail_64
 
-pair_65:
+pair_63:
 	VMOVUPD   (R11), Z0
 	VMOVUPD   (R12), Z1
 	VBLENDMPD Z0, Z1, K1, Z11
@@ -1602,11 +1650,11 @@ pair_65:
 	ADDQ      $0x80, R12
 	SUBQ      $0x02, R10
 	CMPQ      R10, $0x02
-	JAE       pair_65
+	JAE       pair_63
 
-tail_66:
+tail_64:
 	TESTQ     R10, R10
-	JZ        rowsdone_67
+	JZ        rowsdone_65
 	VMOVUPD   (R11), Z0
 	VMOVUPD   (R12), Z1
 	VBLENDMPD Z0, Z1, K1, Z15
@@ -1616,23 +1664,23 @@ tail_66:
 	ADDQ      $0x40, R11
 	ADDQ      $0x40, R12
 
-rowsdone_67:
-rangedone_61:
+rowsdone_65:
+rangedone_59:
 	ADDQ $0x08, DI
 	DECQ R8
-	JNZ  range_59
+	JNZ  range_57
 	ADDL 12(CX), DX
 	ADDL 16(CX), BX
 	ADDL 20(CX), SI
 	MOVL 24(CX), DI
 	ADDL DI, 8(SP)
 	DECQ (SP)
-	JNZ  step_57
+	JNZ  step_55
 	MOVL 32(CX), DX
 	LEAQ 36(CX)(DX*8), CX
-	JMP  run_56
+	JMP  run_54
 
-done_58:
+done_56:
 	VZEROUPPER
 	RET
 
@@ -1646,17 +1694,17 @@ TEXT ·avx512Forward(SB), NOSPLIT, $144-32
 	MOVQ         tape+8(FP), AX
 	LEAQ         sgk_fwd<>+0(SB), CX
 
-run_68:
+run_66:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_70
+	JZ    done_68
 	MOVQ  DX, 128(SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 136(SP)
 
-step_69:
+step_67:
 	MOVQ    xs+0(FP), DI
 	MOVQ    DX, R8
 	SHLQ    $0x06, R8
@@ -1726,12 +1774,12 @@ step_69:
 	MOVL        24(CX), DI
 	ADDL        DI, 136(SP)
 	DECQ        128(SP)
-	JNZ         step_69
+	JNZ         step_67
 	MOVL        32(CX), DX
 	LEAQ        36(CX)(DX*8), CX
-	JMP         run_68
+	JMP         run_66
 
-done_70:
+done_68:
 	VZEROUPPER
 	RET
 
@@ -1746,17 +1794,17 @@ TEXT ·avx512ForwardPTape(SB), NOSPLIT, $144-48
 	MOVQ         diff+24(FP), CX
 	LEAQ         sgk_fwd<>+0(SB), DX
 
-run_71:
+run_69:
 	MOVL  (DX), BX
 	TESTL BX, BX
-	JZ    done_73
+	JZ    done_71
 	MOVQ  BX, 128(SP)
 	MOVL  4(DX), BX
 	MOVL  8(DX), SI
 	XORL  DI, DI
 	MOVQ  DI, 136(SP)
 
-step_72:
+step_70:
 	MOVQ    xs+0(FP), R8
 	MOVQ    BX, R9
 	SHLQ    $0x06, R9
@@ -1823,7 +1871,7 @@ step_72:
 	LEAQ        36(DX), R8
 	MOVL        32(DX), R9
 
-range_74:
+range_72:
 	MOVL   (R8), R10
 	MOVL   4(R8), R11
 	ADDL   136(SP), R11
@@ -1838,11 +1886,11 @@ range_74:
 	ADDQ   R10, R12
 	ADDQ   R10, R13
 	TESTQ  CX, CX
-	JZ     nodiff_75
+	JZ     nodiff_73
 	CMPQ   R11, $0x02
-	JB     tail_78
+	JB     tail_76
 
-pair_77:
+pair_75:
 	VMOVUPD   (R12), Z0
 	VMOVUPD   (R13), Z1
 	VSUBPD    Z1, Z0, Z2
@@ -1864,11 +1912,11 @@ pair_77:
 	ADDQ      $0x80, CX
 	SUBQ      $0x02, R11
 	CMPQ      R11, $0x02
-	JAE       pair_77
+	JAE       pair_75
 
-tail_78:
+tail_76:
 	TESTQ     R11, R11
-	JZ        rowsdone_79
+	JZ        rowsdone_77
 	VMOVUPD   (R12), Z0
 	VMOVUPD   (R13), Z1
 	VSUBPD    Z1, Z0, Z2
@@ -1881,14 +1929,14 @@ tail_78:
 	ADDQ      $0x40, R13
 	ADDQ      $0x40, CX
 
-rowsdone_79:
-	JMP rangedone_76
+rowsdone_77:
+	JMP rangedone_74
 
-nodiff_75:
+nodiff_73:
 	CMPQ R11, $0x02
-	JB   tail_81
+	JB   tail_79
 
-pair_80:
+pair_78:
 	VMOVUPD   (R12), Z0
 	VMOVUPD   (R13), Z1
 	VBLENDMPD Z0, Z1, K1, Z18
@@ -1905,11 +1953,11 @@ pair_80:
 	ADDQ      $0x80, R13
 	SUBQ      $0x02, R11
 	CMPQ      R11, $0x02
-	JAE       pair_80
+	JAE       pair_78
 
-tail_81:
+tail_79:
 	TESTQ     R11, R11
-	JZ        rowsdone_82
+	JZ        rowsdone_80
 	VMOVUPD   (R12), Z0
 	VMOVUPD   (R13), Z1
 	VBLENDMPD Z0, Z1, K1, Z22
@@ -1919,23 +1967,23 @@ tail_81:
 	ADDQ      $0x40, R12
 	ADDQ      $0x40, R13
 
-rowsdone_82:
-rangedone_76:
+rowsdone_80:
+rangedone_74:
 	ADDQ $0x08, R8
 	DECQ R9
-	JNZ  range_74
+	JNZ  range_72
 	ADDL 12(DX), BX
 	ADDL 16(DX), SI
 	ADDL 20(DX), DI
 	MOVL 24(DX), R8
 	ADDL R8, 136(SP)
 	DECQ 128(SP)
-	JNZ  step_72
+	JNZ  step_70
 	MOVL 32(DX), BX
 	LEAQ 36(DX)(BX*8), DX
-	JMP  run_71
+	JMP  run_69
 
-done_73:
+done_71:
 	VZEROUPPER
 	RET
 
@@ -1946,17 +1994,17 @@ TEXT ·avx512Backward(SB), NOSPLIT, $16-16
 	ADDQ $0x00000fc0, AX
 	LEAQ sgk_bwd<>+0(SB), CX
 
-run_83:
+run_81:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_85
+	JZ    done_83
 	MOVQ  DX, (SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 8(SP)
 
-step_84:
+step_82:
 	SUBQ    $0xc0, AX
 	VMOVUPD 64(AX), Z0
 	VMOVUPD const_f64_3ff0000000000000<>+0(SB), Z1
@@ -1986,12 +2034,12 @@ step_84:
 	MOVL    24(CX), DI
 	ADDL    DI, 8(SP)
 	DECQ    (SP)
-	JNZ     step_84
+	JNZ     step_82
 	MOVL    32(CX), DX
 	LEAQ    36(CX)(DX*8), CX
-	JMP     run_83
+	JMP     run_81
 
-done_85:
+done_83:
 	VZEROUPPER
 	RET
 
@@ -2004,17 +2052,17 @@ TEXT ·avx512BackwardP(SB), NOSPLIT, $16-32
 	ADDQ $0x00001c00, CX
 	LEAQ sgk_bwd<>+0(SB), DX
 
-run_86:
+run_84:
 	MOVL  (DX), BX
 	TESTL BX, BX
-	JZ    done_88
+	JZ    done_86
 	MOVQ  BX, (SP)
 	MOVL  4(DX), BX
 	MOVL  8(DX), SI
 	XORL  DI, DI
 	MOVQ  DI, 8(SP)
 
-step_87:
+step_85:
 	SUBQ    $0xc0, AX
 	VMOVUPD 64(AX), Z0
 	VMOVUPD const_f64_3ff0000000000000<>+0(SB), Z1
@@ -2030,7 +2078,7 @@ step_87:
 	LEAQ    36(DX), R9
 	MOVL    32(DX), R10
 
-range_89:
+range_87:
 	MOVL   (R9), R11
 	MOVL   4(R9), R12
 	ADDL   8(SP), R12
@@ -2045,9 +2093,9 @@ range_89:
 	ADDQ   R11, R13
 	ADDQ   R11, R14
 	CMPQ   R12, $0x02
-	JB     tail_91
+	JB     tail_89
 
-pair_90:
+pair_88:
 	VMOVUPD     (R13), Z4
 	VMOVUPD     (R14), Z5
 	VSUBPD      Z5, Z4, Z6
@@ -2073,11 +2121,11 @@ pair_90:
 	ADDQ        $0x80, R8
 	SUBQ        $0x02, R12
 	CMPQ        R12, $0x02
-	JAE         pair_90
+	JAE         pair_88
 
-tail_91:
+tail_89:
 	TESTQ       R12, R12
-	JZ          rowsdone_92
+	JZ          rowsdone_90
 	VMOVUPD     (R13), Z4
 	VMOVUPD     (R14), Z5
 	VSUBPD      Z5, Z4, Z6
@@ -2092,10 +2140,10 @@ tail_91:
 	ADDQ        $0x40, R14
 	ADDQ        $0x40, R8
 
-rowsdone_92:
+rowsdone_90:
 	ADDQ    $0x08, R9
 	DECQ    R10
-	JNZ     range_89
+	JNZ     range_87
 	VADDPD  Z3, Z2, Z2
 	MOVQ    gs+0(FP), R8
 	MOVQ    BX, R9
@@ -2124,11 +2172,11 @@ rowsdone_92:
 	MOVL    24(DX), R8
 	ADDL    R8, 8(SP)
 	DECQ    (SP)
-	JNZ     step_87
+	JNZ     step_85
 	MOVL    32(DX), BX
 	LEAQ    36(DX)(BX*8), DX
-	JMP     run_86
+	JMP     run_84
 
-done_88:
+done_86:
 	VZEROUPPER
 	RET

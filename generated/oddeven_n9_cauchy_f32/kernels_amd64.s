@@ -139,6 +139,166 @@ avx512AllFinite_done:
 	MOVB     AL, ret+24(FP)
 	RET
 
+DATA sgk_fwd<>+0(SB)/8, $0x0000000000000004
+DATA sgk_fwd<>+8(SB)/8, $0x0000000200000001
+DATA sgk_fwd<>+16(SB)/8, $0x0000000200000002
+DATA sgk_fwd<>+24(SB)/8, $0x0000000200000002
+DATA sgk_fwd<>+32(SB)/8, $0x0000000000000001
+DATA sgk_fwd<>+40(SB)/8, $0x0000000300000002
+DATA sgk_fwd<>+48(SB)/8, $0x0000000200000001
+DATA sgk_fwd<>+56(SB)/8, $0x0000000200000002
+DATA sgk_fwd<>+64(SB)/8, $0x0000000200000002
+DATA sgk_fwd<>+72(SB)/8, $0x0000000100000004
+DATA sgk_fwd<>+80(SB)/8, $0x0000000400000000
+DATA sgk_fwd<>+88(SB)/8, $0x0000000700000002
+DATA sgk_fwd<>+96(SB)/8, $0xfffffff900000008
+DATA sgk_fwd<>+104(SB)/8, $0xfffffffafffffff9
+DATA sgk_fwd<>+112(SB)/8, $0x00000003fffffffb
+DATA sgk_fwd<>+120(SB)/8, $0x0000000600000001
+DATA sgk_fwd<>+128(SB)/8, $0x0000000200000009
+DATA sgk_fwd<>+136(SB)/8, $0x0000000300000002
+DATA sgk_fwd<>+144(SB)/8, $0x0000000200000002
+DATA sgk_fwd<>+152(SB)/8, $0x0000000200000002
+DATA sgk_fwd<>+160(SB)/8, $0x0000000100000006
+DATA sgk_fwd<>+168(SB)/8, $0x0000000600000000
+DATA sgk_fwd<>+176(SB)/8, $0x0000000600000002
+DATA sgk_fwd<>+184(SB)/8, $0xfffffffb00000007
+DATA sgk_fwd<>+192(SB)/8, $0xfffffffcfffffffb
+DATA sgk_fwd<>+200(SB)/8, $0x00000005fffffffd
+DATA sgk_fwd<>+208(SB)/8, $0x0000000400000001
+DATA sgk_fwd<>+216(SB)/8, $0x0000000200000009
+DATA sgk_fwd<>+224(SB)/8, $0x0000000400000003
+DATA sgk_fwd<>+232(SB)/8, $0x0000000200000002
+DATA sgk_fwd<>+240(SB)/8, $0x0000000100000002
+DATA sgk_fwd<>+248(SB)/8, $0x0000000100000008
+DATA sgk_fwd<>+256(SB)/8, $0x0000000800000000
+DATA sgk_fwd<>+264(SB)/8, $0x0000000700000002
+DATA sgk_fwd<>+272(SB)/8, $0xfffffff900000008
+DATA sgk_fwd<>+280(SB)/8, $0xfffffffcfffffff9
+DATA sgk_fwd<>+288(SB)/8, $0x00000005fffffffd
+DATA sgk_fwd<>+296(SB)/8, $0x0000000400000001
+DATA sgk_fwd<>+304(SB)/8, $0x0000000200000009
+DATA sgk_fwd<>+312(SB)/8, $0x0000000300000002
+DATA sgk_fwd<>+320(SB)/8, $0x0000000200000002
+DATA sgk_fwd<>+328(SB)/8, $0x0000000100000000
+DATA sgk_fwd<>+336(SB)/8, $0x0000000100000008
+DATA sgk_fwd<>+344(SB)/8, $0x0000000800000000
+DATA sgk_fwd<>+352(SB)/8, $0x0000000600000002
+DATA sgk_fwd<>+360(SB)/8, $0xfffffffb00000007
+DATA sgk_fwd<>+368(SB)/8, $0xfffffffefffffffb
+DATA sgk_fwd<>+376(SB)/8, $0x00000007ffffffff
+DATA sgk_fwd<>+384(SB)/8, $0x0000000200000001
+DATA sgk_fwd<>+392(SB)/8, $0x0000000200000009
+DATA sgk_fwd<>+400(SB)/8, $0x0000000400000003
+DATA sgk_fwd<>+408(SB)/8, $0x0000000200000002
+DATA sgk_fwd<>+416(SB)/8, $0x0000000000000000
+DATA sgk_fwd<>+424(SB)/8, $0x0000000100000009
+DATA sgk_fwd<>+432(SB)/8, $0x0000000900000000
+DATA sgk_fwd<>+440(SB)/8, $0x0000000700000002
+DATA sgk_fwd<>+448(SB)/8, $0xfffffff900000008
+DATA sgk_fwd<>+456(SB)/8, $0xfffffffefffffff9
+DATA sgk_fwd<>+464(SB)/8, $0x00000007ffffffff
+DATA sgk_fwd<>+472(SB)/8, $0x0000000200000001
+DATA sgk_fwd<>+480(SB)/8, $0x0000000300000009
+DATA sgk_fwd<>+488(SB)/8, $0x0000000300000002
+DATA sgk_fwd<>+496(SB)/8, $0x0000000200000002
+DATA sgk_fwd<>+504(SB)/8, $0x0000000000000000
+DATA sgk_fwd<>+512(SB)/8, $0x0000000100000009
+DATA sgk_fwd<>+520(SB)/8, $0x0000000900000000
+DATA sgk_fwd<>+528(SB)/8, $0x0000000100000004
+DATA sgk_fwd<>+536(SB)/8, $0x0000000200000002
+DATA sgk_fwd<>+544(SB)/8, $0x0000000000000002
+DATA sgk_fwd<>+552(SB)/8, $0x0000000900000000
+DATA sgk_fwd<>+560(SB)/8, $0x0000000000000001
+DATA sgk_fwd<>+568(SB)/8, $0x0000000400000009
+DATA sgk_fwd<>+576(SB)/8, $0x0000000100000000
+DATA sgk_fwd<>+584(SB)/8, $0x0000000200000002
+DATA sgk_fwd<>+592(SB)/8, $0x0000000000000000
+DATA sgk_fwd<>+600(SB)/8, $0x0000000100000009
+DATA sgk_fwd<>+608(SB)/8, $0x0000000900000000
+DATA sgk_fwd<>+616(SB)/8, $0x0000000000000000
+GLOBL sgk_fwd<>(SB), RODATA|NOPTR, $624
+
+DATA sgk_bwd<>+0(SB)/8, $0x0000000600000004
+DATA sgk_bwd<>+8(SB)/8, $0xfffffffe00000007
+DATA sgk_bwd<>+16(SB)/8, $0x00000000fffffffe
+DATA sgk_bwd<>+24(SB)/8, $0x0000000900000000
+DATA sgk_bwd<>+32(SB)/8, $0x0000000000000001
+DATA sgk_bwd<>+40(SB)/8, $0x0000000400000009
+DATA sgk_bwd<>+48(SB)/8, $0x0000000800000007
+DATA sgk_bwd<>+56(SB)/8, $0xfffffffefffffffe
+DATA sgk_bwd<>+64(SB)/8, $0x0000000000000000
+DATA sgk_bwd<>+72(SB)/8, $0x0000000100000009
+DATA sgk_bwd<>+80(SB)/8, $0x0000000900000000
+DATA sgk_bwd<>+88(SB)/8, $0x0000000600000003
+DATA sgk_bwd<>+96(SB)/8, $0xfffffffe00000007
+DATA sgk_bwd<>+104(SB)/8, $0x00000000fffffffe
+DATA sgk_bwd<>+112(SB)/8, $0x0000000900000000
+DATA sgk_bwd<>+120(SB)/8, $0x0000000000000001
+DATA sgk_bwd<>+128(SB)/8, $0x0000000200000009
+DATA sgk_bwd<>+136(SB)/8, $0x0000000100000000
+DATA sgk_bwd<>+144(SB)/8, $0x0000000700000007
+DATA sgk_bwd<>+152(SB)/8, $0x0000000100000002
+DATA sgk_bwd<>+160(SB)/8, $0x0000000100000008
+DATA sgk_bwd<>+168(SB)/8, $0x0000000800000000
+DATA sgk_bwd<>+176(SB)/8, $0x0000000500000002
+DATA sgk_bwd<>+184(SB)/8, $0xfffffffe00000006
+DATA sgk_bwd<>+192(SB)/8, $0x00000000fffffffe
+DATA sgk_bwd<>+200(SB)/8, $0x0000000900000000
+DATA sgk_bwd<>+208(SB)/8, $0x0000000000000001
+DATA sgk_bwd<>+216(SB)/8, $0x0000000200000009
+DATA sgk_bwd<>+224(SB)/8, $0x0000000200000001
+DATA sgk_bwd<>+232(SB)/8, $0x0000000500000005
+DATA sgk_bwd<>+240(SB)/8, $0x0000000100000002
+DATA sgk_bwd<>+248(SB)/8, $0x0000000100000008
+DATA sgk_bwd<>+256(SB)/8, $0x0000000800000000
+DATA sgk_bwd<>+264(SB)/8, $0x0000000400000002
+DATA sgk_bwd<>+272(SB)/8, $0xfffffffe00000005
+DATA sgk_bwd<>+280(SB)/8, $0x00000000fffffffe
+DATA sgk_bwd<>+288(SB)/8, $0x00000009ffffffff
+DATA sgk_bwd<>+296(SB)/8, $0x0000000000000001
+DATA sgk_bwd<>+304(SB)/8, $0x0000000200000009
+DATA sgk_bwd<>+312(SB)/8, $0x0000000100000000
+DATA sgk_bwd<>+320(SB)/8, $0x0000000700000007
+DATA sgk_bwd<>+328(SB)/8, $0x0000000300000004
+DATA sgk_bwd<>+336(SB)/8, $0x0000000100000006
+DATA sgk_bwd<>+344(SB)/8, $0x0000000600000000
+DATA sgk_bwd<>+352(SB)/8, $0x0000000500000002
+DATA sgk_bwd<>+360(SB)/8, $0xfffffffe00000006
+DATA sgk_bwd<>+368(SB)/8, $0xfffffffefffffffe
+DATA sgk_bwd<>+376(SB)/8, $0x00000007ffffffff
+DATA sgk_bwd<>+384(SB)/8, $0x0000000200000001
+DATA sgk_bwd<>+392(SB)/8, $0x0000000200000009
+DATA sgk_bwd<>+400(SB)/8, $0x0000000200000001
+DATA sgk_bwd<>+408(SB)/8, $0x0000000500000005
+DATA sgk_bwd<>+416(SB)/8, $0x0000000300000004
+DATA sgk_bwd<>+424(SB)/8, $0x0000000100000006
+DATA sgk_bwd<>+432(SB)/8, $0x0000000600000000
+DATA sgk_bwd<>+440(SB)/8, $0x0000000400000002
+DATA sgk_bwd<>+448(SB)/8, $0xfffffffe00000005
+DATA sgk_bwd<>+456(SB)/8, $0xfffffffefffffffe
+DATA sgk_bwd<>+464(SB)/8, $0x00000006fffffffe
+DATA sgk_bwd<>+472(SB)/8, $0x0000000200000001
+DATA sgk_bwd<>+480(SB)/8, $0x0000000200000008
+DATA sgk_bwd<>+488(SB)/8, $0x0000000100000000
+DATA sgk_bwd<>+496(SB)/8, $0x0000000700000007
+DATA sgk_bwd<>+504(SB)/8, $0x0000000500000006
+DATA sgk_bwd<>+512(SB)/8, $0x0000000100000004
+DATA sgk_bwd<>+520(SB)/8, $0x0000000400000000
+DATA sgk_bwd<>+528(SB)/8, $0x0000000500000003
+DATA sgk_bwd<>+536(SB)/8, $0xfffffffe00000006
+DATA sgk_bwd<>+544(SB)/8, $0xfffffffefffffffe
+DATA sgk_bwd<>+552(SB)/8, $0x00000004fffffffe
+DATA sgk_bwd<>+560(SB)/8, $0x0000000400000001
+DATA sgk_bwd<>+568(SB)/8, $0x0000000400000008
+DATA sgk_bwd<>+576(SB)/8, $0x0000000700000006
+DATA sgk_bwd<>+584(SB)/8, $0xfffffffefffffffe
+DATA sgk_bwd<>+592(SB)/8, $0xfffffffefffffffe
+DATA sgk_bwd<>+600(SB)/8, $0x0000000100000002
+DATA sgk_bwd<>+608(SB)/8, $0x0000000800000006
+DATA sgk_bwd<>+616(SB)/8, $0x0000000000000000
+GLOBL sgk_bwd<>(SB), RODATA|NOPTR, $624
+
 // func avx2TransposeIn(dst *float32, src *float32, stride int, m int)
 // Requires: AVX
 TEXT ·avx2TransposeIn(SB), NOSPLIT, $0-32
@@ -325,374 +485,6 @@ tdone_8:
 	VZEROUPPER
 	RET
 
-// func avx2TransposeInWide(dst *float32, src *float32, stride int, m int)
-// Requires: AVX
-TEXT ·avx2TransposeInWide(SB), NOSPLIT, $0-32
-	MOVQ   dst+0(FP), AX
-	MOVQ   src+8(FP), CX
-	MOVQ   stride+16(FP), DX
-	MOVQ   m+24(FP), BX
-	SHLQ   $0x02, DX
-	MOVQ   $0x00000002, SI
-	IMUL3Q $0x08, DX, DI
-
-tpass_9:
-	MOVQ  CX, R8
-	MOVQ  AX, R9
-	MOVQ  BX, R10
-	LEAQ  (DX)(DX*2), R11
-	LEAQ  (R8)(DX*4), R12
-	MOVQ  R10, R13
-	SHRQ  $0x03, R13
-	TESTQ R13, R13
-	JZ    ttail_11
-
-tblock_10:
-	VMOVUPS     (R8), X0
-	VINSERTF128 $0x01, (R12), Y0, Y0
-	VMOVUPS     (R8)(DX*1), X1
-	VINSERTF128 $0x01, (R12)(DX*1), Y1, Y1
-	VMOVUPS     (R8)(DX*2), X2
-	VINSERTF128 $0x01, (R12)(DX*2), Y2, Y2
-	VMOVUPS     (R8)(R11*1), X3
-	VINSERTF128 $0x01, (R12)(R11*1), Y3, Y3
-	VUNPCKLPS   Y1, Y0, Y4
-	VUNPCKHPS   Y1, Y0, Y5
-	VUNPCKLPS   Y3, Y2, Y6
-	VUNPCKHPS   Y3, Y2, Y7
-	VSHUFPS     $0x44, Y6, Y4, Y8
-	VMOVUPS     Y8, (R9)
-	VSHUFPS     $0xee, Y6, Y4, Y4
-	VMOVUPS     Y4, 64(R9)
-	VSHUFPS     $0x44, Y7, Y5, Y4
-	VMOVUPS     Y4, 128(R9)
-	VSHUFPS     $0xee, Y7, Y5, Y4
-	VMOVUPS     Y4, 192(R9)
-	VMOVUPS     16(R8), X9
-	VINSERTF128 $0x01, 16(R12), Y9, Y9
-	VMOVUPS     16(R8)(DX*1), X10
-	VINSERTF128 $0x01, 16(R12)(DX*1), Y10, Y10
-	VMOVUPS     16(R8)(DX*2), X11
-	VINSERTF128 $0x01, 16(R12)(DX*2), Y11, Y11
-	VMOVUPS     16(R8)(R11*1), X12
-	VINSERTF128 $0x01, 16(R12)(R11*1), Y12, Y12
-	VUNPCKLPS   Y10, Y9, Y4
-	VUNPCKHPS   Y10, Y9, Y5
-	VUNPCKLPS   Y12, Y11, Y6
-	VUNPCKHPS   Y12, Y11, Y7
-	VSHUFPS     $0x44, Y6, Y4, Y8
-	VMOVUPS     Y8, 256(R9)
-	VSHUFPS     $0xee, Y6, Y4, Y4
-	VMOVUPS     Y4, 320(R9)
-	VSHUFPS     $0x44, Y7, Y5, Y4
-	VMOVUPS     Y4, 384(R9)
-	VSHUFPS     $0xee, Y7, Y5, Y4
-	VMOVUPS     Y4, 448(R9)
-	ADDQ        $0x20, R8
-	ADDQ        $0x20, R12
-	ADDQ        $0x00000200, R9
-	DECQ        R13
-	JNZ         tblock_10
-
-ttail_11:
-	ANDQ $0x07, R10
-	JZ   tdone_13
-
-ttailloop_12:
-	MOVL (R8), R13
-	MOVL R13, (R9)
-	MOVL (R8)(DX*1), R13
-	MOVL R13, 4(R9)
-	MOVL (R8)(DX*2), R13
-	MOVL R13, 8(R9)
-	MOVL (R8)(R11*1), R13
-	MOVL R13, 12(R9)
-	MOVL (R12), R13
-	MOVL R13, 16(R9)
-	MOVL (R12)(DX*1), R13
-	MOVL R13, 20(R9)
-	MOVL (R12)(DX*2), R13
-	MOVL R13, 24(R9)
-	MOVL (R12)(R11*1), R13
-	MOVL R13, 28(R9)
-	ADDQ $0x04, R8
-	ADDQ $0x04, R12
-	ADDQ $0x40, R9
-	DECQ R10
-	JNZ  ttailloop_12
-
-tdone_13:
-	ADDQ DI, CX
-	ADDQ $0x20, AX
-	DECQ SI
-	JNZ  tpass_9
-	VZEROUPPER
-	RET
-
-// func avx2TransposeOutWide(dst *float32, src *float32, stride int, m int)
-// Requires: AVX
-TEXT ·avx2TransposeOutWide(SB), NOSPLIT, $0-32
-	MOVQ   dst+0(FP), AX
-	MOVQ   src+8(FP), CX
-	MOVQ   stride+16(FP), DX
-	MOVQ   m+24(FP), BX
-	SHLQ   $0x02, DX
-	MOVQ   $0x00000002, SI
-	IMUL3Q $0x08, DX, DI
-
-tpass_14:
-	MOVQ  AX, R8
-	MOVQ  CX, R9
-	MOVQ  BX, R10
-	LEAQ  (DX)(DX*2), R11
-	LEAQ  (R8)(DX*4), R12
-	MOVQ  R10, R13
-	SHRQ  $0x03, R13
-	TESTQ R13, R13
-	JZ    ttail_16
-
-tblock_15:
-	VMOVUPS     (R9), X0
-	VINSERTF128 $0x01, 256(R9), Y0, Y0
-	VMOVUPS     64(R9), X1
-	VINSERTF128 $0x01, 320(R9), Y1, Y1
-	VMOVUPS     128(R9), X2
-	VINSERTF128 $0x01, 384(R9), Y2, Y2
-	VMOVUPS     192(R9), X3
-	VINSERTF128 $0x01, 448(R9), Y3, Y3
-	VUNPCKLPS   Y1, Y0, Y4
-	VUNPCKHPS   Y1, Y0, Y5
-	VUNPCKLPS   Y3, Y2, Y6
-	VUNPCKHPS   Y3, Y2, Y7
-	VSHUFPS     $0x44, Y6, Y4, Y8
-	VMOVUPS     Y8, (R8)
-	VSHUFPS     $0xee, Y6, Y4, Y4
-	VMOVUPS     Y4, (R8)(DX*1)
-	VSHUFPS     $0x44, Y7, Y5, Y4
-	VMOVUPS     Y4, (R8)(DX*2)
-	VSHUFPS     $0xee, Y7, Y5, Y4
-	VMOVUPS     Y4, (R8)(R11*1)
-	VMOVUPS     16(R9), X9
-	VINSERTF128 $0x01, 272(R9), Y9, Y9
-	VMOVUPS     80(R9), X10
-	VINSERTF128 $0x01, 336(R9), Y10, Y10
-	VMOVUPS     144(R9), X11
-	VINSERTF128 $0x01, 400(R9), Y11, Y11
-	VMOVUPS     208(R9), X12
-	VINSERTF128 $0x01, 464(R9), Y12, Y12
-	VUNPCKLPS   Y10, Y9, Y4
-	VUNPCKHPS   Y10, Y9, Y5
-	VUNPCKLPS   Y12, Y11, Y6
-	VUNPCKHPS   Y12, Y11, Y7
-	VSHUFPS     $0x44, Y6, Y4, Y8
-	VMOVUPS     Y8, (R12)
-	VSHUFPS     $0xee, Y6, Y4, Y4
-	VMOVUPS     Y4, (R12)(DX*1)
-	VSHUFPS     $0x44, Y7, Y5, Y4
-	VMOVUPS     Y4, (R12)(DX*2)
-	VSHUFPS     $0xee, Y7, Y5, Y4
-	VMOVUPS     Y4, (R12)(R11*1)
-	ADDQ        $0x20, R8
-	ADDQ        $0x20, R12
-	ADDQ        $0x00000200, R9
-	DECQ        R13
-	JNZ         tblock_15
-
-ttail_16:
-	ANDQ $0x07, R10
-	JZ   tdone_18
-
-ttailloop_17:
-	MOVL (R9), R13
-	MOVL R13, (R8)
-	MOVL 4(R9), R13
-	MOVL R13, (R8)(DX*1)
-	MOVL 8(R9), R13
-	MOVL R13, (R8)(DX*2)
-	MOVL 12(R9), R13
-	MOVL R13, (R8)(R11*1)
-	MOVL 16(R9), R13
-	MOVL R13, (R12)
-	MOVL 20(R9), R13
-	MOVL R13, (R12)(DX*1)
-	MOVL 24(R9), R13
-	MOVL R13, (R12)(DX*2)
-	MOVL 28(R9), R13
-	MOVL R13, (R12)(R11*1)
-	ADDQ $0x04, R8
-	ADDQ $0x04, R12
-	ADDQ $0x40, R9
-	DECQ R10
-	JNZ  ttailloop_17
-
-tdone_18:
-	ADDQ DI, AX
-	ADDQ $0x20, CX
-	DECQ SI
-	JNZ  tpass_14
-	VZEROUPPER
-	RET
-
-DATA sgk_fwd<>+0(SB)/8, $0x0000000000000004
-DATA sgk_fwd<>+8(SB)/8, $0x0000000200000001
-DATA sgk_fwd<>+16(SB)/8, $0x0000000200000002
-DATA sgk_fwd<>+24(SB)/8, $0x0000000200000002
-DATA sgk_fwd<>+32(SB)/8, $0x0000000000000001
-DATA sgk_fwd<>+40(SB)/8, $0x0000000300000002
-DATA sgk_fwd<>+48(SB)/8, $0x0000000200000001
-DATA sgk_fwd<>+56(SB)/8, $0x0000000200000002
-DATA sgk_fwd<>+64(SB)/8, $0x0000000200000002
-DATA sgk_fwd<>+72(SB)/8, $0x0000000100000004
-DATA sgk_fwd<>+80(SB)/8, $0x0000000400000000
-DATA sgk_fwd<>+88(SB)/8, $0x0000000700000002
-DATA sgk_fwd<>+96(SB)/8, $0xfffffff900000008
-DATA sgk_fwd<>+104(SB)/8, $0xfffffffafffffff9
-DATA sgk_fwd<>+112(SB)/8, $0x00000003fffffffb
-DATA sgk_fwd<>+120(SB)/8, $0x0000000600000001
-DATA sgk_fwd<>+128(SB)/8, $0x0000000200000009
-DATA sgk_fwd<>+136(SB)/8, $0x0000000300000002
-DATA sgk_fwd<>+144(SB)/8, $0x0000000200000002
-DATA sgk_fwd<>+152(SB)/8, $0x0000000200000002
-DATA sgk_fwd<>+160(SB)/8, $0x0000000100000006
-DATA sgk_fwd<>+168(SB)/8, $0x0000000600000000
-DATA sgk_fwd<>+176(SB)/8, $0x0000000600000002
-DATA sgk_fwd<>+184(SB)/8, $0xfffffffb00000007
-DATA sgk_fwd<>+192(SB)/8, $0xfffffffcfffffffb
-DATA sgk_fwd<>+200(SB)/8, $0x00000005fffffffd
-DATA sgk_fwd<>+208(SB)/8, $0x0000000400000001
-DATA sgk_fwd<>+216(SB)/8, $0x0000000200000009
-DATA sgk_fwd<>+224(SB)/8, $0x0000000400000003
-DATA sgk_fwd<>+232(SB)/8, $0x0000000200000002
-DATA sgk_fwd<>+240(SB)/8, $0x0000000100000002
-DATA sgk_fwd<>+248(SB)/8, $0x0000000100000008
-DATA sgk_fwd<>+256(SB)/8, $0x0000000800000000
-DATA sgk_fwd<>+264(SB)/8, $0x0000000700000002
-DATA sgk_fwd<>+272(SB)/8, $0xfffffff900000008
-DATA sgk_fwd<>+280(SB)/8, $0xfffffffcfffffff9
-DATA sgk_fwd<>+288(SB)/8, $0x00000005fffffffd
-DATA sgk_fwd<>+296(SB)/8, $0x0000000400000001
-DATA sgk_fwd<>+304(SB)/8, $0x0000000200000009
-DATA sgk_fwd<>+312(SB)/8, $0x0000000300000002
-DATA sgk_fwd<>+320(SB)/8, $0x0000000200000002
-DATA sgk_fwd<>+328(SB)/8, $0x0000000100000000
-DATA sgk_fwd<>+336(SB)/8, $0x0000000100000008
-DATA sgk_fwd<>+344(SB)/8, $0x0000000800000000
-DATA sgk_fwd<>+352(SB)/8, $0x0000000600000002
-DATA sgk_fwd<>+360(SB)/8, $0xfffffffb00000007
-DATA sgk_fwd<>+368(SB)/8, $0xfffffffefffffffb
-DATA sgk_fwd<>+376(SB)/8, $0x00000007ffffffff
-DATA sgk_fwd<>+384(SB)/8, $0x0000000200000001
-DATA sgk_fwd<>+392(SB)/8, $0x0000000200000009
-DATA sgk_fwd<>+400(SB)/8, $0x0000000400000003
-DATA sgk_fwd<>+408(SB)/8, $0x0000000200000002
-DATA sgk_fwd<>+416(SB)/8, $0x0000000000000000
-DATA sgk_fwd<>+424(SB)/8, $0x0000000100000009
-DATA sgk_fwd<>+432(SB)/8, $0x0000000900000000
-DATA sgk_fwd<>+440(SB)/8, $0x0000000700000002
-DATA sgk_fwd<>+448(SB)/8, $0xfffffff900000008
-DATA sgk_fwd<>+456(SB)/8, $0xfffffffefffffff9
-DATA sgk_fwd<>+464(SB)/8, $0x00000007ffffffff
-DATA sgk_fwd<>+472(SB)/8, $0x0000000200000001
-DATA sgk_fwd<>+480(SB)/8, $0x0000000300000009
-DATA sgk_fwd<>+488(SB)/8, $0x0000000300000002
-DATA sgk_fwd<>+496(SB)/8, $0x0000000200000002
-DATA sgk_fwd<>+504(SB)/8, $0x0000000000000000
-DATA sgk_fwd<>+512(SB)/8, $0x0000000100000009
-DATA sgk_fwd<>+520(SB)/8, $0x0000000900000000
-DATA sgk_fwd<>+528(SB)/8, $0x0000000100000004
-DATA sgk_fwd<>+536(SB)/8, $0x0000000200000002
-DATA sgk_fwd<>+544(SB)/8, $0x0000000000000002
-DATA sgk_fwd<>+552(SB)/8, $0x0000000900000000
-DATA sgk_fwd<>+560(SB)/8, $0x0000000000000001
-DATA sgk_fwd<>+568(SB)/8, $0x0000000400000009
-DATA sgk_fwd<>+576(SB)/8, $0x0000000100000000
-DATA sgk_fwd<>+584(SB)/8, $0x0000000200000002
-DATA sgk_fwd<>+592(SB)/8, $0x0000000000000000
-DATA sgk_fwd<>+600(SB)/8, $0x0000000100000009
-DATA sgk_fwd<>+608(SB)/8, $0x0000000900000000
-DATA sgk_fwd<>+616(SB)/8, $0x0000000000000000
-GLOBL sgk_fwd<>(SB), RODATA|NOPTR, $624
-
-DATA sgk_bwd<>+0(SB)/8, $0x0000000600000004
-DATA sgk_bwd<>+8(SB)/8, $0xfffffffe00000007
-DATA sgk_bwd<>+16(SB)/8, $0x00000000fffffffe
-DATA sgk_bwd<>+24(SB)/8, $0x0000000900000000
-DATA sgk_bwd<>+32(SB)/8, $0x0000000000000001
-DATA sgk_bwd<>+40(SB)/8, $0x0000000400000009
-DATA sgk_bwd<>+48(SB)/8, $0x0000000800000007
-DATA sgk_bwd<>+56(SB)/8, $0xfffffffefffffffe
-DATA sgk_bwd<>+64(SB)/8, $0x0000000000000000
-DATA sgk_bwd<>+72(SB)/8, $0x0000000100000009
-DATA sgk_bwd<>+80(SB)/8, $0x0000000900000000
-DATA sgk_bwd<>+88(SB)/8, $0x0000000600000003
-DATA sgk_bwd<>+96(SB)/8, $0xfffffffe00000007
-DATA sgk_bwd<>+104(SB)/8, $0x00000000fffffffe
-DATA sgk_bwd<>+112(SB)/8, $0x0000000900000000
-DATA sgk_bwd<>+120(SB)/8, $0x0000000000000001
-DATA sgk_bwd<>+128(SB)/8, $0x0000000200000009
-DATA sgk_bwd<>+136(SB)/8, $0x0000000100000000
-DATA sgk_bwd<>+144(SB)/8, $0x0000000700000007
-DATA sgk_bwd<>+152(SB)/8, $0x0000000100000002
-DATA sgk_bwd<>+160(SB)/8, $0x0000000100000008
-DATA sgk_bwd<>+168(SB)/8, $0x0000000800000000
-DATA sgk_bwd<>+176(SB)/8, $0x0000000500000002
-DATA sgk_bwd<>+184(SB)/8, $0xfffffffe00000006
-DATA sgk_bwd<>+192(SB)/8, $0x00000000fffffffe
-DATA sgk_bwd<>+200(SB)/8, $0x0000000900000000
-DATA sgk_bwd<>+208(SB)/8, $0x0000000000000001
-DATA sgk_bwd<>+216(SB)/8, $0x0000000200000009
-DATA sgk_bwd<>+224(SB)/8, $0x0000000200000001
-DATA sgk_bwd<>+232(SB)/8, $0x0000000500000005
-DATA sgk_bwd<>+240(SB)/8, $0x0000000100000002
-DATA sgk_bwd<>+248(SB)/8, $0x0000000100000008
-DATA sgk_bwd<>+256(SB)/8, $0x0000000800000000
-DATA sgk_bwd<>+264(SB)/8, $0x0000000400000002
-DATA sgk_bwd<>+272(SB)/8, $0xfffffffe00000005
-DATA sgk_bwd<>+280(SB)/8, $0x00000000fffffffe
-DATA sgk_bwd<>+288(SB)/8, $0x00000009ffffffff
-DATA sgk_bwd<>+296(SB)/8, $0x0000000000000001
-DATA sgk_bwd<>+304(SB)/8, $0x0000000200000009
-DATA sgk_bwd<>+312(SB)/8, $0x0000000100000000
-DATA sgk_bwd<>+320(SB)/8, $0x0000000700000007
-DATA sgk_bwd<>+328(SB)/8, $0x0000000300000004
-DATA sgk_bwd<>+336(SB)/8, $0x0000000100000006
-DATA sgk_bwd<>+344(SB)/8, $0x0000000600000000
-DATA sgk_bwd<>+352(SB)/8, $0x0000000500000002
-DATA sgk_bwd<>+360(SB)/8, $0xfffffffe00000006
-DATA sgk_bwd<>+368(SB)/8, $0xfffffffefffffffe
-DATA sgk_bwd<>+376(SB)/8, $0x00000007ffffffff
-DATA sgk_bwd<>+384(SB)/8, $0x0000000200000001
-DATA sgk_bwd<>+392(SB)/8, $0x0000000200000009
-DATA sgk_bwd<>+400(SB)/8, $0x0000000200000001
-DATA sgk_bwd<>+408(SB)/8, $0x0000000500000005
-DATA sgk_bwd<>+416(SB)/8, $0x0000000300000004
-DATA sgk_bwd<>+424(SB)/8, $0x0000000100000006
-DATA sgk_bwd<>+432(SB)/8, $0x0000000600000000
-DATA sgk_bwd<>+440(SB)/8, $0x0000000400000002
-DATA sgk_bwd<>+448(SB)/8, $0xfffffffe00000005
-DATA sgk_bwd<>+456(SB)/8, $0xfffffffefffffffe
-DATA sgk_bwd<>+464(SB)/8, $0x00000006fffffffe
-DATA sgk_bwd<>+472(SB)/8, $0x0000000200000001
-DATA sgk_bwd<>+480(SB)/8, $0x0000000200000008
-DATA sgk_bwd<>+488(SB)/8, $0x0000000100000000
-DATA sgk_bwd<>+496(SB)/8, $0x0000000700000007
-DATA sgk_bwd<>+504(SB)/8, $0x0000000500000006
-DATA sgk_bwd<>+512(SB)/8, $0x0000000100000004
-DATA sgk_bwd<>+520(SB)/8, $0x0000000400000000
-DATA sgk_bwd<>+528(SB)/8, $0x0000000500000003
-DATA sgk_bwd<>+536(SB)/8, $0xfffffffe00000006
-DATA sgk_bwd<>+544(SB)/8, $0xfffffffefffffffe
-DATA sgk_bwd<>+552(SB)/8, $0x00000004fffffffe
-DATA sgk_bwd<>+560(SB)/8, $0x0000000400000001
-DATA sgk_bwd<>+568(SB)/8, $0x0000000400000008
-DATA sgk_bwd<>+576(SB)/8, $0x0000000700000006
-DATA sgk_bwd<>+584(SB)/8, $0xfffffffefffffffe
-DATA sgk_bwd<>+592(SB)/8, $0xfffffffefffffffe
-DATA sgk_bwd<>+600(SB)/8, $0x0000000100000002
-DATA sgk_bwd<>+608(SB)/8, $0x0000000800000006
-DATA sgk_bwd<>+616(SB)/8, $0x0000000000000000
-GLOBL sgk_bwd<>(SB), RODATA|NOPTR, $624
-
 // func avx2Sort(xs *float32, beta float64, lambda float64)
 // Requires: AVX, AVX2, FMA3
 TEXT ·avx2Sort(SB), NOSPLIT, $144-24
@@ -710,17 +502,17 @@ TEXT ·avx2Sort(SB), NOSPLIT, $144-24
 	VMOVUPS      Y0, 32(SP)
 	LEAQ         sgk_fwd<>+0(SB), AX
 
-run_19:
+run_9:
 	MOVL  (AX), CX
 	TESTL CX, CX
-	JZ    done_21
+	JZ    done_11
 	MOVQ  CX, 128(SP)
 	MOVL  4(AX), CX
 	MOVL  8(AX), DX
 	XORL  BX, BX
 	MOVQ  BX, 136(SP)
 
-step_20:
+step_10:
 	MOVQ      xs+0(FP), SI
 	MOVQ      CX, DI
 	SHLQ      $0x05, DI
@@ -823,12 +615,12 @@ step_20:
 	MOVL        24(AX), SI
 	ADDL        SI, 136(SP)
 	DECQ        128(SP)
-	JNZ         step_20
+	JNZ         step_10
 	MOVL        32(AX), CX
 	LEAQ        36(AX)(CX*8), AX
-	JMP         run_19
+	JMP         run_9
 
-done_21:
+done_11:
 	VZEROUPPER
 	RET
 
@@ -1060,17 +852,17 @@ TEXT ·avx2ForwardP(SB), NOSPLIT, $144-40
 	MOVQ         diff+16(FP), AX
 	LEAQ         sgk_fwd<>+0(SB), CX
 
-run_22:
+run_12:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_24
+	JZ    done_14
 	MOVQ  DX, 128(SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 136(SP)
 
-step_23:
+step_13:
 	MOVQ      xs+0(FP), DI
 	MOVQ      DX, R8
 	SHLQ      $0x05, R8
@@ -1170,7 +962,7 @@ step_23:
 	LEAQ        36(CX), DI
 	MOVL        32(CX), R8
 
-range_25:
+range_15:
 	MOVL   (DI), R9
 	MOVL   4(DI), R10
 	ADDL   136(SP), R10
@@ -1185,11 +977,11 @@ range_25:
 	ADDQ   R9, R11
 	ADDQ   R9, R12
 	TESTQ  AX, AX
-	JZ     nodiff_26
+	JZ     nodiff_16
 	CMPQ   R10, $0x02
-	JB     tail_29
+	JB     tail_19
 
-pair_28:
+pair_18:
 	VMOVUPS     (R11), Y0
 	VMOVUPS     (R12), Y1
 	VSUBPS      Y1, Y0, Y3
@@ -1215,11 +1007,11 @@ pair_28:
 	ADDQ        $0x40, AX
 	SUBQ        $0x02, R10
 	CMPQ        R10, $0x02
-	JAE         pair_28
+	JAE         pair_18
 
-tail_29:
+tail_19:
 	TESTQ       R10, R10
-	JZ          rowsdone_30
+	JZ          rowsdone_20
 	VMOVUPS     (R11), Y0
 	VMOVUPS     (R12), Y1
 	VSUBPS      Y1, Y0, Y3
@@ -1234,14 +1026,14 @@ tail_29:
 	ADDQ        $0x20, R12
 	ADDQ        $0x20, AX
 
-rowsdone_30:
-	JMP rangedone_27
+rowsdone_20:
+	JMP rangedone_17
 
-nodiff_26:
+nodiff_16:
 	CMPQ R10, $0x02
-	JB   tail_32
+	JB   tail_22
 
-pair_31:
+pair_21:
 	VMOVUPS     (R11), Y0
 	VMOVUPS     (R12), Y1
 	VMULPS      Y1, Y2, Y3
@@ -1262,11 +1054,11 @@ pair_31:
 	ADDQ        $0x40, R12
 	SUBQ        $0x02, R10
 	CMPQ        R10, $0x02
-	JAE         pair_31
+	JAE         pair_21
 
-tail_32:
+tail_22:
 	TESTQ       R10, R10
-	JZ          rowsdone_33
+	JZ          rowsdone_23
 	VMOVUPS     (R11), Y0
 	VMOVUPS     (R12), Y1
 	VMULPS      Y1, Y2, Y3
@@ -1278,23 +1070,23 @@ tail_32:
 	ADDQ        $0x20, R11
 	ADDQ        $0x20, R12
 
-rowsdone_33:
-rangedone_27:
+rowsdone_23:
+rangedone_17:
 	ADDQ $0x08, DI
 	DECQ R8
-	JNZ  range_25
+	JNZ  range_15
 	ADDL 12(CX), DX
 	ADDL 16(CX), BX
 	ADDL 20(CX), SI
 	MOVL 24(CX), DI
 	ADDL DI, 136(SP)
 	DECQ 128(SP)
-	JNZ  step_23
+	JNZ  step_13
 	MOVL 32(CX), DX
 	LEAQ 36(CX)(DX*8), CX
-	JMP  run_22
+	JMP  run_12
 
-done_24:
+done_14:
 	VZEROUPPER
 	RET
 
@@ -1316,17 +1108,17 @@ TEXT ·avx2Forward(SB), NOSPLIT, $144-32
 	MOVQ         tape+8(FP), AX
 	LEAQ         sgk_fwd<>+0(SB), CX
 
-run_34:
+run_24:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_36
+	JZ    done_26
 	MOVQ  DX, 128(SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 136(SP)
 
-step_35:
+step_25:
 	MOVQ      xs+0(FP), DI
 	MOVQ      DX, R8
 	SHLQ      $0x05, R8
@@ -1451,12 +1243,12 @@ step_35:
 	MOVL        24(CX), DI
 	ADDL        DI, 136(SP)
 	DECQ        128(SP)
-	JNZ         step_35
+	JNZ         step_25
 	MOVL        32(CX), DX
 	LEAQ        36(CX)(DX*8), CX
-	JMP         run_34
+	JMP         run_24
 
-done_36:
+done_26:
 	VZEROUPPER
 	RET
 
@@ -1479,17 +1271,17 @@ TEXT ·avx2ForwardPTape(SB), NOSPLIT, $144-48
 	MOVQ         diff+24(FP), CX
 	LEAQ         sgk_fwd<>+0(SB), DX
 
-run_37:
+run_27:
 	MOVL  (DX), BX
 	TESTL BX, BX
-	JZ    done_39
+	JZ    done_29
 	MOVQ  BX, 128(SP)
 	MOVL  4(DX), BX
 	MOVL  8(DX), SI
 	XORL  DI, DI
 	MOVQ  DI, 136(SP)
 
-step_38:
+step_28:
 	MOVQ      xs+0(FP), R8
 	MOVQ      BX, R9
 	SHLQ      $0x05, R9
@@ -1611,7 +1403,7 @@ step_38:
 	LEAQ        36(DX), R8
 	MOVL        32(DX), R9
 
-range_40:
+range_30:
 	MOVL   (R8), R10
 	MOVL   4(R8), R11
 	ADDL   136(SP), R11
@@ -1626,11 +1418,11 @@ range_40:
 	ADDQ   R10, R12
 	ADDQ   R10, R13
 	TESTQ  CX, CX
-	JZ     nodiff_41
+	JZ     nodiff_31
 	CMPQ   R11, $0x02
-	JB     tail_44
+	JB     tail_34
 
-pair_43:
+pair_33:
 	VMOVUPS     (R12), Y0
 	VMOVUPS     (R13), Y1
 	VSUBPS      Y1, Y0, Y3
@@ -1656,11 +1448,11 @@ pair_43:
 	ADDQ        $0x40, CX
 	SUBQ        $0x02, R11
 	CMPQ        R11, $0x02
-	JAE         pair_43
+	JAE         pair_33
 
-tail_44:
+tail_34:
 	TESTQ       R11, R11
-	JZ          rowsdone_45
+	JZ          rowsdone_35
 	VMOVUPS     (R12), Y0
 	VMOVUPS     (R13), Y1
 	VSUBPS      Y1, Y0, Y3
@@ -1675,14 +1467,14 @@ tail_44:
 	ADDQ        $0x20, R13
 	ADDQ        $0x20, CX
 
-rowsdone_45:
-	JMP rangedone_42
+rowsdone_35:
+	JMP rangedone_32
 
-nodiff_41:
+nodiff_31:
 	CMPQ R11, $0x02
-	JB   tail_47
+	JB   tail_37
 
-pair_46:
+pair_36:
 	VMOVUPS     (R12), Y0
 	VMOVUPS     (R13), Y1
 	VMULPS      Y1, Y2, Y3
@@ -1703,11 +1495,11 @@ pair_46:
 	ADDQ        $0x40, R13
 	SUBQ        $0x02, R11
 	CMPQ        R11, $0x02
-	JAE         pair_46
+	JAE         pair_36
 
-tail_47:
+tail_37:
 	TESTQ       R11, R11
-	JZ          rowsdone_48
+	JZ          rowsdone_38
 	VMOVUPS     (R12), Y0
 	VMOVUPS     (R13), Y1
 	VMULPS      Y1, Y2, Y3
@@ -1719,23 +1511,23 @@ tail_47:
 	ADDQ        $0x20, R12
 	ADDQ        $0x20, R13
 
-rowsdone_48:
-rangedone_42:
+rowsdone_38:
+rangedone_32:
 	ADDQ $0x08, R8
 	DECQ R9
-	JNZ  range_40
+	JNZ  range_30
 	ADDL 12(DX), BX
 	ADDL 16(DX), SI
 	ADDL 20(DX), DI
 	MOVL 24(DX), R8
 	ADDL R8, 136(SP)
 	DECQ 128(SP)
-	JNZ  step_38
+	JNZ  step_28
 	MOVL 32(DX), BX
 	LEAQ 36(DX)(BX*8), DX
-	JMP  run_37
+	JMP  run_27
 
-done_39:
+done_29:
 	VZEROUPPER
 	RET
 
@@ -1746,17 +1538,17 @@ TEXT ·avx2Backward(SB), NOSPLIT, $16-16
 	ADDQ $0x00000d80, AX
 	LEAQ sgk_bwd<>+0(SB), CX
 
-run_49:
+run_39:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_51
+	JZ    done_41
 	MOVQ  DX, (SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 8(SP)
 
-step_50:
+step_40:
 	SUBQ    $0x60, AX
 	VMOVUPS 32(AX), Y0
 	VMOVUPS const_f32_3f800000<>+0(SB), Y1
@@ -1786,12 +1578,12 @@ step_50:
 	MOVL    24(CX), DI
 	ADDL    DI, 8(SP)
 	DECQ    (SP)
-	JNZ     step_50
+	JNZ     step_40
 	MOVL    32(CX), DX
 	LEAQ    36(CX)(DX*8), CX
-	JMP     run_49
+	JMP     run_39
 
-done_51:
+done_41:
 	VZEROUPPER
 	RET
 
@@ -1804,17 +1596,17 @@ TEXT ·avx2BackwardP(SB), NOSPLIT, $16-32
 	ADDQ $0x00001e00, CX
 	LEAQ sgk_bwd<>+0(SB), DX
 
-run_52:
+run_42:
 	MOVL  (DX), BX
 	TESTL BX, BX
-	JZ    done_54
+	JZ    done_44
 	MOVQ  BX, (SP)
 	MOVL  4(DX), BX
 	MOVL  8(DX), SI
 	XORL  DI, DI
 	MOVQ  DI, 8(SP)
 
-step_53:
+step_43:
 	SUBQ    $0x60, AX
 	VMOVUPS 32(AX), Y0
 	VMOVUPS const_f32_3f800000<>+0(SB), Y1
@@ -1830,7 +1622,7 @@ step_53:
 	LEAQ    36(DX), R9
 	MOVL    32(DX), R10
 
-range_55:
+range_45:
 	MOVL   (R9), R11
 	MOVL   4(R9), R12
 	ADDL   8(SP), R12
@@ -1845,9 +1637,9 @@ range_55:
 	ADDQ   R11, R13
 	ADDQ   R11, R14
 	CMPQ   R12, $0x02
-	JB     tail_57
+	JB     tail_47
 
-pair_56:
+pair_46:
 	VMOVUPS     (R13), Y4
 	VMOVUPS     (R14), Y5
 	VSUBPS      Y5, Y4, Y6
@@ -1873,11 +1665,11 @@ pair_56:
 	ADDQ        $0x40, R8
 	SUBQ        $0x02, R12
 	CMPQ        R12, $0x02
-	JAE         pair_56
+	JAE         pair_46
 
-tail_57:
+tail_47:
 	TESTQ       R12, R12
-	JZ          rowsdone_58
+	JZ          rowsdone_48
 	VMOVUPS     (R13), Y4
 	VMOVUPS     (R14), Y5
 	VSUBPS      Y5, Y4, Y6
@@ -1892,10 +1684,10 @@ tail_57:
 	ADDQ        $0x20, R14
 	ADDQ        $0x20, R8
 
-rowsdone_58:
+rowsdone_48:
 	ADDQ    $0x08, R9
 	DECQ    R10
-	JNZ     range_55
+	JNZ     range_45
 	VADDPS  Y3, Y2, Y2
 	MOVQ    gs+0(FP), R8
 	MOVQ    BX, R9
@@ -1924,12 +1716,354 @@ rowsdone_58:
 	MOVL    24(DX), R8
 	ADDL    R8, 8(SP)
 	DECQ    (SP)
-	JNZ     step_53
+	JNZ     step_43
 	MOVL    32(DX), BX
 	LEAQ    36(DX)(BX*8), DX
-	JMP     run_52
+	JMP     run_42
 
-done_54:
+done_44:
+	VZEROUPPER
+	RET
+
+// func avx512TransposeIn(dst *float32, src *float32, stride int, m int)
+// Requires: AVX, AVX512F
+TEXT ·avx512TransposeIn(SB), NOSPLIT, $0-32
+	MOVQ  dst+0(FP), AX
+	MOVQ  src+8(FP), CX
+	MOVQ  stride+16(FP), DX
+	MOVQ  m+24(FP), BX
+	SHLQ  $0x02, DX
+	LEAQ  (DX)(DX*2), SI
+	LEAQ  (CX)(DX*4), DI
+	LEAQ  (DI)(DX*4), R8
+	LEAQ  (R8)(DX*4), R9
+	MOVQ  BX, R10
+	SHRQ  $0x04, R10
+	TESTQ R10, R10
+	JZ    wtail_50
+
+wblock_49:
+	VMOVUPS    (CX), Z0
+	VMOVUPS    (CX)(DX*1), Z1
+	VMOVUPS    (CX)(DX*2), Z2
+	VMOVUPS    (CX)(SI*1), Z3
+	VMOVUPS    (DI), Z4
+	VMOVUPS    (DI)(DX*1), Z5
+	VMOVUPS    (DI)(DX*2), Z6
+	VMOVUPS    (DI)(SI*1), Z7
+	VMOVUPS    (R8), Z8
+	VMOVUPS    (R8)(DX*1), Z9
+	VMOVUPS    (R8)(DX*2), Z10
+	VMOVUPS    (R8)(SI*1), Z11
+	VMOVUPS    (R9), Z12
+	VMOVUPS    (R9)(DX*1), Z13
+	VMOVUPS    (R9)(DX*2), Z14
+	VMOVUPS    (R9)(SI*1), Z15
+	VUNPCKLPS  Z1, Z0, Z16
+	VUNPCKHPS  Z1, Z0, Z0
+	VUNPCKLPS  Z3, Z2, Z1
+	VUNPCKHPS  Z3, Z2, Z2
+	VUNPCKLPS  Z5, Z4, Z3
+	VUNPCKHPS  Z5, Z4, Z4
+	VUNPCKLPS  Z7, Z6, Z5
+	VUNPCKHPS  Z7, Z6, Z6
+	VUNPCKLPS  Z9, Z8, Z7
+	VUNPCKHPS  Z9, Z8, Z8
+	VUNPCKLPS  Z11, Z10, Z9
+	VUNPCKHPS  Z11, Z10, Z10
+	VUNPCKLPS  Z13, Z12, Z11
+	VUNPCKHPS  Z13, Z12, Z12
+	VUNPCKLPS  Z15, Z14, Z13
+	VUNPCKHPS  Z15, Z14, Z14
+	VUNPCKLPD  Z1, Z16, Z15
+	VUNPCKHPD  Z1, Z16, Z1
+	VUNPCKLPD  Z2, Z0, Z16
+	VUNPCKHPD  Z2, Z0, Z0
+	VUNPCKLPD  Z5, Z3, Z2
+	VUNPCKHPD  Z5, Z3, Z3
+	VUNPCKLPD  Z6, Z4, Z5
+	VUNPCKHPD  Z6, Z4, Z4
+	VUNPCKLPD  Z9, Z7, Z6
+	VUNPCKHPD  Z9, Z7, Z7
+	VUNPCKLPD  Z10, Z8, Z9
+	VUNPCKHPD  Z10, Z8, Z8
+	VUNPCKLPD  Z13, Z11, Z10
+	VUNPCKHPD  Z13, Z11, Z11
+	VUNPCKLPD  Z14, Z12, Z13
+	VUNPCKHPD  Z14, Z12, Z12
+	VSHUFF32X4 $0x44, Z2, Z15, Z14
+	VSHUFF32X4 $0xee, Z2, Z15, Z2
+	VSHUFF32X4 $0x44, Z10, Z6, Z15
+	VSHUFF32X4 $0xee, Z10, Z6, Z6
+	VSHUFF32X4 $0x88, Z15, Z14, Z10
+	VMOVUPS    Z10, (AX)
+	VSHUFF32X4 $0xdd, Z15, Z14, Z10
+	VMOVUPS    Z10, 256(AX)
+	VSHUFF32X4 $0x88, Z6, Z2, Z10
+	VMOVUPS    Z10, 512(AX)
+	VSHUFF32X4 $0xdd, Z6, Z2, Z2
+	VMOVUPS    Z2, 768(AX)
+	VSHUFF32X4 $0x44, Z3, Z1, Z2
+	VSHUFF32X4 $0xee, Z3, Z1, Z1
+	VSHUFF32X4 $0x44, Z11, Z7, Z3
+	VSHUFF32X4 $0xee, Z11, Z7, Z6
+	VSHUFF32X4 $0x88, Z3, Z2, Z7
+	VMOVUPS    Z7, 64(AX)
+	VSHUFF32X4 $0xdd, Z3, Z2, Z2
+	VMOVUPS    Z2, 320(AX)
+	VSHUFF32X4 $0x88, Z6, Z1, Z2
+	VMOVUPS    Z2, 576(AX)
+	VSHUFF32X4 $0xdd, Z6, Z1, Z1
+	VMOVUPS    Z1, 832(AX)
+	VSHUFF32X4 $0x44, Z5, Z16, Z1
+	VSHUFF32X4 $0xee, Z5, Z16, Z2
+	VSHUFF32X4 $0x44, Z13, Z9, Z3
+	VSHUFF32X4 $0xee, Z13, Z9, Z5
+	VSHUFF32X4 $0x88, Z3, Z1, Z6
+	VMOVUPS    Z6, 128(AX)
+	VSHUFF32X4 $0xdd, Z3, Z1, Z1
+	VMOVUPS    Z1, 384(AX)
+	VSHUFF32X4 $0x88, Z5, Z2, Z1
+	VMOVUPS    Z1, 640(AX)
+	VSHUFF32X4 $0xdd, Z5, Z2, Z1
+	VMOVUPS    Z1, 896(AX)
+	VSHUFF32X4 $0x44, Z4, Z0, Z1
+	VSHUFF32X4 $0xee, Z4, Z0, Z0
+	VSHUFF32X4 $0x44, Z12, Z8, Z2
+	VSHUFF32X4 $0xee, Z12, Z8, Z3
+	VSHUFF32X4 $0x88, Z2, Z1, Z4
+	VMOVUPS    Z4, 192(AX)
+	VSHUFF32X4 $0xdd, Z2, Z1, Z1
+	VMOVUPS    Z1, 448(AX)
+	VSHUFF32X4 $0x88, Z3, Z0, Z1
+	VMOVUPS    Z1, 704(AX)
+	VSHUFF32X4 $0xdd, Z3, Z0, Z0
+	VMOVUPS    Z0, 960(AX)
+	ADDQ       $0x40, CX
+	ADDQ       $0x40, DI
+	ADDQ       $0x40, R8
+	ADDQ       $0x40, R9
+	ADDQ       $0x00000400, AX
+	DECQ       R10
+	JNZ        wblock_49
+
+wtail_50:
+	ANDQ $0x0f, BX
+	JZ   wdone_52
+
+wtailloop_51:
+	MOVL (CX), R10
+	MOVL R10, (AX)
+	MOVL (CX)(DX*1), R10
+	MOVL R10, 4(AX)
+	MOVL (CX)(DX*2), R10
+	MOVL R10, 8(AX)
+	MOVL (CX)(SI*1), R10
+	MOVL R10, 12(AX)
+	MOVL (DI), R10
+	MOVL R10, 16(AX)
+	MOVL (DI)(DX*1), R10
+	MOVL R10, 20(AX)
+	MOVL (DI)(DX*2), R10
+	MOVL R10, 24(AX)
+	MOVL (DI)(SI*1), R10
+	MOVL R10, 28(AX)
+	MOVL (R8), R10
+	MOVL R10, 32(AX)
+	MOVL (R8)(DX*1), R10
+	MOVL R10, 36(AX)
+	MOVL (R8)(DX*2), R10
+	MOVL R10, 40(AX)
+	MOVL (R8)(SI*1), R10
+	MOVL R10, 44(AX)
+	MOVL (R9), R10
+	MOVL R10, 48(AX)
+	MOVL (R9)(DX*1), R10
+	MOVL R10, 52(AX)
+	MOVL (R9)(DX*2), R10
+	MOVL R10, 56(AX)
+	MOVL (R9)(SI*1), R10
+	MOVL R10, 60(AX)
+	ADDQ $0x04, CX
+	ADDQ $0x04, DI
+	ADDQ $0x04, R8
+	ADDQ $0x04, R9
+	ADDQ $0x40, AX
+	DECQ BX
+	JNZ  wtailloop_51
+
+wdone_52:
+	VZEROUPPER
+	RET
+
+// func avx512TransposeOut(dst *float32, src *float32, stride int, m int)
+// Requires: AVX, AVX512F
+TEXT ·avx512TransposeOut(SB), NOSPLIT, $0-32
+	MOVQ  dst+0(FP), AX
+	MOVQ  src+8(FP), CX
+	MOVQ  stride+16(FP), DX
+	MOVQ  m+24(FP), BX
+	SHLQ  $0x02, DX
+	LEAQ  (DX)(DX*2), SI
+	LEAQ  (AX)(DX*4), DI
+	LEAQ  (DI)(DX*4), R8
+	LEAQ  (R8)(DX*4), R9
+	MOVQ  BX, R10
+	SHRQ  $0x04, R10
+	TESTQ R10, R10
+	JZ    wtail_54
+
+wblock_53:
+	VMOVUPS    (CX), Z0
+	VMOVUPS    64(CX), Z1
+	VMOVUPS    128(CX), Z2
+	VMOVUPS    192(CX), Z3
+	VMOVUPS    256(CX), Z4
+	VMOVUPS    320(CX), Z5
+	VMOVUPS    384(CX), Z6
+	VMOVUPS    448(CX), Z7
+	VMOVUPS    512(CX), Z8
+	VMOVUPS    576(CX), Z9
+	VMOVUPS    640(CX), Z10
+	VMOVUPS    704(CX), Z11
+	VMOVUPS    768(CX), Z12
+	VMOVUPS    832(CX), Z13
+	VMOVUPS    896(CX), Z14
+	VMOVUPS    960(CX), Z15
+	VUNPCKLPS  Z1, Z0, Z16
+	VUNPCKHPS  Z1, Z0, Z0
+	VUNPCKLPS  Z3, Z2, Z1
+	VUNPCKHPS  Z3, Z2, Z2
+	VUNPCKLPS  Z5, Z4, Z3
+	VUNPCKHPS  Z5, Z4, Z4
+	VUNPCKLPS  Z7, Z6, Z5
+	VUNPCKHPS  Z7, Z6, Z6
+	VUNPCKLPS  Z9, Z8, Z7
+	VUNPCKHPS  Z9, Z8, Z8
+	VUNPCKLPS  Z11, Z10, Z9
+	VUNPCKHPS  Z11, Z10, Z10
+	VUNPCKLPS  Z13, Z12, Z11
+	VUNPCKHPS  Z13, Z12, Z12
+	VUNPCKLPS  Z15, Z14, Z13
+	VUNPCKHPS  Z15, Z14, Z14
+	VUNPCKLPD  Z1, Z16, Z15
+	VUNPCKHPD  Z1, Z16, Z1
+	VUNPCKLPD  Z2, Z0, Z16
+	VUNPCKHPD  Z2, Z0, Z0
+	VUNPCKLPD  Z5, Z3, Z2
+	VUNPCKHPD  Z5, Z3, Z3
+	VUNPCKLPD  Z6, Z4, Z5
+	VUNPCKHPD  Z6, Z4, Z4
+	VUNPCKLPD  Z9, Z7, Z6
+	VUNPCKHPD  Z9, Z7, Z7
+	VUNPCKLPD  Z10, Z8, Z9
+	VUNPCKHPD  Z10, Z8, Z8
+	VUNPCKLPD  Z13, Z11, Z10
+	VUNPCKHPD  Z13, Z11, Z11
+	VUNPCKLPD  Z14, Z12, Z13
+	VUNPCKHPD  Z14, Z12, Z12
+	VSHUFF32X4 $0x44, Z2, Z15, Z14
+	VSHUFF32X4 $0xee, Z2, Z15, Z2
+	VSHUFF32X4 $0x44, Z10, Z6, Z15
+	VSHUFF32X4 $0xee, Z10, Z6, Z6
+	VSHUFF32X4 $0x88, Z15, Z14, Z10
+	VMOVUPS    Z10, (AX)
+	VSHUFF32X4 $0xdd, Z15, Z14, Z10
+	VMOVUPS    Z10, (DI)
+	VSHUFF32X4 $0x88, Z6, Z2, Z10
+	VMOVUPS    Z10, (R8)
+	VSHUFF32X4 $0xdd, Z6, Z2, Z2
+	VMOVUPS    Z2, (R9)
+	VSHUFF32X4 $0x44, Z3, Z1, Z2
+	VSHUFF32X4 $0xee, Z3, Z1, Z1
+	VSHUFF32X4 $0x44, Z11, Z7, Z3
+	VSHUFF32X4 $0xee, Z11, Z7, Z6
+	VSHUFF32X4 $0x88, Z3, Z2, Z7
+	VMOVUPS    Z7, (AX)(DX*1)
+	VSHUFF32X4 $0xdd, Z3, Z2, Z2
+	VMOVUPS    Z2, (DI)(DX*1)
+	VSHUFF32X4 $0x88, Z6, Z1, Z2
+	VMOVUPS    Z2, (R8)(DX*1)
+	VSHUFF32X4 $0xdd, Z6, Z1, Z1
+	VMOVUPS    Z1, (R9)(DX*1)
+	VSHUFF32X4 $0x44, Z5, Z16, Z1
+	VSHUFF32X4 $0xee, Z5, Z16, Z2
+	VSHUFF32X4 $0x44, Z13, Z9, Z3
+	VSHUFF32X4 $0xee, Z13, Z9, Z5
+	VSHUFF32X4 $0x88, Z3, Z1, Z6
+	VMOVUPS    Z6, (AX)(DX*2)
+	VSHUFF32X4 $0xdd, Z3, Z1, Z1
+	VMOVUPS    Z1, (DI)(DX*2)
+	VSHUFF32X4 $0x88, Z5, Z2, Z1
+	VMOVUPS    Z1, (R8)(DX*2)
+	VSHUFF32X4 $0xdd, Z5, Z2, Z1
+	VMOVUPS    Z1, (R9)(DX*2)
+	VSHUFF32X4 $0x44, Z4, Z0, Z1
+	VSHUFF32X4 $0xee, Z4, Z0, Z0
+	VSHUFF32X4 $0x44, Z12, Z8, Z2
+	VSHUFF32X4 $0xee, Z12, Z8, Z3
+	VSHUFF32X4 $0x88, Z2, Z1, Z4
+	VMOVUPS    Z4, (AX)(SI*1)
+	VSHUFF32X4 $0xdd, Z2, Z1, Z1
+	VMOVUPS    Z1, (DI)(SI*1)
+	VSHUFF32X4 $0x88, Z3, Z0, Z1
+	VMOVUPS    Z1, (R8)(SI*1)
+	VSHUFF32X4 $0xdd, Z3, Z0, Z0
+	VMOVUPS    Z0, (R9)(SI*1)
+	ADDQ       $0x40, AX
+	ADDQ       $0x40, DI
+	ADDQ       $0x40, R8
+	ADDQ       $0x40, R9
+	ADDQ       $0x00000400, CX
+	DECQ       R10
+	JNZ        wblock_53
+
+wtail_54:
+	ANDQ $0x0f, BX
+	JZ   wdone_56
+
+wtailloop_55:
+	MOVL (CX), R10
+	MOVL R10, (AX)
+	MOVL 4(CX), R10
+	MOVL R10, (AX)(DX*1)
+	MOVL 8(CX), R10
+	MOVL R10, (AX)(DX*2)
+	MOVL 12(CX), R10
+	MOVL R10, (AX)(SI*1)
+	MOVL 16(CX), R10
+	MOVL R10, (DI)
+	MOVL 20(CX), R10
+	MOVL R10, (DI)(DX*1)
+	MOVL 24(CX), R10
+	MOVL R10, (DI)(DX*2)
+	MOVL 28(CX), R10
+	MOVL R10, (DI)(SI*1)
+	MOVL 32(CX), R10
+	MOVL R10, (R8)
+	MOVL 36(CX), R10
+	MOVL R10, (R8)(DX*1)
+	MOVL 40(CX), R10
+	MOVL R10, (R8)(DX*2)
+	MOVL 44(CX), R10
+	MOVL R10, (R8)(SI*1)
+	MOVL 48(CX), R10
+	MOVL R10, (R9)
+	MOVL 52(CX), R10
+	MOVL R10, (R9)(DX*1)
+	MOVL 56(CX), R10
+	MOVL R10, (R9)(DX*2)
+	MOVL 60(CX), R10
+	MOVL R10, (R9)(SI*1)
+	ADDQ $0x04, AX
+	ADDQ $0x04, DI
+	ADDQ $0x04, R8
+	ADDQ $0x04, R9
+	ADDQ $0x40, CX
+	DECQ BX
+	JNZ  wtailloop_55
+
+wdone_56:
 	VZEROUPPER
 	RET
 
@@ -1950,17 +2084,17 @@ TEXT ·avx512Sort(SB), NOSPLIT, $272-24
 	VMOVUPS      Z0, 64(SP)
 	LEAQ         sgk_fwd<>+0(SB), AX
 
-run_59:
+run_57:
 	MOVL  (AX), CX
 	TESTL CX, CX
-	JZ    done_61
+	JZ    done_59
 	MOVQ  CX, 256(SP)
 	MOVL  4(AX), CX
 	MOVL  8(AX), DX
 	XORL  BX, BX
 	MOVQ  BX, 264(SP)
 
-step_60:
+step_58:
 	MOVQ      xs+0(FP), SI
 	MOVQ      CX, DI
 	SHLQ      $0x06, DI
@@ -2065,12 +2199,12 @@ step_60:
 	MOVL         24(AX), SI
 	ADDL         SI, 264(SP)
 	DECQ         256(SP)
-	JNZ          step_60
+	JNZ          step_58
 	MOVL         32(AX), CX
 	LEAQ         36(AX)(CX*8), AX
-	JMP          run_59
+	JMP          run_57
 
-done_61:
+done_59:
 	VZEROUPPER
 	RET
 
@@ -2092,17 +2226,17 @@ TEXT ·avx512ForwardP(SB), NOSPLIT, $272-40
 	MOVQ         diff+16(FP), AX
 	LEAQ         sgk_fwd<>+0(SB), CX
 
-run_62:
+run_60:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_64
+	JZ    done_62
 	MOVQ  DX, 256(SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 264(SP)
 
-step_63:
+step_61:
 	MOVQ      xs+0(FP), DI
 	MOVQ      DX, R8
 	SHLQ      $0x06, R8
@@ -2204,7 +2338,7 @@ step_63:
 	LEAQ         36(CX), DI
 	MOVL         32(CX), R8
 
-range_65:
+range_63:
 	MOVL   (DI), R9
 	MOVL   4(DI), R10
 	ADDL   264(SP), R10
@@ -2219,11 +2353,11 @@ range_65:
 	ADDQ   R9, R11
 	ADDQ   R9, R12
 	TESTQ  AX, AX
-	JZ     nodiff_66
+	JZ     nodiff_64
 	CMPQ   R10, $0x02
-	JB     tail_69
+	JB     tail_67
 
-pair_68:
+pair_66:
 	VMOVUPS     (R11), Z0
 	VMOVUPS     (R12), Z1
 	VSUBPS      Z1, Z0, Z4
@@ -2249,11 +2383,11 @@ pair_68:
 	ADDQ        $0x80, AX
 	SUBQ        $0x02, R10
 	CMPQ        R10, $0x02
-	JAE         pair_68
+	JAE         pair_66
 
-tail_69:
+tail_67:
 	TESTQ       R10, R10
-	JZ          rowsdone_70
+	JZ          rowsdone_68
 	VMOVUPS     (R11), Z0
 	VMOVUPS     (R12), Z1
 	VSUBPS      Z1, Z0, Z4
@@ -2268,14 +2402,14 @@ tail_69:
 	ADDQ        $0x40, R12
 	ADDQ        $0x40, AX
 
-rowsdone_70:
-	JMP rangedone_67
+rowsdone_68:
+	JMP rangedone_65
 
-nodiff_66:
+nodiff_64:
 	CMPQ R10, $0x02
-	JB   tail_72
+	JB   tail_70
 
-pair_71:
+pair_69:
 	VMOVUPS     (R11), Z0
 	VMOVUPS     (R12), Z1
 	VMULPS      Z1, Z2, Z4
@@ -2296,11 +2430,11 @@ pair_71:
 	ADDQ        $0x80, R12
 	SUBQ        $0x02, R10
 	CMPQ        R10, $0x02
-	JAE         pair_71
+	JAE         pair_69
 
-tail_72:
+tail_70:
 	TESTQ       R10, R10
-	JZ          rowsdone_73
+	JZ          rowsdone_71
 	VMOVUPS     (R11), Z0
 	VMOVUPS     (R12), Z1
 	VMULPS      Z1, Z2, Z4
@@ -2312,23 +2446,23 @@ tail_72:
 	ADDQ        $0x40, R11
 	ADDQ        $0x40, R12
 
-rowsdone_73:
-rangedone_67:
+rowsdone_71:
+rangedone_65:
 	ADDQ $0x08, DI
 	DECQ R8
-	JNZ  range_65
+	JNZ  range_63
 	ADDL 12(CX), DX
 	ADDL 16(CX), BX
 	ADDL 20(CX), SI
 	MOVL 24(CX), DI
 	ADDL DI, 264(SP)
 	DECQ 256(SP)
-	JNZ  step_63
+	JNZ  step_61
 	MOVL 32(CX), DX
 	LEAQ 36(CX)(DX*8), CX
-	JMP  run_62
+	JMP  run_60
 
-done_64:
+done_62:
 	VZEROUPPER
 	RET
 
@@ -2350,17 +2484,17 @@ TEXT ·avx512Forward(SB), NOSPLIT, $272-32
 	MOVQ         tape+8(FP), AX
 	LEAQ         sgk_fwd<>+0(SB), CX
 
-run_74:
+run_72:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_76
+	JZ    done_74
 	MOVQ  DX, 256(SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 264(SP)
 
-step_75:
+step_73:
 	MOVQ      xs+0(FP), DI
 	MOVQ      DX, R8
 	SHLQ      $0x06, R8
@@ -2487,12 +2621,12 @@ step_75:
 	MOVL         24(CX), DI
 	ADDL         DI, 264(SP)
 	DECQ         256(SP)
-	JNZ          step_75
+	JNZ          step_73
 	MOVL         32(CX), DX
 	LEAQ         36(CX)(DX*8), CX
-	JMP          run_74
+	JMP          run_72
 
-done_76:
+done_74:
 	VZEROUPPER
 	RET
 
@@ -2515,17 +2649,17 @@ TEXT ·avx512ForwardPTape(SB), NOSPLIT, $272-48
 	MOVQ         diff+24(FP), CX
 	LEAQ         sgk_fwd<>+0(SB), DX
 
-run_77:
+run_75:
 	MOVL  (DX), BX
 	TESTL BX, BX
-	JZ    done_79
+	JZ    done_77
 	MOVQ  BX, 256(SP)
 	MOVL  4(DX), BX
 	MOVL  8(DX), SI
 	XORL  DI, DI
 	MOVQ  DI, 264(SP)
 
-step_78:
+step_76:
 	MOVQ      xs+0(FP), R8
 	MOVQ      BX, R9
 	SHLQ      $0x06, R9
@@ -2649,7 +2783,7 @@ step_78:
 	LEAQ         36(DX), R8
 	MOVL         32(DX), R9
 
-range_80:
+range_78:
 	MOVL   (R8), R10
 	MOVL   4(R8), R11
 	ADDL   264(SP), R11
@@ -2664,11 +2798,11 @@ range_80:
 	ADDQ   R10, R12
 	ADDQ   R10, R13
 	TESTQ  CX, CX
-	JZ     nodiff_81
+	JZ     nodiff_79
 	CMPQ   R11, $0x02
-	JB     tail_84
+	JB     tail_82
 
-pair_83:
+pair_81:
 	VMOVUPS     (R12), Z0
 	VMOVUPS     (R13), Z1
 	VSUBPS      Z1, Z0, Z3
@@ -2694,11 +2828,11 @@ pair_83:
 	ADDQ        $0x80, CX
 	SUBQ        $0x02, R11
 	CMPQ        R11, $0x02
-	JAE         pair_83
+	JAE         pair_81
 
-tail_84:
+tail_82:
 	TESTQ       R11, R11
-	JZ          rowsdone_85
+	JZ          rowsdone_83
 	VMOVUPS     (R12), Z0
 	VMOVUPS     (R13), Z1
 	VSUBPS      Z1, Z0, Z3
@@ -2713,14 +2847,14 @@ tail_84:
 	ADDQ        $0x40, R13
 	ADDQ        $0x40, CX
 
-rowsdone_85:
-	JMP rangedone_82
+rowsdone_83:
+	JMP rangedone_80
 
-nodiff_81:
+nodiff_79:
 	CMPQ R11, $0x02
-	JB   tail_87
+	JB   tail_85
 
-pair_86:
+pair_84:
 	VMOVUPS     (R12), Z0
 	VMOVUPS     (R13), Z1
 	VMULPS      Z1, Z2, Z3
@@ -2741,11 +2875,11 @@ pair_86:
 	ADDQ        $0x80, R13
 	SUBQ        $0x02, R11
 	CMPQ        R11, $0x02
-	JAE         pair_86
+	JAE         pair_84
 
-tail_87:
+tail_85:
 	TESTQ       R11, R11
-	JZ          rowsdone_88
+	JZ          rowsdone_86
 	VMOVUPS     (R12), Z0
 	VMOVUPS     (R13), Z1
 	VMULPS      Z1, Z2, Z3
@@ -2757,23 +2891,23 @@ tail_87:
 	ADDQ        $0x40, R12
 	ADDQ        $0x40, R13
 
-rowsdone_88:
-rangedone_82:
+rowsdone_86:
+rangedone_80:
 	ADDQ $0x08, R8
 	DECQ R9
-	JNZ  range_80
+	JNZ  range_78
 	ADDL 12(DX), BX
 	ADDL 16(DX), SI
 	ADDL 20(DX), DI
 	MOVL 24(DX), R8
 	ADDL R8, 264(SP)
 	DECQ 256(SP)
-	JNZ  step_78
+	JNZ  step_76
 	MOVL 32(DX), BX
 	LEAQ 36(DX)(BX*8), DX
-	JMP  run_77
+	JMP  run_75
 
-done_79:
+done_77:
 	VZEROUPPER
 	RET
 
@@ -2784,17 +2918,17 @@ TEXT ·avx512Backward(SB), NOSPLIT, $16-16
 	ADDQ $0x00001b00, AX
 	LEAQ sgk_bwd<>+0(SB), CX
 
-run_89:
+run_87:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_91
+	JZ    done_89
 	MOVQ  DX, (SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 8(SP)
 
-step_90:
+step_88:
 	SUBQ    $0xc0, AX
 	VMOVUPS 64(AX), Z0
 	VMOVUPS const_f32_3f800000<>+0(SB), Z1
@@ -2824,12 +2958,12 @@ step_90:
 	MOVL    24(CX), DI
 	ADDL    DI, 8(SP)
 	DECQ    (SP)
-	JNZ     step_90
+	JNZ     step_88
 	MOVL    32(CX), DX
 	LEAQ    36(CX)(DX*8), CX
-	JMP     run_89
+	JMP     run_87
 
-done_91:
+done_89:
 	VZEROUPPER
 	RET
 
@@ -2842,17 +2976,17 @@ TEXT ·avx512BackwardP(SB), NOSPLIT, $16-32
 	ADDQ $0x00003c00, CX
 	LEAQ sgk_bwd<>+0(SB), DX
 
-run_92:
+run_90:
 	MOVL  (DX), BX
 	TESTL BX, BX
-	JZ    done_94
+	JZ    done_92
 	MOVQ  BX, (SP)
 	MOVL  4(DX), BX
 	MOVL  8(DX), SI
 	XORL  DI, DI
 	MOVQ  DI, 8(SP)
 
-step_93:
+step_91:
 	SUBQ    $0xc0, AX
 	VMOVUPS 64(AX), Z0
 	VMOVUPS const_f32_3f800000<>+0(SB), Z1
@@ -2868,7 +3002,7 @@ step_93:
 	LEAQ    36(DX), R9
 	MOVL    32(DX), R10
 
-range_95:
+range_93:
 	MOVL   (R9), R11
 	MOVL   4(R9), R12
 	ADDL   8(SP), R12
@@ -2883,9 +3017,9 @@ range_95:
 	ADDQ   R11, R13
 	ADDQ   R11, R14
 	CMPQ   R12, $0x02
-	JB     tail_97
+	JB     tail_95
 
-pair_96:
+pair_94:
 	VMOVUPS     (R13), Z4
 	VMOVUPS     (R14), Z5
 	VSUBPS      Z5, Z4, Z6
@@ -2911,11 +3045,11 @@ pair_96:
 	ADDQ        $0x80, R8
 	SUBQ        $0x02, R12
 	CMPQ        R12, $0x02
-	JAE         pair_96
+	JAE         pair_94
 
-tail_97:
+tail_95:
 	TESTQ       R12, R12
-	JZ          rowsdone_98
+	JZ          rowsdone_96
 	VMOVUPS     (R13), Z4
 	VMOVUPS     (R14), Z5
 	VSUBPS      Z5, Z4, Z6
@@ -2930,10 +3064,10 @@ tail_97:
 	ADDQ        $0x40, R14
 	ADDQ        $0x40, R8
 
-rowsdone_98:
+rowsdone_96:
 	ADDQ    $0x08, R9
 	DECQ    R10
-	JNZ     range_95
+	JNZ     range_93
 	VADDPS  Z3, Z2, Z2
 	MOVQ    gs+0(FP), R8
 	MOVQ    BX, R9
@@ -2962,11 +3096,11 @@ rowsdone_98:
 	MOVL    24(DX), R8
 	ADDL    R8, 8(SP)
 	DECQ    (SP)
-	JNZ     step_93
+	JNZ     step_91
 	MOVL    32(DX), BX
 	LEAQ    36(DX)(BX*8), DX
-	JMP     run_92
+	JMP     run_90
 
-done_94:
+done_92:
 	VZEROUPPER
 	RET

@@ -555,9 +555,9 @@ func avx512SortBlocks(y, x []float32, beta, lambda float64) int {
 	s := asmGet(false)
 	for b := range nb {
 		o := b * block
-		avx2TransposeInWide(&s.x[0], &x[o], asmWires, asmWires)
+		avx512TransposeIn(&s.x[0], &x[o], asmWires, asmWires)
 		avx512Sort(&s.x[0], beta, lambda)
-		avx2TransposeOutWide(&y[o], &s.x[0], asmWires, asmWires)
+		avx512TransposeOut(&y[o], &s.x[0], asmWires, asmWires)
 	}
 	asmPool.Put(s)
 	return nb * block
@@ -572,7 +572,7 @@ func avx512ForwardPBlocks(y, pt, tape, diff, x []float32, beta, lambda float64) 
 	s := asmGet(true)
 	for b := range nb {
 		o := b * block
-		avx2TransposeInWide(&s.x[0], &x[o], asmWires, asmWires)
+		avx512TransposeIn(&s.x[0], &x[o], asmWires, asmWires)
 		asmIdentity(s.p, avx512Lanes)
 		dp := asmAt(diff, b*avx512Lanes*asmDiffLen)
 		if tape != nil {
@@ -580,8 +580,8 @@ func avx512ForwardPBlocks(y, pt, tape, diff, x []float32, beta, lambda float64) 
 		} else {
 			avx512ForwardP(&s.x[0], &s.p[0], dp, beta, lambda)
 		}
-		avx2TransposeOutWide(&y[o], &s.x[0], asmWires, asmWires)
-		avx2TransposeOutWide(&pt[b*pblock], &s.p[0], asmWires*asmWires, asmWires*asmWires)
+		avx512TransposeOut(&y[o], &s.x[0], asmWires, asmWires)
+		avx512TransposeOut(&pt[b*pblock], &s.p[0], asmWires*asmWires, asmWires*asmWires)
 	}
 	asmPool.Put(s)
 	return nb * avx512Lanes
@@ -596,9 +596,9 @@ func avx512ForwardBlocks(y, tape, x []float32, beta, lambda float64) int {
 	s := asmGet(false)
 	for b := range nb {
 		o := b * block
-		avx2TransposeInWide(&s.x[0], &x[o], asmWires, asmWires)
+		avx512TransposeIn(&s.x[0], &x[o], asmWires, asmWires)
 		avx512Forward(&s.x[0], &tape[b*avx512Lanes*asmTapeLen], beta, lambda)
-		avx2TransposeOutWide(&y[o], &s.x[0], asmWires, asmWires)
+		avx512TransposeOut(&y[o], &s.x[0], asmWires, asmWires)
 	}
 	asmPool.Put(s)
 	return nb * avx512Lanes
@@ -611,7 +611,7 @@ func avx512LoadGrad(s *asmScratch, gy []float32, b int) {
 		clear(s.x[:block])
 		return
 	}
-	avx2TransposeInWide(&s.x[0], &gy[b*block], asmWires, asmWires)
+	avx512TransposeIn(&s.x[0], &gy[b*block], asmWires, asmWires)
 }
 
 func avx512BackwardBlocks(gx, gy, tape []float32) int {
@@ -624,7 +624,7 @@ func avx512BackwardBlocks(gx, gy, tape []float32) int {
 	for b := range nb {
 		avx512LoadGrad(s, gy, b)
 		avx512Backward(&s.x[0], &tape[b*avx512Lanes*asmTapeLen])
-		avx2TransposeOutWide(&gx[b*block], &s.x[0], asmWires, asmWires)
+		avx512TransposeOut(&gx[b*block], &s.x[0], asmWires, asmWires)
 	}
 	asmPool.Put(s)
 	return nb * avx512Lanes
@@ -639,9 +639,9 @@ func avx512BackwardPBlocks(gx, gy, gpt, tape, diff []float32) int {
 	s := asmGet(true)
 	for b := range nb {
 		avx512LoadGrad(s, gy, b)
-		avx2TransposeInWide(&s.p[0], &gpt[b*pblock], asmWires*asmWires, asmWires*asmWires)
+		avx512TransposeIn(&s.p[0], &gpt[b*pblock], asmWires*asmWires, asmWires*asmWires)
 		avx512BackwardP(&s.x[0], &s.p[0], &tape[b*avx512Lanes*asmTapeLen], &diff[b*avx512Lanes*asmDiffLen])
-		avx2TransposeOutWide(&gx[b*block], &s.x[0], asmWires, asmWires)
+		avx512TransposeOut(&gx[b*block], &s.x[0], asmWires, asmWires)
 	}
 	asmPool.Put(s)
 	return nb * avx512Lanes
@@ -659,7 +659,7 @@ func avx512ForwardTopKBlocks(top, xk, tape, xtape, x []float32, beta, lambda flo
 	s := asmGetTopK()
 	for b := range nb {
 		r := b * avx512Lanes
-		avx2TransposeInWide(&s.x[0], &x[b*block], asmWires, asmWires)
+		avx512TransposeIn(&s.x[0], &x[b*block], asmWires, asmWires)
 		w := s.w
 		var xt []float32
 		if tape != nil {
@@ -669,10 +669,10 @@ func avx512ForwardTopKBlocks(top, xk, tape, xtape, x []float32, beta, lambda flo
 		} else {
 			avx512TopKValues(&s.x[0], &w[0], beta, lambda)
 		}
-		avx2TransposeOutWide(&top[r*TopK], &s.x[(asmWires-TopK)*avx512Lanes], TopK, TopK)
+		avx512TransposeOut(&top[r*TopK], &s.x[(asmWires-TopK)*avx512Lanes], TopK, TopK)
 		asmTopKIdentity(s.z, avx512Lanes)
 		avx512TopKSweep(&s.z[0], &w[0], rowBytes, asmAt(xt, 0))
-		avx2TransposeOutWide(&xk[r*asmWires*TopK], &s.z[0], asmWires*TopK, asmWires*TopK)
+		avx512TransposeOut(&xk[r*asmWires*TopK], &s.z[0], asmWires*TopK, asmWires*TopK)
 	}
 	asmPool.Put(s)
 	return nb * avx512Lanes
@@ -689,7 +689,7 @@ func avx512BackwardTopKBlocks(gx, gtop, gxk, tape, xtape []float32) int {
 		r := b * avx512Lanes
 		clear(s.x[:block])
 		if gtop != nil {
-			avx2TransposeInWide(&s.x[(asmWires-TopK)*avx512Lanes], &gtop[r*TopK], TopK, TopK)
+			avx512TransposeIn(&s.x[(asmWires-TopK)*avx512Lanes], &gtop[r*TopK], TopK, TopK)
 		}
 		tp := &tape[r*asmTapeLen]
 		xt := xtape[r*XTapeLen : (r+avx512Lanes)*XTapeLen]
@@ -697,11 +697,11 @@ func avx512BackwardTopKBlocks(gx, gtop, gxk, tape, xtape []float32) int {
 			clear(xt[xtWork*avx512Lanes:])
 			avx512Backward(&s.x[0], tp)
 		} else {
-			avx2TransposeInWide(&s.z[0], &gxk[r*asmWires*TopK], asmWires*TopK, asmWires*TopK)
+			avx512TransposeIn(&s.z[0], &gxk[r*asmWires*TopK], asmWires*TopK, asmWires*TopK)
 			avx512TopKWork(&s.z[0], &xt[0])
 			avx512BackwardWork(&s.x[0], tp, &xt[xtWork*avx512Lanes])
 		}
-		avx2TransposeOutWide(&gx[b*block], &s.x[0], asmWires, asmWires)
+		avx512TransposeOut(&gx[b*block], &s.x[0], asmWires, asmWires)
 	}
 	asmPool.Put(s)
 	return nb * avx512Lanes

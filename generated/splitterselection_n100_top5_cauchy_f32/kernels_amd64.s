@@ -139,400 +139,6 @@ avx512AllFinite_done:
 	MOVB     AL, ret+24(FP)
 	RET
 
-// func avx2TransposeIn(dst *float32, src *float32, stride int, m int)
-// Requires: AVX
-TEXT ·avx2TransposeIn(SB), NOSPLIT, $0-32
-	MOVQ  dst+0(FP), AX
-	MOVQ  src+8(FP), CX
-	MOVQ  stride+16(FP), DX
-	MOVQ  m+24(FP), BX
-	SHLQ  $0x02, DX
-	LEAQ  (DX)(DX*2), SI
-	LEAQ  (CX)(DX*4), DI
-	MOVQ  BX, R8
-	SHRQ  $0x03, R8
-	TESTQ R8, R8
-	JZ    ttail_2
-
-tblock_1:
-	VMOVUPS     (CX), X0
-	VINSERTF128 $0x01, (DI), Y0, Y0
-	VMOVUPS     (CX)(DX*1), X1
-	VINSERTF128 $0x01, (DI)(DX*1), Y1, Y1
-	VMOVUPS     (CX)(DX*2), X2
-	VINSERTF128 $0x01, (DI)(DX*2), Y2, Y2
-	VMOVUPS     (CX)(SI*1), X3
-	VINSERTF128 $0x01, (DI)(SI*1), Y3, Y3
-	VUNPCKLPS   Y1, Y0, Y4
-	VUNPCKHPS   Y1, Y0, Y5
-	VUNPCKLPS   Y3, Y2, Y6
-	VUNPCKHPS   Y3, Y2, Y7
-	VSHUFPS     $0x44, Y6, Y4, Y8
-	VMOVUPS     Y8, (AX)
-	VSHUFPS     $0xee, Y6, Y4, Y4
-	VMOVUPS     Y4, 32(AX)
-	VSHUFPS     $0x44, Y7, Y5, Y4
-	VMOVUPS     Y4, 64(AX)
-	VSHUFPS     $0xee, Y7, Y5, Y4
-	VMOVUPS     Y4, 96(AX)
-	VMOVUPS     16(CX), X9
-	VINSERTF128 $0x01, 16(DI), Y9, Y9
-	VMOVUPS     16(CX)(DX*1), X10
-	VINSERTF128 $0x01, 16(DI)(DX*1), Y10, Y10
-	VMOVUPS     16(CX)(DX*2), X11
-	VINSERTF128 $0x01, 16(DI)(DX*2), Y11, Y11
-	VMOVUPS     16(CX)(SI*1), X12
-	VINSERTF128 $0x01, 16(DI)(SI*1), Y12, Y12
-	VUNPCKLPS   Y10, Y9, Y4
-	VUNPCKHPS   Y10, Y9, Y5
-	VUNPCKLPS   Y12, Y11, Y6
-	VUNPCKHPS   Y12, Y11, Y7
-	VSHUFPS     $0x44, Y6, Y4, Y8
-	VMOVUPS     Y8, 128(AX)
-	VSHUFPS     $0xee, Y6, Y4, Y4
-	VMOVUPS     Y4, 160(AX)
-	VSHUFPS     $0x44, Y7, Y5, Y4
-	VMOVUPS     Y4, 192(AX)
-	VSHUFPS     $0xee, Y7, Y5, Y4
-	VMOVUPS     Y4, 224(AX)
-	ADDQ        $0x20, CX
-	ADDQ        $0x20, DI
-	ADDQ        $0x00000100, AX
-	DECQ        R8
-	JNZ         tblock_1
-
-ttail_2:
-	ANDQ $0x07, BX
-	JZ   tdone_4
-
-ttailloop_3:
-	MOVL (CX), R8
-	MOVL R8, (AX)
-	MOVL (CX)(DX*1), R8
-	MOVL R8, 4(AX)
-	MOVL (CX)(DX*2), R8
-	MOVL R8, 8(AX)
-	MOVL (CX)(SI*1), R8
-	MOVL R8, 12(AX)
-	MOVL (DI), R8
-	MOVL R8, 16(AX)
-	MOVL (DI)(DX*1), R8
-	MOVL R8, 20(AX)
-	MOVL (DI)(DX*2), R8
-	MOVL R8, 24(AX)
-	MOVL (DI)(SI*1), R8
-	MOVL R8, 28(AX)
-	ADDQ $0x04, CX
-	ADDQ $0x04, DI
-	ADDQ $0x20, AX
-	DECQ BX
-	JNZ  ttailloop_3
-
-tdone_4:
-	VZEROUPPER
-	RET
-
-// func avx2TransposeOut(dst *float32, src *float32, stride int, m int)
-// Requires: AVX
-TEXT ·avx2TransposeOut(SB), NOSPLIT, $0-32
-	MOVQ  dst+0(FP), AX
-	MOVQ  src+8(FP), CX
-	MOVQ  stride+16(FP), DX
-	MOVQ  m+24(FP), BX
-	SHLQ  $0x02, DX
-	LEAQ  (DX)(DX*2), SI
-	LEAQ  (AX)(DX*4), DI
-	MOVQ  BX, R8
-	SHRQ  $0x03, R8
-	TESTQ R8, R8
-	JZ    ttail_6
-
-tblock_5:
-	VMOVUPS     (CX), X0
-	VINSERTF128 $0x01, 128(CX), Y0, Y0
-	VMOVUPS     32(CX), X1
-	VINSERTF128 $0x01, 160(CX), Y1, Y1
-	VMOVUPS     64(CX), X2
-	VINSERTF128 $0x01, 192(CX), Y2, Y2
-	VMOVUPS     96(CX), X3
-	VINSERTF128 $0x01, 224(CX), Y3, Y3
-	VUNPCKLPS   Y1, Y0, Y4
-	VUNPCKHPS   Y1, Y0, Y5
-	VUNPCKLPS   Y3, Y2, Y6
-	VUNPCKHPS   Y3, Y2, Y7
-	VSHUFPS     $0x44, Y6, Y4, Y8
-	VMOVUPS     Y8, (AX)
-	VSHUFPS     $0xee, Y6, Y4, Y4
-	VMOVUPS     Y4, (AX)(DX*1)
-	VSHUFPS     $0x44, Y7, Y5, Y4
-	VMOVUPS     Y4, (AX)(DX*2)
-	VSHUFPS     $0xee, Y7, Y5, Y4
-	VMOVUPS     Y4, (AX)(SI*1)
-	VMOVUPS     16(CX), X9
-	VINSERTF128 $0x01, 144(CX), Y9, Y9
-	VMOVUPS     48(CX), X10
-	VINSERTF128 $0x01, 176(CX), Y10, Y10
-	VMOVUPS     80(CX), X11
-	VINSERTF128 $0x01, 208(CX), Y11, Y11
-	VMOVUPS     112(CX), X12
-	VINSERTF128 $0x01, 240(CX), Y12, Y12
-	VUNPCKLPS   Y10, Y9, Y4
-	VUNPCKHPS   Y10, Y9, Y5
-	VUNPCKLPS   Y12, Y11, Y6
-	VUNPCKHPS   Y12, Y11, Y7
-	VSHUFPS     $0x44, Y6, Y4, Y8
-	VMOVUPS     Y8, (DI)
-	VSHUFPS     $0xee, Y6, Y4, Y4
-	VMOVUPS     Y4, (DI)(DX*1)
-	VSHUFPS     $0x44, Y7, Y5, Y4
-	VMOVUPS     Y4, (DI)(DX*2)
-	VSHUFPS     $0xee, Y7, Y5, Y4
-	VMOVUPS     Y4, (DI)(SI*1)
-	ADDQ        $0x20, AX
-	ADDQ        $0x20, DI
-	ADDQ        $0x00000100, CX
-	DECQ        R8
-	JNZ         tblock_5
-
-ttail_6:
-	ANDQ $0x07, BX
-	JZ   tdone_8
-
-ttailloop_7:
-	MOVL (CX), R8
-	MOVL R8, (AX)
-	MOVL 4(CX), R8
-	MOVL R8, (AX)(DX*1)
-	MOVL 8(CX), R8
-	MOVL R8, (AX)(DX*2)
-	MOVL 12(CX), R8
-	MOVL R8, (AX)(SI*1)
-	MOVL 16(CX), R8
-	MOVL R8, (DI)
-	MOVL 20(CX), R8
-	MOVL R8, (DI)(DX*1)
-	MOVL 24(CX), R8
-	MOVL R8, (DI)(DX*2)
-	MOVL 28(CX), R8
-	MOVL R8, (DI)(SI*1)
-	ADDQ $0x04, AX
-	ADDQ $0x04, DI
-	ADDQ $0x20, CX
-	DECQ BX
-	JNZ  ttailloop_7
-
-tdone_8:
-	VZEROUPPER
-	RET
-
-// func avx2TransposeInWide(dst *float32, src *float32, stride int, m int)
-// Requires: AVX
-TEXT ·avx2TransposeInWide(SB), NOSPLIT, $0-32
-	MOVQ   dst+0(FP), AX
-	MOVQ   src+8(FP), CX
-	MOVQ   stride+16(FP), DX
-	MOVQ   m+24(FP), BX
-	SHLQ   $0x02, DX
-	MOVQ   $0x00000002, SI
-	IMUL3Q $0x08, DX, DI
-
-tpass_9:
-	MOVQ  CX, R8
-	MOVQ  AX, R9
-	MOVQ  BX, R10
-	LEAQ  (DX)(DX*2), R11
-	LEAQ  (R8)(DX*4), R12
-	MOVQ  R10, R13
-	SHRQ  $0x03, R13
-	TESTQ R13, R13
-	JZ    ttail_11
-
-tblock_10:
-	VMOVUPS     (R8), X0
-	VINSERTF128 $0x01, (R12), Y0, Y0
-	VMOVUPS     (R8)(DX*1), X1
-	VINSERTF128 $0x01, (R12)(DX*1), Y1, Y1
-	VMOVUPS     (R8)(DX*2), X2
-	VINSERTF128 $0x01, (R12)(DX*2), Y2, Y2
-	VMOVUPS     (R8)(R11*1), X3
-	VINSERTF128 $0x01, (R12)(R11*1), Y3, Y3
-	VUNPCKLPS   Y1, Y0, Y4
-	VUNPCKHPS   Y1, Y0, Y5
-	VUNPCKLPS   Y3, Y2, Y6
-	VUNPCKHPS   Y3, Y2, Y7
-	VSHUFPS     $0x44, Y6, Y4, Y8
-	VMOVUPS     Y8, (R9)
-	VSHUFPS     $0xee, Y6, Y4, Y4
-	VMOVUPS     Y4, 64(R9)
-	VSHUFPS     $0x44, Y7, Y5, Y4
-	VMOVUPS     Y4, 128(R9)
-	VSHUFPS     $0xee, Y7, Y5, Y4
-	VMOVUPS     Y4, 192(R9)
-	VMOVUPS     16(R8), X9
-	VINSERTF128 $0x01, 16(R12), Y9, Y9
-	VMOVUPS     16(R8)(DX*1), X10
-	VINSERTF128 $0x01, 16(R12)(DX*1), Y10, Y10
-	VMOVUPS     16(R8)(DX*2), X11
-	VINSERTF128 $0x01, 16(R12)(DX*2), Y11, Y11
-	VMOVUPS     16(R8)(R11*1), X12
-	VINSERTF128 $0x01, 16(R12)(R11*1), Y12, Y12
-	VUNPCKLPS   Y10, Y9, Y4
-	VUNPCKHPS   Y10, Y9, Y5
-	VUNPCKLPS   Y12, Y11, Y6
-	VUNPCKHPS   Y12, Y11, Y7
-	VSHUFPS     $0x44, Y6, Y4, Y8
-	VMOVUPS     Y8, 256(R9)
-	VSHUFPS     $0xee, Y6, Y4, Y4
-	VMOVUPS     Y4, 320(R9)
-	VSHUFPS     $0x44, Y7, Y5, Y4
-	VMOVUPS     Y4, 384(R9)
-	VSHUFPS     $0xee, Y7, Y5, Y4
-	VMOVUPS     Y4, 448(R9)
-	ADDQ        $0x20, R8
-	ADDQ        $0x20, R12
-	ADDQ        $0x00000200, R9
-	DECQ        R13
-	JNZ         tblock_10
-
-ttail_11:
-	ANDQ $0x07, R10
-	JZ   tdone_13
-
-ttailloop_12:
-	MOVL (R8), R13
-	MOVL R13, (R9)
-	MOVL (R8)(DX*1), R13
-	MOVL R13, 4(R9)
-	MOVL (R8)(DX*2), R13
-	MOVL R13, 8(R9)
-	MOVL (R8)(R11*1), R13
-	MOVL R13, 12(R9)
-	MOVL (R12), R13
-	MOVL R13, 16(R9)
-	MOVL (R12)(DX*1), R13
-	MOVL R13, 20(R9)
-	MOVL (R12)(DX*2), R13
-	MOVL R13, 24(R9)
-	MOVL (R12)(R11*1), R13
-	MOVL R13, 28(R9)
-	ADDQ $0x04, R8
-	ADDQ $0x04, R12
-	ADDQ $0x40, R9
-	DECQ R10
-	JNZ  ttailloop_12
-
-tdone_13:
-	ADDQ DI, CX
-	ADDQ $0x20, AX
-	DECQ SI
-	JNZ  tpass_9
-	VZEROUPPER
-	RET
-
-// func avx2TransposeOutWide(dst *float32, src *float32, stride int, m int)
-// Requires: AVX
-TEXT ·avx2TransposeOutWide(SB), NOSPLIT, $0-32
-	MOVQ   dst+0(FP), AX
-	MOVQ   src+8(FP), CX
-	MOVQ   stride+16(FP), DX
-	MOVQ   m+24(FP), BX
-	SHLQ   $0x02, DX
-	MOVQ   $0x00000002, SI
-	IMUL3Q $0x08, DX, DI
-
-tpass_14:
-	MOVQ  AX, R8
-	MOVQ  CX, R9
-	MOVQ  BX, R10
-	LEAQ  (DX)(DX*2), R11
-	LEAQ  (R8)(DX*4), R12
-	MOVQ  R10, R13
-	SHRQ  $0x03, R13
-	TESTQ R13, R13
-	JZ    ttail_16
-
-tblock_15:
-	VMOVUPS     (R9), X0
-	VINSERTF128 $0x01, 256(R9), Y0, Y0
-	VMOVUPS     64(R9), X1
-	VINSERTF128 $0x01, 320(R9), Y1, Y1
-	VMOVUPS     128(R9), X2
-	VINSERTF128 $0x01, 384(R9), Y2, Y2
-	VMOVUPS     192(R9), X3
-	VINSERTF128 $0x01, 448(R9), Y3, Y3
-	VUNPCKLPS   Y1, Y0, Y4
-	VUNPCKHPS   Y1, Y0, Y5
-	VUNPCKLPS   Y3, Y2, Y6
-	VUNPCKHPS   Y3, Y2, Y7
-	VSHUFPS     $0x44, Y6, Y4, Y8
-	VMOVUPS     Y8, (R8)
-	VSHUFPS     $0xee, Y6, Y4, Y4
-	VMOVUPS     Y4, (R8)(DX*1)
-	VSHUFPS     $0x44, Y7, Y5, Y4
-	VMOVUPS     Y4, (R8)(DX*2)
-	VSHUFPS     $0xee, Y7, Y5, Y4
-	VMOVUPS     Y4, (R8)(R11*1)
-	VMOVUPS     16(R9), X9
-	VINSERTF128 $0x01, 272(R9), Y9, Y9
-	VMOVUPS     80(R9), X10
-	VINSERTF128 $0x01, 336(R9), Y10, Y10
-	VMOVUPS     144(R9), X11
-	VINSERTF128 $0x01, 400(R9), Y11, Y11
-	VMOVUPS     208(R9), X12
-	VINSERTF128 $0x01, 464(R9), Y12, Y12
-	VUNPCKLPS   Y10, Y9, Y4
-	VUNPCKHPS   Y10, Y9, Y5
-	VUNPCKLPS   Y12, Y11, Y6
-	VUNPCKHPS   Y12, Y11, Y7
-	VSHUFPS     $0x44, Y6, Y4, Y8
-	VMOVUPS     Y8, (R12)
-	VSHUFPS     $0xee, Y6, Y4, Y4
-	VMOVUPS     Y4, (R12)(DX*1)
-	VSHUFPS     $0x44, Y7, Y5, Y4
-	VMOVUPS     Y4, (R12)(DX*2)
-	VSHUFPS     $0xee, Y7, Y5, Y4
-	VMOVUPS     Y4, (R12)(R11*1)
-	ADDQ        $0x20, R8
-	ADDQ        $0x20, R12
-	ADDQ        $0x00000200, R9
-	DECQ        R13
-	JNZ         tblock_15
-
-ttail_16:
-	ANDQ $0x07, R10
-	JZ   tdone_18
-
-ttailloop_17:
-	MOVL (R9), R13
-	MOVL R13, (R8)
-	MOVL 4(R9), R13
-	MOVL R13, (R8)(DX*1)
-	MOVL 8(R9), R13
-	MOVL R13, (R8)(DX*2)
-	MOVL 12(R9), R13
-	MOVL R13, (R8)(R11*1)
-	MOVL 16(R9), R13
-	MOVL R13, (R12)
-	MOVL 20(R9), R13
-	MOVL R13, (R12)(DX*1)
-	MOVL 24(R9), R13
-	MOVL R13, (R12)(DX*2)
-	MOVL 28(R9), R13
-	MOVL R13, (R12)(R11*1)
-	ADDQ $0x04, R8
-	ADDQ $0x04, R12
-	ADDQ $0x40, R9
-	DECQ R10
-	JNZ  ttailloop_17
-
-tdone_18:
-	ADDQ DI, AX
-	ADDQ $0x20, CX
-	DECQ SI
-	JNZ  tpass_14
-	VZEROUPPER
-	RET
-
 DATA sgk_fwd<>+0(SB)/8, $0x0000000000000001
 DATA sgk_fwd<>+8(SB)/8, $0x0000000000000002
 DATA sgk_fwd<>+16(SB)/8, $0x0000000000000000
@@ -3633,6 +3239,192 @@ DATA sgk_bwd<>+12368(SB)/8, $0x0000000300000002
 DATA sgk_bwd<>+12376(SB)/8, $0x0000000000000000
 GLOBL sgk_bwd<>(SB), RODATA|NOPTR, $12384
 
+// func avx2TransposeIn(dst *float32, src *float32, stride int, m int)
+// Requires: AVX
+TEXT ·avx2TransposeIn(SB), NOSPLIT, $0-32
+	MOVQ  dst+0(FP), AX
+	MOVQ  src+8(FP), CX
+	MOVQ  stride+16(FP), DX
+	MOVQ  m+24(FP), BX
+	SHLQ  $0x02, DX
+	LEAQ  (DX)(DX*2), SI
+	LEAQ  (CX)(DX*4), DI
+	MOVQ  BX, R8
+	SHRQ  $0x03, R8
+	TESTQ R8, R8
+	JZ    ttail_2
+
+tblock_1:
+	VMOVUPS     (CX), X0
+	VINSERTF128 $0x01, (DI), Y0, Y0
+	VMOVUPS     (CX)(DX*1), X1
+	VINSERTF128 $0x01, (DI)(DX*1), Y1, Y1
+	VMOVUPS     (CX)(DX*2), X2
+	VINSERTF128 $0x01, (DI)(DX*2), Y2, Y2
+	VMOVUPS     (CX)(SI*1), X3
+	VINSERTF128 $0x01, (DI)(SI*1), Y3, Y3
+	VUNPCKLPS   Y1, Y0, Y4
+	VUNPCKHPS   Y1, Y0, Y5
+	VUNPCKLPS   Y3, Y2, Y6
+	VUNPCKHPS   Y3, Y2, Y7
+	VSHUFPS     $0x44, Y6, Y4, Y8
+	VMOVUPS     Y8, (AX)
+	VSHUFPS     $0xee, Y6, Y4, Y4
+	VMOVUPS     Y4, 32(AX)
+	VSHUFPS     $0x44, Y7, Y5, Y4
+	VMOVUPS     Y4, 64(AX)
+	VSHUFPS     $0xee, Y7, Y5, Y4
+	VMOVUPS     Y4, 96(AX)
+	VMOVUPS     16(CX), X9
+	VINSERTF128 $0x01, 16(DI), Y9, Y9
+	VMOVUPS     16(CX)(DX*1), X10
+	VINSERTF128 $0x01, 16(DI)(DX*1), Y10, Y10
+	VMOVUPS     16(CX)(DX*2), X11
+	VINSERTF128 $0x01, 16(DI)(DX*2), Y11, Y11
+	VMOVUPS     16(CX)(SI*1), X12
+	VINSERTF128 $0x01, 16(DI)(SI*1), Y12, Y12
+	VUNPCKLPS   Y10, Y9, Y4
+	VUNPCKHPS   Y10, Y9, Y5
+	VUNPCKLPS   Y12, Y11, Y6
+	VUNPCKHPS   Y12, Y11, Y7
+	VSHUFPS     $0x44, Y6, Y4, Y8
+	VMOVUPS     Y8, 128(AX)
+	VSHUFPS     $0xee, Y6, Y4, Y4
+	VMOVUPS     Y4, 160(AX)
+	VSHUFPS     $0x44, Y7, Y5, Y4
+	VMOVUPS     Y4, 192(AX)
+	VSHUFPS     $0xee, Y7, Y5, Y4
+	VMOVUPS     Y4, 224(AX)
+	ADDQ        $0x20, CX
+	ADDQ        $0x20, DI
+	ADDQ        $0x00000100, AX
+	DECQ        R8
+	JNZ         tblock_1
+
+ttail_2:
+	ANDQ $0x07, BX
+	JZ   tdone_4
+
+ttailloop_3:
+	MOVL (CX), R8
+	MOVL R8, (AX)
+	MOVL (CX)(DX*1), R8
+	MOVL R8, 4(AX)
+	MOVL (CX)(DX*2), R8
+	MOVL R8, 8(AX)
+	MOVL (CX)(SI*1), R8
+	MOVL R8, 12(AX)
+	MOVL (DI), R8
+	MOVL R8, 16(AX)
+	MOVL (DI)(DX*1), R8
+	MOVL R8, 20(AX)
+	MOVL (DI)(DX*2), R8
+	MOVL R8, 24(AX)
+	MOVL (DI)(SI*1), R8
+	MOVL R8, 28(AX)
+	ADDQ $0x04, CX
+	ADDQ $0x04, DI
+	ADDQ $0x20, AX
+	DECQ BX
+	JNZ  ttailloop_3
+
+tdone_4:
+	VZEROUPPER
+	RET
+
+// func avx2TransposeOut(dst *float32, src *float32, stride int, m int)
+// Requires: AVX
+TEXT ·avx2TransposeOut(SB), NOSPLIT, $0-32
+	MOVQ  dst+0(FP), AX
+	MOVQ  src+8(FP), CX
+	MOVQ  stride+16(FP), DX
+	MOVQ  m+24(FP), BX
+	SHLQ  $0x02, DX
+	LEAQ  (DX)(DX*2), SI
+	LEAQ  (AX)(DX*4), DI
+	MOVQ  BX, R8
+	SHRQ  $0x03, R8
+	TESTQ R8, R8
+	JZ    ttail_6
+
+tblock_5:
+	VMOVUPS     (CX), X0
+	VINSERTF128 $0x01, 128(CX), Y0, Y0
+	VMOVUPS     32(CX), X1
+	VINSERTF128 $0x01, 160(CX), Y1, Y1
+	VMOVUPS     64(CX), X2
+	VINSERTF128 $0x01, 192(CX), Y2, Y2
+	VMOVUPS     96(CX), X3
+	VINSERTF128 $0x01, 224(CX), Y3, Y3
+	VUNPCKLPS   Y1, Y0, Y4
+	VUNPCKHPS   Y1, Y0, Y5
+	VUNPCKLPS   Y3, Y2, Y6
+	VUNPCKHPS   Y3, Y2, Y7
+	VSHUFPS     $0x44, Y6, Y4, Y8
+	VMOVUPS     Y8, (AX)
+	VSHUFPS     $0xee, Y6, Y4, Y4
+	VMOVUPS     Y4, (AX)(DX*1)
+	VSHUFPS     $0x44, Y7, Y5, Y4
+	VMOVUPS     Y4, (AX)(DX*2)
+	VSHUFPS     $0xee, Y7, Y5, Y4
+	VMOVUPS     Y4, (AX)(SI*1)
+	VMOVUPS     16(CX), X9
+	VINSERTF128 $0x01, 144(CX), Y9, Y9
+	VMOVUPS     48(CX), X10
+	VINSERTF128 $0x01, 176(CX), Y10, Y10
+	VMOVUPS     80(CX), X11
+	VINSERTF128 $0x01, 208(CX), Y11, Y11
+	VMOVUPS     112(CX), X12
+	VINSERTF128 $0x01, 240(CX), Y12, Y12
+	VUNPCKLPS   Y10, Y9, Y4
+	VUNPCKHPS   Y10, Y9, Y5
+	VUNPCKLPS   Y12, Y11, Y6
+	VUNPCKHPS   Y12, Y11, Y7
+	VSHUFPS     $0x44, Y6, Y4, Y8
+	VMOVUPS     Y8, (DI)
+	VSHUFPS     $0xee, Y6, Y4, Y4
+	VMOVUPS     Y4, (DI)(DX*1)
+	VSHUFPS     $0x44, Y7, Y5, Y4
+	VMOVUPS     Y4, (DI)(DX*2)
+	VSHUFPS     $0xee, Y7, Y5, Y4
+	VMOVUPS     Y4, (DI)(SI*1)
+	ADDQ        $0x20, AX
+	ADDQ        $0x20, DI
+	ADDQ        $0x00000100, CX
+	DECQ        R8
+	JNZ         tblock_5
+
+ttail_6:
+	ANDQ $0x07, BX
+	JZ   tdone_8
+
+ttailloop_7:
+	MOVL (CX), R8
+	MOVL R8, (AX)
+	MOVL 4(CX), R8
+	MOVL R8, (AX)(DX*1)
+	MOVL 8(CX), R8
+	MOVL R8, (AX)(DX*2)
+	MOVL 12(CX), R8
+	MOVL R8, (AX)(SI*1)
+	MOVL 16(CX), R8
+	MOVL R8, (DI)
+	MOVL 20(CX), R8
+	MOVL R8, (DI)(DX*1)
+	MOVL 24(CX), R8
+	MOVL R8, (DI)(DX*2)
+	MOVL 28(CX), R8
+	MOVL R8, (DI)(SI*1)
+	ADDQ $0x04, AX
+	ADDQ $0x04, DI
+	ADDQ $0x20, CX
+	DECQ BX
+	JNZ  ttailloop_7
+
+tdone_8:
+	VZEROUPPER
+	RET
+
 // func avx2Sort(xs *float32, beta float64, lambda float64)
 // Requires: AVX, AVX2, FMA3
 TEXT ·avx2Sort(SB), NOSPLIT, $144-24
@@ -3650,17 +3442,17 @@ TEXT ·avx2Sort(SB), NOSPLIT, $144-24
 	VMOVUPS      Y0, 32(SP)
 	LEAQ         sgk_fwd<>+0(SB), AX
 
-run_19:
+run_9:
 	MOVL  (AX), CX
 	TESTL CX, CX
-	JZ    done_21
+	JZ    done_11
 	MOVQ  CX, 128(SP)
 	MOVL  4(AX), CX
 	MOVL  8(AX), DX
 	XORL  BX, BX
 	MOVQ  BX, 136(SP)
 
-step_20:
+step_10:
 	MOVQ      xs+0(FP), SI
 	MOVQ      CX, DI
 	SHLQ      $0x05, DI
@@ -3763,12 +3555,12 @@ step_20:
 	MOVL        24(AX), SI
 	ADDL        SI, 136(SP)
 	DECQ        128(SP)
-	JNZ         step_20
+	JNZ         step_10
 	MOVL        32(AX), CX
 	LEAQ        36(AX)(CX*8), AX
-	JMP         run_19
+	JMP         run_9
 
-done_21:
+done_11:
 	VZEROUPPER
 	RET
 
@@ -4000,17 +3792,17 @@ TEXT ·avx2ForwardP(SB), NOSPLIT, $144-40
 	MOVQ         diff+16(FP), AX
 	LEAQ         sgk_fwd<>+0(SB), CX
 
-run_22:
+run_12:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_24
+	JZ    done_14
 	MOVQ  DX, 128(SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 136(SP)
 
-step_23:
+step_13:
 	MOVQ      xs+0(FP), DI
 	MOVQ      DX, R8
 	SHLQ      $0x05, R8
@@ -4110,7 +3902,7 @@ step_23:
 	LEAQ        36(CX), DI
 	MOVL        32(CX), R8
 
-range_25:
+range_15:
 	MOVL   (DI), R9
 	MOVL   4(DI), R10
 	ADDL   136(SP), R10
@@ -4125,11 +3917,11 @@ range_25:
 	ADDQ   R9, R11
 	ADDQ   R9, R12
 	TESTQ  AX, AX
-	JZ     nodiff_26
+	JZ     nodiff_16
 	CMPQ   R10, $0x02
-	JB     tail_29
+	JB     tail_19
 
-pair_28:
+pair_18:
 	VMOVUPS     (R11), Y0
 	VMOVUPS     (R12), Y1
 	VSUBPS      Y1, Y0, Y3
@@ -4155,11 +3947,11 @@ pair_28:
 	ADDQ        $0x40, AX
 	SUBQ        $0x02, R10
 	CMPQ        R10, $0x02
-	JAE         pair_28
+	JAE         pair_18
 
-tail_29:
+tail_19:
 	TESTQ       R10, R10
-	JZ          rowsdone_30
+	JZ          rowsdone_20
 	VMOVUPS     (R11), Y0
 	VMOVUPS     (R12), Y1
 	VSUBPS      Y1, Y0, Y3
@@ -4174,14 +3966,14 @@ tail_29:
 	ADDQ        $0x20, R12
 	ADDQ        $0x20, AX
 
-rowsdone_30:
-	JMP rangedone_27
+rowsdone_20:
+	JMP rangedone_17
 
-nodiff_26:
+nodiff_16:
 	CMPQ R10, $0x02
-	JB   tail_32
+	JB   tail_22
 
-pair_31:
+pair_21:
 	VMOVUPS     (R11), Y0
 	VMOVUPS     (R12), Y1
 	VMULPS      Y1, Y2, Y3
@@ -4202,11 +3994,11 @@ pair_31:
 	ADDQ        $0x40, R12
 	SUBQ        $0x02, R10
 	CMPQ        R10, $0x02
-	JAE         pair_31
+	JAE         pair_21
 
-tail_32:
+tail_22:
 	TESTQ       R10, R10
-	JZ          rowsdone_33
+	JZ          rowsdone_23
 	VMOVUPS     (R11), Y0
 	VMOVUPS     (R12), Y1
 	VMULPS      Y1, Y2, Y3
@@ -4218,23 +4010,23 @@ tail_32:
 	ADDQ        $0x20, R11
 	ADDQ        $0x20, R12
 
-rowsdone_33:
-rangedone_27:
+rowsdone_23:
+rangedone_17:
 	ADDQ $0x08, DI
 	DECQ R8
-	JNZ  range_25
+	JNZ  range_15
 	ADDL 12(CX), DX
 	ADDL 16(CX), BX
 	ADDL 20(CX), SI
 	MOVL 24(CX), DI
 	ADDL DI, 136(SP)
 	DECQ 128(SP)
-	JNZ  step_23
+	JNZ  step_13
 	MOVL 32(CX), DX
 	LEAQ 36(CX)(DX*8), CX
-	JMP  run_22
+	JMP  run_12
 
-done_24:
+done_14:
 	VZEROUPPER
 	RET
 
@@ -4256,17 +4048,17 @@ TEXT ·avx2Forward(SB), NOSPLIT, $144-32
 	MOVQ         tape+8(FP), AX
 	LEAQ         sgk_fwd<>+0(SB), CX
 
-run_34:
+run_24:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_36
+	JZ    done_26
 	MOVQ  DX, 128(SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 136(SP)
 
-step_35:
+step_25:
 	MOVQ      xs+0(FP), DI
 	MOVQ      DX, R8
 	SHLQ      $0x05, R8
@@ -4391,12 +4183,12 @@ step_35:
 	MOVL        24(CX), DI
 	ADDL        DI, 136(SP)
 	DECQ        128(SP)
-	JNZ         step_35
+	JNZ         step_25
 	MOVL        32(CX), DX
 	LEAQ        36(CX)(DX*8), CX
-	JMP         run_34
+	JMP         run_24
 
-done_36:
+done_26:
 	VZEROUPPER
 	RET
 
@@ -4419,17 +4211,17 @@ TEXT ·avx2ForwardPTape(SB), NOSPLIT, $144-48
 	MOVQ         diff+24(FP), CX
 	LEAQ         sgk_fwd<>+0(SB), DX
 
-run_37:
+run_27:
 	MOVL  (DX), BX
 	TESTL BX, BX
-	JZ    done_39
+	JZ    done_29
 	MOVQ  BX, 128(SP)
 	MOVL  4(DX), BX
 	MOVL  8(DX), SI
 	XORL  DI, DI
 	MOVQ  DI, 136(SP)
 
-step_38:
+step_28:
 	MOVQ      xs+0(FP), R8
 	MOVQ      BX, R9
 	SHLQ      $0x05, R9
@@ -4551,7 +4343,7 @@ step_38:
 	LEAQ        36(DX), R8
 	MOVL        32(DX), R9
 
-range_40:
+range_30:
 	MOVL   (R8), R10
 	MOVL   4(R8), R11
 	ADDL   136(SP), R11
@@ -4566,11 +4358,11 @@ range_40:
 	ADDQ   R10, R12
 	ADDQ   R10, R13
 	TESTQ  CX, CX
-	JZ     nodiff_41
+	JZ     nodiff_31
 	CMPQ   R11, $0x02
-	JB     tail_44
+	JB     tail_34
 
-pair_43:
+pair_33:
 	VMOVUPS     (R12), Y0
 	VMOVUPS     (R13), Y1
 	VSUBPS      Y1, Y0, Y3
@@ -4596,11 +4388,11 @@ pair_43:
 	ADDQ        $0x40, CX
 	SUBQ        $0x02, R11
 	CMPQ        R11, $0x02
-	JAE         pair_43
+	JAE         pair_33
 
-tail_44:
+tail_34:
 	TESTQ       R11, R11
-	JZ          rowsdone_45
+	JZ          rowsdone_35
 	VMOVUPS     (R12), Y0
 	VMOVUPS     (R13), Y1
 	VSUBPS      Y1, Y0, Y3
@@ -4615,14 +4407,14 @@ tail_44:
 	ADDQ        $0x20, R13
 	ADDQ        $0x20, CX
 
-rowsdone_45:
-	JMP rangedone_42
+rowsdone_35:
+	JMP rangedone_32
 
-nodiff_41:
+nodiff_31:
 	CMPQ R11, $0x02
-	JB   tail_47
+	JB   tail_37
 
-pair_46:
+pair_36:
 	VMOVUPS     (R12), Y0
 	VMOVUPS     (R13), Y1
 	VMULPS      Y1, Y2, Y3
@@ -4643,11 +4435,11 @@ pair_46:
 	ADDQ        $0x40, R13
 	SUBQ        $0x02, R11
 	CMPQ        R11, $0x02
-	JAE         pair_46
+	JAE         pair_36
 
-tail_47:
+tail_37:
 	TESTQ       R11, R11
-	JZ          rowsdone_48
+	JZ          rowsdone_38
 	VMOVUPS     (R12), Y0
 	VMOVUPS     (R13), Y1
 	VMULPS      Y1, Y2, Y3
@@ -4659,23 +4451,23 @@ tail_47:
 	ADDQ        $0x20, R12
 	ADDQ        $0x20, R13
 
-rowsdone_48:
-rangedone_42:
+rowsdone_38:
+rangedone_32:
 	ADDQ $0x08, R8
 	DECQ R9
-	JNZ  range_40
+	JNZ  range_30
 	ADDL 12(DX), BX
 	ADDL 16(DX), SI
 	ADDL 20(DX), DI
 	MOVL 24(DX), R8
 	ADDL R8, 136(SP)
 	DECQ 128(SP)
-	JNZ  step_38
+	JNZ  step_28
 	MOVL 32(DX), BX
 	LEAQ 36(DX)(BX*8), DX
-	JMP  run_37
+	JMP  run_27
 
-done_39:
+done_29:
 	VZEROUPPER
 	RET
 
@@ -4686,17 +4478,17 @@ TEXT ·avx2Backward(SB), NOSPLIT, $16-16
 	ADDQ $0x000075c0, AX
 	LEAQ sgk_bwd<>+0(SB), CX
 
-run_49:
+run_39:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_51
+	JZ    done_41
 	MOVQ  DX, (SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 8(SP)
 
-step_50:
+step_40:
 	SUBQ    $0x60, AX
 	VMOVUPS 32(AX), Y0
 	VMOVUPS const_f32_3f800000<>+0(SB), Y1
@@ -4726,12 +4518,12 @@ step_50:
 	MOVL    24(CX), DI
 	ADDL    DI, 8(SP)
 	DECQ    (SP)
-	JNZ     step_50
+	JNZ     step_40
 	MOVL    32(CX), DX
 	LEAQ    36(CX)(DX*8), CX
-	JMP     run_49
+	JMP     run_39
 
-done_51:
+done_41:
 	VZEROUPPER
 	RET
 
@@ -4744,17 +4536,17 @@ TEXT ·avx2BackwardP(SB), NOSPLIT, $16-32
 	ADDQ $0x00032680, CX
 	LEAQ sgk_bwd<>+0(SB), DX
 
-run_52:
+run_42:
 	MOVL  (DX), BX
 	TESTL BX, BX
-	JZ    done_54
+	JZ    done_44
 	MOVQ  BX, (SP)
 	MOVL  4(DX), BX
 	MOVL  8(DX), SI
 	XORL  DI, DI
 	MOVQ  DI, 8(SP)
 
-step_53:
+step_43:
 	SUBQ    $0x60, AX
 	VMOVUPS 32(AX), Y0
 	VMOVUPS const_f32_3f800000<>+0(SB), Y1
@@ -4770,7 +4562,7 @@ step_53:
 	LEAQ    36(DX), R9
 	MOVL    32(DX), R10
 
-range_55:
+range_45:
 	MOVL   (R9), R11
 	MOVL   4(R9), R12
 	ADDL   8(SP), R12
@@ -4785,9 +4577,9 @@ range_55:
 	ADDQ   R11, R13
 	ADDQ   R11, R14
 	CMPQ   R12, $0x02
-	JB     tail_57
+	JB     tail_47
 
-pair_56:
+pair_46:
 	VMOVUPS     (R13), Y4
 	VMOVUPS     (R14), Y5
 	VSUBPS      Y5, Y4, Y6
@@ -4813,11 +4605,11 @@ pair_56:
 	ADDQ        $0x40, R8
 	SUBQ        $0x02, R12
 	CMPQ        R12, $0x02
-	JAE         pair_56
+	JAE         pair_46
 
-tail_57:
+tail_47:
 	TESTQ       R12, R12
-	JZ          rowsdone_58
+	JZ          rowsdone_48
 	VMOVUPS     (R13), Y4
 	VMOVUPS     (R14), Y5
 	VSUBPS      Y5, Y4, Y6
@@ -4832,10 +4624,10 @@ tail_57:
 	ADDQ        $0x20, R14
 	ADDQ        $0x20, R8
 
-rowsdone_58:
+rowsdone_48:
 	ADDQ    $0x08, R9
 	DECQ    R10
-	JNZ     range_55
+	JNZ     range_45
 	VADDPS  Y3, Y2, Y2
 	MOVQ    gs+0(FP), R8
 	MOVQ    BX, R9
@@ -4864,12 +4656,12 @@ rowsdone_58:
 	MOVL    24(DX), R8
 	ADDL    R8, 8(SP)
 	DECQ    (SP)
-	JNZ     step_53
+	JNZ     step_43
 	MOVL    32(DX), BX
 	LEAQ    36(DX)(BX*8), DX
-	JMP     run_52
+	JMP     run_42
 
-done_54:
+done_44:
 	VZEROUPPER
 	RET
 
@@ -4891,17 +4683,17 @@ TEXT ·avx2TopKValues(SB), NOSPLIT, $144-32
 	MOVQ         w+8(FP), AX
 	LEAQ         sgk_fwd<>+0(SB), CX
 
-run_59:
+run_49:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_61
+	JZ    done_51
 	MOVQ  DX, 128(SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 136(SP)
 
-step_60:
+step_50:
 	MOVQ      xs+0(FP), DI
 	MOVQ      DX, R8
 	SHLQ      $0x05, R8
@@ -5006,12 +4798,12 @@ step_60:
 	MOVL        24(CX), DI
 	ADDL        DI, 136(SP)
 	DECQ        128(SP)
-	JNZ         step_60
+	JNZ         step_50
 	MOVL        32(CX), DX
 	LEAQ        36(CX)(DX*8), CX
-	JMP         run_59
+	JMP         run_49
 
-done_61:
+done_51:
 	VZEROUPPER
 	RET
 
@@ -5034,17 +4826,17 @@ TEXT ·avx2TopKValuesTape(SB), NOSPLIT, $144-40
 	MOVQ         w+8(FP), CX
 	LEAQ         sgk_fwd<>+0(SB), DX
 
-run_62:
+run_52:
 	MOVL  (DX), BX
 	TESTL BX, BX
-	JZ    done_64
+	JZ    done_54
 	MOVQ  BX, 128(SP)
 	MOVL  4(DX), BX
 	MOVL  8(DX), SI
 	XORL  DI, DI
 	MOVQ  DI, 136(SP)
 
-step_63:
+step_53:
 	MOVQ      xs+0(FP), R8
 	MOVQ      BX, R9
 	SHLQ      $0x05, R9
@@ -5171,12 +4963,12 @@ step_63:
 	MOVL        24(DX), R8
 	ADDL        R8, 136(SP)
 	DECQ        128(SP)
-	JNZ         step_63
+	JNZ         step_53
 	MOVL        32(DX), BX
 	LEAQ        36(DX)(BX*8), DX
-	JMP         run_62
+	JMP         run_52
 
-done_64:
+done_54:
 	VZEROUPPER
 	RET
 
@@ -5189,23 +4981,23 @@ TEXT ·avx2TopKSweep(SB), NOSPLIT, $16-32
 	IMUL3Q $0x0000013a, CX, BX
 	ADDQ   BX, AX
 	TESTQ  DX, DX
-	JZ     nozd_65
+	JZ     nozd_55
 	ADDQ   $0x0000c440, DX
 
-nozd_65:
+nozd_55:
 	LEAQ sgk_bwd<>+0(SB), BX
 
-run_66:
+run_56:
 	MOVL  (BX), SI
 	TESTL SI, SI
-	JZ    done_68
+	JZ    done_58
 	MOVQ  SI, (SP)
 	MOVL  4(BX), SI
 	MOVL  8(BX), DI
 	XORL  R8, R8
 	MOVQ  R8, 8(SP)
 
-step_67:
+step_57:
 	SUBQ    CX, AX
 	VMOVUPS (AX), Y0
 	VMOVUPS const_f32_3f800000<>+0(SB), Y1
@@ -5216,7 +5008,7 @@ step_67:
 	ADDQ    R9, R10
 	ADDQ    R9, R11
 	TESTQ   DX, DX
-	JZ      plain_69
+	JZ      plain_59
 	SUBQ    $0x000000a0, DX
 	MOVQ    DX, R9
 	VMOVUPS (R10), Y2
@@ -5279,9 +5071,9 @@ step_67:
 	VADDPS  Y5, Y1, Y1
 	VMOVUPS Y4, 128(R10)
 	VMOVUPS Y1, 128(R11)
-	JMP     swept_70
+	JMP     swept_60
 
-plain_69:
+plain_59:
 	VMOVUPS (R10), Y2
 	VMOVUPS (R11), Y3
 	VMULPS  Y2, Y0, Y4
@@ -5333,19 +5125,19 @@ plain_69:
 	VMOVUPS Y4, 128(R10)
 	VMOVUPS Y1, 128(R11)
 
-swept_70:
+swept_60:
 	ADDL 12(BX), SI
 	ADDL 16(BX), DI
 	ADDL 20(BX), R8
 	MOVL 24(BX), R9
 	ADDL R9, 8(SP)
 	DECQ (SP)
-	JNZ  step_67
+	JNZ  step_57
 	MOVL 32(BX), SI
 	LEAQ 36(BX)(SI*8), BX
-	JMP  run_66
+	JMP  run_56
 
-done_68:
+done_58:
 	VZEROUPPER
 	RET
 
@@ -5357,17 +5149,17 @@ TEXT ·avx2TopKWork(SB), NOSPLIT, $16-16
 	ADDQ $0x0000c440, CX
 	LEAQ sgk_fwd<>+0(SB), DX
 
-run_71:
+run_61:
 	MOVL  (DX), BX
 	TESTL BX, BX
-	JZ    done_73
+	JZ    done_63
 	MOVQ  BX, (SP)
 	MOVL  4(DX), BX
 	MOVL  8(DX), SI
 	XORL  DI, DI
 	MOVQ  DI, 8(SP)
 
-step_72:
+step_62:
 	VMOVUPS (CX), Y0
 	VMOVUPS const_f32_3f800000<>+0(SB), Y1
 	VSUBPS  Y0, Y1, Y1
@@ -5452,12 +5244,12 @@ step_72:
 	MOVL    24(DX), R8
 	ADDL    R8, 8(SP)
 	DECQ    (SP)
-	JNZ     step_72
+	JNZ     step_62
 	MOVL    32(DX), BX
 	LEAQ    36(DX)(BX*8), DX
-	JMP     run_71
+	JMP     run_61
 
-done_73:
+done_63:
 	VZEROUPPER
 	RET
 
@@ -5470,17 +5262,17 @@ TEXT ·avx2BackwardWork(SB), NOSPLIT, $16-24
 	ADDQ $0x00002740, CX
 	LEAQ sgk_bwd<>+0(SB), DX
 
-run_74:
+run_64:
 	MOVL  (DX), BX
 	TESTL BX, BX
-	JZ    done_76
+	JZ    done_66
 	MOVQ  BX, (SP)
 	MOVL  4(DX), BX
 	MOVL  8(DX), SI
 	XORL  DI, DI
 	MOVQ  DI, 8(SP)
 
-step_75:
+step_65:
 	SUBQ    $0x60, AX
 	VMOVUPS 32(AX), Y0
 	VMOVUPS const_f32_3f800000<>+0(SB), Y1
@@ -5514,12 +5306,354 @@ step_75:
 	MOVL    24(DX), R8
 	ADDL    R8, 8(SP)
 	DECQ    (SP)
-	JNZ     step_75
+	JNZ     step_65
 	MOVL    32(DX), BX
 	LEAQ    36(DX)(BX*8), DX
-	JMP     run_74
+	JMP     run_64
 
-done_76:
+done_66:
+	VZEROUPPER
+	RET
+
+// func avx512TransposeIn(dst *float32, src *float32, stride int, m int)
+// Requires: AVX, AVX512F
+TEXT ·avx512TransposeIn(SB), NOSPLIT, $0-32
+	MOVQ  dst+0(FP), AX
+	MOVQ  src+8(FP), CX
+	MOVQ  stride+16(FP), DX
+	MOVQ  m+24(FP), BX
+	SHLQ  $0x02, DX
+	LEAQ  (DX)(DX*2), SI
+	LEAQ  (CX)(DX*4), DI
+	LEAQ  (DI)(DX*4), R8
+	LEAQ  (R8)(DX*4), R9
+	MOVQ  BX, R10
+	SHRQ  $0x04, R10
+	TESTQ R10, R10
+	JZ    wtail_68
+
+wblock_67:
+	VMOVUPS    (CX), Z0
+	VMOVUPS    (CX)(DX*1), Z1
+	VMOVUPS    (CX)(DX*2), Z2
+	VMOVUPS    (CX)(SI*1), Z3
+	VMOVUPS    (DI), Z4
+	VMOVUPS    (DI)(DX*1), Z5
+	VMOVUPS    (DI)(DX*2), Z6
+	VMOVUPS    (DI)(SI*1), Z7
+	VMOVUPS    (R8), Z8
+	VMOVUPS    (R8)(DX*1), Z9
+	VMOVUPS    (R8)(DX*2), Z10
+	VMOVUPS    (R8)(SI*1), Z11
+	VMOVUPS    (R9), Z12
+	VMOVUPS    (R9)(DX*1), Z13
+	VMOVUPS    (R9)(DX*2), Z14
+	VMOVUPS    (R9)(SI*1), Z15
+	VUNPCKLPS  Z1, Z0, Z16
+	VUNPCKHPS  Z1, Z0, Z0
+	VUNPCKLPS  Z3, Z2, Z1
+	VUNPCKHPS  Z3, Z2, Z2
+	VUNPCKLPS  Z5, Z4, Z3
+	VUNPCKHPS  Z5, Z4, Z4
+	VUNPCKLPS  Z7, Z6, Z5
+	VUNPCKHPS  Z7, Z6, Z6
+	VUNPCKLPS  Z9, Z8, Z7
+	VUNPCKHPS  Z9, Z8, Z8
+	VUNPCKLPS  Z11, Z10, Z9
+	VUNPCKHPS  Z11, Z10, Z10
+	VUNPCKLPS  Z13, Z12, Z11
+	VUNPCKHPS  Z13, Z12, Z12
+	VUNPCKLPS  Z15, Z14, Z13
+	VUNPCKHPS  Z15, Z14, Z14
+	VUNPCKLPD  Z1, Z16, Z15
+	VUNPCKHPD  Z1, Z16, Z1
+	VUNPCKLPD  Z2, Z0, Z16
+	VUNPCKHPD  Z2, Z0, Z0
+	VUNPCKLPD  Z5, Z3, Z2
+	VUNPCKHPD  Z5, Z3, Z3
+	VUNPCKLPD  Z6, Z4, Z5
+	VUNPCKHPD  Z6, Z4, Z4
+	VUNPCKLPD  Z9, Z7, Z6
+	VUNPCKHPD  Z9, Z7, Z7
+	VUNPCKLPD  Z10, Z8, Z9
+	VUNPCKHPD  Z10, Z8, Z8
+	VUNPCKLPD  Z13, Z11, Z10
+	VUNPCKHPD  Z13, Z11, Z11
+	VUNPCKLPD  Z14, Z12, Z13
+	VUNPCKHPD  Z14, Z12, Z12
+	VSHUFF32X4 $0x44, Z2, Z15, Z14
+	VSHUFF32X4 $0xee, Z2, Z15, Z2
+	VSHUFF32X4 $0x44, Z10, Z6, Z15
+	VSHUFF32X4 $0xee, Z10, Z6, Z6
+	VSHUFF32X4 $0x88, Z15, Z14, Z10
+	VMOVUPS    Z10, (AX)
+	VSHUFF32X4 $0xdd, Z15, Z14, Z10
+	VMOVUPS    Z10, 256(AX)
+	VSHUFF32X4 $0x88, Z6, Z2, Z10
+	VMOVUPS    Z10, 512(AX)
+	VSHUFF32X4 $0xdd, Z6, Z2, Z2
+	VMOVUPS    Z2, 768(AX)
+	VSHUFF32X4 $0x44, Z3, Z1, Z2
+	VSHUFF32X4 $0xee, Z3, Z1, Z1
+	VSHUFF32X4 $0x44, Z11, Z7, Z3
+	VSHUFF32X4 $0xee, Z11, Z7, Z6
+	VSHUFF32X4 $0x88, Z3, Z2, Z7
+	VMOVUPS    Z7, 64(AX)
+	VSHUFF32X4 $0xdd, Z3, Z2, Z2
+	VMOVUPS    Z2, 320(AX)
+	VSHUFF32X4 $0x88, Z6, Z1, Z2
+	VMOVUPS    Z2, 576(AX)
+	VSHUFF32X4 $0xdd, Z6, Z1, Z1
+	VMOVUPS    Z1, 832(AX)
+	VSHUFF32X4 $0x44, Z5, Z16, Z1
+	VSHUFF32X4 $0xee, Z5, Z16, Z2
+	VSHUFF32X4 $0x44, Z13, Z9, Z3
+	VSHUFF32X4 $0xee, Z13, Z9, Z5
+	VSHUFF32X4 $0x88, Z3, Z1, Z6
+	VMOVUPS    Z6, 128(AX)
+	VSHUFF32X4 $0xdd, Z3, Z1, Z1
+	VMOVUPS    Z1, 384(AX)
+	VSHUFF32X4 $0x88, Z5, Z2, Z1
+	VMOVUPS    Z1, 640(AX)
+	VSHUFF32X4 $0xdd, Z5, Z2, Z1
+	VMOVUPS    Z1, 896(AX)
+	VSHUFF32X4 $0x44, Z4, Z0, Z1
+	VSHUFF32X4 $0xee, Z4, Z0, Z0
+	VSHUFF32X4 $0x44, Z12, Z8, Z2
+	VSHUFF32X4 $0xee, Z12, Z8, Z3
+	VSHUFF32X4 $0x88, Z2, Z1, Z4
+	VMOVUPS    Z4, 192(AX)
+	VSHUFF32X4 $0xdd, Z2, Z1, Z1
+	VMOVUPS    Z1, 448(AX)
+	VSHUFF32X4 $0x88, Z3, Z0, Z1
+	VMOVUPS    Z1, 704(AX)
+	VSHUFF32X4 $0xdd, Z3, Z0, Z0
+	VMOVUPS    Z0, 960(AX)
+	ADDQ       $0x40, CX
+	ADDQ       $0x40, DI
+	ADDQ       $0x40, R8
+	ADDQ       $0x40, R9
+	ADDQ       $0x00000400, AX
+	DECQ       R10
+	JNZ        wblock_67
+
+wtail_68:
+	ANDQ $0x0f, BX
+	JZ   wdone_70
+
+wtailloop_69:
+	MOVL (CX), R10
+	MOVL R10, (AX)
+	MOVL (CX)(DX*1), R10
+	MOVL R10, 4(AX)
+	MOVL (CX)(DX*2), R10
+	MOVL R10, 8(AX)
+	MOVL (CX)(SI*1), R10
+	MOVL R10, 12(AX)
+	MOVL (DI), R10
+	MOVL R10, 16(AX)
+	MOVL (DI)(DX*1), R10
+	MOVL R10, 20(AX)
+	MOVL (DI)(DX*2), R10
+	MOVL R10, 24(AX)
+	MOVL (DI)(SI*1), R10
+	MOVL R10, 28(AX)
+	MOVL (R8), R10
+	MOVL R10, 32(AX)
+	MOVL (R8)(DX*1), R10
+	MOVL R10, 36(AX)
+	MOVL (R8)(DX*2), R10
+	MOVL R10, 40(AX)
+	MOVL (R8)(SI*1), R10
+	MOVL R10, 44(AX)
+	MOVL (R9), R10
+	MOVL R10, 48(AX)
+	MOVL (R9)(DX*1), R10
+	MOVL R10, 52(AX)
+	MOVL (R9)(DX*2), R10
+	MOVL R10, 56(AX)
+	MOVL (R9)(SI*1), R10
+	MOVL R10, 60(AX)
+	ADDQ $0x04, CX
+	ADDQ $0x04, DI
+	ADDQ $0x04, R8
+	ADDQ $0x04, R9
+	ADDQ $0x40, AX
+	DECQ BX
+	JNZ  wtailloop_69
+
+wdone_70:
+	VZEROUPPER
+	RET
+
+// func avx512TransposeOut(dst *float32, src *float32, stride int, m int)
+// Requires: AVX, AVX512F
+TEXT ·avx512TransposeOut(SB), NOSPLIT, $0-32
+	MOVQ  dst+0(FP), AX
+	MOVQ  src+8(FP), CX
+	MOVQ  stride+16(FP), DX
+	MOVQ  m+24(FP), BX
+	SHLQ  $0x02, DX
+	LEAQ  (DX)(DX*2), SI
+	LEAQ  (AX)(DX*4), DI
+	LEAQ  (DI)(DX*4), R8
+	LEAQ  (R8)(DX*4), R9
+	MOVQ  BX, R10
+	SHRQ  $0x04, R10
+	TESTQ R10, R10
+	JZ    wtail_72
+
+wblock_71:
+	VMOVUPS    (CX), Z0
+	VMOVUPS    64(CX), Z1
+	VMOVUPS    128(CX), Z2
+	VMOVUPS    192(CX), Z3
+	VMOVUPS    256(CX), Z4
+	VMOVUPS    320(CX), Z5
+	VMOVUPS    384(CX), Z6
+	VMOVUPS    448(CX), Z7
+	VMOVUPS    512(CX), Z8
+	VMOVUPS    576(CX), Z9
+	VMOVUPS    640(CX), Z10
+	VMOVUPS    704(CX), Z11
+	VMOVUPS    768(CX), Z12
+	VMOVUPS    832(CX), Z13
+	VMOVUPS    896(CX), Z14
+	VMOVUPS    960(CX), Z15
+	VUNPCKLPS  Z1, Z0, Z16
+	VUNPCKHPS  Z1, Z0, Z0
+	VUNPCKLPS  Z3, Z2, Z1
+	VUNPCKHPS  Z3, Z2, Z2
+	VUNPCKLPS  Z5, Z4, Z3
+	VUNPCKHPS  Z5, Z4, Z4
+	VUNPCKLPS  Z7, Z6, Z5
+	VUNPCKHPS  Z7, Z6, Z6
+	VUNPCKLPS  Z9, Z8, Z7
+	VUNPCKHPS  Z9, Z8, Z8
+	VUNPCKLPS  Z11, Z10, Z9
+	VUNPCKHPS  Z11, Z10, Z10
+	VUNPCKLPS  Z13, Z12, Z11
+	VUNPCKHPS  Z13, Z12, Z12
+	VUNPCKLPS  Z15, Z14, Z13
+	VUNPCKHPS  Z15, Z14, Z14
+	VUNPCKLPD  Z1, Z16, Z15
+	VUNPCKHPD  Z1, Z16, Z1
+	VUNPCKLPD  Z2, Z0, Z16
+	VUNPCKHPD  Z2, Z0, Z0
+	VUNPCKLPD  Z5, Z3, Z2
+	VUNPCKHPD  Z5, Z3, Z3
+	VUNPCKLPD  Z6, Z4, Z5
+	VUNPCKHPD  Z6, Z4, Z4
+	VUNPCKLPD  Z9, Z7, Z6
+	VUNPCKHPD  Z9, Z7, Z7
+	VUNPCKLPD  Z10, Z8, Z9
+	VUNPCKHPD  Z10, Z8, Z8
+	VUNPCKLPD  Z13, Z11, Z10
+	VUNPCKHPD  Z13, Z11, Z11
+	VUNPCKLPD  Z14, Z12, Z13
+	VUNPCKHPD  Z14, Z12, Z12
+	VSHUFF32X4 $0x44, Z2, Z15, Z14
+	VSHUFF32X4 $0xee, Z2, Z15, Z2
+	VSHUFF32X4 $0x44, Z10, Z6, Z15
+	VSHUFF32X4 $0xee, Z10, Z6, Z6
+	VSHUFF32X4 $0x88, Z15, Z14, Z10
+	VMOVUPS    Z10, (AX)
+	VSHUFF32X4 $0xdd, Z15, Z14, Z10
+	VMOVUPS    Z10, (DI)
+	VSHUFF32X4 $0x88, Z6, Z2, Z10
+	VMOVUPS    Z10, (R8)
+	VSHUFF32X4 $0xdd, Z6, Z2, Z2
+	VMOVUPS    Z2, (R9)
+	VSHUFF32X4 $0x44, Z3, Z1, Z2
+	VSHUFF32X4 $0xee, Z3, Z1, Z1
+	VSHUFF32X4 $0x44, Z11, Z7, Z3
+	VSHUFF32X4 $0xee, Z11, Z7, Z6
+	VSHUFF32X4 $0x88, Z3, Z2, Z7
+	VMOVUPS    Z7, (AX)(DX*1)
+	VSHUFF32X4 $0xdd, Z3, Z2, Z2
+	VMOVUPS    Z2, (DI)(DX*1)
+	VSHUFF32X4 $0x88, Z6, Z1, Z2
+	VMOVUPS    Z2, (R8)(DX*1)
+	VSHUFF32X4 $0xdd, Z6, Z1, Z1
+	VMOVUPS    Z1, (R9)(DX*1)
+	VSHUFF32X4 $0x44, Z5, Z16, Z1
+	VSHUFF32X4 $0xee, Z5, Z16, Z2
+	VSHUFF32X4 $0x44, Z13, Z9, Z3
+	VSHUFF32X4 $0xee, Z13, Z9, Z5
+	VSHUFF32X4 $0x88, Z3, Z1, Z6
+	VMOVUPS    Z6, (AX)(DX*2)
+	VSHUFF32X4 $0xdd, Z3, Z1, Z1
+	VMOVUPS    Z1, (DI)(DX*2)
+	VSHUFF32X4 $0x88, Z5, Z2, Z1
+	VMOVUPS    Z1, (R8)(DX*2)
+	VSHUFF32X4 $0xdd, Z5, Z2, Z1
+	VMOVUPS    Z1, (R9)(DX*2)
+	VSHUFF32X4 $0x44, Z4, Z0, Z1
+	VSHUFF32X4 $0xee, Z4, Z0, Z0
+	VSHUFF32X4 $0x44, Z12, Z8, Z2
+	VSHUFF32X4 $0xee, Z12, Z8, Z3
+	VSHUFF32X4 $0x88, Z2, Z1, Z4
+	VMOVUPS    Z4, (AX)(SI*1)
+	VSHUFF32X4 $0xdd, Z2, Z1, Z1
+	VMOVUPS    Z1, (DI)(SI*1)
+	VSHUFF32X4 $0x88, Z3, Z0, Z1
+	VMOVUPS    Z1, (R8)(SI*1)
+	VSHUFF32X4 $0xdd, Z3, Z0, Z0
+	VMOVUPS    Z0, (R9)(SI*1)
+	ADDQ       $0x40, AX
+	ADDQ       $0x40, DI
+	ADDQ       $0x40, R8
+	ADDQ       $0x40, R9
+	ADDQ       $0x00000400, CX
+	DECQ       R10
+	JNZ        wblock_71
+
+wtail_72:
+	ANDQ $0x0f, BX
+	JZ   wdone_74
+
+wtailloop_73:
+	MOVL (CX), R10
+	MOVL R10, (AX)
+	MOVL 4(CX), R10
+	MOVL R10, (AX)(DX*1)
+	MOVL 8(CX), R10
+	MOVL R10, (AX)(DX*2)
+	MOVL 12(CX), R10
+	MOVL R10, (AX)(SI*1)
+	MOVL 16(CX), R10
+	MOVL R10, (DI)
+	MOVL 20(CX), R10
+	MOVL R10, (DI)(DX*1)
+	MOVL 24(CX), R10
+	MOVL R10, (DI)(DX*2)
+	MOVL 28(CX), R10
+	MOVL R10, (DI)(SI*1)
+	MOVL 32(CX), R10
+	MOVL R10, (R8)
+	MOVL 36(CX), R10
+	MOVL R10, (R8)(DX*1)
+	MOVL 40(CX), R10
+	MOVL R10, (R8)(DX*2)
+	MOVL 44(CX), R10
+	MOVL R10, (R8)(SI*1)
+	MOVL 48(CX), R10
+	MOVL R10, (R9)
+	MOVL 52(CX), R10
+	MOVL R10, (R9)(DX*1)
+	MOVL 56(CX), R10
+	MOVL R10, (R9)(DX*2)
+	MOVL 60(CX), R10
+	MOVL R10, (R9)(SI*1)
+	ADDQ $0x04, AX
+	ADDQ $0x04, DI
+	ADDQ $0x04, R8
+	ADDQ $0x04, R9
+	ADDQ $0x40, CX
+	DECQ BX
+	JNZ  wtailloop_73
+
+wdone_74:
 	VZEROUPPER
 	RET
 
@@ -5540,17 +5674,17 @@ TEXT ·avx512Sort(SB), NOSPLIT, $272-24
 	VMOVUPS      Z0, 64(SP)
 	LEAQ         sgk_fwd<>+0(SB), AX
 
-run_77:
+run_75:
 	MOVL  (AX), CX
 	TESTL CX, CX
-	JZ    done_79
+	JZ    done_77
 	MOVQ  CX, 256(SP)
 	MOVL  4(AX), CX
 	MOVL  8(AX), DX
 	XORL  BX, BX
 	MOVQ  BX, 264(SP)
 
-step_78:
+step_76:
 	MOVQ      xs+0(FP), SI
 	MOVQ      CX, DI
 	SHLQ      $0x06, DI
@@ -5655,12 +5789,12 @@ step_78:
 	MOVL         24(AX), SI
 	ADDL         SI, 264(SP)
 	DECQ         256(SP)
-	JNZ          step_78
+	JNZ          step_76
 	MOVL         32(AX), CX
 	LEAQ         36(AX)(CX*8), AX
-	JMP          run_77
+	JMP          run_75
 
-done_79:
+done_77:
 	VZEROUPPER
 	RET
 
@@ -5682,17 +5816,17 @@ TEXT ·avx512ForwardP(SB), NOSPLIT, $272-40
 	MOVQ         diff+16(FP), AX
 	LEAQ         sgk_fwd<>+0(SB), CX
 
-run_80:
+run_78:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_82
+	JZ    done_80
 	MOVQ  DX, 256(SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 264(SP)
 
-step_81:
+step_79:
 	MOVQ      xs+0(FP), DI
 	MOVQ      DX, R8
 	SHLQ      $0x06, R8
@@ -5794,7 +5928,7 @@ step_81:
 	LEAQ         36(CX), DI
 	MOVL         32(CX), R8
 
-range_83:
+range_81:
 	MOVL   (DI), R9
 	MOVL   4(DI), R10
 	ADDL   264(SP), R10
@@ -5809,11 +5943,11 @@ range_83:
 	ADDQ   R9, R11
 	ADDQ   R9, R12
 	TESTQ  AX, AX
-	JZ     nodiff_84
+	JZ     nodiff_82
 	CMPQ   R10, $0x02
-	JB     tail_87
+	JB     tail_85
 
-pair_86:
+pair_84:
 	VMOVUPS     (R11), Z0
 	VMOVUPS     (R12), Z1
 	VSUBPS      Z1, Z0, Z4
@@ -5839,11 +5973,11 @@ pair_86:
 	ADDQ        $0x80, AX
 	SUBQ        $0x02, R10
 	CMPQ        R10, $0x02
-	JAE         pair_86
+	JAE         pair_84
 
-tail_87:
+tail_85:
 	TESTQ       R10, R10
-	JZ          rowsdone_88
+	JZ          rowsdone_86
 	VMOVUPS     (R11), Z0
 	VMOVUPS     (R12), Z1
 	VSUBPS      Z1, Z0, Z4
@@ -5858,14 +5992,14 @@ tail_87:
 	ADDQ        $0x40, R12
 	ADDQ        $0x40, AX
 
-rowsdone_88:
-	JMP rangedone_85
+rowsdone_86:
+	JMP rangedone_83
 
-nodiff_84:
+nodiff_82:
 	CMPQ R10, $0x02
-	JB   tail_90
+	JB   tail_88
 
-pair_89:
+pair_87:
 	VMOVUPS     (R11), Z0
 	VMOVUPS     (R12), Z1
 	VMULPS      Z1, Z2, Z4
@@ -5886,11 +6020,11 @@ pair_89:
 	ADDQ        $0x80, R12
 	SUBQ        $0x02, R10
 	CMPQ        R10, $0x02
-	JAE         pair_89
+	JAE         pair_87
 
-tail_90:
+tail_88:
 	TESTQ       R10, R10
-	JZ          rowsdone_91
+	JZ          rowsdone_89
 	VMOVUPS     (R11), Z0
 	VMOVUPS     (R12), Z1
 	VMULPS      Z1, Z2, Z4
@@ -5902,23 +6036,23 @@ tail_90:
 	ADDQ        $0x40, R11
 	ADDQ        $0x40, R12
 
-rowsdone_91:
-rangedone_85:
+rowsdone_89:
+rangedone_83:
 	ADDQ $0x08, DI
 	DECQ R8
-	JNZ  range_83
+	JNZ  range_81
 	ADDL 12(CX), DX
 	ADDL 16(CX), BX
 	ADDL 20(CX), SI
 	MOVL 24(CX), DI
 	ADDL DI, 264(SP)
 	DECQ 256(SP)
-	JNZ  step_81
+	JNZ  step_79
 	MOVL 32(CX), DX
 	LEAQ 36(CX)(DX*8), CX
-	JMP  run_80
+	JMP  run_78
 
-done_82:
+done_80:
 	VZEROUPPER
 	RET
 
@@ -5940,17 +6074,17 @@ TEXT ·avx512Forward(SB), NOSPLIT, $272-32
 	MOVQ         tape+8(FP), AX
 	LEAQ         sgk_fwd<>+0(SB), CX
 
-run_92:
+run_90:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_94
+	JZ    done_92
 	MOVQ  DX, 256(SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 264(SP)
 
-step_93:
+step_91:
 	MOVQ      xs+0(FP), DI
 	MOVQ      DX, R8
 	SHLQ      $0x06, R8
@@ -6077,12 +6211,12 @@ step_93:
 	MOVL         24(CX), DI
 	ADDL         DI, 264(SP)
 	DECQ         256(SP)
-	JNZ          step_93
+	JNZ          step_91
 	MOVL         32(CX), DX
 	LEAQ         36(CX)(DX*8), CX
-	JMP          run_92
+	JMP          run_90
 
-done_94:
+done_92:
 	VZEROUPPER
 	RET
 
@@ -6105,17 +6239,17 @@ TEXT ·avx512ForwardPTape(SB), NOSPLIT, $272-48
 	MOVQ         diff+24(FP), CX
 	LEAQ         sgk_fwd<>+0(SB), DX
 
-run_95:
+run_93:
 	MOVL  (DX), BX
 	TESTL BX, BX
-	JZ    done_97
+	JZ    done_95
 	MOVQ  BX, 256(SP)
 	MOVL  4(DX), BX
 	MOVL  8(DX), SI
 	XORL  DI, DI
 	MOVQ  DI, 264(SP)
 
-step_96:
+step_94:
 	MOVQ      xs+0(FP), R8
 	MOVQ      BX, R9
 	SHLQ      $0x06, R9
@@ -6239,7 +6373,7 @@ step_96:
 	LEAQ         36(DX), R8
 	MOVL         32(DX), R9
 
-range_98:
+range_96:
 	MOVL   (R8), R10
 	MOVL   4(R8), R11
 	ADDL   264(SP), R11
@@ -6254,11 +6388,11 @@ range_98:
 	ADDQ   R10, R12
 	ADDQ   R10, R13
 	TESTQ  CX, CX
-	JZ     nodiff_99
+	JZ     nodiff_97
 	CMPQ   R11, $0x02
-	JB     tail_102
+	JB     tail_100
 
-pair_101:
+pair_99:
 	VMOVUPS     (R12), Z0
 	VMOVUPS     (R13), Z1
 	VSUBPS      Z1, Z0, Z3
@@ -6284,11 +6418,11 @@ pair_101:
 	ADDQ        $0x80, CX
 	SUBQ        $0x02, R11
 	CMPQ        R11, $0x02
-	JAE         pair_101
+	JAE         pair_99
 
-tail_102:
+tail_100:
 	TESTQ       R11, R11
-	JZ          rowsdone_103
+	JZ          rowsdone_101
 	VMOVUPS     (R12), Z0
 	VMOVUPS     (R13), Z1
 	VSUBPS      Z1, Z0, Z3
@@ -6303,14 +6437,14 @@ tail_102:
 	ADDQ        $0x40, R13
 	ADDQ        $0x40, CX
 
-rowsdone_103:
-	JMP rangedone_100
+rowsdone_101:
+	JMP rangedone_98
 
-nodiff_99:
+nodiff_97:
 	CMPQ R11, $0x02
-	JB   tail_105
+	JB   tail_103
 
-pair_104:
+pair_102:
 	VMOVUPS     (R12), Z0
 	VMOVUPS     (R13), Z1
 	VMULPS      Z1, Z2, Z3
@@ -6331,11 +6465,11 @@ pair_104:
 	ADDQ        $0x80, R13
 	SUBQ        $0x02, R11
 	CMPQ        R11, $0x02
-	JAE         pair_104
+	JAE         pair_102
 
-tail_105:
+tail_103:
 	TESTQ       R11, R11
-	JZ          rowsdone_106
+	JZ          rowsdone_104
 	VMOVUPS     (R12), Z0
 	VMOVUPS     (R13), Z1
 	VMULPS      Z1, Z2, Z3
@@ -6347,23 +6481,23 @@ tail_105:
 	ADDQ        $0x40, R12
 	ADDQ        $0x40, R13
 
-rowsdone_106:
-rangedone_100:
+rowsdone_104:
+rangedone_98:
 	ADDQ $0x08, R8
 	DECQ R9
-	JNZ  range_98
+	JNZ  range_96
 	ADDL 12(DX), BX
 	ADDL 16(DX), SI
 	ADDL 20(DX), DI
 	MOVL 24(DX), R8
 	ADDL R8, 264(SP)
 	DECQ 256(SP)
-	JNZ  step_96
+	JNZ  step_94
 	MOVL 32(DX), BX
 	LEAQ 36(DX)(BX*8), DX
-	JMP  run_95
+	JMP  run_93
 
-done_97:
+done_95:
 	VZEROUPPER
 	RET
 
@@ -6374,17 +6508,17 @@ TEXT ·avx512Backward(SB), NOSPLIT, $16-16
 	ADDQ $0x0000eb80, AX
 	LEAQ sgk_bwd<>+0(SB), CX
 
-run_107:
+run_105:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_109
+	JZ    done_107
 	MOVQ  DX, (SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 8(SP)
 
-step_108:
+step_106:
 	SUBQ    $0xc0, AX
 	VMOVUPS 64(AX), Z0
 	VMOVUPS const_f32_3f800000<>+0(SB), Z1
@@ -6414,12 +6548,12 @@ step_108:
 	MOVL    24(CX), DI
 	ADDL    DI, 8(SP)
 	DECQ    (SP)
-	JNZ     step_108
+	JNZ     step_106
 	MOVL    32(CX), DX
 	LEAQ    36(CX)(DX*8), CX
-	JMP     run_107
+	JMP     run_105
 
-done_109:
+done_107:
 	VZEROUPPER
 	RET
 
@@ -6432,17 +6566,17 @@ TEXT ·avx512BackwardP(SB), NOSPLIT, $16-32
 	ADDQ $0x00064d00, CX
 	LEAQ sgk_bwd<>+0(SB), DX
 
-run_110:
+run_108:
 	MOVL  (DX), BX
 	TESTL BX, BX
-	JZ    done_112
+	JZ    done_110
 	MOVQ  BX, (SP)
 	MOVL  4(DX), BX
 	MOVL  8(DX), SI
 	XORL  DI, DI
 	MOVQ  DI, 8(SP)
 
-step_111:
+step_109:
 	SUBQ    $0xc0, AX
 	VMOVUPS 64(AX), Z0
 	VMOVUPS const_f32_3f800000<>+0(SB), Z1
@@ -6458,7 +6592,7 @@ step_111:
 	LEAQ    36(DX), R9
 	MOVL    32(DX), R10
 
-range_113:
+range_111:
 	MOVL   (R9), R11
 	MOVL   4(R9), R12
 	ADDL   8(SP), R12
@@ -6473,9 +6607,9 @@ range_113:
 	ADDQ   R11, R13
 	ADDQ   R11, R14
 	CMPQ   R12, $0x02
-	JB     tail_115
+	JB     tail_113
 
-pair_114:
+pair_112:
 	VMOVUPS     (R13), Z4
 	VMOVUPS     (R14), Z5
 	VSUBPS      Z5, Z4, Z6
@@ -6501,11 +6635,11 @@ pair_114:
 	ADDQ        $0x80, R8
 	SUBQ        $0x02, R12
 	CMPQ        R12, $0x02
-	JAE         pair_114
+	JAE         pair_112
 
-tail_115:
+tail_113:
 	TESTQ       R12, R12
-	JZ          rowsdone_116
+	JZ          rowsdone_114
 	VMOVUPS     (R13), Z4
 	VMOVUPS     (R14), Z5
 	VSUBPS      Z5, Z4, Z6
@@ -6520,10 +6654,10 @@ tail_115:
 	ADDQ        $0x40, R14
 	ADDQ        $0x40, R8
 
-rowsdone_116:
+rowsdone_114:
 	ADDQ    $0x08, R9
 	DECQ    R10
-	JNZ     range_113
+	JNZ     range_111
 	VADDPS  Z3, Z2, Z2
 	MOVQ    gs+0(FP), R8
 	MOVQ    BX, R9
@@ -6552,12 +6686,12 @@ rowsdone_116:
 	MOVL    24(DX), R8
 	ADDL    R8, 8(SP)
 	DECQ    (SP)
-	JNZ     step_111
+	JNZ     step_109
 	MOVL    32(DX), BX
 	LEAQ    36(DX)(BX*8), DX
-	JMP     run_110
+	JMP     run_108
 
-done_112:
+done_110:
 	VZEROUPPER
 	RET
 
@@ -6579,17 +6713,17 @@ TEXT ·avx512TopKValues(SB), NOSPLIT, $272-32
 	MOVQ         w+8(FP), AX
 	LEAQ         sgk_fwd<>+0(SB), CX
 
-run_117:
+run_115:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_119
+	JZ    done_117
 	MOVQ  DX, 256(SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 264(SP)
 
-step_118:
+step_116:
 	MOVQ      xs+0(FP), DI
 	MOVQ      DX, R8
 	SHLQ      $0x06, R8
@@ -6696,12 +6830,12 @@ step_118:
 	MOVL         24(CX), DI
 	ADDL         DI, 264(SP)
 	DECQ         256(SP)
-	JNZ          step_118
+	JNZ          step_116
 	MOVL         32(CX), DX
 	LEAQ         36(CX)(DX*8), CX
-	JMP          run_117
+	JMP          run_115
 
-done_119:
+done_117:
 	VZEROUPPER
 	RET
 
@@ -6724,17 +6858,17 @@ TEXT ·avx512TopKValuesTape(SB), NOSPLIT, $272-40
 	MOVQ         w+8(FP), CX
 	LEAQ         sgk_fwd<>+0(SB), DX
 
-run_120:
+run_118:
 	MOVL  (DX), BX
 	TESTL BX, BX
-	JZ    done_122
+	JZ    done_120
 	MOVQ  BX, 256(SP)
 	MOVL  4(DX), BX
 	MOVL  8(DX), SI
 	XORL  DI, DI
 	MOVQ  DI, 264(SP)
 
-step_121:
+step_119:
 	MOVQ      xs+0(FP), R8
 	MOVQ      BX, R9
 	SHLQ      $0x06, R9
@@ -6863,12 +6997,12 @@ step_121:
 	MOVL         24(DX), R8
 	ADDL         R8, 264(SP)
 	DECQ         256(SP)
-	JNZ          step_121
+	JNZ          step_119
 	MOVL         32(DX), BX
 	LEAQ         36(DX)(BX*8), DX
-	JMP          run_120
+	JMP          run_118
 
-done_122:
+done_120:
 	VZEROUPPER
 	RET
 
@@ -6881,23 +7015,23 @@ TEXT ·avx512TopKSweep(SB), NOSPLIT, $16-32
 	IMUL3Q $0x0000013a, CX, BX
 	ADDQ   BX, AX
 	TESTQ  DX, DX
-	JZ     nozd_123
+	JZ     nozd_121
 	ADDQ   $0x00018880, DX
 
-nozd_123:
+nozd_121:
 	LEAQ sgk_bwd<>+0(SB), BX
 
-run_124:
+run_122:
 	MOVL  (BX), SI
 	TESTL SI, SI
-	JZ    done_126
+	JZ    done_124
 	MOVQ  SI, (SP)
 	MOVL  4(BX), SI
 	MOVL  8(BX), DI
 	XORL  R8, R8
 	MOVQ  R8, 8(SP)
 
-step_125:
+step_123:
 	SUBQ    CX, AX
 	VMOVUPS (AX), Z0
 	VMOVUPS const_f32_3f800000<>+0(SB), Z1
@@ -6908,7 +7042,7 @@ step_125:
 	ADDQ    R9, R10
 	ADDQ    R9, R11
 	TESTQ   DX, DX
-	JZ      plain_127
+	JZ      plain_125
 	SUBQ    $0x00000140, DX
 	MOVQ    DX, R9
 	VMOVUPS (R10), Z2
@@ -6971,9 +7105,9 @@ step_125:
 	VADDPS  Z5, Z1, Z1
 	VMOVUPS Z4, 256(R10)
 	VMOVUPS Z1, 256(R11)
-	JMP     swept_128
+	JMP     swept_126
 
-plain_127:
+plain_125:
 	VMOVUPS (R10), Z2
 	VMOVUPS (R11), Z3
 	VMULPS  Z2, Z0, Z4
@@ -7025,19 +7159,19 @@ plain_127:
 	VMOVUPS Z4, 256(R10)
 	VMOVUPS Z1, 256(R11)
 
-swept_128:
+swept_126:
 	ADDL 12(BX), SI
 	ADDL 16(BX), DI
 	ADDL 20(BX), R8
 	MOVL 24(BX), R9
 	ADDL R9, 8(SP)
 	DECQ (SP)
-	JNZ  step_125
+	JNZ  step_123
 	MOVL 32(BX), SI
 	LEAQ 36(BX)(SI*8), BX
-	JMP  run_124
+	JMP  run_122
 
-done_126:
+done_124:
 	VZEROUPPER
 	RET
 
@@ -7049,17 +7183,17 @@ TEXT ·avx512TopKWork(SB), NOSPLIT, $16-16
 	ADDQ $0x00018880, CX
 	LEAQ sgk_fwd<>+0(SB), DX
 
-run_129:
+run_127:
 	MOVL  (DX), BX
 	TESTL BX, BX
-	JZ    done_131
+	JZ    done_129
 	MOVQ  BX, (SP)
 	MOVL  4(DX), BX
 	MOVL  8(DX), SI
 	XORL  DI, DI
 	MOVQ  DI, 8(SP)
 
-step_130:
+step_128:
 	VMOVUPS (CX), Z0
 	VMOVUPS const_f32_3f800000<>+0(SB), Z1
 	VSUBPS  Z0, Z1, Z1
@@ -7144,12 +7278,12 @@ step_130:
 	MOVL    24(DX), R8
 	ADDL    R8, 8(SP)
 	DECQ    (SP)
-	JNZ     step_130
+	JNZ     step_128
 	MOVL    32(DX), BX
 	LEAQ    36(DX)(BX*8), DX
-	JMP     run_129
+	JMP     run_127
 
-done_131:
+done_129:
 	VZEROUPPER
 	RET
 
@@ -7162,17 +7296,17 @@ TEXT ·avx512BackwardWork(SB), NOSPLIT, $16-24
 	ADDQ $0x00004e80, CX
 	LEAQ sgk_bwd<>+0(SB), DX
 
-run_132:
+run_130:
 	MOVL  (DX), BX
 	TESTL BX, BX
-	JZ    done_134
+	JZ    done_132
 	MOVQ  BX, (SP)
 	MOVL  4(DX), BX
 	MOVL  8(DX), SI
 	XORL  DI, DI
 	MOVQ  DI, 8(SP)
 
-step_133:
+step_131:
 	SUBQ    $0xc0, AX
 	VMOVUPS 64(AX), Z0
 	VMOVUPS const_f32_3f800000<>+0(SB), Z1
@@ -7206,11 +7340,11 @@ step_133:
 	MOVL    24(DX), R8
 	ADDL    R8, 8(SP)
 	DECQ    (SP)
-	JNZ     step_133
+	JNZ     step_131
 	MOVL    32(DX), BX
 	LEAQ    36(DX)(BX*8), DX
-	JMP     run_132
+	JMP     run_130
 
-done_134:
+done_132:
 	VZEROUPPER
 	RET

@@ -139,260 +139,6 @@ avx512AllFinite_done:
 	MOVB     AL, ret+24(FP)
 	RET
 
-// func avx2TransposeIn(dst *float64, src *float64, stride int, m int)
-// Requires: AVX
-TEXT ·avx2TransposeIn(SB), NOSPLIT, $0-32
-	MOVQ  dst+0(FP), AX
-	MOVQ  src+8(FP), CX
-	MOVQ  stride+16(FP), DX
-	MOVQ  m+24(FP), BX
-	SHLQ  $0x03, DX
-	LEAQ  (DX)(DX*2), SI
-	MOVQ  BX, DI
-	SHRQ  $0x02, DI
-	TESTQ DI, DI
-	JZ    ttail_2
-
-tblock_1:
-	VMOVUPD     (CX), X0
-	VINSERTF128 $0x01, (CX)(DX*2), Y0, Y0
-	VMOVUPD     (CX)(DX*1), X1
-	VINSERTF128 $0x01, (CX)(SI*1), Y1, Y1
-	VMOVUPD     16(CX), X2
-	VINSERTF128 $0x01, 16(CX)(DX*2), Y2, Y2
-	VMOVUPD     16(CX)(DX*1), X3
-	VINSERTF128 $0x01, 16(CX)(SI*1), Y3, Y3
-	VUNPCKLPD   Y1, Y0, Y4
-	VMOVUPD     Y4, (AX)
-	VUNPCKHPD   Y1, Y0, Y4
-	VMOVUPD     Y4, 32(AX)
-	VUNPCKLPD   Y3, Y2, Y4
-	VMOVUPD     Y4, 64(AX)
-	VUNPCKHPD   Y3, Y2, Y4
-	VMOVUPD     Y4, 96(AX)
-	ADDQ        $0x20, CX
-	ADDQ        $0x00000080, AX
-	DECQ        DI
-	JNZ         tblock_1
-
-ttail_2:
-	ANDQ $0x03, BX
-	JZ   tdone_4
-
-ttailloop_3:
-	MOVQ (CX), DI
-	MOVQ DI, (AX)
-	MOVQ (CX)(DX*1), DI
-	MOVQ DI, 8(AX)
-	MOVQ (CX)(DX*2), DI
-	MOVQ DI, 16(AX)
-	MOVQ (CX)(SI*1), DI
-	MOVQ DI, 24(AX)
-	ADDQ $0x08, CX
-	ADDQ $0x20, AX
-	DECQ BX
-	JNZ  ttailloop_3
-
-tdone_4:
-	VZEROUPPER
-	RET
-
-// func avx2TransposeOut(dst *float64, src *float64, stride int, m int)
-// Requires: AVX
-TEXT ·avx2TransposeOut(SB), NOSPLIT, $0-32
-	MOVQ  dst+0(FP), AX
-	MOVQ  src+8(FP), CX
-	MOVQ  stride+16(FP), DX
-	MOVQ  m+24(FP), BX
-	SHLQ  $0x03, DX
-	LEAQ  (DX)(DX*2), SI
-	MOVQ  BX, DI
-	SHRQ  $0x02, DI
-	TESTQ DI, DI
-	JZ    ttail_6
-
-tblock_5:
-	VMOVUPD     (CX), X0
-	VINSERTF128 $0x01, 64(CX), Y0, Y0
-	VMOVUPD     32(CX), X1
-	VINSERTF128 $0x01, 96(CX), Y1, Y1
-	VMOVUPD     16(CX), X2
-	VINSERTF128 $0x01, 80(CX), Y2, Y2
-	VMOVUPD     48(CX), X3
-	VINSERTF128 $0x01, 112(CX), Y3, Y3
-	VUNPCKLPD   Y1, Y0, Y4
-	VMOVUPD     Y4, (AX)
-	VUNPCKHPD   Y1, Y0, Y4
-	VMOVUPD     Y4, (AX)(DX*1)
-	VUNPCKLPD   Y3, Y2, Y4
-	VMOVUPD     Y4, (AX)(DX*2)
-	VUNPCKHPD   Y3, Y2, Y4
-	VMOVUPD     Y4, (AX)(SI*1)
-	ADDQ        $0x20, AX
-	ADDQ        $0x00000080, CX
-	DECQ        DI
-	JNZ         tblock_5
-
-ttail_6:
-	ANDQ $0x03, BX
-	JZ   tdone_8
-
-ttailloop_7:
-	MOVQ (CX), DI
-	MOVQ DI, (AX)
-	MOVQ 8(CX), DI
-	MOVQ DI, (AX)(DX*1)
-	MOVQ 16(CX), DI
-	MOVQ DI, (AX)(DX*2)
-	MOVQ 24(CX), DI
-	MOVQ DI, (AX)(SI*1)
-	ADDQ $0x08, AX
-	ADDQ $0x20, CX
-	DECQ BX
-	JNZ  ttailloop_7
-
-tdone_8:
-	VZEROUPPER
-	RET
-
-// func avx2TransposeInWide(dst *float64, src *float64, stride int, m int)
-// Requires: AVX
-TEXT ·avx2TransposeInWide(SB), NOSPLIT, $0-32
-	MOVQ   dst+0(FP), AX
-	MOVQ   src+8(FP), CX
-	MOVQ   stride+16(FP), DX
-	MOVQ   m+24(FP), BX
-	SHLQ   $0x03, DX
-	MOVQ   $0x00000002, SI
-	IMUL3Q $0x04, DX, DI
-
-tpass_9:
-	MOVQ  CX, R8
-	MOVQ  AX, R9
-	MOVQ  BX, R10
-	LEAQ  (DX)(DX*2), R11
-	MOVQ  R10, R12
-	SHRQ  $0x02, R12
-	TESTQ R12, R12
-	JZ    ttail_11
-
-tblock_10:
-	VMOVUPD     (R8), X0
-	VINSERTF128 $0x01, (R8)(DX*2), Y0, Y0
-	VMOVUPD     (R8)(DX*1), X1
-	VINSERTF128 $0x01, (R8)(R11*1), Y1, Y1
-	VMOVUPD     16(R8), X2
-	VINSERTF128 $0x01, 16(R8)(DX*2), Y2, Y2
-	VMOVUPD     16(R8)(DX*1), X3
-	VINSERTF128 $0x01, 16(R8)(R11*1), Y3, Y3
-	VUNPCKLPD   Y1, Y0, Y4
-	VMOVUPD     Y4, (R9)
-	VUNPCKHPD   Y1, Y0, Y4
-	VMOVUPD     Y4, 64(R9)
-	VUNPCKLPD   Y3, Y2, Y4
-	VMOVUPD     Y4, 128(R9)
-	VUNPCKHPD   Y3, Y2, Y4
-	VMOVUPD     Y4, 192(R9)
-	ADDQ        $0x20, R8
-	ADDQ        $0x00000100, R9
-	DECQ        R12
-	JNZ         tblock_10
-
-ttail_11:
-	ANDQ $0x03, R10
-	JZ   tdone_13
-
-ttailloop_12:
-	MOVQ (R8), R12
-	MOVQ R12, (R9)
-	MOVQ (R8)(DX*1), R12
-	MOVQ R12, 8(R9)
-	MOVQ (R8)(DX*2), R12
-	MOVQ R12, 16(R9)
-	MOVQ (R8)(R11*1), R12
-	MOVQ R12, 24(R9)
-	ADDQ $0x08, R8
-	ADDQ $0x40, R9
-	DECQ R10
-	JNZ  ttailloop_12
-
-tdone_13:
-	ADDQ DI, CX
-	ADDQ $0x20, AX
-	DECQ SI
-	JNZ  tpass_9
-	VZEROUPPER
-	RET
-
-// func avx2TransposeOutWide(dst *float64, src *float64, stride int, m int)
-// Requires: AVX
-TEXT ·avx2TransposeOutWide(SB), NOSPLIT, $0-32
-	MOVQ   dst+0(FP), AX
-	MOVQ   src+8(FP), CX
-	MOVQ   stride+16(FP), DX
-	MOVQ   m+24(FP), BX
-	SHLQ   $0x03, DX
-	MOVQ   $0x00000002, SI
-	IMUL3Q $0x04, DX, DI
-
-tpass_14:
-	MOVQ  AX, R8
-	MOVQ  CX, R9
-	MOVQ  BX, R10
-	LEAQ  (DX)(DX*2), R11
-	MOVQ  R10, R12
-	SHRQ  $0x02, R12
-	TESTQ R12, R12
-	JZ    ttail_16
-
-tblock_15:
-	VMOVUPD     (R9), X0
-	VINSERTF128 $0x01, 128(R9), Y0, Y0
-	VMOVUPD     64(R9), X1
-	VINSERTF128 $0x01, 192(R9), Y1, Y1
-	VMOVUPD     16(R9), X2
-	VINSERTF128 $0x01, 144(R9), Y2, Y2
-	VMOVUPD     80(R9), X3
-	VINSERTF128 $0x01, 208(R9), Y3, Y3
-	VUNPCKLPD   Y1, Y0, Y4
-	VMOVUPD     Y4, (R8)
-	VUNPCKHPD   Y1, Y0, Y4
-	VMOVUPD     Y4, (R8)(DX*1)
-	VUNPCKLPD   Y3, Y2, Y4
-	VMOVUPD     Y4, (R8)(DX*2)
-	VUNPCKHPD   Y3, Y2, Y4
-	VMOVUPD     Y4, (R8)(R11*1)
-	ADDQ        $0x20, R8
-	ADDQ        $0x00000100, R9
-	DECQ        R12
-	JNZ         tblock_15
-
-ttail_16:
-	ANDQ $0x03, R10
-	JZ   tdone_18
-
-ttailloop_17:
-	MOVQ (R9), R12
-	MOVQ R12, (R8)
-	MOVQ 8(R9), R12
-	MOVQ R12, (R8)(DX*1)
-	MOVQ 16(R9), R12
-	MOVQ R12, (R8)(DX*2)
-	MOVQ 24(R9), R12
-	MOVQ R12, (R8)(R11*1)
-	ADDQ $0x08, R8
-	ADDQ $0x40, R9
-	DECQ R10
-	JNZ  ttailloop_17
-
-tdone_18:
-	ADDQ DI, AX
-	ADDQ $0x20, CX
-	DECQ SI
-	JNZ  tpass_14
-	VZEROUPPER
-	RET
-
 DATA sgk_fwd<>+0(SB)/8, $0x0000000000000001
 DATA sgk_fwd<>+8(SB)/8, $0x0000000000000002
 DATA sgk_fwd<>+16(SB)/8, $0x0000000000000000
@@ -3493,6 +3239,122 @@ DATA sgk_bwd<>+12368(SB)/8, $0x0000000300000002
 DATA sgk_bwd<>+12376(SB)/8, $0x0000000000000000
 GLOBL sgk_bwd<>(SB), RODATA|NOPTR, $12384
 
+// func avx2TransposeIn(dst *float64, src *float64, stride int, m int)
+// Requires: AVX
+TEXT ·avx2TransposeIn(SB), NOSPLIT, $0-32
+	MOVQ  dst+0(FP), AX
+	MOVQ  src+8(FP), CX
+	MOVQ  stride+16(FP), DX
+	MOVQ  m+24(FP), BX
+	SHLQ  $0x03, DX
+	LEAQ  (DX)(DX*2), SI
+	MOVQ  BX, DI
+	SHRQ  $0x02, DI
+	TESTQ DI, DI
+	JZ    ttail_2
+
+tblock_1:
+	VMOVUPD     (CX), X0
+	VINSERTF128 $0x01, (CX)(DX*2), Y0, Y0
+	VMOVUPD     (CX)(DX*1), X1
+	VINSERTF128 $0x01, (CX)(SI*1), Y1, Y1
+	VMOVUPD     16(CX), X2
+	VINSERTF128 $0x01, 16(CX)(DX*2), Y2, Y2
+	VMOVUPD     16(CX)(DX*1), X3
+	VINSERTF128 $0x01, 16(CX)(SI*1), Y3, Y3
+	VUNPCKLPD   Y1, Y0, Y4
+	VMOVUPD     Y4, (AX)
+	VUNPCKHPD   Y1, Y0, Y4
+	VMOVUPD     Y4, 32(AX)
+	VUNPCKLPD   Y3, Y2, Y4
+	VMOVUPD     Y4, 64(AX)
+	VUNPCKHPD   Y3, Y2, Y4
+	VMOVUPD     Y4, 96(AX)
+	ADDQ        $0x20, CX
+	ADDQ        $0x00000080, AX
+	DECQ        DI
+	JNZ         tblock_1
+
+ttail_2:
+	ANDQ $0x03, BX
+	JZ   tdone_4
+
+ttailloop_3:
+	MOVQ (CX), DI
+	MOVQ DI, (AX)
+	MOVQ (CX)(DX*1), DI
+	MOVQ DI, 8(AX)
+	MOVQ (CX)(DX*2), DI
+	MOVQ DI, 16(AX)
+	MOVQ (CX)(SI*1), DI
+	MOVQ DI, 24(AX)
+	ADDQ $0x08, CX
+	ADDQ $0x20, AX
+	DECQ BX
+	JNZ  ttailloop_3
+
+tdone_4:
+	VZEROUPPER
+	RET
+
+// func avx2TransposeOut(dst *float64, src *float64, stride int, m int)
+// Requires: AVX
+TEXT ·avx2TransposeOut(SB), NOSPLIT, $0-32
+	MOVQ  dst+0(FP), AX
+	MOVQ  src+8(FP), CX
+	MOVQ  stride+16(FP), DX
+	MOVQ  m+24(FP), BX
+	SHLQ  $0x03, DX
+	LEAQ  (DX)(DX*2), SI
+	MOVQ  BX, DI
+	SHRQ  $0x02, DI
+	TESTQ DI, DI
+	JZ    ttail_6
+
+tblock_5:
+	VMOVUPD     (CX), X0
+	VINSERTF128 $0x01, 64(CX), Y0, Y0
+	VMOVUPD     32(CX), X1
+	VINSERTF128 $0x01, 96(CX), Y1, Y1
+	VMOVUPD     16(CX), X2
+	VINSERTF128 $0x01, 80(CX), Y2, Y2
+	VMOVUPD     48(CX), X3
+	VINSERTF128 $0x01, 112(CX), Y3, Y3
+	VUNPCKLPD   Y1, Y0, Y4
+	VMOVUPD     Y4, (AX)
+	VUNPCKHPD   Y1, Y0, Y4
+	VMOVUPD     Y4, (AX)(DX*1)
+	VUNPCKLPD   Y3, Y2, Y4
+	VMOVUPD     Y4, (AX)(DX*2)
+	VUNPCKHPD   Y3, Y2, Y4
+	VMOVUPD     Y4, (AX)(SI*1)
+	ADDQ        $0x20, AX
+	ADDQ        $0x00000080, CX
+	DECQ        DI
+	JNZ         tblock_5
+
+ttail_6:
+	ANDQ $0x03, BX
+	JZ   tdone_8
+
+ttailloop_7:
+	MOVQ (CX), DI
+	MOVQ DI, (AX)
+	MOVQ 8(CX), DI
+	MOVQ DI, (AX)(DX*1)
+	MOVQ 16(CX), DI
+	MOVQ DI, (AX)(DX*2)
+	MOVQ 24(CX), DI
+	MOVQ DI, (AX)(SI*1)
+	ADDQ $0x08, AX
+	ADDQ $0x20, CX
+	DECQ BX
+	JNZ  ttailloop_7
+
+tdone_8:
+	VZEROUPPER
+	RET
+
 // func avx2Sort(xs *float64, beta float64, lambda float64)
 // Requires: AVX, FMA3
 TEXT ·avx2Sort(SB), NOSPLIT, $80-24
@@ -3502,17 +3364,17 @@ TEXT ·avx2Sort(SB), NOSPLIT, $80-24
 	VMOVUPD      Y0, 32(SP)
 	LEAQ         sgk_fwd<>+0(SB), AX
 
-run_19:
+run_9:
 	MOVL  (AX), CX
 	TESTL CX, CX
-	JZ    done_21
+	JZ    done_11
 	MOVQ  CX, 64(SP)
 	MOVL  4(AX), CX
 	MOVL  8(AX), DX
 	XORL  BX, BX
 	MOVQ  BX, 72(SP)
 
-step_20:
+step_10:
 	MOVQ    xs+0(FP), SI
 	MOVQ    CX, DI
 	SHLQ    $0x05, DI
@@ -3576,12 +3438,12 @@ step_20:
 	MOVL        24(AX), SI
 	ADDL        SI, 72(SP)
 	DECQ        64(SP)
-	JNZ         step_20
+	JNZ         step_10
 	MOVL        32(AX), CX
 	LEAQ        36(AX)(CX*8), AX
-	JMP         run_19
+	JMP         run_9
 
-done_21:
+done_11:
 	VZEROUPPER
 	RET
 
@@ -3815,17 +3677,17 @@ TEXT ·avx2ForwardP(SB), NOSPLIT, $80-40
 	MOVQ         diff+16(FP), AX
 	LEAQ         sgk_fwd<>+0(SB), CX
 
-run_22:
+run_12:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_24
+	JZ    done_14
 	MOVQ  DX, 64(SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 72(SP)
 
-step_23:
+step_13:
 	MOVQ    xs+0(FP), DI
 	MOVQ    DX, R8
 	SHLQ    $0x05, R8
@@ -3886,7 +3748,7 @@ step_23:
 	LEAQ        36(CX), DI
 	MOVL        32(CX), R8
 
-range_25:
+range_15:
 	MOVL   (DI), R9
 	MOVL   4(DI), R10
 	ADDL   72(SP), R10
@@ -3901,11 +3763,11 @@ range_25:
 	ADDQ   R9, R11
 	ADDQ   R9, R12
 	TESTQ  AX, AX
-	JZ     nodiff_26
+	JZ     nodiff_16
 	CMPQ   R10, $0x02
-	JB     tail_29
+	JB     tail_19
 
-pair_28:
+pair_18:
 	VMOVUPD     (R11), Y0
 	VMOVUPD     (R12), Y1
 	VSUBPD      Y1, Y0, Y4
@@ -3931,11 +3793,11 @@ pair_28:
 	ADDQ        $0x40, AX
 	SUBQ        $0x02, R10
 	CMPQ        R10, $0x02
-	JAE         pair_28
+	JAE         pair_18
 
-tail_29:
+tail_19:
 	TESTQ       R10, R10
-	JZ          rowsdone_30
+	JZ          rowsdone_20
 	VMOVUPD     (R11), Y0
 	VMOVUPD     (R12), Y1
 	VSUBPD      Y1, Y0, Y4
@@ -3950,14 +3812,14 @@ tail_29:
 	ADDQ        $0x20, R12
 	ADDQ        $0x20, AX
 
-rowsdone_30:
-	JMP rangedone_27
+rowsdone_20:
+	JMP rangedone_17
 
-nodiff_26:
+nodiff_16:
 	CMPQ R10, $0x02
-	JB   tail_32
+	JB   tail_22
 
-pair_31:
+pair_21:
 	VMOVUPD     (R11), Y0
 	VMOVUPD     (R12), Y1
 	VMULPD      Y1, Y3, Y4
@@ -3978,11 +3840,11 @@ pair_31:
 	ADDQ        $0x40, R12
 	SUBQ        $0x02, R10
 	CMPQ        R10, $0x02
-	JAE         pair_31
+	JAE         pair_21
 
-tail_32:
+tail_22:
 	TESTQ       R10, R10
-	JZ          rowsdone_33
+	JZ          rowsdone_23
 	VMOVUPD     (R11), Y0
 	VMOVUPD     (R12), Y1
 	VMULPD      Y1, Y3, Y4
@@ -3994,23 +3856,23 @@ tail_32:
 	ADDQ        $0x20, R11
 	ADDQ        $0x20, R12
 
-rowsdone_33:
-rangedone_27:
+rowsdone_23:
+rangedone_17:
 	ADDQ $0x08, DI
 	DECQ R8
-	JNZ  range_25
+	JNZ  range_15
 	ADDL 12(CX), DX
 	ADDL 16(CX), BX
 	ADDL 20(CX), SI
 	MOVL 24(CX), DI
 	ADDL DI, 72(SP)
 	DECQ 64(SP)
-	JNZ  step_23
+	JNZ  step_13
 	MOVL 32(CX), DX
 	LEAQ 36(CX)(DX*8), CX
-	JMP  run_22
+	JMP  run_12
 
-done_24:
+done_14:
 	VZEROUPPER
 	RET
 
@@ -4024,17 +3886,17 @@ TEXT ·avx2Forward(SB), NOSPLIT, $80-32
 	MOVQ         tape+8(FP), AX
 	LEAQ         sgk_fwd<>+0(SB), CX
 
-run_34:
+run_24:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_36
+	JZ    done_26
 	MOVQ  DX, 64(SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 72(SP)
 
-step_35:
+step_25:
 	MOVQ    xs+0(FP), DI
 	MOVQ    DX, R8
 	SHLQ    $0x05, R8
@@ -4108,12 +3970,12 @@ step_35:
 	MOVL        24(CX), DI
 	ADDL        DI, 72(SP)
 	DECQ        64(SP)
-	JNZ         step_35
+	JNZ         step_25
 	MOVL        32(CX), DX
 	LEAQ        36(CX)(DX*8), CX
-	JMP         run_34
+	JMP         run_24
 
-done_36:
+done_26:
 	VZEROUPPER
 	RET
 
@@ -4128,17 +3990,17 @@ TEXT ·avx2ForwardPTape(SB), NOSPLIT, $80-48
 	MOVQ         diff+24(FP), CX
 	LEAQ         sgk_fwd<>+0(SB), DX
 
-run_37:
+run_27:
 	MOVL  (DX), BX
 	TESTL BX, BX
-	JZ    done_39
+	JZ    done_29
 	MOVQ  BX, 64(SP)
 	MOVL  4(DX), BX
 	MOVL  8(DX), SI
 	XORL  DI, DI
 	MOVQ  DI, 72(SP)
 
-step_38:
+step_28:
 	MOVQ    xs+0(FP), R8
 	MOVQ    BX, R9
 	SHLQ    $0x05, R9
@@ -4209,7 +4071,7 @@ step_38:
 	LEAQ        36(DX), R8
 	MOVL        32(DX), R9
 
-range_40:
+range_30:
 	MOVL   (R8), R10
 	MOVL   4(R8), R11
 	ADDL   72(SP), R11
@@ -4224,11 +4086,11 @@ range_40:
 	ADDQ   R10, R12
 	ADDQ   R10, R13
 	TESTQ  CX, CX
-	JZ     nodiff_41
+	JZ     nodiff_31
 	CMPQ   R11, $0x02
-	JB     tail_44
+	JB     tail_34
 
-pair_43:
+pair_33:
 	VMOVUPD     (R12), Y0
 	VMOVUPD     (R13), Y1
 	VSUBPD      Y1, Y0, Y3
@@ -4254,11 +4116,11 @@ pair_43:
 	ADDQ        $0x40, CX
 	SUBQ        $0x02, R11
 	CMPQ        R11, $0x02
-	JAE         pair_43
+	JAE         pair_33
 
-tail_44:
+tail_34:
 	TESTQ       R11, R11
-	JZ          rowsdone_45
+	JZ          rowsdone_35
 	VMOVUPD     (R12), Y0
 	VMOVUPD     (R13), Y1
 	VSUBPD      Y1, Y0, Y3
@@ -4273,14 +4135,14 @@ tail_44:
 	ADDQ        $0x20, R13
 	ADDQ        $0x20, CX
 
-rowsdone_45:
-	JMP rangedone_42
+rowsdone_35:
+	JMP rangedone_32
 
-nodiff_41:
+nodiff_31:
 	CMPQ R11, $0x02
-	JB   tail_47
+	JB   tail_37
 
-pair_46:
+pair_36:
 	VMOVUPD     (R12), Y0
 	VMOVUPD     (R13), Y1
 	VMULPD      Y1, Y2, Y3
@@ -4301,11 +4163,11 @@ pair_46:
 	ADDQ        $0x40, R13
 	SUBQ        $0x02, R11
 	CMPQ        R11, $0x02
-	JAE         pair_46
+	JAE         pair_36
 
-tail_47:
+tail_37:
 	TESTQ       R11, R11
-	JZ          rowsdone_48
+	JZ          rowsdone_38
 	VMOVUPD     (R12), Y0
 	VMOVUPD     (R13), Y1
 	VMULPD      Y1, Y2, Y3
@@ -4317,23 +4179,23 @@ tail_47:
 	ADDQ        $0x20, R12
 	ADDQ        $0x20, R13
 
-rowsdone_48:
-rangedone_42:
+rowsdone_38:
+rangedone_32:
 	ADDQ $0x08, R8
 	DECQ R9
-	JNZ  range_40
+	JNZ  range_30
 	ADDL 12(DX), BX
 	ADDL 16(DX), SI
 	ADDL 20(DX), DI
 	MOVL 24(DX), R8
 	ADDL R8, 72(SP)
 	DECQ 64(SP)
-	JNZ  step_38
+	JNZ  step_28
 	MOVL 32(DX), BX
 	LEAQ 36(DX)(BX*8), DX
-	JMP  run_37
+	JMP  run_27
 
-done_39:
+done_29:
 	VZEROUPPER
 	RET
 
@@ -4344,17 +4206,17 @@ TEXT ·avx2Backward(SB), NOSPLIT, $16-16
 	ADDQ $0x000075c0, AX
 	LEAQ sgk_bwd<>+0(SB), CX
 
-run_49:
+run_39:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_51
+	JZ    done_41
 	MOVQ  DX, (SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 8(SP)
 
-step_50:
+step_40:
 	SUBQ    $0x60, AX
 	VMOVUPD 32(AX), Y0
 	VMOVUPD const_f64_3ff0000000000000<>+0(SB), Y1
@@ -4384,12 +4246,12 @@ step_50:
 	MOVL    24(CX), DI
 	ADDL    DI, 8(SP)
 	DECQ    (SP)
-	JNZ     step_50
+	JNZ     step_40
 	MOVL    32(CX), DX
 	LEAQ    36(CX)(DX*8), CX
-	JMP     run_49
+	JMP     run_39
 
-done_51:
+done_41:
 	VZEROUPPER
 	RET
 
@@ -4402,17 +4264,17 @@ TEXT ·avx2BackwardP(SB), NOSPLIT, $16-32
 	ADDQ $0x00032680, CX
 	LEAQ sgk_bwd<>+0(SB), DX
 
-run_52:
+run_42:
 	MOVL  (DX), BX
 	TESTL BX, BX
-	JZ    done_54
+	JZ    done_44
 	MOVQ  BX, (SP)
 	MOVL  4(DX), BX
 	MOVL  8(DX), SI
 	XORL  DI, DI
 	MOVQ  DI, 8(SP)
 
-step_53:
+step_43:
 	SUBQ    $0x60, AX
 	VMOVUPD 32(AX), Y0
 	VMOVUPD const_f64_3ff0000000000000<>+0(SB), Y1
@@ -4428,7 +4290,7 @@ step_53:
 	LEAQ    36(DX), R9
 	MOVL    32(DX), R10
 
-range_55:
+range_45:
 	MOVL   (R9), R11
 	MOVL   4(R9), R12
 	ADDL   8(SP), R12
@@ -4443,9 +4305,9 @@ range_55:
 	ADDQ   R11, R13
 	ADDQ   R11, R14
 	CMPQ   R12, $0x02
-	JB     tail_57
+	JB     tail_47
 
-pair_56:
+pair_46:
 	VMOVUPD     (R13), Y4
 	VMOVUPD     (R14), Y5
 	VSUBPD      Y5, Y4, Y6
@@ -4471,11 +4333,11 @@ pair_56:
 	ADDQ        $0x40, R8
 	SUBQ        $0x02, R12
 	CMPQ        R12, $0x02
-	JAE         pair_56
+	JAE         pair_46
 
-tail_57:
+tail_47:
 	TESTQ       R12, R12
-	JZ          rowsdone_58
+	JZ          rowsdone_48
 	VMOVUPD     (R13), Y4
 	VMOVUPD     (R14), Y5
 	VSUBPD      Y5, Y4, Y6
@@ -4490,10 +4352,10 @@ tail_57:
 	ADDQ        $0x20, R14
 	ADDQ        $0x20, R8
 
-rowsdone_58:
+rowsdone_48:
 	ADDQ    $0x08, R9
 	DECQ    R10
-	JNZ     range_55
+	JNZ     range_45
 	VADDPD  Y3, Y2, Y2
 	MOVQ    gs+0(FP), R8
 	MOVQ    BX, R9
@@ -4522,12 +4384,12 @@ rowsdone_58:
 	MOVL    24(DX), R8
 	ADDL    R8, 8(SP)
 	DECQ    (SP)
-	JNZ     step_53
+	JNZ     step_43
 	MOVL    32(DX), BX
 	LEAQ    36(DX)(BX*8), DX
-	JMP     run_52
+	JMP     run_42
 
-done_54:
+done_44:
 	VZEROUPPER
 	RET
 
@@ -4541,17 +4403,17 @@ TEXT ·avx2TopKValues(SB), NOSPLIT, $80-32
 	MOVQ         w+8(FP), AX
 	LEAQ         sgk_fwd<>+0(SB), CX
 
-run_59:
+run_49:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_61
+	JZ    done_51
 	MOVQ  DX, 64(SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 72(SP)
 
-step_60:
+step_50:
 	MOVQ    xs+0(FP), DI
 	MOVQ    DX, R8
 	SHLQ    $0x05, R8
@@ -4617,12 +4479,12 @@ step_60:
 	MOVL        24(CX), DI
 	ADDL        DI, 72(SP)
 	DECQ        64(SP)
-	JNZ         step_60
+	JNZ         step_50
 	MOVL        32(CX), DX
 	LEAQ        36(CX)(DX*8), CX
-	JMP         run_59
+	JMP         run_49
 
-done_61:
+done_51:
 	VZEROUPPER
 	RET
 
@@ -4637,17 +4499,17 @@ TEXT ·avx2TopKValuesTape(SB), NOSPLIT, $80-40
 	MOVQ         w+8(FP), CX
 	LEAQ         sgk_fwd<>+0(SB), DX
 
-run_62:
+run_52:
 	MOVL  (DX), BX
 	TESTL BX, BX
-	JZ    done_64
+	JZ    done_54
 	MOVQ  BX, 64(SP)
 	MOVL  4(DX), BX
 	MOVL  8(DX), SI
 	XORL  DI, DI
 	MOVQ  DI, 72(SP)
 
-step_63:
+step_53:
 	MOVQ    xs+0(FP), R8
 	MOVQ    BX, R9
 	SHLQ    $0x05, R9
@@ -4723,12 +4585,12 @@ step_63:
 	MOVL        24(DX), R8
 	ADDL        R8, 72(SP)
 	DECQ        64(SP)
-	JNZ         step_63
+	JNZ         step_53
 	MOVL        32(DX), BX
 	LEAQ        36(DX)(BX*8), DX
-	JMP         run_62
+	JMP         run_52
 
-done_64:
+done_54:
 	VZEROUPPER
 	RET
 
@@ -4741,23 +4603,23 @@ TEXT ·avx2TopKSweep(SB), NOSPLIT, $16-32
 	IMUL3Q $0x0000013a, CX, BX
 	ADDQ   BX, AX
 	TESTQ  DX, DX
-	JZ     nozd_65
+	JZ     nozd_55
 	ADDQ   $0x0000c440, DX
 
-nozd_65:
+nozd_55:
 	LEAQ sgk_bwd<>+0(SB), BX
 
-run_66:
+run_56:
 	MOVL  (BX), SI
 	TESTL SI, SI
-	JZ    done_68
+	JZ    done_58
 	MOVQ  SI, (SP)
 	MOVL  4(BX), SI
 	MOVL  8(BX), DI
 	XORL  R8, R8
 	MOVQ  R8, 8(SP)
 
-step_67:
+step_57:
 	SUBQ    CX, AX
 	VMOVUPD (AX), Y0
 	VMOVUPD const_f64_3ff0000000000000<>+0(SB), Y1
@@ -4768,7 +4630,7 @@ step_67:
 	ADDQ    R9, R10
 	ADDQ    R9, R11
 	TESTQ   DX, DX
-	JZ      plain_69
+	JZ      plain_59
 	SUBQ    $0x000000a0, DX
 	MOVQ    DX, R9
 	VMOVUPD (R10), Y2
@@ -4831,9 +4693,9 @@ step_67:
 	VADDPD  Y5, Y1, Y1
 	VMOVUPD Y4, 128(R10)
 	VMOVUPD Y1, 128(R11)
-	JMP     swept_70
+	JMP     swept_60
 
-plain_69:
+plain_59:
 	VMOVUPD (R10), Y2
 	VMOVUPD (R11), Y3
 	VMULPD  Y2, Y0, Y4
@@ -4885,19 +4747,19 @@ plain_69:
 	VMOVUPD Y4, 128(R10)
 	VMOVUPD Y1, 128(R11)
 
-swept_70:
+swept_60:
 	ADDL 12(BX), SI
 	ADDL 16(BX), DI
 	ADDL 20(BX), R8
 	MOVL 24(BX), R9
 	ADDL R9, 8(SP)
 	DECQ (SP)
-	JNZ  step_67
+	JNZ  step_57
 	MOVL 32(BX), SI
 	LEAQ 36(BX)(SI*8), BX
-	JMP  run_66
+	JMP  run_56
 
-done_68:
+done_58:
 	VZEROUPPER
 	RET
 
@@ -4909,17 +4771,17 @@ TEXT ·avx2TopKWork(SB), NOSPLIT, $16-16
 	ADDQ $0x0000c440, CX
 	LEAQ sgk_fwd<>+0(SB), DX
 
-run_71:
+run_61:
 	MOVL  (DX), BX
 	TESTL BX, BX
-	JZ    done_73
+	JZ    done_63
 	MOVQ  BX, (SP)
 	MOVL  4(DX), BX
 	MOVL  8(DX), SI
 	XORL  DI, DI
 	MOVQ  DI, 8(SP)
 
-step_72:
+step_62:
 	VMOVUPD (CX), Y0
 	VMOVUPD const_f64_3ff0000000000000<>+0(SB), Y1
 	VSUBPD  Y0, Y1, Y1
@@ -5004,12 +4866,12 @@ step_72:
 	MOVL    24(DX), R8
 	ADDL    R8, 8(SP)
 	DECQ    (SP)
-	JNZ     step_72
+	JNZ     step_62
 	MOVL    32(DX), BX
 	LEAQ    36(DX)(BX*8), DX
-	JMP     run_71
+	JMP     run_61
 
-done_73:
+done_63:
 	VZEROUPPER
 	RET
 
@@ -5022,17 +4884,17 @@ TEXT ·avx2BackwardWork(SB), NOSPLIT, $16-24
 	ADDQ $0x00002740, CX
 	LEAQ sgk_bwd<>+0(SB), DX
 
-run_74:
+run_64:
 	MOVL  (DX), BX
 	TESTL BX, BX
-	JZ    done_76
+	JZ    done_66
 	MOVQ  BX, (SP)
 	MOVL  4(DX), BX
 	MOVL  8(DX), SI
 	XORL  DI, DI
 	MOVQ  DI, 8(SP)
 
-step_75:
+step_65:
 	SUBQ    $0x60, AX
 	VMOVUPD 32(AX), Y0
 	VMOVUPD const_f64_3ff0000000000000<>+0(SB), Y1
@@ -5066,12 +4928,198 @@ step_75:
 	MOVL    24(DX), R8
 	ADDL    R8, 8(SP)
 	DECQ    (SP)
-	JNZ     step_75
+	JNZ     step_65
 	MOVL    32(DX), BX
 	LEAQ    36(DX)(BX*8), DX
-	JMP     run_74
+	JMP     run_64
 
-done_76:
+done_66:
+	VZEROUPPER
+	RET
+
+// func avx512TransposeIn(dst *float64, src *float64, stride int, m int)
+// Requires: AVX, AVX512F
+TEXT ·avx512TransposeIn(SB), NOSPLIT, $0-32
+	MOVQ  dst+0(FP), AX
+	MOVQ  src+8(FP), CX
+	MOVQ  stride+16(FP), DX
+	MOVQ  m+24(FP), BX
+	SHLQ  $0x03, DX
+	LEAQ  (DX)(DX*2), SI
+	LEAQ  (CX)(DX*4), DI
+	MOVQ  BX, R8
+	SHRQ  $0x03, R8
+	TESTQ R8, R8
+	JZ    wtail_68
+
+wblock_67:
+	VMOVUPD    (CX), Z0
+	VMOVUPD    (CX)(DX*1), Z1
+	VMOVUPD    (CX)(DX*2), Z2
+	VMOVUPD    (CX)(SI*1), Z3
+	VMOVUPD    (DI), Z4
+	VMOVUPD    (DI)(DX*1), Z5
+	VMOVUPD    (DI)(DX*2), Z6
+	VMOVUPD    (DI)(SI*1), Z7
+	VUNPCKLPD  Z1, Z0, Z8
+	VUNPCKHPD  Z1, Z0, Z0
+	VUNPCKLPD  Z3, Z2, Z1
+	VUNPCKHPD  Z3, Z2, Z2
+	VUNPCKLPD  Z5, Z4, Z3
+	VUNPCKHPD  Z5, Z4, Z4
+	VUNPCKLPD  Z7, Z6, Z5
+	VUNPCKHPD  Z7, Z6, Z6
+	VSHUFF64X2 $0x44, Z1, Z8, Z7
+	VSHUFF64X2 $0xee, Z1, Z8, Z1
+	VSHUFF64X2 $0x44, Z5, Z3, Z8
+	VSHUFF64X2 $0xee, Z5, Z3, Z3
+	VSHUFF64X2 $0x88, Z8, Z7, Z5
+	VMOVUPD    Z5, (AX)
+	VSHUFF64X2 $0xdd, Z8, Z7, Z5
+	VMOVUPD    Z5, 128(AX)
+	VSHUFF64X2 $0x88, Z3, Z1, Z5
+	VMOVUPD    Z5, 256(AX)
+	VSHUFF64X2 $0xdd, Z3, Z1, Z1
+	VMOVUPD    Z1, 384(AX)
+	VSHUFF64X2 $0x44, Z2, Z0, Z1
+	VSHUFF64X2 $0xee, Z2, Z0, Z0
+	VSHUFF64X2 $0x44, Z6, Z4, Z2
+	VSHUFF64X2 $0xee, Z6, Z4, Z3
+	VSHUFF64X2 $0x88, Z2, Z1, Z4
+	VMOVUPD    Z4, 64(AX)
+	VSHUFF64X2 $0xdd, Z2, Z1, Z1
+	VMOVUPD    Z1, 192(AX)
+	VSHUFF64X2 $0x88, Z3, Z0, Z1
+	VMOVUPD    Z1, 320(AX)
+	VSHUFF64X2 $0xdd, Z3, Z0, Z0
+	VMOVUPD    Z0, 448(AX)
+	ADDQ       $0x40, CX
+	ADDQ       $0x40, DI
+	ADDQ       $0x00000200, AX
+	DECQ       R8
+	JNZ        wblock_67
+
+wtail_68:
+	ANDQ $0x07, BX
+	JZ   wdone_70
+
+wtailloop_69:
+	MOVQ (CX), R8
+	MOVQ R8, (AX)
+	MOVQ (CX)(DX*1), R8
+	MOVQ R8, 8(AX)
+	MOVQ (CX)(DX*2), R8
+	MOVQ R8, 16(AX)
+	MOVQ (CX)(SI*1), R8
+	MOVQ R8, 24(AX)
+	MOVQ (DI), R8
+	MOVQ R8, 32(AX)
+	MOVQ (DI)(DX*1), R8
+	MOVQ R8, 40(AX)
+	MOVQ (DI)(DX*2), R8
+	MOVQ R8, 48(AX)
+	MOVQ (DI)(SI*1), R8
+	MOVQ R8, 56(AX)
+	ADDQ $0x08, CX
+	ADDQ $0x08, DI
+	ADDQ $0x40, AX
+	DECQ BX
+	JNZ  wtailloop_69
+
+wdone_70:
+	VZEROUPPER
+	RET
+
+// func avx512TransposeOut(dst *float64, src *float64, stride int, m int)
+// Requires: AVX, AVX512F
+TEXT ·avx512TransposeOut(SB), NOSPLIT, $0-32
+	MOVQ  dst+0(FP), AX
+	MOVQ  src+8(FP), CX
+	MOVQ  stride+16(FP), DX
+	MOVQ  m+24(FP), BX
+	SHLQ  $0x03, DX
+	LEAQ  (DX)(DX*2), SI
+	LEAQ  (AX)(DX*4), DI
+	MOVQ  BX, R8
+	SHRQ  $0x03, R8
+	TESTQ R8, R8
+	JZ    wtail_72
+
+wblock_71:
+	VMOVUPD    (CX), Z0
+	VMOVUPD    64(CX), Z1
+	VMOVUPD    128(CX), Z2
+	VMOVUPD    192(CX), Z3
+	VMOVUPD    256(CX), Z4
+	VMOVUPD    320(CX), Z5
+	VMOVUPD    384(CX), Z6
+	VMOVUPD    448(CX), Z7
+	VUNPCKLPD  Z1, Z0, Z8
+	VUNPCKHPD  Z1, Z0, Z0
+	VUNPCKLPD  Z3, Z2, Z1
+	VUNPCKHPD  Z3, Z2, Z2
+	VUNPCKLPD  Z5, Z4, Z3
+	VUNPCKHPD  Z5, Z4, Z4
+	VUNPCKLPD  Z7, Z6, Z5
+	VUNPCKHPD  Z7, Z6, Z6
+	VSHUFF64X2 $0x44, Z1, Z8, Z7
+	VSHUFF64X2 $0xee, Z1, Z8, Z1
+	VSHUFF64X2 $0x44, Z5, Z3, Z8
+	VSHUFF64X2 $0xee, Z5, Z3, Z3
+	VSHUFF64X2 $0x88, Z8, Z7, Z5
+	VMOVUPD    Z5, (AX)
+	VSHUFF64X2 $0xdd, Z8, Z7, Z5
+	VMOVUPD    Z5, (AX)(DX*2)
+	VSHUFF64X2 $0x88, Z3, Z1, Z5
+	VMOVUPD    Z5, (DI)
+	VSHUFF64X2 $0xdd, Z3, Z1, Z1
+	VMOVUPD    Z1, (DI)(DX*2)
+	VSHUFF64X2 $0x44, Z2, Z0, Z1
+	VSHUFF64X2 $0xee, Z2, Z0, Z0
+	VSHUFF64X2 $0x44, Z6, Z4, Z2
+	VSHUFF64X2 $0xee, Z6, Z4, Z3
+	VSHUFF64X2 $0x88, Z2, Z1, Z4
+	VMOVUPD    Z4, (AX)(DX*1)
+	VSHUFF64X2 $0xdd, Z2, Z1, Z1
+	VMOVUPD    Z1, (AX)(SI*1)
+	VSHUFF64X2 $0x88, Z3, Z0, Z1
+	VMOVUPD    Z1, (DI)(DX*1)
+	VSHUFF64X2 $0xdd, Z3, Z0, Z0
+	VMOVUPD    Z0, (DI)(SI*1)
+	ADDQ       $0x40, AX
+	ADDQ       $0x40, DI
+	ADDQ       $0x00000200, CX
+	DECQ       R8
+	JNZ        wblock_71
+
+wtail_72:
+	ANDQ $0x07, BX
+	JZ   wdone_74
+
+wtailloop_73:
+	MOVQ (CX), R8
+	MOVQ R8, (AX)
+	MOVQ 8(CX), R8
+	MOVQ R8, (AX)(DX*1)
+	MOVQ 16(CX), R8
+	MOVQ R8, (AX)(DX*2)
+	MOVQ 24(CX), R8
+	MOVQ R8, (AX)(SI*1)
+	MOVQ 32(CX), R8
+	MOVQ R8, (DI)
+	MOVQ 40(CX), R8
+	MOVQ R8, (DI)(DX*1)
+	MOVQ 48(CX), R8
+	MOVQ R8, (DI)(DX*2)
+	MOVQ 56(CX), R8
+	MOVQ R8, (DI)(SI*1)
+	ADDQ $0x08, AX
+	ADDQ $0x08, DI
+	ADDQ $0x40, CX
+	DECQ BX
+	JNZ  wtailloop_73
+
+wdone_74:
 	VZEROUPPER
 	RET
 
@@ -5084,17 +5132,17 @@ TEXT ·avx512Sort(SB), NOSPLIT, $144-24
 	VMOVUPD      Z0, 64(SP)
 	LEAQ         sgk_fwd<>+0(SB), AX
 
-run_77:
+run_75:
 	MOVL  (AX), CX
 	TESTL CX, CX
-	JZ    done_79
+	JZ    done_77
 	MOVQ  CX, 128(SP)
 	MOVL  4(AX), CX
 	MOVL  8(AX), DX
 	XORL  BX, BX
 	MOVQ  BX, 136(SP)
 
-step_78:
+step_76:
 	MOVQ    xs+0(FP), SI
 	MOVQ    CX, DI
 	SHLQ    $0x06, DI
@@ -5159,12 +5207,12 @@ step_78:
 	MOVL        24(AX), SI
 	ADDL        SI, 136(SP)
 	DECQ        128(SP)
-	JNZ         step_78
+	JNZ         step_76
 	MOVL        32(AX), CX
 	LEAQ        36(AX)(CX*8), AX
-	JMP         run_77
+	JMP         run_75
 
-done_79:
+done_77:
 	VZEROUPPER
 	RET
 
@@ -5178,17 +5226,17 @@ TEXT ·avx512ForwardP(SB), NOSPLIT, $144-40
 	MOVQ         diff+16(FP), AX
 	LEAQ         sgk_fwd<>+0(SB), CX
 
-run_80:
+run_78:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_82
+	JZ    done_80
 	MOVQ  DX, 128(SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 136(SP)
 
-step_81:
+step_79:
 	MOVQ    xs+0(FP), DI
 	MOVQ    DX, R8
 	SHLQ    $0x06, R8
@@ -5250,7 +5298,7 @@ step_81:
 	LEAQ        36(CX), DI
 	MOVL        32(CX), R8
 
-range_83:
+range_81:
 	MOVL   (DI), R9
 	MOVL   4(DI), R10
 	ADDL   136(SP), R10
@@ -5265,11 +5313,11 @@ range_83:
 	ADDQ   R9, R11
 	ADDQ   R9, R12
 	TESTQ  AX, AX
-	JZ     nodiff_84
+	JZ     nodiff_82
 	CMPQ   R10, $0x02
-	JB     tail_87
+	JB     tail_85
 
-pair_86:
+pair_84:
 	VMOVUPD     (R11), Z0
 	VMOVUPD     (R12), Z1
 	VSUBPD      Z1, Z0, Z5
@@ -5295,11 +5343,11 @@ pair_86:
 	ADDQ        $0x80, AX
 	SUBQ        $0x02, R10
 	CMPQ        R10, $0x02
-	JAE         pair_86
+	JAE         pair_84
 
-tail_87:
+tail_85:
 	TESTQ       R10, R10
-	JZ          rowsdone_88
+	JZ          rowsdone_86
 	VMOVUPD     (R11), Z0
 	VMOVUPD     (R12), Z1
 	VSUBPD      Z1, Z0, Z5
@@ -5314,14 +5362,14 @@ tail_87:
 	ADDQ        $0x40, R12
 	ADDQ        $0x40, AX
 
-rowsdone_88:
-	JMP rangedone_85
+rowsdone_86:
+	JMP rangedone_83
 
-nodiff_84:
+nodiff_82:
 	CMPQ R10, $0x02
-	JB   tail_90
+	JB   tail_88
 
-pair_89:
+pair_87:
 	VMOVUPD     (R11), Z0
 	VMOVUPD     (R12), Z1
 	VMULPD      Z1, Z4, Z5
@@ -5342,11 +5390,11 @@ pair_89:
 	ADDQ        $0x80, R12
 	SUBQ        $0x02, R10
 	CMPQ        R10, $0x02
-	JAE         pair_89
+	JAE         pair_87
 
-tail_90:
+tail_88:
 	TESTQ       R10, R10
-	JZ          rowsdone_91
+	JZ          rowsdone_89
 	VMOVUPD     (R11), Z0
 	VMOVUPD     (R12), Z1
 	VMULPD      Z1, Z4, Z5
@@ -5358,23 +5406,23 @@ tail_90:
 	ADDQ        $0x40, R11
 	ADDQ        $0x40, R12
 
-rowsdone_91:
-rangedone_85:
+rowsdone_89:
+rangedone_83:
 	ADDQ $0x08, DI
 	DECQ R8
-	JNZ  range_83
+	JNZ  range_81
 	ADDL 12(CX), DX
 	ADDL 16(CX), BX
 	ADDL 20(CX), SI
 	MOVL 24(CX), DI
 	ADDL DI, 136(SP)
 	DECQ 128(SP)
-	JNZ  step_81
+	JNZ  step_79
 	MOVL 32(CX), DX
 	LEAQ 36(CX)(DX*8), CX
-	JMP  run_80
+	JMP  run_78
 
-done_82:
+done_80:
 	VZEROUPPER
 	RET
 
@@ -5388,17 +5436,17 @@ TEXT ·avx512Forward(SB), NOSPLIT, $144-32
 	MOVQ         tape+8(FP), AX
 	LEAQ         sgk_fwd<>+0(SB), CX
 
-run_92:
+run_90:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_94
+	JZ    done_92
 	MOVQ  DX, 128(SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 136(SP)
 
-step_93:
+step_91:
 	MOVQ    xs+0(FP), DI
 	MOVQ    DX, R8
 	SHLQ    $0x06, R8
@@ -5473,12 +5521,12 @@ step_93:
 	MOVL        24(CX), DI
 	ADDL        DI, 136(SP)
 	DECQ        128(SP)
-	JNZ         step_93
+	JNZ         step_91
 	MOVL        32(CX), DX
 	LEAQ        36(CX)(DX*8), CX
-	JMP         run_92
+	JMP         run_90
 
-done_94:
+done_92:
 	VZEROUPPER
 	RET
 
@@ -5493,17 +5541,17 @@ TEXT ·avx512ForwardPTape(SB), NOSPLIT, $144-48
 	MOVQ         diff+24(FP), CX
 	LEAQ         sgk_fwd<>+0(SB), DX
 
-run_95:
+run_93:
 	MOVL  (DX), BX
 	TESTL BX, BX
-	JZ    done_97
+	JZ    done_95
 	MOVQ  BX, 128(SP)
 	MOVL  4(DX), BX
 	MOVL  8(DX), SI
 	XORL  DI, DI
 	MOVQ  DI, 136(SP)
 
-step_96:
+step_94:
 	MOVQ    xs+0(FP), R8
 	MOVQ    BX, R9
 	SHLQ    $0x06, R9
@@ -5575,7 +5623,7 @@ step_96:
 	LEAQ        36(DX), R8
 	MOVL        32(DX), R9
 
-range_98:
+range_96:
 	MOVL   (R8), R10
 	MOVL   4(R8), R11
 	ADDL   136(SP), R11
@@ -5590,11 +5638,11 @@ range_98:
 	ADDQ   R10, R12
 	ADDQ   R10, R13
 	TESTQ  CX, CX
-	JZ     nodiff_99
+	JZ     nodiff_97
 	CMPQ   R11, $0x02
-	JB     tail_102
+	JB     tail_100
 
-pair_101:
+pair_99:
 	VMOVUPD     (R12), Z0
 	VMOVUPD     (R13), Z1
 	VSUBPD      Z1, Z0, Z3
@@ -5620,11 +5668,11 @@ pair_101:
 	ADDQ        $0x80, CX
 	SUBQ        $0x02, R11
 	CMPQ        R11, $0x02
-	JAE         pair_101
+	JAE         pair_99
 
-tail_102:
+tail_100:
 	TESTQ       R11, R11
-	JZ          rowsdone_103
+	JZ          rowsdone_101
 	VMOVUPD     (R12), Z0
 	VMOVUPD     (R13), Z1
 	VSUBPD      Z1, Z0, Z3
@@ -5639,14 +5687,14 @@ tail_102:
 	ADDQ        $0x40, R13
 	ADDQ        $0x40, CX
 
-rowsdone_103:
-	JMP rangedone_100
+rowsdone_101:
+	JMP rangedone_98
 
-nodiff_99:
+nodiff_97:
 	CMPQ R11, $0x02
-	JB   tail_105
+	JB   tail_103
 
-pair_104:
+pair_102:
 	VMOVUPD     (R12), Z0
 	VMOVUPD     (R13), Z1
 	VMULPD      Z1, Z2, Z3
@@ -5667,11 +5715,11 @@ pair_104:
 	ADDQ        $0x80, R13
 	SUBQ        $0x02, R11
 	CMPQ        R11, $0x02
-	JAE         pair_104
+	JAE         pair_102
 
-tail_105:
+tail_103:
 	TESTQ       R11, R11
-	JZ          rowsdone_106
+	JZ          rowsdone_104
 	VMOVUPD     (R12), Z0
 	VMOVUPD     (R13), Z1
 	VMULPD      Z1, Z2, Z3
@@ -5683,23 +5731,23 @@ tail_105:
 	ADDQ        $0x40, R12
 	ADDQ        $0x40, R13
 
-rowsdone_106:
-rangedone_100:
+rowsdone_104:
+rangedone_98:
 	ADDQ $0x08, R8
 	DECQ R9
-	JNZ  range_98
+	JNZ  range_96
 	ADDL 12(DX), BX
 	ADDL 16(DX), SI
 	ADDL 20(DX), DI
 	MOVL 24(DX), R8
 	ADDL R8, 136(SP)
 	DECQ 128(SP)
-	JNZ  step_96
+	JNZ  step_94
 	MOVL 32(DX), BX
 	LEAQ 36(DX)(BX*8), DX
-	JMP  run_95
+	JMP  run_93
 
-done_97:
+done_95:
 	VZEROUPPER
 	RET
 
@@ -5710,17 +5758,17 @@ TEXT ·avx512Backward(SB), NOSPLIT, $16-16
 	ADDQ $0x0000eb80, AX
 	LEAQ sgk_bwd<>+0(SB), CX
 
-run_107:
+run_105:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_109
+	JZ    done_107
 	MOVQ  DX, (SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 8(SP)
 
-step_108:
+step_106:
 	SUBQ    $0xc0, AX
 	VMOVUPD 64(AX), Z0
 	VMOVUPD const_f64_3ff0000000000000<>+0(SB), Z1
@@ -5750,12 +5798,12 @@ step_108:
 	MOVL    24(CX), DI
 	ADDL    DI, 8(SP)
 	DECQ    (SP)
-	JNZ     step_108
+	JNZ     step_106
 	MOVL    32(CX), DX
 	LEAQ    36(CX)(DX*8), CX
-	JMP     run_107
+	JMP     run_105
 
-done_109:
+done_107:
 	VZEROUPPER
 	RET
 
@@ -5768,17 +5816,17 @@ TEXT ·avx512BackwardP(SB), NOSPLIT, $16-32
 	ADDQ $0x00064d00, CX
 	LEAQ sgk_bwd<>+0(SB), DX
 
-run_110:
+run_108:
 	MOVL  (DX), BX
 	TESTL BX, BX
-	JZ    done_112
+	JZ    done_110
 	MOVQ  BX, (SP)
 	MOVL  4(DX), BX
 	MOVL  8(DX), SI
 	XORL  DI, DI
 	MOVQ  DI, 8(SP)
 
-step_111:
+step_109:
 	SUBQ    $0xc0, AX
 	VMOVUPD 64(AX), Z0
 	VMOVUPD const_f64_3ff0000000000000<>+0(SB), Z1
@@ -5794,7 +5842,7 @@ step_111:
 	LEAQ    36(DX), R9
 	MOVL    32(DX), R10
 
-range_113:
+range_111:
 	MOVL   (R9), R11
 	MOVL   4(R9), R12
 	ADDL   8(SP), R12
@@ -5809,9 +5857,9 @@ range_113:
 	ADDQ   R11, R13
 	ADDQ   R11, R14
 	CMPQ   R12, $0x02
-	JB     tail_115
+	JB     tail_113
 
-pair_114:
+pair_112:
 	VMOVUPD     (R13), Z4
 	VMOVUPD     (R14), Z5
 	VSUBPD      Z5, Z4, Z6
@@ -5837,11 +5885,11 @@ pair_114:
 	ADDQ        $0x80, R8
 	SUBQ        $0x02, R12
 	CMPQ        R12, $0x02
-	JAE         pair_114
+	JAE         pair_112
 
-tail_115:
+tail_113:
 	TESTQ       R12, R12
-	JZ          rowsdone_116
+	JZ          rowsdone_114
 	VMOVUPD     (R13), Z4
 	VMOVUPD     (R14), Z5
 	VSUBPD      Z5, Z4, Z6
@@ -5856,10 +5904,10 @@ tail_115:
 	ADDQ        $0x40, R14
 	ADDQ        $0x40, R8
 
-rowsdone_116:
+rowsdone_114:
 	ADDQ    $0x08, R9
 	DECQ    R10
-	JNZ     range_113
+	JNZ     range_111
 	VADDPD  Z3, Z2, Z2
 	MOVQ    gs+0(FP), R8
 	MOVQ    BX, R9
@@ -5888,12 +5936,12 @@ rowsdone_116:
 	MOVL    24(DX), R8
 	ADDL    R8, 8(SP)
 	DECQ    (SP)
-	JNZ     step_111
+	JNZ     step_109
 	MOVL    32(DX), BX
 	LEAQ    36(DX)(BX*8), DX
-	JMP     run_110
+	JMP     run_108
 
-done_112:
+done_110:
 	VZEROUPPER
 	RET
 
@@ -5907,17 +5955,17 @@ TEXT ·avx512TopKValues(SB), NOSPLIT, $144-32
 	MOVQ         w+8(FP), AX
 	LEAQ         sgk_fwd<>+0(SB), CX
 
-run_117:
+run_115:
 	MOVL  (CX), DX
 	TESTL DX, DX
-	JZ    done_119
+	JZ    done_117
 	MOVQ  DX, 128(SP)
 	MOVL  4(CX), DX
 	MOVL  8(CX), BX
 	XORL  SI, SI
 	MOVQ  SI, 136(SP)
 
-step_118:
+step_116:
 	MOVQ    xs+0(FP), DI
 	MOVQ    DX, R8
 	SHLQ    $0x06, R8
@@ -5984,12 +6032,12 @@ step_118:
 	MOVL        24(CX), DI
 	ADDL        DI, 136(SP)
 	DECQ        128(SP)
-	JNZ         step_118
+	JNZ         step_116
 	MOVL        32(CX), DX
 	LEAQ        36(CX)(DX*8), CX
-	JMP         run_117
+	JMP         run_115
 
-done_119:
+done_117:
 	VZEROUPPER
 	RET
 
@@ -6004,17 +6052,17 @@ TEXT ·avx512TopKValuesTape(SB), NOSPLIT, $144-40
 	MOVQ         w+8(FP), CX
 	LEAQ         sgk_fwd<>+0(SB), DX
 
-run_120:
+run_118:
 	MOVL  (DX), BX
 	TESTL BX, BX
-	JZ    done_122
+	JZ    done_120
 	MOVQ  BX, 128(SP)
 	MOVL  4(DX), BX
 	MOVL  8(DX), SI
 	XORL  DI, DI
 	MOVQ  DI, 136(SP)
 
-step_121:
+step_119:
 	MOVQ    xs+0(FP), R8
 	MOVQ    BX, R9
 	SHLQ    $0x06, R9
@@ -6091,12 +6139,12 @@ step_121:
 	MOVL        24(DX), R8
 	ADDL        R8, 136(SP)
 	DECQ        128(SP)
-	JNZ         step_121
+	JNZ         step_119
 	MOVL        32(DX), BX
 	LEAQ        36(DX)(BX*8), DX
-	JMP         run_120
+	JMP         run_118
 
-done_122:
+done_120:
 	VZEROUPPER
 	RET
 
@@ -6109,23 +6157,23 @@ TEXT ·avx512TopKSweep(SB), NOSPLIT, $16-32
 	IMUL3Q $0x0000013a, CX, BX
 	ADDQ   BX, AX
 	TESTQ  DX, DX
-	JZ     nozd_123
+	JZ     nozd_121
 	ADDQ   $0x00018880, DX
 
-nozd_123:
+nozd_121:
 	LEAQ sgk_bwd<>+0(SB), BX
 
-run_124:
+run_122:
 	MOVL  (BX), SI
 	TESTL SI, SI
-	JZ    done_126
+	JZ    done_124
 	MOVQ  SI, (SP)
 	MOVL  4(BX), SI
 	MOVL  8(BX), DI
 	XORL  R8, R8
 	MOVQ  R8, 8(SP)
 
-step_125:
+step_123:
 	SUBQ    CX, AX
 	VMOVUPD (AX), Z0
 	VMOVUPD const_f64_3ff0000000000000<>+0(SB), Z1
@@ -6136,7 +6184,7 @@ step_125:
 	ADDQ    R9, R10
 	ADDQ    R9, R11
 	TESTQ   DX, DX
-	JZ      plain_127
+	JZ      plain_125
 	SUBQ    $0x00000140, DX
 	MOVQ    DX, R9
 	VMOVUPD (R10), Z2
@@ -6199,9 +6247,9 @@ step_125:
 	VADDPD  Z5, Z1, Z1
 	VMOVUPD Z4, 256(R10)
 	VMOVUPD Z1, 256(R11)
-	JMP     swept_128
+	JMP     swept_126
 
-plain_127:
+plain_125:
 	VMOVUPD (R10), Z2
 	VMOVUPD (R11), Z3
 	VMULPD  Z2, Z0, Z4
@@ -6253,19 +6301,19 @@ plain_127:
 	VMOVUPD Z4, 256(R10)
 	VMOVUPD Z1, 256(R11)
 
-swept_128:
+swept_126:
 	ADDL 12(BX), SI
 	ADDL 16(BX), DI
 	ADDL 20(BX), R8
 	MOVL 24(BX), R9
 	ADDL R9, 8(SP)
 	DECQ (SP)
-	JNZ  step_125
+	JNZ  step_123
 	MOVL 32(BX), SI
 	LEAQ 36(BX)(SI*8), BX
-	JMP  run_124
+	JMP  run_122
 
-done_126:
+done_124:
 	VZEROUPPER
 	RET
 
@@ -6277,17 +6325,17 @@ TEXT ·avx512TopKWork(SB), NOSPLIT, $16-16
 	ADDQ $0x00018880, CX
 	LEAQ sgk_fwd<>+0(SB), DX
 
-run_129:
+run_127:
 	MOVL  (DX), BX
 	TESTL BX, BX
-	JZ    done_131
+	JZ    done_129
 	MOVQ  BX, (SP)
 	MOVL  4(DX), BX
 	MOVL  8(DX), SI
 	XORL  DI, DI
 	MOVQ  DI, 8(SP)
 
-step_130:
+step_128:
 	VMOVUPD (CX), Z0
 	VMOVUPD const_f64_3ff0000000000000<>+0(SB), Z1
 	VSUBPD  Z0, Z1, Z1
@@ -6372,12 +6420,12 @@ step_130:
 	MOVL    24(DX), R8
 	ADDL    R8, 8(SP)
 	DECQ    (SP)
-	JNZ     step_130
+	JNZ     step_128
 	MOVL    32(DX), BX
 	LEAQ    36(DX)(BX*8), DX
-	JMP     run_129
+	JMP     run_127
 
-done_131:
+done_129:
 	VZEROUPPER
 	RET
 
@@ -6390,17 +6438,17 @@ TEXT ·avx512BackwardWork(SB), NOSPLIT, $16-24
 	ADDQ $0x00004e80, CX
 	LEAQ sgk_bwd<>+0(SB), DX
 
-run_132:
+run_130:
 	MOVL  (DX), BX
 	TESTL BX, BX
-	JZ    done_134
+	JZ    done_132
 	MOVQ  BX, (SP)
 	MOVL  4(DX), BX
 	MOVL  8(DX), SI
 	XORL  DI, DI
 	MOVQ  DI, 8(SP)
 
-step_133:
+step_131:
 	SUBQ    $0xc0, AX
 	VMOVUPD 64(AX), Z0
 	VMOVUPD const_f64_3ff0000000000000<>+0(SB), Z1
@@ -6434,11 +6482,11 @@ step_133:
 	MOVL    24(DX), R8
 	ADDL    R8, 8(SP)
 	DECQ    (SP)
-	JNZ     step_133
+	JNZ     step_131
 	MOVL    32(DX), BX
 	LEAQ    36(DX)(BX*8), DX
-	JMP     run_132
+	JMP     run_130
 
-done_134:
+done_132:
 	VZEROUPPER
 	RET

@@ -287,9 +287,9 @@ func avx512SortBlocks(y, x []float32, beta, lambda float64) int {
 	s := asmGet(false)
 	for b := range nb {
 		o := b * block
-		avx2TransposeInWide(&s.x[0], &x[o], asmWires, asmWires)
+		avx512TransposeIn(&s.x[0], &x[o], asmWires, asmWires)
 		avx512Sort(&s.x[0])
-		avx2TransposeOutWide(&y[o], &s.x[0], asmWires, asmWires)
+		avx512TransposeOut(&y[o], &s.x[0], asmWires, asmWires)
 	}
 	asmPool.Put(s)
 	return nb * block
@@ -304,12 +304,12 @@ func avx512ForwardPBlocks(y, pt, tape, diff, x []float32, beta, lambda float64) 
 	s := asmGet(true)
 	for b := range nb {
 		o := b * block
-		avx2TransposeInWide(&s.x[0], &x[o], asmWires, asmWires)
+		avx512TransposeIn(&s.x[0], &x[o], asmWires, asmWires)
 		asmIdentity(s.p, avx512Lanes)
 		dp := asmAt(diff, b*avx512Lanes*asmDiffLen)
 		avx512ForwardP(&s.x[0], &s.p[0], dp)
-		avx2TransposeOutWide(&y[o], &s.x[0], asmWires, asmWires)
-		avx2TransposeOutWide(&pt[b*pblock], &s.p[0], asmWires*asmWires, asmWires*asmWires)
+		avx512TransposeOut(&y[o], &s.x[0], asmWires, asmWires)
+		avx512TransposeOut(&pt[b*pblock], &s.p[0], asmWires*asmWires, asmWires*asmWires)
 	}
 	asmPool.Put(s)
 	return nb * avx512Lanes
