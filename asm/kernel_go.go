@@ -289,14 +289,14 @@ func allFinite(s []{{.T}}) bool {
 }
 
 func sortImpl(y, x []{{.T}}, beta, lambda float64) {
-	t := 0
+	r := 0
 	switch asmCurrent.Load() {
 {{- range .Levels}}
 	case {{.Const | levelVar}}:
-		t = {{.Prefix}}SortBlocks(y, x, beta, lambda)
+		r = {{.Prefix}}SortBlocks(y, x, beta, lambda)
 {{- end}}
 	}
-	if t < len(x) {
+	if t := r * asmWires; t < len(x) {
 		sortGeneric(y[t:], x[t:], beta, lambda)
 	}
 }
@@ -455,7 +455,7 @@ func xtapeToGeneric(xtape []{{.T}}, batch int) []{{.T}} {
 {{- $L := printf "%sLanes" .Prefix}}
 
 // The {{.Name}} level's block loops: they run the whole blocks of {{$L}} rows
-// and return how many rows (for Sort, values) they ran.
+// and return how many rows they ran.
 
 func {{$p}}SortBlocks(y, x []{{$root.T}}, beta, lambda float64) int {
 	const block = asmWires * {{$L}}
@@ -471,7 +471,7 @@ func {{$p}}SortBlocks(y, x []{{$root.T}}, beta, lambda float64) int {
 		{{.TOut}}(&y[o], &s.x[0], asmWires, asmWires)
 	}
 	asmPool.Put(s)
-	return nb * block
+	return nb * {{$L}}
 }
 
 func {{$p}}ForwardPBlocks(y, pt, tape, diff, x []{{$root.T}}, beta, lambda float64) int {

@@ -45,7 +45,7 @@ func checkPlan(p *plan.Plan) error {
 	if n < 2 {
 		return fmt.Errorf("asm: need at least 2 wires, got %d", n)
 	}
-	// Byte offsets of the P scratch (n*n rows of 32 bytes) are computed
+	// Byte offsets of the P scratch (n*n rows of a register's width) are computed
 	// in 32-bit signed arithmetic in the table and 64-bit in the kernel;
 	// keep them comfortably in range.
 	if n > 8192 {

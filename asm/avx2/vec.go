@@ -184,9 +184,7 @@ var opsPS = ops{
 // result the instruction reads, and forgets the opmask of any it
 // overwrites.
 func (v *Vec) emit(i *ir.Instruction, err error) {
-	if err != nil {
-		panic("avx2: " + err.Error())
-	}
+	i = must(i, err)
 	if !v.wide {
 		for _, isa := range i.ISA {
 			if strings.HasPrefix(isa, "AVX512") {
@@ -227,7 +225,7 @@ func (v *Vec) opmask(m operand.Op) reg.Virtual {
 	return k
 }
 
-// MovU copies a register or 32 bytes of memory to a register or memory
+// MovU copies a register or a register's width of memory to a register or memory
 // (VMOVUPS/VMOVUPD).
 func (v *Vec) MovU(src, dst operand.Op) { v.emit(v.op.movu(src, dst)) }
 

@@ -42,7 +42,7 @@ func newMath(v *avx2.Vec) *Math {
 // The lower-case forms below return their result in a fresh register:
 // m.add(x, y) is x + y (y may be memory).
 
-// load returns a fresh register holding src (a register or 32-byte memory).
+// load returns a fresh register holding src (a register or memory).
 func (m *Math) load(src operand.Op) reg.VecVirtual {
 	d := m.Reg()
 	if _, ok := src.(operand.Mem); ok {

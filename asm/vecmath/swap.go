@@ -16,7 +16,7 @@ import (
 // differences d = b - a: alpha = f(d), the weight of "no swap", and, when
 // wantSlope, slope = f'(d) (nil otherwise). beta (and lambda, used by
 // LogisticPhi only, nil allowed otherwise) are the broadcast parameters,
-// each a YMM register or a 32-byte memory operand holding the value in
+// each a register or a memory operand of the Math's width holding the value in
 // every lane; they are only ever used as the memory-capable operand of an
 // instruction. d, beta and lambda are not modified; alpha and slope are
 // fresh virtual registers.

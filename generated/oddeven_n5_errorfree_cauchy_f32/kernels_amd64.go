@@ -212,14 +212,14 @@ func allFinite(s []float32) bool {
 }
 
 func sortImpl(y, x []float32, beta, lambda float64) {
-	t := 0
+	r := 0
 	switch asmCurrent.Load() {
 	case levelAVX2:
-		t = avx2SortBlocks(y, x, beta, lambda)
+		r = avx2SortBlocks(y, x, beta, lambda)
 	case levelAVX512:
-		t = avx512SortBlocks(y, x, beta, lambda)
+		r = avx512SortBlocks(y, x, beta, lambda)
 	}
-	if t < len(x) {
+	if t := r * asmWires; t < len(x) {
 		sortGeneric(y[t:], x[t:], beta, lambda)
 	}
 }
@@ -313,7 +313,7 @@ func asmRelayout(s []float32, per, batch, lanes int) []float32 {
 }
 
 // The avx2 level's block loops: they run the whole blocks of avx2Lanes rows
-// and return how many rows (for Sort, values) they ran.
+// and return how many rows they ran.
 
 func avx2SortBlocks(y, x []float32, beta, lambda float64) int {
 	const block = asmWires * avx2Lanes
@@ -329,7 +329,7 @@ func avx2SortBlocks(y, x []float32, beta, lambda float64) int {
 		avx2TransposeOut(&y[o], &s.x[0], asmWires, asmWires)
 	}
 	asmPool.Put(s)
-	return nb * block
+	return nb * avx2Lanes
 }
 
 func avx2ForwardPBlocks(y, pt, tape, diff, x []float32, beta, lambda float64) int {
@@ -417,7 +417,7 @@ func avx2BackwardPBlocks(gx, gy, gpt, tape, diff []float32) int {
 }
 
 // The avx512 level's block loops: they run the whole blocks of avx512Lanes rows
-// and return how many rows (for Sort, values) they ran.
+// and return how many rows they ran.
 
 func avx512SortBlocks(y, x []float32, beta, lambda float64) int {
 	const block = asmWires * avx512Lanes
@@ -433,7 +433,7 @@ func avx512SortBlocks(y, x []float32, beta, lambda float64) int {
 		avx512TransposeOut(&y[o], &s.x[0], asmWires, asmWires)
 	}
 	asmPool.Put(s)
-	return nb * block
+	return nb * avx512Lanes
 }
 
 func avx512ForwardPBlocks(y, pt, tape, diff, x []float32, beta, lambda float64) int {
